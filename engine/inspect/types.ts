@@ -1,0 +1,59 @@
+/**
+ * What an initialization inspection reports: compact summaries (histogram
+ * bins and statistics), never raw tensors, so that it is cheap to send from
+ * the engine worker to the extension and on to the webview.
+ */
+
+/** The distribution an initializer samples from, for the tensor's shape. */
+export interface TheorySummary {
+  family: string;
+  /** Human-readable parameters, e.g. { low: -0.316, high: 0.316 }. */
+  params: Record<string, number>;
+  mean: number;
+  std: number;
+  support: [number, number];
+  fanIn: number | null;
+  fanOut: number | null;
+  gain: number | null;
+}
+
+export interface SampleSummary {
+  count: number;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+}
+
+export interface HistogramSummary {
+  /** bins + 1 ascending edges. */
+  edges: number[];
+  /** Sampled count per bin. */
+  counts: number[];
+  /** Count per bin expected under the theory (absent where the theory has no density, e.g. constant). */
+  expected?: number[];
+}
+
+export interface ParameterInspection {
+  /** `state_dict` name, e.g. `fc1.weight`. */
+  name: string;
+  shape: number[];
+  /** The initializer call as torch spells it, e.g. `kaiming_uniform_(a=√5)`. */
+  initializer: string;
+  /** Why this initializer: `nn.Linear default` or `model file`. */
+  origin: 'torch default' | 'model file';
+  theory: TheorySummary;
+  sample: SampleSummary;
+  histogram: HistogramSummary;
+  /** Kolmogorov–Smirnov statistic D of the sample against the theory's CDF (null where undefined). */
+  ks: number | null;
+}
+
+export interface InitInspection {
+  modelName: string;
+  seed: number;
+  parameterCount: number;
+  parameters: ParameterInspection[];
+  /** Wall time the engine took, in milliseconds. */
+  elapsedMs: number;
+}

@@ -1,0 +1,381 @@
+/**
+ * Decodes a located JSON/YAML tree into a `ModelSpec`, reporting every problem
+ * on the exact range it concerns. Decoding never throws on bad input: it
+ * collects diagnostics and returns a spec only when there are no errors.
+ *
+ * File format (version 1), keys in torch's spelling:
+ *
+ *   version: 1
+ *   name: SimpleModel
+ *   input: 10                       # features per example
+ *   layers:
+ *     - { name: fc1, type: Linear, in_features: 10, out_features: 100,
+ *         init: { weight: { fn: xavier_uniform_, gain: 1 }, bias: zeros_ } }
+ *     - { type: ReLU }
+ *   loss: BCEWithLogitsLoss         # or { type: ..., args }
+ *   optimizer: { type: AdamW, lr: 0.001, weight_decay: 0.01 }
+ *   seed: 0
+ */
+import type { Located, LocatedEntry, SourceRange } from './located';
+import type { ModelDiagnostic, Severity } from './diagnostic';
+import {
+  ACTIVATION_TYPES,
+  MODEL_FORMAT_VERSION,
+  type ActivationType,
+  type InitSpec,
+  type LayerSpec,
+  type ModelSpec,
+  type OptimizerSpec,
+  parameterCount,
+} from './spec';
+import { INITIALIZER_NAMES, LOSS_TYPES, initializerNeedsFans, normalizeInitializerName } from './vocabulary';
+
+export interface DecodeResult {
+  spec: ModelSpec | undefined;
+  diagnostics: ModelDiagnostic[];
+}
+
+export interface DecodeOptions {
+  /** Models with more trainable parameters get an error (the engine would not run them). */
+  maxParameters?: number;
+}
+
+export function decodeModel(root: Located | undefined, defaultName: string, options: DecodeOptions = {}): DecodeResult {
+  const d = new DiagnosticSink();
+  if (!root) {
+    d.error('empty-file', 'The model file is empty. Start from "Weightscope: New Model from Example".', { start: 0, end: 0 });
+    return { spec: undefined, diagnostics: d.items };
+  }
+  const obj = d.expectObject(root, 'model');
+  if (!obj) return { spec: undefined, diagnostics: d.items };
+
+  const known = new Set(['$schema', 'version', 'name', 'input', 'layers', 'loss', 'optimizer', 'seed', 'description']);
+  d.warnUnknownKeys(obj.entries, known, 'model');
+
+  const version = optionalNumber(d, obj, 'version') ?? MODEL_FORMAT_VERSION;
+  if (version !== MODEL_FORMAT_VERSION) {
+    d.error('unsupported-version', `Format version ${version} is not supported; this Weightscope reads version ${MODEL_FORMAT_VERSION}.`, entry(obj, 'version')!.value.range);
+  }
+  const name = optionalString(d, obj, 'name') ?? defaultName;
+  const seed = optionalInteger(d, obj, 'seed', 0) ?? 0;
+
+  const inputEntry = entry(obj, 'input');
+  let inputFeatures: number | undefined;
+  if (inputEntry) inputFeatures = d.positiveInteger(inputEntry.value, 'input');
+
+  const layersEntry = entry(obj, 'layers');
+  const layers: LayerSpec[] = [];
+  if (!layersEntry) {
+    d.error('missing-layers', 'A model needs a "layers" list (for example a Linear layer).', root.range.start === root.range.end ? root.range : { start: root.range.start, end: root.range.start + 1 });
+  } else if (layersEntry.value.kind !== 'array') {
+    d.error('type', '"layers" must be a list of layers.', layersEntry.value.range);
+  } else {
+    if (layersEntry.value.items.length === 0) d.error('missing-layers', 'The "layers" list is empty.', layersEntry.value.range);
+    let width = inputFeatures;
+    layersEntry.value.items.forEach((item, index) => {
+      const layer = decodeLayer(d, item, index, width);
+      if (layer) {
+        layers.push(layer);
+        if (layer.type === 'Linear') width = layer.outFeatures;
+      }
+    });
+    if (inputFeatures === undefined) {
+      const first = layers.find((l) => l.type === 'Linear');
+      if (first && first.type === 'Linear') inputFeatures = first.inFeatures;
+    }
+  }
+  if (inputFeatures === undefined && d.errorCount === 0) {
+    d.error('missing-input', 'Give the number of input features ("input"), or "in_features" on the first Linear layer.', obj.range);
+  }
+
+  const loss = decodeLoss(d, entry(obj, 'loss'));
+  const optimizer = decodeOptimizer(d, entry(obj, 'optimizer'));
+
+  if (d.errorCount > 0 || inputFeatures === undefined) return { spec: undefined, diagnostics: d.items };
+  const spec: ModelSpec = { version, name, inputFeatures, layers, seed };
+  const count = parameterCount(spec);
+  if (options.maxParameters !== undefined && count > options.maxParameters) {
+    d.error('too-large', `The model has ${count.toLocaleString('en-US')} parameters, over the limit of ${options.maxParameters.toLocaleString('en-US')} (setting weightscope.limits.maxParameters).`, layersEntry!.keyRange);
+    return { spec: undefined, diagnostics: d.items };
+  }
+  if (loss) spec.loss = loss;
+  if (optimizer) spec.optimizer = optimizer;
+  return { spec, diagnostics: d.items };
+}
+
+function decodeLayer(d: DiagnosticSink, node: Located, index: number, width: number | undefined): LayerSpec | undefined {
+  const obj = d.expectObject(node, `layer ${index}`);
+  if (!obj) return undefined;
+  const typeEntry = entry(obj, 'type');
+  if (!typeEntry) {
+    d.error('missing-type', `Layer ${index} needs a "type" (Linear, ReLU, Tanh, Dropout, LayerNorm, …).`, obj.range);
+    return undefined;
+  }
+  const type = typeEntry.value.kind === 'scalar' ? String(typeEntry.value.value) : '';
+  const name = optionalString(d, obj, 'name');
+  if (name !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    d.error('bad-name', `Layer name "${name}" is not a valid state_dict prefix (letters, digits, _).`, entry(obj, 'name')!.value.range);
+  }
+  const base = name === undefined ? {} : { name };
+
+  if (type === 'Linear') {
+    d.warnUnknownKeys(obj.entries, new Set(['type', 'name', 'in_features', 'out_features', 'bias', 'init']), 'Linear');
+    const inEntry = entry(obj, 'in_features');
+    let inFeatures = inEntry ? d.positiveInteger(inEntry.value, 'in_features') : width;
+    if (inEntry && inFeatures !== undefined && width !== undefined && inFeatures !== width) {
+      d.error('shape-mismatch', `in_features is ${inFeatures}, but the previous layer produces ${width} features.`, inEntry.value.range);
+    }
+    if (!inEntry && width === undefined) {
+      d.error('missing-in-features', 'The first Linear layer needs "in_features" (or give the model an "input").', obj.range);
+    }
+    inFeatures ??= width;
+    const outEntry = entry(obj, 'out_features');
+    if (!outEntry) d.error('missing-out-features', 'A Linear layer needs "out_features".', typeEntry.keyRange);
+    const outFeatures = outEntry ? d.positiveInteger(outEntry.value, 'out_features') : undefined;
+    const bias = optionalBoolean(d, obj, 'bias') ?? true;
+    const init = decodeLinearInit(d, entry(obj, 'init'), bias);
+    if (inFeatures === undefined || outFeatures === undefined) return undefined;
+    const layer: LayerSpec = { type: 'Linear', ...base, inFeatures, outFeatures, bias };
+    if (init) layer.init = init;
+    return layer;
+  }
+  if ((ACTIVATION_TYPES as readonly string[]).includes(type)) {
+    const args: Record<string, number | boolean> = {};
+    for (const e of obj.entries) {
+      if (e.key === 'type' || e.key === 'name') continue;
+      if (e.value.kind === 'scalar' && (typeof e.value.value === 'number' || typeof e.value.value === 'boolean')) args[e.key] = e.value.value;
+      else d.error('type', `Argument "${e.key}" of ${type} must be a number or a boolean.`, e.value.range);
+    }
+    return { type: type as ActivationType, ...base, args };
+  }
+  if (type === 'Dropout') {
+    d.warnUnknownKeys(obj.entries, new Set(['type', 'name', 'p']), 'Dropout');
+    const p = optionalNumber(d, obj, 'p') ?? 0.5;
+    if (p < 0 || p > 1) d.error('bad-value', `Dropout probability has to be between 0 and 1, but got ${p}.`, entry(obj, 'p')!.value.range);
+    return { type: 'Dropout', ...base, p };
+  }
+  if (type === 'LayerNorm') {
+    d.warnUnknownKeys(obj.entries, new Set(['type', 'name', 'normalized_shape', 'eps', 'elementwise_affine']), 'LayerNorm');
+    const shapeEntry = entry(obj, 'normalized_shape');
+    const normalizedShape = shapeEntry ? d.positiveInteger(shapeEntry.value, 'normalized_shape') : width;
+    if (shapeEntry && normalizedShape !== undefined && width !== undefined && normalizedShape !== width) {
+      d.error('shape-mismatch', `normalized_shape is ${normalizedShape}, but the previous layer produces ${width} features.`, shapeEntry.value.range);
+    }
+    if (normalizedShape === undefined) {
+      d.error('missing-normalized-shape', 'LayerNorm needs "normalized_shape".', typeEntry.keyRange);
+      return undefined;
+    }
+    const eps = optionalNumber(d, obj, 'eps') ?? 1e-5;
+    if (!(eps > 0)) d.error('bad-value', `LayerNorm eps must be > 0, got ${eps}.`, entry(obj, 'eps')!.value.range);
+    return { type: 'LayerNorm', ...base, normalizedShape, eps, elementwiseAffine: optionalBoolean(d, obj, 'elementwise_affine') ?? true };
+  }
+  d.error('unknown-layer', `Unknown layer type "${type}". Supported: Linear, ${ACTIVATION_TYPES.join(', ')}, Dropout, LayerNorm.`, typeEntry.value.range);
+  return undefined;
+}
+
+function decodeLinearInit(d: DiagnosticSink, e: LocatedEntry | undefined, hasBias: boolean): { weight?: InitSpec; bias?: InitSpec } | undefined {
+  if (!e) return undefined;
+  const obj = d.expectObject(e.value, 'init');
+  if (!obj) return undefined;
+  d.warnUnknownKeys(obj.entries, new Set(['weight', 'bias']), 'init');
+  const result: { weight?: InitSpec; bias?: InitSpec } = {};
+  const weight = entry(obj, 'weight');
+  if (weight) {
+    const spec = decodeInitializer(d, weight.value, 2);
+    if (spec) result.weight = spec;
+  }
+  const bias = entry(obj, 'bias');
+  if (bias) {
+    if (!hasBias) d.warning('unused-init', 'This layer has bias: false, so the bias initializer is ignored.', bias.keyRange);
+    const spec = decodeInitializer(d, bias.value, 1);
+    if (spec) result.bias = spec;
+  }
+  return result;
+}
+
+/** `"zeros_"` or `{ fn: "normal_", mean: 0, std: 0.01 }`, for a tensor of `dims` dimensions. */
+function decodeInitializer(d: DiagnosticSink, node: Located, dims: number): InitSpec | undefined {
+  let fnNode: Located | undefined;
+  const args: Record<string, number | string | boolean> = {};
+  if (node.kind === 'scalar') fnNode = node;
+  else if (node.kind === 'object') {
+    const fnEntry = entry(node, 'fn');
+    if (!fnEntry) {
+      d.error('missing-fn', 'An initializer needs "fn", a torch.nn.init function name such as "xavier_uniform_".', node.range);
+      return undefined;
+    }
+    fnNode = fnEntry.value;
+    for (const a of node.entries) {
+      if (a.key === 'fn') continue;
+      const v = a.value.kind === 'scalar' ? a.value.value : undefined;
+      if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') args[a.key] = v;
+      else d.error('type', `Initializer argument "${a.key}" must be a number, string or boolean.`, a.value.range);
+    }
+  } else {
+    d.error('type', 'An initializer is a name ("zeros_") or an object ({ "fn": "normal_", "std": 0.01 }).', node.range);
+    return undefined;
+  }
+  const raw = fnNode.kind === 'scalar' ? String(fnNode.value) : '';
+  const fn = normalizeInitializerName(raw);
+  if (!INITIALIZER_NAMES.includes(fn)) {
+    d.error('unknown-initializer', `Unknown initializer "${raw}". Known: ${INITIALIZER_NAMES.join(', ')}.`, fnNode.range);
+    return undefined;
+  }
+  if (dims < 2 && initializerNeedsFans(fn)) {
+    // torch.nn.init._calculate_fan_in_and_fan_out raises exactly this for 1-D tensors.
+    d.error('init-needs-fans', `${fn} cannot initialize a bias: "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions". Use zeros_ or uniform_ for biases.`, fnNode.range);
+    return undefined;
+  }
+  return { fn, args };
+}
+
+function decodeLoss(d: DiagnosticSink, e: LocatedEntry | undefined): ModelSpec['loss'] {
+  if (!e) return undefined;
+  let typeNode: Located = e.value;
+  const args: Record<string, number | string> = {};
+  if (e.value.kind === 'object') {
+    const t = entry(e.value, 'type');
+    if (!t) {
+      d.error('missing-type', 'The loss needs a "type", e.g. "MSELoss" or "BCEWithLogitsLoss".', e.value.range);
+      return undefined;
+    }
+    typeNode = t.value;
+    for (const a of e.value.entries) {
+      if (a.key === 'type') continue;
+      const v = a.value.kind === 'scalar' ? a.value.value : undefined;
+      if (typeof v === 'number' || typeof v === 'string') args[a.key] = v;
+      else d.error('type', `Loss argument "${a.key}" must be a number or a string.`, a.value.range);
+    }
+  }
+  const type = typeNode.kind === 'scalar' ? String(typeNode.value) : '';
+  if (!LOSS_TYPES.includes(type)) {
+    d.error('unknown-loss', `Unknown loss "${type}". Supported: ${LOSS_TYPES.join(', ')}.`, typeNode.range);
+    return undefined;
+  }
+  return { type, args };
+}
+
+function decodeOptimizer(d: DiagnosticSink, e: LocatedEntry | undefined): OptimizerSpec | undefined {
+  if (!e) return undefined;
+  const obj = d.expectObject(e.value, 'optimizer');
+  if (!obj) return undefined;
+  const typeEntry = entry(obj, 'type');
+  const type = typeEntry?.value.kind === 'scalar' ? String(typeEntry.value.value) : '';
+  if (type !== 'AdamW' && type !== 'Adam' && type !== 'SGD') {
+    d.error('unknown-optimizer', `Unknown optimizer "${type}". Supported: AdamW, Adam, SGD.`, typeEntry?.value.range ?? obj.range);
+    return undefined;
+  }
+  const allowed = type === 'SGD'
+    ? ['type', 'lr', 'momentum', 'dampening', 'weight_decay', 'nesterov', 'maximize']
+    : ['type', 'lr', 'betas', 'eps', 'weight_decay', 'amsgrad', 'maximize'];
+  d.warnUnknownKeys(obj.entries, new Set(allowed), type);
+  const lrEntry = entry(obj, 'lr');
+  const lr = optionalNumber(d, obj, 'lr') ?? (type === 'SGD' ? undefined : 1e-3);
+  if (lr === undefined) {
+    d.error('missing-lr', 'SGD needs a learning rate "lr".', obj.range);
+    return undefined;
+  }
+  // torch.optim's own checks, with its wording.
+  if (!(lr > 0) && lrEntry) d.error('bad-hyperparameter', `Invalid learning rate: ${lr} (it must be > 0).`, lrEntry.value.range);
+  const args: Record<string, number | boolean | number[]> = {};
+  for (const a of obj.entries) {
+    if (a.key === 'type' || a.key === 'lr' || !allowed.includes(a.key)) continue;
+    if (a.key === 'betas') {
+      const betas = a.value.kind === 'array' ? a.value.items.map((i) => (i.kind === 'scalar' ? i.value : null)) : [];
+      if (betas.length !== 2 || !betas.every((b) => typeof b === 'number')) {
+        d.error('type', '"betas" must be a list of two numbers, e.g. [0.9, 0.999].', a.value.range);
+        continue;
+      }
+      const [b1, b2] = betas as number[];
+      if (!(b1! >= 0 && b1! < 1)) d.error('bad-hyperparameter', `Invalid beta parameter at index 0: ${b1} (it must be in [0, 1)).`, a.value.kind === 'array' ? a.value.items[0]!.range : a.value.range);
+      if (!(b2! >= 0 && b2! < 1)) d.error('bad-hyperparameter', `Invalid beta parameter at index 1: ${b2} (it must be in [0, 1)).`, a.value.kind === 'array' ? a.value.items[1]!.range : a.value.range);
+      args.betas = betas as number[];
+      continue;
+    }
+    const v = a.value.kind === 'scalar' ? a.value.value : undefined;
+    if (typeof v !== 'number' && typeof v !== 'boolean') {
+      d.error('type', `"${a.key}" must be a number or a boolean.`, a.value.range);
+      continue;
+    }
+    if (a.key === 'eps' && !((v as number) > 0)) d.error('bad-hyperparameter', `Invalid epsilon value: ${v} (it must be > 0).`, a.value.range);
+    if (a.key === 'weight_decay' && !((v as number) >= 0)) d.error('bad-hyperparameter', `Invalid weight_decay value: ${v} (it must be ≥ 0).`, a.value.range);
+    if (a.key === 'momentum' && !((v as number) >= 0)) d.error('bad-hyperparameter', `Invalid momentum value: ${v} (it must be ≥ 0).`, a.value.range);
+    args[a.key] = v;
+  }
+  return { type, lr, args };
+}
+
+// ---------------------------------------------------------------------------
+// Small typed readers that report on the right range.
+
+function entry(obj: Extract<Located, { kind: 'object' }>, key: string): LocatedEntry | undefined {
+  return obj.entries.find((e) => e.key === key);
+}
+
+function optionalNumber(d: DiagnosticSink, obj: Extract<Located, { kind: 'object' }>, key: string): number | undefined {
+  const e = entry(obj, key);
+  if (!e) return undefined;
+  if (e.value.kind === 'scalar' && typeof e.value.value === 'number' && Number.isFinite(e.value.value)) return e.value.value;
+  d.error('type', `"${key}" must be a number.`, e.value.range);
+  return undefined;
+}
+
+function optionalInteger(d: DiagnosticSink, obj: Extract<Located, { kind: 'object' }>, key: string, min: number): number | undefined {
+  const v = optionalNumber(d, obj, key);
+  if (v === undefined) return undefined;
+  if (!Number.isInteger(v) || v < min) {
+    d.error('type', `"${key}" must be an integer ≥ ${min}.`, entry(obj, key)!.value.range);
+    return undefined;
+  }
+  return v;
+}
+
+function optionalString(d: DiagnosticSink, obj: Extract<Located, { kind: 'object' }>, key: string): string | undefined {
+  const e = entry(obj, key);
+  if (!e) return undefined;
+  if (e.value.kind === 'scalar' && typeof e.value.value === 'string') return e.value.value;
+  d.error('type', `"${key}" must be a string.`, e.value.range);
+  return undefined;
+}
+
+function optionalBoolean(d: DiagnosticSink, obj: Extract<Located, { kind: 'object' }>, key: string): boolean | undefined {
+  const e = entry(obj, key);
+  if (!e) return undefined;
+  if (e.value.kind === 'scalar' && typeof e.value.value === 'boolean') return e.value.value;
+  d.error('type', `"${key}" must be true or false.`, e.value.range);
+  return undefined;
+}
+
+class DiagnosticSink {
+  readonly items: ModelDiagnostic[] = [];
+  errorCount = 0;
+
+  report(severity: Severity, code: string, message: string, range: SourceRange): void {
+    if (severity === 'error') this.errorCount++;
+    this.items.push({ severity, code, message, range });
+  }
+  error(code: string, message: string, range: SourceRange): void {
+    this.report('error', code, message, range);
+  }
+  warning(code: string, message: string, range: SourceRange): void {
+    this.report('warning', code, message, range);
+  }
+
+  expectObject(node: Located, what: string): Extract<Located, { kind: 'object' }> | undefined {
+    if (node.kind === 'object') return node;
+    this.error('type', `The ${what} must be an object ({ … }).`, node.range);
+    return undefined;
+  }
+
+  positiveInteger(node: Located, key: string): number | undefined {
+    if (node.kind === 'scalar' && typeof node.value === 'number' && Number.isInteger(node.value) && node.value > 0) return node.value;
+    this.error('type', `"${key}" must be a positive integer.`, node.range);
+    return undefined;
+  }
+
+  warnUnknownKeys(entries: LocatedEntry[], known: Set<string>, where: string): void {
+    for (const e of entries) {
+      if (!known.has(e.key)) this.warning('unknown-key', `Unknown key "${e.key}" in ${where}; it is ignored.`, e.keyRange);
+    }
+  }
+}

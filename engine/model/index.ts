@@ -1,0 +1,30 @@
+/** Model files: text → located tree → `ModelSpec` with diagnostics on exact ranges. */
+import { decodeModel, type DecodeOptions, type DecodeResult } from './decode';
+import { languageOfPath, parseLocated, type SourceLanguage } from './located';
+import type { ModelDiagnostic } from './diagnostic';
+
+export * from './spec';
+export type { ModelDiagnostic, Severity } from './diagnostic';
+export type { SourceRange, SourceLanguage } from './located';
+export { languageOfPath } from './located';
+export type { DecodeOptions, DecodeResult } from './decode';
+
+/** Parses a model file's text; never throws. */
+export function parseModelText(text: string, language: SourceLanguage, defaultName: string, options: DecodeOptions = {}): DecodeResult {
+  const doc = parseLocated(text, language);
+  const syntax: ModelDiagnostic[] = doc.syntaxProblems.map((p) => ({ severity: 'error', code: 'syntax', message: p.message, range: p.range }));
+  if (syntax.length > 0 && !doc.root) return { spec: undefined, diagnostics: syntax };
+  const decoded = decodeModel(doc.root, defaultName, options);
+  if (syntax.length === 0) return decoded;
+  return { spec: undefined, diagnostics: [...syntax, ...decoded.diagnostics] };
+}
+
+/** The model's default name from its path: `simple-model.nn.json` → `simple-model`. */
+export function modelNameFromPath(path: string): string {
+  const base = path.split(/[\\/]/).pop() ?? path;
+  return base.replace(/\.nn\.(json|ya?ml)$/i, '');
+}
+
+export function parseModelFile(path: string, text: string, options: DecodeOptions = {}): DecodeResult {
+  return parseModelText(text, languageOfPath(path), modelNameFromPath(path), options);
+}

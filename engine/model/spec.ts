@@ -1,0 +1,96 @@
+/**
+ * The in-memory model that every model source resolves to: a `*.nn.json` or
+ * `*.nn.yaml` file, or (later) a parsed PyTorch `nn.Module`. It is plain data
+ * (structured-cloneable), so it crosses the worker boundary as it is.
+ *
+ * Names follow PyTorch: layer types are `torch.nn` class names, initializers
+ * are `torch.nn.init` function names, arguments keep torch's spelling, and
+ * parameter names are `state_dict` names (`fc1.weight`, or `0.weight` for an
+ * unnamed first layer) so that checkpoints line up.
+ */
+export const MODEL_FORMAT_VERSION = 1;
+
+export type ActivationType =
+  | 'ReLU'
+  | 'LeakyReLU'
+  | 'ELU'
+  | 'SELU'
+  | 'GELU'
+  | 'SiLU'
+  | 'Tanh'
+  | 'Sigmoid'
+  | 'Softplus'
+  | 'Identity';
+
+export const ACTIVATION_TYPES: readonly ActivationType[] = [
+  'ReLU', 'LeakyReLU', 'ELU', 'SELU', 'GELU', 'SiLU', 'Tanh', 'Sigmoid', 'Softplus', 'Identity',
+];
+
+/** An initializer call: a `torch.nn.init` function name and its keyword arguments. */
+export interface InitSpec {
+  fn: string;
+  args: Record<string, number | string | boolean>;
+}
+
+export interface LinearLayerSpec {
+  type: 'Linear';
+  name?: string;
+  inFeatures: number;
+  outFeatures: number;
+  bias: boolean;
+  /** Per-parameter initializers; absent means torch's `nn.Linear.reset_parameters`. */
+  init?: { weight?: InitSpec; bias?: InitSpec };
+}
+
+export interface ActivationLayerSpec {
+  type: ActivationType;
+  name?: string;
+  args: Record<string, number | boolean>;
+}
+
+export interface DropoutLayerSpec {
+  type: 'Dropout';
+  name?: string;
+  p: number;
+}
+
+export interface LayerNormLayerSpec {
+  type: 'LayerNorm';
+  name?: string;
+  normalizedShape: number;
+  eps: number;
+  elementwiseAffine: boolean;
+}
+
+export type LayerSpec = LinearLayerSpec | ActivationLayerSpec | DropoutLayerSpec | LayerNormLayerSpec;
+
+export interface OptimizerSpec {
+  type: 'AdamW' | 'Adam' | 'SGD';
+  lr: number;
+  args: Record<string, number | boolean | number[]>;
+}
+
+export interface ModelSpec {
+  version: number;
+  name: string;
+  inputFeatures: number;
+  layers: LayerSpec[];
+  loss?: { type: string; args: Record<string, number | string> };
+  optimizer?: OptimizerSpec;
+  seed: number;
+}
+
+/** The `state_dict` prefix of layer `index`: its name if it has one, else its position. */
+export function layerPrefix(layer: LayerSpec, index: number): string {
+  return layer.name ?? String(index);
+}
+
+/** Total number of trainable scalars. */
+export function parameterCount(spec: ModelSpec): number {
+  let n = 0;
+  for (const layer of spec.layers) {
+    if (layer.type === 'Linear') n += layer.inFeatures * layer.outFeatures + (layer.bias ? layer.outFeatures : 0);
+    else if (layer.type === 'LayerNorm' && layer.elementwiseAffine) n += 2 * layer.normalizedShape;
+  }
+  return n;
+}

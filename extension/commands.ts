@@ -1,0 +1,97 @@
+import * as vscode from 'vscode';
+import type { Ctx } from './ctx';
+import type { InspectorPanels } from './inspector/inspectorPanels';
+import { isModelUri, MODEL_FILE_GLOB } from './modelDocuments';
+
+/** A command factory: given the shared context, returns the command's handler. */
+type CommandFactory = (ctx: Ctx, parts: CommandParts) => (...args: any[]) => unknown;
+
+export interface CommandParts {
+  inspectors: InspectorPanels;
+}
+
+/** The model a command applies to: its argument (CodeLens, menus), else the active editor, else ask. */
+async function resolveModelUri(ctx: Ctx, arg: unknown, purpose: string): Promise<vscode.Uri | undefined> {
+  if (arg instanceof vscode.Uri && isModelUri(arg)) return arg;
+  const active = vscode.window.activeTextEditor?.document.uri;
+  if (active && isModelUri(active)) return active;
+  const files = await vscode.workspace.findFiles(MODEL_FILE_GLOB, '**/node_modules/**', 200);
+  if (files.length === 0) {
+    const choice = await vscode.window.showInformationMessage('Weightscope found no *.nn.json or *.nn.yaml model file in this workspace.', 'New Model from Example');
+    if (choice) await vscode.commands.executeCommand('weightscope.newModelFromExample');
+    return undefined;
+  }
+  if (files.length === 1) return files[0];
+  const picked = await vscode.window.showQuickPick(
+    files.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })),
+    { title: `Weightscope: pick a model to ${purpose}` },
+  );
+  ctx.log.debug(`picked model ${picked?.label ?? '(none)'}`);
+  return picked?.uri;
+}
+
+const inspectInitialization: CommandFactory = (ctx, { inspectors }) => async (arg?: unknown) => {
+  const uri = await resolveModelUri(ctx, arg, 'inspect');
+  if (uri) await inspectors.show(uri);
+};
+
+const stop: CommandFactory = (ctx) => () => {
+  const n = ctx.runner.stopAll();
+  ctx.log.info(`stop: cancelled ${n} running job(s)`);
+  if (n === 0) void vscode.window.showInformationMessage('Weightscope: nothing is running.');
+};
+
+const showLog: CommandFactory = (ctx) => () => ctx.log.show();
+
+const newModelFromExample: CommandFactory = (ctx) => async () => {
+  const folder = vscode.Uri.joinPath(ctx.extensionUri, 'examples');
+  let entries: [string, vscode.FileType][];
+  try {
+    entries = await vscode.workspace.fs.readDirectory(folder);
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Weightscope: the bundled examples are missing (${String(err)}).`);
+    return;
+  }
+  const examples = entries.filter(([name]) => /\.nn\.(json|ya?ml)$/.test(name)).map(([name]) => name).sort();
+  const items = await Promise.all(examples.map(async (name) => {
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, name)));
+    return { label: name, detail: /"description"\s*:\s*"([^"]*)"/.exec(text)?.[1] ?? /^description:\s*(.*)$/m.exec(text)?.[1], text };
+  }));
+  const picked = await vscode.window.showQuickPick(items, { title: 'Weightscope: new model from example', matchOnDetail: true });
+  if (!picked) return;
+  const workspaceFolder = vscode.workspace.workspaceFolders?.[0];
+  if (!workspaceFolder) {
+    const doc = await vscode.workspace.openTextDocument({ language: picked.label.endsWith('.json') ? 'json' : 'yaml', content: picked.text });
+    await vscode.window.showTextDocument(doc);
+    return;
+  }
+  const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(workspaceFolder.uri, picked.label), filters: { 'Model files': ['json', 'yaml', 'yml'] }, title: 'Save the new model as' });
+  if (!target) return;
+  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(picked.text));
+  await vscode.window.showTextDocument(target);
+};
+
+const COMMANDS: Record<string, CommandFactory> = {
+  'weightscope.inspectInitialization': inspectInitialization,
+  'weightscope.openInspector': inspectInitialization,
+  'weightscope.stop': stop,
+  'weightscope.showLog': showLog,
+  'weightscope.newModelFromExample': newModelFromExample,
+};
+
+export function registerCommands(ctx: Ctx, parts: CommandParts): void {
+  for (const [id, factory] of Object.entries(COMMANDS)) {
+    const handler = factory(ctx, parts);
+    ctx.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await handler(...args);
+      } catch (err) {
+        // A command never takes the extension host down: it reports and logs.
+        const message = err instanceof Error ? err.message : String(err);
+        ctx.log.error(`command ${id} failed: ${err instanceof Error && err.stack ? err.stack : message}`);
+        void vscode.window.showErrorMessage(`Weightscope: ${message}`);
+        return undefined;
+      }
+    }));
+  }
+}

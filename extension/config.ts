@@ -1,0 +1,39 @@
+import * as vscode from 'vscode';
+
+/**
+ * Typed access to the `weightscope.*` settings declared in package.json.
+ * Read on every access so that a changed setting applies at once.
+ */
+export class Config {
+  private get section(): vscode.WorkspaceConfiguration {
+    return vscode.workspace.getConfiguration('weightscope');
+  }
+
+  get codeLensEnabled(): boolean {
+    return this.section.get<boolean>('codeLens.enabled', true);
+  }
+
+  /** Histogram bins per parameter tensor in the inspector. */
+  get histogramBins(): number {
+    return clampInt(this.section.get<number>('inspector.histogramBins', 40), 5, 256);
+  }
+
+  /** Models with more trainable parameters than this are not run by the engine. */
+  get maxParameters(): number {
+    return clampInt(this.section.get<number>('limits.maxParameters', 20_000_000), 1, 1_000_000_000);
+  }
+
+  /** Milliseconds to wait after an edit before re-checking a model file and refreshing its inspector. */
+  get refreshDelayMs(): number {
+    return clampInt(this.section.get<number>('inspector.refreshDelayMs', 400), 0, 10_000);
+  }
+
+  static affects(event: vscode.ConfigurationChangeEvent, key: string): boolean {
+    return event.affectsConfiguration(`weightscope.${key}`);
+  }
+}
+
+function clampInt(value: number, min: number, max: number): number {
+  if (!Number.isFinite(value)) return min;
+  return Math.min(max, Math.max(min, Math.round(value)));
+}

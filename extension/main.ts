@@ -1,0 +1,32 @@
+import * as vscode from 'vscode';
+import { ModelCodeLensProvider } from './codeLens';
+import { registerCommands } from './commands';
+import { Config } from './config';
+import { Ctx } from './ctx';
+import { InspectorPanels } from './inspector/inspectorPanels';
+import { OverviewViewProvider } from './sidebar/overviewView';
+
+let ctx: Ctx | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  ctx = new Ctx(context);
+  context.subscriptions.push(ctx);
+  const inspectors = new InspectorPanels(ctx);
+  const codeLens = new ModelCodeLensProvider(ctx.config, ctx.models);
+  ctx.push(
+    inspectors,
+    codeLens,
+    new OverviewViewProvider(ctx),
+    vscode.languages.registerCodeLensProvider([{ pattern: '**/*.nn.{json,yaml,yml}' }], codeLens),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (Config.affects(e, 'codeLens')) codeLens.refresh();
+    }),
+  );
+  registerCommands(ctx, { inspectors });
+  ctx.log.info(`Weightscope ${context.extension.packageJSON.version as string} activated`);
+}
+
+export function deactivate(): void {
+  ctx?.dispose();
+  ctx = undefined;
+}

@@ -1,0 +1,104 @@
+import * as vscode from 'vscode';
+import { parseModelFile, type ModelDiagnostic, type Severity } from '../engine/model';
+import type { DecodeResult } from '../engine/model/decode';
+import type { Config } from './config';
+
+/** `*.nn.json`, `*.nn.yaml` and `*.nn.yml`: the files Weightscope treats as model definitions. */
+export const MODEL_FILE_GLOB = '**/*.nn.{json,yaml,yml}';
+const MODEL_FILE_RE = /\.nn\.(json|ya?ml)$/i;
+
+export function isModelUri(uri: vscode.Uri): boolean {
+  return MODEL_FILE_RE.test(uri.path);
+}
+
+export interface ParsedModel {
+  document: vscode.TextDocument;
+  result: DecodeResult;
+}
+
+/**
+ * Parses model documents (cached per document version), publishes their
+ * diagnostics, and tells listeners when a model changed, debounced so that
+ * typing does not re-run the engine on every keystroke.
+ */
+export class ModelDocuments implements vscode.Disposable {
+  readonly diagnostics = vscode.languages.createDiagnosticCollection('weightscope');
+  private readonly cache = new Map<string, { version: number; result: DecodeResult }>();
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  /** Fires (debounced) after a model document's text changed. */
+  readonly onDidChangeModel = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly config: Config) {
+    this.subscriptions.push(
+      this.diagnostics,
+      this.changed,
+      vscode.workspace.onDidOpenTextDocument((doc) => this.refreshDiagnostics(doc)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.scheduleChange(e.document)),
+      vscode.workspace.onDidCloseTextDocument((doc) => {
+        this.cache.delete(doc.uri.toString());
+        this.diagnostics.delete(doc.uri);
+      }),
+    );
+    for (const doc of vscode.workspace.textDocuments) this.refreshDiagnostics(doc);
+  }
+
+  /** Parses an open document (from the cache when its version is unchanged). */
+  parse(document: vscode.TextDocument): DecodeResult {
+    const key = document.uri.toString();
+    const cached = this.cache.get(key);
+    if (cached && cached.version === document.version) return cached.result;
+    const result = parseModelFile(document.uri.path, document.getText(), { maxParameters: this.config.maxParameters });
+    this.cache.set(key, { version: document.version, result });
+    return result;
+  }
+
+  /** Opens (through `workspace.fs`, so virtual workspaces work) and parses a model file. */
+  async load(uri: vscode.Uri): Promise<ParsedModel> {
+    const document = await vscode.workspace.openTextDocument(uri);
+    const result = this.parse(document);
+    this.publish(document, result);
+    return { document, result };
+  }
+
+  private scheduleChange(document: vscode.TextDocument): void {
+    if (!isModelUri(document.uri)) return;
+    const key = document.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(key, setTimeout(() => {
+      this.timers.delete(key);
+      this.refreshDiagnostics(document);
+      this.changed.fire(document.uri);
+    }, this.config.refreshDelayMs));
+  }
+
+  private refreshDiagnostics(document: vscode.TextDocument): void {
+    if (!isModelUri(document.uri)) return;
+    this.publish(document, this.parse(document));
+  }
+
+  private publish(document: vscode.TextDocument, result: DecodeResult): void {
+    this.diagnostics.set(document.uri, result.diagnostics.map((d) => toVscodeDiagnostic(document, d)));
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    for (const s of this.subscriptions) s.dispose();
+  }
+}
+
+const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  information: vscode.DiagnosticSeverity.Information,
+  hint: vscode.DiagnosticSeverity.Hint,
+};
+
+export function toVscodeDiagnostic(document: vscode.TextDocument, d: ModelDiagnostic): vscode.Diagnostic {
+  const range = new vscode.Range(document.positionAt(d.range.start), document.positionAt(d.range.end));
+  const diagnostic = new vscode.Diagnostic(range, d.message, SEVERITY[d.severity]);
+  diagnostic.source = 'weightscope';
+  diagnostic.code = d.code;
+  return diagnostic;
+}

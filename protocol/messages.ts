@@ -1,0 +1,79 @@
+/**
+ * Every message that crosses a process or frame boundary in Weightscope:
+ *
+ *   extension host  ⇄  engine worker   (worker_threads; `Engine*` types)
+ *   extension host  ⇄  webviews         (postMessage; `HostTo*` / `*ToHost` types)
+ *
+ * The extension, the worker and the webviews import this module and the
+ * engine's plain-data types; they never import each other's code.
+ */
+import type { ModelSpec } from '../engine/model/spec';
+import type { InitInspection } from '../engine/inspect/types';
+
+// ---------------------------------------------------------------------------
+// Extension host ⇄ engine worker
+
+export interface InspectInitParams {
+  model: ModelSpec;
+  /** Histogram bins per parameter tensor. */
+  bins: number;
+}
+
+/** Method name → its parameters and result. */
+export interface EngineMethods {
+  ping: { params: Record<string, never>; result: { engineVersion: string } };
+  inspectInit: { params: InspectInitParams; result: InitInspection };
+}
+
+export type EngineMethod = keyof EngineMethods;
+
+export type EngineRequest = {
+  [M in EngineMethod]: { kind: 'request'; id: number; method: M; params: EngineMethods[M]['params'] };
+}[EngineMethod];
+
+export type EngineResponse =
+  | { kind: 'result'; id: number; result: EngineMethods[EngineMethod]['result'] }
+  | { kind: 'error'; id: number; message: string; name: string };
+
+// ---------------------------------------------------------------------------
+// Extension host ⇄ inspector panel (a WebviewPanel per model)
+
+export interface ModelRef {
+  /** The model file's URI, as a string. */
+  uri: string;
+  name: string;
+}
+
+export type HostToInspector =
+  | { type: 'loading'; model: ModelRef }
+  | { type: 'initInspection'; model: ModelRef; inspection: InitInspection }
+  | { type: 'error'; model: ModelRef | null; message: string };
+
+export type InspectorToHost =
+  | { type: 'ready' }
+  | { type: 'refresh' }
+  | { type: 'openSource' };
+
+/** What the inspector persists with `vscode.setState`, and the panel serializer reads back after a reload. */
+export interface InspectorState {
+  model: ModelRef;
+  selectedParameter?: string;
+}
+
+// ---------------------------------------------------------------------------
+// Extension host ⇄ side panel (the activity-bar WebviewView)
+
+export interface ModelOverview {
+  model: ModelRef;
+  parameterCount: number;
+  layers: { label: string; parameters: number }[];
+  problems: { errors: number; warnings: number };
+}
+
+export type HostToSidebar =
+  | { type: 'overview'; overview: ModelOverview | null; reason?: string };
+
+export type SidebarToHost =
+  | { type: 'ready' }
+  | { type: 'inspect'; uri: string }
+  | { type: 'openExample' };

@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// Builds every bundle with esbuild:
+//   dist/extension.js       extension host (cjs, node, `vscode` external)
+//   dist/worker.js          engine worker thread (cjs, node)
+//   dist/cli.js             the `weightscope` command-line tool
+//   dist/webview/*.js|css   inspector and side-panel webviews (browser)
+//   dist/bench.js           the benchmark suite (only with --bench)
+// Flags: --production (minify, no inline sources), --watch.
+import * as esbuild from 'esbuild';
+import { existsSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: true,
+  sourcesContent: !production,
+  logLevel: 'info',
+  absWorkingDir: root,
+  legalComments: 'none',
+  define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
+};
+
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node18' };
+const browser = { ...common, platform: 'browser', format: 'esm', target: 'chrome114' };
+
+const builds = [
+  { ...node, entryPoints: { extension: 'extension/main.ts' }, outdir: 'dist', external: ['vscode'] },
+  { ...node, entryPoints: { worker: 'worker/main.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { cli: 'cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  {
+    ...browser,
+    entryPoints: {
+      inspector: 'webview/inspector/main.ts',
+      sidebar: 'webview/sidebar/main.ts',
+      'inspector-style': 'webview/styles/inspector.css',
+      'sidebar-style': 'webview/styles/sidebar.css',
+    },
+    outdir: 'dist/webview',
+    entryNames: '[name]',
+    plugins: [renameStyles()],
+  },
+];
+if (existsSync(path.join(root, 'bench/main.ts'))) {
+  builds.push({ ...node, entryPoints: { bench: 'bench/main.ts' }, outdir: 'dist', sourcemap: false });
+}
+
+// `inspector-style.css` → `inspector.css`: the HTML shell loads `<bundle>.js` and `<bundle>.css`.
+function renameStyles() {
+  return {
+    name: 'rename-styles',
+    setup(build) {
+      build.onEnd(async (result) => {
+        if (result.errors.length) return;
+        const { renameSync } = await import('node:fs');
+        for (const name of ['inspector', 'sidebar']) {
+          const from = path.join(root, 'dist/webview', `${name}-style.css`);
+          if (existsSync(from)) {
+            renameSync(from, path.join(root, 'dist/webview', `${name}.css`));
+            if (existsSync(`${from}.map`)) renameSync(`${from}.map`, path.join(root, 'dist/webview', `${name}.css.map`));
+          }
+        }
+      });
+    },
+  };
+}
+
+if (!watch) rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+if (watch) {
+  const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('watching for changes…');
+} else {
+  const started = Date.now();
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  console.log(`built ${builds.length} bundle groups in ${Date.now() - started} ms (${production ? 'production' : 'development'})`);
+}

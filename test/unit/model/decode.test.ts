@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parseModelFile, parseModelText, parameterCount } from '../../../engine/model';
+
+/** The text a diagnostic's range covers. */
+function covered(text: string, d: { range: { start: number; end: number } }): string {
+  return text.slice(d.range.start, d.range.end);
+}
+
+describe('model files: decoding', () => {
+  it('reads the article SimpleModel example with state_dict names and torch defaults', () => {
+    const path = 'examples/simple-model.nn.json';
+    const { spec, diagnostics } = parseModelFile(path, readFileSync(path, 'utf8'));
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(spec?.name).toBe('SimpleModel');
+    expect(spec?.inputFeatures).toBe(10);
+    expect(spec?.layers.map((l) => l.type)).toEqual(['Linear', 'ReLU', 'Linear', 'Linear']);
+    // 10·100 + 100 + 100·10 + 10 + 10·1 + 1
+    expect(parameterCount(spec!)).toBe(2121);
+    expect(spec?.optimizer).toEqual({ type: 'AdamW', lr: 0.001, args: { weight_decay: 0.01 } });
+  });
+
+  it('reads the YAML example and infers in_features from the previous layer', () => {
+    const path = 'examples/article-normal-init.nn.yaml';
+    const { spec, diagnostics } = parseModelFile(path, readFileSync(path, 'utf8'));
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const linears = spec!.layers.filter((l) => l.type === 'Linear');
+    expect(linears.map((l) => (l.type === 'Linear' ? [l.inFeatures, l.outFeatures] : []))).toEqual([[10, 100], [100, 10], [10, 1]]);
+    expect(linears[0]!.type === 'Linear' && linears[0]!.init?.weight).toEqual({ fn: 'normal_', args: { std: 0.01 } });
+  });
+
+  it('JSON and YAML carrying the same model decode to the same spec', () => {
+    const json = '{"input": 4, "layers": [{"type": "Linear", "out_features": 3, "bias": false}, {"type": "Tanh"}], "seed": 7}';
+    const yaml = 'input: 4\nlayers:\n  - type: Linear\n    out_features: 3\n    bias: false\n  - type: Tanh\nseed: 7\n';
+    expect(parseModelText(json, 'json', 'm').spec).toEqual(parseModelText(yaml, 'yaml', 'm').spec);
+  });
+
+  it('puts a shape mismatch on the in_features value', () => {
+    const text = '{"input": 10, "layers": [{"type": "Linear", "out_features": 100}, {"type": "Linear", "in_features": 99, "out_features": 1}]}';
+    const { spec, diagnostics } = parseModelText(text, 'json', 'm');
+    expect(spec).toBeUndefined();
+    const d = diagnostics.find((x) => x.code === 'shape-mismatch')!;
+    expect(d.message).toContain('previous layer produces 100');
+    expect(covered(text, d)).toBe('99');
+  });
+
+  it('puts an unknown layer type on the type value, in YAML too', () => {
+    const text = 'input: 3\nlayers:\n  - type: Convolution\n';
+    const d = parseModelText(text, 'yaml', 'm').diagnostics.find((x) => x.code === 'unknown-layer')!;
+    expect(covered(text, d)).toBe('Convolution');
+  });
+
+  it('reports torch\'s fan error for a fan-based initializer on a bias', () => {
+    const text = '{"input": 3, "layers": [{"type": "Linear", "out_features": 2, "init": {"bias": "xavier_uniform"}}]}';
+    const d = parseModelText(text, 'json', 'm').diagnostics.find((x) => x.code === 'init-needs-fans')!;
+    expect(d.message).toContain('Fan in and fan out can not be computed for tensor with fewer than 2 dimensions');
+    expect(covered(text, d)).toBe('"xavier_uniform"');
+  });
+
+  it('rejects invalid optimizer hyper-parameters with torch\'s wording, on the value', () => {
+    const text = '{"input": 3, "layers": [{"type": "Linear", "out_features": 2}], "optimizer": {"type": "AdamW", "lr": -1, "betas": [0.9, 1.0], "eps": 0, "weight_decay": -0.1}}';
+    const ds = parseModelText(text, 'json', 'm').diagnostics.filter((x) => x.code === 'bad-hyperparameter');
+    expect(ds.map((d) => [d.message.split(' (')[0], covered(text, d)])).toEqual([
+      ['Invalid learning rate: -1', '-1'],
+      ['Invalid beta parameter at index 1: 1', '1.0'],
+      ['Invalid epsilon value: 0', '0'],
+      ['Invalid weight_decay value: -0.1', '-0.1'],
+    ]);
+  });
+
+  it('warns on unknown keys without failing the model', () => {
+    const text = '{"input": 3, "layers": [{"type": "Linear", "out_features": 2, "bais": false}]}';
+    const { spec, diagnostics } = parseModelText(text, 'json', 'm');
+    expect(spec).toBeDefined();
+    const d = diagnostics.find((x) => x.code === 'unknown-key')!;
+    expect(d.severity).toBe('warning');
+    expect(covered(text, d)).toBe('"bais"');
+  });
+
+  it('reports syntax errors with a range and no spec', () => {
+    const { spec, diagnostics } = parseModelText('{"input": 3, "layers": [', 'json', 'm');
+    expect(spec).toBeUndefined();
+    expect(diagnostics.some((d) => d.code === 'syntax')).toBe(true);
+  });
+
+  it('rejects a model over the parameter limit on the "layers" key', () => {
+    const text = '{"input": 1000, "layers": [{"type": "Linear", "out_features": 1000}]}';
+    const { spec, diagnostics } = parseModelText(text, 'json', 'm', { maxParameters: 1000 });
+    expect(spec).toBeUndefined();
+    const d = diagnostics.find((x) => x.code === 'too-large')!;
+    expect(d.message).toContain('1,001,000 parameters');
+    expect(covered(text, d)).toBe('"layers"');
+  });
+
+  it('needs an input width from somewhere', () => {
+    const { diagnostics } = parseModelText('{"layers": [{"type": "ReLU"}]}', 'json', 'm');
+    expect(diagnostics.map((d) => d.code)).toContain('missing-input');
+  });
+});

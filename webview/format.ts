@@ -1,0 +1,18 @@
+/** Number formatting for tables and axes: 4 significant digits, exponent form outside [1e-3, 1e5). */
+export function formatNumber(x: number | null | undefined): string {
+  if (x === null || x === undefined) return '—';
+  if (Number.isNaN(x)) return 'NaN';
+  if (!Number.isFinite(x)) return x > 0 ? '∞' : '−∞';
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  const text = a >= 1e-3 && a < 1e5 ? x.toPrecision(4).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '') : x.toExponential(3).replace(/\.?0+e/, 'e');
+  return text.replace('-', '−');
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
