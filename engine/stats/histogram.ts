@@ -1,0 +1,47 @@
+/**
+ * Equal-width histogram binning with the rules of torch.histc:
+ *  - `bins` equal bins between lo and hi; edge i is lo + (hi − lo)·i/bins;
+ *  - bin i holds edges[i] ≤ x < edges[i+1], except the last bin, which also
+ *    holds x = hi (so the maximum of the data lands in the last bin);
+ *  - values outside [lo, hi] (and NaN) are not counted;
+ *  - if lo = hi the range is widened to [lo − 1, hi + 1], as torch does.
+ */
+
+/** The range actually used for binning (torch.histc's widening of an empty range). */
+export function histogramRange(lo: number, hi: number): [number, number] {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new RangeError(`histogram range must be finite, got [${lo}, ${hi}]`);
+  if (lo > hi) throw new RangeError(`histogram range: min must not exceed max, got [${lo}, ${hi}]`);
+  return lo === hi ? [lo - 1, hi + 1] : [lo, hi];
+}
+
+/** Edge i of `bins` equal bins on [lo, hi]; the last edge is exactly hi. */
+export function binEdge(lo: number, hi: number, bins: number, i: number): number {
+  return i === bins ? hi : lo + ((hi - lo) * i) / bins;
+}
+
+/** The bins + 1 edges, ascending. */
+export function histogramEdges(lo: number, hi: number, bins: number): Float64Array {
+  const edges = new Float64Array(bins + 1);
+  for (let i = 0; i <= bins; i++) edges[i] = binEdge(lo, hi, bins, i);
+  return edges;
+}
+
+/**
+ * The bin of x, or −1 when x is outside [lo, hi] or NaN. The index is first
+ * computed by linear interpolation, then moved by one if rounding put x on the
+ * wrong side of an edge, so that binning always agrees with `histogramEdges`.
+ */
+export function binIndex(x: number, lo: number, hi: number, bins: number): number {
+  if (!(x >= lo && x <= hi)) return -1;
+  if (x === hi) return bins - 1;
+  let i = Math.floor(((x - lo) / (hi - lo)) * bins);
+  if (i >= bins) i = bins - 1;
+  if (i < 0) i = 0;
+  if (x < binEdge(lo, hi, bins, i)) i -= 1;
+  else if (i < bins - 1 && x >= binEdge(lo, hi, bins, i + 1)) i += 1;
+  return i;
+}
+
+export function validateBinCount(bins: number): void {
+  if (!Number.isInteger(bins) || bins < 1) throw new RangeError(`histogram bins must be a positive integer, got ${bins}`);
+}
