@@ -26,7 +26,8 @@ const common = {
   define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
 };
 
-const node = { ...common, platform: 'node', format: 'cjs', target: 'node18' };
+// mainFields: prefer packages' ESM builds (jsonc-parser's UMD main does dynamic requires that a bundle cannot follow).
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node18', mainFields: ['module', 'main'] };
 const browser = { ...common, platform: 'browser', format: 'esm', target: 'chrome114' };
 
 const builds = [

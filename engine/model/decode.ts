@@ -33,6 +33,8 @@ import { INITIALIZER_NAMES, LOSS_TYPES, initializerNeedsFans, normalizeInitializ
 export interface DecodeResult {
   spec: ModelSpec | undefined;
   diagnostics: ModelDiagnostic[];
+  /** The located tree the spec came from, so that later checks can point at exact ranges. */
+  tree: Located | undefined;
 }
 
 export interface DecodeOptions {
@@ -44,10 +46,10 @@ export function decodeModel(root: Located | undefined, defaultName: string, opti
   const d = new DiagnosticSink();
   if (!root) {
     d.error('empty-file', 'The model file is empty. Start from "Weightscope: New Model from Example".', { start: 0, end: 0 });
-    return { spec: undefined, diagnostics: d.items };
+    return { spec: undefined, diagnostics: d.items, tree: root };
   }
   const obj = d.expectObject(root, 'model');
-  if (!obj) return { spec: undefined, diagnostics: d.items };
+  if (!obj) return { spec: undefined, diagnostics: d.items, tree: root };
 
   const known = new Set(['$schema', 'version', 'name', 'input', 'layers', 'loss', 'optimizer', 'seed', 'description']);
   d.warnUnknownKeys(obj.entries, known, 'model');
@@ -91,16 +93,16 @@ export function decodeModel(root: Located | undefined, defaultName: string, opti
   const loss = decodeLoss(d, entry(obj, 'loss'));
   const optimizer = decodeOptimizer(d, entry(obj, 'optimizer'));
 
-  if (d.errorCount > 0 || inputFeatures === undefined) return { spec: undefined, diagnostics: d.items };
+  if (d.errorCount > 0 || inputFeatures === undefined) return { spec: undefined, diagnostics: d.items, tree: root };
   const spec: ModelSpec = { version, name, inputFeatures, layers, seed };
   const count = parameterCount(spec);
   if (options.maxParameters !== undefined && count > options.maxParameters) {
     d.error('too-large', `The model has ${count.toLocaleString('en-US')} parameters, over the limit of ${options.maxParameters.toLocaleString('en-US')} (setting weightscope.limits.maxParameters).`, layersEntry!.keyRange);
-    return { spec: undefined, diagnostics: d.items };
+    return { spec: undefined, diagnostics: d.items, tree: root };
   }
   if (loss) spec.loss = loss;
   if (optimizer) spec.optimizer = optimizer;
-  return { spec, diagnostics: d.items };
+  return { spec, diagnostics: d.items, tree: root };
 }
 
 function decodeLayer(d: DiagnosticSink, node: Located, index: number, width: number | undefined): LayerSpec | undefined {
@@ -266,8 +268,8 @@ function decodeOptimizer(d: DiagnosticSink, e: LocatedEntry | undefined): Optimi
     return undefined;
   }
   const allowed = type === 'SGD'
-    ? ['type', 'lr', 'momentum', 'dampening', 'weight_decay', 'nesterov', 'maximize']
-    : ['type', 'lr', 'betas', 'eps', 'weight_decay', 'amsgrad', 'maximize'];
+    ? ['type', 'lr', 'momentum', 'dampening', 'weight_decay', 'nesterov', 'maximize', 'no_decay']
+    : ['type', 'lr', 'betas', 'eps', 'weight_decay', 'amsgrad', 'maximize', 'no_decay'];
   d.warnUnknownKeys(obj.entries, new Set(allowed), type);
   const lrEntry = entry(obj, 'lr');
   const lr = optionalNumber(d, obj, 'lr') ?? (type === 'SGD' ? undefined : 1e-3);
@@ -278,8 +280,18 @@ function decodeOptimizer(d: DiagnosticSink, e: LocatedEntry | undefined): Optimi
   // torch.optim's own checks, with its wording.
   if (!(lr > 0) && lrEntry) d.error('bad-hyperparameter', `Invalid learning rate: ${lr} (it must be > 0).`, lrEntry.value.range);
   const args: Record<string, number | boolean | number[]> = {};
+  const noDecay: string[] = [];
   for (const a of obj.entries) {
     if (a.key === 'type' || a.key === 'lr' || !allowed.includes(a.key)) continue;
+    if (a.key === 'no_decay') {
+      const items = a.value.kind === 'array' ? a.value.items : [];
+      if (a.value.kind !== 'array' || !items.every((i) => i.kind === 'scalar' && typeof i.value === 'string')) {
+        d.error('type', '"no_decay" must be a list of parameter-name patterns, e.g. ["*.bias"].', a.value.range);
+      } else {
+        noDecay.push(...items.map((i) => String((i as { value: unknown }).value)));
+      }
+      continue;
+    }
     if (a.key === 'betas') {
       const betas = a.value.kind === 'array' ? a.value.items.map((i) => (i.kind === 'scalar' ? i.value : null)) : [];
       if (betas.length !== 2 || !betas.every((b) => typeof b === 'number')) {
@@ -302,7 +314,7 @@ function decodeOptimizer(d: DiagnosticSink, e: LocatedEntry | undefined): Optimi
     if (a.key === 'momentum' && !((v as number) >= 0)) d.error('bad-hyperparameter', `Invalid momentum value: ${v} (it must be ≥ 0).`, a.value.range);
     args[a.key] = v;
   }
-  return { type, lr, args };
+  return { type, lr, args, noDecay };
 }
 
 // ---------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import type { QuickFix } from './edits';
 import type { SourceRange } from './located';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
@@ -12,4 +13,6 @@ export interface ModelDiagnostic {
   code: string;
   message: string;
   range: SourceRange;
+  /** Quick fixes, as text edits on the file. */
+  fixes?: QuickFix[];
 }

@@ -2,10 +2,12 @@
 import { decodeModel, type DecodeOptions, type DecodeResult } from './decode';
 import { languageOfPath, parseLocated, type SourceLanguage } from './located';
 import type { ModelDiagnostic } from './diagnostic';
+import { lintModel } from './lints';
 
 export * from './spec';
 export type { ModelDiagnostic, Severity } from './diagnostic';
 export type { SourceRange, SourceLanguage } from './located';
+export type { QuickFix, TextEdit } from './edits';
 export { languageOfPath } from './located';
 export type { DecodeOptions, DecodeResult } from './decode';
 
@@ -13,10 +15,13 @@ export type { DecodeOptions, DecodeResult } from './decode';
 export function parseModelText(text: string, language: SourceLanguage, defaultName: string, options: DecodeOptions = {}): DecodeResult {
   const doc = parseLocated(text, language);
   const syntax: ModelDiagnostic[] = doc.syntaxProblems.map((p) => ({ severity: 'error', code: 'syntax', message: p.message, range: p.range }));
-  if (syntax.length > 0 && !doc.root) return { spec: undefined, diagnostics: syntax };
+  if (syntax.length > 0 && !doc.root) return { spec: undefined, diagnostics: syntax, tree: undefined };
   const decoded = decodeModel(doc.root, defaultName, options);
-  if (syntax.length === 0) return decoded;
-  return { spec: undefined, diagnostics: [...syntax, ...decoded.diagnostics] };
+  if (syntax.length === 0) {
+    if (decoded.spec && doc.root) decoded.diagnostics.push(...lintModel({ spec: decoded.spec, tree: doc.root, text, language }));
+    return decoded;
+  }
+  return { spec: undefined, diagnostics: [...syntax, ...decoded.diagnostics], tree: decoded.tree };
 }
 
 /** The model's default name from its path: `simple-model.nn.json` → `simple-model`. */

@@ -131,3 +131,21 @@ export function toPlain(node: Located): unknown {
       return node.value;
   }
 }
+
+/** The node at a path of keys and indices (`['layers', 2, 'type']`), if there is one. */
+export function nodeAt(root: Located | undefined, path: readonly (string | number)[]): Located | undefined {
+  let node = root;
+  for (const step of path) {
+    if (!node) return undefined;
+    if (typeof step === 'number') node = node.kind === 'array' ? node.items[step] : undefined;
+    else node = node.kind === 'object' ? node.entries.find((e) => e.key === step)?.value : undefined;
+  }
+  return node;
+}
+
+/** The object entry at a path (its last step is the key), for ranges that should cover the key. */
+export function entryAt(root: Located | undefined, path: readonly (string | number)[]): LocatedEntry | undefined {
+  const parent = nodeAt(root, path.slice(0, -1));
+  const key = path[path.length - 1];
+  return parent?.kind === 'object' ? parent.entries.find((e) => e.key === key) : undefined;
+}

@@ -68,6 +68,11 @@ export interface OptimizerSpec {
   type: 'AdamW' | 'Adam' | 'SGD';
   lr: number;
   args: Record<string, number | boolean | number[]>;
+  /**
+   * Glob patterns over parameter names (`*.bias`, `ln*.weight`) that get no
+   * weight decay: torch's usual two param groups, written as one list.
+   */
+  noDecay: string[];
 }
 
 export interface ModelSpec {

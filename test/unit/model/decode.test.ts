@@ -17,7 +17,7 @@ describe('model files: decoding', () => {
     expect(spec?.layers.map((l) => l.type)).toEqual(['Linear', 'ReLU', 'Linear', 'Linear']);
     // 10·100 + 100 + 100·10 + 10 + 10·1 + 1
     expect(parameterCount(spec!)).toBe(2121);
-    expect(spec?.optimizer).toEqual({ type: 'AdamW', lr: 0.001, args: { weight_decay: 0.01 } });
+    expect(spec?.optimizer).toEqual({ type: 'AdamW', lr: 0.001, args: { weight_decay: 0.01 }, noDecay: [] });
   });
 
   it('reads the YAML example and infers in_features from the previous layer', () => {
