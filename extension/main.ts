@@ -5,6 +5,9 @@ import { Config } from './config';
 import { Ctx } from './ctx';
 import { InspectorPanels } from './inspector/inspectorPanels';
 import { OverviewViewProvider } from './sidebar/overviewView';
+import { ModelQuickFixProvider } from './quickFixes';
+
+const MODEL_SELECTOR: vscode.DocumentSelector = [{ pattern: '**/*.nn.{json,yaml,yml}' }];
 
 let ctx: Ctx | undefined;
 
@@ -17,7 +20,8 @@ export function activate(context: vscode.ExtensionContext): void {
     inspectors,
     codeLens,
     new OverviewViewProvider(ctx),
-    vscode.languages.registerCodeLensProvider([{ pattern: '**/*.nn.{json,yaml,yml}' }], codeLens),
+    vscode.languages.registerCodeLensProvider(MODEL_SELECTOR, codeLens),
+    vscode.languages.registerCodeActionsProvider(MODEL_SELECTOR, new ModelQuickFixProvider(ctx.models), ModelQuickFixProvider.metadata),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (Config.affects(e, 'codeLens')) codeLens.refresh();
     }),
