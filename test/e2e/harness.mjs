@@ -10,7 +10,7 @@
 // Environment:
 //   E2E_HOME      tools folder                          [<repo>/.e2e]
 //   E2E_OUT       screenshots and logs                  [<repo>/e2e-out]
-//   E2E_FILTER    run only tests whose name contains this (case-insensitive)
+//   E2E_FILTER    run only tests whose name (or file name) contains this (case-insensitive)
 //   E2E_TIMEOUT   per-test timeout in seconds           [240]
 //   E2E_CHROMIUM  browser binary                        [/usr/bin/chromium]
 //   E2E_HEADED=1  show the browser (needs a display)
@@ -65,14 +65,14 @@ function killGroup(pid, signal) {
   try { process.kill(-pid, signal); return true; } catch { return false; }
 }
 
-let signalled = false;
+let signalled = 0; // exit code of the signal received (130 SIGINT, 143 SIGTERM, 129 SIGHUP)
 for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
   process.on(sig, () => {
     if (signalled) { // second signal: stop waiting
       for (const wb of active) wb._killNow();
       process.exit(code);
     }
-    signalled = true;
+    signalled = code;
     console.error(`\n[e2e] ${sig}: stopping code-server and chromium...`);
     Promise.race([
       Promise.allSettled([...active].map((wb) => wb.close())),
@@ -187,6 +187,11 @@ function checkTools() {
   }
 }
 
+function displayPath(p) {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
+}
+
 export function slug(s) {
   return String(s).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'x';
 }
@@ -204,7 +209,7 @@ const pageOutDir = new WeakMap();
  * @param {string} [o.outDir]  where screenshots and logs go [E2E_OUT]
  * @param {string} [o.logName]  base name of the log files ['workbench']
  * @param {{width:number,height:number}} [o.viewport]
- * @returns {Promise<{page, browser, baseUrl, url, outDir, tmpDir, close(): Promise<void>}>}
+ * @returns {Promise<{page, browser, baseUrl, url, outDir, tmpDir, extensionsDir, workspace, close(): Promise<void>}>}
  */
 export async function startWorkbench({
   workspace, vsix, theme = 'Default Light Modern', settings = {}, outDir = OUT_DIR,
@@ -245,7 +250,7 @@ export async function startWorkbench({
   const common = ['--user-data-dir', d.userData, '--extensions-dir', d.exts];
 
   const wb = {
-    page: null, browser: null, baseUrl: null, url: null, outDir, tmpDir: tmp,
+    page: null, browser: null, baseUrl: null, url: null, outDir, tmpDir: tmp, extensionsDir: d.exts, workspace: ws,
     _pid: null, _child: null, _closed: false,
     _killNow() { // synchronous, for signal/exit paths
       if (this._pid) { killGroup(this._pid, 'SIGKILL'); this._pid = null; }
@@ -411,6 +416,16 @@ export async function webviewFrame(page, { title, timeout = 30000 } = {}) {
   return inner;
 }
 
+/** Manifests (package.json contents) of the extensions installed in a workbench. */
+export function installedExtensions(wb) {
+  const out = [];
+  for (const entry of fs.readdirSync(wb.extensionsDir, { withFileTypes: true })) {
+    const manifest = path.join(wb.extensionsDir, entry.name, 'package.json');
+    if (fs.existsSync(manifest)) out.push(JSON.parse(fs.readFileSync(manifest, 'utf8')));
+  }
+  return out;
+}
+
 /** Saves a full-window screenshot as <outDir>/<name>.png and returns its path. */
 export async function screenshot(page, name) {
   const dir = pageOutDir.get(page) || OUT_DIR;
@@ -475,7 +490,8 @@ export async function runE2E(tests, { defaults = {}, exit = true } = {}) {
   startSampler();
   const filter = (process.env.E2E_FILTER || '').toLowerCase();
   const timeoutMs = Number(process.env.E2E_TIMEOUT || 240) * 1000;
-  const selected = tests.filter((t) => !filter || t.name.toLowerCase().includes(filter));
+  const selected = tests.filter((t) => !filter || t.name.toLowerCase().includes(filter)
+    || (typeof t.file === 'string' && t.file.toLowerCase().includes(filter)));
   const names = new Set();
   for (const t of tests) {
     if (!t || typeof t.name !== 'string' || typeof t.fn !== 'function') throw new Error('each test needs { name, fn }');
@@ -483,10 +499,11 @@ export async function runE2E(tests, { defaults = {}, exit = true } = {}) {
     names.add(t.name);
   }
   fs.mkdirSync(OUT_DIR, { recursive: true });
-  console.log(`E2E: running ${selected.length} of ${tests.length} test(s)${filter ? ` (filter "${filter}")` : ''}; output in ${path.relative(process.cwd(), OUT_DIR) || '.'}`);
+  console.log(`E2E: running ${selected.length} of ${tests.length} test(s)${filter ? ` (filter "${filter}")` : ''}; output in ${displayPath(OUT_DIR)}`);
 
   const results = [];
   for (const t of selected) {
+    if (signalled) break;
     const started = Date.now();
     const mine = [];
     let main = null;
@@ -532,7 +549,8 @@ export async function runE2E(tests, { defaults = {}, exit = true } = {}) {
     results.push({ name: t.name, ok: !error, secs, error });
     if (error) {
       console.log(`FAIL ${t.name} (${secs}s)`);
-      console.log(String(error && error.stack || error).split('\n').map((l) => `     ${l}`).join('\n'));
+      const text = String((error && error.stack) || error).replace(/\x1b\[[0-9;]*m/g, '');
+      console.log(text.split('\n').map((l) => `     ${l}`).join('\n'));
     } else {
       console.log(`PASS ${t.name} (${secs}s)`);
     }
@@ -546,9 +564,10 @@ export async function runE2E(tests, { defaults = {}, exit = true } = {}) {
   for (const x of results) console.log(`  ${x.ok ? 'PASS' : 'FAIL'}  ${x.secs.padStart(6)}s  ${x.name}`);
   console.log(`peak memory MiB: code-server PSS ${r.peakCodeServerPssMiB}; everything (driver + code-server + chromium) PSS ${r.peakTotalPssMiB}, summed RSS ${r.peakTotalRssMiB}`);
   console.log(`total wall time ${r.wallSeconds.toFixed(1)}s`);
-  if (results.length === 0) console.log('no test ran (check E2E_FILTER)');
+  if (signalled) console.log('interrupted: remaining tests skipped');
+  else if (results.length === 0) console.log('no test ran (check E2E_FILTER)');
   console.log(`E2E: ${passed} passed, ${failed} failed`);
-  const code = failed > 0 || results.length === 0 ? 1 : 0;
+  const code = signalled || (failed > 0 || results.length === 0 ? 1 : 0);
   if (exit) process.exit(code);
   return { passed, failed, results, code };
 }
