@@ -1,0 +1,54 @@
+"""Regenerate every golden fixture under test/fixtures/ from PyTorch.
+
+Usage (from the repository root):
+
+    /usr/bin/python3 scripts/golden/generate.py [OUT_DIR]
+
+OUT_DIR defaults to test/fixtures. The run is deterministic: every random
+draw is seeded from common.BASE_SEED, torch runs single-threaded, and the
+fixtures record torch's and numpy's versions. The generators are:
+
+* gen_init.main(out)  -> init.json               (torch.nn.init)
+* gen_mlp.main(out)   -> mlp/*.json, *.safetensors, *.npy (MLP training)
+* gen_optim.main(out) -> optimizer fixtures      (optional; skipped with a
+                                                  message if not present)
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+
+
+def main(argv: list) -> int:
+    """Run every generator into the output directory; returns an exit code."""
+    sys.path.insert(0, HERE)
+    import torch  # imported here so that --help-like failures are cheap
+
+    torch.set_num_threads(1)  # one thread: reductions always in the same order
+    out = os.path.abspath(argv[1]) if len(argv) > 1 else os.path.join(REPO, "test", "fixtures")
+    os.makedirs(out, exist_ok=True)
+    print(f"torch {torch.__version__}; writing fixtures to {out}")
+
+    import gen_init
+    import gen_mlp
+
+    gen_init.main(out)
+    gen_mlp.main(out)
+    try:
+        gen_optim = importlib.import_module("gen_optim")
+    except ModuleNotFoundError as exc:
+        if exc.name != "gen_optim":
+            raise
+        print("gen_optim.py not found: optimizer fixtures were NOT regenerated")
+    else:
+        gen_optim.main(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
