@@ -401,6 +401,14 @@ def initializer_errors() -> List[Dict[str, Any]]:
         {"fn": "kaiming_uniform_", "shape": [5], "args": {"mode": "fan_avg"}},
         {"fn": "kaiming_uniform_", "shape": [3, 4], "args": {"nonlinearity": "softmax"}},
         {"fn": "kaiming_normal_", "shape": [3, 4], "args": {"nonlinearity": "gelu"}},
+        # ATen's own checks (RuntimeError); doubles are printed with 6 significant digits
+        {"fn": "uniform_", "shape": [3], "args": {"a": 1.0, "b": 0.0}},
+        {"fn": "uniform_", "shape": [3], "args": {"a": 1.5, "b": 0.25}},
+        {"fn": "uniform_", "shape": [3], "args": {"a": 1 / 3, "b": -0.1}},
+        {"fn": "normal_", "shape": [3], "args": {"mean": 0.0, "std": -1.0}},
+        {"fn": "normal_", "shape": [3], "args": {"mean": 0.0, "std": -1 / 3}},
+        # torch does not validate a > b: the error comes from the inner uniform_
+        {"fn": "trunc_normal_", "shape": [3], "args": {"mean": 0.0, "std": 1.0, "a": 2.0, "b": -2.0}},
     ]
     out = []
     for call in calls:
