@@ -43,8 +43,9 @@ function kaimingScale(shape: readonly number[], options: KaimingOptions): Kaimin
 }
 
 export function kaiming_uniform_(tensor: DenseTensor, rng: Rng, options: KaimingOptions = {}): DenseTensor {
+  // torch checks this before anything else, and warns "Initializing zero-element tensors is a no-op".
+  if (tensor.data.length === 0) return tensor;
   const { std } = kaimingScale(tensor.shape, options);
-  if (tensor.data.length === 0) return tensor; // torch warns "Initializing zero-element tensors is a no-op"
   const bound = Math.sqrt(3.0) * std;
   fillUniform(tensor, -bound, bound, rng);
   return tensor;
@@ -57,8 +58,8 @@ export function kaimingUniformTheory(shape: readonly number[], options: KaimingO
 }
 
 export function kaiming_normal_(tensor: DenseTensor, rng: Rng, options: KaimingOptions = {}): DenseTensor {
-  const { std } = kaimingScale(tensor.shape, options);
   if (tensor.data.length === 0) return tensor;
+  const { std } = kaimingScale(tensor.shape, options);
   fillNormal(tensor, 0, std, rng);
   return tensor;
 }
