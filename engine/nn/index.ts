@@ -1,0 +1,5 @@
+/** Public surface of the module layer (torch.nn equivalents). */
+export { BaseModule, parameters, zeroGrad, type Module, type NamedParameter } from './module';
+export { Linear, type LinearOptions } from './linear';
+export { ReLU, LeakyReLU, ELU, SELU, GELU, SiLU, Tanh, Sigmoid, Softplus, Softmax, LogSoftmax, Identity } from './activation';
+export { Sequential, type NamedModule, type LayerTrace } from './sequential';

@@ -1,0 +1,226 @@
+/**
+ * Elementwise activations of torch.nn.functional, with torch's defaults and
+ * torch's choices at the kinks (the derivative at exactly 0 is that of the
+ * x ≤ 0 branch, as in torch's backward kernels).
+ *
+ * Each is computed in float64 and rounded once to the dtype. torch evaluates
+ * the composite formulas (GELU, SiLU, Softplus, …) in float32 step by step
+ * with vectorized transcendental functions, so float32 results can differ
+ * from torch by an ulp or two; float64 results agree to ~1e-15 relative.
+ */
+import { erf } from './erf';
+import type { Tensor } from './tensor';
+import { unaryOp } from './unary';
+
+/** ReLU(x) = max(0, x);  ReLU′(x) = 1 if x > 0 else 0. */
+export function relu(x: Tensor): Tensor {
+  return unaryOp(
+    'ReluBackward',
+    x,
+    (xs, ys) => {
+      for (let i = 0; i < xs.length; i++) {
+        const v = xs[i]!;
+        ys[i] = v > 0 || Number.isNaN(v) ? v : 0;
+      }
+    },
+    (_xs, ys, g, gx) => {
+      for (let i = 0; i < g.length; i++) gx[i] = ys[i]! > 0 ? g[i]! : 0;
+    },
+  );
+}
+
+/** LeakyReLU(x) = x if x > 0 else negative_slope·x;  derivative 1 or negative_slope. */
+export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
+  return unaryOp(
+    'LeakyReluBackward',
+    x,
+    (xs, ys) => {
+      for (let i = 0; i < xs.length; i++) {
+        const v = xs[i]!;
+        ys[i] = v > 0 ? v : v * negativeSlope;
+      }
+    },
+    (xs, _ys, g, gx) => {
+      for (let i = 0; i < g.length; i++) gx[i] = xs[i]! > 0 ? g[i]! : g[i]! * negativeSlope;
+    },
+  );
+}
+
+/**
+ * scale·ELU with torch's elu kernel:
+ *   f(x) = scale·x                   for x > 0
+ *        = scale·α·(eˣ − 1)          for x ≤ 0  (expm1, accurate near 0)
+ *   f′(x) = scale  or  scale·α·eˣ.
+ */
+function scaledElu(name: string, x: Tensor, alpha: number, scale: number): Tensor {
+  return unaryOp(
+    name,
+    x,
+    (xs, ys) => {
+      for (let i = 0; i < xs.length; i++) {
+        const v = xs[i]!;
+        ys[i] = v > 0 ? scale * v : scale * alpha * Math.expm1(v);
+      }
+    },
+    (xs, _ys, g, gx) => {
+      for (let i = 0; i < g.length; i++) {
+        const v = xs[i]!;
+        gx[i] = v > 0 ? g[i]! * scale : g[i]! * scale * alpha * Math.exp(v);
+      }
+    },
+  );
+}
+
+/** ELU(x) = x if x > 0 else α(eˣ − 1), α = 1 by default. */
+export function elu(x: Tensor, alpha = 1): Tensor {
+  return scaledElu('EluBackward', x, alpha, 1);
+}
+
+/** SELU constants from Klambauer et al. (2017), as in torch. */
+export const SELU_ALPHA = 1.6732632423543772848170429916717;
+export const SELU_SCALE = 1.0507009873554804934193349852946;
+
+/** SELU(x) = scale·(max(0, x) + min(0, α(eˣ − 1))). */
+export function selu(x: Tensor): Tensor {
+  return scaledElu('EluBackward', x, SELU_ALPHA, SELU_SCALE);
+}
+
+const SQRT1_2 = Math.SQRT1_2;
+const INV_SQRT_2PI = 0.3989422804014327; // 1/√(2π)
+const SQRT_2_OVER_PI = 0.7978845608028654; // √(2/π), torch's kBeta
+const GELU_TANH_KAPPA = 0.044715;
+
+export type GeluApproximate = 'none' | 'tanh';
+
+/**
+ * GELU(x) = x·Φ(x) with Φ the standard normal CDF:
+ *   'none':  Φ(x) = ½(1 + erf(x/√2));  GELU′(x) = Φ(x) + x·φ(x),  φ(x) = e^(−x²/2)/√(2π)
+ *   'tanh':  GELU(x) ≈ ½x(1 + tanh u),  u = √(2/π)(x + 0.044715x³);
+ *            GELU′(x) = ½(1 + tanh u) + ½x(1 − tanh²u)·√(2/π)(1 + 3·0.044715x²)
+ */
+export function gelu(x: Tensor, approximate: GeluApproximate = 'none'): Tensor {
+  if (approximate === 'tanh') {
+    return unaryOp(
+      'GeluBackward',
+      x,
+      (xs, ys) => {
+        for (let i = 0; i < xs.length; i++) {
+          const v = xs[i]!;
+          ys[i] = 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + GELU_TANH_KAPPA * v * v * v)));
+        }
+      },
+      (xs, _ys, g, gx) => {
+        for (let i = 0; i < g.length; i++) {
+          const v = xs[i]!;
+          const t = Math.tanh(SQRT_2_OVER_PI * (v + GELU_TANH_KAPPA * v * v * v));
+          const du = SQRT_2_OVER_PI * (1 + 3 * GELU_TANH_KAPPA * v * v);
+          gx[i] = g[i]! * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * du);
+        }
+      },
+    );
+  }
+  return unaryOp(
+    'GeluBackward',
+    x,
+    (xs, ys) => {
+      for (let i = 0; i < xs.length; i++) {
+        const v = xs[i]!;
+        ys[i] = 0.5 * v * (1 + erf(v * SQRT1_2));
+      }
+    },
+    (xs, _ys, g, gx) => {
+      for (let i = 0; i < g.length; i++) {
+        const v = xs[i]!;
+        const cdf = 0.5 * (1 + erf(v * SQRT1_2));
+        const pdf = INV_SQRT_2PI * Math.exp(-0.5 * v * v);
+        gx[i] = g[i]! * (cdf + v * pdf);
+      }
+    },
+  );
+}
+
+/** σ(x) = 1/(1 + e^(−x)), evaluated without overflow for either sign of x. */
+export function logistic(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/** Sigmoid(x) = σ(x);  σ′(x) = σ(x)(1 − σ(x)) = y(1 − y). */
+export function sigmoid(x: Tensor): Tensor {
+  return unaryOp(
+    'SigmoidBackward',
+    x,
+    (xs, ys) => {
+      for (let i = 0; i < xs.length; i++) ys[i] = logistic(xs[i]!);
+    },
+    (_xs, ys, g, gx) => {
+      for (let i = 0; i < g.length; i++) {
+        const y = ys[i]!;
+        gx[i] = g[i]! * y * (1 - y);
+      }
+    },
+  );
+}
+
+/** Tanh(x);  tanh′(x) = 1 − tanh²(x) = 1 − y². */
+export function tanh(x: Tensor): Tensor {
+  return unaryOp(
+    'TanhBackward',
+    x,
+    (xs, ys) => {
+      for (let i = 0; i < xs.length; i++) ys[i] = Math.tanh(xs[i]!);
+    },
+    (_xs, ys, g, gx) => {
+      for (let i = 0; i < g.length; i++) {
+        const y = ys[i]!;
+        gx[i] = g[i]! * (1 - y * y);
+      }
+    },
+  );
+}
+
+/** SiLU(x) = x·σ(x);  SiLU′(x) = σ(x)(1 + x(1 − σ(x))). */
+export function silu(x: Tensor): Tensor {
+  return unaryOp(
+    'SiluBackward',
+    x,
+    (xs, ys) => {
+      for (let i = 0; i < xs.length; i++) {
+        const v = xs[i]!;
+        ys[i] = v * logistic(v);
+      }
+    },
+    (xs, _ys, g, gx) => {
+      for (let i = 0; i < g.length; i++) {
+        const v = xs[i]!;
+        const s = logistic(v);
+        gx[i] = g[i]! * s * (1 + v * (1 - s));
+      }
+    },
+  );
+}
+
+/**
+ * Softplus(x) = (1/β)·log(1 + e^(βx)), reverting to x where βx > threshold
+ * (there log(1 + e^(βx)) = βx to within float precision), as torch:
+ *   Softplus′(x) = σ(βx), or 1 above the threshold.
+ */
+export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
+  return unaryOp(
+    'SoftplusBackward',
+    x,
+    (xs, ys) => {
+      for (let i = 0; i < xs.length; i++) {
+        const v = xs[i]!;
+        ys[i] = v * beta > threshold ? v : Math.log1p(Math.exp(v * beta)) / beta;
+      }
+    },
+    (xs, _ys, g, gx) => {
+      for (let i = 0; i < g.length; i++) {
+        const v = xs[i]!;
+        gx[i] = v * beta > threshold ? g[i]! : g[i]! * logistic(v * beta);
+      }
+    },
+  );
+}

@@ -1,0 +1,109 @@
+/**
+ * The reverse-mode engine: grad mode and the backward pass over the graph of
+ * `GradFn` nodes that ops attach to their results.
+ */
+import type { FloatArray } from './dtype';
+import type { Tensor } from './tensor';
+
+let gradEnabled = true;
+
+/** Whether ops currently record the graph (false inside `noGrad`). */
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/**
+ * Runs `fn` without recording the graph, like `with torch.no_grad():` —
+ * for evaluation passes and in-place parameter updates.
+ */
+export function noGrad<T>(fn: () => T): T {
+  const previous = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = previous;
+  }
+}
+
+/**
+ * Non-leaf tensors reachable from `root` through tensors that require grad,
+ * ordered so that every tensor comes before all the tensors it was computed
+ * from (reverse post-order of a depth-first search; iterative, so deep
+ * networks cannot overflow the call stack).
+ */
+function reverseTopologicalOrder(root: Tensor): Tensor[] {
+  const postOrder: Tensor[] = [];
+  const visited = new Set<Tensor>([root]);
+  const stack: { tensor: Tensor; next: number }[] = [{ tensor: root, next: 0 }];
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!;
+    const inputs = frame.tensor.gradFn?.inputs ?? [];
+    if (frame.next < inputs.length) {
+      const input = inputs[frame.next++]!;
+      if (input.requiresGrad && !visited.has(input)) {
+        visited.add(input);
+        stack.push({ tensor: input, next: 0 });
+      }
+    } else {
+      postOrder.push(frame.tensor);
+      stack.pop();
+    }
+  }
+  return postOrder.reverse();
+}
+
+/** A pending gradient and whether we own its storage (may add into it). */
+interface PendingGrad {
+  data: FloatArray;
+  owned: boolean;
+}
+
+function addInto(target: FloatArray, source: FloatArray): void {
+  for (let i = 0; i < target.length; i++) target[i] += source[i]!;
+}
+
+/**
+ * Propagates `seed` = ∂L/∂root through the graph. The gradient of a tensor
+ * used several times is the sum over its uses (multivariate chain rule); the
+ * ordering guarantees the sum is complete before the tensor's own `GradFn`
+ * runs. Leaves accumulate into `.grad` (added to any previous value).
+ */
+export function runBackward(root: Tensor, seed: FloatArray): void {
+  const pending = new Map<Tensor, PendingGrad>([[root, { data: seed, owned: true }]]);
+  for (const tensor of reverseTopologicalOrder(root)) {
+    const gradient = pending.get(tensor);
+    if (gradient === undefined) continue;
+    pending.delete(tensor);
+    const gradFn = tensor.gradFn;
+    if (gradFn === null) {
+      accumulateLeafGrad(tensor, gradient.data);
+      continue;
+    }
+    const inputGrads = gradFn.backward(gradient.data);
+    gradFn.inputs.forEach((input, i) => {
+      const g = inputGrads[i];
+      if (!input.requiresGrad || g === null || g === undefined) return;
+      const previous = pending.get(input);
+      if (previous === undefined) {
+        pending.set(input, { data: g, owned: false });
+      } else {
+        if (!previous.owned) {
+          previous.data = previous.data.slice();
+          previous.owned = true;
+        }
+        addInto(previous.data, g);
+      }
+    });
+  }
+}
+
+function accumulateLeafGrad(leaf: Tensor, gradient: FloatArray): void {
+  if (leaf.grad === null) {
+    const grad = leaf.dtype === 'float32' ? new Float32Array(gradient.length) : new Float64Array(gradient.length);
+    grad.set(gradient);
+    leaf.grad = grad;
+  } else {
+    addInto(leaf.grad, gradient);
+  }
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../../engine/rng';
+import { linear, matmul } from '../../../engine/tensor/matmul';
+import { Tensor } from '../../../engine/tensor/tensor';
+import { expectClose, expectGradientsCorrect, randn } from './helpers';
+
+const f64 = { dtype: 'float64' } as const;
+
+/** Textbook triple loop, in float64: C[i][j] = Σ_p A[i][p]·B[p][j]. */
+function referenceMatmul(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number): number[] {
+  const c: number[] = [];
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a[i * k + p]! * b[p * n + j]!;
+      c.push(s);
+    }
+  }
+  return c;
+}
+
+describe('matmul', () => {
+  it('multiplies a hand-computed 2×3 by 3×2 example', () => {
+    const a = Tensor.from([1, 2, 3, 4, 5, 6], [2, 3], f64);
+    const b = Tensor.from([7, 8, 9, 10, 11, 12], [3, 2], f64);
+    const c = matmul(a, b);
+    expect(c.shape).toEqual([2, 2]);
+    expect(c.toArray()).toEqual([58, 64, 139, 154]);
+  });
+
+  it('agrees with the triple loop on random matrices', () => {
+    const rng = new Rng(1);
+    const a = randn(rng, [7, 5]);
+    const b = randn(rng, [5, 9]);
+    expectClose(matmul(a, b).data, referenceMatmul(a.data, b.data, 7, 5, 9), 1e-14);
+  });
+
+  it('rounds float32 results once from the float64 dot product', () => {
+    const rng = new Rng(2);
+    const a = randn(rng, [4, 6], { dtype: 'float32' });
+    const b = randn(rng, [6, 3], { dtype: 'float32' });
+    const expected = referenceMatmul(a.data, b.data, 4, 6, 3).map(Math.fround);
+    expect(Array.from(matmul(a, b).data)).toEqual(expected);
+  });
+
+  it('rejects mismatched inner dimensions', () => {
+    expect(() => matmul(Tensor.zeros([2, 3]), Tensor.zeros([2, 3]))).toThrow(RangeError);
+  });
+
+  it('has correct gradients', () => {
+    const rng = new Rng(3);
+    expectGradientsCorrect(matmul, [randn(rng, [4, 3], { requiresGrad: true }), randn(rng, [3, 5], { requiresGrad: true })]);
+  });
+});
+
+describe('linear', () => {
+  it('computes x·Wᵀ + b with torch weight layout [out, in] (hand-computed)', () => {
+    const x = Tensor.from([1, 2], [1, 2], f64);
+    const w = Tensor.from([1, 0, 0, 1, 1, 1], [3, 2], f64); // 3 outputs, 2 inputs
+    const b = Tensor.from([0.5, -0.5, 0], [3], f64);
+    const y = linear(x, w, b);
+    expect(y.shape).toEqual([1, 3]);
+    expect(y.toArray()).toEqual([1.5, 1.5, 3]);
+  });
+
+  it('accepts a 1-D input and any leading dimensions', () => {
+    const w = Tensor.from([1, 2, 3, 4], [2, 2], f64);
+    expect(linear(Tensor.from([1, 1], [2], f64), w).toArray()).toEqual([3, 7]);
+    expect(linear(Tensor.ones([2, 3, 2], f64), w).shape).toEqual([2, 3, 2]);
+  });
+
+  it('rejects a weight or bias of the wrong shape', () => {
+    expect(() => linear(Tensor.zeros([1, 3]), Tensor.zeros([2, 2]))).toThrow(RangeError);
+    expect(() => linear(Tensor.zeros([1, 2]), Tensor.zeros([2, 2]), Tensor.zeros([3]))).toThrow(RangeError);
+  });
+
+  it('adds the bias before the single float32 rounding', () => {
+    const rng = new Rng(4);
+    const x = randn(rng, [3, 4], { dtype: 'float32' });
+    const w = randn(rng, [2, 4], { dtype: 'float32' });
+    const b = randn(rng, [2], { dtype: 'float32' });
+    const y = linear(x, w, b);
+    for (let i = 0; i < 3; i++) {
+      for (let o = 0; o < 2; o++) {
+        let s = b.data[o]!;
+        for (let p = 0; p < 4; p++) s += x.data[i * 4 + p]! * w.data[o * 4 + p]!;
+        expect(y.data[i * 2 + o]).toBe(Math.fround(s));
+      }
+    }
+  });
+
+  it('has correct gradients with and without bias, for 2-D and 3-D inputs', () => {
+    const rng = new Rng(5);
+    const x = randn(rng, [4, 3], { requiresGrad: true });
+    const w = randn(rng, [2, 3], { requiresGrad: true });
+    const b = randn(rng, [2], { requiresGrad: true });
+    expectGradientsCorrect(linear, [x, w, b]);
+    expectGradientsCorrect((xx, ww) => linear(xx!, ww!), [x, w]);
+    expectGradientsCorrect(linear, [randn(rng, [2, 3, 3], { requiresGrad: true }), w, b]);
+  });
+});
