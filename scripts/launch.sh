@@ -94,7 +94,8 @@ if [ ! -f "$settings" ]; then
   "extensions.ignoreRecommendations": true,
   "chat.disableAIFeatures": true,
   "workbench.secondarySideBar.defaultVisibility": "hidden",
-  "remote.autoForwardPorts": false
+  "remote.autoForwardPorts": false,
+  "git.openRepositoryInParentFolders": "never"
 }
 JSON
 fi

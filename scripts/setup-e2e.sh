@@ -57,7 +57,7 @@ else
   export DEBIAN_FRONTEND=noninteractive
   # Another process may hold the apt lock, so wait for it.
   as_root apt-get -o DPkg::Lock::Timeout=600 update
-  as_root apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}"
+  as_root apt-get -o DPkg::Lock::Timeout=600 install -y "${missing[@]}"
   step_end done
 fi
 if [ ! -x /usr/bin/chromium ]; then
