@@ -153,20 +153,20 @@ def trunc_normal_theory(mean: float, std: float, a: float, b: float) -> Dict[str
 
 
 def kaiming_theory(shape: Sequence[int], a: float, mode: str, nonlinearity: str) -> Dict[str, float]:
-    """fan, gain, std = gain/sqrt(fan), bound = sqrt(3)·std."""
+    """fan, gain, scale_std = gain/sqrt(fan), bound = sqrt(3)·scale_std."""
     fans = formula_fans(shape)
     fan = fans["fan_in"] if mode.lower() == "fan_in" else fans["fan_out"]
     gain = formula_gain(nonlinearity, a)
     std = gain / math.sqrt(fan)
     bound = math.sqrt(3.0) * std
-    return {"fan": fan, "gain": gain, "std": std, "bound": bound}
+    return {"fan": fan, "gain": gain, "scale_std": std, "bound": bound}
 
 
 def xavier_theory(shape: Sequence[int], gain: float) -> Dict[str, float]:
-    """std = gain·sqrt(2/(fan_in+fan_out)), bound = sqrt(3)·std."""
+    """scale_std = gain·sqrt(2/(fan_in+fan_out)), bound = sqrt(3)·scale_std."""
     fans = formula_fans(shape)
     std = gain * math.sqrt(2.0 / float(fans["fan_in"] + fans["fan_out"]))
-    return {**fans, "gain": gain, "std": std, "bound": math.sqrt(3.0) * std}
+    return {**fans, "gain": gain, "scale_std": std, "bound": math.sqrt(3.0) * std}
 
 
 # ---------------------------------------------------------------------------
@@ -333,7 +333,7 @@ def initializer_cases() -> List[Dict[str, Any]]:
                                      {"gain": gain}, "uniform", {**th, **uniform_theory(-th["bound"], th["bound"])},
                                      lambda t, g=gain: init.xavier_uniform_(t, gain=g)))
             cases.append(random_case(f"xavier_normal_/{shape}/gain={gain_name}", "xavier_normal_", shape,
-                                     {"gain": gain}, "normal", {**th, "mean": 0.0},
+                                     {"gain": gain}, "normal", {**th, "mean": 0.0, "std": th["scale_std"]},
                                      lambda t, g=gain: init.xavier_normal_(t, gain=g)))
 
     kaiming_variants = [
@@ -354,7 +354,7 @@ def initializer_cases() -> List[Dict[str, Any]]:
                                          shape, args, "uniform", {**th, **uniform_theory(-th["bound"], th["bound"])},
                                          lambda t, k=args: init.kaiming_uniform_(t, **k)))
                 cases.append(random_case(f"kaiming_normal_/{shape}/{mode}/{nonlin}/a={a!r}", "kaiming_normal_",
-                                         shape, args, "normal", {**th, "mean": 0.0},
+                                         shape, args, "normal", {**th, "mean": 0.0, "std": th["scale_std"]},
                                          lambda t, k=args: init.kaiming_normal_(t, **k)))
     # torch lower-cases the mode before checking it.
     upper = {"a": 0, "mode": "FAN_OUT", "nonlinearity": "relu"}
