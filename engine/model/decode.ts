@@ -28,7 +28,8 @@ import {
   type OptimizerSpec,
   parameterCount,
 } from './spec';
-import { INITIALIZER_NAMES, LOSS_TYPES, initializerNeedsFans, normalizeInitializerName } from './vocabulary';
+import { canonicalInitializerName, findInitializer, INITIALIZER_NAMES } from '../init/registry';
+import { LOSS_TYPES } from './vocabulary';
 
 export interface DecodeResult {
   spec: ModelSpec | undefined;
@@ -135,8 +136,8 @@ function decodeLayer(d: DiagnosticSink, node: Located, index: number, width: num
     if (!outEntry) d.error('missing-out-features', 'A Linear layer needs "out_features".', typeEntry.keyRange);
     const outFeatures = outEntry ? d.positiveInteger(outEntry.value, 'out_features') : undefined;
     const bias = optionalBoolean(d, obj, 'bias') ?? true;
-    const init = decodeLinearInit(d, entry(obj, 'init'), bias);
     if (inFeatures === undefined || outFeatures === undefined) return undefined;
+    const init = decodeLinearInit(d, entry(obj, 'init'), bias, [outFeatures, inFeatures]);
     const layer: LayerSpec = { type: 'Linear', ...base, inFeatures, outFeatures, bias };
     if (init) layer.init = init;
     return layer;
@@ -175,7 +176,7 @@ function decodeLayer(d: DiagnosticSink, node: Located, index: number, width: num
   return undefined;
 }
 
-function decodeLinearInit(d: DiagnosticSink, e: LocatedEntry | undefined, hasBias: boolean): { weight?: InitSpec; bias?: InitSpec } | undefined {
+function decodeLinearInit(d: DiagnosticSink, e: LocatedEntry | undefined, hasBias: boolean, weightShape: [number, number]): { weight?: InitSpec; bias?: InitSpec } | undefined {
   if (!e) return undefined;
   const obj = d.expectObject(e.value, 'init');
   if (!obj) return undefined;
@@ -183,20 +184,24 @@ function decodeLinearInit(d: DiagnosticSink, e: LocatedEntry | undefined, hasBia
   const result: { weight?: InitSpec; bias?: InitSpec } = {};
   const weight = entry(obj, 'weight');
   if (weight) {
-    const spec = decodeInitializer(d, weight.value, 2);
+    const spec = decodeInitializer(d, weight.value, weightShape);
     if (spec) result.weight = spec;
   }
   const bias = entry(obj, 'bias');
   if (bias) {
     if (!hasBias) d.warning('unused-init', 'This layer has bias: false, so the bias initializer is ignored.', bias.keyRange);
-    const spec = decodeInitializer(d, bias.value, 1);
+    const spec = decodeInitializer(d, bias.value, [weightShape[0]]);
     if (spec) result.bias = spec;
   }
   return result;
 }
 
-/** `"zeros_"` or `{ fn: "normal_", mean: 0, std: 0.01 }`, for a tensor of `dims` dimensions. */
-function decodeInitializer(d: DiagnosticSink, node: Located, dims: number): InitSpec | undefined {
+/**
+ * `"zeros_"` or `{ fn: "normal_", mean: 0, std: 0.01 }`, for a tensor of the
+ * given shape. The registry validates the arguments as torch would (names,
+ * types, and torch's own errors, such as the fan error for 1-D tensors).
+ */
+function decodeInitializer(d: DiagnosticSink, node: Located, shape: number[]): InitSpec | undefined {
   let fnNode: Located | undefined;
   const args: Record<string, number | string | boolean> = {};
   if (node.kind === 'scalar') fnNode = node;
@@ -218,14 +223,21 @@ function decodeInitializer(d: DiagnosticSink, node: Located, dims: number): Init
     return undefined;
   }
   const raw = fnNode.kind === 'scalar' ? String(fnNode.value) : '';
-  const fn = normalizeInitializerName(raw);
-  if (!INITIALIZER_NAMES.includes(fn)) {
+  const initializer = findInitializer(raw);
+  if (!initializer) {
     d.error('unknown-initializer', `Unknown initializer "${raw}". Known: ${INITIALIZER_NAMES.join(', ')}.`, fnNode.range);
     return undefined;
   }
-  if (dims < 2 && initializerNeedsFans(fn)) {
+  const fn = canonicalInitializerName(raw);
+  if (shape.length < 2 && initializer.needsFans) {
     // torch.nn.init._calculate_fan_in_and_fan_out raises exactly this for 1-D tensors.
     d.error('init-needs-fans', `${fn} cannot initialize a bias: "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions". Use zeros_ or uniform_ for biases.`, fnNode.range);
+    return undefined;
+  }
+  try {
+    initializer.theory(shape, args);
+  } catch (err) {
+    d.error('bad-init-argument', `${fn}: ${err instanceof Error ? err.message : String(err)}`, node.range);
     return undefined;
   }
   return { fn, args };

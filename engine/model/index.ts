@@ -31,5 +31,7 @@ export function modelNameFromPath(path: string): string {
 }
 
 export function parseModelFile(path: string, text: string, options: DecodeOptions = {}): DecodeResult {
-  return parseModelText(text, languageOfPath(path), modelNameFromPath(path), options);
+  const result = parseModelText(text, languageOfPath(path), modelNameFromPath(path), options);
+  result.diagnostics.sort((a, b) => a.range.start - b.range.start);
+  return result;
 }

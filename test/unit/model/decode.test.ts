@@ -97,3 +97,18 @@ describe('model files: decoding', () => {
     expect(diagnostics.map((d) => d.code)).toContain('missing-input');
   });
 });
+
+describe('model files: initializer arguments', () => {
+  it('passes torch\'s own argument errors through, on the initializer', () => {
+    const text = '{"input": 3, "layers": [{"type": "Linear", "out_features": 2, "init": {"weight": {"fn": "kaiming_normal_", "mode": "fan_avg"}}}]}';
+    const d = parseModelText(text, 'json', 'm').diagnostics.find((x) => x.code === 'bad-init-argument')!;
+    expect(d.message).toContain('fan_avg');
+    expect(text.slice(d.range.start, d.range.end)).toBe('{"fn": "kaiming_normal_", "mode": "fan_avg"}');
+  });
+
+  it('accepts names without the trailing underscore and canonicalizes them', () => {
+    const text = '{"input": 3, "layers": [{"type": "Linear", "out_features": 2, "init": {"weight": "xavier_normal"}}]}';
+    const layer = parseModelText(text, 'json', 'm').spec!.layers[0]!;
+    expect(layer.type === 'Linear' && layer.init?.weight?.fn).toBe('xavier_normal_');
+  });
+});

@@ -1,0 +1,51 @@
+/**
+ * Initialization inspection: draw the model's parameters as PyTorch would and
+ * summarize each tensor against its initializer's theory — sample moments,
+ * a histogram with the count each bin should hold in theory, and the
+ * Kolmogorov–Smirnov distance D = sup |F_n(x) − F(x)|.
+ */
+import type { Theory } from '../init/theory';
+import { initializeParameters, type InitializedParameter } from '../model/initialize';
+import { parameterCount, type ModelSpec } from '../model/spec';
+import { Rng } from '../rng';
+import { histogramTheory } from '../stats/histogramTheory';
+import { ksStatistic } from '../stats/ks';
+import { summarize } from '../stats/summary';
+import type { InitInspection, ParameterInspection, TheorySummary } from './types';
+
+export interface InspectOptions {
+  bins: number;
+}
+
+export function inspectInitialization(spec: ModelSpec, options: InspectOptions): InitInspection {
+  const started = performance.now();
+  const params = initializeParameters(spec, new Rng(spec.seed));
+  const parameters = params.map((p) => inspectParameter(p, options.bins));
+  return { modelName: spec.name, seed: spec.seed, parameterCount: parameterCount(spec), parameters, elapsedMs: performance.now() - started };
+}
+
+export function inspectParameter(p: InitializedParameter, bins: number): ParameterInspection {
+  const { theory } = p;
+  const stats = summarize(p.data);
+  // Bounded theories get bins over their support, so that bars line up with the
+  // flat (or truncated) density; unbounded ones get bins over the sample's range.
+  const [lo, hi] = theory.support;
+  const range: [number, number] = Number.isFinite(lo) && Number.isFinite(hi) && hi > lo ? [lo, hi] : [stats.min, stats.max];
+  const histogram = summarize(p.data, { histogram: { bins, range } }).histogram!;
+  const edges = Array.from(histogram.edges);
+  return {
+    name: p.name,
+    shape: p.shape,
+    initializer: p.initializer,
+    origin: p.origin,
+    theory: theorySummary(theory),
+    sample: { count: stats.count, mean: stats.mean, std: stats.std, min: stats.min, max: stats.max },
+    histogram: { edges, counts: Array.from(histogram.counts), expected: Array.from(histogramTheory(theory, edges, stats.count)) },
+    // KS compares continuous distributions; with atoms (constant, sparse zeros) D says little.
+    ks: theory.atoms.length === 0 ? ksStatistic(p.data, theory.cdf) : null,
+  };
+}
+
+function theorySummary(t: Theory): TheorySummary {
+  return { family: t.family, params: { ...t.params }, mean: t.mean, std: t.std, support: [t.support[0], t.support[1]], fanIn: t.fanIn, fanOut: t.fanOut, gain: t.gain };
+}
