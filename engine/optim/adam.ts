@@ -1,0 +1,124 @@
+/**
+ * scaleByAdam: Adam's moment estimates and its direction m̂/(√v̂ + ε)
+ * (Kingma & Ba, 2015). For each parameter, at its step t = 1, 2, …:
+ *
+ *     m_t = β1·m_{t−1} + (1 − β1)·g_t                 first moment
+ *     v_t = β2·v_{t−1} + (1 − β2)·g_t²                second moment
+ *     m̂_t = m_t/(1 − β1^t),  v̂_t = v_t/(1 − β2^t)    bias correction (m_0 = v_0 = 0)
+ *     amsgrad: v̂_t uses v^max_t = max(v^max_{t−1}, v_t) instead of v_t
+ *     output   m̂_t/(√v̂_t + ε)
+ *
+ * The output is one 'ratio' term numer/denom with divisor 1 − β1^t, evaluated
+ * as torch 1.13's `_single_tensor_adam(w)` does, in the parameter's dtype:
+ *
+ *     exp_avg.mul_(β1).add_(g, alpha=1−β1)             m ← fma(1−β1, g, m·β1)
+ *     exp_avg_sq.mul_(β2).addcmul_(g, g, value=1−β2)   v ← fma((1−β2)·g, g, v·β2)
+ *     denom = (exp_avg_sq.sqrt() / √(1−β2^t)).add_(ε)  q ← √v / √(1−β2^t) + ε
+ *
+ * so that a later scale by −lr gives torch's `param.addcdiv_(m, q, value=−lr/(1−β1^t))`.
+ * The step count is kept per parameter, as torch's `state['step']`.
+ */
+import type { FloatArray } from '../tensor/dtype';
+import { evaluateUpdate } from './apply';
+import { arithmeticOf } from './float32';
+import { powInt } from './pow';
+import type { TraceSink } from './trace';
+import { zerosLike, type GradientTransformation, type Update } from './transform';
+
+export interface AdamOptions {
+  /** β1, decay rate of the first moment (default 0.9). */
+  b1?: number;
+  /** β2, decay rate of the second moment (default 0.999). */
+  b2?: number;
+  /** ε, added to √v̂ (default 1e-8). */
+  eps?: number;
+  /** Use the running maximum of v (Reddi et al., 2018). */
+  amsgrad?: boolean;
+}
+
+export interface AdamParamState {
+  /** Steps taken by this parameter. */
+  step: number;
+  /** m, torch's exp_avg. */
+  readonly m: FloatArray;
+  /** v, torch's exp_avg_sq. */
+  readonly v: FloatArray;
+  /** Running max of v, torch's max_exp_avg_sq (amsgrad only). */
+  readonly vMax: FloatArray | null;
+  /** Scratch for √v̂ + ε, reused every step. */
+  readonly denom: FloatArray;
+}
+
+export type AdamState = Record<string, AdamParamState>;
+
+export function scaleByAdam(options: AdamOptions = {}): GradientTransformation<AdamState> {
+  const { b1 = 0.9, b2 = 0.999, eps = 1e-8, amsgrad = false } = options;
+  return {
+    init(params) {
+      const state: AdamState = {};
+      for (const [name, p] of Object.entries(params)) {
+        state[name] = { step: 0, m: zerosLike(p), v: zerosLike(p), vMax: amsgrad ? zerosLike(p) : null, denom: zerosLike(p) };
+      }
+      return state;
+    },
+    update(updates, state, params, trace) {
+      const out: Record<string, Update> = {};
+      for (const name of Object.keys(updates)) {
+        const s = state[name];
+        if (!s) throw new Error(`scaleByAdam: no state for parameter '${name}' (was it in init's params?)`);
+        const g = evaluateUpdate(updates[name]!, params[name]!);
+        s.step += 1;
+        const bc1 = 1 - powInt(b1, s.step);
+        const bc2 = 1 - powInt(b2, s.step);
+        adamKernel(g, s, b1, b2, eps, Math.sqrt(bc2));
+        out[name] = [{ kind: 'ratio', label: 'adam', numer: s.m, denom: s.denom, scale: 1, divisor: bc1 }];
+        if (trace) traceAdam(name, s, bc1, bc2, eps, trace);
+      }
+      return { updates: out, state };
+    },
+  };
+}
+
+/** One Adam moment update and denominator, in place, with torch's roundings. */
+function adamKernel(g: FloatArray, s: AdamParamState, b1: number, b2: number, eps: number, bc2Sqrt: number): void {
+  const { m, v, vMax, denom } = s;
+  const A = arithmeticOf(m);
+  const beta1 = A.round(b1);
+  const oneMinusBeta1 = A.round(1 - b1);
+  const beta2 = A.round(b2);
+  const oneMinusBeta2 = A.round(1 - b2);
+  const root = A.round(bc2Sqrt);
+  const epsilon = A.round(eps);
+  for (let i = 0; i < m.length; i++) {
+    const gi = g[i]!;
+    m[i] = A.fma(oneMinusBeta1, gi, A.round(m[i]! * beta1));
+    let vi = A.fma(A.round(oneMinusBeta2 * gi), gi, A.round(v[i]! * beta2));
+    v[i] = vi;
+    if (vMax) vi = vMax[i] = Math.max(vMax[i]!, vi);
+    denom[i] = A.round(A.round(A.round(Math.sqrt(vi)) / root) + epsilon);
+  }
+}
+
+/** m, v, (vMax), m̂, v̂ and the direction m̂/(√v̂ + ε), plus the bias corrections. */
+function traceAdam(name: string, s: AdamParamState, bc1: number, bc2: number, eps: number, trace: TraceSink): void {
+  trace.scalar(name, 'step', s.step);
+  trace.scalar(name, 'biasCorrection1', bc1);
+  trace.scalar(name, 'biasCorrection2', bc2);
+  trace.tensor(name, 'm', s.m);
+  trace.tensor(name, 'v', s.v);
+  if (s.vMax) trace.tensor(name, 'vMax', s.vMax);
+  const n = s.m.length;
+  const mHat = trace.buffer(name, 'mHat', n);
+  const vHatKey = s.vMax ? 'vMaxHat' : 'vHat';
+  const vHat = trace.buffer(name, vHatKey, n);
+  const direction = trace.buffer(name, 'direction', n);
+  const second = s.vMax ?? s.v;
+  for (let i = 0; i < n; i++) {
+    mHat[i] = s.m[i]! / bc1;
+    vHat[i] = second[i]! / bc2;
+    direction[i] = mHat[i]! / (Math.sqrt(vHat[i]!) + eps);
+  }
+  trace.tensor(name, 'mHat', mHat);
+  trace.tensor(name, vHatKey, vHat);
+  trace.tensor(name, 'direction', direction);
+}

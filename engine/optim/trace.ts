@@ -1,0 +1,127 @@
+/**
+ * Observability: what each term of an optimizer step was, per parameter.
+ *
+ * Transformations report to a `TraceSink` when one is passed to `update`;
+ * without one they skip every line of tracing code, so an untraced step does
+ * no extra pass and allocates nothing. With a `Tracer` as the sink, each
+ * reported tensor is summarized at once, in one pass (engine/stats/summary:
+ * mean, std, min, max, L2 norm, histogram), and derived terms are written
+ * into buffers that the tracer keeps and reuses from step to step.
+ *
+ * Keys reported by the built-in transformations (per parameter):
+ *
+ *   tensors  grad                       the gradient given to the step
+ *            m, v, vMax                 Adam's moments (vMax with amsgrad)
+ *            mHat, vHat | vMaxHat       m/(1−β1^t), v/(1−β2^t) (or vMax/(1−β2^t))
+ *            direction                  m̂/(√v̂ + ε), Adam's direction
+ *            momentum                   SGD's momentum buffer
+ *            param                      θ before the step
+ *            update.<label>             each term's own Δθ: update.adam = −lr·m̂/(√v̂+ε),
+ *                                       update.decay = −lr·λ·θ, update.direction = −lr·d (SGD)
+ *            update                     the Δθ actually applied, θ_after − θ_before
+ *   scalars  step, biasCorrection1 = 1−β1^t, biasCorrection2 = 1−β2^t,
+ *            lr (or alpha and eta for AdamW's paper form)
+ *
+ * and two ratios derived from the L2 norms:
+ *
+ *   updateToWeight = ‖Δθ‖ / ‖θ_before‖
+ *   decayShare     = ‖Δθ_decay‖ / Σ_terms ‖Δθ_term‖ ∈ [0, 1]
+ *                    (for AdamW ‖lr·λ·θ‖ / (‖lr·m̂/(√v̂+ε)‖ + ‖lr·λ·θ‖): 0 = no decay,
+ *                    ½ = decay as large as the Adam step; 0 when every term is 0)
+ *
+ * Term values are computed in double from the stored float32/float64 values.
+ */
+import type { FloatArray } from '../tensor/dtype';
+import { summarize, type Summary, type SummaryOptions } from '../stats/summary';
+
+export interface TraceSink {
+  /** Report a tensor; it is summarized now, the sink keeps no reference to it. */
+  tensor(param: string, key: string, values: FloatArray): void;
+  /** A buffer of `length` doubles for a derived tensor, the same one every step. */
+  buffer(param: string, key: string, length: number): Float64Array;
+  scalar(param: string, key: string, value: number): void;
+}
+
+export interface TraceOptions {
+  /** Histogram of every term: `bins` bins over `range`, or over the term's own [min, max]. */
+  histogram?: { bins: number; range?: readonly [number, number] };
+  /** Keep a copy of every term's values in the trace (default false). */
+  keepValues?: boolean;
+  /** Only these tensor keys are summarized (default all). */
+  keys?: readonly string[];
+}
+
+export interface TermTrace extends Summary {
+  /** A copy of the values, with `keepValues`. */
+  values?: Float64Array;
+}
+
+export interface ParamTrace {
+  terms: Record<string, TermTrace>;
+  scalars: Record<string, number>;
+  /** ‖Δθ‖/‖θ_before‖. */
+  updateToWeight: number;
+  /** ‖Δθ_decay‖ / Σ‖Δθ_term‖, 0 without decay. */
+  decayShare: number;
+}
+
+export type StepTrace = Record<string, ParamTrace>;
+
+/** A TraceSink that summarizes each step; create one and pass it to every traced step. */
+export class Tracer implements TraceSink {
+  private readonly buffers = new Map<string, Float64Array>();
+  private readonly summaryOptions: SummaryOptions;
+  private current: Record<string, { terms: Record<string, TermTrace>; scalars: Record<string, number> }> = {};
+
+  constructor(private readonly options: TraceOptions = {}) {
+    this.summaryOptions = options.histogram ? { histogram: { bins: options.histogram.bins, ...(options.histogram.range ? { range: options.histogram.range } : {}) } } : {};
+  }
+
+  tensor(param: string, key: string, values: FloatArray): void {
+    if (this.options.keys && !this.options.keys.includes(key) && key !== 'param' && !key.startsWith('update')) return;
+    const summary: TermTrace = summarize(values, this.summaryOptions);
+    if (this.options.keepValues) summary.values = Float64Array.from(values);
+    this.entry(param).terms[key] = summary;
+  }
+
+  buffer(param: string, key: string, length: number): Float64Array {
+    const id = `${param}\u0000${key}`;
+    let b = this.buffers.get(id);
+    if (!b || b.length !== length) {
+      b = new Float64Array(length);
+      this.buffers.set(id, b);
+    }
+    return b;
+  }
+
+  scalar(param: string, key: string, value: number): void {
+    this.entry(param).scalars[key] = value;
+  }
+
+  /** Finish the step: the per-parameter traces, with the derived ratios. */
+  collect(): StepTrace {
+    const out: StepTrace = {};
+    for (const [name, { terms, scalars }] of Object.entries(this.current)) {
+      out[name] = { terms, scalars, updateToWeight: updateToWeight(terms), decayShare: decayShare(terms) };
+    }
+    this.current = {};
+    return out;
+  }
+
+  private entry(param: string) {
+    return (this.current[param] ??= { terms: {}, scalars: {} });
+  }
+}
+
+function updateToWeight(terms: Record<string, TermTrace>): number {
+  const update = terms['update']?.l2Norm ?? 0;
+  const weight = terms['param']?.l2Norm ?? 0;
+  return update === 0 ? 0 : update / weight;
+}
+
+function decayShare(terms: Record<string, TermTrace>): number {
+  let total = 0;
+  for (const [key, t] of Object.entries(terms)) if (key.startsWith('update.')) total += t.l2Norm;
+  const decay = terms['update.decay']?.l2Norm ?? 0;
+  return total === 0 ? 0 : decay / total;
+}
