@@ -32,3 +32,25 @@ function pythonFloatOrInt(x: number): string {
   if (x === -Infinity) return '-inf';
   return String(x);
 }
+
+/**
+ * A double as C++'s `operator<<` prints it (6 significant digits, %g style),
+ * which is how ATen's error messages show numbers: 1/3 → "0.333333",
+ * 1e-5 → "1e-05", 2 → "2".
+ */
+export function cppDouble(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  const [mantissa, expText] = x.toExponential(5).split('e') as [string, string];
+  const exponent = Number(expText);
+  if (exponent < -4 || exponent >= 6) {
+    const sign = exponent < 0 ? '-' : '+';
+    return `${stripZeros(mantissa)}e${sign}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  }
+  return stripZeros(x.toFixed(5 - exponent));
+}
+
+function stripZeros(text: string): string {
+  return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
+}

@@ -5,7 +5,7 @@
 import type { DenseTensor } from '../tensor/dtype';
 import type { Rng } from '../rng';
 import { normalDistribution, uniformDistribution } from '../stats/distribution';
-import { RuntimeError } from './errors';
+import { RuntimeError, cppDouble } from './errors';
 import { fillNormal, fillUniform } from './fill';
 import { makeTheory, type Theory } from './theory';
 
@@ -49,7 +49,7 @@ function uniformParams(options: UniformOptions): { a: number; b: number } {
   const a = options.a ?? 0;
   const b = options.b ?? 1;
   // ATen's check in Tensor.uniform_ (a RuntimeError in torch).
-  if (!(a <= b)) throw new RuntimeError(`uniform_ expects to return a [from, to) range, but found from=${a} > to=${b}`);
+  if (!(a <= b)) throw new RuntimeError(uniformRangeMessage(a, b));
   return { a, b };
 }
 
@@ -57,6 +57,16 @@ function normalParams(options: NormalOptions): { mean: number; std: number } {
   const mean = options.mean ?? 0;
   const std = options.std ?? 1;
   // ATen's check in Tensor.normal_ (a RuntimeError in torch).
-  if (!(std >= 0)) throw new RuntimeError(`normal expects std >= 0.0, but found std ${std}`);
+  if (!(std >= 0)) throw new RuntimeError(normalStdMessage(std));
   return { mean, std };
+}
+
+/** ATen's text for a reversed uniform_ range. */
+export function uniformRangeMessage(from: number, to: number): string {
+  return `uniform_ expects to return a [from, to) range, but found from=${cppDouble(from)} > to=${cppDouble(to)}`;
+}
+
+/** ATen's text for a negative normal_ std. */
+export function normalStdMessage(std: number): string {
+  return `normal expects std >= 0.0, but found std ${cppDouble(std)}`;
 }

@@ -14,6 +14,7 @@ import type { DenseTensor } from '../tensor/dtype';
 import type { Rng } from '../rng';
 import { normalDistribution, zeroInflatedDistribution } from '../stats/distribution';
 import { RuntimeError, ValueError } from './errors';
+import { normalStdMessage } from './plain';
 import { calculateFanInAndFanOut } from './fans';
 import { fillNormal } from './fill';
 import { makeTheory, type Theory } from './theory';
@@ -54,7 +55,7 @@ function sparseParams(shape: readonly number[], options: SparseOptions) {
   const std = options.std ?? 0.01;
   // torch does not check sparsity; outside [0, 1] its slicing gives surprising counts, so we refuse.
   if (!(sparsity >= 0 && sparsity <= 1)) throw new ValueError(`sparse_ expects sparsity in [0, 1], but found sparsity=${sparsity}`);
-  if (!(std >= 0)) throw new RuntimeError(`normal expects std >= 0.0, but found std ${std}`);
+  if (!(std >= 0)) throw new RuntimeError(normalStdMessage(std));
   const rows = shape[0]!;
   const cols = shape[1]!;
   return { rows, cols, std, sparsity, zerosPerColumn: Math.min(rows, Math.ceil(sparsity * rows)) };

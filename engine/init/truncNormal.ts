@@ -13,7 +13,9 @@ import type { DenseTensor } from '../tensor/dtype';
 import type { Rng } from '../rng';
 import { truncatedNormalDistribution } from '../stats/distribution';
 import { standardNormalCdf, standardNormalQuantile, standardNormalSurvival } from '../stats/normal';
-import { ValueError } from './errors';
+import { RuntimeError } from './errors';
+import { erf } from '../stats/special';
+import { uniformRangeMessage } from './plain';
 import { makeTheory, type Theory } from './theory';
 
 export interface TruncNormalOptions {
@@ -70,8 +72,14 @@ function truncNormalParams(options: TruncNormalOptions): Required<TruncNormalOpt
   const std = options.std ?? 1;
   const a = options.a ?? -2;
   const b = options.b ?? 2;
-  // torch does not validate these; a > b or std < 0 surfaces there as a uniform_ range error.
-  if (!(std >= 0)) throw new ValueError(`trunc_normal_ expects std >= 0, but found std=${std}`);
-  if (!(a <= b)) throw new ValueError(`trunc_normal_ expects a <= b, but found a=${a} > b=${b}`);
+  // torch checks nothing itself: it draws tensor.uniform_(2l − 1, 2u − 1) with
+  // l = Φ((a − mean)/std), u = Φ((b − mean)/std), i.e. from = erf(α/√2), to = erf(β/√2),
+  // so a > b or std < 0 surfaces as uniform_'s range error with those numbers.
+  if (std !== 0) {
+    const from = erf((a - mean) / std / Math.SQRT2);
+    const to = erf((b - mean) / std / Math.SQRT2);
+    if (from > to) throw new RuntimeError(uniformRangeMessage(from, to));
+  }
+  if (Number.isNaN(std) || !(a <= b)) throw new RuntimeError(`trunc_normal_ expects a <= b and a std, but found std=${std}, a=${a}, b=${b}`);
   return { mean, std, a, b };
 }

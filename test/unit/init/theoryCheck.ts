@@ -52,3 +52,9 @@ export function expectSamplesMatchTheory(samples: FloatArray, dist: Distribution
   expect(min).toBeGreaterThanOrEqual(dist.support[0]);
   expect(max).toBeLessThanOrEqual(dist.support[1]);
 }
+
+export function maxAbs(values: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i]!));
+  return m;
+}
