@@ -14,7 +14,17 @@ import { summarize } from '../stats/summary';
 import type { InitInspection, ParameterInspection, TheorySummary } from './types';
 
 export interface InspectOptions {
+  /** Most histogram bins per tensor; small tensors get fewer (see `binsFor`). */
   bins: number;
+}
+
+/**
+ * Bins for n values: ⌈√n⌉ (the square-root rule), between 5 and `maxBins`,
+ * so that 100 biases are not spread over 40 mostly empty bins while a
+ * 1,000×1,000 weight still gets the full resolution.
+ */
+export function binsFor(n: number, maxBins: number): number {
+  return Math.max(Math.min(5, maxBins), Math.min(maxBins, Math.ceil(Math.sqrt(n))));
 }
 
 export function inspectInitialization(spec: ModelSpec, options: InspectOptions): InitInspection {
@@ -31,7 +41,7 @@ export function inspectParameter(p: InitializedParameter, bins: number): Paramet
   // flat (or truncated) density; unbounded ones get bins over the sample's range.
   const [lo, hi] = theory.support;
   const range: [number, number] = Number.isFinite(lo) && Number.isFinite(hi) && hi > lo ? [lo, hi] : [stats.min, stats.max];
-  const histogram = summarize(p.data, { histogram: { bins, range } }).histogram!;
+  const histogram = summarize(p.data, { histogram: { bins: binsFor(stats.count, bins), range } }).histogram!;
   const edges = Array.from(histogram.edges);
   return {
     name: p.name,

@@ -20,7 +20,7 @@ export function renderError(message: string, retry: () => void): HTMLElement {
 }
 
 export function renderInspection(model: ModelRef, inspection: InitInspection, actions: InspectorActions): HTMLElement {
-  const refresh = ce('vscode-button', { id: 'refresh', secondary: true, title: 'Draw new weights with the next seed-independent run' }, 'Re-run');
+  const refresh = ce('vscode-button', { id: 'refresh', secondary: true, title: 'Run the inspection again (same seed: same weights)' }, 'Re-run');
   refresh.addEventListener('click', actions.refresh);
   const open = ce('vscode-button', { id: 'open-source', secondary: true }, 'Open model file');
   open.addEventListener('click', actions.openSource);

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { binsFor, inspectInitialization } from '../../../engine/inspect/inspectInit';
+import { parseModelText } from '../../../engine/model';
+
+const spec = (text: string) => {
+  const { spec, diagnostics } = parseModelText(text, 'json', 'm');
+  if (!spec) throw new Error(JSON.stringify(diagnostics));
+  return spec;
+};
+
+describe('initialization inspection', () => {
+  const simple = spec('{"name": "SimpleModel", "input": 10, "layers": [{"name": "fc1", "type": "Linear", "out_features": 100}, {"type": "ReLU"}, {"name": "fc2", "type": "Linear", "out_features": 10}, {"name": "fc3", "type": "Linear", "out_features": 1}]}');
+
+  it('reports every parameter in state_dict order with torch default theories', () => {
+    const r = inspectInitialization(simple, { bins: 40 });
+    expect(r.parameters.map((p) => p.name)).toEqual(['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias', 'fc3.weight', 'fc3.bias']);
+    expect(r.parameterCount).toBe(2121);
+    const w = r.parameters[0]!;
+    // nn.Linear(10, 100): kaiming_uniform_(a=√5) = U(±1/√10), std = bound/√3
+    expect(w.theory.support[1]).toBeCloseTo(1 / Math.sqrt(10), 14);
+    expect(w.theory.std).toBeCloseTo(1 / Math.sqrt(30), 14);
+    expect(w.sample.min).toBeGreaterThanOrEqual(-1 / Math.sqrt(10));
+    expect(w.sample.max).toBeLessThanOrEqual(1 / Math.sqrt(10));
+    expect(r.parameters[2]!.theory.support[1]).toBeCloseTo(0.1, 14); // fc2: 1/√100
+  });
+
+  it('histogram counts sum to the tensor size, and the theory expects the same total', () => {
+    for (const p of inspectInitialization(simple, { bins: 40 }).parameters) {
+      const n = p.shape.reduce((a, b) => a * b, 1);
+      expect(p.histogram.counts.reduce((a, b) => a + b, 0)).toBe(n);
+      expect(p.histogram.expected!.reduce((a, b) => a + b, 0)).toBeCloseTo(n, 6);
+      expect(p.histogram.edges.length).toBe(p.histogram.counts.length + 1);
+    }
+  });
+
+  it('is deterministic for a seed, and the seed matters', () => {
+    const a = inspectInitialization(simple, { bins: 20 }).parameters[0]!.sample;
+    const b = inspectInitialization(simple, { bins: 20 }).parameters[0]!.sample;
+    const c = inspectInitialization({ ...simple, seed: 1 }, { bins: 20 }).parameters[0]!.sample;
+    expect(a).toEqual(b);
+    expect(c.mean).not.toBe(a.mean);
+  });
+
+  it('a file initializer replaces the default and its theory', () => {
+    const s = spec('{"input": 10, "layers": [{"type": "Linear", "out_features": 100, "init": {"weight": {"fn": "normal_", "std": 0.01}, "bias": "zeros_"}}]}');
+    const [w, b] = inspectInitialization(s, { bins: 40 }).parameters;
+    expect(w!.initializer).toBe('normal_(std=0.01)');
+    expect(w!.origin).toBe('model file');
+    expect(w!.theory.family).toBe('normal');
+    expect(w!.sample.std).toBeGreaterThan(0.009);
+    expect(w!.sample.std).toBeLessThan(0.011);
+    expect(w!.ks).toBeLessThan(0.06); // 1,000 samples: the 1% critical value is 1.63/√1000 ≈ 0.052
+    expect(b!.sample.max).toBe(0);
+    expect(b!.ks).toBeNull(); // a point mass: KS is not meaningful
+  });
+
+  it('uses the square-root rule for bins, capped by the setting', () => {
+    expect(binsFor(1000, 40)).toBe(32);
+    expect(binsFor(100, 40)).toBe(10);
+    expect(binsFor(1, 40)).toBe(5);
+    expect(binsFor(1_000_000, 40)).toBe(40);
+    expect(binsFor(1000, 3)).toBe(3);
+  });
+});
