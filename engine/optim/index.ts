@@ -12,3 +12,9 @@ export { decayAll, decayOnly, decayExcept, noDecayBiasAndNorm, isNormModuleName,
 export { adamw, adam, type AdamWOptions } from './adamw';
 export { Tracer, type TraceSink, type TraceOptions, type StepTrace, type ParamTrace, type TermTrace } from './trace';
 export { step, type StepResult } from './step';
+export { traceMomentum, type MomentumOptions } from './momentum';
+export { sgd, type SgdOptions } from './sgd';
+export { paramGroups, type ParamGroup, type GroupsState } from './groups';
+export { checkAdamArgs, checkSgdArgs, pyFloat } from './validate';
+export { fma32, fround, type Arithmetic } from './float32';
+export { powInt } from './pow';
