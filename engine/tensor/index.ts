@@ -16,3 +16,8 @@ export { softmax, logSoftmax } from './softmax';
 export { erf, erfc } from './erf';
 export { mseLoss, l1Loss, smoothL1Loss, huberLoss, type SmoothL1Options, type HuberOptions } from './loss/regression';
 export { type Reduction, type LossOptions } from './loss/reduction';
+export { bceLoss, bceWithLogitsLoss, type BceWithLogitsOptions } from './loss/binary';
+export { crossEntropyLoss, type CrossEntropyOptions } from './loss/crossEntropy';
+export { dropout } from './dropout';
+export { layerNorm } from './layerNorm';
+export { gradcheck, type GradcheckOptions, type GradcheckResult, type GradcheckMismatch } from './gradcheck';

@@ -2,7 +2,9 @@
  * Softmax and LogSoftmax over the last dimension, numerically stable by
  * subtracting the row maximum m first (which cancels in both formulas):
  *   softmax(x)ᵢ    = e^(xᵢ − m) / Σⱼ e^(xⱼ − m)
- *   logSoftmax(x)ᵢ = xᵢ − m − log Σⱼ e^(xⱼ − m)
+ *   logSoftmax(x)ᵢ = (xᵢ − m) − log Σⱼ e^(xⱼ − m)
+ * (xᵢ − m is formed first, as torch does: it is exact for nearby values,
+ * whereas m + log Σ would round at the magnitude of m.)
  * Backward (per row, g = ∂L/∂y):
  *   softmax:     ∂L/∂xᵢ = yᵢ·(gᵢ − Σⱼ gⱼyⱼ)
  *   logSoftmax:  ∂L/∂xᵢ = gᵢ − e^(yᵢ)·Σⱼ gⱼ
@@ -13,7 +15,7 @@ import { opResult, zerosLike } from './op';
 import { lastDim } from './shape';
 import type { Tensor } from './tensor';
 
-function rowMax(xs: FloatArray, offset: number, length: number): number {
+export function rowMax(xs: FloatArray, offset: number, length: number): number {
   let m = -Infinity;
   for (let j = 0; j < length; j++) {
     const v = xs[offset + j]!;
@@ -22,13 +24,11 @@ function rowMax(xs: FloatArray, offset: number, length: number): number {
   return m;
 }
 
-/** log Σⱼ e^(xⱼ) of one row, computed as m + log Σⱼ e^(xⱼ − m). */
-export function rowLogSumExp(xs: FloatArray, offset: number, length: number): number {
-  const m = rowMax(xs, offset, length);
-  if (m === -Infinity || m === Infinity) return m; // all −∞, or a +∞ entry
+/** log Σⱼ e^(xⱼ − m) of one row, given its maximum m. */
+export function rowLogSumShiftedExp(xs: FloatArray, offset: number, length: number, m: number): number {
   let s = 0;
   for (let j = 0; j < length; j++) s += Math.exp(xs[offset + j]! - m);
-  return m + Math.log(s);
+  return Math.log(s);
 }
 
 export function softmax(x: Tensor): Tensor {
@@ -61,8 +61,9 @@ export function logSoftmax(x: Tensor): Tensor {
   const C = lastDim(x.shape);
   const y = zerosLike(xs);
   for (let offset = 0; offset < xs.length; offset += C) {
-    const lse = rowLogSumExp(xs, offset, C);
-    for (let j = 0; j < C; j++) y[offset + j] = xs[offset + j]! - lse;
+    const m = rowMax(xs, offset, C);
+    const logSum = rowLogSumShiftedExp(xs, offset, C, m);
+    for (let j = 0; j < C; j++) y[offset + j] = xs[offset + j]! - m - logSum;
   }
   return opResult('LogSoftmaxBackward', y, x.shape, [x], (g) => {
     const gx = zerosLike(g);

@@ -19,11 +19,14 @@ export interface LossOptions {
   reduction?: Reduction;
 }
 
-/** Per-element upstream weight wᵢ (gᵢ, g or g/N) for the reduction, in float64. */
-export function upstreamWeights(g: FloatArray, count: number, reduction: Reduction): Float64Array {
+/**
+ * Per-element upstream weight wᵢ (gᵢ, g or g/N) for the reduction, in
+ * float64; N is `meanDivisor` (the element count unless some are ignored).
+ */
+export function upstreamWeights(g: FloatArray, count: number, reduction: Reduction, meanDivisor = count): Float64Array {
   const w = new Float64Array(count);
   if (reduction === 'none') w.set(g);
-  else w.fill(reduction === 'sum' ? g[0]! : g[0]! / count);
+  else w.fill(reduction === 'sum' ? g[0]! : g[0]! / meanDivisor);
   return w;
 }
 

@@ -1,19 +1,116 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../engine/rng';
-import { relu } from '../../../engine/tensor/activation';
+import {
+  elu, gelu, leakyRelu, relu, selu, sigmoid, silu, softplus, tanh,
+} from '../../../engine/tensor/activation';
 import { Tensor } from '../../../engine/tensor/tensor';
-import { expectGradientsCorrect, randn } from './helpers';
+import { expectClose, expectGradientsCorrect, randn } from './helpers';
 
-describe('relu', () => {
-  it('clamps negatives to 0 and has derivative 0 at the kink, as torch', () => {
-    const x = Tensor.from([-2, 0, 3, NaN], [4], { dtype: 'float64', requiresGrad: true });
-    const y = relu(x);
-    expect(y.toArray()).toEqual([0, 0, 3, NaN]);
-    y.backward(new Float64Array([1, 1, 1, 0]));
-    expect(Array.from(x.grad!)).toEqual([0, 0, 1, 0]);
+const f64 = { dtype: 'float64' } as const;
+const xs = [-3, -1, -0.5, 0.25, 1, 2.5];
+const input = (): Tensor => Tensor.from(xs, [xs.length], f64);
+
+/** Reference formulas written directly from the definitions (float64). */
+const reference = {
+  leakyRelu: (x: number, slope: number) => (x > 0 ? x : slope * x),
+  elu: (x: number, alpha: number) => (x > 0 ? x : alpha * (Math.exp(x) - 1)),
+  sigmoid: (x: number) => 1 / (1 + Math.exp(-x)),
+  softplus: (x: number, beta: number) => Math.log(1 + Math.exp(beta * x)) / beta,
+};
+
+describe('activation values', () => {
+  it('ReLU', () => {
+    expect(relu(input()).toArray()).toEqual([0, 0, 0, 0.25, 1, 2.5]);
   });
 
-  it('has a correct gradient on random inputs', () => {
-    expectGradientsCorrect(relu, [randn(new Rng(1), [20], { requiresGrad: true })]);
+  it('LeakyReLU with the default slope 0.01 and a custom one', () => {
+    expectClose(leakyRelu(input()).data, xs.map((x) => reference.leakyRelu(x, 0.01)));
+    expectClose(leakyRelu(input(), 0.2).data, xs.map((x) => reference.leakyRelu(x, 0.2)));
   });
+
+  it('ELU with α = 1 and α = 0.5', () => {
+    expectClose(elu(input()).data, xs.map((x) => reference.elu(x, 1)), 1e-15);
+    expectClose(elu(input(), 0.5).data, xs.map((x) => reference.elu(x, 0.5)), 1e-15);
+  });
+
+  it('SELU uses torch constants α ≈ 1.6733, scale ≈ 1.0507', () => {
+    const alpha = 1.6732632423543772;
+    const scale = 1.0507009873554805;
+    expectClose(selu(input()).data, xs.map((x) => scale * reference.elu(x, alpha)), 1e-15);
+  });
+
+  it('GELU exact and tanh approximation match high-precision values', () => {
+    // x·Φ(x) and ½x(1 + tanh(√(2/π)(x + 0.044715x³))) from mpmath at 30 digits.
+    const exact = [-0.00404969409489028358, -0.15865525393145705141, -0.15426876936299344818, 0.14967658142073093106,
+      0.84134474606854294859, 2.4844758366855596621];
+    const approx = [-0.0036373920817730188378, -0.15880800939172329522, -0.15428599017485607796, 0.14967535070168500023,
+      0.84119199060827670478, 2.4849157339100014179];
+    expectClose(gelu(input()).data, exact, 1e-15);
+    expectClose(gelu(input(), 'tanh').data, approx, 1e-15);
+  });
+
+  it('SiLU = x·σ(x), Sigmoid, Tanh', () => {
+    expectClose(silu(input()).data, xs.map((x) => x * reference.sigmoid(x)), 1e-15);
+    expectClose(sigmoid(input()).data, xs.map(reference.sigmoid), 1e-15);
+    expectClose(tanh(input()).data, xs.map((x) => (Math.exp(2 * x) - 1) / (Math.exp(2 * x) + 1)), 1e-15);
+  });
+
+  it('Sigmoid saturates without overflow', () => {
+    expect(sigmoid(Tensor.from([-1000, 1000], [2], f64)).toArray()).toEqual([0, 1]);
+  });
+
+  it('Softplus(β, threshold) reverts to x above the threshold, as torch', () => {
+    expectClose(softplus(input()).data, xs.map((x) => reference.softplus(x, 1)), 1e-15);
+    expectClose(softplus(input(), 2).data, xs.map((x) => reference.softplus(x, 2)), 1e-15);
+    // β·x = 25 > 20: exactly x; and with threshold 1, x = 2.5 is returned as is.
+    expect(softplus(Tensor.from([25], [1], f64)).item()).toBe(25);
+    expect(softplus(input(), 1, 1).data[5]).toBe(2.5);
+  });
+
+  it('rounds float32 outputs once from the float64 value', () => {
+    const x = Tensor.from([0.3, -0.7, 1.9]);
+    const y = tanh(x);
+    for (let i = 0; i < 3; i++) expect(y.data[i]).toBe(Math.fround(Math.tanh(x.data[i]!)));
+  });
+});
+
+describe('activation derivatives at the kinks follow torch', () => {
+  it('ReLU′(0) = 0, LeakyReLU′(0) = slope, ELU′(0) = α', () => {
+    const grad = (f: (t: Tensor) => Tensor): number => {
+      const x = Tensor.from([0], [1], { dtype: 'float64', requiresGrad: true });
+      f(x).backward();
+      return x.grad![0]!;
+    };
+    expect(grad(relu)).toBe(0);
+    expect(grad((t) => leakyRelu(t, 0.2))).toBe(0.2);
+    expect(grad((t) => elu(t, 0.5))).toBe(0.5);
+  });
+
+  it('NaN propagates through ReLU', () => {
+    expect(relu(Tensor.from([NaN], [1], f64)).item()).toBeNaN();
+  });
+});
+
+describe('activation gradients (central differences)', () => {
+  const rng = new Rng(7);
+  const cases: [string, (t: Tensor) => Tensor][] = [
+    ['relu', relu],
+    ['leakyRelu', (t) => leakyRelu(t)],
+    ['leakyRelu(0.3)', (t) => leakyRelu(t, 0.3)],
+    ['elu', (t) => elu(t)],
+    ['elu(0.5)', (t) => elu(t, 0.5)],
+    ['selu', selu],
+    ['gelu', (t) => gelu(t)],
+    ['gelu tanh', (t) => gelu(t, 'tanh')],
+    ['silu', silu],
+    ['tanh', tanh],
+    ['sigmoid', sigmoid],
+    ['softplus', (t) => softplus(t)],
+    ['softplus(β=2, threshold=3)', (t) => softplus(t, 2, 3)],
+  ];
+  for (const [name, f] of cases) {
+    it(name, () => {
+      expectGradientsCorrect(f, [randn(rng, [4, 5], { requiresGrad: true, scale: 2 })]);
+    });
+  }
 });

@@ -1,0 +1,103 @@
+/**
+ * Layer normalization over the last dimension (torch.nn.functional.layer_norm
+ * with normalized_shape = [D]). For each row x of length D:
+ *   μ = (1/D) Σ xᵢ,   σ² = (1/D) Σ (xᵢ − μ)²   (biased, as torch),
+ *   r = 1/√(σ² + ε),   x̂ᵢ = (xᵢ − μ)·r,   yᵢ = γᵢ·x̂ᵢ + βᵢ.
+ * Backward, with ĝᵢ = gᵢ·γᵢ:
+ *   ∂L/∂xᵢ = r·(ĝᵢ − mean(ĝ) − x̂ᵢ·mean(ĝ ⊙ x̂)),
+ *   ∂L/∂γᵢ = Σ_rows gᵢ·x̂ᵢ,   ∂L/∂βᵢ = Σ_rows gᵢ.
+ *
+ * Row statistics are computed in float64 (two passes) and each output is
+ * rounded once. torch's float32 kernel computes μ and σ² in float32, so
+ * float32 outputs can differ from torch by a few ulp.
+ */
+import { allocate, type FloatArray } from './dtype';
+import { commonDtype, fromFloat64, opResult } from './op';
+import { formatShape, lastDim } from './shape';
+import type { Tensor } from './tensor';
+
+export function layerNorm(
+  x: Tensor,
+  normalizedShape: number,
+  weight: Tensor | null = null,
+  bias: Tensor | null = null,
+  eps = 1e-5,
+): Tensor {
+  const D = normalizedShape;
+  if (x.ndim < 1 || lastDim(x.shape) !== D) {
+    throw new RangeError(`layerNorm: input ${formatShape(x.shape)} does not end in normalized shape [${D}]`);
+  }
+  for (const [label, t] of [['weight', weight], ['bias', bias]] as const) {
+    if (t && (t.ndim !== 1 || t.shape[0] !== D)) throw new RangeError(`layerNorm: ${label} ${formatShape(t.shape)} must be [${D}]`);
+  }
+  const affine = [weight, bias].filter((t): t is Tensor => t !== null);
+  const dtype = commonDtype('layerNorm', x, ...affine);
+  const xs = x.data;
+  const rows = D === 0 ? 0 : xs.length / D;
+  const normalized = new Float64Array(xs.length); // x̂, kept for backward
+  const rstd = new Float64Array(rows);
+  const y = allocate(dtype, xs.length);
+  for (let r = 0; r < rows; r++) {
+    const offset = r * D;
+    let mean = 0;
+    for (let i = 0; i < D; i++) mean += xs[offset + i]!;
+    mean /= D;
+    let variance = 0;
+    for (let i = 0; i < D; i++) {
+      const d = xs[offset + i]! - mean;
+      variance += d * d;
+    }
+    variance /= D;
+    const rs = 1 / Math.sqrt(variance + eps);
+    rstd[r] = rs;
+    for (let i = 0; i < D; i++) {
+      const xhat = (xs[offset + i]! - mean) * rs;
+      normalized[offset + i] = xhat;
+      y[offset + i] = xhat * (weight ? weight.data[i]! : 1) + (bias ? bias.data[i]! : 0);
+    }
+  }
+  const inputs = [x, ...affine];
+  return opResult('NativeLayerNormBackward', y, x.shape, inputs, (g) => {
+    const grads: (FloatArray | null)[] = [x.requiresGrad ? inputGradient(g, normalized, rstd, weight, D, dtype) : null];
+    if (weight) grads.push(weight.requiresGrad ? columnSum(g, normalized, D, dtype) : null);
+    if (bias) grads.push(bias.requiresGrad ? columnSum(g, null, D, dtype) : null);
+    return grads;
+  });
+}
+
+/** ∂L/∂x = r·(ĝ − mean(ĝ) − x̂·mean(ĝ ⊙ x̂)) per row, with ĝ = g·γ. */
+function inputGradient(
+  g: FloatArray,
+  normalized: Float64Array,
+  rstd: Float64Array,
+  weight: Tensor | null,
+  D: number,
+  dtype: Tensor['dtype'],
+): FloatArray {
+  const gx = allocate(dtype, g.length);
+  const scaled = new Float64Array(D);
+  for (let r = 0; r < rstd.length; r++) {
+    const offset = r * D;
+    let meanG = 0;
+    let meanGX = 0;
+    for (let i = 0; i < D; i++) {
+      const gi = g[offset + i]! * (weight ? weight.data[i]! : 1);
+      scaled[i] = gi;
+      meanG += gi;
+      meanGX += gi * normalized[offset + i]!;
+    }
+    meanG /= D;
+    meanGX /= D;
+    for (let i = 0; i < D; i++) gx[offset + i] = rstd[r]! * (scaled[i]! - meanG - normalized[offset + i]! * meanGX);
+  }
+  return gx;
+}
+
+/** Σ_rows g (bias) or Σ_rows g ⊙ x̂ (weight), in float64, rounded once. */
+function columnSum(g: FloatArray, normalized: Float64Array | null, D: number, dtype: Tensor['dtype']): FloatArray {
+  const acc = new Float64Array(D);
+  for (let offset = 0; offset < g.length; offset += D) {
+    for (let i = 0; i < D; i++) acc[i] += g[offset + i]! * (normalized ? normalized[offset + i]! : 1);
+  }
+  return fromFloat64(acc, dtype);
+}
