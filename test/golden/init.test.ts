@@ -93,15 +93,7 @@ const NOT_PROVIDED = new Set(['dirac_']);
  * still disagree (it.fails), so the list cannot go stale: when the engine is
  * fixed, the entry must be removed.
  */
-const KNOWN_ERROR_DIVERGENCES: Record<string, string> = {
-  // ATen prints doubles with 6 significant digits (C++ ostream default); the
-  // engine interpolates the JavaScript number (0.3333333333333333).
-  'uniform_ {"a":0.3333333333333333,"b":-0.1}': 'ATen formats doubles with %g-style 6 significant digits',
-  'normal_ {"mean":0,"std":-0.3333333333333333}': 'ATen formats doubles with %g-style 6 significant digits',
-  // torch does not validate a > b in trunc_normal_: the error surfaces from the
-  // inner uniform_(2Φ(α)−1, 2Φ(β)−1); the engine raises its own ValueError.
-  'trunc_normal_ {"mean":0,"std":1,"a":2,"b":-2}': 'engine validates a <= b itself with a different message',
-};
+const KNOWN_ERROR_DIVERGENCES: Record<string, string> = {};
 
 // ---------------------------------------------------------------------------
 // Helpers
