@@ -14,9 +14,15 @@ export function histogramRange(lo: number, hi: number): [number, number] {
   return lo === hi ? [lo - 1, hi + 1] : [lo, hi];
 }
 
-/** Edge i of `bins` equal bins on [lo, hi]; the last edge is exactly hi. */
+/**
+ * Edge i of `bins` equal bins on [lo, hi]; the last edge is exactly hi. When
+ * hi − lo overflows (a range near ±1.8e308) the halves are used instead.
+ */
 export function binEdge(lo: number, hi: number, bins: number, i: number): number {
-  return i === bins ? hi : lo + ((hi - lo) * i) / bins;
+  if (i === bins) return hi;
+  const width = hi - lo;
+  if (Number.isFinite(width)) return lo + (width * i) / bins;
+  return 2 * (lo / 2 + ((hi / 2 - lo / 2) * i) / bins);
 }
 
 /** The bins + 1 edges, ascending. */
@@ -34,7 +40,9 @@ export function histogramEdges(lo: number, hi: number, bins: number): Float64Arr
 export function binIndex(x: number, lo: number, hi: number, bins: number): number {
   if (!(x >= lo && x <= hi)) return -1;
   if (x === hi) return bins - 1;
-  let i = Math.floor(((x - lo) / (hi - lo)) * bins);
+  const width = hi - lo;
+  const fraction = Number.isFinite(width) ? (x - lo) / width : (x / 2 - lo / 2) / (hi / 2 - lo / 2);
+  let i = Math.floor(fraction * bins);
   if (i >= bins) i = bins - 1;
   if (i < 0) i = 0;
   if (x < binEdge(lo, hi, bins, i)) i -= 1;
