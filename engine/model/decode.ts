@@ -19,6 +19,7 @@
 import type { Located, LocatedEntry, SourceRange } from './located';
 import type { ModelDiagnostic, Severity } from './diagnostic';
 import {
+  ACTIVATION_ARGS,
   ACTIVATION_TYPES,
   MODEL_FORMAT_VERSION,
   type ActivationType,
@@ -143,11 +144,20 @@ function decodeLayer(d: DiagnosticSink, node: Located, index: number, width: num
     return layer;
   }
   if ((ACTIVATION_TYPES as readonly string[]).includes(type)) {
-    const args: Record<string, number | boolean> = {};
+    const args: Record<string, number | boolean | string> = {};
+    const allowed = ACTIVATION_ARGS[type as ActivationType];
     for (const e of obj.entries) {
       if (e.key === 'type' || e.key === 'name') continue;
-      if (e.value.kind === 'scalar' && (typeof e.value.value === 'number' || typeof e.value.value === 'boolean')) args[e.key] = e.value.value;
-      else d.error('type', `Argument "${e.key}" of ${type} must be a number or a boolean.`, e.value.range);
+      if (!allowed.includes(e.key)) {
+        d.warning('unknown-key', `${type} takes ${allowed.length ? allowed.join(', ') : 'no arguments'}; "${e.key}" is ignored.`, e.keyRange);
+        continue;
+      }
+      const v = e.value.kind === 'scalar' ? e.value.value : undefined;
+      if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') args[e.key] = v;
+      else d.error('type', `Argument "${e.key}" of ${type} must be a number or a string.`, e.value.range);
+    }
+    if (type === 'GELU' && args.approximate !== undefined && args.approximate !== 'none' && args.approximate !== 'tanh') {
+      d.error('bad-value', `GELU approximate must be 'none' or 'tanh', got '${String(args.approximate)}'.`, entry(obj, 'approximate')!.value.range);
     }
     return { type: type as ActivationType, ...base, args };
   }

@@ -42,10 +42,16 @@ export interface LinearLayerSpec {
   init?: { weight?: InitSpec; bias?: InitSpec };
 }
 
+/** Each activation's keyword arguments, as torch spells them. */
+export const ACTIVATION_ARGS: Readonly<Record<ActivationType, readonly string[]>> = {
+  ReLU: [], LeakyReLU: ['negative_slope'], ELU: ['alpha'], SELU: [], GELU: ['approximate'], SiLU: [],
+  Tanh: [], Sigmoid: [], Softplus: ['beta', 'threshold'], Identity: [],
+};
+
 export interface ActivationLayerSpec {
   type: ActivationType;
   name?: string;
-  args: Record<string, number | boolean>;
+  args: Record<string, number | boolean | string>;
 }
 
 export interface DropoutLayerSpec {

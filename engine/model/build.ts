@@ -1,0 +1,110 @@
+/**
+ * Turns a `ModelSpec` into engine objects: the network (a `Sequential` whose
+ * parameters are the initialized tensors), the loss module and the optimizer
+ * (a chain of gradient transformations). This is what `model = SimpleModel()`,
+ * `criterion = nn.BCELoss()` and `optim.AdamW(model.parameters(), ...)` do in torch.
+ */
+import {
+  BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, ELU, GELU, HuberLoss, Identity, L1Loss, LayerNorm, LeakyReLU,
+  Linear, MSELoss, ReLU, SELU, Sequential, Sigmoid, SiLU, SmoothL1Loss, Softplus, Tanh, type Criterion, type Module,
+} from '../nn';
+import { adam, adamw, decayAll, decayExcept, type GradientTransformation } from '../optim';
+import { sgd } from '../optim/sgd';
+import type { Rng } from '../rng';
+import type { DType } from '../tensor/dtype';
+import type { Tensor } from '../tensor/tensor';
+import type { InitializedParameter } from './initialize';
+import { layerPrefix, type LayerSpec, type ModelSpec, type OptimizerSpec } from './spec';
+
+export interface BuiltNetwork {
+  network: Sequential;
+  /** The network's parameters by `state_dict` name. */
+  parameters: Map<string, Tensor>;
+}
+
+/** The network of `spec`, with the initial values of `initial` (matched by name, as `load_state_dict`). */
+export function buildNetwork(spec: ModelSpec, initial: readonly InitializedParameter[], rng: Rng, dtype: DType = 'float32'): BuiltNetwork {
+  const network = new Sequential(spec.layers.map((layer, i) => [layerPrefix(layer, i), buildLayer(layer, rng, dtype)] as const));
+  const parameters = new Map(network.namedParameters().map((p) => [p.name, p.tensor]));
+  for (const p of initial) {
+    const target = parameters.get(p.name);
+    if (!target) throw new Error(`initial value for unknown parameter ${p.name}`);
+    if (target.data.length !== p.data.length) throw new Error(`initial value for ${p.name} has ${p.data.length} values, the parameter ${target.data.length}`);
+    target.data.set(p.data);
+  }
+  return { network, parameters };
+}
+
+function buildLayer(layer: LayerSpec, rng: Rng, dtype: DType): Module {
+  switch (layer.type) {
+    case 'Linear':
+      return new Linear(layer.inFeatures, layer.outFeatures, { bias: layer.bias, dtype });
+    case 'LayerNorm':
+      return new LayerNorm(layer.normalizedShape, { eps: layer.eps, elementwiseAffine: layer.elementwiseAffine, dtype });
+    case 'Dropout':
+      return new Dropout(layer.p, rng);
+    case 'ReLU':
+      return new ReLU();
+    case 'LeakyReLU':
+      return new LeakyReLU(num(layer.args.negative_slope, 0.01));
+    case 'ELU':
+      return new ELU(num(layer.args.alpha, 1));
+    case 'SELU':
+      return new SELU();
+    case 'GELU':
+      return new GELU(layer.args.approximate === 'tanh' ? 'tanh' : 'none');
+    case 'SiLU':
+      return new SiLU();
+    case 'Tanh':
+      return new Tanh();
+    case 'Sigmoid':
+      return new Sigmoid();
+    case 'Softplus':
+      return new Softplus(num(layer.args.beta, 1), num(layer.args.threshold, 20));
+    case 'Identity':
+      return new Identity();
+  }
+}
+
+function num(value: unknown, fallback: number): number {
+  return typeof value === 'number' ? value : fallback;
+}
+
+/** The loss module; absent in the file means MSELoss, torch users' usual first choice for regression. */
+export function buildCriterion(spec: ModelSpec): Criterion<Tensor> | Criterion<ArrayLike<number>> {
+  const type = spec.loss?.type ?? 'MSELoss';
+  const args = spec.loss?.args ?? {};
+  const reduction = (args.reduction as 'mean' | 'sum' | 'none' | undefined) ?? 'mean';
+  switch (type) {
+    case 'MSELoss': return new MSELoss({ reduction });
+    case 'L1Loss': return new L1Loss({ reduction });
+    case 'SmoothL1Loss': return new SmoothL1Loss({ reduction, beta: num(args.beta, 1) });
+    case 'HuberLoss': return new HuberLoss({ reduction, delta: num(args.delta, 1) });
+    case 'BCELoss': return new BCELoss({ reduction });
+    case 'BCEWithLogitsLoss': return new BCEWithLogitsLoss({ reduction });
+    case 'CrossEntropyLoss': return new CrossEntropyLoss({ reduction, labelSmoothing: num(args.label_smoothing, 0) });
+    default: throw new Error(`Unknown loss ${type}`);
+  }
+}
+
+/** The optimizer; absent in the file means torch's AdamW defaults (lr 1e-3, weight_decay 1e-2). */
+export function buildOptimizer(spec: OptimizerSpec | undefined): GradientTransformation<unknown> {
+  const o = spec ?? { type: 'AdamW' as const, lr: 1e-3, args: {}, noDecay: [] };
+  const mask = o.noDecay.length > 0 ? decayExcept(o.noDecay) : decayAll;
+  const a = o.args;
+  const betas = Array.isArray(a.betas) ? ([a.betas[0]!, a.betas[1]!] as const) : undefined;
+  // Only the options the file gives: an explicit `undefined` would override the optimizer's torch defaults.
+  const common = definedOnly({ lr: o.lr, eps: a.eps, betas, amsgrad: a.amsgrad, maximize: a.maximize, weightDecay: a.weight_decay, mask });
+  switch (o.type) {
+    case 'AdamW':
+      return adamw(common);
+    case 'Adam':
+      return adam(common);
+    case 'SGD':
+      return sgd(definedOnly({ lr: o.lr, momentum: a.momentum, dampening: a.dampening, weightDecay: a.weight_decay, nesterov: a.nesterov, maximize: a.maximize, mask }));
+  }
+}
+
+function definedOnly<T extends Record<string, unknown>>(options: T): any {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+}

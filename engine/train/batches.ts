@@ -1,0 +1,56 @@
+/**
+ * Minibatches as a torch `DataLoader(shuffle=True, drop_last=False)` gives
+ * them: each epoch visits every example once in a fresh random order.
+ */
+import type { Dataset } from '../data/dataset';
+import type { Rng } from '../rng';
+import { allocate, dtypeOf } from '../tensor/dtype';
+import { Tensor } from '../tensor/tensor';
+
+export interface Batch {
+  inputs: Tensor;
+  /** A tensor of targets, or class indices for cross-entropy. */
+  targets: Tensor | Int32Array;
+  size: number;
+}
+
+export class BatchSampler {
+  private order: Int32Array;
+  private cursor = 0;
+  epoch = 0;
+
+  constructor(
+    private readonly data: Dataset,
+    private readonly batchSize: number,
+    private readonly rng: Rng,
+  ) {
+    if (!(batchSize >= 1)) throw new RangeError(`batch size must be ≥ 1, got ${batchSize}`);
+    this.order = rng.permutation(data.count);
+  }
+
+  next(): Batch {
+    if (this.cursor >= this.data.count) {
+      this.order = this.rng.permutation(this.data.count);
+      this.cursor = 0;
+      this.epoch++;
+    }
+    const rows = this.order.subarray(this.cursor, Math.min(this.cursor + this.batchSize, this.data.count));
+    this.cursor += rows.length;
+    return { inputs: this.gatherInputs(rows), targets: this.gatherTargets(rows), size: rows.length };
+  }
+
+  private gatherInputs(rows: Int32Array): Tensor {
+    const d = this.data.inputDim;
+    const out = allocate(dtypeOf(this.data.inputs), rows.length * d);
+    rows.forEach((r, i) => out.set(this.data.inputs.subarray(r * d, r * d + d), i * d));
+    return new Tensor(out, [rows.length, d]);
+  }
+
+  private gatherTargets(rows: Int32Array): Tensor | Int32Array {
+    const t = this.data.targets;
+    if (t.kind === 'classes') return Int32Array.from(rows, (r) => t.data[r]!);
+    const out = allocate(dtypeOf(t.data), rows.length * t.dim);
+    rows.forEach((r, i) => out.set(t.data.subarray(r * t.dim, r * t.dim + t.dim), i * t.dim));
+    return new Tensor(out, [rows.length, t.dim]);
+  }
+}

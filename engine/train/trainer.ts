@@ -1,0 +1,105 @@
+/**
+ * The training loop, one step at a time so that a caller (the engine worker)
+ * can stream progress and stop between steps:
+ *
+ *     optimizer.zero_grad(); loss = criterion(model(x), y); loss.backward(); optimizer.step()
+ *
+ * With tracing on, each step also reports every optimizer term per parameter
+ * (see engine/optim/trace.ts).
+ */
+import type { Dataset } from '../data/dataset';
+import { buildCriterion, buildNetwork, buildOptimizer, type BuiltNetwork } from '../model/build';
+import { initializeParameters } from '../model/initialize';
+import type { ModelSpec } from '../model/spec';
+import type { Criterion } from '../nn';
+import { zeroGrad } from '../nn';
+import { step as optimizerStep, Tracer, type GradientTransformation, type StepTrace, type TraceOptions } from '../optim';
+import { Rng } from '../rng';
+import type { DType, FloatArray } from '../tensor/dtype';
+import type { Tensor } from '../tensor/tensor';
+import { BatchSampler } from './batches';
+import { defaultDataset, DEFAULT_BATCH_SIZE } from './defaults';
+
+export interface TrainerOptions {
+  dataset?: Dataset;
+  batchSize?: number;
+  dtype?: DType;
+  /** Trace every optimizer term per parameter (costs a pass over each tensor per term). */
+  trace?: TraceOptions | false;
+}
+
+export interface StepRecord {
+  /** 1-based, as torch's optimizer `step` count. */
+  step: number;
+  loss: number;
+  /** ‖g‖₂ over all parameters. */
+  gradNorm: number;
+  epoch: number;
+  trace?: StepTrace;
+}
+
+/** A value that stopped training: the first non-finite loss or gradient. */
+export class NonFiniteError extends Error {
+  constructor(message: string, readonly step: number) {
+    super(message);
+    this.name = 'NonFiniteError';
+  }
+}
+
+export class Trainer {
+  readonly built: BuiltNetwork;
+  readonly dataset: Dataset;
+  private readonly criterion: Criterion<Tensor> | Criterion<ArrayLike<number>>;
+  private readonly optimizer: GradientTransformation<unknown>;
+  private state: unknown;
+  private readonly sampler: BatchSampler;
+  private readonly tracer: Tracer | undefined;
+  private readonly params: Record<string, FloatArray>;
+  private count = 0;
+
+  constructor(readonly spec: ModelSpec, options: TrainerOptions = {}) {
+    const dtype = options.dtype ?? 'float32';
+    const rng = new Rng(spec.seed);
+    this.built = buildNetwork(spec, initializeParameters(spec, rng, dtype), rng, dtype);
+    this.dataset = options.dataset ?? defaultDataset(spec, dtype);
+    this.criterion = buildCriterion(spec);
+    this.optimizer = buildOptimizer(spec.optimizer);
+    this.params = Object.fromEntries([...this.built.parameters].map(([name, t]) => [name, t.data]));
+    this.state = this.optimizer.init(this.params);
+    this.sampler = new BatchSampler(this.dataset, options.batchSize ?? DEFAULT_BATCH_SIZE, rng);
+    this.tracer = options.trace ? new Tracer(options.trace) : undefined;
+  }
+
+  get stepCount(): number {
+    return this.count;
+  }
+
+  step(): StepRecord {
+    const batch = this.sampler.next();
+    const { network } = this.built;
+    zeroGrad(network);
+    const output = network.forward(batch.inputs);
+    const loss = (this.criterion as Criterion<Tensor | ArrayLike<number>>).forward(output, batch.targets);
+    loss.backward();
+    this.count++;
+    const lossValue = loss.data[0]!;
+    if (!Number.isFinite(lossValue)) throw new NonFiniteError(`loss is ${lossValue} at step ${this.count}`, this.count);
+
+    const grads: Record<string, FloatArray> = {};
+    let sumSquares = 0;
+    for (const [name, tensor] of this.built.parameters) {
+      const g = tensor.grad ?? new (tensor.data.constructor as { new (n: number): FloatArray })(tensor.data.length);
+      for (let i = 0; i < g.length; i++) sumSquares += g[i]! * g[i]!;
+      grads[name] = g;
+    }
+    if (!Number.isFinite(sumSquares)) {
+      const bad = Object.entries(grads).find(([, g]) => g.some((v) => !Number.isFinite(v)))?.[0];
+      throw new NonFiniteError(`gradient of ${bad ?? 'a parameter'} is not finite at step ${this.count}`, this.count);
+    }
+    const result = optimizerStep(this.optimizer, this.params, grads, this.state, this.tracer);
+    this.state = result.state;
+    const record: StepRecord = { step: this.count, loss: lossValue, gradNorm: Math.sqrt(sumSquares), epoch: this.sampler.epoch };
+    if (result.trace) record.trace = result.trace;
+    return record;
+  }
+}
