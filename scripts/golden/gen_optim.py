@@ -144,6 +144,13 @@ def adam_cases() -> List[Dict[str, Any]]:
                 {"params": NO_DECAY, "weight_decay": 0.0, "lr": 3e-3},
             ],
         },
+        {
+            "id": "adamw-no-decay-group",
+            "optimizer": "AdamW",
+            "dtype": f32,
+            "kwargs": {"lr": 1e-2, "weight_decay": 0.2},
+            "groups": [{"params": [n for n in SHAPES if n not in NO_DECAY]}, {"params": NO_DECAY, "weight_decay": 0.0}],
+        },
         {"id": "adam-defaults", "optimizer": "Adam", "dtype": f32, "kwargs": {}},
         {"id": "adam-l2", "optimizer": "Adam", "dtype": f32, "kwargs": {"lr": 1e-2, "weight_decay": 0.1}},
         {"id": "adam-amsgrad-l2-maximize", "optimizer": "Adam", "dtype": f32, "kwargs": {"lr": 1e-2, "weight_decay": 0.05, "amsgrad": True, "maximize": True}},

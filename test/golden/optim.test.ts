@@ -12,6 +12,7 @@ import {
   adamw,
   cosineDecay,
   exponentialDecay,
+  noDecayBiasAndNorm,
   paramGroups,
   sgd,
   step,
@@ -96,10 +97,10 @@ function optimizerFor(c: Case): GradientTransformation<any> {
   return paramGroups((g: { kwargs: Kwargs; index: number }) => make(g.kwargs, g.index), groups, { kwargs: c.kwargs, index: 0 });
 }
 
-function run(c: Case, tracer?: Tracer): Record<string, FloatArray> {
+function run(c: Case, tracer?: Tracer, make?: (k: Kwargs) => GradientTransformation<any>): Record<string, FloatArray> {
   const params: Record<string, FloatArray> = {};
   for (const [name, e] of Object.entries(inputs.params)) params[name] = widen(decode(e), c.dtype);
-  const tx = optimizerFor(c);
+  const tx = make ? make(c.kwargs) : optimizerFor(c);
   let state = tx.init(params);
   for (const g of inputs.grads) {
     const grads = Object.fromEntries(Object.entries(g).map(([name, e]) => [name, widen(decode(e), c.dtype)]));
@@ -157,6 +158,15 @@ describe('golden: torch.optim against torch 1.13', () => {
     expect(bitMismatches(before, decode(c.final['fc1.weight']!))).toBeGreaterThan(900);
   });
 
+  it('noDecayBiasAndNorm mask = torch param groups with weight_decay 0 for biases and norms', () => {
+    const c = adamFile.cases.find((x) => x.id === 'adamw-no-decay-group')!;
+    expect(c.groups![1]!.params.every((n) => !noDecayBiasAndNorm()(n))).toBe(true);
+    const masked: Case = { ...c, groups: undefined };
+    const withMask = (k: Kwargs) => adamw({ lr: k.lr, weightDecay: k.weight_decay, mask: noDecayBiasAndNorm() });
+    const params = run(masked, undefined, withMask);
+    expectMatches(c, params);
+  });
+
   it('tracing does not change a single bit', () => {
     for (const id of ['adamw-amsgrad', 'sgd-nesterov']) {
       const c = [...adamFile.cases, ...sgdFile.cases].find((x) => x.id === id)!;
@@ -176,4 +186,32 @@ describe('golden: schedules against torch.optim.lr_scheduler', () => {
   it('StepLR(step_size=3, gamma=0.5) = stepDecay', () => close(stepDecay(1e-2, 3, 0.5), lrsOf('adamw-step')));
   it('ExponentialLR(gamma=0.8) = exponentialDecay', () => close(exponentialDecay(1e-2, 0.8), lrsOf('adamw-exponential')));
   it('LambdaLR(linear warmup 4, cosine 8) = warmupCosine', () => close(warmupCosine(1e-2, 4, 12), lrsOf('adamw-warmup-cosine')));
+});
+
+describe('golden: argument validation messages', () => {
+  interface ErrorCase {
+    optimizer: 'Adam' | 'AdamW' | 'SGD';
+    kwargs: Kwargs & { lr?: number };
+    type: string;
+    message: string;
+  }
+  const errors = readFixtureJson<{ cases: ErrorCase[] }>('optim/errors.json').cases;
+
+  it('has cases for every optimizer', () => {
+    expect(new Set(errors.map((e) => e.optimizer))).toEqual(new Set(['Adam', 'AdamW', 'SGD']));
+  });
+
+  for (const e of errors) {
+    it(`${e.optimizer}(${JSON.stringify(e.kwargs)}) → ${e.message}`, () => {
+      const k = e.kwargs;
+      const make = () => {
+        if (e.optimizer === 'SGD') return sgd({ lr: k.lr!, momentum: k.momentum, dampening: k.dampening, weightDecay: k.weight_decay, nesterov: k.nesterov });
+        const o = Object.fromEntries(Object.entries({ lr: k.lr, betas: k.betas, eps: k.eps, weightDecay: k.weight_decay }).filter(([, v]) => v !== undefined));
+        return e.optimizer === 'Adam' ? adam(o) : adamw(o);
+      };
+      expect(e.type).toBe('ValueError');
+      expect(make).toThrow(e.message);
+      expect(make).toThrow(new RegExp(`^${e.message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    });
+  }
 });
