@@ -417,6 +417,7 @@ describe('deterministic initializers give torch\'s exact float32 values', () => 
     run(c.id, () => {
       const t = { shape: c.shape, data: new Float32Array(numel(c.shape)).fill(NaN) };
       getInitializer(c.fn).apply(t, c.args, new Rng(0));
+      for (const v of c.values!) expect(Math.fround(v)).toBe(v); // torch's float32 values, exactly
       expect(Array.from(t.data)).toEqual(c.values);
     });
   }
