@@ -9,6 +9,7 @@
  * from torch by an ulp or two; float64 results agree to ~1e-15 relative.
  */
 import { erf } from './erf';
+import { roundTo } from './op';
 import type { Tensor } from './tensor';
 import { unaryOp } from './unary';
 
@@ -29,19 +30,24 @@ export function relu(x: Tensor): Tensor {
   );
 }
 
-/** LeakyReLU(x) = x if x > 0 else negative_slope·x;  derivative 1 or negative_slope. */
+/**
+ * LeakyReLU(x) = x if x > 0 else negative_slope·x;  derivative 1 or negative_slope.
+ * The slope is first cast to the tensor's dtype, as torch does, so the float32
+ * product is one rounding of x·fround(slope) — bit-exact with torch.
+ */
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
+  const slope = roundTo(x.dtype, negativeSlope);
   return unaryOp(
     'LeakyReluBackward',
     x,
     (xs, ys) => {
       for (let i = 0; i < xs.length; i++) {
         const v = xs[i]!;
-        ys[i] = v > 0 ? v : v * negativeSlope;
+        ys[i] = v > 0 ? v : v * slope;
       }
     },
     (xs, _ys, g, gx) => {
-      for (let i = 0; i < g.length; i++) gx[i] = xs[i]! > 0 ? g[i]! : g[i]! * negativeSlope;
+      for (let i = 0; i < g.length; i++) gx[i] = xs[i]! > 0 ? g[i]! : g[i]! * slope;
     },
   );
 }

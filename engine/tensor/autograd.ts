@@ -67,7 +67,8 @@ function addInto(target: FloatArray, source: FloatArray): void {
  * Propagates `seed` = ∂L/∂root through the graph. The gradient of a tensor
  * used several times is the sum over its uses (multivariate chain rule); the
  * ordering guarantees the sum is complete before the tensor's own `GradFn`
- * runs. Leaves accumulate into `.grad` (added to any previous value).
+ * runs. Leaves, and intermediate tensors marked with `retainGrad()`,
+ * accumulate into `.grad` (added to any previous value).
  */
 export function runBackward(root: Tensor, seed: FloatArray): void {
   const pending = new Map<Tensor, PendingGrad>([[root, { data: seed, owned: true }]]);
@@ -76,10 +77,8 @@ export function runBackward(root: Tensor, seed: FloatArray): void {
     if (gradient === undefined) continue;
     pending.delete(tensor);
     const gradFn = tensor.gradFn;
-    if (gradFn === null) {
-      accumulateLeafGrad(tensor, gradient.data);
-      continue;
-    }
+    if (gradFn === null || tensor.retainsGrad) accumulateGrad(tensor, gradient.data);
+    if (gradFn === null) continue;
     const inputGrads = gradFn.backward(gradient.data);
     gradFn.inputs.forEach((input, i) => {
       const g = inputGrads[i];
@@ -98,12 +97,13 @@ export function runBackward(root: Tensor, seed: FloatArray): void {
   }
 }
 
-function accumulateLeafGrad(leaf: Tensor, gradient: FloatArray): void {
-  if (leaf.grad === null) {
-    const grad = leaf.dtype === 'float32' ? new Float32Array(gradient.length) : new Float64Array(gradient.length);
+/** Adds `gradient` into `tensor.grad` (a fresh copy the first time: it may alias engine buffers). */
+function accumulateGrad(tensor: Tensor, gradient: FloatArray): void {
+  if (tensor.grad === null) {
+    const grad = tensor.dtype === 'float32' ? new Float32Array(gradient.length) : new Float64Array(gradient.length);
     grad.set(gradient);
-    leaf.grad = grad;
+    tensor.grad = grad;
   } else {
-    addInto(leaf.grad, gradient);
+    addInto(tensor.grad, gradient);
   }
 }

@@ -7,7 +7,8 @@
  *     such tensors record how they were computed (`gradFn`).
  *   - A *leaf* (`gradFn === null`, e.g. a parameter) that requires grad
  *     accumulates `∂L/∂leaf` into `grad` on every `backward()`, exactly like
- *     `.grad` in torch; intermediate results do not keep a `grad`.
+ *     `.grad` in torch; intermediate results keep a `grad` only after
+ *     `retainGrad()`.
  *   - `detach()` shares the storage, as `torch.Tensor.detach` does.
  *
  * Float32 rounding. Every op computes in float64 and writes its result into
@@ -49,6 +50,8 @@ export class Tensor implements DenseTensor {
   grad: FloatArray | null = null;
   /** The op that produced this tensor, or null for a leaf. */
   readonly gradFn: GradFn | null;
+  /** Whether a non-leaf keeps its gradient in `grad` (see `retainGrad`). */
+  retainsGrad = false;
 
   /**
    * Wraps `data` without copying. Prefer the static factories; this
@@ -145,6 +148,17 @@ export class Tensor implements DenseTensor {
       seed.set(g);
     }
     runBackward(this, seed);
+  }
+
+  /**
+   * Keeps ∂L/∂this in `grad` during backward even though this is not a leaf,
+   * as `torch.Tensor.retain_grad` — e.g. to look at gradients of layer
+   * outputs through depth. Returns this.
+   */
+  retainGrad(): this {
+    if (!this.requiresGrad) throw new Error('retainGrad(): tensor does not require grad');
+    this.retainsGrad = true;
+    return this;
   }
 
   /** Drops the accumulated gradient, as torch's `zero_grad(set_to_none=True)` (the default). */

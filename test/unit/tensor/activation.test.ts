@@ -114,3 +114,13 @@ describe('activation gradients (central differences)', () => {
     });
   }
 });
+
+describe('float32 LeakyReLU', () => {
+  it('multiplies by the slope cast to float32, as torch', () => {
+    // For these inputs fround(x·0.01) ≠ fround(x·fround(0.01)), so the cast is observable.
+    const x = Tensor.from([-72.49152374267578, -12.741900444030762, -8.397077560424805]);
+    for (let i = 0; i < 3; i++) expect(Math.fround(x.data[i]! * 0.01)).not.toBe(Math.fround(x.data[i]! * Math.fround(0.01)));
+    const y = leakyRelu(x);
+    for (let i = 0; i < 3; i++) expect(y.data[i]).toBe(Math.fround(x.data[i]! * Math.fround(0.01)));
+  });
+});

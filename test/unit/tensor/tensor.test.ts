@@ -95,6 +95,16 @@ describe('backward', () => {
     expect(x.isLeaf).toBe(true);
   });
 
+  it('retainGrad() keeps the gradient of an intermediate tensor', () => {
+    // h = 3x; L = Σ h² → ∂L/∂h = 2h = 6x, ∂L/∂x = 18x
+    const x = Tensor.from([1, -2], [2], { dtype: 'float64', requiresGrad: true });
+    const h = mul(x, 3).retainGrad();
+    sum(mul(h, h)).backward();
+    expect(Array.from(h.grad!)).toEqual([6, -12]);
+    expect(Array.from(x.grad!)).toEqual([18, -36]);
+    expect(() => Tensor.from([1]).retainGrad()).toThrow();
+  });
+
   it('leaves inputs without requiresGrad untouched', () => {
     const x = Tensor.from([1, 2], [2], { requiresGrad: true });
     const c = Tensor.from([5, 6], [2]);
