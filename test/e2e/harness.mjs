@@ -55,6 +55,14 @@ export const CLEAN_SETTINGS = Object.freeze({
 const t0 = Date.now();
 const elapsed = () => ((Date.now() - t0) / 1000).toFixed(1);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Resolves when `promise` settles or after `ms`, whichever is first; never rejects, keeps no timer alive. */
+function settleWithin(promise, ms) {
+  let timer;
+  return Promise.race([
+    Promise.resolve(promise).catch(() => {}),
+    new Promise((r) => { timer = setTimeout(r, ms); }),
+  ]).finally(() => clearTimeout(timer));
+}
 
 // ---------------------------------------------------------------------------
 // Cleanup of everything we start, also on Ctrl+C / SIGTERM / crashes.
@@ -74,10 +82,7 @@ for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) 
     }
     signalled = code;
     console.error(`\n[e2e] ${sig}: stopping code-server and chromium...`);
-    Promise.race([
-      Promise.allSettled([...active].map((wb) => wb.close())),
-      sleep(8000),
-    ]).finally(() => {
+    settleWithin(Promise.allSettled([...active].map((wb) => wb.close())), 8000).finally(() => {
       for (const wb of active) wb._killNow();
       process.exit(code);
     });
@@ -260,16 +265,14 @@ export async function startWorkbench({
     async close() {
       if (this._closed) return;
       this._closed = true;
-      if (this.browser) await Promise.race([this.browser.close().catch(() => {}), sleep(10000)]);
+      if (this.browser) await settleWithin(this.browser.close(), 10000);
       const child = this._child;
       if (this._pid && child) {
         sampleMemory();
         killGroup(this._pid, 'SIGTERM');
-        await new Promise((r) => {
-          if (child.exitCode !== null || child.signalCode !== null) return r();
-          child.once('exit', r);
-          setTimeout(r, 5000);
-        });
+        if (child.exitCode === null && child.signalCode === null) {
+          await settleWithin(new Promise((r) => child.once('exit', r)), 5000);
+        }
         await sleep(200); // let the group's other members react to SIGTERM
         killGroup(this._pid, 'SIGKILL');
         this._pid = null;
@@ -278,6 +281,8 @@ export async function startWorkbench({
     },
   };
   active.add(wb);
+  // close() may run while we are still starting (signal, test timeout): stop then.
+  const stillWanted = () => { if (wb._closed) throw new Error('workbench closed while starting'); };
 
   try {
     // 1. install the extension(s)
@@ -309,6 +314,7 @@ export async function startWorkbench({
       await sleep(250);
     }
     log(`code-server healthy on port ${port}`);
+    stillWanted();
 
     // 3. chromium (signals are handled by this module, not by playwright)
     const { chromium } = loadPlaywright();
@@ -316,6 +322,7 @@ export async function startWorkbench({
       executablePath: CHROMIUM, headless: process.env.E2E_HEADED !== '1', args: CHROMIUM_ARGS,
       handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
     });
+    if (wb._closed) { await settleWithin(wb.browser.close(), 10000); stillWanted(); }
     const context = await wb.browser.newContext({ viewport });
     const page = await context.newPage();
     wb.page = page;
@@ -529,6 +536,7 @@ export async function runE2E(tests, { defaults = {}, exit = true } = {}) {
       },
     };
     console.log(`\n--- ${t.name}`);
+    const before = new Set(active);
     let error = null;
     let timer;
     try {
@@ -545,6 +553,7 @@ export async function runE2E(tests, { defaults = {}, exit = true } = {}) {
       try { await screenshot(ctx.page, `failure-${slug(t.name)}.png`); } catch { /* page gone */ }
     }
     for (const wb of mine) await wb.close().catch(() => {});
+    for (const wb of [...active]) if (!before.has(wb)) await wb.close().catch(() => {});
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     results.push({ name: t.name, ok: !error, secs, error });
     if (error) {
