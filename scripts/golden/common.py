@@ -44,26 +44,16 @@ def case_seed(case_id: str) -> int:
     return (BASE_SEED + zlib.crc32(case_id.encode("utf-8"))) % (2**31 - 1)
 
 
-def py_float(value: Any) -> float:
-    """The Python float (IEEE double) that exactly equals a float32/float64 value.
-
-    A float32 value is widened without rounding, and Python's `repr` of a
-    double is the shortest string that parses back to the same double, so
-    `Math.fround(JSON.parse(text))` in JavaScript gives the original float32
-    bits and `JSON.parse(text)` the original float64 bits.
-    """
-    return float(value)
-
-
 def tensor_values(t: torch.Tensor) -> List[Any]:
-    """A (nested) list of Python floats with the tensor's exact values."""
+    """A (nested) list of Python floats with the tensor's exact values.
+
+    A float32 value is widened to the double that equals it (no rounding),
+    and Python's `repr` of a double (used by json) is the shortest text that
+    parses back to the same double, so in JavaScript `JSON.parse` gives that
+    double and `Math.fround` of it the original float32 bits.
+    """
     arr = t.detach().cpu().numpy()
     return arr.astype(np.float64).tolist() if arr.dtype.kind == "f" else arr.tolist()
-
-
-def flat_values(t: torch.Tensor) -> List[float]:
-    """Row-major flat list of Python floats with the tensor's exact values."""
-    return [float(v) for v in t.detach().cpu().reshape(-1).numpy().astype(np.float64)]
 
 
 def torch_error(fn, *args, **kwargs) -> Dict[str, str]:
@@ -167,11 +157,6 @@ def write_npy(path: str, array: np.ndarray) -> int:
     with open(path, "wb") as fh:
         np.lib.format.write_array(fh, arr, version=(1, 0), allow_pickle=False)
     return os.path.getsize(path)
-
-
-def float32_scalar(x: float) -> float:
-    """Round a Python float to float32 and return it as an exact Python float."""
-    return float(np.float32(x))
 
 
 def quantiles(values: np.ndarray, probs: Sequence[float]) -> List[float]:

@@ -62,15 +62,15 @@ MODELS: Dict[str, List[Dict[str, Any]]] = {
     ],
 }
 
-#: (run name, model, loss, target file, AdamW hyper-parameters)
+#: Runs: name, model, loss, target array (a key of make_data), AdamW hyper-parameters.
 RUNS: List[Dict[str, Any]] = [
-    {"name": "simple_mse", "model": "simple", "loss": "mse", "target": "y_mse.npy",
+    {"name": "simple_mse", "model": "simple", "loss": "mse", "target": "y_mse",
      "optimizer": {"type": "adamw", "lr": 1e-3, "betas": [0.9, 0.999], "eps": 1e-8,
                    "weight_decay": 1e-2, "amsgrad": False}},
-    {"name": "act_ce", "model": "act", "loss": "cross_entropy", "target": "y_ce.npy",
+    {"name": "act_ce", "model": "act", "loss": "cross_entropy", "target": "y_ce",
      "optimizer": {"type": "adamw", "lr": 3e-3, "betas": [0.85, 0.995], "eps": 1e-6,
                    "weight_decay": 5e-2, "amsgrad": True}},
-    {"name": "simple_bce", "model": "simple", "loss": "bce_with_logits", "target": "y_bce.npy",
+    {"name": "simple_bce", "model": "simple", "loss": "bce_with_logits", "target": "y_bce",
      "optimizer": {"type": "adamw", "lr": 1e-3, "betas": [0.9, 0.999], "eps": 1e-8,
                    "weight_decay": 1e-2, "amsgrad": False}},
 ]
@@ -142,7 +142,7 @@ def train(run: Dict[str, Any], dtype: torch.dtype, init: Dict[str, np.ndarray],
     model = SpecModel(MODELS[run["model"]]).to(dtype)
     model.load_state_dict({k: torch.from_numpy(v).to(dtype) for k, v in init.items()})
     x = torch.from_numpy(data["x"]).to(dtype)
-    target = torch.from_numpy(data[run["target"][:-4]])
+    target = torch.from_numpy(data[run["target"]])
     if target.dtype.is_floating_point:
         target = target.to(dtype)
     opt_cfg = run["optimizer"]
@@ -232,7 +232,7 @@ def main(out_dir: str) -> List[str]:
                     "initial_weights": f"{run['model']}.init.safetensors",
                     "initial_weights_dtype": "float32 (widen exactly to the run dtype)",
                     "x": "x.npy",
-                    "target": run["target"],
+                    "target": f"{run['target']}.npy",
                     "trajectory": f"{stem}.safetensors",
                 },
                 "trajectory_names": {"grad": "step<k>.grad.<param>", "param": "step<k>.param.<param> (after step k)"},
