@@ -19,7 +19,7 @@ import { orthogonal_, orthogonalTheory } from './orthogonal';
 import { normal_, normalTheory, uniform_, uniformTheory } from './plain';
 import { sparse_, sparseTheory } from './sparse';
 import type { Theory } from './theory';
-import { trunc_normal_, truncNormalTheory } from './truncNormal';
+import { trunc_normal_, truncNormalTheory, truncNormalWarning } from './truncNormal';
 import { xavier_normal_, xavier_uniform_, xavierNormalTheory, xavierUniformTheory } from './xavier';
 
 export interface InitializerEntry {
@@ -32,6 +32,8 @@ export interface InitializerEntry {
   apply(tensor: DenseTensor, args: InitArgs, rng: Rng): void;
   /** Validates `args`, then returns the distribution of one entry for this shape. */
   theory(shape: readonly number[], args: InitArgs): Theory;
+  /** The UserWarnings torch would emit for this call (its exact text), if any. */
+  warnings(shape: readonly number[], args: InitArgs): string[];
 }
 
 interface Definition {
@@ -39,7 +41,12 @@ interface Definition {
   needsFans: boolean;
   apply(tensor: DenseTensor, args: ResolvedArgs, rng: Rng): void;
   theory(shape: readonly number[], args: ResolvedArgs): Theory;
+  warnings?(shape: readonly number[], args: ResolvedArgs): string[];
 }
+
+/** kaiming_*_ warn and return before any check when the tensor has no elements. */
+const ZERO_ELEMENT_WARNING = 'Initializing zero-element tensors is a no-op';
+const warnIfEmpty = (shape: readonly number[]): string[] => (shape.includes(0) ? [ZERO_ELEMENT_WARNING] : []);
 
 const num = (name: string, dflt?: number): ParamSpec => (dflt === undefined ? { name, type: 'number' } : { name, type: 'number', default: dflt });
 const n = (args: ResolvedArgs, key: string): number => args[key] as number;
@@ -66,6 +73,10 @@ const DEFINITIONS: Record<string, Definition> = {
     needsFans: false,
     apply: (t, args, rng) => trunc_normal_(t, rng, { mean: n(args, 'mean'), std: n(args, 'std'), a: n(args, 'a'), b: n(args, 'b') }),
     theory: (_shape, args) => truncNormalTheory({ mean: n(args, 'mean'), std: n(args, 'std'), a: n(args, 'a'), b: n(args, 'b') }),
+    warnings: (_shape, args) => {
+      const warning = truncNormalWarning({ mean: n(args, 'mean'), std: n(args, 'std'), a: n(args, 'a'), b: n(args, 'b') });
+      return warning ? [warning] : [];
+    },
   },
   constant_: {
     params: [num('val')],
@@ -93,12 +104,14 @@ const DEFINITIONS: Record<string, Definition> = {
     needsFans: true,
     apply: (t, args, rng) => kaiming_uniform_(t, rng, kaimingOptions(args)),
     theory: (shape, args) => kaimingUniformTheory(shape, kaimingOptions(args)),
+    warnings: warnIfEmpty,
   },
   kaiming_normal_: {
     params: KAIMING,
     needsFans: true,
     apply: (t, args, rng) => kaiming_normal_(t, rng, kaimingOptions(args)),
     theory: (shape, args) => kaimingNormalTheory(shape, kaimingOptions(args)),
+    warnings: warnIfEmpty,
   },
   orthogonal_: {
     params: GAIN,
@@ -143,6 +156,7 @@ function makeEntry(name: string, def: Definition): InitializerEntry {
     needsFans: def.needsFans,
     apply: (tensor, args, rng) => def.apply(tensor, resolveArgs(name, def.params, args), rng),
     theory: (shape, args) => def.theory(shape, resolveArgs(name, def.params, args)),
+    warnings: (shape, args) => def.warnings?.(shape, resolveArgs(name, def.params, args)) ?? [],
   };
 }
 

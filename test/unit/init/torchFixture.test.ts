@@ -24,6 +24,7 @@ interface Fixture {
   fans: { values: { shape: number[]; fan_in: number; fan_out: number }[]; errors: { shape: number[]; message: string }[] };
   initializers: Case[];
   errors: { fn: string; shape: number[]; args: Record<string, number | string>; message: string }[];
+  warnings: { fn: string; shape: number[]; args: Record<string, number | string>; messages: string[] }[];
 }
 
 const fixture = JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/init.json'), 'utf8')) as Fixture;
@@ -50,6 +51,18 @@ describe('torch 1.13 golden: error messages of the initializers', () => {
     const entry = getInitializer(fn);
     expect(() => entry.theory(shape, args)).toThrow(message);
     expect(() => entry.apply({ shape, data }, args, { normal: () => 0, uniform: () => 0.5 } as never)).toThrow(message);
+  });
+});
+
+describe('torch 1.13 golden: warnings', () => {
+  it.each(fixture.warnings)('$fn on $shape with $args warns', ({ fn, shape, args, messages }) => {
+    expect(getInitializer(fn).warnings(shape, args)).toEqual(messages);
+  });
+
+  it('no warning for ordinary calls', () => {
+    expect(getInitializer('trunc_normal_').warnings([3], {})).toEqual([]);
+    expect(getInitializer('kaiming_uniform_').warnings([3, 4], {})).toEqual([]);
+    expect(getInitializer('xavier_uniform_').warnings([3, 4], {})).toEqual([]);
   });
 });
 
