@@ -2,7 +2,7 @@
  * The reverse-mode engine: grad mode and the backward pass over the graph of
  * `GradFn` nodes that ops attach to their results.
  */
-import type { FloatArray } from './dtype';
+import { allocate, type FloatArray } from './dtype';
 import type { Tensor } from './tensor';
 
 let gradEnabled = true;
@@ -100,7 +100,7 @@ export function runBackward(root: Tensor, seed: FloatArray): void {
 /** Adds `gradient` into `tensor.grad` (a fresh copy the first time: it may alias engine buffers). */
 function accumulateGrad(tensor: Tensor, gradient: FloatArray): void {
   if (tensor.grad === null) {
-    const grad = tensor.dtype === 'float32' ? new Float32Array(gradient.length) : new Float64Array(gradient.length);
+    const grad = allocate(tensor.dtype, gradient.length);
     grad.set(gradient);
     tensor.grad = grad;
   } else {

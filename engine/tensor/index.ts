@@ -5,7 +5,7 @@ export { isGradEnabled, noGrad } from './autograd';
 export { opResult, type BackwardFn } from './op';
 export { add, sub, mul, div } from './binary';
 export { neg, exp, log, sqrt, pow, unaryOp, type ForwardKernel, type BackwardKernel } from './unary';
-export { sum, mean, max, maxAlongDim, argmax } from './reduction';
+export { sum, mean, max, maxAlongDim, argmax } from './reduce';
 export { matmul, linear } from './matmul';
 export { reshape } from './reshape';
 export {

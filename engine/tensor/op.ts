@@ -4,7 +4,7 @@
  * Custom ops (and tests of the gradient checker) use it too.
  */
 import { isGradEnabled } from './autograd';
-import { allocate, type DType, type FloatArray } from './dtype';
+import { allocate, dtypeOf, type DType, type FloatArray } from './dtype';
 import { Tensor } from './tensor';
 
 export type BackwardFn = (gradOutput: FloatArray) => readonly (FloatArray | null)[];
@@ -42,7 +42,7 @@ export function roundTo(dtype: DType, value: number): number {
 
 /** A zero-filled array like `data` (same dtype and length). */
 export function zerosLike(data: FloatArray): FloatArray {
-  return allocate(data instanceof Float32Array ? 'float32' : 'float64', data.length);
+  return allocate(dtypeOf(data), data.length);
 }
 
 /** `values` stored in `dtype`: the float64 scratch itself, or one rounding per element to float32. */

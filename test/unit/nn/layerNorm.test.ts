@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LayerNorm } from '../../../engine/nn/layerNorm';
 import { Sequential } from '../../../engine/nn/sequential';
 import { Linear } from '../../../engine/nn/linear';
-import { sum } from '../../../engine/tensor/reduction';
+import { sum } from '../../../engine/tensor/reduce';
 import { Tensor } from '../../../engine/tensor/tensor';
 
 describe('LayerNorm module', () => {

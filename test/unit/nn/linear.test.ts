@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Linear } from '../../../engine/nn/linear';
 import { parameters, zeroGrad } from '../../../engine/nn/module';
-import { sum } from '../../../engine/tensor/reduction';
+import { sum } from '../../../engine/tensor/reduce';
 import { Tensor } from '../../../engine/tensor/tensor';
 
 describe('Linear', () => {

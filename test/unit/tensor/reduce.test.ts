@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../engine/rng';
-import { argmax, max, maxAlongDim, mean, sum } from '../../../engine/tensor/reduction';
+import { argmax, max, maxAlongDim, mean, sum } from '../../../engine/tensor/reduce';
 import { Tensor } from '../../../engine/tensor/tensor';
 import { expectClose, expectGradientsCorrect, randn } from './helpers';
 

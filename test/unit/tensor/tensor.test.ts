@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { noGrad } from '../../../engine/tensor/autograd';
 import { add, mul } from '../../../engine/tensor/binary';
-import { sum } from '../../../engine/tensor/reduction';
+import { sum } from '../../../engine/tensor/reduce';
 import { Tensor } from '../../../engine/tensor/tensor';
 
 describe('Tensor factories', () => {
