@@ -55,9 +55,9 @@ export function noDecayBiasAndNorm(options: NoDecayOptions = {}): Mask {
 /**
  * Whether a module path names a normalization layer by the usual torch
  * conventions: its last segment contains `norm` (`ln_norm`, `norm1`,
- * `layer_norm`, `LayerNorm`, `batchnorm`), or is `ln`, `ln_f`, `ln_1`, `bn`, `bn1`.
+ * `layer_norm`, `LayerNorm`, `batchnorm`), or is `ln`, `ln_f`, `ln_1`, `ln_final`, `bn`, `bn1`.
  */
 export function isNormModuleName(module: string): boolean {
   const last = module.slice(module.lastIndexOf('.') + 1).toLowerCase();
-  return last.includes('norm') || /^(ln|bn)(_?[a-z0-9]+)?$/.test(last);
+  return last.includes('norm') || /^(ln|bn)(_?[a-z]?\d*|_[a-z]+)$/.test(last);
 }
