@@ -11,7 +11,7 @@ export { ValueError, RuntimeError } from './errors';
 export { calculateGain, NONLINEARITIES, DEFAULT_NEGATIVE_SLOPE, type Nonlinearity } from './gain';
 export { calculateFanInAndFanOut, calculateCorrectFan, type Fans, type FanMode } from './fans';
 export { makeTheory, type Theory, type TheoryFamily, type TheoryScale } from './theory';
-export { uniform_, normal_, uniformTheory, normalTheory, type UniformOptions, type NormalOptions } from './plain';
+export { uniform_, normal_, uniformTheory, normalTheory, type UniformOptions, type NormalOptions } from './uniformNormal';
 export { trunc_normal_, truncNormalTheory, truncNormalWarning, type TruncNormalOptions } from './truncNormal';
 export { constant_, ones_, zeros_, eye_, constantTheory, eyeTheory } from './constant';
 export { xavier_uniform_, xavier_normal_, xavierUniformTheory, xavierNormalTheory, type XavierOptions } from './xavier';

@@ -14,7 +14,7 @@ import type { DenseTensor } from '../tensor/dtype';
 import type { Rng } from '../rng';
 import { calculateFanInAndFanOut } from './fans';
 import { kaiming_uniform_, kaimingUniformTheory } from './kaiming';
-import { uniform_, uniformTheory } from './plain';
+import { uniform_, uniformTheory } from './uniformNormal';
 import type { Theory } from './theory';
 
 /** The `a` torch passes to kaiming_uniform_ for nn.Linear weights. */

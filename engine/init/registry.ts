@@ -16,7 +16,7 @@ import { kaiming_normal_, kaiming_uniform_, kaimingNormalTheory, kaimingUniformT
 import { lecunNormal_, lecunNormalTheory, lecunUniform_, lecunUniformTheory } from './lecun';
 import { LINEAR_WEIGHT_A, linearBiasBound, linearBiasTheory, linearWeightTheory } from './linear';
 import { orthogonal_, orthogonalTheory } from './orthogonal';
-import { normal_, normalTheory, uniform_, uniformTheory } from './plain';
+import { normal_, normalTheory, uniform_, uniformTheory } from './uniformNormal';
 import { sparse_, sparseTheory } from './sparse';
 import type { Theory } from './theory';
 import { trunc_normal_, truncNormalTheory, truncNormalWarning } from './truncNormal';
@@ -48,7 +48,10 @@ interface Definition {
 const ZERO_ELEMENT_WARNING = 'Initializing zero-element tensors is a no-op';
 const warnIfEmpty = (shape: readonly number[]): string[] => (shape.includes(0) ? [ZERO_ELEMENT_WARNING] : []);
 
-const num = (name: string, dflt?: number): ParamSpec => (dflt === undefined ? { name, type: 'number' } : { name, type: 'number', default: dflt });
+/** A numeric parameter; without a default it is required. */
+const num = (name: string, defaultValue?: number): ParamSpec =>
+  defaultValue === undefined ? { name, type: 'number' } : { name, type: 'number', default: defaultValue };
+/** A validated numeric argument (resolveArgs has checked its type and filled its default). */
 const n = (args: ResolvedArgs, key: string): number => args[key] as number;
 
 const GAIN = [num('gain', 1)];

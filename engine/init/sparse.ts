@@ -14,7 +14,7 @@ import type { DenseTensor } from '../tensor/dtype';
 import type { Rng } from '../rng';
 import { normalDistribution, zeroInflatedDistribution } from '../stats/distribution';
 import { RuntimeError, ValueError } from './errors';
-import { normalStdMessage } from './plain';
+import { normalStdMessage } from './uniformNormal';
 import { calculateFanInAndFanOut } from './fans';
 import { fillNormal } from './fill';
 import { makeTheory, type Theory } from './theory';

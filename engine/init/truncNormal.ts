@@ -15,7 +15,7 @@ import { truncatedNormalDistribution } from '../stats/distribution';
 import { standardNormalCdf, standardNormalQuantile, standardNormalSurvival } from '../stats/normal';
 import { RuntimeError } from './errors';
 import { erf } from '../stats/special';
-import { uniformRangeMessage } from './plain';
+import { uniformRangeMessage } from './uniformNormal';
 import { makeTheory, type Theory } from './theory';
 
 export interface TruncNormalOptions {
@@ -40,6 +40,12 @@ export function trunc_normal_(tensor: DenseTensor, rng: Rng, options: TruncNorma
   // In the upper tail sample s = 1 − Φ(z) uniformly on (S(β), S(α)] and set z = −Φ⁻¹(s).
   const from = upperTail ? standardNormalSurvival(alpha) : standardNormalCdf(alpha);
   const to = upperTail ? standardNormalSurvival(beta) : standardNormalCdf(beta);
+  if (from === 0 && to === 0) {
+    // The interval lies beyond ~38σ: its mass underflows and the law is, to double
+    // precision, a point mass at the bound nearer the mean (as truncNormalTheory says).
+    data.fill(upperTail ? a : b);
+    return tensor;
+  }
   for (let i = 0; i < data.length; i++) {
     const p = from + (to - from) * rng.uniform();
     const z = upperTail ? -standardNormalQuantile(p) : standardNormalQuantile(p);

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { kaiming_normal_, kaiming_uniform_, kaimingNormalTheory, kaimingUniformTheory } from '../../../engine/init/kaiming';
 import { lecunNormal_, lecunNormalTheory, lecunUniform_, lecunUniformTheory } from '../../../engine/init/lecun';
-import { normal_, normalTheory, uniform_, uniformTheory } from '../../../engine/init/plain';
+import { normal_, normalTheory, uniform_, uniformTheory } from '../../../engine/init/uniformNormal';
 import { trunc_normal_, truncNormalTheory } from '../../../engine/init/truncNormal';
 import { xavier_normal_, xavier_uniform_, xavierNormalTheory, xavierUniformTheory } from '../../../engine/init/xavier';
 import { Rng } from '../../../engine/rng';
@@ -71,6 +71,20 @@ describe('trunc_normal_', () => {
     const options = { mean: 0, std: 1, a: 5, b: 6 };
     const t = trunc_normal_(tensor(SHAPE), new Rng(7), options);
     expectSamplesMatchTheory(t.data, truncNormalTheory(options));
+  });
+
+  it('beyond ~38σ the mass underflows: sampler and theory agree on the nearer bound', () => {
+    const upper = trunc_normal_(tensor([4]), new Rng(9), { a: 50, b: 51 });
+    expect(Array.from(upper.data)).toEqual([50, 50, 50, 50]);
+    expect(truncNormalTheory({ a: 50, b: 51 }).atoms).toEqual([{ x: 50, p: 1 }]);
+    const lower = trunc_normal_(tensor([4]), new Rng(9), { a: -51, b: -50 });
+    expect(Array.from(lower.data)).toEqual([-50, -50, -50, -50]);
+    expect(truncNormalTheory({ a: -51, b: -50 }).atoms).toEqual([{ x: -50, p: 1 }]);
+  });
+
+  it("reports torch's uniform_ range error for a > b (with erf(α/√2), erf(β/√2) as torch computes them)", () => {
+    expect(() => trunc_normal_(tensor([3]), new Rng(1), { a: 2, b: -2 })).toThrow('uniform_ expects to return a [from, to) range, but found from=0.9545 > to=-0.9545');
+    expect(() => truncNormalTheory({ std: -1 })).toThrow('uniform_ expects to return a [from, to) range, but found from=0.9545 > to=-0.9545');
   });
 
   it('an interval far in the lower tail (−6σ to −5σ)', () => {
