@@ -43,7 +43,7 @@ describe('BCELoss', () => {
     it(`has correct gradients (${reduction})`, () => {
       const x = rand(rng, [3, 4], 0.05, 0.95, { requiresGrad: true });
       const y = rand(rng, [3, 4], 0, 1);
-      expectGradientsCorrect((a) => bceLoss(a!, y, { reduction }), [x]);
+      expectGradientsCorrect((a) => bceLoss(a, y, { reduction }), [x]);
     });
   }
 });
@@ -87,9 +87,9 @@ describe('BCEWithLogitsLoss', () => {
     it(`has correct gradients (${reduction}), with and without pos_weight`, () => {
       const x = randn(rng, [3, 4], { requiresGrad: true, scale: 3 });
       const y = rand(rng, [3, 4], 0, 1);
-      expectGradientsCorrect((a) => bceWithLogitsLoss(a!, y, { reduction }), [x]);
+      expectGradientsCorrect((a) => bceWithLogitsLoss(a, y, { reduction }), [x]);
       const posWeight = rand(rng, [4], 0.2, 3);
-      expectGradientsCorrect((a) => bceWithLogitsLoss(a!, y, { reduction, posWeight }), [x]);
+      expectGradientsCorrect((a) => bceWithLogitsLoss(a, y, { reduction, posWeight }), [x]);
     });
   }
 });

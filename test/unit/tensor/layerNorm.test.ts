@@ -51,9 +51,9 @@ describe('layerNorm', () => {
     const x = randn(rng, [4, 6], { requiresGrad: true, scale: 2 });
     const w = randn(rng, [6], { requiresGrad: true, offset: 1 });
     const b = randn(rng, [6], { requiresGrad: true });
-    expectGradientsCorrect((t, ww, bb) => layerNorm(t!, 6, ww!, bb!), [x, w, b]);
-    expectGradientsCorrect((t) => layerNorm(t!, 6), [x]);
-    expectGradientsCorrect((t) => layerNorm(randn(new Rng(3), [3, 6]), 6, t!, null), [w]);
-    expectGradientsCorrect((t) => layerNorm(t!, 6, null, null, 0.5), [randn(rng, [2, 3, 6], { requiresGrad: true })]);
+    expectGradientsCorrect((t, ww, bb) => layerNorm(t, 6, ww, bb), [x, w, b]);
+    expectGradientsCorrect((t) => layerNorm(t, 6), [x]);
+    expectGradientsCorrect((t) => layerNorm(randn(new Rng(3), [3, 6]), 6, t, null), [w]);
+    expectGradientsCorrect((t) => layerNorm(t, 6, null, null, 0.5), [randn(rng, [2, 3, 6], { requiresGrad: true })]);
   });
 });
