@@ -35,6 +35,15 @@ def versions() -> Dict[str, str]:
     return {"torch_version": str(torch.__version__), "numpy_version": str(np.__version__)}
 
 
+def cpu_capability() -> str:
+    """The SIMD level torch's CPU kernels dispatch to (e.g. "AVX2").
+
+    It decides whether float32 multiply-adds are fused, so results that are
+    meant to be bit-exact depend on it.
+    """
+    return torch.__config__.show().split("CPU capability usage: ")[-1].split("\n")[0].strip()
+
+
 def case_seed(case_id: str) -> int:
     """A per-case seed derived from BASE_SEED and a stable case name.
 

@@ -30,6 +30,7 @@ import torch.nn as nn
 
 from common import (
     case_seed,
+    cpu_capability,
     read_safetensors,
     versions,
     write_json,
@@ -188,7 +189,7 @@ def main(out_dir: str) -> List[str]:
     """Write every MLP fixture into `<out_dir>/mlp`; returns the written paths."""
     mlp_dir = os.path.join(out_dir, "mlp")
     os.makedirs(mlp_dir, exist_ok=True)
-    meta = {**versions(), "generator": "scripts/golden/generate.py (gen_mlp.py)"}
+    meta = {**versions(), "cpu_capability": cpu_capability(), "generator": "scripts/golden/generate.py (gen_mlp.py)"}
     written: List[str] = []
 
     data = make_data()
