@@ -18,22 +18,12 @@ import type { FloatArray } from '../tensor/dtype';
 import { evaluateUpdate } from './apply';
 import { arithmeticOf } from './float32';
 import { decayAll, type Mask } from './masks';
-import { asTerms, zerosLike, type GradientTransformation, type Update } from './transform';
+import { asTerms, stateless, zerosLike, type GradientTransformation, type Term, type Update } from './transform';
 
 /** Add the decoupled decay term λθ to the update of every masked parameter. */
 export function addDecayedWeights(weightDecay: number, mask: Mask = decayAll): GradientTransformation<null> {
-  return {
-    init: () => null,
-    update(updates, state) {
-      if (weightDecay === 0) return { updates, state };
-      const out: Record<string, Update> = {};
-      for (const name of Object.keys(updates)) {
-        const u = updates[name]!;
-        out[name] = mask(name) ? [...asTerms(u), { kind: 'decay', label: 'decay', scale: weightDecay, divisor: 1 }] : u;
-      }
-      return { updates: out, state };
-    },
-  };
+  const term: Term = { kind: 'decay', label: 'decay', scale: weightDecay, divisor: 1 };
+  return stateless((update, name) => (weightDecay !== 0 && mask(name) ? [...asTerms(update), term] : update));
 }
 
 /** Per-parameter buffers for g + λθ, reused every step. */

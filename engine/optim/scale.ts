@@ -9,13 +9,10 @@
 import type { FloatArray } from '../tensor/dtype';
 import { evaluateUpdate } from './apply';
 import type { Schedule } from './schedules';
-import { mapUpdates, scaleUpdate, zerosLike, type GradientTransformation, type Update } from './transform';
+import { mapUpdates, scaleUpdate, stateless, zerosLike, type GradientTransformation, type Update } from './transform';
 
 export function scale(factor: number): GradientTransformation<null> {
-  return {
-    init: () => null,
-    update: (updates, state) => ({ updates: mapUpdates(updates, (u) => scaleUpdate(u, factor)), state }),
-  };
+  return stateless((update) => scaleUpdate(update, factor));
 }
 
 export interface ScheduleState {

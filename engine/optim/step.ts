@@ -20,8 +20,20 @@ export interface StepResult<S> {
 }
 
 export function step<S>(tx: GradientTransformation<S>, params: Params, grads: Params, state: S, tracer?: Tracer): StepResult<S> {
+  checkGrads(params, grads);
   if (tracer) for (const name of Object.keys(grads)) tracer.tensor(name, 'grad', grads[name]!);
   const { updates, state: next } = tx.update(grads, state, params, tracer);
   applyUpdates(params, updates, tracer);
   return tracer ? { state: next, trace: tracer.collect() } : { state: next };
+}
+
+/** Every gradient has a parameter of the same length and dtype. */
+function checkGrads(params: Params, grads: Params): void {
+  for (const [name, g] of Object.entries(grads)) {
+    const p = params[name];
+    if (!p) throw new Error(`gradient for unknown parameter '${name}'`);
+    if (g.length !== p.length || g.constructor !== p.constructor) {
+      throw new Error(`gradient of '${name}' is a ${g.constructor.name}(${g.length}), its parameter a ${p.constructor.name}(${p.length})`);
+    }
+  }
 }

@@ -100,10 +100,10 @@ export function chain(...transforms: GradientTransformation<any>[]): GradientTra
 }
 
 /** A transformation with no state that maps each parameter's update on its own. */
-export function stateless(fn: (update: Update, name: string, param: FloatArray) => Update): GradientTransformation<null> {
+export function stateless(fn: (update: Update, name: string) => Update): GradientTransformation<null> {
   return {
     init: () => null,
-    update: (updates, state, params) => ({ updates: mapUpdates(updates, (u, name) => fn(u, name, params[name]!)), state }),
+    update: (updates, state) => ({ updates: mapUpdates(updates, fn), state }),
   };
 }
 
