@@ -3,12 +3,15 @@
  *
  *   weightscope check <model>...   diagnostics as file:line:col: severity code message; exit 1 on errors
  *   weightscope init <model>       initialize as PyTorch would and print per-tensor statistics
+ *   weightscope train <model>      train with the model's optimizer and print (or write) the losses
  *   --json                         machine-readable output
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseModelFile, type ModelDiagnostic } from '../engine/model';
 import { inspectInitialization } from '../engine/inspect/inspectInit';
 import { ENGINE_VERSION } from '../engine/version';
+import { DEFAULT_BATCH_SIZE, DEFAULT_STEPS } from '../engine/train/defaults';
+import { NonFiniteError, Trainer } from '../engine/train/trainer';
 import { formatDiagnostic, lineStarts } from './format';
 
 const HELP = `weightscope ${ENGINE_VERSION}: what initialization and AdamW do to your network
@@ -16,11 +19,15 @@ const HELP = `weightscope ${ENGINE_VERSION}: what initialization and AdamW do to
 Usage:
   weightscope check <model.nn.json|yaml>...   report problems (exit code 1 if any error)
   weightscope init <model.nn.json|yaml>       initialize and print per-tensor statistics
+  weightscope train <model.nn.json|yaml>      train and print the loss (and write it with --out)
   weightscope --version
 
 Options:
   --json        print JSON instead of text
   --bins N      histogram bins for init --json (default 40)
+  --steps N     optimizer steps for train (default 500)
+  --batch N     minibatch size for train (default 32)
+  --out FILE    train: write the per-step losses as JSON to FILE
   -h, --help    show this help
 `;
 
@@ -29,14 +36,25 @@ interface Args {
   files: string[];
   json: boolean;
   bins: number;
+  steps: number;
+  batch: number;
+  out: string | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { command: undefined, files: [], json: false, bins: 40 };
+  const args: Args = { command: undefined, files: [], json: false, bins: 40, steps: DEFAULT_STEPS, batch: DEFAULT_BATCH_SIZE, out: undefined };
+  const positiveInt = (flag: string, value: string | undefined): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive integer, got ${value ?? 'nothing'}`);
+    return n;
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--json') args.json = true;
-    else if (a === '--bins') args.bins = Number(argv[++i]);
+    else if (a === '--bins') args.bins = positiveInt(a, argv[++i]);
+    else if (a === '--steps') args.steps = positiveInt(a, argv[++i]);
+    else if (a === '--batch') args.batch = positiveInt(a, argv[++i]);
+    else if (a === '--out') args.out = argv[++i];
     else if (a === '-h' || a === '--help') args.command = 'help';
     else if (a === '--version') args.command = 'version';
     else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
@@ -100,6 +118,37 @@ function init(args: Args): number {
   return 0;
 }
 
+function train(args: Args): number {
+  const [file] = args.files;
+  if (!file) throw new UsageError('train needs a model file');
+  const { text, diagnostics, spec } = readModel(file);
+  if (!spec) {
+    const starts = lineStarts(text);
+    for (const d of diagnostics) console.error(formatDiagnostic(file, starts, d));
+    return 1;
+  }
+  const trainer = new Trainer(spec, { batchSize: args.batch });
+  const losses: number[] = [];
+  const started = performance.now();
+  let stopped: string | undefined;
+  try {
+    while (trainer.stepCount < args.steps) losses.push(trainer.step().loss);
+  } catch (err) {
+    if (!(err instanceof NonFiniteError)) throw err;
+    stopped = err.message;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const run = { model: spec.name, steps: losses.length, batchSize: args.batch, dataset: trainer.dataset.description, seconds, losses, ...(stopped ? { stopped } : {}) };
+  if (args.out) writeFileSync(args.out, JSON.stringify(run));
+  if (args.json) console.log(JSON.stringify(run));
+  else {
+    console.log(`${spec.name}: ${losses.length} steps in ${seconds.toFixed(2)} s (${(losses.length / seconds).toFixed(0)} steps/s) on ${trainer.dataset.description}`);
+    console.log(`loss ${losses[0]?.toPrecision(6)} → ${losses.at(-1)?.toPrecision(6)}`);
+    if (stopped) console.error(`stopped: ${stopped}`);
+  }
+  return stopped ? 1 : 0;
+}
+
 function fmt(x: number): string {
   return Number.isFinite(x) ? x.toPrecision(4) : String(x);
 }
@@ -119,6 +168,8 @@ export function main(argv: string[]): number {
         return check(args);
       case 'init':
         return init(args);
+      case 'train':
+        return train(args);
       case 'version':
         console.log(ENGINE_VERSION);
         return 0;

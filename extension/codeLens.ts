@@ -35,6 +35,12 @@ export class ModelCodeLensProvider implements vscode.CodeLensProvider {
     ];
     if (result.spec) {
       lenses.push(new vscode.CodeLens(range, {
+        title: '$(play) Train',
+        tooltip: `Train with ${result.spec.optimizer?.type ?? 'AdamW'} in the engine worker`,
+        command: 'weightscope.train',
+        arguments: [document.uri],
+      }));
+      lenses.push(new vscode.CodeLens(range, {
         title: `${result.spec.name}: ${describeSize(result.spec.layers.length)}`,
         tooltip: 'Open the Weightscope side panel',
         command: 'weightscope.overview.focus',

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Ctx } from './ctx';
 import type { InspectorPanels } from './inspector/inspectorPanels';
+import type { Trainings } from './training';
 import { isModelUri, MODEL_FILE_GLOB } from './modelDocuments';
 
 /** A command factory: given the shared context, returns the command's handler. */
@@ -8,6 +9,7 @@ type CommandFactory = (ctx: Ctx, parts: CommandParts) => (...args: any[]) => unk
 
 export interface CommandParts {
   inspectors: InspectorPanels;
+  trainings: Trainings;
 }
 
 /** The model a command applies to: its argument (CodeLens, menus), else the active editor, else ask. */
@@ -33,6 +35,11 @@ async function resolveModelUri(ctx: Ctx, arg: unknown, purpose: string): Promise
 const inspectInitialization: CommandFactory = (ctx, { inspectors }) => async (arg?: unknown) => {
   const uri = await resolveModelUri(ctx, arg, 'inspect');
   if (uri) await inspectors.show(uri);
+};
+
+const train: CommandFactory = (ctx, { trainings }) => async (arg?: unknown) => {
+  const uri = await resolveModelUri(ctx, arg, 'train');
+  if (uri) await trainings.train(uri);
 };
 
 const stop: CommandFactory = (ctx) => () => {
@@ -74,6 +81,7 @@ const newModelFromExample: CommandFactory = (ctx) => async () => {
 const COMMANDS: Record<string, CommandFactory> = {
   'weightscope.inspectInitialization': inspectInitialization,
   'weightscope.openInspector': inspectInitialization,
+  'weightscope.train': train,
   'weightscope.stop': stop,
   'weightscope.showLog': showLog,
   'weightscope.newModelFromExample': newModelFromExample,

@@ -28,6 +28,15 @@ export class Config {
     return clampInt(this.section.get<number>('inspector.refreshDelayMs', 400), 0, 10_000);
   }
 
+  /** Optimizer steps per Train run (until the model file gives its own). */
+  get trainSteps(): number {
+    return clampInt(this.section.get<number>('train.steps', 500), 1, 10_000_000);
+  }
+
+  get trainBatchSize(): number {
+    return clampInt(this.section.get<number>('train.batchSize', 32), 1, 65_536);
+  }
+
   static affects(event: vscode.ConfigurationChangeEvent, key: string): boolean {
     return event.affectsConfiguration(`weightscope.${key}`);
   }

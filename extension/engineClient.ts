@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
 import { Worker } from 'node:worker_threads';
-import type { EngineMethod, EngineMethods, EngineRequest, EngineResponse } from '../protocol/messages';
+import type { EngineMethod, EngineMethods, EngineRequest, EngineResponse, EngineToWorker } from '../protocol/messages';
 import type { Log } from './log';
 
 interface Pending {
   resolve(value: unknown): void;
   reject(reason: Error): void;
+  progress?(report: unknown): void;
 }
 
 /** Raised when a request was cancelled by the user; callers show nothing for it. */
@@ -16,12 +17,20 @@ export class EngineCancelled extends Error {
   }
 }
 
+export interface RequestOptions<P> {
+  token?: vscode.CancellationToken;
+  onProgress?: (report: P) => void;
+}
+
+/** How long a cancelled request may take to answer before the worker is terminated. */
+const CANCEL_GRACE_MS = 1500;
+
 /**
  * Talks to the engine worker thread. The worker is started lazily and
- * restarted after a crash. Cancelling a request terminates the worker:
- * engine calls are synchronous inside the worker, so that is the only way to
- * stop one at once, and the worker holds no state worth keeping between
- * requests (a fresh one starts in ~50 ms).
+ * restarted after a crash. Cancelling a request first asks the worker to stop
+ * at its next step boundary (long methods then answer with what they have);
+ * a worker that does not answer within `CANCEL_GRACE_MS` (a synchronous
+ * engine call cannot be interrupted) is terminated and restarted.
  */
 export class EngineClient implements vscode.Disposable {
   private worker: Worker | undefined;
@@ -36,30 +45,45 @@ export class EngineClient implements vscode.Disposable {
   request<M extends EngineMethod>(
     method: M,
     params: EngineMethods[M]['params'],
-    token?: vscode.CancellationToken,
+    options: RequestOptions<EngineMethods[M]['progress']> | vscode.CancellationToken = {},
   ): Promise<EngineMethods[M]['result']> {
+    const { token, onProgress } = 'isCancellationRequested' in options ? { token: options, onProgress: undefined } : options;
     if (token?.isCancellationRequested) return Promise.reject(new EngineCancelled());
-    const worker = this.ensureWorker();
+    this.ensureWorker();
     const id = this.nextId++;
     return new Promise<EngineMethods[M]['result']>((resolve, reject) => {
+      let killTimer: ReturnType<typeof setTimeout> | undefined;
       const subscription = token?.onCancellationRequested(() => {
-        this.log.info(`engine: request ${id} (${method}) cancelled; restarting the worker`);
-        this.restart(new EngineCancelled());
+        this.log.info(`engine: cancelling request ${id} (${method})`);
+        this.post({ kind: 'cancel', id });
+        killTimer = setTimeout(() => {
+          if (!this.pending.has(id)) return;
+          this.log.info(`engine: request ${id} did not stop within ${CANCEL_GRACE_MS} ms; restarting the worker`);
+          this.restart(new EngineCancelled());
+        }, CANCEL_GRACE_MS);
       });
+      const settle = (): void => {
+        subscription?.dispose();
+        clearTimeout(killTimer);
+      };
       this.pending.set(id, {
         resolve: (v) => {
-          subscription?.dispose();
+          settle();
           resolve(v as EngineMethods[M]['result']);
         },
         reject: (e) => {
-          subscription?.dispose();
+          settle();
           reject(e);
         },
+        ...(onProgress ? { progress: onProgress as (r: unknown) => void } : {}),
       });
-      const message = { kind: 'request', id, method, params } as EngineRequest;
       this.log.debug(`engine: → ${method} #${id}`);
-      worker.postMessage(message);
+      this.post({ kind: 'request', id, method, params } as EngineRequest);
     });
+  }
+
+  private post(message: EngineToWorker): void {
+    this.worker?.postMessage(message);
   }
 
   private ensureWorker(): Worker {
@@ -84,6 +108,10 @@ export class EngineClient implements vscode.Disposable {
   private onResponse(response: EngineResponse): void {
     const pending = this.pending.get(response.id);
     if (!pending) return; // answer to a request that was cancelled meanwhile
+    if (response.kind === 'progress') {
+      pending.progress?.(response.progress);
+      return;
+    }
     this.pending.delete(response.id);
     if (response.kind === 'result') {
       this.log.debug(`engine: ← #${response.id}`);

@@ -6,6 +6,7 @@ import { Ctx } from './ctx';
 import { InspectorPanels } from './inspector/inspectorPanels';
 import { OverviewViewProvider } from './sidebar/overviewView';
 import { ModelQuickFixProvider } from './quickFixes';
+import { Trainings } from './training';
 
 const MODEL_SELECTOR: vscode.DocumentSelector = [{ pattern: '**/*.nn.{json,yaml,yml}' }];
 
@@ -15,9 +16,11 @@ export function activate(context: vscode.ExtensionContext): void {
   ctx = new Ctx(context);
   context.subscriptions.push(ctx);
   const inspectors = new InspectorPanels(ctx);
+  const trainings = new Trainings(ctx);
   const codeLens = new ModelCodeLensProvider(ctx.config, ctx.models);
   ctx.push(
     inspectors,
+    trainings,
     codeLens,
     new OverviewViewProvider(ctx),
     vscode.languages.registerCodeLensProvider(MODEL_SELECTOR, codeLens),
@@ -26,7 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
       if (Config.affects(e, 'codeLens')) codeLens.refresh();
     }),
   );
-  registerCommands(ctx, { inspectors });
+  registerCommands(ctx, { inspectors, trainings });
   ctx.log.info(`Weightscope ${context.extension.packageJSON.version as string} activated`);
 }
 

@@ -19,10 +19,41 @@ export interface InspectInitParams {
   bins: number;
 }
 
-/** Method name → its parameters and result. */
+export interface TrainParams {
+  model: ModelSpec;
+  steps: number;
+  batchSize: number;
+  /** Least time between two progress messages, in milliseconds. */
+  progressIntervalMs: number;
+}
+
+export interface TrainProgress {
+  step: number;
+  steps: number;
+  loss: number;
+  gradNorm: number;
+}
+
+export interface TrainResult {
+  /** Steps taken (fewer than asked when stopped). */
+  steps: number;
+  stoppedBy: 'completed' | 'cancelled' | 'non-finite';
+  /** Why training stopped early, in words (e.g. "loss is NaN at step 41"). */
+  reason?: string;
+  /** Loss per step, averaged into at most 1,000 points (`lossEvery` steps each). */
+  losses: number[];
+  lossEvery: number;
+  firstLoss: number;
+  lastLoss: number;
+  elapsedMs: number;
+  dataset: string;
+}
+
+/** Method name → its parameters, result, and (for long methods) progress reports. */
 export interface EngineMethods {
-  ping: { params: Record<string, never>; result: { engineVersion: string } };
-  inspectInit: { params: InspectInitParams; result: InitInspection };
+  ping: { params: Record<string, never>; result: { engineVersion: string }; progress: never };
+  inspectInit: { params: InspectInitParams; result: InitInspection; progress: never };
+  train: { params: TrainParams; result: TrainResult; progress: TrainProgress };
 }
 
 export type EngineMethod = keyof EngineMethods;
@@ -31,8 +62,17 @@ export type EngineRequest = {
   [M in EngineMethod]: { kind: 'request'; id: number; method: M; params: EngineMethods[M]['params'] };
 }[EngineMethod];
 
+/** Asks the worker to stop request `id` at its next step boundary; it then answers with what it has. */
+export interface EngineCancel {
+  kind: 'cancel';
+  id: number;
+}
+
+export type EngineToWorker = EngineRequest | EngineCancel;
+
 export type EngineResponse =
   | { kind: 'result'; id: number; result: EngineMethods[EngineMethod]['result'] }
+  | { kind: 'progress'; id: number; progress: EngineMethods[EngineMethod]['progress'] }
   | { kind: 'error'; id: number; message: string; name: string };
 
 // ---------------------------------------------------------------------------

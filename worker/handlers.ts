@@ -1,21 +1,29 @@
 /**
  * The engine worker's request handlers: one per protocol method, each a thin
- * call into the engine. Kept free of `worker_threads` so that tests (and the
- * CLI) can call them directly.
+ * call into the engine. Long methods report progress and check for
+ * cancellation through the context. Kept free of `worker_threads` so that
+ * tests can call them directly.
  */
 import type { EngineMethod, EngineMethods } from '../protocol/messages';
 import { inspectInitialization } from '../engine/inspect/inspectInit';
 import { ENGINE_VERSION } from '../engine/version';
+import { train } from './train';
 
-type Handlers = { [M in EngineMethod]: (params: EngineMethods[M]['params']) => EngineMethods[M]['result'] };
+export interface HandlerContext<P> {
+  progress(report: P): void;
+  /** True once the extension asked to stop this request. */
+  cancelled(): boolean;
+  /** Lets queued messages (such as a cancel) in; long handlers await it between chunks of work. */
+  yieldToEvents(): Promise<void>;
+}
 
-export const handlers: Handlers = {
+type Handler<M extends EngineMethod> = (
+  params: EngineMethods[M]['params'],
+  ctx: HandlerContext<EngineMethods[M]['progress']>,
+) => EngineMethods[M]['result'] | Promise<EngineMethods[M]['result']>;
+
+export const handlers: { [M in EngineMethod]: Handler<M> } = {
   ping: () => ({ engineVersion: ENGINE_VERSION }),
   inspectInit: ({ model, bins }) => inspectInitialization(model, { bins }),
+  train,
 };
-
-export function handle<M extends EngineMethod>(method: M, params: EngineMethods[M]['params']): EngineMethods[M]['result'] {
-  const handler = handlers[method] as (p: EngineMethods[M]['params']) => EngineMethods[M]['result'];
-  if (!handler) throw new Error(`Unknown engine method "${String(method)}"`);
-  return handler(params);
-}

@@ -4,19 +4,35 @@
  * never runs on the extension host's main thread.
  */
 import { parentPort } from 'node:worker_threads';
-import type { EngineRequest, EngineResponse } from '../protocol/messages';
-import { handle } from './handlers';
+import type { EngineMethod, EngineRequest, EngineResponse, EngineToWorker } from '../protocol/messages';
+import { handlers, type HandlerContext } from './handlers';
 
 const port = parentPort;
 if (!port) throw new Error('worker/main.ts must run inside a worker thread');
 
-port.on('message', (request: EngineRequest) => {
-  let response: EngineResponse;
+const cancelled = new Set<number>();
+const send = (message: EngineResponse): void => port.postMessage(message);
+
+port.on('message', (message: EngineToWorker) => {
+  if (message.kind === 'cancel') cancelled.add(message.id);
+  else void run(message);
+});
+
+async function run(request: EngineRequest): Promise<void> {
+  const ctx: HandlerContext<unknown> = {
+    progress: (progress) => send({ kind: 'progress', id: request.id, progress } as EngineResponse),
+    cancelled: () => cancelled.has(request.id),
+    yieldToEvents: () => new Promise((resolve) => setImmediate(resolve)),
+  };
   try {
-    response = { kind: 'result', id: request.id, result: handle(request.method, request.params) };
+    const handler = handlers[request.method as EngineMethod] as (p: unknown, c: HandlerContext<unknown>) => unknown;
+    if (!handler) throw new Error(`Unknown engine method "${String(request.method)}"`);
+    const result = await handler(request.params, ctx);
+    send({ kind: 'result', id: request.id, result } as EngineResponse);
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
-    response = { kind: 'error', id: request.id, message: e.message, name: e.name };
+    send({ kind: 'error', id: request.id, message: e.message, name: e.name });
+  } finally {
+    cancelled.delete(request.id);
   }
-  port.postMessage(response);
-});
+}

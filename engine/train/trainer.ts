@@ -38,6 +38,14 @@ export interface StepRecord {
   trace?: StepTrace;
 }
 
+/** An error raised by the model during a step (for example BCELoss given a negative input), with the step. */
+export class StepError extends Error {
+  constructor(readonly step: number, override readonly cause: Error) {
+    super(`step ${step}: ${cause.message}`);
+    this.name = 'StepError';
+  }
+}
+
 /** A value that stopped training: the first non-finite loss or gradient. */
 export class NonFiniteError extends Error {
   constructor(message: string, readonly step: number) {
@@ -78,9 +86,14 @@ export class Trainer {
     const batch = this.sampler.next();
     const { network } = this.built;
     zeroGrad(network);
-    const output = network.forward(batch.inputs);
-    const loss = (this.criterion as Criterion<Tensor | ArrayLike<number>>).forward(output, batch.targets);
-    loss.backward();
+    let loss: Tensor;
+    try {
+      const output = network.forward(batch.inputs);
+      loss = (this.criterion as Criterion<Tensor | ArrayLike<number>>).forward(output, batch.targets);
+      loss.backward();
+    } catch (err) {
+      throw new StepError(this.count + 1, err instanceof Error ? err : new Error(String(err)));
+    }
     this.count++;
     const lossValue = loss.data[0]!;
     if (!Number.isFinite(lossValue)) throw new NonFiniteError(`loss is ${lossValue} at step ${this.count}`, this.count);

@@ -49,3 +49,26 @@ describe('trainer', () => {
     expect(() => { for (let i = 0; i < 5; i++) t.step(); }).toThrow(NonFiniteError);
   });
 });
+
+describe('trainer: the article model as written', () => {
+  it('fails at step 1 the way torch does (BCELoss on a Linear output), naming the step', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseModelFile } = await import('../../../engine/model');
+    const { StepError } = await import('../../../engine/train/trainer');
+    const path = 'examples/simple-model.nn.json';
+    const s = parseModelFile(path, readFileSync(path, 'utf8')).spec!;
+    const t = new Trainer(s);
+    expect(() => t.step()).toThrow(StepError);
+    expect(() => new Trainer(s).step()).toThrow(/step 1: .*all elements of input should be between 0 and 1/);
+  });
+
+  it('the fixed example trains cleanly', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseModelFile } = await import('../../../engine/model');
+    const path = 'examples/simple-model-fixed.nn.json';
+    const { spec: s, diagnostics } = parseModelFile(path, readFileSync(path, 'utf8'));
+    expect(diagnostics).toEqual([]);
+    const t = new Trainer(s!);
+    for (let i = 0; i < 50; i++) expect(Number.isFinite(t.step().loss)).toBe(true);
+  });
+});
