@@ -177,6 +177,17 @@ function expectSameDistribution(ours: OurStats, torch: SampleStats, sigma: numbe
   });
 }
 
+/**
+ * torch's own sample agrees with the theory (mean, std, bounds). This closes
+ * the loop on the formulas: the theory test compares the engine with a
+ * re-derivation of torch's formula, and this checks that re-derivation
+ * against what torch actually samples.
+ */
+function expectTorchSampleMatchesTheory(torch: SampleStats, mean: number, std: number, what: string): void {
+  expect(Math.abs(torch.mean - mean), `${what}: torch's sample mean ${torch.mean} vs theory ${mean}`).toBeLessThanOrEqual((Z_SCORE * std) / Math.sqrt(torch.n));
+  expect(Math.abs(torch.std - std), `${what}: torch's sample std ${torch.std} vs theory ${std}`).toBeLessThanOrEqual((Z_SCORE * std) / Math.sqrt(2 * torch.n));
+}
+
 /** Apply `fill` to `reps` fresh float32 tensors of `shape`; concatenate the values. */
 function drawOurs(shape: number[], reps: number, fill: (t: { shape: number[]; data: Float32Array }) => void): Float32Array {
   const size = numel(shape);
@@ -337,11 +348,13 @@ describe('initializer samples are distributed as torch\'s', () => {
         expect(c.sample.zeros_per_column_min).toBe(t.num_zeros_per_column);
         expect(c.sample.zeros_per_column_max).toBe(t.num_zeros_per_column);
         const ours = statsOf(values.filter((v) => v !== 0));
+        expectTorchSampleMatchesTheory(c.sample.nonzero, 0, t.std, `${c.id} non-zeros`);
         expectSameDistribution(ours, c.sample.nonzero, t.std, `${c.id} non-zeros`);
         return;
       }
       const ours = statsOf(values);
       expect(ours.n).toBe(c.sample.n);
+      expectTorchSampleMatchesTheory(c.sample, t.mean, t.std, c.id);
       expectSameDistribution(ours, c.sample, t.std, c.id);
       if ('low' in t && 'high' in t) {
         // Bounded support: ours and torch's inside [low, high] (as float32).
@@ -401,6 +414,7 @@ describe('initializer samples are distributed as torch\'s', () => {
         const t = c.theory![name];
         const ours = statsOf(concat(parts));
         expect(ours.n).toBe(c.sample[name].n);
+        expectTorchSampleMatchesTheory(c.sample[name], t.mean, t.std, `${c.id} ${name}`);
         expectSameDistribution(ours, c.sample[name], t.std, `${c.id} ${name}`);
         for (const s of [ours, c.sample[name] as SampleStats]) {
           expect(s.min).toBeGreaterThanOrEqual(Math.fround(t.low));
