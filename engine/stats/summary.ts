@@ -8,6 +8,7 @@
  *    cancellation (unlike Σx² − (Σx)²/n):
  *      k ← k + 1,  μ_k = μ_{k−1} + (x − μ_{k−1})/k,  M_k = M_{k−1} + (x − μ_{k−1})(x − μ_k),
  *    variance = M_n/(n − 1) (unbiased, torch.std()'s default) or M_n/n.
+ *    (Only float64 data spread wider than ~1e154 overflows it, to +Infinity, never NaN.)
  *  - The L2 norm ‖x‖₂ = √Σx² is accumulated in scaled form (as BLAS dnrm2):
  *    scale = max|x| so far, ssq = Σ(x/scale)², so it neither overflows nor underflows.
  *  - Histogram: torch.histc's rules (see histogram.ts). With `histogram.range`
