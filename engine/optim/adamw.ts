@@ -1,17 +1,28 @@
 /**
  * AdamW and Adam, as chains of gradient transformations.
  *
- * AdamW, torch's form (torch.optim.AdamW, the default `decay: 'torch'`), per
- * step t with learning rate lr_t and decay λ:
+ * AdamW, torch's form (torch.optim.AdamW, the default `decay: 'torch'`):
  *
- *     θ ← θ − lr_t·λ·θ                              decay, applied first
- *     θ ← θ − lr_t·m̂_t/(√v̂_t + ε)                   Adam step
+ *     input: lr_t (learning rate, possibly scheduled), β1, β2, ε, λ (weight decay),
+ *            θ_0 (params), amsgrad, maximize
+ *     initialize: m_0 ← 0, v_0 ← 0, v^max_0 ← 0
+ *     for t = 1, 2, …:
+ *         g_t ← ∇f_t(θ_{t−1})                  (−∇f_t(θ_{t−1}) if maximize)
+ *         θ_t ← θ_{t−1} − lr_t·λ·θ_{t−1}        decoupled decay, applied first
+ *         m_t ← β1·m_{t−1} + (1 − β1)·g_t
+ *         v_t ← β2·v_{t−1} + (1 − β2)·g_t²
+ *         m̂_t ← m_t/(1 − β1^t)
+ *         v̂_t ← v_t/(1 − β2^t)                 amsgrad: v^max_t ← max(v^max_{t−1}, v_t), v̂_t ← v^max_t/(1 − β2^t)
+ *         θ_t ← θ_t − lr_t·m̂_t/(√v̂_t + ε)
+ *
  *     = chain(scaleByAdam, addDecayedWeights(λ), scaleByLearningRate(lr))
  *
- * AdamW, the paper's form (`decay: 'paper'`, Loshchilov & Hutter, Algorithm 2),
- * with a base step size α = `lr` and a schedule multiplier η_t = `multiplier`:
+ * AdamW, the paper's form (`decay: 'paper'`; Loshchilov & Hutter, "Decoupled
+ * Weight Decay Regularization", ICLR 2019, Algorithm 2), with a base step size
+ * α = `lr` and a schedule multiplier η_t = `multiplier` (default 1):
  *
- *     θ ← θ − η_t·(α·m̂_t/(√v̂_t + ε) + λ·θ)
+ *         θ_t ← θ_{t−1} − η_t·(α·m̂_t/(√v̂_t + ε) + λ·θ_{t−1})
+ *
  *     = chain(scaleByAdam, scaleBySchedule(α), addDecayedWeights(λ), scaleByLearningRate(η))
  *
  * The two agree when η_t = 1 and λ_paper = α·λ_torch: torch multiplies the

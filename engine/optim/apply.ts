@@ -27,10 +27,14 @@ export function applyUpdates(params: Params, updates: Updates, trace?: TraceSink
   for (const name of Object.keys(updates)) {
     const theta = paramOf(params, name);
     const terms = asTerms(updates[name]!);
-    if (trace) traceTerms(name, theta, terms, trace);
-    const before = trace ? snapshot(name, theta, trace) : undefined;
+    if (!trace) {
+      applyTerms(theta, terms);
+      continue;
+    }
+    traceTerms(name, theta, terms, trace);
+    const before = snapshot(name, theta, trace);
     applyTerms(theta, terms);
-    if (before) traceTotal(name, theta, before, trace!);
+    traceTotal(name, theta, before, trace);
   }
 }
 
@@ -87,7 +91,7 @@ function snapshot(name: string, theta: FloatArray, trace: TraceSink): Float64Arr
   return before;
 }
 
-/** The update actually applied, θ_new − θ_old (exact in double for float32). */
+/** The update actually applied, θ_new − θ_old, in double. */
 function traceTotal(name: string, theta: FloatArray, before: Float64Array, trace: TraceSink): void {
   const out = trace.buffer(name, 'update', theta.length);
   for (let i = 0; i < out.length; i++) out[i] = theta[i]! - before[i]!;

@@ -34,11 +34,10 @@ export function addL2(weightDecay: number, mask: Mask = decayAll): GradientTrans
   return {
     init(params) {
       const state: L2State = {};
-      for (const [name, p] of Object.entries(params)) if (mask(name)) state[name] = zerosLike(p);
+      for (const [name, p] of Object.entries(params)) if (weightDecay !== 0 && mask(name)) state[name] = zerosLike(p);
       return state;
     },
     update(updates, state, params) {
-      if (weightDecay === 0) return { updates, state };
       const out: Record<string, Update> = {};
       for (const name of Object.keys(updates)) {
         const buffer = state[name];

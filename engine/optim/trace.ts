@@ -43,7 +43,10 @@ export interface TraceSink {
 }
 
 export interface TraceOptions {
-  /** Histogram of every term: `bins` bins over `range`, or over the term's own [min, max]. */
+  /**
+   * Histogram of every term: `bins` bins over `range`, or over the term's own
+   * [min, max] (which takes a second pass over the term; give `range` for one pass).
+   */
   histogram?: { bins: number; range?: readonly [number, number] };
   /** Keep a copy of every term's values in the trace (default false). */
   keepValues?: boolean;
@@ -59,7 +62,7 @@ export interface TermTrace extends Summary {
 export interface ParamTrace {
   terms: Record<string, TermTrace>;
   scalars: Record<string, number>;
-  /** ‖Δθ‖/‖θ_before‖. */
+  /** ‖Δθ‖/‖θ_before‖ (0 when Δθ = 0, Infinity when θ_before = 0 ≠ Δθ). */
   updateToWeight: number;
   /** ‖Δθ_decay‖ / Σ‖Δθ_term‖, 0 without decay. */
   decayShare: number;
@@ -74,11 +77,11 @@ export class Tracer implements TraceSink {
   private current: Record<string, { terms: Record<string, TermTrace>; scalars: Record<string, number> }> = {};
 
   constructor(private readonly options: TraceOptions = {}) {
-    this.summaryOptions = options.histogram ? { histogram: { bins: options.histogram.bins, ...(options.histogram.range ? { range: options.histogram.range } : {}) } } : {};
+    this.summaryOptions = options.histogram ? { histogram: options.histogram } : {};
   }
 
   tensor(param: string, key: string, values: FloatArray): void {
-    if (this.options.keys && !this.options.keys.includes(key) && key !== 'param' && !key.startsWith('update')) return;
+    if (!this.wants(key)) return;
     const summary: TermTrace = summarize(values, this.summaryOptions);
     if (this.options.keepValues) summary.values = Float64Array.from(values);
     this.entry(param).terms[key] = summary;
@@ -106,6 +109,12 @@ export class Tracer implements TraceSink {
     }
     this.current = {};
     return out;
+  }
+
+  /** Whether `key` is summarized: the ratios always need `param` and the `update` terms. */
+  private wants(key: string): boolean {
+    const { keys } = this.options;
+    return !keys || keys.includes(key) || key === 'param' || key === 'update' || key.startsWith('update.');
   }
 
   private entry(param: string) {
