@@ -11,27 +11,12 @@
  * binary exponentiation in double-double arithmetic (about 106 bits, exact
  * products by Dekker's TwoProduct), and rounded to a double once at the end.
  */
-
-/** Dekker's split of a double into two 26-bit halves (a = hi + lo exactly). */
-function split(a: number): [number, number] {
-  const c = 134217729 * a; // 2^27 + 1
-  const hi = c - (c - a);
-  return [hi, a - hi];
-}
-
-/** The exact product a·b as an unevaluated sum hi + lo. */
-function twoProduct(a: number, b: number): [number, number] {
-  const p = a * b;
-  const [ah, al] = split(a);
-  const [bh, bl] = split(b);
-  const err = al * bl - (((p - ah * bh) - al * bh) - ah * bl);
-  return [p, err];
-}
+import { productError } from './exact';
 
 /** (xh + xl)·(yh + yl) in double-double, renormalized. */
 function ddMul(xh: number, xl: number, yh: number, yl: number): [number, number] {
-  const [p, e] = twoProduct(xh, yh);
-  const lo = e + (xh * yl + xl * yh);
+  const p = xh * yh;
+  const lo = productError(xh, yh, p) + (xh * yl + xl * yh);
   const hi = p + lo;
   return [hi, lo - (hi - p)];
 }

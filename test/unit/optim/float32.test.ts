@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { FLOAT32_FUSED, FLOAT32_UNFUSED, FLOAT64, arithmeticOf, fma32, fround, mulAdd32 } from '../../../engine/optim/float32';
+import { FLOAT32_FUSED, FLOAT32_UNFUSED, FLOAT64, arithmeticOf, fma32, fma64, fround, mulAdd32 } from '../../../engine/optim/float32';
 import { powInt } from '../../../engine/optim/pow';
 
 /**
@@ -83,12 +83,28 @@ describe('fma32', () => {
   });
 });
 
+describe('fma64', () => {
+  it('keeps the low bits of the product: 0.1·10 − 1 = 2^-54 exactly', () => {
+    // 0.1 is 3602879701896397·2^-55, so 0.1·10 = 1 + 2^-54, which rounds to 1 unfused.
+    expect(0.1 * 10 - 1).toBe(0);
+    expect(fma64(0.1, 10, -1)).toBe(2 ** -54);
+  });
+
+  it('is exact when the result is representable, and plain a·b + c when that is exact', () => {
+    expect(fma64(3, 5, 7)).toBe(22);
+    expect(fma64(1 + 2 ** -30, 1 - 2 ** -30, -1)).toBe(-(2 ** -60));
+    expect(fma64(Infinity, 2, 1)).toBe(Infinity);
+    expect(fma64(NaN, 2, 1)).toBeNaN();
+  });
+});
+
 describe('arithmetic by dtype', () => {
   it('picks float64, fused or unfused float32', () => {
     expect(arithmeticOf(new Float64Array(1))).toBe(FLOAT64);
     expect(arithmeticOf(new Float32Array(1))).toBe(FLOAT32_FUSED);
     expect(arithmeticOf(new Float32Array(1), false)).toBe(FLOAT32_UNFUSED);
     expect(FLOAT64.round(0.1)).toBe(0.1);
+    expect(FLOAT64.fma(0.1, 10, -1)).toBe(2 ** -54);
     expect(FLOAT32_FUSED.round(0.1)).toBe(Math.fround(0.1));
   });
 });
