@@ -393,14 +393,17 @@ export async function clickCodeLens(page, text, { timeout = 60000 } = {}) {
 
 /**
  * Runs a command by its palette title (e.g. "Weightscope: Open Inspector")
- * through F1. Clicks the row whose label contains `title`.
+ * through F1. Clicks the row whose label is `title` (case-insensitive), or else
+ * the first row containing it.
  */
 export async function runCommand(page, title, { timeout = 30000 } = {}) {
   const input = await openQuickInput(page, 'F1');
   await input.fill(`>${title}`);
-  const row = page.locator(QUICK_ROWS, { hasText: title }).first();
-  await row.waitFor({ state: 'visible', timeout });
-  await row.click();
+  const rows = page.locator(QUICK_ROWS);
+  const exact = rows.filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRe(title)}\\s*$`, 'i') }) });
+  const loose = rows.filter({ hasText: title });
+  await exact.or(loose).first().waitFor({ state: 'visible', timeout });
+  await ((await exact.count()) > 0 ? exact : loose).first().click();
   await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout }).catch(() => {});
 }
 
