@@ -5,6 +5,7 @@ import { Config } from './config';
 import { Ctx } from './ctx';
 import { InspectorPanels } from './inspector/inspectorPanels';
 import { OverviewViewProvider } from './sidebar/overviewView';
+import { ModelHoverProvider } from './hover';
 import { ModelQuickFixProvider } from './quickFixes';
 import { Trainings } from './training';
 
@@ -24,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): void {
     codeLens,
     new OverviewViewProvider(ctx),
     vscode.languages.registerCodeLensProvider(MODEL_SELECTOR, codeLens),
+    vscode.languages.registerHoverProvider(MODEL_SELECTOR, new ModelHoverProvider(ctx.models)),
     vscode.languages.registerCodeActionsProvider(MODEL_SELECTOR, new ModelQuickFixProvider(ctx.models), ModelQuickFixProvider.metadata),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (Config.affects(e, 'codeLens')) codeLens.refresh();
