@@ -35,6 +35,19 @@ export function commonDtype(op: string, ...tensors: readonly Tensor[]): DType {
   return dtype;
 }
 
+/** A function rounding a float64 intermediate to a dtype's precision. */
+export type Round = (value: number) => number;
+
+const keepFloat64: Round = (value) => value;
+
+/**
+ * Math.fround for float32, the identity for float64: kernels that mirror
+ * torch's float32 step-by-step rounding call it after each elementary step.
+ */
+export function rounderFor(dtype: DType): Round {
+  return dtype === 'float32' ? Math.fround : keepFloat64;
+}
+
 /** Rounds a float64 number to the storage precision of `dtype`. */
 export function roundTo(dtype: DType, value: number): number {
   return dtype === 'float32' ? Math.fround(value) : value;

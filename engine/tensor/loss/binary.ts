@@ -26,17 +26,17 @@ export function bceLoss(input: Tensor, target: Tensor, options: LossOptions = {}
     {
       name: 'BinaryCrossEntropy',
       differenceOnly: false,
-      loss: (x, y, out) => {
+      loss: (x, y, out, round) => {
         for (let i = 0; i < out.length; i++) {
           const logX = Math.max(Math.log(x[i]!), LOG_CLAMP);
           const logOneMinusX = Math.max(Math.log1p(-x[i]!), LOG_CLAMP);
-          out[i] = -(y[i]! * logX + (1 - y[i]!) * logOneMinusX);
+          out[i] = round(-(y[i]! * logX + (1 - y[i]!) * logOneMinusX));
         }
       },
-      derivative: (x, y, out) => {
-        for (let i = 0; i < out.length; i++) {
+      gradient: (x, y, upstream, norm, gx) => {
+        for (let i = 0; i < gx.length; i++) {
           const xi = x[i]!;
-          out[i] = (xi - y[i]!) / Math.max((1 - xi) * xi, BCE_GRAD_EPSILON);
+          gx[i] = (norm * upstream[i]! * (xi - y[i]!)) / Math.max((1 - xi) * xi, BCE_GRAD_EPSILON);
         }
       },
     },
@@ -74,22 +74,22 @@ export function bceWithLogitsLoss(input: Tensor, target: Tensor, options: BceWit
     {
       name: 'BinaryCrossEntropyWithLogits',
       differenceOnly: false,
-      loss: (x, y, out) => {
+      loss: (x, y, out, round) => {
         for (let offset = 0; offset < out.length; offset += columns) {
           for (let j = 0; j < columns; j++) {
             const xi = x[offset + j]!;
             const yi = y[offset + j]!;
             const logWeight = 1 + (positiveWeights[j]! - 1) * yi;
-            out[offset + j] = (1 - yi) * xi + logWeight * (Math.log1p(Math.exp(-Math.abs(xi))) + Math.max(-xi, 0));
+            out[offset + j] = round((1 - yi) * xi + logWeight * (Math.log1p(Math.exp(-Math.abs(xi))) + Math.max(-xi, 0)));
           }
         }
       },
-      derivative: (x, y, out) => {
-        for (let offset = 0; offset < out.length; offset += columns) {
+      gradient: (x, y, upstream, norm, gx) => {
+        for (let offset = 0; offset < gx.length; offset += columns) {
           for (let j = 0; j < columns; j++) {
             const p = positiveWeights[j]!;
             const yi = y[offset + j]!;
-            out[offset + j] = (1 + (p - 1) * yi) * logistic(x[offset + j]!) - p * yi;
+            gx[offset + j] = norm * upstream[offset + j]! * ((1 + (p - 1) * yi) * logistic(x[offset + j]!) - p * yi);
           }
         }
       },

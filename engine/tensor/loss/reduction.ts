@@ -5,12 +5,13 @@
  *   'sum':   L = Σᵢ ℓᵢ           ∂L/∂xᵢ = g · ℓᵢ′
  *   'mean':  L = (1/N) Σᵢ ℓᵢ     ∂L/∂xᵢ = (g/N) · ℓᵢ′      (torch's default)
  *
- * Element losses and their sum are computed in float64 and rounded once.
- * torch rounds each elementary step in float32 and sums in float32, so a
- * float32 loss can differ from torch's in the last ulp or two.
+ * Each element loss is rounded to the dtype (as torch materializes them),
+ * then the sum is accumulated in float64 and rounded once. torch sums float32
+ * element losses in float32 (cascade order), so a reduced float32 loss can
+ * differ from torch's in the last ulp or two.
  */
 import { allocate, type DType, type FloatArray } from '../dtype';
-import { fromFloat64, opResult } from '../op';
+import { fromFloat64, opResult, rounderFor, type Round } from '../op';
 import type { Tensor } from '../tensor';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -46,15 +47,31 @@ export function reduceElementLosses(
   return { data, shape: [] };
 }
 
-/** Fills ℓ[i] from input x[i] and target y[i]. */
-export type ElementLossKernel = (x: FloatArray, y: FloatArray, loss: Float64Array) => void;
-/** Fills d[i] = ∂ℓᵢ/∂xᵢ. */
-export type ElementDerivativeKernel = (x: FloatArray, y: FloatArray, derivative: Float64Array) => void;
+/**
+ * Fills ℓ[i] from input x[i] and target y[i]. Intermediates may be passed
+ * through `round` to reproduce torch's float32 rounding step by step.
+ */
+export type ElementLossKernel = (x: FloatArray, y: FloatArray, loss: Float64Array, round: Round) => void;
+
+/**
+ * Fills gx[i] = ∂L/∂x[i] = norm · upstream[i] · ∂ℓᵢ/∂xᵢ, where norm is 1/N
+ * for 'mean' and 1 otherwise (torch's `norm` scalar) and upstream[i] is gᵢ or
+ * the scalar g. Storing into gx rounds once; kernels that mirror torch's
+ * float32 order call `round` on their intermediates.
+ */
+export type ElementGradientKernel = (
+  x: FloatArray,
+  y: FloatArray,
+  upstream: Float64Array,
+  norm: number,
+  gx: FloatArray,
+  round: Round,
+) => void;
 
 export interface ElementwiseLossSpec {
   name: string;
   loss: ElementLossKernel;
-  derivative: ElementDerivativeKernel;
+  gradient: ElementGradientKernel;
   /**
    * True when ℓ depends on x − y only, so ∂ℓ/∂y = −∂ℓ/∂x and the target can
    * receive a gradient (as torch allows for MSE/L1/Huber/SmoothL1). Otherwise
@@ -72,15 +89,17 @@ export function elementwiseLoss(spec: ElementwiseLossSpec, input: Tensor, target
     throw new Error(`${spec.name}: gradients with respect to the target are not supported`);
   }
   const n = input.numel;
+  const round = rounderFor(input.dtype);
   const losses = new Float64Array(n);
-  spec.loss(input.data, target.data, losses);
+  spec.loss(input.data, target.data, losses, round);
   const { data, shape } = reduceElementLosses(losses, input.shape, reduction, input.dtype);
   return opResult(`${spec.name}Backward`, data, shape, [input, target], (g) => {
-    const w = upstreamWeights(g, n, reduction);
-    const derivative = new Float64Array(n);
-    spec.derivative(input.data, target.data, derivative);
+    const upstream = new Float64Array(n);
+    if (reduction === 'none') upstream.set(g);
+    else upstream.fill(g[0]!);
+    const norm = reduction === 'mean' ? 1 / n : 1;
     const gx = allocate(input.dtype, n);
-    for (let i = 0; i < n; i++) gx[i] = w[i]! * derivative[i]!;
+    spec.gradient(input.data, target.data, upstream, norm, gx, round);
     if (!target.requiresGrad) return [gx, null];
     const gy = allocate(input.dtype, n);
     for (let i = 0; i < n; i++) gy[i] = -gx[i]!;

@@ -1,6 +1,12 @@
 /**
  * Regression losses between an input x and a target y of the same shape,
  * with d = x − y. All depend on d only, so ∂ℓ/∂y = −∂ℓ/∂x.
+ *
+ * MSE reproduces torch's float32 kernels step by step (d rounded, then d²;
+ * gradient (fround(2/N)·d)·g), so its element losses and gradients are
+ * bit-exact with torch. The others evaluate each element's formula in
+ * float64 and round once, which can differ from torch's float32 result by an
+ * ulp (torch's own scalar and vectorized paths round differently there).
  */
 import type { Tensor } from '../tensor';
 import { elementwiseLoss, type LossOptions } from './reduction';
@@ -11,14 +17,15 @@ export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}
     {
       name: 'MseLoss',
       differenceOnly: true,
-      loss: (x, y, out) => {
+      loss: (x, y, out, round) => {
         for (let i = 0; i < out.length; i++) {
-          const d = x[i]! - y[i]!;
-          out[i] = d * d;
+          const d = round(x[i]! - y[i]!);
+          out[i] = round(d * d);
         }
       },
-      derivative: (x, y, out) => {
-        for (let i = 0; i < out.length; i++) out[i] = 2 * (x[i]! - y[i]!);
+      gradient: (x, y, upstream, norm, gx, round) => {
+        const twoNorm = round(2 * norm); // torch: norm = 2/N (or 2) cast to the dtype
+        for (let i = 0; i < gx.length; i++) gx[i] = round(twoNorm * round(x[i]! - y[i]!)) * upstream[i]!;
       },
     },
     input,
@@ -33,11 +40,11 @@ export function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {})
     {
       name: 'L1Loss',
       differenceOnly: true,
-      loss: (x, y, out) => {
-        for (let i = 0; i < out.length; i++) out[i] = Math.abs(x[i]! - y[i]!);
+      loss: (x, y, out, round) => {
+        for (let i = 0; i < out.length; i++) out[i] = round(Math.abs(x[i]! - y[i]!));
       },
-      derivative: (x, y, out) => {
-        for (let i = 0; i < out.length; i++) out[i] = Math.sign(x[i]! - y[i]!);
+      gradient: (x, y, upstream, norm, gx) => {
+        for (let i = 0; i < gx.length; i++) gx[i] = norm * upstream[i]! * Math.sign(x[i]! - y[i]!);
       },
     },
     input,
@@ -65,16 +72,16 @@ export function smoothL1Loss(input: Tensor, target: Tensor, options: SmoothL1Opt
     {
       name: 'SmoothL1Loss',
       differenceOnly: true,
-      loss: (x, y, out) => {
+      loss: (x, y, out, round) => {
         for (let i = 0; i < out.length; i++) {
           const z = Math.abs(x[i]! - y[i]!);
-          out[i] = z < beta ? (0.5 * z * z) / beta : z - 0.5 * beta;
+          out[i] = round(z < beta ? (0.5 * z * z) / beta : z - 0.5 * beta);
         }
       },
-      derivative: (x, y, out) => {
-        for (let i = 0; i < out.length; i++) {
+      gradient: (x, y, upstream, norm, gx) => {
+        for (let i = 0; i < gx.length; i++) {
           const d = x[i]! - y[i]!;
-          out[i] = Math.abs(d) < beta ? d / beta : Math.sign(d);
+          gx[i] = norm * upstream[i]! * (Math.abs(d) < beta ? d / beta : Math.sign(d));
         }
       },
     },
@@ -101,16 +108,16 @@ export function huberLoss(input: Tensor, target: Tensor, options: HuberOptions =
     {
       name: 'HuberLoss',
       differenceOnly: true,
-      loss: (x, y, out) => {
+      loss: (x, y, out, round) => {
         for (let i = 0; i < out.length; i++) {
           const z = Math.abs(x[i]! - y[i]!);
-          out[i] = z < delta ? 0.5 * z * z : delta * (z - 0.5 * delta);
+          out[i] = round(z < delta ? 0.5 * z * z : delta * (z - 0.5 * delta));
         }
       },
-      derivative: (x, y, out) => {
-        for (let i = 0; i < out.length; i++) {
+      gradient: (x, y, upstream, norm, gx) => {
+        for (let i = 0; i < gx.length; i++) {
           const d = x[i]! - y[i]!;
-          out[i] = Math.abs(d) < delta ? d : delta * Math.sign(d);
+          gx[i] = norm * upstream[i]! * (Math.abs(d) < delta ? d : delta * Math.sign(d));
         }
       },
     },
