@@ -1,6 +1,6 @@
 /** Model files: text → located tree → `ModelSpec` with diagnostics on exact ranges. */
 import { decodeModel, type DecodeOptions, type DecodeResult } from './decode';
-import { languageOfPath, parseLocated, type SourceLanguage } from './located';
+import { languageOfPath, parseLocated, type SourceLanguage, type SourceRange } from './located';
 import type { ModelDiagnostic } from './diagnostic';
 import { lintModel } from './lints';
 
@@ -13,6 +13,14 @@ export type { DecodeOptions, DecodeResult } from './decode';
 
 /** Parses a model file's text; never throws. */
 export function parseModelText(text: string, language: SourceLanguage, defaultName: string, options: DecodeOptions = {}): DecodeResult {
+  const result = parseUnclamped(text, language, defaultName, options);
+  // Parsers report some problems (an unexpected end of input) just past the
+  // last character; every consumer wants ranges inside the text.
+  for (const d of result.diagnostics) d.range = clampRange(d.range, text.length);
+  return result;
+}
+
+function parseUnclamped(text: string, language: SourceLanguage, defaultName: string, options: DecodeOptions): DecodeResult {
   const doc = parseLocated(text, language);
   const syntax: ModelDiagnostic[] = doc.syntaxProblems.map((p) => ({ severity: 'error', code: 'syntax', message: p.message, range: p.range }));
   if (syntax.length > 0 && !doc.root) return { spec: undefined, diagnostics: syntax, tree: undefined };
@@ -22,6 +30,11 @@ export function parseModelText(text: string, language: SourceLanguage, defaultNa
     return decoded;
   }
   return { spec: undefined, diagnostics: [...syntax, ...decoded.diagnostics], tree: decoded.tree };
+}
+
+function clampRange(range: SourceRange, length: number): SourceRange {
+  const start = Math.min(Math.max(0, range.start), length);
+  return { start, end: Math.min(Math.max(start, range.end), length) };
 }
 
 /** The model's default name from its path: `simple-model.nn.json` → `simple-model`. */
