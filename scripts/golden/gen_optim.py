@@ -28,9 +28,8 @@ import base64
 import math
 import os
 import sys
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List
 
-import numpy as np
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
