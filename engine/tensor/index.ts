@@ -1,8 +1,31 @@
-/** Public surface of the tensor engine: the Tensor class, ops, losses and the gradient checker. */
+/**
+ * Public surface of the tensor engine: the autograd `Tensor`, the ops and
+ * losses with their gradients, and the gradient checker.
+ *
+ * Agreement with PyTorch (CPU), as tested in test/unit/tensor/torch-reference:
+ *  - float64: every op, loss and gradient agrees with torch to ~1e-16
+ *    relative (only summation order and libm last bits differ).
+ *  - float32, bit-exact: elementwise +, −, ×, ÷ (tensor or Python-scalar
+ *    operand), negation, x², √, ReLU, LeakyReLU, Dropout (given the same
+ *    mask), MSE and L1 element losses and their input gradients. Computing in
+ *    float64 and rounding once gives the correctly rounded float32 result for
+ *    these operations (float64 has more than 2·24 + 2 bits, so the double
+ *    rounding is innocuous), which is what torch's float32 kernels produce.
+ *  - float32, not bit-exact: matmul/linear (torch uses BLAS with float32
+ *    blocked accumulation), sums/means and reduced losses (float32 cascade
+ *    sums in torch), and transcendental or composite functions (exp, tanh,
+ *    GELU, softmax, LayerNorm, …: torch uses vectorized float32
+ *    approximations). There the engine returns the correctly rounded float64
+ *    value (or float64-accumulated sum), which is at least as accurate as
+ *    torch's and typically within a few ulp of it.
+ */
 export { allocate, dtypeOf, numel, type DType, type DenseTensor, type FloatArray } from './dtype';
 export { Tensor, type GradFn, type TensorOptions } from './tensor';
 export { isGradEnabled, noGrad } from './autograd';
 export { opResult, type BackwardFn } from './op';
+export { gradcheck, type GradcheckOptions, type GradcheckResult, type GradcheckMismatch } from './gradcheck';
+
+// Ops
 export { add, sub, mul, div } from './binary';
 export { neg, exp, log, sqrt, pow, unaryOp, type ForwardKernel, type BackwardKernel } from './unary';
 export { sum, mean, max, maxAlongDim, argmax } from './reduce';
@@ -13,11 +36,12 @@ export {
   type GeluApproximate,
 } from './activation';
 export { softmax, logSoftmax } from './softmax';
-export { erf, erfc } from './erf';
-export { mseLoss, l1Loss, smoothL1Loss, huberLoss, type SmoothL1Options, type HuberOptions } from './loss/regression';
-export { type Reduction, type LossOptions } from './loss/reduction';
-export { bceLoss, bceWithLogitsLoss, type BceWithLogitsOptions } from './loss/binary';
-export { crossEntropyLoss, type CrossEntropyOptions } from './loss/crossEntropy';
 export { dropout } from './dropout';
 export { layerNorm } from './layerNorm';
-export { gradcheck, type GradcheckOptions, type GradcheckResult, type GradcheckMismatch } from './gradcheck';
+export { erf, erfc } from './erf';
+
+// Losses
+export { type Reduction, type LossOptions } from './loss/reduction';
+export { mseLoss, l1Loss, smoothL1Loss, huberLoss, type SmoothL1Options, type HuberOptions } from './loss/regression';
+export { bceLoss, bceWithLogitsLoss, type BceWithLogitsOptions } from './loss/binary';
+export { crossEntropyLoss, type CrossEntropyOptions } from './loss/crossEntropy';

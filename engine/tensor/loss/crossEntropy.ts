@@ -7,7 +7,10 @@
  * which is torch's formula (the smoothed target distribution is
  * (1 − ε)·onehot(t) + ε/C). Gradient, from ∂(−log pₙ,c)/∂xₙ,ⱼ = pₙ,ⱼ − [j = c]:
  *   ∂ℓₙ/∂xₙ,ⱼ = pₙ,ⱼ − (1 − ε)·[j = tₙ] − ε/C
- * Class weights and probability targets are not supported.
+ * Class weights, probability targets and inputs with extra dimensions
+ * ([N, C, d₁, …]) are not supported. Each ℓₙ is computed in float64 and the
+ * result rounded once; torch goes through a float32 log_softmax first, so
+ * float32 losses and gradients can differ from torch's by a few ulp.
  */
 import { allocate } from '../dtype';
 import { opResult } from '../op';
@@ -44,6 +47,7 @@ export function crossEntropyLoss(
     }
   }
 
+  const targets = Int32Array.from(target); // our copy: the caller may reuse its array before backward
   const xs = input.data;
   // Per row: the maximum m and log Σ_c e^(x_c − m), so −log p_c = log Σ − (x_c − m).
   const rowMaxima = new Float64Array(N);
@@ -51,7 +55,7 @@ export function crossEntropyLoss(
   const losses = new Float64Array(N);
   let counted = 0;
   for (let n = 0; n < N; n++) {
-    const t = target[n]!;
+    const t = targets[n]!;
     if (t === ignoreIndex) continue;
     counted++;
     const offset = n * C;
@@ -70,7 +74,7 @@ export function crossEntropyLoss(
     const w = upstreamWeights(g, N, reduction, counted);
     const gx = allocate(input.dtype, xs.length);
     for (let n = 0; n < N; n++) {
-      const t = target[n]!;
+      const t = targets[n]!;
       if (t === ignoreIndex) continue;
       const offset = n * C;
       for (let c = 0; c < C; c++) {

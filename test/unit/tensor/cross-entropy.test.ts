@@ -64,6 +64,15 @@ describe('CrossEntropyLoss', () => {
     expectClose([loss.item()], [1000], 1e-15);
   });
 
+  it('keeps its own copy of the targets for backward', () => {
+    const targets = [0, 1];
+    const x = Tensor.zeros([2, 2], { dtype: 'float64', requiresGrad: true });
+    const loss = crossEntropyLoss(x, targets, { reduction: 'sum' });
+    targets[0] = 1;
+    loss.backward();
+    expectClose(x.grad!, [-0.5, 0.5, 0.5, -0.5], 1e-15);
+  });
+
   it('rejects out-of-range targets and wrong target counts', () => {
     const x = Tensor.zeros([2, 3], f64);
     expect(() => crossEntropyLoss(x, [0, 3])).toThrow(RangeError);

@@ -6,7 +6,7 @@
  *  - float64: normwise error max|ours − torch| / max|torch| ≤ 1e-14 (the two
  *    differ only in summation order and libm last bits, ~1e-16).
  *  - float32: bit-exact wherever torch rounds once per elementary step —
- *    ReLU, LeakyReLU, negation, x², scalar/row arithmetic, element losses of
+ *    ReLU, LeakyReLU, negation, x², √x, scalar/row arithmetic, element losses of
  *    L1 and MSE, and the input gradients of L1 and MSE for every reduction.
  *    (Reduced losses and gradients of broadcast operands are float32 sums in
  *    torch, so they are compared in float64 only.)
@@ -26,7 +26,7 @@ import { linear } from '../../../engine/tensor/matmul';
 import { max, mean, sum } from '../../../engine/tensor/reduce';
 import { logSoftmax, softmax } from '../../../engine/tensor/softmax';
 import { Tensor } from '../../../engine/tensor/tensor';
-import { exp, neg, pow } from '../../../engine/tensor/unary';
+import { exp, log, neg, pow, sqrt } from '../../../engine/tensor/unary';
 import reference from './torch-reference/reference.json';
 
 type InputName = keyof typeof reference.inputs;
@@ -74,6 +74,8 @@ const CASES: Record<string, EngineCase> = {
   log_softmax: unary(logSoftmax),
   exp: unary(exp),
   neg: unary(neg),
+  sqrt: { leaves: ['prob'], upstream: 'upstream', run: (leaf) => sqrt(leaf('prob')) },
+  log: { leaves: ['prob'], upstream: 'upstream', run: (leaf) => log(leaf('prob')) },
   square: unary((x) => pow(x, 2)),
   cube: unary((x) => pow(x, 3)),
   affine_scalars: unary((x) => sub(mul(add(x, 0.1), 0.3), 2)),
