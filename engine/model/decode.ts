@@ -27,8 +27,12 @@ import {
   type LayerSpec,
   type ModelSpec,
   type OptimizerSpec,
+  type InitPattern,
+  layerPrefix,
   parameterCount,
+  parameterShapes,
 } from './spec';
+import { globToRegExp } from './patterns';
 import { canonicalInitializerName, findInitializer, INITIALIZER_NAMES } from '../init/registry';
 import { LOSS_TYPES } from './vocabulary';
 
@@ -53,7 +57,7 @@ export function decodeModel(root: Located | undefined, defaultName: string, opti
   const obj = d.expectObject(root, 'model');
   if (!obj) return { spec: undefined, diagnostics: d.items, tree: root };
 
-  const known = new Set(['$schema', 'version', 'name', 'input', 'layers', 'loss', 'optimizer', 'seed', 'description']);
+  const known = new Set(['$schema', 'version', 'name', 'input', 'layers', 'init', 'compare', 'loss', 'optimizer', 'seed', 'description']);
   d.warnUnknownKeys(obj.entries, known, 'model');
 
   const version = optionalNumber(d, obj, 'version') ?? MODEL_FORMAT_VERSION;
@@ -94,9 +98,13 @@ export function decodeModel(root: Located | undefined, defaultName: string, opti
 
   const loss = decodeLoss(d, entry(obj, 'loss'));
   const optimizer = decodeOptimizer(d, entry(obj, 'optimizer'));
+  const initPatterns = decodeInitPatterns(d, entry(obj, 'init'), layers);
+  const compare = decodeCompare(d, entry(obj, 'compare'), layers);
 
   if (d.errorCount > 0 || inputFeatures === undefined) return { spec: undefined, diagnostics: d.items, tree: root };
   const spec: ModelSpec = { version, name, inputFeatures, layers, seed };
+  if (initPatterns.length > 0) spec.initPatterns = initPatterns;
+  if (compare.length > 0) spec.compare = compare;
   const count = parameterCount(spec);
   if (options.maxParameters !== undefined && count > options.maxParameters) {
     d.error('too-large', `The model has ${count.toLocaleString('en-US')} parameters, over the limit of ${options.maxParameters.toLocaleString('en-US')} (setting weightscope.limits.maxParameters).`, layersEntry!.keyRange);
@@ -211,7 +219,7 @@ function decodeLinearInit(d: DiagnosticSink, e: LocatedEntry | undefined, hasBia
  * given shape. The registry validates the arguments as torch would (names,
  * types, and torch's own errors, such as the fan error for 1-D tensors).
  */
-function decodeInitializer(d: DiagnosticSink, node: Located, shape: number[]): InitSpec | undefined {
+function decodeInitializer(d: DiagnosticSink, node: Located, shape: number[], paramName?: string): InitSpec | undefined {
   let fnNode: Located | undefined;
   const args: Record<string, number | string | boolean> = {};
   if (node.kind === 'scalar') fnNode = node;
@@ -241,7 +249,7 @@ function decodeInitializer(d: DiagnosticSink, node: Located, shape: number[]): I
   const fn = canonicalInitializerName(raw);
   if (shape.length < 2 && initializer.needsFans) {
     // torch.nn.init._calculate_fan_in_and_fan_out raises exactly this for 1-D tensors.
-    d.error('init-needs-fans', `${fn} cannot initialize a bias: "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions". Use zeros_ or uniform_ for biases.`, fnNode.range);
+    d.error('init-needs-fans', `${fn} cannot initialize ${paramName ? `${paramName} (1-D)` : 'a bias'}: "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions". Use zeros_ or uniform_ for biases.`, fnNode.range);
     return undefined;
   }
   try {
@@ -251,6 +259,59 @@ function decodeInitializer(d: DiagnosticSink, node: Located, shape: number[]): I
     return undefined;
   }
   return { fn, args };
+}
+
+/**
+ * Top-level `init`: `{ "<pattern>": <initializer>, ... }`. Each initializer is
+ * checked against every parameter its pattern gives it to (a layer's own
+ * `init` takes precedence), so that e.g. `"*": "xavier_uniform_"` reports
+ * torch's fan error for the biases it would hit.
+ */
+function decodeInitPatterns(d: DiagnosticSink, e: LocatedEntry | undefined, layers: LayerSpec[]): InitPattern[] {
+  if (!e) return [];
+  const obj = d.expectObject(e.value, 'init');
+  if (!obj) return [];
+  const params = parameterShapes({ layers }).filter((p) => !hasLayerInit(layers, p.name));
+  const claimed = new Set<string>();
+  const patterns: InitPattern[] = [];
+  for (const item of obj.entries) {
+    const matched = params.filter((p) => !claimed.has(p.name) && globToRegExp(item.key).test(p.name));
+    if (matched.length === 0) {
+      const names = parameterShapes({ layers }).map((p) => p.name);
+      d.warning('unmatched-pattern', `"${item.key}" matches no parameter${claimed.size ? ' that an earlier pattern does not already take' : ''}. Parameter names: ${names.join(', ')}.`, item.keyRange);
+    }
+    // Validate once per distinct rank: a 2-D weight and a 1-D bias fail differently.
+    let spec: InitSpec | undefined;
+    let ok = true;
+    for (const rank of new Set(matched.map((p) => p.shape.length))) {
+      const example = matched.find((p) => p.shape.length === rank)!;
+      spec = decodeInitializer(d, item.value, example.shape, example.name);
+      if (!spec) {
+        ok = false;
+        break; // one report per pattern
+      }
+    }
+    if (matched.length === 0) spec = decodeInitializer(d, item.value, [1, 1], item.key);
+    for (const p of matched) claimed.add(p.name);
+    if (spec && ok) patterns.push({ pattern: item.key, init: spec });
+  }
+  return patterns;
+}
+
+/** `compare: { "<label>": { "<pattern>": <initializer>, ... }, ... }`. */
+function decodeCompare(d: DiagnosticSink, e: LocatedEntry | undefined, layers: LayerSpec[]): NonNullable<ModelSpec['compare']> {
+  if (!e) return [];
+  const obj = d.expectObject(e.value, 'compare');
+  if (!obj) return [];
+  return obj.entries.map((variant) => ({ label: variant.key, initPatterns: decodeInitPatterns(d, variant, layers) }));
+}
+
+function hasLayerInit(layers: LayerSpec[], paramName: string): boolean {
+  return layers.some((l, i) => {
+    if (l.type !== 'Linear' || !l.init) return false;
+    const prefix = layerPrefix(l, i);
+    return (paramName === `${prefix}.weight` && l.init.weight !== undefined) || (paramName === `${prefix}.bias` && l.init.bias !== undefined);
+  });
 }
 
 function decodeLoss(d: DiagnosticSink, e: LocatedEntry | undefined): ModelSpec['loss'] {

@@ -13,6 +13,7 @@ import { constantTheory } from '../init/constant';
 import type { Theory } from '../init/theory';
 import type { Rng } from '../rng';
 import { allocate, type DType, type FloatArray } from '../tensor/dtype';
+import { globToRegExp } from './patterns';
 import { layerPrefix, type InitSpec, type ModelSpec } from './spec';
 
 export interface InitializedParameter {
@@ -28,6 +29,8 @@ export interface InitializedParameter {
 
 export function initializeParameters(spec: ModelSpec, rng: Rng, dtype: DType = 'float32'): InitializedParameter[] {
   const out: InitializedParameter[] = [];
+  const patterns = (spec.initPatterns ?? []).map((p) => ({ test: globToRegExp(p.pattern), init: p.init }));
+  const byPattern = (name: string): InitSpec | undefined => patterns.find((p) => p.test.test(name))?.init;
   spec.layers.forEach((layer, index) => {
     const prefix = layerPrefix(layer, index);
     if (layer.type === 'Linear') {
@@ -36,16 +39,16 @@ export function initializeParameters(spec: ModelSpec, rng: Rng, dtype: DType = '
       linearResetParameters(weight, bias, rng);
       out.push(applyOverride(
         { name: `${prefix}.weight`, ...weight, initializer: 'kaiming_uniform_(a=√5)', origin: 'torch default', theory: linearWeightTheory(weight.shape) },
-        layer.init?.weight, rng));
+        layer.init?.weight ?? byPattern(`${prefix}.weight`), rng));
       if (bias) {
         out.push(applyOverride(
           { name: `${prefix}.bias`, ...bias, initializer: 'uniform_(−1/√fan_in, 1/√fan_in)', origin: 'torch default', theory: linearBiasTheory(layer.inFeatures) },
-          layer.init?.bias, rng));
+          layer.init?.bias ?? byPattern(`${prefix}.bias`), rng));
       }
     } else if (layer.type === 'LayerNorm' && layer.elementwiseAffine) {
       const n = layer.normalizedShape;
-      out.push({ name: `${prefix}.weight`, shape: [n], data: allocate(dtype, n).fill(1), initializer: 'ones_', origin: 'torch default', theory: constantTheory(1) });
-      out.push({ name: `${prefix}.bias`, shape: [n], data: allocate(dtype, n), initializer: 'zeros_', origin: 'torch default', theory: constantTheory(0) });
+      out.push(applyOverride({ name: `${prefix}.weight`, shape: [n], data: allocate(dtype, n).fill(1), initializer: 'ones_', origin: 'torch default', theory: constantTheory(1) }, byPattern(`${prefix}.weight`), rng));
+      out.push(applyOverride({ name: `${prefix}.bias`, shape: [n], data: allocate(dtype, n), initializer: 'zeros_', origin: 'torch default', theory: constantTheory(0) }, byPattern(`${prefix}.bias`), rng));
     }
   });
   return out;

@@ -81,11 +81,28 @@ export interface OptimizerSpec {
   noDecay: string[];
 }
 
+/** `"*.weight": { fn: ... }` in the file: an initializer for every parameter whose name matches. */
+export interface InitPattern {
+  pattern: string;
+  init: InitSpec;
+}
+
 export interface ModelSpec {
   version: number;
   name: string;
   inputFeatures: number;
   layers: LayerSpec[];
+  /**
+   * Initializers by parameter-name pattern, in file order; the first match
+   * wins, and a layer's own `init` wins over every pattern.
+   */
+  initPatterns?: InitPattern[];
+  /**
+   * Initialization variants to compare on this architecture: each replaces
+   * the model's pattern initializers with its own (an empty one is torch's
+   * default).
+   */
+  compare?: { label: string; initPatterns: InitPattern[] }[];
   loss?: { type: string; args: Record<string, number | string> };
   optimizer?: OptimizerSpec;
   seed: number;
@@ -94,6 +111,21 @@ export interface ModelSpec {
 /** The `state_dict` prefix of layer `index`: its name if it has one, else its position. */
 export function layerPrefix(layer: LayerSpec, index: number): string {
   return layer.name ?? String(index);
+}
+
+/** Every parameter's `state_dict` name and shape, in `state_dict` order. */
+export function parameterShapes(spec: Pick<ModelSpec, 'layers'>): { name: string; shape: number[] }[] {
+  return spec.layers.flatMap((layer, index) => {
+    const prefix = layerPrefix(layer, index);
+    if (layer.type === 'Linear') {
+      const weight = { name: `${prefix}.weight`, shape: [layer.outFeatures, layer.inFeatures] };
+      return layer.bias ? [weight, { name: `${prefix}.bias`, shape: [layer.outFeatures] }] : [weight];
+    }
+    if (layer.type === 'LayerNorm' && layer.elementwiseAffine) {
+      return [{ name: `${prefix}.weight`, shape: [layer.normalizedShape] }, { name: `${prefix}.bias`, shape: [layer.normalizedShape] }];
+    }
+    return [];
+  });
 }
 
 /** Total number of trainable scalars. */

@@ -112,3 +112,45 @@ describe('model files: initializer arguments', () => {
     expect(layer.type === 'Linear' && layer.init?.weight?.fn).toBe('xavier_normal_');
   });
 });
+
+describe('model files: initializers by name pattern', () => {
+  const model = (init: string) => `{"input": 8, "layers": [{"name": "fc1", "type": "Linear", "out_features": 8, "init": {"weight": "orthogonal_"}}, {"type": "ReLU"}, {"name": "fc2", "type": "Linear", "out_features": 4}], "init": ${init}}`;
+
+  it('applies the first matching pattern; a layer init wins over patterns', async () => {
+    const { initializeParameters } = await import('../../../engine/model/initialize');
+    const { Rng } = await import('../../../engine/rng');
+    const spec = parseModelText(model('{"*.weight": {"fn": "kaiming_normal_", "nonlinearity": "relu"}, "*": "zeros_"}'), 'json', 'm').spec!;
+    const params = initializeParameters(spec, new Rng(0));
+    expect(params.map((p) => [p.name, p.initializer])).toEqual([
+      ['fc1.weight', 'orthogonal_()'],
+      ['fc1.bias', 'zeros_()'],
+      ['fc2.weight', "kaiming_normal_(nonlinearity='relu')"],
+      ['fc2.bias', 'zeros_()'],
+    ]);
+    expect(Array.from(params[1]!.data).every((x) => x === 0)).toBe(true);
+  });
+
+  it('reports torch\'s fan error for a fan-based pattern that reaches a bias', () => {
+    const text = model('{"*": "xavier_uniform_"}');
+    const d = parseModelText(text, 'json', 'm').diagnostics.find((x) => x.code === 'init-needs-fans')!;
+    expect(d.message).toContain('fc1.bias (1-D)');
+    expect(text.slice(d.range.start, d.range.end)).toBe('"xavier_uniform_"');
+  });
+
+  it('warns about a pattern that matches nothing', () => {
+    const text = model('{"encoder.*": "zeros_"}');
+    const d = parseModelText(text, 'json', 'm').diagnostics.find((x) => x.code === 'unmatched-pattern')!;
+    expect(d.message).toContain('fc1.weight, fc1.bias, fc2.weight, fc2.bias');
+    expect(text.slice(d.range.start, d.range.end)).toBe('"encoder.*"');
+  });
+});
+
+describe('model files: comparison examples', () => {
+  it.each(['examples/init-comparison/deep-relu.nn.yaml', 'examples/init-comparison/deep-tanh.nn.yaml'])('%s decodes with six variants and no errors', (path) => {
+    const { spec, diagnostics } = parseModelFile(path, readFileSync(path, 'utf8'));
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(spec!.compare!.map((c) => c.label)).toHaveLength(6);
+    expect(spec!.compare!.at(-1)).toEqual({ label: 'torch default', initPatterns: [] });
+    expect(spec!.compare![2]!.initPatterns[0]!.init.fn).toBe('lecun_normal_');
+  });
+});
