@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../engine/rng';
 import { linear, matmul } from '../../../engine/tensor/matmul';
@@ -17,6 +18,13 @@ function referenceMatmul(a: ArrayLike<number>, b: ArrayLike<number>, m: number, 
     }
   }
   return c;
+}
+
+/** Xᵀ of a row-major [rows, cols] matrix. */
+function referenceTranspose(x: ArrayLike<number>, rows: number, cols: number): number[] {
+  const t: number[] = [];
+  for (let j = 0; j < cols; j++) for (let i = 0; i < rows; i++) t.push(x[i * cols + j]!);
+  return t;
 }
 
 describe('matmul', () => {
@@ -41,6 +49,27 @@ describe('matmul', () => {
     const b = randn(rng, [6, 3], { dtype: 'float32' });
     const expected = referenceMatmul(a.data, b.data, 4, 6, 3).map(Math.fround);
     expect(Array.from(matmul(a, b).data)).toEqual(expected);
+  });
+
+  it('sums every entry in the order p = 0, 1, …, k − 1 for any shape (blocked and remainder paths)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer(), (m, k, n, seed) => {
+        const rng = new Rng(seed);
+        const a = randn(rng, [m, k], { requiresGrad: true });
+        const b = randn(rng, [k, n], { requiresGrad: true });
+        const c = matmul(a, b);
+        // Bit-identical to the sequential float64 triple loop, not merely close.
+        expect(Array.from(c.data)).toEqual(referenceMatmul(a.data, b.data, m, k, n));
+        const g = randn(rng, [m, n]);
+        c.backward(g);
+        // ∂L/∂A = G·Bᵀ and ∂L/∂B = Aᵀ·G, with the transposes written out.
+        const bT = referenceTranspose(b.data, k, n);
+        const aT = referenceTranspose(a.data, m, k);
+        expect(Array.from(a.grad!)).toEqual(referenceMatmul(g.data, bT, m, n, k));
+        expect(Array.from(b.grad!)).toEqual(referenceMatmul(aT, g.data, k, m, n));
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('rejects mismatched inner dimensions', () => {
