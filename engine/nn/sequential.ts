@@ -57,13 +57,16 @@ export class Sequential implements Module {
   /**
    * The forward pass keeping every child's output, for per-layer views
    * (activation statistics through depth). `trace[i].output` is the input of
-   * child i + 1; the last one is the network's output.
+   * child i + 1; the last one is the network's output. With `retainGrad`,
+   * each output that requires grad keeps ∂L/∂output in its `grad` after
+   * `backward()` (gradient statistics through depth).
    */
-  forwardWithTrace(x: Tensor): { output: Tensor; trace: LayerTrace[] } {
+  forwardWithTrace(x: Tensor, options: { retainGrad?: boolean } = {}): { output: Tensor; trace: LayerTrace[] } {
     const trace: LayerTrace[] = [];
     let h = x;
     for (const { name, module } of this.children) {
       h = module.forward(h);
+      if (options.retainGrad && h.requiresGrad && !h.isLeaf) h.retainGrad();
       trace.push({ name, kind: module.kind, output: h });
     }
     return { output: h, trace };

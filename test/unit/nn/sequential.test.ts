@@ -53,6 +53,21 @@ describe('Sequential', () => {
     expect(trace[2]!.output).toBe(output);
   });
 
+  it('forwardWithTrace can keep the gradient of every layer output', () => {
+    const first = new Linear(2, 2, { dtype: 'float64' });
+    first.weight.data.set([1, 0, 0, 1]);
+    const net = new Sequential(first, new ReLU());
+    const x = Tensor.from([3, -1], [1, 2], { dtype: 'float64' });
+    const { output, trace } = net.forwardWithTrace(x, { retainGrad: true });
+    output.backward(new Float64Array([1, 1]));
+    // ∂L/∂relu_out = [1, 1]; ∂L/∂linear_out = [1, 0] (the second unit is negative, so ReLU blocks it)
+    expect(Array.from(trace[1]!.output.grad!)).toEqual([1, 1]);
+    expect(Array.from(trace[0]!.output.grad!)).toEqual([1, 0]);
+    const untraced = net.forwardWithTrace(x);
+    untraced.output.backward(new Float64Array([1, 1]));
+    expect(untraced.trace[0]!.output.grad).toBeNull();
+  });
+
   it('propagates train/eval to its children', () => {
     const net = mlp();
     expect(net.training).toBe(true);
