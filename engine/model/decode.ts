@@ -28,6 +28,10 @@ import {
   type ModelSpec,
   type OptimizerSpec,
   type InitPattern,
+  type CheckpointSpec,
+  type DataSpec,
+  type DataTask,
+  type TrainingSpec,
   layerPrefix,
   parameterCount,
   parameterShapes,
@@ -57,7 +61,7 @@ export function decodeModel(root: Located | undefined, defaultName: string, opti
   const obj = d.expectObject(root, 'model');
   if (!obj) return { spec: undefined, diagnostics: d.items, tree: root };
 
-  const known = new Set(['$schema', 'version', 'name', 'input', 'layers', 'init', 'compare', 'loss', 'optimizer', 'seed', 'description']);
+  const known = new Set(['$schema', 'version', 'name', 'input', 'layers', 'init', 'init_from', 'compare', 'loss', 'optimizer', 'data', 'training', 'seed', 'description']);
   d.warnUnknownKeys(obj.entries, known, 'model');
 
   const version = optionalNumber(d, obj, 'version') ?? MODEL_FORMAT_VERSION;
@@ -100,11 +104,17 @@ export function decodeModel(root: Located | undefined, defaultName: string, opti
   const optimizer = decodeOptimizer(d, entry(obj, 'optimizer'));
   const initPatterns = decodeInitPatterns(d, entry(obj, 'init'), layers);
   const compare = decodeCompare(d, entry(obj, 'compare'), layers);
+  const data = decodeData(d, entry(obj, 'data'));
+  const training = decodeTraining(d, entry(obj, 'training'));
+  const initFrom = decodeCheckpoint(d, entry(obj, 'init_from'), layers);
 
   if (d.errorCount > 0 || inputFeatures === undefined) return { spec: undefined, diagnostics: d.items, tree: root };
   const spec: ModelSpec = { version, name, inputFeatures, layers, seed };
   if (initPatterns.length > 0) spec.initPatterns = initPatterns;
   if (compare.length > 0) spec.compare = compare;
+  if (data) spec.data = data;
+  if (training) spec.training = training;
+  if (initFrom) spec.initFrom = initFrom;
   const count = parameterCount(spec);
   if (options.maxParameters !== undefined && count > options.maxParameters) {
     d.error('too-large', `The model has ${count.toLocaleString('en-US')} parameters, over the limit of ${options.maxParameters.toLocaleString('en-US')} (setting weightscope.limits.maxParameters).`, layersEntry!.keyRange);
@@ -296,6 +306,129 @@ function decodeInitPatterns(d: DiagnosticSink, e: LocatedEntry | undefined, laye
     if (spec && ok) patterns.push({ pattern: item.key, init: spec });
   }
   return patterns;
+}
+
+const SYNTHETIC_TASKS = ['regression', 'binary', 'multiclass', 'spiral'] as const;
+const DATA_TASKS = ['regression', 'binary', 'classes'] as const;
+
+/**
+ * `data`: `{ synthetic: "binary", examples: 1024, noise: 0.1 }`,
+ * `{ csv: "data.csv", target: "y", features: ["x1", "x2"], task: "binary" }` or
+ * `{ npy: { inputs: "x.npy", targets: "y.npy" }, task: "regression" }`.
+ */
+function decodeData(d: DiagnosticSink, e: LocatedEntry | undefined): DataSpec | undefined {
+  if (!e) return undefined;
+  const obj = d.expectObject(e.value, 'data');
+  if (!obj) return undefined;
+  const sources = obj.entries.filter((x) => x.key === 'synthetic' || x.key === 'csv' || x.key === 'npy');
+  if (sources.length !== 1) {
+    d.error('bad-data', 'Give exactly one data source: "synthetic", "csv" or "npy".', sources[1]?.keyRange ?? obj.range);
+    return undefined;
+  }
+  const source = sources[0]!;
+  const task = (allowed: readonly string[], fallback: string): string | undefined => {
+    const t = optionalString(d, obj, 'task') ?? fallback;
+    if (!allowed.includes(t)) {
+      d.error('bad-value', `"task" must be one of ${allowed.join(', ')}.`, entry(obj, 'task')?.value.range ?? source.keyRange);
+      return undefined;
+    }
+    return t;
+  };
+  if (source.key === 'synthetic') {
+    d.warnUnknownKeys(obj.entries, new Set(['synthetic', 'examples', 'noise']), 'data');
+    const kind = source.value.kind === 'scalar' ? String(source.value.value) : '';
+    if (!(SYNTHETIC_TASKS as readonly string[]).includes(kind)) {
+      d.error('bad-value', `"synthetic" must be one of ${SYNTHETIC_TASKS.join(', ')}.`, source.value.range);
+      return undefined;
+    }
+    const examplesEntry = entry(obj, 'examples');
+    const examples = examplesEntry ? d.positiveInteger(examplesEntry.value, 'examples') : 1024;
+    const noise = optionalNumber(d, obj, 'noise') ?? 0.1;
+    if (examples === undefined) return undefined;
+    return { kind: 'synthetic', task: kind as (typeof SYNTHETIC_TASKS)[number], examples, noise };
+  }
+  if (source.key === 'csv') {
+    d.warnUnknownKeys(obj.entries, new Set(['csv', 'target', 'features', 'task']), 'data');
+    const path = source.value.kind === 'scalar' && typeof source.value.value === 'string' ? source.value.value : undefined;
+    if (!path) d.error('type', '"csv" must be a file path relative to the model file.', source.value.range);
+    const targetEntry = entry(obj, 'target');
+    const target = targetEntry ? stringList(d, targetEntry.value, 'target') : undefined;
+    if (!targetEntry) d.error('missing-target', 'CSV data needs a "target" column (or a list of columns).', source.keyRange);
+    const featuresEntry = entry(obj, 'features');
+    const features = featuresEntry ? stringList(d, featuresEntry.value, 'features') : undefined;
+    const t = task(DATA_TASKS, 'regression');
+    if (!path || !target || !t) return undefined;
+    return { kind: 'csv', path, target, ...(features ? { features } : {}), task: t as DataTask };
+  }
+  d.warnUnknownKeys(obj.entries, new Set(['npy', 'task']), 'data');
+  const files = d.expectObject(source.value, 'npy');
+  if (!files) return undefined;
+  const inputs = optionalString(d, files, 'inputs');
+  const targets = optionalString(d, files, 'targets');
+  if (!inputs || !targets) {
+    d.error('missing-file', '"npy" needs "inputs" and "targets" file paths.', source.value.range);
+    return undefined;
+  }
+  const t = task(DATA_TASKS, 'regression');
+  return t ? { kind: 'npy', inputs, targets, task: t as DataTask } : undefined;
+}
+
+function stringList(d: DiagnosticSink, node: Located, key: string): string[] | undefined {
+  if (node.kind === 'scalar' && typeof node.value === 'string') return [node.value];
+  if (node.kind === 'array' && node.items.every((i) => i.kind === 'scalar' && typeof i.value === 'string')) {
+    return node.items.map((i) => String((i as { value: unknown }).value));
+  }
+  d.error('type', `"${key}" must be a column name or a list of column names.`, node.range);
+  return undefined;
+}
+
+/** `training: { steps: 500 | epochs: 3, batch_size: 32, validation_split: 0.2 }`. */
+function decodeTraining(d: DiagnosticSink, e: LocatedEntry | undefined): TrainingSpec | undefined {
+  if (!e) return undefined;
+  const obj = d.expectObject(e.value, 'training');
+  if (!obj) return undefined;
+  d.warnUnknownKeys(obj.entries, new Set(['steps', 'epochs', 'batch_size', 'validation_split']), 'training');
+  const stepsEntry = entry(obj, 'steps');
+  const epochsEntry = entry(obj, 'epochs');
+  if (stepsEntry && epochsEntry) d.error('bad-training', 'Give "steps" or "epochs", not both.', epochsEntry.keyRange);
+  const steps = stepsEntry ? d.positiveInteger(stepsEntry.value, 'steps') : undefined;
+  const epochs = epochsEntry ? d.positiveInteger(epochsEntry.value, 'epochs') : undefined;
+  const batchEntry = entry(obj, 'batch_size');
+  const batchSize = batchEntry ? d.positiveInteger(batchEntry.value, 'batch_size') : 32;
+  const validationSplit = optionalNumber(d, obj, 'validation_split') ?? 0;
+  if (!(validationSplit >= 0 && validationSplit < 1)) d.error('bad-value', `validation_split must be in [0, 1), got ${validationSplit}.`, entry(obj, 'validation_split')!.value.range);
+  if (batchSize === undefined) return undefined;
+  return { ...(steps ? { steps } : {}), ...(epochs ? { epochs } : {}), batchSize, validationSplit };
+}
+
+/** `init_from: "weights.safetensors"` or `{ safetensors: "…" }` or `{ npy: { "fc1.weight": "w1.npy", … } }`. */
+function decodeCheckpoint(d: DiagnosticSink, e: LocatedEntry | undefined, layers: LayerSpec[]): CheckpointSpec | undefined {
+  if (!e) return undefined;
+  if (e.value.kind === 'scalar' && typeof e.value.value === 'string') {
+    if (!/\.safetensors$/i.test(e.value.value)) {
+      d.error('bad-checkpoint', 'A checkpoint path must end in .safetensors; for .npy files give { "npy": { "<parameter>": "<file>.npy" } }.', e.value.range);
+      return undefined;
+    }
+    return { kind: 'safetensors', path: e.value.value };
+  }
+  const obj = d.expectObject(e.value, 'init_from');
+  if (!obj) return undefined;
+  const st = optionalString(d, obj, 'safetensors');
+  if (st) return { kind: 'safetensors', path: st };
+  const npy = entry(obj, 'npy');
+  const files = npy ? d.expectObject(npy.value, 'npy') : undefined;
+  if (!files) {
+    d.error('bad-checkpoint', 'init_from needs "safetensors" or "npy".', obj.range);
+    return undefined;
+  }
+  const names = new Set(parameterShapes({ layers }).map((p) => p.name));
+  const map: Record<string, string> = {};
+  for (const f of files.entries) {
+    if (!names.has(f.key)) d.error('checkpoint-extra', `The model has no parameter "${f.key}"; its parameters are ${[...names].join(', ')}.`, f.keyRange);
+    if (f.value.kind === 'scalar' && typeof f.value.value === 'string') map[f.key] = f.value.value;
+    else d.error('type', `"${f.key}" must be a .npy file path.`, f.value.range);
+  }
+  return { kind: 'npy', files: map };
 }
 
 /** `compare: { "<label>": { "<pattern>": <initializer>, ... }, ... }`. */

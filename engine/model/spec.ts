@@ -87,6 +87,28 @@ export interface InitPattern {
   init: InitSpec;
 }
 
+/** Where the examples come from. Paths are relative to the model file. */
+export type DataSpec =
+  | { kind: 'synthetic'; task: 'regression' | 'binary' | 'multiclass' | 'spiral'; examples: number; noise: number }
+  | { kind: 'csv'; path: string; target: string[]; features?: string[]; task: DataTask }
+  | { kind: 'npy'; inputs: string; targets: string; task: DataTask };
+
+export type DataTask = 'regression' | 'binary' | 'classes';
+
+export interface TrainingSpec {
+  /** Optimizer steps; or `epochs` passes over the training examples. */
+  steps?: number;
+  epochs?: number;
+  batchSize: number;
+  /** Fraction of the examples held out to measure the validation loss. */
+  validationSplit: number;
+}
+
+/** Initial weights from a checkpoint, by `state_dict` name. Paths are relative to the model file. */
+export type CheckpointSpec =
+  | { kind: 'safetensors'; path: string }
+  | { kind: 'npy'; files: Record<string, string> };
+
 export interface ModelSpec {
   version: number;
   name: string;
@@ -104,6 +126,9 @@ export interface ModelSpec {
    */
   compare?: { label: string; initPatterns: InitPattern[] }[];
   loss?: { type: string; args: Record<string, number | string> };
+  data?: DataSpec;
+  training?: TrainingSpec;
+  initFrom?: CheckpointSpec;
   optimizer?: OptimizerSpec;
   seed: number;
 }

@@ -154,3 +154,36 @@ describe('model files: comparison examples', () => {
     expect(spec!.compare![2]!.initPatterns[0]!.init.fn).toBe('lecun_normal_');
   });
 });
+
+describe('model files: data, training and checkpoints', () => {
+  const base = (extra: string) => `{"input": 2, "layers": [{"name": "fc", "type": "Linear", "out_features": 1}]${extra}}`;
+  const decode = (extra: string) => parseModelText(base(extra), 'json', 'm');
+
+  it('reads the three data sources', () => {
+    expect(decode(', "data": {"synthetic": "spiral", "examples": 200}').spec!.data).toEqual({ kind: 'synthetic', task: 'spiral', examples: 200, noise: 0.1 });
+    expect(decode(', "data": {"csv": "d.csv", "target": "y", "task": "binary"}').spec!.data).toEqual({ kind: 'csv', path: 'd.csv', target: ['y'], task: 'binary' });
+    expect(decode(', "data": {"npy": {"inputs": "x.npy", "targets": "y.npy"}}').spec!.data).toEqual({ kind: 'npy', inputs: 'x.npy', targets: 'y.npy', task: 'regression' });
+  });
+
+  it('rejects two data sources at once and bad tasks, on the right key', () => {
+    const text = base(', "data": {"csv": "d.csv", "npy": {"inputs": "x.npy", "targets": "y.npy"}, "target": "y"}');
+    const d = parseModelText(text, 'json', 'm').diagnostics.find((x) => x.code === 'bad-data')!;
+    expect(text.slice(d.range.start, d.range.end)).toBe('"npy"');
+    expect(decode(', "data": {"synthetic": "images"}').diagnostics.map((x) => x.code)).toContain('bad-value');
+  });
+
+  it('reads training settings and refuses steps with epochs', () => {
+    expect(decode(', "training": {"epochs": 3, "batch_size": 16, "validation_split": 0.25}').spec!.training).toEqual({ epochs: 3, batchSize: 16, validationSplit: 0.25 });
+    expect(decode(', "training": {"steps": 3, "epochs": 3}').diagnostics.map((x) => x.code)).toContain('bad-training');
+    expect(decode(', "training": {"validation_split": 1}').diagnostics.map((x) => x.code)).toContain('bad-value');
+  });
+
+  it('reads checkpoints and names unknown parameters in an npy map', () => {
+    expect(decode(', "init_from": "w.safetensors"').spec!.initFrom).toEqual({ kind: 'safetensors', path: 'w.safetensors' });
+    const text = base(', "init_from": {"npy": {"fc.weight": "w.npy", "fc2.weight": "v.npy"}}');
+    const d = parseModelText(text, 'json', 'm').diagnostics.find((x) => x.code === 'checkpoint-extra')!;
+    expect(d.message).toContain('fc.weight, fc.bias');
+    expect(text.slice(d.range.start, d.range.end)).toBe('"fc2.weight"');
+    expect(decode(', "init_from": "w.pt"').diagnostics.map((x) => x.code)).toContain('bad-checkpoint');
+  });
+});
