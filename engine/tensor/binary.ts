@@ -25,6 +25,11 @@ interface Broadcast {
   bTensor: Tensor | null;
 }
 
+/** Whether the backward pass must produce a gradient for b. */
+function needsGrad(bTensor: Tensor | null): bTensor is Tensor {
+  return bTensor !== null && bTensor.requiresGrad;
+}
+
 function broadcastOperand(op: string, a: Tensor, b: Operand): Broadcast {
   if (typeof b === 'number') {
     const data = allocate(a.dtype, 1);
@@ -63,7 +68,10 @@ export function add(a: Tensor, b: Operand): Tensor {
     for (let j = 0; j < L; j++) out[offset + j] = ad[offset + j]! + bd[j]!;
   }
   const inputs = bTensor ? [a, bTensor] : [a];
-  return opResult('AddBackward', out, a.shape, inputs, (g) => [g, bTensor ? (g.length === L ? g : sumRows(g, L, a.dtype)) : null]);
+  return opResult('AddBackward', out, a.shape, inputs, (g) => [
+    g,
+    needsGrad(bTensor) ? (g.length === L ? g : sumRows(g, L, a.dtype)) : null,
+  ]);
 }
 
 /** a − b.  ∂/∂a = 1, ∂/∂b = −1. */
@@ -77,7 +85,7 @@ export function sub(a: Tensor, b: Operand): Tensor {
   }
   const inputs = bTensor ? [a, bTensor] : [a];
   return opResult('SubBackward', out, a.shape, inputs, (g) => {
-    if (!bTensor) return [g];
+    if (!needsGrad(bTensor)) return [g, null];
     const gb = sumRows(g, L, a.dtype);
     for (let j = 0; j < L; j++) gb[j] = -gb[j]!;
     return [g, gb];
@@ -95,11 +103,14 @@ export function mul(a: Tensor, b: Operand): Tensor {
   }
   const inputs = bTensor ? [a, bTensor] : [a];
   return opResult('MulBackward', out, a.shape, inputs, (g) => {
-    const ga = zerosLike(g);
-    for (let offset = 0; offset < g.length; offset += L) {
-      for (let j = 0; j < L; j++) ga[offset + j] = g[offset + j]! * bd[j]!;
+    let ga: FloatArray | null = null;
+    if (a.requiresGrad) {
+      ga = zerosLike(g);
+      for (let offset = 0; offset < g.length; offset += L) {
+        for (let j = 0; j < L; j++) ga[offset + j] = g[offset + j]! * bd[j]!;
+      }
     }
-    if (!bTensor) return [ga];
+    if (!needsGrad(bTensor)) return [ga, null];
     const gbFull = zerosLike(g);
     for (let i = 0; i < g.length; i++) gbFull[i] = g[i]! * ad[i]!;
     return [ga, gbFull.length === L ? gbFull : sumRows(gbFull, L, a.dtype)];
@@ -117,11 +128,14 @@ export function div(a: Tensor, b: Operand): Tensor {
   }
   const inputs = bTensor ? [a, bTensor] : [a];
   return opResult('DivBackward', out, a.shape, inputs, (g) => {
-    const ga = zerosLike(g);
-    for (let offset = 0; offset < g.length; offset += L) {
-      for (let j = 0; j < L; j++) ga[offset + j] = g[offset + j]! / bd[j]!;
+    let ga: FloatArray | null = null;
+    if (a.requiresGrad) {
+      ga = zerosLike(g);
+      for (let offset = 0; offset < g.length; offset += L) {
+        for (let j = 0; j < L; j++) ga[offset + j] = g[offset + j]! / bd[j]!;
+      }
     }
-    if (!bTensor) return [ga];
+    if (!needsGrad(bTensor)) return [ga, null];
     // Kept in float64 until sumRows rounds the row sums once.
     const gbFull = new Float64Array(g.length);
     for (let offset = 0; offset < g.length; offset += L) {

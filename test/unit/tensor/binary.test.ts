@@ -77,6 +77,11 @@ describe('elementwise arithmetic: gradients', () => {
       const b = randn(rng, [], { requiresGrad: true, offset: 3 });
       expectGradientsCorrect(op, [a, b]);
     });
+    it(`${name}: only the broadcast operand requires grad`, () => {
+      const a = randn(rng, [3, 4]);
+      const b = randn(rng, [4], { requiresGrad: true, offset: 3 });
+      expectGradientsCorrect(op, [a, b]);
+    });
     it(`${name}: number`, () => {
       const a = randn(rng, [5], { requiresGrad: true });
       expectGradientsCorrect((x) => op(x, 1.7), [a]);
