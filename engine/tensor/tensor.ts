@@ -15,8 +15,10 @@
  * the output's typed array; storing into a `Float32Array` is the same
  * round-to-nearest-even as `Math.fround`. For an elementary op (+, −, ×, ÷,
  * √) this single rounding is exactly what torch's CPU kernels produce. Where
- * torch itself rounds several times (reductions, matmul, composite ops such as
- * LayerNorm or GELU) the op's module documents the difference.
+ * torch rounds differently (float32 reductions, BLAS matmul, vectorized
+ * transcendental and composite functions such as GELU or LayerNorm) the op's
+ * module documents it; index.ts summarizes which float32 results are
+ * bit-exact with torch.
  */
 import { runBackward } from './autograd';
 import { allocate, dtypeOf, numel, type DType, type DenseTensor, type FloatArray } from './dtype';
