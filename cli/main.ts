@@ -112,7 +112,7 @@ function init(args: Args): number {
   console.log(`${inspection.modelName}: ${inspection.parameterCount.toLocaleString('en-US')} parameters, seed ${inspection.seed}`);
   const rows = inspection.parameters.map((p) => [
     p.name, `[${p.shape.join(', ')}]`, p.initializer,
-    fmt(p.theory.std), fmt(p.sample.std), fmt(p.sample.min), fmt(p.sample.max), p.ks === null ? '—' : p.ks.toFixed(4),
+    p.theory ? fmt(p.theory.std) : '—', fmt(p.sample.std), fmt(p.sample.min), fmt(p.sample.max), p.ks === null ? '—' : p.ks.toFixed(4),
   ]);
   printTable(['tensor', 'shape', 'initializer', 'std (theory)', 'std (sample)', 'min', 'max', 'KS D'], rows);
   return 0;

@@ -7,22 +7,30 @@
  * The extension, the worker and the webviews import this module and the
  * engine's plain-data types; they never import each other's code.
  */
+import type { Dataset } from '../engine/data/dataset';
 import type { ModelSpec } from '../engine/model/spec';
 import type { InitInspection } from '../engine/inspect/types';
 
 // ---------------------------------------------------------------------------
 // Extension host ⇄ engine worker
 
+/** Initial values by `state_dict` name, loaded by the extension from the model's `init_from`. */
+export type CheckpointValues = Record<string, { shape: number[]; data: ArrayLike<number> }>;
+
 export interface InspectInitParams {
   model: ModelSpec;
   /** Histogram bins per parameter tensor. */
   bins: number;
+  checkpoint?: CheckpointValues;
 }
 
 export interface TrainParams {
   model: ModelSpec;
   steps: number;
   batchSize: number;
+  /** The model's data, loaded by the extension (absent: the engine's default synthetic task). */
+  dataset?: Dataset;
+  checkpoint?: CheckpointValues;
   /** Least time between two progress messages, in milliseconds. */
   progressIntervalMs: number;
 }

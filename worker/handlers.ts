@@ -24,6 +24,6 @@ type Handler<M extends EngineMethod> = (
 
 export const handlers: { [M in EngineMethod]: Handler<M> } = {
   ping: () => ({ engineVersion: ENGINE_VERSION }),
-  inspectInit: ({ model, bins }) => inspectInitialization(model, { bins }),
+  inspectInit: ({ model, bins, checkpoint }) => inspectInitialization(model, { bins }, checkpoint ? new Map(Object.entries(checkpoint)) : undefined),
   train,
 };

@@ -12,7 +12,11 @@ const MAX_LOSS_POINTS = 1000;
 
 export async function train(params: TrainParams, ctx: HandlerContext<TrainProgress>): Promise<TrainResult> {
   const started = performance.now();
-  const trainer = new Trainer(params.model, { batchSize: params.batchSize });
+  const trainer = new Trainer(params.model, {
+    batchSize: params.batchSize,
+    ...(params.dataset ? { dataset: params.dataset } : {}),
+    ...(params.checkpoint ? { checkpoint: new Map(Object.entries(params.checkpoint)) } : {}),
+  });
   // Average the loss over `every` consecutive steps so that the curve has at most MAX_LOSS_POINTS points.
   const every = Math.max(1, Math.ceil(params.steps / MAX_LOSS_POINTS));
   const losses: number[] = [];

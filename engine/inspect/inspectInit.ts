@@ -5,7 +5,7 @@
  * Kolmogorov–Smirnov distance D = sup |F_n(x) − F(x)|.
  */
 import type { Theory } from '../init/theory';
-import { initializeParameters, type InitializedParameter } from '../model/initialize';
+import { initializeParameters, type InitialValues, type InitializedParameter } from '../model/initialize';
 import { parameterCount, type ModelSpec } from '../model/spec';
 import { Rng } from '../rng';
 import { histogramTheory } from '../stats/histogramTheory';
@@ -27,9 +27,9 @@ export function binsFor(n: number, maxBins: number): number {
   return Math.max(Math.min(5, maxBins), Math.min(maxBins, Math.ceil(Math.sqrt(n))));
 }
 
-export function inspectInitialization(spec: ModelSpec, options: InspectOptions): InitInspection {
+export function inspectInitialization(spec: ModelSpec, options: InspectOptions, checkpoint?: InitialValues): InitInspection {
   const started = performance.now();
-  const params = initializeParameters(spec, new Rng(spec.seed));
+  const params = initializeParameters(spec, new Rng(spec.seed), 'float32', checkpoint);
   const parameters = params.map((p) => inspectParameter(p, options.bins));
   return { modelName: spec.name, seed: spec.seed, parameterCount: parameterCount(spec), parameters, elapsedMs: performance.now() - started };
 }
@@ -39,7 +39,7 @@ export function inspectParameter(p: InitializedParameter, bins: number): Paramet
   const stats = summarize(p.data);
   // Bounded theories get bins over their support, so that bars line up with the
   // flat (or truncated) density; unbounded ones get bins over the sample's range.
-  const [lo, hi] = theory.support;
+  const [lo, hi] = theory?.support ?? [NaN, NaN];
   const range: [number, number] = Number.isFinite(lo) && Number.isFinite(hi) && hi > lo ? [lo, hi] : [stats.min, stats.max];
   const histogram = summarize(p.data, { histogram: { bins: binsFor(stats.count, bins), range } }).histogram!;
   const edges = Array.from(histogram.edges);
@@ -48,11 +48,15 @@ export function inspectParameter(p: InitializedParameter, bins: number): Paramet
     shape: p.shape,
     initializer: p.initializer,
     origin: p.origin,
-    theory: theorySummary(theory),
+    theory: theory ? theorySummary(theory) : null,
     sample: { count: stats.count, mean: stats.mean, std: stats.std, min: stats.min, max: stats.max },
-    histogram: { edges, counts: Array.from(histogram.counts), expected: Array.from(histogramTheory(theory, edges, stats.count)) },
+    histogram: {
+      edges,
+      counts: Array.from(histogram.counts),
+      ...(theory ? { expected: Array.from(histogramTheory(theory, edges, stats.count)) } : {}),
+    },
     // KS compares continuous distributions; with atoms (constant, sparse zeros) D says little.
-    ks: theory.atoms.length === 0 ? ksStatistic(p.data, theory.cdf) : null,
+    ks: theory && theory.atoms.length === 0 ? ksStatistic(p.data, theory.cdf) : null,
   };
 }
 

@@ -40,9 +40,10 @@ export interface ParameterInspection {
   shape: number[];
   /** The initializer call as torch spells it, e.g. `kaiming_uniform_(a=√5)`. */
   initializer: string;
-  /** Why this initializer: `nn.Linear default` or `model file`. */
-  origin: 'torch default' | 'model file';
-  theory: TheorySummary;
+  /** Where the values came from. */
+  origin: 'torch default' | 'model file' | 'checkpoint';
+  /** The initializer's distribution; null for values loaded from a checkpoint. */
+  theory: TheorySummary | null;
   sample: SampleSummary;
   histogram: HistogramSummary;
   /** Kolmogorov–Smirnov statistic D of the sample against the theory's CDF (null where undefined). */

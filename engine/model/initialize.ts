@@ -23,11 +23,28 @@ export interface InitializedParameter {
   data: FloatArray;
   /** The initializer call as torch spells it, e.g. `kaiming_uniform_(a=√5)`. */
   initializer: string;
-  origin: 'torch default' | 'model file';
-  theory: Theory;
+  origin: 'torch default' | 'model file' | 'checkpoint';
+  /** The distribution the values were drawn from; null for values loaded from a checkpoint. */
+  theory: Theory | null;
 }
 
-export function initializeParameters(spec: ModelSpec, rng: Rng, dtype: DType = 'float32'): InitializedParameter[] {
+/** Values by `state_dict` name that replace the drawn ones (a checkpoint); shapes were checked by the caller. */
+export type InitialValues = ReadonlyMap<string, { data: ArrayLike<number> }>;
+
+export function initializeParameters(spec: ModelSpec, rng: Rng, dtype: DType = 'float32', checkpoint?: InitialValues, checkpointLabel = 'init_from'): InitializedParameter[] {
+  const drawn = drawParameters(spec, rng, dtype);
+  if (!checkpoint) return drawn;
+  // torch: construct (and initialize) the model, then load_state_dict overwrites every tensor.
+  return drawn.map((p) => {
+    const values = checkpoint.get(p.name);
+    if (!values) return p;
+    const data = p.data.slice();
+    data.set(values.data);
+    return { ...p, data, initializer: checkpointLabel, origin: 'checkpoint', theory: null };
+  });
+}
+
+function drawParameters(spec: ModelSpec, rng: Rng, dtype: DType): InitializedParameter[] {
   const out: InitializedParameter[] = [];
   const patterns = (spec.initPatterns ?? []).map((p) => ({ test: globToRegExp(p.pattern), init: p.init }));
   const byPattern = (name: string): InitSpec | undefined => patterns.find((p) => p.test.test(name))?.init;

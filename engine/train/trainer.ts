@@ -9,7 +9,7 @@
  */
 import type { Dataset } from '../data/dataset';
 import { buildCriterion, buildNetwork, buildOptimizer, type BuiltNetwork } from '../model/build';
-import { initializeParameters } from '../model/initialize';
+import { initializeParameters, type InitialValues } from '../model/initialize';
 import type { ModelSpec } from '../model/spec';
 import type { Criterion } from '../nn';
 import { zeroGrad } from '../nn';
@@ -22,6 +22,8 @@ import { defaultDataset, DEFAULT_BATCH_SIZE } from './defaults';
 
 export interface TrainerOptions {
   dataset?: Dataset;
+  /** Initial values by `state_dict` name (a checkpoint), replacing the drawn ones. */
+  checkpoint?: InitialValues;
   batchSize?: number;
   dtype?: DType;
   /** Trace every optimizer term per parameter (costs a pass over each tensor per term). */
@@ -68,7 +70,7 @@ export class Trainer {
   constructor(readonly spec: ModelSpec, options: TrainerOptions = {}) {
     const dtype = options.dtype ?? 'float32';
     const rng = new Rng(spec.seed);
-    this.built = buildNetwork(spec, initializeParameters(spec, rng, dtype), rng, dtype);
+    this.built = buildNetwork(spec, initializeParameters(spec, rng, dtype, options.checkpoint), rng, dtype);
     this.dataset = options.dataset ?? defaultDataset(spec, dtype);
     this.criterion = buildCriterion(spec);
     this.optimizer = buildOptimizer(spec.optimizer);

@@ -41,7 +41,7 @@ function renderParameter(p: ParameterInspection): HTMLElement {
   const legend = h('p', { class: 'legend' },
     h('span', { class: 'swatch bar' }), ' sampled  ',
     p.histogram.expected ? h('span', { class: 'swatch theory' }) : null,
-    p.histogram.expected ? ` ${p.theory.family} theory` : '');
+    p.histogram.expected && p.theory ? ` ${p.theory.family} theory` : '');
   return h('section', { class: 'param', 'data-name': p.name, 'aria-label': p.name },
     h('h2', {}, h('code', {}, p.name), ' ', h('span', { class: 'shape' }, formatShape(p.shape))),
     h('p', { class: 'init' }, h('code', {}, p.initializer), ` · ${p.origin}`),
@@ -61,13 +61,13 @@ function statsTable(p: ParameterInspection): HTMLElement {
     h('caption', {}, `${p.name}: theory vs sample`),
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, ''), h('th', { scope: 'col' }, 'theory'), h('th', { scope: 'col' }, 'sample'))),
     h('tbody', {},
-      row('mean', 'mean', p.theory.mean, p.sample.mean),
-      row('std', 'std', p.theory.std, p.sample.std),
-      row('min', 'min', p.theory.support[0], p.sample.min),
-      row('max', 'max', p.theory.support[1], p.sample.max),
-      info('fan_in', 'fanIn', p.theory.fanIn),
-      info('fan_out', 'fanOut', p.theory.fanOut),
-      info('gain', 'gain', p.theory.gain),
+      row('mean', 'mean', p.theory?.mean ?? null, p.sample.mean),
+      row('std', 'std', p.theory?.std ?? null, p.sample.std),
+      row('min', 'min', p.theory?.support[0] ?? null, p.sample.min),
+      row('max', 'max', p.theory?.support[1] ?? null, p.sample.max),
+      info('fan_in', 'fanIn', p.theory?.fanIn ?? null),
+      info('fan_out', 'fanOut', p.theory?.fanOut ?? null),
+      info('gain', 'gain', p.theory?.gain ?? null),
       info('KS statistic D', 'ks', p.ks),
       info('values', 'count', p.sample.count)));
 }
