@@ -87,6 +87,7 @@ describe('max', () => {
     expectGradientsCorrect((t) => max(t), [x]);
     expectGradientsCorrect((t) => maxAlongDim(t, 0).values, [x]);
     expectGradientsCorrect((t) => maxAlongDim(t, -1).values, [x]);
+    expectGradientsCorrect((t) => maxAlongDim(t, 1, true).values, [randn(rng, [2, 3, 4], { requiresGrad: true })]);
   });
 
   it('mean of a reference matches a float64 sum / n', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { noGrad } from '../../../engine/tensor/autograd';
+import { isGradEnabled, noGrad } from '../../../engine/tensor/autograd';
 import { add, mul } from '../../../engine/tensor/binary';
 import { sum } from '../../../engine/tensor/reduce';
 import { Tensor } from '../../../engine/tensor/tensor';
@@ -128,6 +128,19 @@ describe('graph control', () => {
     const y = noGrad(() => mul(x, 2));
     expect(y.requiresGrad).toBe(false);
     expect(y.gradFn).toBeNull();
+  });
+
+  it('noGrad() nests and restores grad mode even when its function throws', () => {
+    const x = Tensor.from([1], [1], { requiresGrad: true });
+    expect(() =>
+      noGrad(() => {
+        noGrad(() => undefined);
+        expect(isGradEnabled()).toBe(false);
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(isGradEnabled()).toBe(true);
+    expect(mul(x, 2).requiresGrad).toBe(true);
   });
 
   it('detach() shares storage but leaves the graph', () => {
