@@ -387,7 +387,7 @@ function decodeTraining(d: DiagnosticSink, e: LocatedEntry | undefined): Trainin
   if (!e) return undefined;
   const obj = d.expectObject(e.value, 'training');
   if (!obj) return undefined;
-  d.warnUnknownKeys(obj.entries, new Set(['steps', 'epochs', 'batch_size', 'validation_split']), 'training');
+  d.warnUnknownKeys(obj.entries, new Set(['steps', 'epochs', 'batch_size', 'validation_split', 'shuffle']), 'training');
   const stepsEntry = entry(obj, 'steps');
   const epochsEntry = entry(obj, 'epochs');
   if (stepsEntry && epochsEntry) d.error('bad-training', 'Give "steps" or "epochs", not both.', epochsEntry.keyRange);
@@ -398,7 +398,8 @@ function decodeTraining(d: DiagnosticSink, e: LocatedEntry | undefined): Trainin
   const validationSplit = optionalNumber(d, obj, 'validation_split') ?? 0;
   if (!(validationSplit >= 0 && validationSplit < 1)) d.error('bad-value', `validation_split must be in [0, 1), got ${validationSplit}.`, entry(obj, 'validation_split')!.value.range);
   if (batchSize === undefined) return undefined;
-  return { ...(steps ? { steps } : {}), ...(epochs ? { epochs } : {}), batchSize, validationSplit };
+  const shuffle = optionalBoolean(d, obj, 'shuffle') ?? true;
+  return { ...(steps ? { steps } : {}), ...(epochs ? { epochs } : {}), batchSize, validationSplit, shuffle };
 }
 
 /** `init_from: "weights.safetensors"` or `{ safetensors: "…" }` or `{ npy: { "fc1.weight": "w1.npy", … } }`. */

@@ -102,6 +102,8 @@ export interface TrainingSpec {
   batchSize: number;
   /** Fraction of the examples held out to measure the validation loss. */
   validationSplit: number;
+  /** Reshuffle the training examples every epoch (default true). */
+  shuffle: boolean;
 }
 
 /** Initial weights from a checkpoint, by `state_dict` name. Paths are relative to the model file. */

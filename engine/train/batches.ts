@@ -1,6 +1,7 @@
 /**
- * Minibatches as a torch `DataLoader(shuffle=True, drop_last=False)` gives
- * them: each epoch visits every example once in a fresh random order.
+ * Minibatches as a torch `DataLoader(drop_last=False)` gives them: each epoch
+ * visits every example once, in a fresh random order with `shuffle` (the
+ * usual choice for training) or in file order without it.
  */
 import type { Dataset } from '../data/dataset';
 import type { Rng } from '../rng';
@@ -23,14 +24,19 @@ export class BatchSampler {
     private readonly data: Dataset,
     private readonly batchSize: number,
     private readonly rng: Rng,
+    private readonly shuffle = true,
   ) {
     if (!(batchSize >= 1)) throw new RangeError(`batch size must be ≥ 1, got ${batchSize}`);
-    this.order = rng.permutation(data.count);
+    this.order = this.epochOrder();
+  }
+
+  private epochOrder(): Int32Array {
+    return this.shuffle ? this.rng.permutation(this.data.count) : Int32Array.from({ length: this.data.count }, (_, i) => i);
   }
 
   next(): Batch {
     if (this.cursor >= this.data.count) {
-      this.order = this.rng.permutation(this.data.count);
+      this.order = this.epochOrder();
       this.cursor = 0;
       this.epoch++;
     }

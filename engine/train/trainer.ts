@@ -25,6 +25,8 @@ export interface TrainerOptions {
   /** Initial values by `state_dict` name (a checkpoint), replacing the drawn ones. */
   checkpoint?: InitialValues;
   batchSize?: number;
+  /** Shuffle the examples every epoch (default true). */
+  shuffle?: boolean;
   dtype?: DType;
   /** Trace every optimizer term per parameter (costs a pass over each tensor per term). */
   trace?: TraceOptions | false;
@@ -76,7 +78,7 @@ export class Trainer {
     this.optimizer = buildOptimizer(spec.optimizer);
     this.params = Object.fromEntries([...this.built.parameters].map(([name, t]) => [name, t.data]));
     this.state = this.optimizer.init(this.params);
-    this.sampler = new BatchSampler(this.dataset, options.batchSize ?? DEFAULT_BATCH_SIZE, rng);
+    this.sampler = new BatchSampler(this.dataset, options.batchSize ?? spec.training?.batchSize ?? DEFAULT_BATCH_SIZE, rng, options.shuffle ?? spec.training?.shuffle ?? true);
     this.tracer = options.trace ? new Tracer(options.trace) : undefined;
   }
 

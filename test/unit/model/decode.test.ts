@@ -173,7 +173,7 @@ describe('model files: data, training and checkpoints', () => {
   });
 
   it('reads training settings and refuses steps with epochs', () => {
-    expect(decode(', "training": {"epochs": 3, "batch_size": 16, "validation_split": 0.25}').spec!.training).toEqual({ epochs: 3, batchSize: 16, validationSplit: 0.25 });
+    expect(decode(', "training": {"epochs": 3, "batch_size": 16, "validation_split": 0.25}').spec!.training).toEqual({ epochs: 3, batchSize: 16, validationSplit: 0.25, shuffle: true });
     expect(decode(', "training": {"steps": 3, "epochs": 3}').diagnostics.map((x) => x.code)).toContain('bad-training');
     expect(decode(', "training": {"validation_split": 1}').diagnostics.map((x) => x.code)).toContain('bad-value');
   });
