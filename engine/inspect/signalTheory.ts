@@ -41,11 +41,9 @@
  *     Var_row ≈ v = q − m², then scaled by γ and shifted by β:
  *     m′ = E[β],  q′ = E[γ²]·v/(v + eps) + E[β²],  r′ = E[γ²]·(r − m²)/(v + eps) + E[β²].
  */
-import { getInitializer } from '../init/registry';
-import { linearBiasTheory, linearWeightTheory } from '../init/linear';
-import type { Distribution } from '../stats/distribution';
-import { layerPrefix, type ActivationLayerSpec, type LayerSpec, type LinearLayerSpec, type ModelSpec } from '../model/spec';
+import { layerPrefix, type ActivationLayerSpec, type LayerSpec, type ModelSpec } from '../model/spec';
 import { scalarActivation } from './signalActivations';
+import { layerNormParameters, linearParameters, NO_PARAMETER, type EntryMoments } from './signalParameters';
 import { bivariateNormalExpectation, normalExpectation } from './signalQuadrature';
 
 /** The three moments of a layer's output (see the module comment). */
@@ -102,32 +100,6 @@ export function statsOf(m: SignalMoments): SignalStats {
   };
 }
 
-/** Mean and variance of one parameter entry. */
-interface EntryMoments {
-  mean: number;
-  variance: number;
-}
-
-const ZERO: EntryMoments = { mean: 0, variance: 0 };
-
-function entryMoments(d: Distribution): EntryMoments {
-  return { mean: d.mean, variance: d.std * d.std };
-}
-
-/** The theories of a Linear layer's weight and bias, as initializeParameters would draw them. */
-export function linearParameterMoments(layer: LinearLayerSpec): { weight: EntryMoments; bias: EntryMoments } {
-  const shape = [layer.outFeatures, layer.inFeatures];
-  const theoryOf = (init: { fn: string; args: Record<string, number | string | boolean> }, s: number[]): Distribution => {
-    const initializer = getInitializer(init.fn);
-    if (!initializer) throw new Error(`Unknown initializer "${init.fn}"`);
-    return initializer.theory(s, init.args);
-  };
-  const weight = layer.init?.weight ? theoryOf(layer.init.weight, shape) : linearWeightTheory(shape);
-  if (!layer.bias) return { weight: entryMoments(weight), bias: ZERO };
-  const bias = layer.init?.bias ? theoryOf(layer.init.bias, [layer.outFeatures]) : linearBiasTheory(layer.inFeatures);
-  return { weight: entryMoments(weight), bias: entryMoments(bias) };
-}
-
 /** y = Wx + b (see the module comment for the rule). */
 export function propagateLinear(x: SignalMoments, fanIn: number, weight: EntryMoments, bias: EntryMoments): SignalMoments {
   const mean = fanIn * weight.mean * x.mean + bias.mean;
@@ -171,27 +143,32 @@ export function propagateDropout(x: SignalMoments, p: number, training: boolean)
   return { ...x, meanSquare: x.meanSquare / (1 - p) };
 }
 
-/** LayerNorm with γ = 1, β = 0 (torch's init; the model format has no LayerNorm initializers). */
-export function propagateLayerNorm(x: SignalMoments, eps: number): SignalMoments {
+/** LayerNorm with per-unit scale γ and shift β (entries of the given moments). */
+export function propagateLayerNorm(x: SignalMoments, eps: number, weight: EntryMoments, bias: EntryMoments): SignalMoments {
   const variance = Math.max(0, x.meanSquare - x.mean * x.mean);
+  const gammaSquare = weight.variance + weight.mean * weight.mean;
+  const betaSquare = bias.variance + bias.mean * bias.mean;
   return {
-    mean: 0,
-    meanSquare: variance / (variance + eps),
-    crossMoment: (x.crossMoment - x.mean * x.mean) / (variance + eps),
+    mean: bias.mean,
+    meanSquare: gammaSquare * (variance / (variance + eps)) + betaSquare,
+    crossMoment: gammaSquare * ((x.crossMoment - x.mean * x.mean) / (variance + eps)) + betaSquare,
   };
 }
 
-/** One layer's rule. */
-export function propagateLayer(x: SignalMoments, layer: LayerSpec, training = true): SignalMoments {
+/** The rule of layer `index` of `spec`. */
+export function propagateLayer(x: SignalMoments, spec: ModelSpec, index: number, training = true): SignalMoments {
+  const layer = spec.layers[index]!;
   switch (layer.type) {
     case 'Linear': {
-      const { weight, bias } = linearParameterMoments(layer);
-      return propagateLinear(x, layer.inFeatures, weight, bias);
+      const { weight, bias } = linearParameters(spec, layer, index);
+      return propagateLinear(x, layer.inFeatures, weight.moments, bias?.moments ?? NO_PARAMETER);
     }
     case 'Dropout':
       return propagateDropout(x, layer.p, training);
-    case 'LayerNorm':
-      return propagateLayerNorm(x, layer.eps);
+    case 'LayerNorm': {
+      const { weight, bias } = layerNormParameters(spec, layer, index);
+      return propagateLayerNorm(x, layer.eps, weight, bias);
+    }
     default:
       return propagateActivation(x, layer);
   }
@@ -203,7 +180,7 @@ export function predictSignal(spec: ModelSpec, options: PredictOptions = {}): Si
   const input = statsOf(moments);
   let previous = input;
   const layers = spec.layers.map((layer, index): PredictedLayer => {
-    moments = propagateLayer(moments, layer, options.training ?? true);
+    moments = propagateLayer(moments, spec, index, options.training ?? true);
     const stats = statsOf(moments);
     const predicted = { index, name: layerPrefix(layer, index), kind: layer.type, ...stats, stdRatio: stats.std / previous.std };
     previous = stats;
