@@ -8,6 +8,7 @@ import { OverviewViewProvider } from './sidebar/overviewView';
 import { ModelHoverProvider } from './hover';
 import { ModelQuickFixProvider } from './quickFixes';
 import { Trainings } from './training';
+import { WorkspaceModels } from './workspaceModels';
 
 const MODEL_SELECTOR: vscode.DocumentSelector = [{ pattern: '**/*.nn.{json,yaml,yml}' }];
 
@@ -24,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): void {
     trainings,
     codeLens,
     new OverviewViewProvider(ctx),
+    new WorkspaceModels(),
     vscode.languages.registerCodeLensProvider(MODEL_SELECTOR, codeLens),
     vscode.languages.registerHoverProvider(MODEL_SELECTOR, new ModelHoverProvider(ctx.models)),
     vscode.languages.registerCodeActionsProvider(MODEL_SELECTOR, new ModelQuickFixProvider(ctx.models), ModelQuickFixProvider.metadata),
