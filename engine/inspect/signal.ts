@@ -1,0 +1,193 @@
+/**
+ * Signal through depth, measured: build the network with its initial
+ * parameters, run one forward pass on a batch of the model's data keeping
+ * every layer's output, and one backward pass of the loss, then report per
+ * layer the activation scale, the gradient reaching that layer's output
+ * (∂L/∂a, kept with `retainGrad`), the weight gradient of Linear layers, dead
+ * ReLU units and saturated Tanh/Sigmoid outputs — and a one-line verdict.
+ *
+ * The loss is the model's own (`spec.loss`). A model file without one gets
+ *   L = ½‖y‖²/B  (B examples),  so ∂L/∂y = y/B:
+ * the gradient each example sends back is its own output, so the backward
+ * pass sees the same scale problems as the forward pass, independent of any
+ * target. (torch users usually reach for MSELoss, which pulls y towards
+ * targets instead; its gradient 2(y − t)/(B·d) is dominated by the targets
+ * when the output is small.) If the model's loss fails on the initial output
+ * (BCELoss on values outside [0, 1] raises, as in torch), the report says so
+ * and falls back to ½‖y‖²/B.
+ */
+import type { Dataset } from '../data/dataset';
+import { buildCriterion, buildNetwork } from '../model/build';
+import { initializeParameters } from '../model/initialize';
+import type { ModelSpec } from '../model/spec';
+import type { Criterion, LayerTrace } from '../nn';
+import { Rng } from '../rng';
+import { allocate, dtypeOf, type FloatArray } from '../tensor/dtype';
+import { Tensor } from '../tensor/tensor';
+import { defaultDataset } from '../train/defaults';
+import { activationScale, deadFraction, gradientStd, saturatedFraction } from './signalStats';
+import { signalVerdict, type SignalVerdict } from './signalVerdict';
+
+/** Examples per measurement when the caller does not say: enough for stds within a few percent. */
+export const DEFAULT_SIGNAL_EXAMPLES = 256;
+
+/** What the loss was, for the report. */
+export const HALF_SQUARED_NORM = '½‖y‖²/batch';
+
+export interface SignalOptions {
+  /** The examples to run; default the model's default dataset (defaultDataset). */
+  data?: Dataset;
+  /** How many of its first rows (default DEFAULT_SIGNAL_EXAMPLES, at most all of them). */
+  examples?: number;
+  /** Seed of the parameter draw (and dropout masks); default the model's seed. */
+  seed?: number;
+  /** Dropout active, as in a training step (torch's default mode); default true. */
+  training?: boolean;
+}
+
+/** Forward statistics of one activation matrix. */
+export interface ForwardStats {
+  mean: number;
+  std: number;
+  rms: number;
+  /** Std across examples, averaged over units (see signalStats.ts). */
+  signalStd: number;
+}
+
+export interface LayerSignal extends ForwardStats {
+  index: number;
+  /** `state_dict` prefix. */
+  name: string;
+  /** torch class name. */
+  kind: string;
+  /** std of this layer's output over std of its input. */
+  stdRatio: number;
+  nonFinite: number;
+  /**
+   * std of ∂L/∂(this layer's output); null before the first layer with
+   * parameters (the input needs no gradient, which saves a matrix product).
+   */
+  gradStd: number | null;
+  /** std of ∂L/∂W for Linear layers. */
+  weightGradStd?: number | null;
+  /** ReLU: fraction of units that are 0 on every example of the batch. */
+  deadFraction?: number;
+  /** Tanh (|a| > 0.99) and Sigmoid (a < 0.01 or > 0.99): fraction of outputs in the flat tails. */
+  saturatedFraction?: number;
+}
+
+export interface SignalReport {
+  modelName: string;
+  seed: number;
+  examples: number;
+  /** The loss whose gradient was propagated: the model's, or HALF_SQUARED_NORM (with the reason). */
+  loss: string;
+  lossValue: number;
+  input: ForwardStats;
+  layers: LayerSignal[];
+  verdict: SignalVerdict;
+  elapsedMs: number;
+}
+
+interface Batch {
+  inputs: Tensor;
+  targets: Tensor | Int32Array;
+}
+
+/** The first `count` rows of `data`. */
+function firstRows(data: Dataset, count: number): Batch {
+  const d = data.inputDim;
+  const inputs = new Tensor(data.inputs.slice(0, count * d), [count, d]);
+  const t = data.targets;
+  const targets = t.kind === 'classes' ? t.data.slice(0, count) : new Tensor(t.data.slice(0, count * t.dim), [count, t.dim]);
+  return { inputs, targets };
+}
+
+/** Seeds the backward pass of the model's loss, or of ½‖y‖²/B; returns what was used. */
+function backwardFromLoss(spec: ModelSpec, output: Tensor, targets: Tensor | Int32Array): { loss: string; value: number } {
+  if (spec.loss) {
+    try {
+      const criterion = buildCriterion(spec) as Criterion<Tensor | ArrayLike<number>>;
+      const loss = criterion.forward(output, targets);
+      loss.backward();
+      return { loss: spec.loss.type, value: loss.item() };
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      return halfSquaredNorm(output, `${HALF_SQUARED_NORM} (${spec.loss.type} failed: ${reason})`);
+    }
+  }
+  return halfSquaredNorm(output, HALF_SQUARED_NORM);
+}
+
+/** L = ½‖y‖²/B: seeds ∂L/∂y = y/B directly. */
+function halfSquaredNorm(output: Tensor, label: string): { loss: string; value: number } {
+  const examples = output.shape[0] ?? 1;
+  const seed = allocate(dtypeOf(output.data), output.numel);
+  let value = 0;
+  for (let i = 0; i < seed.length; i++) {
+    const y = output.data[i]!;
+    seed[i] = y / examples;
+    value += (y * y) / 2;
+  }
+  output.backward(seed);
+  return { loss: label, value: value / examples };
+}
+
+function layerSignal(trace: LayerTrace, index: number, examples: number, previousStd: number, weightGrad: FloatArray | null | undefined): LayerSignal {
+  const { output, kind } = trace;
+  const units = output.numel / examples;
+  const scale = activationScale(output.data, examples, units);
+  const layer: LayerSignal = {
+    index,
+    name: trace.name,
+    kind,
+    mean: scale.mean,
+    std: scale.std,
+    rms: scale.rms,
+    signalStd: scale.signalStd,
+    stdRatio: scale.std / previousStd,
+    nonFinite: scale.nonFinite,
+    gradStd: gradientStd(output.grad),
+  };
+  if (kind === 'Linear') layer.weightGradStd = gradientStd(weightGrad ?? null);
+  if (kind === 'ReLU') layer.deadFraction = deadFraction(output.data, examples, units);
+  if (kind === 'Tanh' || kind === 'Sigmoid') layer.saturatedFraction = saturatedFraction(output.data, kind);
+  return layer;
+}
+
+export function measureSignal(spec: ModelSpec, options: SignalOptions = {}): SignalReport {
+  const started = performance.now();
+  const seed = options.seed ?? spec.seed;
+  const rng = new Rng(seed);
+  const { network, parameters } = buildNetwork(spec, initializeParameters(spec, rng), rng);
+  network.train(options.training ?? true);
+
+  const data = options.data ?? defaultDataset(spec);
+  const examples = Math.min(data.count, options.examples ?? DEFAULT_SIGNAL_EXAMPLES);
+  if (!(examples >= 1)) throw new RangeError(`measureSignal: need at least one example, got ${examples}`);
+  const { inputs, targets } = firstRows(data, examples);
+
+  const { output, trace } = network.forwardWithTrace(inputs);
+  for (const t of trace) if (t.output.requiresGrad) t.output.retainGrad();
+  const { loss, value } = backwardFromLoss(spec, output, targets);
+
+  const inputScale = activationScale(inputs.data, examples, data.inputDim);
+  let previousStd = inputScale.std;
+  const layers = trace.map((t, index) => {
+    const layer = layerSignal(t, index, examples, previousStd, parameters.get(`${t.name}.weight`)?.grad);
+    previousStd = layer.std;
+    return layer;
+  });
+  const input = { mean: inputScale.mean, std: inputScale.std, rms: inputScale.rms, signalStd: inputScale.signalStd };
+  return {
+    modelName: spec.name,
+    seed,
+    examples,
+    loss,
+    lossValue: value,
+    input,
+    layers,
+    verdict: signalVerdict(input.std, input.signalStd, layers),
+    elapsedMs: performance.now() - started,
+  };
+}
