@@ -1,0 +1,12 @@
+/**
+ * Training runs: per-step records of every AdamW term per layer, snapshots,
+ * NaN/Inf detection, effective decay rates, and the run file format.
+ */
+export * from './types';
+export { TrainingRun, type RunOptions, type Advance } from './session';
+export { RunRecorder, nearestSnapshot, snapshotBytes, type RecorderOptions } from './recorder';
+export { recordStep, snapshotOf, type StepContext } from './record';
+export { findNonFinite, nonFiniteBeforeStep } from './nonFinite';
+export { decaySemantics, effectiveDecay, type DecaySemantics } from './decay';
+export { StatsTracer, fastSummary } from './statsTracer';
+export { splitValidation } from './split';
