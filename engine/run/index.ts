@@ -10,3 +10,8 @@ export { findNonFinite, nonFiniteBeforeStep } from './nonFinite';
 export { decaySemantics, effectiveDecay, type DecaySemantics } from './decay';
 export { StatsTracer, fastSummary } from './statsTracer';
 export { splitValidation } from './split';
+export {
+  RUN_FORMAT, RUN_FORMAT_VERSION, RUN_META_FILE, RUN_STEPS_FILE, RunFormatError,
+  runMetaFor, encodeRunMeta, encodeStepLine, encodeSnapshotLine, parseRunMeta, parseSteps, parseRun, newRunId,
+  type RunMeta, type RunData, type RunStatus, type MetaInput,
+} from './format';
