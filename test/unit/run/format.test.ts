@@ -46,7 +46,7 @@ describe('run format', () => {
   it('drops a torn last line, skips bad lines elsewhere, and says so', () => {
     const { lines } = record(5);
     const parts = lines.split('\n');
-    const lastStep = parts.findLastIndex((l) => l.startsWith('{"type":"step"'));
+    const lastStep = parts.map((l) => l.startsWith('{"type":"step"')).lastIndexOf(true);
     const torn = `${parts.slice(0, lastStep).join('\n')}\n${parts[lastStep]!.slice(0, 40)}`;
     const { steps, warnings } = parseSteps(torn);
     expect(steps.map((s) => s.step)).toEqual([1, 2, 3, 4]);
