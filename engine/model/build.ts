@@ -97,7 +97,7 @@ export function buildOptimizer(spec: OptimizerSpec | undefined): GradientTransfo
   const common = definedOnly({ lr: o.lr, eps: a.eps, betas, amsgrad: a.amsgrad, maximize: a.maximize, weightDecay: a.weight_decay, mask });
   switch (o.type) {
     case 'AdamW':
-      return adamw(common);
+      return adamw(o.decay ? { ...common, decay: o.decay } : common);
     case 'Adam':
       return adam(common);
     case 'SGD':

@@ -79,6 +79,12 @@ export interface OptimizerSpec {
    * weight decay: torch's usual two param groups, written as one list.
    */
   noDecay: string[];
+  /**
+   * AdamW's decay semantics: 'torch' (default) decays by lr·λ; 'paper'
+   * (Loshchilov & Hutter) by η_t·λ with η_t = 1, independent of lr. Not in
+   * model files yet: set by comparisons.
+   */
+  decay?: 'torch' | 'paper';
 }
 
 /** `"*.weight": { fn: ... }` in the file: an initializer for every parameter whose name matches. */

@@ -100,7 +100,7 @@ export function runMetaFor(spec: ModelSpec, m: MetaInput): RunMeta {
     format: RUN_FORMAT, version: RUN_FORMAT_VERSION, id: m.id, name: m.name ?? spec.name, producer: `weightscope ${ENGINE_VERSION}`,
     createdAt: m.createdAt, updatedAt: m.createdAt, status: 'running', plannedSteps: m.steps, stepsDone: 0,
     model: { name: spec.name, spec, parameters: parameterShapes(spec), ...(m.source ? { source: m.source } : {}) },
-    optimizer: { type: o.type, lr: o.lr, args: { ...o.args }, noDecay: [...o.noDecay] },
+    optimizer: { type: o.type, lr: o.lr, args: { ...o.args }, noDecay: [...o.noDecay], ...(o.decay ? { decay: o.decay } : {}) },
     batchSize: m.batchSize ?? spec.training?.batchSize ?? 32, seed: spec.seed, dataset: m.dataset ?? '',
   };
   if (m.group) meta.group = m.group;
@@ -112,12 +112,29 @@ export function encodeRunMeta(meta: RunMeta): string {
   return `${JSON.stringify(meta, finiteReplacer, 2)}\n`;
 }
 
+/**
+ * Step and snapshot numbers are written with 7 significant digits: about
+ * float32's precision, which is what the tensors they summarize hold, and
+ * half the bytes of a double's 17 digits. (Step numbers and counts are
+ * integers and stay exact.)
+ */
+export const STORED_DIGITS = 7;
+
 export function encodeStepLine(step: RunStep): string {
-  return `${JSON.stringify({ type: 'step', ...step }, finiteReplacer)}\n`;
+  return `${JSON.stringify({ type: 'step', ...step }, storedReplacer)}\n`;
 }
 
 export function encodeSnapshotLine(snapshot: Snapshot): string {
-  return `${JSON.stringify({ type: 'snapshot', ...snapshot }, finiteReplacer)}\n`;
+  return `${JSON.stringify({ type: 'snapshot', ...snapshot }, storedReplacer)}\n`;
+}
+
+/** A number as it is stored in steps.jsonl. */
+export function storedNumber(x: number): number {
+  return Number.isFinite(x) && !Number.isInteger(x) ? Number(x.toPrecision(STORED_DIGITS)) : x;
+}
+
+function storedReplacer(key: string, value: unknown): unknown {
+  return typeof value === 'number' ? finiteReplacer(key, storedNumber(value)) : value;
 }
 
 export function parseRunMeta(text: string): RunMeta {

@@ -69,7 +69,8 @@ export class TrainingRun {
     });
     this.recorder = new RunRecorder(options.recorder);
     this.decay = decaySemantics(spec.optimizer);
-    this.full = new Tracer({ histogram: { bins: options.bins ?? 32 } });
+    // Snapshot steps: histograms of what a snapshot draws, and the summaries the step record needs.
+    this.full = new Tracer({ histogram: { bins: options.bins ?? 32 }, keys: ['grad', 'm', 'v', 'vMax', 'momentum', 'mHat', 'sqrtVHat', 'stepScale'] });
   }
 
   get stepCount(): number {

@@ -28,7 +28,7 @@ const SKIPPED = new Set(['mHat', 'vHat', 'vMaxHat', 'direction']);
 const TINY_SUM_OF_SQUARES = 1e-280;
 
 export class StatsTracer implements CollectingSink {
-  private readonly buffers = new Map<string, Float64Array>();
+  private readonly buffers = new Map<string, Map<string, Float64Array>>();
   private current: Record<string, { terms: Record<string, TermTrace>; scalars: Record<string, number> }> = {};
 
   tensor(param: string, key: string, values: FloatArray): void {
@@ -41,11 +41,13 @@ export class StatsTracer implements CollectingSink {
   }
 
   buffer(param: string, key: string, length: number): Float64Array {
-    const id = `${param}\u0000${key}`;
-    let b = this.buffers.get(id);
+    // Two-level lookup: no key string is built per call on this hot path.
+    let perParam = this.buffers.get(param);
+    if (!perParam) this.buffers.set(param, (perParam = new Map()));
+    let b = perParam.get(key);
     if (!b || b.length !== length) {
       b = new Float64Array(length);
-      this.buffers.set(id, b);
+      perParam.set(key, b);
     }
     return b;
   }
