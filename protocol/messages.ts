@@ -137,12 +137,27 @@ export interface ModelOverview {
 }
 
 export type HostToSidebar =
-  | { type: 'overview'; overview: ModelOverview | null; reason?: string };
+  | { type: 'overview'; overview: ModelOverview | null; reason?: string }
+  /** The saved training runs (newest first), for the side panel's Runs section. */
+  | { type: 'runs'; runs: SidebarRun[] };
+
+export interface SidebarRun {
+  id: string;
+  name: string;
+  model: string;
+  status: string;
+  steps: number;
+  createdAt: string;
+}
 
 export type SidebarToHost =
   | { type: 'ready' }
   | { type: 'inspect'; uri: string }
-  | { type: 'openExample' };
+  | { type: 'openExample' }
+  | { type: 'train'; uri: string }
+  | { type: 'openRun'; id: string }
+  | { type: 'renameRun'; id: string }
+  | { type: 'deleteRun'; id: string };
 
 // ---------------------------------------------------------------------------
 // Extension host ⇄ training panel (a WebviewPanel per model)

@@ -4,6 +4,12 @@
  *     <run folder>/
  *       run.json      metadata; rewritten whole (write a temporary file, then rename over it)
  *       steps.jsonl   append-only: one JSON object per line, `{"type":"step",…}` or `{"type":"snapshot",…}`
+ *       steps.1.jsonl, steps.2.jsonl, …   optional continuation segments, read after steps.jsonl in order
+ *
+ * Segments are for writers that cannot append (VS Code's file system API,
+ * which also serves virtual workspaces): such a writer rewrites its current
+ * segment whole through a temporary file and a rename, and starts the next
+ * segment when the current one is large. Appending writers use steps.jsonl only.
  *
  * Pure: strings in and out. The extension (vscode.workspace.fs) and the CLI
  * (node:fs) do the file I/O, so a PyTorch-side recorder only needs to write
@@ -194,9 +200,25 @@ export function parseSteps(text: string): { steps: RunStep[]; snapshots: Snapsho
   return { steps, snapshots, warnings };
 }
 
-export function parseRun(metaText: string, stepsText: string): RunData {
+/** The file name of segment k: steps.jsonl for 0, then steps.<k>.jsonl. */
+export function stepsSegmentName(k: number): string {
+  return k === 0 ? RUN_STEPS_FILE : `steps.${k}.jsonl`;
+}
+
+/** The segment index of a file name in a run folder, or −1 when it is not a segment. */
+export function stepsSegmentIndex(fileName: string): number {
+  if (fileName === RUN_STEPS_FILE) return 0;
+  const m = /^steps\.([1-9][0-9]*)\.jsonl$/.exec(fileName);
+  return m ? Number(m[1]) : -1;
+}
+
+/** `steps`: the text of steps.jsonl, or of every segment in order. */
+export function parseRun(metaText: string, stepsText: string | readonly string[]): RunData {
   const meta = parseRunMeta(metaText);
-  const { steps, snapshots, warnings } = parseSteps(stepsText);
+  const segments = typeof stepsText === 'string' ? [stepsText] : stepsText;
+  // A segment that does not end in a newline can only be a torn end; keep lines apart when joining.
+  const joined = segments.map((t, i) => (i < segments.length - 1 && t !== '' && !t.endsWith('\n') ? `${t}\n` : t)).join('');
+  const { steps, snapshots, warnings } = parseSteps(joined);
   // A run that was still "running" when read back after a crash ended at its last recorded step.
   if (meta.status === 'running') meta.stepsDone = steps.at(-1)?.step ?? 0;
   return { meta, steps, snapshots, warnings };

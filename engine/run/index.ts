@@ -12,7 +12,9 @@ export { StatsTracer, fastSummary } from './statsTracer';
 export { splitValidation } from './split';
 export {
   RUN_FORMAT, RUN_FORMAT_VERSION, RUN_META_FILE, RUN_STEPS_FILE, RunFormatError,
-  runMetaFor, encodeRunMeta, encodeStepLine, encodeSnapshotLine, storedNumber, STORED_DIGITS, parseRunMeta, parseSteps, parseRun, newRunId,
+  runMetaFor, encodeRunMeta, encodeStepLine, encodeSnapshotLine, storedNumber, STORED_DIGITS, parseRunMeta, parseSteps, parseRun, newRunId, stepsSegmentName, stepsSegmentIndex,
   type RunMeta, type RunData, type RunStatus, type MetaInput,
 } from './format';
 export { optimizerVariants, biasAndNormPatterns, type OptimizerVariant } from './variants';
+export { runToCsv, runToJson, runToHtml } from './export';
+export { torchScript } from './torchScript';
