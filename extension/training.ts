@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ModelSpec } from '../engine/model';
 import { encodeSnapshotLine, encodeStepLine, newRunId, runMetaFor, type RunMeta, type RunStatus } from '../engine/run/format';
 import { optimizerVariants } from '../engine/run/variants';
+import type { RunStep, Snapshot } from '../engine/run/types';
 import type { TrainProgress, TrainResult } from '../protocol/messages';
 import type { Ctx } from './ctx';
 import { EngineCancelled } from './engineClient';
@@ -10,6 +11,8 @@ import type { TrainingPanels } from './trainingPanel/trainingPanels';
 
 /** Least time between two progress messages from the worker; each carries the records of the steps in between. */
 const PROGRESS_INTERVAL_MS = 200;
+/** Least time between two writes of a run's records (each rewrites its current segment) and two updates of its panel. */
+const FLUSH_INTERVAL_MS = 1000;
 
 interface Live {
   source: vscode.CancellationTokenSource;
@@ -124,6 +127,16 @@ export class Trainings implements vscode.Disposable {
       this.store.notifyChanged();
     };
     let lastStep = 0;
+    let lastFlush = 0;
+    let pendingSteps: RunStep[] = [];
+    let pendingSnapshots: Snapshot[] = [];
+    const forward = (): Promise<void> => {
+      const steps = pendingSteps;
+      const snapshots = pendingSnapshots;
+      pendingSteps = [];
+      pendingSnapshots = [];
+      return writer!.flush().then(() => this.panels.append(uri, meta.id, steps, snapshots), (err) => this.ctx.log.error(`runs: write failed: ${String(err)}`));
+    };
     const onProgress = (p: TrainProgress): void => {
       onStep(p);
       const records = p.records;
@@ -139,11 +152,19 @@ export class Trainings implements vscode.Disposable {
           if (snap) lines += encodeSnapshotLine(snap);
         }
         writer.append(lines);
-        // Forward to the panel once on disk, so a panel that reloads from disk never misses steps.
-        void writer.flush().then(() => this.panels.append(uri, meta.id, records.steps, records.snapshots), (err) => this.ctx.log.error(`runs: write failed: ${String(err)}`));
+        pendingSteps.push(...records.steps);
+        pendingSnapshots.push(...records.snapshots);
+        // Flush (which rewrites the current segment) and forward at most once a second; forward only once on
+        // disk, so that a panel that reloads from disk never misses steps.
+        if (Date.now() - lastFlush < FLUSH_INTERVAL_MS) return;
+        lastFlush = Date.now();
+        forward();
       } else {
         this.panels.append(uri, meta.id, records.steps, records.snapshots);
       }
+    };
+    const flushRest = async (): Promise<void> => {
+      if (writer && (pendingSteps.length > 0 || pendingSnapshots.length > 0)) await forward();
     };
     try {
       const result = await this.ctx.runner.run(`train ${spec.name}`, (jobToken) =>
@@ -151,12 +172,14 @@ export class Trainings implements vscode.Disposable {
           model: spec, steps, batchSize, progressIntervalMs: PROGRESS_INTERVAL_MS,
           record: { bins: this.ctx.config.snapshotBins, maxSnapshotBytes: this.ctx.config.maxSnapshotBytes, validationEvery: this.ctx.config.validationEvery },
         }, { token: jobToken, onProgress }), live.source.token);
+      await flushRest();
       await finish(result.stoppedBy === 'completed' ? 'completed' : result.stoppedBy === 'cancelled' ? 'cancelled' : 'non-finite', result.steps, {
         ...(result.reason ? { reason: result.reason } : {}), ...(result.nonFinite ? { nonFinite: result.nonFinite } : {}), dataset: result.dataset,
       });
       if (notify) this.report(spec, result);
       return result;
     } catch (err) {
+      await flushRest();
       if (err instanceof EngineCancelled) {
         await finish('cancelled', lastStep, { reason: `stopped at step ${lastStep}` });
         if (notify) void vscode.window.showInformationMessage(`Weightscope: training of ${spec.name} was stopped.`);

@@ -6,7 +6,7 @@ import type { RunSummary } from '../../protocol/messages';
 import type { Ctx } from '../ctx';
 
 /** A segment is closed and the next one started once it passes this size. */
-const SEGMENT_BYTES = 1 << 20;
+const SEGMENT_BYTES = 512 * 1024;
 
 /**
  * The runs folder, through vscode.workspace.fs (so it works in remote and

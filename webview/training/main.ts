@@ -48,7 +48,7 @@ function append(run: RunView, steps: RunStep[], snapshots: Snapshot[]): void {
 }
 
 let scheduled = false;
-/** Re-render at most about four times a second while records stream in. */
+/** Re-render at most once a second while records stream in (drawing every chart competes with training for the CPU). */
 function redraw(now = false): void {
   if (now) {
     scheduled = false;
@@ -61,7 +61,7 @@ function redraw(now = false): void {
     if (!scheduled) return;
     scheduled = false;
     paint();
-  }, 250);
+  }, 1000);
 }
 
 function paint(): void {
