@@ -54,8 +54,11 @@ export const tests = [
       const stepShown = async () => Number(await frame.locator('#scrubber-step').getAttribute('data-step', { timeout: 60000 }));
       await frame.locator('#scrubber-step').waitFor({ timeout: 60000 });
       const first = await stepShown();
-      await page.waitForTimeout(2000);
-      const second = await stepShown();
+      let second = first;
+      for (const end = Date.now() + 20000; second === first && Date.now() < end;) {
+        await page.waitForTimeout(250);
+        second = await stepShown();
+      }
       const charts = await frame.locator('svg.line-chart').count();
       if (charts < 7) throw new Error(`expected 7 charts, found ${charts}`);
       await ctx.screenshot('train-live-1-charts.png');

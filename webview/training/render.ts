@@ -188,8 +188,22 @@ const COLUMNS: { key: string; label: string; value: (l: LayerStep) => number | n
   { key: 'effectiveDecay', label: 'effective decay', value: (l) => l.effectiveDecay },
 ];
 
+/** The record of `step`, or the nearest one kept (a live run's panel gets a thinned stream of steps). */
+function stepRecord(steps: readonly RunStep[], step: number): RunStep {
+  let lo = 0;
+  let hi = steps.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (steps[mid]!.step < step) lo = mid + 1;
+    else hi = mid;
+  }
+  const after = steps[lo]!;
+  const before = steps[lo - 1];
+  return before && step - before.step < after.step - step ? before : after;
+}
+
 function atStep(run: RunView, step: number): HTMLElement {
-  const s = run.steps.find((x) => x.step === step) ?? run.steps.at(-1)!;
+  const s = stepRecord(run.steps, step);
   const scalars = h('dl', { class: 'scalars', id: 'step-scalars', 'data-step': s.step },
     ...([['loss', 'loss', s.loss], ['valLoss', 'validation loss', s.valLoss], ['gradNorm', '‖g‖ (all)', s.gradNorm], ['lr', 'lr', s.lr],
       ['biasCorrection1', '1/(1−β1^t)', s.biasCorrection1], ['biasCorrection2', '1/(1−β2^t)', s.biasCorrection2]] as const)
@@ -237,7 +251,7 @@ function decayComparison(state: ViewState, run: RunView, step: number): HTMLElem
   const group = run.summary.meta.group;
   const runs = group ? [...state.runs.values()].filter((r) => r.summary.meta.group === group && r.steps.length > 0) : [run];
   const names = layerNames(run);
-  const at = (r: RunView): RunStep => r.steps.find((x) => x.step === step) ?? r.steps.at(-1)!;
+  const at = (r: RunView): RunStep => stepRecord(r.steps, step);
   return h('section', { class: 'decay', 'aria-label': 'Effective decay rate per layer' },
     h('h2', {}, 'Effective weight decay per layer'),
     h('p', { class: 'explain' }, 'Relative shrink of each weight per step caused by weight decay. AdamW decays every weight by the same lr·λ; Adam with L2 adds λθ to the gradient, which the adaptive step then rescales by 1/(√v̂+ε), so the rate differs per layer (shown: λ·mean lr/(√v̂+ε)). SGD decays by lr·λ; the paper form of AdamW by η·λ.'),
