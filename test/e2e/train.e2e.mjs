@@ -131,6 +131,11 @@ export const tests = [
       const text = await note.innerText();
       const step = Number(/stopped at step (\d+)/.exec(text)?.[1]);
       if (!(step > 0 && step < 10000000)) throw new Error(`unexpected stop message: ${text}`);
+      // The run is kept, marked cancelled, with its steps.
+      const frame = await webviewFrame(page, { title: 'Train: simple-model-fixed' });
+      await frame.locator('#run-status[data-status="cancelled"]').waitFor({ timeout: 30000 });
+      const kept = Number(await frame.locator('#scrubber').getAttribute('max'));
+      if (!(kept >= step)) throw new Error(`the cancelled run shows ${kept} steps, the notification ${step}`);
       await ctx.screenshot('train-3-stopped.png');
       ctx.log(`stopped after ${step} steps`);
     },
