@@ -23,6 +23,7 @@ const state: ViewState = {
   runs: new Map<string, RunView>(),
   live: new Set<string>(),
   selected: saved?.selectedRun,
+  layer: saved?.layer,
   step: saved?.step,
   follow: saved?.step === undefined,
   error: undefined,
@@ -32,6 +33,7 @@ const state: ViewState = {
 function persist(): void {
   const s: TrainingPanelState = { model: state.model };
   if (state.selected) s.selectedRun = state.selected;
+  if (state.layer) s.layer = state.layer;
   if (state.step !== undefined && !state.follow) s.step = state.step;
   vscode.setState(s);
 }
@@ -71,6 +73,11 @@ function paint(): void {
     select: (id) => {
       state.selected = id;
       state.follow = true;
+      persist();
+      redraw(true);
+    },
+    selectLayer: (name) => {
+      state.layer = name;
       persist();
       redraw(true);
     },

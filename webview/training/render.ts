@@ -4,6 +4,7 @@ import type { ModelRef, RunSummary, TrainingToHost } from '../../protocol/messag
 import { histogramSvg } from '../charts/histogram';
 import { ce, h } from '../dom';
 import { formatNumber } from '../format';
+import { heatmapSvg } from './heatmap';
 import { decimate, lineChart, type Series } from './lineChart';
 
 export interface RunView {
@@ -17,6 +18,8 @@ export interface ViewState {
   runs: Map<string, RunView>;
   live: Set<string>;
   selected: string | undefined;
+  /** The tensor whose distributions over time are drawn. */
+  layer: string | undefined;
   /** The scrubbed step; with `follow`, the latest step. */
   step: number | undefined;
   follow: boolean;
@@ -28,6 +31,7 @@ export interface Handlers {
   post(message: TrainingToHost): void;
   select(runId: string): void;
   scrub(step: number, follow: boolean): void;
+  selectLayer(name: string): void;
 }
 
 const CHART = { width: 440, height: 180 };
@@ -58,6 +62,7 @@ export function render(state: ViewState, on: Handlers): HTMLElement {
     charts(run, step),
     atStep(run, step),
     distributions(run, step),
+    overTime(state, run, step, on),
     decayComparison(state, run, step),
   );
   return root;
@@ -236,9 +241,28 @@ function distributions(run: RunView, step: number): HTMLElement {
     section.append(h('div', { class: 'layer-dists', 'data-layer': name },
       h('h3', {}, h('code', {}, name)),
       h('div', { class: 'row' }, ...(Object.keys(TERM_TITLES) as SnapshotTerm[]).filter((t) => terms[t]).map((t) =>
-        h('figure', { 'data-term': t }, h('figcaption', {}, TERM_TITLES[t]), histogramSvg(toSummary(terms[t]!), { width: 200, height: 110, label: `Histogram of ${TERM_TITLES[t]} of ${name} at step ${snap.step}` }))))));
+        h('figure', { 'data-term': t }, h('figcaption', {}, TERM_TITLES[t]), histogramSvg(toSummary(terms[t]!), { width: 250, height: 110, label: `Histogram of ${TERM_TITLES[t]} of ${name} at step ${snap.step}` }))))));
   }
   return section;
+}
+
+/** The chosen tensor's distributions at every snapshot, as heatmaps. */
+function overTime(state: ViewState, run: RunView, step: number, on: Handlers): HTMLElement {
+  const names = layerNames(run);
+  const layer = state.layer && names.includes(state.layer) ? state.layer : names[0]!;
+  const select = h('select', { id: 'heatmap-layer', 'aria-label': 'Tensor shown over time' }, ...names.map((n) => h('option', { value: n, ...(n === layer ? { selected: true } : {}) }, n)));
+  select.addEventListener('change', () => on.selectLayer(select.value));
+  const current = nearestSnapshot(run.snapshots, step)?.step;
+  const figures = (Object.keys(TERM_TITLES) as SnapshotTerm[]).flatMap((t) => {
+    const columns = run.snapshots.filter((sn) => sn.layers[layer]?.[t]).map((sn) => ({ step: sn.step, hist: sn.layers[layer]![t]! }));
+    if (columns.length === 0) return [];
+    return [h('figure', { 'data-term': t }, h('figcaption', {}, `${TERM_TITLES[t]} over time`),
+      heatmapSvg(columns, { width: 420, height: 150, rows: 40, label: `Distribution of ${TERM_TITLES[t]} of ${layer} at each snapshot, as a heatmap`, ...(current !== undefined ? { cursorStep: current } : {}) }))];
+  });
+  return h('section', { class: 'over-time', 'aria-label': 'Distributions over time' },
+    h('h2', {}, 'Distributions over time ', select),
+    h('p', { class: 'explain' }, 'One column per snapshot (log-spaced steps), darker = more of the tensor\'s values in that range; the outlined column is the scrubbed step\'s snapshot.'),
+    h('div', { class: 'row' }, ...figures));
 }
 
 function toSummary(hist: Histogram): { edges: number[]; counts: number[] } {
