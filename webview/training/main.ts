@@ -39,7 +39,7 @@ function persist(): void {
 }
 
 function addRun(summary: RunSummary, steps: RunStep[], snapshots: Snapshot[]): void {
-  state.runs.set(summary.meta.id, { summary, steps, snapshots });
+  state.runs.set(summary.meta.id, { summary, steps, snapshots, details: new Map() });
 }
 
 function append(run: RunView, steps: RunStep[], snapshots: Snapshot[]): void {
@@ -48,6 +48,8 @@ function append(run: RunView, steps: RunStep[], snapshots: Snapshot[]): void {
   const lastSnap = run.snapshots.at(-1)?.step ?? 0;
   for (const s of snapshots) if (s.step > lastSnap) run.snapshots.push(s);
 }
+
+const requested = new Set<string>();
 
 let scheduled = false;
 /** Re-render at most once a second while records stream in (drawing every chart competes with training for the CPU). */
@@ -76,6 +78,12 @@ function paint(): void {
       persist();
       redraw(true);
     },
+    needStep: (runId, step) => {
+      const key = `${runId}#${step}`;
+      if (requested.has(key)) return;
+      requested.add(key);
+      vscode.postMessage({ type: 'stepDetail', runId, step });
+    },
     selectLayer: (name) => {
       state.layer = name;
       persist();
@@ -98,6 +106,7 @@ function onMessage(message: HostToTraining): void {
     case 'runs': {
       state.model = message.model as ModelRef;
       state.runs.clear();
+      requested.clear();
       for (const r of message.runs) addRun(r.summary, r.steps, r.snapshots);
       state.live = new Set(message.live);
       if (!state.selected || !state.runs.has(state.selected)) state.selected = message.runs[0]?.summary.meta.id;
@@ -129,6 +138,11 @@ function onMessage(message: HostToTraining): void {
       else state.live.delete(message.summary.meta.id);
       state.loaded = true;
       persist();
+      redraw(true);
+      return;
+    }
+    case 'stepDetail': {
+      state.runs.get(message.runId)?.details.set(message.record.step, message.record);
       redraw(true);
       return;
     }

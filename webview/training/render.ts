@@ -9,8 +9,10 @@ import { decimate, lineChart, type Series } from './lineChart';
 
 export interface RunView {
   summary: RunSummary;
+  /** A long run's steps arrive thinned; `details` holds exact steps fetched for the scrubber. */
   steps: RunStep[];
   snapshots: Snapshot[];
+  details: Map<number, RunStep>;
 }
 
 export interface ViewState {
@@ -32,6 +34,8 @@ export interface Handlers {
   select(runId: string): void;
   scrub(step: number, follow: boolean): void;
   selectLayer(name: string): void;
+  /** The exact record of a step that the panel does not hold. */
+  needStep(runId: string, step: number): void;
 }
 
 const CHART = { width: 440, height: 180 };
@@ -60,7 +64,7 @@ export function render(state: ViewState, on: Handlers): HTMLElement {
   root.append(
     scrubber(run, step, last, on),
     charts(run, step),
-    atStep(run, step),
+    atStep(run, step, on),
     distributions(run, step),
     overTime(state, run, step, on),
     decayComparison(state, run, step),
@@ -207,8 +211,10 @@ function stepRecord(steps: readonly RunStep[], step: number): RunStep {
   return before && step - before.step < after.step - step ? before : after;
 }
 
-function atStep(run: RunView, step: number): HTMLElement {
-  const s = stepRecord(run.steps, step);
+function atStep(run: RunView, step: number, on: Handlers): HTMLElement {
+  const exact = run.details.get(step);
+  const s = exact ?? stepRecord(run.steps, step);
+  if (s.step !== step) on.needStep(run.summary.meta.id, step);
   const scalars = h('dl', { class: 'scalars', id: 'step-scalars', 'data-step': s.step },
     ...([['loss', 'loss', s.loss], ['valLoss', 'validation loss', s.valLoss], ['gradNorm', '‖g‖ (all)', s.gradNorm], ['lr', 'lr', s.lr],
       ['biasCorrection1', '1/(1−β1^t)', s.biasCorrection1], ['biasCorrection2', '1/(1−β2^t)', s.biasCorrection2]] as const)
@@ -225,7 +231,8 @@ function atStep(run: RunView, step: number): HTMLElement {
           return h('td', { 'data-key': c.key, 'data-value': v === null || v === undefined ? '' : String(v) }, formatNumber(v));
         }));
     })));
-  return h('section', { class: 'at-step', 'aria-label': `Numbers at step ${s.step}` }, h('h2', {}, `Step ${s.step}`), scalars, table);
+  const note = s.step !== step ? h('p', { class: 'hint', id: 'step-loading' }, `Showing step ${s.step}, the nearest one loaded; reading step ${step}…`) : null;
+  return h('section', { class: 'at-step', 'aria-label': `Numbers at step ${s.step}` }, h('h2', {}, `Step ${s.step}`), note, scalars, table);
 }
 
 const TERM_TITLES: Record<SnapshotTerm, string> = { weight: 'θ', mHat: 'm̂', sqrtVHat: '√v̂', update: 'Δθ' };
