@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ModelSpec } from '../engine/model';
-import { encodeSnapshotLine, encodeStepLine, newRunId, runMetaFor, type RunMeta, type RunStatus } from '../engine/run/format';
+import { newRunId, runMetaFor, type RunMeta, type RunStatus } from '../engine/run/format';
 import { optimizerVariants } from '../engine/run/variants';
 import type { RunStep, Snapshot } from '../engine/run/types';
 import type { TrainProgress, TrainResult } from '../protocol/messages';
@@ -12,19 +12,11 @@ import type { TrainingPanels } from './trainingPanel/trainingPanels';
 /** Least time between two progress messages from the worker; each carries the records of the steps in between. */
 const PROGRESS_INTERVAL_MS = 200;
 /**
- * Step records sent to a panel per update while a run trains (every k-th, and the latest). The run file gets
- * every step; a panel that only draws needs no more, and sending every step of a fast run to the webview (over
- * a websocket in remote setups) would take the CPU the training needs. When the run ends the panel reads all.
+ * Step records per progress message meant for the panel (the run file gets every step, as encoded lines):
+ * a chart needs no more, and sending every step of a fast run to the webview (over a websocket in remote
+ * setups) would take the CPU the training needs. When the run ends the panel reads the run from disk.
  */
-const LIVE_STEPS_PER_UPDATE = 60;
-
-function thin(steps: RunStep[]): RunStep[] {
-  if (steps.length <= LIVE_STEPS_PER_UPDATE) return steps;
-  const k = Math.ceil(steps.length / LIVE_STEPS_PER_UPDATE);
-  const out = steps.filter((s) => s.step % k === 0);
-  if (out.at(-1) !== steps.at(-1)) out.push(steps.at(-1)!);
-  return out;
-}
+const LIVE_STEPS_PER_MESSAGE = 12;
 
 /** Least time between two writes of a run's records (each rewrites its current segment) and two updates of its panel. */
 const FLUSH_INTERVAL_MS = 1000;
@@ -146,38 +138,35 @@ export class Trainings implements vscode.Disposable {
     let lastFlush = 0;
     let pendingSteps: RunStep[] = [];
     let pendingSnapshots: Snapshot[] = [];
-    const forward = (): Promise<void> => {
-      const steps = pendingSteps;
-      const snapshots = pendingSnapshots;
+    const takePending = (): { steps: RunStep[]; snapshots: Snapshot[] } => {
+      const taken = { steps: pendingSteps, snapshots: pendingSnapshots };
       pendingSteps = [];
       pendingSnapshots = [];
-      return writer!.flush().then(() => this.panels.append(uri, meta.id, thin(steps), snapshots), (err) => this.ctx.log.error(`runs: write failed: ${String(err)}`));
+      return taken;
+    };
+    const forward = (): Promise<void> => {
+      const { steps, snapshots } = takePending();
+      return writer!.flush().then(() => this.panels.append(uri, meta.id, steps, snapshots), (err) => this.ctx.log.error(`runs: write failed: ${String(err)}`));
     };
     const onProgress = (p: TrainProgress): void => {
       onStep(p);
       const records = p.records;
-      if (!records || records.steps.length === 0) return;
-      lastStep = records.steps.at(-1)!.step;
-      if (writer) {
-        // Steps first, each snapshot after its step's record.
-        const snapshotsAt = new Map(records.snapshots.map((s) => [s.step, s]));
-        let lines = '';
-        for (const s of records.steps) {
-          lines += encodeStepLine(s);
-          const snap = snapshotsAt.get(s.step);
-          if (snap) lines += encodeSnapshotLine(snap);
-        }
-        writer.append(lines);
-        pendingSteps.push(...records.steps);
-        pendingSnapshots.push(...records.snapshots);
-        // Flush (which rewrites the current segment) and forward at most once a second; forward only once on
-        // disk, so that a panel that reloads from disk never misses steps.
-        if (Date.now() - lastFlush < FLUSH_INTERVAL_MS) return;
-        lastFlush = Date.now();
-        forward();
-      } else {
-        this.panels.append(uri, meta.id, thin(records.steps), records.snapshots);
+      if (!records) return;
+      lastStep = records.lastStep;
+      pendingSteps.push(...records.steps);
+      pendingSnapshots.push(...records.snapshots);
+      if (!writer) {
+        const { steps, snapshots } = takePending();
+        this.panels.append(uri, meta.id, steps, snapshots);
+        return;
       }
+      // The worker encoded the lines. Flush (which rewrites the current segment) and update the panel at most
+      // once a second, and the panel only once the steps are on disk, so that a panel that reloads from disk
+      // never misses steps.
+      writer.append(records.lines);
+      if (Date.now() - lastFlush < FLUSH_INTERVAL_MS) return;
+      lastFlush = Date.now();
+      void forward();
     };
     const flushRest = async (): Promise<void> => {
       if (writer && (pendingSteps.length > 0 || pendingSnapshots.length > 0)) await forward();
@@ -186,7 +175,7 @@ export class Trainings implements vscode.Disposable {
       const result = await this.ctx.runner.run(`train ${spec.name}`, (jobToken) =>
         this.ctx.engine.request('train', {
           model: spec, steps, batchSize, progressIntervalMs: PROGRESS_INTERVAL_MS,
-          record: { bins: this.ctx.config.snapshotBins, maxSnapshotBytes: this.ctx.config.maxSnapshotBytes, validationEvery: this.ctx.config.validationEvery },
+          record: { bins: this.ctx.config.snapshotBins, maxSnapshotBytes: this.ctx.config.maxSnapshotBytes, validationEvery: this.ctx.config.validationEvery, liveSteps: LIVE_STEPS_PER_MESSAGE },
         }, { token: jobToken, onProgress }), live.source.token);
       await flushRest();
       await finish(result.stoppedBy === 'completed' ? 'completed' : result.stoppedBy === 'cancelled' ? 'cancelled' : 'non-finite', result.steps, {

@@ -46,6 +46,8 @@ export interface TrainParams {
     maxSnapshotBytes: number;
     /** Measure the validation loss every this many steps. */
     validationEvery: number;
+    /** Step records per progress message for live charts (every step still goes into `lines`). */
+    liveSteps: number;
   };
 }
 
@@ -54,8 +56,13 @@ export interface TrainProgress {
   steps: number;
   loss: number;
   gradNorm: number;
-  /** With `record`: every step since the previous progress message, and the snapshots among them. */
-  records?: { steps: RunStep[]; snapshots: Snapshot[] };
+  /**
+   * With `record`: the steps since the previous progress message. `lines` holds every step and snapshot
+   * record, already encoded as steps.jsonl lines (encoding in the worker keeps the extension host's main
+   * thread free); `steps` is a thinned selection of them (at most `liveSteps`, always the latest) for a
+   * live chart, and `snapshots` every snapshot among them.
+   */
+  records?: { lines: string; steps: RunStep[]; snapshots: Snapshot[]; lastStep: number };
 }
 
 export interface TrainResult {

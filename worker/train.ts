@@ -9,6 +9,7 @@
  */
 import type { TrainParams, TrainProgress, TrainResult } from '../protocol/messages';
 import { TrainingRun } from '../engine/run/session';
+import { encodeSnapshotLine, encodeStepLine } from '../engine/run/format';
 import type { NonFiniteReport, RunStep, Snapshot } from '../engine/run/types';
 import type { HandlerContext } from './handlers';
 
@@ -42,11 +43,16 @@ export async function train(params: TrainParams, ctx: HandlerContext<TrainProgre
     let gradNorm = 0;
     const steps: RunStep[] = [];
     const snapshots: Snapshot[] = [];
+    let lines = '';
     do {
       const r = run.advance();
       if (record) {
         steps.push(r.step);
-        if (r.snapshot) snapshots.push(r.snapshot);
+        lines += encodeStepLine(r.step);
+        if (r.snapshot) {
+          snapshots.push(r.snapshot);
+          lines += encodeSnapshotLine(r.snapshot);
+        }
       }
       if (r.stopped) {
         stoppedBy = 'non-finite';
@@ -64,7 +70,7 @@ export async function train(params: TrainParams, ctx: HandlerContext<TrainProgre
       }
     } while (!run.done && performance.now() < chunkEnd);
     const progress: TrainProgress = { step: run.stepCount, steps: params.steps, loss: lastLoss, gradNorm };
-    if (record) progress.records = { steps, snapshots };
+    if (record && steps.length > 0) progress.records = { lines, steps: thin(steps, record.liveSteps), snapshots, lastStep: steps.at(-1)!.step };
     ctx.progress(progress);
     if (stoppedBy === 'non-finite') break;
     await ctx.yieldToEvents();
@@ -81,4 +87,12 @@ export async function train(params: TrainParams, ctx: HandlerContext<TrainProgre
   if (reason) result.reason = reason;
   if (nonFinite) result.nonFinite = nonFinite;
   return result;
+}
+
+/** At most `max` of the steps, evenly spaced, always with the latest. */
+export function thin(steps: RunStep[], max: number): RunStep[] {
+  if (steps.length <= max) return steps;
+  const k = Math.ceil(steps.length / Math.max(1, max));
+  const out = steps.filter((_, i) => (steps.length - 1 - i) % k === 0);
+  return out;
 }

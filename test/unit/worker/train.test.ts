@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { parseModelText } from '../../../engine/model';
 import type { TrainProgress } from '../../../protocol/messages';
 import { train } from '../../../worker/train';
+import { parseSteps } from '../../../engine/run/format';
 
 const spec = parseModelText('{"input": 5, "layers": [{"name": "fc1", "type": "Linear", "out_features": 8}, {"type": "Tanh"}, {"name": "fc2", "type": "Linear", "out_features": 1}], "loss": "MSELoss", "optimizer": {"type": "AdamW", "lr": 0.01}}', 'json', 'm').spec!;
-const record = { bins: 8, maxSnapshotBytes: 1 << 20, validationEvery: 10 };
+const record = { bins: 8, maxSnapshotBytes: 1 << 20, validationEvery: 10, liveSteps: 5 };
 
 function context(cancelAfter = Infinity) {
   const reports: TrainProgress[] = [];
@@ -18,10 +19,18 @@ describe('worker train', () => {
   it('streams every step record exactly once, batched per progress message', async () => {
     const { reports, ctx } = context();
     const result = await train({ model: spec, steps: 300, batchSize: 16, progressIntervalMs: 5, record }, ctx);
-    const steps = reports.flatMap((r) => r.records!.steps.map((s) => s.step));
-    expect(steps).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    // Every step and snapshot, encoded in the worker, exactly once and in order.
+    const all = parseSteps(reports.map((r) => r.records!.lines).join(''));
+    expect(all.warnings).toEqual([]);
+    expect(all.steps.map((s) => s.step)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    expect(all.snapshots.at(-1)!.step).toBe(300);
     expect(reports.length).toBeLessThan(300); // batched, not one message per step
-    expect(reports.flatMap((r) => r.records!.snapshots.map((s) => s.step)).at(-1)).toBe(300);
+    // The live selection: at most liveSteps per message, always ending with the message's last step.
+    for (const r of reports) {
+      expect(r.records!.steps.length).toBeLessThanOrEqual(5);
+      expect(r.records!.steps.at(-1)!.step).toBe(r.records!.lastStep);
+      expect(r.records!.snapshots.map((s) => s.step)).toEqual(parseSteps(r.records!.lines).snapshots.map((s) => s.step));
+    }
     expect(result).toMatchObject({ steps: 300, stoppedBy: 'completed' });
     expect(reports.at(-1)!.records!.steps.at(-1)!.loss).toBe(result.lastLoss);
   });
@@ -30,7 +39,8 @@ describe('worker train', () => {
     const { reports, ctx } = context();
     await train({ model: spec, steps: 50, batchSize: 16, progressIntervalMs: 60_000, record }, ctx);
     expect(reports).toHaveLength(1);
-    expect(reports[0]!.records!.steps).toHaveLength(50);
+    expect(parseSteps(reports[0]!.records!.lines).steps).toHaveLength(50);
+    expect(reports[0]!.records!.steps.map((s) => s.step)).toEqual([10, 20, 30, 40, 50]);
   });
 
   it('sends no records without `record`, and stops when cancelled, keeping the steps taken', async () => {
@@ -49,6 +59,6 @@ describe('worker train', () => {
     expect(result.stoppedBy).toBe('non-finite');
     expect(result.nonFinite!.step).toBe(result.steps);
     expect(result.reason).toBe(result.nonFinite!.message);
-    expect(reports.flatMap((r) => r.records!.steps).at(-1)!.step).toBe(result.steps);
+    expect(reports.at(-1)!.records!.lastStep).toBe(result.steps);
   });
 });
