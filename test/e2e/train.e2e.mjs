@@ -145,6 +145,57 @@ export const tests = [
     },
   },
   {
+    name: 'Runs persist: the side panel lists a run, reopens it from disk, renames and deletes it',
+    async fn(ctx) {
+      const { page } = await ctx.workbench({ settings: { 'weightscope.train.steps': 300 } });
+      await openFile(page, 'simple-model-fixed.nn.json');
+      await clickCodeLens(page, 'Train');
+      await waitForNotification(page, 'trained SimpleModel-fixed', { timeout: 90000 });
+      // Close the panel: the run now lives only on disk.
+      await page.locator('.tabs-container .tab', { hasText: 'Train: simple-model-fixed' }).first().click();
+      await runCommand(page, 'View: Close Editor');
+
+      // The side panel's Runs section.
+      await page.locator('.activitybar .action-item .action-label[aria-label^="Weightscope"]').first().click();
+      const sidebar = async () => {
+        for (const end = Date.now() + 60000; Date.now() < end; await page.waitForTimeout(250)) {
+          for (const f of page.frames()) if (await f.locator('section.runs li[data-run]').count().catch(() => 0)) return f;
+        }
+        throw new Error('the side panel lists no run');
+      };
+      let side = await sidebar();
+      const names = await side.locator('section.runs .run-name').allInnerTexts();
+      if (names.length !== 1 || names[0] !== 'SimpleModel-fixed') throw new Error(`runs listed: ${names}`);
+      await ctx.screenshot('train-runs-2-sidebar.png');
+      // Open it: the model's training panel reads the run back from the runs folder.
+      await side.locator('section.runs .run-name').first().click();
+      const frame = await webviewFrame(page, { title: 'Train: simple-model-fixed', timeout: 60000 });
+      await frame.locator('#run-status[data-status="completed"]').waitFor({ timeout: 60000 });
+      const max = Number(await frame.locator('#scrubber').getAttribute('max'));
+      if (max !== 300) throw new Error(`the reopened run has ${max} steps`);
+      await ctx.screenshot('train-runs-3-reopened.png');
+      await side.locator('section.runs vscode-button', { hasText: 'Rename' }).first().click();
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.waitFor({ state: 'visible', timeout: 10000 });
+      await input.fill('baseline AdamW');
+      await page.keyboard.press('Enter');
+      for (const end = Date.now() + 30000; ; await page.waitForTimeout(250)) {
+        side = await sidebar();
+        if ((await side.locator('section.runs .run-name').allInnerTexts())[0] === 'baseline AdamW') break;
+        if (Date.now() > end) throw new Error('the rename did not show in the side panel');
+      }
+      await side.locator('section.runs vscode-button', { hasText: 'Delete' }).first().click();
+      await page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Delete' }).first().click();
+      for (const end = Date.now() + 30000; ; await page.waitForTimeout(250)) {
+        const left = await Promise.all(page.frames().map((f) => f.locator('section.runs li[data-run]').count().catch(() => 0)));
+        const empty = await Promise.all(page.frames().map((f) => f.locator('section.runs .hint').count().catch(() => 0)));
+        if (left.every((n) => n === 0) && empty.some((n) => n > 0)) break;
+        if (Date.now() > end) throw new Error('the deleted run is still listed');
+      }
+      await ctx.screenshot('train-runs-4-deleted.png');
+    },
+  },
+  {
     name: 'Train from the CodeLens reports the engine loss',
     async fn(ctx) {
       const { page } = await ctx.workbench({ settings: { 'weightscope.train.steps': 300 } });
