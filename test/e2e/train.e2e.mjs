@@ -196,6 +196,24 @@ export const tests = [
     },
   },
   {
+    name: 'The training panel comes back after a window reload, with its run',
+    async fn(ctx) {
+      const { page } = await ctx.workbench({ settings: { 'weightscope.train.steps': 300 } });
+      await openFile(page, 'simple-model-fixed.nn.json');
+      await clickCodeLens(page, 'Train');
+      await waitForNotification(page, 'trained SimpleModel-fixed', { timeout: 90000 });
+      const before = await webviewFrame(page, { title: 'Train: simple-model-fixed' });
+      await before.locator('#run-status[data-status="completed"]').waitFor({ timeout: 30000 });
+      await Promise.all([page.waitForEvent('load', { timeout: 60000 }), runCommand(page, 'Developer: Reload Window')]);
+      await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60000 });
+      const frame = await webviewFrame(page, { title: 'Train: simple-model-fixed', timeout: 90000 });
+      await frame.locator('#run-status[data-status="completed"]').waitFor({ timeout: 60000 });
+      const max = Number(await frame.locator('#scrubber').getAttribute('max'));
+      if (max !== 300) throw new Error(`the restored panel shows ${max} steps`);
+      await ctx.screenshot('train-reload-restored.png');
+    },
+  },
+  {
     name: 'Train from the CodeLens reports the engine loss',
     async fn(ctx) {
       const { page } = await ctx.workbench({ settings: { 'weightscope.train.steps': 300 } });
