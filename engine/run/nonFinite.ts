@@ -26,7 +26,9 @@ const TERM_NAMES: Record<string, string> = {
 export function findNonFinite(step: number, trace: StepTrace, decay: Pick<DecaySemantics, 'eps'>): NonFiniteReport | null {
   for (const term of PIPELINE) {
     for (const [param, p] of Object.entries(trace)) {
-      const t = p.terms[term];
+      // Without v in the trace (the light per-step trace), √v̂ stands for it: v̂ = v/(1 − β2^t) is finite
+      // in double for every finite float32 v, so √v̂ is NaN/Inf exactly where v is.
+      const t = p.terms[term] ?? (term === 'v' || term === 'vMax' ? p.terms['sqrtVHat'] : undefined);
       if (!t || t.nonFinite === 0) continue;
       const kind = t.nan > 0 ? 'NaN' : t.posInf > 0 ? 'Inf' : '-Inf';
       const what = term === 'update' ? 'update' : TERM_NAMES[term] ?? term;

@@ -33,9 +33,12 @@ export class StatsTracer implements CollectingSink {
     if (this.wants(key)) this.entry(param).terms[key] = fastSummary(values);
   }
 
-  /** m̂ (its norm is ‖m‖/(1 − β1^t)), v̂ and the direction are not needed per step; √v̂ and 1/(√v̂ + ε) are. */
+  /**
+   * m̂ (its norm is ‖m‖/(1 − β1^t)), v, v̂ and the direction are not needed per step; √v̂ and
+   * 1/(√v̂ + ε) are (and √v̂ is NaN/Inf exactly where v is, which is what NaN detection needs of v).
+   */
   wants(key: string): boolean {
-    return key !== 'mHat' && key !== 'vHat' && key !== 'vMaxHat' && key !== 'direction';
+    return key !== 'mHat' && key !== 'v' && key !== 'vMax' && key !== 'vHat' && key !== 'vMaxHat' && key !== 'direction';
   }
 
   buffer(param: string, key: string, length: number): Float64Array {
