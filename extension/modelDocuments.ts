@@ -24,6 +24,8 @@ export interface ParsedModel {
 export class ModelDocuments implements vscode.Disposable {
   readonly diagnostics = vscode.languages.createDiagnosticCollection('weightscope');
   private readonly cache = new Map<string, { version: number; result: DecodeResult }>();
+  /** Problems with the files a model points at (data, init_from), from the last load of its resources. */
+  private readonly resourceProblems = new Map<string, { version: number; diagnostics: ModelDiagnostic[] }>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   /** Fires (debounced) after a model document's text changed. */
@@ -38,6 +40,7 @@ export class ModelDocuments implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => this.scheduleChange(e.document)),
       vscode.workspace.onDidCloseTextDocument((doc) => {
         this.cache.delete(doc.uri.toString());
+        this.resourceProblems.delete(doc.uri.toString());
         this.diagnostics.delete(doc.uri);
       }),
     );
@@ -78,8 +81,16 @@ export class ModelDocuments implements vscode.Disposable {
     this.publish(document, this.parse(document));
   }
 
+  /** Shows the problems found loading a model's files beside its parse diagnostics (until the text changes). */
+  setResourceProblems(document: vscode.TextDocument, diagnostics: ModelDiagnostic[]): void {
+    this.resourceProblems.set(document.uri.toString(), { version: document.version, diagnostics });
+    this.publish(document, this.parse(document));
+  }
+
   private publish(document: vscode.TextDocument, result: DecodeResult): void {
-    this.diagnostics.set(document.uri, result.diagnostics.map((d) => toVscodeDiagnostic(document, d)));
+    const resources = this.resourceProblems.get(document.uri.toString());
+    const current = resources?.version === document.version ? resources.diagnostics : [];
+    this.diagnostics.set(document.uri, [...result.diagnostics, ...current].map((d) => toVscodeDiagnostic(document, d)));
   }
 
   dispose(): void {

@@ -18,6 +18,21 @@ import { parameterShapes, type ModelSpec } from './spec';
 
 export type ReadFile = (relativePath: string) => Promise<Uint8Array>;
 
+/**
+ * Every file the model points at (data, then initial weights), relative to
+ * the model file: what a caller must be able to read for loadModelResources.
+ */
+export function resourcePaths(spec: ModelSpec): string[] {
+  const paths: string[] = [];
+  const data = spec.data;
+  if (data?.kind === 'csv') paths.push(data.path);
+  if (data?.kind === 'npy') paths.push(data.inputs, data.targets);
+  const from = spec.initFrom;
+  if (from?.kind === 'safetensors') paths.push(from.path);
+  if (from?.kind === 'npy') paths.push(...Object.values(from.files));
+  return [...new Set(paths)];
+}
+
 export interface ModelResources {
   dataset: Dataset;
   /** Initial values by `state_dict` name, when the file has `init_from`. */
