@@ -4,6 +4,8 @@
  *   weightscope check <model>...   diagnostics as file:line:col: severity code message; exit 1 on errors
  *   weightscope init <model>       initialize as PyTorch would and print per-tensor statistics
  *   weightscope train <model>      train with the model's optimizer and print (or write) the losses
+ *   weightscope signal <model>     the signal through depth at initialization, with its verdict
+ *   weightscope compare <model>    the model under several initializers and seeds, one verdict each
  *   --json                         machine-readable output
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +14,13 @@ import { inspectInitialization } from '../engine/inspect/inspectInit';
 import { ENGINE_VERSION } from '../engine/version';
 import { DEFAULT_BATCH_SIZE, DEFAULT_STEPS } from '../engine/train/defaults';
 import { NonFiniteError, Trainer } from '../engine/train/trainer';
+import type { Located } from '../engine/model/located';
+import type { ModelResources } from '../engine/model/resources';
+import type { ModelSpec } from '../engine/model/spec';
 import { formatDiagnostic, lineStarts } from './format';
+import { printComparison, printSignal } from './inspect';
+import { loadResources } from './resources';
+import { printTable } from './table';
 
 const HELP = `weightscope ${ENGINE_VERSION}: what initialization and AdamW do to your network
 
@@ -20,11 +28,14 @@ Usage:
   weightscope check <model.nn.json|yaml>...   report problems (exit code 1 if any error)
   weightscope init <model.nn.json|yaml>       initialize and print per-tensor statistics
   weightscope train <model.nn.json|yaml>      train and print the loss (and write it with --out)
+  weightscope signal <model.nn.json|yaml>     activation and gradient std through depth at initialization
+  weightscope compare <model.nn.json|yaml>    the article's initializers, Xavier, Kaiming and torch's default side by side
   weightscope --version
 
 Options:
   --json        print JSON instead of text
-  --bins N      histogram bins for init --json (default 40)
+  --bins N      histogram bins for init and compare --json (default 40)
+  --seeds N     seeds per initializer for compare (default 3)
   --steps N     optimizer steps for train (default 500)
   --batch N     minibatch size for train (default 32)
   --out FILE    train: write the per-step losses as JSON to FILE
@@ -39,10 +50,11 @@ interface Args {
   steps: number;
   batch: number;
   out: string | undefined;
+  seeds: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { command: undefined, files: [], json: false, bins: 40, steps: DEFAULT_STEPS, batch: DEFAULT_BATCH_SIZE, out: undefined };
+  const args: Args = { command: undefined, files: [], json: false, bins: 40, steps: DEFAULT_STEPS, batch: DEFAULT_BATCH_SIZE, out: undefined, seeds: 3 };
   const positiveInt = (flag: string, value: string | undefined): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive integer, got ${value ?? 'nothing'}`);
@@ -55,6 +67,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--steps') args.steps = positiveInt(a, argv[++i]);
     else if (a === '--batch') args.batch = positiveInt(a, argv[++i]);
     else if (a === '--out') args.out = argv[++i];
+    else if (a === '--seeds') args.seeds = positiveInt(a, argv[++i]);
     else if (a === '-h' || a === '--help') args.command = 'help';
     else if (a === '--version') args.command = 'version';
     else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
@@ -66,15 +79,15 @@ function parseArgs(argv: string[]): Args {
 
 class UsageError extends Error {}
 
-function readModel(path: string): { text: string; diagnostics: ModelDiagnostic[]; spec: ReturnType<typeof parseModelFile>['spec'] } {
+function readModel(path: string): { text: string; diagnostics: ModelDiagnostic[]; spec: ReturnType<typeof parseModelFile>['spec']; tree: Located | undefined } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  const { spec, diagnostics } = parseModelFile(path, text);
-  return { text, diagnostics, spec };
+  const { spec, diagnostics, tree } = parseModelFile(path, text);
+  return { text, diagnostics, spec, tree };
 }
 
 function check(args: Args): number {
@@ -95,16 +108,30 @@ function check(args: Args): number {
   return errors > 0 ? 1 : 0;
 }
 
-function init(args: Args): number {
+/**
+ * The model of `args.files[0]` with its data and initial weights, or the exit
+ * code after printing why there is none. Problems with the files it points at
+ * are printed as warnings: the engine then uses its synthetic data.
+ */
+async function loadModel(args: Args, command: string): Promise<{ spec: ModelSpec; resources: ModelResources } | number> {
   const [file] = args.files;
-  if (!file) throw new UsageError('init needs a model file');
-  const { text, diagnostics, spec } = readModel(file);
+  if (!file) throw new UsageError(`${command} needs a model file`);
+  const { text, diagnostics, spec, tree } = readModel(file);
+  const starts = lineStarts(text);
   if (!spec) {
-    const starts = lineStarts(text);
     for (const d of diagnostics) console.error(formatDiagnostic(file, starts, d));
     return 1;
   }
-  const inspection = inspectInitialization(spec, { bins: args.bins });
+  const resources = await loadResources(file, spec, tree);
+  for (const d of resources.diagnostics) console.error(formatDiagnostic(file, starts, { ...d, severity: 'warning' }));
+  return { spec, resources };
+}
+
+async function init(args: Args): Promise<number> {
+  const loaded = await loadModel(args, 'init');
+  if (typeof loaded === 'number') return loaded;
+  const { spec, resources } = loaded;
+  const inspection = inspectInitialization(spec, { bins: args.bins }, resources.checkpoint);
   if (args.json) {
     console.log(JSON.stringify(inspection, null, 2));
     return 0;
@@ -118,16 +145,11 @@ function init(args: Args): number {
   return 0;
 }
 
-function train(args: Args): number {
-  const [file] = args.files;
-  if (!file) throw new UsageError('train needs a model file');
-  const { text, diagnostics, spec } = readModel(file);
-  if (!spec) {
-    const starts = lineStarts(text);
-    for (const d of diagnostics) console.error(formatDiagnostic(file, starts, d));
-    return 1;
-  }
-  const trainer = new Trainer(spec, { batchSize: args.batch });
+async function train(args: Args): Promise<number> {
+  const loaded = await loadModel(args, 'train');
+  if (typeof loaded === 'number') return loaded;
+  const { spec, resources } = loaded;
+  const trainer = new Trainer(spec, { batchSize: args.batch, dataset: resources.dataset, ...(resources.checkpoint ? { checkpoint: resources.checkpoint } : {}) });
   const losses: number[] = [];
   const started = performance.now();
   let stopped: string | undefined;
@@ -153,23 +175,24 @@ function fmt(x: number): string {
   return Number.isFinite(x) ? x.toPrecision(4) : String(x);
 }
 
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  console.log(line(header));
-  for (const r of rows) console.log(line(r));
-}
-
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   try {
     const args = parseArgs(argv);
     switch (args.command) {
       case 'check':
         return check(args);
       case 'init':
-        return init(args);
+        return await init(args);
       case 'train':
-        return train(args);
+        return await train(args);
+      case 'signal':
+      case 'compare': {
+        const loaded = await loadModel(args, args.command);
+        if (typeof loaded === 'number') return loaded;
+        if (args.command === 'signal') printSignal(loaded.spec, loaded.resources.dataset, args.json);
+        else printComparison(loaded.spec, loaded.resources.dataset, args.seeds, args.bins, args.json);
+        return 0;
+      }
       case 'version':
         console.log(ENGINE_VERSION);
         return 0;
@@ -190,4 +213,6 @@ export function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});
