@@ -59,6 +59,53 @@ async function checkInspector(ctx, frame) {
   ctx.log(`fc1.weight: ${counts.length} bins match the engine; sample std ${expected.sample.std.toFixed(5)} vs theory ${(1 / Math.sqrt(30)).toFixed(5)}`);
 }
 
+/** `weightscope <command> <model> --json` through the packaged CLI bundle: the engine's numbers outside VS Code. */
+function cli(command, model, ...flags) {
+  const out = execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), command, path.join(repoRoot, 'examples', model), '--json', ...flags], { encoding: 'utf8' });
+  return JSON.parse(out);
+}
+
+async function openTab(frame, id) {
+  await frame.locator(`vscode-tab-header[data-tab="${id}"]`).click();
+  const panel = frame.locator(`vscode-tab-panel[data-tab="${id}"][data-state="ready"]`);
+  await panel.waitFor({ timeout: 90000 });
+  return panel;
+}
+
+/** The Signal tab's table equals `weightscope signal --json`, layer by layer, and so does its verdict. */
+async function checkSignal(ctx, frame, model) {
+  const engine = cli('signal', model);
+  const panel = await openTab(frame, 'signal');
+  const stds = await panel.locator('table.signal-table td[data-stat="std"]').evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-value'))));
+  if (stds.length !== engine.layers.length) throw new Error(`signal table has ${stds.length} layers, engine ${engine.layers.length}`);
+  stds.forEach((v, i) => assertClose(v, engine.layers[i].std, 1e-12, `activation std of ${engine.layers[i].name}`));
+  const points = await panel.locator('svg.depth-chart circle.point').count();
+  if (points < engine.layers.length) throw new Error(`activation chart has ${points} points for ${engine.layers.length} layers`);
+  const verdict = (await panel.locator('p.verdict').textContent()).replace(/^Signal: /, '');
+  if (verdict !== engine.verdict.text) throw new Error(`verdict differs:\n webview ${verdict}\n engine  ${engine.verdict.text}`);
+  ctx.log(`signal: ${stds.length} layers match the engine; ${verdict}`);
+  return engine;
+}
+
+/** The Compare tab's verdicts and per-Linear factors equal `weightscope compare --json` (3 seeds). */
+async function checkCompare(ctx, frame, model) {
+  const engine = cli('compare', model, '--seeds', '3');
+  const panel = await openTab(frame, 'compare');
+  const rows = await panel.locator('ul.verdicts li').evaluateAll((lis) => lis.map((li) => ({
+    label: li.getAttribute('data-variant'), kind: li.getAttribute('data-verdict'), factor: Number(li.getAttribute('data-factor')),
+  })));
+  if (rows.length !== engine.variants.length) throw new Error(`compare shows ${rows.length} initializers, engine ${engine.variants.length}`);
+  rows.forEach((r, i) => {
+    const e = engine.variants[i];
+    if (r.label !== e.label || r.kind !== e.verdict.kind) throw new Error(`variant ${i}: webview ${r.label}/${r.kind}, engine ${e.label}/${e.verdict.kind}`);
+    assertClose(r.factor, e.verdict.factorPerLinear, 1e-12, `${r.label} factor per Linear`);
+  });
+  const lines = await panel.locator('svg.depth-chart g.series').count();
+  if (lines < 2 * engine.variants.length) throw new Error(`expected a line per initializer in both depth charts, found ${lines}`);
+  ctx.log(`compare: ${rows.map((r) => `${r.label}=${r.kind}`).join(', ')}`);
+  return engine;
+}
+
 export const tests = [
   {
     name: 'CodeLens Inspect on the article SimpleModel shows the engine histogram',
@@ -81,6 +128,36 @@ export const tests = [
       const frame = await webviewFrame(page, { title: 'Inspect: simple-model' });
       await checkInspector(ctx, frame);
       await ctx.screenshot('inspect-3-inspector-dark.png');
+    },
+  },
+  {
+    name: 'Signal and Compare tabs of the deep ReLU comparison equal the engine',
+    async fn(ctx) {
+      const { page } = await ctx.workbench();
+      const model = 'init-comparison/deep-relu.nn.yaml';
+      await openFile(page, model);
+      await clickCodeLens(page, 'Inspect');
+      const frame = await webviewFrame(page, { title: 'Inspect: deep-relu' });
+      const signal = await checkSignal(ctx, frame, model);
+      if (signal.verdict.kind !== 'stable') throw new Error(`Kaiming on deep ReLU should be stable, engine says ${signal.verdict.kind}`);
+      await ctx.screenshot('inspect-4-signal-light.png');
+      const compare = await checkCompare(ctx, frame, model);
+      const article = compare.variants.find((v) => /normal\(0, 0\.01\)/.test(v.label));
+      if (article?.verdict.kind !== 'vanishing') throw new Error(`the article's normal(0, 0.01) should vanish on deep ReLU, got ${article?.verdict.kind}`);
+      await ctx.screenshot('inspect-5-compare-light.png');
+    },
+  },
+  {
+    name: 'Compare tab of the article SimpleModel in a high-contrast theme',
+    async fn(ctx) {
+      const { page } = await ctx.workbench({ theme: 'Default High Contrast' });
+      await openFile(page, MODEL);
+      await clickCodeLens(page, 'Inspect');
+      const frame = await webviewFrame(page, { title: 'Inspect: simple-model' });
+      await checkCompare(ctx, frame, MODEL);
+      await ctx.screenshot('inspect-6-compare-high-contrast.png');
+      await checkSignal(ctx, frame, MODEL);
+      await ctx.screenshot('inspect-7-signal-high-contrast.png');
     },
   },
 ];

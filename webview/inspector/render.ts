@@ -67,8 +67,8 @@ export function renderShell(model: ModelRef, inspection: InitInspection, tab: In
   const tabs = ce('vscode-tabs', { 'selected-index': TABS.findIndex((t) => t.id === tab) });
   const panels = {} as Record<InspectorTab, HTMLElement>;
   for (const t of TABS) {
-    tabs.append(ce('vscode-tab-header', { slot: 'header', id: `tab-${t.id}`, 'data-tab': t.id }, t.title));
-    panels[t.id] = ce('vscode-tab-panel', { id: `panel-${t.id}`, 'data-tab': t.id });
+    tabs.append(ce('vscode-tab-header', { slot: 'header', 'data-tab': t.id }, t.title));
+    panels[t.id] = ce('vscode-tab-panel', { 'data-tab': t.id });
     tabs.append(panels[t.id]);
   }
   tabs.addEventListener('vsc-tabs-select', (e) => {
