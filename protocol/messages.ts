@@ -176,10 +176,19 @@ export interface ModelOverview {
   problems: { errors: number; warnings: number };
 }
 
+/** The signal through depth in brief, for the side panel: the verdict, and each layer's activation std. */
+export interface SignalGlance {
+  verdict: string;
+  kind: string;
+  layers: { name: string; kind: string; std: number; deadFraction?: number; saturatedFraction?: number }[];
+}
+
 export type HostToSidebar =
-  | { type: 'overview'; overview: ModelOverview | null; reason?: string };
+  | { type: 'overview'; overview: ModelOverview | null; reason?: string }
+  | { type: 'signal'; uri: string; signal: Section<SignalGlance> };
 
 export type SidebarToHost =
   | { type: 'ready' }
   | { type: 'inspect'; uri: string }
+  | { type: 'train'; uri: string }
   | { type: 'openExample' };
