@@ -160,4 +160,25 @@ export const tests = [
       await ctx.screenshot('inspect-7-signal-high-contrast.png');
     },
   },
+  {
+    name: 'Side panel follows the active model and shows its signal verdict per layer',
+    async fn(ctx) {
+      const { page } = await ctx.workbench({ theme: 'Default Dark Modern' });
+      const model = 'simple-model-fixed.nn.json';
+      await openFile(page, model);
+      await page.locator('.activitybar .action-item .action-label[aria-label^="Weightscope"]').first().click();
+      const frame = await webviewFrame(page);
+      const signal = frame.locator('div.signal[data-verdict]');
+      await signal.waitFor({ timeout: 60000 });
+      const engine = cli('signal', model);
+      const verdict = (await signal.locator('p.verdict').textContent()).replace(/^At initialization: /, '');
+      if (verdict !== engine.verdict.text) throw new Error(`side panel verdict differs:\n webview ${verdict}\n engine  ${engine.verdict.text}`);
+      const stds = await signal.locator('td[data-value]').evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-value'))));
+      if (stds.length !== engine.layers.length) throw new Error(`side panel shows ${stds.length} layers, engine ${engine.layers.length}`);
+      stds.forEach((v, i) => assertClose(v, engine.layers[i].std, 1e-12, `side panel std of ${engine.layers[i].name}`));
+      const name = await frame.locator('.overview h2').textContent();
+      ctx.log(`side panel: ${name}: ${verdict}`);
+      await ctx.screenshot('inspect-8-side-panel-dark.png');
+    },
+  },
 ];
