@@ -98,3 +98,13 @@ describe('compareInitializations', () => {
     expect(() => compareInitializations(deep, { bins: 10, seeds: [] })).toThrow(/no seeds/);
   });
 });
+
+describe('signal examples for the model size', () => {
+  it('uses 256 examples up to ~1M weights, then fewer, never below 32', async () => {
+    const { defaultSignalExamples, DEFAULT_SIGNAL_EXAMPLES, MIN_SIGNAL_EXAMPLES, SIGNAL_BUDGET } = await import('../../../engine/inspect/signal');
+    expect(defaultSignalExamples(2121)).toBe(DEFAULT_SIGNAL_EXAMPLES);
+    expect(defaultSignalExamples(SIGNAL_BUDGET / 100)).toBe(100);
+    expect(defaultSignalExamples(10_020_874)).toBe(MIN_SIGNAL_EXAMPLES);
+    expect(measureSignal(simple).examples).toBe(256);
+  });
+});
