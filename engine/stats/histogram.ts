@@ -53,3 +53,39 @@ export function binIndex(x: number, lo: number, hi: number, bins: number): numbe
 export function validateBinCount(bins: number): void {
   if (!Number.isInteger(bins) || bins < 1) throw new RangeError(`histogram bins must be a positive integer, got ${bins}`);
 }
+
+/**
+ * Counts of `data` in `bins` equal bins on [lo, hi] (torch.histc's rules, as
+ * binIndex), in one pass that does only this: for the histogram of a large
+ * tensor without the other summary statistics. The bin is guessed from
+ * (x − lo)·bins/(hi − lo) and corrected against the edges of
+ * `histogramEdges`, so every value lands in exactly the bin binIndex gives.
+ * Values outside [lo, hi] and NaN are skipped. `counts` (length `bins`) is
+ * added to when given, so chunks of one tensor can share it.
+ */
+export function histogram(data: ArrayLike<number>, bins: number, lo: number, hi: number, counts = new Float64Array(bins)): Float64Array {
+  validateBinCount(bins);
+  if (counts.length !== bins) throw new RangeError(`histogram: counts has ${counts.length} entries for ${bins} bins`);
+  [lo, hi] = histogramRange(lo, hi);
+  const width = hi - lo;
+  if (!Number.isFinite(width)) {
+    for (let i = 0; i < data.length; i++) {
+      const b = binIndex(data[i]!, lo, hi, bins);
+      if (b >= 0) counts[b]!++;
+    }
+    return counts;
+  }
+  const edges = histogramEdges(lo, hi, bins);
+  const perUnit = bins / width;
+  const last = bins - 1;
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i]!;
+    if (!(x >= lo && x <= hi)) continue;
+    let b = Math.floor((x - lo) * perUnit);
+    if (b > last) b = last;
+    if (x < edges[b]!) b -= 1;
+    else if (b < last && x >= edges[b + 1]!) b += 1;
+    counts[b]!++;
+  }
+  return counts;
+}
