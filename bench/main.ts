@@ -6,6 +6,9 @@
  *   npm run bench -- --quick           smoke run (< 2 min): short budgets; BENCHMARKS.md only with --record
  *   npm run bench -- --only mlp784,gemm1024-nn --impl ours,tfjs-wasm
  *
+ *   node --cpu-prof dist/bench.js --profile article   our engine alone on one workload for ~5 s, to profile
+ *                                                     (then: node scripts/cpuprofile-top.mjs CPU.*.cpuprofile)
+ *
  * Internal: `--child <impl> --config <json>` runs one implementation and
  * prints its rows as JSON lines (see suite.ts).
  */
@@ -26,10 +29,11 @@ interface Args {
   impls: Impl[];
   child: Impl | null;
   config: SuiteConfig | null;
+  profile: string | null;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { quick: false, record: true, only: null, impls: [...IMPLS], child: null, config: null };
+  const args: Args = { quick: false, record: true, only: null, impls: [...IMPLS], child: null, config: null, profile: null };
   let recordGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -44,6 +48,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (arg === '--impl') args.impls = list(value(), IMPLS, 'implementation') as Impl[];
     else if (arg === '--child') args.child = list(value(), IMPLS, 'implementation')[0] as Impl;
     else if (arg === '--config') args.config = JSON.parse(value()) as SuiteConfig;
+    else if (arg === '--profile') args.profile = list(value(), WORKLOADS.map((w) => w.id), 'workload')[0]!;
     else throw new Error(`unknown argument '${arg}' (see bench/main.ts)`);
   }
   args.record = !args.quick || recordGiven;
@@ -76,6 +81,10 @@ async function main(): Promise<void> {
   if (args.child) {
     if (!args.config) throw new Error('--child needs --config');
     return child(args.child, args.config);
+  }
+  if (args.profile) {
+    const config: SuiteConfig = { sizes: FULL_SIZES, budget: { ms: 5000, maxRuns: 1e6 }, adamw: ADAMW, only: [args.profile] };
+    return child('ours', config);
   }
   const machine = machineFacts();
   const config: SuiteConfig = { sizes: FULL_SIZES, budget: args.quick ? QUICK_BUDGET : FULL_BUDGET, adamw: ADAMW, only: args.only };

@@ -146,7 +146,8 @@ export const BENCHMARKS_HEADER = `# Benchmarks
 
 Appended by \`npm run bench\` (one row set per run; \`--quick\` runs are marked). Each run measures our
 engine and its peers on the same workloads in the same run, one implementation at a time in its own
-process, float32, AdamW lr 1e-3, weight decay 1e-2. Values are medians over a time budget per workload;
+process, float32, AdamW lr 1e-3, weight decay 1e-2, one thread each. Values are medians over a time budget
+per workload, timed by the CPU time of the process (equal to wall time for one thread on an idle machine);
 ratios are speed ratios, ours ÷ peer (> 1: ours is faster; for times, peer ms ÷ our ms). The raw rows of
 the latest run are in \`bench/results.json\`. Numbers from a shared machine (load average above the core
 count) are noisy; compare ratios within a run, not across runs.

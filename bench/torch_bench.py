@@ -6,7 +6,8 @@ sizes, time budget and AdamW settings given as JSON (bench/workloads.ts,
 SuiteConfig), and prints one JSON object per line:
     {"workload": ..., "impl": "pytorch", "metric": ..., "value": ..., "unit": ...}
 after a first line {"info": {...}} with the torch version and its BLAS.
-Timing: one warm-up run, then runs until the budget is spent; the median.
+Timing: CPU time of the process (time.process_time, as bench/timing.ts);
+one warm-up run, then runs until the budget is spent; the median.
 Usage: torch_bench.py '<SuiteConfig as JSON>'
 """
 import json
@@ -22,17 +23,17 @@ FULL_GEMM_SIZES = [256, 1024]  # workload ids are named after the full sizes
 
 
 def median_seconds(run, budget_ms, max_runs):
-    w0 = time.perf_counter()
+    w0 = time.process_time()
     run()
-    warm_up = time.perf_counter() - w0
+    warm_up = time.process_time() - w0
     if warm_up * 1000 > budget_ms and max_runs > 1:
         return warm_up
     times = []
-    started = time.perf_counter()
+    started = time.process_time()
     while len(times) < max_runs:
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         run()
-        t1 = time.perf_counter()
+        t1 = time.process_time()
         times.append(t1 - t0)
         if (t1 - started) * 1000 >= budget_ms:
             break
