@@ -4,6 +4,7 @@
  *   protocol/  imports only engine/ (types)
  *   webview/   never imports extension/ or worker/ (only engine types and protocol)
  *   extension/ never imports webview/ or worker/
+ *   bench/     measures the engine: imports only engine/ (and Node, tfjs)
  */
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -58,6 +59,11 @@ describe('architecture: dependencies point one way', () => {
       tsFiles(dir).flatMap((f) => imports(f).filter((s) => s.startsWith('.') && forbidden.includes(target(f, s))).map((s) => `${f} → ${s}`));
     expect(crossing('webview', ['extension', 'worker', 'cli'])).toEqual([]);
     expect(crossing('extension', ['webview', 'worker', 'cli'])).toEqual([]);
+  });
+
+  it('bench/ depends only on engine/', () => {
+    const bad = tsFiles('bench').flatMap((f) => imports(f).filter((s) => s.startsWith('.') && !['engine', 'bench'].includes(target(f, s))).map((s) => `${f} → ${s}`));
+    expect(bad).toEqual([]);
   });
 
   it('the checker sees imports (guards against a regex that matches nothing)', () => {
