@@ -3,7 +3,8 @@
  *
  *   weightscope check <model>...   diagnostics as file:line:col: severity code message; exit 1 on errors
  *   weightscope init <model>       initialize as PyTorch would and print per-tensor statistics
- *   weightscope train <model>      train with the model's optimizer and print (or write) the losses
+ *   weightscope train <model>      train with the model's optimizer and print (or write) the losses;
+ *                                  with --run DIR, record the run (every term per layer) in the run format
  *   weightscope signal <model>     the signal through depth at initialization, with its verdict
  *   weightscope compare <model>    the model under several initializers and seeds, one verdict each
  *   --json                         machine-readable output
@@ -13,10 +14,12 @@ import { parseModelFile, type ModelDiagnostic } from '../engine/model';
 import { inspectInitialization } from '../engine/inspect/inspectInit';
 import { ENGINE_VERSION } from '../engine/version';
 import { DEFAULT_BATCH_SIZE, DEFAULT_STEPS } from '../engine/train/defaults';
-import { NonFiniteError, Trainer } from '../engine/train/trainer';
 import type { Located } from '../engine/model/located';
 import type { ModelResources } from '../engine/model/resources';
 import type { ModelSpec } from '../engine/model/spec';
+import { encodeSnapshotLine, encodeStepLine, runMetaFor, TrainingRun } from '../engine/run';
+import { RunFolderWriter } from './runFiles';
+import path from 'node:path';
 import { formatDiagnostic, lineStarts } from './format';
 import { printComparison, printSignal } from './inspect';
 import { loadResources } from './resources';
@@ -39,6 +42,8 @@ Options:
   --steps N     optimizer steps for train (default 500)
   --batch N     minibatch size for train (default 32)
   --out FILE    train: write the per-step losses as JSON to FILE
+  --run DIR     train: record the run (per-step, per-layer optimizer terms and
+                snapshots) in the folder DIR, in the run format (docs/run-format.md)
   -h, --help    show this help
 `;
 
@@ -51,10 +56,11 @@ interface Args {
   batch: number;
   out: string | undefined;
   seeds: number;
+  run: string | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { command: undefined, files: [], json: false, bins: 40, steps: DEFAULT_STEPS, batch: DEFAULT_BATCH_SIZE, out: undefined, seeds: 3 };
+  const args: Args = { command: undefined, files: [], json: false, bins: 40, steps: DEFAULT_STEPS, batch: DEFAULT_BATCH_SIZE, out: undefined, seeds: 3, run: undefined };
   const positiveInt = (flag: string, value: string | undefined): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive integer, got ${value ?? 'nothing'}`);
@@ -68,6 +74,10 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--batch') args.batch = positiveInt(a, argv[++i]);
     else if (a === '--out') args.out = argv[++i];
     else if (a === '--seeds') args.seeds = positiveInt(a, argv[++i]);
+    else if (a === '--run') {
+      args.run = argv[++i];
+      if (!args.run) throw new UsageError('--run needs a folder');
+    }
     else if (a === '-h' || a === '--help') args.command = 'help';
     else if (a === '--version') args.command = 'version';
     else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
@@ -149,24 +159,41 @@ async function train(args: Args): Promise<number> {
   const loaded = await loadModel(args, 'train');
   if (typeof loaded === 'number') return loaded;
   const { spec, resources } = loaded;
-  const trainer = new Trainer(spec, { batchSize: args.batch, dataset: resources.dataset, ...(resources.checkpoint ? { checkpoint: resources.checkpoint } : {}) });
+  const file = args.files[0]!;
+  const run = new TrainingRun(spec, {
+    steps: args.steps, batchSize: args.batch, trace: args.run !== undefined, dataset: resources.dataset,
+    ...(resources.checkpoint ? { checkpoint: resources.checkpoint } : {}),
+  });
+  const trainer = run.trainer;
+  const writer = args.run ? new RunFolderWriter(args.run, runMetaFor(spec, {
+    id: path.basename(path.resolve(args.run)), steps: args.steps, createdAt: new Date().toISOString(), source: path.resolve(file), batchSize: args.batch, dataset: trainer.dataset.description,
+  })) : undefined;
   const losses: number[] = [];
   const started = performance.now();
   let stopped: string | undefined;
   try {
-    while (trainer.stepCount < args.steps) losses.push(trainer.step().loss);
+    while (!run.done) {
+      const { step, snapshot, stopped: bad } = run.advance();
+      losses.push(step.loss);
+      writer?.append(encodeStepLine(step));
+      if (snapshot) writer?.append(encodeSnapshotLine(snapshot));
+      if (bad) stopped = bad.message;
+    }
   } catch (err) {
-    if (!(err instanceof NonFiniteError)) throw err;
-    stopped = err.message;
+    writer?.update({ status: 'failed', reason: err instanceof Error ? err.message : String(err), stepsDone: trainer.stepCount });
+    throw err;
   }
+  if (!stopped && run.stopped) stopped = run.stopped.message;
+  writer?.update({ status: stopped ? 'non-finite' : 'completed', stepsDone: trainer.stepCount, ...(stopped ? { reason: stopped } : {}), ...(run.stopped ? { nonFinite: run.stopped } : {}) });
   const seconds = (performance.now() - started) / 1000;
-  const run = { model: spec.name, steps: losses.length, batchSize: args.batch, dataset: trainer.dataset.description, seconds, losses, ...(stopped ? { stopped } : {}) };
-  if (args.out) writeFileSync(args.out, JSON.stringify(run));
-  if (args.json) console.log(JSON.stringify(run));
+  const summary = { model: spec.name, steps: losses.length, batchSize: args.batch, dataset: trainer.dataset.description, seconds, losses, ...(stopped ? { stopped } : {}), ...(args.run ? { run: args.run } : {}) };
+  if (args.out) writeFileSync(args.out, JSON.stringify(summary));
+  if (args.json) console.log(JSON.stringify(summary));
   else {
     console.log(`${spec.name}: ${losses.length} steps in ${seconds.toFixed(2)} s (${(losses.length / seconds).toFixed(0)} steps/s) on ${trainer.dataset.description}`);
     console.log(`loss ${losses[0]?.toPrecision(6)} → ${losses.at(-1)?.toPrecision(6)}`);
     if (stopped) console.error(`stopped: ${stopped}`);
+    if (args.run) console.log(`run recorded in ${args.run}`);
   }
   return stopped ? 1 : 0;
 }

@@ -2,6 +2,9 @@ import * as vscode from 'vscode';
 import type { Ctx } from './ctx';
 import type { InspectorPanels } from './inspector/inspectorPanels';
 import type { Trainings } from './training';
+import type { TrainingPanels } from './trainingPanel/trainingPanels';
+import type { RunStore } from './runs/runStore';
+import { deleteRun, exportRun, pickRun, renameRun } from './runs/runCommands';
 import { isModelUri, MODEL_FILE_GLOB } from './modelDocuments';
 
 /** A command factory: given the shared context, returns the command's handler. */
@@ -10,6 +13,8 @@ type CommandFactory = (ctx: Ctx, parts: CommandParts) => (...args: any[]) => unk
 export interface CommandParts {
   inspectors: InspectorPanels;
   trainings: Trainings;
+  trainingPanels: TrainingPanels;
+  runs: RunStore;
 }
 
 /** The model a command applies to: its argument (CodeLens, menus), else the active editor, else ask. */
@@ -40,6 +45,45 @@ const inspectInitialization: CommandFactory = (ctx, { inspectors }) => async (ar
 const train: CommandFactory = (ctx, { trainings }) => async (arg?: unknown) => {
   const uri = await resolveModelUri(ctx, arg, 'train');
   if (uri) await trainings.train(uri);
+};
+
+const compareOptimizers: CommandFactory = (ctx, { trainings }) => async (arg?: unknown) => {
+  const uri = await resolveModelUri(ctx, arg, 'compare optimizers on');
+  if (uri) await trainings.compare(uri);
+};
+
+const openTraining: CommandFactory = (ctx, { trainingPanels }) => async (arg?: unknown) => {
+  const uri = await resolveModelUri(ctx, arg, 'show the training of');
+  if (uri) trainingPanels.show(uri, false);
+};
+
+/** Opens the training panel of a run's model (from the side panel's run list). */
+const openRun: CommandFactory = (_ctx, { runs, trainingPanels }) => async (arg?: unknown) => {
+  const id = await pickRun(runs, arg, 'open');
+  if (!id) return;
+  const source = (await runs.list()).find((r) => r.meta.id === id)?.meta.model.source;
+  if (!source) throw new Error(`the run ${id} does not name its model file`);
+  trainingPanels.show(vscode.Uri.parse(source), false);
+};
+
+const renameRunCommand: CommandFactory = (_ctx, { runs }) => async (arg?: unknown) => {
+  const id = await pickRun(runs, arg, 'rename');
+  if (id) await renameRun(runs, id);
+};
+
+const deleteRunCommand: CommandFactory = (_ctx, { runs }) => async (arg?: unknown) => {
+  const id = await pickRun(runs, arg, 'delete');
+  if (id) await deleteRun(runs, id);
+};
+
+const exportRunCommand: CommandFactory = (ctx, { runs }) => async (arg?: unknown, format?: unknown) => {
+  const id = await pickRun(runs, arg, 'export');
+  if (!id) return;
+  const kinds = ['csv', 'json', 'html', 'torch'] as const;
+  const chosen = kinds.find((k) => k === format) ?? (await vscode.window.showQuickPick(
+    [{ label: 'CSV', k: 'csv' as const }, { label: 'JSON', k: 'json' as const }, { label: 'HTML report', k: 'html' as const }, { label: 'PyTorch script', k: 'torch' as const }],
+    { title: 'Export the run as' }))?.k;
+  if (chosen) await exportRun(ctx, runs, id, chosen);
 };
 
 const stop: CommandFactory = (ctx) => () => {
@@ -82,6 +126,12 @@ const COMMANDS: Record<string, CommandFactory> = {
   'weightscope.inspectInitialization': inspectInitialization,
   'weightscope.openInspector': inspectInitialization,
   'weightscope.train': train,
+  'weightscope.compareOptimizers': compareOptimizers,
+  'weightscope.openTraining': openTraining,
+  'weightscope.openRun': openRun,
+  'weightscope.renameRun': renameRunCommand,
+  'weightscope.deleteRun': deleteRunCommand,
+  'weightscope.exportRun': exportRunCommand,
   'weightscope.stop': stop,
   'weightscope.showLog': showLog,
   'weightscope.newModelFromExample': newModelFromExample,

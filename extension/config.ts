@@ -37,6 +37,26 @@ export class Config {
     return clampInt(this.section.get<number>('train.batchSize', 32), 1, 65_536);
   }
 
+  /** Where runs are stored: a folder (absolute or workspace-relative), or '' for the extension's workspace storage. */
+  get runsFolder(): string {
+    return this.section.get<string>('runs.folder', '').trim();
+  }
+
+  /** Histogram bins of a run's snapshots. */
+  get snapshotBins(): number {
+    return clampInt(this.section.get<number>('train.snapshotBins', 32), 4, 256);
+  }
+
+  /** Memory bound of a run's snapshots in the engine, in bytes. */
+  get maxSnapshotBytes(): number {
+    return clampInt(this.section.get<number>('train.maxSnapshotMB', 32), 1, 4096) * 1024 * 1024;
+  }
+
+  /** Validation loss every this many steps. */
+  get validationEvery(): number {
+    return clampInt(this.section.get<number>('train.validationEvery', 50), 1, 1_000_000);
+  }
+
   static affects(event: vscode.ConfigurationChangeEvent, key: string): boolean {
     return event.affectsConfiguration(`weightscope.${key}`);
   }

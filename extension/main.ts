@@ -8,6 +8,8 @@ import { OverviewViewProvider } from './sidebar/overviewView';
 import { ModelHoverProvider } from './hover';
 import { ModelQuickFixProvider } from './quickFixes';
 import { Trainings } from './training';
+import { RunStore } from './runs/runStore';
+import { TrainingPanels } from './trainingPanel/trainingPanels';
 import { WorkspaceModels } from './workspaceModels';
 
 const MODEL_SELECTOR: vscode.DocumentSelector = [{ pattern: '**/*.nn.{json,yaml,yml}' }];
@@ -18,13 +20,17 @@ export function activate(context: vscode.ExtensionContext): void {
   ctx = new Ctx(context);
   context.subscriptions.push(ctx);
   const inspectors = new InspectorPanels(ctx);
-  const trainings = new Trainings(ctx);
+  const runs = new RunStore(ctx);
+  const trainingPanels = new TrainingPanels(ctx, runs);
+  const trainings = new Trainings(ctx, runs, trainingPanels);
   const codeLens = new ModelCodeLensProvider(ctx.config, ctx.models);
   ctx.push(
     inspectors,
+    runs,
+    trainingPanels,
     trainings,
     codeLens,
-    new OverviewViewProvider(ctx),
+    new OverviewViewProvider(ctx, runs),
     new WorkspaceModels(),
     vscode.languages.registerCodeLensProvider(MODEL_SELECTOR, codeLens),
     vscode.languages.registerHoverProvider(MODEL_SELECTOR, new ModelHoverProvider(ctx.models)),
@@ -33,7 +39,15 @@ export function activate(context: vscode.ExtensionContext): void {
       if (Config.affects(e, 'codeLens')) codeLens.refresh();
     }),
   );
-  registerCommands(ctx, { inspectors, trainings });
+  registerCommands(ctx, { inspectors, trainings, trainingPanels, runs });
+  trainingPanels.actions = {
+    train: (uri) => vscode.commands.executeCommand('weightscope.train', uri),
+    compare: (uri) => vscode.commands.executeCommand('weightscope.compareOptimizers', uri),
+    stop: (uri) => trainings.stop(uri),
+    exportRun: (runId, format) => vscode.commands.executeCommand('weightscope.exportRun', runId, format),
+    liveRuns: (uri) => trainings.liveRuns(uri),
+  };
+  runs.onDidChange(() => trainingPanels.refreshAll(), undefined, context.subscriptions);
   ctx.log.info(`Weightscope ${context.extension.packageJSON.version as string} activated`);
 }
 

@@ -1,24 +1,57 @@
 import * as vscode from 'vscode';
 import type { ModelSpec } from '../engine/model';
+import { encodeSnapshotLine, encodeStepLine, newRunId, runMetaFor, type RunMeta, type RunStatus } from '../engine/run/format';
+import { optimizerVariants } from '../engine/run/variants';
+import type { RunStep, Snapshot } from '../engine/run/types';
 import type { TrainProgress, TrainResult } from '../protocol/messages';
 import type { Ctx } from './ctx';
 import { EngineCancelled } from './engineClient';
+import type { RunStore, RunWriter } from './runs/runStore';
+import type { TrainingPanels } from './trainingPanel/trainingPanels';
+
+/** Least time between two progress messages from the worker; each carries the records of the steps in between. */
+const PROGRESS_INTERVAL_MS = 200;
+/** Least time between two writes of a run's records (each rewrites its current segment) and two updates of its panel. */
+const FLUSH_INTERVAL_MS = 1000;
+
+interface Live {
+  source: vscode.CancellationTokenSource;
+  runIds: string[];
+}
 
 /**
- * Runs trainings in the engine worker: one at a time per model, with a
- * cancellable progress notification, a status-bar item that stops the run,
- * and a result message that states what happened in numbers.
+ * Runs trainings in the engine worker and records them: one at a time per
+ * model (a comparison trains its variants together), with a cancellable
+ * progress notification, a status-bar item that stops the run, the run's
+ * records written to the runs folder as they stream in, and the model's
+ * training panel showing them live.
  */
 export class Trainings implements vscode.Disposable {
-  private readonly running = new Set<string>();
+  private readonly live = new Map<string, Live>();
   private readonly status = vscode.window.createStatusBarItem('weightscope.training', vscode.StatusBarAlignment.Left, 10);
 
-  constructor(private readonly ctx: Ctx) {
+  constructor(private readonly ctx: Ctx, private readonly store: RunStore, private readonly panels: TrainingPanels) {
     this.status.name = 'Weightscope Training';
     this.status.command = 'weightscope.stop';
   }
 
-  async train(uri: vscode.Uri): Promise<TrainResult | undefined> {
+  liveRuns(uri: vscode.Uri): string[] {
+    return this.live.get(uri.toString())?.runIds ?? [];
+  }
+
+  stop(uri: vscode.Uri): void {
+    this.live.get(uri.toString())?.source.cancel();
+  }
+
+  train(uri: vscode.Uri): Promise<TrainResult | undefined> {
+    return this.start(uri, (spec) => [{ label: undefined, spec }], 'training').then((r) => r?.[0]);
+  }
+
+  compare(uri: vscode.Uri): Promise<(TrainResult | undefined)[] | undefined> {
+    return this.start(uri, (spec) => optimizerVariants(spec), 'comparing optimizers on');
+  }
+
+  private async start(uri: vscode.Uri, variantsOf: (spec: ModelSpec) => { label: string | undefined; spec: ModelSpec }[], verb: string): Promise<(TrainResult | undefined)[] | undefined> {
     const { result } = await this.ctx.models.load(uri);
     if (!result.spec) {
       const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
@@ -26,29 +59,38 @@ export class Trainings implements vscode.Disposable {
         .then((c) => c && vscode.commands.executeCommand('workbench.actions.view.problems'));
       return undefined;
     }
+    const spec = result.spec;
     const key = uri.toString();
-    if (this.running.has(key)) {
-      void vscode.window.showInformationMessage(`Weightscope: ${result.spec.name} is already training. Stop it first.`);
+    if (this.live.has(key)) {
+      void vscode.window.showInformationMessage(`Weightscope: ${spec.name} is already training. Stop it first.`);
       return undefined;
     }
-    this.running.add(key);
+    const live: Live = { source: new vscode.CancellationTokenSource(), runIds: [] };
+    this.live.set(key, live);
+    this.panels.show(uri);
     try {
-      return await this.run(result.spec);
+      return await this.runAll(uri, spec, variantsOf(spec), verb, live);
     } finally {
-      this.running.delete(key);
-      if (this.running.size === 0) this.status.hide();
+      live.source.dispose();
+      this.live.delete(key);
+      if (this.live.size === 0) this.status.hide();
     }
   }
 
-  private run(spec: ModelSpec): Promise<TrainResult | undefined> {
-    const steps = this.ctx.config.trainSteps;
-    const batchSize = this.ctx.config.trainBatchSize;
+  private runAll(uri: vscode.Uri, spec: ModelSpec, variants: { label: string | undefined; spec: ModelSpec }[], verb: string, live: Live): Promise<(TrainResult | undefined)[]> {
+    const steps = spec.training?.steps ?? this.ctx.config.trainSteps;
+    const batchSize = spec.training?.batchSize ?? this.ctx.config.trainBatchSize;
+    const now = new Date();
+    const group = variants.length > 1 ? newRunId(now, 'compare') : undefined;
     return Promise.resolve(vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Weightscope: training ${spec.name}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: `Weightscope: ${verb} ${spec.name}`, cancellable: true },
       async (progress, token) => {
+        token.onCancellationRequested(() => live.source.cancel());
+        const done = new Array<number>(variants.length).fill(0);
         let reported = 0;
-        const onProgress = (p: TrainProgress): void => {
-          const pct = (100 * p.step) / p.steps;
+        const onStep = (i: number, p: TrainProgress): void => {
+          done[i] = p.step;
+          const pct = (100 * done.reduce((a, b) => a + b, 0)) / (p.steps * variants.length);
           progress.report({ message: `step ${p.step}/${p.steps} · loss ${p.loss.toPrecision(4)}`, increment: pct - reported });
           reported = pct;
           this.status.text = `$(sync~spin) ${spec.name} ${p.step}/${p.steps}`;
@@ -56,27 +98,104 @@ export class Trainings implements vscode.Disposable {
         };
         this.status.text = `$(sync~spin) ${spec.name}`;
         this.status.show();
-        try {
-          const result = await this.ctx.runner.run(`train ${spec.name}`, (jobToken) =>
-            this.ctx.engine.request('train', { model: spec, steps, batchSize, progressIntervalMs: 100 }, { token: jobToken, onProgress }), token);
-          this.report(spec, result);
-          return result;
-        } catch (err) {
-          if (err instanceof EngineCancelled) {
-            void vscode.window.showInformationMessage(`Weightscope: training of ${spec.name} was stopped.`);
-            return undefined;
-          }
-          if (err instanceof Error && err.name === 'StepError') {
-            // The model itself failed (as it would in torch): say where, and point at the diagnostics.
-            this.ctx.log.warn(`train: ${spec.name} failed at ${err.message}`);
-            void vscode.window.showErrorMessage(`Weightscope: training ${spec.name} failed at ${err.message}. PyTorch fails the same way; see the Problems panel for the fix.`, 'Show Problems')
-              .then((c) => c && vscode.commands.executeCommand('workbench.actions.view.problems'));
-            return undefined;
-          }
-          throw err;
-        }
+        return Promise.all(variants.map(async (variant, i) => {
+          const meta = runMetaFor(variant.spec, {
+            id: newRunId(now, `${spec.name}${variant.label ? `-${i}` : ''}`), steps, createdAt: now.toISOString(), source: uri.toString(), batchSize,
+            ...(variant.label ? { name: `${spec.name} · ${variant.label}`, variant: variant.label } : {}),
+            ...(group ? { group } : {}),
+          });
+          return this.runOne(uri, variant.spec, meta, steps, batchSize, live, (p) => onStep(i, p), variants.length === 1);
+        }));
       },
     ));
+  }
+
+  private async runOne(uri: vscode.Uri, spec: ModelSpec, meta: RunMeta, steps: number, batchSize: number, live: Live, onStep: (p: TrainProgress) => void, notify: boolean): Promise<TrainResult | undefined> {
+    let writer: RunWriter | undefined;
+    try {
+      writer = await this.store.create(meta);
+    } catch (err) {
+      this.ctx.log.error(`runs: could not create ${meta.id} in ${this.store.root.toString()}: ${String(err)}`);
+      void vscode.window.showWarningMessage(`Weightscope: could not save the run in ${this.store.root.fsPath} (${err instanceof Error ? err.message : String(err)}); training without saving it.`);
+    }
+    live.runIds.push(meta.id);
+    this.panels.meta(uri, { meta, uri: this.store.uriOf(meta.id).toString() });
+    const finish = async (status: RunStatus, stepsDone: number, extra: Partial<RunMeta> = {}): Promise<void> => {
+      if (!writer) return;
+      await writer.update({ status, stepsDone, ...extra });
+      this.panels.meta(uri, { meta: writer.current, uri: writer.dir.toString() });
+      this.store.notifyChanged();
+    };
+    let lastStep = 0;
+    let lastFlush = 0;
+    let pendingSteps: RunStep[] = [];
+    let pendingSnapshots: Snapshot[] = [];
+    const forward = (): Promise<void> => {
+      const steps = pendingSteps;
+      const snapshots = pendingSnapshots;
+      pendingSteps = [];
+      pendingSnapshots = [];
+      return writer!.flush().then(() => this.panels.append(uri, meta.id, steps, snapshots), (err) => this.ctx.log.error(`runs: write failed: ${String(err)}`));
+    };
+    const onProgress = (p: TrainProgress): void => {
+      onStep(p);
+      const records = p.records;
+      if (!records || records.steps.length === 0) return;
+      lastStep = records.steps.at(-1)!.step;
+      if (writer) {
+        // Steps first, each snapshot after its step's record.
+        const snapshotsAt = new Map(records.snapshots.map((s) => [s.step, s]));
+        let lines = '';
+        for (const s of records.steps) {
+          lines += encodeStepLine(s);
+          const snap = snapshotsAt.get(s.step);
+          if (snap) lines += encodeSnapshotLine(snap);
+        }
+        writer.append(lines);
+        pendingSteps.push(...records.steps);
+        pendingSnapshots.push(...records.snapshots);
+        // Flush (which rewrites the current segment) and forward at most once a second; forward only once on
+        // disk, so that a panel that reloads from disk never misses steps.
+        if (Date.now() - lastFlush < FLUSH_INTERVAL_MS) return;
+        lastFlush = Date.now();
+        forward();
+      } else {
+        this.panels.append(uri, meta.id, records.steps, records.snapshots);
+      }
+    };
+    const flushRest = async (): Promise<void> => {
+      if (writer && (pendingSteps.length > 0 || pendingSnapshots.length > 0)) await forward();
+    };
+    try {
+      const result = await this.ctx.runner.run(`train ${spec.name}`, (jobToken) =>
+        this.ctx.engine.request('train', {
+          model: spec, steps, batchSize, progressIntervalMs: PROGRESS_INTERVAL_MS,
+          record: { bins: this.ctx.config.snapshotBins, maxSnapshotBytes: this.ctx.config.maxSnapshotBytes, validationEvery: this.ctx.config.validationEvery },
+        }, { token: jobToken, onProgress }), live.source.token);
+      await flushRest();
+      await finish(result.stoppedBy === 'completed' ? 'completed' : result.stoppedBy === 'cancelled' ? 'cancelled' : 'non-finite', result.steps, {
+        ...(result.reason ? { reason: result.reason } : {}), ...(result.nonFinite ? { nonFinite: result.nonFinite } : {}), dataset: result.dataset,
+      });
+      if (notify) this.report(spec, result);
+      return result;
+    } catch (err) {
+      await flushRest();
+      if (err instanceof EngineCancelled) {
+        await finish('cancelled', lastStep, { reason: `stopped at step ${lastStep}` });
+        if (notify) void vscode.window.showInformationMessage(`Weightscope: training of ${spec.name} was stopped.`);
+        return undefined;
+      }
+      const message = err instanceof Error ? err.message : String(err);
+      await finish('failed', lastStep, { reason: message });
+      if (err instanceof Error && err.name === 'StepError') {
+        // The model itself failed (as it would in torch): say where, and point at the diagnostics.
+        this.ctx.log.warn(`train: ${spec.name} failed at ${message}`);
+        void vscode.window.showErrorMessage(`Weightscope: training ${spec.name} failed at ${message}. PyTorch fails the same way; see the Problems panel for the fix.`, 'Show Problems')
+          .then((c) => c && vscode.commands.executeCommand('workbench.actions.view.problems'));
+        return undefined;
+      }
+      throw err;
+    }
   }
 
   private report(spec: ModelSpec, r: TrainResult): void {
@@ -94,6 +213,7 @@ export class Trainings implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const l of this.live.values()) l.source.cancel();
     this.status.dispose();
   }
 }

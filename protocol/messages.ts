@@ -14,6 +14,8 @@ import type { Located } from '../engine/model/located';
 import type { InitInspection } from '../engine/inspect/types';
 import type { SignalReport } from '../engine/inspect/signal';
 import type { CompareReport } from '../engine/inspect/compare';
+import type { NonFiniteReport, RunStep, Snapshot } from '../engine/run/types';
+import type { RunMeta } from '../engine/run/format';
 
 // ---------------------------------------------------------------------------
 // Extension host ⇄ engine worker
@@ -67,6 +69,18 @@ export interface TrainParams {
   checkpoint?: CheckpointValues;
   /** Least time between two progress messages, in milliseconds. */
   progressIntervalMs: number;
+  /**
+   * Record the run: trace every step and stream its records with the
+   * progress messages (batched: one message per interval, whatever the step rate).
+   */
+  record?: {
+    /** Histogram bins of the snapshots. */
+    bins: number;
+    /** Memory bound of the snapshots kept by the worker, in bytes. */
+    maxSnapshotBytes: number;
+    /** Measure the validation loss every this many steps. */
+    validationEvery: number;
+  };
 }
 
 export interface TrainProgress {
@@ -74,6 +88,8 @@ export interface TrainProgress {
   steps: number;
   loss: number;
   gradNorm: number;
+  /** With `record`: every step since the previous progress message, and the snapshots among them. */
+  records?: { steps: RunStep[]; snapshots: Snapshot[] };
 }
 
 export interface TrainResult {
@@ -89,6 +105,8 @@ export interface TrainResult {
   lastLoss: number;
   elapsedMs: number;
   dataset: string;
+  /** Where the first NaN/Inf appeared (stoppedBy 'non-finite', with a recorded run). */
+  nonFinite?: NonFiniteReport;
 }
 
 /** Method name → its parameters, result, and (for long methods) progress reports. */
@@ -185,10 +203,59 @@ export interface SignalGlance {
 
 export type HostToSidebar =
   | { type: 'overview'; overview: ModelOverview | null; reason?: string }
-  | { type: 'signal'; uri: string; signal: Section<SignalGlance> };
+  | { type: 'signal'; uri: string; signal: Section<SignalGlance> }
+  /** The saved training runs (newest first), for the side panel's Runs section. */
+  | { type: 'runs'; runs: SidebarRun[] };
+
+export interface SidebarRun {
+  id: string;
+  name: string;
+  model: string;
+  status: string;
+  steps: number;
+  createdAt: string;
+}
 
 export type SidebarToHost =
   | { type: 'ready' }
   | { type: 'inspect'; uri: string }
+  | { type: 'openExample' }
   | { type: 'train'; uri: string }
-  | { type: 'openExample' };
+  | { type: 'openRun'; id: string }
+  | { type: 'renameRun'; id: string }
+  | { type: 'deleteRun'; id: string };
+
+// ---------------------------------------------------------------------------
+// Extension host ⇄ training panel (a WebviewPanel per model)
+
+/** A run as the panel and the run list see it. */
+export interface RunSummary {
+  meta: RunMeta;
+  /** The runs folder's URI of this run, as a string. */
+  uri: string;
+}
+
+export type HostToTraining =
+  /** Everything the panel shows, e.g. after a (re)load: the runs of this model, and their records so far. */
+  | { type: 'runs'; model: ModelRef; runs: { summary: RunSummary; steps: RunStep[]; snapshots: Snapshot[] }[]; live: string[] }
+  /** New records of a run that is training. */
+  | { type: 'append'; runId: string; steps: RunStep[]; snapshots: Snapshot[] }
+  /** A run's metadata changed (it ended, was renamed). */
+  | { type: 'meta'; summary: RunSummary }
+  | { type: 'error'; message: string };
+
+export type TrainingToHost =
+  | { type: 'ready' }
+  | { type: 'train' }
+  | { type: 'compare' }
+  | { type: 'stop' }
+  | { type: 'export'; runId: string; format: 'csv' | 'json' | 'html' | 'torch' }
+  | { type: 'openSource' };
+
+/** What the training panel persists with `setState`; the serializer reads it back after a reload. */
+export interface TrainingPanelState {
+  model: ModelRef;
+  selectedRun?: string;
+  step?: number;
+  layer?: string;
+}

@@ -39,7 +39,9 @@ const builds = [
     entryPoints: {
       inspector: 'webview/inspector/main.ts',
       sidebar: 'webview/sidebar/main.ts',
+      training: 'webview/training/main.ts',
       'inspector-style': 'webview/styles/inspector.css',
+      'training-style': 'webview/styles/training.css',
       'sidebar-style': 'webview/styles/sidebar.css',
     },
     outdir: 'dist/webview',
@@ -59,7 +61,7 @@ function renameStyles() {
       build.onEnd(async (result) => {
         if (result.errors.length) return;
         const { renameSync } = await import('node:fs');
-        for (const name of ['inspector', 'sidebar']) {
+        for (const name of ['inspector', 'sidebar', 'training']) {
           const from = path.join(root, 'dist/webview', `${name}-style.css`);
           if (existsSync(from)) {
             renameSync(from, path.join(root, 'dist/webview', `${name}.css`));

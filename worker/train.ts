@@ -1,21 +1,29 @@
 /**
  * Training in the worker: steps in chunks of about `progressIntervalMs`,
  * reporting progress after each chunk and yielding to the event loop so that
- * a cancel request is seen. A cancelled or diverged run answers with the
- * steps it took, never with nothing.
+ * a cancel request is seen (and so that several requests, a comparison of
+ * optimizers, advance in turn). With `record`, every step is traced and its
+ * records travel with the next progress message: the message rate is bounded
+ * by the interval, not by the step rate. A cancelled or diverged run answers
+ * with the steps it took, never with nothing.
  */
 import type { TrainParams, TrainProgress, TrainResult } from '../protocol/messages';
-import { NonFiniteError, Trainer } from '../engine/train/trainer';
+import { TrainingRun } from '../engine/run/session';
+import type { NonFiniteReport, RunStep, Snapshot } from '../engine/run/types';
 import type { HandlerContext } from './handlers';
 
 const MAX_LOSS_POINTS = 1000;
 
 export async function train(params: TrainParams, ctx: HandlerContext<TrainProgress>): Promise<TrainResult> {
   const started = performance.now();
-  const trainer = new Trainer(params.model, {
+  const record = params.record;
+  const run = new TrainingRun(params.model, {
+    steps: params.steps,
     batchSize: params.batchSize,
+    trace: record !== undefined,
     ...(params.dataset ? { dataset: params.dataset } : {}),
     ...(params.checkpoint ? { checkpoint: new Map(Object.entries(params.checkpoint)) } : {}),
+    ...(record ? { bins: record.bins, validationEvery: record.validationEvery, recorder: { maxSnapshotBytes: record.maxSnapshotBytes } } : {}),
   });
   // Average the loss over `every` consecutive steps so that the curve has at most MAX_LOSS_POINTS points.
   const every = Math.max(1, Math.ceil(params.steps / MAX_LOSS_POINTS));
@@ -25,40 +33,50 @@ export async function train(params: TrainParams, ctx: HandlerContext<TrainProgre
   let lastLoss = NaN;
   let stoppedBy: TrainResult['stoppedBy'] = 'completed';
   let reason: string | undefined;
+  let nonFinite: NonFiniteReport | undefined;
 
-  while (trainer.stepCount < params.steps) {
+  while (!run.done) {
     const chunkEnd = performance.now() + params.progressIntervalMs;
     let gradNorm = 0;
-    try {
-      do {
-        const r = trainer.step();
-        if (r.step === 1) firstLoss = r.loss;
-        lastLoss = r.loss;
-        gradNorm = r.gradNorm;
-        sum += r.loss;
-        if (r.step % every === 0) {
-          losses.push(sum / every);
-          sum = 0;
-        }
-      } while (trainer.stepCount < params.steps && performance.now() < chunkEnd);
-    } catch (err) {
-      if (!(err instanceof NonFiniteError)) throw err;
-      stoppedBy = 'non-finite';
-      reason = err.message;
-      break;
-    }
-    ctx.progress({ step: trainer.stepCount, steps: params.steps, loss: lastLoss, gradNorm });
+    const steps: RunStep[] = [];
+    const snapshots: Snapshot[] = [];
+    do {
+      const r = run.advance();
+      if (record) {
+        steps.push(r.step);
+        if (r.snapshot) snapshots.push(r.snapshot);
+      }
+      if (r.stopped) {
+        stoppedBy = 'non-finite';
+        nonFinite = r.stopped;
+        reason = r.stopped.message;
+        break;
+      }
+      if (r.step.step === 1) firstLoss = r.step.loss;
+      lastLoss = r.step.loss;
+      gradNorm = r.step.gradNorm;
+      sum += r.step.loss;
+      if (r.step.step % every === 0) {
+        losses.push(sum / every);
+        sum = 0;
+      }
+    } while (!run.done && performance.now() < chunkEnd);
+    const progress: TrainProgress = { step: run.stepCount, steps: params.steps, loss: lastLoss, gradNorm };
+    if (record) progress.records = { steps, snapshots };
+    ctx.progress(progress);
+    if (stoppedBy === 'non-finite') break;
     await ctx.yieldToEvents();
     if (ctx.cancelled()) {
       stoppedBy = 'cancelled';
-      reason = `stopped at step ${trainer.stepCount} of ${params.steps}`;
+      reason = `stopped at step ${run.stepCount} of ${params.steps}`;
       break;
     }
   }
   const result: TrainResult = {
-    steps: trainer.stepCount, stoppedBy, losses, lossEvery: every, firstLoss, lastLoss,
-    elapsedMs: performance.now() - started, dataset: trainer.dataset.description,
+    steps: run.stepCount, stoppedBy, losses, lossEvery: every, firstLoss, lastLoss,
+    elapsedMs: performance.now() - started, dataset: run.trainer.dataset.description,
   };
   if (reason) result.reason = reason;
+  if (nonFinite) result.nonFinite = nonFinite;
   return result;
 }

@@ -108,17 +108,32 @@ function traceAdam(name: string, s: AdamParamState, bc1: number, bc2: number, ep
   trace.tensor(name, 'v', s.v);
   if (s.vMax) trace.tensor(name, 'vMax', s.vMax);
   const n = s.m.length;
-  const mHat = trace.buffer(name, 'mHat', n);
   const vHatKey = s.vMax ? 'vMaxHat' : 'vHat';
-  const vHat = trace.buffer(name, vHatKey, n);
-  const direction = trace.buffer(name, 'direction', n);
   const second = s.vMax ?? s.v;
-  for (let i = 0; i < n; i++) {
-    mHat[i] = s.m[i]! / bc1;
-    vHat[i] = second[i]! / bc2;
-    direction[i] = mHat[i]! / (Math.sqrt(vHat[i]!) + eps);
+  const wants = (key: string): boolean => trace.wants?.(key) ?? true;
+  // Each derived tensor is computed only if the sink wants it (a light per-step sink wants few).
+  if (wants('mHat')) {
+    const mHat = trace.buffer(name, 'mHat', n);
+    for (let i = 0; i < n; i++) mHat[i] = s.m[i]! / bc1;
+    trace.tensor(name, 'mHat', mHat);
   }
-  trace.tensor(name, 'mHat', mHat);
-  trace.tensor(name, vHatKey, vHat);
-  trace.tensor(name, 'direction', direction);
+  if (wants(vHatKey)) {
+    const vHat = trace.buffer(name, vHatKey, n);
+    for (let i = 0; i < n; i++) vHat[i] = second[i]! / bc2;
+    trace.tensor(name, vHatKey, vHat);
+  }
+  const root = wants('sqrtVHat') || wants('stepScale') || wants('direction') ? trace.buffer(name, 'sqrtVHat', n) : undefined;
+  if (!root) return;
+  for (let i = 0; i < n; i++) root[i] = Math.sqrt(second[i]! / bc2);
+  if (wants('sqrtVHat')) trace.tensor(name, 'sqrtVHat', root);
+  if (wants('stepScale')) {
+    const stepScale = trace.buffer(name, 'stepScale', n);
+    for (let i = 0; i < n; i++) stepScale[i] = 1 / (root[i]! + eps);
+    trace.tensor(name, 'stepScale', stepScale);
+  }
+  if (wants('direction')) {
+    const direction = trace.buffer(name, 'direction', n);
+    for (let i = 0; i < n; i++) direction[i] = s.m[i]! / bc1 / (root[i]! + eps);
+    trace.tensor(name, 'direction', direction);
+  }
 }

@@ -10,7 +10,7 @@
  *     trace['fc1.weight'].terms['update.decay'].l2Norm
  */
 import { applyUpdates } from './apply';
-import type { StepTrace, Tracer } from './trace';
+import type { CollectingSink, StepTrace } from './trace';
 import type { GradientTransformation, Params } from './transform';
 
 export interface StepResult<S> {
@@ -19,7 +19,7 @@ export interface StepResult<S> {
   trace?: StepTrace;
 }
 
-export function step<S>(tx: GradientTransformation<S>, params: Params, grads: Params, state: S, tracer?: Tracer): StepResult<S> {
+export function step<S>(tx: GradientTransformation<S>, params: Params, grads: Params, state: S, tracer?: CollectingSink): StepResult<S> {
   checkGrads(params, grads);
   if (tracer) for (const name of Object.keys(grads)) tracer.tensor(name, 'grad', grads[name]!);
   const { updates, state: next } = tx.update(grads, state, params, tracer);

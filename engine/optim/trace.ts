@@ -13,6 +13,8 @@
  *   tensors  grad                       the gradient given to the step
  *            m, v, vMax                 Adam's moments (vMax with amsgrad)
  *            mHat, vHat | vMaxHat       m/(1−β1^t), v/(1−β2^t) (or vMax/(1−β2^t))
+ *            sqrtVHat                   √v̂ (√v̂max with amsgrad), the per-element scale of Adam's step
+ *            stepScale                  1/(√v̂ + ε); times lr it is each element's effective step size
  *            direction                  m̂/(√v̂ + ε), Adam's direction
  *            momentum                   SGD's momentum buffer
  *            param                      θ before the step
@@ -40,6 +42,11 @@ export interface TraceSink {
   /** A buffer of `length` doubles for a derived tensor, the same one every step. */
   buffer(param: string, key: string, length: number): Float64Array;
   scalar(param: string, key: string, value: number): void;
+  /**
+   * Whether the sink uses tensor `key` (default: every key). Transformations
+   * skip computing a derived tensor that no one wants.
+   */
+  wants?(key: string): boolean;
 }
 
 export interface TraceOptions {
@@ -70,8 +77,13 @@ export interface ParamTrace {
 
 export type StepTrace = Record<string, ParamTrace>;
 
+/** A sink that hands back one step's traces when the step is done (the Tracer, or a lighter one). */
+export interface CollectingSink extends TraceSink {
+  collect(): StepTrace;
+}
+
 /** A TraceSink that summarizes each step; create one and pass it to every traced step. */
-export class Tracer implements TraceSink {
+export class Tracer implements CollectingSink {
   private readonly buffers = new Map<string, Float64Array>();
   private readonly summaryOptions: SummaryOptions;
   private current: Record<string, { terms: Record<string, TermTrace>; scalars: Record<string, number> }> = {};
@@ -112,7 +124,7 @@ export class Tracer implements TraceSink {
   }
 
   /** Whether `key` is summarized: the ratios always need `param` and the `update` terms. */
-  private wants(key: string): boolean {
+  wants(key: string): boolean {
     const { keys } = this.options;
     return !keys || keys.includes(key) || key === 'param' || key === 'update' || key.startsWith('update.');
   }
@@ -122,13 +134,13 @@ export class Tracer implements TraceSink {
   }
 }
 
-function updateToWeight(terms: Record<string, TermTrace>): number {
+export function updateToWeight(terms: Readonly<Record<string, Pick<Summary, 'l2Norm'>>>): number {
   const update = terms['update']?.l2Norm ?? 0;
   const weight = terms['param']?.l2Norm ?? 0;
   return update === 0 ? 0 : update / weight;
 }
 
-function decayShare(terms: Record<string, TermTrace>): number {
+export function decayShare(terms: Readonly<Record<string, Pick<Summary, 'l2Norm'>>>): number {
   let total = 0;
   for (const [key, t] of Object.entries(terms)) if (key.startsWith('update.')) total += t.l2Norm;
   const decay = terms['update.decay']?.l2Norm ?? 0;

@@ -13,9 +13,10 @@ import { initializeParameters, type InitialValues } from '../model/initialize';
 import type { ModelSpec } from '../model/spec';
 import type { Criterion } from '../nn';
 import { zeroGrad } from '../nn';
-import { step as optimizerStep, Tracer, type GradientTransformation, type StepTrace, type TraceOptions } from '../optim';
+import { step as optimizerStep, Tracer, type CollectingSink, type GradientTransformation, type StepTrace, type TraceOptions } from '../optim';
 import { Rng } from '../rng';
 import type { DType, FloatArray } from '../tensor/dtype';
+import { noGrad } from '../tensor/autograd';
 import type { Tensor } from '../tensor/tensor';
 import { BatchSampler } from './batches';
 import { defaultDataset, DEFAULT_BATCH_SIZE } from './defaults';
@@ -52,7 +53,7 @@ export class StepError extends Error {
 
 /** A value that stopped training: the first non-finite loss or gradient. */
 export class NonFiniteError extends Error {
-  constructor(message: string, readonly step: number) {
+  constructor(message: string, readonly step: number, readonly term: 'loss' | 'grad' = 'loss', readonly param?: string) {
     super(message);
     this.name = 'NonFiniteError';
   }
@@ -86,7 +87,8 @@ export class Trainer {
     return this.count;
   }
 
-  step(): StepRecord {
+  /** One optimizer step; `tracer` (default: the one from the options) traces this step only. */
+  step(tracer: CollectingSink | undefined = this.tracer): StepRecord {
     const batch = this.sampler.next();
     const { network } = this.built;
     zeroGrad(network);
@@ -111,12 +113,31 @@ export class Trainer {
     }
     if (!Number.isFinite(sumSquares)) {
       const bad = Object.entries(grads).find(([, g]) => g.some((v) => !Number.isFinite(v)))?.[0];
-      throw new NonFiniteError(`gradient of ${bad ?? 'a parameter'} is not finite at step ${this.count}`, this.count);
+      throw new NonFiniteError(`gradient of ${bad ?? 'a parameter'} is not finite at step ${this.count}`, this.count, 'grad', bad);
     }
-    const result = optimizerStep(this.optimizer, this.params, grads, this.state, this.tracer);
+    const result = optimizerStep(this.optimizer, this.params, grads, this.state, tracer);
     this.state = result.state;
     const record: StepRecord = { step: this.count, loss: lossValue, gradNorm: Math.sqrt(sumSquares), epoch: this.sampler.epoch };
     if (result.trace) record.trace = result.trace;
     return record;
+  }
+
+  /**
+   * The loss over all of `data` in one batch, in evaluation mode and without
+   * recording the graph (torch: `model.eval(); with torch.no_grad(): criterion(model(x), y)`),
+   * so that it is the same kind of number as the training loss (same reduction). Training mode is restored.
+   */
+  evaluate(data: Dataset): number {
+    const { network } = this.built;
+    const wasTraining = network.training;
+    network.eval();
+    try {
+      return noGrad(() => {
+        const batch = new BatchSampler(data, data.count, new Rng(0), false).next();
+        return (this.criterion as Criterion<Tensor | ArrayLike<number>>).forward(network.forward(batch.inputs), batch.targets).data[0]!;
+      });
+    } finally {
+      network.train(wasTraining);
+    }
   }
 }

@@ -4,6 +4,7 @@ import type { HostToSidebar, ModelOverview, Section, SidebarToHost, SignalGlance
 import type { Ctx } from '../ctx';
 import { isModelUri } from '../modelDocuments';
 import { loadModelResources } from '../modelResources';
+import type { RunStore } from '../runs/runStore';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
 
 export const OVERVIEW_VIEW_ID = 'weightscope.overview';
@@ -22,8 +23,9 @@ export class OverviewViewProvider implements vscode.WebviewViewProvider, vscode.
   private generation = 0;
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(private readonly ctx: Ctx) {
+  constructor(private readonly ctx: Ctx, private readonly runs: RunStore) {
     this.subscriptions.push(
+      runs.onDidChange(() => this.updateRuns()),
       vscode.window.registerWebviewViewProvider(OVERVIEW_VIEW_ID, this),
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         if (editor && isModelUri(editor.document.uri)) {
@@ -51,6 +53,19 @@ export class OverviewViewProvider implements vscode.WebviewViewProvider, vscode.
     switch (message.type) {
       case 'ready':
         this.update();
+        this.updateRuns();
+        break;
+      case 'train':
+        void vscode.commands.executeCommand('weightscope.train', vscode.Uri.parse(message.uri));
+        break;
+      case 'openRun':
+        void vscode.commands.executeCommand('weightscope.openRun', message.id);
+        break;
+      case 'renameRun':
+        void vscode.commands.executeCommand('weightscope.renameRun', message.id);
+        break;
+      case 'deleteRun':
+        void vscode.commands.executeCommand('weightscope.deleteRun', message.id);
         break;
       case 'inspect':
         void vscode.commands.executeCommand('weightscope.inspectInitialization', vscode.Uri.parse(message.uri));
@@ -62,6 +77,15 @@ export class OverviewViewProvider implements vscode.WebviewViewProvider, vscode.
         void vscode.commands.executeCommand('weightscope.newModelFromExample');
         break;
     }
+  }
+
+  /** The Runs section: every saved run, newest first. */
+  private updateRuns(): void {
+    if (!this.view) return;
+    void this.runs.list().then((runs) => this.view?.webview.postMessage({
+      type: 'runs',
+      runs: runs.map((r) => ({ id: r.meta.id, name: r.meta.name, model: r.meta.model.name, status: r.meta.status, steps: r.meta.stepsDone, createdAt: r.meta.createdAt })),
+    } satisfies HostToSidebar));
   }
 
   private update(): void {

@@ -3,15 +3,103 @@
 // the engine's own run of the same model (the CLI); Stop cancels a long run
 // and keeps the steps taken; the article's model as written fails as torch does.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { clickCodeLens, openFile, repoRoot, runCommand, waitForNotification } from './harness.mjs';
+import { clickCodeLens, openFile, repoRoot, runCommand, waitForNotification, webviewFrame } from './harness.mjs';
 
 function engineRun(model, steps) {
   const out = execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'train', path.join(repoRoot, 'examples', model), '--json', '--steps', String(steps)], { encoding: 'utf8' });
   return JSON.parse(out);
 }
 
+/** The engine's recorded run of the same model (the CLI, run format), as { steps, snapshots } by step. */
+function engineRecord(model, steps) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ws-e2e-run-'));
+  try {
+    execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'train', path.join(repoRoot, 'examples', model), '--steps', String(steps), '--run', dir], { encoding: 'utf8' });
+    const revive = (_k, v) => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v);
+    const records = readFileSync(path.join(dir, 'steps.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l, revive));
+    return { steps: records.filter((r) => r.type === 'step'), snapshots: records.filter((r) => r.type === 'snapshot') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The layer table of the training panel at its current step: { step, layers: { name: { key: value } } }. */
+async function readLayerTable(frame) {
+  return frame.locator('#layer-table').evaluate((table) => ({
+    step: Number(table.getAttribute('data-step')),
+    layers: Object.fromEntries([...table.querySelectorAll('tbody tr')].map((tr) => [tr.getAttribute('data-layer'),
+      Object.fromEntries([...tr.querySelectorAll('td')].map((td) => [td.getAttribute('data-key'), td.getAttribute('data-value') === '' ? null : Number(td.getAttribute('data-value'))]))])),
+  }));
+}
+
+const TABLE_KEYS = {
+  gradNorm: (l) => l.gradNorm, weightNorm: (l) => l.weightNorm, mNorm: (l) => l.mNorm, mHatNorm: (l) => l.mHatNorm,
+  sqrtVHatMean: (l) => l.sqrtVHat?.mean, stepSizeMean: (l) => l.stepSize?.mean, stepNorm: (l) => l.stepNorm, decayNorm: (l) => l.decayNorm,
+  decayShare: (l) => l.decayShare, updateToWeight: (l) => l.updateToWeight, effectiveDecay: (l) => l.effectiveDecay,
+};
+
 export const tests = [
+  {
+    name: 'Train from the CodeLens: live charts, and the scrubbed step shows the engine trace',
+    async fn(ctx) {
+      const STEPS = 40000; // long enough (≈ 20 s) to watch it train
+      const { page } = await ctx.workbench({ settings: { 'weightscope.train.steps': STEPS } });
+      await openFile(page, 'simple-model-fixed.nn.json');
+      await clickCodeLens(page, 'Train');
+      const frame = await webviewFrame(page, { title: 'Train: simple-model-fixed', timeout: 60000 });
+      // Live: the panel's latest step grows while the run trains.
+      const stepShown = async () => Number(await frame.locator('#scrubber-step').getAttribute('data-step', { timeout: 60000 }));
+      await frame.locator('#scrubber-step').waitFor({ timeout: 60000 });
+      const first = await stepShown();
+      await page.waitForTimeout(2000);
+      const second = await stepShown();
+      const charts = await frame.locator('svg.line-chart').count();
+      if (charts < 7) throw new Error(`expected 7 charts, found ${charts}`);
+      await ctx.screenshot('train-live-1-charts.png');
+      ctx.log(`live: step ${first} → ${second}`);
+      await waitForNotification(page, 'trained SimpleModel-fixed', { timeout: 180000 });
+      const final = await stepShown();
+      if (!(second > first && first < STEPS)) throw new Error(`the charts did not update live (steps ${first}, ${second}, ${final})`);
+      if (final !== STEPS) throw new Error(`the panel ends at step ${final}, not ${STEPS}`);
+
+      // Scrub to a step and compare every number in the table with the engine's own record of that step.
+      const TARGET = 1234;
+      await frame.locator('#scrubber').fill(String(TARGET));
+      await frame.locator(`#layer-table[data-step="${TARGET}"]`).waitFor({ timeout: 10000 });
+      const shown = await readLayerTable(frame);
+      // The engine's steps do not depend on the run's length (only its last step is an extra snapshot), so 2,000 suffice.
+      const engine = engineRecord('simple-model-fixed.nn.json', 2000);
+      engine.snapshots.pop();
+      const expected = engine.steps[TARGET - 1];
+      if (expected.step !== TARGET) throw new Error('engine record misaligned');
+      let compared = 0;
+      for (const [name, layer] of Object.entries(expected.layers)) {
+        for (const [key, pick] of Object.entries(TABLE_KEYS)) {
+          const want = pick(layer) ?? null;
+          const got = shown.layers[name]?.[key] ?? null;
+          // The run file stores 7 significant digits; the panel holds the engine's doubles.
+          const ok = want === null ? got === null : Math.abs(got - want) <= 1e-6 * Math.abs(want) + 1e-300;
+          if (!ok) throw new Error(`${name} ${key} at step ${TARGET}: panel ${got}, engine ${want}`);
+          compared++;
+        }
+      }
+      // The nearest snapshot's histogram of fc1.weight equals the engine's.
+      const snapStep = Number(await frame.locator('#snapshot-title').getAttribute('data-step'));
+      const snap = engine.snapshots.reduce((best, s) => (Math.abs(s.step - TARGET) < Math.abs(best.step - TARGET) ? s : best));
+      if (snapStep !== snap.step) throw new Error(`nearest snapshot: panel ${snapStep}, engine ${snap.step}`);
+      const counts = await frame.locator('.layer-dists[data-layer="fc1.weight"] figure[data-term="weight"] rect.bar').evaluateAll((bars) => bars.map((b) => Number(b.getAttribute('data-count'))));
+      if (JSON.stringify(counts) !== JSON.stringify(snap.layers['fc1.weight'].weight.counts)) throw new Error(`fc1.weight histogram at step ${snapStep}: panel ${counts}, engine ${snap.layers['fc1.weight'].weight.counts}`);
+      await ctx.screenshot('train-live-2-scrubbed.png');
+      await frame.locator('section.distributions').scrollIntoViewIfNeeded();
+      await ctx.screenshot('train-live-3-distributions.png');
+      await frame.locator('section.decay').scrollIntoViewIfNeeded();
+      await ctx.screenshot('train-live-4-decay.png');
+      ctx.log(`step ${TARGET}: ${compared} numbers equal the engine's trace; snapshot ${snapStep} histogram equal`);
+    },
+  },
   {
     name: 'Train from the CodeLens reports the engine loss',
     async fn(ctx) {

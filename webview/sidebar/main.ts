@@ -1,32 +1,59 @@
-/** The side panel: the active model at a glance, with buttons to act on it. */
+/**
+ * The side panel: the active model at a glance (parameters, problems, the
+ * signal's verdict and each layer's activation std at initialization, its
+ * layers) with buttons to act on it, and the saved training runs.
+ */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
-import type { HostToSidebar, ModelOverview, Section, SidebarToHost, SignalGlance } from '../../protocol/messages';
+import type { HostToSidebar, ModelOverview, Section, SidebarRun, SidebarToHost, SignalGlance } from '../../protocol/messages';
 import { ce, h } from '../dom';
 import { formatCount, formatNumber } from '../format';
 import { vscodeApi } from '../vscodeApi';
 
-type Overview = Extract<HostToSidebar, { type: 'overview' }>;
-interface State {
-  overview: Overview;
+interface SidebarState {
+  overview?: Extract<HostToSidebar, { type: 'overview' }>;
+  /** The signal of the model in `overview` (dropped when another model is shown). */
   signal?: Section<SignalGlance>;
+  runs?: SidebarRun[];
 }
 
-const vscode = vscodeApi<State, SidebarToHost>();
+const vscode = vscodeApi<SidebarState, SidebarToHost>();
 const app = document.getElementById('app')!;
-let state: State | undefined = vscode.getState();
+let state: SidebarState = vscode.getState() ?? {};
 
-function show(message: HostToSidebar): void {
-  if (message.type === 'overview') state = { overview: message };
-  else if (state?.overview.overview?.model.uri === message.uri) state = { ...state, signal: message.signal };
-  else return;
+function render(message: HostToSidebar | undefined): void {
+  if (message?.type === 'overview') {
+    const sameModel = message.overview?.model.uri === state.overview?.overview?.model.uri;
+    state = { ...state, overview: message, ...(sameModel && state.signal ? { signal: state.signal } : { signal: undefined }) };
+  } else if (message?.type === 'signal') {
+    if (state.overview?.overview?.model.uri !== message.uri) return;
+    state = { ...state, signal: message.signal };
+  } else if (message?.type === 'runs') state = { ...state, runs: message.runs };
   vscode.setState(state);
-  render(state);
+  const o = state.overview;
+  app.replaceChildren(
+    o?.overview ? overview(o.overview, state.signal) : empty(o?.reason ?? ''),
+    runsSection(state.runs ?? []));
 }
 
-function render({ overview: message, signal }: State): void {
-  app.replaceChildren(message.overview ? overview(message.overview, signal) : empty(message.reason ?? ''));
+/** Saved training runs: open one (its model's training panel), rename or delete it. */
+function runsSection(runs: SidebarRun[]): HTMLElement {
+  const item = (r: SidebarRun): HTMLElement => {
+    const open = h('a', { href: '#', class: 'run-name', title: `Open the training panel of ${r.model}` }, r.name);
+    open.addEventListener('click', (e) => {
+      e.preventDefault();
+      vscode.postMessage({ type: 'openRun', id: r.id });
+    });
+    const rename = ce('vscode-button', { secondary: true, 'aria-label': `Rename ${r.name}` }, 'Rename');
+    rename.addEventListener('click', () => vscode.postMessage({ type: 'renameRun', id: r.id }));
+    const remove = ce('vscode-button', { secondary: true, 'aria-label': `Delete ${r.name}` }, 'Delete');
+    remove.addEventListener('click', () => vscode.postMessage({ type: 'deleteRun', id: r.id }));
+    return h('li', { 'data-run': r.id }, open, h('span', { class: 'run-meta' }, ` ${r.status} · ${formatCount(r.steps)} steps`), h('span', { class: 'run-actions' }, rename, remove));
+  };
+  return h('section', { class: 'runs', 'aria-label': 'Training runs' },
+    h('h2', {}, 'Runs'),
+    runs.length ? h('ul', { class: 'run-list' }, ...runs.map(item)) : h('p', { class: 'hint' }, 'No runs yet: Train a model to record one.'));
 }
 
 const VERDICT_CLASS: Record<string, string> = { stable: 'ok', shrinking: 'warn', growing: 'warn' };
@@ -73,6 +100,6 @@ function empty(reason: string): HTMLElement {
   return h('div', { class: 'empty' }, h('p', {}, reason), button);
 }
 
-window.addEventListener('message', (event: MessageEvent<HostToSidebar>) => show(event.data));
-if (state?.overview) render(state);
+window.addEventListener('message', (event: MessageEvent<HostToSidebar>) => render(event.data));
+render(undefined);
 vscode.postMessage({ type: 'ready' });

@@ -45,7 +45,7 @@ describe('tracing', () => {
     const tx = adamw({ lr, weightDecay: wd });
     const { trace } = step(tx, params, { w: g }, tx.init(params), tracer);
     const w = trace!['w']!;
-    expect(Object.keys(w.terms).sort()).toEqual(['direction', 'grad', 'm', 'mHat', 'param', 'update', 'update.adam', 'update.decay', 'v', 'vHat'].sort());
+    expect(Object.keys(w.terms).sort()).toEqual(['direction', 'grad', 'm', 'mHat', 'param', 'sqrtVHat', 'stepScale', 'update', 'update.adam', 'update.decay', 'v', 'vHat'].sort());
     expect(w.scalars).toMatchObject({ lr, step: 1 });
     expect(w.scalars['biasCorrection1']).toBeCloseTo(0.1, 15);
     expect(w.scalars['biasCorrection2']).toBeCloseTo(0.001, 15);
@@ -54,6 +54,8 @@ describe('tracing', () => {
       expect(at('grad', i)).toBe(g[i]);
       expect(at('param', i)).toBe(before[i]);
       expect(at('mHat', i)).toBeCloseTo(g[i]!, 6);
+      expect(at('sqrtVHat', i)).toBeCloseTo(Math.abs(g[i]!), 6); // t = 1: v̂ = g²
+      expect(at('stepScale', i)).toBe(1 / (at('sqrtVHat', i) + 1e-8));
       expect(at('direction', i)).toBeCloseTo(at('mHat', i) / (Math.sqrt(at('vHat', i)) + 1e-8), 12);
       // update.adam comes from the stored float32 m and √v̂ + ε; direction from m̂, v̂ in double.
       expect(Math.abs(at('update.adam', i) + lr * at('direction', i))).toBeLessThan(1e-6 * lr);
@@ -116,6 +118,6 @@ describe('tracing', () => {
     tx.update({ w: values(3, 2) }, state, params);
     expect(calls).toEqual([]);
     tx.update({ w: values(3, 2) }, state, params, sink);
-    expect(calls).toEqual(['step', 'biasCorrection1', 'biasCorrection2', 'm', 'v', 'mHat', 'vHat', 'direction', 'lr']);
+    expect(calls).toEqual(['step', 'biasCorrection1', 'biasCorrection2', 'm', 'v', 'mHat', 'vHat', 'sqrtVHat', 'stepScale', 'direction', 'lr']);
   });
 });

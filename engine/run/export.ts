@@ -1,0 +1,100 @@
+/**
+ * A run as CSV (one row per step and tensor), as one JSON document, and as a
+ * self-contained HTML report (no scripts: tables and inline SVG).
+ */
+import type { RunData } from './format';
+import type { LayerStep, RunStep } from './types';
+
+const LAYER_COLUMNS: { name: string; value: (l: LayerStep) => number | null | undefined }[] = [
+  { name: 'grad_norm', value: (l) => l.gradNorm },
+  { name: 'weight_norm', value: (l) => l.weightNorm },
+  { name: 'm_norm', value: (l) => l.mNorm },
+  { name: 'm_hat_norm', value: (l) => l.mHatNorm },
+  { name: 'sqrt_v_hat_mean', value: (l) => l.sqrtVHat?.mean },
+  { name: 'sqrt_v_hat_std', value: (l) => l.sqrtVHat?.std },
+  { name: 'sqrt_v_hat_min', value: (l) => l.sqrtVHat?.min },
+  { name: 'sqrt_v_hat_max', value: (l) => l.sqrtVHat?.max },
+  { name: 'step_size_mean', value: (l) => l.stepSize?.mean },
+  { name: 'step_size_min', value: (l) => l.stepSize?.min },
+  { name: 'step_size_max', value: (l) => l.stepSize?.max },
+  { name: 'adam_update_norm', value: (l) => l.stepNorm },
+  { name: 'decay_update_norm', value: (l) => l.decayNorm },
+  { name: 'decay_share', value: (l) => l.decayShare },
+  { name: 'update_norm', value: (l) => l.updateNorm },
+  { name: 'update_to_weight', value: (l) => l.updateToWeight },
+  { name: 'effective_decay', value: (l) => l.effectiveDecay },
+];
+
+/** Long format: one row per (step, tensor), step scalars repeated; empty cells for absent values. */
+export function runToCsv(run: RunData): string {
+  const header = ['step', 'epoch', 'loss', 'val_loss', 'total_grad_norm', 'lr', 'bias_correction1', 'bias_correction2', 'tensor', ...LAYER_COLUMNS.map((c) => c.name)];
+  const rows = [header.join(',')];
+  for (const s of run.steps) {
+    const head = [s.step, s.epoch, s.loss, s.valLoss, s.gradNorm, s.lr, s.biasCorrection1, s.biasCorrection2].map(cell);
+    const names = Object.keys(s.layers);
+    if (names.length === 0) rows.push([...head, '', ...LAYER_COLUMNS.map(() => '')].join(','));
+    for (const name of names) rows.push([...head, csvText(name), ...LAYER_COLUMNS.map((c) => cell(c.value(s.layers[name]!)))].join(','));
+  }
+  return `${rows.join('\n')}\n`;
+}
+
+export function runToJson(run: RunData): string {
+  return JSON.stringify({ meta: run.meta, steps: run.steps, snapshots: run.snapshots }, (_k, v: unknown) =>
+    typeof v === 'number' && !Number.isFinite(v) ? String(v) : v, 1);
+}
+
+/** A report that opens in any browser: the run's settings, a loss chart, the per-layer numbers at the last step. */
+export function runToHtml(run: RunData): string {
+  const m = run.meta;
+  const last = run.steps.at(-1);
+  const layerRows = last ? Object.entries(last.layers).map(([name, l]) =>
+    `<tr><th scope="row"><code>${esc(name)}</code></th>${LAYER_COLUMNS.map((c) => `<td>${fmt(c.value(l))}</td>`).join('')}</tr>`).join('\n') : '';
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(m.name)}: training report</title>
+<style>body{font-family:system-ui,sans-serif;margin:24px;max-width:1200px}table{border-collapse:collapse}th,td{padding:2px 8px;border-bottom:1px solid #ccc;text-align:right}th[scope=row]{text-align:left}svg{border:1px solid #ddd}</style>
+</head><body>
+<h1>${esc(m.name)}</h1>
+<p>${esc(m.model.name)} · ${esc(m.optimizer.type)} lr=${m.optimizer.lr} ${esc(JSON.stringify(m.optimizer.args))}${m.optimizer.noDecay.length ? ` · no decay: ${esc(m.optimizer.noDecay.join(', '))}` : ''} · batch ${m.batchSize} · seed ${m.seed} · ${esc(m.dataset)}</p>
+<p>Status: ${esc(m.status)}${m.reason ? ` (${esc(m.reason)})` : ''} · ${run.steps.length} of ${m.plannedSteps} steps · created ${esc(m.createdAt)} by ${esc(m.producer)}</p>
+<h2>Loss</h2>
+${lossSvg(run.steps)}
+<h2>Per tensor at step ${last?.step ?? '—'}</h2>
+<table><thead><tr><th>tensor</th>${LAYER_COLUMNS.map((c) => `<th>${c.name}</th>`).join('')}</tr></thead>
+<tbody>
+${layerRows}
+</tbody></table>
+</body></html>
+`;
+}
+
+function lossSvg(steps: RunStep[]): string {
+  const w = 720;
+  const hgt = 240;
+  const pts = steps.filter((s) => Number.isFinite(s.loss));
+  if (pts.length === 0) return '<p>No finite loss.</p>';
+  const lo = Math.min(...pts.map((s) => s.loss));
+  const hi = Math.max(...pts.map((s) => s.loss));
+  const n = steps.at(-1)!.step;
+  const x = (t: number): number => 40 + ((t - 1) / Math.max(1, n - 1)) * (w - 50);
+  const y = (v: number): number => 10 + (hi > lo ? (1 - (v - lo) / (hi - lo)) : 0.5) * (hgt - 30);
+  const stride = Math.max(1, Math.ceil(pts.length / 1000));
+  const d = pts.filter((_, i) => i % stride === 0).map((s, i) => `${i ? 'L' : 'M'}${x(s.step).toFixed(1)},${y(s.loss).toFixed(1)}`).join('');
+  return `<svg width="${w}" height="${hgt}" role="img" aria-label="Training loss per step"><path d="${d}" fill="none" stroke="#1f77b4"/>`
+    + `<text x="2" y="18" font-size="10">${fmt(hi)}</text><text x="2" y="${hgt - 20}" font-size="10">${fmt(lo)}</text><text x="${w - 40}" y="${hgt - 4}" font-size="10">step ${n}</text></svg>`;
+}
+
+function cell(v: number | null | undefined): string {
+  return v === null || v === undefined ? '' : String(v);
+}
+
+function csvText(s: string): string {
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function fmt(v: number | null | undefined): string {
+  return v === null || v === undefined ? '—' : Number.isFinite(v) ? v.toPrecision(4) : String(v);
+}
+
+function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

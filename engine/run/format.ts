@@ -1,0 +1,251 @@
+/**
+ * The run format, version 1 (docs/run-format.md is the full description):
+ *
+ *     <run folder>/
+ *       run.json      metadata; rewritten whole (write a temporary file, then rename over it)
+ *       steps.jsonl   append-only: one JSON object per line, `{"type":"step",…}` or `{"type":"snapshot",…}`
+ *       steps.1.jsonl, steps.2.jsonl, …   optional continuation segments, read after steps.jsonl in order
+ *
+ * Segments are for writers that cannot append (VS Code's file system API,
+ * which also serves virtual workspaces): such a writer rewrites its current
+ * segment whole through a temporary file and a rename, and starts the next
+ * segment when the current one is large. Appending writers use steps.jsonl only.
+ *
+ * Pure: strings in and out. The extension (vscode.workspace.fs) and the CLI
+ * (node:fs) do the file I/O, so a PyTorch-side recorder only needs to write
+ * the same lines.
+ *
+ * Crash safety comes from the layout: steps.jsonl is only appended to, so a
+ * crash can at worst leave its last line incomplete, and `parseSteps`
+ * drops an incomplete last line (one without its newline that does not
+ * parse) with a warning; run.json is replaced atomically by the rename, so
+ * it is always a complete old or new version.
+ *
+ * JSON has no NaN or infinities; in steps.jsonl they are written as the
+ * strings "NaN", "Infinity" and "-Infinity" and read back as numbers (step
+ * and snapshot records have no other string values).
+ */
+import type { ModelSpec } from '../model/spec';
+import { parameterShapes } from '../model/spec';
+import { ENGINE_VERSION } from '../version';
+import type { NonFiniteReport, RunStep, Snapshot } from './types';
+
+export const RUN_FORMAT = 'weightscope-run';
+export const RUN_FORMAT_VERSION = 1;
+export const RUN_META_FILE = 'run.json';
+export const RUN_STEPS_FILE = 'steps.jsonl';
+
+export type RunStatus = 'running' | 'completed' | 'cancelled' | 'non-finite' | 'failed';
+
+export interface RunMeta {
+  format: typeof RUN_FORMAT;
+  version: number;
+  /** Unique within a runs folder; also the folder's name. */
+  id: string;
+  /** Shown in the run list; the user may rename it. */
+  name: string;
+  /** What wrote the run, e.g. "weightscope 0.1.0" or "weightscope-torch 0.1". */
+  producer: string;
+  createdAt: string;
+  updatedAt: string;
+  status: RunStatus;
+  /** Why the run stopped early, in words. */
+  reason?: string;
+  nonFinite?: NonFiniteReport;
+  /** Steps asked for, and steps recorded so far (updated when the run ends). */
+  plannedSteps: number;
+  stepsDone: number;
+  model: {
+    name: string;
+    /** The model file, when there is one (a URI or a path). */
+    source?: string;
+    /** The engine's parsed model (Weightscope-written runs); other producers may omit it. */
+    spec?: ModelSpec;
+    parameters: { name: string; shape: number[] }[];
+  };
+  optimizer: { type: string; lr: number; args: Record<string, unknown>; noDecay: string[]; decay?: 'torch' | 'paper' };
+  batchSize: number;
+  seed: number;
+  dataset: string;
+  /** Runs started together to compare variants share a group id; `variant` labels this one. */
+  group?: string;
+  variant?: string;
+}
+
+export interface RunData {
+  meta: RunMeta;
+  steps: RunStep[];
+  snapshots: Snapshot[];
+  /** Problems the reader skipped over (a torn last line, an unknown record type), in words. */
+  warnings: string[];
+}
+
+export class RunFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunFormatError';
+  }
+}
+
+export interface MetaInput {
+  id: string;
+  steps: number;
+  createdAt: string;
+  name?: string;
+  source?: string;
+  batchSize?: number;
+  dataset?: string;
+  group?: string;
+  variant?: string;
+}
+
+/** The metadata of a new run of `spec`. */
+export function runMetaFor(spec: ModelSpec, m: MetaInput): RunMeta {
+  const o = spec.optimizer ?? { type: 'AdamW', lr: 1e-3, args: {}, noDecay: [] };
+  const meta: RunMeta = {
+    format: RUN_FORMAT, version: RUN_FORMAT_VERSION, id: m.id, name: m.name ?? spec.name, producer: `weightscope ${ENGINE_VERSION}`,
+    createdAt: m.createdAt, updatedAt: m.createdAt, status: 'running', plannedSteps: m.steps, stepsDone: 0,
+    model: { name: spec.name, spec, parameters: parameterShapes(spec), ...(m.source ? { source: m.source } : {}) },
+    optimizer: { type: o.type, lr: o.lr, args: { ...o.args }, noDecay: [...o.noDecay], ...(o.decay ? { decay: o.decay } : {}) },
+    batchSize: m.batchSize ?? spec.training?.batchSize ?? 32, seed: spec.seed, dataset: m.dataset ?? '',
+  };
+  if (m.group) meta.group = m.group;
+  if (m.variant) meta.variant = m.variant;
+  return meta;
+}
+
+export function encodeRunMeta(meta: RunMeta): string {
+  return `${JSON.stringify(meta, finiteReplacer, 2)}\n`;
+}
+
+/**
+ * Step and snapshot numbers are written with 7 significant digits: about
+ * float32's precision, which is what the tensors they summarize hold, and
+ * half the bytes of a double's 17 digits. (Step numbers and counts are
+ * integers and stay exact.)
+ */
+export const STORED_DIGITS = 7;
+
+export function encodeStepLine(step: RunStep): string {
+  return `${JSON.stringify({ type: 'step', ...step }, storedReplacer)}\n`;
+}
+
+export function encodeSnapshotLine(snapshot: Snapshot): string {
+  return `${JSON.stringify({ type: 'snapshot', ...snapshot }, storedReplacer)}\n`;
+}
+
+/** A number as it is stored in steps.jsonl. */
+export function storedNumber(x: number): number {
+  return Number.isFinite(x) && !Number.isInteger(x) ? Number(x.toPrecision(STORED_DIGITS)) : x;
+}
+
+function storedReplacer(key: string, value: unknown): unknown {
+  return typeof value === 'number' ? finiteReplacer(key, storedNumber(value)) : value;
+}
+
+export function parseRunMeta(text: string): RunMeta {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new RunFormatError(`run.json is not valid JSON: ${(err as Error).message}`);
+  }
+  const meta = value as Partial<RunMeta> | null;
+  if (!meta || typeof meta !== 'object' || meta.format !== RUN_FORMAT) throw new RunFormatError(`run.json is not a Weightscope run (its "format" is not "${RUN_FORMAT}")`);
+  if (typeof meta.version !== 'number') throw new RunFormatError('run.json has no format "version"');
+  if (meta.version > RUN_FORMAT_VERSION) throw new RunFormatError(`run format version ${meta.version} is newer than this Weightscope reads (${RUN_FORMAT_VERSION}); update Weightscope`);
+  for (const key of ['id', 'name', 'status'] as const) if (typeof meta[key] !== 'string') throw new RunFormatError(`run.json: "${key}" must be a string`);
+  if (!meta.model || !Array.isArray(meta.model.parameters)) throw new RunFormatError('run.json: "model.parameters" must be a list');
+  return meta as RunMeta;
+}
+
+/**
+ * The step and snapshot records of steps.jsonl. An incomplete last line (a
+ * crash while it was written) is dropped; a bad line elsewhere is skipped;
+ * both with a warning. Steps must increase; a repeated or earlier step (a
+ * resumed writer) replaces nothing and is skipped with a warning.
+ */
+export function parseSteps(text: string): { steps: RunStep[]; snapshots: Snapshot[]; warnings: string[] } {
+  const steps: RunStep[] = [];
+  const snapshots: Snapshot[] = [];
+  const warnings: string[] = [];
+  const lines = text.split('\n');
+  const complete = text.endsWith('\n') || text === '';
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    const last = i === lines.length - 1;
+    const record = parseLine(line);
+    if (record === undefined) {
+      warnings.push(last && !complete ? `dropped the incomplete last line ${i + 1} (the writer stopped mid-line)` : `skipped line ${i + 1}: not valid JSON`);
+      return;
+    }
+    if (!record || typeof record !== 'object' || typeof record.step !== 'number') {
+      warnings.push(`skipped line ${i + 1}: no "step" number`);
+      return;
+    }
+    const { type, ...rest } = record;
+    const step = record.step;
+    const list: { step: number }[] = type === 'step' ? steps : type === 'snapshot' ? snapshots : [];
+    if (type !== 'step' && type !== 'snapshot') {
+      warnings.push(`skipped line ${i + 1}: unknown record type ${JSON.stringify(type)}`);
+      return;
+    }
+    const previous = list.at(-1);
+    if (previous && step <= previous.step) {
+      warnings.push(`skipped line ${i + 1}: ${type} ${step} does not follow ${type} ${previous.step}`);
+      return;
+    }
+    list.push(rest as { step: number });
+  });
+  return { steps, snapshots, warnings };
+}
+
+/** The file name of segment k: steps.jsonl for 0, then steps.<k>.jsonl. */
+export function stepsSegmentName(k: number): string {
+  return k === 0 ? RUN_STEPS_FILE : `steps.${k}.jsonl`;
+}
+
+/** The segment index of a file name in a run folder, or −1 when it is not a segment. */
+export function stepsSegmentIndex(fileName: string): number {
+  if (fileName === RUN_STEPS_FILE) return 0;
+  const m = /^steps\.([1-9][0-9]*)\.jsonl$/.exec(fileName);
+  return m ? Number(m[1]) : -1;
+}
+
+/** `steps`: the text of steps.jsonl, or of every segment in order. */
+export function parseRun(metaText: string, stepsText: string | readonly string[]): RunData {
+  const meta = parseRunMeta(metaText);
+  const segments = typeof stepsText === 'string' ? [stepsText] : stepsText;
+  // A segment that does not end in a newline can only be a torn end; keep lines apart when joining.
+  const joined = segments.map((t, i) => (i < segments.length - 1 && t !== '' && !t.endsWith('\n') ? `${t}\n` : t)).join('');
+  const { steps, snapshots, warnings } = parseSteps(joined);
+  // A run that was still "running" when read back after a crash ended at its last recorded step.
+  if (meta.status === 'running') meta.stepsDone = steps.at(-1)?.step ?? 0;
+  return { meta, steps, snapshots, warnings };
+}
+
+/** A run id that sorts by time: 2026-11-27T14-30-15-123Z plus a short suffix. */
+export function newRunId(now: Date, suffix: string): string {
+  return `${now.toISOString().replace(/[:.]/g, '-')}-${suffix.replace(/[^a-zA-Z0-9-]/g, '').slice(0, 24)}`;
+}
+
+/** A parsed line, or undefined when it is not JSON. */
+function parseLine(line: string): { type?: unknown; step?: unknown } | null | undefined {
+  try {
+    return JSON.parse(line, finiteReviver) as { type?: unknown; step?: unknown } | null;
+  } catch {
+    return undefined;
+  }
+}
+
+function finiteReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
+  return value;
+}
+
+function finiteReviver(_key: string, value: unknown): unknown {
+  if (value === 'NaN') return NaN;
+  if (value === 'Infinity') return Infinity;
+  if (value === '-Infinity') return -Infinity;
+  return value;
+}

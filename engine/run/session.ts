@@ -1,0 +1,123 @@
+/**
+ * A training run: the Trainer stepping the model, every step traced with the
+ * light StatsTracer (scalars), snapshot steps traced with a histogram Tracer,
+ * the validation loss measured now and then, each step turned into a
+ * RunStep, NaN/Inf caught at the first step and tensor where it appears, and
+ * everything kept by a RunRecorder.
+ *
+ *     const run = new TrainingRun(spec, { steps: 1000 });
+ *     while (!run.done) { const { step, snapshot, stopped } = run.advance(); … }
+ */
+import type { Dataset } from '../data/dataset';
+import type { InitialValues } from '../model/initialize';
+import type { ModelSpec } from '../model/spec';
+import { Tracer } from '../optim/trace';
+import type { DType } from '../tensor/dtype';
+import { defaultDataset, DEFAULT_BATCH_SIZE } from '../train/defaults';
+import { NonFiniteError, Trainer } from '../train/trainer';
+import { decaySemantics, type DecaySemantics } from './decay';
+import { findNonFinite, nonFiniteBeforeStep } from './nonFinite';
+import { recordStep, snapshotOf } from './record';
+import { RunRecorder, type RecorderOptions } from './recorder';
+import { splitValidation } from './split';
+import { StatsTracer } from './statsTracer';
+import type { NonFiniteReport, RunStep, Snapshot } from './types';
+
+export interface RunOptions {
+  steps: number;
+  batchSize?: number;
+  dataset?: Dataset;
+  checkpoint?: InitialValues;
+  dtype?: DType;
+  /** Fraction held out for the validation loss (default: the model file's, else 0). */
+  validationSplit?: number;
+  /** Measure the validation loss every this many steps (default 50), and at snapshot steps and the last step. */
+  validationEvery?: number;
+  /** Histogram bins of the snapshots (default 32). */
+  bins?: number;
+  /** Trace every step (default true); false runs the bare trainer (for benchmarks and a lighter loop). */
+  trace?: boolean;
+  recorder?: RecorderOptions;
+}
+
+export interface Advance {
+  step: RunStep;
+  snapshot?: Snapshot;
+  /** Set when the step produced a NaN/Inf; the run is then done. */
+  stopped?: NonFiniteReport;
+}
+
+export class TrainingRun {
+  readonly trainer: Trainer;
+  readonly recorder: RunRecorder;
+  readonly decay: DecaySemantics;
+  readonly validation: Dataset | null;
+  private readonly stats = new StatsTracer();
+  private readonly full: Tracer;
+  private failure: NonFiniteReport | undefined;
+
+  constructor(readonly spec: ModelSpec, readonly options: RunOptions) {
+    if (!(Number.isInteger(options.steps) && options.steps >= 1)) throw new RangeError(`steps must be a positive integer, got ${options.steps}`);
+    const dtype = options.dtype ?? 'float32';
+    const { train, validation } = splitValidation(options.dataset ?? defaultDataset(spec, dtype), options.validationSplit ?? spec.training?.validationSplit ?? 0);
+    this.validation = validation;
+    this.trainer = new Trainer(spec, {
+      dataset: train,
+      dtype,
+      batchSize: options.batchSize ?? spec.training?.batchSize ?? DEFAULT_BATCH_SIZE,
+      ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
+    });
+    this.recorder = new RunRecorder(options.recorder);
+    this.decay = decaySemantics(spec.optimizer);
+    // Snapshot steps: histograms of what a snapshot draws, and the summaries the step record needs.
+    this.full = new Tracer({ histogram: { bins: options.bins ?? 32 }, keys: ['grad', 'm', 'v', 'vMax', 'momentum', 'mHat', 'sqrtVHat', 'stepScale'] });
+  }
+
+  get stepCount(): number {
+    return this.trainer.stepCount;
+  }
+
+  get done(): boolean {
+    return this.failure !== undefined || this.trainer.stepCount >= this.options.steps;
+  }
+
+  /** Why the run stopped early, if a value became NaN or infinite. */
+  get stopped(): NonFiniteReport | undefined {
+    return this.failure;
+  }
+
+  /** One step. Throws StepError when the model itself fails (as torch would); a NaN/Inf ends the run with `stopped`. */
+  advance(): Advance {
+    if (this.done) throw new Error(this.failure ? `the run stopped at step ${this.failure.step}` : `the run has done its ${this.options.steps} steps`);
+    const t = this.trainer.stepCount + 1;
+    const traced = this.options.trace ?? true;
+    const snapshotStep = traced && (this.recorder.wantsSnapshot(t) || t === this.options.steps);
+    let r;
+    try {
+      r = this.trainer.step(traced ? (snapshotStep ? this.full : this.stats) : undefined);
+    } catch (err) {
+      if (!(err instanceof NonFiniteError)) throw err;
+      this.failure = nonFiniteBeforeStep(err.step, err.term, err.param, undefined);
+      const step = this.emptyStep(err.step, NaN);
+      this.recorder.addStep(step);
+      return { step, stopped: this.failure };
+    }
+    const measureValidation = this.validation !== null && (t === 1 || t % (this.options.validationEvery ?? 50) === 0 || snapshotStep || t === this.options.steps);
+    const valLoss = measureValidation ? this.trainer.evaluate(this.validation!) : null;
+    const context = { step: r.step, epoch: r.epoch, loss: r.loss, valLoss, gradNorm: r.gradNorm, decay: this.decay };
+    const step = r.trace ? recordStep(r.trace, context) : this.emptyStep(r.step, r.loss, r.gradNorm, r.epoch, valLoss);
+    this.recorder.addStep(step);
+    const out: Advance = { step };
+    if (r.trace && snapshotStep) {
+      out.snapshot = snapshotOf(r.step, r.trace);
+      this.recorder.addSnapshot(out.snapshot);
+    }
+    const bad = r.trace ? findNonFinite(r.step, r.trace, this.decay) : null;
+    if (bad) out.stopped = this.failure = bad;
+    return out;
+  }
+
+  private emptyStep(step: number, loss: number, gradNorm = NaN, epoch = 0, valLoss: number | null = null): RunStep {
+    return { step, epoch, loss, valLoss, gradNorm, lr: NaN, biasCorrection1: null, biasCorrection2: null, layers: {} };
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * A light trace sink for every step of a run: the same `StepTrace` as the
+ * optimizer's `Tracer`, without histograms, computed with the fewest
+ * operations per element, because it runs on every step and the goal is that
+ * tracing costs at most a fifth of the step.
+ *
+ * Only the tensors the run record needs are asked for (see `wants`).
+ * One pass per tensor accumulates n, Σx, Σx², min and max in double, with no
+ * division and no branch on finiteness. Then:
+ *
+ *     mean = Σx/n,   variance = (Σx² − (Σx)²/n)/(n − 1)  (clamped at 0),   ‖x‖₂ = √Σx²
+ *
+ * The textbook variance loses relative precision ~ 2⁻⁵³·(mean/std)², which
+ * only matters for a display when the spread is a millionth of the mean; the
+ * careful one-pass Welford form (engine/stats/summary) is used instead when
+ * the sums are not trustworthy: a non-finite element (then NaN/±Inf are also
+ * counted, as the Tracer does), or Σx² overflowing or underflowing
+ * (|x| beyond ~1e154 or all below ~1e-154).
+ */
+import type { CollectingSink, StepTrace, TermTrace } from '../optim/trace';
+import { decayShare, updateToWeight } from '../optim/trace';
+import { summarize } from '../stats/summary';
+import type { FloatArray } from '../tensor/dtype';
+
+const SKIPPED = new Set(['mHat', 'vHat', 'vMaxHat', 'direction']);
+
+/** Σx² below this (with some x ≠ 0) may have lost digits to underflow. */
+const TINY_SUM_OF_SQUARES = 1e-280;
+
+export class StatsTracer implements CollectingSink {
+  private readonly buffers = new Map<string, Map<string, Float64Array>>();
+  private current: Record<string, { terms: Record<string, TermTrace>; scalars: Record<string, number> }> = {};
+
+  tensor(param: string, key: string, values: FloatArray): void {
+    if (this.wants(key)) this.entry(param).terms[key] = fastSummary(values);
+  }
+
+  /** m̂ (its norm is ‖m‖/(1 − β1^t)), v̂ and the direction are not needed per step; √v̂ and 1/(√v̂ + ε) are. */
+  wants(key: string): boolean {
+    return !SKIPPED.has(key);
+  }
+
+  buffer(param: string, key: string, length: number): Float64Array {
+    // Two-level lookup: no key string is built per call on this hot path.
+    let perParam = this.buffers.get(param);
+    if (!perParam) this.buffers.set(param, (perParam = new Map()));
+    let b = perParam.get(key);
+    if (!b || b.length !== length) {
+      b = new Float64Array(length);
+      perParam.set(key, b);
+    }
+    return b;
+  }
+
+  scalar(param: string, key: string, value: number): void {
+    this.entry(param).scalars[key] = value;
+  }
+
+  collect(): StepTrace {
+    const out: StepTrace = {};
+    for (const [name, { terms, scalars }] of Object.entries(this.current)) {
+      out[name] = { terms, scalars, updateToWeight: updateToWeight(terms), decayShare: decayShare(terms) };
+    }
+    this.current = {};
+    return out;
+  }
+
+  private entry(param: string) {
+    return (this.current[param] ??= { terms: {}, scalars: {} });
+  }
+}
+
+export function fastSummary(x: FloatArray): TermTrace {
+  const n = x.length;
+  let sum = 0;
+  let sumSq = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = x[i]!;
+    sum += v;
+    sumSq += v * v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const trustworthy = Number.isFinite(sumSq) && (sumSq > TINY_SUM_OF_SQUARES || (max === 0 && min === 0) || n === 0);
+  if (!trustworthy) return summarize(x);
+  const mean = n > 0 ? sum / n : NaN;
+  const variance = n > 1 ? Math.max(0, (sumSq - (sum * sum) / n) / (n - 1)) : NaN;
+  return {
+    count: n, nonFinite: 0, nan: 0, posInf: 0, negInf: 0,
+    mean: n > 0 ? Math.min(max, Math.max(min, mean)) : NaN,
+    std: Math.sqrt(variance), variance,
+    min: n > 0 ? min : NaN, max: n > 0 ? max : NaN,
+    l2Norm: Math.sqrt(sumSq),
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * "Open as PyTorch script": a standalone torch script that trains the run's
+ * model the same way: the same layers and state_dict names, the same
+ * torch.nn.init calls, the same optimizer and parameter groups, the same loss,
+ * batch size, step count and data source.
+ *
+ * What cannot match bit for bit: Weightscope's random generator is not
+ * torch's, so the initial weights and the synthetic data are drawn from the
+ * same distributions with other values. The script says so in its header.
+ */
+import type { InitSpec, LayerSpec, ModelSpec } from '../model/spec';
+import { layerPrefix } from '../model/spec';
+import { defaultDataset } from '../train/defaults';
+import type { RunMeta } from './format';
+
+export function torchScript(meta: RunMeta, spec: ModelSpec): string {
+  const o = spec.optimizer ?? { type: 'AdamW' as const, lr: 1e-3, args: {}, noDecay: [] };
+  const lines: string[] = [];
+  const add = (...l: string[]): void => void lines.push(...l);
+  add(
+    '"""',
+    `${meta.name}: reproduces a Weightscope run in PyTorch.`,
+    '',
+    `Model ${spec.name}, ${o.type} lr=${o.lr} ${pyDict(o.args)}, batch ${meta.batchSize}, ${meta.plannedSteps} steps, seed ${spec.seed}.`,
+    'Same architecture, initializers, optimizer, parameter groups, loss and data source as the run; the random',
+    'draws (initial weights, synthetic data, batch order) differ because Weightscope\'s generator is not torch\'s.',
+    '"""',
+    'from collections import OrderedDict',
+    '',
+    'import torch',
+    'from torch import nn',
+    '',
+    `torch.manual_seed(${spec.seed})`,
+    '',
+    'model = nn.Sequential(OrderedDict([',
+    ...spec.layers.map((layer, i) => `    (${py(layerPrefix(layer, i))}, ${moduleOf(layer)}),`),
+    ']))',
+    '',
+    'with torch.no_grad():',
+  );
+  const inits = initCalls(spec);
+  add(...(inits.length ? inits.map((l) => `    ${l}`) : ['    pass  # torch\'s default initialization (nn.Linear.reset_parameters)']));
+  add('', ...dataCode(spec), '');
+  add(`criterion = ${lossOf(spec)}`, '');
+  add(...optimizerCode(o.type, o.lr, o.args, o.noDecay, o.decay), '');
+  add(
+    `steps, batch_size = ${meta.plannedSteps}, ${meta.batchSize}`,
+    'loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(inputs, targets), batch_size=batch_size, shuffle=True)',
+    'step = 0',
+    'while step < steps:',
+    '    for x, y in loader:',
+    '        optimizer.zero_grad()',
+    '        loss = criterion(model(x), y)',
+    '        loss.backward()',
+    '        optimizer.step()',
+    '        step += 1',
+    '        if step % 100 == 0 or step == 1:',
+    '            print(f"step {step}: loss {loss.item():.6f}")',
+    '        if step == steps:',
+    '            break',
+    '',
+  );
+  return lines.join('\n');
+}
+
+function moduleOf(layer: LayerSpec): string {
+  switch (layer.type) {
+    case 'Linear':
+      return `nn.Linear(${layer.inFeatures}, ${layer.outFeatures}${layer.bias ? '' : ', bias=False'})`;
+    case 'Dropout':
+      return `nn.Dropout(p=${layer.p})`;
+    case 'LayerNorm':
+      return `nn.LayerNorm(${layer.normalizedShape}, eps=${layer.eps}${layer.elementwiseAffine ? '' : ', elementwise_affine=False'})`;
+    default:
+      return `nn.${layer.type}(${Object.entries(layer.args).map(([k, v]) => `${k}=${py(v)}`).join(', ')})`;
+  }
+}
+
+/** torch.nn.init calls: a layer's own init, else the first matching pattern (fnmatch), as Weightscope resolves them. */
+function initCalls(spec: ModelSpec): string[] {
+  const out: string[] = [];
+  spec.layers.forEach((layer, i) => {
+    if (layer.type !== 'Linear') return;
+    const prefix = layerPrefix(layer, i);
+    for (const which of ['weight', 'bias'] as const) {
+      if (which === 'bias' && !layer.bias) continue;
+      const name = `${prefix}.${which}`;
+      const init = layer.init?.[which] ?? spec.initPatterns?.find((p) => globMatch(p.pattern, name))?.init;
+      if (init) out.push(initCall(init, `model.${prefix}.${which}`));
+    }
+  });
+  return out;
+}
+
+function initCall(init: InitSpec, target: string): string {
+  const fn = init.fn.endsWith('_') ? init.fn : `${init.fn}_`;
+  const args = Object.entries(init.args).map(([k, v]) => `, ${k}=${py(v)}`).join('');
+  if (fn === 'lecun_normal_') return `nn.init.normal_(${target}, 0.0, ${target}.shape[1] ** -0.5)  # LeCun normal`;
+  if (fn === 'lecun_uniform_') return `nn.init.uniform_(${target}, -(3 / ${target}.shape[1]) ** 0.5, (3 / ${target}.shape[1]) ** 0.5)  # LeCun uniform`;
+  if (fn === 'linear_default_') return `pass  # ${target}: nn.Linear's default`;
+  return `nn.init.${fn}(${target}${args})`;
+}
+
+function dataCode(spec: ModelSpec): string[] {
+  const d = spec.data;
+  const classes = spec.loss?.type === 'CrossEntropyLoss';
+  const targetCast = classes ? '.long().reshape(-1)' : '.float()';
+  if (d?.kind === 'csv') {
+    return [
+      'import pandas as pd',
+      `frame = pd.read_csv(${py(d.path)})`,
+      `inputs = torch.tensor(frame[${py(d.features ?? [])}].values if ${d.features ? 'True' : 'False'} else frame.drop(columns=${py(d.target)}).values, dtype=torch.float32)`,
+      `targets = torch.tensor(frame[${py(d.target)}].values)${targetCast}`,
+    ];
+  }
+  if (d?.kind === 'npy') {
+    return ['import numpy as np', `inputs = torch.from_numpy(np.load(${py(d.inputs)})).float()`, `targets = torch.from_numpy(np.load(${py(d.targets)}))${targetCast}`];
+  }
+  const data = defaultDataset(spec);
+  return [
+    `# Weightscope's data: ${data.description}. A stand-in with the same shape and task, from torch's generator:`,
+    `inputs = torch.randn(${data.count}, ${data.inputDim})`,
+    `teacher = nn.Sequential(nn.Linear(${data.inputDim}, 32), nn.Tanh(), nn.Linear(32, ${data.targets.kind === 'classes' ? data.targets.classes : data.targets.dim}))`,
+    'with torch.no_grad():',
+    '    scores = teacher(inputs)',
+    classes ? 'targets = scores.argmax(dim=1)' : spec.loss?.type?.startsWith('BCE') ? 'targets = (scores[:, :1] > 0).float()' : 'targets = scores',
+  ];
+}
+
+function lossOf(spec: ModelSpec): string {
+  const loss = spec.loss ?? { type: 'MSELoss', args: {} };
+  return `nn.${loss.type}(${Object.entries(loss.args).map(([k, v]) => `${k}=${py(v)}`).join(', ')})`;
+}
+
+function optimizerCode(type: string, lr: number, args: Record<string, unknown>, noDecay: string[], decay: 'torch' | 'paper' | undefined): string[] {
+  const out: string[] = [];
+  const kwargs = Object.entries(args).filter(([k]) => k !== 'weight_decay').map(([k, v]) => `, ${k}=${py(v)}`).join('');
+  const wd = typeof args['weight_decay'] === 'number' ? (args['weight_decay'] as number) : undefined;
+  if (decay === 'paper') out.push('# The run used the paper\'s decay semantics (θ ← θ − η·λ·θ, independent of lr); torch decays by lr·λ,', `# so weight_decay=${wd ?? 0.01}/lr gives the same decay per step.`);
+  const weightDecay = decay === 'paper' ? `${wd ?? 0.01} / ${lr}` : wd === undefined ? undefined : String(wd);
+  if (noDecay.length > 0) {
+    out.push(
+      'from fnmatch import fnmatchcase',
+      `no_decay = ${py(noDecay)}`,
+      'named = list(model.named_parameters())',
+      'groups = [',
+      `    {"params": [p for n, p in named if not any(fnmatchcase(n, pat) for pat in no_decay)]${weightDecay ? `, "weight_decay": ${weightDecay}` : ''}},`,
+      '    {"params": [p for n, p in named if any(fnmatchcase(n, pat) for pat in no_decay)], "weight_decay": 0.0},',
+      ']',
+      `optimizer = torch.optim.${type}(groups, lr=${lr}${kwargs})`,
+    );
+  } else {
+    out.push(`optimizer = torch.optim.${type}(model.parameters(), lr=${lr}${weightDecay ? `, weight_decay=${weightDecay}` : ''}${kwargs})`);
+  }
+  return out;
+}
+
+/** Weightscope's name patterns: `*` matches any run of characters (including dots). */
+function globMatch(pattern: string, name: string): boolean {
+  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return re.test(name);
+}
+
+function py(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (Array.isArray(v)) return `[${v.map(py).join(', ')}]`;
+  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 1e15 ? String(v) : String(v);
+  return 'None';
+}
+
+function pyDict(args: Record<string, unknown>): string {
+  return Object.entries(args).map(([k, v]) => `${k}=${py(v)}`).join(', ');
+}

@@ -1,0 +1,165 @@
+import * as vscode from 'vscode';
+import {
+  encodeRunMeta, parseRun, parseRunMeta, RUN_META_FILE, stepsSegmentIndex, stepsSegmentName, type RunData, type RunMeta,
+} from '../../engine/run/format';
+import type { RunSummary } from '../../protocol/messages';
+import type { Ctx } from '../ctx';
+
+/** A segment is closed and the next one started once it passes this size. */
+const SEGMENT_BYTES = 512 * 1024;
+
+/**
+ * The runs folder, through vscode.workspace.fs (so it works in remote and
+ * virtual workspaces too): `weightscope.runs.folder` if set (absolute, or
+ * relative to the first workspace folder), else `runs/` in the extension's
+ * workspace storage (global storage without a workspace).
+ *
+ * Writes follow docs/run-format.md: run.json is replaced through a temporary
+ * file and a rename; step records go to segments that are each rewritten
+ * whole the same way, so a crash loses at most the records since the last
+ * flush and never leaves a half-written file.
+ */
+export class RunStore {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly ctx: Ctx) {}
+
+  get root(): vscode.Uri {
+    const setting = this.ctx.config.runsFolder;
+    if (setting) {
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+      if (setting.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(setting) || !folder) return vscode.Uri.file(setting);
+      return vscode.Uri.joinPath(folder, setting);
+    }
+    const context = this.ctx.extensionContext;
+    return vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'runs');
+  }
+
+  uriOf(id: string): vscode.Uri {
+    return vscode.Uri.joinPath(this.root, id);
+  }
+
+  /** Every readable run, newest first; unreadable folders are logged and skipped. */
+  async list(): Promise<RunSummary[]> {
+    let entries: [string, vscode.FileType][];
+    try {
+      entries = await vscode.workspace.fs.readDirectory(this.root);
+    } catch {
+      return []; // no runs folder yet
+    }
+    const out: RunSummary[] = [];
+    for (const [name, type] of entries) {
+      if (type !== vscode.FileType.Directory) continue;
+      try {
+        const meta = parseRunMeta(await this.readText(vscode.Uri.joinPath(this.root, name, RUN_META_FILE)));
+        out.push({ meta, uri: this.uriOf(name).toString() });
+      } catch (err) {
+        this.ctx.log.warn(`runs: skipped ${name}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    return out.sort((a, b) => b.meta.createdAt.localeCompare(a.meta.createdAt));
+  }
+
+  async read(id: string): Promise<RunData> {
+    const dir = this.uriOf(id);
+    const meta = await this.readText(vscode.Uri.joinPath(dir, RUN_META_FILE));
+    const segments = (await vscode.workspace.fs.readDirectory(dir))
+      .map(([name]) => ({ name, k: stepsSegmentIndex(name) }))
+      .filter((s) => s.k >= 0)
+      .sort((a, b) => a.k - b.k);
+    const texts = await Promise.all(segments.map((s) => this.readText(vscode.Uri.joinPath(dir, s.name))));
+    const data = parseRun(meta, texts);
+    for (const w of data.warnings) this.ctx.log.warn(`runs: ${id}: ${w}`);
+    return data;
+  }
+
+  async create(meta: RunMeta): Promise<RunWriter> {
+    const dir = this.uriOf(meta.id);
+    await vscode.workspace.fs.createDirectory(dir);
+    const writer = new RunWriter(dir, meta);
+    await writer.writeMeta();
+    this.changed.fire();
+    return writer;
+  }
+
+  async updateMeta(id: string, changes: Partial<RunMeta>): Promise<RunMeta> {
+    const dir = this.uriOf(id);
+    const meta = { ...parseRunMeta(await this.readText(vscode.Uri.joinPath(dir, RUN_META_FILE))), ...changes, updatedAt: new Date().toISOString() };
+    await writeAtomic(vscode.Uri.joinPath(dir, RUN_META_FILE), encodeRunMeta(meta));
+    this.changed.fire();
+    return meta;
+  }
+
+  async delete(id: string): Promise<void> {
+    await vscode.workspace.fs.delete(this.uriOf(id), { recursive: true, useTrash: false });
+    this.changed.fire();
+  }
+
+  notifyChanged(): void {
+    this.changed.fire();
+  }
+
+  private async readText(uri: vscode.Uri): Promise<string> {
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
+/** One run being written: records are buffered and flushed by the caller (at most a few times a second). */
+export class RunWriter {
+  private segment = 0;
+  private segmentText = '';
+  private pending = '';
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(readonly dir: vscode.Uri, private meta: RunMeta) {}
+
+  get id(): string {
+    return this.meta.id;
+  }
+
+  get current(): RunMeta {
+    return this.meta;
+  }
+
+  append(lines: string): void {
+    this.pending += lines;
+  }
+
+  /** Write what is pending (calls are serialized: each waits for the previous write). */
+  flush(): Promise<void> {
+    this.writing = this.writing.then(async () => {
+      if (this.pending === '') return;
+      this.segmentText += this.pending;
+      this.pending = '';
+      await writeAtomic(vscode.Uri.joinPath(this.dir, stepsSegmentName(this.segment)), this.segmentText);
+      if (this.segmentText.length >= SEGMENT_BYTES) {
+        this.segment++;
+        this.segmentText = '';
+      }
+    });
+    return this.writing;
+  }
+
+  async update(changes: Partial<RunMeta>): Promise<void> {
+    await this.flush();
+    this.meta = { ...this.meta, ...changes, updatedAt: new Date().toISOString() };
+    await this.writeMeta();
+  }
+
+  writeMeta(): Promise<void> {
+    this.writing = this.writing.then(() => writeAtomic(vscode.Uri.joinPath(this.dir, RUN_META_FILE), encodeRunMeta(this.meta)));
+    return this.writing;
+  }
+}
+
+/** Write through a temporary file and a rename, so readers see the old or the new file, never a part. */
+async function writeAtomic(uri: vscode.Uri, text: string): Promise<void> {
+  const temporary = uri.with({ path: `${uri.path}.tmp` });
+  await vscode.workspace.fs.writeFile(temporary, new TextEncoder().encode(text));
+  await vscode.workspace.fs.rename(temporary, uri, { overwrite: true });
+}

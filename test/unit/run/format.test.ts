@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildSync } from 'esbuild';
+import { parseModelText } from '../../../engine/model';
+import {
+  encodeRunMeta, encodeSnapshotLine, encodeStepLine, parseRun, parseRunMeta, parseSteps, RunFormatError, runMetaFor, TrainingRun, type RunStep,
+} from '../../../engine/run';
+import { readRunFolder } from '../../../cli/runFiles';
+
+/** Every number as the format stores it (7 significant digits), computed independently of the encoder. */
+function stored<T>(x: T): T {
+  if (typeof x === 'number') return (Number.isFinite(x) && !Number.isInteger(x) ? Number(x.toPrecision(7)) : x) as T;
+  if (Array.isArray(x)) return x.map(stored) as T;
+  if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, stored(v)])) as T;
+  return x;
+}
+
+const MODEL = '{"input": 10, "layers": [{"name": "fc1", "type": "Linear", "out_features": 32}, {"type": "ReLU"}, {"name": "fc2", "type": "Linear", "out_features": 1}], "loss": "BCEWithLogitsLoss", "optimizer": {"type": "AdamW", "lr": 0.01}, "seed": 7}';
+const spec = parseModelText(MODEL, 'json', 'm').spec!;
+
+function record(steps: number) {
+  const run = new TrainingRun(spec, { steps });
+  const meta = runMetaFor(spec, { id: 'r1', steps, createdAt: '2026-01-01T00:00:00.000Z', source: 'm.nn.json' });
+  let lines = '';
+  while (!run.done) {
+    const { step, snapshot } = run.advance();
+    lines += encodeStepLine(step);
+    if (snapshot) lines += encodeSnapshotLine(snapshot);
+  }
+  return { run, meta, lines };
+}
+
+describe('run format', () => {
+  it('round-trips metadata, every step and every snapshot exactly', () => {
+    const { run, meta, lines } = record(40);
+    const back = parseRun(encodeRunMeta(meta), lines);
+    expect(back.meta).toEqual({ ...meta, stepsDone: 40 }); // a run read back while "running" ends at its last step
+    expect(back.steps).toEqual(run.recorder.steps.map(stored));
+    expect(back.snapshots).toEqual(run.recorder.snapshots.map(stored));
+    // Stored to 7 significant digits: within float32's relative precision of the engine's values.
+    const loss = run.recorder.steps[7]!.loss;
+    expect(Math.abs(back.steps[7]!.loss - loss) / loss).toBeLessThan(5e-7);
+    expect(back.steps[7]!.loss).not.toBe(loss);
+    expect(back.warnings).toEqual([]);
+    expect(back.meta.model.parameters).toEqual([{ name: 'fc1.weight', shape: [32, 10] }, { name: 'fc1.bias', shape: [32] }, { name: 'fc2.weight', shape: [1, 32] }, { name: 'fc2.bias', shape: [1] }]);
+  });
+
+  it('keeps NaN and infinities', () => {
+    const step: RunStep = { step: 1, epoch: 0, loss: NaN, valLoss: null, gradNorm: Infinity, lr: 1e-3, biasCorrection1: null, biasCorrection2: null, layers: {} };
+    const [back] = parseSteps(encodeStepLine(step)).steps;
+    expect(back!.loss).toBeNaN();
+    expect(back!.gradNorm).toBe(Infinity);
+  });
+
+  it('drops a torn last line, skips bad lines elsewhere, and says so', () => {
+    const { lines } = record(5);
+    const parts = lines.split('\n');
+    const lastStep = parts.map((l) => l.startsWith('{"type":"step"')).lastIndexOf(true);
+    const torn = `${parts.slice(0, lastStep).join('\n')}\n${parts[lastStep]!.slice(0, 40)}`;
+    const { steps, warnings } = parseSteps(torn);
+    expect(steps.map((s) => s.step)).toEqual([1, 2, 3, 4]);
+    expect(warnings).toEqual([expect.stringMatching(/dropped the incomplete last line \d+ \(the writer stopped mid-line\)/)]);
+    const middle = parseSteps(`garbage\n${lines}{"type":"mystery","step":9}\n`);
+    expect(middle.steps).toHaveLength(5);
+    expect(middle.warnings).toEqual(['skipped line 1: not valid JSON', expect.stringMatching(/unknown record type "mystery"/)]);
+  });
+
+  it('rejects what is not a run, and newer versions, with a clear message', () => {
+    expect(() => parseRunMeta('{')).toThrow(RunFormatError);
+    expect(() => parseRunMeta('{"format": "other"}')).toThrow('run.json is not a Weightscope run');
+    const meta = runMetaFor(spec, { id: 'x', steps: 1, createdAt: '' });
+    expect(() => parseRunMeta(JSON.stringify({ ...meta, version: 2 }))).toThrow('run format version 2 is newer than this Weightscope reads (1)');
+  });
+
+  it('a crash loses at most the unflushed steps and never corrupts the run: killing the writer mid-run', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ws-run-'));
+    try {
+      const script = path.join(dir, 'child.js');
+      buildSync({ entryPoints: [path.join(__dirname, 'crashWriter.child.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: script, mainFields: ['module', 'main'], logLevel: 'silent' });
+      const runDir = path.join(dir, 'run');
+      const child = spawn(process.execPath, [script, runDir], { stdio: 'ignore' });
+      const stepsFile = path.join(runDir, 'steps.jsonl');
+      const deadline = Date.now() + 60_000;
+      // Kill it once it has written a few hundred steps, at no particular line boundary.
+      while (Date.now() < deadline) {
+        if (existsSync(stepsFile) && readFileSync(stepsFile, 'utf8').split('\n').length > 300) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      const data = readRunFolder(runDir);
+      expect(data.meta.status).toBe('running');
+      const n = data.steps.length;
+      expect(n).toBeGreaterThan(200);
+      expect(data.steps.map((s) => s.step)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+      expect(data.meta.stepsDone).toBe(n);
+      expect(data.warnings.length).toBeLessThanOrEqual(1);
+      // Every kept step is the step the engine computes: nothing was corrupted.
+      const again = new TrainingRun(spec, { steps: 10_000_000 }); // the child's snapshot schedule
+      for (const s of data.steps) expect(stored(again.advance().step)).toEqual(s);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});

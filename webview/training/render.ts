@@ -1,0 +1,252 @@
+import { nearestSnapshot } from '../../engine/run/recorder';
+import type { Histogram, LayerStep, RunStep, Snapshot, SnapshotTerm } from '../../engine/run/types';
+import type { ModelRef, RunSummary, TrainingToHost } from '../../protocol/messages';
+import { histogramSvg } from '../charts/histogram';
+import { ce, h } from '../dom';
+import { formatNumber } from '../format';
+import { decimate, lineChart, type Series } from './lineChart';
+
+export interface RunView {
+  summary: RunSummary;
+  steps: RunStep[];
+  snapshots: Snapshot[];
+}
+
+export interface ViewState {
+  model: ModelRef;
+  runs: Map<string, RunView>;
+  live: Set<string>;
+  selected: string | undefined;
+  /** The scrubbed step; with `follow`, the latest step. */
+  step: number | undefined;
+  follow: boolean;
+  error: string | undefined;
+  loaded: boolean;
+}
+
+export interface Handlers {
+  post(message: TrainingToHost): void;
+  select(runId: string): void;
+  scrub(step: number, follow: boolean): void;
+}
+
+const CHART = { width: 440, height: 180 };
+
+/** The usual healthy update-to-weight ratio is around 1e-3 per step. */
+const RATIO_BAND = { lo: 3e-4, hi: 3e-3, label: 'the usual range of ‖Δθ‖/‖θ‖ per step, around 1e-3' };
+
+export function render(state: ViewState, on: Handlers): HTMLElement {
+  const run = state.selected ? state.runs.get(state.selected) : undefined;
+  const root = h('div', { class: 'training' }, header(state, run, on));
+  if (state.error) root.append(h('p', { class: 'status error', role: 'alert' }, state.error));
+  if (!state.loaded) {
+    root.append(h('p', { class: 'status' }, 'Loading runs…'));
+    return root;
+  }
+  if (!run) {
+    root.append(h('p', { class: 'empty' }, 'No runs of this model yet. Train it to see what AdamW does to every layer, step by step.'));
+    return root;
+  }
+  if (run.steps.length === 0) {
+    root.append(h('p', { class: 'status' }, state.live.has(run.summary.meta.id) ? 'Starting…' : 'This run has no recorded steps.'));
+    return root;
+  }
+  const last = run.steps.at(-1)!.step;
+  const step = Math.min(state.follow || state.step === undefined ? last : state.step, last);
+  root.append(
+    scrubber(run, step, last, on),
+    charts(run, step),
+    atStep(run, step),
+    distributions(run, step),
+    decayComparison(state, run, step),
+  );
+  return root;
+}
+
+function header(state: ViewState, run: RunView | undefined, on: Handlers): HTMLElement {
+  const button = (id: string, label: string, message: TrainingToHost, attrs: Record<string, string | boolean> = {}): HTMLElement => {
+    const b = ce('vscode-button', { id, ...attrs }, label);
+    b.addEventListener('click', () => on.post(message));
+    return b;
+  };
+  const liveHere = [...state.live].some((id) => state.runs.has(id));
+  const select = ce('vscode-single-select', { id: 'run-select', 'aria-label': 'Run' });
+  for (const [id, r] of state.runs) {
+    const option = ce('vscode-option', { value: id, ...(id === state.selected ? { selected: true } : {}) }, runLabel(r.summary));
+    select.append(option);
+  }
+  select.addEventListener('change', (e) => on.select((e.target as HTMLSelectElement).value));
+  const meta = run?.summary.meta;
+  const status = meta ? `${meta.status === 'running' || state.live.has(meta.id) ? 'training' : meta.status} · ${run!.steps.at(-1)?.step ?? 0}/${meta.plannedSteps} steps · ${describeOptimizer(meta.optimizer)}${meta.reason ? ` · ${meta.reason}` : ''}` : '';
+  const exports = run ? [
+    button('export-csv', 'CSV', { type: 'export', runId: run.summary.meta.id, format: 'csv' }, { secondary: true }),
+    button('export-json', 'JSON', { type: 'export', runId: run.summary.meta.id, format: 'json' }, { secondary: true }),
+    button('export-html', 'HTML report', { type: 'export', runId: run.summary.meta.id, format: 'html' }, { secondary: true }),
+    button('export-torch', 'Open as PyTorch script', { type: 'export', runId: run.summary.meta.id, format: 'torch' }, { secondary: true }),
+  ] : [];
+  return h('header', { class: 'header' },
+    h('h1', {}, `Training: ${state.model.name}`),
+    h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Training actions' },
+      button('train', 'Train', { type: 'train' }, liveHere ? { disabled: true } : {}),
+      button('compare', 'Compare optimizers', { type: 'compare' }, liveHere ? { disabled: true, secondary: true } : { secondary: true }),
+      button('stop', 'Stop', { type: 'stop' }, liveHere ? {} : { disabled: true, secondary: true }),
+      state.runs.size > 0 ? select : null,
+      ...exports),
+    meta ? h('p', { class: 'meta', id: 'run-status', 'data-status': meta.status }, status) : null,
+    meta?.nonFinite ? h('p', { class: 'status error', role: 'alert', id: 'non-finite' }, meta.nonFinite.message) : null);
+}
+
+function runLabel(r: RunSummary): string {
+  return `${r.meta.name} — ${new Date(r.meta.createdAt).toLocaleString()} (${r.meta.stepsDone || '…'} steps)`;
+}
+
+function describeOptimizer(o: RunSummary['meta']['optimizer']): string {
+  const wd = o.args['weight_decay'];
+  return `${o.type} lr=${o.lr}${wd !== undefined ? ` λ=${String(wd)}` : ''}${o.decay === 'paper' ? ' (paper decay)' : ''}${o.noDecay.length ? ` no decay: ${o.noDecay.join(', ')}` : ''}`;
+}
+
+function scrubber(run: RunView, step: number, last: number, on: Handlers): HTMLElement {
+  const input = h('input', { type: 'range', id: 'scrubber', min: 1, max: last, step: 1, value: step, 'aria-label': 'Step', 'aria-valuetext': `step ${step} of ${last}` });
+  input.addEventListener('input', () => on.scrub(Number(input.value), Number(input.value) === last));
+  // [ and ] jump to the previous and next snapshot (steps with full distributions).
+  input.addEventListener('keydown', (e) => {
+    if (e.key !== '[' && e.key !== ']') return;
+    e.preventDefault();
+    const steps = run.snapshots.map((s) => s.step);
+    const target = e.key === ']' ? steps.find((s) => s > step) : [...steps].reverse().find((s) => s < step);
+    if (target !== undefined) on.scrub(target, target === last);
+  });
+  const snap = nearestSnapshot(run.snapshots, step);
+  return h('section', { class: 'scrubber', 'aria-label': 'Step scrubber' },
+    h('label', { for: 'scrubber' }, 'Step '),
+    input,
+    h('output', { id: 'scrubber-step', for: 'scrubber', 'data-step': step }, `step ${step} of ${last}`),
+    h('span', { class: 'hint' }, snap ? ` · distributions from step ${snap.step} (nearest snapshot; [ and ] jump between snapshots)` : ''));
+}
+
+function layerNames(run: RunView): string[] {
+  const fromMeta = run.summary.meta.model.parameters.map((p) => p.name);
+  return fromMeta.length ? fromMeta : Object.keys(run.steps[0]?.layers ?? {});
+}
+
+function layerSeries(run: RunView, pick: (l: LayerStep) => number | null | undefined, suffix = '', dashed = false, offset = 0): Series[] {
+  const steps = decimate(run.steps);
+  return layerNames(run).map((name, i) => ({
+    label: `${name}${suffix}`,
+    color: i + offset,
+    dashed,
+    points: steps.map((s) => [s.step, pick(s.layers[name] ?? ({} as LayerStep)) ?? NaN] as const),
+  }));
+}
+
+function figure(title: string, chart: SVGElement, legend: Series[]): HTMLElement {
+  return h('figure', { class: 'chart' },
+    h('figcaption', {}, title),
+    chart,
+    h('ul', { class: 'legend', 'aria-hidden': 'true' }, ...legend.map((sr) => h('li', {}, h('span', { class: `swatch c${sr.color % 8}${sr.dashed ? ' dashed' : ''}` }), sr.label))));
+}
+
+function charts(run: RunView, step: number): HTMLElement {
+  const xMax = Math.max(run.summary.meta.plannedSteps, run.steps.at(-1)!.step);
+  const steps = decimate(run.steps);
+  const opts = (label: string, log: boolean) => ({ ...CHART, label, log, xMax, cursor: step });
+  const loss: Series[] = [
+    { label: 'train loss', color: 0, points: steps.map((s) => [s.step, s.loss] as const) },
+    { label: 'validation loss', color: 1, points: run.steps.filter((s) => s.valLoss !== null).map((s) => [s.step, s.valLoss!] as const) },
+  ];
+  const ratio = layerSeries(run, (l) => l.updateToWeight);
+  const adamVsDecay = [...layerSeries(run, (l) => l.stepNorm, ' Adam'), ...layerSeries(run, (l) => l.decayNorm, ' decay', true)];
+  const mHat = layerSeries(run, (l) => l.mHatNorm);
+  const sqrtV = layerSeries(run, (l) => l.sqrtVHat?.mean);
+  const stepSize = layerSeries(run, (l) => l.stepSize?.mean);
+  const scalars: Series[] = [
+    { label: '1/(1−β1^t)', color: 0, points: steps.map((s) => [s.step, s.biasCorrection1 ?? NaN] as const) },
+    { label: '1/(1−β2^t)', color: 1, points: steps.map((s) => [s.step, s.biasCorrection2 ?? NaN] as const) },
+    { label: 'lr', color: 2, points: steps.map((s) => [s.step, s.lr] as const) },
+  ];
+  return h('section', { class: 'charts', 'aria-label': 'Charts over steps' },
+    figure('Loss', lineChart(loss, opts('Training and validation loss per step', false)), loss),
+    figure('Update-to-weight ratio ‖Δθ‖/‖θ‖ (log; band ≈ 1e-3)', lineChart(ratio, { ...opts('Update-to-weight ratio per layer, log scale, with the usual band around 1e-3', true), band: RATIO_BAND, reference: 1e-3 }), ratio),
+    figure('Adam update ‖lr·m̂/(√v̂+ε)‖ vs decay update ‖lr·λ·θ‖ (log)', lineChart(adamVsDecay, opts('Adam update norm and decay update norm per layer, log scale', true)), adamVsDecay),
+    figure('‖m̂‖ (log)', lineChart(mHat, opts('Norm of the bias-corrected first moment per layer, log scale', true)), mHat),
+    figure('√v̂, mean over elements (log)', lineChart(sqrtV, opts('Mean square root of the bias-corrected second moment per layer, log scale', true)), sqrtV),
+    figure('Effective step lr/(√v̂+ε), mean (log)', lineChart(stepSize, opts('Mean effective per-element step size per layer, log scale', true)), stepSize),
+    figure('Bias corrections and lr (log)', lineChart(scalars, opts('Bias-correction factors and learning rate per step, log scale', true)), scalars));
+}
+
+const COLUMNS: { key: string; label: string; value: (l: LayerStep) => number | null | undefined }[] = [
+  { key: 'gradNorm', label: '‖g‖', value: (l) => l.gradNorm },
+  { key: 'weightNorm', label: '‖θ‖', value: (l) => l.weightNorm },
+  { key: 'mNorm', label: '‖m‖', value: (l) => l.mNorm },
+  { key: 'mHatNorm', label: '‖m̂‖', value: (l) => l.mHatNorm },
+  { key: 'sqrtVHatMean', label: '√v̂ mean', value: (l) => l.sqrtVHat?.mean },
+  { key: 'stepSizeMean', label: 'lr/(√v̂+ε) mean', value: (l) => l.stepSize?.mean },
+  { key: 'stepNorm', label: '‖Δθ Adam‖', value: (l) => l.stepNorm },
+  { key: 'decayNorm', label: '‖Δθ decay‖', value: (l) => l.decayNorm },
+  { key: 'decayShare', label: 'decay share', value: (l) => l.decayShare },
+  { key: 'updateToWeight', label: '‖Δθ‖/‖θ‖', value: (l) => l.updateToWeight },
+  { key: 'effectiveDecay', label: 'effective decay', value: (l) => l.effectiveDecay },
+];
+
+function atStep(run: RunView, step: number): HTMLElement {
+  const s = run.steps.find((x) => x.step === step) ?? run.steps.at(-1)!;
+  const scalars = h('dl', { class: 'scalars', id: 'step-scalars', 'data-step': s.step },
+    ...([['loss', 'loss', s.loss], ['valLoss', 'validation loss', s.valLoss], ['gradNorm', '‖g‖ (all)', s.gradNorm], ['lr', 'lr', s.lr],
+      ['biasCorrection1', '1/(1−β1^t)', s.biasCorrection1], ['biasCorrection2', '1/(1−β2^t)', s.biasCorrection2]] as const)
+      .flatMap(([key, label, v]) => [h('dt', {}, label), h('dd', { 'data-key': key, 'data-value': v === null ? '' : String(v) }, formatNumber(v))]));
+  const table = h('table', { class: 'layers', id: 'layer-table', 'data-step': s.step },
+    h('caption', {}, `Every term per layer at step ${s.step}`),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'tensor'), ...COLUMNS.map((c) => h('th', { scope: 'col' }, c.label)))),
+    h('tbody', {}, ...layerNames(run).map((name) => {
+      const l = s.layers[name];
+      return h('tr', { 'data-layer': name },
+        h('th', { scope: 'row' }, h('code', {}, name)),
+        ...COLUMNS.map((c) => {
+          const v = l ? c.value(l) : null;
+          return h('td', { 'data-key': c.key, 'data-value': v === null || v === undefined ? '' : String(v) }, formatNumber(v));
+        }));
+    })));
+  return h('section', { class: 'at-step', 'aria-label': `Numbers at step ${s.step}` }, h('h2', {}, `Step ${s.step}`), scalars, table);
+}
+
+const TERM_TITLES: Record<SnapshotTerm, string> = { weight: 'θ', mHat: 'm̂', sqrtVHat: '√v̂', update: 'Δθ' };
+
+function distributions(run: RunView, step: number): HTMLElement {
+  const snap = nearestSnapshot(run.snapshots, step);
+  const section = h('section', { class: 'distributions', 'aria-label': 'Distributions at the nearest snapshot' });
+  if (!snap) return section;
+  section.append(h('h2', { id: 'snapshot-title', 'data-step': snap.step }, `Distributions at step ${snap.step}`));
+  for (const name of layerNames(run)) {
+    const terms = snap.layers[name];
+    if (!terms) continue;
+    section.append(h('div', { class: 'layer-dists', 'data-layer': name },
+      h('h3', {}, h('code', {}, name)),
+      h('div', { class: 'row' }, ...(Object.keys(TERM_TITLES) as SnapshotTerm[]).filter((t) => terms[t]).map((t) =>
+        h('figure', { 'data-term': t }, h('figcaption', {}, TERM_TITLES[t]), histogramSvg(toSummary(terms[t]!), { width: 200, height: 110, label: `Histogram of ${TERM_TITLES[t]} of ${name} at step ${snap.step}` }))))));
+  }
+  return section;
+}
+
+function toSummary(hist: Histogram): { edges: number[]; counts: number[] } {
+  const n = hist.counts.length;
+  return { edges: Array.from({ length: n + 1 }, (_, i) => (i === n ? hist.hi : hist.lo + ((hist.hi - hist.lo) * i) / n)), counts: hist.counts };
+}
+
+/** Effective decay per layer for this run and the runs compared with it (same group), at the chosen step. */
+function decayComparison(state: ViewState, run: RunView, step: number): HTMLElement {
+  const group = run.summary.meta.group;
+  const runs = group ? [...state.runs.values()].filter((r) => r.summary.meta.group === group && r.steps.length > 0) : [run];
+  const names = layerNames(run);
+  const at = (r: RunView): RunStep => r.steps.find((x) => x.step === step) ?? r.steps.at(-1)!;
+  return h('section', { class: 'decay', 'aria-label': 'Effective decay rate per layer' },
+    h('h2', {}, 'Effective weight decay per layer'),
+    h('p', { class: 'explain' }, 'Relative shrink of each weight per step caused by weight decay. AdamW decays every weight by the same lr·λ; Adam with L2 adds λθ to the gradient, which the adaptive step then rescales by 1/(√v̂+ε), so the rate differs per layer (shown: λ·mean lr/(√v̂+ε)). SGD decays by lr·λ; the paper form of AdamW by η·λ.'),
+    h('table', { id: 'decay-table' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'tensor'), ...runs.map((r) => h('th', { scope: 'col' }, r.summary.meta.variant ?? r.summary.meta.name)))),
+      h('tbody', {}, ...names.map((name) => h('tr', { 'data-layer': name },
+        h('th', { scope: 'row' }, h('code', {}, name)),
+        ...runs.map((r) => {
+          const v = at(r).layers[name]?.effectiveDecay;
+          return h('td', { 'data-run': r.summary.meta.id, 'data-value': v === undefined ? '' : String(v) }, formatNumber(v));
+        }))))));
+}
