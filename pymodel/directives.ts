@@ -7,8 +7,8 @@
  *
  * Each comment sets one model-file key (data, training, seed, init_from,
  * compare, name, description), its value written as in a `*.nn.json` file.
- * A comment inside a class, or on the lines right above it, applies to that
- * model only; any other applies to every model in the file. Without `data`,
+ * A comment inside a class, or in the comment block right above it (no blank
+ * line between), applies to that model only; any other applies to every model in the file. Without `data`,
  * a model trains on a seeded synthetic task that matches its loss.
  */
 import { parseLocated, type LocatedEntry } from '../engine/model/located';
@@ -71,8 +71,9 @@ export function directivesFor(all: readonly Directive[], start: number, end: num
   return out;
 }
 
-/** Only blank or comment lines between the comment and the definition. */
+/** In the comment block right above the definition: only comment or decorator lines in between, no blank line. */
 export function justAbove(d: Directive, start: number, text: string): boolean {
   if (d.end > start) return false;
-  return text.slice(d.end, start).split('\n').every((line) => line.trim() === '' || line.trim().startsWith('#') || line.trim().startsWith('@'));
+  const between = text.slice(d.end, start).split('\n').slice(1, -1);
+  return between.every((line) => line.trim().startsWith('#') || line.trim().startsWith('@'));
 }

@@ -218,6 +218,7 @@ class ChainReader {
       case 'list':
         return this.stop(site, `forward: ${snippet(fn)} is a ModuleList, which is not callable; iterate over it with a for loop.`);
       case 'opaque':
+        if (m.reported) throw new Blocked(m.what); // its reason is already on the constructor
         return this.stop(site, `forward: ${snippet(fn)} is ${m.what}, which Weightscope does not model (it models Linear, the activations, Dropout, LayerNorm, Sequential and ModuleList).`);
     }
   }

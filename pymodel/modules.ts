@@ -36,7 +36,7 @@ export type ModuleValue =
   | { kind: 'sequential'; node: SyntaxNode; path: string; children: ModuleValue[] }
   | { kind: 'list'; node: SyntaxNode; path: string; items: ModuleValue[] }
   | { kind: 'identity'; node: SyntaxNode; what: string }
-  | { kind: 'opaque'; node: SyntaxNode; what: string };
+  | { kind: 'opaque'; node: SyntaxNode; what: string; /** Already reported where it was built. */ reported?: boolean };
 
 export interface BuildContext {
   scope: Scope;
@@ -75,7 +75,7 @@ export function buildModule(expr: SyntaxNode, path: string, ctx: BuildContext): 
   if (nnName === 'Flatten' || nnName === 'Unflatten') return { kind: 'identity', node, what: `nn.${nnName}` };
   if (nnName === 'Linear' || nnName === 'Dropout' || nnName === 'LayerNorm' || ACTIVATIONS.has(nnName)) {
     const layer = layer_(node, fn, nnName as LayerType, path, ctx);
-    return layer ? { kind: 'layer', layer } : { kind: 'opaque', node, what: `nn.${nnName}(…) with arguments Weightscope cannot compute` };
+    return layer ? { kind: 'layer', layer } : { kind: 'opaque', node, what: `nn.${nnName}(…)`, reported: true };
   }
   if (/^[A-Z]/.test(nnName)) return { kind: 'opaque', node, what: `nn.${nnName}` };
   return undefined;
@@ -156,7 +156,7 @@ function sequential(call: SyntaxNode, path: string, ctx: BuildContext): ModuleVa
       const name = key ? evaluate(key, ctx.scope) : undefined;
       if (!key || !value || !name?.ok || typeof name.value !== 'string') {
         ctx.notes.block(pair ?? call, 'nn.Sequential(OrderedDict(…)): Weightscope reads (name, module) pairs with literal names.');
-        return { kind: 'opaque', node: call, what: 'this nn.Sequential' };
+        return { kind: 'opaque', node: call, what: 'this nn.Sequential', reported: true };
       }
       children.push(child(value, childPath(name.value), ctx));
     }
@@ -169,7 +169,7 @@ function sequential(call: SyntaxNode, path: string, ctx: BuildContext): ModuleVa
       for (const m of listItems(inner, ctx)) children.push(m.build(childPath(children.length)));
     } else {
       ctx.notes.block(args.splat, `nn.Sequential(${snippet(args.splat)}): Weightscope reads modules written out in the call (or a literal list or comprehension), not a list built elsewhere.`);
-      return { kind: 'opaque', node: call, what: 'this nn.Sequential' };
+      return { kind: 'opaque', node: call, what: 'this nn.Sequential', reported: true };
     }
   }
   return { kind: 'sequential', node: call, path, children };
@@ -181,7 +181,7 @@ function moduleList(call: SyntaxNode, path: string, ctx: BuildContext): ModuleVa
   if (!arg) return { kind: 'list', node: call, path, items: [] };
   if (arg.type !== 'list' && arg.type !== 'list_comprehension') {
     ctx.notes.block(arg, `nn.ModuleList(${snippet(arg)}): Weightscope reads a literal list or a comprehension over a literal range.`);
-    return { kind: 'opaque', node: call, what: 'this nn.ModuleList' };
+    return { kind: 'opaque', node: call, what: 'this nn.ModuleList', reported: true };
   }
   const items = listItems(arg, ctx).map((m, i) => m.build(path ? `${path}.${i}` : String(i)));
   return { kind: 'list', node: call, path, items };
