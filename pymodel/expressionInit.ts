@@ -43,7 +43,7 @@ export function expressionInit(node: SyntaxNode, scope: Scope): ExpressionInit |
       const high = args.keywords.get('high')?.value ?? args.positional[1];
       if (!low || !high) return undefined;
       // Symmetric U(−b, b) only: a shifted range is not a fan-scaled initializer.
-      if (unparen(low).type !== 'unary_operator' || unparen(unparen(low).childForFieldName('argument')!).text !== unparen(high).text) return undefined;
+      if (!symmetric(low, high, scope)) return undefined;
       return { node: n, distribution: 'uniform', scale: (s) => evaluate(high, s), scaleNode: high, size: args.keywords.get('size')?.value ?? args.positional[2], call: q };
     }
     return undefined;
@@ -136,6 +136,18 @@ function name(distribution: 'normal' | 'uniform', c: number, fans: string[]): Fa
   if (fans.length === 1 && near(c, 1)) return { c, fans, name: "nn.Linear's default", formula: `U(−1/√${D}, 1/√${D}), variance 1/(3·fan_in) — kaiming_uniform_(a=√5), PyTorch's reset_parameters` };
   if (fans.length === 2 && near(c, 6)) return { c, fans, name: 'Xavier (Glorot) uniform', formula: `U(−a, a), a = √(6/(${D})) — Glorot & Bengio (2010); xavier_uniform_` };
   return { c, fans, name: 'Fan-scaled uniform', formula: `U(−b, b), b² = ${fmt(c)}/(${D})` };
+}
+
+/** low = −high for every value of the names in them (checked at the probe points). */
+function symmetric(low: SyntaxNode, high: SyntaxNode, scope: Scope): boolean {
+  const free = [...new Set([...freeNames(low), ...freeNames(high)])];
+  return PROBES.every((probe) => {
+    const values = new Map(free.map((name, i) => [name, probe[i % probe.length]!] as [string, PyValue]));
+    const probed: Scope = { imports: scope.imports, lookup: (name) => values.get(name) ?? scope.lookup(name) };
+    const a = evaluate(low, probed);
+    const b = evaluate(high, probed);
+    return a.ok && b.ok && typeof a.value === 'number' && typeof b.value === 'number' && near(a.value, -b.value);
+  });
 }
 
 /** Names in a scale expression that stand for numbers (not functions or modules). */
