@@ -4,6 +4,8 @@
  *   protocol/  imports only engine/ (types)
  *   webview/   never imports extension/ or worker/ (only engine types and protocol)
  *   extension/ never imports webview/ or worker/
+ *   pymodel/   the Python front end: engine/ and web-tree-sitter only (no vscode, no Node built-ins),
+ *              used by extension/ and cli/
  */
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -58,6 +60,19 @@ describe('architecture: dependencies point one way', () => {
       tsFiles(dir).flatMap((f) => imports(f).filter((s) => s.startsWith('.') && forbidden.includes(target(f, s))).map((s) => `${f} → ${s}`));
     expect(crossing('webview', ['extension', 'worker', 'cli'])).toEqual([]);
     expect(crossing('extension', ['webview', 'worker', 'cli'])).toEqual([]);
+  });
+
+  it('pymodel/ uses only engine/ and web-tree-sitter: no vscode, no Node built-ins', () => {
+    const bad = tsFiles('pymodel').flatMap((f) => imports(f)
+      .filter((s) => (s.startsWith('.') ? !['engine', 'pymodel'].includes(target(f, s)) : s !== 'web-tree-sitter'))
+      .map((s) => `${f} → ${s}`));
+    expect(bad).toEqual([]);
+  });
+
+  it('engine/, protocol/, webview/ and worker/ never import pymodel/ (the worker gets a resolved ModelSpec)', () => {
+    const bad = ['engine', 'protocol', 'webview', 'worker'].flatMap((dir) => tsFiles(dir).flatMap((f) => imports(f)
+      .filter((s) => s.startsWith('.') && target(f, s) === 'pymodel').map((s) => `${f} → ${s}`)));
+    expect(bad).toEqual([]);
   });
 
   it('the checker sees imports (guards against a regex that matches nothing)', () => {
