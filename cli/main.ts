@@ -5,6 +5,7 @@
  *   weightscope init <model>       initialize as PyTorch would and print per-tensor statistics
  *   weightscope train <model>      train with the model's optimizer and print (or write) the losses
  *   --json                         machine-readable output
+ *   --model Name                   which model of a .py file (a class or an nn.Sequential variable)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseModelFile, type ModelDiagnostic } from '../engine/model';
@@ -13,14 +14,18 @@ import { ENGINE_VERSION } from '../engine/version';
 import { DEFAULT_BATCH_SIZE, DEFAULT_STEPS } from '../engine/train/defaults';
 import { NonFiniteError, Trainer } from '../engine/train/trainer';
 import { formatDiagnostic, lineStarts } from './format';
+import { readPythonModel } from './pythonModel';
 
 const HELP = `weightscope ${ENGINE_VERSION}: what initialization and AdamW do to your network
 
 Usage:
-  weightscope check <model.nn.json|yaml>...   report problems (exit code 1 if any error)
-  weightscope init <model.nn.json|yaml>       initialize and print per-tensor statistics
-  weightscope train <model.nn.json|yaml>      train and print the loss (and write it with --out)
+  weightscope check <model.nn.json|yaml|py>...   report problems (exit code 1 if any error)
+  weightscope init <model.nn.json|yaml|py>       initialize and print per-tensor statistics
+  weightscope train <model.nn.json|yaml|py>      train and print the loss (and write it with --out)
   weightscope --version
+
+A .py file is parsed, never run: its nn.Module classes and nn.Sequential
+assignments are models; pick one with --model when the file has several.
 
 Options:
   --json        print JSON instead of text
@@ -28,6 +33,7 @@ Options:
   --steps N     optimizer steps for train (default 500)
   --batch N     minibatch size for train (default 32)
   --out FILE    train: write the per-step losses as JSON to FILE
+  --model NAME  the model of a .py file to use (class or variable name)
   -h, --help    show this help
 `;
 
@@ -39,10 +45,11 @@ interface Args {
   steps: number;
   batch: number;
   out: string | undefined;
+  model: string | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { command: undefined, files: [], json: false, bins: 40, steps: DEFAULT_STEPS, batch: DEFAULT_BATCH_SIZE, out: undefined };
+  const args: Args = { command: undefined, files: [], json: false, bins: 40, steps: DEFAULT_STEPS, batch: DEFAULT_BATCH_SIZE, out: undefined, model: undefined };
   const positiveInt = (flag: string, value: string | undefined): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive integer, got ${value ?? 'nothing'}`);
@@ -55,6 +62,10 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--steps') args.steps = positiveInt(a, argv[++i]);
     else if (a === '--batch') args.batch = positiveInt(a, argv[++i]);
     else if (a === '--out') args.out = argv[++i];
+    else if (a === '--model') {
+      args.model = argv[++i];
+      if (!args.model) throw new UsageError('--model needs a model name');
+    }
     else if (a === '-h' || a === '--help') args.command = 'help';
     else if (a === '--version') args.command = 'version';
     else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
@@ -66,23 +77,38 @@ function parseArgs(argv: string[]): Args {
 
 class UsageError extends Error {}
 
-function readModel(path: string): { text: string; diagnostics: ModelDiagnostic[]; spec: ReturnType<typeof parseModelFile>['spec'] } {
+interface ReadModel {
+  text: string;
+  diagnostics: ModelDiagnostic[];
+  spec: ReturnType<typeof parseModelFile>['spec'];
+  /** A .py file without a model to pick: why. */
+  problem?: string;
+}
+
+async function readModel(path: string, modelName?: string): Promise<ReadModel> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
+  if (/\.py$/i.test(path)) {
+    const read = await readPythonModel(text, modelName);
+    // check reports the whole file; init and train need one model and say why there is none.
+    if (read.problem && modelName !== undefined) throw new UsageError(`${path}: ${read.problem}`);
+    return { text, diagnostics: read.diagnostics, spec: read.spec, ...(read.problem ? { problem: read.problem } : {}) };
+  }
+  if (modelName !== undefined) throw new UsageError('--model applies to .py files only');
   const { spec, diagnostics } = parseModelFile(path, text);
   return { text, diagnostics, spec };
 }
 
-function check(args: Args): number {
+async function check(args: Args): Promise<number> {
   if (args.files.length === 0) throw new UsageError('check needs at least one model file');
   let errors = 0;
   const report: { file: string; diagnostics: ModelDiagnostic[] }[] = [];
   for (const file of args.files) {
-    const { text, diagnostics } = readModel(file);
+    const { text, diagnostics } = await readModel(file, args.model);
     errors += diagnostics.filter((d) => d.severity === 'error').length;
     report.push({ file, diagnostics });
     if (!args.json) {
@@ -95,15 +121,11 @@ function check(args: Args): number {
   return errors > 0 ? 1 : 0;
 }
 
-function init(args: Args): number {
+async function init(args: Args): Promise<number> {
   const [file] = args.files;
   if (!file) throw new UsageError('init needs a model file');
-  const { text, diagnostics, spec } = readModel(file);
-  if (!spec) {
-    const starts = lineStarts(text);
-    for (const d of diagnostics) console.error(formatDiagnostic(file, starts, d));
-    return 1;
-  }
+  const { text, diagnostics, spec, problem } = await readModel(file, args.model);
+  if (!spec) return explainNoSpec(file, text, diagnostics, problem);
   const inspection = inspectInitialization(spec, { bins: args.bins });
   if (args.json) {
     console.log(JSON.stringify(inspection, null, 2));
@@ -118,15 +140,11 @@ function init(args: Args): number {
   return 0;
 }
 
-function train(args: Args): number {
+async function train(args: Args): Promise<number> {
   const [file] = args.files;
   if (!file) throw new UsageError('train needs a model file');
-  const { text, diagnostics, spec } = readModel(file);
-  if (!spec) {
-    const starts = lineStarts(text);
-    for (const d of diagnostics) console.error(formatDiagnostic(file, starts, d));
-    return 1;
-  }
+  const { text, diagnostics, spec, problem } = await readModel(file, args.model);
+  if (!spec) return explainNoSpec(file, text, diagnostics, problem);
   const trainer = new Trainer(spec, { batchSize: args.batch });
   const losses: number[] = [];
   const started = performance.now();
@@ -149,6 +167,15 @@ function train(args: Args): number {
   return stopped ? 1 : 0;
 }
 
+/** No model to run: the errors (or, for a .py file, why no model was picked), on stderr. */
+function explainNoSpec(file: string, text: string, diagnostics: ModelDiagnostic[], problem: string | undefined): number {
+  const starts = lineStarts(text);
+  const shown = diagnostics.filter((d) => d.severity === 'error' || (problem !== undefined && d.code === 'py-cannot-model'));
+  for (const d of shown.length > 0 ? shown : diagnostics) console.error(formatDiagnostic(file, starts, d));
+  if (problem) console.error(`weightscope: ${file}: ${problem}${/several/.test(problem) ? ' with --model' : ''}`);
+  return 1;
+}
+
 function fmt(x: number): string {
   return Number.isFinite(x) ? x.toPrecision(4) : String(x);
 }
@@ -160,16 +187,16 @@ function printTable(header: string[], rows: string[][]): void {
   for (const r of rows) console.log(line(r));
 }
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   try {
     const args = parseArgs(argv);
     switch (args.command) {
       case 'check':
-        return check(args);
+        return await check(args);
       case 'init':
-        return init(args);
+        return await init(args);
       case 'train':
-        return train(args);
+        return await train(args);
       case 'version':
         console.log(ENGINE_VERSION);
         return 0;
@@ -190,4 +217,6 @@ export function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

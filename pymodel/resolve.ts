@@ -96,6 +96,8 @@ export function resolvePython(tree: SyntaxTree, text: string, options: DecodeOpt
   for (const def of moduleFunctions.values()) scopes.push(statements(def.childForFieldName('body')));
   for (const body of scopes) walkScope(body, { imports, moduleScope, candidates, classNames, fileDiagnostics });
 
+  // A Python file without models is none of Weightscope's business: not even its syntax errors.
+  if (candidates.length === 0) return { models: [], diagnostics: [] };
   const directives = readDirectives(root, text, fileDiagnostics);
   const models: PythonModel[] = [];
   const single = candidates.length === 1 ? candidates[0] : undefined;

@@ -20,7 +20,10 @@ export class InspectorPanels implements vscode.Disposable, vscode.WebviewPanelSe
   constructor(private readonly ctx: Ctx) {
     this.subscriptions.push(
       vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, this),
-      ctx.models.onDidChangeModel((uri) => void this.panels.get(uri.toString())?.inspect()),
+      ctx.models.onDidChangeModel((uri) => {
+        // A Python file's models have the file's URI plus a fragment (model.py#SimpleModel).
+        for (const panel of this.panels.values()) if (panel.documentUri.toString() === uri.toString()) void panel.inspect();
+      }),
     );
   }
 
@@ -58,6 +61,7 @@ export class InspectorPanels implements vscode.Disposable, vscode.WebviewPanelSe
 }
 
 function titleFor(uri: vscode.Uri): string {
+  if (uri.fragment) return `Inspect: ${uri.fragment}`;
   const base = uri.path.split('/').pop() ?? 'model';
   return `Inspect: ${base.replace(/\.nn\.(json|ya?ml)$/i, '')}`;
 }
@@ -87,12 +91,17 @@ class InspectorPanel implements vscode.Disposable {
     this.panel.reveal(undefined, true);
   }
 
+  /** The document the model lives in (a Python model's URI has its name as fragment). */
+  get documentUri(): vscode.Uri {
+    return this.uri.with({ fragment: '' });
+  }
+
   async inspect(): Promise<void> {
     const generation = ++this.generation;
     this.current?.cancel();
     const source = new vscode.CancellationTokenSource();
     this.current = source;
-    const model: ModelRef = { uri: this.uri.toString(), name: this.uri.path.split('/').pop() ?? '' };
+    const model: ModelRef = { uri: this.uri.toString(), name: this.uri.fragment || (this.uri.path.split('/').pop() ?? '') };
     try {
       const { result } = await this.ctx.models.load(this.uri);
       model.name = result.spec?.name ?? model.name;
@@ -143,7 +152,7 @@ class InspectorPanel implements vscode.Disposable {
         void this.inspect();
         break;
       case 'openSource':
-        void vscode.window.showTextDocument(this.uri, { viewColumn: vscode.ViewColumn.One });
+        void vscode.window.showTextDocument(this.documentUri, { viewColumn: vscode.ViewColumn.One });
         break;
     }
   }
