@@ -62,8 +62,8 @@ export class PythonHoverProvider implements vscode.HoverProvider {
   constructor(private readonly models: ModelDocuments) {}
 
   async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
-    const { file, document: parsed } = await this.models.python.parse(document);
-    const info = pythonHoverAt(file, parsed.currentTree, document.offsetAt(position));
+    const { file } = await this.models.python.parse(document);
+    const info = pythonHoverAt(file, document.offsetAt(position));
     if (!info) return undefined;
     const range = new vscode.Range(document.positionAt(info.range.start), document.positionAt(info.range.end));
     return new vscode.Hover(new vscode.MarkdownString(info.markdown), range);

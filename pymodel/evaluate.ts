@@ -235,13 +235,18 @@ function subscript(n: SyntaxNode, scope: Scope): Evaluated {
 }
 
 const SQRT = new Set(['math.sqrt', 'numpy.sqrt', 'torch.sqrt']);
+const BUILTINS = new Set(['int', 'float', 'abs', 'round', 'len', 'min', 'max', 'range', 'list', 'tuple', 'any', 'all', 'enumerate', 'zip']);
 
 function call(n: SyntaxNode, scope: Scope): Evaluated {
   const fn = n.childForFieldName('function');
   if (!fn) return fail(n, n.text);
   const name = fn.type === 'identifier' && scope.lookup(fn.text) === undefined ? fn.text : scope.imports.qualify(fn);
-  const args = callArguments(n);
   if (fn.type === 'attribute' && !name) return method(n, fn, scope);
+  // Say no before evaluating the arguments of a call we would not compute anyway.
+  if (!name || !(BUILTINS.has(name) || SQRT.has(name) || name === 'math.log' || name === 'numpy.log' || name === 'torch.nn.init.calculate_gain')) {
+    return fail(n, `the call \`${fn.text}(…)\``);
+  }
+  const args = callArguments(n);
   if (args.splat) return fail(args.splat, 'unpacked arguments');
   const values: PyValue[] = [];
   for (const a of args.positional) {

@@ -12,14 +12,14 @@ import type { LinearLayerSpec } from '../engine/model/spec';
 import { evaluate, type PyValue, type Scope } from './evaluate';
 import { classify, expressionInit, fmt, type ExpressionInit } from './expressionInit';
 import { Imports } from './imports';
-import type { SyntaxNode, SyntaxTree } from './parser';
+import type { SyntaxNode } from './parser';
 import type { PythonFile } from './resolve';
 import { assignmentOf, callee, rangeOf, statements } from './syntax';
 
 const MAX_LAYERS = 4;
 
-export function pythonHoverAt(file: PythonFile, tree: SyntaxTree, offset: number): HoverInfo | undefined {
-  return modelHover(file, offset) ?? expressionHover(tree, offset);
+export function pythonHoverAt(file: PythonFile, offset: number): HoverInfo | undefined {
+  return modelHover(file, offset) ?? expressionHover(file.root, offset);
 }
 
 function modelHover(file: PythonFile, offset: number): HoverInfo | undefined {
@@ -54,8 +54,7 @@ function modelHover(file: PythonFile, offset: number): HoverInfo | undefined {
   return { markdown: shown.join('\n\n---\n\n'), range };
 }
 
-function expressionHover(tree: SyntaxTree, offset: number): HoverInfo | undefined {
-  const root = tree.rootNode;
+function expressionHover(root: SyntaxNode, offset: number): HoverInfo | undefined {
   const imports = Imports.read(root);
   const constants = moduleConstants(root, imports);
   const scope: Scope = { imports, lookup: (name) => constants.get(name) };

@@ -8,7 +8,9 @@
  */
 import { Language, Parser, type Point, type Tree } from 'web-tree-sitter';
 
-export type { Node as SyntaxNode, Tree as SyntaxTree } from 'web-tree-sitter';
+export type { Tree as SyntaxTree } from 'web-tree-sitter';
+/** The nodes the front end reads: plain copies of tree-sitter's (see plainTree.ts). */
+export type { PlainNode as SyntaxNode } from './plainTree';
 
 /** Where the two .wasm files are: file paths (Node) or their bytes. */
 export interface WasmLocation {

@@ -25,6 +25,7 @@ import { array, entry, object, scalar } from './located';
 import { buildModule, type ModuleValue } from './modules';
 import { Notes } from './notes';
 import type { SyntaxNode, SyntaxTree } from './parser';
+import { plainTree } from './plainTree';
 import { assignmentOf, callee, rangeOf, snippet, statements, unparen } from './syntax';
 import { optimizerRoot, readLoss, readOptimizer, type ParameterInfo } from './training';
 
@@ -43,6 +44,8 @@ export interface PythonModel {
 }
 
 export interface PythonFile {
+  /** The syntax tree the models were read from (plain nodes), for hovers. */
+  root: SyntaxNode;
   models: PythonModel[];
   /** Every diagnostic of the file (each model's, and the file's own), sorted and without repeats. */
   diagnostics: ModelDiagnostic[];
@@ -66,7 +69,7 @@ interface Candidate {
 const TRANSFER = new Set(['to', 'cuda', 'cpu', 'float', 'double', 'train', 'eval']);
 
 export function resolvePython(tree: SyntaxTree, text: string, options: DecodeOptions = {}): PythonFile {
-  const root = tree.rootNode;
+  const root = plainTree(tree, text);
   const fileDiagnostics: ModelDiagnostic[] = [];
   syntaxErrors(root, fileDiagnostics);
   const imports = Imports.read(root);
@@ -97,7 +100,7 @@ export function resolvePython(tree: SyntaxTree, text: string, options: DecodeOpt
   for (const body of scopes) walkScope(body, { imports, moduleScope, candidates, classNames, fileDiagnostics });
 
   // A Python file without models is none of Weightscope's business: not even its syntax errors.
-  if (candidates.length === 0) return { models: [], diagnostics: [] };
+  if (candidates.length === 0) return { root, models: [], diagnostics: [] };
   const directives = readDirectives(root, text, fileDiagnostics);
   const models: PythonModel[] = [];
   const single = candidates.length === 1 ? candidates[0] : undefined;
@@ -105,7 +108,7 @@ export function resolvePython(tree: SyntaxTree, text: string, options: DecodeOpt
     models.push(resolveCandidate(c, { text, imports, moduleScope, moduleFunctions, classNames, directives, candidates, options, single }));
   }
   const all = [...fileDiagnostics, ...models.flatMap((m) => m.result.diagnostics)];
-  return { models, diagnostics: dedupe(all) };
+  return { root, models, diagnostics: dedupe(all) };
 }
 
 interface WalkContext {
@@ -173,8 +176,9 @@ function walkScope(body: SyntaxNode[], ctx: WalkContext): void {
       continue;
     }
     // Statements on an instance: model.apply(init_weights), nn.init.zeros_(model.fc1.bias), with torch.no_grad(): …
+    if (bindings.size === 0 || (s.type !== 'expression_statement' && s.type !== 'with_statement')) continue;
     const bound = [...new Set(identifiersIn(s).filter((id) => bindings.has(id)))];
-    if (bound.length === 1 && (s.type === 'expression_statement' || s.type === 'with_statement')) {
+    if (bound.length === 1) {
       bindings.get(bound[0]!)!.instanceStatements.push({ statement: s, variable: bound[0]! });
     }
   }
@@ -259,6 +263,7 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
   }
 
   const items: Located[] = [];
+  const parameters: ParameterInfo[] = [];
   if (uses) {
     const seen = new Map<unknown, number>();
     for (const u of uses) {
@@ -272,10 +277,13 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
     uses.forEach((u, index) => {
       const entries: LocatedEntry[] = [];
       const site = callee(u.site) ?? u.site;
+      let prefix = String(index);
       if (u.layer.path && u.layer.path !== String(index) && !named.has(u.layer.path)) {
         named.add(u.layer.path);
+        prefix = u.layer.path;
         entries.push(entry('name', site, scalar(u.layer.path, site)));
       }
+      parameters.push(...parametersOf(u.layer, prefix));
       entries.push(entry('type', site, scalar(u.layer.type, site)), ...u.layer.entries);
       const init: LocatedEntry[] = [];
       for (const p of ['weight', 'bias'] as const) {
@@ -296,7 +304,6 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
   if (width) entries.push(entry('input', width.keyRange, width.value));
   entries.push(entry('layers', layersNode, array(layersNode, items)));
 
-  const parameters: ParameterInfo[] = [];
   const loss = c.losses.length > 0 ? readLoss(c.losses[c.losses.length - 1]!, ctx.moduleScope, notes) : undefined;
   if (loss) entries.push(entry('loss', loss.range, loss));
   const modelRoot = object(c.nameNode, entries);
@@ -310,9 +317,6 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
   if (blocked) {
     result = { spec: undefined, diagnostics: [], tree: modelRoot };
   } else {
-    // Parameter names come from the layers, for the optimizer's param groups.
-    const probe = decodeModel(modelRoot, c.name, ctx.options);
-    if (probe.spec) parameters.push(...parameterList(probe.spec));
     if (optimizerCall) {
       if (optimizerCall.assumed) notes.assume(optimizerCall.call, `the optimizer's parameters (${optimizerCall.variable})`, `Weightscope assumed ${optimizerCall.variable} is ${c.name}, the file's only model.`);
       const opt = readOptimizer(optimizerCall.call, { scope: ctx.moduleScope, notes, root: optimizerCall.variable, parameters, resolve: optimizerCall.resolve });
@@ -341,16 +345,19 @@ function wrapSequential(children: Map<string, ModuleValue>): ReadonlyMap<string,
   return children;
 }
 
-function parameterList(spec: NonNullable<DecodeResult['spec']>): ParameterInfo[] {
-  return spec.layers.flatMap((layer, index) => {
-    const prefix = layer.name ?? String(index);
-    if (layer.type === 'Linear') {
-      const w = { name: `${prefix}.weight`, shape: [layer.outFeatures, layer.inFeatures] };
-      return layer.bias ? [w, { name: `${prefix}.bias`, shape: [layer.outFeatures] }] : [w];
-    }
-    if (layer.type === 'LayerNorm' && layer.elementwiseAffine) return [{ name: `${prefix}.weight`, shape: [layer.normalizedShape] }, { name: `${prefix}.bias`, shape: [layer.normalizedShape] }];
-    return [];
-  });
+/** A layer's parameters by state_dict name (for the optimizer's param groups). */
+function parametersOf(layer: LayerUse['layer'], prefix: string): ParameterInfo[] {
+  const { in: inF, out, bias, width } = layer.shape;
+  if (layer.type === 'Linear' && inF !== undefined && out !== undefined) {
+    const w = { name: `${prefix}.weight`, shape: [out, inF] };
+    return bias ? [w, { name: `${prefix}.bias`, shape: [out] }] : [w];
+  }
+  if (layer.type === 'LayerNorm' && width !== undefined) {
+    const affine = layer.entries.find((e) => e.key === 'elementwise_affine')?.value;
+    if (affine?.kind === 'scalar' && affine.value === false) return [];
+    return [{ name: `${prefix}.weight`, shape: [width] }, { name: `${prefix}.bias`, shape: [width] }];
+  }
+  return [];
 }
 
 /** A lint's quick fix is kept when it is a plain identifier replacement (BCELoss → BCEWithLogitsLoss), which is valid Python too. */

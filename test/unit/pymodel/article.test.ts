@@ -78,7 +78,7 @@ describe('hovers on the article’s NumPy initializers', () => {
     let at = -1;
     for (let i = 0; i <= occurrence; i++) at = text.indexOf(needle, at + 1);
     expect(at).toBeGreaterThanOrEqual(0);
-    const info = pythonHoverAt(resolvePython(tree, text), tree, at + 2);
+    const info = pythonHoverAt(resolvePython(tree, text), at + 2);
     tree.delete();
     return info?.markdown;
   }

@@ -2,15 +2,18 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate, type PyValue, type Scope } from '../../../pymodel/evaluate';
 import { Imports } from '../../../pymodel/imports';
+import { plainTree } from '../../../pymodel/plainTree';
 import { loadParser } from './helpers';
 
 async function evalExpr(source: string, values: Record<string, PyValue> = {}): Promise<ReturnType<typeof evaluate> & { text?: string }> {
   const parser = await loadParser();
   const text = `import math\nimport numpy as np\nfrom torch import nn\n_ = ${source}\n`;
   const tree = parser.parse(text);
-  const statement = tree.rootNode.namedChildren.at(-1)!;
+  const root = plainTree(tree, text);
+  tree.delete();
+  const statement = root.namedChildren.at(-1)!;
   const right = statement.namedChild(0)!.childForFieldName('right')!;
-  const scope: Scope = { imports: Imports.read(tree.rootNode), lookup: (n) => values[n] };
+  const scope: Scope = { imports: Imports.read(root), lookup: (n) => values[n] };
   const result = evaluate(right, scope);
   return result.ok ? result : { ...result, text: result.node.text };
 }
