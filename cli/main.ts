@@ -8,6 +8,7 @@
  *   weightscope signal <model>     the signal through depth at initialization, with its verdict
  *   weightscope compare <model>    the model under several initializers and seeds, one verdict each
  *   --json                         machine-readable output
+ *   --model Name                   which model of a .py file (a class or an nn.Sequential variable)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseModelFile, type ModelDiagnostic } from '../engine/model';
@@ -24,16 +25,20 @@ import { formatDiagnostic, lineStarts } from './format';
 import { printComparison, printSignal } from './inspect';
 import { loadResources } from './resources';
 import { printTable } from './table';
+import { readPythonModel } from './pythonModel';
 
 const HELP = `weightscope ${ENGINE_VERSION}: what initialization and AdamW do to your network
 
 Usage:
-  weightscope check <model.nn.json|yaml>...   report problems (exit code 1 if any error)
-  weightscope init <model.nn.json|yaml>       initialize and print per-tensor statistics
-  weightscope train <model.nn.json|yaml>      train and print the loss (and write it with --out)
-  weightscope signal <model.nn.json|yaml>     activation and gradient std through depth at initialization
-  weightscope compare <model.nn.json|yaml>    the article's initializers, Xavier, Kaiming and torch's default side by side
+  weightscope check <model.nn.json|yaml|py>...   report problems (exit code 1 if any error)
+  weightscope init <model.nn.json|yaml|py>       initialize and print per-tensor statistics
+  weightscope train <model.nn.json|yaml|py>      train and print the loss (and write it with --out)
+  weightscope signal <model.nn.json|yaml|py>     activation and gradient std through depth at initialization
+  weightscope compare <model.nn.json|yaml|py>    the article's initializers, Xavier, Kaiming and torch's default side by side
   weightscope --version
+
+A .py file is parsed, never run: its nn.Module classes and nn.Sequential
+assignments are models; pick one with --model when the file has several.
 
 Options:
   --json        print JSON instead of text
@@ -44,6 +49,7 @@ Options:
   --out FILE    train: write the per-step losses as JSON to FILE
   --run DIR     train: record the run (per-step, per-layer optimizer terms and
                 snapshots) in the folder DIR, in the run format (docs/run-format.md)
+  --model NAME  the model of a .py file to use (class or variable name)
   -h, --help    show this help
 `;
 
@@ -57,10 +63,11 @@ interface Args {
   out: string | undefined;
   seeds: number;
   run: string | undefined;
+  model: string | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { command: undefined, files: [], json: false, bins: 40, steps: DEFAULT_STEPS, batch: DEFAULT_BATCH_SIZE, out: undefined, seeds: 3, run: undefined };
+  const args: Args = { command: undefined, files: [], json: false, bins: 40, steps: DEFAULT_STEPS, batch: DEFAULT_BATCH_SIZE, out: undefined, seeds: 3, run: undefined, model: undefined };
   const positiveInt = (flag: string, value: string | undefined): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive integer, got ${value ?? 'nothing'}`);
@@ -77,6 +84,9 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--run') {
       args.run = argv[++i];
       if (!args.run) throw new UsageError('--run needs a folder');
+    } else if (a === '--model') {
+      args.model = argv[++i];
+      if (!args.model) throw new UsageError('--model needs a model name');
     }
     else if (a === '-h' || a === '--help') args.command = 'help';
     else if (a === '--version') args.command = 'version';
@@ -89,23 +99,40 @@ function parseArgs(argv: string[]): Args {
 
 class UsageError extends Error {}
 
-function readModel(path: string): { text: string; diagnostics: ModelDiagnostic[]; spec: ReturnType<typeof parseModelFile>['spec']; tree: Located | undefined } {
+interface ReadModel {
+  text: string;
+  diagnostics: ModelDiagnostic[];
+  spec: ReturnType<typeof parseModelFile>['spec'];
+  /** A .py file without a model to pick: why. */
+  problem?: string;
+  /** The located tree of a model file (none for .py models), for ranges of problems found later. */
+  tree?: Located;
+}
+
+async function readModel(path: string, modelName?: string): Promise<ReadModel> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
+  if (/\.py$/i.test(path)) {
+    const read = await readPythonModel(text, modelName);
+    // check reports the whole file; init and train need one model and say why there is none.
+    if (read.problem && modelName !== undefined) throw new UsageError(`${path}: ${read.problem}`);
+    return { text, diagnostics: read.diagnostics, spec: read.spec, ...(read.problem ? { problem: read.problem } : {}) };
+  }
+  if (modelName !== undefined) throw new UsageError('--model applies to .py files only');
   const { spec, diagnostics, tree } = parseModelFile(path, text);
-  return { text, diagnostics, spec, tree };
+  return { text, diagnostics, spec, ...(tree ? { tree } : {}) };
 }
 
-function check(args: Args): number {
+async function check(args: Args): Promise<number> {
   if (args.files.length === 0) throw new UsageError('check needs at least one model file');
   let errors = 0;
   const report: { file: string; diagnostics: ModelDiagnostic[] }[] = [];
   for (const file of args.files) {
-    const { text, diagnostics } = readModel(file);
+    const { text, diagnostics } = await readModel(file, args.model);
     errors += diagnostics.filter((d) => d.severity === 'error').length;
     report.push({ file, diagnostics });
     if (!args.json) {
@@ -126,12 +153,9 @@ function check(args: Args): number {
 async function loadModel(args: Args, command: string): Promise<{ spec: ModelSpec; resources: ModelResources } | number> {
   const [file] = args.files;
   if (!file) throw new UsageError(`${command} needs a model file`);
-  const { text, diagnostics, spec, tree } = readModel(file);
+  const { text, diagnostics, spec, problem, tree } = await readModel(file, args.model);
+  if (!spec) return explainNoSpec(file, text, diagnostics, problem);
   const starts = lineStarts(text);
-  if (!spec) {
-    for (const d of diagnostics) console.error(formatDiagnostic(file, starts, d));
-    return 1;
-  }
   const resources = await loadResources(file, spec, tree);
   for (const d of resources.diagnostics) console.error(formatDiagnostic(file, starts, { ...d, severity: 'warning' }));
   return { spec, resources };
@@ -198,6 +222,15 @@ async function train(args: Args): Promise<number> {
   return stopped ? 1 : 0;
 }
 
+/** No model to run: the errors (or, for a .py file, why no model was picked), on stderr. */
+function explainNoSpec(file: string, text: string, diagnostics: ModelDiagnostic[], problem: string | undefined): number {
+  const starts = lineStarts(text);
+  const shown = diagnostics.filter((d) => d.severity === 'error' || (problem !== undefined && d.code === 'py-cannot-model'));
+  for (const d of shown.length > 0 ? shown : diagnostics) console.error(formatDiagnostic(file, starts, d));
+  if (problem) console.error(`weightscope: ${file}: ${problem}${/several/.test(problem) ? ' with --model' : ''}`);
+  return 1;
+}
+
 function fmt(x: number): string {
   return Number.isFinite(x) ? x.toPrecision(4) : String(x);
 }
@@ -207,7 +240,7 @@ export async function main(argv: string[]): Promise<number> {
     const args = parseArgs(argv);
     switch (args.command) {
       case 'check':
-        return check(args);
+        return await check(args);
       case 'init':
         return await init(args);
       case 'train':

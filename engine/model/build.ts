@@ -25,8 +25,15 @@ export interface BuiltNetwork {
 
 /** The network of `spec`, with the initial values of `initial` (matched by name, as `load_state_dict`). */
 export function buildNetwork(spec: ModelSpec, initial: readonly InitializedParameter[], rng: Rng, dtype: DType = 'float32'): BuiltNetwork {
-  const network = new Sequential(spec.layers.map((layer, i) => [layerPrefix(layer, i), buildLayer(layer, rng, dtype)] as const));
-  const parameters = new Map(network.namedParameters().map((p) => [p.name, p.tensor]));
+  // torch forbids "." in a module's name; a dotted prefix (net.0: a layer inside a container, flattened
+  // from a Python model) names its child by position, and its parameters by the prefix.
+  const childName = (layer: LayerSpec, i: number): string => (layerPrefix(layer, i).includes('.') ? String(i) : layerPrefix(layer, i));
+  const network = new Sequential(spec.layers.map((layer, i) => [childName(layer, i), buildLayer(layer, rng, dtype)] as const));
+  const prefixOf = new Map(spec.layers.map((layer, i) => [childName(layer, i), layerPrefix(layer, i)]));
+  const parameters = new Map(network.namedParameters().map((p) => {
+    const dot = p.name.indexOf('.');
+    return [`${prefixOf.get(p.name.slice(0, dot)) ?? p.name.slice(0, dot)}${p.name.slice(dot)}`, p.tensor] as const;
+  }));
   for (const p of initial) {
     const target = parameters.get(p.name);
     if (!target) throw new Error(`initial value for unknown parameter ${p.name}`);

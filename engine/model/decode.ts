@@ -136,8 +136,9 @@ function decodeLayer(d: DiagnosticSink, node: Located, index: number, width: num
   }
   const type = typeEntry.value.kind === 'scalar' ? String(typeEntry.value.value) : '';
   const name = optionalString(d, obj, 'name');
-  if (name !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-    d.error('bad-name', `Layer name "${name}" is not a valid state_dict prefix (letters, digits, _).`, entry(obj, 'name')!.value.range);
+  // A state_dict prefix: `fc1`, or a dotted path such as `net.0` (a layer inside a container).
+  if (name !== undefined && !/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/.test(name)) {
+    d.error('bad-name', `Layer name "${name}" is not a valid state_dict prefix (letters, digits, _, dot-separated).`, entry(obj, 'name')!.value.range);
   }
   const base = name === undefined ? {} : { name };
 

@@ -26,7 +26,10 @@ export class InspectorPanels implements vscode.Disposable, vscode.WebviewPanelSe
   constructor(private readonly ctx: Ctx) {
     this.subscriptions.push(
       vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, this),
-      ctx.models.onDidChangeModel((uri) => void this.panels.get(uri.toString())?.inspect()),
+      ctx.models.onDidChangeModel((uri) => {
+        // A Python file's models have the file's URI plus a fragment (model.py#SimpleModel).
+        for (const panel of this.panels.values()) if (panel.documentUri.toString() === uri.toString()) void panel.inspect();
+      }),
     );
   }
 
@@ -64,6 +67,7 @@ export class InspectorPanels implements vscode.Disposable, vscode.WebviewPanelSe
 }
 
 function titleFor(uri: vscode.Uri): string {
+  if (uri.fragment) return `Inspect: ${uri.fragment}`;
   const base = uri.path.split('/').pop() ?? 'model';
   return `Inspect: ${base.replace(/\.nn\.(json|ya?ml)$/i, '')}`;
 }
@@ -99,6 +103,11 @@ class InspectorPanel implements vscode.Disposable {
     this.panel.reveal(undefined, true);
   }
 
+  /** The document the model lives in (a Python model's URI has its name as fragment). */
+  get documentUri(): vscode.Uri {
+    return this.uri.with({ fragment: '' });
+  }
+
   /**
    * Inspects the model again: its initial weights first (shown as soon as
    * they are ready), then the signal through depth on a batch of its data,
@@ -113,7 +122,7 @@ class InspectorPanel implements vscode.Disposable {
     this.current = source;
     const token = source.token;
     const stale = (): boolean => generation !== this.generation;
-    const model: ModelRef = { uri: this.uri.toString(), name: this.uri.path.split('/').pop() ?? '' };
+    const model: ModelRef = { uri: this.uri.toString(), name: this.uri.fragment || (this.uri.path.split('/').pop() ?? '') };
     try {
       const parsed = await this.ctx.models.load(this.uri);
       const spec = parsed.result.spec;
@@ -217,7 +226,7 @@ class InspectorPanel implements vscode.Disposable {
         void this.inspect();
         break;
       case 'openSource':
-        void vscode.window.showTextDocument(this.uri, { viewColumn: vscode.ViewColumn.One });
+        void vscode.window.showTextDocument(this.documentUri, { viewColumn: vscode.ViewColumn.One });
         break;
     }
   }

@@ -5,6 +5,7 @@ import type { Ctx } from '../ctx';
 import { isModelUri } from '../modelDocuments';
 import { loadModelResources } from '../modelResources';
 import type { RunStore } from '../runs/runStore';
+import { isPythonUri } from '../pythonModels';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
 
 export const OVERVIEW_VIEW_ID = 'weightscope.overview';
@@ -31,6 +32,15 @@ export class OverviewViewProvider implements vscode.WebviewViewProvider, vscode.
         if (editor && isModelUri(editor.document.uri)) {
           this.lastUri = editor.document.uri;
           this.update();
+        } else if (editor && isPythonUri(editor.document.uri)) {
+          // A Python file counts once it holds a model Weightscope can read.
+          const document = editor.document;
+          void ctx.models.python.parse(document).then(({ file }) => {
+            if (file.models.length > 0 && vscode.window.activeTextEditor?.document === document) {
+              this.lastUri = document.uri;
+              this.update();
+            }
+          }, () => undefined);
         }
       }),
       ctx.models.onDidChangeModel((uri) => {

@@ -1,0 +1,8 @@
+/** Runs the Python parse benchmark on its own: `npm run bench:python`. */
+import { benchPythonParse } from './pythonParse';
+
+const GOAL_MS = 50;
+const r = await benchPythonParse();
+const total = r.parseMs + r.resolveMs;
+console.log(`python: ${r.lines} lines, parse ${r.parseMs.toFixed(2)} ms + resolve ${r.resolveMs.toFixed(2)} ms = ${total.toFixed(2)} ms (goal < ${GOAL_MS} ms) ${total < GOAL_MS ? 'ok' : 'OVER'}`);
+process.exitCode = total < GOAL_MS ? 0 : 1;

@@ -1,0 +1,130 @@
+/**
+ * The syntax tree as plain JavaScript objects. web-tree-sitter's `Node`
+ * answers every question (a field, a child, the type) with a call into the
+ * WebAssembly module and a fresh wrapper object; the resolver asks many, so
+ * the tree is copied once, with one cursor walk, into these nodes. They offer
+ * the part of `Node`'s interface the front end uses, with the same meaning.
+ */
+import type { Tree } from 'web-tree-sitter';
+
+export class PlainNode {
+  parent: PlainNode | null = null;
+  readonly children: PlainNode[] = [];
+  /** Each child's field name in the grammar (`left`, `function`, …), parallel to `children`. */
+  readonly fields: (string | null)[] = [];
+  hasError = false;
+  private named: PlainNode[] | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly type: string,
+    /** −1 for an anonymous token (an operator, keyword or punctuation): its text is its type. */
+    readonly startIndex: number,
+    readonly endIndex: number,
+    readonly isNamed: boolean,
+    readonly isMissing: boolean,
+    private readonly source: string,
+  ) {}
+
+  get isError(): boolean {
+    return this.type === 'ERROR';
+  }
+
+  get text(): string {
+    return this.startIndex < 0 ? this.type : this.source.slice(this.startIndex, this.endIndex);
+  }
+
+  get namedChildren(): PlainNode[] {
+    this.named ??= this.children.filter((c) => c.isNamed);
+    return this.named;
+  }
+
+  namedChild(index: number): PlainNode | null {
+    return this.namedChildren[index] ?? null;
+  }
+
+  childForFieldName(name: string): PlainNode | null {
+    const i = this.fields.indexOf(name);
+    return i === -1 ? null : this.children[i]!;
+  }
+
+  childrenForFieldName(name: string): PlainNode[] {
+    return this.children.filter((_, i) => this.fields[i] === name);
+  }
+
+  descendantsOfType(type: string): PlainNode[] {
+    const out: PlainNode[] = [];
+    const walk = (n: PlainNode): void => {
+      for (const c of n.children) {
+        if (c.type === type) out.push(c);
+        walk(c);
+      }
+    };
+    walk(this);
+    return out;
+  }
+
+  /** The smallest node that spans `offset`. */
+  descendantForIndex(offset: number): PlainNode {
+    let node: PlainNode = this;
+    for (;;) {
+      const spans = node.children.filter((c) => c.startIndex >= 0);
+      const next = spans.find((c) => c.startIndex <= offset && offset < c.endIndex)
+        ?? spans.find((c) => c.startIndex <= offset && offset <= c.endIndex);
+      if (!next) return node;
+      node = next;
+    }
+  }
+}
+
+/** Copies a parsed tree into plain nodes (one cursor walk: no wrapper objects). */
+export function plainTree(tree: Tree, source: string): PlainNode {
+  const types = tree.language.types;
+  const fieldNames = tree.language.fields;
+  const cursor = tree.walk();
+  let id = 0;
+  // Each cursor getter is a call into WebAssembly, so ask only what is used: anonymous nodes (operators,
+  // keywords, punctuation) are read by their type, which is their text, unless they are missing.
+  // The error symbol (65535) is not in the language's type list: ask the cursor for its name.
+  const make = (): PlainNode => {
+    const typeId = cursor.nodeTypeId;
+    const type = types[typeId] ?? cursor.nodeType;
+    if (cursor.nodeIsNamed) return new PlainNode(id++, type, cursor.startIndex, cursor.endIndex, true, cursor.nodeIsMissing, source);
+    if (cursor.nodeIsMissing) return new PlainNode(id++, type, cursor.startIndex, cursor.endIndex, false, true, source);
+    return new PlainNode(id++, type, -1, -1, false, false, source);
+  };
+  const root = make();
+  let node = root;
+  try {
+    for (;;) {
+      if (cursor.gotoFirstChild()) {
+        node = attach(node, make(), fieldNames[cursor.currentFieldId] ?? null);
+        continue;
+      }
+      for (;;) {
+        finish(node);
+        if (node === root) return root;
+        if (cursor.gotoNextSibling()) {
+          node = attach(node.parent!, make(), fieldNames[cursor.currentFieldId] ?? null);
+          break;
+        }
+        cursor.gotoParent();
+        node = node.parent!;
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+function attach(parent: PlainNode, child: PlainNode, field: string | null): PlainNode {
+  child.parent = parent;
+  parent.children.push(child);
+  parent.fields.push(field);
+  return child;
+}
+
+/** A node has an error if it is one, is missing, or holds one. */
+function finish(node: PlainNode): void {
+  if (node.isError || node.isMissing || node.children.some((c) => c.hasError)) node.hasError = true;
+}
