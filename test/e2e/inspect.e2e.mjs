@@ -3,6 +3,7 @@
 // fc1.weight (drawn from the engine worker's numbers) must equal what the
 // engine computes for the same model and seed outside VS Code (the CLI).
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { clickCodeLens, openFile, repoRoot, runCommand, webviewFrame } from './harness.mjs';
 
@@ -11,7 +12,11 @@ const BINS = 40; // weightscope.inspector.histogramBins default: the most bins a
 
 /** The engine's own inspection of the example, through the packaged CLI bundle. */
 function engineInspection() {
-  const out = execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'init', path.join(repoRoot, 'examples', MODEL), '--json', '--bins', String(BINS)], { encoding: 'utf8' });
+  return engineInspectionOf(MODEL);
+}
+
+function engineInspectionOf(model) {
+  const out = execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'init', path.join(repoRoot, 'examples', model), '--json', '--bins', String(BINS)], { encoding: 'utf8' });
   return JSON.parse(out);
 }
 
@@ -181,4 +186,54 @@ export const tests = [
       await ctx.screenshot('inspect-8-side-panel-dark.png');
     },
   },
+  {
+    name: 'Export the inspection as a self-contained HTML report and the weights as CSV',
+    async fn(ctx) {
+      const wb = await ctx.workbench();
+      const { page } = wb;
+      const model = 'simple-model-fixed.nn.json';
+      await openFile(page, model);
+      await clickCodeLens(page, 'Inspect');
+      const frame = await webviewFrame(page, { title: 'Inspect: simple-model-fixed' });
+      await checkSignal(ctx, frame, model);
+      // Accept the save dialog's default (next to the model file), and remove the files afterwards.
+      const written = [];
+      const save = async (button, fileName) => {
+        const file = path.join(wb.workspace, fileName);
+        fs.rmSync(file, { force: true });
+        written.push(file);
+        await frame.locator(button).click();
+        const input = page.locator('.quick-input-widget .quick-input-box input');
+        await input.waitFor({ state: 'visible', timeout: 30000 });
+        await page.waitForFunction((name) => document.querySelector('.quick-input-widget .quick-input-box input')?.value.endsWith(name), fileName, { timeout: 30000 });
+        await page.keyboard.press('Enter');
+        const end = Date.now() + 30000;
+        while (!fs.existsSync(file)) {
+          if (Date.now() > end) throw new Error(`${file} was not written`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        await new Promise((r) => setTimeout(r, 300));
+        return fs.readFileSync(file, 'utf8');
+      };
+      try {
+        const html = await save('#export-html', 'SimpleModel-fixed-report.html');
+        for (const want of ['<svg', 'Signal through depth', 'Weights', 'fc1.weight']) if (!html.includes(want)) throw new Error(`HTML report lacks ${want}`);
+        if (/<script/i.test(html)) throw new Error('HTML report contains a script');
+        if (/var\(--vscode/.test(html.replace(/<style>[\s\S]*?<\/style>/, ''))) throw new Error('HTML report charts still use theme variables');
+        await frame.locator('vscode-tab-header[data-tab="weights"]').click();
+        const csv = await save('#export-csv', 'SimpleModel-fixed-weights.csv');
+        const lines = csv.trim().split('\n');
+        const engine = engineInspectionOf(model);
+        if (lines.length !== engine.parameters.length + 1) throw new Error(`CSV has ${lines.length} lines for ${engine.parameters.length} tensors`);
+        const header = lines[0].split(',');
+        const row = lines[1].split(',');
+        const std = Number(row[header.indexOf('sample_std')]);
+        assertClose(std, engine.parameters[0].sample.std, 1e-12, 'CSV sample_std of fc1.weight');
+        ctx.log(`exported report.html (${html.length} bytes) and weights.csv (${lines.length - 1} tensors)`);
+      } finally {
+        for (const file of written) fs.rmSync(file, { force: true });
+      }
+    },
+  },
 ];
+
