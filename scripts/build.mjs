@@ -4,7 +4,8 @@
 //   dist/worker.js          engine worker thread (cjs, node)
 //   dist/cli.js             the `weightscope` command-line tool
 //   dist/webview/*.js|css   inspector and side-panel webviews (browser)
-//   dist/bench.js           the benchmark suite (only with --bench)
+//   dist/bench.js           the benchmark suite (when bench/main.ts exists)
+// First, scripts/build-wasm.mjs rebuilds the WebAssembly kernels when clang is installed.
 // Flags: --production (minify, no inline sources), --watch.
 import * as esbuild from 'esbuild';
 import { existsSync, rmSync } from 'node:fs';
@@ -71,6 +72,7 @@ function renameStyles() {
   };
 }
 
+await import('./build-wasm.mjs');
 if (!watch) rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
