@@ -46,7 +46,7 @@ export type GemmKernel = 'auto' | 'js';
 let kernel: GemmKernel = 'auto';
 
 /** Smaller products stay in JavaScript: copying operands in and out would cost more than it saves. */
-const WASM_MIN_WORK = 1 << 15;
+const WASM_MIN_WORK = 1 << 12;
 
 export function setGemmKernel(kind: GemmKernel): void {
   kernel = kind;
