@@ -4,8 +4,9 @@
 //   dist/worker.js          engine worker thread (cjs, node)
 //   dist/cli.js             the `weightscope` command-line tool
 //   dist/webview/*.js|css   inspector and side-panel webviews (browser)
-//   dist/bench.js           the benchmark suite (only with --bench)
 //   dist/*.wasm             tree-sitter's runtime and Python grammar (the extension and CLI parse Python with them)
+//   dist/bench.js           the benchmark suite (when bench/main.ts exists)
+// First, scripts/build-wasm.mjs rebuilds the WebAssembly kernels when clang is installed.
 // Flags: --production (minify, no inline sources), --watch.
 import * as esbuild from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -90,6 +91,7 @@ function copyWasm() {
   }
 }
 
+await import('./build-wasm.mjs');
 if (!watch) rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 copyWasm();
 if (watch) {

@@ -78,8 +78,9 @@ export function histogram(
   [lo, hi] = histogramRange(lo, hi);
   const width = hi - lo;
   const perUnit = bins / width;
-  // Ranges too wide (width overflows) or too narrow (bins/width overflows) for the guess: bin by bin.
-  if (!Number.isFinite(width) || !Number.isFinite(perUnit)) {
+  // Ranges too wide (width overflows) or too narrow (bins/width overflows) for the
+  // guess, and inputs too long for 32-bit counters: bin by bin.
+  if (!Number.isFinite(width) || !Number.isFinite(perUnit) || data.length >= 2 ** 31) {
     for (let i = 0; i < data.length; i++) {
       const b = binIndex(data[i]!, lo, hi, bins);
       if (b >= 0) counts[b]!++;
@@ -88,17 +89,19 @@ export function histogram(
   }
   edges ??= histogramEdges(lo, hi, bins);
   const last = bins - 1;
+  const local = new Int32Array(bins); // integer increments; truncation below is floor, as x − lo ≥ 0
   for (let i = 0; i < data.length; i++) {
     const x = data[i]!;
     if (!(x >= lo && x < hi)) {
-      if (x === hi) counts[last]!++; // also when lo = hi (a range too narrow to widen at this magnitude)
+      if (x === hi) local[last]!++; // also when lo = hi (a range too narrow to widen at this magnitude)
       continue;
     }
-    let b = Math.floor((x - lo) * perUnit);
+    let b = ((x - lo) * perUnit) | 0;
     if (b > last) b = last;
     if (x < edges[b]!) b -= 1;
     else if (b < last && x >= edges[b + 1]!) b += 1;
-    counts[b]!++;
+    local[b]!++;
   }
+  for (let b = 0; b < bins; b++) counts[b] += local[b]!;
   return counts;
 }

@@ -33,6 +33,28 @@
  * padding only feeds tile entries outside C, which are never stored.
  */
 import type { FloatArray } from './dtype';
+import { gemmWasm } from './gemmWasm';
+
+/**
+ * Which kernel runs a product: 'auto' (WebAssembly SIMD for products of at
+ * least WASM_MIN_WORK multiply-adds when the runtime has it, else
+ * JavaScript) or 'js' (always JavaScript). Both give the same bits; tests
+ * run each, and the JavaScript one is the fallback where WebAssembly is not
+ * available.
+ */
+export type GemmKernel = 'auto' | 'js';
+let kernel: GemmKernel = 'auto';
+
+/** Smaller products stay in JavaScript: copying operands in and out would cost more than it saves. */
+const WASM_MIN_WORK = 1 << 12;
+
+export function setGemmKernel(kind: GemmKernel): void {
+  kernel = kind;
+}
+
+export function gemmKernel(): GemmKernel {
+  return kernel;
+}
 
 const MR = 4;
 const NR = 4;
@@ -65,6 +87,7 @@ export function gemm(
   bias: FloatArray | null,
 ): void {
   if (m === 0 || n === 0) return;
+  if (kernel === 'auto' && k > 0 && m * n * k >= WASM_MIN_WORK && gemmWasm(a, aRow, aCol, b, bRow, bCol, m, k, n, c, bias)) return;
   if (k === 0) {
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) c[i * n + j] = bias === null ? 0 : bias[j]!;
     return;

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { binIndex, histogram, histogramEdges } from '../../../engine/stats/histogram';
 import { summarize } from '../../../engine/stats/summary';
+import { sortedWithoutNaN } from '../../../engine/stats/radixSort';
 
 /** Counts by binIndex, one value at a time: the definition the fast kernel must match. */
 function reference(data: ArrayLike<number>, bins: number, lo: number, hi: number): number[] {
@@ -54,5 +55,26 @@ describe('histogram (counts only, one pass)', () => {
     expect(Array.from(counts)).toEqual([1, 1]);
     expect(() => histogram([1], 2, 0, 1, new Float64Array(3))).toThrow(/3 entries for 2 bins/);
     expect(() => histogram([1], 0, 0, 1)).toThrow(RangeError);
+  });
+});
+
+describe('sortedWithoutNaN (radix sort of float32 samples)', () => {
+  it('orders like TypedArray sort, with NaN dropped, −0 before +0, infinities and subnormals in place', () => {
+    fc.assert(
+      fc.property(fc.array(fc.float(), { maxLength: 300 }), (xs) => {
+        const data = Float32Array.from(xs);
+        const expected = Float32Array.from(xs.filter((x) => !Number.isNaN(x))).sort();
+        const sorted = sortedWithoutNaN(data);
+        expect(sorted.length).toBe(expected.length);
+        for (let i = 0; i < sorted.length; i++) expect(Object.is(sorted[i], expected[i]), `index ${i}`).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+    expect(Array.from(sortedWithoutNaN(Float32Array.of(0, -0, NaN, -Infinity, 1.5e-45, -1.5e-45, Infinity)))).toEqual([-Infinity, -1.401298464324817e-45, -0, 0, 1.401298464324817e-45, Infinity]);
+  });
+
+  it('sorts a view into a larger buffer without reading outside it', () => {
+    const buffer = Float32Array.of(9, 3, 1, 2, -9);
+    expect(Array.from(sortedWithoutNaN(buffer.subarray(1, 4)))).toEqual([1, 2, 3]);
   });
 });
