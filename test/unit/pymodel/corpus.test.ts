@@ -44,7 +44,7 @@ describe('Python corpus: models that resolve', () => {
     expect(errors(f)).toEqual([]);
   });
 
-  it('class MLP with module constants, x.view, F.relu / F.dropout / F.leaky_relu, instantiated in main() with .to(device)', async () => {
+  it('class MLP with module constants, x.view, F.relu / F.dropout / F.leaky_relu, instantiated in main() with .to(device) and a local lr', async () => {
     const f = await corpus('functional_mlp.py');
     const spec = model(f, 'MLP');
     expect(types(spec)).toEqual(['Linear', 'ReLU', 'Dropout', 'Linear', 'LeakyReLU', 'Linear']);
