@@ -27,7 +27,7 @@ export interface Directive {
 const FROM_CODE = new Set(['version', 'layers', 'input', 'loss', 'optimizer', 'init']);
 const PREFIX = /^#\s*weightscope\s*:\s*/i;
 
-export function readDirectives(root: SyntaxNode, text: string, diagnostics: ModelDiagnostic[]): Directive[] {
+export function readDirectives(root: SyntaxNode, diagnostics: ModelDiagnostic[]): Directive[] {
   const out: Directive[] = [];
   const comments = root.descendantsOfType('comment');
   for (const c of comments) {
@@ -57,7 +57,6 @@ export function readDirectives(root: SyntaxNode, text: string, diagnostics: Mode
       continue;
     }
     out.push({ entry: { key, keyRange, value: shifted(parsed.root, valueStart) }, start: c.startIndex, end: c.endIndex });
-    void text;
   }
   return out;
 }

@@ -103,7 +103,7 @@ export function resolvePython(tree: SyntaxTree, text: string, options: DecodeOpt
 
   // A Python file without models is none of Weightscope's business: not even its syntax errors.
   if (candidates.length === 0) return { root, models: [], diagnostics: [] };
-  const directives = readDirectives(root, text, fileDiagnostics);
+  const directives = readDirectives(root, fileDiagnostics);
   const models: PythonModel[] = [];
   const single = candidates.length === 1 ? candidates[0] : undefined;
   for (const c of candidates) {
@@ -258,7 +258,7 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
   } else {
     const module = buildModule(c.call!, '', { scope: ctx.moduleScope, notes, classNames: ctx.classNames });
     if (module) {
-      uses = sequentialUses(module, notes);
+      uses = sequentialUses(module, notes, ctx.moduleScope);
       submodules = new Map(module.kind === 'sequential' ? module.children.map((m, i) => [String(i), m] as [string, ModuleValue]) : []);
     }
     layersNode = c.call!;
@@ -267,7 +267,7 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
   // Initialization written on the instance, after construction.
   if (uses) {
     for (const { statement, variable } of c.instanceStatements) {
-      const roots = new Map<string, ReadonlyMap<string, ModuleValue>>([[variable, c.kind === 'class' ? submodules : wrapSequential(submodules)]]);
+      const roots = new Map<string, ReadonlyMap<string, ModuleValue>>([[variable, submodules]]);
       const env: InitEnv = {
         scope: ctx.moduleScope, notes, roots, modules: new Map(), params: new Map(),
         functions: new Map(ctx.moduleFunctions), allLayers: uses.map((u) => u.layer).filter((l, i, all) => all.indexOf(l) === i), self: variable,
@@ -353,11 +353,6 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
     result,
     uses: uses ?? [],
   };
-}
-
-/** A `nn.Sequential` model's children under its variable: `model[0].weight`. */
-function wrapSequential(children: Map<string, ModuleValue>): ReadonlyMap<string, ModuleValue> {
-  return children;
 }
 
 /** A layer's parameters by state_dict name (for the optimizer's param groups). */

@@ -133,6 +133,29 @@ describe('Python corpus: models that resolve', () => {
     expect(at(f, 'py-cannot-model')).toEqual(['width']);
   });
 
+  it('initialization written on the instance after construction: net[0].weight of a Sequential, model.fc.bias of a class', async () => {
+    const f = await resolveText([
+      'import torch, torch.nn as nn',
+      'net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))',
+      'nn.init.orthogonal_(net[0].weight, gain=2 ** 0.5)',
+      'with torch.no_grad():',
+      '    net[2].bias.zero_()',
+      'class M(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.fc = nn.Linear(3, 2)',
+      '    def forward(self, x):',
+      '        return self.fc(x)',
+      'model = M()',
+      'nn.init.constant_(model.fc.bias, 0.1)',
+      '',
+    ].join('\n'));
+    const net = model(f, 'net');
+    expect(net.layers[0]).toMatchObject({ init: { weight: { fn: 'orthogonal_', args: { gain: Math.SQRT2 } } } });
+    expect(net.layers[2]).toMatchObject({ init: { bias: { fn: 'zeros_', args: {} } } });
+    expect(model(f, 'M').layers[0]).toMatchObject({ init: { bias: { fn: 'constant_', args: { val: 0.1 } } } });
+  });
+
   it('# weightscope: comments attach data, training and seed, per class or file-wide, and report bad ones', async () => {
     const f = await corpus('directives.py');
     const spiral = model(f, 'Spiral');
