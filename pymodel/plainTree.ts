@@ -79,18 +79,24 @@ export class PlainNode {
 
 /** Copies a parsed tree into plain nodes (one cursor walk: no wrapper objects). */
 export function plainTree(tree: Tree, source: string): PlainNode {
-  const types = tree.language.types;
-  const fieldNames = tree.language.fields;
+  const language = tree.language;
+  const types = language.types;
+  const fieldNames = language.fields;
+  const named = languageNamedTypes(language);
+  // Missing nodes only occur in a tree with errors: otherwise there is no need to ask.
+  const mayMiss = tree.rootNode.hasError;
   const cursor = tree.walk();
   let id = 0;
   // Each cursor getter is a call into WebAssembly, so ask only what is used: anonymous nodes (operators,
   // keywords, punctuation) are read by their type, which is their text, unless they are missing.
-  // The error symbol (65535) is not in the language's type list: ask the cursor for its name.
+  // The error symbol (65535) is not in the language's type list: ask the cursor for its name and kind.
   const make = (): PlainNode => {
     const typeId = cursor.nodeTypeId;
-    const type = types[typeId] ?? cursor.nodeType;
-    if (cursor.nodeIsNamed) return new PlainNode(id++, type, cursor.startIndex, cursor.endIndex, true, cursor.nodeIsMissing, source);
-    if (cursor.nodeIsMissing) return new PlainNode(id++, type, cursor.startIndex, cursor.endIndex, false, true, source);
+    const known = typeId < types.length;
+    const type = known ? types[typeId]! : cursor.nodeType;
+    const isNamed = known ? named[typeId]! : cursor.nodeIsNamed;
+    const missing = mayMiss && cursor.nodeIsMissing;
+    if (isNamed || missing) return new PlainNode(id++, type, cursor.startIndex, cursor.endIndex, isNamed, missing, source);
     return new PlainNode(id++, type, -1, -1, false, false, source);
   };
   const root = make();
@@ -115,6 +121,18 @@ export function plainTree(tree: Tree, source: string): PlainNode {
   } finally {
     cursor.delete();
   }
+}
+
+const namedTypes = new WeakMap<Tree['language'], boolean[]>();
+
+/** Which of the language's node types are named, asked once per language. */
+function languageNamedTypes(language: Tree['language']): boolean[] {
+  let table = namedTypes.get(language);
+  if (!table) {
+    table = language.types.map((_, i) => language.nodeTypeIsNamed(i));
+    namedTypes.set(language, table);
+  }
+  return table;
 }
 
 function attach(parent: PlainNode, child: PlainNode, field: string | null): PlainNode {
