@@ -27,11 +27,15 @@ export interface Directive {
 const FROM_CODE = new Set(['version', 'layers', 'input', 'loss', 'optimizer', 'init']);
 const PREFIX = /^#\s*weightscope\s*:\s*/i;
 
-export function readDirectives(root: SyntaxNode, diagnostics: ModelDiagnostic[]): Directive[] {
+export function readDirectives(root: SyntaxNode, text: string, diagnostics: ModelDiagnostic[]): Directive[] {
   const out: Directive[] = [];
-  const comments = root.descendantsOfType('comment');
+  // Find the few candidates in the text, then keep those that are comments (not inside a string).
+  const comments: SyntaxNode[] = [];
+  for (const m of text.matchAll(/#\s*weightscope\s*:/gi)) {
+    const node = root.descendantForIndex(m.index);
+    if (node.type === 'comment' && node.startIndex === m.index) comments.push(node);
+  }
   for (const c of comments) {
-    if (!c) continue;
     const m = PREFIX.exec(c.text);
     if (!m) continue;
     const body = c.text.slice(m[0].length);

@@ -38,8 +38,8 @@ export interface InitEnv {
   params: ReadonlyMap<string, ParamRef>;
   /** Functions an `apply` can name: module-level defs and the class's methods (`self._init_weights`). */
   functions: ReadonlyMap<string, SyntaxNode>;
-  /** Every layer of the model, in order (what `.apply` and `.modules()` visit). */
-  allLayers: readonly LayerRecord[];
+  /** Every layer of the model, in order (what `.apply` and `.modules()` visit); computed when asked. */
+  allLayers: () => readonly LayerRecord[];
   /** The model's root name (`self`), for `self.apply`. */
   self: string;
 }
@@ -179,7 +179,7 @@ function functionFor(target: SyntaxNode, env: InitEnv): SyntaxNode | undefined {
 function runPerLayer(body: SyntaxNode[], variable: string, env: InitEnv): void {
   const reported = new Set<SyntaxNode>();
   // torch visits every module, the containers and the model itself too: they are "other" here.
-  const visits: (LayerRecord | 'other')[] = [...env.allLayers, 'other'];
+  const visits: (LayerRecord | 'other')[] = [...env.allLayers(), 'other'];
   for (const layer of visits) {
     const modules = new Map(env.modules);
     modules.set(variable, layer);
@@ -211,7 +211,7 @@ function runFor(s: SyntaxNode, env: InitEnv): boolean {
     if ((method === 'named_parameters' && names.length !== 2) || (method === 'parameters' && left.type !== 'identifier')) return false;
     const [nameVar, paramVar] = method === 'named_parameters' ? names : [undefined, names[0]];
     const reported = new Set<SyntaxNode>();
-    for (const ref of allParams(env.allLayers)) {
+    for (const ref of allParams(env.allLayers())) {
       const params = new Map(env.params);
       params.set(paramVar!, ref);
       const values = new Map<string, PyValue>();

@@ -103,7 +103,7 @@ export function resolvePython(tree: SyntaxTree, text: string, options: DecodeOpt
 
   // A Python file without models is none of Weightscope's business: not even its syntax errors.
   if (candidates.length === 0) return { root, models: [], diagnostics: [] };
-  const directives = readDirectives(root, fileDiagnostics);
+  const directives = readDirectives(root, text, fileDiagnostics);
   const models: PythonModel[] = [];
   const single = candidates.length === 1 ? candidates[0] : undefined;
   for (const c of candidates) {
@@ -270,7 +270,7 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
       const roots = new Map<string, ReadonlyMap<string, ModuleValue>>([[variable, submodules]]);
       const env: InitEnv = {
         scope: ctx.moduleScope, notes, roots, modules: new Map(), params: new Map(),
-        functions: new Map(ctx.moduleFunctions), allLayers: uses.map((u) => u.layer).filter((l, i, all) => all.indexOf(l) === i), self: variable,
+        functions: new Map(ctx.moduleFunctions), allLayers: () => [...new Set(uses!.map((u) => u.layer))], self: variable,
       };
       runOne(statement, env);
     }
