@@ -156,6 +156,11 @@ describe('Python corpus: models that resolve', () => {
     expect(model(f, 'M').layers[0]).toMatchObject({ init: { bias: { fn: 'constant_', args: { val: 0.1 } } } });
   });
 
+  it('a "# weightscope:" line inside a string is not a directive', async () => {
+    const f = await resolveText(['import torch.nn as nn', 'DOC = """', '# weightscope: seed = 9', '"""', 'net = nn.Sequential(nn.Linear(2, 1))', ''].join('\n'));
+    expect(model(f, 'net').seed).toBe(0);
+  });
+
   it('# weightscope: comments attach data, training and seed, per class or file-wide, and report bad ones', async () => {
     const f = await corpus('directives.py');
     const spiral = model(f, 'Spiral');
