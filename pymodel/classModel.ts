@@ -59,7 +59,7 @@ export function readClass(node: SyntaxNode, ctx: ClassContext): ClassModel {
   bindConstructorParameters(init, ctx, values, notes);
   const env = (): InitEnv => ({
     scope, notes, roots: new Map([[self, submodules]]), modules: new Map(), params: new Map(), functions,
-    allLayers: layersOfRoot(submodules), self,
+    allLayers: () => layersOfRoot(submodules), self,
   });
   for (const s of statements(init.childForFieldName('body'))) {
     if (isDocstring(s) || isSuperInit(s)) continue;

@@ -29,9 +29,13 @@ const PREFIX = /^#\s*weightscope\s*:\s*/i;
 
 export function readDirectives(root: SyntaxNode, text: string, diagnostics: ModelDiagnostic[]): Directive[] {
   const out: Directive[] = [];
-  const comments = root.descendantsOfType('comment');
+  // Find the few candidates in the text, then keep those that are comments (not inside a string).
+  const comments: SyntaxNode[] = [];
+  for (const m of text.matchAll(/#\s*weightscope\s*:/gi)) {
+    const node = root.descendantForIndex(m.index);
+    if (node.type === 'comment' && node.startIndex === m.index) comments.push(node);
+  }
   for (const c of comments) {
-    if (!c) continue;
     const m = PREFIX.exec(c.text);
     if (!m) continue;
     const body = c.text.slice(m[0].length);
@@ -57,7 +61,6 @@ export function readDirectives(root: SyntaxNode, text: string, diagnostics: Mode
       continue;
     }
     out.push({ entry: { key, keyRange, value: shifted(parsed.root, valueStart) }, start: c.startIndex, end: c.endIndex });
-    void text;
   }
   return out;
 }

@@ -63,8 +63,8 @@ export function readForward(def: SyntaxNode, ctx: ForwardContext): LayerUse[] | 
 }
 
 /** A `nn.Sequential` model assigned to a variable: its layers, in order. */
-export function sequentialUses(m: ModuleValue, notes: Notes): LayerUse[] | undefined {
-  const reader = new ChainReader({ scope: undefined as never, notes, submodules: new Map(), self: '' }, '');
+export function sequentialUses(m: ModuleValue, notes: Notes, scope: Scope): LayerUse[] | undefined {
+  const reader = new ChainReader({ scope, notes, submodules: new Map(), self: '' }, '');
   try {
     return reader.expandModule(m, nodeOf(m), nodeOf(m));
   } catch (err) {

@@ -66,6 +66,14 @@ export class Imports {
    * imported name. `locals` are names the code binds itself (they shadow).
    */
   qualify(node: SyntaxNode, locals: ReadonlySet<string> = EMPTY): string | undefined {
+    if (locals !== EMPTY) return this.qualifyParts(node, locals);
+    if (!this.memo.has(node)) this.memo.set(node, this.qualifyParts(node, locals));
+    return this.memo.get(node);
+  }
+
+  private readonly memo = new WeakMap<SyntaxNode, string | undefined>();
+
+  private qualifyParts(node: SyntaxNode, locals: ReadonlySet<string>): string | undefined {
     const parts = dottedParts(unparen(node));
     if (!parts) return undefined;
     const [head, ...rest] = parts;

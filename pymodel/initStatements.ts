@@ -12,7 +12,7 @@
  */
 import { findInitializer, canonicalInitializerName } from '../engine/init/registry';
 import type { LocatedEntry } from '../engine/model/located';
-import { evaluate, truthy, withBindings, bindTarget, type PyValue, type Scope } from './evaluate';
+import { evaluate, truthy, withBindings, type PyValue, type Scope } from './evaluate';
 import { entry, object, scalar } from './located';
 import { layersOf, type LayerRecord, type ModuleValue } from './modules';
 import type { Notes } from './notes';
@@ -38,8 +38,8 @@ export interface InitEnv {
   params: ReadonlyMap<string, ParamRef>;
   /** Functions an `apply` can name: module-level defs and the class's methods (`self._init_weights`). */
   functions: ReadonlyMap<string, SyntaxNode>;
-  /** Every layer of the model, in order (what `.apply` and `.modules()` visit). */
-  allLayers: readonly LayerRecord[];
+  /** Every layer of the model, in order (what `.apply` and `.modules()` visit); computed when asked. */
+  allLayers: () => readonly LayerRecord[];
   /** The model's root name (`self`), for `self.apply`. */
   self: string;
 }
@@ -160,7 +160,7 @@ function runCall(call: SyntaxNode, statement: SyntaxNode, env: InitEnv): boolean
       }
       const param = def.childForFieldName('parameters')?.namedChildren.filter((p) => p?.type === 'identifier').map((p) => p!.text).filter((p) => p !== 'self')[0];
       if (!param) return true;
-      runPerLayer(statements(def.childForFieldName('body')), param, env, def);
+      runPerLayer(statements(def.childForFieldName('body')), param, env);
       return true;
     }
   }
@@ -176,10 +176,10 @@ function functionFor(target: SyntaxNode, env: InitEnv): SyntaxNode | undefined {
 }
 
 /** The body of an apply function or a `for m in self.modules()` loop, once per module. */
-function runPerLayer(body: SyntaxNode[], variable: string, env: InitEnv, where: SyntaxNode): void {
+function runPerLayer(body: SyntaxNode[], variable: string, env: InitEnv): void {
   const reported = new Set<SyntaxNode>();
   // torch visits every module, the containers and the model itself too: they are "other" here.
-  const visits: (LayerRecord | 'other')[] = [...env.allLayers, 'other'];
+  const visits: (LayerRecord | 'other')[] = [...env.allLayers(), 'other'];
   for (const layer of visits) {
     const modules = new Map(env.modules);
     modules.set(variable, layer);
@@ -190,7 +190,6 @@ function runPerLayer(body: SyntaxNode[], variable: string, env: InitEnv, where: 
       env.notes.assume(u, `\`${snippet(u)}\``, 'Weightscope assumed it does not change the initialization.');
     }
   }
-  void where;
 }
 
 function runFor(s: SyntaxNode, env: InitEnv): boolean {
@@ -204,7 +203,7 @@ function runFor(s: SyntaxNode, env: InitEnv): boolean {
   if (!parts || parts.length !== 2 || !env.roots.has(parts[0]!)) return false;
   const method = parts[1];
   if ((method === 'modules' || method === 'children') && left.type === 'identifier') {
-    runPerLayer(body, left.text, env, s);
+    runPerLayer(body, left.text, env);
     return true;
   }
   if (method === 'named_parameters' || method === 'parameters') {
@@ -212,7 +211,7 @@ function runFor(s: SyntaxNode, env: InitEnv): boolean {
     if ((method === 'named_parameters' && names.length !== 2) || (method === 'parameters' && left.type !== 'identifier')) return false;
     const [nameVar, paramVar] = method === 'named_parameters' ? names : [undefined, names[0]];
     const reported = new Set<SyntaxNode>();
-    for (const ref of allParams(env.allLayers)) {
+    for (const ref of allParams(env.allLayers())) {
       const params = new Map(env.params);
       params.set(paramVar!, ref);
       const values = new Map<string, PyValue>();
@@ -246,7 +245,9 @@ function runIf(s: SyntaxNode, env: InitEnv): boolean {
     decisions.push(holds);
     if (holds === undefined) {
       // We cannot decide: this is not an init statement we understand.
-      return decisions.length > 1 || mentionsTensor(s, env) ? (note(s, b.condition!, env), true) : false;
+      if (decisions.length === 1 && !mentionsTensor(s, env)) return false;
+      env.notes.assume(b.condition!, `the condition \`${snippet(b.condition!)}\``, 'Weightscope cannot decide it, so it skipped this if statement.');
+      return true;
     }
     if (holds) {
       for (const u of runInitStatements(statements(b.body), env)) env.notes.assume(u, `\`${snippet(u)}\``, 'Weightscope assumed it does not change the initialization.');
@@ -254,11 +255,6 @@ function runIf(s: SyntaxNode, env: InitEnv): boolean {
     }
   }
   return true;
-}
-
-function note(s: SyntaxNode, cond: SyntaxNode, env: InitEnv): void {
-  env.notes.assume(cond, `the condition \`${snippet(cond)}\``, 'Weightscope cannot decide it, so it skipped this if statement.');
-  void s;
 }
 
 function mentionsTensor(s: SyntaxNode, env: InitEnv): boolean {
@@ -383,14 +379,10 @@ function paramOf(node: SyntaxNode, env: InitEnv): ParamRef | undefined {
   const owner = n.childForFieldName('object')!;
   if (owner.type === 'identifier' && env.modules.has(owner.text)) {
     const layer = env.modules.get(owner.text)!;
-    return layer === 'other' || !hasParamSlot(layer, param) ? undefined : { layer, param };
+    return layer === 'other' || (layer.type !== 'Linear' && layer.type !== 'LayerNorm') ? undefined : { layer, param };
   }
   const m = moduleAt(owner, env.roots);
   return m?.kind === 'layer' ? { layer: m.layer, param } : undefined;
-}
-
-function hasParamSlot(layer: LayerRecord, param: Param): boolean {
-  return layer.type === 'Linear' || layer.type === 'LayerNorm' ? true : param === undefined;
 }
 
 /** The submodule an expression names: `self.fc1`, `self.net[0]`, `model.layers[2]`. */
@@ -405,9 +397,13 @@ export function moduleAt(node: SyntaxNode, roots: ReadonlyMap<string, ReadonlyMa
     return undefined;
   }
   if (n.type === 'subscript') {
-    const parent = moduleAt(n.childForFieldName('value')!, roots);
+    const value = n.childForFieldName('value')!;
     const index = n.childForFieldName('subscript');
-    if (!parent || !index || index.type !== 'integer') return undefined;
+    if (!index || index.type !== 'integer') return undefined;
+    // `net[0]` on an nn.Sequential model: its children by position.
+    if (value.type === 'identifier') return roots.get(value.text)?.get(index.text);
+    const parent = moduleAt(value, roots);
+    if (!parent) return undefined;
     const items = parent.kind === 'sequential' ? parent.children : parent.kind === 'list' ? parent.items : undefined;
     const i = Number(index.text);
     return items?.[i];
@@ -437,4 +433,3 @@ export function layersOfRoot(root: ReadonlyMap<string, ModuleValue>): LayerRecor
   return [...root.values()].flatMap(layersOf);
 }
 
-export { bindTarget };

@@ -74,14 +74,14 @@ export function buildModule(expr: SyntaxNode, path: string, ctx: BuildContext): 
   if (nnName === 'ModuleList') return moduleList(node, path, ctx);
   if (nnName === 'Flatten' || nnName === 'Unflatten') return { kind: 'identity', node, what: `nn.${nnName}` };
   if (nnName === 'Linear' || nnName === 'Dropout' || nnName === 'LayerNorm' || ACTIVATIONS.has(nnName)) {
-    const layer = layer_(node, fn, nnName as LayerType, path, ctx);
+    const layer = layer_(node, nnName as LayerType, path, ctx);
     return layer ? { kind: 'layer', layer } : { kind: 'opaque', node, what: `nn.${nnName}(…)`, reported: true };
   }
   if (/^[A-Z]/.test(nnName)) return { kind: 'opaque', node, what: `nn.${nnName}` };
   return undefined;
 }
 
-function layer_(call: SyntaxNode, fn: SyntaxNode, type: LayerType, path: string, ctx: BuildContext): LayerRecord | undefined {
+function layer_(call: SyntaxNode, type: LayerType, path: string, ctx: BuildContext): LayerRecord | undefined {
   const args = callArguments(call);
   if (args.splat) {
     ctx.notes.block(args.splat, `nn.${type}(…): unpacked arguments (${snippet(args.splat)}) have no value Weightscope can read.`);
@@ -139,7 +139,6 @@ function layer_(call: SyntaxNode, fn: SyntaxNode, type: LayerType, path: string,
   };
   const bias = entries.find((x) => x.key === 'bias')?.value;
   record.shape = { in: num('in_features'), out: num('out_features'), bias: !(bias?.kind === 'scalar' && bias.value === false), width: num('normalized_shape') };
-  void fn;
   return record;
 }
 

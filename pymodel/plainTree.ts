@@ -7,11 +7,12 @@
  */
 import type { Tree } from 'web-tree-sitter';
 
+const NO_CHILDREN: readonly PlainNode[] = [];
+
 export class PlainNode {
   parent: PlainNode | null = null;
-  readonly children: PlainNode[] = [];
-  /** Each child's field name in the grammar (`left`, `function`, …), parallel to `children`. */
-  readonly fields: (string | null)[] = [];
+  /** Filled by plainTree; leaves share one empty list. */
+  children: PlainNode[] = NO_CHILDREN as PlainNode[];
   hasError = false;
   private named: PlainNode[] | undefined;
 
@@ -24,6 +25,8 @@ export class PlainNode {
     readonly isNamed: boolean,
     readonly isMissing: boolean,
     private readonly source: string,
+    /** This node's field name in its parent (`left`, `function`, …). */
+    readonly field: string | null,
   ) {}
 
   get isError(): boolean {
@@ -44,12 +47,12 @@ export class PlainNode {
   }
 
   childForFieldName(name: string): PlainNode | null {
-    const i = this.fields.indexOf(name);
-    return i === -1 ? null : this.children[i]!;
+    for (const c of this.children) if (c.field === name) return c;
+    return null;
   }
 
   childrenForFieldName(name: string): PlainNode[] {
-    return this.children.filter((_, i) => this.fields[i] === name);
+    return this.children.filter((c) => c.field === name);
   }
 
   descendantsOfType(type: string): PlainNode[] {
@@ -79,33 +82,42 @@ export class PlainNode {
 
 /** Copies a parsed tree into plain nodes (one cursor walk: no wrapper objects). */
 export function plainTree(tree: Tree, source: string): PlainNode {
-  const types = tree.language.types;
-  const fieldNames = tree.language.fields;
+  const language = tree.language;
+  const types = language.types;
+  const fieldNames = language.fields;
+  const named = languageNamedTypes(language);
+  // Missing nodes only occur in a tree with errors: otherwise there is no need to ask.
+  const mayMiss = tree.rootNode.hasError;
   const cursor = tree.walk();
   let id = 0;
   // Each cursor getter is a call into WebAssembly, so ask only what is used: anonymous nodes (operators,
   // keywords, punctuation) are read by their type, which is their text, unless they are missing.
-  // The error symbol (65535) is not in the language's type list: ask the cursor for its name.
-  const make = (): PlainNode => {
+  // The error symbol (65535) is not in the language's type list: ask the cursor for its name and kind.
+  const make = (parent: PlainNode | null): PlainNode => {
     const typeId = cursor.nodeTypeId;
-    const type = types[typeId] ?? cursor.nodeType;
-    if (cursor.nodeIsNamed) return new PlainNode(id++, type, cursor.startIndex, cursor.endIndex, true, cursor.nodeIsMissing, source);
-    if (cursor.nodeIsMissing) return new PlainNode(id++, type, cursor.startIndex, cursor.endIndex, false, true, source);
-    return new PlainNode(id++, type, -1, -1, false, false, source);
+    const known = typeId < types.length;
+    const type = known ? types[typeId]! : cursor.nodeType;
+    const isNamed = known ? named[typeId]! : cursor.nodeIsNamed;
+    const missing = mayMiss && cursor.nodeIsMissing;
+    // Anonymous tokens carry a field only as an operator (binary, unary and boolean operators, `+=`).
+    const field = parent && (isNamed || OPERATOR_PARENTS.has(parent.type)) ? fieldNames[cursor.currentFieldId] ?? null : null;
+    if (isNamed || missing) return new PlainNode(id++, type, cursor.startIndex, cursor.endIndex, isNamed, missing, source, field);
+    return new PlainNode(id++, type, -1, -1, false, false, source, field);
   };
-  const root = make();
+  const root = make(null);
   let node = root;
   try {
     for (;;) {
-      if (cursor.gotoFirstChild()) {
-        node = attach(node, make(), fieldNames[cursor.currentFieldId] ?? null);
+      // Tokens have no children: do not ask (a failed gotoFirstChild is a call like any other).
+      if (!(TOKENS.has(node.type) || (!node.isNamed && !node.isError)) && cursor.gotoFirstChild()) {
+        node = attach(node, make(node));
         continue;
       }
       for (;;) {
         finish(node);
         if (node === root) return root;
         if (cursor.gotoNextSibling()) {
-          node = attach(node.parent!, make(), fieldNames[cursor.currentFieldId] ?? null);
+          node = attach(node.parent!, make(node.parent));
           break;
         }
         cursor.gotoParent();
@@ -117,10 +129,27 @@ export function plainTree(tree: Tree, source: string): PlainNode {
   }
 }
 
-function attach(parent: PlainNode, child: PlainNode, field: string | null): PlainNode {
+/** Named node types of the Python grammar that are tokens (leaves); anonymous nodes are tokens too. */
+const TOKENS = new Set(['identifier', 'integer', 'float', 'true', 'false', 'none', 'comment', 'string_start', 'string_content', 'string_end', 'escape_sequence', 'ellipsis', 'line_continuation', 'type_conversion', 'keyword_separator', 'positional_separator']);
+
+const OPERATOR_PARENTS = new Set(['binary_operator', 'unary_operator', 'boolean_operator', 'not_operator', 'augmented_assignment', 'comparison_operator']);
+
+const namedTypes = new WeakMap<Tree['language'], boolean[]>();
+
+/** Which of the language's node types are named, asked once per language. */
+function languageNamedTypes(language: Tree['language']): boolean[] {
+  let table = namedTypes.get(language);
+  if (!table) {
+    table = language.types.map((_, i) => language.nodeTypeIsNamed(i));
+    namedTypes.set(language, table);
+  }
+  return table;
+}
+
+function attach(parent: PlainNode, child: PlainNode): PlainNode {
   child.parent = parent;
+  if (parent.children === NO_CHILDREN) parent.children = [];
   parent.children.push(child);
-  parent.fields.push(field);
   return child;
 }
 

@@ -62,7 +62,9 @@ interface Candidate {
   /** Statements outside the class that initialize an instance (`model.apply(init_weights)`), with the instance's name. */
   instanceStatements: { statement: SyntaxNode; variable: string }[];
   losses: SyntaxNode[];
-  optimizers: { call: SyntaxNode; variable: string; resolve: (name: string) => SyntaxNode | undefined; assumed?: boolean }[];
+  optimizers: { call: SyntaxNode; variable: string; resolve: (name: string) => SyntaxNode | undefined; scope: Scope; assumed?: boolean }[];
+  /** The scope each loss was built in (a function's local constants). */
+  lossScopes: Map<SyntaxNode, Scope>;
   notes: Notes;
 }
 
@@ -120,19 +122,26 @@ interface WalkContext {
 }
 
 function newCandidate(kind: Candidate['kind'], node: SyntaxNode, nameNode: SyntaxNode, call?: SyntaxNode): Candidate {
-  return { kind, name: nameNode.text, node, nameNode, call, instantiations: [], instanceStatements: [], losses: [], optimizers: [], notes: new Notes() };
+  return { kind, name: nameNode.text, node, nameNode, call, instantiations: [], instanceStatements: [], losses: [], optimizers: [], lossScopes: new Map(), notes: new Notes() };
 }
 
 function walkScope(body: SyntaxNode[], ctx: WalkContext): void {
   const bindings = new Map<string, Candidate>();
   const assigned = new Map<string, SyntaxNode>();
   const resolve = (name: string): SyntaxNode | undefined => assigned.get(name);
+  // Constants assigned in this scope (lr = 1e-3 inside main()), over the module's.
+  const locals = new Map<string, PyValue>();
+  const scope: Scope = { imports: ctx.imports, lookup: (name) => (locals.has(name) ? locals.get(name) : ctx.moduleScope.lookup(name)) };
   let lastModel: Candidate | undefined;
   const pendingLosses: SyntaxNode[] = [];
+  const lossScopes = new Map<SyntaxNode, Scope>();
   let loopReported = false;
   for (const s of body) {
     const a = assignmentOf(s);
     if (a && a.left.type === 'identifier') {
+      const value = evaluate(a.right, scope);
+      if (value.ok) locals.set(a.left.text, value.value);
+      else locals.delete(a.left.text);
       const rhs = stripTransfers(a.right);
       const fn = callee(rhs);
       const qualified = fn ? ctx.imports.qualify(fn) : undefined;
@@ -149,15 +158,16 @@ function walkScope(body: SyntaxNode[], ctx: WalkContext): void {
         lastModel = seq;
         for (const l of pendingLosses.splice(0)) seq.losses.push(l);
       } else if (qualified?.startsWith('torch.nn.') && qualified.endsWith('Loss')) {
+        lossScopes.set(rhs, scope);
         if (lastModel) lastModel.losses.push(rhs);
         else pendingLosses.push(rhs);
       } else if (qualified?.startsWith('torch.optim.') && !qualified.startsWith('torch.optim.lr_scheduler')) {
         const variable = optimizerRoot(rhs, resolve);
         const target = variable ? bindings.get(variable) : undefined;
-        if (target) target.optimizers.push({ call: rhs, variable: variable!, resolve });
+        if (target) target.optimizers.push({ call: rhs, variable: variable!, resolve, scope });
         else {
           const only = ctx.candidates.length === 1 ? ctx.candidates[0] : undefined;
-          if (only && variable) only.optimizers.push({ call: rhs, variable, resolve, assumed: true });
+          if (only && variable) only.optimizers.push({ call: rhs, variable, resolve, scope, assumed: true });
         }
       }
       assigned.set(a.left.text, a.right);
@@ -182,10 +192,14 @@ function walkScope(body: SyntaxNode[], ctx: WalkContext): void {
       bindings.get(bound[0]!)!.instanceStatements.push({ statement: s, variable: bound[0]! });
     }
   }
+  for (const c of ctx.candidates) for (const l of c.losses) if (lossScopes.has(l)) c.lossScopes.set(l, lossScopes.get(l)!);
   // A loss with no model in its scope: the file's only model, if there is one.
   if (pendingLosses.length > 0) {
     const only = ctx.candidates.length === 1 ? ctx.candidates[0] : undefined;
-    if (only) only.losses.push(...pendingLosses);
+    if (only) {
+      only.losses.push(...pendingLosses);
+      for (const l of pendingLosses) only.lossScopes.set(l, lossScopes.get(l)!);
+    }
   }
 }
 
@@ -244,7 +258,7 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
   } else {
     const module = buildModule(c.call!, '', { scope: ctx.moduleScope, notes, classNames: ctx.classNames });
     if (module) {
-      uses = sequentialUses(module, notes);
+      uses = sequentialUses(module, notes, ctx.moduleScope);
       submodules = new Map(module.kind === 'sequential' ? module.children.map((m, i) => [String(i), m] as [string, ModuleValue]) : []);
     }
     layersNode = c.call!;
@@ -253,10 +267,10 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
   // Initialization written on the instance, after construction.
   if (uses) {
     for (const { statement, variable } of c.instanceStatements) {
-      const roots = new Map<string, ReadonlyMap<string, ModuleValue>>([[variable, c.kind === 'class' ? submodules : wrapSequential(submodules)]]);
+      const roots = new Map<string, ReadonlyMap<string, ModuleValue>>([[variable, submodules]]);
       const env: InitEnv = {
         scope: ctx.moduleScope, notes, roots, modules: new Map(), params: new Map(),
-        functions: new Map(ctx.moduleFunctions), allLayers: uses.map((u) => u.layer).filter((l, i, all) => all.indexOf(l) === i), self: variable,
+        functions: new Map(ctx.moduleFunctions), allLayers: () => [...new Set(uses!.map((u) => u.layer))], self: variable,
       };
       runOne(statement, env);
     }
@@ -304,7 +318,8 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
   if (width) entries.push(entry('input', width.keyRange, width.value));
   entries.push(entry('layers', layersNode, array(layersNode, items)));
 
-  const loss = c.losses.length > 0 ? readLoss(c.losses[c.losses.length - 1]!, ctx.moduleScope, notes) : undefined;
+  const lossCall = c.losses[c.losses.length - 1];
+  const loss = lossCall ? readLoss(lossCall, c.lossScopes.get(lossCall) ?? ctx.moduleScope, notes) : undefined;
   if (loss) entries.push(entry('loss', loss.range, loss));
   const modelRoot = object(c.nameNode, entries);
   const optimizerCall = c.optimizers[c.optimizers.length - 1];
@@ -319,7 +334,7 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
   } else {
     if (optimizerCall) {
       if (optimizerCall.assumed) notes.assume(optimizerCall.call, `the optimizer's parameters (${optimizerCall.variable})`, `Weightscope assumed ${optimizerCall.variable} is ${c.name}, the file's only model.`);
-      const opt = readOptimizer(optimizerCall.call, { scope: ctx.moduleScope, notes, root: optimizerCall.variable, parameters, resolve: optimizerCall.resolve });
+      const opt = readOptimizer(optimizerCall.call, { scope: optimizerCall.scope, notes, root: optimizerCall.variable, parameters, resolve: optimizerCall.resolve });
       if (opt) entries.splice(entries.findIndex((e) => e.key === 'layers') + 2, 0, entry('optimizer', opt.range, opt));
     }
     result = decodeModel(modelRoot, c.name, ctx.options);
@@ -338,11 +353,6 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
     result,
     uses: uses ?? [],
   };
-}
-
-/** A `nn.Sequential` model's children under its variable: `model[0].weight`. */
-function wrapSequential(children: Map<string, ModuleValue>): ReadonlyMap<string, ModuleValue> {
-  return children;
 }
 
 /** A layer's parameters by state_dict name (for the optimizer's param groups). */

@@ -54,7 +54,19 @@ export interface CallArguments {
   splat: SyntaxNode | undefined;
 }
 
+/** Calls are read many times (per layer, per parameter): each node's arguments are sorted once. */
+const argumentsOf = new WeakMap<SyntaxNode, CallArguments>();
+
 export function callArguments(call: SyntaxNode): CallArguments {
+  let out = argumentsOf.get(call);
+  if (!out) {
+    out = readArguments(call);
+    argumentsOf.set(call, out);
+  }
+  return out;
+}
+
+function readArguments(call: SyntaxNode): CallArguments {
   const out: CallArguments = { positional: [], keywords: new Map(), splat: undefined };
   const list = call.childForFieldName('arguments');
   if (!list) return out;

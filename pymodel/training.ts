@@ -61,7 +61,9 @@ export function optimizerRoot(call: SyntaxNode, resolve: (name: string) => Synta
   const args = callArguments(call);
   const params = args.keywords.get('params')?.value ?? args.positional[0];
   if (!params) return undefined;
-  const found = /\b([A-Za-z_][A-Za-z0-9_]*)\s*\.\s*(named_)?parameters\s*\(/.exec(expand(params, resolve, 0));
+  const PARAMETERS = /\b([A-Za-z_][A-Za-z0-9_]*)\s*\.\s*(named_)?parameters\s*\(/;
+  // Usually the call says it (model.parameters(), or groups written inline); else follow the variables.
+  const found = PARAMETERS.exec(params.text) ?? PARAMETERS.exec(expand(params, resolve, 0));
   if (found) return found[1];
   const attr = /\b([A-Za-z_][A-Za-z0-9_]*)\s*\.[A-Za-z_]/.exec(expand(params, resolve, 0));
   return attr?.[1];

@@ -44,7 +44,7 @@ describe('Python corpus: models that resolve', () => {
     expect(errors(f)).toEqual([]);
   });
 
-  it('class MLP with module constants, x.view, F.relu / F.dropout / F.leaky_relu, instantiated in main() with .to(device)', async () => {
+  it('class MLP with module constants, x.view, F.relu / F.dropout / F.leaky_relu, instantiated in main() with .to(device) and a local lr', async () => {
     const f = await corpus('functional_mlp.py');
     const spec = model(f, 'MLP');
     expect(types(spec)).toEqual(['Linear', 'ReLU', 'Dropout', 'Linear', 'LeakyReLU', 'Linear']);
@@ -131,6 +131,34 @@ describe('Python corpus: models that resolve', () => {
     const other = f.models.find((m) => m.name === 'NoDefaults')!;
     expect(other.modelable).toBe(false);
     expect(at(f, 'py-cannot-model')).toEqual(['width']);
+  });
+
+  it('initialization written on the instance after construction: net[0].weight of a Sequential, model.fc.bias of a class', async () => {
+    const f = await resolveText([
+      'import torch, torch.nn as nn',
+      'net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))',
+      'nn.init.orthogonal_(net[0].weight, gain=2 ** 0.5)',
+      'with torch.no_grad():',
+      '    net[2].bias.zero_()',
+      'class M(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.fc = nn.Linear(3, 2)',
+      '    def forward(self, x):',
+      '        return self.fc(x)',
+      'model = M()',
+      'nn.init.constant_(model.fc.bias, 0.1)',
+      '',
+    ].join('\n'));
+    const net = model(f, 'net');
+    expect(net.layers[0]).toMatchObject({ init: { weight: { fn: 'orthogonal_', args: { gain: Math.SQRT2 } } } });
+    expect(net.layers[2]).toMatchObject({ init: { bias: { fn: 'zeros_', args: {} } } });
+    expect(model(f, 'M').layers[0]).toMatchObject({ init: { bias: { fn: 'constant_', args: { val: 0.1 } } } });
+  });
+
+  it('a "# weightscope:" line inside a string is not a directive', async () => {
+    const f = await resolveText(['import torch.nn as nn', 'DOC = """', '# weightscope: seed = 9', '"""', 'net = nn.Sequential(nn.Linear(2, 1))', ''].join('\n'));
+    expect(model(f, 'net').seed).toBe(0);
   });
 
   it('# weightscope: comments attach data, training and seed, per class or file-wide, and report bad ones', async () => {
