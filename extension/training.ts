@@ -11,6 +11,21 @@ import type { TrainingPanels } from './trainingPanel/trainingPanels';
 
 /** Least time between two progress messages from the worker; each carries the records of the steps in between. */
 const PROGRESS_INTERVAL_MS = 200;
+/**
+ * Step records sent to a panel per update while a run trains (every k-th, and the latest). The run file gets
+ * every step; a panel that only draws needs no more, and sending every step of a fast run to the webview (over
+ * a websocket in remote setups) would take the CPU the training needs. When the run ends the panel reads all.
+ */
+const LIVE_STEPS_PER_UPDATE = 60;
+
+function thin(steps: RunStep[]): RunStep[] {
+  if (steps.length <= LIVE_STEPS_PER_UPDATE) return steps;
+  const k = Math.ceil(steps.length / LIVE_STEPS_PER_UPDATE);
+  const out = steps.filter((s) => s.step % k === 0);
+  if (out.at(-1) !== steps.at(-1)) out.push(steps.at(-1)!);
+  return out;
+}
+
 /** Least time between two writes of a run's records (each rewrites its current segment) and two updates of its panel. */
 const FLUSH_INTERVAL_MS = 1000;
 
@@ -124,6 +139,7 @@ export class Trainings implements vscode.Disposable {
       if (!writer) return;
       await writer.update({ status, stepsDone, ...extra });
       this.panels.meta(uri, { meta: writer.current, uri: writer.dir.toString() });
+      // The panel saw a thinned live stream; it now reads every step from disk.
       this.store.notifyChanged();
     };
     let lastStep = 0;
@@ -135,7 +151,7 @@ export class Trainings implements vscode.Disposable {
       const snapshots = pendingSnapshots;
       pendingSteps = [];
       pendingSnapshots = [];
-      return writer!.flush().then(() => this.panels.append(uri, meta.id, steps, snapshots), (err) => this.ctx.log.error(`runs: write failed: ${String(err)}`));
+      return writer!.flush().then(() => this.panels.append(uri, meta.id, thin(steps), snapshots), (err) => this.ctx.log.error(`runs: write failed: ${String(err)}`));
     };
     const onProgress = (p: TrainProgress): void => {
       onStep(p);
@@ -160,7 +176,7 @@ export class Trainings implements vscode.Disposable {
         lastFlush = Date.now();
         forward();
       } else {
-        this.panels.append(uri, meta.id, records.steps, records.snapshots);
+        this.panels.append(uri, meta.id, thin(records.steps), records.snapshots);
       }
     };
     const flushRest = async (): Promise<void> => {

@@ -236,10 +236,15 @@ export interface RunSummary {
 }
 
 export type HostToTraining =
-  /** Everything the panel shows, e.g. after a (re)load: the runs of this model, and their records so far. */
+  /**
+   * Everything the panel shows, e.g. after a (re)load: the runs of this model, and their records so far
+   * (at most a few thousand steps per run, evenly thinned; every snapshot).
+   */
   | { type: 'runs'; model: ModelRef; runs: { summary: RunSummary; steps: RunStep[]; snapshots: Snapshot[] }[]; live: string[] }
   /** New records of a run that is training. */
   | { type: 'append'; runId: string; steps: RunStep[]; snapshots: Snapshot[] }
+  /** The exact record of one step (the panel holds a thinned list of a long run's steps). */
+  | { type: 'stepDetail'; runId: string; record: RunStep }
   /** A run's metadata changed (it ended, was renamed). */
   | { type: 'meta'; summary: RunSummary }
   | { type: 'error'; message: string };
@@ -249,6 +254,7 @@ export type TrainingToHost =
   | { type: 'train' }
   | { type: 'compare' }
   | { type: 'stop' }
+  | { type: 'stepDetail'; runId: string; step: number }
   | { type: 'export'; runId: string; format: 'csv' | 'json' | 'html' | 'torch' }
   | { type: 'openSource' };
 

@@ -23,7 +23,9 @@ export async function train(params: TrainParams, ctx: HandlerContext<TrainProgre
     trace: record !== undefined,
     ...(params.dataset ? { dataset: params.dataset } : {}),
     ...(params.checkpoint ? { checkpoint: new Map(Object.entries(params.checkpoint)) } : {}),
-    ...(record ? { bins: record.bins, validationEvery: record.validationEvery, recorder: { maxSnapshotBytes: record.maxSnapshotBytes } } : {}),
+    // The records stream to the extension, which stores them; the worker keeps no step (its memory stays flat).
+    ...(record ? {} : { recorder: { keepSteps: false } }),
+    ...(record ? { bins: record.bins, validationEvery: record.validationEvery, recorder: { maxSnapshotBytes: record.maxSnapshotBytes, keepSteps: false } } : {}),
   });
   // Average the loss over `every` consecutive steps so that the curve has at most MAX_LOSS_POINTS points.
   const every = Math.max(1, Math.ceil(params.steps / MAX_LOSS_POINTS));

@@ -110,7 +110,7 @@ function traceAdam(name: string, s: AdamParamState, bc1: number, bc2: number, ep
   const n = s.m.length;
   const vHatKey = s.vMax ? 'vMaxHat' : 'vHat';
   const second = s.vMax ?? s.v;
-  const wants = (key: string): boolean => trace.wants?.(key) ?? true;
+  const wants = trace.wants ? (key: string): boolean => trace.wants!(key) : (): boolean => true;
   // Each derived tensor is computed only if the sink wants it (a light per-step sink wants few).
   if (wants('mHat')) {
     const mHat = trace.buffer(name, 'mHat', n);
@@ -124,13 +124,18 @@ function traceAdam(name: string, s: AdamParamState, bc1: number, bc2: number, ep
   }
   const root = wants('sqrtVHat') || wants('stepScale') || wants('direction') ? trace.buffer(name, 'sqrtVHat', n) : undefined;
   if (!root) return;
-  for (let i = 0; i < n; i++) root[i] = Math.sqrt(second[i]! / bc2);
-  if (wants('sqrtVHat')) trace.tensor(name, 'sqrtVHat', root);
-  if (wants('stepScale')) {
-    const stepScale = trace.buffer(name, 'stepScale', n);
-    for (let i = 0; i < n; i++) stepScale[i] = 1 / (root[i]! + eps);
-    trace.tensor(name, 'stepScale', stepScale);
+  const stepScale = wants('stepScale') ? trace.buffer(name, 'stepScale', n) : undefined;
+  if (stepScale) {
+    for (let i = 0; i < n; i++) {
+      const r = Math.sqrt(second[i]! / bc2);
+      root[i] = r;
+      stepScale[i] = 1 / (r + eps);
+    }
+  } else {
+    for (let i = 0; i < n; i++) root[i] = Math.sqrt(second[i]! / bc2);
   }
+  if (wants('sqrtVHat')) trace.tensor(name, 'sqrtVHat', root);
+  if (stepScale) trace.tensor(name, 'stepScale', stepScale);
   if (wants('direction')) {
     const direction = trace.buffer(name, 'direction', n);
     for (let i = 0; i < n; i++) direction[i] = s.m[i]! / bc1 / (root[i]! + eps);

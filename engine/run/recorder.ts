@@ -23,6 +23,8 @@ export interface RecorderOptions {
   denseUntil?: number;
   /** Bytes of snapshots kept at most (default 32 MiB). */
   maxSnapshotBytes?: number;
+  /** Keep every step's record (default true); false when they are streamed elsewhere (the worker). */
+  keepSteps?: boolean;
 }
 
 export class RunRecorder {
@@ -32,11 +34,13 @@ export class RunRecorder {
   private readonly denseUntil: number;
   private readonly maxSnapshotBytes: number;
   private snapshotBytesTotal = 0;
+  private readonly keepSteps: boolean;
 
   constructor(options: RecorderOptions = {}) {
     this.perDecade = options.perDecade ?? 16;
     this.denseUntil = options.denseUntil ?? 10;
     this.maxSnapshotBytes = options.maxSnapshotBytes ?? 32 * 1024 * 1024;
+    this.keepSteps = options.keepSteps ?? true;
     if (!(this.perDecade > 0)) throw new RangeError(`perDecade must be positive, got ${this.perDecade}`);
     if (!(this.maxSnapshotBytes > 0)) throw new RangeError(`maxSnapshotBytes must be positive, got ${this.maxSnapshotBytes}`);
   }
@@ -48,7 +52,7 @@ export class RunRecorder {
   }
 
   addStep(step: RunStep): void {
-    this.steps.push(step);
+    if (this.keepSteps) this.steps.push(step);
   }
 
   addSnapshot(snapshot: Snapshot): void {

@@ -22,8 +22,6 @@ import { decayShare, updateToWeight } from '../optim/trace';
 import { summarize } from '../stats/summary';
 import type { FloatArray } from '../tensor/dtype';
 
-const SKIPPED = new Set(['mHat', 'vHat', 'vMaxHat', 'direction']);
-
 /** Σx² below this (with some x ≠ 0) may have lost digits to underflow. */
 const TINY_SUM_OF_SQUARES = 1e-280;
 
@@ -37,7 +35,7 @@ export class StatsTracer implements CollectingSink {
 
   /** m̂ (its norm is ‖m‖/(1 − β1^t)), v̂ and the direction are not needed per step; √v̂ and 1/(√v̂ + ε) are. */
   wants(key: string): boolean {
-    return !SKIPPED.has(key);
+    return key !== 'mHat' && key !== 'vHat' && key !== 'vMaxHat' && key !== 'direction';
   }
 
   buffer(param: string, key: string, length: number): Float64Array {

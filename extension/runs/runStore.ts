@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import {
-  encodeRunMeta, parseRun, parseRunMeta, RUN_META_FILE, stepsSegmentIndex, stepsSegmentName, type RunData, type RunMeta,
+  encodeRunMeta, parseRun, parseRunMeta, parseSteps, RUN_META_FILE, stepsSegmentIndex, stepsSegmentName, type RunData, type RunMeta,
 } from '../../engine/run/format';
+import type { RunStep } from '../../engine/run/types';
 import type { RunSummary } from '../../protocol/messages';
 import type { Ctx } from '../ctx';
 
@@ -72,6 +73,35 @@ export class RunStore {
     const data = parseRun(meta, texts);
     for (const w of data.warnings) this.ctx.log.warn(`runs: ${id}: ${w}`);
     return data;
+  }
+
+  /**
+   * One step's record without reading the whole run: a binary search over
+   * the segments by their first step (each segment is at most ~512 KB).
+   */
+  async readStep(id: string, step: number): Promise<RunStep | undefined> {
+    const dir = this.uriOf(id);
+    const segments = (await vscode.workspace.fs.readDirectory(dir))
+      .map(([name]) => ({ name, k: stepsSegmentIndex(name) }))
+      .filter((x) => x.k >= 0)
+      .sort((a, b) => a.k - b.k);
+    const texts = new Map<number, string>();
+    const text = async (i: number): Promise<string> => {
+      let t = texts.get(i);
+      if (t === undefined) texts.set(i, (t = await this.readText(vscode.Uri.joinPath(dir, segments[i]!.name))));
+      return t;
+    };
+    // The last segment whose first step is ≤ step.
+    let lo = 0;
+    let hi = segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      const first = firstStepOf(await text(mid));
+      if (first !== undefined && first <= step) lo = mid;
+      else hi = mid - 1;
+    }
+    if (segments.length === 0) return undefined;
+    return parseSteps(await text(lo)).steps.find((x) => x.step === step);
   }
 
   async create(meta: RunMeta): Promise<RunWriter> {
@@ -162,4 +192,10 @@ async function writeAtomic(uri: vscode.Uri, text: string): Promise<void> {
   const temporary = uri.with({ path: `${uri.path}.tmp` });
   await vscode.workspace.fs.writeFile(temporary, new TextEncoder().encode(text));
   await vscode.workspace.fs.rename(temporary, uri, { overwrite: true });
+}
+
+/** The step number of the first step record in a segment's text. */
+function firstStepOf(text: string): number | undefined {
+  const m = /"type":"step"[^\n]*?"step":(\d+)|"step":(\d+)[^\n]*?"type":"step"/.exec(text);
+  return m ? Number(m[1] ?? m[2]) : undefined;
 }

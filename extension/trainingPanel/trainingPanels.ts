@@ -10,6 +10,17 @@ export const TRAINING_VIEW_TYPE = 'weightscope.training';
 /** Runs of a model sent to its panel with their records (the newest first); older ones are listed only. */
 const RUNS_WITH_DATA = 6;
 
+/** Step records per run sent to a panel: enough to draw; the scrubber asks for the exact step it lands on. */
+const STEPS_PER_RUN = 2000;
+
+function thinSteps<T extends { step: number }>(steps: T[]): T[] {
+  if (steps.length <= STEPS_PER_RUN) return steps;
+  const k = Math.ceil(steps.length / STEPS_PER_RUN);
+  const out = steps.filter((s, i) => i % k === 0 || s.step <= 10);
+  if (out.at(-1) !== steps.at(-1)) out.push(steps.at(-1)!);
+  return out;
+}
+
 export interface TrainingActions {
   train(uri: vscode.Uri): Thenable<unknown>;
   compare(uri: vscode.Uri): Thenable<unknown>;
@@ -132,7 +143,7 @@ export class TrainingPanel implements vscode.Disposable {
       const runs = await Promise.all(all.map(async (summary, i) => {
         if (i >= RUNS_WITH_DATA) return { summary, steps: [], snapshots: [] };
         const data = await this.store.read(summary.meta.id);
-        return { summary: { ...summary, meta: data.meta }, steps: data.steps, snapshots: data.snapshots };
+        return { summary: { ...summary, meta: data.meta }, steps: thinSteps(data.steps), snapshots: data.snapshots };
       }));
       this.ready = true;
       void this.panel.webview.postMessage({ type: 'runs', model, runs, live: this.owner.actions?.liveRuns(this.uri) ?? [] } satisfies HostToTraining);
@@ -164,6 +175,11 @@ export class TrainingPanel implements vscode.Disposable {
         break;
       case 'export':
         void actions?.exportRun(message.runId, message.format);
+        break;
+      case 'stepDetail':
+        void this.store.readStep(message.runId, message.step).then(
+          (record) => record && this.post({ type: 'stepDetail', runId: message.runId, record }),
+          (err) => this.ctx.log.warn(`training panel: step ${message.step} of ${message.runId}: ${String(err)}`));
         break;
       case 'openSource':
         void vscode.window.showTextDocument(this.uri, { viewColumn: vscode.ViewColumn.One });

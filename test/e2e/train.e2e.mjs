@@ -54,8 +54,11 @@ export const tests = [
       const stepShown = async () => Number(await frame.locator('#scrubber-step').getAttribute('data-step', { timeout: 60000 }));
       await frame.locator('#scrubber-step').waitFor({ timeout: 60000 });
       const first = await stepShown();
-      await page.waitForTimeout(2000);
-      const second = await stepShown();
+      let second = first;
+      for (const end = Date.now() + 20000; second === first && Date.now() < end;) {
+        await page.waitForTimeout(250);
+        second = await stepShown();
+      }
       const charts = await frame.locator('svg.line-chart').count();
       if (charts < 7) throw new Error(`expected 7 charts, found ${charts}`);
       await ctx.screenshot('train-live-1-charts.png');
@@ -95,9 +98,50 @@ export const tests = [
       await ctx.screenshot('train-live-2-scrubbed.png');
       await frame.locator('section.distributions').scrollIntoViewIfNeeded();
       await ctx.screenshot('train-live-3-distributions.png');
+      await frame.locator('#heatmap-layer').selectOption('fc2.weight');
+      await frame.locator('section.over-time svg.heatmap').first().waitFor({ timeout: 10000 });
+      const heatmaps = await frame.locator('section.over-time svg.heatmap').count();
+      if (heatmaps !== 4) throw new Error(`expected heatmaps of θ, m̂, √v̂ and Δθ over time, found ${heatmaps}`);
+      await frame.locator('section.over-time').scrollIntoViewIfNeeded();
+      await ctx.screenshot('train-live-4-over-time.png');
       await frame.locator('section.decay').scrollIntoViewIfNeeded();
-      await ctx.screenshot('train-live-4-decay.png');
+      await ctx.screenshot('train-live-5-decay.png');
       ctx.log(`step ${TARGET}: ${compared} numbers equal the engine's trace; snapshot ${snapStep} histogram equal`);
+    },
+  },
+  {
+    name: 'Compare optimizers: the effective decay per layer of AdamW, Adam + L2, SGD, decay groups and paper decay',
+    async fn(ctx) {
+      const { page } = await ctx.workbench({ settings: { 'weightscope.train.steps': 300 } });
+      await openFile(page, 'simple-model-fixed.nn.json');
+      await runCommand(page, 'Weightscope: Compare Optimizers');
+      const frame = await webviewFrame(page, { title: 'Train: simple-model-fixed', timeout: 60000 });
+      const columns = frame.locator('#decay-table thead th');
+      const end = Date.now() + 120000;
+      let headers = [];
+      while (Date.now() < end) {
+        headers = await columns.allInnerTexts().catch(() => []);
+        const done = await frame.locator('#run-status[data-status="completed"]').count();
+        const filled = await frame.locator('#decay-table td[data-value=""]').count().catch(() => 1);
+        if (headers.length === 6 && done === 1 && filled === 0) break;
+        await page.waitForTimeout(500);
+      }
+      const want = ['tensor', 'AdamW', 'Adam + L2', 'SGD', 'AdamW, decay on all', 'AdamW, paper decay'];
+      if (JSON.stringify(headers) !== JSON.stringify(want)) throw new Error(`decay table columns: ${headers}`);
+      // Wait until every variant's last step is shown (each reads its own records when it ends).
+      await frame.locator('#decay-table').scrollIntoViewIfNeeded();
+      const rows = await frame.locator('#decay-table tbody tr').evaluateAll((trs) => Object.fromEntries(trs.map((tr) => [tr.getAttribute('data-layer'), [...tr.querySelectorAll('td')].map((td) => Number(td.getAttribute('data-value')))])));
+      const [adamw, l2, sgdRate, all, paper] = rows['fc1.weight'];
+      const close = (a, b) => Math.abs(a - b) <= 1e-12 * Math.abs(b);
+      if (!close(adamw, 0.001 * 0.01)) throw new Error(`AdamW decays fc1.weight by ${adamw}, not lr·λ = 1e-5`);
+      if (!close(paper, 0.01)) throw new Error(`paper decay of fc1.weight is ${paper}, not λ = 0.01`);
+      if (!close(sgdRate, 0.01 * 0.01)) throw new Error(`SGD (lr 0.01) decays fc1.weight by ${sgdRate}`);
+      if (!(l2 > 0) || close(l2, adamw)) throw new Error(`Adam + L2 decays fc1.weight by ${l2}: expected λ·mean(lr/(√v̂+ε)), not lr·λ`);
+      if (rows['fc1.bias'][0] !== 0 || !close(rows['fc1.bias'][3], 1e-5)) throw new Error(`fc1.bias: AdamW ${rows['fc1.bias'][0]} (no-decay group), decay on all ${rows['fc1.bias'][3]}`);
+      const l2Rates = Object.values(rows).map((r) => r[1]).filter((v) => v > 0);
+      if (new Set(l2Rates.map((v) => v.toPrecision(3))).size < 2) throw new Error('Adam + L2 decays every layer at the same rate');
+      await ctx.screenshot('train-compare-decay.png');
+      ctx.log(`fc1.weight effective decay: AdamW ${adamw}, Adam+L2 ${l2.toPrecision(3)}, SGD ${sgdRate}, paper ${paper}`);
     },
   },
   {
@@ -128,6 +172,11 @@ export const tests = [
       const text = await note.innerText();
       const step = Number(/stopped at step (\d+)/.exec(text)?.[1]);
       if (!(step > 0 && step < 10000000)) throw new Error(`unexpected stop message: ${text}`);
+      // The run is kept, marked cancelled, with its steps.
+      const frame = await webviewFrame(page, { title: 'Train: simple-model-fixed' });
+      await frame.locator('#run-status[data-status="cancelled"]').waitFor({ timeout: 30000 });
+      const kept = Number(await frame.locator('#scrubber').getAttribute('max'));
+      if (!(kept >= step)) throw new Error(`the cancelled run shows ${kept} steps, the notification ${step}`);
       await ctx.screenshot('train-3-stopped.png');
       ctx.log(`stopped after ${step} steps`);
     },

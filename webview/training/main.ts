@@ -23,6 +23,7 @@ const state: ViewState = {
   runs: new Map<string, RunView>(),
   live: new Set<string>(),
   selected: saved?.selectedRun,
+  layer: saved?.layer,
   step: saved?.step,
   follow: saved?.step === undefined,
   error: undefined,
@@ -32,12 +33,13 @@ const state: ViewState = {
 function persist(): void {
   const s: TrainingPanelState = { model: state.model };
   if (state.selected) s.selectedRun = state.selected;
+  if (state.layer) s.layer = state.layer;
   if (state.step !== undefined && !state.follow) s.step = state.step;
   vscode.setState(s);
 }
 
 function addRun(summary: RunSummary, steps: RunStep[], snapshots: Snapshot[]): void {
-  state.runs.set(summary.meta.id, { summary, steps, snapshots });
+  state.runs.set(summary.meta.id, { summary, steps, snapshots, details: new Map() });
 }
 
 function append(run: RunView, steps: RunStep[], snapshots: Snapshot[]): void {
@@ -46,6 +48,8 @@ function append(run: RunView, steps: RunStep[], snapshots: Snapshot[]): void {
   const lastSnap = run.snapshots.at(-1)?.step ?? 0;
   for (const s of snapshots) if (s.step > lastSnap) run.snapshots.push(s);
 }
+
+const requested = new Set<string>();
 
 let scheduled = false;
 /** Re-render at most once a second while records stream in (drawing every chart competes with training for the CPU). */
@@ -74,6 +78,17 @@ function paint(): void {
       persist();
       redraw(true);
     },
+    needStep: (runId, step) => {
+      const key = `${runId}#${step}`;
+      if (requested.has(key)) return;
+      requested.add(key);
+      vscode.postMessage({ type: 'stepDetail', runId, step });
+    },
+    selectLayer: (name) => {
+      state.layer = name;
+      persist();
+      redraw(true);
+    },
     scrub: (step, follow) => {
       state.step = step;
       state.follow = follow;
@@ -91,6 +106,7 @@ function onMessage(message: HostToTraining): void {
     case 'runs': {
       state.model = message.model as ModelRef;
       state.runs.clear();
+      requested.clear();
       for (const r of message.runs) addRun(r.summary, r.steps, r.snapshots);
       state.live = new Set(message.live);
       if (!state.selected || !state.runs.has(state.selected)) state.selected = message.runs[0]?.summary.meta.id;
@@ -122,6 +138,11 @@ function onMessage(message: HostToTraining): void {
       else state.live.delete(message.summary.meta.id);
       state.loaded = true;
       persist();
+      redraw(true);
+      return;
+    }
+    case 'stepDetail': {
+      state.runs.get(message.runId)?.details.set(message.record.step, message.record);
       redraw(true);
       return;
     }

@@ -4,12 +4,15 @@ import type { ModelRef, RunSummary, TrainingToHost } from '../../protocol/messag
 import { histogramSvg } from '../charts/histogram';
 import { ce, h } from '../dom';
 import { formatNumber } from '../format';
+import { heatmapSvg } from './heatmap';
 import { decimate, lineChart, type Series } from './lineChart';
 
 export interface RunView {
   summary: RunSummary;
+  /** A long run's steps arrive thinned; `details` holds exact steps fetched for the scrubber. */
   steps: RunStep[];
   snapshots: Snapshot[];
+  details: Map<number, RunStep>;
 }
 
 export interface ViewState {
@@ -17,6 +20,8 @@ export interface ViewState {
   runs: Map<string, RunView>;
   live: Set<string>;
   selected: string | undefined;
+  /** The tensor whose distributions over time are drawn. */
+  layer: string | undefined;
   /** The scrubbed step; with `follow`, the latest step. */
   step: number | undefined;
   follow: boolean;
@@ -28,6 +33,9 @@ export interface Handlers {
   post(message: TrainingToHost): void;
   select(runId: string): void;
   scrub(step: number, follow: boolean): void;
+  selectLayer(name: string): void;
+  /** The exact record of a step that the panel does not hold. */
+  needStep(runId: string, step: number): void;
 }
 
 const CHART = { width: 440, height: 180 };
@@ -56,8 +64,9 @@ export function render(state: ViewState, on: Handlers): HTMLElement {
   root.append(
     scrubber(run, step, last, on),
     charts(run, step),
-    atStep(run, step),
+    atStep(run, step, on),
     distributions(run, step),
+    overTime(state, run, step, on),
     decayComparison(state, run, step),
   );
   return root;
@@ -188,8 +197,24 @@ const COLUMNS: { key: string; label: string; value: (l: LayerStep) => number | n
   { key: 'effectiveDecay', label: 'effective decay', value: (l) => l.effectiveDecay },
 ];
 
-function atStep(run: RunView, step: number): HTMLElement {
-  const s = run.steps.find((x) => x.step === step) ?? run.steps.at(-1)!;
+/** The record of `step`, or the nearest one kept (a live run's panel gets a thinned stream of steps). */
+function stepRecord(steps: readonly RunStep[], step: number): RunStep {
+  let lo = 0;
+  let hi = steps.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (steps[mid]!.step < step) lo = mid + 1;
+    else hi = mid;
+  }
+  const after = steps[lo]!;
+  const before = steps[lo - 1];
+  return before && step - before.step < after.step - step ? before : after;
+}
+
+function atStep(run: RunView, step: number, on: Handlers): HTMLElement {
+  const exact = run.details.get(step);
+  const s = exact ?? stepRecord(run.steps, step);
+  if (s.step !== step) on.needStep(run.summary.meta.id, step);
   const scalars = h('dl', { class: 'scalars', id: 'step-scalars', 'data-step': s.step },
     ...([['loss', 'loss', s.loss], ['valLoss', 'validation loss', s.valLoss], ['gradNorm', '‖g‖ (all)', s.gradNorm], ['lr', 'lr', s.lr],
       ['biasCorrection1', '1/(1−β1^t)', s.biasCorrection1], ['biasCorrection2', '1/(1−β2^t)', s.biasCorrection2]] as const)
@@ -206,7 +231,8 @@ function atStep(run: RunView, step: number): HTMLElement {
           return h('td', { 'data-key': c.key, 'data-value': v === null || v === undefined ? '' : String(v) }, formatNumber(v));
         }));
     })));
-  return h('section', { class: 'at-step', 'aria-label': `Numbers at step ${s.step}` }, h('h2', {}, `Step ${s.step}`), scalars, table);
+  const note = s.step !== step ? h('p', { class: 'hint', id: 'step-loading' }, `Showing step ${s.step}, the nearest one loaded; reading step ${step}…`) : null;
+  return h('section', { class: 'at-step', 'aria-label': `Numbers at step ${s.step}` }, h('h2', {}, `Step ${s.step}`), note, scalars, table);
 }
 
 const TERM_TITLES: Record<SnapshotTerm, string> = { weight: 'θ', mHat: 'm̂', sqrtVHat: '√v̂', update: 'Δθ' };
@@ -222,9 +248,28 @@ function distributions(run: RunView, step: number): HTMLElement {
     section.append(h('div', { class: 'layer-dists', 'data-layer': name },
       h('h3', {}, h('code', {}, name)),
       h('div', { class: 'row' }, ...(Object.keys(TERM_TITLES) as SnapshotTerm[]).filter((t) => terms[t]).map((t) =>
-        h('figure', { 'data-term': t }, h('figcaption', {}, TERM_TITLES[t]), histogramSvg(toSummary(terms[t]!), { width: 200, height: 110, label: `Histogram of ${TERM_TITLES[t]} of ${name} at step ${snap.step}` }))))));
+        h('figure', { 'data-term': t }, h('figcaption', {}, TERM_TITLES[t]), histogramSvg(toSummary(terms[t]!), { width: 250, height: 110, label: `Histogram of ${TERM_TITLES[t]} of ${name} at step ${snap.step}` }))))));
   }
   return section;
+}
+
+/** The chosen tensor's distributions at every snapshot, as heatmaps. */
+function overTime(state: ViewState, run: RunView, step: number, on: Handlers): HTMLElement {
+  const names = layerNames(run);
+  const layer = state.layer && names.includes(state.layer) ? state.layer : names[0]!;
+  const select = h('select', { id: 'heatmap-layer', 'aria-label': 'Tensor shown over time' }, ...names.map((n) => h('option', { value: n, ...(n === layer ? { selected: true } : {}) }, n)));
+  select.addEventListener('change', () => on.selectLayer(select.value));
+  const current = nearestSnapshot(run.snapshots, step)?.step;
+  const figures = (Object.keys(TERM_TITLES) as SnapshotTerm[]).flatMap((t) => {
+    const columns = run.snapshots.filter((sn) => sn.layers[layer]?.[t]).map((sn) => ({ step: sn.step, hist: sn.layers[layer]![t]! }));
+    if (columns.length === 0) return [];
+    return [h('figure', { 'data-term': t }, h('figcaption', {}, `${TERM_TITLES[t]} over time`),
+      heatmapSvg(columns, { width: 420, height: 150, rows: 40, label: `Distribution of ${TERM_TITLES[t]} of ${layer} at each snapshot, as a heatmap`, ...(current !== undefined ? { cursorStep: current } : {}) }))];
+  });
+  return h('section', { class: 'over-time', 'aria-label': 'Distributions over time' },
+    h('h2', {}, 'Distributions over time ', select),
+    h('p', { class: 'explain' }, 'One column per snapshot (log-spaced steps), darker = more of the tensor\'s values in that range; the outlined column is the scrubbed step\'s snapshot.'),
+    h('div', { class: 'row' }, ...figures));
 }
 
 function toSummary(hist: Histogram): { edges: number[]; counts: number[] } {
@@ -237,7 +282,7 @@ function decayComparison(state: ViewState, run: RunView, step: number): HTMLElem
   const group = run.summary.meta.group;
   const runs = group ? [...state.runs.values()].filter((r) => r.summary.meta.group === group && r.steps.length > 0) : [run];
   const names = layerNames(run);
-  const at = (r: RunView): RunStep => r.steps.find((x) => x.step === step) ?? r.steps.at(-1)!;
+  const at = (r: RunView): RunStep => stepRecord(r.steps, step);
   return h('section', { class: 'decay', 'aria-label': 'Effective decay rate per layer' },
     h('h2', {}, 'Effective weight decay per layer'),
     h('p', { class: 'explain' }, 'Relative shrink of each weight per step caused by weight decay. AdamW decays every weight by the same lr·λ; Adam with L2 adds λθ to the gradient, which the adaptive step then rescales by 1/(√v̂+ε), so the rate differs per layer (shown: λ·mean lr/(√v̂+ε)). SGD decays by lr·λ; the paper form of AdamW by η·λ.'),

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { parseModelText } from '../../../engine/model';
+import { runMetaFor, runToCsv, runToHtml, runToJson, torchScript, TrainingRun, type RunData } from '../../../engine/run';
+
+const MODEL = '{"input": 4, "layers": [{"name": "fc1", "type": "Linear", "out_features": 6, "init": {"weight": {"fn": "kaiming_normal_", "nonlinearity": "relu"}, "bias": "zeros_"}}, {"type": "ReLU"}, {"name": "out", "type": "Linear", "out_features": 1}], "loss": "BCEWithLogitsLoss", "optimizer": {"type": "AdamW", "lr": 0.003, "weight_decay": 0.02, "no_decay": ["*.bias"]}, "seed": 5}';
+const spec = parseModelText(MODEL, 'json', 'm').spec!;
+
+function runData(steps: number): RunData {
+  const run = new TrainingRun(spec, { steps });
+  while (!run.done) run.advance();
+  const meta = { ...runMetaFor(spec, { id: 'r', steps, createdAt: '2026-01-01T00:00:00.000Z', name: 'a <b> "run"' }), status: 'completed' as const, stepsDone: steps };
+  return { meta, steps: run.recorder.steps, snapshots: run.recorder.snapshots, warnings: [] };
+}
+
+describe('exports', () => {
+  const data = runData(3);
+
+  it('CSV: a header and one row per step and tensor, with the engine values', () => {
+    const lines = runToCsv(data).trimEnd().split('\n');
+    expect(lines).toHaveLength(1 + 3 * 4);
+    const header = lines[0]!.split(',');
+    expect(header.slice(0, 9)).toEqual(['step', 'epoch', 'loss', 'val_loss', 'total_grad_norm', 'lr', 'bias_correction1', 'bias_correction2', 'tensor']);
+    const row = lines[1]!.split(',');
+    expect(row[0]).toBe('1');
+    expect(row[8]).toBe('fc1.weight');
+    expect(Number(row[2])).toBe(data.steps[0]!.loss);
+    expect(row[3]).toBe(''); // no validation split
+    expect(Number(row[header.indexOf('update_to_weight')])).toBe(data.steps[0]!.layers['fc1.weight']!.updateToWeight);
+    expect(Number(lines[2]!.split(',')[header.indexOf('effective_decay')])).toBe(0); // fc1.bias: no decay
+  });
+
+  it('JSON: meta, steps and snapshots', () => {
+    const back = JSON.parse(runToJson(data)) as RunData;
+    expect(back.steps.map((s) => s.step)).toEqual([1, 2, 3]);
+    expect(back.snapshots).toHaveLength(3);
+    expect(back.meta.optimizer.noDecay).toEqual(['*.bias']);
+  });
+
+  it('HTML: a self-contained report with escaped text and no script', () => {
+    const html = runToHtml(data);
+    expect(html).toContain('<h1>a &#60;b&#62; &#34;run&#34;</h1>');
+    expect(html).not.toMatch(/<script/i);
+    expect(html).toContain('<code>out.weight</code>');
+    expect(html).toContain('Per tensor at step 3');
+  });
+});
+
+describe('PyTorch script', () => {
+  const script = torchScript(runData(2).meta, spec);
+
+  it('builds the same layers with state_dict names, the initializers, loss and optimizer groups', () => {
+    expect(script).toContain('("fc1", nn.Linear(4, 6)),');
+    expect(script).toContain('("1", nn.ReLU()),');
+    expect(script).toContain('("out", nn.Linear(6, 1)),');
+    expect(script).toContain('nn.init.kaiming_normal_(model.fc1.weight, nonlinearity="relu")');
+    expect(script).toContain('nn.init.zeros_(model.fc1.bias)');
+    expect(script).toContain('criterion = nn.BCEWithLogitsLoss()');
+    expect(script).toContain('no_decay = ["*.bias"]');
+    expect(script).toContain('"weight_decay": 0.02}');
+    expect(script).toContain('optimizer = torch.optim.AdamW(groups, lr=0.003)');
+    expect(script).toContain('torch.manual_seed(5)');
+    expect(script).toContain('steps, batch_size = 2, 32');
+  });
+
+  it('says that the random draws differ from the run', () => {
+    expect(script).toMatch(/random\s+draws .* differ/);
+  });
+
+  it('translates the paper decay to torch semantics (λ/lr)', () => {
+    const paper = { ...spec, optimizer: { ...spec.optimizer!, noDecay: [], decay: 'paper' as const } };
+    const s = torchScript(runData(1).meta, paper);
+    expect(s).toContain('optimizer = torch.optim.AdamW(model.parameters(), lr=0.003, weight_decay=0.02 / 0.003)');
+  });
+});
