@@ -14,7 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseModelFile, type ModelDiagnostic } from '../engine/model';
 import { inspectInitialization } from '../engine/inspect/inspectInit';
 import { ENGINE_VERSION } from '../engine/version';
-import { DEFAULT_BATCH_SIZE, DEFAULT_STEPS } from '../engine/train/defaults';
+import { plannedBatchSize, plannedSteps } from '../engine/train/defaults';
 import type { Located } from '../engine/model/located';
 import type { ModelResources } from '../engine/model/resources';
 import type { ModelSpec } from '../engine/model/spec';
@@ -44,7 +44,7 @@ Options:
   --json        print JSON instead of text
   --bins N      histogram bins for init and compare --json (default 40)
   --seeds N     seeds per initializer for compare (default 3)
-  --steps N     optimizer steps for train (default 500)
+  --steps N     optimizer steps for train (default: the model file's steps or epochs, else 500)
   --batch N     minibatch size for train (default 32)
   --out FILE    train: write the per-step losses as JSON to FILE
   --run DIR     train: record the run (per-step, per-layer optimizer terms and
@@ -58,8 +58,9 @@ interface Args {
   files: string[];
   json: boolean;
   bins: number;
-  steps: number;
-  batch: number;
+  /** Unset: the model file's. */
+  steps: number | undefined;
+  batch: number | undefined;
   out: string | undefined;
   seeds: number;
   run: string | undefined;
@@ -67,7 +68,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { command: undefined, files: [], json: false, bins: 40, steps: DEFAULT_STEPS, batch: DEFAULT_BATCH_SIZE, out: undefined, seeds: 3, run: undefined, model: undefined };
+  const args: Args = { command: undefined, files: [], json: false, bins: 40, steps: undefined, batch: undefined, out: undefined, seeds: 3, run: undefined, model: undefined };
   const positiveInt = (flag: string, value: string | undefined): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive integer, got ${value ?? 'nothing'}`);
@@ -184,13 +185,15 @@ async function train(args: Args): Promise<number> {
   if (typeof loaded === 'number') return loaded;
   const { spec, resources } = loaded;
   const file = args.files[0]!;
+  const batchSize = plannedBatchSize(spec, args.batch);
+  const steps = plannedSteps(spec, resources.dataset.count, batchSize, args.steps);
   const run = new TrainingRun(spec, {
-    steps: args.steps, batchSize: args.batch, trace: args.run !== undefined, dataset: resources.dataset,
+    steps, batchSize, trace: args.run !== undefined, dataset: resources.dataset,
     ...(resources.checkpoint ? { checkpoint: resources.checkpoint } : {}),
   });
   const trainer = run.trainer;
   const writer = args.run ? new RunFolderWriter(args.run, runMetaFor(spec, {
-    id: path.basename(path.resolve(args.run)), steps: args.steps, createdAt: new Date().toISOString(), source: path.resolve(file), batchSize: args.batch, dataset: trainer.dataset.description,
+    id: path.basename(path.resolve(args.run)), steps, createdAt: new Date().toISOString(), source: path.resolve(file), batchSize, dataset: trainer.dataset.description,
   })) : undefined;
   const losses: number[] = [];
   const started = performance.now();
@@ -210,7 +213,7 @@ async function train(args: Args): Promise<number> {
   if (!stopped && run.stopped) stopped = run.stopped.message;
   writer?.update({ status: stopped ? 'non-finite' : 'completed', stepsDone: trainer.stepCount, ...(stopped ? { reason: stopped } : {}), ...(run.stopped ? { nonFinite: run.stopped } : {}) });
   const seconds = (performance.now() - started) / 1000;
-  const summary = { model: spec.name, steps: losses.length, batchSize: args.batch, dataset: trainer.dataset.description, seconds, losses, ...(stopped ? { stopped } : {}), ...(args.run ? { run: args.run } : {}) };
+  const summary = { model: spec.name, steps: losses.length, batchSize, dataset: trainer.dataset.description, seconds, losses, ...(stopped ? { stopped } : {}), ...(args.run ? { run: args.run } : {}) };
   if (args.out) writeFileSync(args.out, JSON.stringify(summary));
   if (args.json) console.log(JSON.stringify(summary));
   else {
