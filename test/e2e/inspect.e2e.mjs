@@ -213,6 +213,7 @@ export const tests = [
           await new Promise((r) => setTimeout(r, 200));
         }
         await new Promise((r) => setTimeout(r, 300));
+        fs.copyFileSync(file, path.join(ctx.outDir, fileName)); // kept as a test artifact
         return fs.readFileSync(file, 'utf8');
       };
       try {

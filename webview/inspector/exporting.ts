@@ -66,6 +66,12 @@ export function htmlReport(title: string, sections: { heading: string; element: 
     const copy = element.cloneNode(true) as HTMLElement;
     const liveCharts = element.querySelectorAll('svg');
     copy.querySelectorAll('svg').forEach((svg, i) => svg.replaceWith(standaloneSvg(liveCharts[i]!)));
+    // Legend swatches are coloured by theme classes too.
+    const liveSwatches = element.querySelectorAll<HTMLElement>('.swatch');
+    copy.querySelectorAll<HTMLElement>('.swatch').forEach((swatch, i) => {
+      const style = getComputedStyle(liveSwatches[i]!);
+      for (const p of ['display', 'width', 'height', 'background-color', 'border-top', 'vertical-align', 'margin-right']) swatch.style.setProperty(p, style.getPropertyValue(p));
+    });
     copy.querySelectorAll('details').forEach((d) => d.setAttribute('open', ''));
     copy.querySelectorAll('vscode-button, vscode-single-select, .toolbar, .export').forEach((el) => el.remove());
     return `<section><h2>${escape(heading)}</h2>\n${copy.innerHTML}</section>`;
