@@ -149,7 +149,8 @@ async function check(args: Args): Promise<number> {
 /**
  * The model of `args.files[0]` with its data and initial weights, or the exit
  * code after printing why there is none. Problems with the files it points at
- * are printed as warnings: the engine then uses its synthetic data.
+ * stop `train`; the other commands print them as warnings and go on with the
+ * engine's synthetic data.
  */
 async function loadModel(args: Args, command: string): Promise<{ spec: ModelSpec; resources: ModelResources } | number> {
   const [file] = args.files;
@@ -158,7 +159,10 @@ async function loadModel(args: Args, command: string): Promise<{ spec: ModelSpec
   if (!spec) return explainNoSpec(file, text, diagnostics, problem);
   const starts = lineStarts(text);
   const resources = await loadResources(file, spec, tree);
-  for (const d of resources.diagnostics) console.error(formatDiagnostic(file, starts, { ...d, severity: 'warning' }));
+  // Training on stand-in data would look like a result; an inspection of the initialization only notes it.
+  const fatal = command === 'train';
+  for (const d of resources.diagnostics) console.error(formatDiagnostic(file, starts, fatal ? d : { ...d, severity: 'warning' }));
+  if (fatal && resources.diagnostics.some((d) => d.severity === 'error')) return 1;
   return { spec, resources };
 }
 

@@ -87,9 +87,16 @@ export class Trainings implements vscode.Disposable {
     }
     const live: Live = { source: new vscode.CancellationTokenSource(), runIds: [] };
     this.live.set(key, live);
-    this.panels.show(uri);
     try {
       live.resources = await loadModelResources(this.ctx, parsed);
+      // Training on stand-in data would look like a result: a file the model names must load.
+      const problem = live.resources.diagnostics.find((d) => d.severity === 'error');
+      if (problem) {
+        void vscode.window.showErrorMessage(`Weightscope: cannot train ${spec.name}: ${problem.message}`, 'Show Problems')
+          .then((c) => c && vscode.commands.executeCommand('workbench.actions.view.problems'));
+        return undefined;
+      }
+      this.panels.show(uri);
       return await this.runAll(uri, spec, variantsOf(spec), verb, live);
     } finally {
       live.source.dispose();
