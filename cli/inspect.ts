@@ -5,14 +5,15 @@
 import { compareInitializations, defaultSeeds } from '../engine/inspect/compare';
 import { measureSignal } from '../engine/inspect/signal';
 import type { Dataset } from '../engine/data/dataset';
+import type { InitialValues } from '../engine/model/initialize';
 import type { ModelSpec } from '../engine/model/spec';
 import { printTable } from './table';
 
 const fmt = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : Number.isFinite(x) ? x.toPrecision(3) : String(x));
 const pct = (x: number | undefined): string => (x === undefined ? '—' : `${Math.round(x * 100)}%`);
 
-export function printSignal(spec: ModelSpec, dataset: Dataset, json: boolean): void {
-  const report = measureSignal(spec, { data: dataset });
+export function printSignal(spec: ModelSpec, dataset: Dataset, checkpoint: InitialValues | undefined, json: boolean): void {
+  const report = measureSignal(spec, { data: dataset, ...(checkpoint ? { checkpoint } : {}) });
   if (json) {
     console.log(JSON.stringify(report, null, 2));
     return;

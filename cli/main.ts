@@ -256,7 +256,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'compare': {
         const loaded = await loadModel(args, args.command);
         if (typeof loaded === 'number') return loaded;
-        if (args.command === 'signal') printSignal(loaded.spec, loaded.resources.dataset, args.json);
+        if (args.command === 'signal') printSignal(loaded.spec, loaded.resources.dataset, loaded.resources.checkpoint, args.json);
         else printComparison(loaded.spec, loaded.resources.dataset, args.seeds, args.bins, args.json);
         return 0;
       }

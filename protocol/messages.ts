@@ -50,6 +50,8 @@ export interface SignalParams {
   model: ModelSpec;
   /** The model's data, loaded by the extension (absent: the engine's default synthetic task). */
   dataset?: Dataset;
+  /** The model's `init_from` values: the signal of those weights, not of a fresh draw. */
+  checkpoint?: CheckpointValues;
 }
 
 export interface CompareParams {

@@ -29,7 +29,10 @@ export const handlers: { [M in EngineMethod]: Handler<M> } = {
   ping: () => ({ engineVersion: ENGINE_VERSION }),
   loadResources,
   inspectInit: ({ model, bins, checkpoint }) => inspectInitialization(model, { bins }, checkpoint ? new Map(Object.entries(checkpoint)) : undefined),
-  measureSignal: ({ model, dataset }) => measureSignal(model, dataset ? { data: dataset } : {}),
+  measureSignal: ({ model, dataset, checkpoint }) => measureSignal(model, {
+    ...(dataset ? { data: dataset } : {}),
+    ...(checkpoint ? { checkpoint: new Map(Object.entries(checkpoint)) } : {}),
+  }),
   compareInit: ({ model, bins, seeds, dataset }) => compareInitializations(model, {
     bins,
     seeds: defaultSeeds(model, seeds),

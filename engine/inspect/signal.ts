@@ -18,7 +18,7 @@
  */
 import type { Dataset } from '../data/dataset';
 import { buildCriterion, buildNetwork } from '../model/build';
-import { initializeParameters } from '../model/initialize';
+import { initializeParameters, type InitialValues } from '../model/initialize';
 import { parameterCount, type ModelSpec } from '../model/spec';
 import type { Criterion, LayerTrace } from '../nn';
 import { Rng } from '../rng';
@@ -61,6 +61,8 @@ export interface SignalOptions {
   seed?: number;
   /** Dropout active, as in a training step (torch's default mode); default true. */
   training?: boolean;
+  /** Initial values by `state_dict` name (the model's `init_from`), replacing the drawn ones. */
+  checkpoint?: InitialValues;
 }
 
 /** Forward statistics of one activation matrix. */
@@ -177,7 +179,7 @@ export function measureSignal(spec: ModelSpec, options: SignalOptions = {}): Sig
   const started = performance.now();
   const seed = options.seed ?? spec.seed;
   const rng = new Rng(seed);
-  const { network, parameters } = buildNetwork(spec, initializeParameters(spec, rng), rng);
+  const { network, parameters } = buildNetwork(spec, initializeParameters(spec, rng, 'float32', options.checkpoint), rng);
   network.train(options.training ?? true);
 
   const data = options.data ?? defaultDataset(spec);

@@ -147,7 +147,7 @@ class InspectorPanel implements vscode.Disposable {
       this.post({ type: 'initInspection', model, inspection, notes });
       this.dataset = resources.dataset;
       this.spec = spec;
-      await this.runSection('signal', model, generation, token, () => this.ctx.engine.request('measureSignal', { model: spec, dataset: resources.dataset }, token));
+      await this.runSection('signal', model, generation, token, () => this.ctx.engine.request('measureSignal', { model: spec, dataset: resources.dataset, ...(resources.checkpoint ? { checkpoint: resources.checkpoint } : {}) }, token));
       if (this.compareSeeds !== undefined) await this.compare(this.compareSeeds);
     } catch (err) {
       if (stale()) return;

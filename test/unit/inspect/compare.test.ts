@@ -108,3 +108,14 @@ describe('signal examples for the model size', () => {
     expect(measureSignal(simple).examples).toBe(256);
   });
 });
+
+describe('signal of checkpoint weights', () => {
+  it('measures the loaded values, not a fresh draw', () => {
+    // fc1 all zeros: its output is its bias alone, the same for every example, so the std across examples is 0.
+    const zeros = new Map([['fc1.weight', { data: new Float32Array(100 * 10) }]]);
+    const drawn = measureSignal(simple);
+    const loaded = measureSignal(simple, { checkpoint: zeros });
+    expect(drawn.layers[0]!.signalStd).toBeGreaterThan(0.1);
+    expect(loaded.layers[0]!.signalStd).toBe(0);
+  });
+});
