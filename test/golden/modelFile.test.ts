@@ -13,19 +13,10 @@ import { parseModelFile } from '../../engine/model';
 import { loadModelResources } from '../../engine/model/resources';
 import { Trainer } from '../../engine/train/trainer';
 import type { DType } from '../../engine/tensor/dtype';
+import { normwise } from './helpers/compare';
 import { readFixtureJson, readSafetensors } from './helpers/fixtures';
 
 const TOL: Record<DType, { loss: number; param: number }> = { float64: { loss: 1e-10, param: 1e-10 }, float32: { loss: 1e-6, param: 5e-6 } };
-
-function normwise(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return scale > 0 ? diff / scale : diff;
-}
 
 describe('golden runs through a model file (safetensors weights, npy data)', () => {
   for (const run of ['simple_mse', 'simple_bce']) {
