@@ -10,6 +10,8 @@ export default defineConfig({
       include: ['engine/**/*.ts'],
       exclude: ['engine/node/**'],
       reporter: ['text-summary', 'json-summary'],
+      // The engine's line coverage may not fall below 90% (the engine issue's bar).
+      thresholds: { lines: 90 },
     },
   },
 });

@@ -5,34 +5,51 @@
  *   weightscope init <model>       initialize as PyTorch would and print per-tensor statistics
  *   weightscope train <model>      train with the model's optimizer and print (or write) the losses;
  *                                  with --run DIR, record the run (every term per layer) in the run format
+ *   weightscope signal <model>     the signal through depth at initialization, with its verdict
+ *   weightscope compare <model>    the model under several initializers and seeds, one verdict each
  *   --json                         machine-readable output
+ *   --model Name                   which model of a .py file (a class or an nn.Sequential variable)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseModelFile, type ModelDiagnostic } from '../engine/model';
 import { inspectInitialization } from '../engine/inspect/inspectInit';
 import { ENGINE_VERSION } from '../engine/version';
-import { DEFAULT_BATCH_SIZE, DEFAULT_STEPS } from '../engine/train/defaults';
+import { plannedBatchSize, plannedSteps } from '../engine/train/defaults';
+import type { Located } from '../engine/model/located';
+import type { ModelResources } from '../engine/model/resources';
+import type { ModelSpec } from '../engine/model/spec';
 import { encodeSnapshotLine, encodeStepLine, runMetaFor, TrainingRun } from '../engine/run';
 import { RunFolderWriter } from './runFiles';
 import path from 'node:path';
 import { formatDiagnostic, lineStarts } from './format';
+import { printComparison, printSignal } from './inspect';
+import { loadResources } from './resources';
+import { printTable } from './table';
+import { readPythonModel } from './pythonModel';
 
 const HELP = `weightscope ${ENGINE_VERSION}: what initialization and AdamW do to your network
 
 Usage:
-  weightscope check <model.nn.json|yaml>...   report problems (exit code 1 if any error)
-  weightscope init <model.nn.json|yaml>       initialize and print per-tensor statistics
-  weightscope train <model.nn.json|yaml>      train and print the loss (and write it with --out)
+  weightscope check <model.nn.json|yaml|py>...   report problems (exit code 1 if any error)
+  weightscope init <model.nn.json|yaml|py>       initialize and print per-tensor statistics
+  weightscope train <model.nn.json|yaml|py>      train and print the loss (and write it with --out)
+  weightscope signal <model.nn.json|yaml|py>     activation and gradient std through depth at initialization
+  weightscope compare <model.nn.json|yaml|py>    the article's initializers, Xavier, Kaiming and torch's default side by side
   weightscope --version
+
+A .py file is parsed, never run: its nn.Module classes and nn.Sequential
+assignments are models; pick one with --model when the file has several.
 
 Options:
   --json        print JSON instead of text
-  --bins N      histogram bins for init --json (default 40)
-  --steps N     optimizer steps for train (default 500)
+  --bins N      histogram bins for init and compare --json (default 40)
+  --seeds N     seeds per initializer for compare (default 3)
+  --steps N     optimizer steps for train (default: the model file's steps or epochs, else 500)
   --batch N     minibatch size for train (default 32)
   --out FILE    train: write the per-step losses as JSON to FILE
   --run DIR     train: record the run (per-step, per-layer optimizer terms and
                 snapshots) in the folder DIR, in the run format (docs/run-format.md)
+  --model NAME  the model of a .py file to use (class or variable name)
   -h, --help    show this help
 `;
 
@@ -41,14 +58,17 @@ interface Args {
   files: string[];
   json: boolean;
   bins: number;
-  steps: number;
-  batch: number;
+  /** Unset: the model file's. */
+  steps: number | undefined;
+  batch: number | undefined;
   out: string | undefined;
+  seeds: number;
   run: string | undefined;
+  model: string | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { command: undefined, files: [], json: false, bins: 40, steps: DEFAULT_STEPS, batch: DEFAULT_BATCH_SIZE, out: undefined, run: undefined };
+  const args: Args = { command: undefined, files: [], json: false, bins: 40, steps: undefined, batch: undefined, out: undefined, seeds: 3, run: undefined, model: undefined };
   const positiveInt = (flag: string, value: string | undefined): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive integer, got ${value ?? 'nothing'}`);
@@ -61,9 +81,13 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--steps') args.steps = positiveInt(a, argv[++i]);
     else if (a === '--batch') args.batch = positiveInt(a, argv[++i]);
     else if (a === '--out') args.out = argv[++i];
+    else if (a === '--seeds') args.seeds = positiveInt(a, argv[++i]);
     else if (a === '--run') {
       args.run = argv[++i];
       if (!args.run) throw new UsageError('--run needs a folder');
+    } else if (a === '--model') {
+      args.model = argv[++i];
+      if (!args.model) throw new UsageError('--model needs a model name');
     }
     else if (a === '-h' || a === '--help') args.command = 'help';
     else if (a === '--version') args.command = 'version';
@@ -76,23 +100,40 @@ function parseArgs(argv: string[]): Args {
 
 class UsageError extends Error {}
 
-function readModel(path: string): { text: string; diagnostics: ModelDiagnostic[]; spec: ReturnType<typeof parseModelFile>['spec'] } {
+interface ReadModel {
+  text: string;
+  diagnostics: ModelDiagnostic[];
+  spec: ReturnType<typeof parseModelFile>['spec'];
+  /** A .py file without a model to pick: why. */
+  problem?: string;
+  /** The located tree of a model file (none for .py models), for ranges of problems found later. */
+  tree?: Located;
+}
+
+async function readModel(path: string, modelName?: string): Promise<ReadModel> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  const { spec, diagnostics } = parseModelFile(path, text);
-  return { text, diagnostics, spec };
+  if (/\.py$/i.test(path)) {
+    const read = await readPythonModel(text, modelName);
+    // check reports the whole file; init and train need one model and say why there is none.
+    if (read.problem && modelName !== undefined) throw new UsageError(`${path}: ${read.problem}`);
+    return { text, diagnostics: read.diagnostics, spec: read.spec, ...(read.problem ? { problem: read.problem } : {}) };
+  }
+  if (modelName !== undefined) throw new UsageError('--model applies to .py files only');
+  const { spec, diagnostics, tree } = parseModelFile(path, text);
+  return { text, diagnostics, spec, ...(tree ? { tree } : {}) };
 }
 
-function check(args: Args): number {
+async function check(args: Args): Promise<number> {
   if (args.files.length === 0) throw new UsageError('check needs at least one model file');
   let errors = 0;
   const report: { file: string; diagnostics: ModelDiagnostic[] }[] = [];
   for (const file of args.files) {
-    const { text, diagnostics } = readModel(file);
+    const { text, diagnostics } = await readModel(file, args.model);
     errors += diagnostics.filter((d) => d.severity === 'error').length;
     report.push({ file, diagnostics });
     if (!args.json) {
@@ -105,16 +146,31 @@ function check(args: Args): number {
   return errors > 0 ? 1 : 0;
 }
 
-function init(args: Args): number {
+/**
+ * The model of `args.files[0]` with its data and initial weights, or the exit
+ * code after printing why there is none. Problems with the files it points at
+ * stop `train`; the other commands print them as warnings and go on with the
+ * engine's synthetic data.
+ */
+async function loadModel(args: Args, command: string): Promise<{ spec: ModelSpec; resources: ModelResources } | number> {
   const [file] = args.files;
-  if (!file) throw new UsageError('init needs a model file');
-  const { text, diagnostics, spec } = readModel(file);
-  if (!spec) {
-    const starts = lineStarts(text);
-    for (const d of diagnostics) console.error(formatDiagnostic(file, starts, d));
-    return 1;
-  }
-  const inspection = inspectInitialization(spec, { bins: args.bins });
+  if (!file) throw new UsageError(`${command} needs a model file`);
+  const { text, diagnostics, spec, problem, tree } = await readModel(file, args.model);
+  if (!spec) return explainNoSpec(file, text, diagnostics, problem);
+  const starts = lineStarts(text);
+  const resources = await loadResources(file, spec, tree);
+  // Training on stand-in data would look like a result; an inspection of the initialization only notes it.
+  const fatal = command === 'train';
+  for (const d of resources.diagnostics) console.error(formatDiagnostic(file, starts, fatal ? d : { ...d, severity: 'warning' }));
+  if (fatal && resources.diagnostics.some((d) => d.severity === 'error')) return 1;
+  return { spec, resources };
+}
+
+async function init(args: Args): Promise<number> {
+  const loaded = await loadModel(args, 'init');
+  if (typeof loaded === 'number') return loaded;
+  const { spec, resources } = loaded;
+  const inspection = inspectInitialization(spec, { bins: args.bins }, resources.checkpoint);
   if (args.json) {
     console.log(JSON.stringify(inspection, null, 2));
     return 0;
@@ -128,19 +184,20 @@ function init(args: Args): number {
   return 0;
 }
 
-function train(args: Args): number {
-  const [file] = args.files;
-  if (!file) throw new UsageError('train needs a model file');
-  const { text, diagnostics, spec } = readModel(file);
-  if (!spec) {
-    const starts = lineStarts(text);
-    for (const d of diagnostics) console.error(formatDiagnostic(file, starts, d));
-    return 1;
-  }
-  const run = new TrainingRun(spec, { steps: args.steps, batchSize: args.batch, trace: args.run !== undefined });
+async function train(args: Args): Promise<number> {
+  const loaded = await loadModel(args, 'train');
+  if (typeof loaded === 'number') return loaded;
+  const { spec, resources } = loaded;
+  const file = args.files[0]!;
+  const batchSize = plannedBatchSize(spec, args.batch);
+  const steps = plannedSteps(spec, resources.dataset.count, batchSize, args.steps);
+  const run = new TrainingRun(spec, {
+    steps, batchSize, trace: args.run !== undefined, dataset: resources.dataset,
+    ...(resources.checkpoint ? { checkpoint: resources.checkpoint } : {}),
+  });
   const trainer = run.trainer;
   const writer = args.run ? new RunFolderWriter(args.run, runMetaFor(spec, {
-    id: path.basename(path.resolve(args.run)), steps: args.steps, createdAt: new Date().toISOString(), source: path.resolve(file), batchSize: args.batch, dataset: trainer.dataset.description,
+    id: path.basename(path.resolve(args.run)), steps, createdAt: new Date().toISOString(), source: path.resolve(file), batchSize, dataset: trainer.dataset.description,
   })) : undefined;
   const losses: number[] = [];
   const started = performance.now();
@@ -160,7 +217,7 @@ function train(args: Args): number {
   if (!stopped && run.stopped) stopped = run.stopped.message;
   writer?.update({ status: stopped ? 'non-finite' : 'completed', stepsDone: trainer.stepCount, ...(stopped ? { reason: stopped } : {}), ...(run.stopped ? { nonFinite: run.stopped } : {}) });
   const seconds = (performance.now() - started) / 1000;
-  const summary = { model: spec.name, steps: losses.length, batchSize: args.batch, dataset: trainer.dataset.description, seconds, losses, ...(stopped ? { stopped } : {}), ...(args.run ? { run: args.run } : {}) };
+  const summary = { model: spec.name, steps: losses.length, batchSize, dataset: trainer.dataset.description, seconds, losses, ...(stopped ? { stopped } : {}), ...(args.run ? { run: args.run } : {}) };
   if (args.out) writeFileSync(args.out, JSON.stringify(summary));
   if (args.json) console.log(JSON.stringify(summary));
   else {
@@ -172,27 +229,37 @@ function train(args: Args): number {
   return stopped ? 1 : 0;
 }
 
+/** No model to run: the errors (or, for a .py file, why no model was picked), on stderr. */
+function explainNoSpec(file: string, text: string, diagnostics: ModelDiagnostic[], problem: string | undefined): number {
+  const starts = lineStarts(text);
+  const shown = diagnostics.filter((d) => d.severity === 'error' || (problem !== undefined && d.code === 'py-cannot-model'));
+  for (const d of shown.length > 0 ? shown : diagnostics) console.error(formatDiagnostic(file, starts, d));
+  if (problem) console.error(`weightscope: ${file}: ${problem}${/several/.test(problem) ? ' with --model' : ''}`);
+  return 1;
+}
+
 function fmt(x: number): string {
   return Number.isFinite(x) ? x.toPrecision(4) : String(x);
 }
 
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  console.log(line(header));
-  for (const r of rows) console.log(line(r));
-}
-
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   try {
     const args = parseArgs(argv);
     switch (args.command) {
       case 'check':
-        return check(args);
+        return await check(args);
       case 'init':
-        return init(args);
+        return await init(args);
       case 'train':
-        return train(args);
+        return await train(args);
+      case 'signal':
+      case 'compare': {
+        const loaded = await loadModel(args, args.command);
+        if (typeof loaded === 'number') return loaded;
+        if (args.command === 'signal') printSignal(loaded.spec, loaded.resources.dataset, loaded.resources.checkpoint, args.json);
+        else printComparison(loaded.spec, loaded.resources.dataset, args.seeds, args.bins, args.json);
+        return 0;
+      }
       case 'version':
         console.log(ENGINE_VERSION);
         return 0;
@@ -213,4 +280,6 @@ export function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -6,6 +6,8 @@ import type { TrainingPanels } from './trainingPanel/trainingPanels';
 import type { RunStore } from './runs/runStore';
 import { deleteRun, exportRun, pickRun, renameRun } from './runs/runCommands';
 import { isModelUri, MODEL_FILE_GLOB } from './modelDocuments';
+import { isPythonUri, pythonModelUri } from './pythonModels';
+import { toModelFileJson, type PythonModel } from '../pymodel';
 
 /** A command factory: given the shared context, returns the command's handler. */
 type CommandFactory = (ctx: Ctx, parts: CommandParts) => (...args: any[]) => unknown;
@@ -20,8 +22,10 @@ export interface CommandParts {
 /** The model a command applies to: its argument (CodeLens, menus), else the active editor, else ask. */
 async function resolveModelUri(ctx: Ctx, arg: unknown, purpose: string): Promise<vscode.Uri | undefined> {
   if (arg instanceof vscode.Uri && isModelUri(arg)) return arg;
+  if (arg instanceof vscode.Uri && isPythonUri(arg)) return arg.fragment ? arg : pickPythonModel(ctx, arg, purpose);
   const active = vscode.window.activeTextEditor?.document.uri;
   if (active && isModelUri(active)) return active;
+  if (active && isPythonUri(active)) return pickPythonModel(ctx, active, purpose);
   const files = await vscode.workspace.findFiles(MODEL_FILE_GLOB, '**/node_modules/**', 200);
   if (files.length === 0) {
     const choice = await vscode.window.showInformationMessage('Weightscope found no *.nn.json or *.nn.yaml model file in this workspace.', 'New Model from Example');
@@ -36,6 +40,54 @@ async function resolveModelUri(ctx: Ctx, arg: unknown, purpose: string): Promise
   ctx.log.debug(`picked model ${picked?.label ?? '(none)'}`);
   return picked?.uri;
 }
+
+/** One of a Python file's models: the only one Weightscope can model, or the user's pick. */
+async function pickPythonModel(ctx: Ctx, uri: vscode.Uri, purpose: string, needSpec = false): Promise<vscode.Uri | undefined> {
+  const model = await pickPythonModelOf(ctx, uri, purpose, needSpec);
+  return model ? pythonModelUri(uri, model.name) : undefined;
+}
+
+async function pickPythonModelOf(ctx: Ctx, uri: vscode.Uri, purpose: string, needSpec: boolean): Promise<PythonModel | undefined> {
+  const document = await vscode.workspace.openTextDocument(uri.with({ fragment: '' }));
+  const { file } = await ctx.models.python.parse(document);
+  const candidates = file.models.filter((m) => (needSpec ? m.result.spec : m.modelable));
+  if (uri.fragment) return candidates.find((m) => m.name === uri.fragment);
+  if (candidates.length === 0) {
+    const why = file.models.length === 0 ? 'defines no nn.Module class or nn.Sequential model' : `has no model Weightscope can ${purpose}${needSpec ? ' without errors' : ''} (see the Problems panel)`;
+    void vscode.window.showInformationMessage(`Weightscope: ${uri.path.split('/').pop()} ${why}.`);
+    return undefined;
+  }
+  if (candidates.length === 1) return candidates[0];
+  const picked = await vscode.window.showQuickPick(candidates.map((m) => ({ label: m.name, description: m.kind === 'class' ? 'nn.Module class' : 'nn.Sequential', model: m })), { title: `Weightscope: pick a model to ${purpose}` });
+  return picked?.model;
+}
+
+/** Writes a Python model's equivalent *.nn.json next to the Python file and opens it. */
+const convertToModelFile: CommandFactory = (ctx) => async (arg?: unknown) => {
+  const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+  if (!uri || !isPythonUri(uri)) {
+    void vscode.window.showInformationMessage('Weightscope: open a Python file with an nn.Module model to convert it.');
+    return;
+  }
+  const model = await pickPythonModelOf(ctx, uri, 'convert', true);
+  if (!model) return;
+  const source = uri.path.split('/').pop() ?? 'model.py';
+  const target = vscode.Uri.joinPath(uri.with({ fragment: '' }), '..', `${model.name}.nn.json`);
+  let exists = false;
+  try {
+    await vscode.workspace.fs.stat(target);
+    exists = true;
+  } catch {
+    exists = false;
+  }
+  if (exists) {
+    const choice = await vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(target)} exists. Replace it?`, { modal: true }, 'Replace');
+    if (choice !== 'Replace') return;
+  }
+  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(toModelFileJson(model, source)));
+  ctx.log.info(`converted ${model.name} from ${uri.toString()} to ${target.toString()}`);
+  await vscode.window.showTextDocument(target);
+};
 
 const inspectInitialization: CommandFactory = (ctx, { inspectors }) => async (arg?: unknown) => {
   const uri = await resolveModelUri(ctx, arg, 'inspect');
@@ -135,6 +187,7 @@ const COMMANDS: Record<string, CommandFactory> = {
   'weightscope.stop': stop,
   'weightscope.showLog': showLog,
   'weightscope.newModelFromExample': newModelFromExample,
+  'weightscope.convertToModelFile': convertToModelFile,
 };
 
 export function registerCommands(ctx: Ctx, parts: CommandParts): void {

@@ -21,7 +21,7 @@ export class Ctx implements vscode.Disposable {
 
   constructor(readonly extensionContext: vscode.ExtensionContext) {
     this.engine = new EngineClient(vscode.Uri.joinPath(extensionContext.extensionUri, 'dist', 'worker.js').fsPath, this.log);
-    this.models = new ModelDocuments(this.config);
+    this.models = new ModelDocuments(this.config, extensionContext.extensionUri);
     this.push(this.log, this.engine, this.runner, this.models);
   }
 

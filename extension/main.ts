@@ -7,12 +7,15 @@ import { InspectorPanels } from './inspector/inspectorPanels';
 import { OverviewViewProvider } from './sidebar/overviewView';
 import { ModelHoverProvider } from './hover';
 import { ModelQuickFixProvider } from './quickFixes';
+import { PythonCodeLensProvider, PythonHoverProvider } from './pythonProviders';
 import { Trainings } from './training';
 import { RunStore } from './runs/runStore';
 import { TrainingPanels } from './trainingPanel/trainingPanels';
 import { WorkspaceModels } from './workspaceModels';
 
 const MODEL_SELECTOR: vscode.DocumentSelector = [{ pattern: '**/*.nn.{json,yaml,yml}' }];
+/** Python files on disk or in virtual workspaces (not untitled buffers or notebooks' cells). */
+const PYTHON_SELECTOR: vscode.DocumentSelector = [{ language: 'python', scheme: 'file' }, { language: 'python', scheme: 'vscode-vfs' }, { pattern: '**/*.py' }];
 
 let ctx: Ctx | undefined;
 
@@ -24,6 +27,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const trainingPanels = new TrainingPanels(ctx, runs);
   const trainings = new Trainings(ctx, runs, trainingPanels);
   const codeLens = new ModelCodeLensProvider(ctx.config, ctx.models);
+  const pythonCodeLens = new PythonCodeLensProvider(ctx.config, ctx.models);
   ctx.push(
     inspectors,
     runs,
@@ -35,8 +39,15 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.languages.registerCodeLensProvider(MODEL_SELECTOR, codeLens),
     vscode.languages.registerHoverProvider(MODEL_SELECTOR, new ModelHoverProvider(ctx.models)),
     vscode.languages.registerCodeActionsProvider(MODEL_SELECTOR, new ModelQuickFixProvider(ctx.models), ModelQuickFixProvider.metadata),
+    pythonCodeLens,
+    vscode.languages.registerCodeLensProvider(PYTHON_SELECTOR, pythonCodeLens),
+    vscode.languages.registerHoverProvider(PYTHON_SELECTOR, new PythonHoverProvider(ctx.models)),
+    vscode.languages.registerCodeActionsProvider(PYTHON_SELECTOR, new ModelQuickFixProvider(ctx.models), ModelQuickFixProvider.metadata),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (Config.affects(e, 'codeLens')) codeLens.refresh();
+      if (Config.affects(e, 'codeLens')) {
+        codeLens.refresh();
+        pythonCodeLens.refresh();
+      }
     }),
   );
   registerCommands(ctx, { inspectors, trainings, trainingPanels, runs });

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { parseModelFile, type ModelDiagnostic, type Severity } from '../engine/model';
 import type { DecodeResult } from '../engine/model/decode';
 import type { Config } from './config';
+import { isPythonUri, PythonModels } from './pythonModels';
 
 /** `*.nn.json`, `*.nn.yaml` and `*.nn.yml`: the files Weightscope treats as model definitions. */
 export const MODEL_FILE_GLOB = '**/*.nn.{json,yaml,yml}';
@@ -9,6 +10,11 @@ const MODEL_FILE_RE = /\.nn\.(json|ya?ml)$/i;
 
 export function isModelUri(uri: vscode.Uri): boolean {
   return MODEL_FILE_RE.test(uri.path);
+}
+
+/** Model files and Python files: everything Weightscope reads models from. */
+export function isModelSource(uri: vscode.Uri): boolean {
+  return isModelUri(uri) || isPythonUri(uri);
 }
 
 export interface ParsedModel {
@@ -24,20 +30,27 @@ export interface ParsedModel {
 export class ModelDocuments implements vscode.Disposable {
   readonly diagnostics = vscode.languages.createDiagnosticCollection('weightscope');
   private readonly cache = new Map<string, { version: number; result: DecodeResult }>();
+  /** Problems with the files a model points at (data, init_from), from the last load of its resources. */
+  private readonly resourceProblems = new Map<string, { version: number; diagnostics: ModelDiagnostic[] }>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   /** Fires (debounced) after a model document's text changed. */
   readonly onDidChangeModel = this.changed.event;
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** Python documents: parsed with tree-sitter, one file holding any number of models. */
+  readonly python: PythonModels;
 
-  constructor(private readonly config: Config) {
+  constructor(private readonly config: Config, extensionUri: vscode.Uri) {
+    this.python = new PythonModels(extensionUri, () => ({ maxParameters: this.config.maxParameters }));
     this.subscriptions.push(
+      this.python,
       this.diagnostics,
       this.changed,
       vscode.workspace.onDidOpenTextDocument((doc) => this.refreshDiagnostics(doc)),
       vscode.workspace.onDidChangeTextDocument((e) => this.scheduleChange(e.document)),
       vscode.workspace.onDidCloseTextDocument((doc) => {
         this.cache.delete(doc.uri.toString());
+        this.resourceProblems.delete(doc.uri.toString());
         this.diagnostics.delete(doc.uri);
       }),
     );
@@ -54,16 +67,45 @@ export class ModelDocuments implements vscode.Disposable {
     return result;
   }
 
-  /** Opens (through `workspace.fs`, so virtual workspaces work) and parses a model file. */
+  /**
+   * Opens (through `workspace.fs`, so virtual workspaces work) and parses a
+   * model file, or a Python file's model: the one its URI's fragment names
+   * (`model.py#SimpleModel`), else the file's first model Weightscope can model.
+   */
   async load(uri: vscode.Uri): Promise<ParsedModel> {
+    if (isPythonUri(uri)) return this.loadPython(uri);
     const document = await vscode.workspace.openTextDocument(uri);
     const result = this.parse(document);
     this.publish(document, result);
     return { document, result };
   }
 
+  private async loadPython(uri: vscode.Uri): Promise<ParsedModel> {
+    const document = await vscode.workspace.openTextDocument(uri.with({ fragment: '' }));
+    const { file } = await this.python.parse(document);
+    this.publishAll(document, file.diagnostics);
+    const model = PythonModels.select(file, uri);
+    const file_ = document.uri.path.split('/').pop();
+    if (!model) {
+      const message = uri.fragment ? `${file_} has no model named ${uri.fragment}.` : `${file_} defines no nn.Module class or nn.Sequential model.`;
+      return { document, result: { spec: undefined, tree: undefined, diagnostics: [{ severity: 'error', code: 'no-model', message, range: { start: 0, end: 0 } }] } };
+    }
+    if (!model.modelable) {
+      // Not an error in the code: the reason is an information diagnostic. Callers that need a spec show it.
+      const reason = model.result.diagnostics.find((d) => d.code === 'py-cannot-model');
+      return { document, result: { ...model.result, diagnostics: [{ severity: 'error', code: 'py-cannot-model', message: `Weightscope cannot model ${model.name}: ${reason?.message ?? 'see the information diagnostics'}`, range: reason?.range ?? model.result.diagnostics[0]?.range ?? { start: 0, end: 0 } }] } };
+    }
+    return { document, result: model.result };
+  }
+
+  /** The diagnostics (with quick fixes) last computed for an open document. */
+  diagnosticsOf(document: vscode.TextDocument): ModelDiagnostic[] {
+    if (isPythonUri(document.uri)) return this.python.cached(document)?.file.diagnostics ?? [];
+    return this.parse(document).diagnostics;
+  }
+
   private scheduleChange(document: vscode.TextDocument): void {
-    if (!isModelUri(document.uri)) return;
+    if (!isModelSource(document.uri)) return;
     const key = document.uri.toString();
     clearTimeout(this.timers.get(key));
     this.timers.set(key, setTimeout(() => {
@@ -74,12 +116,31 @@ export class ModelDocuments implements vscode.Disposable {
   }
 
   private refreshDiagnostics(document: vscode.TextDocument): void {
+    if (isPythonUri(document.uri)) {
+      void this.python.parse(document).then(({ file }) => this.publishAll(document, file.diagnostics), (err: unknown) => {
+        console.error('weightscope: could not parse', document.uri.toString(), err);
+      });
+      return;
+    }
     if (!isModelUri(document.uri)) return;
     this.publish(document, this.parse(document));
   }
 
+  /** Shows the problems found loading a model's files beside its parse diagnostics (until the text changes). */
+  setResourceProblems(document: vscode.TextDocument, diagnostics: ModelDiagnostic[]): void {
+    this.resourceProblems.set(document.uri.toString(), { version: document.version, diagnostics });
+    this.publishAll(document, this.diagnosticsOf(document));
+  }
+
   private publish(document: vscode.TextDocument, result: DecodeResult): void {
-    this.diagnostics.set(document.uri, result.diagnostics.map((d) => toVscodeDiagnostic(document, d)));
+    this.publishAll(document, result.diagnostics);
+  }
+
+  /** Sets a document's diagnostics: its own, and the problems with the files its model points at (until its text changes). */
+  private publishAll(document: vscode.TextDocument, diagnostics: readonly ModelDiagnostic[]): void {
+    const resources = this.resourceProblems.get(document.uri.toString());
+    const current = resources?.version === document.version ? resources.diagnostics : [];
+    this.diagnostics.set(document.uri, [...diagnostics, ...current].map((d) => toVscodeDiagnostic(document, d)));
   }
 
   dispose(): void {

@@ -14,7 +14,7 @@ export class ModelQuickFixProvider implements vscode.CodeActionProvider {
   provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
     const ours = context.diagnostics.filter((d) => d.source === 'weightscope');
     if (ours.length === 0) return [];
-    const parsed = this.models.parse(document).diagnostics;
+    const parsed = this.models.diagnosticsOf(document);
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of ours) {
       const origin = parsed.find((m) => m.code === diagnostic.code && sameRange(document, m, diagnostic.range));

@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
 import type { ModelSpec } from '../engine/model';
+import { plannedSteps } from '../engine/train/defaults';
 import { newRunId, runMetaFor, type RunMeta, type RunStatus } from '../engine/run/format';
 import { optimizerVariants } from '../engine/run/variants';
 import type { RunStep, Snapshot } from '../engine/run/types';
-import type { TrainProgress, TrainResult } from '../protocol/messages';
+import type { LoadedResources, TrainProgress, TrainResult } from '../protocol/messages';
 import type { Ctx } from './ctx';
+import { loadModelResources } from './modelResources';
 import { EngineCancelled } from './engineClient';
 import type { RunStore, RunWriter } from './runs/runStore';
 import type { TrainingPanels } from './trainingPanel/trainingPanels';
@@ -24,6 +26,8 @@ const FLUSH_INTERVAL_MS = 1000;
 interface Live {
   source: vscode.CancellationTokenSource;
   runIds: string[];
+  /** The model's data and initial weights, loaded from the files it names. */
+  resources?: LoadedResources;
 }
 
 /**
@@ -59,7 +63,8 @@ export class Trainings implements vscode.Disposable {
   }
 
   private async start(uri: vscode.Uri, variantsOf: (spec: ModelSpec) => { label: string | undefined; spec: ModelSpec }[], verb: string): Promise<(TrainResult | undefined)[] | undefined> {
-    const { result } = await this.ctx.models.load(uri);
+    const parsed = await this.ctx.models.load(uri);
+    const { result } = parsed;
     if (!result.spec) {
       const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
       void vscode.window.showErrorMessage(`Weightscope: ${uri.path.split('/').pop()} has ${errors} error${errors === 1 ? '' : 's'}; fix them before training.`, 'Show Problems')
@@ -74,8 +79,16 @@ export class Trainings implements vscode.Disposable {
     }
     const live: Live = { source: new vscode.CancellationTokenSource(), runIds: [] };
     this.live.set(key, live);
-    this.panels.show(uri);
     try {
+      live.resources = await loadModelResources(this.ctx, parsed);
+      // Training on stand-in data would look like a result: a file the model names must load.
+      const problem = live.resources.diagnostics.find((d) => d.severity === 'error');
+      if (problem) {
+        void vscode.window.showErrorMessage(`Weightscope: cannot train ${spec.name}: ${problem.message}`, 'Show Problems')
+          .then((c) => c && vscode.commands.executeCommand('workbench.actions.view.problems'));
+        return undefined;
+      }
+      this.panels.show(uri);
       return await this.runAll(uri, spec, variantsOf(spec), verb, live);
     } finally {
       live.source.dispose();
@@ -85,8 +98,8 @@ export class Trainings implements vscode.Disposable {
   }
 
   private runAll(uri: vscode.Uri, spec: ModelSpec, variants: { label: string | undefined; spec: ModelSpec }[], verb: string, live: Live): Promise<(TrainResult | undefined)[]> {
-    const steps = spec.training?.steps ?? this.ctx.config.trainSteps;
     const batchSize = spec.training?.batchSize ?? this.ctx.config.trainBatchSize;
+    const steps = plannedSteps(spec, live.resources?.dataset.count ?? 0, batchSize, undefined, this.ctx.config.trainSteps);
     const now = new Date();
     const group = variants.length > 1 ? newRunId(now, 'compare') : undefined;
     return Promise.resolve(vscode.window.withProgress(
@@ -175,6 +188,8 @@ export class Trainings implements vscode.Disposable {
       const result = await this.ctx.runner.run(`train ${spec.name}`, (jobToken) =>
         this.ctx.engine.request('train', {
           model: spec, steps, batchSize, progressIntervalMs: PROGRESS_INTERVAL_MS,
+          ...(live.resources ? { dataset: live.resources.dataset } : {}),
+          ...(live.resources?.checkpoint ? { checkpoint: live.resources.checkpoint } : {}),
           record: { bins: this.ctx.config.snapshotBins, maxSnapshotBytes: this.ctx.config.maxSnapshotBytes, validationEvery: this.ctx.config.validationEvery, liveSteps: LIVE_STEPS_PER_MESSAGE },
         }, { token: jobToken, onProgress }), live.source.token);
       await flushRest();

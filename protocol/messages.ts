@@ -9,7 +9,11 @@
  */
 import type { Dataset } from '../engine/data/dataset';
 import type { ModelSpec } from '../engine/model/spec';
+import type { ModelDiagnostic } from '../engine/model/diagnostic';
+import type { Located } from '../engine/model/located';
 import type { InitInspection } from '../engine/inspect/types';
+import type { SignalReport } from '../engine/inspect/signal';
+import type { CompareReport } from '../engine/inspect/compare';
 import type { NonFiniteReport, RunStep, Snapshot } from '../engine/run/types';
 import type { RunMeta } from '../engine/run/format';
 
@@ -19,11 +23,43 @@ import type { RunMeta } from '../engine/run/format';
 /** Initial values by `state_dict` name, loaded by the extension from the model's `init_from`. */
 export type CheckpointValues = Record<string, { shape: number[]; data: ArrayLike<number> }>;
 
+export interface LoadResourcesParams {
+  model: ModelSpec;
+  /** The located tree of the model file, so that problems point at the key that names the file. */
+  tree?: Located;
+  /** The bytes of each file of `resourcePaths(model)`, or why it could not be read. */
+  files: Record<string, Uint8Array | { error: string }>;
+}
+
+export interface LoadedResources {
+  /** The model's data (its default synthetic task when it names none, or when its files failed). */
+  dataset: Dataset;
+  checkpoint?: CheckpointValues;
+  /** Problems with the files, each on the key that names the file. */
+  diagnostics: ModelDiagnostic[];
+}
+
 export interface InspectInitParams {
   model: ModelSpec;
   /** Histogram bins per parameter tensor. */
   bins: number;
   checkpoint?: CheckpointValues;
+}
+
+export interface SignalParams {
+  model: ModelSpec;
+  /** The model's data, loaded by the extension (absent: the engine's default synthetic task). */
+  dataset?: Dataset;
+  /** The model's `init_from` values: the signal of those weights, not of a fresh draw. */
+  checkpoint?: CheckpointValues;
+}
+
+export interface CompareParams {
+  model: ModelSpec;
+  bins: number;
+  /** How many seeds, from the model's own seed on. */
+  seeds: number;
+  dataset?: Dataset;
 }
 
 export interface TrainParams {
@@ -85,7 +121,10 @@ export interface TrainResult {
 /** Method name → its parameters, result, and (for long methods) progress reports. */
 export interface EngineMethods {
   ping: { params: Record<string, never>; result: { engineVersion: string }; progress: never };
+  loadResources: { params: LoadResourcesParams; result: LoadedResources; progress: never };
   inspectInit: { params: InspectInitParams; result: InitInspection; progress: never };
+  measureSignal: { params: SignalParams; result: SignalReport; progress: never };
+  compareInit: { params: CompareParams; result: CompareReport; progress: never };
   train: { params: TrainParams; result: TrainResult; progress: TrainProgress };
 }
 
@@ -117,20 +156,41 @@ export interface ModelRef {
   name: string;
 }
 
+/** A section of the inspector that the engine fills after the initial weights: its result, or why it has none. */
+export type Section<T> = { status: 'loading' } | { status: 'ready'; report: T } | { status: 'error'; message: string };
+
 export type HostToInspector =
   | { type: 'loading'; model: ModelRef }
-  | { type: 'initInspection'; model: ModelRef; inspection: InitInspection }
+  | { type: 'initInspection'; model: ModelRef; inspection: InitInspection; notes: string[] }
+  | { type: 'signal'; model: ModelRef; signal: Section<SignalReport> }
+  | { type: 'compare'; model: ModelRef; compare: Section<CompareReport> }
   | { type: 'error'; model: ModelRef | null; message: string };
+
+export type InspectorTab = 'weights' | 'signal' | 'compare';
+
+/** A file the webview asks the host to save (after a save dialog): text, or base64 for binary formats. */
+export interface ExportRequest {
+  type: 'export';
+  /** Suggested file name, e.g. `SimpleModel-fc1.weight.svg`. */
+  fileName: string;
+  content: string;
+  encoding: 'utf8' | 'base64';
+}
 
 export type InspectorToHost =
   | { type: 'ready' }
   | { type: 'refresh' }
-  | { type: 'openSource' };
+  | { type: 'openSource' }
+  | { type: 'compare'; seeds: number }
+  | ExportRequest;
 
 /** What the inspector persists with `vscode.setState`, and the panel serializer reads back after a reload. */
 export interface InspectorState {
   model: ModelRef;
   selectedParameter?: string;
+  tab?: InspectorTab;
+  /** Seeds of the compare view. */
+  seeds?: number;
 }
 
 // ---------------------------------------------------------------------------
@@ -143,8 +203,16 @@ export interface ModelOverview {
   problems: { errors: number; warnings: number };
 }
 
+/** The signal through depth in brief, for the side panel: the verdict, and each layer's activation std. */
+export interface SignalGlance {
+  verdict: string;
+  kind: string;
+  layers: { name: string; kind: string; std: number; deadFraction?: number; saturatedFraction?: number }[];
+}
+
 export type HostToSidebar =
   | { type: 'overview'; overview: ModelOverview | null; reason?: string }
+  | { type: 'signal'; uri: string; signal: Section<SignalGlance> }
   /** The saved training runs (newest first), for the side panel's Runs section. */
   | { type: 'runs'; runs: SidebarRun[] };
 

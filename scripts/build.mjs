@@ -4,10 +4,13 @@
 //   dist/worker.js          engine worker thread (cjs, node)
 //   dist/cli.js             the `weightscope` command-line tool
 //   dist/webview/*.js|css   inspector and side-panel webviews (browser)
-//   dist/bench.js           the benchmark suite (only with --bench)
+//   dist/*.wasm             tree-sitter's runtime and Python grammar (the extension and CLI parse Python with them)
+//   dist/bench.js           the benchmark suite (when bench/main.ts exists)
+// First, scripts/build-wasm.mjs rebuilds the WebAssembly kernels when clang is installed.
 // Flags: --production (minify, no inline sources), --watch.
 import * as esbuild from 'esbuild';
-import { existsSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -27,13 +30,19 @@ const common = {
 };
 
 // mainFields: prefer packages' ESM builds (jsonc-parser's UMD main does dynamic requires that a bundle cannot follow).
-const node = { ...common, platform: 'node', format: 'cjs', target: 'node18', mainFields: ['module', 'main'] };
+// ESM builds may read import.meta.url (web-tree-sitter does, to find its .wasm): give the CommonJS bundle its file URL.
+const IMPORT_META_URL = "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;";
+const node = {
+  ...common, platform: 'node', format: 'cjs', target: 'node18', mainFields: ['module', 'main'],
+  define: { ...common.define, 'import.meta.url': '__import_meta_url' },
+  banner: { js: IMPORT_META_URL },
+};
 const browser = { ...common, platform: 'browser', format: 'esm', target: 'chrome114' };
 
 const builds = [
   { ...node, entryPoints: { extension: 'extension/main.ts' }, outdir: 'dist', external: ['vscode'] },
   { ...node, entryPoints: { worker: 'worker/main.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { cli: 'cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: { cli: 'cli/main.ts' }, outdir: 'dist', banner: { js: `#!/usr/bin/env node\n${IMPORT_META_URL}` } },
   {
     ...browser,
     entryPoints: {
@@ -73,7 +82,18 @@ function renameStyles() {
   };
 }
 
+/** The two WebAssembly modules of the Python parser, next to the bundles that load them. */
+function copyWasm() {
+  const require = createRequire(import.meta.url);
+  mkdirSync(path.join(root, 'dist'), { recursive: true });
+  for (const file of ['web-tree-sitter/tree-sitter.wasm', 'tree-sitter-python/tree-sitter-python.wasm']) {
+    copyFileSync(require.resolve(file), path.join(root, 'dist', path.basename(file)));
+  }
+}
+
+await import('./build-wasm.mjs');
 if (!watch) rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+copyWasm();
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
   await Promise.all(contexts.map((c) => c.watch()));

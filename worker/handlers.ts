@@ -5,8 +5,11 @@
  * tests can call them directly.
  */
 import type { EngineMethod, EngineMethods } from '../protocol/messages';
+import { compareInitializations, defaultSeeds } from '../engine/inspect/compare';
 import { inspectInitialization } from '../engine/inspect/inspectInit';
+import { measureSignal } from '../engine/inspect/signal';
 import { ENGINE_VERSION } from '../engine/version';
+import { loadResources } from './resources';
 import { train } from './train';
 
 export interface HandlerContext<P> {
@@ -24,6 +27,18 @@ type Handler<M extends EngineMethod> = (
 
 export const handlers: { [M in EngineMethod]: Handler<M> } = {
   ping: () => ({ engineVersion: ENGINE_VERSION }),
+  loadResources,
   inspectInit: ({ model, bins, checkpoint }) => inspectInitialization(model, { bins }, checkpoint ? new Map(Object.entries(checkpoint)) : undefined),
+  measureSignal: ({ model, dataset, checkpoint }) => measureSignal(model, {
+    ...(dataset ? { data: dataset } : {}),
+    ...(checkpoint ? { checkpoint: new Map(Object.entries(checkpoint)) } : {}),
+  }),
+  compareInit: ({ model, bins, seeds, dataset }) => compareInitializations(model, {
+    bins,
+    seeds: defaultSeeds(model, seeds),
+    // Half the examples of a single measurement: a comparison runs variants × seeds of them.
+    examples: 128,
+    ...(dataset ? { data: dataset } : {}),
+  }),
   train,
 };

@@ -18,8 +18,8 @@
  */
 import type { Dataset } from '../data/dataset';
 import { buildCriterion, buildNetwork } from '../model/build';
-import { initializeParameters } from '../model/initialize';
-import type { ModelSpec } from '../model/spec';
+import { initializeParameters, type InitialValues } from '../model/initialize';
+import { parameterCount, type ModelSpec } from '../model/spec';
 import type { Criterion, LayerTrace } from '../nn';
 import { Rng } from '../rng';
 import { allocate, dtypeOf, type FloatArray } from '../tensor/dtype';
@@ -31,18 +31,38 @@ import { signalVerdict, type SignalVerdict } from './signalVerdict';
 /** Examples per measurement when the caller does not say: enough for stds within a few percent. */
 export const DEFAULT_SIGNAL_EXAMPLES = 256;
 
+/** Fewest examples a measurement uses, however large the model. */
+export const MIN_SIGNAL_EXAMPLES = 32;
+
+/**
+ * Weight multiply-adds one measurement may spend. A forward and backward pass
+ * costs about 3 multiply-adds per weight and example, so 2.5e8 is about a
+ * second of the engine's GEMM: 256 examples up to ~1M parameters, then fewer
+ * (a 10M-parameter MLP gets 32). Each activation std is still an average over
+ * examples × units values, thousands even for the widest layer cut to 32 rows.
+ */
+export const SIGNAL_BUDGET = 2.5e8;
+
+/** The default number of examples for a model with `parameters` weights. */
+export function defaultSignalExamples(parameters: number): number {
+  const affordable = Math.floor(SIGNAL_BUDGET / Math.max(1, parameters));
+  return Math.max(MIN_SIGNAL_EXAMPLES, Math.min(DEFAULT_SIGNAL_EXAMPLES, affordable));
+}
+
 /** What the loss was, for the report. */
 export const HALF_SQUARED_NORM = '½‖y‖²/batch';
 
 export interface SignalOptions {
   /** The examples to run; default the model's default dataset (defaultDataset). */
   data?: Dataset;
-  /** How many of its first rows (default DEFAULT_SIGNAL_EXAMPLES, at most all of them). */
+  /** How many of its first rows (default `defaultSignalExamples` of the model's size, at most all of them). */
   examples?: number;
   /** Seed of the parameter draw (and dropout masks); default the model's seed. */
   seed?: number;
   /** Dropout active, as in a training step (torch's default mode); default true. */
   training?: boolean;
+  /** Initial values by `state_dict` name (the model's `init_from`), replacing the drawn ones. */
+  checkpoint?: InitialValues;
 }
 
 /** Forward statistics of one activation matrix. */
@@ -159,11 +179,11 @@ export function measureSignal(spec: ModelSpec, options: SignalOptions = {}): Sig
   const started = performance.now();
   const seed = options.seed ?? spec.seed;
   const rng = new Rng(seed);
-  const { network, parameters } = buildNetwork(spec, initializeParameters(spec, rng), rng);
+  const { network, parameters } = buildNetwork(spec, initializeParameters(spec, rng, 'float32', options.checkpoint), rng);
   network.train(options.training ?? true);
 
   const data = options.data ?? defaultDataset(spec);
-  const examples = Math.min(data.count, options.examples ?? DEFAULT_SIGNAL_EXAMPLES);
+  const examples = Math.min(data.count, options.examples ?? defaultSignalExamples(parameterCount(spec)));
   if (!(examples >= 1)) throw new RangeError(`measureSignal: need at least one example, got ${examples}`);
   const { inputs, targets } = firstRows(data, examples);
 

@@ -71,8 +71,11 @@ function decodeDirect(bytes: Uint8Array, offset: number, count: number, type: Di
   const size = ITEM_SIZE[type];
   if (size === 1 || littleEndian === HOST_IS_LITTLE_ENDIAN) {
     // Same byte order as the host: copy the bytes (the copy is also aligned,
-    // which a typed-array view into the file might not be).
-    return new Ctor(bytes.slice(offset, offset + count * size).buffer);
+    // which a typed-array view into the file might not be). Copied with `set`,
+    // not `slice`: a Node Buffer's slice is a view into its shared pool.
+    const copy = new Uint8Array(count * size);
+    copy.set(bytes.subarray(offset, offset + count * size));
+    return new Ctor(copy.buffer);
   }
   const out = new Ctor(count);
   const read = READERS[type];

@@ -8,13 +8,14 @@ import {
   BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, ELU, GELU, HuberLoss, Identity, L1Loss, LayerNorm, LeakyReLU,
   Linear, MSELoss, ReLU, SELU, Sequential, Sigmoid, SiLU, SmoothL1Loss, Softplus, Tanh, type Criterion, type Module,
 } from '../nn';
-import { adam, adamw, decayAll, decayExcept, type GradientTransformation } from '../optim';
+import { adam, adamw, decayAll, decayExcept, paramGroups, type GradientTransformation, type ParamGroup } from '../optim';
+import { cosineDecay, exponentialDecay, linearWarmup, stepDecay, warmupCosine, type Schedule } from '../optim/schedules';
 import { sgd } from '../optim/sgd';
 import type { Rng } from '../rng';
 import type { DType } from '../tensor/dtype';
 import type { Tensor } from '../tensor/tensor';
 import type { InitializedParameter } from './initialize';
-import { layerPrefix, type LayerSpec, type ModelSpec, type OptimizerSpec } from './spec';
+import { layerPrefix, type LayerSpec, type ModelSpec, type OptimizerSpec, type ScheduleSpec } from './spec';
 
 export interface BuiltNetwork {
   network: Sequential;
@@ -24,8 +25,15 @@ export interface BuiltNetwork {
 
 /** The network of `spec`, with the initial values of `initial` (matched by name, as `load_state_dict`). */
 export function buildNetwork(spec: ModelSpec, initial: readonly InitializedParameter[], rng: Rng, dtype: DType = 'float32'): BuiltNetwork {
-  const network = new Sequential(spec.layers.map((layer, i) => [layerPrefix(layer, i), buildLayer(layer, rng, dtype)] as const));
-  const parameters = new Map(network.namedParameters().map((p) => [p.name, p.tensor]));
+  // torch forbids "." in a module's name; a dotted prefix (net.0: a layer inside a container, flattened
+  // from a Python model) names its child by position, and its parameters by the prefix.
+  const childName = (layer: LayerSpec, i: number): string => (layerPrefix(layer, i).includes('.') ? String(i) : layerPrefix(layer, i));
+  const network = new Sequential(spec.layers.map((layer, i) => [childName(layer, i), buildLayer(layer, rng, dtype)] as const));
+  const prefixOf = new Map(spec.layers.map((layer, i) => [childName(layer, i), layerPrefix(layer, i)]));
+  const parameters = new Map(network.namedParameters().map((p) => {
+    const dot = p.name.indexOf('.');
+    return [`${prefixOf.get(p.name.slice(0, dot)) ?? p.name.slice(0, dot)}${p.name.slice(dot)}`, p.tensor] as const;
+  }));
   for (const p of initial) {
     const target = parameters.get(p.name);
     if (!target) throw new Error(`initial value for unknown parameter ${p.name}`);
@@ -87,21 +95,57 @@ export function buildCriterion(spec: ModelSpec): Criterion<Tensor> | Criterion<A
   }
 }
 
-/** The optimizer; absent in the file means torch's AdamW defaults (lr 1e-3, weight_decay 1e-2). */
+/**
+ * The optimizer; absent in the file means torch's AdamW defaults (lr 1e-3,
+ * weight_decay 1e-2). Param groups become one optimizer per group over its
+ * parameters (torch's `param_groups`), with a last group for the parameters
+ * no pattern matched, which keeps the optimizer's own settings.
+ */
 export function buildOptimizer(spec: OptimizerSpec | undefined): GradientTransformation<unknown> {
   const o = spec ?? { type: 'AdamW' as const, lr: 1e-3, args: {}, noDecay: [] };
+  const wd = o.args.weight_decay as number | undefined;
+  if (!o.paramGroups?.length) return buildSingle(o, o.lr, wd);
+  type GroupOptions = { lr: number; weightDecay: number | undefined };
+  const groups: ParamGroup<GroupOptions>[] = [
+    ...o.paramGroups.map((g) => ({ params: g.params, lr: g.lr ?? o.lr, weightDecay: g.weightDecay ?? wd })),
+    { params: ['*'] },
+  ];
+  return paramGroups<GroupOptions>(({ lr, weightDecay }) => buildSingle(o, lr, weightDecay), groups, { lr: o.lr, weightDecay: wd });
+}
+
+/** One torch optimizer over its parameters, with base learning rate `lr` (scheduled as the file says). */
+function buildSingle(o: OptimizerSpec, lr: number, weightDecay: number | undefined): GradientTransformation<unknown> {
   const mask = o.noDecay.length > 0 ? decayExcept(o.noDecay) : decayAll;
   const a = o.args;
   const betas = Array.isArray(a.betas) ? ([a.betas[0]!, a.betas[1]!] as const) : undefined;
+  const schedule = o.schedule ? buildSchedule(o.schedule, lr) : undefined;
   // Only the options the file gives: an explicit `undefined` would override the optimizer's torch defaults.
-  const common = definedOnly({ lr: o.lr, eps: a.eps, betas, amsgrad: a.amsgrad, maximize: a.maximize, weightDecay: a.weight_decay, mask });
+  const common = definedOnly({ lr: schedule ?? lr, eps: a.eps, betas, amsgrad: a.amsgrad, maximize: a.maximize, weightDecay, mask });
   switch (o.type) {
     case 'AdamW':
-      return adamw(o.decay ? { ...common, decay: o.decay } : common);
+      // The paper's form: a fixed α = lr and the schedule as the multiplier η_t = lr_t/lr, which also scales the decay λ·θ.
+      if (o.decay === 'paper') return adamw({ ...common, lr, decay: 'paper', ...(schedule ? { multiplier: (t: number) => schedule(t) / lr } : {}) });
+      return adamw(common);
     case 'Adam':
       return adam(common);
     case 'SGD':
-      return sgd(definedOnly({ lr: o.lr, momentum: a.momentum, dampening: a.dampening, weightDecay: a.weight_decay, nesterov: a.nesterov, maximize: a.maximize, mask }));
+      return sgd(definedOnly({ lr: schedule ?? lr, momentum: a.momentum, dampening: a.dampening, weightDecay, nesterov: a.nesterov, maximize: a.maximize, mask }));
+  }
+}
+
+/** The schedule of the file, from base learning rate `lr` (see ScheduleSpec). */
+export function buildSchedule(s: ScheduleSpec, lr: number): Schedule {
+  switch (s.type) {
+    case 'StepLR':
+      return stepDecay(lr, s.stepSize, s.gamma);
+    case 'ExponentialLR':
+      return exponentialDecay(lr, s.gamma);
+    case 'CosineAnnealingLR':
+      return cosineDecay(lr, s.tMax, s.etaMin);
+    case 'LinearWarmup':
+      return linearWarmup(lr, s.warmupSteps, lr * s.startFactor);
+    case 'WarmupCosine':
+      return warmupCosine(lr, s.warmupSteps, s.totalSteps, 0, s.etaMin);
   }
 }
 

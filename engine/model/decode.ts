@@ -16,8 +16,10 @@
  *   optimizer: { type: AdamW, lr: 0.001, weight_decay: 0.01 }
  *   seed: 0
  */
-import type { Located, LocatedEntry, SourceRange } from './located';
-import type { ModelDiagnostic, Severity } from './diagnostic';
+import type { Located, LocatedEntry } from './located';
+import type { ModelDiagnostic } from './diagnostic';
+import { DiagnosticSink, entry, optionalBoolean, optionalInteger, optionalNumber, optionalString } from './decodeSupport';
+import { decodeOptimizer } from './decodeOptimizer';
 import {
   ACTIVATION_ARGS,
   ACTIVATION_TYPES,
@@ -26,7 +28,6 @@ import {
   type InitSpec,
   type LayerSpec,
   type ModelSpec,
-  type OptimizerSpec,
   type InitPattern,
   type CheckpointSpec,
   type DataSpec,
@@ -135,8 +136,9 @@ function decodeLayer(d: DiagnosticSink, node: Located, index: number, width: num
   }
   const type = typeEntry.value.kind === 'scalar' ? String(typeEntry.value.value) : '';
   const name = optionalString(d, obj, 'name');
-  if (name !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-    d.error('bad-name', `Layer name "${name}" is not a valid state_dict prefix (letters, digits, _).`, entry(obj, 'name')!.value.range);
+  // A state_dict prefix: `fc1`, or a dotted path such as `net.0` (a layer inside a container).
+  if (name !== undefined && !/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/.test(name)) {
+    d.error('bad-name', `Layer name "${name}" is not a valid state_dict prefix (letters, digits, _, dot-separated).`, entry(obj, 'name')!.value.range);
   }
   const base = name === undefined ? {} : { name };
 
@@ -472,139 +474,4 @@ function decodeLoss(d: DiagnosticSink, e: LocatedEntry | undefined): ModelSpec['
     return undefined;
   }
   return { type, args };
-}
-
-function decodeOptimizer(d: DiagnosticSink, e: LocatedEntry | undefined): OptimizerSpec | undefined {
-  if (!e) return undefined;
-  const obj = d.expectObject(e.value, 'optimizer');
-  if (!obj) return undefined;
-  const typeEntry = entry(obj, 'type');
-  const type = typeEntry?.value.kind === 'scalar' ? String(typeEntry.value.value) : '';
-  if (type !== 'AdamW' && type !== 'Adam' && type !== 'SGD') {
-    d.error('unknown-optimizer', `Unknown optimizer "${type}". Supported: AdamW, Adam, SGD.`, typeEntry?.value.range ?? obj.range);
-    return undefined;
-  }
-  const allowed = type === 'SGD'
-    ? ['type', 'lr', 'momentum', 'dampening', 'weight_decay', 'nesterov', 'maximize', 'no_decay']
-    : ['type', 'lr', 'betas', 'eps', 'weight_decay', 'amsgrad', 'maximize', 'no_decay'];
-  d.warnUnknownKeys(obj.entries, new Set(allowed), type);
-  const lrEntry = entry(obj, 'lr');
-  const lr = optionalNumber(d, obj, 'lr') ?? (type === 'SGD' ? undefined : 1e-3);
-  if (lr === undefined) {
-    d.error('missing-lr', 'SGD needs a learning rate "lr".', obj.range);
-    return undefined;
-  }
-  // torch.optim's own checks, with its wording.
-  if (!(lr > 0) && lrEntry) d.error('bad-hyperparameter', `Invalid learning rate: ${lr} (it must be > 0).`, lrEntry.value.range);
-  const args: Record<string, number | boolean | number[]> = {};
-  const noDecay: string[] = [];
-  for (const a of obj.entries) {
-    if (a.key === 'type' || a.key === 'lr' || !allowed.includes(a.key)) continue;
-    if (a.key === 'no_decay') {
-      const items = a.value.kind === 'array' ? a.value.items : [];
-      if (a.value.kind !== 'array' || !items.every((i) => i.kind === 'scalar' && typeof i.value === 'string')) {
-        d.error('type', '"no_decay" must be a list of parameter-name patterns, e.g. ["*.bias"].', a.value.range);
-      } else {
-        noDecay.push(...items.map((i) => String((i as { value: unknown }).value)));
-      }
-      continue;
-    }
-    if (a.key === 'betas') {
-      const betas = a.value.kind === 'array' ? a.value.items.map((i) => (i.kind === 'scalar' ? i.value : null)) : [];
-      if (betas.length !== 2 || !betas.every((b) => typeof b === 'number')) {
-        d.error('type', '"betas" must be a list of two numbers, e.g. [0.9, 0.999].', a.value.range);
-        continue;
-      }
-      const [b1, b2] = betas as number[];
-      if (!(b1! >= 0 && b1! < 1)) d.error('bad-hyperparameter', `Invalid beta parameter at index 0: ${b1} (it must be in [0, 1)).`, a.value.kind === 'array' ? a.value.items[0]!.range : a.value.range);
-      if (!(b2! >= 0 && b2! < 1)) d.error('bad-hyperparameter', `Invalid beta parameter at index 1: ${b2} (it must be in [0, 1)).`, a.value.kind === 'array' ? a.value.items[1]!.range : a.value.range);
-      args.betas = betas as number[];
-      continue;
-    }
-    const v = a.value.kind === 'scalar' ? a.value.value : undefined;
-    if (typeof v !== 'number' && typeof v !== 'boolean') {
-      d.error('type', `"${a.key}" must be a number or a boolean.`, a.value.range);
-      continue;
-    }
-    if (a.key === 'eps' && !((v as number) > 0)) d.error('bad-hyperparameter', `Invalid epsilon value: ${v} (it must be > 0).`, a.value.range);
-    if (a.key === 'weight_decay' && !((v as number) >= 0)) d.error('bad-hyperparameter', `Invalid weight_decay value: ${v} (it must be ≥ 0).`, a.value.range);
-    if (a.key === 'momentum' && !((v as number) >= 0)) d.error('bad-hyperparameter', `Invalid momentum value: ${v} (it must be ≥ 0).`, a.value.range);
-    args[a.key] = v;
-  }
-  return { type, lr, args, noDecay };
-}
-
-// ---------------------------------------------------------------------------
-// Small typed readers that report on the right range.
-
-function entry(obj: Extract<Located, { kind: 'object' }>, key: string): LocatedEntry | undefined {
-  return obj.entries.find((e) => e.key === key);
-}
-
-function optionalNumber(d: DiagnosticSink, obj: Extract<Located, { kind: 'object' }>, key: string): number | undefined {
-  const e = entry(obj, key);
-  if (!e) return undefined;
-  if (e.value.kind === 'scalar' && typeof e.value.value === 'number' && Number.isFinite(e.value.value)) return e.value.value;
-  d.error('type', `"${key}" must be a number.`, e.value.range);
-  return undefined;
-}
-
-function optionalInteger(d: DiagnosticSink, obj: Extract<Located, { kind: 'object' }>, key: string, min: number): number | undefined {
-  const v = optionalNumber(d, obj, key);
-  if (v === undefined) return undefined;
-  if (!Number.isInteger(v) || v < min) {
-    d.error('type', `"${key}" must be an integer ≥ ${min}.`, entry(obj, key)!.value.range);
-    return undefined;
-  }
-  return v;
-}
-
-function optionalString(d: DiagnosticSink, obj: Extract<Located, { kind: 'object' }>, key: string): string | undefined {
-  const e = entry(obj, key);
-  if (!e) return undefined;
-  if (e.value.kind === 'scalar' && typeof e.value.value === 'string') return e.value.value;
-  d.error('type', `"${key}" must be a string.`, e.value.range);
-  return undefined;
-}
-
-function optionalBoolean(d: DiagnosticSink, obj: Extract<Located, { kind: 'object' }>, key: string): boolean | undefined {
-  const e = entry(obj, key);
-  if (!e) return undefined;
-  if (e.value.kind === 'scalar' && typeof e.value.value === 'boolean') return e.value.value;
-  d.error('type', `"${key}" must be true or false.`, e.value.range);
-  return undefined;
-}
-
-class DiagnosticSink {
-  readonly items: ModelDiagnostic[] = [];
-  errorCount = 0;
-
-  report(severity: Severity, code: string, message: string, range: SourceRange): void {
-    if (severity === 'error') this.errorCount++;
-    this.items.push({ severity, code, message, range });
-  }
-  error(code: string, message: string, range: SourceRange): void {
-    this.report('error', code, message, range);
-  }
-  warning(code: string, message: string, range: SourceRange): void {
-    this.report('warning', code, message, range);
-  }
-
-  expectObject(node: Located, what: string): Extract<Located, { kind: 'object' }> | undefined {
-    if (node.kind === 'object') return node;
-    this.error('type', `The ${what} must be an object ({ … }).`, node.range);
-    return undefined;
-  }
-
-  positiveInteger(node: Located, key: string): number | undefined {
-    if (node.kind === 'scalar' && typeof node.value === 'number' && Number.isInteger(node.value) && node.value > 0) return node.value;
-    this.error('type', `"${key}" must be a positive integer.`, node.range);
-    return undefined;
-  }
-
-  warnUnknownKeys(entries: LocatedEntry[], known: Set<string>, where: string): void {
-    for (const e of entries) {
-      if (!known.has(e.key)) this.warning('unknown-key', `Unknown key "${e.key}" in ${where}; it is ignored.`, e.keyRange);
-    }
-  }
 }

@@ -16,7 +16,7 @@ export interface HoverInfo {
 }
 
 /** What each initializer computes, in torch's terms (and the true name where the article has it wrong). */
-const FORMULAS: Record<string, string> = {
+export const FORMULAS: Record<string, string> = {
   uniform_: 'U(a, b)',
   normal_: 'N(mean, std²)',
   trunc_normal_: 'N(mean, std²) truncated to [a, b] (redrawn, not clipped)',
@@ -70,7 +70,8 @@ export function hoverAt(spec: ModelSpec | undefined, tree: Located | undefined, 
   return undefined;
 }
 
-function describeInit(layer: LinearLayerSpec, prefix: string, param: 'weight' | 'bias'): string {
+/** The initializer of one Linear parameter (its own, or torch's default), with the numbers for its fans. */
+export function describeInit(layer: LinearLayerSpec, prefix: string, param: 'weight' | 'bias'): string {
   const shape = param === 'weight' ? [layer.outFeatures, layer.inFeatures] : [layer.outFeatures];
   const init = layer.init?.[param];
   const title = `\`${prefix}.${param}\` [${shape.join(', ')}]`;

@@ -2,6 +2,7 @@
 import { decodeModel, type DecodeOptions, type DecodeResult } from './decode';
 import { languageOfPath, parseLocated, type SourceLanguage, type SourceRange } from './located';
 import type { ModelDiagnostic } from './diagnostic';
+import { initScaleLint } from '../inspect/scaleLint';
 import { lintModel } from './lints';
 
 export * from './spec';
@@ -26,7 +27,7 @@ function parseUnclamped(text: string, language: SourceLanguage, defaultName: str
   if (syntax.length > 0 && !doc.root) return { spec: undefined, diagnostics: syntax, tree: undefined };
   const decoded = decodeModel(doc.root, defaultName, options);
   if (syntax.length === 0) {
-    if (decoded.spec && doc.root) decoded.diagnostics.push(...lintModel({ spec: decoded.spec, tree: doc.root, text, language }));
+    if (decoded.spec && doc.root) decoded.diagnostics.push(...lintModel({ spec: decoded.spec, tree: doc.root, text, language }, [initScaleLint]));
     return decoded;
   }
   return { spec: undefined, diagnostics: [...syntax, ...decoded.diagnostics], tree: decoded.tree };

@@ -70,21 +70,39 @@ export interface LayerNormLayerSpec {
 
 export type LayerSpec = LinearLayerSpec | ActivationLayerSpec | DropoutLayerSpec | LayerNormLayerSpec;
 
+/**
+ * A learning-rate schedule, stepped once per optimizer step (torch's
+ * `lr_scheduler` names; t = steps already taken, base lr = the optimizer's or
+ * the group's `lr`).
+ */
+export type ScheduleSpec =
+  | { type: 'StepLR'; stepSize: number; gamma: number }
+  | { type: 'ExponentialLR'; gamma: number }
+  | { type: 'CosineAnnealingLR'; tMax: number; etaMin: number }
+  | { type: 'LinearWarmup'; warmupSteps: number; startFactor: number }
+  | { type: 'WarmupCosine'; warmupSteps: number; totalSteps: number; etaMin: number };
+
+/** torch's `param_groups`: parameters matching `params` get their own `lr` and `weight_decay`. */
+export interface ParamGroupSpec {
+  params: string[];
+  lr?: number;
+  weightDecay?: number;
+}
+
 export interface OptimizerSpec {
   type: 'AdamW' | 'Adam' | 'SGD';
   lr: number;
   args: Record<string, number | boolean | number[]>;
+  schedule?: ScheduleSpec;
+  /** In file order; a parameter goes to the first group that matches it, else to the optimizer's own settings. */
+  paramGroups?: ParamGroupSpec[];
+  /** AdamW's decay: torch's lr·λ·θ (default), or the paper's η_t·λ·θ with λ not multiplied by lr. */
+  decay?: 'torch' | 'paper';
   /**
    * Glob patterns over parameter names (`*.bias`, `ln*.weight`) that get no
    * weight decay: torch's usual two param groups, written as one list.
    */
   noDecay: string[];
-  /**
-   * AdamW's decay semantics: 'torch' (default) decays by lr·λ; 'paper'
-   * (Loshchilov & Hutter) by η_t·λ with η_t = 1, independent of lr. Not in
-   * model files yet: set by comparisons.
-   */
-  decay?: 'torch' | 'paper';
 }
 
 /** `"*.weight": { fn: ... }` in the file: an initializer for every parameter whose name matches. */

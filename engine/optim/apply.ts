@@ -40,6 +40,7 @@ export function applyUpdates(params: Params, updates: Updates, trace?: TraceSink
 
 function applyTerms(theta: FloatArray, terms: readonly Term[]): void {
   const A = arithmeticOf(theta);
+  if (terms.length === 2 && fuseDecayAndRatio(theta, terms, A)) return;
   for (const term of terms) if (term.kind === 'decay') scaleInPlace(theta, A.round(1 + coefficient(term)), A);
   for (const term of terms) {
     const c = A.round(coefficient(term));
@@ -51,6 +52,28 @@ function applyTerms(theta: FloatArray, terms: readonly Term[]): void {
       for (let i = 0; i < theta.length; i++) theta[i] = A.round(theta[i]! + A.round(A.round(c * numer[i]!) / denom[i]!));
     }
   }
+}
+
+/**
+ * AdamW's update in one pass instead of two: per element, the decay
+ * θ ← θ·(1 + c_decay) and then θ ← θ + (c·n)/q, exactly the operations (and
+ * roundings) of the two separate passes; elements do not interact, so only
+ * the memory traffic changes. Returns false for any other pair of terms.
+ */
+function fuseDecayAndRatio(theta: FloatArray, terms: readonly Term[], A: Arithmetic): boolean {
+  const [first, second] = terms as [Term, Term];
+  const decay = first.kind === 'decay' ? first : second.kind === 'decay' ? second : null;
+  const ratio = first.kind === 'ratio' ? first : second.kind === 'ratio' ? second : null;
+  if (decay === null || ratio === null) return false;
+  const keep = A.round(1 + coefficient(decay));
+  const c = A.round(coefficient(ratio));
+  const { numer, denom } = ratio;
+  const round = A.round;
+  for (let i = 0; i < theta.length; i++) {
+    const decayed = round(theta[i]! * keep);
+    theta[i] = round(decayed + round(round(c * numer[i]!) / denom[i]!));
+  }
+  return true;
 }
 
 function scaleInPlace(x: FloatArray, factor: number, A: Arithmetic): void {

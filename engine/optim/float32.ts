@@ -74,8 +74,35 @@ function roundToOdd(s: number, err: number): number {
   return cell[0];
 }
 
-/** fl32(a·b + c) with a single rounding, for float32 a, b, c. */
+/**
+ * fl32(a·b + c) with a single rounding, for float32 a, b, c.
+ *
+ * The double sum s = fl64(a·b + c) rounds to the right float32 unless s is
+ * exactly a midpoint between two float32 values while the exact sum is not:
+ * the exact sum lies within half a double ulp of s, on the same side of
+ * every midpoint other than s itself. So the common path only checks for a
+ * midpoint, without touching memory: with r = fl32(s), s is a midpoint iff
+ * t = 2s − r (exact: the reflection of r through s, Sterbenz) is itself a
+ * float32 — then t is r's other neighbour; otherwise t lies strictly between
+ * r and that neighbour, where no float32 is. At a midpoint the sign of the
+ * TwoSum error says which neighbour the exact sum is nearer to; with no
+ * error it is a true tie, which fround breaks to even, as the hardware does.
+ * (roundToOdd below is the equivalent textbook formulation.)
+ */
 export function fma32(a: number, b: number, c: number): number {
+  const p = a * b; // exact
+  const s = p + c;
+  const r = fround(s);
+  if (r === s || !Number.isFinite(r)) return r; // a float32 already (or ±∞, NaN)
+  const t = 2 * s - r;
+  if (fround(t) !== t) return r; // not a midpoint
+  const err = sumError(p, c, s);
+  if (err === 0) return r;
+  return err > 0 ? Math.max(r, t) : Math.min(r, t);
+}
+
+/** fl32(a·b + c) by round-to-odd: the reference formulation of fma32, kept for tests. */
+export function fma32RoundToOdd(a: number, b: number, c: number): number {
   const p = a * b; // exact
   const s = p + c;
   if (!Number.isFinite(s)) return fround(s);

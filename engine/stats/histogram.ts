@@ -53,3 +53,55 @@ export function binIndex(x: number, lo: number, hi: number, bins: number): numbe
 export function validateBinCount(bins: number): void {
   if (!Number.isInteger(bins) || bins < 1) throw new RangeError(`histogram bins must be a positive integer, got ${bins}`);
 }
+
+/**
+ * Counts of `data` in `bins` equal bins on [lo, hi] (torch.histc's rules, as
+ * binIndex), in one pass that does only this: for the histogram of a large
+ * tensor without the other summary statistics. The bin is guessed from
+ * (x − lo)·bins/(hi − lo) and corrected against the edges of
+ * `histogramEdges`, so every value lands in exactly the bin binIndex gives.
+ * Values outside [lo, hi] and NaN are skipped. `counts` (length `bins`) is
+ * added to when given, so chunks of one tensor can share it; `edges`, when
+ * given, must be histogramEdges(lo, hi, bins) of the widened range (callers
+ * that report the edges anyway pass them instead of computing them twice).
+ */
+export function histogram(
+  data: ArrayLike<number>,
+  bins: number,
+  lo: number,
+  hi: number,
+  counts: Float64Array = new Float64Array(bins),
+  edges?: Float64Array,
+): Float64Array {
+  validateBinCount(bins);
+  if (counts.length !== bins) throw new RangeError(`histogram: counts has ${counts.length} entries for ${bins} bins`);
+  [lo, hi] = histogramRange(lo, hi);
+  const width = hi - lo;
+  const perUnit = bins / width;
+  // Ranges too wide (width overflows) or too narrow (bins/width overflows) for the
+  // guess, and inputs too long for 32-bit counters: bin by bin.
+  if (!Number.isFinite(width) || !Number.isFinite(perUnit) || data.length >= 2 ** 31) {
+    for (let i = 0; i < data.length; i++) {
+      const b = binIndex(data[i]!, lo, hi, bins);
+      if (b >= 0) counts[b]!++;
+    }
+    return counts;
+  }
+  edges ??= histogramEdges(lo, hi, bins);
+  const last = bins - 1;
+  const local = new Int32Array(bins); // integer increments; truncation below is floor, as x − lo ≥ 0
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i]!;
+    if (!(x >= lo && x < hi)) {
+      if (x === hi) local[last]!++; // also when lo = hi (a range too narrow to widen at this magnitude)
+      continue;
+    }
+    let b = ((x - lo) * perUnit) | 0;
+    if (b > last) b = last;
+    if (x < edges[b]!) b -= 1;
+    else if (b < last && x >= edges[b + 1]!) b += 1;
+    local[b]!++;
+  }
+  for (let b = 0; b < bins; b++) counts[b] += local[b]!;
+  return counts;
+}

@@ -4,7 +4,7 @@
  * special functions underneath (erf, Φ, Φ⁻¹, ln Γ, incomplete beta).
  */
 export { summarize, type Summary, type SummaryOptions, type HistogramResult } from './summary';
-export { histogramRange, histogramEdges, binIndex, binEdge } from './histogram';
+export { histogram, histogramRange, histogramEdges, binIndex, binEdge } from './histogram';
 export { quantileOfSorted } from './percentiles';
 export { histogramTheory } from './histogramTheory';
 export { ksStatistic, ksPValue, ksCriticalValue, kolmogorovSurvival, kolmogorovCdf } from './ks';

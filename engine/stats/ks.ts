@@ -12,6 +12,7 @@
  * of true nulls. For distributions with atoms the test is also conservative.
  */
 import { cdfLeft, type Distribution } from './distribution';
+import { sortedWithoutNaN } from './radixSort';
 
 /**
  * D_n of the sample against a CDF, or against a distribution (which lets
@@ -21,9 +22,16 @@ import { cdfLeft, type Distribution } from './distribution';
 export function ksStatistic(samples: ArrayLike<number>, cdf: ((x: number) => number) | Distribution): number {
   const F = typeof cdf === 'function' ? cdf : cdf.cdf;
   const FLeft = typeof cdf === 'function' ? cdf : (x: number) => cdfLeft(cdf, x);
-  const sorted = Float64Array.from(samples).sort(); // typed-array sort is numeric, NaN last
-  let n = sorted.length;
-  while (n > 0 && Number.isNaN(sorted[n - 1]!)) n--;
+  let sorted: Float32Array | Float64Array;
+  let n: number;
+  if (samples instanceof Float32Array) {
+    sorted = sortedWithoutNaN(samples); // linear-time radix sort
+    n = sorted.length;
+  } else {
+    sorted = Float64Array.from(samples).sort(); // typed-array sort is numeric, NaN last
+    n = sorted.length;
+    while (n > 0 && Number.isNaN(sorted[n - 1]!)) n--;
+  }
   if (n === 0) return NaN;
   let d = 0;
   let i = 0;

@@ -1,26 +1,32 @@
 /**
- * Summary statistics of a tensor's values, computed in one pass over the data
- * with no allocation per element.
+ * Summary statistics of a tensor's values, in one pass over the data (plus
+ * one over each cached chunk of it) with no allocation per element.
  *
  *  - Non-finite values (NaN, ±Infinity) are counted and skipped: they never
  *    poison the mean, std, min, max, norm or histogram.
- *  - Mean and variance use Welford's update, which has no catastrophic
- *    cancellation (unlike Σx² − (Σx)²/n):
- *      k ← k + 1,  μ_k = μ_{k−1} + (x − μ_{k−1})/k,  M_k = M_{k−1} + (x − μ_{k−1})(x − μ_k),
- *    variance = M_n/(n − 1) (unbiased, torch.std()'s default) or M_n/n.
- *    (Only float64 data spread wider than ~1e154 overflows it, to +Infinity, never NaN.)
- *  - The L2 norm ‖x‖₂ = √Σx² is accumulated in scaled form (as BLAS dnrm2):
- *    scale = max|x| so far, ssq = Σ(x/scale)², so it neither overflows nor underflows.
- *  - Histogram: torch.histc's rules (see histogram.ts). With `histogram.range`
- *    it is filled in the same pass; without, the range is [min, max] of the
- *    finite values, known only at the end, so a second pass fills it.
+ *  - Mean and variance by chunks (Chan, Golub & LeVeque's pairwise update):
+ *    each chunk of CHUNK values gets its own mean μ_B = Σx/n_B and
+ *    M_B = Σ(x − μ_B)² (a second pass over the chunk while it is in cache),
+ *    and chunks are merged as
+ *      δ = μ_B − μ,  n' = n + n_B,  μ' = μ + δ·n_B/n',  M' = M + M_B + δ²·n·n_B/n'.
+ *    Like Welford's update (which it replaces: one division per chunk instead
+ *    of one per value) it has no catastrophic cancellation, unlike
+ *    Σx² − (Σx)²/n. A chunk whose sum overflows (float64 values near 1e308)
+ *    falls back to Welford's per-value update; variance = M/(n − 1)
+ *    (unbiased, torch.std()'s default) or M/n.
+ *  - The L2 norm ‖x‖₂ = √Σx²: float32 squares cannot overflow or underflow
+ *    in double, so their plain sum is used; float64 data is accumulated in
+ *    scaled form (as BLAS dnrm2): scale = max|x| so far, ssq = Σ(x/scale)².
+ *  - Histogram: torch.histc's rules (see histogram.ts), filled by the
+ *    histogram kernel in a pass of its own over [lo, hi]: `histogram.range`,
+ *    or else the [min, max] of the finite values found by the first pass.
  *  - Percentiles are exact: the finite values are copied into a scratch buffer
  *    during the pass and sorted afterwards (torch.quantile 'linear'
  *    interpolation, see percentiles.ts). Pass `scratch` to reuse one buffer
  *    across calls; otherwise one is allocated per call.
  */
 import type { FloatArray } from '../tensor/dtype';
-import { binIndex, histogramEdges, histogramRange, validateBinCount } from './histogram';
+import { histogram, histogramEdges, histogramRange, validateBinCount } from './histogram';
 import { quantileOfSorted, validatePercentiles } from './percentiles';
 
 export interface SummaryOptions {
@@ -67,13 +73,16 @@ export interface Summary {
   percentiles?: { p: number[]; values: number[] };
 }
 
+/** Values per chunk of the mean/variance update: small enough to stay in L1 for the second pass. */
+const CHUNK = 256;
+
 export function summarize(data: FloatArray, opts: SummaryOptions = {}): Summary {
   const unbiased = opts.unbiased ?? true;
   const wantsPercentiles = opts.percentiles !== undefined && opts.percentiles.length > 0;
   if (opts.percentiles) validatePercentiles(opts.percentiles);
   const scratch = wantsPercentiles ? scratchFor(data.length, opts.scratch) : undefined;
 
-  // A one-pass histogram when the range is known in advance.
+  // Bins filled during the pass when the range is known in advance.
   const hist = opts.histogram;
   if (hist) validateBinCount(hist.bins);
   let lo = 0;
@@ -84,6 +93,7 @@ export function summarize(data: FloatArray, opts: SummaryOptions = {}): Summary 
     [lo, hi] = histogramRange(hist.range[0], hist.range[1]);
     counts = new Float64Array(hist.bins);
   }
+  const float32 = data instanceof Float32Array;
 
   let count = 0;
   let nan = 0;
@@ -93,52 +103,67 @@ export function summarize(data: FloatArray, opts: SummaryOptions = {}): Summary 
   let m2 = 0;
   let min = Infinity;
   let max = -Infinity;
-  let scale = 0;
+  let sumSquares = 0; // float32 data
+  let scale = 0; // float64 data: ‖x‖ = scale·√ssq
   let ssq = 1;
 
-  for (let i = 0; i < data.length; i++) {
-    const x = data[i]!;
-    if (!Number.isFinite(x)) {
-      if (Number.isNaN(x)) nan++;
-      else if (x > 0) posInf++;
-      else negInf++;
-      continue;
-    }
-    count++;
-    // Welford. If x − μ overflows (|values| near the float64 limit) the mean is
-    // updated as μ + x/k − μ/k instead, which cannot overflow.
-    const delta = x - mean;
-    mean = Number.isFinite(delta) ? mean + delta / count : mean + x / count - mean / count;
-    m2 += delta * (x - mean);
-    if (x < min) min = x;
-    if (x > max) max = x;
-    const ax = Math.abs(x);
-    if (ax > 0) {
-      if (ax > scale) {
-        const r = scale / ax;
-        ssq = 1 + ssq * r * r;
-        scale = ax;
+  for (let start = 0; start < data.length; start += CHUNK) {
+    const end = Math.min(start + CHUNK, data.length);
+    let chunkCount = 0;
+    let chunkSum = 0;
+    for (let i = start; i < end; i++) {
+      const x = data[i]!;
+      if (!Number.isFinite(x)) {
+        if (Number.isNaN(x)) nan++;
+        else if (x > 0) posInf++;
+        else negInf++;
+        continue;
+      }
+      chunkCount++;
+      chunkSum += x;
+      if (x < min) min = x;
+      if (x > max) max = x;
+      if (float32) {
+        sumSquares += x * x;
       } else {
-        const r = ax / scale;
-        ssq += r * r;
+        const ax = Math.abs(x);
+        if (ax > scale) {
+          const r = scale / ax;
+          ssq = 1 + ssq * r * r;
+          scale = ax;
+        } else if (ax > 0) {
+          const r = ax / scale;
+          ssq += r * r;
+        }
+      }
+      if (scratch) scratch[count + chunkCount - 1] = x;
+    }
+    if (chunkCount === 0) continue;
+    let chunkMean = chunkSum / chunkCount;
+    let chunkM2 = 0;
+    if (Number.isFinite(chunkMean)) {
+      for (let i = start; i < end; i++) {
+        const x = data[i]!;
+        if (Number.isFinite(x)) chunkM2 += (x - chunkMean) * (x - chunkMean);
       }
     }
-    if (scratch) scratch[count - 1] = x;
-    if (counts) {
-      const b = binIndex(x, lo, hi, counts.length);
-      if (b >= 0) counts[b]!++;
-      else outOfRange++;
-    }
+    if (!Number.isFinite(chunkMean) || !Number.isFinite(chunkM2)) [chunkMean, chunkM2] = welford(data, start, end);
+    const total = count + chunkCount;
+    const delta = chunkMean - mean;
+    const weight = chunkCount / total;
+    mean = Number.isFinite(delta) ? mean + delta * weight : mean * (1 - weight) + chunkMean * weight;
+    m2 += chunkM2 + delta * delta * (count * weight);
+    count = total;
   }
-
-  if (hist && !counts) {
-    // Second pass: bins over the data's own [min, max].
-    [lo, hi] = count > 0 ? histogramRange(min, max) : histogramRange(0, 0);
-    counts = new Float64Array(hist.bins);
-    for (let i = 0; i < data.length; i++) {
-      const b = binIndex(data[i]!, lo, hi, hist.bins);
-      if (b >= 0) counts[b]!++;
-    }
+  let edges: Float64Array | undefined;
+  if (hist) {
+    // Without a range, the bins span the data's own [min, max].
+    if (!counts) [lo, hi] = count > 0 ? histogramRange(min, max) : histogramRange(0, 0);
+    edges = histogramEdges(lo, hi, hist.bins);
+    const given = counts !== undefined;
+    counts ??= new Float64Array(hist.bins);
+    const counted = addCounts(data, lo, hi, counts, edges);
+    if (given) outOfRange = count - counted;
   }
 
   const empty = count === 0;
@@ -156,15 +181,44 @@ export function summarize(data: FloatArray, opts: SummaryOptions = {}): Summary 
     variance,
     min: empty ? NaN : min,
     max: empty ? NaN : max,
-    l2Norm: scale === 0 ? 0 : scale * Math.sqrt(ssq),
+    l2Norm: float32 ? Math.sqrt(sumSquares) : scale === 0 ? 0 : scale * Math.sqrt(ssq),
   };
-  if (hist && counts) summary.histogram = { edges: histogramEdges(lo, hi, hist.bins), counts, outOfRange };
+  if (counts && edges) summary.histogram = { edges, counts, outOfRange };
   if (scratch && opts.percentiles) {
     const sorted = scratch.subarray(0, count).sort();
     const p = [...opts.percentiles];
     summary.percentiles = { p, values: p.map((v) => quantileOfSorted(sorted, count, v / 100)) };
   }
   return summary;
+}
+
+/** Adds the counts of data's values in the bins; returns how many were counted. */
+function addCounts(data: FloatArray, lo: number, hi: number, counts: Float64Array, edges: Float64Array): number {
+  histogram(data, counts.length, lo, hi, counts, edges);
+  let total = 0;
+  for (let b = 0; b < counts.length; b++) total += counts[b]!;
+  return total;
+}
+
+/**
+ * Mean and M = Σ(x − μ)² of the finite values of data[start, end) by
+ * Welford's update (μ_k = μ_{k−1} + (x − μ_{k−1})/k, M_k = M_{k−1} + (x − μ_{k−1})(x − μ_k)),
+ * for chunks whose plain sum overflows. If x − μ overflows, μ is updated as
+ * μ + x/k − μ/k instead, which cannot.
+ */
+function welford(data: FloatArray, start: number, end: number): [number, number] {
+  let k = 0;
+  let mean = 0;
+  let m2 = 0;
+  for (let i = start; i < end; i++) {
+    const x = data[i]!;
+    if (!Number.isFinite(x)) continue;
+    k++;
+    const delta = x - mean;
+    mean = Number.isFinite(delta) ? mean + delta / k : mean + x / k - mean / k;
+    m2 += delta * (x - mean);
+  }
+  return [mean, m2];
 }
 
 function scratchFor(length: number, scratch: Float64Array | undefined): Float64Array {

@@ -9,126 +9,288 @@
  * gives the correctly rounded result up to one final rounding, which is within
  * torch's own run-to-run tolerance (a few ulp of the largest term).
  *
- * Loop orders are chosen so the innermost loop walks contiguous memory.
+ * Summation order. Every entry is summed exactly as the textbook loop does,
+ *     s = init;  for p = 0, 1, …, k − 1:  s = fl(s + fl(a_ip · b_pj))
+ * (init = the bias, or 0), so results are bit-identical to that loop for
+ * every shape, and every transposition form gives the same bits.
+ * (JavaScript never contracts a·b + s into a fused multiply-add.)
+ *
+ * Speed comes from the loop structure only, as in Goto & van de Geijn,
+ * "Anatomy of High-Performance Matrix Multiplication" (2008):
+ *  - packing: a KC×NC block of B and a MR×KC sliver of A are copied into
+ *    contiguous float64 buffers in the order the inner kernel reads them,
+ *    whatever the layout of the operands (A·B, Aᵀ·B and A·Bᵀ differ only in
+ *    the strides the packing reads with, so all three run equally fast, and
+ *    float32 operands are widened once instead of once per use);
+ *  - register blocking: the inner kernel keeps an MR×NR = 4×4 tile of C in
+ *    local variables for a whole KC-long slice of p, reading 4 + 4 packed
+ *    values per 16 multiply-adds;
+ *  - cache blocking: the B block (KC·NC doubles = 256 KiB) stays in L2,
+ *    a sliver of A and a sliver of B (8 KiB each) in L1.
+ * Slices of p are taken in increasing order; between slices the running
+ * sums wait in a float64 buffer (C itself for float64 output), so the order
+ * above is kept. Packed slivers are padded with zeros to full tiles; the
+ * padding only feeds tile entries outside C, which are never stored.
  */
 import type { FloatArray } from './dtype';
+import { gemmWasm } from './gemmWasm';
 
 /**
- * C[m×n] = A[m×k] · B[k×n]  (i-k-j order: row i of C accumulates rows of B).
- *
- * Four rows of B are folded into the accumulator per pass, evaluated left
- * to right — ((c + a₀b₀) + a₁b₁) + … — so each entry is still summed in the
- * order p = 0, 1, …, k − 1, with a quarter of the accumulator traffic.
+ * Which kernel runs a product: 'auto' (WebAssembly SIMD for products of at
+ * least WASM_MIN_WORK multiply-adds when the runtime has it, else
+ * JavaScript) or 'js' (always JavaScript). Both give the same bits; tests
+ * run each, and the JavaScript one is the fallback where WebAssembly is not
+ * available.
  */
-export function gemmNN(a: FloatArray, b: FloatArray, m: number, k: number, n: number, c: FloatArray): void {
-  const row = new Float64Array(n);
-  for (let i = 0; i < m; i++) {
-    row.fill(0);
-    const aOffset = i * k;
-    let p = 0;
-    for (; p + 3 < k; p += 4) {
-      const a0 = a[aOffset + p]!;
-      const a1 = a[aOffset + p + 1]!;
-      const a2 = a[aOffset + p + 2]!;
-      const a3 = a[aOffset + p + 3]!;
-      const b0 = p * n;
-      const b1 = b0 + n;
-      const b2 = b1 + n;
-      const b3 = b2 + n;
-      for (let j = 0; j < n; j++) row[j] = row[j]! + a0 * b[b0 + j]! + a1 * b[b1 + j]! + a2 * b[b2 + j]! + a3 * b[b3 + j]!;
-    }
-    for (; p < k; p++) {
-      const ap = a[aOffset + p]!;
-      const bOffset = p * n;
-      for (let j = 0; j < n; j++) row[j] += ap * b[bOffset + j]!;
-    }
-    c.set(row, i * n);
-  }
+export type GemmKernel = 'auto' | 'js';
+let kernel: GemmKernel = 'auto';
+
+/** Smaller products stay in JavaScript: copying operands in and out would cost more than it saves. */
+const WASM_MIN_WORK = 1 << 12;
+
+export function setGemmKernel(kind: GemmKernel): void {
+  kernel = kind;
 }
 
+export function gemmKernel(): GemmKernel {
+  return kernel;
+}
+
+const MR = 4;
+const NR = 4;
+const KC = 256;
+const MC = 64;
+const NC = 128;
+
+// Scratch reused by every call (the engine is single-threaded per worker):
+// no allocation per product in steady state.
+let packedA = new Float64Array(MC * KC);
+let packedB = new Float64Array(KC * NC);
+let partial = new Float64Array(0);
+const tile = new Float64Array(MR * NR);
+
 /**
- * C[m×n] = A[m×k] · B[n×k]ᵀ  (each entry a dot product of two contiguous rows).
- * `bias` (length n), when given, is added to every row before rounding.
- *
- * Four output columns are computed together: four independent accumulators
- * hide the latency of the floating-point adds and share each load of A,
- * while every entry is still summed in the plain order p = 0, 1, …, k − 1.
+ * C[m×n] = init + A·B with A(i, p) = a[i·aRow + p·aCol] and
+ * B(p, j) = b[p·bRow + j·bCol]; init is `bias` (length n) on every row, or 0.
  */
-export function gemmNT(
+export function gemm(
   a: FloatArray,
+  aRow: number,
+  aCol: number,
   b: FloatArray,
+  bRow: number,
+  bCol: number,
   m: number,
   k: number,
   n: number,
   c: FloatArray,
-  bias: FloatArray | null = null,
+  bias: FloatArray | null,
 ): void {
-  for (let i = 0; i < m; i++) {
-    const aOffset = i * k;
-    const cOffset = i * n;
-    let j = 0;
-    for (; j + 3 < n; j += 4) {
-      const b0 = j * k;
-      const b1 = b0 + k;
-      const b2 = b1 + k;
-      const b3 = b2 + k;
-      let s0 = bias === null ? 0 : bias[j]!;
-      let s1 = bias === null ? 0 : bias[j + 1]!;
-      let s2 = bias === null ? 0 : bias[j + 2]!;
-      let s3 = bias === null ? 0 : bias[j + 3]!;
-      for (let p = 0; p < k; p++) {
-        const ap = a[aOffset + p]!;
-        s0 += ap * b[b0 + p]!;
-        s1 += ap * b[b1 + p]!;
-        s2 += ap * b[b2 + p]!;
-        s3 += ap * b[b3 + p]!;
+  if (m === 0 || n === 0) return;
+  if (kernel === 'auto' && k > 0 && m * n * k >= WASM_MIN_WORK && gemmWasm(a, aRow, aCol, b, bRow, bCol, m, k, n, c, bias)) return;
+  if (k === 0) {
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) c[i * n + j] = bias === null ? 0 : bias[j]!;
+    return;
+  }
+  // One slice of p: entries go straight to C, rounded once. Several: running sums in float64.
+  let sums: FloatArray = c;
+  if (k > KC && !(c instanceof Float64Array)) {
+    if (partial.length < m * n) partial = new Float64Array(m * n);
+    sums = partial;
+  }
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = Math.min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = Math.min(KC, k - pc);
+      packB(b, bRow, bCol, pc, kc, jc, nc);
+      const first = pc === 0;
+      const target = pc + kc === k ? c : sums;
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = Math.min(MC, m - ic);
+        packA(a, aRow, aCol, ic, mc, pc, kc);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const j0 = jc + jr;
+          const nr = Math.min(NR, n - j0);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const i0 = ic + ir;
+            const mr = Math.min(MR, m - i0);
+            if (mr === MR && nr === NR) {
+              // Full tile: sums start in registers and go straight to their target.
+              fullTile(kc, ir * kc, jr * kc, first ? null : sums, bias, target, i0 * n + j0, n, j0);
+              continue;
+            }
+            loadTile(first ? null : sums, bias, i0, mr, j0, nr, n, first);
+            microKernel(kc, ir * kc, jr * kc);
+            storeTile(target, i0, mr, j0, nr, n);
+          }
+        }
       }
-      c[cOffset + j] = s0;
-      c[cOffset + j + 1] = s1;
-      c[cOffset + j + 2] = s2;
-      c[cOffset + j + 3] = s3;
     }
-    for (; j < n; j++) {
-      const bOffset = j * k;
-      let sum = bias === null ? 0 : bias[j]!;
-      for (let p = 0; p < k; p++) sum += a[aOffset + p]! * b[bOffset + p]!;
-      c[cOffset + j] = sum;
+  }
+}
+
+/** B(pc .. pc+kc, jc .. jc+nc) as NR-wide slivers, each kc rows of NR values (zero-padded). */
+function packB(b: FloatArray, bRow: number, bCol: number, pc: number, kc: number, jc: number, nc: number): void {
+  const slivers = Math.ceil(nc / NR);
+  if (packedB.length < slivers * NR * kc) packedB = new Float64Array(slivers * NR * kc);
+  const out = packedB;
+  for (let s = 0; s < slivers; s++) {
+    const j0 = jc + s * NR;
+    const width = Math.min(NR, jc + nc - j0);
+    let o = s * NR * kc;
+    let src = pc * bRow + j0 * bCol;
+    if (width === NR) {
+      for (let p = 0; p < kc; p++, o += NR, src += bRow) {
+        out[o] = b[src]!;
+        out[o + 1] = b[src + bCol]!;
+        out[o + 2] = b[src + 2 * bCol]!;
+        out[o + 3] = b[src + 3 * bCol]!;
+      }
+      continue;
+    }
+    for (let p = 0; p < kc; p++, o += NR, src += bRow) {
+      for (let c = 0; c < NR; c++) out[o + c] = c < width ? b[src + c * bCol]! : 0;
     }
   }
 }
 
 /**
- * C[m×n] = A[k×m]ᵀ · B[k×n]  (sum over r of the outer product of row r of A
- * and row r of B), four values of r per pass in summation order, as gemmNN.
+ * A(ic .. ic+mc, pc .. pc+kc) as MR-high slivers, each kc columns of MR
+ * values (zero-padded). The loops walk the operand along its contiguous
+ * dimension: rows of A for A·B, columns of the stored matrix for Aᵀ·B.
  */
+function packA(a: FloatArray, aRow: number, aCol: number, ic: number, mc: number, pc: number, kc: number): void {
+  const slivers = Math.ceil(mc / MR);
+  if (packedA.length < slivers * MR * kc) packedA = new Float64Array(slivers * MR * kc);
+  const out = packedA;
+  if (mc % MR !== 0) out.fill(0, (slivers - 1) * MR * kc, slivers * MR * kc);
+  if (aCol === 1) {
+    for (let r = 0; r < mc; r++) {
+      const o = ((r / MR) | 0) * MR * kc + (r % MR);
+      const src = (ic + r) * aRow + pc;
+      for (let p = 0; p < kc; p++) out[o + p * MR] = a[src + p]!;
+    }
+  } else {
+    for (let p = 0; p < kc; p++) {
+      const src = (pc + p) * aCol + ic * aRow;
+      for (let r = 0; r < mc; r++) out[((r / MR) | 0) * MR * kc + p * MR + (r % MR)] = a[src + r * aRow]!;
+    }
+  }
+}
+
+/** The tile's running sums: the bias (or 0) before the first slice of p, else the float64 partial sums. */
+function loadTile(sums: FloatArray | null, bias: FloatArray | null, i0: number, mr: number, j0: number, nr: number, n: number, first: boolean): void {
+  for (let r = 0; r < MR; r++) {
+    for (let c = 0; c < NR; c++) {
+      let v = 0;
+      if (r < mr && c < nr) v = first ? (bias === null ? 0 : bias[j0 + c]!) : sums![(i0 + r) * n + j0 + c]!;
+      tile[r * NR + c] = v;
+    }
+  }
+}
+
+function storeTile(target: FloatArray, i0: number, mr: number, j0: number, nr: number, n: number): void {
+  for (let r = 0; r < mr; r++) {
+    const row = (i0 + r) * n + j0;
+    for (let c = 0; c < nr; c++) target[row + c] = tile[r * NR + c]!;
+  }
+}
+
+/** Edge tiles: tile += packed A sliver (at aOffset) · packed B sliver (at bOffset), p = 0 … kc − 1 in order. */
+function microKernel(kc: number, aOffset: number, bOffset: number): void {
+  const A = packedA;
+  const B = packedB;
+  const T = tile;
+  let c00 = T[0]!, c01 = T[1]!, c02 = T[2]!, c03 = T[3]!;
+  let c10 = T[4]!, c11 = T[5]!, c12 = T[6]!, c13 = T[7]!;
+  let c20 = T[8]!, c21 = T[9]!, c22 = T[10]!, c23 = T[11]!;
+  let c30 = T[12]!, c31 = T[13]!, c32 = T[14]!, c33 = T[15]!;
+  let pa = aOffset;
+  let pb = bOffset;
+  for (let p = 0; p < kc; p++) {
+    const b0 = B[pb]!, b1 = B[pb + 1]!, b2 = B[pb + 2]!, b3 = B[pb + 3]!;
+    let a = A[pa]!;
+    c00 += a * b0; c01 += a * b1; c02 += a * b2; c03 += a * b3;
+    a = A[pa + 1]!;
+    c10 += a * b0; c11 += a * b1; c12 += a * b2; c13 += a * b3;
+    a = A[pa + 2]!;
+    c20 += a * b0; c21 += a * b1; c22 += a * b2; c23 += a * b3;
+    a = A[pa + 3]!;
+    c30 += a * b0; c31 += a * b1; c32 += a * b2; c33 += a * b3;
+    pa += MR;
+    pb += NR;
+  }
+  T[0] = c00; T[1] = c01; T[2] = c02; T[3] = c03;
+  T[4] = c10; T[5] = c11; T[6] = c12; T[7] = c13;
+  T[8] = c20; T[9] = c21; T[10] = c22; T[11] = c23;
+  T[12] = c30; T[13] = c31; T[14] = c32; T[15] = c33;
+}
+
+/**
+ * The micro-kernel for a full 4×4 tile of C at `at` (row stride n): the
+ * running sums start from `sums` (a later slice of p), else from the bias
+ * (or 0), and are written to `target` after p = 0 … kc − 1, in order.
+ */
+function fullTile(kc: number, aOffset: number, bOffset: number, sums: FloatArray | null, bias: FloatArray | null, target: FloatArray, at: number, n: number, j0: number): void {
+  const A = packedA;
+  const B = packedB;
+  let c00: number, c01: number, c02: number, c03: number;
+  let c10: number, c11: number, c12: number, c13: number;
+  let c20: number, c21: number, c22: number, c23: number;
+  let c30: number, c31: number, c32: number, c33: number;
+  if (sums !== null) {
+    let o = at;
+    c00 = sums[o]!; c01 = sums[o + 1]!; c02 = sums[o + 2]!; c03 = sums[o + 3]!;
+    o += n;
+    c10 = sums[o]!; c11 = sums[o + 1]!; c12 = sums[o + 2]!; c13 = sums[o + 3]!;
+    o += n;
+    c20 = sums[o]!; c21 = sums[o + 1]!; c22 = sums[o + 2]!; c23 = sums[o + 3]!;
+    o += n;
+    c30 = sums[o]!; c31 = sums[o + 1]!; c32 = sums[o + 2]!; c33 = sums[o + 3]!;
+  } else if (bias !== null) {
+    c00 = c10 = c20 = c30 = bias[j0]!;
+    c01 = c11 = c21 = c31 = bias[j0 + 1]!;
+    c02 = c12 = c22 = c32 = bias[j0 + 2]!;
+    c03 = c13 = c23 = c33 = bias[j0 + 3]!;
+  } else {
+    c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = c22 = c23 = c30 = c31 = c32 = c33 = 0;
+  }
+  let pa = aOffset;
+  let pb = bOffset;
+  for (let p = 0; p < kc; p++) {
+    const b0 = B[pb]!, b1 = B[pb + 1]!, b2 = B[pb + 2]!, b3 = B[pb + 3]!;
+    let a = A[pa]!;
+    c00 += a * b0; c01 += a * b1; c02 += a * b2; c03 += a * b3;
+    a = A[pa + 1]!;
+    c10 += a * b0; c11 += a * b1; c12 += a * b2; c13 += a * b3;
+    a = A[pa + 2]!;
+    c20 += a * b0; c21 += a * b1; c22 += a * b2; c23 += a * b3;
+    a = A[pa + 3]!;
+    c30 += a * b0; c31 += a * b1; c32 += a * b2; c33 += a * b3;
+    pa += MR;
+    pb += NR;
+  }
+  let o = at;
+  target[o] = c00; target[o + 1] = c01; target[o + 2] = c02; target[o + 3] = c03;
+  o += n;
+  target[o] = c10; target[o + 1] = c11; target[o + 2] = c12; target[o + 3] = c13;
+  o += n;
+  target[o] = c20; target[o + 1] = c21; target[o + 2] = c22; target[o + 3] = c23;
+  o += n;
+  target[o] = c30; target[o + 1] = c31; target[o + 2] = c32; target[o + 3] = c33;
+}
+
+/** C[m×n] = A[m×k] · B[k×n]. */
+export function gemmNN(a: FloatArray, b: FloatArray, m: number, k: number, n: number, c: FloatArray): void {
+  gemm(a, k, 1, b, n, 1, m, k, n, c, null);
+}
+
+/** C[m×n] = A[m×k] · B[n×k]ᵀ, plus `bias` (length n) on every row when given, before the one rounding. */
+export function gemmNT(a: FloatArray, b: FloatArray, m: number, k: number, n: number, c: FloatArray, bias: FloatArray | null = null): void {
+  gemm(a, k, 1, b, 1, k, m, k, n, c, bias);
+}
+
+/** C[m×n] = A[k×m]ᵀ · B[k×n]. */
 export function gemmTN(a: FloatArray, b: FloatArray, m: number, k: number, n: number, c: FloatArray): void {
-  const acc = new Float64Array(m * n);
-  let r = 0;
-  for (; r + 3 < k; r += 4) {
-    const a0Offset = r * m;
-    const b0 = r * n;
-    const b1 = b0 + n;
-    const b2 = b1 + n;
-    const b3 = b2 + n;
-    for (let i = 0; i < m; i++) {
-      const a0 = a[a0Offset + i]!;
-      const a1 = a[a0Offset + m + i]!;
-      const a2 = a[a0Offset + 2 * m + i]!;
-      const a3 = a[a0Offset + 3 * m + i]!;
-      const cOffset = i * n;
-      for (let j = 0; j < n; j++) {
-        acc[cOffset + j] = acc[cOffset + j]! + a0 * b[b0 + j]! + a1 * b[b1 + j]! + a2 * b[b2 + j]! + a3 * b[b3 + j]!;
-      }
-    }
-  }
-  for (; r < k; r++) {
-    const aOffset = r * m;
-    const bOffset = r * n;
-    for (let i = 0; i < m; i++) {
-      const ari = a[aOffset + i]!;
-      const cOffset = i * n;
-      for (let j = 0; j < n; j++) acc[cOffset + j] += ari * b[bOffset + j]!;
-    }
-  }
-  c.set(acc);
+  gemm(a, 1, m, b, n, 1, m, k, n, c, null);
 }

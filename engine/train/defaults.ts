@@ -35,3 +35,26 @@ export function defaultDataset(spec: ModelSpec, dtype: DType = 'float32'): Datas
     dtype,
   });
 }
+
+/** The minibatch size: the caller's, else the model file's, else DEFAULT_BATCH_SIZE. */
+export function plannedBatchSize(spec: ModelSpec, override?: number): number {
+  return override ?? spec.training?.batchSize ?? DEFAULT_BATCH_SIZE;
+}
+
+/**
+ * Optimizer steps of a training: the caller's, else the model file's
+ * `steps`, else its `epochs` × ⌈training examples / batch size⌉ (the batches
+ * torch's DataLoader yields per epoch with drop_last=False, after the
+ * validation split holds out ⌈split·count⌉ examples), else `fallback`.
+ */
+export function plannedSteps(spec: ModelSpec, dataCount: number, batchSize: number, override?: number, fallback = DEFAULT_STEPS): number {
+  if (override !== undefined) return override;
+  const t = spec.training;
+  if (t?.steps !== undefined) return t.steps;
+  if (t?.epochs !== undefined) {
+    const held = Math.ceil((t.validationSplit ?? 0) * dataCount);
+    const trainCount = held > 0 && held < dataCount ? dataCount - held : dataCount;
+    return t.epochs * Math.ceil(trainCount / batchSize);
+  }
+  return fallback;
+}

@@ -1,9 +1,15 @@
 import * as vscode from 'vscode';
-import type { HostToInspector, InspectorState, InspectorToHost, ModelRef } from '../../protocol/messages';
+import type { Dataset } from '../../engine/data/dataset';
+import type { CompareReport } from '../../engine/inspect/compare';
+import type { SignalReport } from '../../engine/inspect/signal';
+import type { ModelSpec } from '../../engine/model/spec';
+import type { HostToInspector, InspectorState, InspectorToHost, ModelRef, Section } from '../../protocol/messages';
 import type { Ctx } from '../ctx';
 import { EngineCancelled } from '../engineClient';
 import { withDelayedProgress } from '../progress';
+import { loadModelResources } from '../modelResources';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
+import { saveExport } from './exports';
 
 export const INSPECTOR_VIEW_TYPE = 'weightscope.inspector';
 
@@ -20,7 +26,10 @@ export class InspectorPanels implements vscode.Disposable, vscode.WebviewPanelSe
   constructor(private readonly ctx: Ctx) {
     this.subscriptions.push(
       vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, this),
-      ctx.models.onDidChangeModel((uri) => void this.panels.get(uri.toString())?.inspect()),
+      ctx.models.onDidChangeModel((uri) => {
+        // A Python file's models have the file's URI plus a fragment (model.py#SimpleModel).
+        for (const panel of this.panels.values()) if (panel.documentUri.toString() === uri.toString()) void panel.inspect();
+      }),
     );
   }
 
@@ -58,6 +67,7 @@ export class InspectorPanels implements vscode.Disposable, vscode.WebviewPanelSe
 }
 
 function titleFor(uri: vscode.Uri): string {
+  if (uri.fragment) return `Inspect: ${uri.fragment}`;
   const base = uri.path.split('/').pop() ?? 'model';
   return `Inspect: ${base.replace(/\.nn\.(json|ya?ml)$/i, '')}`;
 }
@@ -67,7 +77,13 @@ class InspectorPanel implements vscode.Disposable {
   /** Incremented per inspection so that a stale result (the file changed meanwhile) is dropped. */
   private generation = 0;
   private current: vscode.CancellationTokenSource | undefined;
-  private lastMessage: HostToInspector | undefined;
+  /** The last message of each kind, re-sent when the webview (re)loads. */
+  private readonly lastMessages = new Map<HostToInspector['type'], HostToInspector>();
+  /** The model and data of the last finished inspection, for the comparison. */
+  private spec: ModelSpec | undefined;
+  private dataset: Dataset | undefined;
+  /** Seeds of the comparison, once the user has asked for one. */
+  private compareSeeds: number | undefined;
 
   constructor(
     private readonly ctx: Ctx,
@@ -87,31 +103,54 @@ class InspectorPanel implements vscode.Disposable {
     this.panel.reveal(undefined, true);
   }
 
+  /** The document the model lives in (a Python model's URI has its name as fragment). */
+  get documentUri(): vscode.Uri {
+    return this.uri.with({ fragment: '' });
+  }
+
+  /**
+   * Inspects the model again: its initial weights first (shown as soon as
+   * they are ready), then the signal through depth on a batch of its data,
+   * then, once the user has opened the comparison, the initializers side by
+   * side. A newer inspection (the file changed) supersedes this one: its
+   * requests are cancelled and late results dropped.
+   */
   async inspect(): Promise<void> {
     const generation = ++this.generation;
     this.current?.cancel();
     const source = new vscode.CancellationTokenSource();
     this.current = source;
-    const model: ModelRef = { uri: this.uri.toString(), name: this.uri.path.split('/').pop() ?? '' };
+    const token = source.token;
+    const stale = (): boolean => generation !== this.generation;
+    const model: ModelRef = { uri: this.uri.toString(), name: this.uri.fragment || (this.uri.path.split('/').pop() ?? '') };
     try {
-      const { result } = await this.ctx.models.load(this.uri);
-      model.name = result.spec?.name ?? model.name;
-      if (!result.spec) {
-        const errors = result.diagnostics.filter((d) => d.severity === 'error');
+      const parsed = await this.ctx.models.load(this.uri);
+      const spec = parsed.result.spec;
+      model.name = spec?.name ?? model.name;
+      if (!spec) {
+        const errors = parsed.result.diagnostics.filter((d) => d.severity === 'error');
         this.post({ type: 'error', model, message: `The model file has ${errors.length} error${errors.length === 1 ? '' : 's'}: ${errors[0]?.message ?? ''} See the Problems panel.` });
         return;
       }
       this.post({ type: 'loading', model });
-      const spec = result.spec;
       const started = Date.now();
-      const inspection = await withDelayedProgress(`Weightscope: initializing ${spec.name}…`, 600, (token) =>
-        this.ctx.runner.run('inspect', (jobToken) => this.ctx.engine.request('inspectInit', { model: spec, bins: this.ctx.config.histogramBins }, jobToken), token),
-      source.token);
-      if (generation !== this.generation) return; // superseded by a newer inspection
+      const { inspection, resources } = await withDelayedProgress(`Weightscope: initializing ${spec.name}…`, 600, (progressToken) =>
+        this.ctx.runner.run('inspect', async (jobToken) => {
+          const resources = await loadModelResources(this.ctx, parsed, jobToken);
+          const params = { model: spec, bins: this.ctx.config.histogramBins, ...(resources.checkpoint ? { checkpoint: resources.checkpoint } : {}) };
+          return { resources, inspection: await this.ctx.engine.request('inspectInit', params, jobToken) };
+        }, progressToken),
+      token);
+      if (stale()) return;
       this.ctx.log.info(`inspected ${spec.name}: ${inspection.parameters.length} tensors in ${Date.now() - started} ms (engine ${inspection.elapsedMs.toFixed(1)} ms)`);
-      this.post({ type: 'initInspection', model, inspection });
+      const notes = resources.diagnostics.map((d) => `${d.message} (${d.code})`);
+      this.post({ type: 'initInspection', model, inspection, notes });
+      this.dataset = resources.dataset;
+      this.spec = spec;
+      await this.runSection('signal', model, generation, token, () => this.ctx.engine.request('measureSignal', { model: spec, dataset: resources.dataset, ...(resources.checkpoint ? { checkpoint: resources.checkpoint } : {}) }, token));
+      if (this.compareSeeds !== undefined) await this.compare(this.compareSeeds);
     } catch (err) {
-      if (generation !== this.generation) return;
+      if (stale()) return;
       if (err instanceof EngineCancelled) {
         this.post({ type: 'error', model, message: 'Inspection cancelled.' });
         return;
@@ -128,8 +167,46 @@ class InspectorPanel implements vscode.Disposable {
     }
   }
 
+  /** Compares the initializers over `seeds` seeds on the last inspected model (again after every refresh). */
+  private async compare(seeds: number): Promise<void> {
+    this.compareSeeds = seeds;
+    const spec = this.spec;
+    if (!spec) return; // the inspection has not finished: it runs the comparison when it does
+    const model: ModelRef = { uri: this.uri.toString(), name: spec.name };
+    const token = this.current?.token;
+    const params = { model: spec, bins: this.ctx.config.histogramBins, seeds, ...(this.dataset ? { dataset: this.dataset } : {}) };
+    await withDelayedProgress(`Weightscope: comparing initializers of ${spec.name}…`, 600, (progressToken) =>
+      this.runSection('compare', model, this.generation, token, () => this.ctx.runner.run('inspect', (jobToken) => this.ctx.engine.request('compareInit', params, jobToken), progressToken)));
+  }
+
+  /** Runs one section's engine request and posts loading, then its report or its error (unless superseded). */
+  private async runSection<K extends 'signal' | 'compare'>(
+    kind: K,
+    model: ModelRef,
+    generation: number,
+    token: vscode.CancellationToken | undefined,
+    request: () => Promise<K extends 'signal' ? SignalReport : CompareReport>,
+  ): Promise<void> {
+    const post = (section: Section<SignalReport> | Section<CompareReport>): void => {
+      if (generation !== this.generation || token?.isCancellationRequested) return;
+      this.post(kind === 'signal' ? { type: 'signal', model, signal: section as Section<SignalReport> } : { type: 'compare', model, compare: section as Section<CompareReport> });
+    };
+    post({ status: 'loading' });
+    try {
+      const report = await request();
+      post({ status: 'ready', report } as Section<SignalReport> | Section<CompareReport>);
+    } catch (err) {
+      if (err instanceof EngineCancelled) return;
+      const message = err instanceof Error ? err.message : String(err);
+      this.ctx.log.error(`${kind} of ${this.uri.toString()} failed: ${message}`);
+      post({ status: 'error', message });
+    }
+  }
+
   private post(message: HostToInspector): void {
-    this.lastMessage = message;
+    // A new inspection starts over: results of the previous one are not re-sent after it.
+    if (message.type === 'loading' || message.type === 'error') this.lastMessages.clear();
+    this.lastMessages.set(message.type, message);
     void this.panel.webview.postMessage(message);
   }
 
@@ -137,13 +214,19 @@ class InspectorPanel implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         // The webview (re)loaded, e.g. after being hidden: send it the latest state.
-        if (this.lastMessage) void this.panel.webview.postMessage(this.lastMessage);
+        for (const message of this.lastMessages.values()) void this.panel.webview.postMessage(message);
+        break;
+      case 'compare':
+        void this.compare(message.seeds);
+        break;
+      case 'export':
+        void saveExport(this.ctx, this.uri, message);
         break;
       case 'refresh':
         void this.inspect();
         break;
       case 'openSource':
-        void vscode.window.showTextDocument(this.uri, { viewColumn: vscode.ViewColumn.One });
+        void vscode.window.showTextDocument(this.documentUri, { viewColumn: vscode.ViewColumn.One });
         break;
     }
   }

@@ -1,22 +1,27 @@
 import * as vscode from 'vscode';
 import { parameterCount, layerPrefix, type ModelSpec } from '../../engine/model/spec';
-import type { HostToSidebar, ModelOverview, SidebarToHost } from '../../protocol/messages';
+import type { HostToSidebar, ModelOverview, Section, SidebarToHost, SignalGlance } from '../../protocol/messages';
 import type { Ctx } from '../ctx';
 import { isModelUri } from '../modelDocuments';
+import { loadModelResources } from '../modelResources';
 import type { RunStore } from '../runs/runStore';
+import { isPythonUri } from '../pythonModels';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
 
 export const OVERVIEW_VIEW_ID = 'weightscope.overview';
 
 /**
  * The activity-bar side panel: the active editor's model at a glance
- * (parameter count, layers, problems) with buttons to inspect it. It follows
+ * (parameter count, layers, problems, the signal's verdict and each layer's
+ * activation std at initialization) with buttons to inspect or train it. It follows
  * the active editor and keeps showing the last model when focus moves to a
  * non-model editor (such as the inspector itself).
  */
 export class OverviewViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
   private lastUri: vscode.Uri | undefined;
+  /** Incremented per update, so that a slow answer for an older model or text is dropped. */
+  private generation = 0;
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(private readonly ctx: Ctx, private readonly runs: RunStore) {
@@ -27,6 +32,15 @@ export class OverviewViewProvider implements vscode.WebviewViewProvider, vscode.
         if (editor && isModelUri(editor.document.uri)) {
           this.lastUri = editor.document.uri;
           this.update();
+        } else if (editor && isPythonUri(editor.document.uri)) {
+          // A Python file counts once it holds a model Weightscope can read.
+          const document = editor.document;
+          void ctx.models.python.parse(document).then(({ file }) => {
+            if (file.models.length > 0 && vscode.window.activeTextEditor?.document === document) {
+              this.lastUri = document.uri;
+              this.update();
+            }
+          }, () => undefined);
         }
       }),
       ctx.models.onDidChangeModel((uri) => {
@@ -66,6 +80,9 @@ export class OverviewViewProvider implements vscode.WebviewViewProvider, vscode.
       case 'inspect':
         void vscode.commands.executeCommand('weightscope.inspectInitialization', vscode.Uri.parse(message.uri));
         break;
+      case 'train':
+        void vscode.commands.executeCommand('weightscope.train', vscode.Uri.parse(message.uri));
+        break;
       case 'openExample':
         void vscode.commands.executeCommand('weightscope.newModelFromExample');
         break;
@@ -82,11 +99,45 @@ export class OverviewViewProvider implements vscode.WebviewViewProvider, vscode.
   }
 
   private update(): void {
-    if (!this.view) return;
-    void this.overview().then((message) => this.view?.webview.postMessage(message));
+    if (!this.view?.visible) return;
+    const generation = ++this.generation;
+    void this.overview().then(async (message) => {
+      if (generation !== this.generation) return;
+      await this.view?.webview.postMessage(message);
+      if (message.overview && message.overview.problems.errors === 0 && this.lastUri) await this.glanceAtSignal(this.lastUri, generation);
+    });
   }
 
-  private async overview(): Promise<HostToSidebar> {
+  /** Measures the model's signal through depth in the engine worker and sends the side panel its verdict per layer. */
+  private async glanceAtSignal(uri: vscode.Uri, generation: number): Promise<void> {
+    const post = (signal: Section<SignalGlance>): void => {
+      if (generation === this.generation) void this.view?.webview.postMessage({ type: 'signal', uri: uri.toString(), signal } satisfies HostToSidebar);
+    };
+    post({ status: 'loading' });
+    try {
+      const parsed = await this.ctx.models.load(uri);
+      const spec = parsed.result.spec;
+      if (!spec) return;
+      const { dataset } = await loadModelResources(this.ctx, parsed);
+      const report = await this.ctx.engine.request('measureSignal', { model: spec, dataset });
+      post({
+        status: 'ready',
+        report: {
+          verdict: report.verdict.text,
+          kind: report.verdict.kind,
+          layers: report.layers.map((l) => ({
+            name: l.name, kind: l.kind, std: l.std,
+            ...(l.deadFraction !== undefined ? { deadFraction: l.deadFraction } : {}),
+            ...(l.saturatedFraction !== undefined ? { saturatedFraction: l.saturatedFraction } : {}),
+          })),
+        },
+      });
+    } catch (err) {
+      post({ status: 'error', message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  private async overview(): Promise<Extract<HostToSidebar, { type: 'overview' }>> {
     const uri = this.lastUri;
     if (!uri) return { type: 'overview', overview: null, reason: 'Open a *.nn.json or *.nn.yaml model file to see it here.' };
     try {

@@ -62,6 +62,7 @@ import { adamw } from '../../engine/optim/adamw';
 import { step as optimizerStep } from '../../engine/optim/step';
 import type { Params } from '../../engine/optim/transform';
 import { readFixtureJson, readNpy, readSafetensors, type StoredTensor } from './helpers/fixtures';
+import { normwise } from './helpers/compare';
 
 const FLOAT64_TOL = { loss: 1e-10, grad: 1e-10, param: 1e-10 };
 const FLOAT32_TOL = { loss: 1e-6, grad: 1e-5, param: 5e-6 };
@@ -131,18 +132,6 @@ function buildModel(layers: LayerSpec[], dtype: DType): Sequential {
 function toFloat(stored: StoredTensor, dtype: DType): FloatArray {
   if (stored.data instanceof BigInt64Array || stored.data instanceof Int32Array) throw new Error('expected a float tensor');
   return dtype === 'float32' ? Float32Array.from(stored.data) : Float64Array.from(stored.data);
-}
-
-/** max|a − b| / max|b|, in double. */
-function normwise(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  expect(actual.length).toBe(expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return scale > 0 ? diff / scale : diff;
 }
 
 interface Step {

@@ -4,7 +4,9 @@
  *   protocol/  imports only engine/ (types)
  *   webview/   never imports extension/ or worker/ (only engine types and protocol)
  *   extension/ never imports webview/ or worker/
- *   bench/     measures the engine: imports engine/ (and protocol/ types) only
+ *   bench/     measures the engine: imports only engine/, protocol/ (to drive the worker as the extension does) and pymodel/, and Node, tfjs
+ *   pymodel/   the Python front end: engine/ and web-tree-sitter only (no vscode, no Node built-ins),
+ *              used by extension/ and cli/
  */
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -61,10 +63,22 @@ describe('architecture: dependencies point one way', () => {
     expect(crossing('extension', ['webview', 'worker', 'cli'])).toEqual([]);
   });
 
-  it('bench/ uses only engine/ and protocol/', () => {
-    const bad = tsFiles('bench').flatMap((f) => imports(f).filter((s) => s.startsWith('.') && !['engine', 'protocol', 'bench'].includes(target(f, s))).map((s) => `${f} → ${s}`));
+  it('bench/ depends only on engine/, protocol/ and pymodel/', () => {
+    const bad = tsFiles('bench').flatMap((f) => imports(f).filter((s) => s.startsWith('.') && !['engine', 'protocol', 'pymodel', 'bench'].includes(target(f, s))).map((s) => `${f} → ${s}`));
     expect(bad).toEqual([]);
-    expect(tsFiles('bench').length).toBeGreaterThan(0);
+  });
+
+  it('pymodel/ uses only engine/ and web-tree-sitter: no vscode, no Node built-ins', () => {
+    const bad = tsFiles('pymodel').flatMap((f) => imports(f)
+      .filter((s) => (s.startsWith('.') ? !['engine', 'pymodel'].includes(target(f, s)) : s !== 'web-tree-sitter'))
+      .map((s) => `${f} → ${s}`));
+    expect(bad).toEqual([]);
+  });
+
+  it('engine/, protocol/, webview/ and worker/ never import pymodel/ (the worker gets a resolved ModelSpec)', () => {
+    const bad = ['engine', 'protocol', 'webview', 'worker'].flatMap((dir) => tsFiles(dir).flatMap((f) => imports(f)
+      .filter((s) => s.startsWith('.') && target(f, s) === 'pymodel').map((s) => `${f} → ${s}`)));
+    expect(bad).toEqual([]);
   });
 
   it('the checker sees imports (guards against a regex that matches nothing)', () => {

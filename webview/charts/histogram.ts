@@ -64,3 +64,59 @@ export function histogramSvg(hist: HistogramSummary, options: HistogramOptions):
   svg.append(axis);
   return svg;
 }
+
+export interface OverlaySeries {
+  label: string;
+  counts: number[];
+  /** Index into the theme's chart colors (`.series-N`). */
+  color: number;
+  dashed?: boolean;
+}
+
+/**
+ * Several histograms on shared edges, overlaid as step outlines. The y axis
+ * is the fraction of values per bin on a square-root scale: one variant can be
+ * a hundred times narrower than another (normal(0, 0.01) next to Kaiming's
+ * √(2/fan_in)), and on a linear axis its spike would flatten every other
+ * outline. Each outline carries its series and counts as data attributes.
+ */
+export function overlaySvg(edges: number[], series: OverlaySeries[], options: HistogramOptions): SVGElement {
+  const { width, height } = options;
+  const margin = { top: 8, right: 8, bottom: 22, left: 44 };
+  const plotW = width - margin.left - margin.right;
+  const plotH = height - margin.top - margin.bottom;
+  const lo = edges[0]!;
+  const hi = edges[edges.length - 1]!;
+  const fractions = series.map((sr) => {
+    const total = sr.counts.reduce((a, b) => a + b, 0) || 1;
+    return sr.counts.map((c) => c / total);
+  });
+  const peak = Math.max(1e-12, ...fractions.flat());
+  const x = (v: number): number => margin.left + ((v - lo) / (hi - lo || 1)) * plotW;
+  const y = (f: number): number => margin.top + plotH - Math.sqrt(f / peak) * plotH;
+
+  const svg = s('svg', { class: 'histogram overlay', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': options.label });
+  series.forEach((sr, k) => {
+    const f = fractions[k]!;
+    const points: string[] = [`${x(lo).toFixed(1)},${y(0).toFixed(1)}`];
+    f.forEach((v, i) => points.push(`${x(edges[i]!).toFixed(1)},${y(v).toFixed(1)}`, `${x(edges[i + 1]!).toFixed(1)},${y(v).toFixed(1)}`));
+    points.push(`${x(hi).toFixed(1)},${y(0).toFixed(1)}`);
+    svg.append(s('polyline', {
+      class: `outline series-${sr.color % 6}${sr.dashed ? ' dashed' : ''}`,
+      points: points.join(' '),
+      fill: 'none',
+      'data-series': sr.label,
+      'data-counts': sr.counts.join(','),
+    }, s('title', {}, sr.label)));
+  });
+  svg.append(s('g', { class: 'axis' },
+    s('line', { x1: margin.left, x2: margin.left + plotW, y1: margin.top + plotH, y2: margin.top + plotH }),
+    s('line', { x1: margin.left, x2: margin.left, y1: margin.top, y2: margin.top + plotH }),
+    s('text', { x: margin.left, y: height - 6, 'text-anchor': 'start' }, formatNumber(lo)),
+    s('text', { x: margin.left + plotW / 2, y: height - 6, 'text-anchor': 'middle' }, '0'),
+    s('text', { x: margin.left + plotW, y: height - 6, 'text-anchor': 'end' }, formatNumber(hi)),
+    s('text', { x: margin.left - 4, y: margin.top + 8, 'text-anchor': 'end' }, `${(peak * 100).toPrecision(2)}%`),
+    s('text', { x: margin.left - 4, y: margin.top + plotH, 'text-anchor': 'end' }, '0'),
+  ));
+  return svg;
+}

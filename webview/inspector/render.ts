@@ -1,16 +1,41 @@
-import type { InitInspection, ParameterInspection } from '../../engine/inspect/types';
-import type { ModelRef } from '../../protocol/messages';
-import { histogramSvg } from '../charts/histogram';
+/**
+ * The inspector's frame: a header (model, parameter count, actions, exports),
+ * three tabs — Weights, Signal, Compare — and the loading and error states.
+ * Each tab's content is rendered by its own module into the panel returned
+ * here, so that a late result replaces one tab without touching the others.
+ */
+import type { InitInspection } from '../../engine/inspect/types';
+import type { InspectorTab, ModelRef } from '../../protocol/messages';
 import { ce, h } from '../dom';
-import { formatCount, formatNumber, formatShape } from '../format';
+import { formatCount } from '../format';
 
-export interface InspectorActions {
+export interface ShellActions {
   refresh(): void;
   openSource(): void;
+  selectTab(tab: InspectorTab): void;
+  exportCsv(): void;
+  exportJson(): void;
+  exportHtml(): void;
+}
+
+export const TABS: { id: InspectorTab; title: string }[] = [
+  { id: 'weights', title: 'Weights' },
+  { id: 'signal', title: 'Signal through depth' },
+  { id: 'compare', title: 'Compare initializers' },
+];
+
+export interface Shell {
+  root: HTMLElement;
+  panels: Record<InspectorTab, HTMLElement>;
 }
 
 export function renderLoading(model: ModelRef): HTMLElement {
   return h('div', { class: 'status' }, ce('vscode-progress-ring'), h('span', {}, `Initializing ${model.name}…`));
+}
+
+/** A tab's placeholder while the engine works on it. */
+export function renderPending(text: string): HTMLElement {
+  return h('div', { class: 'status pending' }, ce('vscode-progress-ring'), h('span', {}, text));
 }
 
 export function renderError(message: string, retry: () => void): HTMLElement {
@@ -19,55 +44,38 @@ export function renderError(message: string, retry: () => void): HTMLElement {
   return h('div', { class: 'status error', role: 'alert' }, h('p', {}, message), button);
 }
 
-export function renderInspection(model: ModelRef, inspection: InitInspection, actions: InspectorActions): HTMLElement {
-  const refresh = ce('vscode-button', { id: 'refresh', secondary: true, title: 'Run the inspection again (same seed: same weights)' }, 'Re-run');
-  refresh.addEventListener('click', actions.refresh);
-  const open = ce('vscode-button', { id: 'open-source', secondary: true }, 'Open model file');
-  open.addEventListener('click', actions.openSource);
+function button(id: string, label: string, title: string, onClick: () => void): HTMLElement {
+  const b = ce('vscode-button', { id, secondary: true, title }, label);
+  b.addEventListener('click', onClick);
+  return b;
+}
 
+export function renderShell(model: ModelRef, inspection: InitInspection, tab: InspectorTab, actions: ShellActions): Shell {
   const header = h('header', { class: 'header' },
     h('h1', {}, `${inspection.modelName}: initialization`),
     h('p', { class: 'meta' },
       ce('vscode-badge', { id: 'param-count', 'data-value': inspection.parameterCount }, `${formatCount(inspection.parameterCount)} parameters`),
       ` seed ${inspection.seed} · ${inspection.parameters.length} tensors · engine ${inspection.elapsedMs.toFixed(1)} ms`),
-    h('div', { class: 'toolbar' }, refresh, open),
+    h('div', { class: 'toolbar' },
+      button('refresh', 'Re-run', 'Run the inspection again (same seed: same weights)', actions.refresh),
+      button('open-source', 'Open model file', 'Show the model file', actions.openSource),
+      h('span', { class: 'export', role: 'group', 'aria-label': 'Export' },
+        button('export-csv', 'CSV', "Save this tab's numbers as CSV", actions.exportCsv),
+        button('export-json', 'JSON', 'Save every statistic of this inspection as JSON', actions.exportJson),
+        button('export-html', 'HTML report', 'Save a self-contained HTML report of this inspection', actions.exportHtml))),
   );
-  const list = h('div', { class: 'params' }, ...inspection.parameters.map(renderParameter));
-  return h('div', { class: 'inspection', 'data-model': model.uri }, header, list);
-}
-
-function renderParameter(p: ParameterInspection): HTMLElement {
-  const chart = histogramSvg(p.histogram, { width: 420, height: 160, label: `Histogram of ${p.name}: ${p.sample.count} values, ${p.initializer}` });
-  const legend = h('p', { class: 'legend' },
-    h('span', { class: 'swatch bar' }), ' sampled  ',
-    p.histogram.expected ? h('span', { class: 'swatch theory' }) : null,
-    p.histogram.expected && p.theory ? ` ${p.theory.family} theory` : '');
-  return h('section', { class: 'param', 'data-name': p.name, 'aria-label': p.name },
-    h('h2', {}, h('code', {}, p.name), ' ', h('span', { class: 'shape' }, formatShape(p.shape))),
-    h('p', { class: 'init' }, h('code', {}, p.initializer), ` · ${p.origin}`),
-    h('div', { class: 'body' }, h('figure', {}, chart, legend), statsTable(p)),
-  );
-}
-
-function statsTable(p: ParameterInspection): HTMLElement {
-  const row = (label: string, key: string, theory: number | null, sample: number | null): HTMLElement =>
-    h('tr', {},
-      h('th', { scope: 'row' }, label),
-      h('td', { 'data-stat': `theory.${key}`, 'data-value': theory ?? '' }, formatNumber(theory)),
-      h('td', { 'data-stat': `sample.${key}`, 'data-value': sample ?? '' }, formatNumber(sample)));
-  const info = (label: string, key: string, value: number | null): HTMLElement =>
-    h('tr', {}, h('th', { scope: 'row' }, label), h('td', { colspan: 2, 'data-stat': key, 'data-value': value ?? '' }, formatNumber(value)));
-  return h('table', { class: 'stats' },
-    h('caption', {}, `${p.name}: theory vs sample`),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, ''), h('th', { scope: 'col' }, 'theory'), h('th', { scope: 'col' }, 'sample'))),
-    h('tbody', {},
-      row('mean', 'mean', p.theory?.mean ?? null, p.sample.mean),
-      row('std', 'std', p.theory?.std ?? null, p.sample.std),
-      row('min', 'min', p.theory?.support[0] ?? null, p.sample.min),
-      row('max', 'max', p.theory?.support[1] ?? null, p.sample.max),
-      info('fan_in', 'fanIn', p.theory?.fanIn ?? null),
-      info('fan_out', 'fanOut', p.theory?.fanOut ?? null),
-      info('gain', 'gain', p.theory?.gain ?? null),
-      info('KS statistic D', 'ks', p.ks),
-      info('values', 'count', p.sample.count)));
+  const tabs = ce('vscode-tabs', { 'selected-index': TABS.findIndex((t) => t.id === tab) });
+  const panels = {} as Record<InspectorTab, HTMLElement>;
+  for (const t of TABS) {
+    tabs.append(ce('vscode-tab-header', { slot: 'header', 'data-tab': t.id }, t.title));
+    panels[t.id] = ce('vscode-tab-panel', { 'data-tab': t.id });
+    tabs.append(panels[t.id]);
+  }
+  tabs.addEventListener('vsc-tabs-select', (e) => {
+    const index = (e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex;
+    const selected = TABS[index];
+    if (selected) actions.selectTab(selected.id);
+  });
+  const root = h('div', { class: 'inspection', 'data-model': model.uri }, header, tabs);
+  return { root, panels };
 }

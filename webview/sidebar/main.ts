@@ -1,13 +1,20 @@
-/** The side panel: the active model at a glance, with buttons to act on it. */
+/**
+ * The side panel: the active model at a glance (parameters, problems, the
+ * signal's verdict and each layer's activation std at initialization, its
+ * layers) with buttons to act on it, and the saved training runs.
+ */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
-import type { HostToSidebar, ModelOverview, SidebarRun, SidebarToHost } from '../../protocol/messages';
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import type { HostToSidebar, ModelOverview, Section, SidebarRun, SidebarToHost, SignalGlance } from '../../protocol/messages';
 import { ce, h } from '../dom';
-import { formatCount } from '../format';
+import { formatCount, formatNumber } from '../format';
 import { vscodeApi } from '../vscodeApi';
 
 interface SidebarState {
   overview?: Extract<HostToSidebar, { type: 'overview' }>;
+  /** The signal of the model in `overview` (dropped when another model is shown). */
+  signal?: Section<SignalGlance>;
   runs?: SidebarRun[];
 }
 
@@ -16,12 +23,17 @@ const app = document.getElementById('app')!;
 let state: SidebarState = vscode.getState() ?? {};
 
 function render(message: HostToSidebar | undefined): void {
-  if (message?.type === 'overview') state = { ...state, overview: message };
-  else if (message?.type === 'runs') state = { ...state, runs: message.runs };
+  if (message?.type === 'overview') {
+    const sameModel = message.overview?.model.uri === state.overview?.overview?.model.uri;
+    state = { ...state, overview: message, ...(sameModel && state.signal ? { signal: state.signal } : { signal: undefined }) };
+  } else if (message?.type === 'signal') {
+    if (state.overview?.overview?.model.uri !== message.uri) return;
+    state = { ...state, signal: message.signal };
+  } else if (message?.type === 'runs') state = { ...state, runs: message.runs };
   vscode.setState(state);
   const o = state.overview;
   app.replaceChildren(
-    o?.overview ? overview(o.overview) : empty(o?.reason ?? ''),
+    o?.overview ? overview(o.overview, state.signal) : empty(o?.reason ?? ''),
     runsSection(state.runs ?? []));
 }
 
@@ -44,9 +56,31 @@ function runsSection(runs: SidebarRun[]): HTMLElement {
     runs.length ? h('ul', { class: 'run-list' }, ...runs.map(item)) : h('p', { class: 'hint' }, 'No runs yet: Train a model to record one.'));
 }
 
-function overview(o: ModelOverview): HTMLElement {
+const VERDICT_CLASS: Record<string, string> = { stable: 'ok', shrinking: 'warn', growing: 'warn' };
+
+/** The verdict, and per layer its activation std (and dead or saturated units) at initialization. */
+function signalGlance(signal: Section<SignalGlance> | undefined): HTMLElement | null {
+  if (!signal) return null;
+  if (signal.status === 'loading') return h('p', { class: 'signal pending' }, ce('vscode-progress-ring'), ' measuring the signal…');
+  if (signal.status === 'error') return h('p', { class: 'signal error' }, `Signal: ${signal.message}`);
+  const g = signal.report;
+  return h('div', { class: 'signal', 'data-verdict': g.kind },
+    h('p', { class: `verdict ${VERDICT_CLASS[g.kind] ?? 'bad'}` }, h('strong', {}, 'At initialization: '), g.verdict),
+    h('table', { class: 'glance' },
+      h('caption', {}, 'Activation std per layer'),
+      h('tbody', {}, ...g.layers.map((l) => h('tr', {},
+        h('th', { scope: 'row' }, h('code', {}, `${l.name} ${l.kind}`)),
+        h('td', { 'data-value': l.std }, formatNumber(l.std)),
+        h('td', { class: 'units' },
+          l.deadFraction !== undefined && l.deadFraction > 0 ? `${Math.round(l.deadFraction * 100)}% dead` : '',
+          l.saturatedFraction !== undefined && l.saturatedFraction > 0 ? `${Math.round(l.saturatedFraction * 100)}% saturated` : ''))))));
+}
+
+function overview(o: ModelOverview, signal: Section<SignalGlance> | undefined): HTMLElement {
   const inspect = ce('vscode-button', { id: 'inspect' }, 'Inspect initialization');
   inspect.addEventListener('click', () => vscode.postMessage({ type: 'inspect', uri: o.model.uri }));
+  const train = ce('vscode-button', { id: 'train', secondary: true }, 'Train');
+  train.addEventListener('click', () => vscode.postMessage({ type: 'train', uri: o.model.uri }));
   const problems = o.problems.errors + o.problems.warnings > 0
     ? h('p', { class: o.problems.errors ? 'problems error' : 'problems' }, `${o.problems.errors} errors, ${o.problems.warnings} warnings: see the Problems panel.`)
     : h('p', { class: 'problems ok' }, 'No problems found.');
@@ -54,15 +88,10 @@ function overview(o: ModelOverview): HTMLElement {
     h('h2', {}, o.model.name),
     h('p', {}, ce('vscode-badge', { 'data-value': o.parameterCount }, formatCount(o.parameterCount)), ' trainable parameters'),
     problems,
+    h('div', { class: 'actions' }, inspect, train),
+    signalGlance(signal),
     h('ol', { class: 'layers', 'aria-label': 'Layers' }, ...o.layers.map((l) =>
-      h('li', {}, h('code', {}, l.label), l.parameters ? h('span', { class: 'count' }, ` ${formatCount(l.parameters)}`) : null))),
-    h('div', { class: 'actions' }, inspect, train(o.model.uri)));
-}
-
-function train(uri: string): HTMLElement {
-  const button = ce('vscode-button', { id: 'train', secondary: true }, 'Train');
-  button.addEventListener('click', () => vscode.postMessage({ type: 'train', uri }));
-  return button;
+      h('li', {}, h('code', {}, l.label), l.parameters ? h('span', { class: 'count' }, ` ${formatCount(l.parameters)}`) : null))));
 }
 
 function empty(reason: string): HTMLElement {

@@ -17,11 +17,11 @@ describe('initialization inspection', () => {
     expect(r.parameterCount).toBe(2121);
     const w = r.parameters[0]!;
     // nn.Linear(10, 100): kaiming_uniform_(a=√5) = U(±1/√10), std = bound/√3
-    expect(w.theory.support[1]).toBeCloseTo(1 / Math.sqrt(10), 14);
-    expect(w.theory.std).toBeCloseTo(1 / Math.sqrt(30), 14);
+    expect(w.theory!.support[1]).toBeCloseTo(1 / Math.sqrt(10), 14);
+    expect(w.theory!.std).toBeCloseTo(1 / Math.sqrt(30), 14);
     expect(w.sample.min).toBeGreaterThanOrEqual(-1 / Math.sqrt(10));
     expect(w.sample.max).toBeLessThanOrEqual(1 / Math.sqrt(10));
-    expect(r.parameters[2]!.theory.support[1]).toBeCloseTo(0.1, 14); // fc2: 1/√100
+    expect(r.parameters[2]!.theory!.support[1]).toBeCloseTo(0.1, 14); // fc2: 1/√100
   });
 
   it('histogram counts sum to the tensor size, and the theory expects the same total', () => {
@@ -46,7 +46,7 @@ describe('initialization inspection', () => {
     const [w, b] = inspectInitialization(s, { bins: 40 }).parameters;
     expect(w!.initializer).toBe('normal_(std=0.01)');
     expect(w!.origin).toBe('model file');
-    expect(w!.theory.family).toBe('normal');
+    expect(w!.theory!.family).toBe('normal');
     expect(w!.sample.std).toBeGreaterThan(0.009);
     expect(w!.sample.std).toBeLessThan(0.011);
     expect(w!.ks).toBeLessThan(0.06); // 1,000 samples: the 1% critical value is 1.63/√1000 ≈ 0.052

@@ -123,6 +123,20 @@ describe('readNpy: shapes, layouts and header variants', () => {
   });
 });
 
+describe('readNpy: where the bytes live', () => {
+  it('reads a file that is a window into a larger buffer (as a Node Buffer from the pool is)', () => {
+    const file = writeNpy(new Float32Array([1.5, -2, 3.25]), [3]);
+    const pool = new Uint8Array(file.length + 19).fill(0xff);
+    pool.set(file, 7);
+    // Buffer#slice returns a view, not a copy, unlike Uint8Array#slice.
+    const window = Buffer.from(pool.buffer, 7, file.length);
+    const back = readNpy(window, 'w.npy');
+    expect(back.shape).toEqual([3]);
+    expect(Array.from(back.data)).toEqual([1.5, -2, 3.25]);
+    expect(back.data.length).toBe(3);
+  });
+});
+
 describe('readNpy: errors', () => {
   it('empty file, bad magic, ZIP archives', () => {
     expectIoError(() => read(new Uint8Array()), 'a.npy: file is empty');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { FLOAT32_FUSED, FLOAT32_UNFUSED, FLOAT64, arithmeticOf, fma32, fma64, fround, mulAdd32 } from '../../../engine/optim/float32';
+import { FLOAT32_FUSED, FLOAT32_UNFUSED, FLOAT64, arithmeticOf, fma32, fma32RoundToOdd, fma64, fround, mulAdd32 } from '../../../engine/optim/float32';
 import { powInt } from '../../../engine/optim/pow';
 
 /**
@@ -73,6 +73,35 @@ describe('fma32', () => {
     const near = fc.integer({ min: -(2 ** 20), max: 2 ** 20 }).map((k) => fround(1 + k * 2 ** -23));
     const tiny = fc.integer({ min: -(2 ** 20), max: 2 ** 20 }).map((k) => fround(2 ** -24 * (1 + k * 2 ** -23)));
     fc.assert(fc.property(near, tiny, near, (a, b, c) => Object.is(fma32(a, b, c), referenceFma32(a, b, c))), { numRuns: 20000 });
+  });
+
+  it('equals the round-to-odd formulation at float32 midpoints, at binade edges, in the subnormal range and at overflow', () => {
+    // c + a·b with a·b within a few float32 ulps of half of c's ulp: the double sum
+    // lands on or next to the midpoint between c and its neighbour.
+    const anyFloat32 = fc.float({ noNaN: true, noDefaultInfinity: true }).map(Math.fround);
+    const bits = new Float32Array(1);
+    const word = new Uint32Array(bits.buffer);
+    const ulpOf = (c: number) => {
+      bits[0] = Math.abs(c);
+      word[0] = word[0]! + 1;
+      return bits[0]! - Math.abs(c);
+    };
+    const nearMidpoint = fc.tuple(anyFloat32, fc.integer({ min: -4, max: 4 }), fc.integer({ min: -4, max: 4 }), fc.constantFrom(1, -1)).map(([c, j, k, sign]) => {
+      const a = fround(sign * (1 + j * 2 ** -23));
+      const b = fround((ulpOf(c) / 2) * (1 + k * 2 ** -23));
+      return [a, b, c] as const;
+    });
+    const check = ([a, b, c]: readonly [number, number, number]) => Object.is(fma32(a, b, c), fma32RoundToOdd(a, b, c));
+    fc.assert(fc.property(nearMidpoint, check), { numRuns: 20000 });
+    fc.assert(fc.property(fc.tuple(anyFloat32, anyFloat32, anyFloat32), check), { numRuns: 20000 });
+    for (const c of [1, 2, 2 ** -126, 2 ** -149, 3.4028234663852886e38]) {
+      for (const b of [2 ** -24, 2 ** -25, 2 ** -26, -(2 ** -24), -(2 ** -25), -(2 ** -26)]) {
+        for (const a of [1, fround(1 + 2 ** -23), fround(1 - 2 ** -24)]) {
+          expect(fma32(a, b * c, c), `${a}·${b * c} + ${c}`).toBe(fma32RoundToOdd(a, b * c, c));
+          expect(fma32(a, b * c, -c)).toBe(fma32RoundToOdd(a, b * c, -c));
+        }
+      }
+    }
   });
 
   it('passes infinities and NaN through', () => {

@@ -96,3 +96,15 @@ describe('the KS test as used on initializers', () => {
     expect(ksPValue(ksStatistic(samples, normalDistribution(0, 1.1)), 60000)).toBeLessThan(1e-3);
   });
 });
+
+describe('ksStatistic on float32 samples (radix-sorted)', () => {
+  it('equals the statistic of the same values given as float64, NaN ignored', () => {
+    const values = Float32Array.from({ length: 5000 }, (_, i) => Math.sin(i * 12.9898) * 2);
+    values[17] = NaN;
+    values[99] = values[100]!; // a run of equal values
+    const cdf = (x: number) => Math.min(1, Math.max(0, (x + 2) / 4));
+    const d32 = ksStatistic(values, cdf);
+    expect(d32).toBeGreaterThan(0);
+    expect(d32).toBe(ksStatistic(Float64Array.from(values), cdf));
+  });
+});

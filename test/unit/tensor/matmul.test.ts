@@ -72,6 +72,22 @@ describe('matmul', () => {
     );
   });
 
+  it('keeps that order across the cache blocks of the packed kernel (k > 256, m > 64, n > 128), in float32 and float64', () => {
+    for (const dtype of ['float64', 'float32'] as const) {
+      const rng = new Rng(dtype === 'float32' ? 11 : 12);
+      const [m, k, n] = [70, 517, 133];
+      const a = randn(rng, [m, k], { dtype, requiresGrad: true });
+      const b = randn(rng, [k, n], { dtype, requiresGrad: true });
+      const c = matmul(a, b);
+      const round = dtype === 'float32' ? Math.fround : (x: number) => x;
+      expect(Array.from(c.data)).toEqual(referenceMatmul(a.data, b.data, m, k, n).map(round));
+      const g = randn(rng, [m, n], { dtype });
+      c.backward(g);
+      expect(Array.from(a.grad!)).toEqual(referenceMatmul(g.data, referenceTranspose(b.data, k, n), m, n, k).map(round));
+      expect(Array.from(b.grad!)).toEqual(referenceMatmul(referenceTranspose(a.data, m, k), g.data, k, m, n).map(round));
+    }
+  });
+
   it('rejects mismatched inner dimensions', () => {
     expect(() => matmul(Tensor.zeros([2, 3]), Tensor.zeros([2, 3]))).toThrow(RangeError);
   });
@@ -96,6 +112,24 @@ describe('linear', () => {
     const w = Tensor.from([1, 2, 3, 4], [2, 2], f64);
     expect(linear(Tensor.from([1, 1], [2], f64), w).toArray()).toEqual([3, 7]);
     expect(linear(Tensor.ones([2, 3, 2], f64), w).shape).toEqual([2, 3, 2]);
+  });
+
+  it('starts every sum at the bias and keeps the order p = 0, 1, … across cache blocks (float32, 300 inputs)', () => {
+    const rng = new Rng(13);
+    const [rows, inputs, outputs] = [9, 300, 135];
+    const x = randn(rng, [rows, inputs], { dtype: 'float32' });
+    const w = randn(rng, [outputs, inputs], { dtype: 'float32' });
+    const b = randn(rng, [outputs], { dtype: 'float32' });
+    const y = linear(x, w, b);
+    const expected: number[] = [];
+    for (let i = 0; i < rows; i++) {
+      for (let o = 0; o < outputs; o++) {
+        let s = b.data[o]!;
+        for (let p = 0; p < inputs; p++) s += x.data[i * inputs + p]! * w.data[o * inputs + p]!;
+        expected.push(Math.fround(s));
+      }
+    }
+    expect(Array.from(y.data)).toEqual(expected);
   });
 
   it('rejects a weight or bias of the wrong shape', () => {

@@ -1,0 +1,127 @@
+/**
+ * `npm run bench`: our engine and its peers (tfjs-wasm, tfjs-cpu, PyTorch)
+ * on the same workloads in one run.
+ *
+ *   npm run bench                      full suite (< 10 min): table, bench/results.json, a row set in BENCHMARKS.md
+ *   npm run bench -- --quick           smoke run (< 2 min): short budgets; BENCHMARKS.md only with --record
+ *   npm run bench -- --only mlp784,gemm1024-nn --impl ours,tfjs-wasm
+ *
+ *   node --cpu-prof dist/bench.js --profile article   our engine alone on one workload for ~5 s, to profile
+ *                                                     (then: node scripts/cpuprofile-top.mjs CPU.*.cpuprofile)
+ *
+ * Internal: `--child <impl> --config <json>` runs one implementation and
+ * prints its rows as JSON lines (see suite.ts).
+ */
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { machineFacts } from './machine';
+import { BENCHMARKS_HEADER, goalsText, markdownSection, tableCells, textTable } from './report';
+import { IMPLS, runImplementation, runSuite, type Impl } from './suite';
+import { FULL_BUDGET, QUICK_BUDGET } from './timing';
+import { ADAMW, FULL_SIZES, WORKLOADS, type SuiteConfig } from './workloads';
+
+const root = path.resolve(__dirname, '..');
+
+interface Args {
+  quick: boolean;
+  record: boolean;
+  only: string[] | null;
+  impls: Impl[];
+  child: Impl | null;
+  config: SuiteConfig | null;
+  profile: string | null;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = { quick: false, record: true, only: null, impls: [...IMPLS], child: null, config: null, profile: null };
+  let recordGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '--quick') args.quick = true;
+    else if (arg === '--record') recordGiven = true;
+    else if (arg === '--only') args.only = list(value(), WORKLOADS.map((w) => w.id), 'workload');
+    else if (arg === '--impl') args.impls = list(value(), IMPLS, 'implementation') as Impl[];
+    else if (arg === '--child') args.child = list(value(), IMPLS, 'implementation')[0] as Impl;
+    else if (arg === '--config') args.config = JSON.parse(value()) as SuiteConfig;
+    else if (arg === '--profile') args.profile = list(value(), WORKLOADS.map((w) => w.id), 'workload')[0]!;
+    else throw new Error(`unknown argument '${arg}' (see bench/main.ts)`);
+  }
+  args.record = !args.quick || recordGiven;
+  return args;
+}
+
+function list(value: string, allowed: readonly string[], what: string): string[] {
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = items.filter((s) => !allowed.includes(s));
+  if (unknown.length > 0) throw new Error(`unknown ${what} ${unknown.join(', ')}; known: ${allowed.join(', ')}`);
+  return items;
+}
+
+async function child(impl: Impl, config: SuiteConfig): Promise<void> {
+  if (impl === 'pytorch') throw new Error('PyTorch runs from bench/torch_bench.py');
+  await runImplementation(impl, {
+    config,
+    emit: (row) => process.stdout.write(`${JSON.stringify(row)}\n`),
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+}
+
+function tfjsVersion(): string {
+  const file = path.join(root, 'node_modules/@tensorflow/tfjs-core/package.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version : 'not installed';
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.child) {
+    if (!args.config) throw new Error('--child needs --config');
+    return child(args.child, args.config);
+  }
+  if (args.profile) {
+    const config: SuiteConfig = { sizes: FULL_SIZES, budget: { ms: 5000, maxRuns: 1e6 }, adamw: ADAMW, only: [args.profile] };
+    return child('ours', config);
+  }
+  const machine = machineFacts();
+  const config: SuiteConfig = { sizes: FULL_SIZES, budget: args.quick ? QUICK_BUDGET : FULL_BUDGET, adamw: ADAMW, only: args.only };
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  log(`Weightscope benchmarks (${args.quick ? 'quick' : 'full'}): ${machine.cpu}, ${machine.cores} cores, load ${machine.loadAverage}`);
+  const started = performance.now();
+  const { rows, notes } = await runSuite({
+    config,
+    impls: args.impls,
+    root,
+    script: __filename,
+    timeoutMs: args.quick ? 60_000 : 240_000,
+    log,
+  });
+  notes.unshift(`tfjs ${tfjsVersion()} (tfjs-core, tfjs-backend-cpu, tfjs-backend-wasm)`);
+  const seconds = (performance.now() - started) / 1000;
+  notes.push(`suite took ${seconds.toFixed(0)} s`);
+
+  console.log('');
+  console.log(textTable(tableCells(rows)));
+  console.log('');
+  console.log('ratio = our speed ÷ peer speed (> 1: ours is faster)');
+  console.log('');
+  console.log(goalsText(rows));
+  for (const note of notes) console.log(`note: ${note}`);
+
+  writeFileSync(path.join(root, 'bench/results.json'), `${JSON.stringify(rows, null, 2)}\n`);
+  console.log('\nwrote bench/results.json');
+  if (args.record) {
+    const file = path.join(root, 'BENCHMARKS.md');
+    if (!existsSync(file)) writeFileSync(file, BENCHMARKS_HEADER);
+    appendFileSync(file, `\n${markdownSection(rows, { mode: args.quick ? 'quick' : 'full', machine, notes })}`);
+    console.log('appended a row set to BENCHMARKS.md');
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,125 @@
+/**
+ * Our engine on every workload, through its public modules: nn (Sequential,
+ * Linear, losses), optim (adamw, step, Tracer), the GEMM kernels behind
+ * matmul/linear, inspectInitialization and the histogram kernel.
+ */
+import { inspectInitialization } from '../engine/inspect/inspectInit';
+import { parseModelText } from '../engine/model';
+import { CrossEntropyLoss, Linear, MSELoss, ReLU, Sequential, zeroGrad, type Module } from '../engine/nn';
+import { adamw, step, Tracer } from '../engine/optim';
+import { Rng } from '../engine/rng';
+import { histogram } from '../engine/stats/histogram';
+import { gemmNN, gemmNT, gemmTN } from '../engine/tensor/gemm';
+import type { FloatArray } from '../engine/tensor/dtype';
+import { Tensor } from '../engine/tensor/tensor';
+import { measure, resultRow, wanted, type RunContext } from './context';
+import { measureHeap } from './memory';
+import { ADAMW, GEMM_FORMS, gemmFlops, gemmId, type GemmForm } from './workloads';
+
+export const IMPL = 'ours';
+const HEAP_STEPS = 1000;
+
+export function runOurs(ctx: RunContext): void {
+  const { sizes } = ctx.config;
+  if (wanted(ctx, 'mlp784')) {
+    const train = trainingStep(sizes.mnist.widths, sizes.mnist.batch, 'cross-entropy', null);
+    ctx.emit(resultRow('mlp784', IMPL, measure(ctx, train)));
+  }
+  if (wanted(ctx, 'article')) {
+    const train = trainingStep(sizes.article.widths, sizes.article.batch, 'mse', null);
+    ctx.emit(resultRow('article', IMPL, measure(ctx, train)));
+  }
+  if (wanted(ctx, 'article-traced')) {
+    const train = trainingStep(sizes.article.widths, sizes.article.batch, 'mse', new Tracer({ histogram: { bins: 40 } }));
+    ctx.emit(resultRow('article-traced', IMPL, measure(ctx, train)));
+  }
+  sizes.gemm.forEach((size, index) => {
+    for (const form of GEMM_FORMS) {
+      const id = gemmId(index, form);
+      if (wanted(ctx, id)) ctx.emit(resultRow(id, IMPL, measure(ctx, gemm(size, form)), gemmFlops(size)));
+    }
+  });
+  if (wanted(ctx, 'init10m')) ctx.emit(resultRow('init10m', IMPL, measure(ctx, inspectMlp(sizes.mlp10m.widths))));
+  if (wanted(ctx, 'hist10m')) {
+    const { values: n, bins } = sizes.histogram;
+    const values = normalValues(n, 7);
+    ctx.emit(resultRow('hist10m', IMPL, measure(ctx, () => void histogram(values, bins, -4, 4))));
+  }
+  if (wanted(ctx, 'article-alloc') || wanted(ctx, 'article-heap')) {
+    if (!(globalThis as { gc?: unknown }).gc) {
+      ctx.log('ours: heap growth skipped (run node with --expose-gc)');
+      return;
+    }
+    const train = trainingStep(sizes.article.widths, sizes.article.batch, 'mse', null);
+    const heap = measureHeap(train, HEAP_STEPS);
+    const row = (id: string, bytes: number) => ({ workload: id, impl: IMPL, metric: `over ${HEAP_STEPS} steps`, value: bytes / 1e6, unit: 'MB' });
+    if (wanted(ctx, 'article-alloc')) ctx.emit(row('article-alloc', heap.allocatedBytes));
+    if (wanted(ctx, 'article-heap')) ctx.emit(row('article-heap', heap.retainedBytes));
+  }
+}
+
+/** One call = one optimizer step on a fixed batch: zero_grad, forward, loss, backward, AdamW. */
+export function trainingStep(widths: readonly number[], batch: number, loss: 'cross-entropy' | 'mse', tracer: Tracer | null): () => void {
+  const rng = new Rng(1);
+  const layers: Module[] = [];
+  for (let i = 0; i + 1 < widths.length; i++) {
+    const layer = new Linear(widths[i]!, widths[i + 1]!);
+    fillUniform(layer.weight.data, 1 / Math.sqrt(widths[i]!), rng);
+    fillUniform(layer.bias!.data, 1 / Math.sqrt(widths[i]!), rng);
+    layers.push(layer);
+    if (i + 2 < widths.length) layers.push(new ReLU());
+  }
+  const network = new Sequential(...layers);
+  const parameters = network.namedParameters();
+  const params: Record<string, FloatArray> = Object.fromEntries(parameters.map((p) => [p.name, p.tensor.data]));
+  const tx = adamw({ lr: ADAMW.lr, betas: ADAMW.betas, eps: ADAMW.eps, weightDecay: ADAMW.weightDecay });
+  let state = tx.init(params);
+  const inputs = Tensor.from(normalValues(batch * widths[0]!, 2), [batch, widths[0]!]);
+  const outputs = widths[widths.length - 1]!;
+  const labels = Int32Array.from({ length: batch }, () => rng.int(outputs));
+  const targets = Tensor.from(normalValues(batch * outputs, 3), [batch, outputs]);
+  const mse = new MSELoss();
+  const crossEntropy = new CrossEntropyLoss();
+  const grads: Record<string, FloatArray> = {};
+  return () => {
+    zeroGrad(network);
+    const out = network.forward(inputs);
+    const value = loss === 'mse' ? mse.forward(out, targets) : crossEntropy.forward(out, labels);
+    value.backward();
+    for (const p of parameters) grads[p.name] = p.tensor.grad!;
+    ({ state } = step(tx, params, grads, state, tracer ?? undefined));
+  };
+}
+
+/** C = A·B, Aᵀ·B or A·Bᵀ of float32 n×n matrices with the engine's kernels. */
+export function gemm(n: number, form: GemmForm): () => void {
+  const a = normalValues(n * n, 4);
+  const b = normalValues(n * n, 5);
+  const c = new Float32Array(n * n);
+  if (form === 'nn') return () => gemmNN(a, b, n, n, n, c);
+  if (form === 'tn') return () => gemmTN(a, b, n, n, n, c);
+  return () => gemmNT(a, b, n, n, n, c);
+}
+
+/** The inspector's work on an MLP: draw every tensor as torch would, then summarize it against its theory. */
+export function inspectMlp(widths: readonly number[]): () => void {
+  const layers = widths.slice(1).flatMap((out, i) => {
+    const linear = { name: `fc${i + 1}`, type: 'Linear', out_features: out };
+    return i + 2 < widths.length ? [linear, { type: 'ReLU' }] : [linear];
+  });
+  const text = JSON.stringify({ version: 1, name: 'BenchMlp', input: widths[0], layers, loss: 'MSELoss', seed: 0 });
+  const { spec, diagnostics } = parseModelText(text, 'json', 'bench');
+  if (!spec) throw new Error(`benchmark model does not parse: ${diagnostics.map((d) => d.message).join('; ')}`);
+  return () => void inspectInitialization(spec, { bins: 40 });
+}
+
+export function normalValues(n: number, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = rng.normal();
+  return out;
+}
+
+function fillUniform(data: FloatArray, bound: number, rng: Rng): void {
+  for (let i = 0; i < data.length; i++) data[i] = rng.uniformRange(-bound, bound);
+}

@@ -1,0 +1,59 @@
+/**
+ * Time-bounded measurement. A workload runs once (warm-up, which also tells
+ * how long one run takes), then repeatedly until its time budget is spent;
+ * the result is the median run time, which ignores the occasional GC pause
+ * or scheduler hiccup of a shared machine better than the mean.
+ *
+ * Clock: the CPU time of the process (user + system), not wall time. Every
+ * implementation here runs on one thread, so on an idle machine the two
+ * agree; on a shared machine, CPU time leaves out the time the process
+ * waited for a core, which wall time would count as ours (the PyTorch
+ * script uses time.process_time, the same clock).
+ *
+ * When the warm-up run alone took longer than the whole budget, it is the
+ * sample (runs of seconds hardly depend on warm-up), so a slow peer cannot
+ * stretch the suite without bound.
+ */
+
+export interface Budget {
+  /** Milliseconds of measured runs (after the warm-up). */
+  ms: number;
+  /** At most this many measured runs. */
+  maxRuns: number;
+}
+
+export const FULL_BUDGET: Budget = { ms: 2500, maxRuns: 2000 };
+export const QUICK_BUDGET: Budget = { ms: 250, maxRuns: 200 };
+/** One measured run: for the smoke test, which checks shapes, not speed. */
+export const SMOKE_BUDGET: Budget = { ms: 0, maxRuns: 1 };
+
+/** CPU time of this process in milliseconds. */
+export function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/** Median seconds (of CPU time) per call of `run`. */
+export function medianSeconds(run: () => void, budget: Budget): number {
+  const w0 = cpuMs();
+  run();
+  const warmUp = cpuMs() - w0;
+  if (warmUp > budget.ms && budget.maxRuns > 1) return warmUp / 1000;
+  const times: number[] = [];
+  const started = cpuMs();
+  while (times.length < budget.maxRuns) {
+    const t0 = cpuMs();
+    run();
+    const t1 = cpuMs();
+    times.push(t1 - t0);
+    if (t1 - started >= budget.ms) break;
+  }
+  return Math.max(median(times), 1e-6) / 1000;
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}

@@ -1,0 +1,102 @@
+/**
+ * The workloads every implementation runs, with their sizes, and the shape of
+ * a result row. Sizes are shared with the PyTorch script (torch_bench.py),
+ * which repeats them: keep both in step.
+ */
+
+/** One measurement, as written to bench/results.json. */
+export interface ResultRow {
+  workload: string;
+  impl: string;
+  metric: string;
+  value: number;
+  unit: string;
+}
+
+export type Unit = 'steps/s' | 'GFLOP/s' | 'ms' | 'MB';
+
+export interface Workload {
+  id: string;
+  title: string;
+  unit: Unit;
+}
+
+/** Torch's AdamW defaults except the weight decay, as in the issue. */
+export const ADAMW = { lr: 1e-3, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay: 1e-2 };
+
+/** nn: C = A·B; tn: C = Aᵀ·B (weight gradients); nt: C = A·Bᵀ (input gradients, Linear's forward). */
+export const GEMM_FORMS = ['nn', 'tn', 'nt'] as const;
+export type GemmForm = (typeof GEMM_FORMS)[number];
+
+/** Problem sizes. Multilayer perceptrons are [input, hidden…, output] widths. */
+export interface Sizes {
+  mnist: { widths: number[]; batch: number };
+  article: { widths: number[]; batch: number };
+  /** 2000·2000 + 2000·2000 + 2000·1000 weights + 5000 biases = 10,005,000 parameters. */
+  mlp10m: { widths: number[] };
+  histogram: { values: number; bins: number };
+  /** Square GEMM sizes; workload ids are named after FULL_SIZES. */
+  gemm: number[];
+}
+
+export const FULL_SIZES: Sizes = {
+  mnist: { widths: [784, 256, 256, 10], batch: 128 },
+  article: { widths: [10, 100, 10, 1], batch: 32 },
+  mlp10m: { widths: [2000, 2000, 2000, 1000] },
+  histogram: { values: 10_000_000, bins: 256 },
+  gemm: [256, 1024],
+};
+
+/** Tiny sizes for the schema smoke test: every code path once, in well under a second. */
+export const SMOKE_SIZES: Sizes = {
+  mnist: { widths: [20, 8, 8, 3], batch: 4 },
+  article: { widths: [10, 100, 10, 1], batch: 32 },
+  mlp10m: { widths: [30, 20, 10] },
+  histogram: { values: 1000, bins: 256 },
+  gemm: [8, 12],
+};
+
+/** Everything an implementation needs to know to run the suite (also sent to the PyTorch script as JSON). */
+export interface SuiteConfig {
+  sizes: Sizes;
+  budget: { ms: number; maxRuns: number };
+  adamw: typeof ADAMW;
+  /** Workload ids to run; null runs all. */
+  only: string[] | null;
+}
+
+const GEMM_LABEL: Record<GemmForm, string> = { nn: 'A·B', tn: 'Aᵀ·B', nt: 'A·Bᵀ' };
+
+/** The id of the `index`-th GEMM size (named after its full size, also in smoke runs). */
+export function gemmId(index: number, form: GemmForm): string {
+  return `gemm${FULL_SIZES.gemm[index]}-${form}`;
+}
+
+export const WORKLOADS: readonly Workload[] = [
+  { id: 'mlp784', title: 'MLP 784-256-256-10, batch 128, softmax CE, AdamW', unit: 'steps/s' },
+  { id: 'article', title: "article's 10-100-10-1, batch 32, MSE, AdamW", unit: 'steps/s' },
+  { id: 'article-traced', title: "article's model with full per-step AdamW tracing", unit: 'steps/s' },
+  ...FULL_SIZES.gemm.flatMap((size) =>
+    GEMM_FORMS.map((form): Workload => ({ id: `gemm${size}-${form}`, title: `GEMM ${size}³ ${GEMM_LABEL[form]}`, unit: 'GFLOP/s' })),
+  ),
+  { id: 'init10m', title: 'init + statistics, 10M-parameter MLP', unit: 'ms' },
+  { id: 'hist10m', title: '256-bin histogram of 10M floats', unit: 'ms' },
+  { id: 'article-alloc', title: "memory allocated by 1,000 steps of the article's model", unit: 'MB' },
+  { id: 'article-heap', title: "heap retained after 1,000 steps of the article's model", unit: 'MB' },
+];
+
+/** Whether a larger value is better (throughputs) or worse (times, memory). */
+export function higherIsBetter(unit: Unit): boolean {
+  return unit === 'steps/s' || unit === 'GFLOP/s';
+}
+
+export function workload(id: string): Workload {
+  const w = WORKLOADS.find((x) => x.id === id);
+  if (!w) throw new Error(`unknown workload '${id}'`);
+  return w;
+}
+
+/** 2·n³ floating-point operations per n×n product. */
+export function gemmFlops(size: number): number {
+  return 2 * size * size * size;
+}

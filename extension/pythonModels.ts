@@ -1,0 +1,93 @@
+import * as vscode from 'vscode';
+import type { DecodeOptions } from '../engine/model/decode';
+import { PythonDocument, PythonParser, resolvePython, type PythonFile, type PythonModel, type TextChange } from '../pymodel';
+
+/** `.py` files: PyTorch code Weightscope reads as model definitions (parsed, never run). */
+const PYTHON_RE = /\.py$/i;
+
+export function isPythonUri(uri: vscode.Uri): boolean {
+  return PYTHON_RE.test(uri.path);
+}
+
+/** A Python model's URI: the file's, with the model's name as fragment (`model.py#SimpleModel`). */
+export function pythonModelUri(document: vscode.Uri, model: string): vscode.Uri {
+  return document.with({ fragment: model });
+}
+
+export interface ParsedPython {
+  file: PythonFile;
+  document: PythonDocument;
+}
+
+/**
+ * Parses Python documents with tree-sitter (its WebAssembly build, shipped
+ * in dist/), incrementally: each edit from VS Code is applied to the previous
+ * syntax tree before the next parse. Results are cached per document version.
+ */
+export class PythonModels implements vscode.Disposable {
+  private parser: Promise<PythonParser> | undefined;
+  private readonly documents = new Map<string, { doc: PythonDocument; version: number; file: PythonFile; pending: TextChange[] }>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly options: () => DecodeOptions) {
+    this.subscriptions.push(
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        const entry = this.documents.get(e.document.uri.toString());
+        // VS Code lists the changes of one event so that applying them in order reproduces the new text.
+        if (entry) entry.pending.push(...e.contentChanges.map((c) => ({ start: c.rangeOffset, deleted: c.rangeLength, inserted: c.text })));
+      }),
+      vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
+    );
+  }
+
+  private load(): Promise<PythonParser> {
+    this.parser ??= PythonParser.load({
+      runtime: vscode.Uri.joinPath(this.extensionUri, 'dist', 'tree-sitter.wasm').fsPath,
+      grammar: vscode.Uri.joinPath(this.extensionUri, 'dist', 'tree-sitter-python.wasm').fsPath,
+    });
+    return this.parser;
+  }
+
+  /** The models of a Python document at its current version. */
+  async parse(document: vscode.TextDocument): Promise<ParsedPython> {
+    const parser = await this.load();
+    const key = document.uri.toString();
+    const entry = this.documents.get(key);
+    if (entry && entry.version === document.version) return { file: entry.file, document: entry.doc };
+    const text = document.getText();
+    let doc: PythonDocument;
+    if (entry) {
+      entry.doc.update(entry.pending.splice(0), text);
+      doc = entry.doc;
+    } else {
+      doc = new PythonDocument(parser, text);
+    }
+    const file = resolvePython(doc.currentTree, text, this.options());
+    this.documents.set(key, { doc, version: document.version, file, pending: [] });
+    return { file, document: doc };
+  }
+
+  /** The last parse of a document, if it is current (for providers that must answer synchronously). */
+  cached(document: vscode.TextDocument): ParsedPython | undefined {
+    const entry = this.documents.get(document.uri.toString());
+    return entry && entry.version === document.version ? { file: entry.file, document: entry.doc } : undefined;
+  }
+
+  /** The model a URI names (its fragment), else the file's only (or first) model Weightscope can model. */
+  static select(file: PythonFile, uri: vscode.Uri): PythonModel | undefined {
+    if (uri.fragment) return file.models.find((m) => m.name === uri.fragment);
+    return file.models.find((m) => m.modelable) ?? file.models[0];
+  }
+
+  private forget(uri: vscode.Uri): void {
+    const key = uri.toString();
+    this.documents.get(key)?.doc.dispose();
+    this.documents.delete(key);
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+    for (const e of this.documents.values()) e.doc.dispose();
+    this.documents.clear();
+  }
+}

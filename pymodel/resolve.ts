@@ -1,0 +1,415 @@
+/**
+ * A Python file → the models in it, each as the model-file tree a
+ * `*.nn.json` would give (ranges on the Python code), decoded and linted by
+ * the engine exactly as a model file is. Nothing is executed: the syntax
+ * tree is read, and only literal arithmetic is evaluated.
+ *
+ * Models are `class X(nn.Module)` definitions and `name = nn.Sequential(…)`
+ * assignments. The loss and optimizer come from the code that instantiates
+ * them (`model = X()`, `criterion = nn.BCELoss()`,
+ * `optim.AdamW(model.parameters(), …)`), at module level, under
+ * `if __name__ == "__main__":` or in a top-level function.
+ */
+import { decodeModel, type DecodeOptions, type DecodeResult } from '../engine/model/decode';
+import type { ModelDiagnostic } from '../engine/model/diagnostic';
+import type { Located, LocatedEntry, SourceRange } from '../engine/model/located';
+import { lintModel } from '../engine/model/lints';
+import { MODEL_FORMAT_VERSION } from '../engine/model/spec';
+import { readClass, type ClassModel } from './classModel';
+import { directivesFor, readDirectives, justAbove, type Directive } from './directives';
+import { evaluate, type PyValue, type Scope } from './evaluate';
+import { sequentialUses, type LayerUse } from './forward';
+import { Imports } from './imports';
+import { runOne, type InitEnv } from './initStatements';
+import { array, entry, object, scalar } from './located';
+import { buildModule, type ModuleValue } from './modules';
+import { Notes } from './notes';
+import type { SyntaxNode, SyntaxTree } from './parser';
+import { plainTree } from './plainTree';
+import { assignmentOf, callee, rangeOf, snippet, statements, unparen } from './syntax';
+import { optimizerRoot, readLoss, readOptimizer, type ParameterInfo } from './training';
+
+export interface PythonModel {
+  name: string;
+  kind: 'class' | 'sequential';
+  /** The class definition or the assignment: CodeLenses go on its first line. */
+  anchor: SourceRange;
+  nameRange: SourceRange;
+  /** False when a construct outside the subset stops Weightscope from modelling it (its notes say which). */
+  modelable: boolean;
+  /** The spec (when modelable and free of errors), its diagnostics, and the model-file tree. */
+  result: DecodeResult;
+  /** The layers in forward order, for hovers. */
+  uses: LayerUse[];
+}
+
+export interface PythonFile {
+  /** The syntax tree the models were read from (plain nodes), for hovers. */
+  root: SyntaxNode;
+  models: PythonModel[];
+  /** Every diagnostic of the file (each model's, and the file's own), sorted and without repeats. */
+  diagnostics: ModelDiagnostic[];
+}
+
+interface Candidate {
+  kind: 'class' | 'sequential';
+  name: string;
+  node: SyntaxNode;
+  nameNode: SyntaxNode;
+  /** nn.Sequential(…) call, for a Sequential model. */
+  call?: SyntaxNode;
+  instantiations: SyntaxNode[];
+  /** Statements outside the class that initialize an instance (`model.apply(init_weights)`), with the instance's name. */
+  instanceStatements: { statement: SyntaxNode; variable: string }[];
+  losses: SyntaxNode[];
+  optimizers: { call: SyntaxNode; variable: string; resolve: (name: string) => SyntaxNode | undefined; scope: Scope; assumed?: boolean }[];
+  /** The scope each loss was built in (a function's local constants). */
+  lossScopes: Map<SyntaxNode, Scope>;
+  notes: Notes;
+}
+
+const TRANSFER = new Set(['to', 'cuda', 'cpu', 'float', 'double', 'train', 'eval']);
+
+export function resolvePython(tree: SyntaxTree, text: string, options: DecodeOptions = {}): PythonFile {
+  const root = plainTree(tree, text);
+  const fileDiagnostics: ModelDiagnostic[] = [];
+  syntaxErrors(root, fileDiagnostics);
+  const imports = Imports.read(root);
+  const constants = new Map<string, PyValue>();
+  const moduleScope: Scope = { imports, lookup: (name) => constants.get(name) };
+  const moduleFunctions = new Map<string, SyntaxNode>();
+  const candidates: Candidate[] = [];
+  const classNames = new Set<string>();
+  const top = statements(root);
+
+  for (const s of top) {
+    const def = s.type === 'decorated_definition' ? s.childForFieldName('definition') : s;
+    if (def?.type === 'function_definition') moduleFunctions.set(def.childForFieldName('name')!.text, def);
+    if (def?.type === 'class_definition') {
+      classNames.add(def.childForFieldName('name')!.text);
+      if (isModuleClass(def, imports)) candidates.push(newCandidate('class', def, def.childForFieldName('name')!));
+    }
+    const a = assignmentOf(s);
+    if (a?.left.type === 'identifier') {
+      const v = evaluate(a.right, moduleScope);
+      if (v.ok) constants.set(a.left.text, v.value);
+    }
+  }
+
+  // Scopes that build and train models: the module (with its __main__ block) and each top-level function.
+  const scopes: SyntaxNode[][] = [top.flatMap((s) => (isMainGuard(s) ? statements(s.childForFieldName('consequence')) : [s]))];
+  for (const def of moduleFunctions.values()) scopes.push(statements(def.childForFieldName('body')));
+  for (const body of scopes) walkScope(body, { imports, moduleScope, candidates, classNames, fileDiagnostics });
+
+  // A Python file without models is none of Weightscope's business: not even its syntax errors.
+  if (candidates.length === 0) return { root, models: [], diagnostics: [] };
+  const directives = readDirectives(root, text, fileDiagnostics);
+  const models: PythonModel[] = [];
+  const single = candidates.length === 1 ? candidates[0] : undefined;
+  for (const c of candidates) {
+    models.push(resolveCandidate(c, { text, imports, moduleScope, moduleFunctions, classNames, directives, candidates, options, single }));
+  }
+  const all = [...fileDiagnostics, ...models.flatMap((m) => m.result.diagnostics)];
+  return { root, models, diagnostics: dedupe(all) };
+}
+
+interface WalkContext {
+  imports: Imports;
+  moduleScope: Scope;
+  candidates: Candidate[];
+  classNames: ReadonlySet<string>;
+  fileDiagnostics: ModelDiagnostic[];
+}
+
+function newCandidate(kind: Candidate['kind'], node: SyntaxNode, nameNode: SyntaxNode, call?: SyntaxNode): Candidate {
+  return { kind, name: nameNode.text, node, nameNode, call, instantiations: [], instanceStatements: [], losses: [], optimizers: [], lossScopes: new Map(), notes: new Notes() };
+}
+
+function walkScope(body: SyntaxNode[], ctx: WalkContext): void {
+  const bindings = new Map<string, Candidate>();
+  const assigned = new Map<string, SyntaxNode>();
+  const resolve = (name: string): SyntaxNode | undefined => assigned.get(name);
+  // Constants assigned in this scope (lr = 1e-3 inside main()), over the module's.
+  const locals = new Map<string, PyValue>();
+  const scope: Scope = { imports: ctx.imports, lookup: (name) => (locals.has(name) ? locals.get(name) : ctx.moduleScope.lookup(name)) };
+  let lastModel: Candidate | undefined;
+  const pendingLosses: SyntaxNode[] = [];
+  const lossScopes = new Map<SyntaxNode, Scope>();
+  let loopReported = false;
+  for (const s of body) {
+    const a = assignmentOf(s);
+    if (a && a.left.type === 'identifier') {
+      const value = evaluate(a.right, scope);
+      if (value.ok) locals.set(a.left.text, value.value);
+      else locals.delete(a.left.text);
+      const rhs = stripTransfers(a.right);
+      const fn = callee(rhs);
+      const qualified = fn ? ctx.imports.qualify(fn) : undefined;
+      const cls = fn?.type === 'identifier' ? ctx.candidates.find((c) => c.kind === 'class' && c.name === fn.text) : undefined;
+      if (cls) {
+        cls.instantiations.push(rhs);
+        bindings.set(a.left.text, cls);
+        lastModel = cls;
+        for (const l of pendingLosses.splice(0)) cls.losses.push(l);
+      } else if (qualified === 'torch.nn.Sequential') {
+        const seq = newCandidate('sequential', s, a.left, rhs);
+        ctx.candidates.push(seq);
+        bindings.set(a.left.text, seq);
+        lastModel = seq;
+        for (const l of pendingLosses.splice(0)) seq.losses.push(l);
+      } else if (qualified?.startsWith('torch.nn.') && qualified.endsWith('Loss')) {
+        lossScopes.set(rhs, scope);
+        if (lastModel) lastModel.losses.push(rhs);
+        else pendingLosses.push(rhs);
+      } else if (qualified?.startsWith('torch.optim.') && !qualified.startsWith('torch.optim.lr_scheduler')) {
+        const variable = optimizerRoot(rhs, resolve);
+        const target = variable ? bindings.get(variable) : undefined;
+        if (target) target.optimizers.push({ call: rhs, variable: variable!, resolve, scope });
+        else {
+          const only = ctx.candidates.length === 1 ? ctx.candidates[0] : undefined;
+          if (only && variable) only.optimizers.push({ call: rhs, variable, resolve, scope, assumed: true });
+        }
+      }
+      assigned.set(a.left.text, a.right);
+      continue;
+    }
+    if (s.type === 'for_statement' || s.type === 'while_statement') {
+      if (!loopReported && /\.backward\s*\(|\.step\s*\(/.test(s.text)) {
+        loopReported = true;
+        const header = s.childForFieldName('left') ?? s;
+        ctx.fileDiagnostics.push({
+          severity: 'information', code: 'py-not-modelled',
+          message: `The training loop (${snippet(s)}): not read by Weightscope. Train runs its own loop: the optimizer above, minibatches of the data (synthetic unless a "# weightscope: data = …" comment names a file), steps from "# weightscope: training = …" or the weightscope.train.* settings.`,
+          range: { start: s.startIndex, end: header.endIndex },
+        });
+      }
+      continue;
+    }
+    // Statements on an instance: model.apply(init_weights), nn.init.zeros_(model.fc1.bias), with torch.no_grad(): …
+    if (bindings.size === 0 || (s.type !== 'expression_statement' && s.type !== 'with_statement')) continue;
+    const bound = [...new Set(identifiersIn(s).filter((id) => bindings.has(id)))];
+    if (bound.length === 1) {
+      bindings.get(bound[0]!)!.instanceStatements.push({ statement: s, variable: bound[0]! });
+    }
+  }
+  for (const c of ctx.candidates) for (const l of c.losses) if (lossScopes.has(l)) c.lossScopes.set(l, lossScopes.get(l)!);
+  // A loss with no model in its scope: the file's only model, if there is one.
+  if (pendingLosses.length > 0) {
+    const only = ctx.candidates.length === 1 ? ctx.candidates[0] : undefined;
+    if (only) {
+      only.losses.push(...pendingLosses);
+      for (const l of pendingLosses) only.lossScopes.set(l, lossScopes.get(l)!);
+    }
+  }
+}
+
+function identifiersIn(node: SyntaxNode): string[] {
+  return node.descendantsOfType('identifier').filter((n): n is SyntaxNode => n !== null).map((n) => n.text);
+}
+
+/** `MLP(...).to(device)` → `MLP(...)`. */
+function stripTransfers(node: SyntaxNode): SyntaxNode {
+  let n = unparen(node);
+  for (;;) {
+    const fn = callee(n);
+    if (fn?.type !== 'attribute' || !TRANSFER.has(fn.childForFieldName('attribute')!.text)) return n;
+    n = unparen(fn.childForFieldName('object')!);
+  }
+}
+
+function isModuleClass(def: SyntaxNode, imports: Imports): boolean {
+  const bases = def.childForFieldName('superclasses')?.namedChildren ?? [];
+  return bases.some((b) => b !== null && imports.qualify(b) === 'torch.nn.Module');
+}
+
+function isMainGuard(s: SyntaxNode): boolean {
+  return s.type === 'if_statement' && /^__name__\s*==\s*['"]__main__['"]$/.test(s.childForFieldName('condition')?.text ?? '');
+}
+
+interface ResolveContext {
+  text: string;
+  imports: Imports;
+  moduleScope: Scope;
+  moduleFunctions: ReadonlyMap<string, SyntaxNode>;
+  classNames: ReadonlySet<string>;
+  directives: readonly Directive[];
+  candidates: readonly Candidate[];
+  options: DecodeOptions;
+  single: Candidate | undefined;
+}
+
+function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
+  const notes = c.notes;
+  let uses: LayerUse[] | undefined;
+  let layersNode: SyntaxNode = c.nameNode;
+  let submodules = new Map<string, ModuleValue>();
+  let classModel: ClassModel | undefined;
+  if (c.node.hasError) notes.block(c.nameNode, `${c.name} has a Python syntax error; Weightscope models it once the code parses.`);
+  if (c.kind === 'class') {
+    if (c.instantiations.length > 1 && new Set(c.instantiations.map((i) => i.childForFieldName('arguments')?.text)).size > 1) {
+      notes.assume(c.instantiations[1]!, `a second instantiation with other arguments (${snippet(c.instantiations[1]!)})`, `Weightscope models ${c.name} with the first one's arguments.`);
+    }
+    classModel = readClass(c.node, { moduleScope: ctx.moduleScope, moduleFunctions: ctx.moduleFunctions, classNames: ctx.classNames, instantiation: c.instantiations[0] });
+    notes.items.push(...classModel.notes.items);
+    notes.blockers += classModel.notes.blockers;
+    uses = classModel.uses;
+    submodules = classModel.submodules;
+    layersNode = classModel.forward?.childForFieldName('name') ?? c.nameNode;
+  } else {
+    const module = buildModule(c.call!, '', { scope: ctx.moduleScope, notes, classNames: ctx.classNames });
+    if (module) {
+      uses = sequentialUses(module, notes, ctx.moduleScope);
+      submodules = new Map(module.kind === 'sequential' ? module.children.map((m, i) => [String(i), m] as [string, ModuleValue]) : []);
+    }
+    layersNode = c.call!;
+  }
+
+  // Initialization written on the instance, after construction.
+  if (uses) {
+    for (const { statement, variable } of c.instanceStatements) {
+      const roots = new Map<string, ReadonlyMap<string, ModuleValue>>([[variable, submodules]]);
+      const env: InitEnv = {
+        scope: ctx.moduleScope, notes, roots, modules: new Map(), params: new Map(),
+        functions: new Map(ctx.moduleFunctions), allLayers: () => [...new Set(uses!.map((u) => u.layer))], self: variable,
+      };
+      runOne(statement, env);
+    }
+  }
+
+  const items: Located[] = [];
+  const parameters: ParameterInfo[] = [];
+  if (uses) {
+    const seen = new Map<unknown, number>();
+    for (const u of uses) {
+      const count = seen.get(u.layer) ?? 0;
+      seen.set(u.layer, count + 1);
+      if (count > 0 && (u.layer.type === 'Linear' || u.layer.type === 'LayerNorm')) {
+        notes.block(u.site, `forward applies ${u.layer.path} again (shared weights): Weightscope models each layer with its own parameters, so it cannot model ${c.name}.`);
+      }
+    }
+    const named = new Set<string>();
+    uses.forEach((u, index) => {
+      const entries: LocatedEntry[] = [];
+      const site = callee(u.site) ?? u.site;
+      let prefix = String(index);
+      if (u.layer.path && u.layer.path !== String(index) && !named.has(u.layer.path)) {
+        named.add(u.layer.path);
+        prefix = u.layer.path;
+        entries.push(entry('name', site, scalar(u.layer.path, site)));
+      }
+      parameters.push(...parametersOf(u.layer, prefix));
+      entries.push(entry('type', site, scalar(u.layer.type, site)), ...u.layer.entries);
+      const init: LocatedEntry[] = [];
+      for (const p of ['weight', 'bias'] as const) {
+        const value = u.layer.init[p];
+        if (value) init.push(entry(p, value.range, value));
+      }
+      if (init.length > 0) entries.push(entry('init', init[0]!.keyRange, object(init[0]!.keyRange, init)));
+      items.push(object(u.site, entries));
+    });
+  }
+
+  const entries: LocatedEntry[] = [
+    entry('version', c.nameNode, scalar(MODEL_FORMAT_VERSION, c.nameNode)),
+    entry('name', c.nameNode, scalar(c.name, c.nameNode)),
+  ];
+  const first = uses?.find((u) => u.layer.type === 'Linear' || u.layer.type === 'LayerNorm');
+  const width = first?.layer.type === 'LayerNorm' ? first.layer.entries.find((e) => e.key === 'normalized_shape') : undefined;
+  if (width) entries.push(entry('input', width.keyRange, width.value));
+  entries.push(entry('layers', layersNode, array(layersNode, items)));
+
+  const lossCall = c.losses[c.losses.length - 1];
+  const loss = lossCall ? readLoss(lossCall, c.lossScopes.get(lossCall) ?? ctx.moduleScope, notes) : undefined;
+  if (loss) entries.push(entry('loss', loss.range, loss));
+  const modelRoot = object(c.nameNode, entries);
+  const optimizerCall = c.optimizers[c.optimizers.length - 1];
+
+  const directives = directivesFor(ctx.directives, c.node.startIndex, c.node.endIndex, ctx.text, (d) => ownedByAny(d, ctx));
+  for (const d of directives) entries.push(d);
+
+  const blocked = notes.blockers > 0 || !uses;
+  let result: DecodeResult;
+  if (blocked) {
+    result = { spec: undefined, diagnostics: [], tree: modelRoot };
+  } else {
+    if (optimizerCall) {
+      if (optimizerCall.assumed) notes.assume(optimizerCall.call, `the optimizer's parameters (${optimizerCall.variable})`, `Weightscope assumed ${optimizerCall.variable} is ${c.name}, the file's only model.`);
+      const opt = readOptimizer(optimizerCall.call, { scope: optimizerCall.scope, notes, root: optimizerCall.variable, parameters, resolve: optimizerCall.resolve });
+      if (opt) entries.splice(entries.findIndex((e) => e.key === 'layers') + 2, 0, entry('optimizer', opt.range, opt));
+    }
+    result = decodeModel(modelRoot, c.name, ctx.options);
+    if (result.spec) {
+      const lints = lintModel({ spec: result.spec, tree: modelRoot, text: ctx.text, language: 'yaml' });
+      result.diagnostics.push(...lints.map((d) => ({ ...d, fixes: d.fixes.filter(isPythonEdit) })));
+    }
+  }
+  result.diagnostics.unshift(...notes.items);
+  return {
+    name: c.name,
+    kind: c.kind,
+    anchor: rangeOf(c.node),
+    nameRange: rangeOf(c.nameNode),
+    modelable: !blocked,
+    result,
+    uses: uses ?? [],
+  };
+}
+
+/** A layer's parameters by state_dict name (for the optimizer's param groups). */
+function parametersOf(layer: LayerUse['layer'], prefix: string): ParameterInfo[] {
+  const { in: inF, out, bias, width } = layer.shape;
+  if (layer.type === 'Linear' && inF !== undefined && out !== undefined) {
+    const w = { name: `${prefix}.weight`, shape: [out, inF] };
+    return bias ? [w, { name: `${prefix}.bias`, shape: [out] }] : [w];
+  }
+  if (layer.type === 'LayerNorm' && width !== undefined) {
+    const affine = layer.entries.find((e) => e.key === 'elementwise_affine')?.value;
+    if (affine?.kind === 'scalar' && affine.value === false) return [];
+    return [{ name: `${prefix}.weight`, shape: [width] }, { name: `${prefix}.bias`, shape: [width] }];
+  }
+  return [];
+}
+
+/** A lint's quick fix is kept when it is a plain identifier replacement (BCELoss → BCEWithLogitsLoss), which is valid Python too. */
+function isPythonEdit(fix: { edits: { range: SourceRange; newText: string }[] }): boolean {
+  return fix.edits.every((e) => e.range.end > e.range.start && /^[A-Za-z_][A-Za-z0-9_]*$/.test(e.newText));
+}
+
+function ownedByAny(d: Directive, ctx: ResolveContext): boolean {
+  return ctx.candidates.some((c) => (d.start >= c.node.startIndex && d.end <= c.node.endIndex) || justAbove(d, c.node.startIndex, ctx.text));
+}
+
+function syntaxErrors(root: SyntaxNode, out: ModelDiagnostic[]): void {
+  if (!root.hasError) return;
+  const found: SyntaxNode[] = [];
+  const walk = (n: SyntaxNode): void => {
+    if (found.length >= 5) return;
+    if (n.isError || n.isMissing) {
+      found.push(n);
+      return;
+    }
+    if (!n.hasError) return;
+    for (const c of n.children) if (c) walk(c);
+  };
+  walk(root);
+  for (const n of found) {
+    out.push({
+      severity: 'error', code: 'syntax',
+      message: n.isMissing ? `Python syntax error: missing ${n.type}.` : `Python syntax error near \`${snippet(n)}\`.`,
+      range: { start: n.startIndex, end: Math.max(n.endIndex, n.startIndex + 1) },
+    });
+  }
+}
+
+function dedupe(items: ModelDiagnostic[]): ModelDiagnostic[] {
+  const seen = new Set<string>();
+  const out: ModelDiagnostic[] = [];
+  for (const d of items) {
+    const key = `${d.code}|${d.range.start}|${d.range.end}|${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(d);
+  }
+  return out.sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end);
+}
+

@@ -1,0 +1,54 @@
+// Data files in a real VS Code: a model whose CSV file is missing gets a
+// diagnostic on the `csv` key and Train refuses with a notification naming the
+// file (training on stand-in data would look like a result); once the file
+// exists, Train uses it.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { clickCodeLens, openFile, problems, waitForNotification } from './harness.mjs';
+
+const MODEL = `{
+  "version": 1,
+  "name": "CSV model",
+  "layers": [
+    { "name": "fc1", "type": "Linear", "in_features": 2, "out_features": 8 },
+    { "type": "ReLU" },
+    { "name": "out", "type": "Linear", "out_features": 1 }
+  ],
+  "data": { "csv": "points.csv", "target": "y", "task": "regression" },
+  "loss": "MSELoss",
+  "training": { "steps": 20 }
+}
+`;
+
+export const tests = [
+  {
+    name: 'A missing CSV file is a diagnostic on its key and stops Train with a notification; the file then trains',
+    async fn(ctx) {
+      const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'weightscope-data-'));
+      try {
+        fs.writeFileSync(path.join(workspace, 'csv-model.nn.json'), MODEL);
+        const { page } = await ctx.workbench({ workspace });
+        await openFile(page, 'csv-model.nn.json');
+        await clickCodeLens(page, 'Train');
+        const toast = await waitForNotification(page, 'cannot train CSV model');
+        const text = await toast.innerText();
+        if (!/points\.csv/.test(text)) throw new Error(`the notification does not name the file: ${text}`);
+        const rows = await problems(page, { minCount: 2 });
+        if (!rows.some((r) => /Cannot read points\.csv: no such file/.test(r))) throw new Error(`Problems: ${rows.join(' | ')}`);
+        await ctx.screenshot('data-1-missing-csv.png');
+
+        const lines = ['x1,x2,y', ...Array.from({ length: 64 }, (_, i) => `${(i % 8) / 8},${Math.floor(i / 8) / 8},${((i % 8) + Math.floor(i / 8)) / 16}`)];
+        fs.writeFileSync(path.join(workspace, 'points.csv'), `${lines.join('\n')}\n`);
+        await clickCodeLens(page, 'Train');
+        const done = await waitForNotification(page, 'trained CSV model', { timeout: 60000 });
+        const summary = await done.innerText();
+        if (!/points\.csv: 64 rows/.test(summary)) throw new Error(`training did not use the CSV file: ${summary}`);
+        ctx.log(summary.split('\n')[0]);
+        await ctx.screenshot('data-2-trained-on-csv.png');
+      } finally {
+        fs.rmSync(workspace, { recursive: true, force: true });
+      }
+    },
+  },
+];

@@ -1,0 +1,69 @@
+// A PyTorch file as a model, end to end in a real VS Code: the article's
+// SimpleModel in examples/simple_model.py (parsed, never run) gets the
+// "Train | Inspect" CodeLens above its class and its lints in the Problems
+// panel; clicking Inspect opens the inspector with the model's six tensors,
+// whose fc1.weight histogram equals the CLI's for the same .py file; and
+// "Convert to Model File" writes SimpleModel.nn.json. Runs on a temporary copy
+// of examples/ so that the repository's files are never touched.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { clickCodeLens, openFile, problems, repoRoot, runCommand, webviewFrame } from './harness.mjs';
+
+const MODEL = 'simple_model.py';
+
+function copyExamples() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'weightscope-examples-'));
+  fs.cpSync(path.join(repoRoot, 'examples'), dir, { recursive: true });
+  return dir;
+}
+
+/** The engine's inspection of the same .py file, through the packaged CLI bundle. */
+function engineInspection() {
+  const out = execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'init', path.join(repoRoot, 'examples', MODEL), '--json', '--bins', '40'], { encoding: 'utf8' });
+  return JSON.parse(out);
+}
+
+export const tests = [
+  {
+    name: 'CodeLens Inspect above a PyTorch nn.Module class opens the inspector with its tensors',
+    async fn(ctx) {
+      const workspace = copyExamples();
+      try {
+        const { page } = await ctx.workbench({ workspace });
+        await openFile(page, MODEL);
+        // Both lenses sit above the class.
+        await page.locator('.codelens-decoration a', { hasText: 'Train' }).first().waitFor({ timeout: 60000 });
+        const rows = await problems(page, { minCount: 3 });
+        for (const expected of ['BCELoss takes probabilities', 'no nonlinearity between them', 'also shrinks 3 bias']) {
+          if (!rows.some((r) => r.includes(expected))) throw new Error(`Problems panel lacks "${expected}":\n${rows.join('\n')}`);
+        }
+        await ctx.screenshot('python-1-codelens.png');
+
+        await clickCodeLens(page, 'Inspect');
+        const frame = await webviewFrame(page, { title: 'Inspect: SimpleModel' });
+        const section = frame.locator('section.param[data-name="fc1.weight"]');
+        await section.locator('svg.histogram rect.bar').first().waitFor({ timeout: 60000 });
+        const names = await frame.locator('section.param').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')));
+        const want = ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias', 'fc3.weight', 'fc3.bias'];
+        if (JSON.stringify(names) !== JSON.stringify(want)) throw new Error(`parameters shown: ${names}`);
+        const counts = await section.locator('svg.histogram rect.bar').evaluateAll((bars) => bars.map((b) => Number(b.getAttribute('data-count'))));
+        const expected = engineInspection().parameters.find((p) => p.name === 'fc1.weight').histogram.counts;
+        if (JSON.stringify(counts) !== JSON.stringify(expected)) throw new Error(`fc1.weight histogram differs from the CLI's:\n webview ${counts}\n cli     ${expected}`);
+        ctx.log(`inspector shows ${names.length} tensors; fc1.weight histogram (${counts.length} bins) matches the CLI on the .py file`);
+        await ctx.screenshot('python-2-inspector.png');
+
+        // Convert to Model File, from the Python editor.
+        await openFile(page, MODEL);
+        await runCommand(page, 'Weightscope: Convert to Model File');
+        await page.locator('.tabs-container .tab.active', { hasText: 'SimpleModel.nn.json' }).waitFor({ timeout: 30000 });
+        const written = JSON.parse(fs.readFileSync(path.join(workspace, 'SimpleModel.nn.json'), 'utf8'));
+        if (written.layers?.length !== 4 || written.optimizer?.type !== 'AdamW') throw new Error(`converted file: ${JSON.stringify(written)}`);
+        await ctx.screenshot('python-3-converted.png');
+      } finally {
+        fs.rmSync(workspace, { recursive: true, force: true });
+      }
+    },
+  },
+];

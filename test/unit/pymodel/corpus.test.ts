@@ -1,0 +1,256 @@
+/**
+ * A corpus of nn.Module files shaped like the ones people write (Sequential
+ * and class MLPs, functional activations, init functions with apply and
+ * modules() loops, Hugging Face-style param groups, constructor arguments,
+ * # weightscope: comments) and files outside the subset: each must resolve
+ * to the model torch would build, or say exactly what Weightscope did not read.
+ */
+import { describe, expect, it } from 'vitest';
+import { parameterShapes, type LayerSpec, type ModelSpec } from '../../../engine/model/spec';
+import type { PythonFile } from '../../../pymodel';
+import { readPythonFixture, resolveText } from './helpers';
+
+type Resolved = PythonFile & { text: string };
+
+async function corpus(name: string): Promise<Resolved> {
+  return resolveText(readPythonFixture(`corpus/${name}`));
+}
+
+function model(file: Resolved, name: string): ModelSpec {
+  const m = file.models.find((x) => x.name === name);
+  expect(m, `model ${name}`).toBeDefined();
+  expect(m!.modelable).toBe(true);
+  expect(m!.result.spec, JSON.stringify(m!.result.diagnostics.filter((d) => d.severity === 'error'))).toBeDefined();
+  return m!.result.spec!;
+}
+
+const types = (spec: ModelSpec): string[] => spec.layers.map((l) => l.type);
+const linear = (l: LayerSpec | undefined): string => (l?.type === 'Linear' ? `${l.name ?? '?'}:${l.inFeatures}→${l.outFeatures}${l.bias ? '' : ' nobias'}` : String(l?.type));
+/** The source text a diagnostic points at. */
+const at = (file: Resolved, code: string): string[] => file.diagnostics.filter((d) => d.code === code).map((d) => file.text.slice(d.range.start, d.range.end));
+const errors = (file: Resolved): string[] => file.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code);
+
+describe('Python corpus: models that resolve', () => {
+  it('nn.Sequential at module level: torch state_dict names by position, loss arguments, Adam with coupled decay', async () => {
+    const f = await corpus('sequential_mnist.py');
+    const spec = model(f, 'model');
+    expect(types(spec)).toEqual(['Linear', 'ReLU', 'Dropout', 'Linear']);
+    expect(parameterShapes(spec).map((p) => `${p.name}[${p.shape.join(',')}]`)).toEqual(['0.weight[256,784]', '0.bias[256]', '3.weight[10,256]', '3.bias[10]']);
+    expect(spec.layers[2]).toMatchObject({ type: 'Dropout', p: 0.2 });
+    expect(spec.loss).toEqual({ type: 'CrossEntropyLoss', args: { label_smoothing: 0.1 } });
+    expect(spec.optimizer).toMatchObject({ type: 'Adam', lr: 1e-3, args: { weight_decay: 1e-4 } });
+    expect(at(f, 'adam-coupled-weight-decay')).toEqual(['Adam']);
+    expect(at(f, 'py-not-modelled').some((t) => t.startsWith('for epoch'))).toBe(true);
+    expect(errors(f)).toEqual([]);
+  });
+
+  it('class MLP with module constants, x.view, F.relu / F.dropout / F.leaky_relu, instantiated in main() with .to(device) and a local lr', async () => {
+    const f = await corpus('functional_mlp.py');
+    const spec = model(f, 'MLP');
+    expect(types(spec)).toEqual(['Linear', 'ReLU', 'Dropout', 'Linear', 'LeakyReLU', 'Linear']);
+    expect(spec.layers.map(linear).filter((s) => s.includes('→'))).toEqual(['fc1:784→512', 'fc2:512→256', 'fc3:256→10']);
+    expect(spec.layers[2]).toMatchObject({ p: 0.5 });
+    expect(spec.layers[4]).toMatchObject({ args: { negative_slope: 0.2 } });
+    expect(spec.optimizer).toMatchObject({ type: 'AdamW', lr: 3e-4 });
+    expect(spec.loss?.type).toBe('CrossEntropyLoss');
+    // The flatten is an assumption, said on its own line.
+    expect(at(f, 'py-not-modelled')).toContain('x.view(-1, INPUT_DIM)');
+    // AdamW's default weight_decay (0.01) decays the biases: the lint points at the optimizer class.
+    expect(at(f, 'decay-on-bias-and-norm')).toEqual(['AdamW']);
+  });
+
+  it('Hugging Face-style _init_weights through self.apply, and no_decay param groups from named_parameters()', async () => {
+    const f = await corpus('hf_style_init.py');
+    const spec = model(f, 'Block');
+    expect(types(spec)).toEqual(['LayerNorm', 'Linear', 'GELU', 'Linear']);
+    expect(spec.inputFeatures).toBe(64);
+    for (const i of [1, 3]) {
+      const l = spec.layers[i]!;
+      expect(l.type === 'Linear' && l.init).toEqual({ weight: { fn: 'normal_', args: { mean: 0, std: 0.02 } }, bias: { fn: 'zeros_', args: {} } });
+    }
+    expect(spec.layers[2]).toMatchObject({ args: { approximate: 'tanh' } });
+    expect(spec.optimizer).toMatchObject({ type: 'AdamW', lr: 5e-4, args: { weight_decay: 0.1, betas: [0.9, 0.95] } });
+    expect(new Set(spec.optimizer!.noDecay)).toEqual(new Set(['ln.weight', 'ln.bias', 'up.bias', 'down.bias']));
+    // With every bias and the LayerNorm exempt, the decay lint is silent.
+    expect(at(f, 'decay-on-bias-and-norm')).toEqual([]);
+    // fill_(1.0) on the LayerNorm weight is torch's default, but Weightscope says it keeps the default anyway.
+    expect(at(f, 'py-not-modelled')).toEqual(['module.weight.data.fill_(1.0)']);
+  });
+
+  it('a module-level init function applied to an nn.Sequential with type(m) == nn.Linear, SGD with momentum', async () => {
+    const f = await corpus('apply_init_function.py');
+    const spec = model(f, 'net');
+    const linears = spec.layers.filter((l) => l.type === 'Linear');
+    expect(linears).toHaveLength(3);
+    for (const l of linears) expect(l.type === 'Linear' && l.init).toEqual({ weight: { fn: 'xavier_uniform_', args: {} }, bias: { fn: 'constant_', args: { val: 0.01 } } });
+    expect(spec.optimizer).toMatchObject({ type: 'SGD', lr: 0.1, args: { momentum: 0.9 } });
+    // Ends with Sigmoid: BCELoss is right here, so no lint.
+    expect(at(f, 'bce-on-unbounded-output')).toEqual([]);
+  });
+
+  it('ModuleList over a literal range, unrolled in forward; init in a for m in self.modules() loop with calculate_gain', async () => {
+    const f = await corpus('modulelist_tanh.py');
+    const spec = model(f, 'DeepTanh');
+    expect(spec.layers.map(linear).filter((s) => s.includes('→'))).toEqual(['inp:20→128', 'hidden.0:128→128', 'hidden.1:128→128', 'hidden.2:128→128', 'hidden.3:128→128', 'out:128→1']);
+    expect(types(spec).filter((t) => t === 'Tanh')).toHaveLength(5);
+    const gain = 5 / 3;
+    for (const l of spec.layers) if (l.type === 'Linear') expect(l.init?.weight).toEqual({ fn: 'xavier_normal_', args: { gain } });
+    expect(spec.optimizer?.args.weight_decay).toBe(0);
+    expect(f.diagnostics).toEqual([]);
+  });
+
+  it('nn.init calls, .data.normal_, no_grad uniform_/fill_, bias=False, a ReLU module used twice', async () => {
+    const f = await corpus('explicit_init.py');
+    const spec = model(f, 'Net');
+    const [fc1, , fc2, , out] = spec.layers;
+    expect(fc1).toMatchObject({ init: { weight: { fn: 'kaiming_normal_', args: { mode: 'fan_in', nonlinearity: 'relu' } }, bias: { fn: 'zeros_', args: {} } } });
+    expect(fc2).toMatchObject({ bias: false, init: { weight: { fn: 'normal_', args: { mean: 0, std: 0.01 } } } });
+    expect(out).toMatchObject({ init: { weight: { fn: 'uniform_', args: { a: -0.1, b: 0.1 } }, bias: { fn: 'constant_', args: { val: 0 } } } });
+    expect(types(spec)).toEqual(['Linear', 'ReLU', 'Linear', 'ReLU', 'Linear', 'Sigmoid']);
+    // The reused ReLU keeps its name once; parameter names are still fc1, fc2, out.
+    expect(parameterShapes(spec).map((p) => p.name)).toEqual(['fc1.weight', 'fc1.bias', 'fc2.weight', 'out.weight', 'out.bias']);
+    expect(at(f, 'decay-on-bias-and-norm')).toEqual(['weight_decay']);
+  });
+
+  it('param groups by p.ndim, a Sequential inside a class (net.0-style names), HuberLoss(delta)', async () => {
+    const f = await corpus('param_groups.py');
+    const spec = model(f, 'Regressor');
+    expect(parameterShapes(spec).map((p) => p.name)).toEqual(['body.0.weight', 'body.0.bias', 'body.2.weight', 'body.2.bias', 'head.weight', 'head.bias']);
+    expect(spec.optimizer).toMatchObject({ type: 'AdamW', lr: 2e-3, args: { weight_decay: 0.05 } });
+    expect(spec.optimizer!.noDecay).toEqual(['body.0.bias', 'body.2.bias', 'head.bias']);
+    expect(spec.loss).toEqual({ type: 'HuberLoss', args: { delta: 0.5 } });
+    expect(at(f, 'decay-on-bias-and-norm')).toEqual([]);
+  });
+
+  it('constructor arguments come from the instantiation; a class with no value for its width is not modelled, and says why', async () => {
+    const f = await corpus('constructor_args.py');
+    const spec = model(f, 'MLP');
+    expect(spec.layers.map(linear).filter((s) => s.includes('→'))).toEqual(['net.0:20→64', 'net.3:64→3']);
+    expect(spec.layers[1]).toMatchObject({ type: 'ELU', args: { alpha: 1 } });
+    expect(spec.layers[2]).toMatchObject({ type: 'Dropout', p: 0.1 });
+    const other = f.models.find((m) => m.name === 'NoDefaults')!;
+    expect(other.modelable).toBe(false);
+    expect(at(f, 'py-cannot-model')).toEqual(['width']);
+  });
+
+  it('initialization written on the instance after construction: net[0].weight of a Sequential, model.fc.bias of a class', async () => {
+    const f = await resolveText([
+      'import torch, torch.nn as nn',
+      'net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))',
+      'nn.init.orthogonal_(net[0].weight, gain=2 ** 0.5)',
+      'with torch.no_grad():',
+      '    net[2].bias.zero_()',
+      'class M(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.fc = nn.Linear(3, 2)',
+      '    def forward(self, x):',
+      '        return self.fc(x)',
+      'model = M()',
+      'nn.init.constant_(model.fc.bias, 0.1)',
+      '',
+    ].join('\n'));
+    const net = model(f, 'net');
+    expect(net.layers[0]).toMatchObject({ init: { weight: { fn: 'orthogonal_', args: { gain: Math.SQRT2 } } } });
+    expect(net.layers[2]).toMatchObject({ init: { bias: { fn: 'zeros_', args: {} } } });
+    expect(model(f, 'M').layers[0]).toMatchObject({ init: { bias: { fn: 'constant_', args: { val: 0.1 } } } });
+  });
+
+  it('a "# weightscope:" line inside a string is not a directive', async () => {
+    const f = await resolveText(['import torch.nn as nn', 'DOC = """', '# weightscope: seed = 9', '"""', 'net = nn.Sequential(nn.Linear(2, 1))', ''].join('\n'));
+    expect(model(f, 'net').seed).toBe(0);
+  });
+
+  it('# weightscope: comments attach data, training and seed, per class or file-wide, and report bad ones', async () => {
+    const f = await corpus('directives.py');
+    const spiral = model(f, 'Spiral');
+    expect(spiral.data).toEqual({ kind: 'synthetic', task: 'spiral', examples: 512, noise: 0.05 });
+    expect(spiral.training).toMatchObject({ steps: 200, batchSize: 64 });
+    expect(spiral.seed).toBe(7);
+    const other = model(f, 'Other');
+    expect(other.data).toMatchObject({ task: 'regression' });
+    expect(other.seed).toBe(7);
+    expect(other.training).toBeUndefined();
+    expect(at(f, 'bad-directive')).toEqual(['layers', '# weightscope: oops']);
+    expect(at(f, 'syntax')).toEqual(['}']);
+  });
+});
+
+describe('Python corpus: what Weightscope does not model is said, never guessed', () => {
+  it('residual sums, Conv2d, BatchNorm1d and log_softmax stop their class, on the exact construct', async () => {
+    const f = await corpus('unsupported.py');
+    expect(f.models.map((m) => [m.name, m.modelable])).toEqual([['ResidualMLP', false], ['ConvNet', false], ['WithBatchNorm', false], ['Plain', false]]);
+    expect(at(f, 'py-cannot-model')).toEqual([
+      'x + self.fc2(F.relu(self.fc1(x)))',
+      'self.conv(x)',
+      'self.bn(self.fc(x))',
+      'F.log_softmax(self.head(x), dim=1)',
+    ]);
+    for (const d of f.diagnostics) expect(d.severity).toBe('information');
+    // The weight assignment is an assumption with its own message.
+    const assigned = f.diagnostics.find((d) => f.text.slice(d.range.start, d.range.end) === 'self.fc.weight.data = torch.eye(4)');
+    expect(assigned?.message).toMatch(/keeps the initializer set before this line/);
+  });
+
+  it('torch errors in the Python code are errors on the exact argument: shape mismatch, fans of a bias, a bad mode', async () => {
+    const f = await corpus('mistakes.py');
+    const m = f.models[0]!;
+    expect(m.modelable).toBe(true);
+    expect(m.result.spec).toBeUndefined();
+    expect(at(f, 'shape-mismatch')).toEqual(['50']);
+    expect(at(f, 'init-needs-fans')).toEqual(['xavier_uniform_']);
+    expect(at(f, 'bad-init-argument')).toEqual(['nn.init.kaiming_uniform_(self.fc2.weight, mode="fan_avg")']);
+  });
+
+  it('an unused layer, an unknown loss and an unknown optimizer are reported with what is assumed', async () => {
+    const f = await resolveText([
+      'import torch.nn as nn, torch.optim as optim',
+      'class M(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.fc = nn.Linear(3, 1)',
+      '        self.spare = nn.Linear(3, 3)',
+      '    def forward(self, x):',
+      '        return self.fc(x)',
+      'model = M()',
+      'criterion = nn.NLLLoss()',
+      'optimizer = optim.RMSprop(model.parameters(), lr=0.01)',
+      '',
+    ].join('\n'));
+    const spec = model(f, 'M');
+    expect(parameterShapes(spec).map((p) => p.name)).toEqual(['fc.weight', 'fc.bias']);
+    expect(spec.loss).toBeUndefined();
+    expect(spec.optimizer).toBeUndefined();
+    const notes = f.diagnostics.filter((d) => d.code === 'py-not-modelled').map((d) => d.message);
+    expect(notes.some((m) => /self\.spare, never applied in forward/.test(m))).toBe(true);
+    expect(notes.some((m) => /nn\.NLLLoss/.test(m))).toBe(true);
+    expect(notes.some((m) => /optim\.RMSprop/.test(m))).toBe(true);
+  });
+
+  it('shared weights (a Linear applied twice) cannot be modelled', async () => {
+    const f = await resolveText([
+      'import torch.nn as nn',
+      'class Tied(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.fc = nn.Linear(8, 8)',
+      '    def forward(self, x):',
+      '        return self.fc(self.fc(x).relu())',
+      '',
+    ].join('\n'));
+    expect(f.models[0]!.modelable).toBe(false);
+    expect(f.diagnostics.map((d) => d.message).join()).toMatch(/applies fc again \(shared weights\)/);
+  });
+
+  it('a Python syntax error is an error, and the class it breaks is not modelled', async () => {
+    const f = await resolveText('import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self):\n        self.fc = nn.Linear(3, \n    def forward(self, x):\n        return self.fc(x)\n');
+    expect(f.diagnostics.some((d) => d.code === 'syntax' && d.severity === 'error')).toBe(true);
+    expect(f.models[0]?.modelable).toBe(false);
+  });
+
+  it('a file with no model resolves to no models and no diagnostics', async () => {
+    const f = await resolveText('import numpy as np\nx = np.zeros(3)\n');
+    expect(f.models).toEqual([]);
+    expect(f.diagnostics).toEqual([]);
+  });
+});
