@@ -11,7 +11,7 @@ import { layersOfRoot, runOne, type InitEnv } from './initStatements';
 import { buildModule, layersOf, nodeOf, type ModuleValue } from './modules';
 import { Notes } from './notes';
 import type { SyntaxNode } from './parser';
-import { assignmentOf, callArguments, dottedParts, expressionOf, snippet, statements, unparen } from './syntax';
+import { assignmentOf, callArguments, dottedParts, expressionOf, parameterName, snippet, statements, unparen } from './syntax';
 
 export interface ClassModel {
   name: string;
@@ -117,8 +117,8 @@ function bindConstructorParameters(init: SyntaxNode, ctx: ClassContext, values: 
   const params = init.childForFieldName('parameters')?.namedChildren.filter((p): p is SyntaxNode => p !== null).slice(1) ?? [];
   const given = ctx.instantiation ? callArguments(ctx.instantiation) : undefined;
   params.forEach((p, i) => {
-    const name = p.type === 'identifier' ? p.text : p.childForFieldName('name')?.text;
-    if (!name || p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern') return;
+    const name = parameterName(p);
+    if (!name) return;
     const arg = given?.keywords.get(name)?.value ?? given?.positional[i];
     if (arg) {
       const v = evaluate(arg, ctx.moduleScope);

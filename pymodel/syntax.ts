@@ -95,6 +95,14 @@ export function callee(node: SyntaxNode): SyntaxNode | undefined {
   return n.type === 'call' ? n.childForFieldName('function') ?? undefined : undefined;
 }
 
+/** A parameter's name: `x`, `x: Tensor`, `x=1`, `x: int = 1` (undefined for `*args`, `**kwargs`). */
+export function parameterName(p: SyntaxNode): string | undefined {
+  if (p.type === 'identifier') return p.text;
+  if (p.type === 'typed_parameter') return p.namedChildren[0]?.type === 'identifier' ? p.namedChildren[0].text : undefined;
+  if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') return p.childForFieldName('name')?.text;
+  return undefined;
+}
+
 /** The short text of a node for messages: its first line, at most 60 characters. */
 export function snippet(node: SyntaxNode): string {
   const line = node.text.split('\n')[0]!.trim();

@@ -161,6 +161,20 @@ describe('Python corpus: models that resolve', () => {
     expect(model(f, 'net').seed).toBe(0);
   });
 
+  it('type hints everywhere, keyword-only arguments, keyword constructor arguments, an init function typed nn.Module', async () => {
+    const f = await corpus('typed_modern.py');
+    const spec = model(f, 'GatedHead');
+    expect(types(spec)).toEqual(['Linear', 'SiLU', 'Dropout', 'LayerNorm', 'Linear']);
+    expect(spec.layers.map(linear).filter((s) => s.includes('→'))).toEqual(['proj:16→128', 'out:128→1 nobias']);
+    expect(spec.layers[3]).toMatchObject({ normalizedShape: 128, eps: 1e-6 });
+    expect(spec.layers[0]).toMatchObject({ init: { weight: { fn: 'trunc_normal_', args: { std: 0.02, a: -0.04, b: 0.04 } }, bias: { fn: 'zeros_', args: {} } } });
+    // The later nn.init call overrides what apply set, as in torch.
+    expect(spec.layers[4]).toMatchObject({ init: { weight: { fn: 'normal_', args: { std: 1 / Math.sqrt(128) } } } });
+    expect(spec.optimizer).toMatchObject({ type: 'AdamW', lr: 1e-3, args: { betas: [0.9, 0.98], eps: 1e-6, weight_decay: 0.05 } });
+    expect(spec.loss).toEqual({ type: 'MSELoss', args: { reduction: 'sum' } });
+    expect(errors(f)).toEqual([]);
+  });
+
   it('# weightscope: comments attach data, training and seed, per class or file-wide, and report bad ones', async () => {
     const f = await corpus('directives.py');
     const spiral = model(f, 'Spiral');
