@@ -7,7 +7,7 @@
 import type { PyValue, Scope } from './evaluate';
 import { evaluate } from './evaluate';
 import { readForward, type LayerUse } from './forward';
-import { layersOfRoot, runOne, type InitEnv } from './initStatements';
+import { layersOfRoot, runInitStatements, runOne, type InitEnv } from './initStatements';
 import { buildModule, layersOf, nodeOf, type ModuleValue } from './modules';
 import { Notes } from './notes';
 import type { SyntaxNode } from './parser';
@@ -84,7 +84,19 @@ export function readClass(node: SyntaxNode, ctx: ClassContext): ClassModel {
         continue;
       }
     }
+    if (mutatesModules(s, self)) {
+      notes.block(s, `\`${snippet(s)}\` adds or replaces submodules in a way Weightscope does not follow (it reads self.name = nn.Module(…) assignments, nn.Sequential and nn.ModuleList written out), so it cannot model ${nameNode.text}.`);
+      continue;
+    }
     if (runOne(s, env())) continue;
+    // self.reset_parameters() / self._init_weights(): a method of this class, read for its init statements.
+    const method = selfMethodCall(s, self, methods);
+    if (method) {
+      for (const u of runInitStatements(statements(method.childForFieldName('body')), env())) {
+        notes.assume(u, `\`${snippet(u)}\` in ${method.childForFieldName('name')!.text}()`, 'Weightscope assumed it does not change the initialization.');
+      }
+      continue;
+    }
     notes.assume(s, `\`${snippet(s)}\` in __init__`, 'Weightscope assumed it does not change the layers or their initialization.');
   }
 
@@ -96,6 +108,26 @@ export function readClass(node: SyntaxNode, ctx: ClassContext): ClassModel {
   model.uses = readForward(forward, { scope, notes, submodules, self });
   if (model.uses) reportUnused(model, notes);
   return model;
+}
+
+/** Statements that add submodules other than by `self.name = …`: ModuleList.append, add_module, setattr, loops assigning self.*. */
+function mutatesModules(s: SyntaxNode, self: string): boolean {
+  const text = s.text;
+  const selfAssign = new RegExp(`\\b${self}\\.\\w+(\\[[^\\]]*\\])?\\s*(\\+?=)(?!=)`);
+  if (/\.(append|extend|insert|add_module|register_module)\s*\(|\bsetattr\s*\(/.test(text)) return true;
+  // An assignment to self.* nested in a loop or a branch (a plain one was read above).
+  return s.type !== 'expression_statement' && selfAssign.test(text) || s.type === 'expression_statement' && s.namedChild(0)?.type === 'augmented_assignment' && selfAssign.test(text);
+}
+
+/** `self.m()` with `m` a method of this class taking no other argument. */
+function selfMethodCall(s: SyntaxNode, self: string, methods: ReadonlyMap<string, SyntaxNode>): SyntaxNode | undefined {
+  const call = expressionOf(s);
+  const fn = call && unparen(call).type === 'call' ? unparen(call).childForFieldName('function') : undefined;
+  const parts = fn ? dottedParts(fn) : undefined;
+  if (!parts || parts.length !== 2 || parts[0] !== self) return undefined;
+  const def = methods.get(parts[1]!);
+  const params = def?.childForFieldName('parameters')?.namedChildren ?? [];
+  return def && params.length === 1 && callArguments(unparen(call!)).positional.length === 0 ? def : undefined;
 }
 
 function selfName(def: SyntaxNode | undefined): string | undefined {

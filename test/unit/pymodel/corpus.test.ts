@@ -241,6 +241,52 @@ describe('Python corpus: what Weightscope does not model is said, never guessed'
     expect(notes.some((m) => /optim\.RMSprop/.test(m))).toBe(true);
   });
 
+  it('submodules added by ModuleList.append, add_module or a loop are not modelled (never a model with layers missing)', async () => {
+    const f = await resolveText([
+      'import torch.nn as nn',
+      'class Appended(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.layers = nn.ModuleList()',
+      '        for _ in range(3):',
+      '            self.layers.append(nn.Linear(8, 8))',
+      '    def forward(self, x):',
+      '        for layer in self.layers:',
+      '            x = layer(x)',
+      '        return x',
+      'class Named(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.fc0 = nn.Linear(4, 4)',
+      '        for i in range(1, 3):',
+      '            setattr(self, f"fc{i}", nn.Linear(4, 4))',
+      '    def forward(self, x):',
+      '        return self.fc0(x)',
+      '',
+    ].join('\n'));
+    expect(f.models.map((m) => [m.name, m.modelable])).toEqual([['Appended', false], ['Named', false]]);
+    expect(f.diagnostics.filter((d) => d.code === 'py-cannot-model').map((d) => f.text.slice(d.range.start, d.range.end).split('\n')[0])).toEqual(['for _ in range(3):', 'for i in range(1, 3):']);
+  });
+
+  it('a method called from __init__ (self.reset_parameters()) is read for its init statements', async () => {
+    const f = await resolveText([
+      'import torch.nn as nn',
+      'class M(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.fc = nn.Linear(6, 3)',
+      '        self.reset_parameters()',
+      '    def reset_parameters(self):',
+      '        nn.init.kaiming_uniform_(self.fc.weight, nonlinearity="relu")',
+      '        nn.init.zeros_(self.fc.bias)',
+      '    def forward(self, x):',
+      '        return self.fc(x)',
+      '',
+    ].join('\n'));
+    expect(model(f, 'M').layers[0]).toMatchObject({ init: { weight: { fn: 'kaiming_uniform_', args: { nonlinearity: 'relu' } }, bias: { fn: 'zeros_', args: {} } } });
+    expect(f.diagnostics).toEqual([]);
+  });
+
   it('shared weights (a Linear applied twice) cannot be modelled', async () => {
     const f = await resolveText([
       'import torch.nn as nn',
