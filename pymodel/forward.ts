@@ -34,6 +34,7 @@ const FUNCTIONAL: Readonly<Record<string, { type: ActivationType | 'Dropout'; pa
 /** Tensor methods that are activations (`x.relu()`) or shape-only for (N, features) inputs (`x.view(…)`). */
 const METHOD_ACTIVATIONS: Readonly<Record<string, ActivationType>> = { relu: 'ReLU', sigmoid: 'Sigmoid', tanh: 'Tanh' };
 const SHAPE_ONLY = new Set(['view', 'reshape', 'flatten', 'contiguous', 'float']);
+const SQUEEZE = new Set(['squeeze']);
 
 export interface ForwardContext {
   scope: Scope;
@@ -144,6 +145,10 @@ class ChainReader {
         if (METHOD_ACTIVATIONS[method]) return [...inner, { layer: activation(METHOD_ACTIVATIONS[method]!, n, []), site: n }];
         if (SHAPE_ONLY.has(method)) {
           this.ctx.notes.assume(n, `\`${snippet(n)}\``, 'Weightscope models inputs of shape (N, features), for which this changes nothing.');
+          return inner;
+        }
+        if (SQUEEZE.has(method)) {
+          this.ctx.notes.assume(n, `\`${snippet(n)}\``, 'Weightscope keeps the (N, outputs) shape: the values the loss sees are the same.');
           return inner;
         }
         this.stop(n, `forward: the tensor method .${method}() is not one Weightscope models.`);

@@ -287,6 +287,27 @@ describe('Python corpus: what Weightscope does not model is said, never guessed'
     expect(f.diagnostics).toEqual([]);
   });
 
+  it('an optimizer over filter(lambda …) and a final .squeeze(-1) are read with their assumptions said', async () => {
+    const f = await resolveText([
+      'import torch, torch.nn as nn',
+      'class R(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.fc = nn.Linear(5, 1)',
+      '    def forward(self, x):',
+      '        return self.fc(x).squeeze(-1)',
+      'model = R()',
+      'optimizer = torch.optim.AdamW(filter(lambda p: p.requires_grad, model.parameters()), lr=0.01)',
+      '',
+    ].join('\n'));
+    expect(model(f, 'R').optimizer).toMatchObject({ type: 'AdamW', lr: 0.01 });
+    const notes = f.diagnostics.filter((d) => d.code === 'py-not-modelled').map((d) => d.message);
+    expect(notes).toEqual([
+      expect.stringMatching(/^`self\.fc\(x\)\.squeeze\(-1\)`: .*keeps the \(N, outputs\) shape/),
+      expect.stringMatching(/^the parameter list filter\(lambda .*they get the optimizer's own settings/),
+    ]);
+  });
+
   it('shared weights (a Linear applied twice) cannot be modelled', async () => {
     const f = await resolveText([
       'import torch.nn as nn',
