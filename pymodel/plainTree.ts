@@ -15,6 +15,13 @@ export class PlainNode {
   children: PlainNode[] = NO_CHILDREN as PlainNode[];
   hasError = false;
   private named: PlainNode[] | undefined;
+  /**
+   * Memo slots for readers that ask the same node again and again (per layer,
+   * per parameter): a call's sorted arguments, a dotted name's qualified name.
+   * Fields rather than WeakMaps: cheaper to read, and gone with the tree.
+   */
+  memoArguments: unknown = undefined;
+  memoQualified: string | null | undefined = undefined;
 
   constructor(
     readonly id: number,

@@ -55,15 +55,9 @@ export interface CallArguments {
 }
 
 /** Calls are read many times (per layer, per parameter): each node's arguments are sorted once. */
-const argumentsOf = new WeakMap<SyntaxNode, CallArguments>();
-
 export function callArguments(call: SyntaxNode): CallArguments {
-  let out = argumentsOf.get(call);
-  if (!out) {
-    out = readArguments(call);
-    argumentsOf.set(call, out);
-  }
-  return out;
+  call.memoArguments ??= readArguments(call);
+  return call.memoArguments as CallArguments;
 }
 
 function readArguments(call: SyntaxNode): CallArguments {
