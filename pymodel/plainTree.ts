@@ -41,8 +41,13 @@ export class PlainNode {
   }
 
   get text(): string {
-    return this.startIndex < 0 ? this.type : this.source.slice(this.startIndex, this.endIndex);
+    if (this.startIndex < 0) return this.type;
+    // Asked often for the same small nodes (names, operators): slice once.
+    this.textCache ??= this.source.slice(this.startIndex, this.endIndex);
+    return this.textCache;
   }
+
+  private textCache: string | undefined = undefined;
 
   get namedChildren(): PlainNode[] {
     this.named ??= this.children.filter((c) => c.isNamed);
