@@ -11,7 +11,7 @@ import { layersOfRoot, runInitStatements, runOne, type InitEnv } from './initSta
 import { buildModule, layersOf, nodeOf, type ModuleValue } from './modules';
 import { Notes } from './notes';
 import type { SyntaxNode } from './parser';
-import { assignmentOf, callArguments, dottedParts, expressionOf, parameterName, snippet, statements, unparen } from './syntax';
+import { assignmentOf, callArguments, callee, dottedParts, expressionOf, parameterName, snippet, statements, unparen } from './syntax';
 
 export interface ClassModel {
   name: string;
@@ -25,6 +25,12 @@ export interface ClassModel {
   /** Functions `.apply` may name: module-level defs and this class's methods as `self.name`. */
   functions: Map<string, SyntaxNode>;
   scope: Scope;
+  /** The name `__init__` calls the instance (`self`). */
+  self: string;
+  /** A loss built as a submodule (`self.criterion = nn.CrossEntropyLoss()`). */
+  loss?: SyntaxNode;
+  /** The optimizer a LightningModule's configure_optimizers returns, and that method's assignments. */
+  optimizer?: { call: SyntaxNode; resolve: (name: string) => SyntaxNode | undefined; scope: Scope };
 }
 
 export interface ClassContext {
@@ -49,7 +55,7 @@ export function readClass(node: SyntaxNode, ctx: ClassContext): ClassModel {
   const values = new Map<string, PyValue>();
   const scope: Scope = { imports: ctx.moduleScope.imports, lookup: (name) => (values.has(name) ? values.get(name) : ctx.moduleScope.lookup(name)) };
   const submodules = new Map<string, ModuleValue>();
-  const model: ClassModel = { name: nameNode.text, node, nameNode, submodules, uses: undefined, forward: methods.get('forward'), notes, functions, scope };
+  const model: ClassModel = { name: nameNode.text, node, nameNode, submodules, uses: undefined, forward: methods.get('forward'), notes, functions, scope, self };
 
   const init = methods.get('__init__');
   if (!init) {
@@ -66,6 +72,12 @@ export function readClass(node: SyntaxNode, ctx: ClassContext): ClassModel {
     const a = assignmentOf(s);
     const target = a ? dottedParts(a.left) : undefined;
     if (a && target?.length === 2 && target[0] === self) {
+      const fn = callee(a.right);
+      const q = fn ? scope.imports.qualify(fn) : undefined;
+      if (q?.startsWith('torch.nn.') && q.endsWith('Loss')) {
+        model.loss = unparen(a.right);
+        continue;
+      }
       const module = buildModule(a.right, target[1]!, { scope, notes, classNames: ctx.classNames });
       if (module) {
         submodules.set(target[1]!, module);
@@ -100,6 +112,9 @@ export function readClass(node: SyntaxNode, ctx: ClassContext): ClassModel {
     notes.assume(s, `\`${snippet(s)}\` in __init__`, 'Weightscope assumed it does not change the layers or their initialization.');
   }
 
+  const configure = methods.get('configure_optimizers');
+  if (configure) model.optimizer = configuredOptimizer(configure, scope);
+
   const forward = methods.get('forward');
   if (!forward) {
     notes.block(nameNode, `${nameNode.text} has no forward method, so Weightscope cannot tell in which order its layers run.`);
@@ -108,6 +123,46 @@ export function readClass(node: SyntaxNode, ctx: ClassContext): ClassModel {
   model.uses = readForward(forward, { scope, notes, submodules, self });
   if (model.uses) reportUnused(model, notes);
   return model;
+}
+
+/**
+ * A LightningModule's `configure_optimizers`: the optimizer call it returns
+ * (directly, through a variable, or as the first of a list or a dict's
+ * "optimizer"), with the method's own assignments for its arguments.
+ */
+function configuredOptimizer(def: SyntaxNode, moduleScope: Scope): ClassModel['optimizer'] {
+  const assigned = new Map<string, SyntaxNode>();
+  const values = new Map<string, PyValue>();
+  const scope: Scope = { imports: moduleScope.imports, lookup: (name) => (values.has(name) ? values.get(name) : moduleScope.lookup(name)) };
+  const isOptimizer = (n: SyntaxNode | undefined): SyntaxNode | undefined => {
+    const call = n ? unparen(n) : undefined;
+    const fn = call ? callee(call) : undefined;
+    const q = fn ? scope.imports.qualify(fn) : undefined;
+    return q?.startsWith('torch.optim.') && !q.startsWith('torch.optim.lr_scheduler') ? call : undefined;
+  };
+  const follow = (n: SyntaxNode): SyntaxNode => (n.type === 'identifier' && assigned.has(n.text) ? assigned.get(n.text)! : n);
+  for (const s of statements(def.childForFieldName('body'))) {
+    const a = assignmentOf(s);
+    if (a?.left.type === 'identifier') {
+      assigned.set(a.left.text, a.right);
+      const v = evaluate(a.right, scope);
+      if (v.ok) values.set(a.left.text, v.value);
+      continue;
+    }
+    if (s.type !== 'return_statement' || !s.namedChild(0)) continue;
+    let value = follow(unparen(s.namedChild(0)!));
+    // return [optimizer], [scheduler] / (optimizer, …): the first item, as deep as it goes.
+    for (let depth = 0; depth < 3 && ['list', 'tuple', 'expression_list'].includes(value.type) && value.namedChildren[0]; depth++) {
+      value = follow(unparen(value.namedChildren[0]));
+    }
+    if (value.type === 'dictionary') {
+      const pair = value.namedChildren.find((p) => p.type === 'pair' && /^['"]optimizer['"]$/.test(p.childForFieldName('key')?.text ?? ''));
+      if (pair) value = follow(unparen(pair.childForFieldName('value')!));
+    }
+    const call = isOptimizer(value);
+    if (call) return { call, resolve: (name) => assigned.get(name), scope };
+  }
+  return undefined;
 }
 
 /** Statements that add submodules other than by `self.name = …`: ModuleList.append, add_module, setattr, loops assigning self.*. */

@@ -175,6 +175,17 @@ describe('Python corpus: models that resolve', () => {
     expect(errors(f)).toEqual([]);
   });
 
+  it('a LightningModule: loss as a submodule, the optimizer configure_optimizers returns', async () => {
+    const f = await corpus('lightning_module.py');
+    const spec = model(f, 'LitClassifier');
+    expect(spec.layers.map(linear).filter((s) => s.includes('→'))).toEqual(['encoder.0:32→64', 'encoder.2:64→64', 'head:64→4']);
+    expect(spec.loss).toEqual({ type: 'CrossEntropyLoss', args: { label_smoothing: 0.05 } });
+    expect(spec.optimizer).toMatchObject({ type: 'AdamW', lr: 3e-4, args: { weight_decay: 0.05 } });
+    expect(at(f, 'decay-on-bias-and-norm')).toEqual(['weight_decay']);
+    // save_hyperparameters() is said to be assumed harmless; the loss is not an unused layer.
+    expect(at(f, 'py-not-modelled')).toEqual(['self.save_hyperparameters()']);
+  });
+
   it('# weightscope: comments attach data, training and seed, per class or file-wide, and report bad ones', async () => {
     const f = await corpus('directives.py');
     const spiral = model(f, 'Spiral');
