@@ -18,6 +18,11 @@ export function measure(ctx: RunContext, run: () => void): number {
   return medianSeconds(run, ctx.config.budget);
 }
 
+/** The same by wall clock, for work spread over several threads. */
+export function measureWall(ctx: RunContext, run: () => void): number {
+  return medianSeconds(run, ctx.config.budget, () => performance.now());
+}
+
 /**
  * Converts a median time per run into the workload's unit: steps/s for
  * training, GFLOP/s for products (`work` = flops per run), ms for times.

@@ -14,6 +14,7 @@
  */
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { benchExtensionPath } from './extensionPath';
 import { machineFacts } from './machine';
 import { BENCHMARKS_HEADER, goalsText, markdownSection, tableCells, textTable } from './report';
 import { IMPLS, runImplementation, runSuite, type Impl } from './suite';
@@ -100,6 +101,12 @@ async function main(): Promise<void> {
     log,
   });
   notes.unshift(`tfjs ${tfjsVersion()} (tfjs-core, tfjs-backend-cpu, tfjs-backend-wasm)`);
+  // The extension's own paths (worker round trip, traced training), unless a subset of workloads was asked for.
+  const extension = args.only ? undefined : await benchExtensionPath({ quick: args.quick, distDir: __dirname });
+  if (extension) {
+    rows.push(...extension.rows);
+    notes.push(...extension.lines);
+  }
   const seconds = (performance.now() - started) / 1000;
   notes.push(`suite took ${seconds.toFixed(0)} s`);
 

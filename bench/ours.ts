@@ -9,10 +9,11 @@ import { CrossEntropyLoss, Linear, MSELoss, ReLU, Sequential, zeroGrad, type Mod
 import { adamw, step, Tracer } from '../engine/optim';
 import { Rng } from '../engine/rng';
 import { histogram } from '../engine/stats/histogram';
-import { gemmNN, gemmNT, gemmTN } from '../engine/tensor/gemm';
+import { gemmNN, gemmNT, gemmTN, setGemmParallel } from '../engine/tensor/gemm';
 import type { FloatArray } from '../engine/tensor/dtype';
 import { Tensor } from '../engine/tensor/tensor';
-import { measure, resultRow, wanted, type RunContext } from './context';
+import { GemmPool } from '../worker/gemmPool';
+import { measure, measureWall, resultRow, wanted, type RunContext } from './context';
 import { measureHeap } from './memory';
 import { ADAMW, GEMM_FORMS, gemmFlops, gemmId, type GemmForm } from './workloads';
 
@@ -39,6 +40,26 @@ export function runOurs(ctx: RunContext): void {
       if (wanted(ctx, id)) ctx.emit(resultRow(id, IMPL, measure(ctx, gemm(size, form)), gemmFlops(size)));
     }
   });
+  // Threads are compared by wall clock (CPU time would add them up), one thread
+  // measured the same way right before, so that both see the same machine load.
+  if (wanted(ctx, 'gemm1024-nn-1t-wall')) {
+    const size = sizes.gemm[sizes.gemm.length - 1]!;
+    ctx.emit(resultRow('gemm1024-nn-1t-wall', IMPL, measureWall(ctx, gemm(size, 'nn')), gemmFlops(size)));
+  }
+  if (wanted(ctx, 'gemm1024-nn-2t')) {
+    const size = sizes.gemm[sizes.gemm.length - 1]!;
+    const pool = new GemmPool();
+    if (!pool.waitUntilReady()) ctx.log('ours: the GEMM worker did not start; 2-thread GEMM skipped');
+    else {
+      setGemmParallel(pool.run);
+      try {
+        ctx.emit(resultRow('gemm1024-nn-2t', IMPL, measureWall(ctx, gemm(size, 'nn')), gemmFlops(size)));
+      } finally {
+        setGemmParallel(null);
+      }
+    }
+    pool.close();
+  }
   if (wanted(ctx, 'init10m')) ctx.emit(resultRow('init10m', IMPL, measure(ctx, inspectMlp(sizes.mlp10m.widths))));
   if (wanted(ctx, 'hist10m')) {
     const { values: n, bins } = sizes.histogram;

@@ -79,6 +79,8 @@ export const WORKLOADS: readonly Workload[] = [
   ...FULL_SIZES.gemm.flatMap((size) =>
     GEMM_FORMS.map((form): Workload => ({ id: `gemm${size}-${form}`, title: `GEMM ${size}³ ${GEMM_LABEL[form]}`, unit: 'GFLOP/s' })),
   ),
+  { id: 'gemm1024-nn-1t-wall', title: 'GEMM 1024³ A·B, 1 thread (wall clock)', unit: 'GFLOP/s' },
+  { id: 'gemm1024-nn-2t', title: 'GEMM 1024³ A·B, 2 threads (wall clock)', unit: 'GFLOP/s' },
   { id: 'init10m', title: 'init + statistics, 10M-parameter MLP', unit: 'ms' },
   { id: 'hist10m', title: '256-bin histogram of 10M floats', unit: 'ms' },
   { id: 'article-alloc', title: "memory allocated by 1,000 steps of the article's model", unit: 'MB' },

@@ -7,11 +7,11 @@
 import type { PyValue, Scope } from './evaluate';
 import { evaluate } from './evaluate';
 import { readForward, type LayerUse } from './forward';
-import { layersOfRoot, runOne, type InitEnv } from './initStatements';
+import { layersOfRoot, runInitStatements, runOne, type InitEnv } from './initStatements';
 import { buildModule, layersOf, nodeOf, type ModuleValue } from './modules';
 import { Notes } from './notes';
 import type { SyntaxNode } from './parser';
-import { assignmentOf, callArguments, dottedParts, expressionOf, snippet, statements, unparen } from './syntax';
+import { assignmentOf, callArguments, callee, dottedParts, expressionOf, parameterName, snippet, statements, unparen } from './syntax';
 
 export interface ClassModel {
   name: string;
@@ -25,6 +25,12 @@ export interface ClassModel {
   /** Functions `.apply` may name: module-level defs and this class's methods as `self.name`. */
   functions: Map<string, SyntaxNode>;
   scope: Scope;
+  /** The name `__init__` calls the instance (`self`). */
+  self: string;
+  /** A loss built as a submodule (`self.criterion = nn.CrossEntropyLoss()`). */
+  loss?: SyntaxNode;
+  /** The optimizer a LightningModule's configure_optimizers returns, and that method's assignments. */
+  optimizer?: { call: SyntaxNode; resolve: (name: string) => SyntaxNode | undefined; scope: Scope };
 }
 
 export interface ClassContext {
@@ -49,7 +55,7 @@ export function readClass(node: SyntaxNode, ctx: ClassContext): ClassModel {
   const values = new Map<string, PyValue>();
   const scope: Scope = { imports: ctx.moduleScope.imports, lookup: (name) => (values.has(name) ? values.get(name) : ctx.moduleScope.lookup(name)) };
   const submodules = new Map<string, ModuleValue>();
-  const model: ClassModel = { name: nameNode.text, node, nameNode, submodules, uses: undefined, forward: methods.get('forward'), notes, functions, scope };
+  const model: ClassModel = { name: nameNode.text, node, nameNode, submodules, uses: undefined, forward: methods.get('forward'), notes, functions, scope, self };
 
   const init = methods.get('__init__');
   if (!init) {
@@ -66,6 +72,12 @@ export function readClass(node: SyntaxNode, ctx: ClassContext): ClassModel {
     const a = assignmentOf(s);
     const target = a ? dottedParts(a.left) : undefined;
     if (a && target?.length === 2 && target[0] === self) {
+      const fn = callee(a.right);
+      const q = fn ? scope.imports.qualify(fn) : undefined;
+      if (q?.startsWith('torch.nn.') && q.endsWith('Loss')) {
+        model.loss = unparen(a.right);
+        continue;
+      }
       const module = buildModule(a.right, target[1]!, { scope, notes, classNames: ctx.classNames });
       if (module) {
         submodules.set(target[1]!, module);
@@ -84,9 +96,24 @@ export function readClass(node: SyntaxNode, ctx: ClassContext): ClassModel {
         continue;
       }
     }
+    if (mutatesModules(s, self)) {
+      notes.block(s, `\`${snippet(s)}\` adds or replaces submodules in a way Weightscope does not follow (it reads self.name = nn.Module(…) assignments, nn.Sequential and nn.ModuleList written out), so it cannot model ${nameNode.text}.`);
+      continue;
+    }
     if (runOne(s, env())) continue;
+    // self.reset_parameters() / self._init_weights(): a method of this class, read for its init statements.
+    const method = selfMethodCall(s, self, methods);
+    if (method) {
+      for (const u of runInitStatements(statements(method.childForFieldName('body')), env())) {
+        notes.assume(u, `\`${snippet(u)}\` in ${method.childForFieldName('name')!.text}()`, 'Weightscope assumed it does not change the initialization.');
+      }
+      continue;
+    }
     notes.assume(s, `\`${snippet(s)}\` in __init__`, 'Weightscope assumed it does not change the layers or their initialization.');
   }
+
+  const configure = methods.get('configure_optimizers');
+  if (configure) model.optimizer = configuredOptimizer(configure, scope);
 
   const forward = methods.get('forward');
   if (!forward) {
@@ -96,6 +123,66 @@ export function readClass(node: SyntaxNode, ctx: ClassContext): ClassModel {
   model.uses = readForward(forward, { scope, notes, submodules, self });
   if (model.uses) reportUnused(model, notes);
   return model;
+}
+
+/**
+ * A LightningModule's `configure_optimizers`: the optimizer call it returns
+ * (directly, through a variable, or as the first of a list or a dict's
+ * "optimizer"), with the method's own assignments for its arguments.
+ */
+function configuredOptimizer(def: SyntaxNode, moduleScope: Scope): ClassModel['optimizer'] {
+  const assigned = new Map<string, SyntaxNode>();
+  const values = new Map<string, PyValue>();
+  const scope: Scope = { imports: moduleScope.imports, lookup: (name) => (values.has(name) ? values.get(name) : moduleScope.lookup(name)) };
+  const isOptimizer = (n: SyntaxNode | undefined): SyntaxNode | undefined => {
+    const call = n ? unparen(n) : undefined;
+    const fn = call ? callee(call) : undefined;
+    const q = fn ? scope.imports.qualify(fn) : undefined;
+    return q?.startsWith('torch.optim.') && !q.startsWith('torch.optim.lr_scheduler') ? call : undefined;
+  };
+  const follow = (n: SyntaxNode): SyntaxNode => (n.type === 'identifier' && assigned.has(n.text) ? assigned.get(n.text)! : n);
+  for (const s of statements(def.childForFieldName('body'))) {
+    const a = assignmentOf(s);
+    if (a?.left.type === 'identifier') {
+      assigned.set(a.left.text, a.right);
+      const v = evaluate(a.right, scope);
+      if (v.ok) values.set(a.left.text, v.value);
+      continue;
+    }
+    if (s.type !== 'return_statement' || !s.namedChild(0)) continue;
+    let value = follow(unparen(s.namedChild(0)!));
+    // return [optimizer], [scheduler] / (optimizer, …): the first item, as deep as it goes.
+    for (let depth = 0; depth < 3 && ['list', 'tuple', 'expression_list'].includes(value.type) && value.namedChildren[0]; depth++) {
+      value = follow(unparen(value.namedChildren[0]));
+    }
+    if (value.type === 'dictionary') {
+      const pair = value.namedChildren.find((p) => p.type === 'pair' && /^['"]optimizer['"]$/.test(p.childForFieldName('key')?.text ?? ''));
+      if (pair) value = follow(unparen(pair.childForFieldName('value')!));
+    }
+    const call = isOptimizer(value);
+    if (call) return { call, resolve: (name) => assigned.get(name), scope };
+  }
+  return undefined;
+}
+
+/** Statements that add submodules other than by `self.name = …`: ModuleList.append, add_module, setattr, loops assigning self.*. */
+function mutatesModules(s: SyntaxNode, self: string): boolean {
+  const text = s.text;
+  const selfAssign = new RegExp(`\\b${self}\\.\\w+(\\[[^\\]]*\\])?\\s*(\\+?=)(?!=)`);
+  if (/\.(append|extend|insert|add_module|register_module)\s*\(|\bsetattr\s*\(/.test(text)) return true;
+  // An assignment to self.* nested in a loop or a branch (a plain one was read above).
+  return s.type !== 'expression_statement' && selfAssign.test(text) || s.type === 'expression_statement' && s.namedChild(0)?.type === 'augmented_assignment' && selfAssign.test(text);
+}
+
+/** `self.m()` with `m` a method of this class taking no other argument. */
+function selfMethodCall(s: SyntaxNode, self: string, methods: ReadonlyMap<string, SyntaxNode>): SyntaxNode | undefined {
+  const call = expressionOf(s);
+  const fn = call && unparen(call).type === 'call' ? unparen(call).childForFieldName('function') : undefined;
+  const parts = fn ? dottedParts(fn) : undefined;
+  if (!parts || parts.length !== 2 || parts[0] !== self) return undefined;
+  const def = methods.get(parts[1]!);
+  const params = def?.childForFieldName('parameters')?.namedChildren ?? [];
+  return def && params.length === 1 && callArguments(unparen(call!)).positional.length === 0 ? def : undefined;
 }
 
 function selfName(def: SyntaxNode | undefined): string | undefined {
@@ -117,8 +204,8 @@ function bindConstructorParameters(init: SyntaxNode, ctx: ClassContext, values: 
   const params = init.childForFieldName('parameters')?.namedChildren.filter((p): p is SyntaxNode => p !== null).slice(1) ?? [];
   const given = ctx.instantiation ? callArguments(ctx.instantiation) : undefined;
   params.forEach((p, i) => {
-    const name = p.type === 'identifier' ? p.text : p.childForFieldName('name')?.text;
-    if (!name || p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern') return;
+    const name = parameterName(p);
+    if (!name) return;
     const arg = given?.keywords.get(name)?.value ?? given?.positional[i];
     if (arg) {
       const v = evaluate(arg, ctx.moduleScope);

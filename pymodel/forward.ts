@@ -12,7 +12,7 @@ import { nodeOf, type LayerRecord, type ModuleValue } from './modules';
 import { moduleAt } from './initStatements';
 import type { Notes } from './notes';
 import type { SyntaxNode } from './parser';
-import { assignmentOf, callArguments, callee, dottedParts, expressionOf, snippet, statements, unparen } from './syntax';
+import { assignmentOf, callArguments, callee, dottedParts, expressionOf, parameterName, snippet, statements, unparen } from './syntax';
 
 /** One application of a layer in forward, at the call that applies it. */
 export interface LayerUse {
@@ -34,6 +34,7 @@ const FUNCTIONAL: Readonly<Record<string, { type: ActivationType | 'Dropout'; pa
 /** Tensor methods that are activations (`x.relu()`) or shape-only for (N, features) inputs (`x.view(…)`). */
 const METHOD_ACTIVATIONS: Readonly<Record<string, ActivationType>> = { relu: 'ReLU', sigmoid: 'Sigmoid', tanh: 'Tanh' };
 const SHAPE_ONLY = new Set(['view', 'reshape', 'flatten', 'contiguous', 'float']);
+const SQUEEZE = new Set(['squeeze']);
 
 export interface ForwardContext {
   scope: Scope;
@@ -47,11 +48,12 @@ class Blocked extends Error {}
 export function readForward(def: SyntaxNode, ctx: ForwardContext): LayerUse[] | undefined {
   const params = def.childForFieldName('parameters')?.namedChildren.filter((p): p is SyntaxNode => p !== null) ?? [];
   const inputs = params.slice(1);
-  if (inputs.length !== 1 || inputs[0]!.type !== 'identifier') {
+  const input = inputs.length === 1 ? parameterName(inputs[0]!) : undefined;
+  if (!input) {
     ctx.notes.block(def.childForFieldName('parameters') ?? def, `forward(${params.map((p) => p.text).join(', ')}): Weightscope models networks with one input tensor.`);
     return undefined;
   }
-  const reader = new ChainReader(ctx, inputs[0]!.text);
+  const reader = new ChainReader(ctx, input);
   try {
     reader.block(statements(def.childForFieldName('body')), new Map());
     if (!reader.returned) ctx.notes.block(def.childForFieldName('name') ?? def, 'forward never returns the value it computes.');
@@ -143,6 +145,10 @@ class ChainReader {
         if (METHOD_ACTIVATIONS[method]) return [...inner, { layer: activation(METHOD_ACTIVATIONS[method]!, n, []), site: n }];
         if (SHAPE_ONLY.has(method)) {
           this.ctx.notes.assume(n, `\`${snippet(n)}\``, 'Weightscope models inputs of shape (N, features), for which this changes nothing.');
+          return inner;
+        }
+        if (SQUEEZE.has(method)) {
+          this.ctx.notes.assume(n, `\`${snippet(n)}\``, 'Weightscope keeps the (N, outputs) shape: the values the loss sees are the same.');
           return inner;
         }
         this.stop(n, `forward: the tensor method .${method}() is not one Weightscope models.`);

@@ -67,11 +67,10 @@ export class Imports {
    */
   qualify(node: SyntaxNode, locals: ReadonlySet<string> = EMPTY): string | undefined {
     if (locals !== EMPTY) return this.qualifyParts(node, locals);
-    if (!this.memo.has(node)) this.memo.set(node, this.qualifyParts(node, locals));
-    return this.memo.get(node);
+    // The memo lives on the node: one file's nodes, one file's imports.
+    if (node.memoQualified === undefined) node.memoQualified = this.qualifyParts(node, locals) ?? null;
+    return node.memoQualified ?? undefined;
   }
-
-  private readonly memo = new WeakMap<SyntaxNode, string | undefined>();
 
   private qualifyParts(node: SyntaxNode, locals: ReadonlySet<string>): string | undefined {
     const parts = dottedParts(unparen(node));

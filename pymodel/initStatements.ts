@@ -17,7 +17,7 @@ import { entry, object, scalar } from './located';
 import { layersOf, type LayerRecord, type ModuleValue } from './modules';
 import type { Notes } from './notes';
 import type { SyntaxNode } from './parser';
-import { callArguments, callee, dottedParts, expressionOf, assignmentOf, snippet, statements, unparen } from './syntax';
+import { callArguments, callee, dottedParts, expressionOf, assignmentOf, parameterName, snippet, statements, unparen } from './syntax';
 
 export type Param = 'weight' | 'bias';
 
@@ -158,7 +158,7 @@ function runCall(call: SyntaxNode, statement: SyntaxNode, env: InitEnv): boolean
         env.notes.assume(target ?? call, `${snippet(call)}`, 'Weightscope reads .apply(fn) when fn is a def in this file; it kept the initializers set so far.');
         return true;
       }
-      const param = def.childForFieldName('parameters')?.namedChildren.filter((p) => p?.type === 'identifier').map((p) => p!.text).filter((p) => p !== 'self')[0];
+      const param = (def.childForFieldName('parameters')?.namedChildren ?? []).map(parameterName).filter((p) => p !== undefined && p !== 'self')[0];
       if (!param) return true;
       runPerLayer(statements(def.childForFieldName('body')), param, env);
       return true;

@@ -15,6 +15,13 @@ export class PlainNode {
   children: PlainNode[] = NO_CHILDREN as PlainNode[];
   hasError = false;
   private named: PlainNode[] | undefined;
+  /**
+   * Memo slots for readers that ask the same node again and again (per layer,
+   * per parameter): a call's sorted arguments, a dotted name's qualified name.
+   * Fields rather than WeakMaps: cheaper to read, and gone with the tree.
+   */
+  memoArguments: unknown = undefined;
+  memoQualified: string | null | undefined = undefined;
 
   constructor(
     readonly id: number,
@@ -34,8 +41,13 @@ export class PlainNode {
   }
 
   get text(): string {
-    return this.startIndex < 0 ? this.type : this.source.slice(this.startIndex, this.endIndex);
+    if (this.startIndex < 0) return this.type;
+    // Asked often for the same small nodes (names, operators): slice once.
+    this.textCache ??= this.source.slice(this.startIndex, this.endIndex);
+    return this.textCache;
   }
+
+  private textCache: string | undefined = undefined;
 
   get namedChildren(): PlainNode[] {
     this.named ??= this.children.filter((c) => c.isNamed);
@@ -90,38 +102,46 @@ export function plainTree(tree: Tree, source: string): PlainNode {
   const mayMiss = tree.rootNode.hasError;
   const cursor = tree.walk();
   let id = 0;
-  // Each cursor getter is a call into WebAssembly, so ask only what is used: anonymous nodes (operators,
-  // keywords, punctuation) are read by their type, which is their text, unless they are missing.
+  // Each cursor getter is a call into WebAssembly, so ask only what is used. Anonymous tokens (keywords,
+  // punctuation) are kept only where they are read, as operators and slice colons, by their type, which
+  // is their text; and when missing (a syntax error to report).
   // The error symbol (65535) is not in the language's type list: ask the cursor for its name and kind.
-  const make = (parent: PlainNode | null): PlainNode => {
+  const make = (parent: PlainNode | null): PlainNode | undefined => {
     const typeId = cursor.nodeTypeId;
     const known = typeId < types.length;
-    const type = known ? types[typeId]! : cursor.nodeType;
     const isNamed = known ? named[typeId]! : cursor.nodeIsNamed;
     const missing = mayMiss && cursor.nodeIsMissing;
+    if (!isNamed && !missing && parent && !TOKEN_PARENTS.has(parent.type)) return undefined;
+    const type = known ? types[typeId]! : cursor.nodeType;
     // Anonymous tokens carry a field only as an operator (binary, unary and boolean operators, `+=`).
-    const field = parent && (isNamed || OPERATOR_PARENTS.has(parent.type)) ? fieldNames[cursor.currentFieldId] ?? null : null;
+    const field = parent && (isNamed || TOKEN_PARENTS.has(parent.type)) ? fieldNames[cursor.currentFieldId] ?? null : null;
     if (isNamed || missing) return new PlainNode(id++, type, cursor.startIndex, cursor.endIndex, isNamed, missing, source, field);
     return new PlainNode(id++, type, -1, -1, false, false, source, field);
   };
-  const root = make(null);
-  let node = root;
+  const root = make(null)!;
   try {
+    if (!cursor.gotoFirstChild()) {
+      finish(root);
+      return root;
+    }
+    // The cursor is on a child of `parent`.
+    let parent = root;
     for (;;) {
-      // Tokens have no children: do not ask (a failed gotoFirstChild is a call like any other).
-      if (!(TOKENS.has(node.type) || (!node.isNamed && !node.isError)) && cursor.gotoFirstChild()) {
-        node = attach(node, make(node));
-        continue;
-      }
-      for (;;) {
-        finish(node);
-        if (node === root) return root;
-        if (cursor.gotoNextSibling()) {
-          node = attach(node.parent!, make(node.parent));
-          break;
+      const node = make(parent);
+      if (node) {
+        attach(parent, node);
+        // Tokens have no children: do not ask (a failed gotoFirstChild is a call like any other).
+        if (!(TOKENS.has(node.type) || (!node.isNamed && !node.isError)) && cursor.gotoFirstChild()) {
+          parent = node;
+          continue;
         }
+        finish(node);
+      }
+      while (!cursor.gotoNextSibling()) {
+        finish(parent);
+        if (parent === root) return root;
         cursor.gotoParent();
-        node = node.parent!;
+        parent = parent.parent!;
       }
     }
   } finally {
@@ -132,7 +152,8 @@ export function plainTree(tree: Tree, source: string): PlainNode {
 /** Named node types of the Python grammar that are tokens (leaves); anonymous nodes are tokens too. */
 const TOKENS = new Set(['identifier', 'integer', 'float', 'true', 'false', 'none', 'comment', 'string_start', 'string_content', 'string_end', 'escape_sequence', 'ellipsis', 'line_continuation', 'type_conversion', 'keyword_separator', 'positional_separator']);
 
-const OPERATOR_PARENTS = new Set(['binary_operator', 'unary_operator', 'boolean_operator', 'not_operator', 'augmented_assignment', 'comparison_operator']);
+/** Nodes whose anonymous tokens are read: operators, and the colons of a slice. */
+const TOKEN_PARENTS = new Set(['binary_operator', 'unary_operator', 'boolean_operator', 'not_operator', 'augmented_assignment', 'comparison_operator', 'slice']);
 
 const namedTypes = new WeakMap<Tree['language'], boolean[]>();
 

@@ -217,9 +217,12 @@ function stripTransfers(node: SyntaxNode): SyntaxNode {
   }
 }
 
+/** nn.Module subclasses, LightningModules included (they are nn.Modules). */
+const MODULE_BASES = new Set(['torch.nn.Module', 'pytorch_lightning.LightningModule', 'lightning.LightningModule', 'lightning.pytorch.LightningModule', 'pytorch_lightning.core.LightningModule']);
+
 function isModuleClass(def: SyntaxNode, imports: Imports): boolean {
   const bases = def.childForFieldName('superclasses')?.namedChildren ?? [];
-  return bases.some((b) => b !== null && imports.qualify(b) === 'torch.nn.Module');
+  return bases.some((b) => b !== null && MODULE_BASES.has(imports.qualify(b) ?? ''));
 }
 
 function isMainGuard(s: SyntaxNode): boolean {
@@ -254,6 +257,12 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
     notes.blockers += classModel.notes.blockers;
     uses = classModel.uses;
     submodules = classModel.submodules;
+    // A loss or optimizer the class builds itself, when the code around it gives none.
+    if (c.losses.length === 0 && classModel.loss) {
+      c.losses.push(classModel.loss);
+      c.lossScopes.set(classModel.loss, classModel.scope);
+    }
+    if (c.optimizers.length === 0 && classModel.optimizer) c.optimizers.push({ ...classModel.optimizer, variable: classModel.self });
     layersNode = classModel.forward?.childForFieldName('name') ?? c.nameNode;
   } else {
     const module = buildModule(c.call!, '', { scope: ctx.moduleScope, notes, classNames: ctx.classNames });

@@ -55,15 +55,9 @@ export interface CallArguments {
 }
 
 /** Calls are read many times (per layer, per parameter): each node's arguments are sorted once. */
-const argumentsOf = new WeakMap<SyntaxNode, CallArguments>();
-
 export function callArguments(call: SyntaxNode): CallArguments {
-  let out = argumentsOf.get(call);
-  if (!out) {
-    out = readArguments(call);
-    argumentsOf.set(call, out);
-  }
-  return out;
+  call.memoArguments ??= readArguments(call);
+  return call.memoArguments as CallArguments;
 }
 
 function readArguments(call: SyntaxNode): CallArguments {
@@ -93,6 +87,14 @@ function readArguments(call: SyntaxNode): CallArguments {
 export function callee(node: SyntaxNode): SyntaxNode | undefined {
   const n = unparen(node);
   return n.type === 'call' ? n.childForFieldName('function') ?? undefined : undefined;
+}
+
+/** A parameter's name: `x`, `x: Tensor`, `x=1`, `x: int = 1` (undefined for `*args`, `**kwargs`). */
+export function parameterName(p: SyntaxNode): string | undefined {
+  if (p.type === 'identifier') return p.text;
+  if (p.type === 'typed_parameter') return p.namedChildren[0]?.type === 'identifier' ? p.namedChildren[0].text : undefined;
+  if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') return p.childForFieldName('name')?.text;
+  return undefined;
 }
 
 /** The short text of a node for messages: its first line, at most 60 characters. */

@@ -157,6 +157,7 @@ function readGroups(params: SyntaxNode, type: string, values: Map<string, PyValu
     return;
   }
   const groups: Group[] = [];
+  let unknown = false;
   for (const item of list.namedChildren) {
     if (!item || item.type === 'comment') continue;
     const dict = follow(item, ctx);
@@ -164,6 +165,7 @@ function readGroups(params: SyntaxNode, type: string, values: Map<string, PyValu
       // A list of tensors: one group.
       const names = paramSet(item, ctx);
       if (names) groups.push({ node: item, names });
+      else unknown = true;
       continue;
     }
     const group: Group = { node: dict, names: new Set() };
@@ -173,7 +175,11 @@ function readGroups(params: SyntaxNode, type: string, values: Map<string, PyValu
       const valueNode = pair.childForFieldName('value')!;
       const key = evaluate(keyNode, ctx.scope);
       if (!key.ok) continue;
-      if (key.value === 'params') group.names = paramSet(valueNode, ctx) ?? new Set();
+      if (key.value === 'params') {
+        const names = paramSet(valueNode, ctx);
+        if (names) group.names = names;
+        else unknown = true;
+      }
       else if (key.value === 'weight_decay' || key.value === 'lr') {
         const v = evaluate(valueNode, ctx.scope);
         if (!v.ok || typeof v.value !== 'number') {
@@ -207,7 +213,8 @@ function readGroups(params: SyntaxNode, type: string, values: Map<string, PyValu
   if (noDecay.length > 0 && decayed) setEntry(entries, entry('no_decay', exempt[0]!.node, array(exempt[0]!.node, noDecay)));
   const covered = new Set(groups.flatMap((g) => [...g.names]));
   const left = ctx.parameters.filter((p) => !covered.has(p.name)).map((p) => p.name);
-  if (left.length > 0 && groups.length > 0) {
+  // (With a group Weightscope could not read, the parameters it does not see may well be in it.)
+  if (left.length > 0 && groups.length > 0 && !unknown) {
     ctx.notes.assume(list, `param groups that leave out ${left.slice(0, 4).join(', ')}${left.length > 4 ? ', …' : ''}`, 'torch never updates those parameters; Weightscope trains them with the first group\'s settings.');
   }
 }
@@ -269,7 +276,7 @@ function paramSet(node: SyntaxNode, ctx: OptimizerContext): Set<string> | undefi
 }
 
 function unknownSet(n: SyntaxNode, ctx: OptimizerContext): undefined {
-  ctx.notes.assume(n, `the parameter list ${snippet(n)}`, 'Weightscope cannot tell which parameters it holds; it treats it as none.');
+  ctx.notes.assume(n, `the parameter list ${snippet(n)}`, 'Weightscope cannot tell which parameters it holds; they get the optimizer\'s own settings.');
   return undefined;
 }
 

@@ -48,6 +48,25 @@ let kernel: GemmKernel = 'auto';
 /** Smaller products stay in JavaScript: copying operands in and out would cost more than it saves. */
 const WASM_MIN_WORK = 1 << 12;
 
+/**
+ * A host-provided runner that splits a large product over more threads
+ * (worker/gemmPool.ts; the engine itself starts no threads). It computes
+ * exactly what `gemm` computes, with the same kernel per entry, and returns
+ * false to decline (then the product runs here, on one thread).
+ */
+export type GemmParallel = (
+  a: FloatArray, aRow: number, aCol: number, b: FloatArray, bRow: number, bCol: number,
+  m: number, k: number, n: number, c: FloatArray, bias: FloatArray | null,
+) => boolean;
+let parallel: GemmParallel | null = null;
+
+/** Products of at least this many multiply-adds go to the parallel runner, when there is one. */
+export const PARALLEL_MIN_WORK = 1 << 22;
+
+export function setGemmParallel(runner: GemmParallel | null): void {
+  parallel = runner;
+}
+
 export function setGemmKernel(kind: GemmKernel): void {
   kernel = kind;
 }
@@ -87,7 +106,11 @@ export function gemm(
   bias: FloatArray | null,
 ): void {
   if (m === 0 || n === 0) return;
-  if (kernel === 'auto' && k > 0 && m * n * k >= WASM_MIN_WORK && gemmWasm(a, aRow, aCol, b, bRow, bCol, m, k, n, c, bias)) return;
+  if (kernel === 'auto' && k > 0) {
+    const work = m * n * k;
+    if (parallel !== null && work >= PARALLEL_MIN_WORK && parallel(a, aRow, aCol, b, bRow, bCol, m, k, n, c, bias)) return;
+    if (work >= WASM_MIN_WORK && gemmWasm(a, aRow, aCol, b, bRow, bCol, m, k, n, c, bias)) return;
+  }
   if (k === 0) {
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) c[i * n + j] = bias === null ? 0 : bias[j]!;
     return;

@@ -27,6 +27,7 @@ type GemmExport = (
 ) => void;
 
 interface Kernel {
+  module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   gemm: GemmExport;
   heapBase: number;
@@ -44,13 +45,19 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
 function load(): Kernel | null {
   if (kernel !== undefined) return kernel;
   try {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(GEMM_WASM_BASE64)), {});
+    const module = new WebAssembly.Module(decodeBase64(GEMM_WASM_BASE64));
+    const instance = new WebAssembly.Instance(module, {});
     const exports = instance.exports as { memory: WebAssembly.Memory; gemm: GemmExport; __heap_base: WebAssembly.Global };
-    kernel = { memory: exports.memory, gemm: exports.gemm, heapBase: Number(exports.__heap_base.value) };
+    kernel = { module, memory: exports.memory, gemm: exports.gemm, heapBase: Number(exports.__heap_base.value) };
   } catch {
     kernel = null; // no WebAssembly, or no SIMD: the JavaScript kernel it is
   }
   return kernel;
+}
+
+/** The compiled module, for hosts that run it on more threads (worker/gemmPool.ts); null without WebAssembly. */
+export function gemmWasmModule(): WebAssembly.Module | null {
+  return load()?.module ?? null;
 }
 
 /** Whether the WebAssembly kernel can run here. */
@@ -62,13 +69,16 @@ const align = (x: number) => (x + 15) & ~15;
 
 /**
  * C = init + A·B with the strides of gemm.ts's `gemm`; a and b share one
- * dtype. Returns false (and does nothing) when WebAssembly is unavailable.
+ * dtype. A(i, p) is read at a[aOffset + i·aRow + p·aCol] (a block of rows
+ * of a larger product). Returns false (and does nothing) when WebAssembly
+ * is unavailable.
  */
 export function gemmWasm(
   a: FloatArray, aRow: number, aCol: number,
   b: FloatArray, bRow: number, bCol: number,
   m: number, k: number, n: number,
   c: FloatArray, bias: FloatArray | null,
+  aOffset = 0,
 ): boolean {
   const K = load();
   if (K === null) return false;
@@ -91,7 +101,7 @@ export function gemmWasm(
     new Float64Array(buffer, bAt, b.length).set(b);
   }
   if (bias) new Float64Array(buffer, biasAt, n).set(bias);
-  K.gemm(aAt, aRow, aCol, bAt, bRow, bCol, single ? 1 : 0, m, k, n, cAt, bias ? biasAt : 0, packAAt, packBAt);
+  K.gemm(aAt + aOffset * width, aRow, aCol, bAt, bRow, bCol, single ? 1 : 0, m, k, n, cAt, bias ? biasAt : 0, packAAt, packBAt);
   c.set(new Float64Array(buffer, cAt, m * n)); // one rounding into float32
   return true;
 }

@@ -11,7 +11,7 @@ export async function saveExport(ctx: Ctx, modelUri: vscode.Uri, request: Export
   const fileName = request.fileName.replace(/[\\/:*?"<>|]+/g, '_');
   const extension = fileName.includes('.') ? fileName.slice(fileName.lastIndexOf('.') + 1) : '';
   const target = await vscode.window.showSaveDialog({
-    defaultUri: vscode.Uri.joinPath(modelUri, '..', fileName),
+    defaultUri: vscode.Uri.joinPath(modelUri.with({ fragment: '' }), '..', fileName),
     saveLabel: 'Export',
     ...(extension ? { filters: { [extension.toUpperCase()]: [extension] } } : {}),
   });

@@ -14,7 +14,7 @@ import { machineFacts } from '../../../bench/machine';
 
 const root = path.resolve(__dirname, '../../..');
 /** Workloads only our engine runs (tracing, heap), and those needing `node --expose-gc`. */
-const OURS_ONLY = ['article-traced', 'article-alloc', 'article-heap'];
+const OURS_ONLY = ['article-traced', 'article-alloc', 'article-heap', 'gemm1024-nn-1t-wall', 'gemm1024-nn-2t'];
 const NEEDS_GC = ['article-alloc', 'article-heap'];
 
 async function smoke(impls: Impl[]) {

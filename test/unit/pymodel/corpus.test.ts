@@ -161,6 +161,31 @@ describe('Python corpus: models that resolve', () => {
     expect(model(f, 'net').seed).toBe(0);
   });
 
+  it('type hints everywhere, keyword-only arguments, keyword constructor arguments, an init function typed nn.Module', async () => {
+    const f = await corpus('typed_modern.py');
+    const spec = model(f, 'GatedHead');
+    expect(types(spec)).toEqual(['Linear', 'SiLU', 'Dropout', 'LayerNorm', 'Linear']);
+    expect(spec.layers.map(linear).filter((s) => s.includes('→'))).toEqual(['proj:16→128', 'out:128→1 nobias']);
+    expect(spec.layers[3]).toMatchObject({ normalizedShape: 128, eps: 1e-6 });
+    expect(spec.layers[0]).toMatchObject({ init: { weight: { fn: 'trunc_normal_', args: { std: 0.02, a: -0.04, b: 0.04 } }, bias: { fn: 'zeros_', args: {} } } });
+    // The later nn.init call overrides what apply set, as in torch.
+    expect(spec.layers[4]).toMatchObject({ init: { weight: { fn: 'normal_', args: { std: 1 / Math.sqrt(128) } } } });
+    expect(spec.optimizer).toMatchObject({ type: 'AdamW', lr: 1e-3, args: { betas: [0.9, 0.98], eps: 1e-6, weight_decay: 0.05 } });
+    expect(spec.loss).toEqual({ type: 'MSELoss', args: { reduction: 'sum' } });
+    expect(errors(f)).toEqual([]);
+  });
+
+  it('a LightningModule: loss as a submodule, the optimizer configure_optimizers returns', async () => {
+    const f = await corpus('lightning_module.py');
+    const spec = model(f, 'LitClassifier');
+    expect(spec.layers.map(linear).filter((s) => s.includes('→'))).toEqual(['encoder.0:32→64', 'encoder.2:64→64', 'head:64→4']);
+    expect(spec.loss).toEqual({ type: 'CrossEntropyLoss', args: { label_smoothing: 0.05 } });
+    expect(spec.optimizer).toMatchObject({ type: 'AdamW', lr: 3e-4, args: { weight_decay: 0.05 } });
+    expect(at(f, 'decay-on-bias-and-norm')).toEqual(['weight_decay']);
+    // save_hyperparameters() is said to be assumed harmless; the loss is not an unused layer.
+    expect(at(f, 'py-not-modelled')).toEqual(['self.save_hyperparameters()']);
+  });
+
   it('# weightscope: comments attach data, training and seed, per class or file-wide, and report bad ones', async () => {
     const f = await corpus('directives.py');
     const spiral = model(f, 'Spiral');
@@ -225,6 +250,73 @@ describe('Python corpus: what Weightscope does not model is said, never guessed'
     expect(notes.some((m) => /self\.spare, never applied in forward/.test(m))).toBe(true);
     expect(notes.some((m) => /nn\.NLLLoss/.test(m))).toBe(true);
     expect(notes.some((m) => /optim\.RMSprop/.test(m))).toBe(true);
+  });
+
+  it('submodules added by ModuleList.append, add_module or a loop are not modelled (never a model with layers missing)', async () => {
+    const f = await resolveText([
+      'import torch.nn as nn',
+      'class Appended(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.layers = nn.ModuleList()',
+      '        for _ in range(3):',
+      '            self.layers.append(nn.Linear(8, 8))',
+      '    def forward(self, x):',
+      '        for layer in self.layers:',
+      '            x = layer(x)',
+      '        return x',
+      'class Named(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.fc0 = nn.Linear(4, 4)',
+      '        for i in range(1, 3):',
+      '            setattr(self, f"fc{i}", nn.Linear(4, 4))',
+      '    def forward(self, x):',
+      '        return self.fc0(x)',
+      '',
+    ].join('\n'));
+    expect(f.models.map((m) => [m.name, m.modelable])).toEqual([['Appended', false], ['Named', false]]);
+    expect(f.diagnostics.filter((d) => d.code === 'py-cannot-model').map((d) => f.text.slice(d.range.start, d.range.end).split('\n')[0])).toEqual(['for _ in range(3):', 'for i in range(1, 3):']);
+  });
+
+  it('a method called from __init__ (self.reset_parameters()) is read for its init statements', async () => {
+    const f = await resolveText([
+      'import torch.nn as nn',
+      'class M(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.fc = nn.Linear(6, 3)',
+      '        self.reset_parameters()',
+      '    def reset_parameters(self):',
+      '        nn.init.kaiming_uniform_(self.fc.weight, nonlinearity="relu")',
+      '        nn.init.zeros_(self.fc.bias)',
+      '    def forward(self, x):',
+      '        return self.fc(x)',
+      '',
+    ].join('\n'));
+    expect(model(f, 'M').layers[0]).toMatchObject({ init: { weight: { fn: 'kaiming_uniform_', args: { nonlinearity: 'relu' } }, bias: { fn: 'zeros_', args: {} } } });
+    expect(f.diagnostics).toEqual([]);
+  });
+
+  it('an optimizer over filter(lambda …) and a final .squeeze(-1) are read with their assumptions said', async () => {
+    const f = await resolveText([
+      'import torch, torch.nn as nn',
+      'class R(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.fc = nn.Linear(5, 1)',
+      '    def forward(self, x):',
+      '        return self.fc(x).squeeze(-1)',
+      'model = R()',
+      'optimizer = torch.optim.AdamW(filter(lambda p: p.requires_grad, model.parameters()), lr=0.01)',
+      '',
+    ].join('\n'));
+    expect(model(f, 'R').optimizer).toMatchObject({ type: 'AdamW', lr: 0.01 });
+    const notes = f.diagnostics.filter((d) => d.code === 'py-not-modelled').map((d) => d.message);
+    expect(notes).toEqual([
+      expect.stringMatching(/^`self\.fc\(x\)\.squeeze\(-1\)`: .*keeps the \(N, outputs\) shape/),
+      expect.stringMatching(/^the parameter list filter\(lambda .*they get the optimizer's own settings/),
+    ]);
   });
 
   it('shared weights (a Linear applied twice) cannot be modelled', async () => {

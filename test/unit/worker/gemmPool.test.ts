@@ -1,0 +1,70 @@
+/**
+ * The two-thread GEMM: a product split over this thread and a worker gives
+ * the bits of the single-threaded kernel, in every form and both dtypes.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { gemm, PARALLEL_MIN_WORK, setGemmKernel, setGemmParallel, type GemmParallel } from '../../../engine/tensor/gemm';
+import { Rng } from '../../../engine/rng';
+import { GemmPool } from '../../../worker/gemmPool';
+
+const pool = new GemmPool(16 * 2 ** 20);
+afterAll(() => {
+  setGemmParallel(null);
+  setGemmKernel('auto');
+  pool.close();
+});
+
+function random(rng: Rng, length: number, single: boolean) {
+  const x = single ? new Float32Array(length) : new Float64Array(length);
+  for (let i = 0; i < length; i++) x[i] = rng.normal();
+  return x;
+}
+
+describe('GemmPool', () => {
+  it('starts its worker', () => {
+    expect(pool.waitUntilReady()).toBe(true);
+  });
+
+  it('splits large products over two threads with the bits of one thread (A·B, Aᵀ·B, A·Bᵀ + bias; float32, float64)', () => {
+    let used = 0;
+    const counting: GemmParallel = (...args) => {
+      const ran = pool.run(...args);
+      if (ran) used++;
+      return ran;
+    };
+    const [m, k, n] = [163, 301, 131];
+    expect(m * k * n).toBeGreaterThanOrEqual(PARALLEL_MIN_WORK);
+    for (const single of [true, false]) {
+      const rng = new Rng(single ? 1 : 2);
+      const a = random(rng, m * k, single);
+      const b = random(rng, k * n, single);
+      const bias = random(rng, n, single);
+      const forms: [string, number, number, number, number, typeof bias | null][] = [
+        ['A·B', k, 1, n, 1, null],
+        ['Aᵀ·B', 1, m, n, 1, null],
+        ['A·Bᵀ + bias', k, 1, 1, k, bias],
+      ];
+      for (const [label, aRow, aCol, bRow, bCol, withBias] of forms) {
+        const make = () => (single ? new Float32Array(m * n) : new Float64Array(m * n));
+        setGemmParallel(null);
+        setGemmKernel('js');
+        const expected = make();
+        gemm(a, aRow, aCol, b, bRow, bCol, m, k, n, expected, withBias);
+        setGemmKernel('auto');
+        setGemmParallel(counting);
+        const actual = make();
+        gemm(a, aRow, aCol, b, bRow, bCol, m, k, n, actual, withBias);
+        expect(Array.from(actual), `${label} ${single ? 'float32' : 'float64'}`).toEqual(Array.from(expected));
+      }
+    }
+    expect(used).toBe(6);
+  });
+
+  it('declines products that do not fit its shared region (they run on one thread)', () => {
+    const small = new GemmPool(1024);
+    expect(small.waitUntilReady()).toBe(true);
+    const a = new Float32Array(64 * 64).fill(1);
+    expect(small.run(a, 64, 1, a, 64, 1, 64, 64, 64, new Float32Array(64 * 64), null)).toBe(false);
+    small.close();
+  });
+});
