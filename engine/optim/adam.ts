@@ -126,8 +126,10 @@ function traceAdam(name: string, s: AdamParamState, bc1: number, bc2: number, ep
   if (!root) return;
   const stepScale = wants('stepScale') ? trace.buffer(name, 'stepScale', n) : undefined;
   if (stepScale) {
+    // √(v/bc2) = √v · (1/√bc2): one multiply instead of a division per element (these are diagnostics in double).
+    const invRoot = 1 / Math.sqrt(bc2);
     for (let i = 0; i < n; i++) {
-      const r = Math.sqrt(second[i]! / bc2);
+      const r = Math.sqrt(second[i]!) * invRoot;
       root[i] = r;
       stepScale[i] = 1 / (r + eps);
     }

@@ -4,8 +4,9 @@
  * operations per element, because it runs on every step and the goal is that
  * tracing costs at most a fifth of the step.
  *
- * Only the tensors the run record needs are asked for (see `wants`).
- * One pass per tensor accumulates n, Σx, Σx², min and max in double, with no
+ * Only the tensors the run record needs are asked for (see `wants`), and of
+ * most of them only the norm: `normSummary` accumulates Σx² alone and leaves
+ * mean, std, min and max NaN. For √v̂ and the step size one pass accumulates n, Σx, Σx², min and max in double, with no
  * division and no branch on finiteness. Then:
  *
  *     mean = Σx/n,   variance = (Σx² − (Σx)²/n)/(n − 1)  (clamped at 0),   ‖x‖₂ = √Σx²
@@ -30,7 +31,9 @@ export class StatsTracer implements CollectingSink {
   private current: Record<string, { terms: Record<string, TermTrace>; scalars: Record<string, number> }> = {};
 
   tensor(param: string, key: string, values: FloatArray): void {
-    if (this.wants(key)) this.entry(param).terms[key] = fastSummary(values);
+    if (!this.wants(key)) return;
+    // The record needs the distribution of √v̂ and of the step size; of every other tensor only its norm.
+    this.entry(param).terms[key] = key === 'sqrtVHat' || key === 'stepScale' ? fastSummary(values) : normSummary(values);
   }
 
   /**
@@ -95,4 +98,26 @@ export function fastSummary(x: FloatArray): TermTrace {
     min: n > 0 ? min : NaN, max: n > 0 ? max : NaN,
     l2Norm: Math.sqrt(sumSq),
   };
+}
+
+/**
+ * Only ‖x‖₂ = √Σx² (mean, std, min and max are NaN), in one pass of one
+ * multiply-add per element; the careful summary when Σx² is not trustworthy
+ * (a NaN/Inf element, which it then counts, or overflow/underflow).
+ */
+export function normSummary(x: FloatArray): TermTrace {
+  const n = x.length;
+  let sumSq = 0;
+  for (let i = 0; i < n; i++) {
+    const v = x[i]!;
+    sumSq += v * v;
+  }
+  if (!Number.isFinite(sumSq) || (sumSq < TINY_SUM_OF_SQUARES && sumSq !== 0)) return summarize(x);
+  if (sumSq === 0 && n > 0) {
+    // All zeros, or values so small that their squares underflow to 0: only the careful norm tells.
+    let any = false;
+    for (let i = 0; i < n && !any; i++) any = x[i] !== 0;
+    if (any) return summarize(x);
+  }
+  return { count: n, nonFinite: 0, nan: 0, posInf: 0, negInf: 0, mean: NaN, std: NaN, variance: NaN, min: NaN, max: NaN, l2Norm: Math.sqrt(sumSq) };
 }
