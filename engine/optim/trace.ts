@@ -82,29 +82,27 @@ export interface CollectingSink extends TraceSink {
   collect(): StepTrace;
 }
 
-/** A TraceSink that summarizes each step; create one and pass it to every traced step. */
-export class Tracer implements CollectingSink {
-  private readonly buffers = new Map<string, Float64Array>();
-  private readonly summaryOptions: SummaryOptions;
+/**
+ * What every collecting sink shares: one step's terms and scalars per
+ * parameter, the derived buffers kept from step to step (a two-level lookup,
+ * so that no key string is built per call on the hot path), and `collect`,
+ * which adds the two ratios and starts the next step. Subclasses decide which
+ * tensors they summarize, and how.
+ */
+export abstract class StepCollector implements CollectingSink {
+  private readonly buffers = new Map<string, Map<string, Float64Array>>();
   private current: Record<string, { terms: Record<string, TermTrace>; scalars: Record<string, number> }> = {};
 
-  constructor(private readonly options: TraceOptions = {}) {
-    this.summaryOptions = options.histogram ? { histogram: options.histogram } : {};
-  }
-
-  tensor(param: string, key: string, values: FloatArray): void {
-    if (!this.wants(key)) return;
-    const summary: TermTrace = summarize(values, this.summaryOptions);
-    if (this.options.keepValues) summary.values = Float64Array.from(values);
-    this.entry(param).terms[key] = summary;
-  }
+  abstract tensor(param: string, key: string, values: FloatArray): void;
+  abstract wants(key: string): boolean;
 
   buffer(param: string, key: string, length: number): Float64Array {
-    const id = `${param}\u0000${key}`;
-    let b = this.buffers.get(id);
+    let perParam = this.buffers.get(param);
+    if (!perParam) this.buffers.set(param, (perParam = new Map()));
+    let b = perParam.get(key);
     if (!b || b.length !== length) {
       b = new Float64Array(length);
-      this.buffers.set(id, b);
+      perParam.set(key, b);
     }
     return b;
   }
@@ -123,14 +121,31 @@ export class Tracer implements CollectingSink {
     return out;
   }
 
+  protected entry(param: string): { terms: Record<string, TermTrace>; scalars: Record<string, number> } {
+    return (this.current[param] ??= { terms: {}, scalars: {} });
+  }
+}
+
+/** A TraceSink that summarizes each step; create one and pass it to every traced step. */
+export class Tracer extends StepCollector {
+  private readonly summaryOptions: SummaryOptions;
+
+  constructor(private readonly options: TraceOptions = {}) {
+    super();
+    this.summaryOptions = options.histogram ? { histogram: options.histogram } : {};
+  }
+
+  tensor(param: string, key: string, values: FloatArray): void {
+    if (!this.wants(key)) return;
+    const summary: TermTrace = summarize(values, this.summaryOptions);
+    if (this.options.keepValues) summary.values = Float64Array.from(values);
+    this.entry(param).terms[key] = summary;
+  }
+
   /** Whether `key` is summarized: the ratios always need `param` and the `update` terms. */
   wants(key: string): boolean {
     const { keys } = this.options;
     return !keys || keys.includes(key) || key === 'param' || key === 'update' || key.startsWith('update.');
-  }
-
-  private entry(param: string) {
-    return (this.current[param] ??= { terms: {}, scalars: {} });
   }
 }
 

@@ -18,18 +18,14 @@
  * counted, as the Tracer does), or Σx² overflowing or underflowing
  * (|x| beyond ~1e154 or all below ~1e-154).
  */
-import type { CollectingSink, StepTrace, TermTrace } from '../optim/trace';
-import { decayShare, updateToWeight } from '../optim/trace';
+import { StepCollector, type TermTrace } from '../optim/trace';
 import { summarize } from '../stats/summary';
 import type { FloatArray } from '../tensor/dtype';
 
 /** Σx² below this (with some x ≠ 0) may have lost digits to underflow. */
 const TINY_SUM_OF_SQUARES = 1e-280;
 
-export class StatsTracer implements CollectingSink {
-  private readonly buffers = new Map<string, Map<string, Float64Array>>();
-  private current: Record<string, { terms: Record<string, TermTrace>; scalars: Record<string, number> }> = {};
-
+export class StatsTracer extends StepCollector {
   tensor(param: string, key: string, values: FloatArray): void {
     if (!this.wants(key)) return;
     // The record needs the distribution of √v̂ and of the step size; of every other tensor only its norm.
@@ -42,35 +38,6 @@ export class StatsTracer implements CollectingSink {
    */
   wants(key: string): boolean {
     return key !== 'mHat' && key !== 'v' && key !== 'vMax' && key !== 'vHat' && key !== 'vMaxHat' && key !== 'direction';
-  }
-
-  buffer(param: string, key: string, length: number): Float64Array {
-    // Two-level lookup: no key string is built per call on this hot path.
-    let perParam = this.buffers.get(param);
-    if (!perParam) this.buffers.set(param, (perParam = new Map()));
-    let b = perParam.get(key);
-    if (!b || b.length !== length) {
-      b = new Float64Array(length);
-      perParam.set(key, b);
-    }
-    return b;
-  }
-
-  scalar(param: string, key: string, value: number): void {
-    this.entry(param).scalars[key] = value;
-  }
-
-  collect(): StepTrace {
-    const out: StepTrace = {};
-    for (const [name, { terms, scalars }] of Object.entries(this.current)) {
-      out[name] = { terms, scalars, updateToWeight: updateToWeight(terms), decayShare: decayShare(terms) };
-    }
-    this.current = {};
-    return out;
-  }
-
-  private entry(param: string) {
-    return (this.current[param] ??= { terms: {}, scalars: {} });
   }
 }
 
