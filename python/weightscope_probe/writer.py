@@ -77,6 +77,12 @@ def new_run_id(created_at: str, suffix: str) -> str:
     return f"{re.sub(r'[:.]', '-', created_at)}-{clean}"
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 class RunWriter:
     """Appends step and snapshot lines to steps.jsonl and replaces run.json atomically.
 
@@ -121,6 +127,7 @@ class RunWriter:
                 f.write(text)
                 f.flush()
                 os.fsync(f.fileno())
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; run.json is an ordinary file
             os.replace(tmp, os.path.join(self.folder, 'run.json'))
         except BaseException:
             if os.path.exists(tmp):
