@@ -98,6 +98,10 @@ def histogram(x: torch.Tensor, bins: int = SNAPSHOT_BINS) -> dict:
         if lo == hi:
             lo, hi = lo - 1.0, hi + 1.0
     width = hi - lo
+    if width == 0:  # |lo| so large that ±1 does not widen it: every value equals hi and is in the last bin
+        counts = [0] * bins
+        counts[-1] = int(x.numel())
+        return {'lo': lo, 'hi': hi, 'counts': counts}
     i = torch.arange(bins + 1, dtype=torch.float64)
     edges = lo + (width * i) / bins
     edges[bins] = hi
