@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { RunStep, Snapshot } from '../../engine/run/types';
 import type { HostToTraining, ModelRef, RunSummary, TrainingPanelState, TrainingToHost } from '../../protocol/messages';
 import type { Ctx } from '../ctx';
+import { exportRun } from '../runs/runCommands';
 import { readRunFolder, type RunStore } from '../runs/runStore';
 import { RUN_META_FILE } from '../../engine/run/format';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
@@ -218,6 +219,7 @@ export class TrainingPanel implements vscode.Disposable {
 
   private onMessage(message: TrainingToHost): void {
     const actions = this.owner.actions;
+    if (this.runFolder && this.onRunFolderMessage(message)) return;
     switch (message.type) {
       case 'ready':
         this.ready = false;
@@ -238,6 +240,24 @@ export class TrainingPanel implements vscode.Disposable {
       case 'openSource':
         void vscode.window.showTextDocument(this.uri, { viewColumn: vscode.ViewColumn.One });
         break;
+    }
+  }
+
+  /** What differs for a run folder shown by itself: there is no model file to train, and exports read the folder. */
+  private onRunFolderMessage(message: TrainingToHost): boolean {
+    switch (message.type) {
+      case 'train':
+      case 'compare':
+      case 'openSource':
+        void vscode.window.showInformationMessage('Weightscope: this run was opened from its folder and has no model file here to train; open the model file (or its Python source) and use Train there.');
+        return true;
+      case 'export':
+        exportRun(this.ctx, this.store, message.runId, message.format, () => readRunFolder(this.uri)).catch((err: unknown) => {
+          void vscode.window.showErrorMessage(`Weightscope: ${err instanceof Error ? err.message : String(err)}`);
+        });
+        return true;
+      default:
+        return false;
     }
   }
 
