@@ -71,8 +71,10 @@ def moments(x: torch.Tensor) -> dict:
     if n == 0:
         nan = float('nan')
         return {'mean': nan, 'std': nan, 'min': nan, 'max': nan}
-    std = float(x.std()) if n > 1 else float('nan')
-    return {'mean': float(x.mean()), 'std': std, 'min': float(x.min()), 'max': float(x.max())}
+    # Two reductions instead of four (this runs for every tensor at every recorded step).
+    std, mean = torch.std_mean(x)
+    lo, hi = torch.aminmax(x)
+    return {'mean': float(mean), 'std': float(std) if n > 1 else float('nan'), 'min': float(lo), 'max': float(hi)}
 
 
 def norm(x: torch.Tensor) -> float:

@@ -43,6 +43,8 @@ def _stored(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _stored(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
+        if all(type(v) is int for v in value):  # histogram counts: already exact, and the bulk of a snapshot
+            return value
         return [_stored(v) for v in value]
     if isinstance(value, (float, int)) and not isinstance(value, bool):
         return stored_number(value)
