@@ -3,6 +3,7 @@ import math
 import os
 import tempfile
 import unittest
+import warnings
 
 from helpers import SimpleModel, only_run, read_run  # noqa: F401  (sets the import path)
 
@@ -150,6 +151,33 @@ class Mechanisms(unittest.TestCase):
             self.assertIn('step', opt.__dict__)
         probe.close()
         self.assertNotIn('step', opt.__dict__)
+
+
+    def test_lr_schedulers_created_before_or_after_attach(self):
+        for scheduler_first in (True, False):
+            model = SimpleModel()
+            opt = torch.optim.AdamW(model.parameters(), lr=1e-2)
+            make = lambda: torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+            sched = make() if scheduler_first else None
+            log_dir = tempfile.mkdtemp()
+            probe = weightscope_probe.attach(opt, model, log_dir=log_dir)
+            sched = sched or make()
+            with warnings.catch_warnings():
+                warnings.simplefilter('error')  # torch warns when it thinks step() lost its scheduler counter
+                self._train(model, opt, probe, sched)
+            probe.close()
+            _, steps, _ = read_run(only_run(log_dir))
+            self.assertEqual([s['lr'] for s in steps], [1e-2, 1e-2, 5e-3, 5e-3], f'scheduler first: {scheduler_first}')
+
+    @staticmethod
+    def _train(model, opt, probe, sched):
+        for _ in range(4):
+            loss = model(torch.randn(4, 10)).pow(2).mean()
+            opt.zero_grad()
+            loss.backward()
+            probe.log(loss)
+            opt.step()
+            sched.step()
 
 
 class Refusals(unittest.TestCase):

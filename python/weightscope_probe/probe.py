@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import os
 import time
+import types
 import warnings
 from typing import Dict, List, Optional
 
@@ -153,7 +154,7 @@ class Probe:
         original = opt.step
         probe = self
 
-        def step(*args, **kwargs):
+        def step(optimizer, *args, **kwargs):
             if probe._closed:
                 return original(*args, **kwargs)
             probe._pre_step()
@@ -163,13 +164,17 @@ class Probe:
             probe._post_step()
             return result
 
-        step.__wrapped__ = original  # type: ignore[attr-defined]
-        opt.step = step
+        # A bound method, like the one it replaces: torch 1.13's LR schedulers wrap `optimizer.step` again and
+        # read its __self__ and __func__.
+        if getattr(original, '_with_counter', False):
+            step._with_counter = True  # type: ignore[attr-defined]  # a scheduler's counter is already inside
+        bound = types.MethodType(step, opt)
+        opt.step = bound
         self.mechanism = 'wrapper'
 
         def remove():
-            # Only undo our own wrapper; a scheduler may have wrapped it again since.
-            if opt.__dict__.get('step') is step:
+            # Only undo our own wrapper; a scheduler may have wrapped it again since (then `_closed` bypasses it).
+            if opt.__dict__.get('step') is bound:
                 del opt.__dict__['step']
         return [remove]
 
