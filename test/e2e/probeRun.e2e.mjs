@@ -4,7 +4,7 @@
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repoRoot, runCommand, webviewFrame } from './harness.mjs';
+import { openFile, repoRoot, runCommand, webviewFrame } from './harness.mjs';
 
 const FIXTURE = path.join(repoRoot, 'test', 'fixtures', 'probe', 'simple_mse');
 const FIRST = 20; // steps present when the run is opened; the rest arrive while the panel is open
@@ -60,6 +60,10 @@ export const tests = [
         writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ ...meta, status: 'running', stepsDone: FIRST }, null, 2));
 
         const { page } = await ctx.workbench();
+        // As a user would, with a model open: that also waits until the extension is loaded, so that its
+        // commands are in the palette (a palette opened before then does not list them).
+        await openFile(page, 'simple-model-fixed.nn.json');
+        await page.locator('.codelens-decoration', { hasText: 'Train' }).first().waitFor({ timeout: 60000 });
         await runCommand(page, 'Weightscope: Open Run…');
         // VS Code's own folder picker (the simple file dialog in a browser): type the folder, accept it.
         const input = page.locator('.quick-input-widget .quick-input-box input');
