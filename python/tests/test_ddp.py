@@ -32,7 +32,9 @@ def free_port() -> int:
 
 
 def worker(rank, world, port, log_dir, out_file, perturb_at):
-    import weightscope_probe  # after the spawn: the child imports the package itself
+    import weightscope_probe  # in the worker process
+    import weightscope_probe.distributed
+    weightscope_probe.distributed.BUCKET_ELEMENTS = 500  # several buckets for SimpleModel's tensors (one has 1,000)
     torch.set_num_threads(1)
     dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}', rank=rank, world_size=world,
                             timeout=datetime.timedelta(seconds=60))
