@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Ctx } from './ctx';
 import type { InspectorPanels } from './inspector/inspectorPanels';
 import type { Trainings } from './training';
-import type { TrainingPanels } from './trainingPanel/trainingPanels';
+import { isRunFolder, type TrainingPanels } from './trainingPanel/trainingPanels';
 import type { RunStore } from './runs/runStore';
 import { deleteRun, exportRun, pickRun, renameRun } from './runs/runCommands';
 import { isModelUri, MODEL_FILE_GLOB } from './modelDocuments';
@@ -118,6 +118,18 @@ const openRun: CommandFactory = (_ctx, { runs, trainingPanels }) => async (arg?:
   trainingPanels.show(vscode.Uri.parse(source), false);
 };
 
+/** Opens a run folder from anywhere (e.g. one weightscope_probe writes from PyTorch) in a training panel that follows it. */
+const openRunFolder: CommandFactory = (_ctx, { trainingPanels }) => async (arg?: unknown) => {
+  let folder = arg instanceof vscode.Uri ? arg : typeof arg === 'string' && arg ? vscode.Uri.file(arg) : undefined;
+  if (!folder) {
+    const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, title: 'Open a Weightscope run folder (with run.json)', openLabel: 'Open Run' });
+    folder = picked?.[0];
+  }
+  if (!folder) return;
+  if (!(await isRunFolder(folder))) throw new Error(`${folder.fsPath} is not a run folder: it has no run.json (pick the folder the recorder made inside its log_dir)`);
+  trainingPanels.showRunFolder(folder);
+};
+
 const renameRunCommand: CommandFactory = (_ctx, { runs }) => async (arg?: unknown) => {
   const id = await pickRun(runs, arg, 'rename');
   if (id) await renameRun(runs, id);
@@ -181,6 +193,7 @@ const COMMANDS: Record<string, CommandFactory> = {
   'weightscope.compareOptimizers': compareOptimizers,
   'weightscope.openTraining': openTraining,
   'weightscope.openRun': openRun,
+  'weightscope.openRunFolder': openRunFolder,
   'weightscope.renameRun': renameRunCommand,
   'weightscope.deleteRun': deleteRunCommand,
   'weightscope.exportRun': exportRunCommand,

@@ -5,7 +5,8 @@
 #
 # Steps (each timed): npm ci, E2E tool setup, type-check, unit + golden tests with
 # coverage, build + package with size and file-list checks, end-to-end tests in
-# code-server + headless chromium (screenshots in e2e-out/).
+# code-server + headless chromium (screenshots in e2e-out/); the Python probe's tests
+# (python/tests, with Debian's python3-torch) run after the unit tests.
 # A failing step does not hide the results of independent later steps, but the
 # script exits non-zero if any step failed. Steps that need a failed step are skipped.
 #
@@ -132,6 +133,12 @@ do_package() {
   fi
 }
 
+do_python() {
+  # The probe (python/weightscope_probe) under Debian's torch; the runner prints 'python: N passed, N failed'.
+  bash scripts/setup-python.sh || echo "setup-python failed: the runner will say whether torch is importable"
+  /usr/bin/python3 python/tests/run.py
+}
+
 do_e2e() {
   rm -rf e2e-out
   timeout -k 30 "$E2E_TIMEOUT_TOTAL" node test/e2e/run.mjs
@@ -143,6 +150,7 @@ step "setup E2E tools" do_setup_e2e
 e2e_tools_rc=$STEP_RC
 step "typecheck" do_typecheck
 step "unit + golden tests (vitest)" do_unit
+step "python probe tests" do_python
 step "build + package" do_package
 if [ "$STEP_RC" -ne 0 ]; then
   skip "E2E tests" "no package"

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ModelSpec } from '../../engine/model/spec';
 import { runToCsv, runToHtml, runToJson } from '../../engine/run/export';
 import { torchScript } from '../../engine/run/torchScript';
+import type { RunData } from '../../engine/run/format';
 import type { Ctx } from '../ctx';
 import type { RunStore } from './runStore';
 
@@ -36,8 +37,9 @@ export async function deleteRun(store: RunStore, id: string): Promise<boolean> {
   return true;
 }
 
-export async function exportRun(ctx: Ctx, store: RunStore, id: string, format: 'csv' | 'json' | 'html' | 'torch'): Promise<void> {
-  const run = await store.read(id);
+/** Export a run of the runs folder, or (with `read`) one read from elsewhere, such as a run folder opened by itself. */
+export async function exportRun(ctx: Ctx, store: RunStore, id: string, format: 'csv' | 'json' | 'html' | 'torch', read: () => Promise<RunData> = () => store.read(id)): Promise<void> {
+  const run = await read();
   if (format === 'torch') {
     const spec = run.meta.model.spec as ModelSpec | undefined;
     if (!spec) throw new Error(`the run "${run.meta.name}" does not include its model (it was written by ${run.meta.producer}), so no PyTorch script can be made`);

@@ -63,14 +63,7 @@ export class RunStore {
   }
 
   async read(id: string): Promise<RunData> {
-    const dir = this.uriOf(id);
-    const meta = await this.readText(vscode.Uri.joinPath(dir, RUN_META_FILE));
-    const segments = (await vscode.workspace.fs.readDirectory(dir))
-      .map(([name]) => ({ name, k: stepsSegmentIndex(name) }))
-      .filter((s) => s.k >= 0)
-      .sort((a, b) => a.k - b.k);
-    const texts = await Promise.all(segments.map((s) => this.readText(vscode.Uri.joinPath(dir, s.name))));
-    const data = parseRun(meta, texts);
+    const data = await readRunFolder(this.uriOf(id));
     for (const w of data.warnings) this.ctx.log.warn(`runs: ${id}: ${w}`);
     return data;
   }
@@ -130,8 +123,8 @@ export class RunStore {
     this.changed.fire();
   }
 
-  private async readText(uri: vscode.Uri): Promise<string> {
-    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  private readText(uri: vscode.Uri): Promise<string> {
+    return readText(uri);
   }
 
   dispose(): void {
@@ -185,6 +178,24 @@ export class RunWriter {
     this.writing = this.writing.then(() => writeAtomic(vscode.Uri.joinPath(this.dir, RUN_META_FILE), encodeRunMeta(this.meta)));
     return this.writing;
   }
+}
+
+/**
+ * A run folder anywhere (the runs folder, or one a PyTorch-side recorder
+ * writes): run.json and every steps segment in order, through the format's reader.
+ */
+export async function readRunFolder(dir: vscode.Uri): Promise<RunData> {
+  const meta = await readText(vscode.Uri.joinPath(dir, RUN_META_FILE));
+  const segments = (await vscode.workspace.fs.readDirectory(dir))
+    .map(([name]) => ({ name, k: stepsSegmentIndex(name) }))
+    .filter((s) => s.k >= 0)
+    .sort((a, b) => a.k - b.k);
+  const texts = await Promise.all(segments.map((s) => readText(vscode.Uri.joinPath(dir, s.name))));
+  return parseRun(meta, texts);
+}
+
+async function readText(uri: vscode.Uri): Promise<string> {
+  return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
 }
 
 /** Write through a temporary file and a rename, so readers see the old or the new file, never a part. */

@@ -2,7 +2,9 @@ import * as vscode from 'vscode';
 import type { RunStep, Snapshot } from '../../engine/run/types';
 import type { HostToTraining, ModelRef, RunSummary, TrainingPanelState, TrainingToHost } from '../../protocol/messages';
 import type { Ctx } from '../ctx';
-import type { RunStore } from '../runs/runStore';
+import { exportRun } from '../runs/runCommands';
+import { readRunFolder, type RunStore } from '../runs/runStore';
+import { RUN_META_FILE } from '../../engine/run/format';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
 
 export const TRAINING_VIEW_TYPE = 'weightscope.training';
@@ -54,13 +56,30 @@ export class TrainingPanels implements vscode.Disposable, vscode.WebviewPanelSer
     return this.adopt(panel, uri);
   }
 
+  /**
+   * A run folder opened by itself (Open Run…), e.g. one a PyTorch-side
+   * recorder is writing: the panel shows that run, and re-reads it whenever
+   * a file in the folder changes, so it follows the run as it grows.
+   */
+  showRunFolder(folder: vscode.Uri): TrainingPanel {
+    const existing = this.panels.get(folder.toString());
+    if (existing) {
+      existing.reveal();
+      void existing.sendRuns();
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(TRAINING_VIEW_TYPE, `Run: ${folder.path.split('/').pop() ?? 'run'}`, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, webviewOptions(this.ctx.extensionUri));
+    return this.adopt(panel, folder, true);
+  }
+
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: TrainingPanelState | undefined): Promise<void> {
     if (!state?.model?.uri) {
       panel.dispose();
       return;
     }
     panel.webview.options = webviewOptions(this.ctx.extensionUri);
-    this.adopt(panel, vscode.Uri.parse(state.model.uri));
+    const uri = vscode.Uri.parse(state.model.uri);
+    this.adopt(panel, uri, await isRunFolder(uri));
   }
 
   /** New records of a live run of `uri`, for its panel if open. */
@@ -77,8 +96,8 @@ export class TrainingPanels implements vscode.Disposable, vscode.WebviewPanelSer
     for (const p of this.panels.values()) void p.sendRuns();
   }
 
-  private adopt(panel: vscode.WebviewPanel, uri: vscode.Uri): TrainingPanel {
-    const p = new TrainingPanel(this.ctx, this.store, this, panel, uri, () => this.panels.delete(uri.toString()));
+  private adopt(panel: vscode.WebviewPanel, uri: vscode.Uri, runFolder = false): TrainingPanel {
+    const p = new TrainingPanel(this.ctx, this.store, this, panel, uri, () => this.panels.delete(uri.toString()), runFolder);
     this.panels.set(uri.toString(), p);
     return p;
   }
@@ -88,6 +107,19 @@ export class TrainingPanels implements vscode.Disposable, vscode.WebviewPanelSer
     for (const s of this.subscriptions) s.dispose();
   }
 }
+
+/** Whether `uri` is a folder with a run.json (a run folder rather than a model file). */
+export async function isRunFolder(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(vscode.Uri.joinPath(uri, RUN_META_FILE));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Re-read a growing run at most this often (a recorder appends in bursts, about once a second). */
+const RUN_FOLDER_RELOAD_MS = 300;
 
 function titleFor(uri: vscode.Uri): string {
   const base = uri.path.split('/').pop() ?? 'model';
@@ -107,6 +139,8 @@ export class TrainingPanel implements vscode.Disposable {
     private readonly panel: vscode.WebviewPanel,
     readonly uri: vscode.Uri,
     private readonly onDispose: () => void,
+    /** `uri` is a run folder shown by itself (Open Run…), not a model file. */
+    private readonly runFolder = false,
   ) {
     panel.iconPath = vscode.Uri.joinPath(ctx.extensionUri, 'media', 'icon.png');
     panel.webview.html = webviewHtml(panel.webview, ctx.extensionUri, 'training', panel.title);
@@ -118,6 +152,22 @@ export class TrainingPanel implements vscode.Disposable {
         if (!panel.visible) this.ready = false;
       }),
     );
+    if (runFolder) this.watchRunFolder();
+  }
+
+  /** Follow a run folder that another process writes: any change re-reads the run (debounced). */
+  private watchRunFolder(): void {
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(this.uri, '*'));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const changed = (file: vscode.Uri): void => {
+      if (file.path.endsWith('.tmp')) return; // a run.json being replaced; its rename follows
+      if (timer) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        if (this.ready) void this.sendRuns();
+      }, RUN_FOLDER_RELOAD_MS);
+    };
+    this.subscriptions.push(watcher, watcher.onDidChange(changed), watcher.onDidCreate(changed), { dispose: () => timer && clearTimeout(timer) });
   }
 
   reveal(): void {
@@ -135,6 +185,7 @@ export class TrainingPanel implements vscode.Disposable {
   }
 
   async sendRuns(): Promise<void> {
+    if (this.runFolder) return this.sendRunFolder();
     const model: ModelRef = { uri: this.uri.toString(), name: this.uri.path.split('/').pop() ?? '' };
     this.loading = true;
     try {
@@ -157,8 +208,29 @@ export class TrainingPanel implements vscode.Disposable {
     }
   }
 
+  /** The one run of a run-folder panel, read whole (the webview replaces what it had). */
+  private async sendRunFolder(): Promise<void> {
+    this.loading = true;
+    try {
+      const data = await readRunFolder(this.uri);
+      for (const w of data.warnings) this.ctx.log.warn(`runs: ${this.uri.fsPath}: ${w}`);
+      this.panel.title = `Run: ${data.meta.name}`;
+      const model: ModelRef = { uri: this.uri.toString(), name: data.meta.model.name };
+      this.ready = true;
+      const runs = [{ summary: { meta: data.meta, uri: this.uri.toString() }, steps: data.steps, snapshots: data.snapshots }];
+      void this.panel.webview.postMessage({ type: 'runs', model, runs, live: [] } satisfies HostToTraining);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.ctx.log.error(`training panel: could not read the run in ${this.uri.fsPath}: ${message}`);
+      void this.panel.webview.postMessage({ type: 'error', message: `Could not read the run in ${this.uri.fsPath}: ${message}` } satisfies HostToTraining);
+    } finally {
+      this.loading = false;
+    }
+  }
+
   private onMessage(message: TrainingToHost): void {
     const actions = this.owner.actions;
+    if (this.runFolder && this.onRunFolderMessage(message)) return;
     switch (message.type) {
       case 'ready':
         this.ready = false;
@@ -184,6 +256,24 @@ export class TrainingPanel implements vscode.Disposable {
       case 'openSource':
         void vscode.window.showTextDocument(this.uri, { viewColumn: vscode.ViewColumn.One });
         break;
+    }
+  }
+
+  /** What differs for a run folder shown by itself: there is no model file to train, and exports read the folder. */
+  private onRunFolderMessage(message: TrainingToHost): boolean {
+    switch (message.type) {
+      case 'train':
+      case 'compare':
+      case 'openSource':
+        void vscode.window.showInformationMessage('Weightscope: this run was opened from its folder and has no model file here to train; open the model file (or its Python source) and use Train there.');
+        return true;
+      case 'export':
+        exportRun(this.ctx, this.store, message.runId, message.format, () => readRunFolder(this.uri)).catch((err: unknown) => {
+          void vscode.window.showErrorMessage(`Weightscope: ${err instanceof Error ? err.message : String(err)}`);
+        });
+        return true;
+      default:
+        return false;
     }
   }
 
