@@ -120,11 +120,13 @@ export const ARTICLE_VARIANTS: readonly InitVariant[] = [
 
 /**
  * The variants of a model: its file's `compare` section when it has one,
- * else the model as written followed by ARTICLE_VARIANTS.
+ * else the model as written followed by ARTICLE_VARIANTS. A model that names
+ * no initializer is torch's default already, so it is not listed twice.
  */
 export function compareVariants(spec: ModelSpec): InitVariant[] {
   if (spec.compare && spec.compare.length > 0) return spec.compare.map((v) => ({ label: v.label, initPatterns: v.initPatterns }));
-  return [{ label: 'as in the model file', initPatterns: [], asWritten: true }, ...ARTICLE_VARIANTS];
+  const ownInit = (spec.initPatterns?.length ?? 0) > 0 || spec.layers.some((l) => l.type === 'Linear' && l.init !== undefined);
+  return ownInit ? [{ label: 'as in the model file', initPatterns: [], asWritten: true }, ...ARTICLE_VARIANTS] : [...ARTICLE_VARIANTS];
 }
 
 /** The model under a variant's initializers (layer-level `init` included, so that "torch default" means it). */

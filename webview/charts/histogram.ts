@@ -52,12 +52,13 @@ export function histogramSvg(hist: HistogramSummary, options: HistogramOptions):
   }
 
   const axis = s('g', { class: 'axis' });
+  // The middle label only where three numbers of up to ~9 characters fit side by side.
+  if (plotW >= 220) axis.append(s('text', { x: margin.left + plotW / 2, y: height - 6, 'text-anchor': 'middle' }, formatNumber((lo + hi) / 2)));
   axis.append(
     s('line', { x1: margin.left, x2: margin.left + plotW, y1: margin.top + plotH, y2: margin.top + plotH }),
     s('line', { x1: margin.left, x2: margin.left, y1: margin.top, y2: margin.top + plotH }),
     s('text', { x: margin.left, y: height - 6, 'text-anchor': 'start' }, formatNumber(lo)),
     s('text', { x: margin.left + plotW, y: height - 6, 'text-anchor': 'end' }, formatNumber(hi)),
-    s('text', { x: margin.left + plotW / 2, y: height - 6, 'text-anchor': 'middle' }, formatNumber((lo + hi) / 2)),
     s('text', { x: margin.left - 4, y: margin.top + 8, 'text-anchor': 'end' }, String(Math.round(peak))),
     s('text', { x: margin.left - 4, y: margin.top + plotH, 'text-anchor': 'end' }, '0'),
   );

@@ -27,6 +27,11 @@ describe('compare variants', () => {
     expect(labels).toContain('LeCun normal (article\'s "Xavier")');
   });
 
+  it('a model that names no initializer is torch default already: listed once', () => {
+    const plain = spec('{"input": 4, "layers": [{"type": "Linear", "out_features": 3}, {"type": "ReLU"}, {"type": "Linear", "out_features": 1}]}');
+    expect(compareVariants(plain).map((v) => v.label)).toEqual(ARTICLE_VARIANTS.map((v) => v.label));
+  });
+
   it('a model file compare section replaces the defaults', () => {
     const s = spec('{"input": 4, "layers": [{"type": "Linear", "out_features": 2}], "compare": {"zeros": {"*.weight": "zeros_"}, "default": {}}}');
     expect(compareVariants(s).map((v) => v.label)).toEqual(['zeros', 'default']);
