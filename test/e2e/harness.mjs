@@ -397,12 +397,24 @@ export async function clickCodeLens(page, text, { timeout = 60000 } = {}) {
  * the first row containing it.
  */
 export async function runCommand(page, title, { timeout = 30000 } = {}) {
-  const input = await openQuickInput(page, 'F1');
-  await input.fill(`>${title}`);
   const rows = page.locator(QUICK_ROWS);
   const exact = rows.filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRe(title)}\\s*$`, 'i') }) });
   const loose = rows.filter({ hasText: title });
-  await exact.or(loose).first().waitFor({ state: 'visible', timeout });
+  // Right after the workbench opens, the palette can be built before the extensions' commands are
+  // registered (it then offers "similar commands"): close it and ask again until the deadline.
+  const end = Date.now() + timeout;
+  for (;;) {
+    const input = await openQuickInput(page, 'F1');
+    await input.fill(`>${title}`);
+    try {
+      await exact.or(loose).first().waitFor({ state: 'visible', timeout: Math.max(1000, Math.min(5000, end - Date.now())) });
+      break;
+    } catch (err) {
+      if (Date.now() >= end) throw err;
+      await page.keyboard.press('Escape');
+      await sleep(500);
+    }
+  }
   await ((await exact.count()) > 0 ? exact : loose).first().click();
   await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout }).catch(() => {});
 }
@@ -424,6 +436,23 @@ export async function webviewFrame(page, { title, timeout = 30000 } = {}) {
   const inner = outer.contentFrame().locator('iframe#active-frame').contentFrame();
   await inner.locator('body').waitFor({ state: 'attached', timeout });
   return inner;
+}
+
+/**
+ * Scrolls an element of a webview into view (for a screenshot). A live panel
+ * may re-render between finding the element and scrolling to it; then the
+ * element is looked up again, a few times.
+ */
+export async function scrollIntoView(locator, { attempts = 5 } = {}) {
+  for (let i = 1; ; i++) {
+    try {
+      await locator.scrollIntoViewIfNeeded({ timeout: 10000 });
+      return;
+    } catch (err) {
+      if (i >= attempts || !/not attached|detached/i.test(String(err?.message))) throw err;
+      await sleep(200);
+    }
+  }
 }
 
 /** Manifests (package.json contents) of the extensions installed in a workbench. */

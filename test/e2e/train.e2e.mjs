@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { clickCodeLens, openFile, repoRoot, runCommand, waitForNotification, webviewFrame } from './harness.mjs';
+import { clickCodeLens, openFile, repoRoot, runCommand, scrollIntoView, waitForNotification, webviewFrame } from './harness.mjs';
 
 function engineRun(model, steps) {
   const out = execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'train', path.join(repoRoot, 'examples', model), '--json', '--steps', String(steps)], { encoding: 'utf8' });
@@ -96,15 +96,15 @@ export const tests = [
       const counts = await frame.locator('.layer-dists[data-layer="fc1.weight"] figure[data-term="weight"] rect.bar').evaluateAll((bars) => bars.map((b) => Number(b.getAttribute('data-count'))));
       if (JSON.stringify(counts) !== JSON.stringify(snap.layers['fc1.weight'].weight.counts)) throw new Error(`fc1.weight histogram at step ${snapStep}: panel ${counts}, engine ${snap.layers['fc1.weight'].weight.counts}`);
       await ctx.screenshot('train-live-2-scrubbed.png');
-      await frame.locator('section.distributions').scrollIntoViewIfNeeded();
+      await scrollIntoView(frame.locator('section.distributions'));
       await ctx.screenshot('train-live-3-distributions.png');
       await frame.locator('#heatmap-layer').selectOption('fc2.weight');
       await frame.locator('section.over-time svg.heatmap').first().waitFor({ timeout: 10000 });
       const heatmaps = await frame.locator('section.over-time svg.heatmap').count();
       if (heatmaps !== 4) throw new Error(`expected heatmaps of θ, m̂, √v̂ and Δθ over time, found ${heatmaps}`);
-      await frame.locator('section.over-time').scrollIntoViewIfNeeded();
+      await scrollIntoView(frame.locator('section.over-time'));
       await ctx.screenshot('train-live-4-over-time.png');
-      await frame.locator('section.decay').scrollIntoViewIfNeeded();
+      await scrollIntoView(frame.locator('section.decay'));
       await ctx.screenshot('train-live-5-decay.png');
       ctx.log(`step ${TARGET}: ${compared} numbers equal the engine's trace; snapshot ${snapStep} histogram equal`);
     },
@@ -129,7 +129,7 @@ export const tests = [
       const want = ['tensor', 'AdamW', 'Adam + L2', 'SGD', 'AdamW, decay on all', 'AdamW, paper decay'];
       if (JSON.stringify(headers) !== JSON.stringify(want)) throw new Error(`decay table columns: ${headers}`);
       // Wait until every variant's last step is shown (each reads its own records when it ends).
-      await frame.locator('#decay-table').scrollIntoViewIfNeeded();
+      await scrollIntoView(frame.locator('#decay-table'));
       const rows = await frame.locator('#decay-table tbody tr').evaluateAll((trs) => Object.fromEntries(trs.map((tr) => [tr.getAttribute('data-layer'), [...tr.querySelectorAll('td')].map((td) => Number(td.getAttribute('data-value')))])));
       const [adamw, l2, sgdRate, all, paper] = rows['fc1.weight'];
       const close = (a, b) => Math.abs(a - b) <= 1e-12 * Math.abs(b);
