@@ -24,27 +24,16 @@ from torch import nn
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 sys.path.insert(0, os.path.join(ROOT, 'python'))
 sys.path.insert(0, os.path.join(ROOT, 'scripts', 'golden'))
+sys.path.insert(0, os.path.join(ROOT, 'python', 'tests'))
 
 import weightscope_probe  # noqa: E402
 from common import read_safetensors  # noqa: E402
+from helpers import SimpleModel  # noqa: E402  (fc1 → ReLU → fc2 → fc3, as simple_mse.nn.json)
 
 STEPS = 60
 MLP = os.path.join(ROOT, 'test', 'fixtures', 'mlp')
 OUT = os.path.join(ROOT, 'test', 'fixtures', 'probe')
 RUN_ID = 'simple_mse'
-
-
-class SimpleModel(nn.Module):
-    """fc1 → ReLU → fc2 → fc3, as simple_mse.nn.json."""
-
-    def __init__(self):
-        super().__init__()
-        self.fc1 = nn.Linear(10, 100)
-        self.fc2 = nn.Linear(100, 10)
-        self.fc3 = nn.Linear(10, 1)
-
-    def forward(self, x):
-        return self.fc3(self.fc2(torch.relu(self.fc1(x))))
 
 
 def main() -> None:

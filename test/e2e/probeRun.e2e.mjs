@@ -5,6 +5,7 @@ import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openFile, repoRoot, runCommand, webviewFrame } from './harness.mjs';
+import { compareLayerTable, readLayerTable } from './layerTable.mjs';
 
 const FIXTURE = path.join(repoRoot, 'test', 'fixtures', 'probe', 'simple_mse');
 const FIRST = 20; // steps present when the run is opened; the rest arrive while the panel is open
@@ -17,34 +18,6 @@ function splitRecords() {
   const records = lines.map((l) => JSON.parse(l, revive));
   const cut = records.findIndex((r) => r.step > FIRST);
   return { head: lines.slice(0, cut), tail: lines.slice(cut), records };
-}
-
-async function layerTable(frame) {
-  return frame.locator('#layer-table').evaluate((table) => ({
-    step: Number(table.getAttribute('data-step')),
-    layers: Object.fromEntries([...table.querySelectorAll('tbody tr')].map((tr) => [tr.getAttribute('data-layer'),
-      Object.fromEntries([...tr.querySelectorAll('td')].map((td) => [td.getAttribute('data-key'), td.getAttribute('data-value') === '' ? null : Number(td.getAttribute('data-value'))]))])),
-  }));
-}
-
-const KEYS = {
-  gradNorm: (l) => l.gradNorm, weightNorm: (l) => l.weightNorm, mNorm: (l) => l.mNorm, mHatNorm: (l) => l.mHatNorm,
-  sqrtVHatMean: (l) => l.sqrtVHat?.mean, stepSizeMean: (l) => l.stepSize?.mean, stepNorm: (l) => l.stepNorm, decayNorm: (l) => l.decayNorm,
-  decayShare: (l) => l.decayShare, updateToWeight: (l) => l.updateToWeight, effectiveDecay: (l) => l.effectiveDecay,
-};
-
-/** Every number of the panel's layer table equals the run file's record of that step (exactly: the same parsed doubles). */
-function compareTable(shown, record) {
-  let compared = 0;
-  for (const [name, layer] of Object.entries(record.layers)) {
-    for (const [key, pick] of Object.entries(KEYS)) {
-      const want = pick(layer) ?? null;
-      const got = shown.layers[name]?.[key] ?? null;
-      if (got !== want) throw new Error(`${name} ${key} at step ${record.step}: panel ${got}, run file ${want}`);
-      compared++;
-    }
-  }
-  return compared;
 }
 
 export const tests = [
@@ -75,7 +48,7 @@ export const tests = [
 
         const frame = await webviewFrame(page, { title: 'Run: simple_mse (torch)', timeout: 60000 });
         await frame.locator(`#layer-table[data-step="${FIRST}"]`).waitFor({ timeout: 60000 });
-        const first = compareTable(await layerTable(frame), records.find((r) => r.type === 'step' && r.step === FIRST));
+        const first = compareLayerTable(await readLayerTable(frame), records.find((r) => r.type === 'step' && r.step === FIRST), { source: 'run file' });
         await ctx.screenshot('probe-run-2-opened.png');
         ctx.log(`step ${FIRST}: ${first} numbers equal the run file`);
 
@@ -84,7 +57,7 @@ export const tests = [
         writeFileSync(path.join(dir, 'run.json'), JSON.stringify(meta, null, 2));
         const last = records.filter((r) => r.type === 'step').at(-1);
         await frame.locator(`#layer-table[data-step="${last.step}"]`).waitFor({ timeout: 30000 });
-        const compared = compareTable(await layerTable(frame), last);
+        const compared = compareLayerTable(await readLayerTable(frame), last, { source: 'run file' });
         const status = await frame.locator('#run-status').getAttribute('data-status');
         if (status !== 'completed') throw new Error(`run status in the panel: ${status}`);
         const counts = await frame.locator('.layer-dists[data-layer="fc1.weight"] figure[data-term="weight"] rect.bar').evaluateAll((bars) => bars.map((b) => Number(b.getAttribute('data-count'))));

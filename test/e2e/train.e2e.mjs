@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { clickCodeLens, openFile, repoRoot, runCommand, scrollIntoView, waitForNotification, webviewFrame } from './harness.mjs';
+import { compareLayerTable, readLayerTable } from './layerTable.mjs';
 
 function engineRun(model, steps) {
   const out = execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'train', path.join(repoRoot, 'examples', model), '--json', '--steps', String(steps)], { encoding: 'utf8' });
@@ -25,21 +26,6 @@ function engineRecord(model, steps) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-/** The layer table of the training panel at its current step: { step, layers: { name: { key: value } } }. */
-async function readLayerTable(frame) {
-  return frame.locator('#layer-table').evaluate((table) => ({
-    step: Number(table.getAttribute('data-step')),
-    layers: Object.fromEntries([...table.querySelectorAll('tbody tr')].map((tr) => [tr.getAttribute('data-layer'),
-      Object.fromEntries([...tr.querySelectorAll('td')].map((td) => [td.getAttribute('data-key'), td.getAttribute('data-value') === '' ? null : Number(td.getAttribute('data-value'))]))])),
-  }));
-}
-
-const TABLE_KEYS = {
-  gradNorm: (l) => l.gradNorm, weightNorm: (l) => l.weightNorm, mNorm: (l) => l.mNorm, mHatNorm: (l) => l.mHatNorm,
-  sqrtVHatMean: (l) => l.sqrtVHat?.mean, stepSizeMean: (l) => l.stepSize?.mean, stepNorm: (l) => l.stepNorm, decayNorm: (l) => l.decayNorm,
-  decayShare: (l) => l.decayShare, updateToWeight: (l) => l.updateToWeight, effectiveDecay: (l) => l.effectiveDecay,
-};
 
 export const tests = [
   {
@@ -78,17 +64,8 @@ export const tests = [
       engine.snapshots.pop();
       const expected = engine.steps[TARGET - 1];
       if (expected.step !== TARGET) throw new Error('engine record misaligned');
-      let compared = 0;
-      for (const [name, layer] of Object.entries(expected.layers)) {
-        for (const [key, pick] of Object.entries(TABLE_KEYS)) {
-          const want = pick(layer) ?? null;
-          const got = shown.layers[name]?.[key] ?? null;
-          // The run file stores 7 significant digits; the panel holds the engine's doubles.
-          const ok = want === null ? got === null : Math.abs(got - want) <= 1e-6 * Math.abs(want) + 1e-300;
-          if (!ok) throw new Error(`${name} ${key} at step ${TARGET}: panel ${got}, engine ${want}`);
-          compared++;
-        }
-      }
+      // The run file stores 7 significant digits; the panel holds the engine's doubles.
+      const compared = compareLayerTable(shown, expected, { relative: 1e-6, source: 'engine' });
       // The nearest snapshot's histogram of fc1.weight equals the engine's.
       const snapStep = Number(await frame.locator('#snapshot-title').getAttribute('data-step'));
       const snap = engine.snapshots.reduce((best, s) => (Math.abs(s.step - TARGET) < Math.abs(best.step - TARGET) ? s : best));
