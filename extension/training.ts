@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ModelSpec } from '../engine/model';
-import { plannedSteps } from '../engine/train/defaults';
+import { plannedBatchSize, plannedSteps } from '../engine/train/defaults';
 import { newRunId, runMetaFor, type RunMeta, type RunStatus } from '../engine/run/format';
 import { optimizerVariants } from '../engine/run/variants';
 import type { RunStep, Snapshot } from '../engine/run/types';
@@ -98,7 +98,7 @@ export class Trainings implements vscode.Disposable {
   }
 
   private runAll(uri: vscode.Uri, spec: ModelSpec, variants: { label: string | undefined; spec: ModelSpec }[], verb: string, live: Live): Promise<(TrainResult | undefined)[]> {
-    const batchSize = spec.training?.batchSize ?? this.ctx.config.trainBatchSize;
+    const batchSize = plannedBatchSize(spec, undefined, this.ctx.config.trainBatchSize);
     const steps = plannedSteps(spec, live.resources?.dataset.count ?? 0, batchSize, undefined, this.ctx.config.trainSteps);
     const now = new Date();
     const group = variants.length > 1 ? newRunId(now, 'compare') : undefined;

@@ -36,9 +36,9 @@ export function defaultDataset(spec: ModelSpec, dtype: DType = 'float32'): Datas
   });
 }
 
-/** The minibatch size: the caller's, else the model file's, else DEFAULT_BATCH_SIZE. */
-export function plannedBatchSize(spec: ModelSpec, override?: number): number {
-  return override ?? spec.training?.batchSize ?? DEFAULT_BATCH_SIZE;
+/** The minibatch size: the caller's, else the model file's, else `fallback`. */
+export function plannedBatchSize(spec: ModelSpec, override?: number, fallback = DEFAULT_BATCH_SIZE): number {
+  return override ?? spec.training?.batchSize ?? fallback;
 }
 
 /**

@@ -13,6 +13,8 @@ describe('planned steps and batch size', () => {
     expect(plannedBatchSize(spec('{"batch_size": 8}'))).toBe(8);
     expect(plannedBatchSize(spec('{"batch_size": 8}'), 4)).toBe(4);
     expect(plannedBatchSize(spec(''))).toBe(DEFAULT_BATCH_SIZE);
+    expect(plannedBatchSize(spec(''), undefined, 64)).toBe(64);
+    expect(plannedBatchSize(spec('{"batch_size": 8}'), undefined, 64)).toBe(8);
   });
 
   it('epochs × batches per epoch, as a DataLoader without drop_last, after the validation split', () => {
