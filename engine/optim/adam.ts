@@ -22,7 +22,8 @@ import type { FloatArray } from '../tensor/dtype';
 import { evaluateUpdate } from './apply';
 import { arithmeticOf } from './float32';
 import { powInt } from './pow';
-import type { TraceSink } from './trace';
+import { scaleSums } from './sums';
+import { needOf, type TermNeed, type TermSums, type TraceSink } from './trace';
 import { zerosLike, type GradientTransformation, type Update } from './transform';
 
 export interface AdamOptions {
@@ -53,6 +54,7 @@ export type AdamState = Record<string, AdamParamState>;
 
 export function scaleByAdam(options: AdamOptions = {}): GradientTransformation<AdamState> {
   const { b1 = 0.9, b2 = 0.999, eps = 1e-8, amsgrad = false } = options;
+  const corrections = new BiasCorrections(b1, b2);
   return {
     init(params) {
       const state: AdamState = {};
@@ -68,15 +70,35 @@ export function scaleByAdam(options: AdamOptions = {}): GradientTransformation<A
         if (!s) throw new Error(`scaleByAdam: no state for parameter '${name}' (was it in init's params?)`);
         const g = evaluateUpdate(updates[name]!, params[name]!);
         s.step += 1;
-        const bc1 = 1 - powInt(b1, s.step);
-        const bc2 = 1 - powInt(b2, s.step);
+        const { bc1, bc2 } = corrections.at(s.step);
         adamKernel(g, s, b1, b2, eps, Math.sqrt(bc2));
         out[name] = [{ kind: 'ratio', label: 'adam', numer: s.m, denom: s.denom, scale: 1, divisor: bc1 }];
-        if (trace) traceAdam(name, s, bc1, bc2, eps, trace);
+        if (!trace) continue;
+        if (!(takesAdamSums(trace) && reportAdamSums(name, s, bc1, bc2, eps, trace))) traceAdam(name, s, bc1, bc2, eps, trace);
       }
       return { updates: out, state };
     },
   };
+}
+
+/**
+ * 1 − β1^t and 1 − β2^t for step t, remembered for the last t asked: every
+ * parameter of a model is usually at the same step, and the exact power
+ * (powInt) is worth computing once per step rather than once per tensor.
+ */
+class BiasCorrections {
+  private step = -1;
+  private value = { bc1: NaN, bc2: NaN };
+
+  constructor(private readonly b1: number, private readonly b2: number) {}
+
+  at(step: number): { bc1: number; bc2: number } {
+    if (step !== this.step) {
+      this.step = step;
+      this.value = { bc1: 1 - powInt(this.b1, step), bc2: 1 - powInt(this.b2, step) };
+    }
+    return this.value;
+  }
 }
 
 /** One Adam moment update and denominator, in place, with torch's roundings. */
@@ -97,6 +119,64 @@ function adamKernel(g: FloatArray, s: AdamParamState, b1: number, b2: number, ep
     if (vMax) vi = vMax[i] = Math.max(vMax[i]!, vi);
     denom[i] = A.round(A.round(A.round(Math.sqrt(vi)) / root) + epsilon);
   }
+}
+
+/**
+ * Whether one pass of sums (adamSums) is all a sink needs: the norm of m (and
+ * so of m̂ = m/(1 − β1^t)), the moments or norm of √v̂ and 1/(√v̂ + ε),
+ * nothing of v, v_max, v̂ or the direction.
+ */
+function takesAdamSums(trace: TraceSink): boolean {
+  if (!trace.sums) return false;
+  const need = (key: string): TermNeed => needOf(trace, key);
+  const normAtMost = (key: string): boolean => need(key) === 'norm' || need(key) === 'none';
+  return normAtMost('m') && normAtMost('mHat') && need('sqrtVHat') !== 'values' && need('stepScale') !== 'values'
+    && ['v', 'vMax', 'vHat', 'vMaxHat', 'direction'].every((key) => need(key) === 'none');
+}
+
+/** The sums of adamSums, reused every call: [Σm², Σr, Σr², min r, max r, Σk, Σk², min k, max k]. */
+const adamSumsOut = new Float64Array(9);
+
+/**
+ * One read-only pass after the kernel: Σm² and, for r = √v̂ = √v·(1/√(1 − β2^t))
+ * (v_max with amsgrad) and k = 1/(r + ε), the sum, sum of squares, min and
+ * max of each, in double, as traceAdam computes them. (A separate pass
+ * rather than more work inside adamKernel: V8 compiles the kernel with the
+ * extra accumulators to a loop two to three times slower than both passes.)
+ */
+function adamSums(m: FloatArray, second: FloatArray, invRoot: number, eps: number): Float64Array {
+  let mSq = 0, rSum = 0, rSq = 0, rMin = Infinity, rMax = -Infinity, kSum = 0, kSq = 0;
+  for (let i = 0; i < m.length; i++) {
+    const mi = m[i]!;
+    const r = Math.sqrt(second[i]!) * invRoot;
+    const k = 1 / (r + eps);
+    mSq += mi * mi;
+    rSum += r;
+    rSq += r * r;
+    if (r < rMin) rMin = r;
+    if (r > rMax) rMax = r;
+    kSum += k;
+    kSq += k * k;
+  }
+  const out = adamSumsOut;
+  out[0] = mSq; out[1] = rSum; out[2] = rSq; out[3] = rMin; out[4] = rMax;
+  // k = 1/(r + ε) falls as r grows (and rounding keeps that order), so its extremes are those of r.
+  out[5] = kSum; out[6] = kSq; out[7] = 1 / (rMax + eps); out[8] = 1 / (rMin + eps);
+  return out;
+}
+
+/** Report adamSums; false when the sink cannot trust one of them (then traceAdam reports values). */
+function reportAdamSums(name: string, s: AdamParamState, bc1: number, bc2: number, eps: number, trace: TraceSink): boolean {
+  trace.scalar(name, 'step', s.step);
+  trace.scalar(name, 'biasCorrection1', bc1);
+  trace.scalar(name, 'biasCorrection2', bc2);
+  const n = s.m.length;
+  const k = adamSums(s.m, s.vMax ?? s.v, 1 / Math.sqrt(bc2), eps);
+  const m: TermSums = { count: n, sum: NaN, sumSq: k[0]!, min: NaN, max: NaN };
+  const put = (key: string, sums: TermSums): boolean => needOf(trace, key) === 'none' || trace.sums!(name, key, sums);
+  return put('m', m) && put('mHat', scaleSums(m, 1 / bc1))
+    && put('sqrtVHat', { count: n, sum: k[1]!, sumSq: k[2]!, min: k[3]!, max: k[4]! })
+    && put('stepScale', { count: n, sum: k[5]!, sumSq: k[6]!, min: k[7]!, max: k[8]! });
 }
 
 /** m, v, (vMax), m̂, v̂ and the direction m̂/(√v̂ + ε), plus the bias corrections. */

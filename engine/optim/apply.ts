@@ -15,8 +15,9 @@
  */
 import type { FloatArray } from '../tensor/dtype';
 import { arithmeticOf, type Arithmetic } from './float32';
-import type { TraceSink } from './trace';
-import { asTerms, isTensor, paramOf, type Params, type Term, type Update, type Updates } from './transform';
+import { copyAndSum, scaleSums, sumsOf, sumsOfDifference, sumsOfRatio } from './sums';
+import { needOf, takesSums, type TermSums, type TraceSink } from './trace';
+import { asTerms, isTensor, paramOf, type DecayTerm, type Params, type RatioTerm, type Term, type Update, type Updates } from './transform';
 
 export function coefficient(term: Term): number {
   return term.scale / term.divisor;
@@ -29,6 +30,10 @@ export function applyUpdates(params: Params, updates: Updates, trace?: TraceSink
     const terms = asTerms(updates[name]!);
     if (!trace) {
       applyTerms(theta, terms);
+      continue;
+    }
+    if (takesSums(trace, ['param', 'update']) && terms.every((term) => needOf(trace, termKey(term)) !== 'values')) {
+      applyAndTraceSums(name, theta, terms, trace);
       continue;
     }
     traceTerms(name, theta, terms, trace);
@@ -61,19 +66,25 @@ function applyTerms(theta: FloatArray, terms: readonly Term[]): void {
  * the memory traffic changes. Returns false for any other pair of terms.
  */
 function fuseDecayAndRatio(theta: FloatArray, terms: readonly Term[], A: Arithmetic): boolean {
-  const [first, second] = terms as [Term, Term];
-  const decay = first.kind === 'decay' ? first : second.kind === 'decay' ? second : null;
-  const ratio = first.kind === 'ratio' ? first : second.kind === 'ratio' ? second : null;
-  if (decay === null || ratio === null) return false;
-  const keep = A.round(1 + coefficient(decay));
-  const c = A.round(coefficient(ratio));
-  const { numer, denom } = ratio;
+  const pair = decayAndRatio(terms);
+  if (pair === null) return false;
+  const keep = A.round(1 + coefficient(pair.decay));
+  const c = A.round(coefficient(pair.ratio));
+  const { numer, denom } = pair.ratio;
   const round = A.round;
   for (let i = 0; i < theta.length; i++) {
     const decayed = round(theta[i]! * keep);
     theta[i] = round(decayed + round(round(c * numer[i]!) / denom[i]!));
   }
   return true;
+}
+
+function decayAndRatio(terms: readonly Term[]): { decay: DecayTerm; ratio: RatioTerm } | null {
+  if (terms.length !== 2) return null;
+  const [first, second] = terms as [Term, Term];
+  const decay = first.kind === 'decay' ? first : second.kind === 'decay' ? second : null;
+  const ratio = first.kind === 'ratio' ? first : second.kind === 'ratio' ? second : null;
+  return decay === null || ratio === null ? null : { decay, ratio };
 }
 
 function scaleInPlace(x: FloatArray, factor: number, A: Arithmetic): void {
@@ -95,16 +106,30 @@ export function evaluateUpdate(update: Update, theta: FloatArray): FloatArray {
 
 // ---- tracing (only runs when a sink is given) ----
 
+/** 'update.<label>', one string per label (a trace looks keys up every step). */
+function termKey(term: Term): string {
+  let key = termKeys.get(term.label);
+  if (key === undefined) termKeys.set(term.label, (key = `update.${term.label}`));
+  return key;
+}
+
+const termKeys = new Map<string, string>();
+
 /** Each term's own contribution to Δθ, in double, from the values before the step. */
 function traceTerms(name: string, theta: FloatArray, terms: readonly Term[], trace: TraceSink): void {
   for (const term of terms) {
-    const c = coefficient(term);
-    const out = trace.buffer(name, `update.${term.label}`, theta.length);
-    if (term.kind === 'decay') for (let i = 0; i < out.length; i++) out[i] = c * theta[i]!;
-    else if (term.kind === 'direction') for (let i = 0; i < out.length; i++) out[i] = c * term.data[i]!;
-    else for (let i = 0; i < out.length; i++) out[i] = (c * term.numer[i]!) / term.denom[i]!;
-    trace.tensor(name, `update.${term.label}`, out);
+    const out = termValues(term, theta, trace.buffer(name, termKey(term), theta.length));
+    trace.tensor(name, termKey(term), out);
   }
+}
+
+/** out ← the term's Δθ in double: c·θ (decay), c·d (direction) or (c·n)/q (ratio), θ before the step. */
+function termValues(term: Term, theta: ArrayLike<number>, out: Float64Array): Float64Array {
+  const c = coefficient(term);
+  if (term.kind === 'decay') for (let i = 0; i < out.length; i++) out[i] = c * theta[i]!;
+  else if (term.kind === 'direction') for (let i = 0; i < out.length; i++) out[i] = c * term.data[i]!;
+  else for (let i = 0; i < out.length; i++) out[i] = (c * term.numer[i]!) / term.denom[i]!;
+  return out;
 }
 
 function snapshot(name: string, theta: FloatArray, trace: TraceSink): Float64Array {
@@ -116,7 +141,83 @@ function snapshot(name: string, theta: FloatArray, trace: TraceSink): Float64Arr
 
 /** The update actually applied, θ_new − θ_old, in double. */
 function traceTotal(name: string, theta: FloatArray, before: Float64Array, trace: TraceSink): void {
-  const out = trace.buffer(name, 'update', theta.length);
-  for (let i = 0; i < out.length; i++) out[i] = theta[i]! - before[i]!;
-  trace.tensor(name, 'update', out);
+  trace.tensor(name, 'update', difference(theta, before, trace.buffer(name, 'update', theta.length)));
+}
+
+/**
+ * The traced step for a sink that takes sums (the light per-step trace): the
+ * same update, and the same numbers reported, without writing any term to a
+ * buffer. One pass copies θ and sums it; each term's sums come from one
+ * read-only pass over its tensor (a decay term's from θ's, since c·θ only
+ * scales them: Σ(cx) = c·Σx, Σ(cx)² = c²·Σx²); after the update one pass
+ * sums Δθ = θ_after − θ_before. A term whose sums the sink cannot trust
+ * (NaN, ±Inf, overflow) is computed and reported as values instead.
+ */
+function applyAndTraceSums(name: string, theta: FloatArray, terms: readonly Term[], trace: TraceSink): void {
+  const before = trace.buffer(name, 'param', theta.length);
+  const pair = decayAndRatio(terms);
+  if (pair !== null && normAtMost(trace, 'param') && normAtMost(trace, 'update') && normAtMost(trace, termKey(pair.decay)) && normAtMost(trace, termKey(pair.ratio))) {
+    before.set(theta);
+    applyTerms(theta, terms);
+    reportAdamWNorms(name, theta, pair, trace, before);
+    return;
+  }
+  const param = copyAndSum(theta, before);
+  report(trace, name, 'param', param, () => before);
+  for (const term of terms) {
+    const key = termKey(term);
+    if (needOf(trace, key) === 'none') continue;
+    const c = coefficient(term);
+    const sums = term.kind === 'decay' ? scaleSums(param, c) : term.kind === 'direction' ? scaleSums(sumsOf(term.data), c) : sumsOfRatio(c, term.numer, term.denom);
+    report(trace, name, key, sums, () => termValues(term, before, trace.buffer(name, key, theta.length)));
+  }
+  applyTerms(theta, terms);
+  report(trace, name, 'update', sumsOfDifference(theta, before), () => difference(theta, before, trace.buffer(name, 'update', theta.length)));
+}
+
+/**
+ * AdamW's traced update, for a sink that needs norms only: one pass after the
+ * update sums the squares of θ_before, of the Adam term (c·n)/q and of
+ * Δθ = θ_after − θ_before; the decay term's norm is |c|·‖θ_before‖.
+ */
+function reportAdamWNorms(name: string, theta: FloatArray, pair: { decay: DecayTerm; ratio: RatioTerm }, trace: TraceSink, before: Float64Array): void {
+  const n = theta.length;
+  const c = coefficient(pair.ratio);
+  const { numer, denom } = pair.ratio;
+  let thetaSq = 0;
+  let ratioSq = 0;
+  let updateSq = 0;
+  for (let i = 0; i < n; i++) {
+    const t = before[i]!;
+    const q = (c * numer[i]!) / denom[i]!;
+    const u = theta[i]! - t;
+    thetaSq += t * t;
+    ratioSq += q * q;
+    updateSq += u * u;
+  }
+  const cDecay = coefficient(pair.decay);
+  report(trace, name, 'param', normSums(n, thetaSq), () => before);
+  report(trace, name, termKey(pair.decay), normSums(n, cDecay * cDecay * thetaSq), () => termValues(pair.decay, before, trace.buffer(name, termKey(pair.decay), n)));
+  report(trace, name, termKey(pair.ratio), normSums(n, ratioSq), () => termValues(pair.ratio, before, trace.buffer(name, termKey(pair.ratio), n)));
+  report(trace, name, 'update', normSums(n, updateSq), () => difference(theta, before, trace.buffer(name, 'update', n)));
+}
+
+/** Whether the sink needs at most the norm of `key`. */
+function normAtMost(trace: TraceSink, key: string): boolean {
+  const need = needOf(trace, key);
+  return need === 'norm' || need === 'none';
+}
+
+function normSums(count: number, sumSq: number): TermSums {
+  return { count, sum: NaN, sumSq, min: NaN, max: NaN };
+}
+
+function report(trace: TraceSink, name: string, key: string, sums: TermSums, values: () => Float64Array): void {
+  if (needOf(trace, key) === 'none') return;
+  if (!trace.sums!(name, key, sums)) trace.tensor(name, key, values());
+}
+
+function difference(after: FloatArray, before: Float64Array, out: Float64Array): Float64Array {
+  for (let i = 0; i < out.length; i++) out[i] = after[i]! - before[i]!;
+  return out;
 }

@@ -34,7 +34,7 @@ export { decayAll, decayOnly, decayExcept, noDecayBiasAndNorm, isNormModuleName,
 export { adamw, adam, type AdamWOptions } from './adamw';
 export { sgd, type SgdOptions } from './sgd';
 export { paramGroups, type ParamGroup, type GroupsState } from './groups';
-export { Tracer, StepCollector, updateToWeight, decayShare, type CollectingSink, type TraceSink, type TraceOptions, type StepTrace, type ParamTrace, type TermTrace } from './trace';
+export { Tracer, StepCollector, updateToWeight, decayShare, type CollectingSink, type TraceSink, type TraceOptions, type TermNeed, type TermSums, needOf, takesSums, type StepTrace, type ParamTrace, type TermTrace } from './trace';
 export { step, type StepResult } from './step';
 export { checkAdamArgs, checkSgdArgs, pyFloat } from './validate';
 export { fma32, fma64, fround, FLOAT32_FUSED, FLOAT32_UNFUSED, FLOAT64, type Arithmetic } from './float32';

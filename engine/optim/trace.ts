@@ -36,9 +36,40 @@
 import type { FloatArray } from '../tensor/dtype';
 import { summarize, type Summary, type SummaryOptions } from '../stats/summary';
 
+/**
+ * How much of a tensor a sink needs:
+ *
+ *   'values'   the tensor itself, through `tensor` (every statistic, histograms)
+ *   'moments'  n, Σx, Σx², min and max, through `sums`
+ *   'norm'     n and Σx² (‖x‖₂ = √Σx²), through `sums`
+ *   'none'     nothing
+ *
+ * Sums let a transformation report a tensor it never stores: a derived term
+ * is accumulated element by element in a read-only pass instead of being
+ * written to a buffer and then summarized in a second pass.
+ */
+export type TermNeed = 'values' | 'moments' | 'norm' | 'none';
+
+/** Running sums of one tensor, in double. With the need 'norm', sum, min and max are NaN. */
+export interface TermSums {
+  count: number;
+  sum: number;
+  sumSq: number;
+  min: number;
+  max: number;
+}
+
 export interface TraceSink {
   /** Report a tensor; it is summarized now, the sink keeps no reference to it. */
   tensor(param: string, key: string, values: FloatArray): void;
+  /**
+   * Report a tensor by its sums (for the needs 'moments' and 'norm'). Returns
+   * false when the sums cannot be trusted (a NaN or ±Inf, or Σx² overflowed
+   * or underflowed); the caller then reports the values with `tensor`.
+   */
+  sums?(param: string, key: string, sums: TermSums): boolean;
+  /** What the sink needs of tensor `key` (default: 'values' for every key it wants). */
+  need?(key: string): TermNeed;
   /** A buffer of `length` doubles for a derived tensor, the same one every step. */
   buffer(param: string, key: string, length: number): Float64Array;
   scalar(param: string, key: string, value: number): void;
@@ -96,6 +127,10 @@ export abstract class StepCollector implements CollectingSink {
   abstract tensor(param: string, key: string, values: FloatArray): void;
   abstract wants(key: string): boolean;
 
+  need(key: string): TermNeed {
+    return this.wants(key) ? 'values' : 'none';
+  }
+
   buffer(param: string, key: string, length: number): Float64Array {
     let perParam = this.buffers.get(param);
     if (!perParam) this.buffers.set(param, (perParam = new Map()));
@@ -149,6 +184,17 @@ export class Tracer extends StepCollector {
   }
 }
 
+/** What `sink` needs of tensor `key`; 'values' for a sink that says nothing. */
+export function needOf(sink: TraceSink, key: string): TermNeed {
+  if (sink.need) return sink.need(key);
+  return !sink.wants || sink.wants(key) ? 'values' : 'none';
+}
+
+/** Whether a sink takes sums for every one of `keys` (none of them needs the values). */
+export function takesSums(sink: TraceSink, keys: readonly string[]): boolean {
+  return sink.sums !== undefined && keys.every((key) => needOf(sink, key) !== 'values');
+}
+
 export function updateToWeight(terms: Readonly<Record<string, Pick<Summary, 'l2Norm'>>>): number {
   const update = terms['update']?.l2Norm ?? 0;
   const weight = terms['param']?.l2Norm ?? 0;
@@ -157,7 +203,7 @@ export function updateToWeight(terms: Readonly<Record<string, Pick<Summary, 'l2N
 
 export function decayShare(terms: Readonly<Record<string, Pick<Summary, 'l2Norm'>>>): number {
   let total = 0;
-  for (const [key, t] of Object.entries(terms)) if (key.startsWith('update.')) total += t.l2Norm;
+  for (const key in terms) if (key.startsWith('update.')) total += terms[key]!.l2Norm;
   const decay = terms['update.decay']?.l2Norm ?? 0;
   return total === 0 ? 0 : decay / total;
 }

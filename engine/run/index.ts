@@ -8,7 +8,7 @@ export { RunRecorder, nearestSnapshot, snapshotBytes, type RecorderOptions } fro
 export { recordStep, snapshotOf, type StepContext } from './record';
 export { findNonFinite, nonFiniteBeforeStep } from './nonFinite';
 export { decaySemantics, effectiveDecay, type DecaySemantics } from './decay';
-export { StatsTracer, fastSummary, normSummary } from './statsTracer';
+export { StatsTracer, SnapshotTracer, fastSummary, normSummary } from './statsTracer';
 export { splitValidation } from './split';
 export {
   RUN_FORMAT, RUN_FORMAT_VERSION, RUN_META_FILE, RUN_STEPS_FILE, RunFormatError,

@@ -1,6 +1,6 @@
 /**
  * A training run: the Trainer stepping the model, every step traced with the
- * light StatsTracer (scalars), snapshot steps traced with a histogram Tracer,
+ * light StatsTracer (scalars), snapshot steps with a SnapshotTracer (histograms),
  * the validation loss measured now and then, each step turned into a
  * RunStep, NaN/Inf caught at the first step and tensor where it appears, and
  * everything kept by a RunRecorder.
@@ -11,7 +11,6 @@
 import type { Dataset } from '../data/dataset';
 import type { InitialValues } from '../model/initialize';
 import type { ModelSpec } from '../model/spec';
-import { Tracer } from '../optim/trace';
 import type { DType } from '../tensor/dtype';
 import { defaultDataset, DEFAULT_BATCH_SIZE } from '../train/defaults';
 import { NonFiniteError, Trainer } from '../train/trainer';
@@ -20,7 +19,7 @@ import { findNonFinite, nonFiniteBeforeStep } from './nonFinite';
 import { recordStep, snapshotOf } from './record';
 import { RunRecorder, type RecorderOptions } from './recorder';
 import { splitValidation } from './split';
-import { StatsTracer } from './statsTracer';
+import { SnapshotTracer, StatsTracer } from './statsTracer';
 import type { NonFiniteReport, RunStep, Snapshot } from './types';
 
 export interface RunOptions {
@@ -53,7 +52,7 @@ export class TrainingRun {
   readonly decay: DecaySemantics;
   readonly validation: Dataset | null;
   private readonly stats = new StatsTracer();
-  private readonly full: Tracer;
+  private readonly full: SnapshotTracer;
   private failure: NonFiniteReport | undefined;
 
   constructor(readonly spec: ModelSpec, readonly options: RunOptions) {
@@ -69,8 +68,8 @@ export class TrainingRun {
     });
     this.recorder = new RunRecorder(options.recorder);
     this.decay = decaySemantics(spec.optimizer);
-    // Snapshot steps: histograms of what a snapshot draws, and the summaries the step record needs.
-    this.full = new Tracer({ histogram: { bins: options.bins ?? 32 }, keys: ['grad', 'm', 'v', 'vMax', 'momentum', 'mHat', 'sqrtVHat', 'stepScale'] });
+    // Snapshot steps: histograms of what a snapshot draws, and the numbers the step record needs.
+    this.full = new SnapshotTracer(options.bins ?? 32);
   }
 
   get stepCount(): number {

@@ -4,10 +4,12 @@
  * operations per element, because it runs on every step and the goal is that
  * tracing costs at most a fifth of the step.
  *
- * Only the tensors the run record needs are asked for (see `wants`), and of
- * most of them only the norm: `normSummary` accumulates Σx² alone and leaves
- * mean, std, min and max NaN. For √v̂ and the step size one pass accumulates n, Σx, Σx², min and max in double, with no
- * division and no branch on finiteness. Then:
+ * It asks for little (see `need`): of most tensors only the norm, of √v̂ and
+ * the step size 1/(√v̂ + ε) their moments, of m̂, v, v̂ and the direction
+ * nothing. And it takes sums (trace.ts: TermNeed): the optimizer accumulates
+ * n, Σx, Σx², min and max in double in one read-only pass over what it
+ * already holds, and never writes a derived term to a buffer (AdamW's traced
+ * step is its kernel plus two such passes). Then:
  *
  *     mean = Σx/n,   variance = (Σx² − (Σx)²/n)/(n − 1)  (clamped at 0),   ‖x‖₂ = √Σx²
  *
@@ -18,28 +20,71 @@
  * counted, as the Tracer does), or Σx² overflowing or underflowing
  * (|x| beyond ~1e154 or all below ~1e-154).
  */
-import { StepCollector, type TermTrace } from '../optim/trace';
-import { summarize } from '../stats/summary';
+import { StepCollector, type TermNeed, type TermSums, type TermTrace } from '../optim/trace';
+import { summarize, type SummaryOptions } from '../stats/summary';
 import type { FloatArray } from '../tensor/dtype';
 
 /** Σx² below this (with some x ≠ 0) may have lost digits to underflow. */
 const TINY_SUM_OF_SQUARES = 1e-280;
 
+/**
+ * What the record needs of each tensor: the distribution (mean, std, min, max) of √v̂ and of
+ * 1/(√v̂ + ε); nothing of m̂ (its norm is ‖m‖/(1 − β1^t)), v, v̂ or the direction (√v̂ is
+ * NaN/Inf exactly where v is, which is what NaN detection needs of v); of every other only the norm.
+ */
+const NEEDS: Readonly<Record<string, TermNeed>> = {
+  sqrtVHat: 'moments', stepScale: 'moments',
+  mHat: 'none', v: 'none', vMax: 'none', vHat: 'none', vMaxHat: 'none', direction: 'none',
+};
+
 export class StatsTracer extends StepCollector {
   tensor(param: string, key: string, values: FloatArray): void {
     if (!this.wants(key)) return;
-    // The record needs the distribution of √v̂ and of the step size; of every other tensor only its norm.
-    this.entry(param).terms[key] = key === 'sqrtVHat' || key === 'stepScale' ? fastSummary(values) : normSummary(values);
+    this.entry(param).terms[key] = this.need(key) === 'moments' ? fastSummary(values) : normSummary(values);
   }
 
-  /**
-   * m̂ (its norm is ‖m‖/(1 − β1^t)), v, v̂ and the direction are not needed per step; √v̂ and
-   * 1/(√v̂ + ε) are (and √v̂ is NaN/Inf exactly where v is, which is what NaN detection needs of v).
-   */
+  sums(param: string, key: string, sums: TermSums): boolean {
+    const summary = this.need(key) === 'moments' ? momentsFromSums(sums) : normFromSums(sums);
+    if (summary === null) return false;
+    this.entry(param).terms[key] = summary;
+    return true;
+  }
+
+  override need(key: string): TermNeed {
+    return NEEDS[key] ?? 'norm';
+  }
+
   wants(key: string): boolean {
-    return key !== 'mHat' && key !== 'v' && key !== 'vMax' && key !== 'vHat' && key !== 'vMaxHat' && key !== 'direction';
+    return this.need(key) !== 'none';
   }
 }
+
+/**
+ * The sink of a snapshot step: the StatsTracer's numbers, plus the full
+ * summary with a histogram of each tensor a snapshot draws (θ, m̂ or SGD's
+ * momentum, √v̂, Δθ; see record.ts), each over its own [min, max]. Only
+ * those four are histogrammed, so a snapshot step costs a few passes more
+ * than an ordinary one, not a summary of every term.
+ */
+export class SnapshotTracer extends StatsTracer {
+  private readonly options: SummaryOptions;
+
+  constructor(bins: number) {
+    super();
+    this.options = { histogram: { bins } };
+  }
+
+  override tensor(param: string, key: string, values: FloatArray): void {
+    if (SNAPSHOT_TENSORS.has(key)) this.entry(param).terms[key] = summarize(values, this.options);
+    else super.tensor(param, key, values);
+  }
+
+  override need(key: string): TermNeed {
+    return SNAPSHOT_TENSORS.has(key) ? 'values' : super.need(key);
+  }
+}
+
+const SNAPSHOT_TENSORS = new Set(['param', 'mHat', 'momentum', 'sqrtVHat', 'update']);
 
 export function fastSummary(x: FloatArray): TermTrace {
   const n = x.length;
@@ -54,8 +99,14 @@ export function fastSummary(x: FloatArray): TermTrace {
     if (v < min) min = v;
     if (v > max) max = v;
   }
+  return momentsFromSums({ count: n, sum, sumSq, min, max }) ?? summarize(x);
+}
+
+/** The summary from one pass's sums, or null when they are not trustworthy (see the module comment). */
+export function momentsFromSums(s: TermSums): TermTrace | null {
+  const { count: n, sum, sumSq, min, max } = s;
   const trustworthy = Number.isFinite(sumSq) && (sumSq > TINY_SUM_OF_SQUARES || (max === 0 && min === 0) || n === 0);
-  if (!trustworthy) return summarize(x);
+  if (!trustworthy) return null;
   const mean = n > 0 ? sum / n : NaN;
   const variance = n > 1 ? Math.max(0, (sumSq - (sum * sum) / n) / (n - 1)) : NaN;
   return {
@@ -79,12 +130,28 @@ export function normSummary(x: FloatArray): TermTrace {
     const v = x[i]!;
     sumSq += v * v;
   }
-  if (!Number.isFinite(sumSq) || (sumSq < TINY_SUM_OF_SQUARES && sumSq !== 0)) return summarize(x);
-  if (sumSq === 0 && n > 0) {
+  const fromSums = normFromSums({ count: n, sum: NaN, sumSq, min: NaN, max: NaN });
+  if (fromSums) return fromSums;
+  if (sumSq === 0) {
     // All zeros, or values so small that their squares underflow to 0: only the careful norm tells.
     let any = false;
     for (let i = 0; i < n && !any; i++) any = x[i] !== 0;
-    if (any) return summarize(x);
+    if (!any) return normOnly(n, 0);
   }
-  return { count: n, nonFinite: 0, nan: 0, posInf: 0, negInf: 0, mean: NaN, std: NaN, variance: NaN, min: NaN, max: NaN, l2Norm: Math.sqrt(sumSq) };
+  return summarize(x);
+}
+
+/**
+ * ‖x‖₂ from Σx², or null when it is not trustworthy: non-finite, or small
+ * enough to have lost digits to underflow — including 0 for n > 0, which
+ * Σx² cannot tell apart from all-tiny values (min and max can: both 0).
+ */
+export function normFromSums(s: TermSums): TermTrace | null {
+  const { count: n, sumSq } = s;
+  if (!Number.isFinite(sumSq) || (sumSq < TINY_SUM_OF_SQUARES && n > 0 && !(s.min === 0 && s.max === 0))) return null;
+  return normOnly(n, Math.sqrt(sumSq));
+}
+
+function normOnly(n: number, l2Norm: number): TermTrace {
+  return { count: n, nonFinite: 0, nan: 0, posInf: 0, negInf: 0, mean: NaN, std: NaN, variance: NaN, min: NaN, max: NaN, l2Norm };
 }
