@@ -1,12 +1,14 @@
 /**
  * Our engine on every workload, through its public modules: nn (Sequential,
- * Linear, losses), optim (adamw, step, Tracer), the GEMM kernels behind
- * matmul/linear, inspectInitialization and the histogram kernel.
+ * Linear, losses), optim (adamw, step), run (the training panel's per-step
+ * tracing), the GEMM kernels behind matmul/linear, inspectInitialization and
+ * the histogram kernel.
  */
 import { inspectInitialization } from '../engine/inspect/inspectInit';
 import { parseModelText } from '../engine/model';
 import { CrossEntropyLoss, Linear, MSELoss, ReLU, Sequential, zeroGrad, type Module } from '../engine/nn';
-import { adamw, step, Tracer } from '../engine/optim';
+import { adamw, step, type CollectingSink, type StepTrace } from '../engine/optim';
+import { decaySemantics, findNonFinite, recordStep, RunRecorder, SnapshotTracer, snapshotOf, StatsTracer } from '../engine/run';
 import { Rng } from '../engine/rng';
 import { histogram } from '../engine/stats/histogram';
 import { gemmNN, gemmNT, gemmTN, setGemmParallel } from '../engine/tensor/gemm';
@@ -15,6 +17,7 @@ import { Tensor } from '../engine/tensor/tensor';
 import { GemmPool } from '../worker/gemmPool';
 import { measure, measureWall, resultRow, wanted, type RunContext } from './context';
 import { measureHeap } from './memory';
+import { pairedMedianSeconds } from './timing';
 import { ADAMW, GEMM_FORMS, gemmFlops, gemmId, type GemmForm } from './workloads';
 
 export const IMPL = 'ours';
@@ -30,9 +33,13 @@ export function runOurs(ctx: RunContext): void {
     const train = trainingStep(sizes.article.widths, sizes.article.batch, 'mse', null);
     ctx.emit(resultRow('article', IMPL, measure(ctx, train)));
   }
-  if (wanted(ctx, 'article-traced')) {
-    const train = trainingStep(sizes.article.widths, sizes.article.batch, 'mse', new Tracer({ histogram: { bins: 40 } }));
-    ctx.emit(resultRow('article-traced', IMPL, measure(ctx, train)));
+  if (wanted(ctx, 'article-traced') || wanted(ctx, 'article-traced-ratio')) {
+    // Traced and untraced steps alternate, so that their ratio sees one machine load.
+    const untraced = trainingStep(sizes.article.widths, sizes.article.batch, 'mse', null);
+    const traced = trainingStep(sizes.article.widths, sizes.article.batch, 'mse', runTracing());
+    const [off, on] = pairedMedianSeconds(untraced, traced, ctx.config.budget);
+    ctx.emit(resultRow('article-traced', IMPL, on));
+    ctx.emit({ workload: 'article-traced-ratio', impl: IMPL, metric: 'median untraced ÷ median traced step time', value: off / on, unit: 'ratio' });
   }
   sizes.gemm.forEach((size, index) => {
     for (const form of GEMM_FORMS) {
@@ -79,8 +86,34 @@ export function runOurs(ctx: RunContext): void {
   }
 }
 
-/** One call = one optimizer step on a fixed batch: zero_grad, forward, loss, backward, AdamW. */
-export function trainingStep(widths: readonly number[], batch: number, loss: 'cross-entropy' | 'mse', tracer: Tracer | null): () => void {
+/** What traces a step: the sink for step t, and what is done with its trace. */
+export interface StepTracing {
+  sink(t: number): CollectingSink;
+  record(t: number, trace: StepTrace): void;
+}
+
+/**
+ * The training panel's full per-step tracing, as a TrainingRun does it: every
+ * step's per-layer record (light StatsTracer), histogram snapshots at
+ * log-spaced steps (SnapshotTracer, 32 bins), NaN/Inf detection.
+ */
+export function runTracing(): StepTracing {
+  const schedule = new RunRecorder({ keepSteps: false });
+  const light = new StatsTracer();
+  const snapshot = new SnapshotTracer(32);
+  const decay = decaySemantics({ type: 'AdamW', lr: ADAMW.lr, args: { weight_decay: ADAMW.weightDecay, eps: ADAMW.eps }, noDecay: [] });
+  return {
+    sink: (t) => (schedule.wantsSnapshot(t) ? snapshot : light),
+    record(t, trace) {
+      recordStep(trace, { step: t, epoch: 0, loss: NaN, valLoss: null, gradNorm: NaN, decay });
+      if (schedule.wantsSnapshot(t)) schedule.addSnapshot(snapshotOf(t, trace));
+      findNonFinite(t, trace, decay);
+    },
+  };
+}
+
+/** One call = one optimizer step on a fixed batch: zero_grad, forward, loss, backward, AdamW (traced by `tracing`). */
+export function trainingStep(widths: readonly number[], batch: number, loss: 'cross-entropy' | 'mse', tracing: StepTracing | null): () => void {
   const rng = new Rng(1);
   const layers: Module[] = [];
   for (let i = 0; i + 1 < widths.length; i++) {
@@ -102,13 +135,17 @@ export function trainingStep(widths: readonly number[], batch: number, loss: 'cr
   const mse = new MSELoss();
   const crossEntropy = new CrossEntropyLoss();
   const grads: Record<string, FloatArray> = {};
+  let t = 0;
   return () => {
     zeroGrad(network);
     const out = network.forward(inputs);
     const value = loss === 'mse' ? mse.forward(out, targets) : crossEntropy.forward(out, labels);
     value.backward();
     for (const p of parameters) grads[p.name] = p.tensor.grad!;
-    ({ state } = step(tx, params, grads, state, tracer ?? undefined));
+    t++;
+    const r = step(tx, params, grads, state, tracing?.sink(t));
+    state = r.state;
+    if (tracing) tracing.record(t, r.trace!);
   };
 }
 

@@ -55,6 +55,30 @@ export function medianSeconds(run: () => void, budget: Budget, clock: () => numb
   return Math.max(median(times), 1e-6) / 1000;
 }
 
+/**
+ * Median seconds per call of `a` and of `b`, called alternately (a, b, a, b, …)
+ * until the budget is spent, so that both see the same machine: for a ratio
+ * of two variants of one workload, which a load that changes between two
+ * separate measurements would distort.
+ */
+export function pairedMedianSeconds(a: () => void, b: () => void, budget: Budget, clock: () => number = cpuMs): [number, number] {
+  a();
+  b();
+  const times: [number[], number[]] = [[], []];
+  const started = clock();
+  while (times[0].length < budget.maxRuns) {
+    const t0 = clock();
+    a();
+    const t1 = clock();
+    b();
+    const t2 = clock();
+    times[0].push(t1 - t0);
+    times[1].push(t2 - t1);
+    if (t2 - started >= 2 * budget.ms) break;
+  }
+  return [Math.max(median(times[0]), 1e-6) / 1000, Math.max(median(times[1]), 1e-6) / 1000];
+}
+
 export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);

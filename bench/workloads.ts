@@ -13,7 +13,7 @@ export interface ResultRow {
   unit: string;
 }
 
-export type Unit = 'steps/s' | 'GFLOP/s' | 'ms' | 'MB';
+export type Unit = 'steps/s' | 'GFLOP/s' | 'ms' | 'MB' | 'ratio';
 
 export interface Workload {
   id: string;
@@ -75,7 +75,8 @@ export function gemmId(index: number, form: GemmForm): string {
 export const WORKLOADS: readonly Workload[] = [
   { id: 'mlp784', title: 'MLP 784-256-256-10, batch 128, softmax CE, AdamW', unit: 'steps/s' },
   { id: 'article', title: "article's 10-100-10-1, batch 32, MSE, AdamW", unit: 'steps/s' },
-  { id: 'article-traced', title: "article's model with full per-step AdamW tracing", unit: 'steps/s' },
+  { id: 'article-traced', title: "article's model with the training panel's full per-step tracing", unit: 'steps/s' },
+  { id: 'article-traced-ratio', title: "article's model, traced ÷ untraced (measured alternately)", unit: 'ratio' },
   ...FULL_SIZES.gemm.flatMap((size) =>
     GEMM_FORMS.map((form): Workload => ({ id: `gemm${size}-${form}`, title: `GEMM ${size}³ ${GEMM_LABEL[form]}`, unit: 'GFLOP/s' })),
   ),

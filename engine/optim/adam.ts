@@ -23,8 +23,8 @@ import { evaluateUpdate } from './apply';
 import { arithmeticOf } from './float32';
 import { powInt } from './pow';
 import { scaleSums } from './sums';
-import { needOf, type TermNeed, type TermSums, type TraceSink } from './trace';
-import { zerosLike, type GradientTransformation, type Update } from './transform';
+import { needOf, perSink, type TermNeed, type TermSums, type TraceSink } from './trace';
+import { zerosLike, type GradientTransformation, type RatioTerm, type Update } from './transform';
 
 export interface AdamOptions {
   /** β1, decay rate of the first moment (default 0.9). */
@@ -72,9 +72,17 @@ export function scaleByAdam(options: AdamOptions = {}): GradientTransformation<A
         s.step += 1;
         const { bc1, bc2 } = corrections.at(s.step);
         adamKernel(g, s, b1, b2, eps, Math.sqrt(bc2));
-        out[name] = [{ kind: 'ratio', label: 'adam', numer: s.m, denom: s.denom, scale: 1, divisor: bc1 }];
+        const term: RatioTerm = { kind: 'ratio', label: 'adam', numer: s.m, denom: s.denom, scale: 1, divisor: bc1 };
+        out[name] = [term];
         if (!trace) continue;
-        if (!(takesAdamSums(trace) && reportAdamSums(name, s, bc1, bc2, eps, trace))) traceAdam(name, s, bc1, bc2, eps, trace);
+        if (!takesAdamSums(trace)) {
+          traceAdam(name, s, bc1, bc2, eps, trace);
+          continue;
+        }
+        const sums = adamSums(s.m, s.vMax ?? s.v, s.denom, 1 / Math.sqrt(bc2));
+        // The term's Σ(m/q)² comes with it, so that tracing the update needs no second division per element.
+        out[name] = [{ ...term, ratioSumSq: sums[9]! }];
+        if (!reportAdamSums(name, s, bc1, bc2, sums, trace)) traceAdam(name, s, bc1, bc2, eps, trace);
       }
       return { updates: out, state };
     },
@@ -126,30 +134,33 @@ function adamKernel(g: FloatArray, s: AdamParamState, b1: number, b2: number, ep
  * so of m̂ = m/(1 − β1^t)), the moments or norm of √v̂ and 1/(√v̂ + ε),
  * nothing of v, v_max, v̂ or the direction.
  */
-function takesAdamSums(trace: TraceSink): boolean {
+const takesAdamSums = perSink((trace: TraceSink): boolean => {
   if (!trace.sums) return false;
   const need = (key: string): TermNeed => needOf(trace, key);
   const normAtMost = (key: string): boolean => need(key) === 'norm' || need(key) === 'none';
   return normAtMost('m') && normAtMost('mHat') && need('sqrtVHat') !== 'values' && need('stepScale') !== 'values'
     && ['v', 'vMax', 'vHat', 'vMaxHat', 'direction'].every((key) => need(key) === 'none');
-}
+});
 
-/** The sums of adamSums, reused every call: [Σm², Σr, Σr², min r, max r, Σk, Σk², min k, max k]. */
-const adamSumsOut = new Float64Array(9);
+/** The sums of adamSums, reused every call: [Σm², Σr, Σr², min r, max r, Σk, Σk², min k, max k, Σ(m·k)²]. */
+const adamSumsOut = new Float64Array(10);
 
 /**
- * One read-only pass after the kernel: Σm² and, for r = √v̂ = √v·(1/√(1 − β2^t))
- * (v_max with amsgrad) and k = 1/(r + ε), the sum, sum of squares, min and
- * max of each, in double, as traceAdam computes them. (A separate pass
- * rather than more work inside adamKernel: V8 compiles the kernel with the
- * extra accumulators to a loop two to three times slower than both passes.)
+ * One read-only pass after the kernel, in double: Σm²; for r = √v̂ =
+ * √v·(1/√(1 − β2^t)) (v_max with amsgrad) and for the step scale
+ * k = 1/q = 1/(√v̂ + ε) as the step applies it (q, the kernel's
+ * denominator), the sum, sum of squares, min and max of each; and Σ(m·k)²,
+ * the squared norm of the direction m/q before its coefficient. (A separate
+ * pass rather than more work inside adamKernel: V8 compiles the kernel with
+ * the extra accumulators to a loop two to three times slower than both.)
  */
-function adamSums(m: FloatArray, second: FloatArray, invRoot: number, eps: number): Float64Array {
-  let mSq = 0, rSum = 0, rSq = 0, rMin = Infinity, rMax = -Infinity, kSum = 0, kSq = 0;
+function adamSums(m: FloatArray, second: FloatArray, denom: FloatArray, invRoot: number): Float64Array {
+  let mSq = 0, rSum = 0, rSq = 0, rMin = Infinity, rMax = -Infinity, kSum = 0, kSq = 0, kMin = Infinity, kMax = -Infinity, mkSq = 0;
   for (let i = 0; i < m.length; i++) {
     const mi = m[i]!;
     const r = Math.sqrt(second[i]!) * invRoot;
-    const k = 1 / (r + eps);
+    const k = 1 / denom[i]!;
+    const mk = mi * k;
     mSq += mi * mi;
     rSum += r;
     rSq += r * r;
@@ -157,27 +168,35 @@ function adamSums(m: FloatArray, second: FloatArray, invRoot: number, eps: numbe
     if (r > rMax) rMax = r;
     kSum += k;
     kSq += k * k;
+    if (k < kMin) kMin = k;
+    if (k > kMax) kMax = k;
+    mkSq += mk * mk;
   }
   const out = adamSumsOut;
   out[0] = mSq; out[1] = rSum; out[2] = rSq; out[3] = rMin; out[4] = rMax;
-  // k = 1/(r + ε) falls as r grows (and rounding keeps that order), so its extremes are those of r.
-  out[5] = kSum; out[6] = kSq; out[7] = 1 / (rMax + eps); out[8] = 1 / (rMin + eps);
+  out[5] = kSum; out[6] = kSq; out[7] = kMin; out[8] = kMax; out[9] = mkSq;
   return out;
 }
 
 /** Report adamSums; false when the sink cannot trust one of them (then traceAdam reports values). */
-function reportAdamSums(name: string, s: AdamParamState, bc1: number, bc2: number, eps: number, trace: TraceSink): boolean {
+function reportAdamSums(name: string, s: AdamParamState, bc1: number, bc2: number, k: Float64Array, trace: TraceSink): boolean {
   trace.scalar(name, 'step', s.step);
   trace.scalar(name, 'biasCorrection1', bc1);
   trace.scalar(name, 'biasCorrection2', bc2);
   const n = s.m.length;
-  const k = adamSums(s.m, s.vMax ?? s.v, 1 / Math.sqrt(bc2), eps);
+  const needs = adamNeeds(trace);
+  const report = (key: AdamSumsKey, sums: TermSums): boolean => needs[key] === 'none' || trace.sums!(name, key, sums);
   const m: TermSums = { count: n, sum: NaN, sumSq: k[0]!, min: NaN, max: NaN };
-  const put = (key: string, sums: TermSums): boolean => needOf(trace, key) === 'none' || trace.sums!(name, key, sums);
-  return put('m', m) && put('mHat', scaleSums(m, 1 / bc1))
-    && put('sqrtVHat', { count: n, sum: k[1]!, sumSq: k[2]!, min: k[3]!, max: k[4]! })
-    && put('stepScale', { count: n, sum: k[5]!, sumSq: k[6]!, min: k[7]!, max: k[8]! });
+  return report('m', m) && report('mHat', scaleSums(m, 1 / bc1))
+    && report('sqrtVHat', { count: n, sum: k[1]!, sumSq: k[2]!, min: k[3]!, max: k[4]! })
+    && report('stepScale', { count: n, sum: k[5]!, sumSq: k[6]!, min: k[7]!, max: k[8]! });
 }
+
+type AdamSumsKey = 'm' | 'mHat' | 'sqrtVHat' | 'stepScale';
+
+const adamNeeds = perSink((trace: TraceSink): Record<AdamSumsKey, TermNeed> => ({
+  m: needOf(trace, 'm'), mHat: needOf(trace, 'mHat'), sqrtVHat: needOf(trace, 'sqrtVHat'), stepScale: needOf(trace, 'stepScale'),
+}));
 
 /** m, v, (vMax), m̂, v̂ and the direction m̂/(√v̂ + ε), plus the bias corrections. */
 function traceAdam(name: string, s: AdamParamState, bc1: number, bc2: number, eps: number, trace: TraceSink): void {
@@ -205,17 +224,11 @@ function traceAdam(name: string, s: AdamParamState, bc1: number, bc2: number, ep
   const root = wants('sqrtVHat') || wants('stepScale') || wants('direction') ? trace.buffer(name, 'sqrtVHat', n) : undefined;
   if (!root) return;
   const stepScale = wants('stepScale') ? trace.buffer(name, 'stepScale', n) : undefined;
-  if (stepScale) {
-    // √(v/bc2) = √v · (1/√bc2): one multiply instead of a division per element (these are diagnostics in double).
-    const invRoot = 1 / Math.sqrt(bc2);
-    for (let i = 0; i < n; i++) {
-      const r = Math.sqrt(second[i]!) * invRoot;
-      root[i] = r;
-      stepScale[i] = 1 / (r + eps);
-    }
-  } else {
-    for (let i = 0; i < n; i++) root[i] = Math.sqrt(second[i]! / bc2);
-  }
+  // √(v/bc2) = √v · (1/√bc2): one multiply instead of a division per element (these are diagnostics in double).
+  const invRoot = 1 / Math.sqrt(bc2);
+  for (let i = 0; i < n; i++) root[i] = Math.sqrt(second[i]!) * invRoot;
+  // The step scale as the step applies it: 1/q, q = √v̂ + ε rounded to the parameter's dtype by the kernel.
+  if (stepScale) for (let i = 0; i < n; i++) stepScale[i] = 1 / s.denom[i]!;
   if (wants('sqrtVHat')) trace.tensor(name, 'sqrtVHat', root);
   if (stepScale) trace.tensor(name, 'stepScale', stepScale);
   if (wants('direction')) {

@@ -16,7 +16,7 @@
 import type { FloatArray } from '../tensor/dtype';
 import { arithmeticOf, type Arithmetic } from './float32';
 import { copyAndSum, scaleSums, sumsOf, sumsOfDifference, sumsOfRatio } from './sums';
-import { needOf, takesSums, type TermSums, type TraceSink } from './trace';
+import { needOf, perSink, takesSums, type TermNeed, type TermSums, type TraceSink } from './trace';
 import { asTerms, isTensor, paramOf, type DecayTerm, type Params, type RatioTerm, type Term, type Update, type Updates } from './transform';
 
 export function coefficient(term: Term): number {
@@ -32,7 +32,8 @@ export function applyUpdates(params: Params, updates: Updates, trace?: TraceSink
       applyTerms(theta, terms);
       continue;
     }
-    if (takesSums(trace, ['param', 'update']) && terms.every((term) => needOf(trace, termKey(term)) !== 'values')) {
+    const needs = needsOf(trace);
+    if (needs.takesSums && terms.every((term) => needs.of(termKey(term)) !== 'values')) {
       applyAndTraceSums(name, theta, terms, trace);
       continue;
     }
@@ -106,6 +107,25 @@ export function evaluateUpdate(update: Update, theta: FloatArray): FloatArray {
 
 // ---- tracing (only runs when a sink is given) ----
 
+/** A sink's needs of the keys applyUpdates reports, looked up once per key. */
+interface UpdateNeeds {
+  /** Whether it takes sums for θ and Δθ. */
+  takesSums: boolean;
+  of(key: string): TermNeed;
+}
+
+const needsOf = perSink((trace: TraceSink): UpdateNeeds => {
+  const known = new Map<string, TermNeed>();
+  return {
+    takesSums: takesSums(trace, ['param', 'update']),
+    of(key) {
+      let need = known.get(key);
+      if (need === undefined) known.set(key, (need = needOf(trace, key)));
+      return need;
+    },
+  };
+});
+
 /** 'update.<label>', one string per label (a trace looks keys up every step). */
 function termKey(term: Term): string {
   let key = termKeys.get(term.label);
@@ -166,7 +186,7 @@ function applyAndTraceSums(name: string, theta: FloatArray, terms: readonly Term
   report(trace, name, 'param', param, () => before);
   for (const term of terms) {
     const key = termKey(term);
-    if (needOf(trace, key) === 'none') continue;
+    if (needsOf(trace).of(key) === 'none') continue;
     const c = coefficient(term);
     const sums = term.kind === 'decay' ? scaleSums(param, c) : term.kind === 'direction' ? scaleSums(sumsOf(term.data), c) : sumsOfRatio(c, term.numer, term.denom);
     report(trace, name, key, sums, () => termValues(term, before, trace.buffer(name, key, theta.length)));
@@ -177,23 +197,34 @@ function applyAndTraceSums(name: string, theta: FloatArray, terms: readonly Term
 
 /**
  * AdamW's traced update, for a sink that needs norms only: one pass after the
- * update sums the squares of θ_before, of the Adam term (c·n)/q and of
- * Δθ = θ_after − θ_before; the decay term's norm is |c|·‖θ_before‖.
+ * update sums the squares of θ_before, of Δθ = θ_after − θ_before and, unless
+ * the term brings Σ(n/q)², of the Adam term (c·n)/q; the decay term's norm
+ * is |c|·‖θ_before‖.
  */
 function reportAdamWNorms(name: string, theta: FloatArray, pair: { decay: DecayTerm; ratio: RatioTerm }, trace: TraceSink, before: Float64Array): void {
   const n = theta.length;
   const c = coefficient(pair.ratio);
-  const { numer, denom } = pair.ratio;
+  const { numer, denom, ratioSumSq } = pair.ratio;
   let thetaSq = 0;
   let ratioSq = 0;
   let updateSq = 0;
-  for (let i = 0; i < n; i++) {
-    const t = before[i]!;
-    const q = (c * numer[i]!) / denom[i]!;
-    const u = theta[i]! - t;
-    thetaSq += t * t;
-    ratioSq += q * q;
-    updateSq += u * u;
+  if (ratioSumSq !== undefined) {
+    ratioSq = c * c * ratioSumSq;
+    for (let i = 0; i < n; i++) {
+      const t = before[i]!;
+      const u = theta[i]! - t;
+      thetaSq += t * t;
+      updateSq += u * u;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const t = before[i]!;
+      const q = (c * numer[i]!) / denom[i]!;
+      const u = theta[i]! - t;
+      thetaSq += t * t;
+      ratioSq += q * q;
+      updateSq += u * u;
+    }
   }
   const cDecay = coefficient(pair.decay);
   report(trace, name, 'param', normSums(n, thetaSq), () => before);
@@ -204,7 +235,7 @@ function reportAdamWNorms(name: string, theta: FloatArray, pair: { decay: DecayT
 
 /** Whether the sink needs at most the norm of `key`. */
 function normAtMost(trace: TraceSink, key: string): boolean {
-  const need = needOf(trace, key);
+  const need = needsOf(trace).of(key);
   return need === 'norm' || need === 'none';
 }
 
@@ -213,7 +244,7 @@ function normSums(count: number, sumSq: number): TermSums {
 }
 
 function report(trace: TraceSink, name: string, key: string, sums: TermSums, values: () => Float64Array): void {
-  if (needOf(trace, key) === 'none') return;
+  if (needsOf(trace).of(key) === 'none') return;
   if (!trace.sums!(name, key, sums)) trace.tensor(name, key, values());
 }
 

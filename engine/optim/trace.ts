@@ -14,7 +14,8 @@
  *            m, v, vMax                 Adam's moments (vMax with amsgrad)
  *            mHat, vHat | vMaxHat       m/(1−β1^t), v/(1−β2^t) (or vMax/(1−β2^t))
  *            sqrtVHat                   √v̂ (√v̂max with amsgrad), the per-element scale of Adam's step
- *            stepScale                  1/(√v̂ + ε); times lr it is each element's effective step size
+ *            stepScale                  1/(√v̂ + ε) as the step applies it (√v̂ + ε rounded to the
+ *                                       parameter's dtype); times lr it is each element's effective step size
  *            direction                  m̂/(√v̂ + ε), Adam's direction
  *            momentum                   SGD's momentum buffer
  *            param                      θ before the step
@@ -68,7 +69,11 @@ export interface TraceSink {
    * or underflowed); the caller then reports the values with `tensor`.
    */
   sums?(param: string, key: string, sums: TermSums): boolean;
-  /** What the sink needs of tensor `key` (default: 'values' for every key it wants). */
+  /**
+   * What the sink needs of tensor `key` (default: 'values' for every key it
+   * wants). The answer must not change during the sink's life: transformations
+   * may remember it.
+   */
   need?(key: string): TermNeed;
   /** A buffer of `length` doubles for a derived tensor, the same one every step. */
   buffer(param: string, key: string, length: number): Float64Array;
@@ -182,6 +187,20 @@ export class Tracer extends StepCollector {
     const { keys } = this.options;
     return !keys || keys.includes(key) || key === 'param' || key === 'update' || key.startsWith('update.');
   }
+}
+
+/**
+ * A decision about a sink that depends only on its needs, computed once per
+ * sink (needs do not change) and remembered: a traced step asks for each
+ * parameter, and the answer takes a dozen lookups.
+ */
+export function perSink<T>(decide: (sink: TraceSink) => T): (sink: TraceSink) => T {
+  const known = new WeakMap<TraceSink, T>();
+  return (sink) => {
+    let value = known.get(sink);
+    if (value === undefined && !known.has(sink)) known.set(sink, (value = decide(sink)));
+    return value as T;
+  };
 }
 
 /** What `sink` needs of tensor `key`; 'values' for a sink that says nothing. */

@@ -59,6 +59,12 @@ export interface RatioTerm extends TermBase {
   readonly kind: 'ratio';
   readonly numer: FloatArray;
   readonly denom: FloatArray;
+  /**
+   * Σ(numer/denom)², in double, when the transformation that made the term
+   * had it anyway (a traced Adam step): a trace then reports the term's norm
+   * |c|·√Σ(n/q)² without dividing every element again.
+   */
+  readonly ratioSumSq?: number;
 }
 
 /** Δθ = (scale/divisor)·θ: decoupled weight decay, applied multiplicatively first. */
