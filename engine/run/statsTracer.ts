@@ -13,6 +13,12 @@
  *
  *     mean = Σx/n,   variance = (Σx² − (Σx)²/n)/(n − 1)  (clamped at 0),   ‖x‖₂ = √Σx²
  *
+ * A step allocates almost nothing: the summaries are objects kept from step
+ * to step and rewritten in place (a number field of a JavaScript object is a
+ * heap cell of its own, and a new summary per tensor per step made most of
+ * the garbage of a traced run). So a StatsTracer's trace is valid until its
+ * next step: read it (record.ts does) before the next one.
+ *
  * The textbook variance loses relative precision ~ 2⁻⁵³·(mean/std)², which
  * only matters for a display when the spread is a millionth of the mean; the
  * careful one-pass Welford form (engine/stats/summary) is used instead when
@@ -38,13 +44,18 @@ const NEEDS: Readonly<Record<string, TermNeed>> = {
 };
 
 export class StatsTracer extends StepCollector {
+  /** One summary object per parameter and key, rewritten every step (see the class comment). */
+  private readonly kept = new Map<string, Map<string, TermTrace>>();
+
   tensor(param: string, key: string, values: FloatArray): void {
     if (!this.wants(key)) return;
-    this.entry(param).terms[key] = this.need(key) === 'moments' ? fastSummary(values) : normSummary(values);
+    const into = this.reused(param, key);
+    this.entry(param).terms[key] = this.need(key) === 'moments' ? fastSummary(values, into) : normSummary(values, into);
   }
 
   sums(param: string, key: string, sums: TermSums): boolean {
-    const summary = this.need(key) === 'moments' ? momentsFromSums(sums) : normFromSums(sums);
+    const into = this.reused(param, key);
+    const summary = this.need(key) === 'moments' ? momentsFromSums(sums, into) : normFromSums(sums, into);
     if (summary === null) return false;
     this.entry(param).terms[key] = summary;
     return true;
@@ -56,6 +67,14 @@ export class StatsTracer extends StepCollector {
 
   wants(key: string): boolean {
     return this.need(key) !== 'none';
+  }
+
+  private reused(param: string, key: string): TermTrace {
+    let perParam = this.kept.get(param);
+    if (!perParam) this.kept.set(param, (perParam = new Map()));
+    let t = perParam.get(key);
+    if (!t) perParam.set(key, (t = blankSummary()));
+    return t;
   }
 }
 
@@ -86,7 +105,7 @@ export class SnapshotTracer extends StatsTracer {
 
 const SNAPSHOT_TENSORS = new Set(['param', 'mHat', 'momentum', 'sqrtVHat', 'update']);
 
-export function fastSummary(x: FloatArray): TermTrace {
+export function fastSummary(x: FloatArray, into: TermTrace = blankSummary()): TermTrace {
   const n = x.length;
   let sum = 0;
   let sumSq = 0;
@@ -99,23 +118,25 @@ export function fastSummary(x: FloatArray): TermTrace {
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  return momentsFromSums({ count: n, sum, sumSq, min, max }) ?? summarize(x);
+  return momentsFromSums({ count: n, sum, sumSq, min, max }, into) ?? summarize(x);
 }
 
-/** The summary from one pass's sums, or null when they are not trustworthy (see the module comment). */
-export function momentsFromSums(s: TermSums): TermTrace | null {
+/** The summary from one pass's sums, written into `into`, or null when they are not trustworthy (see the module comment). */
+export function momentsFromSums(s: TermSums, into: TermTrace = blankSummary()): TermTrace | null {
   const { count: n, sum, sumSq, min, max } = s;
   const trustworthy = Number.isFinite(sumSq) && (sumSq > TINY_SUM_OF_SQUARES || (max === 0 && min === 0) || n === 0);
   if (!trustworthy) return null;
   const mean = n > 0 ? sum / n : NaN;
   const variance = n > 1 ? Math.max(0, (sumSq - (sum * sum) / n) / (n - 1)) : NaN;
-  return {
-    count: n, nonFinite: 0, nan: 0, posInf: 0, negInf: 0,
-    mean: n > 0 ? Math.min(max, Math.max(min, mean)) : NaN,
-    std: Math.sqrt(variance), variance,
-    min: n > 0 ? min : NaN, max: n > 0 ? max : NaN,
-    l2Norm: Math.sqrt(sumSq),
-  };
+  into.count = n;
+  into.nonFinite = into.nan = into.posInf = into.negInf = 0;
+  into.mean = n > 0 ? Math.min(max, Math.max(min, mean)) : NaN;
+  into.std = Math.sqrt(variance);
+  into.variance = variance;
+  into.min = n > 0 ? min : NaN;
+  into.max = n > 0 ? max : NaN;
+  into.l2Norm = Math.sqrt(sumSq);
+  return into;
 }
 
 /**
@@ -123,35 +144,45 @@ export function momentsFromSums(s: TermSums): TermTrace | null {
  * multiply-add per element; the careful summary when Σx² is not trustworthy
  * (a NaN/Inf element, which it then counts, or overflow/underflow).
  */
-export function normSummary(x: FloatArray): TermTrace {
+export function normSummary(x: FloatArray, into: TermTrace = blankSummary()): TermTrace {
   const n = x.length;
   let sumSq = 0;
   for (let i = 0; i < n; i++) {
     const v = x[i]!;
     sumSq += v * v;
   }
-  const fromSums = normFromSums({ count: n, sum: NaN, sumSq, min: NaN, max: NaN });
+  const fromSums = normFromSums({ count: n, sum: NaN, sumSq, min: NaN, max: NaN }, into);
   if (fromSums) return fromSums;
   if (sumSq === 0) {
     // All zeros, or values so small that their squares underflow to 0: only the careful norm tells.
     let any = false;
     for (let i = 0; i < n && !any; i++) any = x[i] !== 0;
-    if (!any) return normOnly(n, 0);
+    if (!any) return normOnly(n, 0, into);
   }
   return summarize(x);
 }
 
 /**
- * ‖x‖₂ from Σx², or null when it is not trustworthy: non-finite, or small
- * enough to have lost digits to underflow — including 0 for n > 0, which
- * Σx² cannot tell apart from all-tiny values (min and max can: both 0).
+ * ‖x‖₂ from Σx², written into `into`, or null when it is not trustworthy:
+ * non-finite, or small enough to have lost digits to underflow — including
+ * 0 for n > 0, which Σx² cannot tell apart from all-tiny values (min and max
+ * can: both 0).
  */
-export function normFromSums(s: TermSums): TermTrace | null {
+export function normFromSums(s: TermSums, into: TermTrace = blankSummary()): TermTrace | null {
   const { count: n, sumSq } = s;
   if (!Number.isFinite(sumSq) || (sumSq < TINY_SUM_OF_SQUARES && n > 0 && !(s.min === 0 && s.max === 0))) return null;
-  return normOnly(n, Math.sqrt(sumSq));
+  return normOnly(n, Math.sqrt(sumSq), into);
 }
 
-function normOnly(n: number, l2Norm: number): TermTrace {
-  return { count: n, nonFinite: 0, nan: 0, posInf: 0, negInf: 0, mean: NaN, std: NaN, variance: NaN, min: NaN, max: NaN, l2Norm };
+function normOnly(n: number, l2Norm: number, into: TermTrace): TermTrace {
+  into.count = n;
+  into.nonFinite = into.nan = into.posInf = into.negInf = 0;
+  into.mean = into.std = into.variance = into.min = into.max = NaN;
+  into.l2Norm = l2Norm;
+  return into;
+}
+
+/** A summary to be filled in; every one has the same fields in the same order (one object shape). */
+function blankSummary(): TermTrace {
+  return { count: 0, nonFinite: 0, nan: 0, posInf: 0, negInf: 0, mean: NaN, std: NaN, variance: NaN, min: NaN, max: NaN, l2Norm: NaN };
 }
