@@ -22,9 +22,8 @@ import type { FloatArray } from '../tensor/dtype';
 import { evaluateUpdate } from './apply';
 import { arithmeticOf } from './float32';
 import { powInt } from './pow';
-import { scaleSums } from './sums';
 import { needOf, perSink, type TermNeed, type TermSums, type TraceSink } from './trace';
-import { zerosLike, type GradientTransformation, type RatioTerm, type Update } from './transform';
+import { zerosLike, type GradientTransformation, type Update } from './transform';
 
 export interface AdamOptions {
   /** β1, decay rate of the first moment (default 0.9). */
@@ -72,16 +71,14 @@ export function scaleByAdam(options: AdamOptions = {}): GradientTransformation<A
         s.step += 1;
         const { bc1, bc2 } = corrections.at(s.step);
         adamKernel(g, s, b1, b2, eps, Math.sqrt(bc2));
-        const term: RatioTerm = { kind: 'ratio', label: 'adam', numer: s.m, denom: s.denom, scale: 1, divisor: bc1 };
-        out[name] = [term];
-        if (!trace) continue;
-        if (!takesAdamSums(trace)) {
-          traceAdam(name, s, bc1, bc2, eps, trace);
+        if (!trace || !takesAdamSums(trace)) {
+          out[name] = [{ kind: 'ratio', label: 'adam', numer: s.m, denom: s.denom, scale: 1, divisor: bc1 }];
+          if (trace) traceAdam(name, s, bc1, bc2, eps, trace);
           continue;
         }
         const sums = adamSums(s.m, s.vMax ?? s.v, s.denom, 1 / Math.sqrt(bc2));
         // The term's Σ(m/q)² comes with it, so that tracing the update needs no second division per element.
-        out[name] = [{ ...term, ratioSumSq: sums[9]! }];
+        out[name] = [{ kind: 'ratio', label: 'adam', numer: s.m, denom: s.denom, scale: 1, divisor: bc1, ratioSumSq: sums[9]! }];
         if (!reportAdamSums(name, s, bc1, bc2, sums, trace)) traceAdam(name, s, bc1, bc2, eps, trace);
       }
       return { updates: out, state };
@@ -184,13 +181,22 @@ function reportAdamSums(name: string, s: AdamParamState, bc1: number, bc2: numbe
   trace.scalar(name, 'biasCorrection1', bc1);
   trace.scalar(name, 'biasCorrection2', bc2);
   const n = s.m.length;
+  // One scratch TermSums, refilled for each report (a sink reads it during the call only): no garbage per step.
   const needs = adamNeeds(trace);
-  const report = (key: AdamSumsKey, sums: TermSums): boolean => needs[key] === 'none' || trace.sums!(name, key, sums);
-  const m: TermSums = { count: n, sum: NaN, sumSq: k[0]!, min: NaN, max: NaN };
-  return report('m', m) && report('mHat', scaleSums(m, 1 / bc1))
-    && report('sqrtVHat', { count: n, sum: k[1]!, sumSq: k[2]!, min: k[3]!, max: k[4]! })
-    && report('stepScale', { count: n, sum: k[5]!, sumSq: k[6]!, min: k[7]!, max: k[8]! });
+  const out = adamSumsScratch;
+  out.count = n;
+  out.sum = out.min = out.max = NaN;
+  out.sumSq = k[0]!;
+  if (needs.m !== 'none' && !trace.sums!(name, 'm', out)) return false;
+  out.sumSq = k[0]! / (bc1 * bc1);
+  if (needs.mHat !== 'none' && !trace.sums!(name, 'mHat', out)) return false;
+  out.sum = k[1]!; out.sumSq = k[2]!; out.min = k[3]!; out.max = k[4]!;
+  if (needs.sqrtVHat !== 'none' && !trace.sums!(name, 'sqrtVHat', out)) return false;
+  out.sum = k[5]!; out.sumSq = k[6]!; out.min = k[7]!; out.max = k[8]!;
+  return needs.stepScale === 'none' || trace.sums!(name, 'stepScale', out);
 }
+
+const adamSumsScratch: TermSums = { count: 0, sum: NaN, sumSq: 0, min: NaN, max: NaN };
 
 type AdamSumsKey = 'm' | 'mHat' | 'sqrtVHat' | 'stepScale';
 

@@ -226,21 +226,32 @@ function reportAdamWNorms(name: string, theta: FloatArray, pair: { decay: DecayT
       updateSq += u * u;
     }
   }
+  // No closures here: this runs for every parameter at every step, and each would be garbage.
   const cDecay = coefficient(pair.decay);
-  report(trace, name, 'param', normSums(n, thetaSq), () => before);
-  report(trace, name, termKey(pair.decay), normSums(n, cDecay * cDecay * thetaSq), () => termValues(pair.decay, before, trace.buffer(name, termKey(pair.decay), n)));
-  report(trace, name, termKey(pair.ratio), normSums(n, ratioSq), () => termValues(pair.ratio, before, trace.buffer(name, termKey(pair.ratio), n)));
-  report(trace, name, 'update', normSums(n, updateSq), () => difference(theta, before, trace.buffer(name, 'update', n)));
+  const decayKey = termKey(pair.decay);
+  const ratioKey = termKey(pair.ratio);
+  if (!reportNorm(trace, name, 'param', n, thetaSq)) trace.tensor(name, 'param', before);
+  if (!reportNorm(trace, name, decayKey, n, cDecay * cDecay * thetaSq)) trace.tensor(name, decayKey, termValues(pair.decay, before, trace.buffer(name, decayKey, n)));
+  if (!reportNorm(trace, name, ratioKey, n, ratioSq)) trace.tensor(name, ratioKey, termValues(pair.ratio, before, trace.buffer(name, ratioKey, n)));
+  if (!reportNorm(trace, name, 'update', n, updateSq)) trace.tensor(name, 'update', difference(theta, before, trace.buffer(name, 'update', n)));
 }
+
+/** Report n and Σx² of tensor `key` if the sink wants it; false when the sink cannot trust them. */
+function reportNorm(trace: TraceSink, name: string, key: string, count: number, sumSq: number): boolean {
+  if (needsOf(trace).of(key) === 'none') return true;
+  const s = normScratch;
+  s.count = count;
+  s.sumSq = sumSq;
+  return trace.sums!(name, key, s);
+}
+
+/** One TermSums for every norm reported (a sink reads it during the call only). */
+const normScratch: TermSums = { count: 0, sum: NaN, sumSq: 0, min: NaN, max: NaN };
 
 /** Whether the sink needs at most the norm of `key`. */
 function normAtMost(trace: TraceSink, key: string): boolean {
   const need = needsOf(trace).of(key);
   return need === 'norm' || need === 'none';
-}
-
-function normSums(count: number, sumSq: number): TermSums {
-  return { count, sum: NaN, sumSq, min: NaN, max: NaN };
 }
 
 function report(trace: TraceSink, name: string, key: string, sums: TermSums, values: () => Float64Array): void {

@@ -67,6 +67,7 @@ export interface TraceSink {
    * Report a tensor by its sums (for the needs 'moments' and 'norm'). Returns
    * false when the sums cannot be trusted (a NaN or ±Inf, or Σx² overflowed
    * or underflowed); the caller then reports the values with `tensor`.
+   * `sums` is valid during the call only (callers reuse one object).
    */
   sums?(param: string, key: string, sums: TermSums): boolean;
   /**
