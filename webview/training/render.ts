@@ -63,7 +63,7 @@ export function render(state: ViewState, on: Handlers): HTMLElement {
   const step = Math.min(state.follow || state.step === undefined ? last : state.step, last);
   root.append(
     scrubber(run, step, last, on),
-    charts(run, step),
+    charts(run, step, state.live.has(run.summary.meta.id)),
     atStep(run, step, on),
     distributions(run, step),
     overTime(state, run, step, on),
@@ -86,7 +86,9 @@ function header(state: ViewState, run: RunView | undefined, on: Handlers): HTMLE
   }
   select.addEventListener('change', (e) => on.select((e.target as HTMLSelectElement).value));
   const meta = run?.summary.meta;
-  const status = meta ? `${meta.status === 'running' || state.live.has(meta.id) ? 'training' : meta.status} · ${run!.steps.at(-1)?.step ?? 0}/${meta.plannedSteps} steps · ${describeOptimizer(meta.optimizer)}${meta.reason ? ` · ${meta.reason}` : ''}` : '';
+  // The reason of a NaN/Inf stop is the alert below; the status line does not repeat it.
+  const reason = meta?.reason && !meta.nonFinite ? ` · ${meta.reason}` : '';
+  const status = meta ? `${meta.status === 'running' || state.live.has(meta.id) ? 'training' : meta.status} · ${run!.steps.at(-1)?.step ?? 0}/${meta.plannedSteps} steps · ${describeOptimizer(meta.optimizer)}${reason}` : '';
   const exports = run ? [
     button('export-csv', 'CSV', { type: 'export', runId: run.summary.meta.id, format: 'csv' }, { secondary: true }),
     button('export-json', 'JSON', { type: 'export', runId: run.summary.meta.id, format: 'json' }, { secondary: true }),
@@ -102,7 +104,12 @@ function header(state: ViewState, run: RunView | undefined, on: Handlers): HTMLE
       state.runs.size > 0 ? select : null,
       ...exports),
     meta ? h('p', { class: 'meta', id: 'run-status', 'data-status': meta.status }, status) : null,
-    meta?.nonFinite ? h('p', { class: 'status error', role: 'alert', id: 'non-finite' }, meta.nonFinite.message) : null);
+    meta?.nonFinite ? h('p', { class: 'alert', role: 'alert', id: 'non-finite' }, h('strong', {}, 'Stopped: '), ...withCode(meta.nonFinite.message)) : null);
+}
+
+/** A message's `backticked` names (tensors) as code, the rest as text. */
+function withCode(message: string): (string | HTMLElement)[] {
+  return message.split(/`([^`]+)`/).map((part, i) => (i % 2 === 1 ? h('code', {}, part) : part)).filter((part) => part !== '');
 }
 
 function runLabel(r: RunSummary): string {
@@ -155,8 +162,11 @@ function figure(title: string, chart: SVGElement, legend: Series[]): HTMLElement
     h('ul', { class: 'legend', 'aria-hidden': 'true' }, ...legend.map((sr) => h('li', {}, h('span', { class: `swatch c${sr.color % 8}${sr.dashed ? ' dashed' : ''}` }), sr.label))));
 }
 
-function charts(run: RunView, step: number): HTMLElement {
-  const xMax = Math.max(run.summary.meta.plannedSteps, run.steps.at(-1)!.step);
+function charts(run: RunView, step: number, live: boolean): HTMLElement {
+  // A live run's axis spans the planned steps (the lines grow into it); a run that ended early
+  // (stopped, or at a NaN/Inf) spans its recorded steps, which would otherwise squeeze into a corner.
+  const last = run.steps.at(-1)!.step;
+  const xMax = live || run.summary.meta.status === 'running' ? Math.max(run.summary.meta.plannedSteps, last) : last;
   const steps = decimate(run.steps);
   const opts = (label: string, log: boolean) => ({ ...CHART, label, log, xMax, cursor: step });
   const loss: Series[] = [
