@@ -58,5 +58,6 @@ export async function exportRun(ctx: Ctx, store: RunStore, id: string, format: '
   if (!target) return;
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
   ctx.log.info(`runs: exported ${id} as ${format} to ${target.toString()}`);
-  void vscode.window.showInformationMessage(`Weightscope: exported "${run.meta.name}" to ${vscode.workspace.asRelativePath(target)}.`);
+  // The file first: a collapsed notification shows one line, and the file is what the user looks for next.
+  void vscode.window.showInformationMessage(`Weightscope: exported ${vscode.workspace.asRelativePath(target)} (run "${run.meta.name}", ${format.toUpperCase()}).`);
 }

@@ -100,7 +100,7 @@ async function exportThroughDialog(page, frame, button, file) {
   await input.waitFor({ state: 'visible', timeout: 30000 });
   await page.waitForFunction((name) => document.querySelector('.quick-input-widget .quick-input-box input')?.value.endsWith(name), path.basename(file), { timeout: 30000 });
   await page.keyboard.press('Enter');
-  await waitForNotification(page, `to ${path.basename(file)}`, { timeout: 30000 });
+  await waitForNotification(page, `exported ${path.basename(file)} (run`, { timeout: 30000 });
   return fs.readFileSync(file, 'utf8');
 }
 
