@@ -162,6 +162,10 @@ export const tests = [
         const reopenedAlert = (await reopened.locator('#non-finite').innerText()).replace(/\s+/g, ' ').trim();
         if (reopenedMax !== failure.step || reopenedAlert !== `Stopped: ${plain}`) throw new Error(`reopened: ${reopenedMax} steps, alert "${reopenedAlert}"`);
         await ctx.screenshot('runs-3-reopened.png');
+        // Its HTML report says why it stopped and shows the steps it kept.
+        const report = await exportThroughDialog(page, reopened, '#export-html', path.join(workspace, 'Diverging.html'));
+        const escaped = failure.message.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+        if (!report.includes(`Status: non-finite (${escaped})`) || !report.includes(`${failure.step} of ${DIVERGING.training.steps} steps`)) throw new Error('the diverged run\'s HTML report does not say why and where it stopped');
 
         // The extension (and its engine worker) still works: inspect the same model.
         await page.locator('.tabs-container .tab', { hasText: 'diverging.nn.json' }).first().click();

@@ -137,7 +137,7 @@ function scrubber(run: RunView, step: number, last: number, on: Handlers): HTMLE
     h('label', { for: 'scrubber' }, 'Step '),
     input,
     h('output', { id: 'scrubber-step', for: 'scrubber', 'data-step': step }, `step ${step} of ${last}`),
-    h('span', { class: 'hint' }, snap ? ` · distributions from step ${snap.step} (nearest snapshot; [ and ] jump between snapshots)` : ''));
+    snap ? h('span', { class: 'hint' }, `Distributions from step ${snap.step}, the nearest snapshot ([ and ] jump between snapshots)`) : null);
 }
 
 function layerNames(run: RunView): string[] {
