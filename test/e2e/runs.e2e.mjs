@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { clickCodeLens, openFile, repoRoot, runCommand, screenshot, waitForNotification, webviewFrame } from './harness.mjs';
+import { clickCodeLens, openFile, repoRoot, runCommand, screenshot, scrollIntoView, waitForNotification, webviewFrame } from './harness.mjs';
 
 const revive = (_k, v) => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v);
 
@@ -139,6 +139,8 @@ export const tests = [
         const shownMax = Number(await frame.locator('#scrubber').getAttribute('max'));
         if (shownMax !== failure.step) throw new Error(`the panel shows ${shownMax} steps; the run failed at step ${failure.step}`);
         await ctx.screenshot('runs-1-non-finite-alert.png');
+        await scrollIntoView(frame.locator('#layer-table'));
+        await ctx.screenshot('runs-1b-non-finite-step.png');
 
         // On disk: the run is marked non-finite, with every step up to the failing one, as the CLI records it.
         const saved = await finishedRun(runs);

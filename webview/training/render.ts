@@ -242,7 +242,7 @@ function atStep(run: RunView, step: number, on: Handlers): HTMLElement {
         }));
     })));
   const note = s.step !== step ? h('p', { class: 'hint', id: 'step-loading' }, `Showing step ${s.step}, the nearest one loaded; reading step ${step}…`) : null;
-  return h('section', { class: 'at-step', 'aria-label': `Numbers at step ${s.step}` }, h('h2', {}, `Step ${s.step}`), note, scalars, table);
+  return h('section', { class: 'at-step', 'aria-label': `Numbers at step ${s.step}` }, h('h2', {}, `Step ${s.step}`), note, scalars, h('div', { class: 'table-scroll' }, table));
 }
 
 const TERM_TITLES: Record<SnapshotTerm, string> = { weight: 'θ', mHat: 'm̂', sqrtVHat: '√v̂', update: 'Δθ' };
@@ -296,12 +296,12 @@ function decayComparison(state: ViewState, run: RunView, step: number): HTMLElem
   return h('section', { class: 'decay', 'aria-label': 'Effective decay rate per layer' },
     h('h2', {}, 'Effective weight decay per layer'),
     h('p', { class: 'explain' }, 'Relative shrink of each weight per step caused by weight decay. AdamW decays every weight by the same lr·λ; Adam with L2 adds λθ to the gradient, which the adaptive step then rescales by 1/(√v̂+ε), so the rate differs per layer (shown: λ·mean lr/(√v̂+ε)). SGD decays by lr·λ; the paper form of AdamW by η·λ.'),
-    h('table', { id: 'decay-table' },
+    h('div', { class: 'table-scroll' }, h('table', { id: 'decay-table' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'tensor'), ...runs.map((r) => h('th', { scope: 'col' }, r.summary.meta.variant ?? r.summary.meta.name)))),
       h('tbody', {}, ...names.map((name) => h('tr', { 'data-layer': name },
         h('th', { scope: 'row' }, h('code', {}, name)),
         ...runs.map((r) => {
           const v = at(r).layers[name]?.effectiveDecay;
           return h('td', { 'data-run': r.summary.meta.id, 'data-value': v === undefined ? '' : String(v) }, formatNumber(v));
-        }))))));
+        })))))));
 }
