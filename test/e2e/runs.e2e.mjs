@@ -21,7 +21,7 @@ const revive = (_k, v) => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v =
 const DIVERGING = {
   version: 1,
   name: 'Diverging',
-  description: 'AdamW with lr·weight_decay = 3: each step multiplies the weights by 1 − 3 = −2 until float32 overflows.',
+  description: 'AdamW with lr·weight_decay = 3: each step multiplies the weights by 1 - 3 = -2 until float32 overflows.',
   input: 10,
   layers: [
     { name: 'fc1', type: 'Linear', in_features: 10, out_features: 100 },
@@ -96,6 +96,11 @@ async function sidePanelWithRuns(page) {
  */
 async function exportThroughDialog(page, frame, button, file) {
   await frame.locator(button).click();
+  return acceptSaveDialog(page, file);
+}
+
+/** Accepts VS Code's save dialog at its default, `file`, and returns the file's text once it is written. */
+async function acceptSaveDialog(page, file) {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: 30000 });
   await page.waitForFunction((name) => document.querySelector('.quick-input-widget .quick-input-box input')?.value.endsWith(name), path.basename(file), { timeout: 30000 });
@@ -157,6 +162,13 @@ export const tests = [
         const listed = await side.locator('section.runs .run-name').allInnerTexts();
         if (JSON.stringify(listed) !== JSON.stringify(['Diverging'])) throw new Error(`runs listed: ${listed}`);
         await ctx.screenshot('runs-2-side-panel.png');
+        // Export it from the side panel as JSON: the format's NaN/Inf strings, the failure and the steps kept.
+        await side.locator('section.runs vscode-button', { hasText: 'Export' }).first().click();
+        await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: /^JSON$/ }).first().click();
+        const exported = JSON.parse(await acceptSaveDialog(page, path.join(workspace, 'Diverging.json')), revive);
+        if (exported.meta.status !== 'non-finite' || JSON.stringify(exported.meta.nonFinite) !== JSON.stringify(failure) || exported.steps.length !== failure.step) {
+          throw new Error(`the JSON export of the diverged run: ${exported.meta.status}, ${exported.steps.length} steps, ${JSON.stringify(exported.meta.nonFinite)}`);
+        }
         await side.locator('section.runs .run-name').first().click();
         const reopened = await webviewFrame(page, { title: 'Train: diverging', timeout: 60000 });
         await reopened.locator('#run-status[data-status="non-finite"]').waitFor({ timeout: 60000 });
