@@ -19,4 +19,8 @@ describe('number formatting in tables', () => {
     expect(formatNumber(NaN)).toBe('NaN');
     expect(formatNumber(null)).toBe('—');
   });
+
+  it('writes both minus signs of a negative number with a negative exponent as −', () => {
+    expect(formatNumber(-1.234e-7)).toBe('−1.234e−7');
+  });
 });
