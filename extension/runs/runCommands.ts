@@ -59,5 +59,12 @@ export async function exportRun(ctx: Ctx, store: RunStore, id: string, format: '
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
   ctx.log.info(`runs: exported ${id} as ${format} to ${target.toString()}`);
   // The file first: a collapsed notification shows one line, and the file is what the user looks for next.
-  void vscode.window.showInformationMessage(`Weightscope: exported ${vscode.workspace.asRelativePath(target)} (run "${run.meta.name}", ${format.toUpperCase()}).`);
+  // A report opens in the system's browser only where that browser can read the file (a local desktop window).
+  const browserCanRead = vscode.env.uiKind === vscode.UIKind.Desktop && vscode.env.remoteName === undefined;
+  const open = format === 'html' ? (browserCanRead ? 'Open in Browser' : undefined) : 'Open';
+  void vscode.window.showInformationMessage(`Weightscope: exported ${vscode.workspace.asRelativePath(target)} (run "${run.meta.name}", ${format.toUpperCase()}).`, ...(open ? [open] : []))
+    .then((choice) => {
+      if (choice === 'Open') void vscode.window.showTextDocument(target);
+      else if (choice === 'Open in Browser') void vscode.env.openExternal(target);
+    });
 }

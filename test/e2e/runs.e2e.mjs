@@ -138,6 +138,9 @@ export const tests = [
         if (alert !== `Stopped: ${plain}`) throw new Error(`the panel's alert says "${alert}", the engine "${failure.message}"`);
         const tensor = await frame.locator('#non-finite code').first().innerText();
         if (tensor !== failure.param) throw new Error(`the alert's code names ${tensor}, the failure ${failure.param}`);
+        // At the failing step, the table marks the tensor's row.
+        const flagged = await frame.locator(`#layer-table[data-step="${failure.step}"] tr.non-finite`).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-layer')));
+        if (JSON.stringify(flagged) !== JSON.stringify([failure.param])) throw new Error(`rows marked at step ${failure.step}: ${flagged}, expected ${failure.param}`);
         const status = await frame.locator('#run-status').innerText();
         if (status.includes(plain) || status.includes(failure.message)) throw new Error(`the status line repeats the alert: ${status}`);
         if (!/is (NaN|Inf|-Inf) in `[\w.]+` at step \d+: \S/.test(failure.message)) throw new Error(`the message does not name term, kind, tensor, step and cause: ${failure.message}`);

@@ -234,8 +234,11 @@ function atStep(run: RunView, step: number, on: Handlers): HTMLElement {
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'tensor'), ...COLUMNS.map((c) => h('th', { scope: 'col' }, c.label)))),
     h('tbody', {}, ...layerNames(run).map((name) => {
       const l = s.layers[name];
-      return h('tr', { 'data-layer': name },
-        h('th', { scope: 'row' }, h('code', {}, name)),
+      // The tensor where the run's first NaN/Inf appeared, at that step: the row the alert is about.
+      const bad = run.summary.meta.nonFinite;
+      const flagged = bad !== undefined && bad.step === s.step && bad.param === name;
+      return h('tr', { 'data-layer': name, ...(flagged ? { class: 'non-finite', title: bad.message.replace(/`/g, '') } : {}) },
+        h('th', { scope: 'row' }, h('code', {}, name), flagged ? h('span', { class: 'flag', 'aria-label': `${bad.kind} appeared here` }, ` ${bad.kind}`) : null),
         ...COLUMNS.map((c) => {
           const v = l ? c.value(l) : null;
           return h('td', { 'data-key': c.key, 'data-value': v === null || v === undefined ? '' : String(v) }, formatNumber(v));
