@@ -86,10 +86,20 @@ function initCalls(spec: ModelSpec): string[] {
       if (which === 'bias' && !layer.bias) continue;
       const name = `${prefix}.${which}`;
       const init = layer.init?.[which] ?? spec.initPatterns?.find((p) => globMatch(p.pattern, name))?.init;
-      if (init) out.push(initCall(init, `model.${prefix}.${which}`));
+      if (init) out.push(initCall(init, `${moduleRef(prefix, i)}.${which}`));
     }
   });
   return out;
+}
+
+/**
+ * The layer as a Python expression: `model.fc1` for a name, `model[0]` for an unnamed layer (its state_dict
+ * prefix is its position; `model.0` would be a syntax error), `getattr(model, "…")` for any other name.
+ */
+function moduleRef(prefix: string, position: number): string {
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix)) return `model.${prefix}`;
+  if (prefix === String(position)) return `model[${position}]`;
+  return `getattr(model, ${py(prefix)})`;
 }
 
 function initCall(init: InitSpec, target: string): string {
