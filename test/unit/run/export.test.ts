@@ -71,6 +71,12 @@ describe('PyTorch script', () => {
     expect(s).not.toMatch(/model\.\d/);
   });
 
+  it('carries the run\'s steps and batch size for Weightscope, and labels stand-in data without a second nn.Module', () => {
+    expect(script).toContain('# weightscope: training = {"steps": 2, "batch_size": 32}\nmodel = nn.Sequential(');
+    expect(script.match(/nn\.Sequential\(/g)).toHaveLength(1);
+    expect(script).toMatch(/^scores = torch\.tanh\(inputs @ torch\.randn\(4, 32\) \/ 4 \*\* 0\.5\) @ torch\.randn\(32, 1\) \/ 32 \*\* 0\.5$/m);
+  });
+
   it('says that the random draws differ from the run', () => {
     expect(script).toMatch(/random\s+draws .* differ/);
   });
