@@ -272,6 +272,10 @@ export const tests = [
         if (!script.includes(`torch.optim.AdamW(`) || !new RegExp(`torch\\.optim\\.AdamW\\([^)]*lr=${lr}\\b`).test(script)) throw new Error(`the script does not build torch.optim.AdamW with lr=${lr}`);
         if (!script.includes(`"weight_decay": ${args.weight_decay}`)) throw new Error(`the script does not decay with weight_decay=${args.weight_decay}`);
         if (!script.includes(`steps, batch_size = ${STEPS}, ${run.meta.batchSize}`)) throw new Error('the script does not train the run\'s steps and batch size');
+        // Saved as a .py file, Weightscope reads it as one model (Train | Inspect above it, none above the data code).
+        const lenses = page.locator('.editor-group-container.active .codelens-decoration a', { hasText: 'Train' });
+        await lenses.first().waitFor({ timeout: 30000 });
+        if ((await lenses.count()) !== 1) throw new Error(`the saved script shows ${await lenses.count()} Train CodeLenses, expected 1 (its model)`);
         // It runs under PyTorch (CI installs Debian's python3-torch before the E2E tests).
         const python = spawnSync('/usr/bin/python3', [scriptFile], { encoding: 'utf8', timeout: 60000 });
         if (python.error?.code === 'ENOENT' || /No module named 'torch'/.test(python.stderr ?? '')) ctx.log('python3 with torch not found: the script was not run');
