@@ -232,7 +232,8 @@ export type SidebarToHost =
   | { type: 'train'; uri: string }
   | { type: 'openRun'; id: string }
   | { type: 'renameRun'; id: string }
-  | { type: 'deleteRun'; id: string };
+  | { type: 'deleteRun'; id: string }
+  | { type: 'exportRun'; id: string };
 
 // ---------------------------------------------------------------------------
 // Extension host ⇄ training panel (a WebviewPanel per model)

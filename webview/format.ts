@@ -5,10 +5,11 @@ export function formatNumber(x: number | null | undefined): string {
   if (!Number.isFinite(x)) return x > 0 ? '∞' : '−∞';
   if (x === 0) return '0';
   const a = Math.abs(x);
-  // Counts: every digit (toPrecision(4) would write 16384 as 1.638e+4).
-  if (Number.isInteger(x) && a < 1e15) return formatCount(x).replace('-', '−');
+  // Counts: every digit (toPrecision(4) would write 16384 as 1.638e+4). Not beyond 1e7: every float that
+  // large is an integer, and a diverging norm such as 7.559251e14 reads as 7.559e+14, not 755,925,100,000,000.
+  if (Number.isInteger(x) && a < 1e7) return formatCount(x).replace('-', '−');
   const text = a >= 1e-3 && a < 1e5 ? x.toPrecision(4).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '') : x.toExponential(3).replace(/\.?0+e/, 'e');
-  return text.replace('-', '−');
+  return text.replace(/-/g, '−'); // the sign and the exponent's sign alike
 }
 
 export function formatCount(n: number): string {

@@ -61,7 +61,7 @@ export function decodeOptimizer(d: DiagnosticSink, e: LocatedEntry | undefined):
       d.error('type', `"${a.key}" must be a number or a boolean.`, a.value.range);
       continue;
     }
-    if (a.key === 'eps' && !((v as number) > 0)) d.error('bad-hyperparameter', `Invalid epsilon value: ${v} (it must be > 0).`, a.value.range);
+    if (a.key === 'eps' && !((v as number) >= 0)) d.error('bad-hyperparameter', `Invalid epsilon value: ${v} (it must be ≥ 0).`, a.value.range);
     if (a.key === 'weight_decay' && !((v as number) >= 0)) d.error('bad-hyperparameter', `Invalid weight_decay value: ${v} (it must be ≥ 0).`, a.value.range);
     if (a.key === 'momentum' && !((v as number) >= 0)) d.error('bad-hyperparameter', `Invalid momentum value: ${v} (it must be ≥ 0).`, a.value.range);
     args[a.key] = v;

@@ -51,7 +51,7 @@ export function runToHtml(run: RunData): string {
     `<tr><th scope="row"><code>${esc(name)}</code></th>${LAYER_COLUMNS.map((c) => `<td>${fmt(c.value(l))}</td>`).join('')}</tr>`).join('\n') : '';
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(m.name)}: training report</title>
-<style>body{font-family:system-ui,sans-serif;margin:24px;max-width:1200px}table{border-collapse:collapse}th,td{padding:2px 8px;border-bottom:1px solid #ccc;text-align:right}th[scope=row]{text-align:left}svg{border:1px solid #ddd}</style>
+<style>body{font-family:system-ui,sans-serif;margin:24px;max-width:1200px}table{border-collapse:collapse}th,td{padding:2px 8px;border-bottom:1px solid #ccc;text-align:right}th[scope=row],thead th:first-child{text-align:left}svg{border:1px solid #ddd}.wide{overflow-x:auto}</style>
 </head><body>
 <h1>${esc(m.name)}</h1>
 <p>${esc(m.model.name)} · ${esc(m.optimizer.type)} lr=${m.optimizer.lr} ${esc(JSON.stringify(m.optimizer.args))}${m.optimizer.noDecay.length ? ` · no decay: ${esc(m.optimizer.noDecay.join(', '))}` : ''} · batch ${m.batchSize} · seed ${m.seed} · ${esc(m.dataset)}</p>
@@ -59,10 +59,10 @@ export function runToHtml(run: RunData): string {
 <h2>Loss</h2>
 ${lossSvg(run.steps)}
 <h2>Per tensor at step ${last?.step ?? '—'}</h2>
-<table><thead><tr><th>tensor</th>${LAYER_COLUMNS.map((c) => `<th>${c.name}</th>`).join('')}</tr></thead>
+<div class="wide"><table><thead><tr><th>tensor</th>${LAYER_COLUMNS.map((c) => `<th>${c.name}</th>`).join('')}</tr></thead>
 <tbody>
 ${layerRows}
-</tbody></table>
+</tbody></table></div>
 </body></html>
 `;
 }
@@ -80,7 +80,7 @@ function lossSvg(steps: RunStep[]): string {
   const stride = Math.max(1, Math.ceil(pts.length / 1000));
   const d = pts.filter((_, i) => i % stride === 0).map((s, i) => `${i ? 'L' : 'M'}${x(s.step).toFixed(1)},${y(s.loss).toFixed(1)}`).join('');
   return `<svg width="${w}" height="${hgt}" role="img" aria-label="Training loss per step"><path d="${d}" fill="none" stroke="#1f77b4"/>`
-    + `<text x="2" y="18" font-size="10">${fmt(hi)}</text><text x="2" y="${hgt - 20}" font-size="10">${fmt(lo)}</text><text x="${w - 40}" y="${hgt - 4}" font-size="10">step ${n}</text></svg>`;
+    + `<text x="2" y="18" font-size="10">${fmt(hi)}</text><text x="2" y="${hgt - 20}" font-size="10">${fmt(lo)}</text><text x="${w - 4}" y="${hgt - 4}" font-size="10" text-anchor="end">step ${n}</text></svg>`;
 }
 
 function cell(v: number | null | undefined): string {

@@ -32,6 +32,8 @@ export function torchScript(meta: RunMeta, spec: ModelSpec): string {
     '',
     `torch.manual_seed(${spec.seed})`,
     '',
+    // Read by Weightscope when this script is opened as a model file, so that Train on it runs as long as the run did.
+    `# weightscope: training = {"steps": ${meta.plannedSteps}, "batch_size": ${meta.batchSize}}`,
     'model = nn.Sequential(OrderedDict([',
     ...spec.layers.map((layer, i) => `    (${py(layerPrefix(layer, i))}, ${moduleOf(layer)}),`),
     ']))',
@@ -86,10 +88,20 @@ function initCalls(spec: ModelSpec): string[] {
       if (which === 'bias' && !layer.bias) continue;
       const name = `${prefix}.${which}`;
       const init = layer.init?.[which] ?? spec.initPatterns?.find((p) => globMatch(p.pattern, name))?.init;
-      if (init) out.push(initCall(init, `model.${prefix}.${which}`));
+      if (init) out.push(initCall(init, `${moduleRef(prefix, i)}.${which}`));
     }
   });
   return out;
+}
+
+/**
+ * The layer as a Python expression: `model.fc1` for a name, `model[0]` for an unnamed layer (its state_dict
+ * prefix is its position; `model.0` would be a syntax error), `getattr(model, "…")` for any other name.
+ */
+function moduleRef(prefix: string, position: number): string {
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix)) return `model.${prefix}`;
+  if (prefix === String(position)) return `model[${position}]`;
+  return `getattr(model, ${py(prefix)})`;
 }
 
 function initCall(init: InitSpec, target: string): string {
@@ -120,9 +132,10 @@ function dataCode(spec: ModelSpec): string[] {
   return [
     `# Weightscope's data: ${data.description}. A stand-in with the same shape and task, from torch's generator:`,
     `inputs = torch.randn(${data.count}, ${data.inputDim})`,
-    `teacher = nn.Sequential(nn.Linear(${data.inputDim}, 32), nn.Tanh(), nn.Linear(32, ${data.targets.kind === 'classes' ? data.targets.classes : data.targets.dim}))`,
-    'with torch.no_grad():',
-    '    scores = teacher(inputs)',
+    // A random tanh network labels the inputs; written with tensors, not an nn.Module, so that Weightscope reading
+    // this script finds one model in it.
+    '# labelled by a random one-hidden-layer tanh network:',
+    `scores = torch.tanh(inputs @ torch.randn(${data.inputDim}, 32) / ${data.inputDim} ** 0.5) @ torch.randn(32, ${data.targets.kind === 'classes' ? data.targets.classes : data.targets.dim}) / 32 ** 0.5`,
     classes ? 'targets = scores.argmax(dim=1)' : spec.loss?.type?.startsWith('BCE') ? 'targets = (scores[:, :1] > 0).float()' : 'targets = scores',
   ];
 }

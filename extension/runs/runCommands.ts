@@ -58,5 +58,13 @@ export async function exportRun(ctx: Ctx, store: RunStore, id: string, format: '
   if (!target) return;
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
   ctx.log.info(`runs: exported ${id} as ${format} to ${target.toString()}`);
-  void vscode.window.showInformationMessage(`Weightscope: exported "${run.meta.name}" to ${vscode.workspace.asRelativePath(target)}.`);
+  // The file first: a collapsed notification shows one line, and the file is what the user looks for next.
+  // A report opens in the system's browser only where that browser can read the file (a local desktop window).
+  const browserCanRead = vscode.env.uiKind === vscode.UIKind.Desktop && vscode.env.remoteName === undefined;
+  const open = format === 'html' ? (browserCanRead ? 'Open in Browser' : undefined) : 'Open';
+  void vscode.window.showInformationMessage(`Weightscope: exported ${vscode.workspace.asRelativePath(target)} (run "${run.meta.name}", ${format.toUpperCase()}).`, ...(open ? [open] : []))
+    .then((choice) => {
+      if (choice === 'Open') void vscode.window.showTextDocument(target);
+      else if (choice === 'Open in Browser') void vscode.env.openExternal(target);
+    });
 }

@@ -77,11 +77,11 @@ export class OverviewViewProvider implements vscode.WebviewViewProvider, vscode.
       case 'deleteRun':
         void vscode.commands.executeCommand('weightscope.deleteRun', message.id);
         break;
+      case 'exportRun':
+        void vscode.commands.executeCommand('weightscope.exportRun', message.id);
+        break;
       case 'inspect':
         void vscode.commands.executeCommand('weightscope.inspectInitialization', vscode.Uri.parse(message.uri));
-        break;
-      case 'train':
-        void vscode.commands.executeCommand('weightscope.train', vscode.Uri.parse(message.uri));
         break;
       case 'openExample':
         void vscode.commands.executeCommand('weightscope.newModelFromExample');

@@ -37,7 +37,7 @@ function render(message: HostToSidebar | undefined): void {
     runsSection(state.runs ?? []));
 }
 
-/** Saved training runs: open one (its model's training panel), rename or delete it. */
+/** Saved training runs: open one (its model's training panel), rename, export or delete it. */
 function runsSection(runs: SidebarRun[]): HTMLElement {
   const item = (r: SidebarRun): HTMLElement => {
     const open = h('a', { href: '#', class: 'run-name', title: `Open the training panel of ${r.model}` }, r.name);
@@ -49,7 +49,9 @@ function runsSection(runs: SidebarRun[]): HTMLElement {
     rename.addEventListener('click', () => vscode.postMessage({ type: 'renameRun', id: r.id }));
     const remove = ce('vscode-button', { secondary: true, 'aria-label': `Delete ${r.name}` }, 'Delete');
     remove.addEventListener('click', () => vscode.postMessage({ type: 'deleteRun', id: r.id }));
-    return h('li', { 'data-run': r.id }, open, h('span', { class: 'run-meta' }, ` ${r.status} · ${formatCount(r.steps)} steps`), h('span', { class: 'run-actions' }, rename, remove));
+    const exportAs = ce('vscode-button', { secondary: true, 'aria-label': `Export ${r.name} as CSV, JSON, an HTML report or a PyTorch script` }, 'Export…');
+    exportAs.addEventListener('click', () => vscode.postMessage({ type: 'exportRun', id: r.id }));
+    return h('li', { 'data-run': r.id }, open, h('span', { class: 'run-meta' }, ` ${r.status} · ${formatCount(r.steps)} steps`), h('span', { class: 'run-actions' }, rename, exportAs, remove));
   };
   return h('section', { class: 'runs', 'aria-label': 'Training runs' },
     h('h2', {}, 'Runs'),

@@ -71,7 +71,7 @@ export function lineChart(series: readonly Series[], o: LineChartOptions): SVGEl
     svg.append(s('line', { class: 'cursor', x1: xc, x2: xc, y1: margin.top, y2: margin.top + plotH }));
   }
   const axis = s('g', { class: 'axis' });
-  const yTick = (v: number): string => formatNumber(o.log ? 10 ** v : v);
+  const yTick = (v: number): string => axisNumber(o.log ? 10 ** v : v);
   axis.append(
     s('line', { x1: margin.left, x2: margin.left + plotW, y1: margin.top + plotH, y2: margin.top + plotH }),
     s('line', { x1: margin.left, x2: margin.left, y1: margin.top, y2: margin.top + plotH }),
@@ -83,6 +83,17 @@ export function lineChart(series: readonly Series[], o: LineChartOptions): SVGEl
   );
   svg.append(axis);
   return svg;
+}
+
+/**
+ * An axis end label that fits the chart's left margin: the table format, but
+ * 3 significant digits and no "+" in an exponent (2.47e24, not 2.468e+24,
+ * which a diverging loss reaches and the margin cuts off).
+ */
+export function axisNumber(v: number): string {
+  const text = formatNumber(v);
+  if (!/e/.test(text)) return text;
+  return formatNumber(Number(v.toPrecision(3))).replace('e+', 'e');
 }
 
 /** At most `max` points: every k-th, always keeping the last. */

@@ -63,7 +63,7 @@ export function render(state: ViewState, on: Handlers): HTMLElement {
   const step = Math.min(state.follow || state.step === undefined ? last : state.step, last);
   root.append(
     scrubber(run, step, last, on),
-    charts(run, step),
+    charts(run, step, state.live.has(run.summary.meta.id)),
     atStep(run, step, on),
     distributions(run, step),
     overTime(state, run, step, on),
@@ -86,7 +86,9 @@ function header(state: ViewState, run: RunView | undefined, on: Handlers): HTMLE
   }
   select.addEventListener('change', (e) => on.select((e.target as HTMLSelectElement).value));
   const meta = run?.summary.meta;
-  const status = meta ? `${meta.status === 'running' || state.live.has(meta.id) ? 'training' : meta.status} · ${run!.steps.at(-1)?.step ?? 0}/${meta.plannedSteps} steps · ${describeOptimizer(meta.optimizer)}${meta.reason ? ` · ${meta.reason}` : ''}` : '';
+  // The reason of a NaN/Inf stop is the alert below; the status line does not repeat it.
+  const reason = meta?.reason && !meta.nonFinite ? ` · ${meta.reason}` : '';
+  const status = meta ? `${meta.status === 'running' || state.live.has(meta.id) ? 'training' : meta.status} · ${run!.steps.at(-1)?.step ?? 0}/${meta.plannedSteps} steps · ${describeOptimizer(meta.optimizer)}${reason}` : '';
   const exports = run ? [
     button('export-csv', 'CSV', { type: 'export', runId: run.summary.meta.id, format: 'csv' }, { secondary: true }),
     button('export-json', 'JSON', { type: 'export', runId: run.summary.meta.id, format: 'json' }, { secondary: true }),
@@ -102,7 +104,12 @@ function header(state: ViewState, run: RunView | undefined, on: Handlers): HTMLE
       state.runs.size > 0 ? select : null,
       ...exports),
     meta ? h('p', { class: 'meta', id: 'run-status', 'data-status': meta.status }, status) : null,
-    meta?.nonFinite ? h('p', { class: 'status error', role: 'alert', id: 'non-finite' }, meta.nonFinite.message) : null);
+    meta?.nonFinite ? h('p', { class: 'alert', role: 'alert', id: 'non-finite' }, h('strong', {}, 'Stopped: '), ...withCode(meta.nonFinite.message)) : null);
+}
+
+/** A message's `backticked` names (tensors) as code, the rest as text. */
+function withCode(message: string): (string | HTMLElement)[] {
+  return message.split(/`([^`]+)`/).map((part, i) => (i % 2 === 1 ? h('code', {}, part) : part)).filter((part) => part !== '');
 }
 
 function runLabel(r: RunSummary): string {
@@ -130,7 +137,7 @@ function scrubber(run: RunView, step: number, last: number, on: Handlers): HTMLE
     h('label', { for: 'scrubber' }, 'Step '),
     input,
     h('output', { id: 'scrubber-step', for: 'scrubber', 'data-step': step }, `step ${step} of ${last}`),
-    h('span', { class: 'hint' }, snap ? ` · distributions from step ${snap.step} (nearest snapshot; [ and ] jump between snapshots)` : ''));
+    snap ? h('span', { class: 'hint' }, `Distributions from step ${snap.step}, the nearest snapshot ([ and ] jump between snapshots)`) : null);
 }
 
 function layerNames(run: RunView): string[] {
@@ -155,8 +162,11 @@ function figure(title: string, chart: SVGElement, legend: Series[]): HTMLElement
     h('ul', { class: 'legend', 'aria-hidden': 'true' }, ...legend.map((sr) => h('li', {}, h('span', { class: `swatch c${sr.color % 8}${sr.dashed ? ' dashed' : ''}` }), sr.label))));
 }
 
-function charts(run: RunView, step: number): HTMLElement {
-  const xMax = Math.max(run.summary.meta.plannedSteps, run.steps.at(-1)!.step);
+function charts(run: RunView, step: number, live: boolean): HTMLElement {
+  // A live run's axis spans the planned steps (the lines grow into it); a run that ended early
+  // (stopped, or at a NaN/Inf) spans its recorded steps, which would otherwise squeeze into a corner.
+  const last = run.steps.at(-1)!.step;
+  const xMax = live || run.summary.meta.status === 'running' ? Math.max(run.summary.meta.plannedSteps, last) : last;
   const steps = decimate(run.steps);
   const opts = (label: string, log: boolean) => ({ ...CHART, label, log, xMax, cursor: step });
   const loss: Series[] = [
@@ -224,15 +234,18 @@ function atStep(run: RunView, step: number, on: Handlers): HTMLElement {
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'tensor'), ...COLUMNS.map((c) => h('th', { scope: 'col' }, c.label)))),
     h('tbody', {}, ...layerNames(run).map((name) => {
       const l = s.layers[name];
-      return h('tr', { 'data-layer': name },
-        h('th', { scope: 'row' }, h('code', {}, name)),
+      // The tensor where the run's first NaN/Inf appeared, at that step: the row the alert is about.
+      const bad = run.summary.meta.nonFinite;
+      const flagged = bad !== undefined && bad.step === s.step && bad.param === name;
+      return h('tr', { 'data-layer': name, ...(flagged ? { class: 'non-finite', title: bad.message.replace(/`/g, '') } : {}) },
+        h('th', { scope: 'row' }, h('code', {}, name), flagged ? h('span', { class: 'flag', 'aria-label': `${bad.kind} appeared here` }, ` ${bad.kind}`) : null),
         ...COLUMNS.map((c) => {
           const v = l ? c.value(l) : null;
           return h('td', { 'data-key': c.key, 'data-value': v === null || v === undefined ? '' : String(v) }, formatNumber(v));
         }));
     })));
   const note = s.step !== step ? h('p', { class: 'hint', id: 'step-loading' }, `Showing step ${s.step}, the nearest one loaded; reading step ${step}…`) : null;
-  return h('section', { class: 'at-step', 'aria-label': `Numbers at step ${s.step}` }, h('h2', {}, `Step ${s.step}`), note, scalars, table);
+  return h('section', { class: 'at-step', 'aria-label': `Numbers at step ${s.step}` }, h('h2', {}, `Step ${s.step}`), note, scalars, h('div', { class: 'table-scroll' }, table));
 }
 
 const TERM_TITLES: Record<SnapshotTerm, string> = { weight: 'θ', mHat: 'm̂', sqrtVHat: '√v̂', update: 'Δθ' };
@@ -286,12 +299,12 @@ function decayComparison(state: ViewState, run: RunView, step: number): HTMLElem
   return h('section', { class: 'decay', 'aria-label': 'Effective decay rate per layer' },
     h('h2', {}, 'Effective weight decay per layer'),
     h('p', { class: 'explain' }, 'Relative shrink of each weight per step caused by weight decay. AdamW decays every weight by the same lr·λ; Adam with L2 adds λθ to the gradient, which the adaptive step then rescales by 1/(√v̂+ε), so the rate differs per layer (shown: λ·mean lr/(√v̂+ε)). SGD decays by lr·λ; the paper form of AdamW by η·λ.'),
-    h('table', { id: 'decay-table' },
+    h('div', { class: 'table-scroll' }, h('table', { id: 'decay-table' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'tensor'), ...runs.map((r) => h('th', { scope: 'col' }, r.summary.meta.variant ?? r.summary.meta.name)))),
       h('tbody', {}, ...names.map((name) => h('tr', { 'data-layer': name },
         h('th', { scope: 'row' }, h('code', {}, name)),
         ...runs.map((r) => {
           const v = at(r).layers[name]?.effectiveDecay;
           return h('td', { 'data-run': r.summary.meta.id, 'data-value': v === undefined ? '' : String(v) }, formatNumber(v));
-        }))))));
+        })))))));
 }

@@ -58,14 +58,21 @@ describe('model files: decoding', () => {
   });
 
   it('rejects invalid optimizer hyper-parameters with torch\'s wording, on the value', () => {
-    const text = '{"input": 3, "layers": [{"type": "Linear", "out_features": 2}], "optimizer": {"type": "AdamW", "lr": -1, "betas": [0.9, 1.0], "eps": 0, "weight_decay": -0.1}}';
+    const text = '{"input": 3, "layers": [{"type": "Linear", "out_features": 2}], "optimizer": {"type": "AdamW", "lr": -1, "betas": [0.9, 1.0], "eps": -1e-8, "weight_decay": -0.1}}';
     const ds = parseModelText(text, 'json', 'm').diagnostics.filter((x) => x.code === 'bad-hyperparameter');
     expect(ds.map((d) => [d.message.split(' (')[0], covered(text, d)])).toEqual([
       ['Invalid learning rate: -1', '-1'],
       ['Invalid beta parameter at index 1: 1', '1.0'],
-      ['Invalid epsilon value: 0', '0'],
+      ['Invalid epsilon value: -1e-8', '-1e-8'],
       ['Invalid weight_decay value: -0.1', '-0.1'],
     ]);
+  });
+
+  it('accepts eps 0, as torch.optim does (the step then divides by √v̂ alone)', () => {
+    const text = '{"input": 3, "layers": [{"type": "Linear", "out_features": 2}], "optimizer": {"type": "AdamW", "eps": 0}}';
+    const { spec, diagnostics } = parseModelText(text, 'json', 'm');
+    expect(diagnostics.filter((x) => x.severity === 'error')).toEqual([]);
+    expect(spec?.optimizer?.args.eps).toBe(0);
   });
 
   it('warns on unknown keys without failing the model', () => {

@@ -62,6 +62,21 @@ describe('PyTorch script', () => {
     expect(script).toContain('steps, batch_size = 2, 32');
   });
 
+  it('refers to unnamed layers by position (model[0], as model.0 is not Python)', () => {
+    const unnamed = parseModelText('{"input": 4, "layers": [{"type": "Linear", "out_features": 3, "init": {"weight": "xavier_uniform_", "bias": "zeros_"}}, {"type": "ReLU"}, {"type": "Linear", "out_features": 1, "init": {"weight": "lecun_normal_"}}]}', 'json', 'm').spec!;
+    const s = torchScript(runMetaFor(unnamed, { id: 'u', steps: 1, createdAt: '2026-01-01T00:00:00.000Z' }), unnamed);
+    expect(s).toContain('nn.init.xavier_uniform_(model[0].weight)');
+    expect(s).toContain('nn.init.zeros_(model[0].bias)');
+    expect(s).toContain('nn.init.normal_(model[2].weight, 0.0, model[2].weight.shape[1] ** -0.5)  # LeCun normal');
+    expect(s).not.toMatch(/model\.\d/);
+  });
+
+  it('carries the run\'s steps and batch size for Weightscope, and labels stand-in data without a second nn.Module', () => {
+    expect(script).toContain('# weightscope: training = {"steps": 2, "batch_size": 32}\nmodel = nn.Sequential(');
+    expect(script.match(/nn\.Sequential\(/g)).toHaveLength(1);
+    expect(script).toMatch(/^scores = torch\.tanh\(inputs @ torch\.randn\(4, 32\) \/ 4 \*\* 0\.5\) @ torch\.randn\(32, 1\) \/ 32 \*\* 0\.5$/m);
+  });
+
   it('says that the random draws differ from the run', () => {
     expect(script).toMatch(/random\s+draws .* differ/);
   });
