@@ -92,7 +92,8 @@ function csvText(s: string): string {
 }
 
 function fmt(v: number | null | undefined): string {
-  return v === null || v === undefined ? '—' : Number.isFinite(v) ? v.toPrecision(4) : String(v);
+  // NaN here is "undefined" (the std of a one-element tensor), not a diverged value: those stop the run.
+  return v === null || v === undefined || Number.isNaN(v) ? '—' : Number.isFinite(v) ? v.toPrecision(4) : String(v);
 }
 
 function esc(s: string): string {
