@@ -6,7 +6,7 @@ import path from 'node:path';
 import { buildSync } from 'esbuild';
 import { parseModelText } from '../../../engine/model';
 import {
-  encodeRunMeta, encodeSnapshotLine, encodeStepLine, parseRun, parseRunMeta, parseSteps, RunFormatError, runMetaFor, TrainingRun, type RunStep,
+  encodeRunMeta, encodeSnapshotLine, encodeStepLine, parseRun, parseRunMeta, parseSteps, RunFormatError, runMetaFor, storedNumber, TrainingRun, type RunStep,
 } from '../../../engine/run';
 import { readRunFolder } from '../../../cli/runFiles';
 
@@ -105,4 +105,29 @@ describe('run format', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 90_000);
+});
+
+describe('stored numbers', () => {
+  it('keep 7 significant digits: the 7-digit rounding toPrecision gives, give or take one in the last digit', () => {
+    let state = 12345;
+    const random = (): number => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    let differ = 0;
+    for (let i = 0; i < 20000; i++) {
+      const x = (random() - 0.5) * 10 ** Math.floor(random() * 30 - 15);
+      if (Number.isInteger(x)) continue; // integers (steps, counts) are stored exactly
+      const stored = storedNumber(x);
+      const reference = Number(x.toPrecision(7));
+      const digits = String(Math.abs(stored)).replace(/e.*$/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
+      expect(digits.length, `${x} → ${stored}`).toBeLessThanOrEqual(7);
+      if (stored !== reference) {
+        differ++;
+        expect(Math.abs(stored - reference), `${x}`).toBeLessThanOrEqual(Math.abs(reference) * 1.01e-6);
+      }
+    }
+    expect(differ).toBeLessThan(20); // ties that x·10^k blurs are rare
+    expect(storedNumber(3)).toBe(3);
+    expect(storedNumber(0.1 + 0.2)).toBe(0.3);
+    expect(storedNumber(-1 / 3)).toBe(-0.3333333);
+    expect(storedNumber(NaN)).toBeNaN();
+  });
 });
