@@ -6,6 +6,8 @@
  *   stepsPerSecondTraced   a TrainingRun with full per-step tracing (every
  *                          step's per-layer record, log-spaced histogram snapshots)
  *   tracedRatio            traced / off (goal ≥ 0.8), goal for traced ≥ 5,000 steps/s
+ *   stepsPerSecondRecorded traced, and each step encoded as its run-file lines (the
+ *                          worker's whole per-step path for the training panel)
  *   storedBytes10k         bytes of a 10,000-step run in the run format
  *                          (run.json + steps.jsonl with its snapshot lines)
  *
@@ -17,7 +19,7 @@
  * `rounds` whole runs is reported. Rates per CPU-second are reported too.
  */
 import { parseModelText } from '../engine/model';
-import { encodeRunMeta, encodeSnapshotLine, encodeStepLine, runMetaFor, TrainingRun } from '../engine/run';
+import { encodeRunMeta, encodeSnapshotLine, encodeStepLine, runMetaFor, TrainingRun, type Advance } from '../engine/run';
 
 export const SIMPLE_MODEL = `{
   "version": 1, "name": "SimpleModel", "input": 10,
@@ -40,6 +42,9 @@ export interface TrainingBenchResult {
   stepsPerCpuSecondOff: number;
   stepsPerCpuSecondTraced: number;
   tracedRatioCpu: number;
+  /** Traced, and every step encoded as the run file's lines, as the engine worker does for the training panel. */
+  stepsPerSecondRecorded: number;
+  stepsPerCpuSecondRecorded: number;
   storedBytes10k: number;
   snapshots10k: number;
 }
@@ -50,16 +55,18 @@ export async function benchTraining(options: { steps?: number; rounds?: number; 
   const chunk = options.chunk ?? 250;
   const { spec } = parseModelText(SIMPLE_MODEL, 'json', 'SimpleModel.nn.json');
   if (!spec) throw new Error('the benchmark model does not parse');
-  let best: { off: number; traced: number; offCpu: number; tracedCpu: number } | null = null;
+  let best: { off: number; traced: number; offCpu: number; tracedCpu: number; recorded: number; recordedCpu: number } | null = null;
   for (let r = 0; r < rounds; r++) {
     // Whole runs of `steps` steps (snapshots included: log-spaced, and the last); no validation split.
     // As the engine worker runs them for the training panel: records go out as they are made, none kept in memory.
     const off = new TrainingRun(spec, { steps, validationSplit: 0, trace: false, recorder: { keepSteps: false } });
     const traced = new TrainingRun(spec, { steps, validationSplit: 0, recorder: { keepSteps: false } });
-    const time = { off: 0, traced: 0, offCpu: 0, tracedCpu: 0 };
-    while (!off.done || !traced.done) {
+    const recorded = new TrainingRun(spec, { steps, validationSplit: 0, recorder: { keepSteps: false } });
+    const time = { off: 0, traced: 0, offCpu: 0, tracedCpu: 0, recorded: 0, recordedCpu: 0 };
+    while (!off.done || !traced.done || !recorded.done) {
       advanceTimed(off, chunk, time, 'off', 'offCpu');
       advanceTimed(traced, chunk, time, 'traced', 'tracedCpu');
+      advanceTimed(recorded, chunk, time, 'recorded', 'recordedCpu', encodeLines);
     }
     if (!best || time.off + time.traced < best.off + best.traced) best = time;
     await new Promise((resolve) => setTimeout(resolve, 0));
@@ -69,17 +76,27 @@ export async function benchTraining(options: { steps?: number; rounds?: number; 
   return {
     stepsPerSecondOff: steps / t.off, stepsPerSecondTraced: steps / t.traced, tracedRatio: t.off / t.traced,
     stepsPerCpuSecondOff: steps / t.offCpu, stepsPerCpuSecondTraced: steps / t.tracedCpu, tracedRatioCpu: t.offCpu / t.tracedCpu,
+    stepsPerSecondRecorded: steps / t.recorded, stepsPerCpuSecondRecorded: steps / t.recordedCpu,
     storedBytes10k: stored.bytes, snapshots10k: stored.snapshots,
   };
 }
 
-/** Up to `chunk` steps of `run`, their wall and CPU seconds added to `time[wall]` and `time[cpu]`. */
-function advanceTimed<K extends string>(run: TrainingRun, chunk: number, time: Record<K, number>, wall: K, cpu: K): void {
+/** Up to `chunk` steps of `run` (each handed to `after`), their wall and CPU seconds added to `time[wall]` and `time[cpu]`. */
+function advanceTimed<K extends string>(run: TrainingRun, chunk: number, time: Record<K, number>, wall: K, cpu: K, after?: (a: Advance) => void): void {
   const t0 = performance.now();
   const c0 = cpuSeconds();
-  for (let i = 0; i < chunk && !run.done; i++) run.advance();
+  for (let i = 0; i < chunk && !run.done; i++) {
+    const a = run.advance();
+    after?.(a);
+  }
   time[wall] += (performance.now() - t0) / 1000;
   time[cpu] += cpuSeconds() - c0;
+}
+
+/** What the engine worker does with each step for the training panel: its lines of the run file. */
+let encodedBytes = 0;
+function encodeLines(a: Advance): void {
+  encodedBytes += encodeStepLine(a.step).length + (a.snapshot ? encodeSnapshotLine(a.snapshot).length : 0);
 }
 
 function cpuSeconds(): number {
