@@ -1,6 +1,6 @@
 /**
  * Matrix products: `matmul` (2-D @ 2-D) and `linear` (torch.nn.functional.linear).
- * Accumulation order: see gemm.ts (float64 accumulation, one rounding).
+ * Arithmetic and summation order: see gemm.ts (the operands' precision, textbook order).
  */
 import { allocate, type FloatArray } from './dtype';
 import { gemmNN, gemmNT, gemmTN } from './gemm';
@@ -40,7 +40,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
  * y = x·Wᵀ + b  with torch's layout: W is [out, in], b is [out], x is
  * [*, in] (any number of leading dimensions, flattened to N rows).
  *   ∂L/∂x = G·W,  ∂L/∂W = Gᵀ·x,  ∂L/∂b = Σ_rows G.
- * The bias joins the float64 accumulator, so each output is rounded once.
+ * Each output's sum starts at its bias, then adds the products in order (gemm.ts).
  */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   const dtype = bias ? commonDtype('linear', x, weight, bias) : commonDtype('linear', x, weight);
