@@ -158,6 +158,23 @@ describe('linear', () => {
     }
   });
 
+  it('sums the bias gradient over rows in order, in float64, rounded once (row counts around the 4-row unrolling)', () => {
+    for (const rows of [1, 3, 4, 7, 9]) {
+      const rng = new Rng(20 + rows);
+      const x = randn(rng, [rows, 3], { dtype: 'float32' });
+      const w = randn(rng, [5, 3], { dtype: 'float32' });
+      const b = randn(rng, [5], { dtype: 'float32', requiresGrad: true });
+      const y = linear(x, w, b);
+      const g = randn(rng, [rows, 5], { dtype: 'float32', scale: 1e3 });
+      y.backward(g);
+      for (let j = 0; j < 5; j++) {
+        let s = 0;
+        for (let r = 0; r < rows; r++) s += g.data[r * 5 + j]!;
+        expect(b.grad![j], `rows ${rows}, column ${j}`).toBe(Math.fround(s));
+      }
+    }
+  });
+
   it('has correct gradients with and without bias, for 2-D and 3-D inputs', () => {
     const rng = new Rng(5);
     const x = randn(rng, [4, 3], { requiresGrad: true });
