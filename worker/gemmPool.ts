@@ -1,93 +1,96 @@
 /**
  * A second thread for large matrix products: the engine's WebAssembly GEMM
- * kernel on a worker_threads worker, sharing operands through a
- * SharedArrayBuffer. Install with `setGemmParallel(pool.run)`.
+ * kernels (their shared-memory build) on a worker_threads worker and on this
+ * thread, both working in one shared WebAssembly memory. Install with
+ * `setGemmParallel(pool.run)`.
  *
  * A product is split by rows of C: the worker computes rows [0, h), this
  * thread rows [h, m) at the same time, each with its own instance of the
- * kernel; every entry is still one sum in the textbook order, so the bits
- * are those of the single-threaded product. The call is synchronous: this
- * thread waits (Atomics.wait) for the worker's half before returning.
+ * kernel and its own packing scratch; every entry is still one sum in the
+ * textbook order, so the bits are those of the single-threaded product. The
+ * operands are copied into the shared memory once and C out once, as for one
+ * thread, so the only costs of the second thread are waking it (a futex,
+ * tens of microseconds) and packing B twice. The call is synchronous: this
+ * thread waits (Atomics.wait) for the worker's rows before returning.
  *
- * Shared layout: a control block of Int32 words, then one data region holding
- * A, B, the bias and the worker's rows of C, all in the operands' dtype.
- * Products that do not fit the region, or arrive before the worker is ready,
- * are declined and run on one thread.
+ * Where the runtime lacks SharedArrayBuffer, WebAssembly threads or SIMD, or
+ * the worker does not start, the pool declines every product (run returns
+ * false) and products run on one thread, with the same bits.
+ *
+ * Control block (Int32 words, shared): JOB, a counter the caller bumps to
+ * post a product (−1 closes the worker); DONE, the last job the worker
+ * finished; READY; then the job's parameters.
  */
 import { Worker } from 'node:worker_threads';
 import type { GemmParallel } from '../engine/tensor/gemm';
-import { gemmPrecision, gemmWasm, gemmWasmHeapBase, gemmWasmModule, wasmLayout } from '../engine/tensor/gemmWasm';
+import {
+  ensureMemory, gemmPrecision, gemmSharedModule, instantiateGemm, scratchLayout, SHARED_MAX_PAGES, wasmLayout, type GemmInstance,
+} from '../engine/tensor/gemmWasm';
 import type { FloatArray } from '../engine/tensor/dtype';
 
-/** Control words. */
-const STATE = 0; // 0 idle, 1 job posted, 2 job done, 3 close
-const READY = 1;
-/** aRow, aCol, bRow, bCol, h, k, n, single, then the worker's wasm layout: aAt, bAt, cAt, biasAt (0: none), packAAt, packBAt, end; then aBytes, bBytes, biasBytes. */
-const PARAMS = 2;
-const CONTROL_WORDS = 24;
+const JOB = 0;
+const DONE = 1;
+const READY = 2;
+/** single, a, aRow, aCol, b, bRow, bCol, h, k, n, c, bias (0: none), packA, packB: byte offsets and sizes of the worker's part. */
+const PARAMS = 3;
+const CONTROL_WORDS = 20;
 
 /**
  * The worker's body, run from source text (`eval`): it needs nothing but the
- * kernel's compiled module and the two shared buffers, sent in one message.
- * The caller computes where everything goes in the worker's wasm memory
- * (gemmWasm.ts's `wasmLayout`; both instances share the module's heap base).
+ * kernels' compiled module, the shared memory and the control block, sent in
+ * one message. It runs the products the caller posts, on its own instance.
  */
 function workerMain(parentPort: import('node:worker_threads').MessagePort): void {
-  parentPort.once('message', (init: { module: WebAssembly.Module; control: SharedArrayBuffer; data: SharedArrayBuffer }) => {
+  parentPort.once('message', (init: { module: WebAssembly.Module; memory: WebAssembly.Memory; control: SharedArrayBuffer }) => {
     const ctl = new Int32Array(init.control);
-    const exports = new WebAssembly.Instance(init.module, {}).exports as unknown as {
-      memory: WebAssembly.Memory;
+    const exports = new WebAssembly.Instance(init.module, { env: { memory: init.memory } }).exports as unknown as {
       gemm32: (...args: number[]) => void;
       gemm64: (...args: number[]) => void;
     };
-    Atomics.store(ctl, 1, 1);
-    Atomics.notify(ctl, 1);
+    Atomics.store(ctl, 2, 1);
+    Atomics.notify(ctl, 2);
+    let seen = 0;
     for (;;) {
-      Atomics.wait(ctl, 0, 0);
-      const state = Atomics.load(ctl, 0);
-      if (state === 3) return;
-      if (state !== 1) continue;
-      const [aRow, aCol, bRow, bCol, h, k, n, single, aAt, bAt, cAt, biasAt, packAAt, packBAt, end, aBytes, bBytes, biasBytes] =
-        Array.from(ctl.subarray(2, 20)) as number[];
-      const memory = exports.memory;
-      if (end! > memory.buffer.byteLength) memory.grow(Math.ceil((end! - memory.buffer.byteLength) / 65536));
-      // Shared region: A | B | bias | C rows, packed back to back (16-byte aligned), copied to the layout.
-      const bytes = (at: number, length: number) => new Uint8Array(init.data, at, length);
-      new Uint8Array(memory.buffer, aAt, aBytes).set(bytes(0, aBytes!));
-      new Uint8Array(memory.buffer, bAt, bBytes).set(bytes(aBytes!, bBytes!));
-      if (biasBytes) new Uint8Array(memory.buffer, biasAt, biasBytes).set(bytes(aBytes! + bBytes!, biasBytes));
-      const run = single ? exports.gemm32 : exports.gemm64;
-      run(aAt!, aRow!, aCol!, bAt!, bRow!, bCol!, h!, k!, n!, cAt!, biasBytes ? biasAt! : 0, packAAt!, packBAt!);
-      const cBytes = h! * n! * (single ? 4 : 8);
-      bytes(aBytes! + bBytes! + biasBytes!, cBytes).set(new Uint8Array(memory.buffer, cAt, cBytes));
-      Atomics.store(ctl, 0, 2);
-      Atomics.notify(ctl, 0);
-      Atomics.wait(ctl, 0, 2); // until the caller has read the rows back
+      Atomics.wait(ctl, 0, seen);
+      const job = Atomics.load(ctl, 0);
+      if (job < 0) return;
+      if (job === seen) continue;
+      seen = job;
+      const [single, ...args] = Array.from(ctl.subarray(3, 17));
+      (single ? exports.gemm32 : exports.gemm64)(...args);
+      Atomics.store(ctl, 1, job);
+      Atomics.notify(ctl, 1);
     }
   });
 }
 
-const align = (x: number) => (x + 15) & ~15;
-
 export class GemmPool {
-  private readonly worker: Worker | null;
-  private readonly control: Int32Array;
-  private readonly data: SharedArrayBuffer;
-  private readonly heapBase = gemmWasmHeapBase();
+  private readonly worker: Worker | null = null;
+  private readonly control: Int32Array = new Int32Array(CONTROL_WORDS);
+  private readonly kernel: GemmInstance | null = null;
+  private readonly maxBytes: number;
+  private job = 0;
 
-  /** `capacityBytes`: the shared region; 64 MiB holds a 1024³ float32 product with room to spare. */
-  constructor(capacityBytes = 64 * 2 ** 20) {
-    const module = gemmWasmModule();
-    this.control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
-    this.data = new SharedArrayBuffer(module ? capacityBytes : 0);
-    if (!module) {
-      this.worker = null;
-      return;
+  /** `maxBytes`: the most shared memory a product may use (operands, C and scratch); larger products are declined. */
+  constructor(maxBytes = 256 * 2 ** 20) {
+    this.maxBytes = Math.min(maxBytes, SHARED_MAX_PAGES * 65536);
+    try {
+      const module = gemmSharedModule();
+      if (!module) return;
+      const control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
+      // 1 MiB to start (the module asks for its heap base, 2 pages, at least); grown for each product as needed.
+      const memory = new WebAssembly.Memory({ initial: 16, maximum: SHARED_MAX_PAGES, shared: true });
+      const kernel = instantiateGemm(module, memory);
+      const source = `(${workerMain.toString()})(require('node:worker_threads').parentPort)`;
+      const worker = new Worker(source, { eval: true });
+      worker.unref();
+      worker.postMessage({ module, memory, control: control.buffer });
+      this.control = control;
+      this.kernel = kernel;
+      this.worker = worker;
+    } catch {
+      // No shared memory or no threads here: the pool declines, products run on one thread.
     }
-    const source = `(${workerMain.toString()})(require('node:worker_threads').parentPort)`;
-    this.worker = new Worker(source, { eval: true });
-    this.worker.unref();
-    this.worker.postMessage({ module, control: this.control.buffer, data: this.data });
   }
 
   /** Waits (up to `timeoutMs`) until the worker can take products; false if it cannot. */
@@ -97,44 +100,40 @@ export class GemmPool {
   }
 
   readonly run: GemmParallel = (a, aRow, aCol, b, bRow, bCol, m, k, n, c, bias) => {
-    if (!this.worker || this.heapBase === null || Atomics.load(this.control, READY) !== 1 || m < 8) return false;
+    const K = this.kernel;
+    if (!K || !this.worker || Atomics.load(this.control, READY) !== 1 || m < 8 || k === 0) return false;
     const precision = gemmPrecision(a, b, c, bias);
     if (precision === null) return false;
     const h = (m >> 3) << 2; // the worker's rows: about half, a multiple of the 4-row tile
-    const layout = wasmLayout(this.heapBase, precision, a.length, b.length, h * n, bias ? n : 0);
-    const { width } = layout;
-    const aBytes = align(a.length * width);
-    const bBytes = align(b.length * width);
-    const biasBytes = bias ? align(n * width) : 0;
-    const cBytes = h * n * width;
-    if (aBytes + bBytes + biasBytes + cBytes > this.data.byteLength) return false;
-    view(this.data, precision, 0, a.length).set(a);
-    view(this.data, precision, aBytes, b.length).set(b);
-    if (bias) view(this.data, precision, aBytes + bBytes, n).set(bias);
-    this.control.set(
-      [aRow, aCol, bRow, bCol, h, k, n, precision === 'single' ? 1 : 0,
-        layout.aAt, layout.bAt, layout.cAt, layout.biasAt, layout.packAAt, layout.packBAt, layout.end, aBytes, bBytes, biasBytes],
-      PARAMS,
-    );
-    Atomics.store(this.control, STATE, 1);
-    Atomics.notify(this.control, STATE);
+    const at = wasmLayout(K.heapBase, precision, a.length, b.length, m * n, bias ? n : 0);
+    const other = scratchLayout(at.end, precision);
+    if (other.end > this.maxBytes) return false;
+    ensureMemory(K.memory, other.end);
+    const buffer = K.memory.buffer;
+    view(buffer, precision, at.aAt, a.length).set(a);
+    view(buffer, precision, at.bAt, b.length).set(b);
+    if (bias) view(buffer, precision, at.biasAt, n).set(bias);
+    const biasAt = bias ? at.biasAt : 0;
+    this.control.set([precision === 'single' ? 1 : 0, at.aAt, aRow, aCol, at.bAt, bRow, bCol, h, k, n, at.cAt, biasAt, other.packAAt, other.packBAt], PARAMS);
+    const job = ++this.job;
+    Atomics.store(this.control, JOB, job);
+    Atomics.notify(this.control, JOB);
     // Rows [h, m) here, meanwhile.
-    gemmWasm(a, aRow, aCol, b, bRow, bCol, m - h, k, n, c.subarray(h * n), bias, h * aRow);
-    while (Atomics.load(this.control, STATE) === 1) Atomics.wait(this.control, STATE, 1);
-    c.set(view(this.data, precision, aBytes + bBytes + biasBytes, h * n));
-    Atomics.store(this.control, STATE, 0);
-    Atomics.notify(this.control, STATE);
+    const run = precision === 'single' ? K.gemm32 : K.gemm64;
+    run(at.aAt + h * aRow * at.width, aRow, aCol, at.bAt, bRow, bCol, m - h, k, n, at.cAt + h * n * at.width, biasAt, at.packAAt, at.packBAt);
+    for (let done = Atomics.load(this.control, DONE); done !== job; done = Atomics.load(this.control, DONE)) Atomics.wait(this.control, DONE, done);
+    c.set(view(buffer, precision, at.cAt, m * n));
     return true;
   };
 
   close(): void {
     if (!this.worker) return;
-    Atomics.store(this.control, STATE, 3);
-    Atomics.notify(this.control, STATE);
+    Atomics.store(this.control, JOB, -1);
+    Atomics.notify(this.control, JOB);
     void this.worker.terminate();
   }
 }
 
-function view(buffer: SharedArrayBuffer, precision: 'single' | 'double', byteOffset: number, length: number): FloatArray {
+function view(buffer: ArrayBufferLike, precision: 'single' | 'double', byteOffset: number, length: number): FloatArray {
   return precision === 'single' ? new Float32Array(buffer, byteOffset, length) : new Float64Array(buffer, byteOffset, length);
 }

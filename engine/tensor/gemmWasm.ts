@@ -17,11 +17,12 @@
  * is kept for the next.
  */
 import type { FloatArray } from './dtype';
+import { GEMM_SHARED_WASM_BASE64 } from './wasm/gemmSharedWasm';
 import { GEMM_WASM_BASE64 } from './wasm/gemmWasm';
 
-/** Packing buffers in elements; must match MC·KC and KC·NC of wasm/gemm.c (float32, float64). */
+/** Packing buffers in elements; must match MC·KC and KC·NC + MR·NR of wasm/gemm.c (float32, float64). */
 const PACK_A = { single: 128 * 256, double: 64 * 256 };
-const PACK_B = { single: 256 * 2048, double: 256 * 128 };
+const PACK_B = { single: 256 * 2048 + 4 * 8, double: 256 * 128 + 4 * 4 };
 const PAGE = 65536;
 
 /** Both exports take byte offsets: (a, aRow, aCol, b, bRow, bCol, m, k, n, c, bias or 0, packA, packB). */
@@ -50,13 +51,38 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** An instance of the compiled module with its exports (each thread needs its own). */
-export function instantiateGemm(module: WebAssembly.Module): GemmInstance {
-  const exports = new WebAssembly.Instance(module, {}).exports as {
-    memory: WebAssembly.Memory; gemm32: GemmExport; gemm64: GemmExport; __heap_base: WebAssembly.Global;
+/**
+ * An instance of a compiled kernel module with its exports. The module of
+ * `gemmWasmModule` has a memory of its own; that of `gemmSharedModule`
+ * imports `memory`, a shared WebAssembly.Memory that instances on several
+ * threads use together (each thread needs its own instance).
+ */
+export function instantiateGemm(module: WebAssembly.Module, memory?: WebAssembly.Memory): GemmInstance {
+  const exports = new WebAssembly.Instance(module, memory ? { env: { memory } } : {}).exports as {
+    memory?: WebAssembly.Memory; gemm32: GemmExport; gemm64: GemmExport; __heap_base: WebAssembly.Global;
   };
-  return { memory: exports.memory, gemm32: exports.gemm32, gemm64: exports.gemm64, heapBase: Number(exports.__heap_base.value) };
+  return { memory: memory ?? exports.memory!, gemm32: exports.gemm32, gemm64: exports.gemm64, heapBase: Number(exports.__heap_base.value) };
 }
+
+let sharedModule: WebAssembly.Module | null | undefined;
+
+/**
+ * The same kernels built to import a shared memory (`env.memory`, maximum
+ * SHARED_MAX_PAGES pages), for hosts that split a product over threads
+ * (worker/gemmPool.ts); null where WebAssembly threads or SIMD are unavailable.
+ */
+export function gemmSharedModule(): WebAssembly.Module | null {
+  if (sharedModule !== undefined) return sharedModule;
+  try {
+    sharedModule = new WebAssembly.Module(decodeBase64(GEMM_SHARED_WASM_BASE64));
+  } catch {
+    sharedModule = null;
+  }
+  return sharedModule;
+}
+
+/** The shared module's declared maximum memory (2 GiB; scripts/build-wasm.mjs), in 64 KiB pages. */
+export const SHARED_MAX_PAGES = 32768;
 
 function load(): Kernel | null {
   if (kernel !== undefined) return kernel;
@@ -97,6 +123,14 @@ export function gemmPrecision(a: FloatArray, b: FloatArray, c: FloatArray, bias:
 
 const align = (x: number) => (x + 15) & ~15;
 
+/** Byte offsets of one thread's scratch (packed A, packed B and the edge tile) placed at `at`, and where it ends. */
+export function scratchLayout(at: number, precision: 'single' | 'double') {
+  const width = precision === 'single' ? 4 : 8;
+  const packAAt = align(at);
+  const packBAt = align(packAAt + PACK_A[precision] * width);
+  return { packAAt, packBAt, end: packBAt + PACK_B[precision] * width };
+}
+
 /** Byte offsets of a product's operands and scratch in a kernel instance's memory, and the bytes it needs. */
 export function wasmLayout(heapBase: number, precision: 'single' | 'double', aLength: number, bLength: number, cLength: number, biasLength: number) {
   const width = precision === 'single' ? 4 : 8;
@@ -104,10 +138,7 @@ export function wasmLayout(heapBase: number, precision: 'single' | 'double', aLe
   const bAt = align(aAt + aLength * width);
   const cAt = align(bAt + bLength * width);
   const biasAt = align(cAt + cLength * width);
-  const packAAt = align(biasAt + biasLength * width);
-  const packBAt = align(packAAt + PACK_A[precision] * width);
-  const end = packBAt + PACK_B[precision] * width;
-  return { width, aAt, bAt, cAt, biasAt, packAAt, packBAt, end };
+  return { width, aAt, bAt, cAt, biasAt, ...scratchLayout(biasAt + biasLength * width, precision) };
 }
 
 /** Grows `memory` to at least `bytes`. */

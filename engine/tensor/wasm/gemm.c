@@ -17,7 +17,11 @@
  * into slivers first, so all transposition forms run the same inner loop.
  *
  * Memory is owned by the JavaScript side, which places the operands and the
- * scratch buffers and passes their byte offsets.
+ * scratch buffers and passes their byte offsets. The code keeps nothing in
+ * linear memory of its own (no static data, no stack frames: the edge-tile
+ * buffer is part of the caller's scratch), so instances on several threads
+ * can share one memory, each with its own scratch, as worker/gemmPool.ts
+ * does with the shared-memory build of this file.
  */
 #include <wasm_simd128.h>
 
@@ -140,11 +144,11 @@ static void kernel32(int kc, const float* pa, const float* pb, float* c, long ld
  * c (m×n floats, row stride n) = bias (n floats, or none if bias == 0) + A·B
  * for float32 a and b. The running sums wait in c between slices of p: they
  * are float32 values at every step anyway. packA needs MC32·KC32 floats,
- * packB KC32·NC32 floats.
+ * packB KC32·NC32 + MR32·NR32 floats (the last hold an edge tile).
  */
 __attribute__((export_name("gemm32"))) void gemm32(const float* a, int aRow, int aCol, const float* b, int bRow, int bCol,
                                                      int m, int k, int n, float* c, const float* bias, float* packA, float* packB) {
-  float tile[MR32 * NR32] __attribute__((aligned(16)));
+  float* tile = packB + KC32 * NC32;
   for (int i = 0; i < m; i++)
     for (int j = 0; j < n; j++) c[(long)i * n + j] = bias ? bias[j] : 0.0f;
   for (int jc = 0; jc < n; jc += NC32) {
@@ -241,11 +245,12 @@ static void kernel64(int kc, const double* pa, const double* pb, double* tile) {
 
 /*
  * c (m×n doubles, row stride n) = bias (n doubles, or none if bias == 0) + A·B
- * for float64 a and b. packA needs MC·KC doubles, packB KC·NC doubles.
+ * for float64 a and b. packA needs MC·KC doubles, packB KC·NC + MR·NR doubles
+ * (the last hold the tile).
  */
 __attribute__((export_name("gemm64"))) void gemm64(const double* a, int aRow, int aCol, const double* b, int bRow, int bCol,
                                                      int m, int k, int n, double* c, const double* bias, double* packA, double* packB) {
-  double tile[MR * NR] __attribute__((aligned(16)));
+  double* tile = packB + KC * NC;
   for (int i = 0; i < m; i++)
     for (int j = 0; j < n; j++) c[(long)i * n + j] = bias ? bias[j] : 0.0;
   for (int jc = 0; jc < n; jc += NC) {

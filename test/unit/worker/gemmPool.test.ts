@@ -7,7 +7,7 @@ import { gemm, PARALLEL_MIN_WORK, setGemmKernel, setGemmParallel, type GemmParal
 import { Rng } from '../../../engine/rng';
 import { GemmPool } from '../../../worker/gemmPool';
 
-const pool = new GemmPool(16 * 2 ** 20);
+const pool = new GemmPool(32 * 2 ** 20);
 afterAll(() => {
   setGemmParallel(null);
   setGemmKernel('auto');
@@ -58,6 +58,23 @@ describe('GemmPool', () => {
       }
     }
     expect(used).toBe(6);
+  });
+
+  it('grows its shared memory for larger products and keeps the bits (edge rows and columns, bias)', () => {
+    const rng = new Rng(3);
+    for (const [m, k, n] of [[9, 20, 5], [203, 517, 261], [12, 3, 2049], [37, 1, 9]] as const) {
+      const a = random(rng, m * k, true);
+      const b = random(rng, k * n, true);
+      const bias = random(rng, n, true);
+      setGemmParallel(null);
+      setGemmKernel('js');
+      const expected = new Float32Array(m * n);
+      gemm(a, k, 1, b, 1, k, m, k, n, expected, bias);
+      setGemmKernel('auto');
+      const actual = new Float32Array(m * n);
+      expect(pool.run(a, k, 1, b, 1, k, m, k, n, actual, bias), `${m}×${k}×${n} taken`).toBe(true);
+      expect(Array.from(actual), `${m}×${k}×${n}`).toEqual(Array.from(expected));
+    }
   });
 
   it('declines products that do not fit its shared region (they run on one thread)', () => {
