@@ -21,8 +21,9 @@
  * post a product (−1 closes the worker); DONE, the last job the worker
  * finished; READY; then the job's parameters.
  */
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { GemmParallel } from '../engine/tensor/gemm';
+import { setGemmParallel, type GemmParallel } from '../engine/tensor/gemm';
 import {
   ensureMemory, gemmPrecision, gemmSharedModule, instantiateGemm, scratchLayout, SHARED_MAX_PAGES, wasmLayout, type GemmInstance,
 } from '../engine/tensor/gemmWasm';
@@ -93,6 +94,11 @@ export class GemmPool {
     }
   }
 
+  /** How many products the pool has split over its two threads. */
+  get products(): number {
+    return this.job;
+  }
+
   /** Waits (up to `timeoutMs`) until the worker can take products; false if it cannot. */
   waitUntilReady(timeoutMs = 5000): boolean {
     if (!this.worker) return false;
@@ -136,4 +142,20 @@ export class GemmPool {
 
 function view(buffer: ArrayBufferLike, precision: 'single' | 'double', byteOffset: number, length: number): FloatArray {
   return precision === 'single' ? new Float32Array(buffer, byteOffset, length) : new Float64Array(buffer, byteOffset, length);
+}
+
+let installed: GemmPool | null | undefined;
+
+/**
+ * Hands the engine's large products (≥ PARALLEL_MIN_WORK multiply-adds,
+ * engine/tensor/gemm.ts) to a pool from now on, started on first call; smaller
+ * products stay on the calling thread, where waking a second one would cost
+ * more than it saves. Not on a single core, where two threads would only take
+ * turns. Returns the pool, or null when there is none; idempotent.
+ */
+export function installGemmPool(): GemmPool | null {
+  if (installed !== undefined) return installed;
+  installed = availableParallelism() >= 2 ? new GemmPool() : null;
+  if (installed) setGemmParallel(installed.run);
+  return installed;
 }

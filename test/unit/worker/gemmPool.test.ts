@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { gemm, PARALLEL_MIN_WORK, setGemmKernel, setGemmParallel, type GemmParallel } from '../../../engine/tensor/gemm';
 import { Rng } from '../../../engine/rng';
-import { GemmPool } from '../../../worker/gemmPool';
+import { GemmPool, installGemmPool } from '../../../worker/gemmPool';
 
 const pool = new GemmPool(32 * 2 ** 20);
 afterAll(() => {
@@ -83,5 +83,30 @@ describe('GemmPool', () => {
     const a = new Float32Array(64 * 64).fill(1);
     expect(small.run(a, 64, 1, a, 64, 1, 64, 64, 64, new Float32Array(64 * 64), null)).toBe(false);
     small.close();
+  });
+
+  it('installGemmPool starts one pool and hands it the engine\'s large products, with the bits of one thread', () => {
+    const installed = installGemmPool();
+    expect(installed).not.toBeNull();
+    expect(installGemmPool()).toBe(installed);
+    expect(installed!.waitUntilReady()).toBe(true);
+    const [m, k, n] = [128, 300, 120];
+    expect(m * k * n).toBeGreaterThanOrEqual(PARALLEL_MIN_WORK);
+    const rng = new Rng(4);
+    const a = random(rng, m * k, true);
+    const b = random(rng, k * n, true);
+    const actual = new Float32Array(m * n);
+    const before = installed!.products;
+    gemm(a, k, 1, b, n, 1, m, k, n, actual, null);
+    expect(installed!.products).toBe(before + 1);
+    gemm(a, k, 1, b, n, 1, 8, k, n, new Float32Array(8 * n), null); // below PARALLEL_MIN_WORK: stays on this thread
+    expect(installed!.products).toBe(before + 1);
+    setGemmParallel(null);
+    setGemmKernel('js');
+    const expected = new Float32Array(m * n);
+    gemm(a, k, 1, b, n, 1, m, k, n, expected, null);
+    setGemmKernel('auto');
+    expect(Array.from(actual)).toEqual(Array.from(expected));
+    installed!.close();
   });
 });
