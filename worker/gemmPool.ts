@@ -4,14 +4,17 @@
  * thread, both working in one shared WebAssembly memory. Install with
  * `setGemmParallel(pool.run)`.
  *
- * A product is split by rows of C: the worker computes rows [0, h), this
- * thread rows [h, m) at the same time, each with its own instance of the
- * kernel and its own packing scratch; every entry is still one sum in the
- * textbook order, so the bits are those of the single-threaded product. The
- * operands are copied into the shared memory once and C out once, as for one
- * thread, so the only costs of the second thread are waking it (a futex,
- * tens of microseconds) and packing B twice. The call is synchronous: this
- * thread waits (Atomics.wait) for the worker's rows before returning.
+ * A product is split in two blocks of C, along its longer side: the worker
+ * computes the first block, this thread the second at the same time, each
+ * with its own instance of the kernel and its own packing scratch; every
+ * entry is still one sum in the textbook order, so the bits are those of the
+ * single-threaded product. The operands are copied into the shared memory
+ * once and C out once, as for one thread, so the costs of the second thread
+ * are waking it (a futex, tens of microseconds) and packing twice the operand
+ * both blocks read: all of B when C is split by rows (m ≥ n), all of A when
+ * by columns. Splitting the longer side makes that the smaller operand
+ * (k·n ≤ m·k iff n ≤ m). The call is synchronous: this thread waits
+ * (Atomics.wait) for the worker's block before returning.
  *
  * Where the runtime lacks SharedArrayBuffer, WebAssembly threads or SIMD, or
  * the worker does not start, the pool declines every product (run returns
@@ -32,7 +35,7 @@ import type { FloatArray } from '../engine/tensor/dtype';
 const JOB = 0;
 const DONE = 1;
 const READY = 2;
-/** single, a, aRow, aCol, b, bRow, bCol, h, k, n, c, bias (0: none), packA, packB: byte offsets and sizes of the worker's part. */
+/** single, then the kernel's arguments for the worker's block: a, aRow, aCol, b, bRow, bCol, m, k, n, c, ldc, bias (0: none), packA, packB. */
 const PARAMS = 3;
 const CONTROL_WORDS = 20;
 
@@ -52,12 +55,16 @@ function workerMain(parentPort: import('node:worker_threads').MessagePort): void
     Atomics.notify(ctl, 2);
     let seen = 0;
     for (;;) {
+      // Products come in bursts (a layer's forward, then its backward): poll for the next one for a
+      // moment before sleeping, since waking a sleeping thread takes tens of microseconds.
+      const until = performance.now() + 0.2;
+      while (Atomics.load(ctl, 0) === seen && performance.now() < until);
       Atomics.wait(ctl, 0, seen);
       const job = Atomics.load(ctl, 0);
       if (job < 0) return;
       if (job === seen) continue;
       seen = job;
-      const [single, ...args] = Array.from(ctl.subarray(3, 17));
+      const [single, ...args] = Array.from(ctl.subarray(3, 18));
       (single ? exports.gemm32 : exports.gemm64)(...args);
       Atomics.store(ctl, 1, job);
       Atomics.notify(ctl, 1);
@@ -107,10 +114,9 @@ export class GemmPool {
 
   readonly run: GemmParallel = (a, aRow, aCol, b, bRow, bCol, m, k, n, c, bias) => {
     const K = this.kernel;
-    if (!K || !this.worker || Atomics.load(this.control, READY) !== 1 || m < 8 || k === 0) return false;
+    if (!K || !this.worker || Atomics.load(this.control, READY) !== 1 || k === 0 || (m < 8 && n < 16)) return false;
     const precision = gemmPrecision(a, b, c, bias);
     if (precision === null) return false;
-    const h = (m >> 3) << 2; // the worker's rows: about half, a multiple of the 4-row tile
     const at = wasmLayout(K.heapBase, precision, a.length, b.length, m * n, bias ? n : 0);
     const other = scratchLayout(at.end, precision);
     if (other.end > this.maxBytes) return false;
@@ -119,14 +125,22 @@ export class GemmPool {
     view(buffer, precision, at.aAt, a.length).set(a);
     view(buffer, precision, at.bAt, b.length).set(b);
     if (bias) view(buffer, precision, at.biasAt, n).set(bias);
+    const w = at.width;
     const biasAt = bias ? at.biasAt : 0;
-    this.control.set([precision === 'single' ? 1 : 0, at.aAt, aRow, aCol, at.bAt, bRow, bCol, h, k, n, at.cAt, biasAt, other.packAAt, other.packBAt], PARAMS);
+    // The worker's block first, then this thread's: rows [0, h) and [h, m), or columns [0, h) and [h, n).
+    const byRows = m >= n;
+    const h = byRows ? (m >> 3) << 2 : (n >> 4) << 3; // about half, a multiple of the kernel's tile
+    const worker = byRows
+      ? [at.aAt, aRow, aCol, at.bAt, bRow, bCol, h, k, n, at.cAt, n, biasAt]
+      : [at.aAt, aRow, aCol, at.bAt, bRow, bCol, m, k, h, at.cAt, n, biasAt];
+    const here = byRows
+      ? [at.aAt + h * aRow * w, aRow, aCol, at.bAt, bRow, bCol, m - h, k, n, at.cAt + h * n * w, n, biasAt] as const
+      : [at.aAt, aRow, aCol, at.bAt + h * bCol * w, bRow, bCol, m, k, n - h, at.cAt + h * w, n, bias ? biasAt + h * w : 0] as const;
+    this.control.set([precision === 'single' ? 1 : 0, ...worker, other.packAAt, other.packBAt], PARAMS);
     const job = ++this.job;
     Atomics.store(this.control, JOB, job);
     Atomics.notify(this.control, JOB);
-    // Rows [h, m) here, meanwhile.
-    const run = precision === 'single' ? K.gemm32 : K.gemm64;
-    run(at.aAt + h * aRow * at.width, aRow, aCol, at.bAt, bRow, bCol, m - h, k, n, at.cAt + h * n * at.width, biasAt, at.packAAt, at.packBAt);
+    (precision === 'single' ? K.gemm32 : K.gemm64)(...here, at.packAAt, at.packBAt);
     for (let done = Atomics.load(this.control, DONE); done !== job; done = Atomics.load(this.control, DONE)) Atomics.wait(this.control, DONE, done);
     c.set(view(buffer, precision, at.cAt, m * n));
     return true;

@@ -25,10 +25,14 @@ const PACK_A = { single: 128 * 256, double: 64 * 256 };
 const PACK_B = { single: 256 * 2048 + 4 * 8, double: 256 * 128 + 4 * 4 };
 const PAGE = 65536;
 
-/** Both exports take byte offsets: (a, aRow, aCol, b, bRow, bCol, m, k, n, c, bias or 0, packA, packB). */
+/**
+ * Both exports take byte offsets: (a, aRow, aCol, b, bRow, bCol, m, k, n, c,
+ * ldc, bias or 0, packA, packB); C's rows are ldc elements apart (n, or more
+ * for a block of columns of a wider C).
+ */
 type GemmExport = (
   a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number,
-  m: number, k: number, n: number, c: number, bias: number, packA: number, packB: number,
+  m: number, k: number, n: number, c: number, ldc: number, bias: number, packA: number, packB: number,
 ) => void;
 
 export interface GemmInstance {
@@ -152,17 +156,14 @@ function view(buffer: ArrayBuffer, precision: 'single' | 'double', byteOffset: n
 }
 
 /**
- * C = init + A·B with the strides of gemm.ts's `gemm`. A(i, p) is read at
- * a[aOffset + i·aRow + p·aCol] (a block of rows of a larger product).
- * Returns false (and does nothing) when WebAssembly is unavailable or the
- * operands mix dtypes.
+ * C = init + A·B with the strides of gemm.ts's `gemm`. Returns false (and
+ * does nothing) when WebAssembly is unavailable or the operands mix dtypes.
  */
 export function gemmWasm(
   a: FloatArray, aRow: number, aCol: number,
   b: FloatArray, bRow: number, bCol: number,
   m: number, k: number, n: number,
   c: FloatArray, bias: FloatArray | null,
-  aOffset = 0,
 ): boolean {
   const K = load();
   if (K === null) return false;
@@ -175,7 +176,7 @@ export function gemmWasm(
   view(buffer, precision, at.bAt, b.length).set(b);
   if (bias) view(buffer, precision, at.biasAt, n).set(bias);
   const run = precision === 'single' ? K.gemm32 : K.gemm64;
-  run(at.aAt + aOffset * at.width, aRow, aCol, at.bAt, bRow, bCol, m, k, n, at.cAt, bias ? at.biasAt : 0, at.packAAt, at.packBAt);
+  run(at.aAt, aRow, aCol, at.bAt, bRow, bCol, m, k, n, at.cAt, n, bias ? at.biasAt : 0, at.packAAt, at.packBAt);
   c.set(view(buffer, precision, at.cAt, m * n));
   return true;
 }

@@ -141,16 +141,16 @@ static void kernel32(int kc, const float* pa, const float* pb, float* c, long ld
 }
 
 /*
- * c (m×n floats, row stride n) = bias (n floats, or none if bias == 0) + A·B
+ * c (m×n floats, row stride ldc) = bias (n floats, or none if bias == 0) + A·B
  * for float32 a and b. The running sums wait in c between slices of p: they
  * are float32 values at every step anyway. packA needs MC32·KC32 floats,
  * packB KC32·NC32 + MR32·NR32 floats (the last hold an edge tile).
  */
 __attribute__((export_name("gemm32"))) void gemm32(const float* a, int aRow, int aCol, const float* b, int bRow, int bCol,
-                                                     int m, int k, int n, float* c, const float* bias, float* packA, float* packB) {
+                                                     int m, int k, int n, float* c, int ldc, const float* bias, float* packA, float* packB) {
   float* tile = packB + KC32 * NC32;
   for (int i = 0; i < m; i++)
-    for (int j = 0; j < n; j++) c[(long)i * n + j] = bias ? bias[j] : 0.0f;
+    for (int j = 0; j < n; j++) c[(long)i * ldc + j] = bias ? bias[j] : 0.0f;
   for (int jc = 0; jc < n; jc += NC32) {
     int nc = n - jc < NC32 ? n - jc : NC32;
     for (int pc = 0; pc < k; pc += KC32) {
@@ -165,16 +165,16 @@ __attribute__((export_name("gemm32"))) void gemm32(const float* a, int aRow, int
           for (int ir = 0; ir < mc; ir += MR32) {
             int i0 = ic + ir;
             int mr = m - i0 < MR32 ? m - i0 : MR32;
-            float* at = c + (long)i0 * n + j0;
+            float* at = c + (long)i0 * ldc + j0;
             if (mr == MR32 && nr == NR32) {
-              kernel32(kc, packA + (long)ir * kc, packB + (long)jr * kc, at, n);
+              kernel32(kc, packA + (long)ir * kc, packB + (long)jr * kc, at, ldc);
               continue;
             }
             for (int r = 0; r < MR32; r++)
-              for (int q = 0; q < NR32; q++) tile[r * NR32 + q] = r < mr && q < nr ? at[(long)r * n + q] : 0.0f;
+              for (int q = 0; q < NR32; q++) tile[r * NR32 + q] = r < mr && q < nr ? at[(long)r * ldc + q] : 0.0f;
             kernel32(kc, packA + (long)ir * kc, packB + (long)jr * kc, tile, NR32);
             for (int r = 0; r < mr; r++)
-              for (int q = 0; q < nr; q++) at[(long)r * n + q] = tile[r * NR32 + q];
+              for (int q = 0; q < nr; q++) at[(long)r * ldc + q] = tile[r * NR32 + q];
           }
         }
       }
@@ -244,15 +244,15 @@ static void kernel64(int kc, const double* pa, const double* pb, double* tile) {
 }
 
 /*
- * c (m×n doubles, row stride n) = bias (n doubles, or none if bias == 0) + A·B
+ * c (m×n doubles, row stride ldc) = bias (n doubles, or none if bias == 0) + A·B
  * for float64 a and b. packA needs MC·KC doubles, packB KC·NC + MR·NR doubles
  * (the last hold the tile).
  */
 __attribute__((export_name("gemm64"))) void gemm64(const double* a, int aRow, int aCol, const double* b, int bRow, int bCol,
-                                                     int m, int k, int n, double* c, const double* bias, double* packA, double* packB) {
+                                                     int m, int k, int n, double* c, int ldc, const double* bias, double* packA, double* packB) {
   double* tile = packB + KC * NC;
   for (int i = 0; i < m; i++)
-    for (int j = 0; j < n; j++) c[(long)i * n + j] = bias ? bias[j] : 0.0;
+    for (int j = 0; j < n; j++) c[(long)i * ldc + j] = bias ? bias[j] : 0.0;
   for (int jc = 0; jc < n; jc += NC) {
     int nc = n - jc < NC ? n - jc : NC;
     for (int pc = 0; pc < k; pc += KC) {
@@ -268,10 +268,10 @@ __attribute__((export_name("gemm64"))) void gemm64(const double* a, int aRow, in
             int i0 = ic + ir;
             int mr = m - i0 < MR ? m - i0 : MR;
             for (int r = 0; r < MR; r++)
-              for (int q = 0; q < NR; q++) tile[r * NR + q] = r < mr && q < nr ? c[(long)(i0 + r) * n + j0 + q] : 0.0;
+              for (int q = 0; q < NR; q++) tile[r * NR + q] = r < mr && q < nr ? c[(long)(i0 + r) * ldc + j0 + q] : 0.0;
             kernel64(kc, packA + (long)ir * kc, packB + (long)jr * kc, tile);
             for (int r = 0; r < mr; r++)
-              for (int q = 0; q < nr; q++) c[(long)(i0 + r) * n + j0 + q] = tile[r * NR + q];
+              for (int q = 0; q < nr; q++) c[(long)(i0 + r) * ldc + j0 + q] = tile[r * NR + q];
           }
         }
       }

@@ -25,16 +25,15 @@ describe('GemmPool', () => {
     expect(pool.waitUntilReady()).toBe(true);
   });
 
-  it('splits large products over two threads with the bits of one thread (A·B, Aᵀ·B, A·Bᵀ + bias; float32, float64)', () => {
+  it('splits large products over two threads, by rows or by columns, with the bits of one thread (A·B, Aᵀ·B, A·Bᵀ + bias; float32, float64)', () => {
     let used = 0;
     const counting: GemmParallel = (...args) => {
       const ran = pool.run(...args);
       if (ran) used++;
       return ran;
     };
-    const [m, k, n] = [163, 301, 131];
-    expect(m * k * n).toBeGreaterThanOrEqual(PARALLEL_MIN_WORK);
-    for (const single of [true, false]) {
+    for (const [m, k, n] of [[163, 301, 131], [131, 301, 163]] as const) for (const single of [true, false]) {
+      expect(m * k * n).toBeGreaterThanOrEqual(PARALLEL_MIN_WORK);
       const rng = new Rng(single ? 1 : 2);
       const a = random(rng, m * k, single);
       const b = random(rng, k * n, single);
@@ -54,10 +53,10 @@ describe('GemmPool', () => {
         setGemmParallel(counting);
         const actual = make();
         gemm(a, aRow, aCol, b, bRow, bCol, m, k, n, actual, withBias);
-        expect(Array.from(actual), `${label} ${single ? 'float32' : 'float64'}`).toEqual(Array.from(expected));
+        expect(Array.from(actual), `${label} ${m}×${k}×${n} ${single ? 'float32' : 'float64'}`).toEqual(Array.from(expected));
       }
     }
-    expect(used).toBe(6);
+    expect(used).toBe(12);
   });
 
   it('grows its shared memory for larger products and keeps the bits (edge rows and columns, bias)', () => {
