@@ -4,25 +4,24 @@
  * thread, both working in one shared WebAssembly memory. Install with
  * `setGemmParallel(pool.run)`.
  *
- * A product is split in two blocks of C, along its longer side: the worker
- * computes the first block, this thread the second at the same time, each
- * with its own instance of the kernel and its own packing scratch; every
- * entry is still one sum in the textbook order, so the bits are those of the
- * single-threaded product. The operands are copied into the shared memory
- * once and C out once, as for one thread, so the costs of the second thread
- * are waking it (a futex, tens of microseconds) and packing twice the operand
- * both blocks read: all of B when C is split by rows (m ≥ n), all of A when
- * by columns. Splitting the longer side makes that the smaller operand
- * (k·n ≤ m·k iff n ≤ m). The call is synchronous: this thread waits
- * (Atomics.wait) for the worker's block before returning.
+ * A product is split into blocks of C along its longer side (two, or four
+ * for long sides), which this thread and the worker claim in turn from a
+ * shared counter and compute at the same time, each with its own instance of
+ * the kernel and its own packing scratch; every entry is still one sum in the
+ * textbook order, so the bits are those of the single-threaded product. The
+ * operands are copied into the shared memory once and C out once, as for one
+ * thread, so the costs of the second thread are waking it (a futex, tens of
+ * microseconds) and packing once per block the operand all blocks read: B
+ * when C is split by rows (m ≥ n), A when by columns. Splitting the longer
+ * side makes that the smaller operand (k·n ≤ m·k iff n ≤ m). The call is
+ * synchronous: this thread waits (Atomics.wait) until every block is done.
+ * A worker that wakes late takes fewer blocks (none, if this thread has taken
+ * them all), and the next product runs on this thread alone until the worker
+ * has caught up, so a busy machine never makes a product wait for it.
  *
  * Where the runtime lacks SharedArrayBuffer, WebAssembly threads or SIMD, or
  * the worker does not start, the pool declines every product (run returns
  * false) and products run on one thread, with the same bits.
- *
- * Control block (Int32 words, shared): JOB, a counter the caller bumps to
- * post a product (−1 closes the worker); DONE, the last job the worker
- * finished; READY; then the job's parameters.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -32,25 +31,54 @@ import {
 } from '../engine/tensor/gemmWasm';
 import type { FloatArray } from '../engine/tensor/dtype';
 
+/**
+ * Control words (Int32, shared). JOB: a counter the caller bumps to post a
+ * product (−1 closes the worker); DONE: the last job the worker has looked
+ * at; READY; NEXT: the next block to claim; FINISHED: blocks completed; then
+ * the product (PARAMS…) and the worker's scratch. `claimBlocks` and the
+ * worker's body are run from source text, so they spell these indices out.
+ */
 const JOB = 0;
 const DONE = 1;
 const READY = 2;
-/** single, then the kernel's arguments for the worker's block: a, aRow, aCol, b, bRow, bCol, m, k, n, c, ldc, bias (0: none), packA, packB. */
-const PARAMS = 3;
-const CONTROL_WORDS = 20;
+const NEXT = 3;
+const FINISHED = 4;
+/** single, a, aRow, aCol, b, bRow, bCol, m, k, n, c, bias (0: none), byRows, block, blocks (byte offsets into the shared memory). */
+const PARAMS = 5;
+const WORKER_SCRATCH = 20; // packA, packB
+const CONTROL_WORDS = 24;
+
+type Kernel = (...args: number[]) => void;
+
+/**
+ * Claims blocks of the posted product (rows [s, s + block) of C, or columns)
+ * until none is left, computing each with `gemm32`/`gemm64` on the given
+ * scratch. Both threads run this: a thread that starts late, or is
+ * descheduled, simply claims fewer blocks, so a busy machine costs the
+ * product at most its one-thread time (plus the block it was running).
+ */
+function claimBlocks(ctl: Int32Array, gemm32: Kernel, gemm64: Kernel, packA: number, packB: number): void {
+  const [single, a, aRow, aCol, b, bRow, bCol, m, k, n, c, bias, byRows, block, blocks] = Array.from(ctl.subarray(5, 20)) as number[];
+  const run = single ? gemm32 : gemm64;
+  const width = single ? 4 : 8;
+  for (let i = Atomics.add(ctl, 3, 1); i < blocks!; i = Atomics.add(ctl, 3, 1)) {
+    const s = i * block!;
+    if (byRows) run(a! + s * aRow! * width, aRow!, aCol!, b!, bRow!, bCol!, Math.min(block!, m! - s), k!, n!, c! + s * n! * width, n!, bias!, packA, packB);
+    else run(a!, aRow!, aCol!, b! + s * bCol! * width, bRow!, bCol!, m!, k!, Math.min(block!, n! - s), c! + s * width, n!, bias ? bias + s * width : 0, packA, packB);
+    Atomics.add(ctl, 4, 1);
+    Atomics.notify(ctl, 4);
+  }
+}
 
 /**
  * The worker's body, run from source text (`eval`): it needs nothing but the
  * kernels' compiled module, the shared memory and the control block, sent in
- * one message. It runs the products the caller posts, on its own instance.
+ * one message. For each posted product it claims blocks beside the caller.
  */
-function workerMain(parentPort: import('node:worker_threads').MessagePort): void {
+function workerMain(parentPort: import('node:worker_threads').MessagePort, claim: typeof claimBlocks): void {
   parentPort.once('message', (init: { module: WebAssembly.Module; memory: WebAssembly.Memory; control: SharedArrayBuffer }) => {
     const ctl = new Int32Array(init.control);
-    const exports = new WebAssembly.Instance(init.module, { env: { memory: init.memory } }).exports as unknown as {
-      gemm32: (...args: number[]) => void;
-      gemm64: (...args: number[]) => void;
-    };
+    const exports = new WebAssembly.Instance(init.module, { env: { memory: init.memory } }).exports as unknown as { gemm32: Kernel; gemm64: Kernel };
     Atomics.store(ctl, 2, 1);
     Atomics.notify(ctl, 2);
     let seen = 0;
@@ -64,8 +92,7 @@ function workerMain(parentPort: import('node:worker_threads').MessagePort): void
       if (job < 0) return;
       if (job === seen) continue;
       seen = job;
-      const [single, ...args] = Array.from(ctl.subarray(3, 18));
-      (single ? exports.gemm32 : exports.gemm64)(...args);
+      claim(ctl, exports.gemm32, exports.gemm64, ctl[20]!, ctl[21]!);
       Atomics.store(ctl, 1, job);
       Atomics.notify(ctl, 1);
     }
@@ -89,7 +116,7 @@ export class GemmPool {
       // 1 MiB to start (the module asks for its heap base, 2 pages, at least); grown for each product as needed.
       const memory = new WebAssembly.Memory({ initial: 16, maximum: SHARED_MAX_PAGES, shared: true });
       const kernel = instantiateGemm(module, memory);
-      const source = `(${workerMain.toString()})(require('node:worker_threads').parentPort)`;
+      const source = `(${workerMain.toString()})(require('node:worker_threads').parentPort, ${claimBlocks.toString()})`;
       const worker = new Worker(source, { eval: true });
       worker.unref();
       worker.postMessage({ module, memory, control: control.buffer });
@@ -106,6 +133,22 @@ export class GemmPool {
     return this.job;
   }
 
+  /**
+   * Waits (up to `timeoutMs`) until the worker has looked at the last product
+   * (after which `run` takes the next one): for tests that need a product to
+   * be split. False if it has not, or there is no worker.
+   */
+  waitUntilIdle(timeoutMs = 5000): boolean {
+    if (!this.worker) return false;
+    const deadline = performance.now() + timeoutMs;
+    for (let done = Atomics.load(this.control, DONE); done !== this.job; done = Atomics.load(this.control, DONE)) {
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      Atomics.wait(this.control, DONE, done, left);
+    }
+    return true;
+  }
+
   /** Waits (up to `timeoutMs`) until the worker can take products; false if it cannot. */
   waitUntilReady(timeoutMs = 5000): boolean {
     if (!this.worker) return false;
@@ -115,6 +158,8 @@ export class GemmPool {
   readonly run: GemmParallel = (a, aRow, aCol, b, bRow, bCol, m, k, n, c, bias) => {
     const K = this.kernel;
     if (!K || !this.worker || Atomics.load(this.control, READY) !== 1 || k === 0 || (m < 8 && n < 16)) return false;
+    // The worker has not yet looked at the previous product (it was descheduled): this one runs here alone.
+    if (Atomics.load(this.control, DONE) !== this.job) return false;
     const precision = gemmPrecision(a, b, c, bias);
     if (precision === null) return false;
     const at = wasmLayout(K.heapBase, precision, a.length, b.length, m * n, bias ? n : 0);
@@ -125,23 +170,24 @@ export class GemmPool {
     view(buffer, precision, at.aAt, a.length).set(a);
     view(buffer, precision, at.bAt, b.length).set(b);
     if (bias) view(buffer, precision, at.biasAt, n).set(bias);
-    const w = at.width;
-    const biasAt = bias ? at.biasAt : 0;
-    // The worker's block first, then this thread's: rows [0, h) and [h, m), or columns [0, h) and [h, n).
+    // Blocks along the longer side, a multiple of the kernel's tile (4 rows, 8 columns): two, or four for
+    // long sides, so that a thread that falls behind leaves its share to the other.
     const byRows = m >= n;
-    const h = byRows ? (m >> 3) << 2 : (n >> 4) << 3; // about half, a multiple of the kernel's tile
-    const worker = byRows
-      ? [at.aAt, aRow, aCol, at.bAt, bRow, bCol, h, k, n, at.cAt, n, biasAt]
-      : [at.aAt, aRow, aCol, at.bAt, bRow, bCol, m, k, h, at.cAt, n, biasAt];
-    const here = byRows
-      ? [at.aAt + h * aRow * w, aRow, aCol, at.bAt, bRow, bCol, m - h, k, n, at.cAt + h * n * w, n, biasAt] as const
-      : [at.aAt, aRow, aCol, at.bAt + h * bCol * w, bRow, bCol, m, k, n - h, at.cAt + h * w, n, bias ? biasAt + h * w : 0] as const;
-    this.control.set([precision === 'single' ? 1 : 0, ...worker, other.packAAt, other.packBAt], PARAMS);
+    const side = byRows ? m : n;
+    const tile = byRows ? 4 : 8;
+    const count = side >= 512 ? 4 : 2;
+    const block = Math.ceil(side / count / tile) * tile;
+    const blocks = Math.ceil(side / block);
+    const params = [precision === 'single' ? 1 : 0, at.aAt, aRow, aCol, at.bAt, bRow, bCol, m, k, n, at.cAt, bias ? at.biasAt : 0, byRows ? 1 : 0, block, blocks];
+    this.control.set(params, PARAMS);
+    this.control.set([other.packAAt, other.packBAt], WORKER_SCRATCH);
+    Atomics.store(this.control, NEXT, 0);
+    Atomics.store(this.control, FINISHED, 0);
     const job = ++this.job;
     Atomics.store(this.control, JOB, job);
     Atomics.notify(this.control, JOB);
-    (precision === 'single' ? K.gemm32 : K.gemm64)(...here, at.packAAt, at.packBAt);
-    for (let done = Atomics.load(this.control, DONE); done !== job; done = Atomics.load(this.control, DONE)) Atomics.wait(this.control, DONE, done);
+    claimBlocks(this.control, K.gemm32, K.gemm64, at.packAAt, at.packBAt);
+    for (let f = Atomics.load(this.control, FINISHED); f < blocks; f = Atomics.load(this.control, FINISHED)) Atomics.wait(this.control, FINISHED, f);
     c.set(view(buffer, precision, at.cAt, m * n));
     return true;
   };

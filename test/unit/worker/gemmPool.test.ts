@@ -28,6 +28,7 @@ describe('GemmPool', () => {
   it('splits large products over two threads, by rows or by columns, with the bits of one thread (A·B, Aᵀ·B, A·Bᵀ + bias; float32, float64)', () => {
     let used = 0;
     const counting: GemmParallel = (...args) => {
+      expect(pool.waitUntilIdle()).toBe(true); // else `run` leaves the product to this thread alone
       const ran = pool.run(...args);
       if (ran) used++;
       return ran;
@@ -59,9 +60,9 @@ describe('GemmPool', () => {
     expect(used).toBe(12);
   });
 
-  it('grows its shared memory for larger products and keeps the bits (edge rows and columns, bias)', () => {
+  it('grows its shared memory for larger products and keeps the bits (two or four blocks, edge rows and columns, bias)', () => {
     const rng = new Rng(3);
-    for (const [m, k, n] of [[9, 20, 5], [203, 517, 261], [12, 3, 2049], [37, 1, 9]] as const) {
+    for (const [m, k, n] of [[9, 20, 5], [203, 517, 261], [12, 3, 2049], [37, 1, 9], [601, 20, 30], [10, 40, 1001]] as const) {
       const a = random(rng, m * k, true);
       const b = random(rng, k * n, true);
       const bias = random(rng, n, true);
@@ -71,6 +72,7 @@ describe('GemmPool', () => {
       gemm(a, k, 1, b, 1, k, m, k, n, expected, bias);
       setGemmKernel('auto');
       const actual = new Float32Array(m * n);
+      expect(pool.waitUntilIdle()).toBe(true);
       expect(pool.run(a, k, 1, b, 1, k, m, k, n, actual, bias), `${m}×${k}×${n} taken`).toBe(true);
       expect(Array.from(actual), `${m}×${k}×${n}`).toEqual(Array.from(expected));
     }
@@ -96,6 +98,7 @@ describe('GemmPool', () => {
     const b = random(rng, k * n, true);
     const actual = new Float32Array(m * n);
     const before = installed!.products;
+    expect(installed!.waitUntilIdle()).toBe(true);
     gemm(a, k, 1, b, n, 1, m, k, n, actual, null);
     expect(installed!.products).toBe(before + 1);
     gemm(a, k, 1, b, n, 1, 8, k, n, new Float32Array(8 * n), null); // below PARALLEL_MIN_WORK: stays on this thread
