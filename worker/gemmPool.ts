@@ -200,22 +200,33 @@ export class GemmPool {
   }
 }
 
-function view(buffer: ArrayBufferLike, precision: 'single' | 'double', byteOffset: number, length: number): FloatArray {
-  return precision === 'single' ? new Float32Array(buffer, byteOffset, length) : new Float64Array(buffer, byteOffset, length);
-}
-
-let installed: GemmPool | null | undefined;
+let installed = false;
+let shared: GemmPool | null = null;
 
 /**
  * Hands the engine's large products (≥ PARALLEL_MIN_WORK multiply-adds,
- * engine/tensor/gemm.ts) to a pool from now on, started on first call; smaller
- * products stay on the calling thread, where waking a second one would cost
- * more than it saves. Not on a single core, where two threads would only take
- * turns. Returns the pool, or null when there is none; idempotent.
+ * engine/tensor/gemm.ts) to a two-thread pool from now on; smaller products
+ * stay on the calling thread, where waking a second one would cost more than
+ * it saves. The pool's worker starts with the first large product (which
+ * runs here while it starts), so a model without large layers never starts a
+ * thread. Nothing on a single core, where two threads would only take turns.
+ * Idempotent.
  */
-export function installGemmPool(): GemmPool | null {
-  if (installed !== undefined) return installed;
-  installed = availableParallelism() >= 2 ? new GemmPool() : null;
-  if (installed) setGemmParallel(installed.run);
-  return installed;
+export function installGemmPool(): void {
+  if (installed) return;
+  installed = true;
+  if (availableParallelism() < 2) return;
+  setGemmParallel((...args) => {
+    shared ??= new GemmPool();
+    return shared.run(...args);
+  });
+}
+
+/** The pool `installGemmPool` started, once a large product has asked for it; else null. */
+export function installedGemmPool(): GemmPool | null {
+  return shared;
+}
+
+function view(buffer: ArrayBufferLike, precision: 'single' | 'double', byteOffset: number, length: number): FloatArray {
+  return precision === 'single' ? new Float32Array(buffer, byteOffset, length) : new Float64Array(buffer, byteOffset, length);
 }

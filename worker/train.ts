@@ -18,7 +18,7 @@ const MAX_LOSS_POINTS = 1000;
 
 export async function train(params: TrainParams, ctx: HandlerContext<TrainProgress>): Promise<TrainResult> {
   const started = performance.now();
-  // Large layers' products on two threads (same bits; small ones stay here): started with the first training.
+  // Large layers' products on two threads (same bits; small ones stay here, and small models start no thread).
   installGemmPool();
   const record = params.record;
   const run = new TrainingRun(params.model, {

@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { gemm, PARALLEL_MIN_WORK, setGemmKernel, setGemmParallel, type GemmParallel } from '../../../engine/tensor/gemm';
 import { Rng } from '../../../engine/rng';
-import { GemmPool, installGemmPool } from '../../../worker/gemmPool';
+import { GemmPool, installedGemmPool, installGemmPool } from '../../../worker/gemmPool';
 
 const pool = new GemmPool(32 * 2 ** 20);
 afterAll(() => {
@@ -86,29 +86,36 @@ describe('GemmPool', () => {
     small.close();
   });
 
-  it('installGemmPool starts one pool and hands it the engine\'s large products, with the bits of one thread', () => {
-    const installed = installGemmPool();
-    expect(installed).not.toBeNull();
-    expect(installGemmPool()).toBe(installed);
-    expect(installed!.waitUntilReady()).toBe(true);
+  it('installGemmPool starts the pool with the first large product and hands it the large ones, with the bits of one thread', () => {
+    installGemmPool();
+    installGemmPool();
+    const rng = new Rng(4);
+    const product = (m: number, k: number, n: number) => {
+      const a = random(rng, m * k, true);
+      const b = random(rng, k * n, true);
+      const actual = new Float32Array(m * n);
+      gemm(a, k, 1, b, n, 1, m, k, n, actual, null);
+      setGemmKernel('js'); // the JavaScript kernel, which never hands products to a runner
+      const expected = new Float32Array(m * n);
+      gemm(a, k, 1, b, n, 1, m, k, n, expected, null);
+      setGemmKernel('auto');
+      expect(Array.from(actual), `${m}×${k}×${n}`).toEqual(Array.from(expected));
+    };
+    product(8, 300, 120); // below PARALLEL_MIN_WORK: no thread is started
+    expect(installedGemmPool()).toBeNull();
     const [m, k, n] = [128, 300, 120];
     expect(m * k * n).toBeGreaterThanOrEqual(PARALLEL_MIN_WORK);
-    const rng = new Rng(4);
-    const a = random(rng, m * k, true);
-    const b = random(rng, k * n, true);
-    const actual = new Float32Array(m * n);
-    const before = installed!.products;
+    product(m, k, n); // starts the pool; this product runs here
+    const installed = installedGemmPool();
+    expect(installed).not.toBeNull();
+    expect(installed!.waitUntilReady()).toBe(true);
     expect(installed!.waitUntilIdle()).toBe(true);
-    gemm(a, k, 1, b, n, 1, m, k, n, actual, null);
+    const before = installed!.products;
+    product(m, k, n);
     expect(installed!.products).toBe(before + 1);
-    gemm(a, k, 1, b, n, 1, 8, k, n, new Float32Array(8 * n), null); // below PARALLEL_MIN_WORK: stays on this thread
+    product(8, 300, 120);
     expect(installed!.products).toBe(before + 1);
-    setGemmParallel(null);
-    setGemmKernel('js');
-    const expected = new Float32Array(m * n);
-    gemm(a, k, 1, b, n, 1, m, k, n, expected, null);
-    setGemmKernel('auto');
-    expect(Array.from(actual)).toEqual(Array.from(expected));
+    expect(installedGemmPool()).toBe(installed);
     installed!.close();
   });
 });
