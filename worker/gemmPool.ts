@@ -46,6 +46,8 @@ const FINISHED = 4;
 /** single, a, aRow, aCol, b, bRow, bCol, m, k, n, c, bias (0: none), byRows, block, blocks (byte offsets into the shared memory). */
 const PARAMS = 5;
 const WORKER_SCRATCH = 20; // packA, packB
+/** Set by a worker whose kernel threw (it then takes no more products); FINISHED is bumped to wake the caller. */
+const FAILED = 22;
 const CONTROL_WORDS = 24;
 
 type Kernel = (...args: number[]) => void;
@@ -92,7 +94,15 @@ function workerMain(parentPort: import('node:worker_threads').MessagePort, claim
       if (job < 0) return;
       if (job === seen) continue;
       seen = job;
-      claim(ctl, exports.gemm32, exports.gemm64, ctl[20]!, ctl[21]!);
+      try {
+        claim(ctl, exports.gemm32, exports.gemm64, ctl[20]!, ctl[21]!);
+      } catch {
+        // A block this thread claimed is not done: the caller redoes the product on its own thread.
+        Atomics.store(ctl, 22, 1);
+        Atomics.add(ctl, 4, 1);
+        Atomics.notify(ctl, 4);
+        return;
+      }
       Atomics.store(ctl, 1, job);
       Atomics.notify(ctl, 1);
     }
@@ -157,7 +167,8 @@ export class GemmPool {
 
   readonly run: GemmParallel = (a, aRow, aCol, b, bRow, bCol, m, k, n, c, bias) => {
     const K = this.kernel;
-    if (!K || !this.worker || Atomics.load(this.control, READY) !== 1 || k === 0 || (m < 8 && n < 16)) return false;
+    if (!K || !this.worker || Atomics.load(this.control, READY) !== 1 || Atomics.load(this.control, FAILED) !== 0) return false;
+    if (k === 0 || (m < 8 && n < 16)) return false;
     // The worker has not yet looked at the previous product (it was descheduled): this one runs here alone.
     if (Atomics.load(this.control, DONE) !== this.job) return false;
     const precision = gemmPrecision(a, b, c, bias);
@@ -165,7 +176,11 @@ export class GemmPool {
     const at = wasmLayout(K.heapBase, precision, a.length, b.length, m * n, bias ? n : 0);
     const other = scratchLayout(at.end, precision);
     if (other.end > this.maxBytes) return false;
-    ensureMemory(K.memory, other.end);
+    try {
+      ensureMemory(K.memory, other.end);
+    } catch {
+      return false; // the system would not give the shared memory more pages: one thread, in its own memory
+    }
     const buffer = K.memory.buffer;
     view(buffer, precision, at.aAt, a.length).set(a);
     view(buffer, precision, at.bAt, b.length).set(b);
@@ -187,7 +202,12 @@ export class GemmPool {
     Atomics.store(this.control, JOB, job);
     Atomics.notify(this.control, JOB);
     claimBlocks(this.control, K.gemm32, K.gemm64, at.packAAt, at.packBAt);
-    for (let f = Atomics.load(this.control, FINISHED); f < blocks; f = Atomics.load(this.control, FINISHED)) Atomics.wait(this.control, FINISHED, f);
+    for (let f = Atomics.load(this.control, FINISHED); f < blocks; f = Atomics.load(this.control, FINISHED)) {
+      if (Atomics.load(this.control, FAILED) !== 0) break;
+      Atomics.wait(this.control, FINISHED, f);
+    }
+    // A failed worker leaves blocks undone: decline, and the product runs on this thread (so will all later ones).
+    if (Atomics.load(this.control, FAILED) !== 0) return false;
     c.set(view(buffer, precision, at.cAt, m * n));
     return true;
   };

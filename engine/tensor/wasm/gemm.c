@@ -30,8 +30,10 @@
 /*
  * Register tile MR32×NR32 = 4×8: eight f32x4 accumulators, two B vectors and
  * one splatted A value: 11 of the 16 xmm registers an x86-64 engine has
- * (V8 keeps one as scratch), 16 multiplies and 16 adds per 6 loads. A 6×8
- * tile (15 registers) spills in V8 and measured slower.
+ * (V8 keeps one as scratch), 8 f32x4 multiplies and 8 adds per 6 loads. A
+ * 6×8 tile (15 registers) ran at half the speed in Node 20's V8 (1024³ and
+ * 256³ products: 30 against 60 GFLOP/s), XNNPACK's choice of 4×8 for
+ * WebAssembly SIMD on x86 too.
  * Cache blocks: the packed A block (MC32·KC32 floats = 128 KiB) stays in L2,
  * a B sliver (KC32·NR32 floats = 8 KiB) in L1 while the A slivers stream
  * past it; the packed B panel (KC32·NC32 floats = 2 MiB) is large so that A
