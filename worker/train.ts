@@ -11,15 +11,12 @@ import type { TrainParams, TrainProgress, TrainResult } from '../protocol/messag
 import { TrainingRun } from '../engine/run/session';
 import { encodeSnapshotLine, encodeStepLine } from '../engine/run/format';
 import type { NonFiniteReport, RunStep, Snapshot } from '../engine/run/types';
-import { installGemmPool } from './gemmPool';
 import type { HandlerContext } from './handlers';
 
 const MAX_LOSS_POINTS = 1000;
 
 export async function train(params: TrainParams, ctx: HandlerContext<TrainProgress>): Promise<TrainResult> {
   const started = performance.now();
-  // Large layers' products on two threads (same bits; small ones stay here, and small models start no thread).
-  installGemmPool();
   const record = params.record;
   const run = new TrainingRun(params.model, {
     steps: params.steps,
