@@ -1,96 +1,162 @@
 /**
  * A second thread for large matrix products: the engine's WebAssembly GEMM
- * kernel on a worker_threads worker, sharing operands through a
- * SharedArrayBuffer. Install with `setGemmParallel(pool.run)`.
+ * kernels (their shared-memory build) on a worker_threads worker and on this
+ * thread, both working in one shared WebAssembly memory. Install with
+ * `setGemmParallel(pool.run)`.
  *
- * A product is split by rows of C: the worker computes rows [0, h), this
- * thread rows [h, m) at the same time, each with its own instance of the
- * kernel; every entry is still one sum in the textbook order, so the bits
- * are those of the single-threaded product. The call is synchronous: this
- * thread waits (Atomics.wait) for the worker's half before returning.
+ * A product is split into blocks of C along its longer side (two, or four
+ * for long sides), which this thread and the worker claim in turn from a
+ * shared counter and compute at the same time, each with its own instance of
+ * the kernel and its own packing scratch; every entry is still one sum in the
+ * textbook order, so the bits are those of the single-threaded product. The
+ * operands are copied into the shared memory once and C out once, as for one
+ * thread, so the costs of the second thread are waking it (a futex, tens of
+ * microseconds) and packing once per block the operand all blocks read: B
+ * when C is split by rows (m ≥ n), A when by columns. Splitting the longer
+ * side makes that the smaller operand (k·n ≤ m·k iff n ≤ m). The call is
+ * synchronous: this thread waits (Atomics.wait) until every block is done.
+ * A worker that wakes late takes fewer blocks (none, if this thread has taken
+ * them all), and the next product runs on this thread alone until the worker
+ * has caught up, so a busy machine never makes a product wait for it.
  *
- * Shared layout: a control block of Int32 words, then one data region holding
- * A and B (in their dtype), the bias and the worker's rows of C (float64).
- * Products that do not fit the region, or arrive before the worker is ready,
- * are declined and run on one thread.
+ * Where the runtime lacks SharedArrayBuffer, WebAssembly threads or SIMD, or
+ * the worker does not start, the pool declines every product (run returns
+ * false) and products run on one thread, with the same bits.
  */
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { GemmParallel } from '../engine/tensor/gemm';
-import { gemmWasm, gemmWasmModule } from '../engine/tensor/gemmWasm';
+import { setGemmParallel, type GemmParallel } from '../engine/tensor/gemm';
+import {
+  ensureMemory, gemmPrecision, gemmSharedModule, instantiateGemm, scratchLayout, SHARED_MAX_PAGES, wasmLayout, type GemmInstance,
+} from '../engine/tensor/gemmWasm';
 import type { FloatArray } from '../engine/tensor/dtype';
 
-/** Control words. */
-const STATE = 0; // 0 idle, 1 job posted, 2 job done, 3 close
-const READY = 1;
-const PARAMS = 2; // aRow, aCol, bRow, bCol, h, k, n, single, aLength, bLength, hasBias
-const CONTROL_WORDS = 16;
+/**
+ * Control words (Int32, shared). JOB: a counter the caller bumps to post a
+ * product (−1 closes the worker); DONE: the last job the worker has looked
+ * at; READY; NEXT: the next block to claim; FINISHED: blocks completed; then
+ * the product (PARAMS…) and the worker's scratch. `claimBlocks` and the
+ * worker's body are run from source text, so they spell these indices out.
+ */
+const JOB = 0;
+const DONE = 1;
+const READY = 2;
+const NEXT = 3;
+const FINISHED = 4;
+/** single, a, aRow, aCol, b, bRow, bCol, m, k, n, c, bias (0: none), byRows, block, blocks (byte offsets into the shared memory). */
+const PARAMS = 5;
+const WORKER_SCRATCH = 20; // packA, packB
+/** Set by a worker whose kernel threw (it then takes no more products); FINISHED is bumped to wake the caller. */
+const FAILED = 22;
+const CONTROL_WORDS = 24;
+
+type Kernel = (...args: number[]) => void;
+
+/**
+ * Claims blocks of the posted product (rows [s, s + block) of C, or columns)
+ * until none is left, computing each with `gemm32`/`gemm64` on the given
+ * scratch. Both threads run this: a thread that starts late, or is
+ * descheduled, simply claims fewer blocks, so a busy machine costs the
+ * product at most its one-thread time (plus the block it was running).
+ */
+function claimBlocks(ctl: Int32Array, gemm32: Kernel, gemm64: Kernel, packA: number, packB: number): void {
+  const [single, a, aRow, aCol, b, bRow, bCol, m, k, n, c, bias, byRows, block, blocks] = Array.from(ctl.subarray(5, 20)) as number[];
+  const run = single ? gemm32 : gemm64;
+  const width = single ? 4 : 8;
+  for (let i = Atomics.add(ctl, 3, 1); i < blocks!; i = Atomics.add(ctl, 3, 1)) {
+    const s = i * block!;
+    if (byRows) run(a! + s * aRow! * width, aRow!, aCol!, b!, bRow!, bCol!, Math.min(block!, m! - s), k!, n!, c! + s * n! * width, n!, bias!, packA, packB);
+    else run(a!, aRow!, aCol!, b! + s * bCol! * width, bRow!, bCol!, m!, k!, Math.min(block!, n! - s), c! + s * width, n!, bias ? bias + s * width : 0, packA, packB);
+    Atomics.add(ctl, 4, 1);
+    Atomics.notify(ctl, 4);
+  }
+}
 
 /**
  * The worker's body, run from source text (`eval`): it needs nothing but the
- * kernel's compiled module and the two shared buffers, sent in one message.
+ * kernels' compiled module, the shared memory and the control block, sent in
+ * one message. For each posted product it claims blocks beside the caller.
  */
-function workerMain(parentPort: import('node:worker_threads').MessagePort): void {
-  parentPort.once('message', (init: { module: WebAssembly.Module; control: SharedArrayBuffer; data: SharedArrayBuffer }) => {
+function workerMain(parentPort: import('node:worker_threads').MessagePort, claim: typeof claimBlocks): void {
+  parentPort.once('message', (init: { module: WebAssembly.Module; memory: WebAssembly.Memory; control: SharedArrayBuffer }) => {
     const ctl = new Int32Array(init.control);
-    const exports = new WebAssembly.Instance(init.module, {}).exports as unknown as {
-      memory: WebAssembly.Memory;
-      gemm: (...args: number[]) => void;
-      __heap_base: WebAssembly.Global;
-    };
-    const heapBase = Number(exports.__heap_base.value);
-    const align = (x: number) => (x + 15) & ~15;
-    Atomics.store(ctl, 1, 1);
-    Atomics.notify(ctl, 1);
+    const exports = new WebAssembly.Instance(init.module, { env: { memory: init.memory } }).exports as unknown as { gemm32: Kernel; gemm64: Kernel };
+    Atomics.store(ctl, 2, 1);
+    Atomics.notify(ctl, 2);
+    let seen = 0;
     for (;;) {
-      Atomics.wait(ctl, 0, 0);
-      const state = Atomics.load(ctl, 0);
-      if (state === 3) return;
-      if (state !== 1) continue;
-      const [aRow, aCol, bRow, bCol, h, k, n, single, aLength, bLength, hasBias] = Array.from(ctl.subarray(2, 13)) as number[];
-      const width = single ? 4 : 8;
-      const aBytes = align(aLength! * width);
-      const bBytes = align(bLength! * width);
-      const biasBytes = hasBias ? align(n! * 8) : 0;
-      // Wasm memory: A | B | bias | C | packed A | packed B, as engine/tensor/gemmWasm.ts.
-      const aAt = align(heapBase);
-      const bAt = aAt + aBytes;
-      const biasAt = bAt + bBytes;
-      const cAt = biasAt + biasBytes;
-      const packAAt = align(cAt + h! * n! * 8);
-      const packBAt = packAAt + 64 * 256 * 8;
-      const end = packBAt + 256 * 128 * 8;
-      const memory = exports.memory;
-      if (end > memory.buffer.byteLength) memory.grow(Math.ceil((end - memory.buffer.byteLength) / 65536));
-      new Uint8Array(memory.buffer, aAt, aBytes + bBytes + biasBytes).set(new Uint8Array(init.data, 0, aBytes + bBytes + biasBytes));
-      exports.gemm(aAt, aRow!, aCol!, bAt, bRow!, bCol!, single!, h!, k!, n!, cAt, hasBias ? biasAt : 0, packAAt, packBAt);
-      new Uint8Array(init.data, aBytes + bBytes + biasBytes, h! * n! * 8).set(new Uint8Array(memory.buffer, cAt, h! * n! * 8));
-      Atomics.store(ctl, 0, 2);
-      Atomics.notify(ctl, 0);
-      Atomics.wait(ctl, 0, 2); // until the caller has read the rows back
+      // Products come in bursts (a layer's forward, then its backward): poll for the next one for a
+      // moment before sleeping, since waking a sleeping thread takes tens of microseconds.
+      const until = performance.now() + 0.2;
+      while (Atomics.load(ctl, 0) === seen && performance.now() < until);
+      Atomics.wait(ctl, 0, seen);
+      const job = Atomics.load(ctl, 0);
+      if (job < 0) return;
+      if (job === seen) continue;
+      seen = job;
+      try {
+        claim(ctl, exports.gemm32, exports.gemm64, ctl[20]!, ctl[21]!);
+      } catch {
+        // A block this thread claimed is not done: the caller redoes the product on its own thread.
+        Atomics.store(ctl, 22, 1);
+        Atomics.add(ctl, 4, 1);
+        Atomics.notify(ctl, 4);
+        return;
+      }
+      Atomics.store(ctl, 1, job);
+      Atomics.notify(ctl, 1);
     }
   });
 }
 
-const align = (x: number) => (x + 15) & ~15;
-
 export class GemmPool {
-  private readonly worker: Worker | null;
-  private readonly control: Int32Array;
-  private readonly data: SharedArrayBuffer;
+  private readonly worker: Worker | null = null;
+  private readonly control: Int32Array = new Int32Array(CONTROL_WORDS);
+  private readonly kernel: GemmInstance | null = null;
+  private readonly maxBytes: number;
+  private job = 0;
 
-  /** `capacityBytes`: the shared region; 64 MiB holds a 1024³ float32 product with room to spare. */
-  constructor(capacityBytes = 64 * 2 ** 20) {
-    const module = gemmWasmModule();
-    this.control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
-    this.data = new SharedArrayBuffer(module ? capacityBytes : 0);
-    if (!module) {
-      this.worker = null;
-      return;
+  /** `maxBytes`: the most shared memory a product may use (operands, C and scratch); larger products are declined. */
+  constructor(maxBytes = 256 * 2 ** 20) {
+    this.maxBytes = Math.min(maxBytes, SHARED_MAX_PAGES * 65536);
+    try {
+      const module = gemmSharedModule();
+      if (!module) return;
+      const control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
+      // 1 MiB to start (the module asks for its heap base, 2 pages, at least); grown for each product as needed.
+      const memory = new WebAssembly.Memory({ initial: 16, maximum: SHARED_MAX_PAGES, shared: true });
+      const kernel = instantiateGemm(module, memory);
+      const source = `(${workerMain.toString()})(require('node:worker_threads').parentPort, ${claimBlocks.toString()})`;
+      const worker = new Worker(source, { eval: true });
+      worker.unref();
+      worker.postMessage({ module, memory, control: control.buffer });
+      this.control = control;
+      this.kernel = kernel;
+      this.worker = worker;
+    } catch {
+      // No shared memory or no threads here: the pool declines, products run on one thread.
     }
-    const source = `(${workerMain.toString()})(require('node:worker_threads').parentPort)`;
-    this.worker = new Worker(source, { eval: true });
-    this.worker.unref();
-    this.worker.postMessage({ module, control: this.control.buffer, data: this.data });
+  }
+
+  /** How many products the pool has split over its two threads. */
+  get products(): number {
+    return this.job;
+  }
+
+  /**
+   * Waits (up to `timeoutMs`) until the worker has looked at the last product
+   * (after which `run` takes the next one): for tests that need a product to
+   * be split. False if it has not, or there is no worker.
+   */
+  waitUntilIdle(timeoutMs = 5000): boolean {
+    if (!this.worker) return false;
+    const deadline = performance.now() + timeoutMs;
+    for (let done = Atomics.load(this.control, DONE); done !== this.job; done = Atomics.load(this.control, DONE)) {
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      Atomics.wait(this.control, DONE, done, left);
+    }
+    return true;
   }
 
   /** Waits (up to `timeoutMs`) until the worker can take products; false if it cannot. */
@@ -100,39 +166,87 @@ export class GemmPool {
   }
 
   readonly run: GemmParallel = (a, aRow, aCol, b, bRow, bCol, m, k, n, c, bias) => {
-    if (!this.worker || Atomics.load(this.control, READY) !== 1 || m < 8) return false;
-    const single = a instanceof Float32Array;
-    const width = single ? 4 : 8;
-    const h = (m >> 3) << 2; // the worker's rows: about half, a multiple of the 4-row tile
-    const aBytes = align(a.length * width);
-    const bBytes = align(b.length * width);
-    const biasBytes = bias ? align(n * 8) : 0;
-    const cBytes = h * n * 8;
-    if (aBytes + bBytes + biasBytes + cBytes > this.data.byteLength) return false;
-    copyInto(this.data, 0, a, single);
-    copyInto(this.data, aBytes, b, single);
-    if (bias) new Float64Array(this.data, aBytes + bBytes, n).set(bias);
-    this.control.set([aRow, aCol, bRow, bCol, h, k, n, single ? 1 : 0, a.length, b.length, bias ? 1 : 0], PARAMS);
-    Atomics.store(this.control, STATE, 1);
-    Atomics.notify(this.control, STATE);
-    // Rows [h, m) here, meanwhile.
-    gemmWasm(a, aRow, aCol, b, bRow, bCol, m - h, k, n, c.subarray(h * n), bias, h * aRow);
-    while (Atomics.load(this.control, STATE) === 1) Atomics.wait(this.control, STATE, 1);
-    c.set(new Float64Array(this.data, aBytes + bBytes + biasBytes, h * n)); // one rounding into float32
-    Atomics.store(this.control, STATE, 0);
-    Atomics.notify(this.control, STATE);
+    const K = this.kernel;
+    if (!K || !this.worker || Atomics.load(this.control, READY) !== 1 || Atomics.load(this.control, FAILED) !== 0) return false;
+    if (k === 0 || (m < 8 && n < 16)) return false;
+    // The worker has not yet looked at the previous product (it was descheduled): this one runs here alone.
+    if (Atomics.load(this.control, DONE) !== this.job) return false;
+    const precision = gemmPrecision(a, b, c, bias);
+    if (precision === null) return false;
+    const at = wasmLayout(K.heapBase, precision, a.length, b.length, m * n, bias ? n : 0);
+    const other = scratchLayout(at.end, precision);
+    if (other.end > this.maxBytes) return false;
+    try {
+      ensureMemory(K.memory, other.end);
+    } catch {
+      return false; // the system would not give the shared memory more pages: one thread, in its own memory
+    }
+    const buffer = K.memory.buffer;
+    view(buffer, precision, at.aAt, a.length).set(a);
+    view(buffer, precision, at.bAt, b.length).set(b);
+    if (bias) view(buffer, precision, at.biasAt, n).set(bias);
+    // Blocks along the longer side, a multiple of the kernel's tile (4 rows, 8 columns): two, or four for
+    // long sides, so that a thread that falls behind leaves its share to the other.
+    const byRows = m >= n;
+    const side = byRows ? m : n;
+    const tile = byRows ? 4 : 8;
+    const count = side >= 512 ? 4 : 2;
+    const block = Math.ceil(side / count / tile) * tile;
+    const blocks = Math.ceil(side / block);
+    const params = [precision === 'single' ? 1 : 0, at.aAt, aRow, aCol, at.bAt, bRow, bCol, m, k, n, at.cAt, bias ? at.biasAt : 0, byRows ? 1 : 0, block, blocks];
+    this.control.set(params, PARAMS);
+    this.control.set([other.packAAt, other.packBAt], WORKER_SCRATCH);
+    Atomics.store(this.control, NEXT, 0);
+    Atomics.store(this.control, FINISHED, 0);
+    const job = ++this.job;
+    Atomics.store(this.control, JOB, job);
+    Atomics.notify(this.control, JOB);
+    claimBlocks(this.control, K.gemm32, K.gemm64, at.packAAt, at.packBAt);
+    for (let f = Atomics.load(this.control, FINISHED); f < blocks; f = Atomics.load(this.control, FINISHED)) {
+      if (Atomics.load(this.control, FAILED) !== 0) break;
+      Atomics.wait(this.control, FINISHED, f);
+    }
+    // A failed worker leaves blocks undone: decline, and the product runs on this thread (so will all later ones).
+    if (Atomics.load(this.control, FAILED) !== 0) return false;
+    c.set(view(buffer, precision, at.cAt, m * n));
     return true;
   };
 
   close(): void {
     if (!this.worker) return;
-    Atomics.store(this.control, STATE, 3);
-    Atomics.notify(this.control, STATE);
+    Atomics.store(this.control, JOB, -1);
+    Atomics.notify(this.control, JOB);
     void this.worker.terminate();
   }
 }
 
-function copyInto(buffer: SharedArrayBuffer, byteOffset: number, x: FloatArray, single: boolean): void {
-  if (single) new Float32Array(buffer, byteOffset, x.length).set(x);
-  else new Float64Array(buffer, byteOffset, x.length).set(x);
+let installed = false;
+let shared: GemmPool | null = null;
+
+/**
+ * Hands the engine's large products (≥ PARALLEL_MIN_WORK multiply-adds,
+ * engine/tensor/gemm.ts) to a two-thread pool from now on; smaller products
+ * stay on the calling thread, where waking a second one would cost more than
+ * it saves. The pool's worker starts with the first large product (which
+ * runs here while it starts), so a model without large layers never starts a
+ * thread. Nothing on a single core, where two threads would only take turns.
+ * Idempotent.
+ */
+export function installGemmPool(): void {
+  if (installed) return;
+  installed = true;
+  if (availableParallelism() < 2) return;
+  setGemmParallel((...args) => {
+    shared ??= new GemmPool();
+    return shared.run(...args);
+  });
+}
+
+/** The pool `installGemmPool` started, once a large product has asked for it; else null. */
+export function installedGemmPool(): GemmPool | null {
+  return shared;
+}
+
+function view(buffer: ArrayBufferLike, precision: 'single' | 'double', byteOffset: number, length: number): FloatArray {
+  return precision === 'single' ? new Float32Array(buffer, byteOffset, length) : new Float64Array(buffer, byteOffset, length);
 }

@@ -19,15 +19,52 @@ export function relu(x: Tensor): Tensor {
     'ReluBackward',
     x,
     (xs, ys) => {
+      if (xs instanceof Float32Array && ys instanceof Float32Array) return reluFloat32(xs, ys);
       for (let i = 0; i < xs.length; i++) {
         const v = xs[i]!;
         ys[i] = v > 0 || Number.isNaN(v) ? v : 0;
       }
     },
     (_xs, ys, g, gx) => {
+      if (ys instanceof Float32Array && g instanceof Float32Array && gx instanceof Float32Array) return reluBackwardFloat32(ys, g, gx);
       for (let i = 0; i < g.length; i++) gx[i] = ys[i]! > 0 ? g[i]! : 0;
     },
   );
+}
+
+/**
+ * float32 ReLU on the bit patterns, without branches: the signs of hidden
+ * units are a coin toss, so a branch per element is mispredicted half the
+ * time, which made this loop several times slower than a copy. With the bits
+ * b of x read as an int32 (sign bit = the int's sign):
+ *   keep x  iff  b ≥ 0 (x ≥ +0; +0 stays +0)  or  |b| > 0x7f800000 (x is NaN: it propagates, as in torch),
+ * else +0. `b >> 31` is all ones for b < 0, and `(0x7f800000 − (b & 0x7fffffff)) >> 31`
+ * all ones for a NaN, so y = b & (~(b >> 31) | nanMask). Same values as the
+ * generic loop above, bit for bit.
+ */
+function reluFloat32(xs: Float32Array, ys: Float32Array): void {
+  const x = new Int32Array(xs.buffer, xs.byteOffset, xs.length);
+  const y = new Int32Array(ys.buffer, ys.byteOffset, ys.length);
+  for (let i = 0; i < x.length; i++) {
+    const b = x[i]!;
+    y[i] = b & (~(b >> 31) | ((0x7f800000 - (b & 0x7fffffff)) >> 31));
+  }
+}
+
+/**
+ * ∂L/∂x = g where y > 0, else +0, as a mask on g's bits (no branch, as
+ * reluFloat32): y > 0 iff its bits c satisfy 0 < c ≤ 0x7f800000 (positive,
+ * up to +∞, not NaN), i.e. (−c) >> 31, ~(c >> 31) and ~((0x7f800000 − c) >> 31)
+ * are all ones.
+ */
+function reluBackwardFloat32(ys: Float32Array, gs: Float32Array, gxs: Float32Array): void {
+  const y = new Int32Array(ys.buffer, ys.byteOffset, ys.length);
+  const g = new Int32Array(gs.buffer, gs.byteOffset, gs.length);
+  const gx = new Int32Array(gxs.buffer, gxs.byteOffset, gxs.length);
+  for (let i = 0; i < g.length; i++) {
+    const c = y[i]!;
+    gx[i] = g[i]! & (-c >> 31) & ~(c >> 31) & ~((0x7f800000 - c) >> 31);
+  }
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
- * The WebAssembly SIMD build of the GEMM kernel (wasm/gemm.c, same algorithm
- * and summation order as gemm.ts, two entries of C per f64x2 instruction).
+ * The WebAssembly SIMD build of the GEMM kernels (wasm/gemm.c, same
+ * algorithm and summation order as gemm.ts): `gemm32` for float32 operands
+ * (float32 sums, four entries of C per f32x4 instruction) and `gemm64` for
+ * float64 operands (two entries per f64x2 instruction).
  *
  * The module is instantiated on first use from its bytes (wasm/gemmWasm.ts).
  * Where WebAssembly or SIMD is unavailable (an old runtime, a policy that
@@ -8,29 +10,40 @@
  * its JavaScript kernel: the engine runs everywhere, with the same bits.
  *
  * Operands are copied into the module's memory for each product (O(mk + kn)
- * beside the O(mnk) work), the float64 sums copied back and rounded once
- * into C. The memory layout, from the module's heap base upward:
- *     A | B | C (float64) | bias (float64) | packed A | packed B
- * and the memory grows when a product needs more; it is kept for the next.
+ * beside the O(mnk) work) and C copied back. The memory layout, from the
+ * module's heap base upward (`wasmLayout`):
+ *     A | B | C | bias | packed A | packed B
+ * all in the operands' dtype; the memory grows when a product needs more and
+ * is kept for the next.
  */
 import type { FloatArray } from './dtype';
+import { GEMM_SHARED_WASM_BASE64 } from './wasm/gemmSharedWasm';
 import { GEMM_WASM_BASE64 } from './wasm/gemmWasm';
 
-/** Must match MC, KC, NC of wasm/gemm.c. */
-const PACK_A_DOUBLES = 64 * 256;
-const PACK_B_DOUBLES = 256 * 128;
+/** Packing buffers in elements; must match MC·KC and KC·NC + MR·NR of wasm/gemm.c (float32, float64). */
+const PACK_A = { single: 128 * 256, double: 64 * 256 };
+const PACK_B = { single: 256 * 2048 + 4 * 8, double: 256 * 128 + 4 * 4 };
 const PAGE = 65536;
 
+/**
+ * Both exports take byte offsets: (a, aRow, aCol, b, bRow, bCol, m, k, n, c,
+ * ldc, bias or 0, packA, packB); C's rows are ldc elements apart (n, or more
+ * for a block of columns of a wider C).
+ */
 type GemmExport = (
-  a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, single: number,
-  m: number, k: number, n: number, c: number, bias: number, packA: number, packB: number,
+  a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number,
+  m: number, k: number, n: number, c: number, ldc: number, bias: number, packA: number, packB: number,
 ) => void;
 
-interface Kernel {
-  module: WebAssembly.Module;
+export interface GemmInstance {
   memory: WebAssembly.Memory;
-  gemm: GemmExport;
+  gemm32: GemmExport;
+  gemm64: GemmExport;
   heapBase: number;
+}
+
+interface Kernel extends GemmInstance {
+  module: WebAssembly.Module;
 }
 
 let kernel: Kernel | null | undefined;
@@ -42,13 +55,44 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+/**
+ * An instance of a compiled kernel module with its exports. The module of
+ * `gemmWasmModule` has a memory of its own; that of `gemmSharedModule`
+ * imports `memory`, a shared WebAssembly.Memory that instances on several
+ * threads use together (each thread needs its own instance).
+ */
+export function instantiateGemm(module: WebAssembly.Module, memory?: WebAssembly.Memory): GemmInstance {
+  const exports = new WebAssembly.Instance(module, memory ? { env: { memory } } : {}).exports as {
+    memory?: WebAssembly.Memory; gemm32: GemmExport; gemm64: GemmExport; __heap_base: WebAssembly.Global;
+  };
+  return { memory: memory ?? exports.memory!, gemm32: exports.gemm32, gemm64: exports.gemm64, heapBase: Number(exports.__heap_base.value) };
+}
+
+let sharedModule: WebAssembly.Module | null | undefined;
+
+/**
+ * The same kernels built to import a shared memory (`env.memory`, maximum
+ * SHARED_MAX_PAGES pages), for hosts that split a product over threads
+ * (worker/gemmPool.ts); null where WebAssembly threads or SIMD are unavailable.
+ */
+export function gemmSharedModule(): WebAssembly.Module | null {
+  if (sharedModule !== undefined) return sharedModule;
+  try {
+    sharedModule = new WebAssembly.Module(decodeBase64(GEMM_SHARED_WASM_BASE64));
+  } catch {
+    sharedModule = null;
+  }
+  return sharedModule;
+}
+
+/** The shared module's declared maximum memory (2 GiB; scripts/build-wasm.mjs), in 64 KiB pages. */
+export const SHARED_MAX_PAGES = 32768;
+
 function load(): Kernel | null {
   if (kernel !== undefined) return kernel;
   try {
     const module = new WebAssembly.Module(decodeBase64(GEMM_WASM_BASE64));
-    const instance = new WebAssembly.Instance(module, {});
-    const exports = instance.exports as { memory: WebAssembly.Memory; gemm: GemmExport; __heap_base: WebAssembly.Global };
-    kernel = { module, memory: exports.memory, gemm: exports.gemm, heapBase: Number(exports.__heap_base.value) };
+    kernel = { module, ...instantiateGemm(module) };
   } catch {
     kernel = null; // no WebAssembly, or no SIMD: the JavaScript kernel it is
   }
@@ -60,48 +104,79 @@ export function gemmWasmModule(): WebAssembly.Module | null {
   return load()?.module ?? null;
 }
 
+/** Where the module's heap starts (the same in every instance): for hosts that lay out another instance's memory. */
+export function gemmWasmHeapBase(): number | null {
+  return load()?.heapBase ?? null;
+}
+
 /** Whether the WebAssembly kernel can run here. */
 export function wasmGemmAvailable(): boolean {
   return load() !== null;
 }
 
+/**
+ * Which kernel a product's operands take: 'single' when A, B, C (and the
+ * bias, if any) are all float32, 'double' when all are float64, null for a
+ * mix (which only the JavaScript kernel handles).
+ */
+export function gemmPrecision(a: FloatArray, b: FloatArray, c: FloatArray, bias: FloatArray | null): 'single' | 'double' | null {
+  const single = a instanceof Float32Array;
+  const same = (x: FloatArray) => (x instanceof Float32Array) === single;
+  return same(b) && same(c) && (bias === null || same(bias)) ? (single ? 'single' : 'double') : null;
+}
+
 const align = (x: number) => (x + 15) & ~15;
 
+/** Byte offsets of one thread's scratch (packed A, packed B and the edge tile) placed at `at`, and where it ends. */
+export function scratchLayout(at: number, precision: 'single' | 'double') {
+  const width = precision === 'single' ? 4 : 8;
+  const packAAt = align(at);
+  const packBAt = align(packAAt + PACK_A[precision] * width);
+  return { packAAt, packBAt, end: packBAt + PACK_B[precision] * width };
+}
+
+/** Byte offsets of a product's operands and scratch in a kernel instance's memory, and the bytes it needs. */
+export function wasmLayout(heapBase: number, precision: 'single' | 'double', aLength: number, bLength: number, cLength: number, biasLength: number) {
+  const width = precision === 'single' ? 4 : 8;
+  const aAt = align(heapBase);
+  const bAt = align(aAt + aLength * width);
+  const cAt = align(bAt + bLength * width);
+  const biasAt = align(cAt + cLength * width);
+  return { width, aAt, bAt, cAt, biasAt, ...scratchLayout(biasAt + biasLength * width, precision) };
+}
+
+/** Grows `memory` to at least `bytes`. */
+export function ensureMemory(memory: WebAssembly.Memory, bytes: number): void {
+  if (bytes > memory.buffer.byteLength) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
+}
+
+/** A view of `length` elements of the dtype at `byteOffset`. */
+function view(buffer: ArrayBuffer, precision: 'single' | 'double', byteOffset: number, length: number): FloatArray {
+  return precision === 'single' ? new Float32Array(buffer, byteOffset, length) : new Float64Array(buffer, byteOffset, length);
+}
+
 /**
- * C = init + A·B with the strides of gemm.ts's `gemm`; a and b share one
- * dtype. A(i, p) is read at a[aOffset + i·aRow + p·aCol] (a block of rows
- * of a larger product). Returns false (and does nothing) when WebAssembly
- * is unavailable.
+ * C = init + A·B with the strides of gemm.ts's `gemm`. Returns false (and
+ * does nothing) when WebAssembly is unavailable or the operands mix dtypes.
  */
 export function gemmWasm(
   a: FloatArray, aRow: number, aCol: number,
   b: FloatArray, bRow: number, bCol: number,
   m: number, k: number, n: number,
   c: FloatArray, bias: FloatArray | null,
-  aOffset = 0,
 ): boolean {
   const K = load();
   if (K === null) return false;
-  const single = a instanceof Float32Array;
-  const width = single ? 4 : 8;
-  const aAt = align(K.heapBase);
-  const bAt = align(aAt + a.length * width);
-  const cAt = align(bAt + b.length * width);
-  const biasAt = align(cAt + m * n * 8);
-  const packAAt = align(biasAt + (bias ? n * 8 : 0));
-  const packBAt = align(packAAt + PACK_A_DOUBLES * 8);
-  const end = packBAt + PACK_B_DOUBLES * 8;
-  if (end > K.memory.buffer.byteLength) K.memory.grow(Math.ceil((end - K.memory.buffer.byteLength) / PAGE));
+  const precision = gemmPrecision(a, b, c, bias);
+  if (precision === null) return false;
+  const at = wasmLayout(K.heapBase, precision, a.length, b.length, m * n, bias ? n : 0);
+  ensureMemory(K.memory, at.end);
   const buffer = K.memory.buffer;
-  if (single) {
-    new Float32Array(buffer, aAt, a.length).set(a);
-    new Float32Array(buffer, bAt, b.length).set(b);
-  } else {
-    new Float64Array(buffer, aAt, a.length).set(a);
-    new Float64Array(buffer, bAt, b.length).set(b);
-  }
-  if (bias) new Float64Array(buffer, biasAt, n).set(bias);
-  K.gemm(aAt + aOffset * width, aRow, aCol, bAt, bRow, bCol, single ? 1 : 0, m, k, n, cAt, bias ? biasAt : 0, packAAt, packBAt);
-  c.set(new Float64Array(buffer, cAt, m * n)); // one rounding into float32
+  view(buffer, precision, at.aAt, a.length).set(a);
+  view(buffer, precision, at.bAt, b.length).set(b);
+  if (bias) view(buffer, precision, at.biasAt, n).set(bias);
+  const run = precision === 'single' ? K.gemm32 : K.gemm64;
+  run(at.aAt, aRow, aCol, at.bAt, bRow, bCol, m, k, n, at.cAt, n, bias ? at.biasAt : 0, at.packAAt, at.packBAt);
+  c.set(view(buffer, precision, at.cAt, m * n));
   return true;
 }

@@ -11,13 +11,15 @@
  *    float64 and rounding once gives the correctly rounded float32 result for
  *    these operations (float64 has more than 2·24 + 2 bits, so the double
  *    rounding is innocuous), which is what torch's float32 kernels produce.
- *  - float32, not bit-exact: matmul/linear (torch uses BLAS with float32
- *    blocked accumulation), sums/means and reduced losses (float32 cascade
- *    sums in torch), and transcendental or composite functions (exp, tanh,
- *    GELU, softmax, LayerNorm, …: torch uses vectorized float32
- *    approximations). There the engine returns the correctly rounded float64
- *    value (or float64-accumulated sum), which is at least as accurate as
- *    torch's and typically within a few ulp of it.
+ *  - float32, not bit-exact: matmul/linear, sums/means and reduced losses,
+ *    and transcendental or composite functions (exp, tanh, GELU, softmax,
+ *    LayerNorm, …: torch uses vectorized float32 approximations).
+ *    matmul/linear compute in float32 like torch's BLAS, but sum each entry
+ *    in the fixed textbook order (gemm.ts), where BLAS uses a blocked,
+ *    CPU-dependent one: the two differ by float32 rounding of the same size.
+ *    Elsewhere the engine returns the correctly rounded float64 value (or
+ *    float64-accumulated sum; torch sums float32 in cascades), which is at
+ *    least as accurate as torch's and typically within a few ulp of it.
  */
 export { allocate, dtypeOf, numel, type DType, type DenseTensor, type FloatArray } from './dtype';
 export { Tensor, type GradFn, type TensorOptions } from './tensor';

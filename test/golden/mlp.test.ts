@@ -19,7 +19,8 @@
  *
  *  - float32: cannot be bit-exact. torch's CPU GEMM (MKL/OpenBLAS) and its
  *    reductions accumulate in float32 in a blocked, vectorized order; the
- *    engine accumulates in float64 and rounds once (engine/tensor/gemm.ts).
+ *    engine's GEMM accumulates in float32 in the textbook order, its
+ *    reductions in float64 (engine/tensor/gemm.ts, engine/tensor/index.ts).
  *    Different summation orders round differently, so the last bits of every
  *    Linear output, gradient and loss differ, and the differences propagate.
  *    Bound, with u = 2^-24 ≈ 6e-8: a K-term float32 dot product has error
@@ -33,8 +34,9 @@
  *    much larger than one float32 rounding. Over five steps the errors add.
  *    Hence FLOAT32_TOL below. The fixture measures what float32 rounding
  *    actually does to this computation (torch's float32 run against its own
- *    float64 run); since the engine is at least as accurate as torch's
- *    float32 kernels, |ours − torch32| ≲ 2 × that measurement, and the test
+ *    float64 run); since the engine's float32 rounding errors are of the
+ *    same size as torch's (both sum in float32) and independent of them,
+ *    |ours − torch32| ≲ 2 × that measurement, and the test
  *    checks that each tolerance is ≥ 4 × the measurement. The tolerances are
  *    still tight enough to catch real bugs: e.g. dropping weight decay moves
  *    θ by lr·λ·|θ| = 1e-5·|θ| in the very first step (> 5e-6).

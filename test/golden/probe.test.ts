@@ -22,7 +22,18 @@
  *    plus the relative differences of their operands (fc3.bias crosses zero,
  *    where ‖θ‖ is a few ulps of its earlier size and the ratio ill-conditioned).
  * Snapshot histograms: the same steps; lo/hi within 1e-5 of the range's
- * magnitude; at most two elements in a different bin (Σ|Δcounts| ≤ 4).
+ * magnitude (the update's: 4e-5, below); at most two elements in a different
+ * bin (Σ|Δcounts| ≤ 4).
+ *
+ * The update histogram's range is set by its extreme entries,
+ * lr·m̂/(√v̂ + ε) + lr·λ·θ, where m̂/√v̂ is a ratio of gradient moments and
+ * so as sensitive as the gradient itself to the order of its 32-term sums.
+ * Measured against the float64 run of the same training (the engine's
+ * float64 run agrees with torch's to 1e-10, test/golden/mlp.test.ts),
+ * float32 rounding moves that range by up to 2.1e-5 of its magnitude in
+ * torch's own run and by as much in the engine's (both sum in float32, in
+ * different orders); the two errors are independent, so two correct float32
+ * runs may differ by twice that: 4e-5. (Measured engine − torch: ≤ 1.5e-5.)
  */
 import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
@@ -38,6 +49,7 @@ const STEPS = 60;
 const NORMWISE = 1e-5;
 const STEP_SIZE_NORMWISE = 5e-4;
 const HIST_RANGE = 1e-5;
+const UPDATE_HIST_RANGE = 4e-5;
 const HIST_COUNTS = 4;
 
 async function probeRun(): Promise<RunData> {
@@ -133,8 +145,9 @@ describe('probe (torch) vs engine: the article SimpleModel, 60 AdamW steps', () 
           const eh = es.layers[name]![term as keyof typeof terms]!;
           const label = `${name} ${term} at step ${s.step}`;
           const magnitude = Math.max(Math.abs(eh.lo), Math.abs(eh.hi));
-          expect(Math.abs(h.lo - eh.lo), `${label} lo`).toBeLessThanOrEqual(HIST_RANGE * magnitude);
-          expect(Math.abs(h.hi - eh.hi), `${label} hi`).toBeLessThanOrEqual(HIST_RANGE * magnitude);
+          const range = (term === 'update' ? UPDATE_HIST_RANGE : HIST_RANGE) * magnitude;
+          expect(Math.abs(h.lo - eh.lo), `${label} lo`).toBeLessThanOrEqual(range);
+          expect(Math.abs(h.hi - eh.hi), `${label} hi`).toBeLessThanOrEqual(range);
           expect(h.counts.length).toBe(eh.counts.length);
           expect(h.counts.reduce((a, b) => a + b, 0), `${label} total`).toBe(eh.counts.reduce((a, b) => a + b, 0));
           const moved = h.counts.reduce((sum, c, i) => sum + Math.abs(c - eh.counts[i]!), 0);

@@ -124,3 +124,33 @@ describe('float32 LeakyReLU', () => {
     for (let i = 0; i < 3; i++) expect(y.data[i]).toBe(Math.fround(x.data[i]! * Math.fround(0.01)));
   });
 });
+
+describe('float32 ReLU (branch-free kernel on the bit patterns)', () => {
+  // Every class of float32 value, with both signs: zeros, subnormals, normals, infinities, NaNs.
+  const specials = [0, -0, 1e-45, -1e-45, 1e-40, -1e-40, 1.5, -1.5, 3.4e38, -3.4e38, Infinity, -Infinity, NaN];
+  const negativeNaN = (): number => new Float32Array(new Int32Array([0xffc00001 | 0]).buffer)[0]!;
+
+  it('keeps x > 0 and NaN (either sign), gives +0 otherwise, as the definition', () => {
+    const values = Float32Array.from([...specials, negativeNaN()]);
+    const rng = new Rng(8);
+    const random = Float32Array.from({ length: 1000 }, () => rng.normal());
+    for (const x of [values, random]) {
+      const y = relu(Tensor.from(x, [x.length])).data;
+      x.forEach((v, i) => {
+        const expected = Number.isNaN(v) ? NaN : v > 0 ? v : 0;
+        expect(Object.is(y[i], expected), `relu(${v}) = ${y[i]}`).toBe(true);
+      });
+    }
+  });
+
+  it('passes the gradient where the output is > 0 and +0 elsewhere, even for non-finite gradients', () => {
+    const x = Tensor.from(Float32Array.from([...specials, negativeNaN()]), [specials.length + 1], { requiresGrad: true });
+    const y = relu(x);
+    const g = Float32Array.from(y.data, (_, i) => [-2.5, NaN, Infinity, -0][i % 4]!);
+    y.backward(Tensor.from(g, [g.length]));
+    y.data.forEach((out, i) => {
+      const expected = out > 0 ? g[i]! : 0;
+      expect(Object.is(x.grad![i], expected), `relu′ at ${x.data[i]} with g = ${g[i]}: ${x.grad![i]}`).toBe(true);
+    });
+  });
+});

@@ -7,13 +7,19 @@ import { expectClose, expectGradientsCorrect, randn } from './helpers';
 
 const f64 = { dtype: 'float64' } as const;
 
-/** Textbook triple loop, in float64: C[i][j] = Σ_p A[i][p]·B[p][j]. */
-function referenceMatmul(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number): number[] {
+const identity = (x: number) => x;
+
+/**
+ * Textbook triple loop C[i][j] = Σ_p A[i][p]·B[p][j], p = 0, 1, …, k − 1,
+ * each product and sum rounded by `fl`: float64 arithmetic by default,
+ * float32 arithmetic with fl = Math.fround.
+ */
+function referenceMatmul(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number, fl: (x: number) => number = identity): number[] {
   const c: number[] = [];
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let s = 0;
-      for (let p = 0; p < k; p++) s += a[i * k + p]! * b[p * n + j]!;
+      for (let p = 0; p < k; p++) s = fl(s + fl(a[i * k + p]! * b[p * n + j]!));
       c.push(s);
     }
   }
@@ -43,11 +49,11 @@ describe('matmul', () => {
     expectClose(matmul(a, b).data, referenceMatmul(a.data, b.data, 7, 5, 9), 1e-14);
   });
 
-  it('rounds float32 results once from the float64 dot product', () => {
+  it('multiplies float32 matrices in float32 arithmetic (every product and sum rounded to float32)', () => {
     const rng = new Rng(2);
     const a = randn(rng, [4, 6], { dtype: 'float32' });
     const b = randn(rng, [6, 3], { dtype: 'float32' });
-    const expected = referenceMatmul(a.data, b.data, 4, 6, 3).map(Math.fround);
+    const expected = referenceMatmul(a.data, b.data, 4, 6, 3, Math.fround);
     expect(Array.from(matmul(a, b).data)).toEqual(expected);
   });
 
@@ -79,12 +85,12 @@ describe('matmul', () => {
       const a = randn(rng, [m, k], { dtype, requiresGrad: true });
       const b = randn(rng, [k, n], { dtype, requiresGrad: true });
       const c = matmul(a, b);
-      const round = dtype === 'float32' ? Math.fround : (x: number) => x;
-      expect(Array.from(c.data)).toEqual(referenceMatmul(a.data, b.data, m, k, n).map(round));
+      const fl = dtype === 'float32' ? Math.fround : identity;
+      expect(Array.from(c.data)).toEqual(referenceMatmul(a.data, b.data, m, k, n, fl));
       const g = randn(rng, [m, n], { dtype });
       c.backward(g);
-      expect(Array.from(a.grad!)).toEqual(referenceMatmul(g.data, referenceTranspose(b.data, k, n), m, n, k).map(round));
-      expect(Array.from(b.grad!)).toEqual(referenceMatmul(referenceTranspose(a.data, m, k), g.data, k, m, n).map(round));
+      expect(Array.from(a.grad!)).toEqual(referenceMatmul(g.data, referenceTranspose(b.data, k, n), m, n, k, fl));
+      expect(Array.from(b.grad!)).toEqual(referenceMatmul(referenceTranspose(a.data, m, k), g.data, k, m, n, fl));
     }
   });
 
@@ -125,8 +131,8 @@ describe('linear', () => {
     for (let i = 0; i < rows; i++) {
       for (let o = 0; o < outputs; o++) {
         let s = b.data[o]!;
-        for (let p = 0; p < inputs; p++) s += x.data[i * inputs + p]! * w.data[o * inputs + p]!;
-        expected.push(Math.fround(s));
+        for (let p = 0; p < inputs; p++) s = Math.fround(s + Math.fround(x.data[i * inputs + p]! * w.data[o * inputs + p]!));
+        expected.push(s);
       }
     }
     expect(Array.from(y.data)).toEqual(expected);
@@ -137,7 +143,7 @@ describe('linear', () => {
     expect(() => linear(Tensor.zeros([1, 2]), Tensor.zeros([2, 2]), Tensor.zeros([3]))).toThrow(RangeError);
   });
 
-  it('adds the bias before the single float32 rounding', () => {
+  it('starts each float32 sum at the bias', () => {
     const rng = new Rng(4);
     const x = randn(rng, [3, 4], { dtype: 'float32' });
     const w = randn(rng, [2, 4], { dtype: 'float32' });
@@ -146,8 +152,25 @@ describe('linear', () => {
     for (let i = 0; i < 3; i++) {
       for (let o = 0; o < 2; o++) {
         let s = b.data[o]!;
-        for (let p = 0; p < 4; p++) s += x.data[i * 4 + p]! * w.data[o * 4 + p]!;
-        expect(y.data[i * 2 + o]).toBe(Math.fround(s));
+        for (let p = 0; p < 4; p++) s = Math.fround(s + Math.fround(x.data[i * 4 + p]! * w.data[o * 4 + p]!));
+        expect(y.data[i * 2 + o]).toBe(s);
+      }
+    }
+  });
+
+  it('sums the bias gradient over rows in order, in float64, rounded once (row counts around the 4-row unrolling)', () => {
+    for (const rows of [1, 3, 4, 7, 9]) {
+      const rng = new Rng(20 + rows);
+      const x = randn(rng, [rows, 3], { dtype: 'float32' });
+      const w = randn(rng, [5, 3], { dtype: 'float32' });
+      const b = randn(rng, [5], { dtype: 'float32', requiresGrad: true });
+      const y = linear(x, w, b);
+      const g = randn(rng, [rows, 5], { dtype: 'float32', scale: 1e3 });
+      y.backward(g);
+      for (let j = 0; j < 5; j++) {
+        let s = 0;
+        for (let r = 0; r < rows; r++) s += g.data[r * 5 + j]!;
+        expect(b.grad![j], `rows ${rows}, column ${j}`).toBe(Math.fround(s));
       }
     }
   });

@@ -5,9 +5,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { gemm, PARALLEL_MIN_WORK, setGemmKernel, setGemmParallel, type GemmParallel } from '../../../engine/tensor/gemm';
 import { Rng } from '../../../engine/rng';
-import { GemmPool } from '../../../worker/gemmPool';
+import { GemmPool, installedGemmPool, installGemmPool } from '../../../worker/gemmPool';
 
-const pool = new GemmPool(16 * 2 ** 20);
+const pool = new GemmPool(32 * 2 ** 20);
 afterAll(() => {
   setGemmParallel(null);
   setGemmKernel('auto');
@@ -25,16 +25,16 @@ describe('GemmPool', () => {
     expect(pool.waitUntilReady()).toBe(true);
   });
 
-  it('splits large products over two threads with the bits of one thread (A·B, Aᵀ·B, A·Bᵀ + bias; float32, float64)', () => {
+  it('splits large products over two threads, by rows or by columns, with the bits of one thread (A·B, Aᵀ·B, A·Bᵀ + bias; float32, float64)', () => {
     let used = 0;
     const counting: GemmParallel = (...args) => {
+      expect(pool.waitUntilIdle()).toBe(true); // else `run` leaves the product to this thread alone
       const ran = pool.run(...args);
       if (ran) used++;
       return ran;
     };
-    const [m, k, n] = [163, 301, 131];
-    expect(m * k * n).toBeGreaterThanOrEqual(PARALLEL_MIN_WORK);
-    for (const single of [true, false]) {
+    for (const [m, k, n] of [[163, 301, 131], [131, 301, 163]] as const) for (const single of [true, false]) {
+      expect(m * k * n).toBeGreaterThanOrEqual(PARALLEL_MIN_WORK);
       const rng = new Rng(single ? 1 : 2);
       const a = random(rng, m * k, single);
       const b = random(rng, k * n, single);
@@ -54,10 +54,28 @@ describe('GemmPool', () => {
         setGemmParallel(counting);
         const actual = make();
         gemm(a, aRow, aCol, b, bRow, bCol, m, k, n, actual, withBias);
-        expect(Array.from(actual), `${label} ${single ? 'float32' : 'float64'}`).toEqual(Array.from(expected));
+        expect(Array.from(actual), `${label} ${m}×${k}×${n} ${single ? 'float32' : 'float64'}`).toEqual(Array.from(expected));
       }
     }
-    expect(used).toBe(6);
+    expect(used).toBe(12);
+  });
+
+  it('grows its shared memory for larger products and keeps the bits (two or four blocks, edge rows and columns, bias)', () => {
+    const rng = new Rng(3);
+    for (const [m, k, n] of [[9, 20, 5], [203, 517, 261], [12, 3, 2049], [37, 1, 9], [601, 20, 30], [10, 40, 1001]] as const) {
+      const a = random(rng, m * k, true);
+      const b = random(rng, k * n, true);
+      const bias = random(rng, n, true);
+      setGemmParallel(null);
+      setGemmKernel('js');
+      const expected = new Float32Array(m * n);
+      gemm(a, k, 1, b, 1, k, m, k, n, expected, bias);
+      setGemmKernel('auto');
+      const actual = new Float32Array(m * n);
+      expect(pool.waitUntilIdle()).toBe(true);
+      expect(pool.run(a, k, 1, b, 1, k, m, k, n, actual, bias), `${m}×${k}×${n} taken`).toBe(true);
+      expect(Array.from(actual), `${m}×${k}×${n}`).toEqual(Array.from(expected));
+    }
   });
 
   it('declines products that do not fit its shared region (they run on one thread)', () => {
@@ -66,5 +84,38 @@ describe('GemmPool', () => {
     const a = new Float32Array(64 * 64).fill(1);
     expect(small.run(a, 64, 1, a, 64, 1, 64, 64, 64, new Float32Array(64 * 64), null)).toBe(false);
     small.close();
+  });
+
+  it('installGemmPool starts the pool with the first large product and hands it the large ones, with the bits of one thread', () => {
+    installGemmPool();
+    installGemmPool();
+    const rng = new Rng(4);
+    const product = (m: number, k: number, n: number) => {
+      const a = random(rng, m * k, true);
+      const b = random(rng, k * n, true);
+      const actual = new Float32Array(m * n);
+      gemm(a, k, 1, b, n, 1, m, k, n, actual, null);
+      setGemmKernel('js'); // the JavaScript kernel, which never hands products to a runner
+      const expected = new Float32Array(m * n);
+      gemm(a, k, 1, b, n, 1, m, k, n, expected, null);
+      setGemmKernel('auto');
+      expect(Array.from(actual), `${m}×${k}×${n}`).toEqual(Array.from(expected));
+    };
+    product(8, 300, 120); // below PARALLEL_MIN_WORK: no thread is started
+    expect(installedGemmPool()).toBeNull();
+    const [m, k, n] = [128, 300, 120];
+    expect(m * k * n).toBeGreaterThanOrEqual(PARALLEL_MIN_WORK);
+    product(m, k, n); // starts the pool; this product runs here
+    const installed = installedGemmPool();
+    expect(installed).not.toBeNull();
+    expect(installed!.waitUntilReady()).toBe(true);
+    expect(installed!.waitUntilIdle()).toBe(true);
+    const before = installed!.products;
+    product(m, k, n);
+    expect(installed!.products).toBe(before + 1);
+    product(8, 300, 120);
+    expect(installed!.products).toBe(before + 1);
+    expect(installedGemmPool()).toBe(installed);
+    installed!.close();
   });
 });
