@@ -76,7 +76,7 @@ export function scaleByAdam(options: AdamOptions = {}): GradientTransformation<A
           if (trace) traceAdam(name, s, bc1, bc2, eps, trace);
           continue;
         }
-        const sums = adamSums(s.m, s.vMax ?? s.v, s.denom, 1 / Math.sqrt(bc2));
+        const sums = adamSums(s.m, s.denom, arithmeticOf(s.m).round(eps));
         // The term's Σ(m/q)² comes with it, so that tracing the update needs no second division per element.
         out[name] = [{ kind: 'ratio', label: 'adam', numer: s.m, denom: s.denom, scale: 1, divisor: bc1, ratioSumSq: sums[9]! }];
         if (!reportAdamSums(name, s, bc1, bc2, sums, trace)) traceAdam(name, s, bc1, bc2, eps, trace);
@@ -143,20 +143,22 @@ const takesAdamSums = perSink((trace: TraceSink): boolean => {
 const adamSumsOut = new Float64Array(10);
 
 /**
- * One read-only pass after the kernel, in double: Σm²; for r = √v̂ =
- * √v·(1/√(1 − β2^t)) (v_max with amsgrad) and for the step scale
- * k = 1/q = 1/(√v̂ + ε) as the step applies it (q, the kernel's
- * denominator), the sum, sum of squares, min and max of each; and Σ(m·k)²,
- * the squared norm of the direction m/q before its coefficient. (A separate
- * pass rather than more work inside adamKernel: V8 compiles the kernel with
- * the extra accumulators to a loop two to three times slower than both.)
+ * One read-only pass after the kernel, in double: Σm² and, from the kernel's
+ * denominator q = √v̂ + ε (in the parameter's dtype, as the step applies it),
+ * for r = q − ε = √v̂ and for the step scale k = 1/q, the sum, sum of
+ * squares, min and max of each, and Σ(m·k)², the squared norm of the
+ * direction m/q before its coefficient. (√v̂ is the kernel's, rounded as the
+ * step used it; q − ε is exact in double. A separate pass rather than more
+ * work inside adamKernel: V8 compiles the kernel with the extra accumulators
+ * to a loop two to three times slower than both.)
  */
-function adamSums(m: FloatArray, second: FloatArray, denom: FloatArray, invRoot: number): Float64Array {
+function adamSums(m: FloatArray, denom: FloatArray, epsilon: number): Float64Array {
   let mSq = 0, rSum = 0, rSq = 0, rMin = Infinity, rMax = -Infinity, kSum = 0, kSq = 0, kMin = Infinity, kMax = -Infinity, mkSq = 0;
   for (let i = 0; i < m.length; i++) {
     const mi = m[i]!;
-    const r = Math.sqrt(second[i]!) * invRoot;
-    const k = 1 / denom[i]!;
+    const q = denom[i]!;
+    const r = q - epsilon;
+    const k = 1 / q;
     const mk = mi * k;
     mSq += mi * mi;
     rSum += r;
@@ -231,8 +233,9 @@ function traceAdam(name: string, s: AdamParamState, bc1: number, bc2: number, ep
   if (!root) return;
   const stepScale = wants('stepScale') ? trace.buffer(name, 'stepScale', n) : undefined;
   // √(v/bc2) = √v · (1/√bc2): one multiply instead of a division per element (these are diagnostics in double).
-  const invRoot = 1 / Math.sqrt(bc2);
-  for (let i = 0; i < n; i++) root[i] = Math.sqrt(second[i]!) * invRoot;
+  // √v̂ as the step used it: the kernel's q = √v̂ + ε (in the parameter's dtype) less ε, exact in double.
+  const epsilon = arithmeticOf(s.m).round(eps);
+  for (let i = 0; i < n; i++) root[i] = s.denom[i]! - epsilon;
   // The step scale as the step applies it: 1/q, q = √v̂ + ε rounded to the parameter's dtype by the kernel.
   if (stepScale) for (let i = 0; i < n; i++) stepScale[i] = 1 / s.denom[i]!;
   if (wants('sqrtVHat')) trace.tensor(name, 'sqrtVHat', root);

@@ -80,6 +80,35 @@ function fuseDecayAndRatio(theta: FloatArray, terms: readonly Term[], A: Arithme
   return true;
 }
 
+/**
+ * fuseDecayAndRatio for a traced step: the same operations per element (the
+ * tests check that traced and untraced steps give the same bits), and θ
+ * before the step kept in `before`; fusedSquares gets Σθ_before² and ΣΔθ².
+ * One pass instead of a copy, the update and a pass of sums.
+ */
+function applyAdamWTraced(theta: FloatArray, pair: { decay: DecayTerm; ratio: RatioTerm }, A: Arithmetic, before: Float64Array): void {
+  const keep = A.round(1 + coefficient(pair.decay));
+  const c = A.round(coefficient(pair.ratio));
+  const { numer, denom } = pair.ratio;
+  const round = A.round;
+  let thetaSq = 0;
+  let updateSq = 0;
+  for (let i = 0; i < theta.length; i++) {
+    const t = theta[i]!;
+    const next = round(round(t * keep) + round(round(c * numer[i]!) / denom[i]!));
+    theta[i] = next;
+    before[i] = t;
+    const u = next - t;
+    thetaSq += t * t;
+    updateSq += u * u;
+  }
+  fusedSquares[0] = thetaSq;
+  fusedSquares[1] = updateSq;
+}
+
+/** Σθ_before² and ΣΔθ² of the last applyAdamWTraced. */
+const fusedSquares = new Float64Array(2);
+
 function decayAndRatio(terms: readonly Term[]): { decay: DecayTerm; ratio: RatioTerm } | null {
   if (terms.length !== 2) return null;
   const [first, second] = terms as [Term, Term];
@@ -177,8 +206,11 @@ function applyAndTraceSums(name: string, theta: FloatArray, terms: readonly Term
   const before = trace.buffer(name, 'param', theta.length);
   const pair = decayAndRatio(terms);
   if (pair !== null && normAtMost(trace, 'param') && normAtMost(trace, 'update') && normAtMost(trace, termKey(pair.decay)) && normAtMost(trace, termKey(pair.ratio))) {
-    before.set(theta);
-    applyTerms(theta, terms);
+    if (pair.ratio.ratioSumSq !== undefined) applyAdamWTraced(theta, pair, arithmeticOf(theta), before);
+    else {
+      before.set(theta);
+      applyTerms(theta, terms);
+    }
     reportAdamWNorms(name, theta, pair, trace, before);
     return;
   }
@@ -209,13 +241,10 @@ function reportAdamWNorms(name: string, theta: FloatArray, pair: { decay: DecayT
   let ratioSq = 0;
   let updateSq = 0;
   if (ratioSumSq !== undefined) {
+    // applyAdamWTraced summed θ_before and Δθ as it applied them.
     ratioSq = c * c * ratioSumSq;
-    for (let i = 0; i < n; i++) {
-      const t = before[i]!;
-      const u = theta[i]! - t;
-      thetaSq += t * t;
-      updateSq += u * u;
-    }
+    thetaSq = fusedSquares[0]!;
+    updateSq = fusedSquares[1]!;
   } else {
     for (let i = 0; i < n; i++) {
       const t = before[i]!;

@@ -24,6 +24,7 @@ const TERM_NAMES: Record<string, string> = {
 };
 
 export function findNonFinite(step: number, trace: StepTrace, decay: Pick<DecaySemantics, 'eps'>): NonFiniteReport | null {
+  if (!anyNonFinite(trace)) return null; // the common case, in one look at each summary
   for (const term of PIPELINE) {
     for (const [param, p] of Object.entries(trace)) {
       // Without v in the trace (the light per-step trace), √v̂ stands for it: v̂ = v/(1 − β2^t) is finite
@@ -36,6 +37,14 @@ export function findNonFinite(step: number, trace: StepTrace, decay: Pick<DecayS
     }
   }
   return null;
+}
+
+function anyNonFinite(trace: StepTrace): boolean {
+  for (const param in trace) {
+    const terms = trace[param]!.terms;
+    for (const key in terms) if (terms[key]!.nonFinite > 0) return true;
+  }
+  return false;
 }
 
 /** The first NaN/Inf met before the optimizer ran (the loss, or a gradient), as a report. */

@@ -105,17 +105,21 @@ export class Trainer {
     if (!Number.isFinite(lossValue)) throw new NonFiniteError(`loss is ${lossValue} at step ${this.count}`, this.count);
 
     const grads: Record<string, FloatArray> = {};
+    const gradSquares: Record<string, number> = {};
     let sumSquares = 0;
     for (const [name, tensor] of this.built.parameters) {
       const g = tensor.grad ?? new (tensor.data.constructor as { new (n: number): FloatArray })(tensor.data.length);
-      for (let i = 0; i < g.length; i++) sumSquares += g[i]! * g[i]!;
+      let own = 0;
+      for (let i = 0; i < g.length; i++) own += g[i]! * g[i]!;
+      sumSquares += own;
+      gradSquares[name] = own;
       grads[name] = g;
     }
     if (!Number.isFinite(sumSquares)) {
       const bad = Object.entries(grads).find(([, g]) => g.some((v) => !Number.isFinite(v)))?.[0];
       throw new NonFiniteError(`gradient of ${bad ?? 'a parameter'} is not finite at step ${this.count}`, this.count, 'grad', bad);
     }
-    const result = optimizerStep(this.optimizer, this.params, grads, this.state, tracer);
+    const result = optimizerStep(this.optimizer, this.params, grads, this.state, tracer, gradSquares);
     this.state = result.state;
     const record: StepRecord = { step: this.count, loss: lossValue, gradNorm: Math.sqrt(sumSquares), epoch: this.sampler.epoch };
     if (result.trace) record.trace = result.trace;
