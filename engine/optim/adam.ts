@@ -153,7 +153,7 @@ const adamSumsOut = new Float64Array(10);
  * to a loop two to three times slower than both.)
  */
 function adamSums(m: FloatArray, denom: FloatArray, epsilon: number): Float64Array {
-  let mSq = 0, rSum = 0, rSq = 0, rMin = Infinity, rMax = -Infinity, kSum = 0, kSq = 0, kMin = Infinity, kMax = -Infinity, mkSq = 0;
+  let mSq = 0, rSum = 0, rSq = 0, kSum = 0, kSq = 0, mkSq = 0, qMin = Infinity, qMax = -Infinity;
   for (let i = 0; i < m.length; i++) {
     const mi = m[i]!;
     const q = denom[i]!;
@@ -163,17 +163,16 @@ function adamSums(m: FloatArray, denom: FloatArray, epsilon: number): Float64Arr
     mSq += mi * mi;
     rSum += r;
     rSq += r * r;
-    if (r < rMin) rMin = r;
-    if (r > rMax) rMax = r;
     kSum += k;
     kSq += k * k;
-    if (k < kMin) kMin = k;
-    if (k > kMax) kMax = k;
     mkSq += mk * mk;
+    if (q < qMin) qMin = q;
+    if (q > qMax) qMax = q;
   }
+  // r = q − ε rises and k = 1/q falls with q (both exactly, rounding included), so their extremes are q's.
   const out = adamSumsOut;
-  out[0] = mSq; out[1] = rSum; out[2] = rSq; out[3] = rMin; out[4] = rMax;
-  out[5] = kSum; out[6] = kSq; out[7] = kMin; out[8] = kMax; out[9] = mkSq;
+  out[0] = mSq; out[1] = rSum; out[2] = rSq; out[3] = qMin - epsilon; out[4] = qMax - epsilon;
+  out[5] = kSum; out[6] = kSq; out[7] = 1 / qMax; out[8] = 1 / qMin; out[9] = mkSq;
   return out;
 }
 
