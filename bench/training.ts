@@ -16,7 +16,7 @@
  * advanced alternately in chunks of `chunk` steps, each chunk timed: a slow
  * spell hits both alike. The ratio is Σ t_off / Σ t_traced over the whole
  * runs (snapshot steps included), and each rate is steps / Σ t; the best of
- * `rounds` whole runs is reported. Rates per CPU-second are reported too.
+ * `rounds` (default 5) whole runs is reported. Rates per CPU-second are reported too.
  */
 import { parseModelText } from '../engine/model';
 import { encodeRunMeta, encodeSnapshotLine, encodeStepLine, runMetaFor, TrainingRun, type Advance } from '../engine/run';
@@ -51,7 +51,7 @@ export interface TrainingBenchResult {
 
 export async function benchTraining(options: { steps?: number; rounds?: number; chunk?: number } = {}): Promise<TrainingBenchResult> {
   const steps = options.steps ?? 10_000;
-  const rounds = options.rounds ?? 3;
+  const rounds = options.rounds ?? 5;
   const chunk = options.chunk ?? 250;
   const { spec } = parseModelText(SIMPLE_MODEL, 'json', 'SimpleModel.nn.json');
   if (!spec) throw new Error('the benchmark model does not parse');
