@@ -3,70 +3,59 @@
  * in one read-only pass, for a trace sink that takes sums instead of values
  * (see TermNeed in trace.ts): a derived term such as an update is summed
  * where it is computed and never written to a buffer.
+ *
+ * These serve the general traced update (any optimizer's terms); AdamW's
+ * traced step, the hot one, sums inside its own loops (adam.ts, apply.ts).
  */
 import type { FloatArray } from '../tensor/dtype';
 import type { TermSums } from './trace';
 
-export function copyAndSum(x: FloatArray, out: Float64Array): TermSums {
-  let sum = 0;
-  let sumSq = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i]!;
-    out[i] = v;
-    sum += v;
-    sumSq += v * v;
-    if (v < min) min = v;
-    if (v > max) max = v;
+/** n, Σx, Σx², min and max of the values added so far. */
+class Accumulator {
+  private count = 0;
+  private sum = 0;
+  private sumSq = 0;
+  private min = Infinity;
+  private max = -Infinity;
+
+  add(v: number): void {
+    this.count++;
+    this.sum += v;
+    this.sumSq += v * v;
+    if (v < this.min) this.min = v;
+    if (v > this.max) this.max = v;
   }
-  return { count: x.length, sum, sumSq, min, max };
+
+  sums(): TermSums {
+    return { count: this.count, sum: this.sum, sumSq: this.sumSq, min: this.min, max: this.max };
+  }
+}
+
+/** Sums of x, copying x into `out` on the way. */
+export function copyAndSum(x: FloatArray, out: Float64Array): TermSums {
+  const a = new Accumulator();
+  for (let i = 0; i < x.length; i++) a.add((out[i] = x[i]!));
+  return a.sums();
 }
 
 export function sumsOf(x: FloatArray): TermSums {
-  let sum = 0;
-  let sumSq = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i]!;
-    sum += v;
-    sumSq += v * v;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return { count: x.length, sum, sumSq, min, max };
+  const a = new Accumulator();
+  for (let i = 0; i < x.length; i++) a.add(x[i]!);
+  return a.sums();
 }
 
-/** Sums of (c·n_i)/q_i, the values `termValues` gives a ratio term. */
+/** Sums of (c·n_i)/q_i, the values a ratio term contributes. */
 export function sumsOfRatio(c: number, numer: FloatArray, denom: FloatArray): TermSums {
-  let sum = 0;
-  let sumSq = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < numer.length; i++) {
-    const v = (c * numer[i]!) / denom[i]!;
-    sum += v;
-    sumSq += v * v;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return { count: numer.length, sum, sumSq, min, max };
+  const a = new Accumulator();
+  for (let i = 0; i < numer.length; i++) a.add((c * numer[i]!) / denom[i]!);
+  return a.sums();
 }
 
+/** Sums of after_i − before_i. */
 export function sumsOfDifference(after: FloatArray, before: Float64Array): TermSums {
-  let sum = 0;
-  let sumSq = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < after.length; i++) {
-    const v = after[i]! - before[i]!;
-    sum += v;
-    sumSq += v * v;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return { count: after.length, sum, sumSq, min, max };
+  const a = new Accumulator();
+  for (let i = 0; i < after.length; i++) a.add(after[i]! - before[i]!);
+  return a.sums();
 }
 
 /** The sums of c·x from those of x (min and max swap when c < 0). */
