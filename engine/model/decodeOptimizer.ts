@@ -6,7 +6,7 @@
  * AdamW the decay semantics (torch's or the paper's).
  */
 import { DiagnosticSink, entry, optionalInteger, optionalNumber, optionalString } from './decodeSupport';
-import type { LocatedEntry } from './located';
+import type { Located, LocatedEntry } from './located';
 import type { OptimizerSpec, ParamGroupSpec, ScheduleSpec } from './spec';
 
 export function decodeOptimizer(d: DiagnosticSink, e: LocatedEntry | undefined): OptimizerSpec | undefined {
@@ -29,8 +29,9 @@ export function decodeOptimizer(d: DiagnosticSink, e: LocatedEntry | undefined):
     d.error('missing-lr', 'SGD needs a learning rate "lr".', obj.range);
     return undefined;
   }
-  // torch.optim's own checks, with its wording.
-  if (!(lr > 0) && lrEntry) d.error('bad-hyperparameter', `Invalid learning rate: ${lr} (it must be > 0).`, lrEntry.value.range);
+  // torch.optim's own checks, with its wording: lr ≥ 0 (0 is allowed, and trains nothing).
+  if (!(lr >= 0) && lrEntry) d.error('bad-hyperparameter', `Invalid learning rate: ${lr} (it must be ≥ 0).`, lrEntry.value.range);
+  if (lr === 0 && lrEntry) d.warning('zero-lr', 'lr = 0: torch accepts it, but no step changes the weights (nor does the decay, which is scaled by lr).', lrEntry.value.range);
   const args: Record<string, number | boolean | number[]> = {};
   const noDecay: string[] = [];
   for (const a of obj.entries) {
@@ -66,6 +67,7 @@ export function decodeOptimizer(d: DiagnosticSink, e: LocatedEntry | undefined):
     if (a.key === 'momentum' && !((v as number) >= 0)) d.error('bad-hyperparameter', `Invalid momentum value: ${v} (it must be ≥ 0).`, a.value.range);
     args[a.key] = v;
   }
+  warnDecayFlips(d, obj, type, lr, args);
   const spec: OptimizerSpec = { type, lr, args, noDecay };
   const schedule = decodeSchedule(d, entry(obj, 'schedule'));
   if (schedule) spec.schedule = schedule;
@@ -151,8 +153,8 @@ function decodeParamGroups(d: DiagnosticSink, e: LocatedEntry | undefined): Para
     const group: ParamGroupSpec = { params: names.map((n) => String((n as { value: unknown }).value)) };
     const lr = optionalNumber(d, obj, 'lr');
     if (lr !== undefined) {
-      if (lr > 0) group.lr = lr;
-      else d.error('bad-hyperparameter', `Invalid learning rate: ${lr} (it must be > 0).`, entry(obj, 'lr')!.value.range);
+      if (lr >= 0) group.lr = lr;
+      else d.error('bad-hyperparameter', `Invalid learning rate: ${lr} (it must be ≥ 0).`, entry(obj, 'lr')!.value.range);
     }
     const wd = optionalNumber(d, obj, 'weight_decay');
     if (wd !== undefined) {
@@ -164,3 +166,25 @@ function decodeParamGroups(d: DiagnosticSink, e: LocatedEntry | undefined): Para
   return groups;
 }
 
+/**
+ * AdamW's decoupled decay is θ ← (1 − lr·λ)·θ each step: with lr·λ ≥ 1 the
+ * factor is ≤ 0, so every weight is zeroed or flips sign every step (and grows
+ * when lr·λ > 2) whatever the gradient says; training then diverges with an
+ * overflow that names a symptom, not this cause. (The paper form scales the
+ * decay by the schedule multiplier only, so the check is for torch's form.)
+ */
+function warnDecayFlips(d: DiagnosticSink, obj: Extract<Located, { kind: 'object' }>, type: string, lr: number, args: Record<string, unknown>): void {
+  const lambda = typeof args.weight_decay === 'number' ? args.weight_decay : type === 'AdamW' ? 1e-2 : 0;
+  const decayEntry = entry(obj, 'weight_decay');
+  if (type !== 'AdamW' || !decayEntry || !(lr * lambda >= 1)) return;
+  const form = entry(obj, 'decay')?.value;
+  if (form?.kind === 'scalar' && form.value === 'paper') return;
+  const factor = 1 - lr * lambda;
+  d.warning(
+    'decay-flips-weights',
+    `lr·weight_decay = ${+(lr * lambda).toPrecision(4)} ≥ 1: AdamW's decay multiplies every weight by 1 − lr·λ = ${+factor.toPrecision(4)} each step, `
+      + (factor === 0 ? 'which zeroes it' : factor < -1 ? 'which flips its sign and grows it: training will diverge' : 'which flips its sign')
+      + '. Usual values are lr·λ ≈ 1e-5 to 1e-3 (e.g. lr 1e-3, weight_decay 1e-2).',
+    decayEntry.value.range,
+  );
+}

@@ -75,6 +75,31 @@ describe('model files: decoding', () => {
     expect(spec?.optimizer?.args.eps).toBe(0);
   });
 
+  it('accepts lr 0, as torch.optim does, with a warning that nothing will train', () => {
+    const text = '{"input": 3, "layers": [{"type": "Linear", "out_features": 2}], "optimizer": {"type": "AdamW", "lr": 0}}';
+    const { spec, diagnostics } = parseModelText(text, 'json', 'm');
+    expect(diagnostics.filter((x) => x.severity === 'error')).toEqual([]);
+    const w = diagnostics.find((x) => x.code === 'zero-lr')!;
+    expect(w.severity).toBe('warning');
+    expect(covered(text, w)).toBe('0');
+    expect(spec?.optimizer?.lr).toBe(0);
+  });
+
+  it('warns on the weight decay when AdamW\'s factor 1 − lr·λ is not positive (torch form only)', () => {
+    const model = (optimizer: string) => `{"input": 3, "layers": [{"type": "Linear", "out_features": 2}], "optimizer": ${optimizer}}`;
+    const flips = model('{"type": "AdamW", "lr": 1, "weight_decay": 3}');
+    const w = parseModelText(flips, 'json', 'm').diagnostics.find((x) => x.code === 'decay-flips-weights')!;
+    expect(w.severity).toBe('warning');
+    expect(covered(flips, w)).toBe('3');
+    expect(w.message).toContain('1 − lr·λ = -2');
+    expect(w.message).toContain('training will diverge');
+    const zeroes = parseModelText(model('{"type": "AdamW", "lr": 0.5, "weight_decay": 2}'), 'json', 'm').diagnostics.find((x) => x.code === 'decay-flips-weights')!;
+    expect(zeroes.message).toContain('which zeroes it');
+    for (const fine of ['{"type": "AdamW", "lr": 0.001, "weight_decay": 0.01}', '{"type": "AdamW", "lr": 1, "weight_decay": 3, "decay": "paper"}', '{"type": "Adam", "lr": 1, "weight_decay": 3}']) {
+      expect(parseModelText(model(fine), 'json', 'm').diagnostics.map((x) => x.code)).not.toContain('decay-flips-weights');
+    }
+  });
+
   it('warns on unknown keys without failing the model', () => {
     const text = '{"input": 3, "layers": [{"type": "Linear", "out_features": 2, "bais": false}]}';
     const { spec, diagnostics } = parseModelText(text, 'json', 'm');
