@@ -229,11 +229,16 @@ export class Trainings implements vscode.Disposable {
     };
     if (r.stoppedBy === 'completed') show(`Weightscope: trained ${summary}.`, 'info');
     else if (r.stoppedBy === 'cancelled') show(`Weightscope: ${r.reason ?? 'stopped'}. ${summary}.`, 'info');
-    else show(`Weightscope: training of ${spec.name} stopped: ${r.reason ?? 'a value became NaN or infinite'}. The first ${r.steps} steps are kept.`, 'warn');
+    else show(`Weightscope: training of ${spec.name} stopped: ${asPlainText(r.reason ?? 'a value became NaN or infinite')}. The first ${r.steps} steps are kept.`, 'warn');
   }
 
   dispose(): void {
     for (const l of this.live.values()) l.source.cancel();
     this.status.dispose();
   }
+}
+
+/** Notifications show text, not Markdown: the engine's `fc3.weight` becomes ‘fc3.weight’. */
+export function asPlainText(message: string): string {
+  return message.replace(/`([^`]+)`/g, '‘$1’');
 }
