@@ -19,6 +19,7 @@
  * The step count is kept per parameter, as torch's `state['step']`.
  */
 import type { FloatArray } from '../tensor/dtype';
+import { ADAMW_WASM_MIN_LENGTH, adamStepWasm } from './adamWasm';
 import { evaluateUpdate } from './apply';
 import { arithmeticOf } from './float32';
 import { powInt } from './pow';
@@ -106,8 +107,13 @@ class BiasCorrections {
   }
 }
 
-/** One Adam moment update and denominator, in place, with torch's roundings. */
-function adamKernel(g: FloatArray, s: AdamParamState, b1: number, b2: number, eps: number, bc2Sqrt: number): void {
+/**
+ * One Adam moment update and denominator, in place, with torch's roundings.
+ * Tensors of at least `wasmFrom` elements run the same loop compiled to
+ * WebAssembly (adamWasm.ts, the same bits) where it is available; exported
+ * with that parameter for the tests that compare the two.
+ */
+export function adamKernel(g: FloatArray, s: AdamParamState, b1: number, b2: number, eps: number, bc2Sqrt: number, wasmFrom = ADAMW_WASM_MIN_LENGTH): void {
   const { m, v, vMax, denom } = s;
   const A = arithmeticOf(m);
   const beta1 = A.round(b1);
@@ -116,6 +122,7 @@ function adamKernel(g: FloatArray, s: AdamParamState, b1: number, b2: number, ep
   const oneMinusBeta2 = A.round(1 - b2);
   const root = A.round(bc2Sqrt);
   const epsilon = A.round(eps);
+  if (m.length >= wasmFrom && adamStepWasm(g, m, v, vMax, denom, beta1, oneMinusBeta1, beta2, oneMinusBeta2, root, epsilon)) return;
   for (let i = 0; i < m.length; i++) {
     const gi = g[i]!;
     m[i] = A.fma(oneMinusBeta1, gi, A.round(m[i]! * beta1));

@@ -14,6 +14,7 @@
  * matter (Adam's step does not depend on θ); in float32 it decides the last bit.
  */
 import type { FloatArray } from '../tensor/dtype';
+import { ADAMW_WASM_MIN_LENGTH, decayAndRatioWasm } from './adamWasm';
 import { arithmeticOf, type Arithmetic } from './float32';
 import { copyAndSum, scaleSums, sumsOf, sumsOfDifference, sumsOfRatio } from './sums';
 import { needOf, perSink, takesSums, type TermNeed, type TermSums, type TraceSink } from './trace';
@@ -65,13 +66,17 @@ function applyTerms(theta: FloatArray, terms: readonly Term[]): void {
  * θ ← θ·(1 + c_decay) and then θ ← θ + (c·n)/q, exactly the operations (and
  * roundings) of the two separate passes; elements do not interact, so only
  * the memory traffic changes. Returns false for any other pair of terms.
+ * Tensors of at least `wasmFrom` elements run the same loop compiled to
+ * WebAssembly (adamWasm.ts, the same bits) where it is available; exported
+ * with that parameter for the tests that compare the two.
  */
-function fuseDecayAndRatio(theta: FloatArray, terms: readonly Term[], A: Arithmetic): boolean {
+export function fuseDecayAndRatio(theta: FloatArray, terms: readonly Term[], A: Arithmetic, wasmFrom = ADAMW_WASM_MIN_LENGTH): boolean {
   const pair = decayAndRatio(terms);
   if (pair === null) return false;
   const keep = A.round(1 + coefficient(pair.decay));
   const c = A.round(coefficient(pair.ratio));
   const { numer, denom } = pair.ratio;
+  if (theta.length >= wasmFrom && decayAndRatioWasm(theta, numer, denom, keep, c)) return true;
   const round = A.round;
   for (let i = 0; i < theta.length; i++) {
     const decayed = round(theta[i]! * keep);

@@ -1,0 +1,170 @@
+/**
+ * AdamW's per-element kernels compiled to WebAssembly (engine/optim/adamWasm.ts)
+ * against the JavaScript loops they replace for large tensors: the same bits,
+ * element by element, in float32 (fma32 emulation included, at its midpoint
+ * cases too) and float64, with and without amsgrad, for sizes on both sides of
+ * every SIMD and loop boundary. Each kernel is called with `wasmFrom` = 0
+ * (WebAssembly for any size) and = Infinity (JavaScript).
+ */
+import { describe, expect, it } from 'vitest';
+import { adamKernel, type AdamParamState } from '../../../engine/optim/adam';
+import { ADAMW_WASM_MIN_LENGTH, adamWasmAvailable } from '../../../engine/optim/adamWasm';
+import { fuseDecayAndRatio } from '../../../engine/optim/apply';
+import { arithmeticOf, fma32, fround } from '../../../engine/optim/float32';
+import type { Term } from '../../../engine/optim/transform';
+
+type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
+
+/** A small seeded generator (mulberry32), so that a failure can be replayed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Values over many binades, both signs, with zeros, subnormals and the odd ±∞ / NaN. */
+function values(rand: () => number, n: number, Type: Ctor, specials: boolean, positive = false): Float32Array | Float64Array {
+  const out = new Type(n);
+  const tiny = Type === Float32Array ? 2 ** -140 : 2 ** -1060;
+  for (let i = 0; i < n; i++) {
+    const u = rand();
+    const sign = positive || rand() < 0.5 ? 1 : -1;
+    if (specials && u < 0.01) out[i] = [0, -0, tiny, Infinity, -Infinity, NaN][Math.floor(rand() * 6)]!;
+    else out[i] = sign * (1 + rand()) * 2 ** Math.floor(rand() * 40 - 30);
+  }
+  return out;
+}
+
+function state(m: Float32Array | Float64Array, v: Float32Array | Float64Array, vMax: Float32Array | Float64Array | null): AdamParamState {
+  return { step: 1, m: m.slice(), v: v.slice(), vMax: vMax ? vMax.slice() : null, denom: new (m.constructor as Ctor)(m.length) };
+}
+
+/** The index of the first element where a and b differ (Object.is: NaN equals NaN, −0 is not +0), or −1. */
+function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
+  return -1;
+}
+
+function expectSameState(wasm: AdamParamState, js: AdamParamState): void {
+  expect(firstDifference(wasm.m, js.m)).toBe(-1);
+  expect(firstDifference(wasm.v, js.v)).toBe(-1);
+  expect(firstDifference(wasm.denom, js.denom)).toBe(-1);
+  if (js.vMax) expect(firstDifference(wasm.vMax!, js.vMax)).toBe(-1);
+}
+
+const SIZES = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 100, 1000, 4099, ADAMW_WASM_MIN_LENGTH + 3];
+
+describe('AdamW kernels in WebAssembly', () => {
+  it('are available in Node', () => {
+    expect(adamWasmAvailable()).toBe(true);
+  });
+
+  for (const Type of [Float32Array, Float64Array] as const) {
+    for (const amsgrad of [false, true]) {
+      it(`Adam moments: same bits as JavaScript, ${Type.name}${amsgrad ? ', amsgrad' : ''}, sizes 1 … ${SIZES.at(-1)}`, () => {
+        const rand = random(Type === Float32Array ? 17 : 64);
+        for (const n of SIZES) {
+          const m = values(rand, n, Type, true);
+          const v = values(rand, n, Type, true, true);
+          const vMax = amsgrad ? values(rand, n, Type, true, true) : null;
+          // Several steps, so that the moments carry the kernel's own results forward.
+          const wasm = state(m, v, vMax);
+          const js = state(m, v, vMax);
+          for (let step = 1; step <= 3; step++) {
+            const g = values(rand, n, Type, true);
+            const bc2Sqrt = Math.sqrt(1 - 0.999 ** step);
+            adamKernel(g, wasm, 0.9, 0.999, 1e-8, bc2Sqrt, 0);
+            adamKernel(g, js, 0.9, 0.999, 1e-8, bc2Sqrt, Infinity);
+            expectSameState(wasm, js);
+          }
+        }
+      });
+    }
+  }
+
+  it('Adam moments: same bits at float32 fused multiply-add midpoints (exact ties and inexact ones)', () => {
+    // m ← fma32(1 − β1, g, fl(m·β1)). With β1 = −2^-18, 1 − β1 = 1 + 2^-18 exactly, and
+    // m = −c·2^18 gives fl(m·β1) = c exactly: each element is fma32(1 + 2^-18, g, c) with
+    // g ≈ ±ulp(c)/2, whose double sum lands on or next to a float32 midpoint — the case
+    // where rounding the double sum to float32 would be wrong (float32.ts). β1 = 0.5 with
+    // m = 2c and g = ±ulp(c) makes the product ±ulp(c)/2 exactly: true ties, broken to even.
+    const rand = random(5);
+    const n = 4096;
+    const ulpOf = (c: number) => {
+      const bits = new Float32Array([Math.abs(c)]);
+      new Uint32Array(bits.buffer)[0]! += 1;
+      return bits[0]! - Math.abs(c);
+    };
+    for (const b1 of [-(2 ** -18), 0.5]) {
+      const scale = 1 / b1; // m = c/β1, exact: β1 is a power of two
+      const m = new Float32Array(n);
+      const g = new Float32Array(n);
+      const c = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        c[i] = fround((rand() < 0.5 ? 1 : -1) * (1 + Math.floor(rand() * 2 ** 23) * 2 ** -23) * 2 ** Math.floor(rand() * 60 - 30));
+        m[i] = c[i]! * scale;
+        // (1 + 2^-18)·(1 − 2^-18)·ulp/2 = ulp/2 − 2^-36·ulp/2: just off the midpoint, below double precision's reach
+        // at c's magnitude; now and then a neighbour of that g, a float32 ulp or a few away.
+        const j = rand() < 0.7 ? 0 : Math.floor(rand() * 9) - 4;
+        const near = b1 === 0.5 ? 2 : 1 - 2 ** -18;
+        g[i] = fround((rand() < 0.5 ? 1 : -1) * (ulpOf(c[i]!) / 2) * near * (1 + j * 2 ** -23));
+      }
+      const v = values(rand, n, Float32Array, false, true);
+      const wasm = state(m, v, null);
+      const js = state(m, v, null);
+      adamKernel(g, wasm, b1, 0.999, 1e-8, Math.sqrt(0.001), 0);
+      adamKernel(g, js, b1, 0.999, 1e-8, Math.sqrt(0.001), Infinity);
+      expectSameState(wasm, js);
+      if (b1 !== 0.5) {
+        // The crafted inputs do reach the midpoint correction: rounding the double sum is wrong for some.
+        const a = fround(1 - b1);
+        let corrected = 0;
+        for (let i = 0; i < n; i++) if (fma32(a, g[i]!, c[i]!) !== fround(a * g[i]! + c[i]!)) corrected++;
+        expect(corrected).toBeGreaterThan(10);
+        expect(firstDifference(js.m, Array.from(g, (gi, i) => fma32(a, gi, c[i]!)))).toBe(-1);
+      }
+    }
+  });
+
+  for (const Type of [Float32Array, Float64Array] as const) {
+    it(`AdamW θ update: same bits as JavaScript, ${Type.name}, sizes 1 … ${SIZES.at(-1)}`, () => {
+      const rand = random(Type === Float32Array ? 3 : 4);
+      for (const n of SIZES) {
+        const theta = values(rand, n, Type, true);
+        const numer = values(rand, n, Type, true);
+        const denom = values(rand, n, Type, true, true);
+        for (const [lr, wd] of [[1e-3, 1e-2], [0.1, 0.5], [3e-4, 0]]) {
+          const terms: Term[] = [
+            { kind: 'decay', label: 'decay', scale: -lr! * wd!, divisor: 1 },
+            { kind: 'ratio', label: 'adam', numer, denom, scale: -lr!, divisor: 1 - 0.9 ** 3 },
+          ];
+          const wasm = theta.slice();
+          const js = theta.slice();
+          expect(fuseDecayAndRatio(wasm, terms, arithmeticOf(wasm), 0)).toBe(true);
+          expect(fuseDecayAndRatio(js, terms, arithmeticOf(js), Infinity)).toBe(true);
+          expect(firstDifference(wasm, js)).toBe(-1);
+          expect(firstDifference(wasm, theta)).not.toBe(-1); // the update did change θ
+        }
+      }
+    });
+  }
+
+  it('leave mixed dtypes to JavaScript', () => {
+    const n = 64;
+    const rand = random(9);
+    const m = values(rand, n, Float32Array, false);
+    const v = values(rand, n, Float32Array, false, true);
+    const g64 = values(rand, n, Float64Array, false);
+    const wasm = state(m, v, null);
+    const js = state(m, v, null);
+    adamKernel(g64, wasm, 0.9, 0.999, 1e-8, 0.5, 0);
+    adamKernel(g64, js, 0.9, 0.999, 1e-8, 0.5, Infinity);
+    expectSameState(wasm, js);
+  });
+});
