@@ -71,7 +71,10 @@ export function scaleByAdam(options: AdamOptions = {}): GradientTransformation<A
         const g = evaluateUpdate(updates[name]!, params[name]!);
         s.step += 1;
         const { bc1, bc2 } = corrections.at(s.step);
-        adamKernel(g, s, b1, b2, eps, Math.sqrt(bc2));
+        const bc2Sqrt = Math.sqrt(bc2);
+        // Large tensors take the WebAssembly build of the kernel (the same bits); small ones, and hosts
+        // without WebAssembly, the JavaScript loop.
+        if (s.m.length < ADAMW_WASM_MIN_LENGTH || !adamKernelWasm(g, s, b1, b2, eps, bc2Sqrt)) adamKernel(g, s, b1, b2, eps, bc2Sqrt);
         if (!trace || !takesAdamSums(trace)) {
           out[name] = [{ kind: 'ratio', label: 'adam', numer: s.m, denom: s.denom, scale: 1, divisor: bc1 }];
           if (trace) traceAdam(name, s, bc1, bc2, eps, trace);
@@ -107,13 +110,8 @@ class BiasCorrections {
   }
 }
 
-/**
- * One Adam moment update and denominator, in place, with torch's roundings.
- * Tensors of at least `wasmFrom` elements run the same loop compiled to
- * WebAssembly (adamWasm.ts, the same bits) where it is available; exported
- * with that parameter for the tests that compare the two.
- */
-export function adamKernel(g: FloatArray, s: AdamParamState, b1: number, b2: number, eps: number, bc2Sqrt: number, wasmFrom = ADAMW_WASM_MIN_LENGTH): void {
+/** One Adam moment update and denominator, in place, with torch's roundings (exported for tests). */
+export function adamKernel(g: FloatArray, s: AdamParamState, b1: number, b2: number, eps: number, bc2Sqrt: number): void {
   const { m, v, vMax, denom } = s;
   const A = arithmeticOf(m);
   const beta1 = A.round(b1);
@@ -122,7 +120,6 @@ export function adamKernel(g: FloatArray, s: AdamParamState, b1: number, b2: num
   const oneMinusBeta2 = A.round(1 - b2);
   const root = A.round(bc2Sqrt);
   const epsilon = A.round(eps);
-  if (m.length >= wasmFrom && adamStepWasm(g, m, v, vMax, denom, beta1, oneMinusBeta1, beta2, oneMinusBeta2, root, epsilon)) return;
   for (let i = 0; i < m.length; i++) {
     const gi = g[i]!;
     m[i] = A.fma(oneMinusBeta1, gi, A.round(m[i]! * beta1));
@@ -131,6 +128,16 @@ export function adamKernel(g: FloatArray, s: AdamParamState, b1: number, b2: num
     if (vMax) vi = vMax[i] = Math.max(vMax[i]!, vi);
     denom[i] = A.round(A.round(A.round(Math.sqrt(vi)) / root) + epsilon);
   }
+}
+
+/**
+ * adamKernel compiled to WebAssembly (adamWasm.ts): the same scalars, rounded
+ * the same way, and the same bits. False, with nothing changed, where
+ * WebAssembly is unavailable or the dtypes are mixed.
+ */
+export function adamKernelWasm(g: FloatArray, s: AdamParamState, b1: number, b2: number, eps: number, bc2Sqrt: number): boolean {
+  const A = arithmeticOf(s.m);
+  return adamStepWasm(g, s.m, s.v, s.vMax, s.denom, A.round(b1), A.round(1 - b1), A.round(b2), A.round(1 - b2), A.round(bc2Sqrt), A.round(eps));
 }
 
 /**

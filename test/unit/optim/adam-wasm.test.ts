@@ -3,14 +3,16 @@
  * against the JavaScript loops they replace for large tensors: the same bits,
  * element by element, in float32 (fma32 emulation included, at its midpoint
  * cases too) and float64, with and without amsgrad, for sizes on both sides of
- * every SIMD and loop boundary. Each kernel is called with `wasmFrom` = 0
- * (WebAssembly for any size) and = Infinity (JavaScript).
+ * every SIMD and loop boundary: each WebAssembly kernel is called directly
+ * (for any size) beside its JavaScript loop, then the optimizer's own
+ * dispatch is checked on a tensor above the size threshold.
  */
 import { describe, expect, it } from 'vitest';
-import { adamKernel, type AdamParamState } from '../../../engine/optim/adam';
+import { adamKernel, adamKernelWasm, scaleByAdam, type AdamParamState } from '../../../engine/optim/adam';
 import { ADAMW_WASM_MIN_LENGTH, adamWasmAvailable } from '../../../engine/optim/adamWasm';
-import { fuseDecayAndRatio } from '../../../engine/optim/apply';
+import { applyUpdates, fuseDecayAndRatio, fuseDecayAndRatioWasm } from '../../../engine/optim/apply';
 import { arithmeticOf, fma32, fround } from '../../../engine/optim/float32';
+import { powInt } from '../../../engine/optim/pow';
 import type { Term } from '../../../engine/optim/transform';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -79,8 +81,8 @@ describe('AdamW kernels in WebAssembly', () => {
           for (let step = 1; step <= 3; step++) {
             const g = values(rand, n, Type, true);
             const bc2Sqrt = Math.sqrt(1 - 0.999 ** step);
-            adamKernel(g, wasm, 0.9, 0.999, 1e-8, bc2Sqrt, 0);
-            adamKernel(g, js, 0.9, 0.999, 1e-8, bc2Sqrt, Infinity);
+            expect(adamKernelWasm(g, wasm, 0.9, 0.999, 1e-8, bc2Sqrt)).toBe(true);
+            adamKernel(g, js, 0.9, 0.999, 1e-8, bc2Sqrt);
             expectSameState(wasm, js);
           }
         }
@@ -118,8 +120,8 @@ describe('AdamW kernels in WebAssembly', () => {
       const v = values(rand, n, Float32Array, false, true);
       const wasm = state(m, v, null);
       const js = state(m, v, null);
-      adamKernel(g, wasm, b1, 0.999, 1e-8, Math.sqrt(0.001), 0);
-      adamKernel(g, js, b1, 0.999, 1e-8, Math.sqrt(0.001), Infinity);
+      expect(adamKernelWasm(g, wasm, b1, 0.999, 1e-8, Math.sqrt(0.001))).toBe(true);
+      adamKernel(g, js, b1, 0.999, 1e-8, Math.sqrt(0.001));
       expectSameState(wasm, js);
       if (b1 !== 0.5) {
         // The crafted inputs do reach the midpoint correction: rounding the double sum is wrong for some.
@@ -146,8 +148,8 @@ describe('AdamW kernels in WebAssembly', () => {
           ];
           const wasm = theta.slice();
           const js = theta.slice();
-          expect(fuseDecayAndRatio(wasm, terms, arithmeticOf(wasm), 0)).toBe(true);
-          expect(fuseDecayAndRatio(js, terms, arithmeticOf(js), Infinity)).toBe(true);
+          expect(fuseDecayAndRatioWasm(wasm, terms, arithmeticOf(wasm))).toBe(true);
+          expect(fuseDecayAndRatio(js, terms, arithmeticOf(js))).toBe(true);
           expect(firstDifference(wasm, js)).toBe(-1);
           expect(firstDifference(wasm, theta)).not.toBe(-1); // the update did change θ
         }
@@ -161,10 +163,44 @@ describe('AdamW kernels in WebAssembly', () => {
     const m = values(rand, n, Float32Array, false);
     const v = values(rand, n, Float32Array, false, true);
     const g64 = values(rand, n, Float64Array, false);
-    const wasm = state(m, v, null);
-    const js = state(m, v, null);
-    adamKernel(g64, wasm, 0.9, 0.999, 1e-8, 0.5, 0);
-    adamKernel(g64, js, 0.9, 0.999, 1e-8, 0.5, Infinity);
-    expectSameState(wasm, js);
+    const untouched = state(m, v, null);
+    expect(adamKernelWasm(g64, untouched, 0.9, 0.999, 1e-8, 0.5)).toBe(false);
+    expectSameState(untouched, state(m, v, null));
+    const theta = values(rand, n, Float32Array, false);
+    const after = theta.slice();
+    const terms: Term[] = [
+      { kind: 'decay', label: 'decay', scale: -1e-5, divisor: 1 },
+      { kind: 'ratio', label: 'adam', numer: g64, denom: values(rand, n, Float64Array, false, true), scale: -1e-3, divisor: 0.1 },
+    ];
+    expect(fuseDecayAndRatioWasm(after, terms, arithmeticOf(after))).toBe(false);
+    expect(firstDifference(after, theta)).toBe(-1);
   });
+
+  for (const Type of [Float32Array, Float64Array] as const) {
+    it(`an AdamW step on a tensor above the threshold (${Type.name}) equals the JavaScript kernels' step`, () => {
+      const rand = random(21);
+      const n = ADAMW_WASM_MIN_LENGTH + 1;
+      const theta = values(rand, n, Type, false);
+      const adam = scaleByAdam({ amsgrad: true });
+      const params = { w: theta.slice() };
+      let st = adam.init(params);
+      const js = state(new Type(n), new Type(n), new Type(n));
+      const jsTheta = theta.slice();
+      for (let step = 1; step <= 3; step++) {
+        const g = values(rand, n, Type, false);
+        const { updates, state: next } = adam.update({ w: g }, st, params);
+        st = next;
+        const [ratio] = updates.w as Term[];
+        applyUpdates(params, { w: [{ kind: 'decay', label: 'decay', scale: -1e-3 * 1e-2, divisor: 1 }, { ...ratio!, scale: -1e-3 }] });
+        // The same step with the JavaScript loops.
+        adamKernel(g, js, 0.9, 0.999, 1e-8, Math.sqrt(1 - powInt(0.999, step)));
+        fuseDecayAndRatio(jsTheta, [
+          { kind: 'decay', label: 'decay', scale: -1e-3 * 1e-2, divisor: 1 },
+          { kind: 'ratio', label: 'adam', numer: js.m, denom: js.denom, scale: -1e-3, divisor: 1 - powInt(0.9, step) },
+        ], arithmeticOf(jsTheta));
+        expectSameState(st.w!, js);
+        expect(firstDifference(params.w, jsTheta)).toBe(-1);
+      }
+    });
+  }
 });
