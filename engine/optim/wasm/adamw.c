@@ -15,8 +15,9 @@
  *     (TwoSum and Dekker's TwoProduct). WebAssembly has no scalar FMA, and the
  *     build passes -ffp-contract=off so that clang never fuses a·b + c on its
  *     own (JavaScript never does);
- *   - max is WebAssembly's f32.max / f64.max: NaN if either operand is NaN and
- *     −0 < +0, the semantics of Math.max (C's fmax would drop a NaN).
+ *   - max is WebAssembly's f32.max / f64.max / f32x4.max: NaN if either
+ *     operand is NaN and −0 < +0, the semantics of Math.max (C's fmax would
+ *     drop a NaN).
  * Elements do not interact, so SIMD lanes of neighbouring elements give the
  * same bits as the scalar loop.
  *
@@ -69,6 +70,43 @@ static inline double fma64(double a, double b, double c) {
   return s + (sum_error(p, c, s) + product_error(a, b, p));
 }
 
+/* The float64 values of lanes 0, 1 and of lanes 2, 3 of a float32 vector (exact). */
+static inline v128_t low_f64(v128_t x) { return wasm_f64x2_promote_low_f32x4(x); }
+static inline v128_t high_f64(v128_t x) { return wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(x, x, 2, 3, 2, 3)); }
+
+/* Round two doubles in each of lo and hi to float32 and join them: lanes lo0, lo1, hi0, hi1. */
+static inline v128_t to_f32x4(v128_t lo, v128_t hi) {
+  return wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(lo), wasm_f32x4_demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
+
+/* All-ones in the lanes where the double s rounded to float32 (r, widened) needs fma32's midpoint check. */
+static inline v128_t needs_check(v128_t s, v128_t r) {
+  v128_t t = wasm_f64x2_sub(wasm_f64x2_add(s, s), r); /* 2s − r, exact */
+  v128_t t_is_float = wasm_f64x2_eq(wasm_f64x2_promote_low_f32x4(wasm_f32x4_demote_f64x2_zero(t)), t);
+  return wasm_v128_and(t_is_float, wasm_f64x2_ne(r, s));
+}
+
+/*
+ * fma32 of four lanes. The common case, in two f64x2 halves: the exact
+ * product, the double sum s and r = fl32(s) — right unless s is a float32
+ * midpoint while r ≠ s, fma32's test (that also catches a finite s that
+ * rounds to ±∞; NaN lanes fail t = t and keep r, as fma32 does). If any lane
+ * is such a case, all four are done again by the scalar fma32.
+ */
+static inline v128_t fma32x4(v128_t a, v128_t b, v128_t c) {
+  v128_t s_lo = wasm_f64x2_add(wasm_f64x2_mul(low_f64(a), low_f64(b)), low_f64(c));
+  v128_t s_hi = wasm_f64x2_add(wasm_f64x2_mul(high_f64(a), high_f64(b)), high_f64(c));
+  v128_t r = to_f32x4(s_lo, s_hi);
+  v128_t check = wasm_v128_or(needs_check(s_lo, low_f64(r)), needs_check(s_hi, high_f64(r)));
+  if (__builtin_expect(wasm_v128_any_true(check), 0)) {
+    return wasm_f32x4_make(fma32(wasm_f32x4_extract_lane(a, 0), wasm_f32x4_extract_lane(b, 0), wasm_f32x4_extract_lane(c, 0)),
+                           fma32(wasm_f32x4_extract_lane(a, 1), wasm_f32x4_extract_lane(b, 1), wasm_f32x4_extract_lane(c, 1)),
+                           fma32(wasm_f32x4_extract_lane(a, 2), wasm_f32x4_extract_lane(b, 2), wasm_f32x4_extract_lane(c, 2)),
+                           fma32(wasm_f32x4_extract_lane(a, 3), wasm_f32x4_extract_lane(b, 3), wasm_f32x4_extract_lane(c, 3)));
+  }
+  return r;
+}
+
 /*
  * One Adam step for n float32 elements, in place (adam.ts's adamKernel):
  *   m ← fma32(1−β1, g, fl(m·β1))
@@ -79,7 +117,23 @@ static inline double fma64(double a, double b, double c) {
 __attribute__((export_name("adam32"))) void adam32(const float* g, float* m, float* v, float* vMax, float* denom, int n,
                                                      float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
                                                      float root, float epsilon) {
-  for (int i = 0; i < n; i++) {
+  v128_t beta1_4 = wasm_f32x4_splat(beta1), oneMinusBeta1_4 = wasm_f32x4_splat(oneMinusBeta1);
+  v128_t beta2_4 = wasm_f32x4_splat(beta2), oneMinusBeta2_4 = wasm_f32x4_splat(oneMinusBeta2);
+  v128_t root4 = wasm_f32x4_splat(root), epsilon4 = wasm_f32x4_splat(epsilon);
+  int i = 0;
+  /* Four elements per step: the float32 operations in f32x4 lanes (one rounding each, as scalar), the FMAs by fma32x4. */
+  for (; i + 4 <= n; i += 4) {
+    v128_t gi = wasm_v128_load(g + i);
+    wasm_v128_store(m + i, fma32x4(oneMinusBeta1_4, gi, wasm_f32x4_mul(wasm_v128_load(m + i), beta1_4)));
+    v128_t vi = fma32x4(wasm_f32x4_mul(oneMinusBeta2_4, gi), gi, wasm_f32x4_mul(wasm_v128_load(v + i), beta2_4));
+    wasm_v128_store(v + i, vi);
+    if (vMax) {
+      vi = wasm_f32x4_max(wasm_v128_load(vMax + i), vi);
+      wasm_v128_store(vMax + i, vi);
+    }
+    wasm_v128_store(denom + i, wasm_f32x4_add(wasm_f32x4_div(wasm_f32x4_sqrt(vi), root4), epsilon4));
+  }
+  for (; i < n; i++) {
     float gi = g[i];
     m[i] = fma32(oneMinusBeta1, gi, m[i] * beta1);
     float vi = fma32(oneMinusBeta2 * gi, gi, v[i] * beta2);
