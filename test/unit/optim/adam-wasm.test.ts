@@ -8,6 +8,8 @@
  * dispatch is checked on a tensor above the size threshold.
  */
 import { describe, expect, it } from 'vitest';
+import { adamw, step, Tracer, type CollectingSink, type Params } from '../../../engine/optim';
+import { StatsTracer } from '../../../engine/run';
 import { adamKernel, adamKernelWasm, scaleByAdam, type AdamParamState } from '../../../engine/optim/adam';
 import { ADAMW_WASM_MIN_LENGTH, adamWasmAvailable } from '../../../engine/optim/adamWasm';
 import { applyUpdates, fuseDecayAndRatio, fuseDecayAndRatioWasm } from '../../../engine/optim/apply';
@@ -203,5 +205,37 @@ describe('AdamW kernels in WebAssembly', () => {
         expect(firstDifference(params.w, jsTheta)).toBe(-1);
       }
     });
+  }
+});
+
+describe('a traced AdamW step on a tensor above the threshold', () => {
+  // Untraced, θ takes the WebAssembly loop; traced (light or full), apply.ts's own fused JavaScript loop
+  // (applyAdamWTraced) or the term-by-term path. Adam's moments take WebAssembly either way.
+  const BIG = ADAMW_WASM_MIN_LENGTH + 7;
+  function run(Type: Ctor, amsgrad: boolean, sink?: () => CollectingSink) {
+    const rand = random(11);
+    const params: Params = { 'fc.weight': values(rand, BIG, Type, false), 'fc.bias': values(rand, 9, Type, false) };
+    const tx = adamw({ lr: 1e-2, weightDecay: 0.1, amsgrad });
+    let state = tx.init(params);
+    for (let t = 0; t < 4; t++) {
+      const grads = { 'fc.weight': values(rand, BIG, Type, true), 'fc.bias': values(rand, 9, Type, true) };
+      state = step(tx, params, grads, state, sink?.()).state;
+    }
+    return { params, state };
+  }
+  const bits = (x: unknown): string => JSON.stringify(x, (_, v) => (v instanceof Float32Array || v instanceof Float64Array ? Array.from(v, (e) => (Object.is(e, -0) ? '-0' : e)) : v));
+  for (const Type of [Float32Array, Float64Array] as const) {
+    for (const amsgrad of [false, true]) {
+      it(`gives the same bits traced and untraced, ${Type.name}${amsgrad ? ', amsgrad' : ''}`, () => {
+        const untraced = run(Type, amsgrad);
+        const stats = new StatsTracer();
+        const light = run(Type, amsgrad, () => stats);
+        const full = run(Type, amsgrad, () => new Tracer({ histogram: { bins: 8 } }));
+        expect(bits(light.params)).toBe(bits(untraced.params));
+        expect(bits(light.state)).toBe(bits(untraced.state));
+        expect(bits(full.params)).toBe(bits(untraced.params));
+        expect(bits(full.state)).toBe(bits(untraced.state));
+      });
+    }
   }
 });
