@@ -12,11 +12,11 @@
  * Where WebAssembly or SIMD is unavailable, `adamWasmAvailable()` is false
  * and both kernels stay in JavaScript: the same bits, only slower.
  *
- * Operands are copied into the module's memory for each call and results
- * copied back (memcpy speed, a small part of the per-element work), so the
- * optimizer's state stays in ordinary typed arrays: a memory growth never
- * detaches a view the engine holds. Calls pay a fixed cost (views, copies,
- * the call itself), so callers use this only for tensors of at least
+ * Operands are copied into the module's memory for each call, a chunk at a
+ * time, and results copied back (memcpy speed, a small part of the
+ * per-element work), so the optimizer's state stays in ordinary typed
+ * arrays that no memory growth can detach. Calls pay a fixed cost (the
+ * copies' setup, the call itself), so callers use this only for tensors of at least
  * ADAMW_WASM_MIN_LENGTH elements; the small tensors of the article's model
  * keep the JavaScript loops.
  */
@@ -42,13 +42,27 @@ type AdamExport = (
 ) => void;
 type AdamWExport = (theta: number, numer: number, denom: number, n: number, keep: number, c: number) => void;
 
+/**
+ * Tensors go through the module in chunks of this many elements: the
+ * module's memory then has a fixed size (five operands of CHUNK doubles,
+ * 640 KiB, grown once when it is loaded: the views below stay attached and
+ * no tensor is too large for a 32-bit memory), and each chunk's copies and
+ * work stay within the L2 cache.
+ */
+const CHUNK = 16384;
+/** Operand slots per call: g, m, v, denom, vMax (Adam); θ, numer, denom (the θ update). */
+const SLOTS = 5;
+
 interface Kernel {
-  memory: WebAssembly.Memory;
-  heapBase: number;
   adam32: AdamExport;
   adam64: AdamExport;
   adamw32: AdamWExport;
   adamw64: AdamWExport;
+  /** Byte offset of each slot. */
+  at: number[];
+  /** Each slot as CHUNK float32 and as CHUNK float64 values. */
+  single: Float32Array[];
+  double: Float64Array[];
 }
 
 let kernel: Kernel | null | undefined;
@@ -57,9 +71,19 @@ function load(): Kernel | null {
   if (kernel !== undefined) return kernel;
   try {
     const module = new WebAssembly.Module(decodeBase64(ADAMW_WASM_BASE64));
-    const exports = new WebAssembly.Instance(module, {}).exports as Omit<Kernel, 'heapBase'> & { __heap_base: WebAssembly.Global };
+    const exports = new WebAssembly.Instance(module, {}).exports as {
+      memory: WebAssembly.Memory; adam32: AdamExport; adam64: AdamExport; adamw32: AdamWExport; adamw64: AdamWExport; __heap_base: WebAssembly.Global;
+    };
     const { memory, adam32, adam64, adamw32, adamw64 } = exports;
-    kernel = { memory, adam32, adam64, adamw32, adamw64, heapBase: Number(exports.__heap_base.value) };
+    const base = (Number(exports.__heap_base.value) + 15) & ~15;
+    const at = Array.from({ length: SLOTS }, (_, i) => base + i * CHUNK * 8);
+    ensureMemory(memory, base + SLOTS * CHUNK * 8);
+    const buffer = memory.buffer;
+    kernel = {
+      adam32, adam64, adamw32, adamw64, at,
+      single: at.map((offset) => new Float32Array(buffer, offset, CHUNK)),
+      double: at.map((offset) => new Float64Array(buffer, offset, CHUNK)),
+    };
   } catch {
     kernel = null; // no WebAssembly, or no SIMD: the JavaScript kernels it is
   }
@@ -69,25 +93,6 @@ function load(): Kernel | null {
 /** Whether the WebAssembly kernels can run here. */
 export function adamWasmAvailable(): boolean {
   return load() !== null;
-}
-
-const align = (x: number) => (x + 15) & ~15;
-
-/**
- * Byte offsets of `count` arrays of n elements of `width` bytes, one after
- * another from the heap base, after growing the memory to hold them; the
- * buffer is read after growing (a growth detaches the old one).
- */
-function place(K: Kernel, count: number, n: number, width: number): { buffer: ArrayBuffer; at: number[] } {
-  const stride = align(n * width);
-  const at: number[] = [];
-  for (let i = 0; i < count; i++) at.push(align(K.heapBase) + i * stride);
-  ensureMemory(K.memory, at[count - 1]! + stride);
-  return { buffer: K.memory.buffer, at };
-}
-
-function viewLike(like: FloatArray, buffer: ArrayBuffer, byteOffset: number, n: number): FloatArray {
-  return like instanceof Float32Array ? new Float32Array(buffer, byteOffset, n) : new Float64Array(buffer, byteOffset, n);
 }
 
 const sameDtype = (x: FloatArray, y: FloatArray): boolean => (x instanceof Float32Array) === (y instanceof Float32Array);
@@ -103,23 +108,25 @@ export function adamStepWasm(
 ): boolean {
   const K = load();
   if (K === null) return false;
-  const n = m.length;
   if (!sameDtype(g, m) || !sameDtype(v, m) || !sameDtype(denom, m) || (vMax !== null && !sameDtype(vMax, m))) return false;
   const single = m instanceof Float32Array;
-  const { buffer, at } = place(K, vMax ? 5 : 4, n, single ? 4 : 8);
-  const [gAt, mAt, vAt, denomAt, vMaxAt] = at as [number, number, number, number, number | undefined];
-  viewLike(m, buffer, gAt, n).set(g);
-  const mIn = viewLike(m, buffer, mAt, n);
-  mIn.set(m);
-  const vIn = viewLike(m, buffer, vAt, n);
-  vIn.set(v);
-  const vMaxIn = vMax ? viewLike(m, buffer, vMaxAt!, n) : null;
-  if (vMax) vMaxIn!.set(vMax);
-  (single ? K.adam32 : K.adam64)(gAt, mAt, vAt, vMax ? vMaxAt! : 0, denomAt, n, beta1, oneMinusBeta1, beta2, oneMinusBeta2, root, epsilon);
-  m.set(mIn);
-  v.set(vIn);
-  if (vMax) vMax.set(vMaxIn!);
-  denom.set(viewLike(m, buffer, denomAt, n));
+  const [G, M, V, D, X] = (single ? K.single : K.double) as [FloatArray, FloatArray, FloatArray, FloatArray, FloatArray];
+  const [gAt, mAt, vAt, dAt, xAt] = K.at as [number, number, number, number, number];
+  const run = single ? K.adam32 : K.adam64;
+  const n = m.length;
+  for (let start = 0; start < n; start += CHUNK) {
+    const end = Math.min(n, start + CHUNK);
+    const length = end - start;
+    G.set(g.subarray(start, end));
+    M.set(m.subarray(start, end));
+    V.set(v.subarray(start, end));
+    if (vMax) X.set(vMax.subarray(start, end));
+    run(gAt, mAt, vAt, vMax ? xAt : 0, dAt, length, beta1, oneMinusBeta1, beta2, oneMinusBeta2, root, epsilon);
+    m.set(M.subarray(0, length), start);
+    v.set(V.subarray(0, length), start);
+    if (vMax) vMax.set(X.subarray(0, length), start);
+    denom.set(D.subarray(0, length), start);
+  }
   return true;
 }
 
@@ -132,15 +139,18 @@ export function decayAndRatioWasm(theta: FloatArray, numer: FloatArray, denom: F
   const K = load();
   if (K === null) return false;
   if (!sameDtype(numer, theta) || !sameDtype(denom, theta)) return false;
-  const n = theta.length;
   const single = theta instanceof Float32Array;
-  const { buffer, at } = place(K, 3, n, single ? 4 : 8);
-  const [thetaAt, numerAt, denomAt] = at as [number, number, number];
-  const thetaIn = viewLike(theta, buffer, thetaAt, n);
-  thetaIn.set(theta);
-  viewLike(theta, buffer, numerAt, n).set(numer);
-  viewLike(theta, buffer, denomAt, n).set(denom);
-  (single ? K.adamw32 : K.adamw64)(thetaAt, numerAt, denomAt, n, keep, c);
-  theta.set(thetaIn);
+  const [T, N, D] = (single ? K.single : K.double) as [FloatArray, FloatArray, FloatArray];
+  const [tAt, nAt, dAt] = K.at as [number, number, number];
+  const run = single ? K.adamw32 : K.adamw64;
+  const n = theta.length;
+  for (let start = 0; start < n; start += CHUNK) {
+    const end = Math.min(n, start + CHUNK);
+    T.set(theta.subarray(start, end));
+    N.set(numer.subarray(start, end));
+    D.set(denom.subarray(start, end));
+    run(tAt, nAt, dAt, end - start, keep, c);
+    theta.set(T.subarray(0, end - start), start);
+  }
   return true;
 }

@@ -62,7 +62,7 @@ function expectSameState(wasm: AdamParamState, js: AdamParamState): void {
   if (js.vMax) expect(firstDifference(wasm.vMax!, js.vMax)).toBe(-1);
 }
 
-const SIZES = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 100, 1000, 4099, 65539];
+const SIZES = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 100, 1000, 4099, 16384, 65539]; // the last two: one and several chunks (adamWasm.ts)
 
 describe('AdamW kernels in WebAssembly', () => {
   it('are available in Node, and only for tensors larger than the article model\'s (≤ 1,000 elements)', () => {
