@@ -93,12 +93,16 @@ describe('AdamW kernels in WebAssembly', () => {
     }
   }
 
-  it('Adam moments: same bits at float32 fused multiply-add midpoints (exact ties and inexact ones)', () => {
-    // m ← fma32(1 − β1, g, fl(m·β1)). With β1 = −2^-18, 1 − β1 = 1 + 2^-18 exactly, and
-    // m = −c·2^18 gives fl(m·β1) = c exactly: each element is fma32(1 + 2^-18, g, c) with
-    // g ≈ ±ulp(c)/2, whose double sum lands on or next to a float32 midpoint — the case
-    // where rounding the double sum to float32 would be wrong (float32.ts). β1 = 0.5 with
-    // m = 2c and g = ±ulp(c) makes the product ±ulp(c)/2 exactly: true ties, broken to even.
+  it('Adam moments: same bits at float32 fused multiply-add midpoints (exact ties and inexact ones, normal and subnormal)', () => {
+    // m ← fma32(1 − β1, g, fl(m·β1)) = fma32(a, g, c) with a = 1 − β1 and c = fl(m·β1) = m·β1 exactly (β1 is
+    // a power of two). g ≈ ±ulp(c)/2 ÷ a puts the double sum on or next to a float32 midpoint — the case
+    // where rounding the double sum to float32 would be wrong (float32.ts):
+    //   β1 = −2^-18:            a = 1 + 2^-18, g = ulp/2·(1 − 2^-18): a·g = ulp/2·(1 − 2^-36), just below the
+    //                           midpoint, closer than a double ulp at c's magnitude;
+    //   β1 = 0.5:               a = 0.5, g = ±ulp(c): a·g = ±ulp/2 exactly, true ties, broken to even;
+    //   β1 = 1 − 2^-30 − 2^-48: fl32(β1) = 1, a = 2^-30·(1 + 2^-18): the first case near the smallest normal
+    //                           float32 and among the subnormals, where the float32 grid is fixed.
+    // Now and then g is a neighbour of that value, a float32 ulp or a few away.
     const rand = random(5);
     const n = 4099; // SIMD blocks of four and a scalar tail
     const ulpOf = (c: number) => {
@@ -106,34 +110,37 @@ describe('AdamW kernels in WebAssembly', () => {
       new Uint32Array(bits.buffer)[0]! += 1;
       return bits[0]! - Math.abs(c);
     };
-    for (const b1 of [-(2 ** -18), 0.5]) {
-      const scale = 1 / b1; // m = c/β1, exact: β1 is a power of two
+    const cases = [
+      { b1: -(2 ** -18), near: 1 - 2 ** -18, exponents: [-30, 30], inexact: true },
+      { b1: 0.5, near: 2, exponents: [-30, 30], inexact: false },
+      { b1: 1 - 2 ** -30 - 2 ** -48, near: 2 ** 30 * (1 - 2 ** -18), exponents: [-149, -110], inexact: true },
+    ];
+    for (const { b1, near, exponents: [lo, hi], inexact } of cases) {
+      const beta1 = fround(b1);
       const m = new Float32Array(n);
       const g = new Float32Array(n);
       const c = new Float32Array(n);
       for (let i = 0; i < n; i++) {
-        c[i] = fround((rand() < 0.5 ? 1 : -1) * (1 + Math.floor(rand() * 2 ** 23) * 2 ** -23) * 2 ** Math.floor(rand() * 60 - 30));
-        m[i] = c[i]! * scale;
-        // (1 + 2^-18)·(1 − 2^-18)·ulp/2 = ulp/2 − 2^-36·ulp/2: just off the midpoint, below double precision's reach
-        // at c's magnitude; now and then a neighbour of that g, a float32 ulp or a few away.
+        c[i] = fround((rand() < 0.5 ? 1 : -1) * (1 + Math.floor(rand() * 2 ** 23) * 2 ** -23) * 2 ** Math.floor(lo! + rand() * (hi! - lo!)));
+        if (c[i] === 0) c[i] = 2 ** -149;
+        m[i] = c[i]! / beta1;
         const j = rand() < 0.7 ? 0 : Math.floor(rand() * 9) - 4;
-        const near = b1 === 0.5 ? 2 : 1 - 2 ** -18;
         g[i] = fround((rand() < 0.5 ? 1 : -1) * (ulpOf(c[i]!) / 2) * near * (1 + j * 2 ** -23));
       }
+      expect(Array.from(m, (mi) => fround(mi * beta1))).toEqual(Array.from(c));
       const v = values(rand, n, Float32Array, false, true);
       const wasm = state(m, v, null);
       const js = state(m, v, null);
       expect(adamKernelWasm(g, wasm, b1, 0.999, 1e-8, Math.sqrt(0.001))).toBe(true);
       adamKernel(g, js, b1, 0.999, 1e-8, Math.sqrt(0.001));
       expectSameState(wasm, js);
-      if (b1 !== 0.5) {
-        // The crafted inputs do reach the midpoint correction: rounding the double sum is wrong for some.
-        const a = fround(1 - b1);
-        let corrected = 0;
-        for (let i = 0; i < n; i++) if (fma32(a, g[i]!, c[i]!) !== fround(a * g[i]! + c[i]!)) corrected++;
-        expect(corrected).toBeGreaterThan(10);
-        expect(firstDifference(js.m, Array.from(g, (gi, i) => fma32(a, gi, c[i]!)))).toBe(-1);
-      }
+      const a = fround(1 - b1);
+      expect(firstDifference(js.m, Array.from(g, (gi, i) => fma32(a, gi, c[i]!)))).toBe(-1);
+      // The crafted inputs do reach the midpoint correction: rounding the double sum is wrong for some.
+      let corrected = 0;
+      for (let i = 0; i < n; i++) if (fma32(a, g[i]!, c[i]!) !== fround(a * g[i]! + c[i]!)) corrected++;
+      if (inexact) expect(corrected).toBeGreaterThan(10);
+      else expect(corrected).toBe(0);
     }
   });
 
