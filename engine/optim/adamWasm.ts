@@ -6,7 +6,7 @@
  * included. In JavaScript Adam's moments cost ~6.5 ns per float32 element,
  * mostly the FMA emulation (float32.ts), and the θ update ~2.4 ns; compiled
  * ahead of time, four elements per SIMD instruction (the FMA's common case
- * in f64x2 halves), ~2.4 and ~0.4 ns, copies included.
+ * in f64x2 halves), ~1.6 and ~0.35 ns, copies included.
  *
  * The module is instantiated on first use from its bytes (wasm/adamwWasm.ts).
  * Where WebAssembly or SIMD is unavailable, `adamWasmAvailable()` is false
@@ -27,9 +27,9 @@ import { ADAMW_WASM_BASE64 } from './wasm/adamwWasm';
 /**
  * The smallest tensor the WebAssembly kernels take. Measured in Node 20 on
  * float32 tensors (ns per element, JavaScript → WebAssembly, copies
- * included): Adam's moments 6.6 → 4.7 at 256 elements, 6.6 → 2.5 at 1,024,
- * 6.4 → 2.5 at 200,704; the θ update 2.5 → 2.1 at 256, 2.4 → 0.4 from 4,096
- * on. The crossover is below 1,024 elements; 4,096 leaves a margin for the
+ * included): Adam's moments 7.0 → 4.1 at 256 elements, 7.3 → 1.8 at 1,024,
+ * 6.6 → 1.6 from 4,096 on; the θ update 3.2 → 2.3 at 256, 2.9 → 0.5 at
+ * 1,024, 2.5 → 0.35 from 4,096 on. The crossover is below 1,024 elements; 4,096 leaves a margin for the
  * fixed cost of a call (typed-array views, the copies' setup) and keeps
  * small models — the article's tensors have at most 1,000 elements — on
  * exactly the JavaScript code they always ran.

@@ -79,25 +79,34 @@ static inline v128_t to_f32x4(v128_t lo, v128_t hi) {
   return wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(lo), wasm_f32x4_demote_f64x2_zero(hi), 0, 1, 4, 5);
 }
 
-/* All-ones in the lanes where the double s rounded to float32 (r, widened) needs fma32's midpoint check. */
-static inline v128_t needs_check(v128_t s, v128_t r) {
-  v128_t t = wasm_f64x2_sub(wasm_f64x2_add(s, s), r); /* 2s − r, exact */
-  v128_t t_is_float = wasm_f64x2_eq(wasm_f64x2_promote_low_f32x4(wasm_f32x4_demote_f64x2_zero(t)), t);
-  return wasm_v128_and(t_is_float, wasm_f64x2_ne(r, s));
+/*
+ * All-ones in the lanes (of two) where the double s lies exactly halfway
+ * between two float32 values of s's binade: its 52-bit mantissa ends in
+ * 1 followed by 28 zeros (the bit of half a float32 ulp, 24 places down,
+ * and nothing below it). An s that is a float32 itself ends in 29 zeros and
+ * is not flagged. Only for s in the normal float32 range: below it the
+ * float32 grid is fixed (fma32x4 sends such lanes to the scalar fma32).
+ */
+static inline v128_t is_midpoint(v128_t s) {
+  const v128_t low29 = wasm_i64x2_splat(0x1FFFFFFF), half = wasm_i64x2_splat(0x10000000);
+  return wasm_i64x2_eq(wasm_v128_and(s, low29), half);
 }
 
 /*
  * fma32 of four lanes. The common case, in two f64x2 halves: the exact
- * product, the double sum s and r = fl32(s) — right unless s is a float32
- * midpoint while r ≠ s, fma32's test (that also catches a finite s that
- * rounds to ±∞; NaN lanes fail t = t and keep r, as fma32 does). If any lane
- * is such a case, all four are done again by the scalar fma32.
+ * product, the double sum s and r = fl32(s), right unless s is a float32
+ * midpoint (fma32's case: then the TwoSum error decides). Lanes at a
+ * midpoint, and lanes whose r is below 2^-125 (near or in float32's
+ * subnormal range, where is_midpoint does not apply), make all four go
+ * through the scalar fma32 again. A lane that overflows to ±∞ or is NaN
+ * keeps r, as fma32 does.
  */
 static inline v128_t fma32x4(v128_t a, v128_t b, v128_t c) {
   v128_t s_lo = wasm_f64x2_add(wasm_f64x2_mul(low_f64(a), low_f64(b)), low_f64(c));
   v128_t s_hi = wasm_f64x2_add(wasm_f64x2_mul(high_f64(a), high_f64(b)), high_f64(c));
   v128_t r = to_f32x4(s_lo, s_hi);
-  v128_t check = wasm_v128_or(needs_check(s_lo, low_f64(r)), needs_check(s_hi, high_f64(r)));
+  v128_t tiny = wasm_f32x4_lt(wasm_f32x4_abs(r), wasm_f32x4_splat(0x1p-125f));
+  v128_t check = wasm_v128_or(wasm_v128_or(is_midpoint(s_lo), is_midpoint(s_hi)), tiny);
   if (__builtin_expect(wasm_v128_any_true(check), 0)) {
     return wasm_f32x4_make(fma32(wasm_f32x4_extract_lane(a, 0), wasm_f32x4_extract_lane(b, 0), wasm_f32x4_extract_lane(c, 0)),
                            fma32(wasm_f32x4_extract_lane(a, 1), wasm_f32x4_extract_lane(b, 1), wasm_f32x4_extract_lane(c, 1)),
