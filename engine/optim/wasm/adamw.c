@@ -152,11 +152,57 @@ __attribute__((export_name("adam32"))) void adam32(const float* g, float* m, flo
   }
 }
 
-/* adam32 for float64 elements: every rounding to double, fma64 for the fused multiply-adds. */
+/*
+ * fma64 of two lanes, without branches: both of fma64's results are
+ * computed and the lane picks s where fma64 returns it (s not finite, or
+ * |p| > 2^995 where TwoProduct's splitting could overflow); the other
+ * result may then be ±∞ or NaN, and is dropped.
+ */
+static inline v128_t fma64x2(v128_t a, v128_t b, v128_t c) {
+  const v128_t splitter = wasm_f64x2_splat(134217729.0);
+  v128_t p = wasm_f64x2_mul(a, b);
+  v128_t s = wasm_f64x2_add(p, c);
+  /* TwoSum(p, c) */
+  v128_t bb = wasm_f64x2_sub(s, p);
+  v128_t sum_err = wasm_f64x2_add(wasm_f64x2_sub(p, wasm_f64x2_sub(s, bb)), wasm_f64x2_sub(c, bb));
+  /* TwoProduct(a, b) */
+  v128_t t = wasm_f64x2_mul(splitter, a);
+  v128_t ah = wasm_f64x2_sub(t, wasm_f64x2_sub(t, a));
+  v128_t al = wasm_f64x2_sub(a, ah);
+  t = wasm_f64x2_mul(splitter, b);
+  v128_t bh = wasm_f64x2_sub(t, wasm_f64x2_sub(t, b));
+  v128_t bl = wasm_f64x2_sub(b, bh);
+  v128_t prod_err = wasm_f64x2_sub(wasm_f64x2_mul(al, bl),
+                                   wasm_f64x2_sub(wasm_f64x2_sub(wasm_f64x2_sub(p, wasm_f64x2_mul(ah, bh)), wasm_f64x2_mul(al, bh)), wasm_f64x2_mul(ah, bl)));
+  v128_t fused = wasm_f64x2_add(s, wasm_f64x2_add(sum_err, prod_err));
+  v128_t finite = wasm_f64x2_eq(wasm_f64x2_sub(s, s), wasm_f64x2_splat(0.0));
+  v128_t small = wasm_f64x2_le(wasm_f64x2_abs(p), wasm_f64x2_splat(0x1p995));
+  return wasm_v128_bitselect(fused, s, wasm_v128_and(finite, small));
+}
+
+/*
+ * adam32 for float64 elements: every rounding to double, fma64 for the
+ * fused multiply-adds; two elements per f64x2 instruction.
+ */
 __attribute__((export_name("adam64"))) void adam64(const double* g, double* m, double* v, double* vMax, double* denom, int n,
                                                      double beta1, double oneMinusBeta1, double beta2, double oneMinusBeta2,
                                                      double root, double epsilon) {
-  for (int i = 0; i < n; i++) {
+  v128_t beta1_2 = wasm_f64x2_splat(beta1), oneMinusBeta1_2 = wasm_f64x2_splat(oneMinusBeta1);
+  v128_t beta2_2 = wasm_f64x2_splat(beta2), oneMinusBeta2_2 = wasm_f64x2_splat(oneMinusBeta2);
+  v128_t root2 = wasm_f64x2_splat(root), epsilon2 = wasm_f64x2_splat(epsilon);
+  int i = 0;
+  for (; i + 2 <= n; i += 2) {
+    v128_t gi = wasm_v128_load(g + i);
+    wasm_v128_store(m + i, fma64x2(oneMinusBeta1_2, gi, wasm_f64x2_mul(wasm_v128_load(m + i), beta1_2)));
+    v128_t vi = fma64x2(wasm_f64x2_mul(oneMinusBeta2_2, gi), gi, wasm_f64x2_mul(wasm_v128_load(v + i), beta2_2));
+    wasm_v128_store(v + i, vi);
+    if (vMax) {
+      vi = wasm_f64x2_max(wasm_v128_load(vMax + i), vi);
+      wasm_v128_store(vMax + i, vi);
+    }
+    wasm_v128_store(denom + i, wasm_f64x2_add(wasm_f64x2_div(wasm_f64x2_sqrt(vi), root2), epsilon2));
+  }
+  for (; i < n; i++) {
     double gi = g[i];
     m[i] = fma64(oneMinusBeta1, gi, m[i] * beta1);
     double vi = fma64(oneMinusBeta2 * gi, gi, v[i] * beta2);

@@ -144,6 +144,30 @@ describe('AdamW kernels in WebAssembly', () => {
     }
   });
 
+  it('Adam moments in float64: same bits over the whole exponent range (fma64\'s overflow guard, ±∞, NaN)', () => {
+    // Values from 2^-1022 to 2^1023: (1 − β2)·g² overflows, and |(1 − β1)·g| > 2^995 takes fma64's plain sum
+    // (TwoProduct's splitting of g would overflow).
+    const rand = random(8);
+    const n = 4099;
+    const wide = (positive: boolean) => Float64Array.from({ length: n }, () => {
+      const u = rand();
+      if (u < 0.02) return [0, -0, Infinity, -Infinity, NaN][Math.floor(rand() * 5)]!;
+      return (positive || rand() < 0.5 ? 1 : -1) * (1 + rand()) * 2 ** Math.floor(rand() * 2046 - 1022);
+    });
+    for (const amsgrad of [false, true]) {
+      const m = wide(false);
+      const v = wide(true);
+      const wasm = state(m, v, amsgrad ? wide(true) : null);
+      const js = state(wasm.m, wasm.v, wasm.vMax);
+      const g = wide(false);
+      expect(adamKernelWasm(g, wasm, 0.9, 0.999, 1e-8, 0.25)).toBe(true);
+      adamKernel(g, js, 0.9, 0.999, 1e-8, 0.25);
+      expectSameState(wasm, js);
+      const guarded = Array.from(g).filter((gi) => Math.abs((1 - 0.9) * gi) > 2 ** 995 && Number.isFinite(gi)).length;
+      expect(guarded).toBeGreaterThan(10);
+    }
+  });
+
   for (const Type of [Float32Array, Float64Array] as const) {
     it(`AdamW θ update: same bits as JavaScript, ${Type.name}, sizes 1 … ${SIZES.at(-1)}`, () => {
       const rand = random(Type === Float32Array ? 3 : 4);
