@@ -5,6 +5,9 @@
 //   engine/tensor/wasm/gemm.c  →  engine/tensor/wasm/gemmWasm.ts        (own memory)
 //                              →  engine/tensor/wasm/gemmSharedWasm.ts  (imports a shared memory, for
 //                                                                        the multi-threaded GEMM)
+//   engine/optim/wasm/adamw.c  →  engine/optim/wasm/adamwWasm.ts       (AdamW's per-element kernels; built
+//                                                                        with -ffp-contract=off: bit-equal to
+//                                                                        JavaScript, which never fuses a·b + c)
 // Without clang the committed modules are kept (the build says so); the engine also runs
 // without WebAssembly, on its JavaScript kernels. Run by scripts/build.mjs, or alone.
 import { execFileSync } from 'node:child_process';
@@ -19,6 +22,7 @@ const SHARED = ['-matomics', '-Wl,--import-memory', '-Wl,--shared-memory', '-Wl,
 const KERNELS = [
   { source: 'engine/tensor/wasm/gemm.c', output: 'engine/tensor/wasm/gemmWasm.ts', name: 'GEMM_WASM_BASE64', extra: [] },
   { source: 'engine/tensor/wasm/gemm.c', output: 'engine/tensor/wasm/gemmSharedWasm.ts', name: 'GEMM_SHARED_WASM_BASE64', extra: SHARED },
+  { source: 'engine/optim/wasm/adamw.c', output: 'engine/optim/wasm/adamwWasm.ts', name: 'ADAMW_WASM_BASE64', extra: ['-ffp-contract=off'] },
 ];
 const FLAGS = ['--target=wasm32', '-O3', '-msimd128', '-mbulk-memory', '-nostdlib', '-Wl,--no-entry', '-Wl,--export=__heap_base', '-Wl,--strip-all'];
 

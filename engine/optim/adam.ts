@@ -19,6 +19,7 @@
  * The step count is kept per parameter, as torch's `state['step']`.
  */
 import type { FloatArray } from '../tensor/dtype';
+import { ADAMW_WASM_MIN_LENGTH, adamStepWasm } from './adamWasm';
 import { evaluateUpdate } from './apply';
 import { arithmeticOf } from './float32';
 import { powInt } from './pow';
@@ -70,7 +71,10 @@ export function scaleByAdam(options: AdamOptions = {}): GradientTransformation<A
         const g = evaluateUpdate(updates[name]!, params[name]!);
         s.step += 1;
         const { bc1, bc2 } = corrections.at(s.step);
-        adamKernel(g, s, b1, b2, eps, Math.sqrt(bc2));
+        const bc2Sqrt = Math.sqrt(bc2);
+        // Large tensors take the WebAssembly build of the kernel (the same bits); small ones, and hosts
+        // without WebAssembly, the JavaScript loop.
+        if (s.m.length < ADAMW_WASM_MIN_LENGTH || !adamKernelWasm(g, s, b1, b2, eps, bc2Sqrt)) adamKernel(g, s, b1, b2, eps, bc2Sqrt);
         if (!trace || !takesAdamSums(trace)) {
           out[name] = [{ kind: 'ratio', label: 'adam', numer: s.m, denom: s.denom, scale: 1, divisor: bc1 }];
           if (trace) traceAdam(name, s, bc1, bc2, eps, trace);
@@ -106,8 +110,8 @@ class BiasCorrections {
   }
 }
 
-/** One Adam moment update and denominator, in place, with torch's roundings. */
-function adamKernel(g: FloatArray, s: AdamParamState, b1: number, b2: number, eps: number, bc2Sqrt: number): void {
+/** One Adam moment update and denominator, in place, with torch's roundings (exported for tests). */
+export function adamKernel(g: FloatArray, s: AdamParamState, b1: number, b2: number, eps: number, bc2Sqrt: number): void {
   const { m, v, vMax, denom } = s;
   const A = arithmeticOf(m);
   const beta1 = A.round(b1);
@@ -124,6 +128,16 @@ function adamKernel(g: FloatArray, s: AdamParamState, b1: number, b2: number, ep
     if (vMax) vi = vMax[i] = Math.max(vMax[i]!, vi);
     denom[i] = A.round(A.round(A.round(Math.sqrt(vi)) / root) + epsilon);
   }
+}
+
+/**
+ * adamKernel compiled to WebAssembly (adamWasm.ts): the same scalars, rounded
+ * the same way, and the same bits. False, with nothing changed, where
+ * WebAssembly is unavailable or the dtypes are mixed.
+ */
+export function adamKernelWasm(g: FloatArray, s: AdamParamState, b1: number, b2: number, eps: number, bc2Sqrt: number): boolean {
+  const A = arithmeticOf(s.m);
+  return adamStepWasm(g, s.m, s.v, s.vMax, s.denom, A.round(b1), A.round(1 - b1), A.round(b2), A.round(1 - b2), A.round(bc2Sqrt), A.round(eps));
 }
 
 /**

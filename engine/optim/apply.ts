@@ -14,6 +14,7 @@
  * matter (Adam's step does not depend on θ); in float32 it decides the last bit.
  */
 import type { FloatArray } from '../tensor/dtype';
+import { ADAMW_WASM_MIN_LENGTH, decayAndRatioWasm } from './adamWasm';
 import { arithmeticOf, type Arithmetic } from './float32';
 import { copyAndSum, scaleSums, sumsOf, sumsOfDifference, sumsOfRatio } from './sums';
 import { needOf, perSink, takesSums, type TermNeed, type TermSums, type TraceSink } from './trace';
@@ -46,7 +47,12 @@ export function applyUpdates(params: Params, updates: Updates, trace?: TraceSink
 
 function applyTerms(theta: FloatArray, terms: readonly Term[]): void {
   const A = arithmeticOf(theta);
-  if (terms.length === 2 && fuseDecayAndRatio(theta, terms, A)) return;
+  if (terms.length === 2) {
+    // Large tensors take the WebAssembly build of the fused loop (the same bits); small ones, and hosts
+    // without WebAssembly, the JavaScript loop.
+    if (theta.length >= ADAMW_WASM_MIN_LENGTH && fuseDecayAndRatioWasm(theta, terms, A)) return;
+    if (fuseDecayAndRatio(theta, terms, A)) return;
+  }
   for (const term of terms) if (term.kind === 'decay') scaleInPlace(theta, A.round(1 + coefficient(term)), A);
   for (const term of terms) {
     const c = A.round(coefficient(term));
@@ -65,8 +71,9 @@ function applyTerms(theta: FloatArray, terms: readonly Term[]): void {
  * θ ← θ·(1 + c_decay) and then θ ← θ + (c·n)/q, exactly the operations (and
  * roundings) of the two separate passes; elements do not interact, so only
  * the memory traffic changes. Returns false for any other pair of terms.
+ * (Exported for tests.)
  */
-function fuseDecayAndRatio(theta: FloatArray, terms: readonly Term[], A: Arithmetic): boolean {
+export function fuseDecayAndRatio(theta: FloatArray, terms: readonly Term[], A: Arithmetic): boolean {
   const pair = decayAndRatio(terms);
   if (pair === null) return false;
   const keep = A.round(1 + coefficient(pair.decay));
@@ -78,6 +85,18 @@ function fuseDecayAndRatio(theta: FloatArray, terms: readonly Term[], A: Arithme
     theta[i] = round(decayed + round(round(c * numer[i]!) / denom[i]!));
   }
   return true;
+}
+
+/**
+ * fuseDecayAndRatio compiled to WebAssembly (adamWasm.ts): the same
+ * coefficients, rounded the same way, and the same bits. False, with θ
+ * unchanged, for any other pair of terms, where WebAssembly is unavailable
+ * or for mixed dtypes.
+ */
+export function fuseDecayAndRatioWasm(theta: FloatArray, terms: readonly Term[], A: Arithmetic): boolean {
+  const pair = decayAndRatio(terms);
+  if (pair === null) return false;
+  return decayAndRatioWasm(theta, pair.ratio.numer, pair.ratio.denom, A.round(1 + coefficient(pair.decay)), A.round(coefficient(pair.ratio)));
 }
 
 /**

@@ -48,7 +48,8 @@ interface Kernel extends GemmInstance {
 
 let kernel: Kernel | null | undefined;
 
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+/** The bytes of a module committed as base64 (atob: in every browser and in Node ≥ 16). */
+export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
