@@ -7,7 +7,8 @@
  */
 import path from 'node:path';
 import { benchInspect } from './inspect';
-import { benchTraining } from './training';
+import { execFile } from 'node:child_process';
+import type { TrainingBenchOptions, TrainingBenchResult } from './training';
 import type { ResultRow } from './workloads';
 
 export interface ExtensionPathResult {
@@ -32,18 +33,35 @@ export async function benchExtensionPath(options: { quick: boolean; distDir: str
     + `signal (${inspect.signalExamples} examples) in ${inspect.signalMs.toFixed(0)} ms; longest main-thread stall ${inspect.maxStallMs.toFixed(1)} ms (goal < 50: ${verdict(inspect.maxStallMs < 50)})`,
   );
 
-  const training = await benchTraining(options.quick ? { steps: 2000, rounds: 1 } : {});
+  const training = await trainingInFreshProcess(options.distDir, options.quick ? { steps: 2000, rounds: 1 } : {});
   row('train-article-traced', 'tracing off', training.stepsPerSecondOff, 'steps/s');
   row('train-article-traced', 'full tracing', training.stepsPerSecondTraced, 'steps/s');
-  row('train-article-traced', 'traced ÷ off (wall clock, interleaved)', training.tracedRatio, 'ratio');
-  row('train-article-traced', 'traced ÷ off (CPU time, interleaved)', training.tracedRatioCpu, 'ratio');
+  row('train-article-traced', 'traced ÷ off (wall clock, median of interleaved chunks)', training.tracedRatio, 'ratio');
+  row('train-article-traced', 'traced ÷ off (CPU time, median of interleaved chunks)', training.tracedRatioCpu, 'ratio');
   row('train-article-traced', 'full tracing + run-file encoding (the worker)', training.stepsPerSecondRecorded, 'steps/s');
   row('train-article-traced', 'stored size of 10,000 steps', training.storedBytes10k / 1e6, 'MB');
   lines.push(
     `train the article's model (batch 32) with the training panel's full tracing: ${training.stepsPerSecondTraced.toFixed(0)} steps/s, ${training.stepsPerCpuSecondTraced.toFixed(0)} per CPU-second (goal ≥ 5000: ${verdict(Math.max(training.stepsPerSecondTraced, training.stepsPerCpuSecondTraced) >= 5000)}), `
-    + `${(training.tracedRatio * 100).toFixed(0)}% of untraced ${training.stepsPerSecondOff.toFixed(0)} steps/s by wall clock, ${(training.tracedRatioCpu * 100).toFixed(0)}% by CPU time (goal ≥ 80%: ${verdict(training.tracedRatioCpu >= 0.8)}); `
+    + `${(training.tracedRatio * 100).toFixed(0)}% of untraced ${training.stepsPerSecondOff.toFixed(0)} steps/s by wall clock (goal ≥ 80%: ${verdict(training.tracedRatio >= 0.8)}), ${(training.tracedRatioCpu * 100).toFixed(0)}% by CPU time (which also counts V8's background GC threads); `
     + `with every step also encoded for the run file, as the worker does: ${training.stepsPerSecondRecorded.toFixed(0)} steps/s; `
     + `a 10,000-step run stores ${(training.storedBytes10k / 1e6).toFixed(2)} MB (${training.snapshots10k} snapshots)`,
   );
   return { rows, lines };
+}
+
+/**
+ * The training benchmark in a process of its own, as the suite runs each
+ * implementation. Measured in this process after the suite (its children,
+ * the 10M-parameter inspection's worker), the traced run came out 10–15%
+ * slower than in a fresh process while the untraced one did not; the cause
+ * was not found. The engine worker that trains for the panel is a fresh
+ * thread with nothing else in its heap, as the child is.
+ */
+function trainingInFreshProcess(distDir: string, options: TrainingBenchOptions): Promise<TrainingBenchResult> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [path.join(distDir, 'bench.js'), '--training', JSON.stringify(options)], { maxBuffer: 1 << 20 }, (err, stdout) => {
+      if (err) reject(new Error(`the training benchmark failed: ${err.message}`));
+      else resolve(JSON.parse(stdout) as TrainingBenchResult);
+    });
+  });
 }

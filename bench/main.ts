@@ -15,6 +15,7 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { benchExtensionPath } from './extensionPath';
+import { benchTraining, type TrainingBenchOptions } from './training';
 import { machineFacts } from './machine';
 import { BENCHMARKS_HEADER, goalsText, markdownSection, tableCells, textTable } from './report';
 import { IMPLS, runImplementation, runSuite, type Impl } from './suite';
@@ -31,10 +32,12 @@ interface Args {
   child: Impl | null;
   config: SuiteConfig | null;
   profile: string | null;
+  /** Internal: run the training benchmark alone in this (fresh) process and print its result as JSON. */
+  training: TrainingBenchOptions | null;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { quick: false, record: true, only: null, impls: [...IMPLS], child: null, config: null, profile: null };
+  const args: Args = { quick: false, record: true, only: null, impls: [...IMPLS], child: null, config: null, profile: null, training: null };
   let recordGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -50,6 +53,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (arg === '--child') args.child = list(value(), IMPLS, 'implementation')[0] as Impl;
     else if (arg === '--config') args.config = JSON.parse(value()) as SuiteConfig;
     else if (arg === '--profile') args.profile = list(value(), WORKLOADS.map((w) => w.id), 'workload')[0]!;
+    else if (arg === '--training') args.training = JSON.parse(value()) as TrainingBenchOptions;
     else throw new Error(`unknown argument '${arg}' (see bench/main.ts)`);
   }
   args.record = !args.quick || recordGiven;
@@ -82,6 +86,10 @@ async function main(): Promise<void> {
   if (args.child) {
     if (!args.config) throw new Error('--child needs --config');
     return child(args.child, args.config);
+  }
+  if (args.training) {
+    process.stdout.write(`${JSON.stringify(await benchTraining(args.training))}\n`);
+    return;
   }
   if (args.profile) {
     const config: SuiteConfig = { sizes: FULL_SIZES, budget: { ms: 5000, maxRuns: 1e6 }, adamw: ADAMW, only: [args.profile] };

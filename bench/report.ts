@@ -38,8 +38,9 @@ export function goals(rows: readonly ResultRow[]): Goal[] {
   const ratio = (workload: string, peer: string) => speedRatio('steps/s', valueOf(rows, workload, OURS), valueOf(rows, workload, peer));
   const gemmRatio = speedRatio('GFLOP/s', valueOf(rows, 'gemm1024-nn', OURS), valueOf(rows, 'gemm1024-nn', 'tfjs-wasm'));
   // Tracing on ÷ off on the training run the panel does (sampling batches, records, snapshots), the two
-  // interleaved; without it (a subset of workloads), the fixed-batch micro-benchmark's paired ratio.
-  const tracedRatio = rows.find((r) => r.workload === 'train-article-traced' && r.metric.startsWith('traced ÷ off (CPU'))?.value
+  // interleaved, by wall clock (training speed as the user sees it); without it (a subset of workloads),
+  // the fixed-batch micro-benchmark's paired ratio.
+  const tracedRatio = rows.find((r) => r.workload === 'train-article-traced' && r.metric.startsWith('traced ÷ off (wall'))?.value
     ?? valueOf(rows, 'article-traced-ratio', OURS);
   return [
     { text: 'MLP 784-256-256-10 vs tfjs-wasm', measured: ratio('mlp784', 'tfjs-wasm'), target: 5, kind: 'atLeast', unit: '×' },

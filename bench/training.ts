@@ -12,13 +12,16 @@
  *                          (run.json + steps.jsonl with its snapshot lines)
  *
  * The machine is shared (two cores, often with a busy neighbour on the other
- * one, which slows this process for seconds at a time). So the two runs are
- * advanced alternately in chunks of `chunk` steps, each chunk timed: a slow
- * spell hits both alike. The ratio is Σ t_off / Σ t_traced over the whole
- * runs (snapshot steps included), and each rate is steps / Σ t; the best of
- * `rounds` (default 5) whole runs is reported. Rates per CPU-second are reported too.
+ * one, which slows this process for seconds at a time). So the three runs
+ * are advanced alternately in chunks of `chunk` steps, each chunk timed, over
+ * `rounds` (default 5) whole runs, and every number is a median over the
+ * chunks: rates are chunk steps ÷ chunk time, the ratio is the median of
+ * t_off ÷ t_traced over chunks of the same steps. (The median leaves out the
+ * first chunk, which holds most of the snapshot steps: snapshots cost ~1% of
+ * a 10,000-step run.) Rates per CPU-second are reported too.
  */
 import { parseModelText } from '../engine/model';
+import { median } from './timing';
 import { encodeRunMeta, encodeSnapshotLine, encodeStepLine, runMetaFor, TrainingRun, type Advance } from '../engine/run';
 
 export const SIMPLE_MODEL = `{
@@ -49,48 +52,65 @@ export interface TrainingBenchResult {
   snapshots10k: number;
 }
 
-export async function benchTraining(options: { steps?: number; rounds?: number; chunk?: number } = {}): Promise<TrainingBenchResult> {
+export interface TrainingBenchOptions {
+  steps?: number;
+  rounds?: number;
+  chunk?: number;
+}
+
+export async function benchTraining(options: TrainingBenchOptions = {}): Promise<TrainingBenchResult> {
   const steps = options.steps ?? 10_000;
   const rounds = options.rounds ?? 5;
   const chunk = options.chunk ?? 250;
   const { spec } = parseModelText(SIMPLE_MODEL, 'json', 'SimpleModel.nn.json');
   if (!spec) throw new Error('the benchmark model does not parse');
-  let best: { off: number; traced: number; offCpu: number; tracedCpu: number; recorded: number; recordedCpu: number } | null = null;
+  const pairs: ChunkTimes[] = [];
   for (let r = 0; r < rounds; r++) {
     // Whole runs of `steps` steps (snapshots included: log-spaced, and the last); no validation split.
     // As the engine worker runs them for the training panel: records go out as they are made, none kept in memory.
     const off = new TrainingRun(spec, { steps, validationSplit: 0, trace: false, recorder: { keepSteps: false } });
     const traced = new TrainingRun(spec, { steps, validationSplit: 0, recorder: { keepSteps: false } });
     const recorded = new TrainingRun(spec, { steps, validationSplit: 0, recorder: { keepSteps: false } });
-    const time = { off: 0, traced: 0, offCpu: 0, tracedCpu: 0, recorded: 0, recordedCpu: 0 };
     while (!off.done || !traced.done || !recorded.done) {
-      advanceTimed(off, chunk, time, 'off', 'offCpu');
-      advanceTimed(traced, chunk, time, 'traced', 'tracedCpu');
-      advanceTimed(recorded, chunk, time, 'recorded', 'recordedCpu', encodeLines);
+      const n = Math.min(chunk, steps - off.stepCount);
+      pairs.push({ steps: n, off: advanceTimed(off, chunk), traced: advanceTimed(traced, chunk), recorded: advanceTimed(recorded, chunk, encodeLines) });
     }
-    if (!best || time.off + time.traced < best.off + best.traced) best = time;
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
   const stored = storedSize(spec, 10_000);
-  const t = best!;
+  // Medians over the chunks of every round: a burst of other work on the machine spoils a few chunks, not the result.
+  const rate = (pick: (c: ChunkTimes) => number): number => median(pairs.map((c) => c.steps / pick(c)));
+  const ratio = (a: (c: ChunkTimes) => number, b: (c: ChunkTimes) => number): number => median(pairs.map((c) => a(c) / b(c)));
   return {
-    stepsPerSecondOff: steps / t.off, stepsPerSecondTraced: steps / t.traced, tracedRatio: t.off / t.traced,
-    stepsPerCpuSecondOff: steps / t.offCpu, stepsPerCpuSecondTraced: steps / t.tracedCpu, tracedRatioCpu: t.offCpu / t.tracedCpu,
-    stepsPerSecondRecorded: steps / t.recorded, stepsPerCpuSecondRecorded: steps / t.recordedCpu,
+    stepsPerSecondOff: rate((c) => c.off.wall), stepsPerSecondTraced: rate((c) => c.traced.wall), tracedRatio: ratio((c) => c.off.wall, (c) => c.traced.wall),
+    stepsPerCpuSecondOff: rate((c) => c.off.cpu), stepsPerCpuSecondTraced: rate((c) => c.traced.cpu), tracedRatioCpu: ratio((c) => c.off.cpu, (c) => c.traced.cpu),
+    stepsPerSecondRecorded: rate((c) => c.recorded.wall), stepsPerCpuSecondRecorded: rate((c) => c.recorded.cpu),
     storedBytes10k: stored.bytes, snapshots10k: stored.snapshots,
   };
 }
 
-/** Up to `chunk` steps of `run` (each handed to `after`), their wall and CPU seconds added to `time[wall]` and `time[cpu]`. */
-function advanceTimed<K extends string>(run: TrainingRun, chunk: number, time: Record<K, number>, wall: K, cpu: K, after?: (a: Advance) => void): void {
+interface Seconds {
+  wall: number;
+  cpu: number;
+}
+
+/** One chunk of the same steps in each of the three runs. */
+interface ChunkTimes {
+  steps: number;
+  off: Seconds;
+  traced: Seconds;
+  recorded: Seconds;
+}
+
+/** Up to `chunk` steps of `run` (each handed to `after`): their wall and CPU seconds. */
+function advanceTimed(run: TrainingRun, chunk: number, after?: (a: Advance) => void): Seconds {
   const t0 = performance.now();
   const c0 = cpuSeconds();
   for (let i = 0; i < chunk && !run.done; i++) {
     const a = run.advance();
     after?.(a);
   }
-  time[wall] += (performance.now() - t0) / 1000;
-  time[cpu] += cpuSeconds() - c0;
+  return { wall: (performance.now() - t0) / 1000, cpu: cpuSeconds() - c0 };
 }
 
 /** What the engine worker does with each step for the training panel: its lines of the run file. */
