@@ -31,7 +31,9 @@ export const tests = [
   {
     name: 'Train from the CodeLens: live charts, and the scrubbed step shows the engine trace',
     async fn(ctx) {
-      const STEPS = 40000; // long enough (≈ 20 s) to watch it train
+      // Long enough to watch it train on a loaded CI machine (≈ 40 s there): with 40,000 steps the engine, now faster,
+      // sometimes finished before the panel was first read, and its notification had gone by then.
+      const STEPS = 120000;
       const { page } = await ctx.workbench({ settings: { 'weightscope.train.steps': STEPS } });
       await openFile(page, 'simple-model-fixed.nn.json');
       await clickCodeLens(page, 'Train');
