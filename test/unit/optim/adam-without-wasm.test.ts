@@ -4,14 +4,10 @@
  * still computes torch's roundings. The global is removed before the kernel
  * module is loaded (vitest isolates each file).
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { withoutGlobal } from '../support/withoutGlobal';
 
-beforeAll(() => {
-  vi.stubGlobal('WebAssembly', undefined);
-});
-afterAll(() => {
-  vi.unstubAllGlobals();
-});
+withoutGlobal('WebAssembly');
 
 describe('AdamW kernels without WebAssembly', () => {
   it('report WebAssembly unavailable and take an AdamW step on a large float32 tensor in JavaScript', async () => {

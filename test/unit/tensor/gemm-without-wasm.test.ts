@@ -3,14 +3,10 @@
  * back to its JavaScript kernel: same results, no error. The global is
  * removed before the kernel module is loaded (vitest isolates each file).
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { withoutGlobal } from '../support/withoutGlobal';
 
-beforeAll(() => {
-  vi.stubGlobal('WebAssembly', undefined);
-});
-afterAll(() => {
-  vi.unstubAllGlobals();
-});
+withoutGlobal('WebAssembly');
 
 describe('GEMM without WebAssembly', () => {
   it('reports the SIMD kernel unavailable and multiplies with the JavaScript kernel', async () => {

@@ -4,14 +4,10 @@
  * declines every product, which then runs on one thread. The global is
  * removed before the pool is created (vitest isolates each file).
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { withoutGlobal } from '../support/withoutGlobal';
 
-beforeAll(() => {
-  vi.stubGlobal('SharedArrayBuffer', undefined);
-});
-afterAll(() => {
-  vi.unstubAllGlobals();
-});
+withoutGlobal('SharedArrayBuffer');
 
 describe('GemmPool without SharedArrayBuffer', () => {
   it('is not ready and declines products without throwing; the product still runs on one thread', async () => {
