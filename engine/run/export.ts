@@ -92,8 +92,8 @@ function csvText(s: string): string {
 }
 
 function fmt(v: number | null | undefined): string {
-  // NaN here is "undefined" (the std of a one-element tensor), not a diverged value: those stop the run.
-  return v === null || v === undefined || Number.isNaN(v) ? '—' : Number.isFinite(v) ? v.toPrecision(4) : String(v);
+  // NaN stays NaN: a diverged run's last step holds real NaNs, and a one-element tensor's std is NaN in torch too.
+  return v === null || v === undefined ? '—' : Number.isFinite(v) ? v.toPrecision(4) : String(v);
 }
 
 function esc(s: string): string {
