@@ -93,17 +93,25 @@ export class RunRecorder {
 
 /** Snapshots sorted by step: the one nearest to t (binary search; the earlier one on a tie). */
 export function nearestSnapshot(snapshots: readonly Snapshot[], t: number): Snapshot | undefined {
-  if (snapshots.length === 0) return undefined;
+  return nearestByStep(snapshots, t, 'earlier');
+}
+
+/** Records sorted by step: the one nearest to step t (binary search), the earlier or the later one on a tie. */
+export function nearestByStep<T extends { readonly step: number }>(items: readonly T[], t: number, onTie: 'earlier' | 'later'): T | undefined {
+  if (items.length === 0) return undefined;
   let lo = 0;
-  let hi = snapshots.length - 1;
+  let hi = items.length - 1;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (snapshots[mid]!.step < t) lo = mid + 1;
+    if (items[mid]!.step < t) lo = mid + 1;
     else hi = mid;
   }
-  const after = snapshots[lo]!;
-  const before = snapshots[lo - 1];
-  return before && t - before.step <= after.step - t ? before : after;
+  const after = items[lo]!;
+  const before = items[lo - 1];
+  if (!before) return after;
+  const toBefore = t - before.step;
+  const toAfter = after.step - t;
+  return toBefore < toAfter || (toBefore === toAfter && onTie === 'earlier') ? before : after;
 }
 
 export function snapshotBytes(s: Snapshot): number {

@@ -1,4 +1,4 @@
-import { nearestSnapshot } from '../../engine/run/recorder';
+import { nearestByStep, nearestSnapshot } from '../../engine/run/recorder';
 import type { Histogram, LayerStep, RunStep, Snapshot, SnapshotTerm } from '../../engine/run/types';
 import type { ModelRef, RunSummary, TrainingToHost } from '../../protocol/messages';
 import { histogramSvg } from '../charts/histogram';
@@ -209,16 +209,7 @@ const COLUMNS: { key: string; label: string; value: (l: LayerStep) => number | n
 
 /** The record of `step`, or the nearest one kept (a live run's panel gets a thinned stream of steps). */
 function stepRecord(steps: readonly RunStep[], step: number): RunStep {
-  let lo = 0;
-  let hi = steps.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (steps[mid]!.step < step) lo = mid + 1;
-    else hi = mid;
-  }
-  const after = steps[lo]!;
-  const before = steps[lo - 1];
-  return before && step - before.step < after.step - step ? before : after;
+  return nearestByStep(steps, step, 'later')!;
 }
 
 function atStep(run: RunView, step: number, on: Handlers): HTMLElement {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nearestSnapshot, RunRecorder, snapshotBytes, type Snapshot } from '../../../engine/run';
+import { nearestByStep } from '../../../engine/run/recorder';
 
 const snap = (step: number, bins = 10): Snapshot => ({ step, layers: { w: { weight: { lo: 0, hi: 1, counts: new Array(bins).fill(1) } } } });
 
@@ -32,6 +33,10 @@ describe('RunRecorder', () => {
     expect(r.nearestSnapshot(7.5)!.step).toBe(5); // tie → the earlier
     expect(r.nearestSnapshot(100)!.step).toBe(10);
     expect(nearestSnapshot([], 3)).toBeUndefined();
+    // The training panel's thinned step records take the later one on a tie.
+    expect(nearestByStep([{ step: 1 }, { step: 3 }], 2, 'later')!.step).toBe(3);
+    expect(nearestByStep([{ step: 1 }, { step: 3 }], 2, 'earlier')!.step).toBe(1);
+    expect(nearestByStep([{ step: 1 }, { step: 3 }], 0, 'earlier')!.step).toBe(1);
     expect(() => r.addSnapshot(snap(10))).toThrow(/after one at step 10/);
   });
 });
