@@ -8,7 +8,7 @@ import { inspectInitialization } from '../engine/inspect/inspectInit';
 import { parseModelText } from '../engine/model';
 import { CrossEntropyLoss, Linear, MSELoss, ReLU, Sequential, zeroGrad, type Module } from '../engine/nn';
 import { adamw, step, type CollectingSink, type StepTrace } from '../engine/optim';
-import { decaySemantics, findNonFinite, recordStep, RunRecorder, SnapshotTracer, snapshotOf, StatsTracer } from '../engine/run';
+import { decaySemantics, RunRecorder, RunTracing } from '../engine/run';
 import { Rng } from '../engine/rng';
 import { histogram } from '../engine/stats/histogram';
 import { gemmNN, gemmNT, gemmTN, setGemmParallel } from '../engine/tensor/gemm';
@@ -93,21 +93,21 @@ export interface StepTracing {
 }
 
 /**
- * The training panel's full per-step tracing, as a TrainingRun does it: every
- * step's per-layer record (light StatsTracer), histogram snapshots at
- * log-spaced steps (SnapshotTracer, 32 bins), NaN/Inf detection.
+ * The training panel's full per-step tracing, RunTracing as a TrainingRun uses
+ * it: every step's per-layer record (light StatsTracer), histogram snapshots
+ * at log-spaced steps (SnapshotTracer, 32 bins), NaN/Inf detection.
  */
 export function runTracing(): StepTracing {
-  const schedule = new RunRecorder({ keepSteps: false });
-  const light = new StatsTracer();
-  const snapshot = new SnapshotTracer(32);
   const decay = decaySemantics({ type: 'AdamW', lr: ADAMW.lr, args: { weight_decay: ADAMW.weightDecay, eps: ADAMW.eps }, noDecay: [] });
+  const tracing = new RunTracing(new RunRecorder({ keepSteps: false }), decay);
+  let snapshotStep = false;
   return {
-    sink: (t) => (schedule.wantsSnapshot(t) ? snapshot : light),
+    sink(t) {
+      snapshotStep = tracing.isSnapshotStep(t, false);
+      return tracing.sink(snapshotStep);
+    },
     record(t, trace) {
-      recordStep(trace, { step: t, epoch: 0, loss: NaN, valLoss: null, gradNorm: NaN, decay });
-      if (schedule.wantsSnapshot(t)) schedule.addSnapshot(snapshotOf(t, trace));
-      findNonFinite(t, trace, decay);
+      tracing.record(trace, { step: t, epoch: 0, loss: NaN, valLoss: null, gradNorm: NaN, decay }, snapshotStep);
     },
   };
 }

@@ -4,6 +4,7 @@
  */
 export * from './types';
 export { TrainingRun, type RunOptions, type Advance } from './session';
+export { RunTracing } from './runTracing';
 export { RunRecorder, nearestSnapshot, snapshotBytes, type RecorderOptions } from './recorder';
 export { recordStep, snapshotOf, type StepContext } from './record';
 export { findNonFinite, nonFiniteBeforeStep } from './nonFinite';

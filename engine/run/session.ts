@@ -1,8 +1,8 @@
 /**
- * A training run: the Trainer stepping the model, every step traced with the
- * light StatsTracer (scalars), snapshot steps with a SnapshotTracer (histograms),
- * the validation loss measured now and then, each step turned into a
- * RunStep, NaN/Inf caught at the first step and tensor where it appears, and
+ * A training run: the Trainer stepping the model, every step traced as
+ * RunTracing does (the light StatsTracer, snapshot steps with histograms,
+ * each step turned into a RunStep, NaN/Inf caught at the first step and
+ * tensor where it appears), the validation loss measured now and then, and
  * everything kept by a RunRecorder.
  *
  *     const run = new TrainingRun(spec, { steps: 1000 });
@@ -15,12 +15,11 @@ import type { DType } from '../tensor/dtype';
 import { defaultDataset, DEFAULT_BATCH_SIZE } from '../train/defaults';
 import { NonFiniteError, Trainer } from '../train/trainer';
 import { decaySemantics, type DecaySemantics } from './decay';
-import { findNonFinite, nonFiniteBeforeStep } from './nonFinite';
-import { recordStep, snapshotOf } from './record';
+import { nonFiniteBeforeStep } from './nonFinite';
 import { RunRecorder, type RecorderOptions } from './recorder';
 import { splitValidation } from './split';
-import { SnapshotTracer, StatsTracer } from './statsTracer';
-import type { NonFiniteReport, RunStep, Snapshot } from './types';
+import { RunTracing, type Advance } from './runTracing';
+import type { NonFiniteReport, RunStep } from './types';
 
 export interface RunOptions {
   steps: number;
@@ -39,20 +38,14 @@ export interface RunOptions {
   recorder?: RecorderOptions;
 }
 
-export interface Advance {
-  step: RunStep;
-  snapshot?: Snapshot;
-  /** Set when the step produced a NaN/Inf; the run is then done. */
-  stopped?: NonFiniteReport;
-}
+export type { Advance } from './runTracing';
 
 export class TrainingRun {
   readonly trainer: Trainer;
   readonly recorder: RunRecorder;
   readonly decay: DecaySemantics;
   readonly validation: Dataset | null;
-  private readonly stats = new StatsTracer();
-  private readonly full: SnapshotTracer;
+  private readonly tracing: RunTracing;
   private failure: NonFiniteReport | undefined;
 
   constructor(readonly spec: ModelSpec, readonly options: RunOptions) {
@@ -68,8 +61,7 @@ export class TrainingRun {
     });
     this.recorder = new RunRecorder(options.recorder);
     this.decay = decaySemantics(spec.optimizer);
-    // Snapshot steps: histograms of what a snapshot draws, and the numbers the step record needs.
-    this.full = new SnapshotTracer(options.bins ?? 32);
+    this.tracing = new RunTracing(this.recorder, this.decay, options.bins ?? 32);
   }
 
   get stepCount(): number {
@@ -90,10 +82,10 @@ export class TrainingRun {
     if (this.done) throw new Error(this.failure ? `the run stopped at step ${this.failure.step}` : `the run has done its ${this.options.steps} steps`);
     const t = this.trainer.stepCount + 1;
     const traced = this.options.trace ?? true;
-    const snapshotStep = traced && (this.recorder.wantsSnapshot(t) || t === this.options.steps);
+    const snapshotStep = traced && this.tracing.isSnapshotStep(t, t === this.options.steps);
     let r;
     try {
-      r = this.trainer.step(traced ? (snapshotStep ? this.full : this.stats) : undefined);
+      r = this.trainer.step(traced ? this.tracing.sink(snapshotStep) : undefined);
     } catch (err) {
       if (!(err instanceof NonFiniteError)) throw err;
       this.failure = nonFiniteBeforeStep(err.step, err.term, err.param, undefined);
@@ -103,16 +95,13 @@ export class TrainingRun {
     }
     const measureValidation = this.validation !== null && (t === 1 || t % (this.options.validationEvery ?? 50) === 0 || snapshotStep || t === this.options.steps);
     const valLoss = measureValidation ? this.trainer.evaluate(this.validation!) : null;
-    const context = { step: r.step, epoch: r.epoch, loss: r.loss, valLoss, gradNorm: r.gradNorm, decay: this.decay };
-    const step = r.trace ? recordStep(r.trace, context) : this.emptyStep(r.step, r.loss, r.gradNorm, r.epoch, valLoss);
-    this.recorder.addStep(step);
-    const out: Advance = { step };
-    if (r.trace && snapshotStep) {
-      out.snapshot = snapshotOf(r.step, r.trace);
-      this.recorder.addSnapshot(out.snapshot);
+    if (!r.trace) {
+      const step = this.emptyStep(r.step, r.loss, r.gradNorm, r.epoch, valLoss);
+      this.recorder.addStep(step);
+      return { step };
     }
-    const bad = r.trace ? findNonFinite(r.step, r.trace, this.decay) : null;
-    if (bad) out.stopped = this.failure = bad;
+    const out = this.tracing.record(r.trace, { step: r.step, epoch: r.epoch, loss: r.loss, valLoss, gradNorm: r.gradNorm, decay: this.decay }, snapshotStep);
+    if (out.stopped) this.failure = out.stopped;
     return out;
   }
 
