@@ -114,9 +114,9 @@ function advanceTimed(run: TrainingRun, chunk: number, after?: (a: Advance) => v
 }
 
 /** What the engine worker does with each step for the training panel: its lines of the run file. */
-let encodedBytes = 0;
 function encodeLines(a: Advance): void {
-  encodedBytes += encodeStepLine(a.step).length + (a.snapshot ? encodeSnapshotLine(a.snapshot).length : 0);
+  encodeStepLine(a.step);
+  if (a.snapshot) encodeSnapshotLine(a.snapshot);
 }
 
 function cpuSeconds(): number {

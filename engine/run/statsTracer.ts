@@ -48,9 +48,10 @@ export class StatsTracer extends StepCollector {
   private readonly kept = new Map<string, Map<string, TermTrace>>();
 
   tensor(param: string, key: string, values: FloatArray): void {
-    if (!this.wants(key)) return;
+    const need = this.need(key);
+    if (need === 'none') return;
     const into = this.reused(param, key);
-    this.entry(param).terms[key] = this.need(key) === 'moments' ? fastSummary(values, into) : normSummary(values, into);
+    this.entry(param).terms[key] = need === 'moments' ? fastSummary(values, into) : normSummary(values, into);
   }
 
   sums(param: string, key: string, sums: TermSums): boolean {
