@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { ModelSpec } from '../engine/model';
 import { plannedBatchSize, plannedSteps } from '../engine/train/defaults';
-import { newRunId, runMetaFor, type RunMeta, type RunStatus } from '../engine/run/format';
+import { runMetaFor, type RunMeta, type RunStatus } from '../engine/run/format';
+import { newRunId } from '../engine/run/runId';
 import { optimizerVariants } from '../engine/run/variants';
 import type { RunStep, Snapshot } from '../engine/run/types';
 import type { LoadedResources, TrainProgress, TrainResult } from '../protocol/messages';
@@ -120,7 +121,7 @@ export class Trainings implements vscode.Disposable {
         this.status.show();
         return Promise.all(variants.map(async (variant, i) => {
           const meta = runMetaFor(variant.spec, {
-            id: newRunId(now, `${spec.name}${variant.label ? `-${i}` : ''}`), steps, createdAt: now.toISOString(), source: uri.toString(), batchSize,
+            id: newRunId(now, spec.name, variant.label ? i : undefined), steps, createdAt: now.toISOString(), source: uri.toString(), batchSize,
             ...(variant.label ? { name: `${spec.name} · ${variant.label}`, variant: variant.label } : {}),
             ...(group ? { group } : {}),
           });

@@ -258,11 +258,6 @@ export function parseRun(metaText: string, stepsText: string | readonly string[]
   return { meta, steps, snapshots, warnings };
 }
 
-/** A run id that sorts by time: 2026-11-27T14-30-15-123Z plus a short suffix. */
-export function newRunId(now: Date, suffix: string): string {
-  return `${now.toISOString().replace(/[:.]/g, '-')}-${suffix.replace(/[^a-zA-Z0-9-]/g, '').slice(0, 24)}`;
-}
-
 /** A parsed line, or undefined when it is not JSON. */
 function parseLine(line: string): { type?: unknown; step?: unknown } | null | undefined {
   try {

@@ -13,9 +13,10 @@ export { StatsTracer, SnapshotTracer, fastSummary, normSummary } from './statsTr
 export { splitValidation } from './split';
 export {
   RUN_FORMAT, RUN_FORMAT_VERSION, RUN_META_FILE, RUN_STEPS_FILE, RunFormatError,
-  runMetaFor, encodeRunMeta, encodeStepLine, encodeSnapshotLine, storedNumber, STORED_DIGITS, parseRunMeta, parseSteps, parseRun, newRunId, stepsSegmentName, stepsSegmentIndex,
+  runMetaFor, encodeRunMeta, encodeStepLine, encodeSnapshotLine, storedNumber, STORED_DIGITS, parseRunMeta, parseSteps, parseRun, stepsSegmentName, stepsSegmentIndex,
   type RunMeta, type RunData, type RunStatus, type MetaInput,
 } from './format';
+export { compareRuns, newRunId } from './runId';
 export { optimizerVariants, biasAndNormPatterns, type OptimizerVariant } from './variants';
 export { runToCsv, runToJson, runToHtml } from './export';
 export { torchScript } from './torchScript';

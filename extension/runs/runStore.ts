@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import {
   encodeRunMeta, parseRun, parseRunMeta, parseSteps, RUN_META_FILE, stepsSegmentIndex, stepsSegmentName, type RunData, type RunMeta,
 } from '../../engine/run/format';
+import { compareRuns } from '../../engine/run/runId';
 import type { RunStep } from '../../engine/run/types';
 import type { RunSummary } from '../../protocol/messages';
 import type { Ctx } from '../ctx';
@@ -59,7 +60,7 @@ export class RunStore {
         this.ctx.log.warn(`runs: skipped ${name}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    return out.sort((a, b) => b.meta.createdAt.localeCompare(a.meta.createdAt));
+    return out.sort((a, b) => compareRuns(a.meta, b.meta));
   }
 
   async read(id: string): Promise<RunData> {

@@ -95,21 +95,24 @@ export const tests = [
       await openFile(page, 'simple-model-fixed.nn.json');
       await runCommand(page, 'Weightscope: Compare Optimizers');
       const frame = await webviewFrame(page, { title: 'Train: simple-model-fixed', timeout: 60000 });
-      const columns = frame.locator('#decay-table thead th');
+      // Headers and cells in one read: the table is redrawn as the variants end (each then reads its run back).
+      const readTable = () => frame.locator('#decay-table').evaluate((table) => ({
+        headers: [...table.querySelectorAll('thead th')].map((th) => th.textContent.trim()),
+        rows: Object.fromEntries([...table.querySelectorAll('tbody tr')].map((tr) => [tr.getAttribute('data-layer'), [...tr.querySelectorAll('td')].map((td) => td.getAttribute('data-value'))])),
+      })).catch(() => ({ headers: [], rows: {} }));
       const end = Date.now() + 120000;
-      let headers = [];
+      let table = { headers: [], rows: {} };
       while (Date.now() < end) {
-        headers = await columns.allInnerTexts().catch(() => []);
+        table = await readTable();
         const done = await frame.locator('#run-status[data-status="completed"]').count();
-        const filled = await frame.locator('#decay-table td[data-value=""]').count().catch(() => 1);
-        if (headers.length === 6 && done === 1 && filled === 0) break;
+        const filled = Object.values(table.rows).every((cells) => cells.every((v) => v !== '' && v !== null));
+        if (table.headers.length === 6 && done === 1 && filled) break;
         await page.waitForTimeout(500);
       }
       const want = ['tensor', 'AdamW', 'Adam + L2', 'SGD', 'AdamW, decay on all', 'AdamW, paper decay'];
-      if (JSON.stringify(headers) !== JSON.stringify(want)) throw new Error(`decay table columns: ${headers}`);
-      // Wait until every variant's last step is shown (each reads its own records when it ends).
+      if (JSON.stringify(table.headers) !== JSON.stringify(want)) throw new Error(`decay table columns: ${table.headers}`);
       await scrollIntoView(frame.locator('#decay-table'));
-      const rows = await frame.locator('#decay-table tbody tr').evaluateAll((trs) => Object.fromEntries(trs.map((tr) => [tr.getAttribute('data-layer'), [...tr.querySelectorAll('td')].map((td) => Number(td.getAttribute('data-value')))])));
+      const rows = Object.fromEntries(Object.entries(table.rows).map(([layer, cells]) => [layer, cells.map(Number)]));
       const [adamw, l2, sgdRate, all, paper] = rows['fc1.weight'];
       const close = (a, b) => Math.abs(a - b) <= 1e-12 * Math.abs(b);
       if (!close(adamw, 0.001 * 0.01)) throw new Error(`AdamW decays fc1.weight by ${adamw}, not lr·λ = 1e-5`);

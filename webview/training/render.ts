@@ -1,3 +1,4 @@
+import { compareRuns } from '../../engine/run/runId';
 import { nearestByStep, nearestSnapshot } from '../../engine/run/recorder';
 import type { Histogram, LayerStep, RunStep, Snapshot, SnapshotTerm } from '../../engine/run/types';
 import type { ModelRef, RunSummary, TrainingToHost } from '../../protocol/messages';
@@ -284,7 +285,10 @@ function toSummary(hist: Histogram): { edges: number[]; counts: number[] } {
 /** Effective decay per layer for this run and the runs compared with it (same group), at the chosen step. */
 function decayComparison(state: ViewState, run: RunView, step: number): HTMLElement {
   const group = run.summary.meta.group;
-  const runs = group ? [...state.runs.values()].filter((r) => r.summary.meta.group === group && r.steps.length > 0) : [run];
+  // The variants in the order they were started, whatever order their runs reached the panel in.
+  const runs = group
+    ? [...state.runs.values()].filter((r) => r.summary.meta.group === group && r.steps.length > 0).sort((a, b) => compareRuns(a.summary.meta, b.summary.meta))
+    : [run];
   const names = layerNames(run);
   const at = (r: RunView): RunStep => stepRecord(r.steps, step);
   return h('section', { class: 'decay', 'aria-label': 'Effective decay rate per layer' },
