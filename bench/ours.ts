@@ -14,6 +14,7 @@ import { histogram } from '../engine/stats/histogram';
 import { gemmNN, gemmNT, gemmTN, setGemmParallel } from '../engine/tensor/gemm';
 import type { FloatArray } from '../engine/tensor/dtype';
 import { Tensor } from '../engine/tensor/tensor';
+import { BufferArena } from '../engine/tensor/arena';
 import { GemmPool } from '../worker/gemmPool';
 import { measure, measureWall, resultRow, wanted, type RunContext } from './context';
 import { measureHeap } from './memory';
@@ -136,7 +137,9 @@ export function trainingStep(widths: readonly number[], batch: number, loss: 'cr
   const crossEntropy = new CrossEntropyLoss();
   const grads: Record<string, FloatArray> = {};
   let t = 0;
-  return () => {
+  // As the Trainer steps: each step reuses the previous step's buffers.
+  const arena = new BufferArena();
+  const body = (): void => {
     zeroGrad(network);
     const out = network.forward(inputs);
     const value = loss === 'mse' ? mse.forward(out, targets) : crossEntropy.forward(out, labels);
@@ -147,6 +150,7 @@ export function trainingStep(widths: readonly number[], batch: number, loss: 'cr
     state = r.state;
     if (tracing) tracing.record(t, r.trace!);
   };
+  return () => arena.run(body);
 }
 
 /** C = A·B, Aᵀ·B or A·Bᵀ of float32 n×n matrices with the engine's kernels. */

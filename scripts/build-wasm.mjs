@@ -8,6 +8,7 @@
 //   engine/optim/wasm/adamw.c  →  engine/optim/wasm/adamwWasm.ts       (AdamW's per-element kernels; built
 //                                                                        with -ffp-contract=off: bit-equal to
 //                                                                        JavaScript, which never fuses a·b + c)
+//   engine/tensor/wasm/relu.c  →  engine/tensor/wasm/reluWasm.ts        (ReLU forward and backward)
 // Without clang the committed modules are kept (the build says so); the engine also runs
 // without WebAssembly, on its JavaScript kernels. Run by scripts/build.mjs, or alone.
 import { execFileSync } from 'node:child_process';
@@ -23,6 +24,7 @@ const KERNELS = [
   { source: 'engine/tensor/wasm/gemm.c', output: 'engine/tensor/wasm/gemmWasm.ts', name: 'GEMM_WASM_BASE64', extra: [] },
   { source: 'engine/tensor/wasm/gemm.c', output: 'engine/tensor/wasm/gemmSharedWasm.ts', name: 'GEMM_SHARED_WASM_BASE64', extra: SHARED },
   { source: 'engine/optim/wasm/adamw.c', output: 'engine/optim/wasm/adamwWasm.ts', name: 'ADAMW_WASM_BASE64', extra: ['-ffp-contract=off'] },
+  { source: 'engine/tensor/wasm/relu.c', output: 'engine/tensor/wasm/reluWasm.ts', name: 'RELU_WASM_BASE64', extra: [] },
 ];
 const FLAGS = ['--target=wasm32', '-O3', '-msimd128', '-mbulk-memory', '-nostdlib', '-Wl,--no-entry', '-Wl,--export=__heap_base', '-Wl,--strip-all'];
 

@@ -11,6 +11,7 @@
 import { erf } from './erf';
 import { roundTo } from './op';
 import type { Tensor } from './tensor';
+import { RELU_WASM_MIN_LENGTH, reluBackwardWasm, reluWasm } from './reluWasm';
 import { unaryOp } from './unary';
 
 /** ReLU(x) = max(0, x);  ReLU′(x) = 1 if x > 0 else 0. */
@@ -19,6 +20,8 @@ export function relu(x: Tensor): Tensor {
     'ReluBackward',
     x,
     (xs, ys) => {
+      // The same bits three ways: WebAssembly SIMD for all but tiny arrays, else the loops below.
+      if (xs.length >= RELU_WASM_MIN_LENGTH && reluWasm(xs, ys)) return;
       if (xs instanceof Float32Array && ys instanceof Float32Array) return reluFloat32(xs, ys);
       for (let i = 0; i < xs.length; i++) {
         const v = xs[i]!;
@@ -26,6 +29,7 @@ export function relu(x: Tensor): Tensor {
       }
     },
     (_xs, ys, g, gx) => {
+      if (g.length >= RELU_WASM_MIN_LENGTH && reluBackwardWasm(ys, g, gx)) return;
       if (ys instanceof Float32Array && g instanceof Float32Array && gx instanceof Float32Array) return reluBackwardFloat32(ys, g, gx);
       for (let i = 0; i < g.length; i++) gx[i] = ys[i]! > 0 ? g[i]! : 0;
     },

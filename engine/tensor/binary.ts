@@ -11,7 +11,7 @@
  * Each result is one IEEE operation on the operands rounded to the dtype, so
  * float32 results are bit-identical to torch's CPU kernels.
  */
-import { allocate, type DType, type FloatArray } from './dtype';
+import { allocate, scratch64, type DType, type FloatArray } from './dtype';
 import { commonDtype, fromFloat64, opResult, zerosLike } from './op';
 import { formatShape, lastDim, shapesEqual } from './shape';
 import { Tensor } from './tensor';
@@ -51,7 +51,7 @@ function broadcastOperand(op: string, a: Tensor, b: Operand): Broadcast {
  * in float64 and rounded once into `dtype`.
  */
 function sumRows(g: ArrayLike<number>, length: number, dtype: DType): FloatArray {
-  const acc = new Float64Array(length);
+  const acc = scratch64(length);
   for (let offset = 0; offset < g.length; offset += length) {
     for (let j = 0; j < length; j++) acc[j] += g[offset + j]!;
   }
@@ -137,7 +137,7 @@ export function div(a: Tensor, b: Operand): Tensor {
     }
     if (!needsGrad(bTensor)) return [ga, null];
     // Kept in float64 until sumRows rounds the row sums once.
-    const gbFull = new Float64Array(g.length);
+    const gbFull = scratch64(g.length);
     for (let offset = 0; offset < g.length; offset += L) {
       for (let j = 0; j < L; j++) {
         const bj = bd[j]!;

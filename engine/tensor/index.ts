@@ -22,6 +22,7 @@
  *    least as accurate as torch's and typically within a few ulp of it.
  */
 export { allocate, dtypeOf, numel, type DType, type DenseTensor, type FloatArray } from './dtype';
+export { BufferArena, scratch64 } from './arena';
 export { Tensor, type GradFn, type TensorOptions } from './tensor';
 export { isGradEnabled, noGrad } from './autograd';
 export { opResult, type BackwardFn } from './op';

@@ -11,7 +11,7 @@
  * rounded once. torch's float32 kernel computes μ and σ² in float32, so
  * float32 outputs can differ from torch by a few ulp.
  */
-import { allocate, type FloatArray } from './dtype';
+import { allocate, scratch64, type FloatArray } from './dtype';
 import { commonDtype, fromFloat64, opResult } from './op';
 import { formatShape, lastDim } from './shape';
 import type { Tensor } from './tensor';
@@ -34,8 +34,8 @@ export function layerNorm(
   const dtype = commonDtype('layerNorm', x, ...affine);
   const xs = x.data;
   const rows = D === 0 ? 0 : xs.length / D;
-  const normalized = new Float64Array(xs.length); // x̂, kept for backward
-  const rstd = new Float64Array(rows);
+  const normalized = scratch64(xs.length); // x̂, kept for backward
+  const rstd = scratch64(rows);
   const y = allocate(dtype, xs.length);
   for (let r = 0; r < rows; r++) {
     const offset = r * D;
@@ -75,7 +75,7 @@ function inputGradient(
   dtype: Tensor['dtype'],
 ): FloatArray {
   const gx = allocate(dtype, g.length);
-  const scaled = new Float64Array(D);
+  const scaled = scratch64(D);
   for (let r = 0; r < rstd.length; r++) {
     const offset = r * D;
     let meanG = 0;
@@ -95,7 +95,7 @@ function inputGradient(
 
 /** Σ_rows g (bias) or Σ_rows g ⊙ x̂ (weight), in float64, rounded once. */
 function columnSum(g: FloatArray, normalized: Float64Array | null, D: number, dtype: Tensor['dtype']): FloatArray {
-  const acc = new Float64Array(D);
+  const acc = scratch64(D);
   for (let offset = 0; offset < g.length; offset += D) {
     for (let i = 0; i < D; i++) acc[i] += g[offset + i]! * (normalized ? normalized[offset + i]! : 1);
   }

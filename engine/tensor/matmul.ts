@@ -2,7 +2,7 @@
  * Matrix products: `matmul` (2-D @ 2-D) and `linear` (torch.nn.functional.linear).
  * Arithmetic and summation order: see gemm.ts (the operands' precision, textbook order).
  */
-import { allocate, type FloatArray } from './dtype';
+import { allocate, scratch64, type FloatArray } from './dtype';
 import { gemmNN, gemmNT, gemmTN } from './gemm';
 import { commonDtype, opResult } from './op';
 import { formatShape, lastDim } from './shape';
@@ -83,7 +83,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
  * the order is that of the one-row loop) cut its loads and stores by four.
  */
 function columnSums(g: FloatArray, rows: number, cols: number): Float64Array {
-  const acc = new Float64Array(cols);
+  const acc = scratch64(cols);
   let r = 0;
   for (; r + 4 <= rows; r += 4) {
     const r0 = r * cols;

@@ -6,7 +6,7 @@
  * order, so float32 sums of many terms can differ from torch in the last
  * ulp or two; float64 sums agree to ~1e-15 relative.
  */
-import { allocate } from './dtype';
+import { allocate, scratch64 } from './dtype';
 import { opResult, zerosLike } from './op';
 import { normalizeDim, splitAt } from './shape';
 import type { Tensor } from './tensor';
@@ -25,7 +25,7 @@ function scaledSum(name: string, x: Tensor, dim: number | undefined, keepDim: bo
   const d = dim === undefined ? undefined : normalizeDim(dim, x.ndim);
   const { outer, size, inner } = d === undefined ? { outer: 1, size: x.numel, inner: 1 } : splitAt(x.shape, d);
   const xs = x.data;
-  const acc = new Float64Array(outer * inner);
+  const acc = scratch64(outer * inner);
   for (let o = 0; o < outer; o++) {
     for (let k = 0; k < size; k++) {
       const offset = (o * size + k) * inner;

@@ -10,7 +10,7 @@
  *   logSoftmax:  ∂L/∂xᵢ = gᵢ − e^(yᵢ)·Σⱼ gⱼ
  * Row sums are accumulated in float64; each output is rounded once.
  */
-import type { FloatArray } from './dtype';
+import { scratch64, type FloatArray } from './dtype';
 import { opResult, zerosLike } from './op';
 import { lastDim } from './shape';
 import type { Tensor } from './tensor';
@@ -35,7 +35,7 @@ export function softmax(x: Tensor): Tensor {
   const xs = x.data;
   const C = lastDim(x.shape);
   const y = zerosLike(xs);
-  const row = new Float64Array(C);
+  const row = scratch64(C);
   for (let offset = 0; offset < xs.length; offset += C) {
     const m = rowMax(xs, offset, C);
     let s = 0;

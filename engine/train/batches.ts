@@ -5,7 +5,7 @@
  */
 import type { Dataset } from '../data/dataset';
 import type { Rng } from '../rng';
-import { allocate, dtypeOf } from '../tensor/dtype';
+import { allocate, dtypeOf, type FloatArray } from '../tensor/dtype';
 import { Tensor } from '../tensor/tensor';
 
 export interface Batch {
@@ -48,7 +48,7 @@ export class BatchSampler {
   private gatherInputs(rows: Int32Array): Tensor {
     const d = this.data.inputDim;
     const out = allocate(dtypeOf(this.data.inputs), rows.length * d);
-    rows.forEach((r, i) => out.set(this.data.inputs.subarray(r * d, r * d + d), i * d));
+    copyRows(this.data.inputs, rows, d, out);
     return new Tensor(out, [rows.length, d]);
   }
 
@@ -56,7 +56,16 @@ export class BatchSampler {
     const t = this.data.targets;
     if (t.kind === 'classes') return Int32Array.from(rows, (r) => t.data[r]!);
     const out = allocate(dtypeOf(t.data), rows.length * t.dim);
-    rows.forEach((r, i) => out.set(t.data.subarray(r * t.dim, r * t.dim + t.dim), i * t.dim));
+    copyRows(t.data, rows, t.dim, out);
     return new Tensor(out, [rows.length, t.dim]);
+  }
+}
+
+/** out's i-th row ← the rows[i]-th row of `from` (rows of `width` elements); a loop, not a view per row. */
+function copyRows(from: FloatArray, rows: Int32Array, width: number, out: FloatArray): void {
+  for (let i = 0; i < rows.length; i++) {
+    const src = rows[i]! * width;
+    const dst = i * width;
+    for (let j = 0; j < width; j++) out[dst + j] = from[src + j]!;
   }
 }

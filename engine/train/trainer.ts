@@ -16,6 +16,7 @@ import { zeroGrad } from '../nn';
 import { step as optimizerStep, Tracer, type CollectingSink, type GradientTransformation, type StepTrace, type TraceOptions } from '../optim';
 import { Rng } from '../rng';
 import type { DType, FloatArray } from '../tensor/dtype';
+import { BufferArena } from '../tensor/arena';
 import { noGrad } from '../tensor/autograd';
 import type { Tensor } from '../tensor/tensor';
 import { BatchSampler } from './batches';
@@ -31,6 +32,11 @@ export interface TrainerOptions {
   dtype?: DType;
   /** Trace every optimizer term per parameter (costs a pass over each tensor per term). */
   trace?: TraceOptions | false;
+  /**
+   * Reuse the previous step's buffers (default true; arena.ts). false allocates every buffer afresh: the same
+   * numbers, slower; for checking that nothing depends on reuse.
+   */
+  reuseBuffers?: boolean;
 }
 
 export interface StepRecord {
@@ -69,6 +75,7 @@ export class Trainer {
   private readonly tracer: Tracer | undefined;
   private readonly params: Record<string, FloatArray>;
   private count = 0;
+  private readonly arena: BufferArena | null;
 
   constructor(readonly spec: ModelSpec, options: TrainerOptions = {}) {
     const dtype = options.dtype ?? 'float32';
@@ -81,14 +88,28 @@ export class Trainer {
     this.state = this.optimizer.init(this.params);
     this.sampler = new BatchSampler(this.dataset, options.batchSize ?? spec.training?.batchSize ?? DEFAULT_BATCH_SIZE, rng, options.shuffle ?? spec.training?.shuffle ?? true);
     this.tracer = options.trace ? new Tracer(options.trace) : undefined;
+    this.arena = options.reuseBuffers === false ? null : new BufferArena();
   }
 
   get stepCount(): number {
     return this.count;
   }
 
-  /** One optimizer step; `tracer` (default: the one from the options) traces this step only. */
+  /**
+   * One optimizer step; `tracer` (default: the one from the options) traces this step only.
+   * The step's buffers (batch, activations, gradients) are the previous step's, reused (arena.ts):
+   * nothing allocated here outlives the next step.
+   */
   step(tracer: CollectingSink | undefined = this.tracer): StepRecord {
+    return this.arena ? this.arena.run(() => this.stepInArena(tracer)) : this.stepInArena(tracer);
+  }
+
+  /** Bytes of buffers kept for reuse by the next step (0 without reuse). */
+  get reusedBufferBytes(): number {
+    return this.arena?.retainedBytes ?? 0;
+  }
+
+  private stepInArena(tracer: CollectingSink | undefined): StepRecord {
     const batch = this.sampler.next();
     const { network } = this.built;
     zeroGrad(network);

@@ -6,6 +6,7 @@
 import { logistic } from '../activation';
 import { formatShape, lastDim } from '../shape';
 import type { Tensor } from '../tensor';
+import { scratch64 } from '../dtype';
 import { elementwiseLoss, type LossOptions } from './reduction';
 
 /** torch clamps each log term of BCE at −100 so that log 0 stays finite. */
@@ -68,7 +69,7 @@ export function bceWithLogitsLoss(input: Tensor, target: Tensor, options: BceWit
     throw new RangeError(`bceWithLogitsLoss: pos_weight ${formatShape(options.posWeight!.shape)} does not broadcast to ${formatShape(input.shape)}`);
   }
   // p per column (1 without pos_weight), so the kernels index it by column.
-  const positiveWeights = new Float64Array(columns).fill(1);
+  const positiveWeights = scratch64(columns).fill(1);
   if (posWeight) for (let j = 0; j < columns; j++) positiveWeights[j] = posWeight[posWeight.length === 1 ? 0 : j]!;
   return elementwiseLoss(
     {

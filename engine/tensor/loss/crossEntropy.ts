@@ -12,7 +12,7 @@
  * result rounded once; torch goes through a float32 log_softmax first, so
  * float32 losses and gradients can differ from torch's by a few ulp.
  */
-import { allocate } from '../dtype';
+import { allocate, scratch64 } from '../dtype';
 import { opResult } from '../op';
 import { formatShape } from '../shape';
 import { rowLogSumShiftedExp, rowMax } from '../softmax';
@@ -50,9 +50,9 @@ export function crossEntropyLoss(
   const targets = Int32Array.from(target); // our copy: the caller may reuse its array before backward
   const xs = input.data;
   // Per row: the maximum m and log Σ_c e^(x_c − m), so −log p_c = log Σ − (x_c − m).
-  const rowMaxima = new Float64Array(N);
-  const logSums = new Float64Array(N);
-  const losses = new Float64Array(N);
+  const rowMaxima = scratch64(N);
+  const logSums = scratch64(N);
+  const losses = scratch64(N);
   let counted = 0;
   for (let n = 0; n < N; n++) {
     const t = targets[n]!;

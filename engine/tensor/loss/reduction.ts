@@ -10,7 +10,7 @@
  * element losses in float32 (cascade order), so a reduced float32 loss can
  * differ from torch's in the last ulp or two.
  */
-import { allocate, type DType, type FloatArray } from '../dtype';
+import { allocate, scratch64, type DType, type FloatArray } from '../dtype';
 import { fromFloat64, opResult, rounderFor, type Round } from '../op';
 import type { Tensor } from '../tensor';
 
@@ -25,7 +25,7 @@ export interface LossOptions {
  * float64; N is `meanDivisor` (the element count unless some are ignored).
  */
 export function upstreamWeights(g: FloatArray, count: number, reduction: Reduction, meanDivisor = count): Float64Array {
-  const w = new Float64Array(count);
+  const w = scratch64(count);
   if (reduction === 'none') w.set(g);
   else w.fill(reduction === 'sum' ? g[0]! : g[0]! / meanDivisor);
   return w;
@@ -90,11 +90,11 @@ export function elementwiseLoss(spec: ElementwiseLossSpec, input: Tensor, target
   }
   const n = input.numel;
   const round = rounderFor(input.dtype);
-  const losses = new Float64Array(n);
+  const losses = scratch64(n);
   spec.loss(input.data, target.data, losses, round);
   const { data, shape } = reduceElementLosses(losses, input.shape, reduction, input.dtype);
   return opResult(`${spec.name}Backward`, data, shape, [input, target], (g) => {
-    const upstream = new Float64Array(n);
+    const upstream = scratch64(n);
     if (reduction === 'none') upstream.set(g);
     else upstream.fill(g[0]!);
     const norm = reduction === 'mean' ? 1 / n : 1;
