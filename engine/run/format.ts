@@ -198,40 +198,78 @@ export function parseRunMeta(text: string): RunMeta {
  * crash while it was written) is dropped; a bad line elsewhere is skipped;
  * both with a warning. Steps must increase; a repeated or earlier step (a
  * resumed writer) replaces nothing and is skipped with a warning.
+ *
+ * With `keep`, only the steps it accepts are kept (every snapshot is), and
+ * the run's last step always: a long run read for drawing. A step line
+ * that begins as the writers write it (`{"type":"step","step":N`, spaces
+ * allowed) and is not kept is never parsed, so reading a run of 100,000
+ * steps for display builds ~2,000 records, not 100,000 (a damaged line that
+ * is not kept then goes unnoticed). `into` continues earlier segments' records;
+ * `endOfRun: false` says that later segments follow (the last step is theirs).
  */
-export function parseSteps(text: string): { steps: RunStep[]; snapshots: Snapshot[]; warnings: string[] } {
-  const steps: RunStep[] = [];
-  const snapshots: Snapshot[] = [];
-  const warnings: string[] = [];
+export function parseSteps(text: string, options: { keep?: (step: number) => boolean; into?: ParsedSteps; endOfRun?: boolean } = {}): ParsedSteps {
+  const out = options.into ?? { steps: [], snapshots: [], warnings: [] };
+  const { steps, warnings } = out;
+  const keep = options.keep;
   const lines = text.split('\n');
   const complete = text.endsWith('\n') || text === '';
+  // The latest step line passed over: the run's last step, if no later one is kept.
+  let skipped: { line: string; step: number } | undefined;
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
     const last = i === lines.length - 1;
+    if (keep) {
+      const head = STEP_LINE_HEAD.exec(line);
+      if (head) {
+        const step = Number(head[1]);
+        if (!keep(step) && !(last && !complete)) {
+          if (step > (skipped?.step ?? 0)) skipped = { line, step };
+          return;
+        }
+      }
+    }
     const record = parseLine(line);
     if (record === undefined) {
       warnings.push(last && !complete ? `dropped the incomplete last line ${i + 1} (the writer stopped mid-line)` : `skipped line ${i + 1}: not valid JSON`);
       return;
     }
-    if (!record || typeof record !== 'object' || typeof record.step !== 'number') {
-      warnings.push(`skipped line ${i + 1}: no "step" number`);
-      return;
-    }
-    const { type, ...rest } = record;
-    const step = record.step;
-    const list: { step: number }[] = type === 'step' ? steps : type === 'snapshot' ? snapshots : [];
-    if (type !== 'step' && type !== 'snapshot') {
-      warnings.push(`skipped line ${i + 1}: unknown record type ${JSON.stringify(type)}`);
-      return;
-    }
-    const previous = list.at(-1);
-    if (previous && step <= previous.step) {
-      warnings.push(`skipped line ${i + 1}: ${type} ${step} does not follow ${type} ${previous.step}`);
-      return;
-    }
-    list.push(rest as { step: number });
+    addRecord(record, `line ${i + 1}`, out);
   });
-  return { steps, snapshots, warnings };
+  if (skipped && options.endOfRun !== false && skipped.step > (steps.at(-1)?.step ?? 0)) {
+    const record = parseLine(skipped.line);
+    if (record) addRecord(record, `step ${skipped.step}`, out);
+    else warnings.push(`skipped step ${skipped.step}: not valid JSON`);
+  }
+  return out;
+}
+
+export interface ParsedSteps {
+  steps: RunStep[];
+  snapshots: Snapshot[];
+  warnings: string[];
+}
+
+/** The start of a step line as the engine and the Python recorder write it: its type first, then its step. */
+const STEP_LINE_HEAD = /^\{\s*"type"\s*:\s*"step"\s*,\s*"step"\s*:\s*(\d+)\s*[,}]/;
+
+function addRecord(record: { type?: unknown; step?: unknown } | null, where: string, out: ParsedSteps): void {
+  if (!record || typeof record !== 'object' || typeof record.step !== 'number') {
+    out.warnings.push(`skipped ${where}: no "step" number`);
+    return;
+  }
+  const { type, ...rest } = record;
+  const step = record.step;
+  if (type !== 'step' && type !== 'snapshot') {
+    out.warnings.push(`skipped ${where}: unknown record type ${JSON.stringify(type)}`);
+    return;
+  }
+  const list: { step: number }[] = type === 'step' ? out.steps : out.snapshots;
+  const previous = list.at(-1);
+  if (previous && step <= previous.step) {
+    out.warnings.push(`skipped ${where}: ${type} ${step} does not follow ${type} ${previous.step}`);
+    return;
+  }
+  list.push(rest as { step: number });
 }
 
 /** The file name of segment k: steps.jsonl for 0, then steps.<k>.jsonl. */

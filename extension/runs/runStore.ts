@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import {
-  encodeRunMeta, parseRun, parseRunMeta, parseSteps, RUN_META_FILE, stepsSegmentIndex, stepsSegmentName, type RunData, type RunMeta,
+  encodeRunMeta, parseRun, parseRunMeta, parseSteps, RUN_META_FILE, stepsSegmentIndex, stepsSegmentName, type ParsedSteps, type RunData, type RunMeta,
 } from '../../engine/run/format';
 import { compareRuns } from '../../engine/run/runId';
 import type { RunStep } from '../../engine/run/types';
@@ -69,33 +69,16 @@ export class RunStore {
     return data;
   }
 
-  /**
-   * One step's record without reading the whole run: a binary search over
-   * the segments by their first step (each segment is at most ~512 KB).
-   */
-  async readStep(id: string, step: number): Promise<RunStep | undefined> {
-    const dir = this.uriOf(id);
-    const segments = (await vscode.workspace.fs.readDirectory(dir))
-      .map(([name]) => ({ name, k: stepsSegmentIndex(name) }))
-      .filter((x) => x.k >= 0)
-      .sort((a, b) => a.k - b.k);
-    const texts = new Map<number, string>();
-    const text = async (i: number): Promise<string> => {
-      let t = texts.get(i);
-      if (t === undefined) texts.set(i, (t = await this.readText(vscode.Uri.joinPath(dir, segments[i]!.name))));
-      return t;
-    };
-    // The last segment whose first step is ≤ step.
-    let lo = 0;
-    let hi = segments.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      const first = firstStepOf(await text(mid));
-      if (first !== undefined && first <= step) lo = mid;
-      else hi = mid - 1;
-    }
-    if (segments.length === 0) return undefined;
-    return parseSteps(await text(lo)).steps.find((x) => x.step === step);
+  /** A run with at most about `maxSteps` of its steps (readRunFolderThinned), for a panel to draw. */
+  async readThinned(id: string, maxSteps: number): Promise<RunData> {
+    const data = await readRunFolderThinned(this.uriOf(id), maxSteps);
+    for (const w of data.warnings) this.ctx.log.warn(`runs: ${id}: ${w}`);
+    return data;
+  }
+
+  /** One step's record without reading the whole run (readStepOf). */
+  readStep(id: string, step: number): Promise<RunStep | undefined> {
+    return readStepOf(this.uriOf(id), step);
   }
 
   async create(meta: RunMeta): Promise<RunWriter> {
@@ -187,12 +170,68 @@ export class RunWriter {
  */
 export async function readRunFolder(dir: vscode.Uri): Promise<RunData> {
   const meta = await readText(vscode.Uri.joinPath(dir, RUN_META_FILE));
-  const segments = (await vscode.workspace.fs.readDirectory(dir))
+  const segments = await segmentsOf(dir);
+  const texts = await Promise.all(segments.map((name) => readText(vscode.Uri.joinPath(dir, name))));
+  return parseRun(meta, texts);
+}
+
+/**
+ * A run folder read for drawing: its meta, every snapshot, and at most about
+ * `maxSteps` of its steps, evenly spaced (every k-th, the first ten and the
+ * last). The segments are read one after another and the steps that are
+ * not kept are never parsed, so a run of 100,000 steps (hundreds of MB)
+ * costs the extension host one segment's text and the kept records, not the
+ * whole run in memory.
+ */
+export async function readRunFolderThinned(dir: vscode.Uri, maxSteps: number): Promise<RunData> {
+  const meta = parseRunMeta(await readText(vscode.Uri.joinPath(dir, RUN_META_FILE)));
+  // A running run's stepsDone is updated only when it ends: thin by the steps it is to take.
+  const total = meta.status === 'running' ? Math.max(meta.stepsDone, meta.plannedSteps || 0) : meta.stepsDone;
+  const every = Math.max(1, Math.ceil(total / maxSteps));
+  const keep = (step: number): boolean => step <= 10 || (step - 1) % every === 0;
+  const segments = await segmentsOf(dir);
+  const parsed: ParsedSteps = { steps: [], snapshots: [], warnings: [] };
+  for (const [i, name] of segments.entries()) {
+    parseSteps(await readText(vscode.Uri.joinPath(dir, name)), { keep, into: parsed, endOfRun: i === segments.length - 1 });
+  }
+  // A run that was still "running" when read back after a crash ended at its last recorded step.
+  if (meta.status === 'running') meta.stepsDone = parsed.steps.at(-1)?.step ?? 0;
+  return { meta, ...parsed };
+}
+
+/**
+ * One step's record of a run folder without reading the whole run: a binary
+ * search over the segments by their first step (each segment is at most
+ * ~512 KB).
+ */
+export async function readStepOf(dir: vscode.Uri, step: number): Promise<RunStep | undefined> {
+  const segments = await segmentsOf(dir);
+  const texts = new Map<number, string>();
+  const text = async (i: number): Promise<string> => {
+    let t = texts.get(i);
+    if (t === undefined) texts.set(i, (t = await readText(vscode.Uri.joinPath(dir, segments[i]!))));
+    return t;
+  };
+  // The last segment whose first step is ≤ step.
+  let lo = 0;
+  let hi = segments.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    const first = firstStepOf(await text(mid));
+    if (first !== undefined && first <= step) lo = mid;
+    else hi = mid - 1;
+  }
+  if (segments.length === 0) return undefined;
+  return parseSteps(await text(lo)).steps.find((x) => x.step === step);
+}
+
+/** The names of a run folder's step segments, in order. */
+async function segmentsOf(dir: vscode.Uri): Promise<string[]> {
+  return (await vscode.workspace.fs.readDirectory(dir))
     .map(([name]) => ({ name, k: stepsSegmentIndex(name) }))
     .filter((s) => s.k >= 0)
-    .sort((a, b) => a.k - b.k);
-  const texts = await Promise.all(segments.map((s) => readText(vscode.Uri.joinPath(dir, s.name))));
-  return parseRun(meta, texts);
+    .sort((a, b) => a.k - b.k)
+    .map((s) => s.name);
 }
 
 async function readText(uri: vscode.Uri): Promise<string> {

@@ -3,7 +3,7 @@ import type { RunStep, Snapshot } from '../../engine/run/types';
 import type { HostToTraining, ModelRef, RunSummary, TrainingPanelState, TrainingToHost } from '../../protocol/messages';
 import type { Ctx } from '../ctx';
 import { exportRun } from '../runs/runCommands';
-import { readRunFolder, type RunStore } from '../runs/runStore';
+import { readRunFolder, readRunFolderThinned, readStepOf, type RunStore } from '../runs/runStore';
 import { RUN_META_FILE } from '../../engine/run/format';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
 
@@ -15,13 +15,6 @@ const RUNS_WITH_DATA = 6;
 /** Step records per run sent to a panel: enough to draw; the scrubber asks for the exact step it lands on. */
 const STEPS_PER_RUN = 2000;
 
-function thinSteps<T extends { step: number }>(steps: T[]): T[] {
-  if (steps.length <= STEPS_PER_RUN) return steps;
-  const k = Math.ceil(steps.length / STEPS_PER_RUN);
-  const out = steps.filter((s, i) => i % k === 0 || s.step <= 10);
-  if (out.at(-1) !== steps.at(-1)) out.push(steps.at(-1)!);
-  return out;
-}
 
 export interface TrainingActions {
   train(uri: vscode.Uri): Thenable<unknown>;
@@ -193,8 +186,8 @@ export class TrainingPanel implements vscode.Disposable {
       if (all[0]) model.name = all[0].meta.model.name;
       const runs = await Promise.all(all.map(async (summary, i) => {
         if (i >= RUNS_WITH_DATA) return { summary, steps: [], snapshots: [] };
-        const data = await this.store.read(summary.meta.id);
-        return { summary: { ...summary, meta: data.meta }, steps: thinSteps(data.steps), snapshots: data.snapshots };
+        const data = await this.store.readThinned(summary.meta.id, STEPS_PER_RUN);
+        return { summary: { ...summary, meta: data.meta }, steps: data.steps, snapshots: data.snapshots };
       }));
       this.ready = true;
       void this.panel.webview.postMessage({ type: 'runs', model, runs, live: this.owner.actions?.liveRuns(this.uri) ?? [] } satisfies HostToTraining);
@@ -208,11 +201,11 @@ export class TrainingPanel implements vscode.Disposable {
     }
   }
 
-  /** The one run of a run-folder panel, read whole (the webview replaces what it had). */
+  /** The one run of a run-folder panel, thinned as the runs of a model are (the webview replaces what it had). */
   private async sendRunFolder(): Promise<void> {
     this.loading = true;
     try {
-      const data = await readRunFolder(this.uri);
+      const data = await readRunFolderThinned(this.uri, STEPS_PER_RUN);
       for (const w of data.warnings) this.ctx.log.warn(`runs: ${this.uri.fsPath}: ${w}`);
       this.panel.title = `Run: ${data.meta.name}`;
       const model: ModelRef = { uri: this.uri.toString(), name: data.meta.model.name };
@@ -271,6 +264,12 @@ export class TrainingPanel implements vscode.Disposable {
         exportRun(this.ctx, this.store, message.runId, message.format, () => readRunFolder(this.uri)).catch((err: unknown) => {
           void vscode.window.showErrorMessage(`Weightscope: ${err instanceof Error ? err.message : String(err)}`);
         });
+        return true;
+      case 'stepDetail':
+        // The scrubber landed on a step the thinned read left out: read it from the folder.
+        void readStepOf(this.uri, message.step).then(
+          (record) => record && this.post({ type: 'stepDetail', runId: message.runId, record }),
+          (err) => this.ctx.log.warn(`training panel: step ${message.step} of ${this.uri.fsPath}: ${String(err)}`));
         return true;
       default:
         return false;

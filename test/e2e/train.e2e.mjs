@@ -37,6 +37,9 @@ export const tests = [
       const { page } = await ctx.workbench({ settings: { 'weightscope.train.steps': STEPS } });
       await openFile(page, 'simple-model-fixed.nn.json');
       await clickCodeLens(page, 'Train');
+      // Watched from the start: a fast run's notification may come and go while the live charts are checked.
+      const trained = waitForNotification(page, 'trained SimpleModel-fixed', { timeout: 180000 });
+      trained.catch(() => {});
       const frame = await webviewFrame(page, { title: 'Train: simple-model-fixed', timeout: 60000 });
       // Live: the panel's latest step grows while the run trains.
       const stepShown = async () => Number(await frame.locator('#scrubber-step').getAttribute('data-step', { timeout: 60000 }));
@@ -51,7 +54,7 @@ export const tests = [
       if (charts < 7) throw new Error(`expected 7 charts, found ${charts}`);
       await ctx.screenshot('train-live-1-charts.png');
       ctx.log(`live: step ${first} → ${second}`);
-      await waitForNotification(page, 'trained SimpleModel-fixed', { timeout: 180000 });
+      await trained;
       const final = await stepShown();
       if (!(second > first && first < STEPS)) throw new Error(`the charts did not update live (steps ${first}, ${second}, ${final})`);
       if (final !== STEPS) throw new Error(`the panel ends at step ${final}, not ${STEPS}`);

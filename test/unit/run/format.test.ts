@@ -131,3 +131,45 @@ describe('stored numbers', () => {
     expect(storedNumber(NaN)).toBeNaN();
   });
 });
+
+describe('reading steps thinned (a long run for drawing)', () => {
+  const every10 = (step: number): boolean => (step - 1) % 10 === 0;
+
+  it('keeps the accepted steps, every snapshot and the last step, equal to the full read', () => {
+    const { lines } = record(95);
+    const all = parseSteps(lines);
+    const thin = parseSteps(lines, { keep: every10 });
+    expect(thin.steps.map((s) => s.step)).toEqual([1, 11, 21, 31, 41, 51, 61, 71, 81, 91, 95]);
+    expect(thin.steps).toEqual(all.steps.filter((s) => every10(s.step) || s.step === 95));
+    expect(thin.snapshots).toEqual(all.snapshots);
+    expect(thin.warnings).toEqual([]);
+  });
+
+  it('never parses a step line it does not keep (also as Python writes them, with spaces), and still checks the kept ones', () => {
+    const line = (step: number, rest: string, spaced = false) => (spaced ? `{"type": "step", "step": ${step}, ${rest}\n` : `{"type":"step","step":${step},${rest}\n`);
+    const text = line(1, '"loss":1}') + line(2, 'not json at all', true) + line(3, '"loss":2}') + line(11, 'broken') + line(12, '"loss":3}', true);
+    const thin = parseSteps(text, { keep: every10 });
+    expect(thin.steps.map((s) => s.step)).toEqual([1, 12]); // 2 and 3 passed over; 12 is the last step
+    expect(thin.warnings).toEqual(['skipped line 4: not valid JSON']); // step 11 is kept, so it is parsed
+    // The same text read whole reports every broken line.
+    expect(parseSteps(text).warnings).toHaveLength(2);
+  });
+
+  it('across segments, adds the last step only at the end of the run', () => {
+    const { lines } = record(30);
+    const all = parseSteps(lines).steps;
+    const rows = lines.split('\n');
+    const cut = rows.findIndex((l) => l.startsWith('{"type":"step","step":16,'));
+    const segments = [rows.slice(0, cut).join('\n') + '\n', rows.slice(cut).join('\n')];
+    const into = { steps: [], snapshots: [], warnings: [] };
+    segments.forEach((text, i) => parseSteps(text, { keep: every10, into, endOfRun: i === segments.length - 1 }));
+    expect(into.steps).toEqual(all.filter((s) => [1, 11, 21, 30].includes(s.step)));
+  });
+
+  it('drops a torn last line with the same warning as a full read', () => {
+    const { lines } = record(12);
+    const torn = lines + '{"type":"step","step":13,"loss":0.5,"lay';
+    expect(parseSteps(torn, { keep: every10 }).warnings).toEqual(parseSteps(torn).warnings);
+    expect(parseSteps(torn, { keep: every10 }).steps.at(-1)!.step).toBe(12);
+  });
+});
