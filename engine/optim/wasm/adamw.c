@@ -27,9 +27,9 @@
  * f64x2 lanes (and, for float32, in two such pairs), then added together,
  * an order other than the JavaScript loop's one-element-at-a-time sum, so
  * a sum may differ from it in the last bits (all of these sums add terms
- * of one sign, so by a relative 1e-15 or so at these lengths). Each term is
- * computed with the same double operations as in JavaScript, and min and max
- * are the same.
+ * of one sign, so both are within n·2^-53 of the exact sum, relatively, and
+ * in practice far closer). Each term is computed with the same double
+ * operations as in JavaScript, and min and max are the same.
  *
  * Memory is owned by the JavaScript side, which copies the operands to byte
  * offsets of its choosing and passes them; the code keeps nothing in linear
