@@ -7,7 +7,8 @@
 //                                                                        the multi-threaded GEMM)
 //   engine/optim/wasm/adamw.c  →  engine/optim/wasm/adamwWasm.ts       (AdamW's per-element kernels; built
 //                                                                        with -ffp-contract=off: bit-equal to
-//                                                                        JavaScript, which never fuses a·b + c)
+//                                                                        JavaScript, which never fuses a·b + c;
+//                                                                        and -fno-slp-vectorize, see below)
 //   engine/tensor/wasm/relu.c  →  engine/tensor/wasm/reluWasm.ts        (ReLU forward and backward)
 // Without clang the committed modules are kept (the build says so); the engine also runs
 // without WebAssembly, on its JavaScript kernels. Run by scripts/build.mjs, or alone.
@@ -20,10 +21,15 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // A shared memory must declare its maximum size: 2 GiB (the host creates it smaller and grows it).
 const SHARED = ['-matomics', '-Wl,--import-memory', '-Wl,--shared-memory', '-Wl,--max-memory=2147483648'];
+// -fno-slp-vectorize for adamw.c: clang 14's WebAssembly backend miscompiled the scalar tail of the traced
+// θ update (adamw64), where the SLP vectorizer packs θ_before and Δθ into one f64x2 to square them: the
+// packing reloaded θ_before from memory with v128.load64_splat after the loop had stored θ_after there,
+// so Σθ_before² summed θ_after (test/unit/optim/adam-wasm.test.ts caught it). The kernels' SIMD is
+// written by hand with intrinsics, which the flag leaves alone.
 const KERNELS = [
   { source: 'engine/tensor/wasm/gemm.c', output: 'engine/tensor/wasm/gemmWasm.ts', name: 'GEMM_WASM_BASE64', extra: [] },
   { source: 'engine/tensor/wasm/gemm.c', output: 'engine/tensor/wasm/gemmSharedWasm.ts', name: 'GEMM_SHARED_WASM_BASE64', extra: SHARED },
-  { source: 'engine/optim/wasm/adamw.c', output: 'engine/optim/wasm/adamwWasm.ts', name: 'ADAMW_WASM_BASE64', extra: ['-ffp-contract=off'] },
+  { source: 'engine/optim/wasm/adamw.c', output: 'engine/optim/wasm/adamwWasm.ts', name: 'ADAMW_WASM_BASE64', extra: ['-ffp-contract=off', '-fno-slp-vectorize'] },
   { source: 'engine/tensor/wasm/relu.c', output: 'engine/tensor/wasm/reluWasm.ts', name: 'RELU_WASM_BASE64', extra: [] },
 ];
 const FLAGS = ['--target=wasm32', '-O3', '-msimd128', '-mbulk-memory', '-nostdlib', '-Wl,--no-entry', '-Wl,--export=__heap_base', '-Wl,--strip-all'];

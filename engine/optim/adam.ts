@@ -72,15 +72,19 @@ export function scaleByAdam(options: AdamOptions = {}): GradientTransformation<A
         s.step += 1;
         const { bc1, bc2 } = corrections.at(s.step);
         const bc2Sqrt = Math.sqrt(bc2);
-        // Large tensors take the WebAssembly build of the kernel (the same bits); small ones, and hosts
-        // without WebAssembly, the JavaScript loop.
-        if (s.m.length < ADAMW_WASM_MIN_LENGTH || !adamKernelWasm(g, s, b1, b2, eps, bc2Sqrt)) adamKernel(g, s, b1, b2, eps, bc2Sqrt);
-        if (!trace || !takesAdamSums(trace)) {
+        const withSums = trace !== undefined && takesAdamSums(trace);
+        // All but the smallest tensors take the WebAssembly build of the kernel (the same bits), which also
+        // sums a traced step's m and q in the same call; the smallest, and hosts without WebAssembly, the
+        // JavaScript loop (and the JavaScript pass of sums).
+        const inWasm = s.m.length >= ADAMW_WASM_MIN_LENGTH && adamKernelWasm(g, s, b1, b2, eps, bc2Sqrt, withSums ? rawSums : null);
+        if (!inWasm) adamKernel(g, s, b1, b2, eps, bc2Sqrt);
+        if (!withSums) {
           out[name] = [{ kind: 'ratio', label: 'adam', numer: s.m, denom: s.denom, scale: 1, divisor: bc1 }];
           if (trace) traceAdam(name, s, bc1, bc2, eps, trace);
           continue;
         }
-        const sums = adamSums(s.m, s.denom, arithmeticOf(s.m).round(eps));
+        const epsilon = arithmeticOf(s.m).round(eps);
+        const sums = finishAdamSums(inWasm ? rawSums : adamSums(s.m, s.denom, epsilon, rawSums), epsilon);
         // The term's Σ(m/q)² comes with it, so that tracing the update needs no second division per element.
         out[name] = [{ kind: 'ratio', label: 'adam', numer: s.m, denom: s.denom, scale: 1, divisor: bc1, ratioSumSq: sums[9]! }];
         if (!reportAdamSums(name, s, bc1, bc2, sums, trace)) traceAdam(name, s, bc1, bc2, eps, trace);
@@ -132,12 +136,16 @@ export function adamKernel(g: FloatArray, s: AdamParamState, b1: number, b2: num
 
 /**
  * adamKernel compiled to WebAssembly (adamWasm.ts): the same scalars, rounded
- * the same way, and the same bits. False, with nothing changed, where
- * WebAssembly is unavailable or the dtypes are mixed.
+ * the same way, and the same bits. With `sums`, adamSums's running sums too
+ * (in double, from the same call; the last bits may differ from adamSums's,
+ * another summation order). False, with nothing changed, where WebAssembly is
+ * unavailable or the dtypes are mixed.
  */
-export function adamKernelWasm(g: FloatArray, s: AdamParamState, b1: number, b2: number, eps: number, bc2Sqrt: number): boolean {
+export function adamKernelWasm(
+  g: FloatArray, s: AdamParamState, b1: number, b2: number, eps: number, bc2Sqrt: number, sums: Float64Array | null = null,
+): boolean {
   const A = arithmeticOf(s.m);
-  return adamStepWasm(g, s.m, s.v, s.vMax, s.denom, A.round(b1), A.round(1 - b1), A.round(b2), A.round(1 - b2), A.round(bc2Sqrt), A.round(eps));
+  return adamStepWasm(g, s.m, s.v, s.vMax, s.denom, A.round(b1), A.round(1 - b1), A.round(b2), A.round(1 - b2), A.round(bc2Sqrt), A.round(eps), sums);
 }
 
 /**
@@ -153,20 +161,22 @@ const takesAdamSums = perSink((trace: TraceSink): boolean => {
     && ['v', 'vMax', 'vHat', 'vMaxHat', 'direction'].every((key) => need(key) === 'none');
 });
 
-/** The sums of adamSums, reused every call: [Σm², Σr, Σr², min r, max r, Σk, Σk², min k, max k, Σ(m·k)²]. */
-const adamSumsOut = new Float64Array(10);
+/** adamSums's running sums, reused every step: [Σm², Σr, Σr², min q, max q, Σk, Σk², Σ(m·k)²]. */
+const rawSums = new Float64Array(8);
 
 /**
- * One read-only pass after the kernel, in double: Σm² and, from the kernel's
- * denominator q = √v̂ + ε (in the parameter's dtype, as the step applies it),
- * for r = q − ε = √v̂ and for the step scale k = 1/q, the sum, sum of
- * squares, min and max of each, and Σ(m·k)², the squared norm of the
- * direction m/q before its coefficient. (√v̂ is the kernel's, rounded as the
- * step used it; q − ε is exact in double. A separate pass rather than more
- * work inside adamKernel: V8 compiles the kernel with the extra accumulators
- * to a loop two to three times slower than both.)
+ * One read-only pass after the kernel, in double, into `out` (rawSums's
+ * layout): Σm² and, from the kernel's denominator q = √v̂ + ε (in the
+ * parameter's dtype, as the step applies it), for r = q − ε = √v̂ and for the
+ * step scale k = 1/q, the sum and sum of squares of each, min and max of q
+ * (a NaN skipped), and Σ(m·k)², the squared norm of the direction m/q before
+ * its coefficient. (√v̂ is the kernel's, rounded as the step used it; q − ε
+ * is exact in double.) The JavaScript kernel's companion; the WebAssembly
+ * kernel sums in the same call (a separate pass here rather than more work
+ * inside adamKernel: V8 compiles the kernel with the extra accumulators to a
+ * loop two to three times slower than both). Exported for tests.
  */
-function adamSums(m: FloatArray, denom: FloatArray, epsilon: number): Float64Array {
+export function adamSums(m: FloatArray, denom: FloatArray, epsilon: number, out: Float64Array): Float64Array {
   let mSq = 0, rSum = 0, rSq = 0, kSum = 0, kSq = 0, mkSq = 0, qMin = Infinity, qMax = -Infinity;
   for (let i = 0; i < m.length; i++) {
     const mi = m[i]!;
@@ -183,10 +193,22 @@ function adamSums(m: FloatArray, denom: FloatArray, epsilon: number): Float64Arr
     if (q < qMin) qMin = q;
     if (q > qMax) qMax = q;
   }
-  // r = q − ε rises and k = 1/q falls with q (both exactly, rounding included), so their extremes are q's.
+  out[0] = mSq; out[1] = rSum; out[2] = rSq; out[3] = qMin; out[4] = qMax;
+  out[5] = kSum; out[6] = kSq; out[7] = mkSq;
+  return out;
+}
+
+/** The sums reportAdamSums reads, reused every step: [Σm², Σr, Σr², min r, max r, Σk, Σk², min k, max k, Σ(m·k)²]. */
+const adamSumsOut = new Float64Array(10);
+
+/** adamSums's running sums (either kernel's) as reportAdamSums reads them. */
+function finishAdamSums(raw: Float64Array, epsilon: number): Float64Array {
   const out = adamSumsOut;
-  out[0] = mSq; out[1] = rSum; out[2] = rSq; out[3] = qMin - epsilon; out[4] = qMax - epsilon;
-  out[5] = kSum; out[6] = kSq; out[7] = 1 / qMax; out[8] = 1 / qMin; out[9] = mkSq;
+  const qMin = raw[3]!;
+  const qMax = raw[4]!;
+  // r = q − ε rises and k = 1/q falls with q (both exactly, rounding included), so their extremes are q's.
+  out[0] = raw[0]!; out[1] = raw[1]!; out[2] = raw[2]!; out[3] = qMin - epsilon; out[4] = qMax - epsilon;
+  out[5] = raw[5]!; out[6] = raw[6]!; out[7] = 1 / qMax; out[8] = 1 / qMin; out[9] = raw[7]!;
   return out;
 }
 

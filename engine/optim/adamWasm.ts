@@ -16,32 +16,51 @@
  * Operands are copied into the module's memory for each call, a chunk at a
  * time, and results copied back (memcpy speed, a small part of the
  * per-element work), so the optimizer's state stays in ordinary typed
- * arrays that no memory growth can detach. Calls pay a fixed cost (the
- * copies' setup, the call itself), so callers use this only for tensors of at least
- * ADAMW_WASM_MIN_LENGTH elements; the small tensors of the article's model
- * keep the JavaScript loops.
+ * arrays that no memory growth can detach. A tensor of one chunk is copied
+ * in whole and out through views made once per length, so that a
+ * steady-state call allocates nothing. Calls still pay a fixed cost (each
+ * copy ~10 ns, the call itself), so callers use this only for tensors of at
+ * least ADAMW_WASM_MIN_LENGTH elements.
+ *
+ * A traced step's sums (adam.ts's adamSums: Σm², the moments of √v̂ and of
+ * 1/(√v̂ + ε), Σ(m/q)²; apply.ts's Σθ_before² and ΣΔθ²) come from the same
+ * calls, in double, so that a step traced by sums runs no per-element
+ * JavaScript loop either. They are summed in another order than the
+ * JavaScript loops (f64x2 lanes), so they may differ in the last bits.
  */
 import type { FloatArray } from '../tensor/dtype';
 import { decodeBase64, ensureMemory } from '../tensor/gemmWasm';
 import { ADAMW_WASM_BASE64 } from './wasm/adamwWasm';
 
 /**
- * The smallest tensor the WebAssembly kernels take. Measured in Node 20 on
- * float32 tensors (ns per element, JavaScript → WebAssembly, copies
- * included): Adam's moments 7.0 → 4.1 at 256 elements, 7.3 → 1.8 at 1,024,
- * 6.6 → 1.6 from 4,096 on; the θ update 3.2 → 2.3 at 256, 2.9 → 0.5 at
- * 1,024, 2.5 → 0.35 from 4,096 on. The crossover is below 1,024 elements; 4,096 leaves a margin for the
- * fixed cost of a call (typed-array views, the copies' setup) and keeps
- * small models — the article's tensors have at most 1,000 elements — on
- * exactly the JavaScript code they always ran.
+ * The smallest tensor the WebAssembly kernels take: where a call's fixed
+ * cost stops outweighing its per-element gain. Measured in Node 20 with
+ * scripts/bench-adamw-kernels.mjs (ns per element, JavaScript → WebAssembly,
+ * the copies and the call included; medians of alternating rounds), float32:
+ *
+ *     elements   moments     θ update    moments + sums   θ update + sums
+ *            1   14 → 90     12 → 66     24 → 123         10 → 81
+ *           10   7.5 → 10    3.3 → 7.0   10 → 14          3.9 → 8.7
+ *           16   7.3 → 6.5   3.0 → 4.4   9.9 → 9.5        3.7 → 5.5
+ *           32   7.2 → 3.8   2.6 → 2.2   9.5 → 5.7        3.4 → 2.9
+ *          100   7.2 → 2.1   2.5 → 0.85  9.5 → 3.3        3.4 → 1.3
+ *        1,000   7.0 → 1.4   2.3 → 0.33  9.1 → 2.3        3.3 → 0.7
+ *        4,096   7.1 → 1.4   2.3 → 0.30  9.1 → 2.2        3.3 → 0.64
+ *
+ * float64: moments 8.4 → 5.6 and θ update 2.1 → 2.7 at 32 elements, 8.0 →
+ * 3.6 and 2.1 → 1.3 at 100. The moments win from ~16 elements, the θ update
+ * from ~28 (float64 ~48); a step runs both, and both together win from ~24
+ * elements in either dtype. 32 takes the article model's tensors of 1,000
+ * and 100 elements (its 10s and 1 stay in JavaScript, where a call would
+ * cost more than their loop).
  */
-export const ADAMW_WASM_MIN_LENGTH = 4096;
+export const ADAMW_WASM_MIN_LENGTH = 32;
 
 type AdamExport = (
   g: number, m: number, v: number, vMax: number, denom: number, n: number,
-  beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, root: number, epsilon: number,
+  beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, root: number, epsilon: number, sums: number,
 ) => void;
-type AdamWExport = (theta: number, numer: number, denom: number, n: number, keep: number, c: number) => void;
+type AdamWExport = (theta: number, numer: number, denom: number, n: number, keep: number, c: number, squares: number) => void;
 
 /**
  * Tensors go through the module in chunks of this many elements: the
@@ -53,17 +72,31 @@ type AdamWExport = (theta: number, numer: number, denom: number, n: number, keep
 const CHUNK = 16384;
 /** Operand slots per call: g, m, v, denom, vMax (Adam); θ, numer, denom (the θ update). */
 const SLOTS = 5;
+/** Doubles in the sums area after the slots: adam32's eight running sums (the θ update uses two). */
+const SUMS = 8;
+/**
+ * Tensor lengths whose copy-out views are kept (per dtype). A model has few
+ * distinct tensor sizes (the article's: 1,000, 100, 10 and 1); past this
+ * many, further lengths make their views per call.
+ */
+const CACHED_LENGTHS = 32;
 
 interface Kernel {
   adam32: AdamExport;
   adam64: AdamExport;
   adamw32: AdamWExport;
   adamw64: AdamWExport;
+  buffer: ArrayBuffer;
   /** Byte offset of each slot. */
   at: number[];
   /** Each slot as CHUNK float32 and as CHUNK float64 values. */
   single: Float32Array[];
   double: Float64Array[];
+  /** Byte offset of the sums area, and the area as SUMS doubles. */
+  sumsAt: number;
+  sums: Float64Array;
+  /** The slots as views of one tensor's length, by lengthKey: copying a result out takes no new view. */
+  views: Map<number, FloatArray[]>;
 }
 
 let kernel: Kernel | null | undefined;
@@ -78,12 +111,16 @@ function load(): Kernel | null {
     const { memory, adam32, adam64, adamw32, adamw64 } = exports;
     const base = (Number(exports.__heap_base.value) + 15) & ~15;
     const at = Array.from({ length: SLOTS }, (_, i) => base + i * CHUNK * 8);
-    ensureMemory(memory, base + SLOTS * CHUNK * 8);
+    const sumsAt = base + SLOTS * CHUNK * 8;
+    ensureMemory(memory, sumsAt + SUMS * 8);
     const buffer = memory.buffer;
     kernel = {
-      adam32, adam64, adamw32, adamw64, at,
+      adam32, adam64, adamw32, adamw64, buffer, at,
       single: at.map((offset) => new Float32Array(buffer, offset, CHUNK)),
       double: at.map((offset) => new Float64Array(buffer, offset, CHUNK)),
+      sumsAt,
+      sums: new Float64Array(buffer, sumsAt, SUMS),
+      views: new Map(),
     };
   } catch {
     kernel = null; // no WebAssembly, or no SIMD: the JavaScript kernels it is
@@ -98,60 +135,134 @@ export function adamWasmAvailable(): boolean {
 
 const sameDtype = (x: FloatArray, y: FloatArray): boolean => (x instanceof Float32Array) === (y instanceof Float32Array);
 
+/** One key per (length, dtype): n for float32, −1 − n for float64 (0 and −0 would be one Map key). */
+const lengthKey = (n: number, single: boolean): number => (single ? n : -1 - n);
+
+/**
+ * The slots as views of n elements (n ≤ CHUNK), to copy results out with
+ * `target.set(view)`: made once per length and dtype, so that a steady-state
+ * call on a small tensor allocates nothing (subarray would make a view per
+ * operand per call).
+ */
+function viewsOf(K: Kernel, n: number, single: boolean): FloatArray[] {
+  const key = lengthKey(n, single);
+  let views = K.views.get(key);
+  if (views === undefined) {
+    views = K.at.map((offset) => (single ? new Float32Array(K.buffer, offset, n) : new Float64Array(K.buffer, offset, n)));
+    if (K.views.size < 2 * CACHED_LENGTHS) K.views.set(key, views);
+  }
+  return views;
+}
+
 /**
  * adamKernel's loop in WebAssembly: m, v, vMax (or null) and denom updated in
  * place from g, with the scalars already rounded to the arrays' dtype.
+ * With `sums` (eight doubles), a traced step's sums over the new m and
+ * denom come from the same call (wasm/adamw.c's adam_sums32, in double):
+ * [Σm², Σr, Σr², min q, max q, Σk, Σk², Σ(m·k)²] for q = denom, r = q − ε,
+ * k = 1/q, min and max skipping NaN. They may differ from a JavaScript
+ * loop's in the last bits (another summation order).
  * Returns false (and changes nothing) without WebAssembly or for mixed dtypes.
  */
 export function adamStepWasm(
   g: FloatArray, m: FloatArray, v: FloatArray, vMax: FloatArray | null, denom: FloatArray,
   beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, root: number, epsilon: number,
+  sums: Float64Array | null = null,
 ): boolean {
   const K = load();
   if (K === null) return false;
   if (!sameDtype(g, m) || !sameDtype(v, m) || !sameDtype(denom, m) || (vMax !== null && !sameDtype(vMax, m))) return false;
   const single = m instanceof Float32Array;
-  const [G, M, V, D, X] = (single ? K.single : K.double) as [FloatArray, FloatArray, FloatArray, FloatArray, FloatArray];
-  const [gAt, mAt, vAt, dAt, xAt] = K.at as [number, number, number, number, number];
+  const full = single ? K.single : K.double;
+  const at = K.at;
   const run = single ? K.adam32 : K.adam64;
   const n = m.length;
-  for (let start = 0; start < n; start += CHUNK) {
-    const end = Math.min(n, start + CHUNK);
-    const length = end - start;
-    G.set(g.subarray(start, end));
-    M.set(m.subarray(start, end));
-    V.set(v.subarray(start, end));
-    if (vMax) X.set(vMax.subarray(start, end));
-    run(gAt, mAt, vAt, vMax ? xAt : 0, dAt, length, beta1, oneMinusBeta1, beta2, oneMinusBeta2, root, epsilon);
-    m.set(M.subarray(0, length), start);
-    v.set(V.subarray(0, length), start);
-    if (vMax) vMax.set(X.subarray(0, length), start);
-    denom.set(D.subarray(0, length), start);
+  let sumsAt = 0;
+  if (sums !== null) {
+    sumsAt = K.sumsAt;
+    K.sums.fill(0);
+    K.sums[3] = Infinity;
+    K.sums[4] = -Infinity;
   }
+  if (n <= CHUNK) {
+    // One chunk: whole arrays in, cached views out, no allocation.
+    full[0]!.set(g);
+    full[1]!.set(m);
+    full[2]!.set(v);
+    if (vMax) full[4]!.set(vMax);
+    run(at[0]!, at[1]!, at[2]!, vMax ? at[4]! : 0, at[3]!, n, beta1, oneMinusBeta1, beta2, oneMinusBeta2, root, epsilon, sumsAt);
+    const out = viewsOf(K, n, single);
+    m.set(out[1]!);
+    v.set(out[2]!);
+    if (vMax) vMax.set(out[4]!);
+    denom.set(out[3]!);
+  } else {
+    const [G, M, V, D, X] = full as [FloatArray, FloatArray, FloatArray, FloatArray, FloatArray];
+    const [gAt, mAt, vAt, dAt, xAt] = at as [number, number, number, number, number];
+    for (let start = 0; start < n; start += CHUNK) {
+      const end = Math.min(n, start + CHUNK);
+      const length = end - start;
+      G.set(g.subarray(start, end));
+      M.set(m.subarray(start, end));
+      V.set(v.subarray(start, end));
+      if (vMax) X.set(vMax.subarray(start, end));
+      run(gAt, mAt, vAt, vMax ? xAt : 0, dAt, length, beta1, oneMinusBeta1, beta2, oneMinusBeta2, root, epsilon, sumsAt);
+      m.set(M.subarray(0, length), start);
+      v.set(V.subarray(0, length), start);
+      if (vMax) vMax.set(X.subarray(0, length), start);
+      denom.set(D.subarray(0, length), start);
+    }
+  }
+  if (sums !== null) sums.set(K.sums);
   return true;
 }
 
 /**
  * fuseDecayAndRatio's loop in WebAssembly: θ ← θ·keep + (c·numer)/denom in
- * place, keep and c already rounded to θ's dtype. Returns false (and
- * changes nothing) without WebAssembly or for mixed dtypes.
+ * place, keep and c already rounded to θ's dtype. With `squares` (two
+ * doubles), a traced step's Σθ_before² and ΣΔθ² come from the same call
+ * (in double; another summation order than a JavaScript loop's, so the
+ * last bits may differ). Returns false (and changes nothing) without
+ * WebAssembly or for mixed dtypes.
  */
-export function decayAndRatioWasm(theta: FloatArray, numer: FloatArray, denom: FloatArray, keep: number, c: number): boolean {
+export function decayAndRatioWasm(
+  theta: FloatArray, numer: FloatArray, denom: FloatArray, keep: number, c: number, squares: Float64Array | null = null,
+): boolean {
   const K = load();
   if (K === null) return false;
   if (!sameDtype(numer, theta) || !sameDtype(denom, theta)) return false;
   const single = theta instanceof Float32Array;
-  const [T, N, D] = (single ? K.single : K.double) as [FloatArray, FloatArray, FloatArray];
-  const [tAt, nAt, dAt] = K.at as [number, number, number];
+  const full = single ? K.single : K.double;
+  const at = K.at;
   const run = single ? K.adamw32 : K.adamw64;
   const n = theta.length;
-  for (let start = 0; start < n; start += CHUNK) {
-    const end = Math.min(n, start + CHUNK);
-    T.set(theta.subarray(start, end));
-    N.set(numer.subarray(start, end));
-    D.set(denom.subarray(start, end));
-    run(tAt, nAt, dAt, end - start, keep, c);
-    theta.set(T.subarray(0, end - start), start);
+  let squaresAt = 0;
+  if (squares !== null) {
+    squaresAt = K.sumsAt;
+    K.sums[0] = 0;
+    K.sums[1] = 0;
+  }
+  if (n <= CHUNK) {
+    full[0]!.set(theta);
+    full[1]!.set(numer);
+    full[2]!.set(denom);
+    run(at[0]!, at[1]!, at[2]!, n, keep, c, squaresAt);
+    theta.set(viewsOf(K, n, single)[0]!);
+  } else {
+    const [T, N, D] = full as [FloatArray, FloatArray, FloatArray];
+    const [tAt, nAt, dAt] = at as [number, number, number];
+    for (let start = 0; start < n; start += CHUNK) {
+      const end = Math.min(n, start + CHUNK);
+      T.set(theta.subarray(start, end));
+      N.set(numer.subarray(start, end));
+      D.set(denom.subarray(start, end));
+      run(tAt, nAt, dAt, end - start, keep, c, squaresAt);
+      theta.set(T.subarray(0, end - start), start);
+    }
+  }
+  if (squares !== null) {
+    squares[0] = K.sums[0]!;
+    squares[1] = K.sums[1]!;
   }
   return true;
 }

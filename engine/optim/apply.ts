@@ -48,8 +48,8 @@ export function applyUpdates(params: Params, updates: Updates, trace?: TraceSink
 function applyTerms(theta: FloatArray, terms: readonly Term[]): void {
   const A = arithmeticOf(theta);
   if (terms.length === 2) {
-    // Large tensors take the WebAssembly build of the fused loop (the same bits); small ones, and hosts
-    // without WebAssembly, the JavaScript loop.
+    // All but the smallest tensors take the WebAssembly build of the fused loop (the same bits); the
+    // smallest, and hosts without WebAssembly, the JavaScript loop.
     if (theta.length >= ADAMW_WASM_MIN_LENGTH && fuseDecayAndRatioWasm(theta, terms, A)) return;
     if (fuseDecayAndRatio(theta, terms, A)) return;
   }
@@ -103,12 +103,30 @@ export function fuseDecayAndRatioWasm(theta: FloatArray, terms: readonly Term[],
  * fuseDecayAndRatio for a traced step: the same operations per element (the
  * tests check that traced and untraced steps give the same bits), and θ
  * before the step kept in `before`; fusedSquares gets Σθ_before² and ΣΔθ².
- * One pass instead of a copy, the update and a pass of sums.
+ * In JavaScript one pass instead of a copy, the update and a pass of sums;
+ * in WebAssembly (all but the smallest tensors) a copy and one call that
+ * updates and sums (its sums may differ in the last bits: another
+ * summation order).
  */
 function applyAdamWTraced(theta: FloatArray, pair: { decay: DecayTerm; ratio: RatioTerm }, A: Arithmetic, before: Float64Array): void {
   const keep = A.round(1 + coefficient(pair.decay));
   const c = A.round(coefficient(pair.ratio));
   const { numer, denom } = pair.ratio;
+  if (theta.length >= ADAMW_WASM_MIN_LENGTH) {
+    before.set(theta);
+    if (decayAndRatioWasm(theta, numer, denom, keep, c, fusedSquares)) return;
+  }
+  decayAndRatioTraced(theta, numer, denom, keep, c, A, before, fusedSquares);
+}
+
+/**
+ * applyAdamWTraced's JavaScript loop: θ ← fl(fl(θ·keep) + fl(fl(c·n)/q)) with
+ * θ before the step into `before`, and squares ← [Σθ_before², ΣΔθ²] summed
+ * element by element (exported for tests and the kernels' benchmark).
+ */
+export function decayAndRatioTraced(
+  theta: FloatArray, numer: FloatArray, denom: FloatArray, keep: number, c: number, A: Arithmetic, before: Float64Array, squares: Float64Array,
+): void {
   const round = A.round;
   let thetaSq = 0;
   let updateSq = 0;
@@ -121,8 +139,8 @@ function applyAdamWTraced(theta: FloatArray, pair: { decay: DecayTerm; ratio: Ra
     thetaSq += t * t;
     updateSq += u * u;
   }
-  fusedSquares[0] = thetaSq;
-  fusedSquares[1] = updateSq;
+  squares[0] = thetaSq;
+  squares[1] = updateSq;
 }
 
 /** Σθ_before² and ΣΔθ² of the last applyAdamWTraced. */

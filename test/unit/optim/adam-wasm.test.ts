@@ -1,18 +1,22 @@
 /**
  * AdamW's per-element kernels compiled to WebAssembly (engine/optim/adamWasm.ts)
- * against the JavaScript loops they replace for large tensors: the same bits,
- * element by element, in float32 (fma32 emulation included, at its midpoint
- * cases too) and float64, with and without amsgrad, for sizes on both sides of
- * every SIMD and loop boundary: each WebAssembly kernel is called directly
- * (for any size) beside its JavaScript loop, then the optimizer's own
- * dispatch is checked on a tensor above the size threshold.
+ * against the JavaScript loops they replace for all but the smallest tensors:
+ * the same bits, element by element, in float32 (fma32 emulation included, at
+ * its midpoint cases too) and float64, with and without amsgrad, for sizes on
+ * both sides of every SIMD, loop and chunk boundary: each WebAssembly kernel
+ * is called directly (for any size) beside its JavaScript loop, then the
+ * optimizer's own dispatch is checked on tensors above the size threshold.
+ * The traced kernels' sums (in double, summed in another order than the
+ * JavaScript loops) are compared to a relative 1e-12, their min and max and
+ * every non-finite outcome exactly.
  */
 import { describe, expect, it } from 'vitest';
 import { adamw, step, Tracer, type CollectingSink, type Params } from '../../../engine/optim';
 import { StatsTracer } from '../../../engine/run';
-import { adamKernel, adamKernelWasm, scaleByAdam, type AdamParamState } from '../../../engine/optim/adam';
-import { ADAMW_WASM_MIN_LENGTH, adamWasmAvailable } from '../../../engine/optim/adamWasm';
-import { applyUpdates, fuseDecayAndRatio, fuseDecayAndRatioWasm } from '../../../engine/optim/apply';
+import { findNonFinite } from '../../../engine/run';
+import { adamKernel, adamKernelWasm, adamSums, scaleByAdam, type AdamParamState } from '../../../engine/optim/adam';
+import { ADAMW_WASM_MIN_LENGTH, adamWasmAvailable, decayAndRatioWasm } from '../../../engine/optim/adamWasm';
+import { applyUpdates, decayAndRatioTraced, fuseDecayAndRatio, fuseDecayAndRatioWasm } from '../../../engine/optim/apply';
 import { arithmeticOf, fma32, fround } from '../../../engine/optim/float32';
 import { powInt } from '../../../engine/optim/pow';
 import type { Term } from '../../../engine/optim/transform';
@@ -62,12 +66,29 @@ function expectSameState(wasm: AdamParamState, js: AdamParamState): void {
   if (js.vMax) expect(firstDifference(wasm.vMax!, js.vMax)).toBe(-1);
 }
 
+/**
+ * Sums from the WebAssembly kernels against the JavaScript loops': a relative 1e-12 (another summation
+ * order); min and max (adamSums's slots 3 and 4) and non-finite sums exactly.
+ */
+function expectSameSums(wasm: Float64Array, js: Float64Array, what: string): void {
+  js.forEach((expected, i) => {
+    const actual = wasm[i]!;
+    if (!Number.isFinite(expected) || (js.length === 8 && (i === 3 || i === 4))) expect(Object.is(actual, expected), `${what}, sum ${i}: ${actual} vs ${expected}`).toBe(true);
+    else expect(Math.abs(actual - expected), `${what}, sum ${i}: ${actual} vs ${expected}`).toBeLessThanOrEqual(1e-12 * Math.abs(expected));
+  });
+}
+
 const SIZES = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 100, 1000, 4099, 16384, 65539]; // the last two: one and several chunks (adamWasm.ts)
 
 describe('AdamW kernels in WebAssembly', () => {
-  it('are available in Node, and only for tensors larger than the article model\'s (≤ 1,000 elements)', () => {
+  it('are available in Node, and take the article model\'s tensors of 100 and 1,000 elements (not those of 10 and 1)', () => {
+    // The threshold is where a call's fixed cost (copying operands in and out, ~10 ns a copy, and the call)
+    // stops outweighing the per-element gain (scripts/bench-adamw-kernels.mjs): a few dozen elements. The
+    // article model's larger tensors must take the kernels, or its training step keeps the slow JavaScript
+    // emulation of torch's float32 FMA.
     expect(adamWasmAvailable()).toBe(true);
-    expect(ADAMW_WASM_MIN_LENGTH).toBeGreaterThan(1000);
+    expect(ADAMW_WASM_MIN_LENGTH).toBeGreaterThan(10);
+    expect(ADAMW_WASM_MIN_LENGTH).toBeLessThanOrEqual(100);
   });
 
   for (const Type of [Float32Array, Float64Array] as const) {
@@ -191,6 +212,82 @@ describe('AdamW kernels in WebAssembly', () => {
     });
   }
 
+  for (const Type of [Float32Array, Float64Array] as const) {
+    for (const amsgrad of [false, true]) {
+      it(`Adam moments with a trace's sums: same bits, and adamSums's sums, ${Type.name}${amsgrad ? ', amsgrad' : ''}, sizes 1 … ${SIZES.at(-1)}`, () => {
+        const rand = random(Type === Float32Array ? 23 : 29);
+        const epsilon = arithmeticOf(new Type(1)).round(1e-8);
+        let nonFinite = 0;
+        for (const n of SIZES) {
+          for (const specials of [false, true]) {
+            const wasm = state(values(rand, n, Type, specials), values(rand, n, Type, specials, true), amsgrad ? values(rand, n, Type, specials, true) : null);
+            const js = state(wasm.m, wasm.v, wasm.vMax);
+            const g = values(rand, n, Type, specials);
+            const fromWasm = new Float64Array(8).fill(-1); // overwritten, not added to
+            expect(adamKernelWasm(g, wasm, 0.9, 0.999, 1e-8, Math.sqrt(1 - 0.999 ** 2), fromWasm)).toBe(true);
+            adamKernel(g, js, 0.9, 0.999, 1e-8, Math.sqrt(1 - 0.999 ** 2));
+            expectSameState(wasm, js);
+            const fromJs = adamSums(js.m, js.denom, epsilon, new Float64Array(8));
+            expectSameSums(fromWasm, fromJs, `n = ${n}`);
+            if (!fromJs.every(Number.isFinite)) nonFinite++;
+          }
+        }
+        expect(nonFinite).toBeGreaterThan(3); // NaN and ±∞ among the sums were compared too
+      });
+    }
+
+    it(`AdamW θ update with a trace's squares: same bits, and the JavaScript loop's Σθ² and ΣΔθ², ${Type.name}, sizes 1 … ${SIZES.at(-1)}`, () => {
+      const rand = random(Type === Float32Array ? 31 : 37);
+      const A = arithmeticOf(new Type(1));
+      for (const n of SIZES) {
+        for (const specials of [false, true]) {
+          const theta = values(rand, n, Type, specials);
+          const numer = values(rand, n, Type, specials);
+          const denom = values(rand, n, Type, specials, true);
+          const keep = A.round(1 - 1e-3 * 0.1);
+          const c = A.round(-1e-3 / 0.19);
+          const wasm = theta.slice();
+          const js = theta.slice();
+          const fromWasm = Float64Array.of(-1, -1);
+          const fromJs = new Float64Array(2);
+          const before = new Float64Array(n);
+          expect(decayAndRatioWasm(wasm, numer, denom, keep, c, fromWasm)).toBe(true);
+          decayAndRatioTraced(js, numer, denom, keep, c, A, before, fromJs);
+          expect(firstDifference(wasm, js)).toBe(-1);
+          expect(firstDifference(before, theta)).toBe(-1);
+          expectSameSums(fromWasm, fromJs, `n = ${n}`);
+          // Untraced, the same bits again.
+          const plain = theta.slice();
+          expect(decayAndRatioWasm(plain, numer, denom, keep, c)).toBe(true);
+          expect(firstDifference(plain, js)).toBe(-1);
+        }
+      }
+    });
+
+    it(`give the same bits for many distinct tensor lengths (more than the views kept per length), ${Type.name}`, () => {
+      const rand = random(41);
+      for (let round = 0; round < 2; round++) {
+        for (let n = 1; n <= 80; n++) {
+          const wasm = state(values(rand, n, Type, false), values(rand, n, Type, false, true), null);
+          const js = state(wasm.m, wasm.v, null);
+          const g = values(rand, n, Type, false);
+          expect(adamKernelWasm(g, wasm, 0.9, 0.999, 1e-8, 0.5)).toBe(true);
+          adamKernel(g, js, 0.9, 0.999, 1e-8, 0.5);
+          expectSameState(wasm, js);
+          const terms: Term[] = [
+            { kind: 'decay', label: 'decay', scale: -1e-4, divisor: 1 },
+            { kind: 'ratio', label: 'adam', numer: js.m, denom: js.denom, scale: -1e-3, divisor: 0.1 },
+          ];
+          const theta = values(rand, n, Type, false);
+          const after = theta.slice();
+          expect(fuseDecayAndRatioWasm(after, terms, arithmeticOf(after))).toBe(true);
+          fuseDecayAndRatio(theta, terms, arithmeticOf(theta));
+          expect(firstDifference(after, theta)).toBe(-1);
+        }
+      }
+    });
+  }
+
   it('leave mixed dtypes to JavaScript', () => {
     const n = 64;
     const rand = random(9);
@@ -239,19 +336,19 @@ describe('AdamW kernels in WebAssembly', () => {
   }
 });
 
-describe('a traced AdamW step on a tensor above the threshold', () => {
-  // Untraced, θ takes the WebAssembly loop; traced (light or full), apply.ts's own fused JavaScript loop
-  // (applyAdamWTraced) or the term-by-term path. Adam's moments take WebAssembly either way.
-  const BIG = ADAMW_WASM_MIN_LENGTH + 7;
+describe('a traced AdamW step on tensors above the threshold', () => {
+  // Untraced, θ takes the WebAssembly loop; traced by sums (StatsTracer), the WebAssembly kernels that also
+  // sum; fully traced, the term-by-term path. Below the threshold (the bias) JavaScript throughout. Sizes:
+  // just above the threshold, the article's largest, and several chunks.
+  const SIZES_TRACED = { 'fc.weight': ADAMW_WASM_MIN_LENGTH + 7, 'fc2.weight': 1000, 'fc3.weight': 2 * 16384 + 3, 'fc.bias': 9 };
+  const tensors = (rand: () => number, Type: Ctor, specials: boolean): Params =>
+    Object.fromEntries(Object.entries(SIZES_TRACED).map(([name, n]) => [name, values(rand, n, Type, specials)]));
   function run(Type: Ctor, amsgrad: boolean, sink?: () => CollectingSink) {
     const rand = random(11);
-    const params: Params = { 'fc.weight': values(rand, BIG, Type, false), 'fc.bias': values(rand, 9, Type, false) };
+    const params = tensors(rand, Type, false);
     const tx = adamw({ lr: 1e-2, weightDecay: 0.1, amsgrad });
     let state = tx.init(params);
-    for (let t = 0; t < 4; t++) {
-      const grads = { 'fc.weight': values(rand, BIG, Type, true), 'fc.bias': values(rand, 9, Type, true) };
-      state = step(tx, params, grads, state, sink?.()).state;
-    }
+    for (let t = 0; t < 4; t++) state = step(tx, params, tensors(rand, Type, true), state, sink?.()).state;
     return { params, state };
   }
   const bits = (x: unknown): string => JSON.stringify(x, (_, v) => (v instanceof Float32Array || v instanceof Float64Array ? Array.from(v, (e) => (Object.is(e, -0) ? '-0' : e)) : v));
@@ -268,5 +365,34 @@ describe('a traced AdamW step on a tensor above the threshold', () => {
         expect(bits(full.state)).toBe(bits(untraced.state));
       });
     }
+  }
+});
+
+describe('untrustworthy sums on the WebAssembly path fall back to the values', () => {
+  // A NaN gradient in a tensor that takes the WebAssembly kernels: the traced kernels' sums are NaN, the
+  // light trace's sink rejects them (reportAdamSums, reportNorm), and the values are reported instead: the
+  // same NaN counts and the same diagnosis as the full Tracer's.
+  for (const Type of [Float32Array, Float64Array] as const) {
+    it(`a NaN gradient element in a ${ADAMW_WASM_MIN_LENGTH * 3}-element ${Type.name} tensor is counted and named as by the full Tracer`, () => {
+      const n = ADAMW_WASM_MIN_LENGTH * 3;
+      const traceOf = (sink: CollectingSink) => {
+        const rand = random(13);
+        const params = { 'fc.weight': values(rand, n, Type, false), 'fc.bias': values(rand, 3, Type, false) };
+        const grads = { 'fc.weight': values(rand, n, Type, false), 'fc.bias': values(rand, 3, Type, false) };
+        grads['fc.weight'][5] = NaN;
+        const tx = adamw({ lr: 1e-3 });
+        return step(tx, params, grads, tx.init(params), sink).trace!;
+      };
+      const light = traceOf(new StatsTracer());
+      const full = traceOf(new Tracer());
+      const terms = light['fc.weight']!.terms;
+      for (const [key, term] of Object.entries(terms)) expect(term.nan, key).toBe(full['fc.weight']!.terms[key]!.nan);
+      for (const key of ['m', 'sqrtVHat', 'stepScale', 'update.adam', 'update']) expect(terms[key]?.nan, key).toBe(1);
+      expect(terms['param']!.nan).toBe(0);
+      expect(light['fc.bias']!.terms['update']!.nan).toBe(0);
+      const report = findNonFinite(1, light, { eps: 1e-8 });
+      expect(report).not.toBeNull();
+      expect(report).toEqual(findNonFinite(1, full, { eps: 1e-8 }));
+    });
   }
 });
