@@ -47,9 +47,10 @@ export function applyUpdates(params: Params, updates: Updates, trace?: TraceSink
 
 function applyTerms(theta: FloatArray, terms: readonly Term[]): void {
   const A = arithmeticOf(theta);
-  if (terms.length === 2) {
+  if (terms.length <= 2) {
     // All but the smallest tensors take the WebAssembly build of the fused loop (the same bits); the
-    // smallest, and hosts without WebAssembly, the JavaScript loop.
+    // smallest, and hosts without WebAssembly, the JavaScript loop. (A lone Adam term, a tensor in a
+    // no-decay group, is the pair with keep = 1.)
     if (theta.length >= ADAMW_WASM_MIN_LENGTH && fuseDecayAndRatioWasm(theta, terms, A)) return;
     if (fuseDecayAndRatio(theta, terms, A)) return;
   }
@@ -70,13 +71,14 @@ function applyTerms(theta: FloatArray, terms: readonly Term[]): void {
  * AdamW's update in one pass instead of two: per element, the decay
  * θ ← θ·(1 + c_decay) and then θ ← θ + (c·n)/q, exactly the operations (and
  * roundings) of the two separate passes; elements do not interact, so only
- * the memory traffic changes. Returns false for any other pair of terms.
- * (Exported for tests.)
+ * the memory traffic changes. Also a lone ratio term, as keep = 1 (θ·1 is
+ * θ exactly, so the bits are the ratio loop's). Returns false for any other
+ * terms. (Exported for tests.)
  */
 export function fuseDecayAndRatio(theta: FloatArray, terms: readonly Term[], A: Arithmetic): boolean {
   const pair = decayAndRatio(terms);
   if (pair === null) return false;
-  const keep = A.round(1 + coefficient(pair.decay));
+  const keep = keepOf(pair, A);
   const c = A.round(coefficient(pair.ratio));
   const { numer, denom } = pair.ratio;
   const round = A.round;
@@ -96,7 +98,7 @@ export function fuseDecayAndRatio(theta: FloatArray, terms: readonly Term[], A: 
 export function fuseDecayAndRatioWasm(theta: FloatArray, terms: readonly Term[], A: Arithmetic): boolean {
   const pair = decayAndRatio(terms);
   if (pair === null) return false;
-  return decayAndRatioWasm(theta, pair.ratio.numer, pair.ratio.denom, A.round(1 + coefficient(pair.decay)), A.round(coefficient(pair.ratio)));
+  return decayAndRatioWasm(theta, pair.ratio.numer, pair.ratio.denom, keepOf(pair, A), A.round(coefficient(pair.ratio)));
 }
 
 /**
@@ -108,8 +110,8 @@ export function fuseDecayAndRatioWasm(theta: FloatArray, terms: readonly Term[],
  * updates and sums (its sums may differ in the last bits: another
  * summation order).
  */
-function applyAdamWTraced(theta: FloatArray, pair: { decay: DecayTerm; ratio: RatioTerm }, A: Arithmetic, before: Float64Array): void {
-  const keep = A.round(1 + coefficient(pair.decay));
+function applyAdamWTraced(theta: FloatArray, pair: DecayAndRatio, A: Arithmetic, before: Float64Array): void {
+  const keep = keepOf(pair, A);
   const c = A.round(coefficient(pair.ratio));
   const { numer, denom } = pair.ratio;
   if (theta.length >= ADAMW_WASM_MIN_LENGTH) {
@@ -143,10 +145,22 @@ export function decayAndRatioTraced(
   squares[1] = updateSq;
 }
 
+/** θ's factor 1 + c_decay in its dtype; 1 (exact) without a decay term. */
+function keepOf(pair: DecayAndRatio, A: Arithmetic): number {
+  return pair.decay === null ? 1 : A.round(1 + coefficient(pair.decay));
+}
+
 /** Σθ_before² and ΣΔθ² of the last applyAdamWTraced. */
 const fusedSquares = new Float64Array(2);
 
-function decayAndRatio(terms: readonly Term[]): { decay: DecayTerm; ratio: RatioTerm } | null {
+/** AdamW's terms: a decay and an Adam (ratio) term; or the Adam term alone (decay null: a no-decay group). */
+interface DecayAndRatio {
+  decay: DecayTerm | null;
+  ratio: RatioTerm;
+}
+
+function decayAndRatio(terms: readonly Term[]): DecayAndRatio | null {
+  if (terms.length === 1) return terms[0]!.kind === 'ratio' ? { decay: null, ratio: terms[0]! } : null;
   if (terms.length !== 2) return null;
   const [first, second] = terms as [Term, Term];
   const decay = first.kind === 'decay' ? first : second.kind === 'decay' ? second : null;
@@ -242,7 +256,7 @@ function traceTotal(name: string, theta: FloatArray, before: Float64Array, trace
 function applyAndTraceSums(name: string, theta: FloatArray, terms: readonly Term[], trace: TraceSink): void {
   const before = trace.buffer(name, 'param', theta.length);
   const pair = decayAndRatio(terms);
-  if (pair !== null && normAtMost(trace, 'param') && normAtMost(trace, 'update') && normAtMost(trace, termKey(pair.decay)) && normAtMost(trace, termKey(pair.ratio))) {
+  if (pair !== null && normAtMost(trace, 'param') && normAtMost(trace, 'update') && (pair.decay === null || normAtMost(trace, termKey(pair.decay))) && normAtMost(trace, termKey(pair.ratio))) {
     if (pair.ratio.ratioSumSq !== undefined) applyAdamWTraced(theta, pair, arithmeticOf(theta), before);
     else {
       before.set(theta);
@@ -270,7 +284,7 @@ function applyAndTraceSums(name: string, theta: FloatArray, terms: readonly Term
  * the term brings Σ(n/q)², of the Adam term (c·n)/q; the decay term's norm
  * is |c|·‖θ_before‖.
  */
-function reportAdamWNorms(name: string, theta: FloatArray, pair: { decay: DecayTerm; ratio: RatioTerm }, trace: TraceSink, before: Float64Array): void {
+function reportAdamWNorms(name: string, theta: FloatArray, pair: DecayAndRatio, trace: TraceSink, before: Float64Array): void {
   const n = theta.length;
   const c = coefficient(pair.ratio);
   const { numer, denom, ratioSumSq } = pair.ratio;
@@ -293,11 +307,13 @@ function reportAdamWNorms(name: string, theta: FloatArray, pair: { decay: DecayT
     }
   }
   // No closures here: this runs for every parameter at every step, and each would be garbage.
-  const cDecay = coefficient(pair.decay);
-  const decayKey = termKey(pair.decay);
   const ratioKey = termKey(pair.ratio);
   if (!reportNorm(trace, name, 'param', n, thetaSq)) trace.tensor(name, 'param', before);
-  if (!reportNorm(trace, name, decayKey, n, cDecay * cDecay * thetaSq)) trace.tensor(name, decayKey, termValues(pair.decay, before, trace.buffer(name, decayKey, n)));
+  if (pair.decay !== null) {
+    const cDecay = coefficient(pair.decay);
+    const decayKey = termKey(pair.decay);
+    if (!reportNorm(trace, name, decayKey, n, cDecay * cDecay * thetaSq)) trace.tensor(name, decayKey, termValues(pair.decay, before, trace.buffer(name, decayKey, n)));
+  }
   if (!reportNorm(trace, name, ratioKey, n, ratioSq)) trace.tensor(name, ratioKey, termValues(pair.ratio, before, trace.buffer(name, ratioKey, n)));
   if (!reportNorm(trace, name, 'update', n, updateSq)) trace.tensor(name, 'update', difference(theta, before, trace.buffer(name, 'update', n)));
 }

@@ -11,7 +11,8 @@
  * every non-finite outcome exactly.
  */
 import { describe, expect, it } from 'vitest';
-import { adamw, step, Tracer, type CollectingSink, type Params } from '../../../engine/optim';
+import { adamw, step, Tracer, type CollectingSink, type Params, type StepTrace } from '../../../engine/optim';
+import { decayExcept } from '../../../engine/optim/masks';
 import { StatsTracer } from '../../../engine/run';
 import { findNonFinite } from '../../../engine/run';
 import { adamKernel, adamKernelWasm, adamSums, scaleByAdam, type AdamParamState } from '../../../engine/optim/adam';
@@ -208,6 +209,16 @@ describe('AdamW kernels in WebAssembly', () => {
           expect(firstDifference(wasm, js)).toBe(-1);
           expect(firstDifference(wasm, theta)).not.toBe(-1); // the update did change θ
         }
+        // The Adam term alone (a tensor in a no-decay group): the ratio update θ + (c·n)/q, torch's addcdiv_.
+        const ratioOnly: Term[] = [{ kind: 'ratio', label: 'adam', numer, denom, scale: -1e-3, divisor: 1 - 0.9 ** 3 }];
+        const A = arithmeticOf(theta);
+        const c = A.round(-1e-3 / (1 - 0.9 ** 3));
+        const expected = theta.map((t, i) => A.round(t + A.round(A.round(c * numer[i]!) / denom[i]!)));
+        for (const fuse of [fuseDecayAndRatioWasm, fuseDecayAndRatio]) {
+          const after = theta.slice();
+          expect(fuse(after, ratioOnly, A)).toBe(true);
+          expect(firstDifference(after, expected)).toBe(-1);
+        }
       }
     });
   }
@@ -365,6 +376,46 @@ describe('a traced AdamW step on tensors above the threshold', () => {
         expect(bits(full.state)).toBe(bits(untraced.state));
       });
     }
+  }
+});
+
+describe('a traced AdamW step with a no-decay group (biases: the Adam term alone)', () => {
+  const SIZES_NO_DECAY = { 'fc.weight': 300, 'fc.bias': 100, 'out.bias': 9 };
+  for (const Type of [Float32Array, Float64Array] as const) {
+    it(`gives the same bits traced and untraced, and the light trace's norms are the full Tracer's, ${Type.name}`, () => {
+      const run = (sink?: () => CollectingSink) => {
+        const rand = random(12);
+        const params: Params = Object.fromEntries(Object.entries(SIZES_NO_DECAY).map(([name, n]) => [name, values(rand, n, Type, false)]));
+        const tx = adamw({ lr: 1e-2, weightDecay: 0.1, mask: decayExcept(['*.bias']) });
+        let state = tx.init(params);
+        const traces = [];
+        for (let t = 0; t < 3; t++) {
+          const r = step(tx, params, Object.fromEntries(Object.entries(SIZES_NO_DECAY).map(([name, n]) => [name, values(rand, n, Type, false)])), state, sink?.());
+          state = r.state;
+          if (r.trace) traces.push(JSON.parse(JSON.stringify(r.trace)) as StepTrace);
+        }
+        return { params, traces };
+      };
+      const untraced = run();
+      const stats = new StatsTracer();
+      const light = run(() => stats);
+      const full = run(() => new Tracer());
+      expect(firstDifference(light.params['fc.bias']!, untraced.params['fc.bias']!)).toBe(-1);
+      for (const name of Object.keys(SIZES_NO_DECAY)) {
+        expect(firstDifference(light.params[name]!, untraced.params[name]!)).toBe(-1);
+        expect(firstDifference(full.params[name]!, untraced.params[name]!)).toBe(-1);
+      }
+      for (let t = 0; t < 3; t++) {
+        for (const name of Object.keys(SIZES_NO_DECAY)) {
+          const lightTerms = light.traces[t]![name]!.terms;
+          const fullTerms = full.traces[t]![name]!.terms;
+          expect('update.decay' in lightTerms).toBe(name === 'fc.weight');
+          for (const key of ['param', 'update', 'update.adam', ...(name === 'fc.weight' ? ['update.decay'] : [])]) {
+            expect(lightTerms[key]!.l2Norm / fullTerms[key]!.l2Norm - 1, `${name} ${key} at step ${t + 1}`).toBeCloseTo(0, 12);
+          }
+        }
+      }
+    });
   }
 });
 
