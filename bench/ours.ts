@@ -36,8 +36,9 @@ export function runOurs(ctx: RunContext): void {
   }
   if (wanted(ctx, 'article-traced') || wanted(ctx, 'article-traced-ratio')) {
     // Traced and untraced steps alternate, so that their ratio sees one machine load.
-    const untraced = trainingStep(sizes.article.widths, sizes.article.batch, 'mse', null);
-    const traced = trainingStep(sizes.article.widths, sizes.article.batch, 'mse', runTracing());
+    // Both sum each gradient's squares, as the Trainer does for the gradient norm (the trace then reuses them).
+    const untraced = trainingStep(sizes.article.widths, sizes.article.batch, 'mse', null, { gradSquares: true });
+    const traced = trainingStep(sizes.article.widths, sizes.article.batch, 'mse', runTracing(), { gradSquares: true });
     const [off, on] = pairedMedianSeconds(untraced, traced, ctx.config.budget);
     ctx.emit(resultRow('article-traced', IMPL, on));
     ctx.emit({ workload: 'article-traced-ratio', impl: IMPL, metric: 'median untraced ÷ median traced step time', value: off / on, unit: 'ratio' });
@@ -114,7 +115,9 @@ export function runTracing(): StepTracing {
 }
 
 /** One call = one optimizer step on a fixed batch: zero_grad, forward, loss, backward, AdamW (traced by `tracing`). */
-export function trainingStep(widths: readonly number[], batch: number, loss: 'cross-entropy' | 'mse', tracing: StepTracing | null): () => void {
+export function trainingStep(
+  widths: readonly number[], batch: number, loss: 'cross-entropy' | 'mse', tracing: StepTracing | null, options: { gradSquares?: boolean } = {},
+): () => void {
   const rng = new Rng(1);
   const layers: Module[] = [];
   for (let i = 0; i + 1 < widths.length; i++) {
@@ -136,6 +139,7 @@ export function trainingStep(widths: readonly number[], batch: number, loss: 'cr
   const mse = new MSELoss();
   const crossEntropy = new CrossEntropyLoss();
   const grads: Record<string, FloatArray> = {};
+  const squares: Record<string, number> = {};
   let t = 0;
   // As the Trainer steps: each step reuses the previous step's buffers.
   const arena = new BufferArena();
@@ -145,8 +149,16 @@ export function trainingStep(widths: readonly number[], batch: number, loss: 'cr
     const value = loss === 'mse' ? mse.forward(out, targets) : crossEntropy.forward(out, labels);
     value.backward();
     for (const p of parameters) grads[p.name] = p.tensor.grad!;
+    if (options.gradSquares) {
+      for (const p of parameters) {
+        const g = grads[p.name]!;
+        let own = 0;
+        for (let i = 0; i < g.length; i++) own += g[i]! * g[i]!;
+        squares[p.name] = own;
+      }
+    }
     t++;
-    const r = step(tx, params, grads, state, tracing?.sink(t));
+    const r = step(tx, params, grads, state, tracing?.sink(t), options.gradSquares ? squares : undefined);
     state = r.state;
     if (tracing) tracing.record(t, r.trace!);
   };

@@ -159,12 +159,19 @@ export abstract class StepCollector implements CollectingSink {
       out[name] = { terms, scalars, updateToWeight: updateToWeight(terms), decayShare: decayShare(terms) };
     }
     this.current = {};
+    this.lastEntry = undefined;
     return out;
   }
 
   protected entry(param: string): { terms: Record<string, TermTrace>; scalars: Record<string, number> } {
-    return (this.current[param] ??= { terms: {}, scalars: {} });
+    // The parameter reported last, remembered: a step reports each parameter's terms one after another.
+    if (param === this.lastParam && this.lastEntry !== undefined) return this.lastEntry;
+    this.lastParam = param;
+    return (this.lastEntry = this.current[param] ??= { terms: {}, scalars: {} });
   }
+
+  private lastParam: string | undefined;
+  private lastEntry: { terms: Record<string, TermTrace>; scalars: Record<string, number> } | undefined;
 }
 
 /** A TraceSink that summarizes each step; create one and pass it to every traced step. */

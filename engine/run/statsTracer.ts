@@ -44,19 +44,24 @@ const NEEDS: Readonly<Record<string, TermNeed>> = {
 };
 
 export class StatsTracer extends StepCollector {
-  /** One summary object per parameter and key, rewritten every step (see the class comment). */
-  private readonly kept = new Map<string, Map<string, TermTrace>>();
+  /**
+   * Per parameter and key: the summary rewritten every step (see the class comment) and the key's need,
+   * looked up once. The parameter reported last is remembered: the optimizer reports a parameter's keys
+   * one after another.
+   */
+  private readonly slots = new Map<string, Map<string, Slot>>();
+  private lastSlotsParam: string | undefined;
+  private lastSlots: Map<string, Slot> | undefined;
 
   tensor(param: string, key: string, values: FloatArray): void {
-    const need = this.need(key);
-    if (need === 'none') return;
-    const into = this.reused(param, key);
-    this.entry(param).terms[key] = need === 'moments' ? fastSummary(values, into) : normSummary(values, into);
+    const slot = this.slot(param, key);
+    if (slot.need === 'none') return;
+    this.entry(param).terms[key] = slot.need === 'moments' ? fastSummary(values, slot.summary) : normSummary(values, slot.summary);
   }
 
   sums(param: string, key: string, sums: TermSums): boolean {
-    const into = this.reused(param, key);
-    const summary = this.need(key) === 'moments' ? momentsFromSums(sums, into) : normFromSums(sums, into);
+    const slot = this.slot(param, key);
+    const summary = slot.need === 'moments' ? momentsFromSums(sums, slot.summary) : normFromSums(sums, slot.summary);
     if (summary === null) return false;
     this.entry(param).terms[key] = summary;
     return true;
@@ -70,13 +75,23 @@ export class StatsTracer extends StepCollector {
     return this.need(key) !== 'none';
   }
 
-  private reused(param: string, key: string): TermTrace {
-    let perParam = this.kept.get(param);
-    if (!perParam) this.kept.set(param, (perParam = new Map()));
-    let t = perParam.get(key);
-    if (!t) perParam.set(key, (t = blankSummary()));
-    return t;
+  private slot(param: string, key: string): Slot {
+    let perParam = this.lastSlots;
+    if (param !== this.lastSlotsParam || perParam === undefined) {
+      perParam = this.slots.get(param);
+      if (!perParam) this.slots.set(param, (perParam = new Map()));
+      this.lastSlotsParam = param;
+      this.lastSlots = perParam;
+    }
+    let slot = perParam.get(key);
+    if (!slot) perParam.set(key, (slot = { summary: blankSummary(), need: this.need(key) }));
+    return slot;
   }
+}
+
+interface Slot {
+  summary: TermTrace;
+  need: TermNeed;
 }
 
 /**

@@ -12,7 +12,6 @@ import { buildCriterion, buildNetwork, buildOptimizer, type BuiltNetwork } from 
 import { initializeParameters, type InitialValues } from '../model/initialize';
 import type { ModelSpec } from '../model/spec';
 import type { Criterion } from '../nn';
-import { zeroGrad } from '../nn';
 import { step as optimizerStep, Tracer, type CollectingSink, type GradientTransformation, type StepTrace, type TraceOptions } from '../optim';
 import { Rng } from '../rng';
 import type { DType, FloatArray } from '../tensor/dtype';
@@ -112,7 +111,8 @@ export class Trainer {
   private stepInArena(tracer: CollectingSink | undefined): StepRecord {
     const batch = this.sampler.next();
     const { network } = this.built;
-    zeroGrad(network);
+    // optimizer.zero_grad(): the parameters' list is the built network's, not re-collected every step.
+    for (const tensor of this.built.parameters.values()) tensor.zeroGrad();
     let loss: Tensor;
     try {
       const output = network.forward(batch.inputs);
