@@ -29,7 +29,7 @@
  * JavaScript loops (f64x2 lanes), so they may differ in the last bits.
  */
 import type { FloatArray } from '../tensor/dtype';
-import { decodeBase64, ensureMemory } from '../tensor/gemmWasm';
+import { instantiateKernel, OperandSlots } from '../tensor/wasmOperands';
 import { ADAMW_WASM_BASE64 } from './wasm/adamwWasm';
 
 /**
@@ -74,58 +74,27 @@ const CHUNK = 16384;
 const SLOTS = 5;
 /** Doubles in the sums area after the slots: adam32's eight running sums (the θ update uses two). */
 const SUMS = 8;
-/**
- * Tensor lengths whose copy-out views are kept (per dtype). A model has few
- * distinct tensor sizes (the article's: 1,000, 100, 10 and 1); past this
- * many, further lengths make their views per call.
- */
-const CACHED_LENGTHS = 32;
 
 interface Kernel {
   adam32: AdamExport;
   adam64: AdamExport;
   adamw32: AdamWExport;
   adamw64: AdamWExport;
-  buffer: ArrayBuffer;
-  /** Byte offset of each slot. */
-  at: number[];
-  /** Each slot as CHUNK float32 and as CHUNK float64 values. */
-  single: Float32Array[];
-  double: Float64Array[];
-  /** Byte offset of the sums area, and the area as SUMS doubles. */
-  sumsAt: number;
+  /** g, m, v, denom, vMax (Adam); θ, numer, denom (the θ update); then the sums area. */
+  slots: OperandSlots;
+  /** The sums area as SUMS doubles. */
   sums: Float64Array;
-  /** The slots as views of one tensor's length, by lengthKey: copying a result out takes no new view. */
-  views: Map<number, FloatArray[]>;
 }
 
 let kernel: Kernel | null | undefined;
 
 function load(): Kernel | null {
   if (kernel !== undefined) return kernel;
-  try {
-    const module = new WebAssembly.Module(decodeBase64(ADAMW_WASM_BASE64));
-    const exports = new WebAssembly.Instance(module, {}).exports as {
-      memory: WebAssembly.Memory; adam32: AdamExport; adam64: AdamExport; adamw32: AdamWExport; adamw64: AdamWExport; __heap_base: WebAssembly.Global;
-    };
-    const { memory, adam32, adam64, adamw32, adamw64 } = exports;
-    const base = (Number(exports.__heap_base.value) + 15) & ~15;
-    const at = Array.from({ length: SLOTS }, (_, i) => base + i * CHUNK * 8);
-    const sumsAt = base + SLOTS * CHUNK * 8;
-    ensureMemory(memory, sumsAt + SUMS * 8);
-    const buffer = memory.buffer;
-    kernel = {
-      adam32, adam64, adamw32, adamw64, buffer, at,
-      single: at.map((offset) => new Float32Array(buffer, offset, CHUNK)),
-      double: at.map((offset) => new Float64Array(buffer, offset, CHUNK)),
-      sumsAt,
-      sums: new Float64Array(buffer, sumsAt, SUMS),
-      views: new Map(),
-    };
-  } catch {
-    kernel = null; // no WebAssembly, or no SIMD: the JavaScript kernels it is
-  }
-  return kernel;
+  const exports = instantiateKernel<Pick<Kernel, 'adam32' | 'adam64' | 'adamw32' | 'adamw64'>>(ADAMW_WASM_BASE64);
+  if (exports === null) return (kernel = null); // no WebAssembly, or no SIMD: the JavaScript kernels it is
+  const slots = new OperandSlots(exports, SLOTS, CHUNK, SUMS * 8);
+  const { adam32, adam64, adamw32, adamw64 } = exports;
+  return (kernel = { adam32, adam64, adamw32, adamw64, slots, sums: slots.scratch(SUMS) });
 }
 
 /** Whether the WebAssembly kernels can run here. */
@@ -134,25 +103,6 @@ export function adamWasmAvailable(): boolean {
 }
 
 const sameDtype = (x: FloatArray, y: FloatArray): boolean => (x instanceof Float32Array) === (y instanceof Float32Array);
-
-/** One key per (length, dtype): n for float32, −1 − n for float64 (0 and −0 would be one Map key). */
-const lengthKey = (n: number, single: boolean): number => (single ? n : -1 - n);
-
-/**
- * The slots as views of n elements (n ≤ CHUNK), to copy results out with
- * `target.set(view)`: made once per length and dtype, so that a steady-state
- * call on a small tensor allocates nothing (subarray would make a view per
- * operand per call).
- */
-function viewsOf(K: Kernel, n: number, single: boolean): FloatArray[] {
-  const key = lengthKey(n, single);
-  let views = K.views.get(key);
-  if (views === undefined) {
-    views = K.at.map((offset) => (single ? new Float32Array(K.buffer, offset, n) : new Float64Array(K.buffer, offset, n)));
-    if (K.views.size < 2 * CACHED_LENGTHS) K.views.set(key, views);
-  }
-  return views;
-}
 
 /**
  * adamKernel's loop in WebAssembly: m, v, vMax (or null) and denom updated in
@@ -173,13 +123,13 @@ export function adamStepWasm(
   if (K === null) return false;
   if (!sameDtype(g, m) || !sameDtype(v, m) || !sameDtype(denom, m) || (vMax !== null && !sameDtype(vMax, m))) return false;
   const single = m instanceof Float32Array;
-  const full = single ? K.single : K.double;
-  const at = K.at;
+  const full = K.slots.of(CHUNK, single);
+  const at = K.slots.at;
   const run = single ? K.adam32 : K.adam64;
   const n = m.length;
   let sumsAt = 0;
   if (sums !== null) {
-    sumsAt = K.sumsAt;
+    sumsAt = K.slots.end;
     K.sums.fill(0);
     K.sums[3] = Infinity;
     K.sums[4] = -Infinity;
@@ -191,7 +141,7 @@ export function adamStepWasm(
     full[2]!.set(v);
     if (vMax) full[4]!.set(vMax);
     run(at[0]!, at[1]!, at[2]!, vMax ? at[4]! : 0, at[3]!, n, beta1, oneMinusBeta1, beta2, oneMinusBeta2, root, epsilon, sumsAt);
-    const out = viewsOf(K, n, single);
+    const out = K.slots.of(n, single);
     m.set(out[1]!);
     v.set(out[2]!);
     if (vMax) vMax.set(out[4]!);
@@ -232,13 +182,13 @@ export function decayAndRatioWasm(
   if (K === null) return false;
   if (!sameDtype(numer, theta) || !sameDtype(denom, theta)) return false;
   const single = theta instanceof Float32Array;
-  const full = single ? K.single : K.double;
-  const at = K.at;
+  const full = K.slots.of(CHUNK, single);
+  const at = K.slots.at;
   const run = single ? K.adamw32 : K.adamw64;
   const n = theta.length;
   let squaresAt = 0;
   if (squares !== null) {
-    squaresAt = K.sumsAt;
+    squaresAt = K.slots.end;
     K.sums[0] = 0;
     K.sums[1] = 0;
   }
@@ -247,7 +197,7 @@ export function decayAndRatioWasm(
     full[1]!.set(numer);
     full[2]!.set(denom);
     run(at[0]!, at[1]!, at[2]!, n, keep, c, squaresAt);
-    theta.set(viewsOf(K, n, single)[0]!);
+    theta.set(K.slots.of(n, single)[0]!);
   } else {
     const [T, N, D] = full as [FloatArray, FloatArray, FloatArray];
     const [tAt, nAt, dAt] = at as [number, number, number];

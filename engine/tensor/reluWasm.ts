@@ -10,13 +10,12 @@
  * activation.ts keeps its loops.
  *
  * Operands are copied into the module's memory, CHUNK elements at a time, and
- * the result copied back. Arrays of at most CHUNK elements (every activation
- * of a small model) are copied whole, through views kept per length, so a
- * call in steady state allocates nothing.
+ * the result copied back (wasmOperands.ts), so a call in steady state
+ * allocates nothing.
  */
 import type { FloatArray } from './dtype';
-import { decodeBase64, ensureMemory } from './gemmWasm';
 import { RELU_WASM_BASE64 } from './wasm/reluWasm';
+import { instantiateKernel, OperandSlots } from './wasmOperands';
 
 /**
  * The smallest array worth the call: below it the copies' and the call's
@@ -26,10 +25,6 @@ export const RELU_WASM_MIN_LENGTH = 128;
 
 /** Elements per chunk: three operands of CHUNK float64 values are 384 KiB of module memory, within L2. */
 const CHUNK = 16384;
-/** Operand slots: x, y (forward); y, g, ∂x (backward). */
-const SLOTS = 3;
-/** Views kept per distinct length (a model has a few); past this the cache starts over. */
-const MAX_CACHED_LENGTHS = 64;
 
 type Forward = (x: number, y: number, n: number) => void;
 type Backward = (y: number, g: number, gx: number, n: number) => void;
@@ -39,45 +34,17 @@ interface Kernel {
   relu64: Forward;
   reluBackward32: Backward;
   reluBackward64: Backward;
-  buffer: ArrayBuffer;
-  /** Byte offset of each slot. */
-  at: number[];
-  /** The slots' first `length` elements, by length·2 + (float64 ? 1 : 0). */
-  views: Map<number, FloatArray[]>;
+  /** x, y (forward); y, g, ∂x (backward). */
+  slots: OperandSlots;
 }
 
 let kernel: Kernel | null | undefined;
 
 function load(): Kernel | null {
   if (kernel !== undefined) return kernel;
-  try {
-    const module = new WebAssembly.Module(decodeBase64(RELU_WASM_BASE64));
-    const exports = new WebAssembly.Instance(module, {}).exports as {
-      memory: WebAssembly.Memory; relu32: Forward; relu64: Forward; reluBackward32: Backward; reluBackward64: Backward; __heap_base: WebAssembly.Global;
-    };
-    const base = (Number(exports.__heap_base.value) + 15) & ~15;
-    const at = Array.from({ length: SLOTS }, (_, i) => base + i * CHUNK * 8);
-    // Grown once, here: the buffer (and every view of it) stays attached.
-    ensureMemory(exports.memory, base + SLOTS * CHUNK * 8);
-    const { relu32, relu64, reluBackward32, reluBackward64 } = exports;
-    kernel = { relu32, relu64, reluBackward32, reluBackward64, buffer: exports.memory.buffer, at, views: new Map() };
-  } catch {
-    kernel = null; // no WebAssembly, or no SIMD
-  }
+  const exports = instantiateKernel<Omit<Kernel, 'slots'>>(RELU_WASM_BASE64);
+  kernel = exports && { relu32: exports.relu32, relu64: exports.relu64, reluBackward32: exports.reluBackward32, reluBackward64: exports.reluBackward64, slots: new OperandSlots(exports, 3, CHUNK) };
   return kernel;
-}
-
-/** The slots as arrays of `length` (≤ CHUNK) elements of the dtype of `like`. */
-function slots(K: Kernel, like: FloatArray, length: number): FloatArray[] {
-  const single = like instanceof Float32Array;
-  const key = 2 * length + (single ? 0 : 1);
-  let views = K.views.get(key);
-  if (views === undefined) {
-    if (K.views.size >= MAX_CACHED_LENGTHS) K.views.clear();
-    views = K.at.map((offset) => (single ? new Float32Array(K.buffer, offset, length) : new Float64Array(K.buffer, offset, length)));
-    K.views.set(key, views);
-  }
-  return views;
 }
 
 const sameDtype = (x: FloatArray, y: FloatArray): boolean => (x instanceof Float32Array) === (y instanceof Float32Array);
@@ -87,10 +54,10 @@ export function reluWasm(x: FloatArray, y: FloatArray): boolean {
   const K = load();
   if (K === null || !sameDtype(x, y) || x.length !== y.length) return false;
   const run = x instanceof Float32Array ? K.relu32 : K.relu64;
-  const [xAt, yAt] = K.at as [number, number];
+  const [xAt, yAt] = K.slots.at as [number, number];
   for (let start = 0; start < x.length; start += CHUNK) {
     const length = Math.min(CHUNK, x.length - start);
-    const [X, Y] = slots(K, x, length) as [FloatArray, FloatArray];
+    const [X, Y] = K.slots.of(length, x instanceof Float32Array) as [FloatArray, FloatArray];
     X.set(length === x.length ? x : x.subarray(start, start + length));
     run(xAt, yAt, length);
     y.set(Y, start);
@@ -103,10 +70,10 @@ export function reluBackwardWasm(y: FloatArray, g: FloatArray, gx: FloatArray): 
   const K = load();
   if (K === null || !sameDtype(y, g) || !sameDtype(y, gx) || y.length !== g.length || y.length !== gx.length) return false;
   const run = y instanceof Float32Array ? K.reluBackward32 : K.reluBackward64;
-  const [yAt, gAt, gxAt] = K.at as [number, number, number];
+  const [yAt, gAt, gxAt] = K.slots.at as [number, number, number];
   for (let start = 0; start < y.length; start += CHUNK) {
     const length = Math.min(CHUNK, y.length - start);
-    const [Y, G, GX] = slots(K, y, length) as [FloatArray, FloatArray, FloatArray];
+    const [Y, G, GX] = K.slots.of(length, y instanceof Float32Array) as [FloatArray, FloatArray, FloatArray];
     const whole = length === y.length;
     Y.set(whole ? y : y.subarray(start, start + length));
     G.set(whole ? g : g.subarray(start, start + length));

@@ -1,0 +1,72 @@
+/**
+ * Operand slots in the memory of an elementwise WebAssembly kernel module
+ * (the AdamW kernels, ReLU): the JavaScript side copies each operand into a
+ * slot of CHUNK elements, calls the kernel with the slots' byte offsets,
+ * and copies the results back out.
+ *
+ * The memory is grown once, when the slots are laid out, and never again, so
+ * the views below stay attached and the optimizer's or the graph's arrays
+ * never live in module memory (a growth would detach them). Results of up to
+ * CHUNK elements are copied out with `target.set(view)` through views of
+ * exactly their length, kept per length and dtype: a model has a few tensor
+ * sizes, and making a view per operand per call (`subarray`) would allocate
+ * on every step.
+ */
+import type { FloatArray } from './dtype';
+import { decodeBase64, ensureMemory } from './gemmWasm';
+
+/** Lengths whose views are kept, per dtype; past this, views are made per call. */
+const CACHED_LENGTHS = 32;
+
+/** The exports every kernel module has besides its functions. */
+interface ModuleBasics {
+  memory: WebAssembly.Memory;
+  __heap_base: WebAssembly.Global;
+}
+
+/**
+ * The module's exports, or null where WebAssembly (or its SIMD) is
+ * unavailable: the caller then keeps its JavaScript loops.
+ */
+export function instantiateKernel<E>(base64: string): (E & ModuleBasics) | null {
+  try {
+    return new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(base64)), {}).exports as E & ModuleBasics;
+  } catch {
+    return null;
+  }
+}
+
+export class OperandSlots {
+  /** Byte offset of each slot (16-byte aligned, after the module's own data). */
+  readonly at: number[];
+  /** Byte offset of the first byte after the slots: `extraBytes` of scratch (sums) start here. */
+  readonly end: number;
+  private readonly buffer: ArrayBuffer;
+  private readonly views = new Map<number, FloatArray[]>();
+
+  /** `count` slots of `chunk` float64 values (float32 operands use half of each), plus `extraBytes`. */
+  constructor(exports: ModuleBasics, count: number, readonly chunk: number, extraBytes = 0) {
+    const base = (Number(exports.__heap_base.value) + 15) & ~15;
+    this.at = Array.from({ length: count }, (_, i) => base + i * chunk * 8);
+    this.end = base + count * chunk * 8;
+    ensureMemory(exports.memory, this.end + extraBytes);
+    this.buffer = exports.memory.buffer;
+  }
+
+  /** The slots as arrays of `length` (≤ chunk) elements of the dtype (float32 when `single`). */
+  of(length: number, single: boolean): FloatArray[] {
+    // One Map key per (length, dtype): length for float32, −1 − length for float64.
+    const key = single ? length : -1 - length;
+    let views = this.views.get(key);
+    if (views === undefined) {
+      views = this.at.map((offset) => (single ? new Float32Array(this.buffer, offset, length) : new Float64Array(this.buffer, offset, length)));
+      if (this.views.size < 2 * CACHED_LENGTHS) this.views.set(key, views);
+    }
+    return views;
+  }
+
+  /** `count` doubles of the scratch after the slots. */
+  scratch(count: number): Float64Array {
+    return new Float64Array(this.buffer, this.end, count);
+  }
+}
