@@ -191,9 +191,15 @@ function comparison(n: SyntaxNode, scope: Scope): Evaluated {
     case '<=': return ok((x as number) <= (y as number));
     case '>': return ok((x as number) > (y as number));
     case '>=': return ok((x as number) >= (y as number));
-    case 'in': return ok(Array.isArray(y) ? y.some((v) => JSON.stringify(v) === JSON.stringify(x)) : typeof y === 'string' && typeof x === 'string' && y.includes(x));
+    case 'in': return ok(contains(y, x));
+    case 'not in': return ok(!contains(y, x));
     default: return fail(n, `the comparison ${operators[0]}`);
   }
+}
+
+/** Python's `x in y` for a list or tuple (equal items) and a string (a substring). */
+function contains(y: PyValue, x: PyValue): boolean {
+  return Array.isArray(y) ? y.some((v) => JSON.stringify(v) === JSON.stringify(x)) : typeof y === 'string' && typeof x === 'string' && y.includes(x);
 }
 
 function subscript(n: SyntaxNode, scope: Scope): Evaluated {

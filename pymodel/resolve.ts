@@ -268,7 +268,8 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
     const module = buildModule(c.call!, '', { scope: ctx.moduleScope, notes, classNames: ctx.classNames });
     if (module) {
       uses = sequentialUses(module, notes, ctx.moduleScope);
-      submodules = new Map(module.kind === 'sequential' ? module.children.map((m, i) => [String(i), m] as [string, ModuleValue]) : []);
+      // model[0] by position and, for nn.Sequential(OrderedDict(…)), model.fc1 by name (torch allows both).
+      submodules = new Map(module.kind === 'sequential' ? module.children.flatMap((m, i) => childKeys(m, i).map((key) => [key, m] as [string, ModuleValue])) : []);
     }
     layersNode = c.call!;
   }
@@ -365,6 +366,13 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
 }
 
 /** A layer's parameters by state_dict name (for the optimizer's param groups). */
+/** The keys a top-level nn.Sequential's child is reached by: its position, and its name when it has one. */
+function childKeys(m: ModuleValue, index: number): string[] {
+  const path = m.kind === 'layer' ? m.layer.path : m.kind === 'sequential' || m.kind === 'list' ? m.path : '';
+  const name = path.split('.').pop() ?? '';
+  return name && name !== String(index) ? [String(index), name] : [String(index)];
+}
+
 function parametersOf(layer: LayerUse['layer'], prefix: string): ParameterInfo[] {
   const { in: inF, out, bias, width } = layer.shape;
   if (layer.type === 'Linear' && inF !== undefined && out !== undefined) {

@@ -9,7 +9,8 @@
  * same distributions with other values. The script says so in its header.
  */
 import type { InitSpec, LayerSpec, ModelSpec } from '../model/spec';
-import { layerPrefix } from '../model/spec';
+import { layerPrefix, parameterShapes } from '../model/spec';
+import { decayOnly } from '../optim/masks';
 import { defaultDataset } from '../train/defaults';
 import type { RunMeta } from './format';
 
@@ -32,8 +33,10 @@ export function torchScript(meta: RunMeta, spec: ModelSpec): string {
     '',
     `torch.manual_seed(${spec.seed})`,
     '',
-    // Read by Weightscope when this script is opened as a model file, so that Train on it runs as long as the run did.
+    // Read by Weightscope when this script is opened as a model file, so that Train on it runs as long as the run
+    // did, from the run's seed.
     `# weightscope: training = {"steps": ${meta.plannedSteps}, "batch_size": ${meta.batchSize}}`,
+    `# weightscope: seed = ${spec.seed}`,
     'model = nn.Sequential(OrderedDict([',
     ...spec.layers.map((layer, i) => `    (${py(layerPrefix(layer, i))}, ${moduleOf(layer)}),`),
     ']))',
@@ -44,7 +47,7 @@ export function torchScript(meta: RunMeta, spec: ModelSpec): string {
   add(...(inits.length ? inits.map((l) => `    ${l}`) : ['    pass  # torch\'s default initialization (nn.Linear.reset_parameters)']));
   add('', ...dataCode(spec), '');
   add(`criterion = ${lossOf(spec)}`, '');
-  add(...optimizerCode(o.type, o.lr, o.args, o.noDecay, o.decay), '');
+  add(...optimizerCode(spec, o.type, o.lr, o.args, o.noDecay, o.decay), '');
   add(
     `steps, batch_size = ${meta.plannedSteps}, ${meta.batchSize}`,
     'loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(inputs, targets), batch_size=batch_size, shuffle=True)',
@@ -145,20 +148,21 @@ function lossOf(spec: ModelSpec): string {
   return `nn.${loss.type}(${Object.entries(loss.args).map(([k, v]) => `${k}=${py(v)}`).join(', ')})`;
 }
 
-function optimizerCode(type: string, lr: number, args: Record<string, unknown>, noDecay: string[], decay: 'torch' | 'paper' | undefined): string[] {
+function optimizerCode(spec: ModelSpec, type: string, lr: number, args: Record<string, unknown>, noDecay: string[], decay: 'torch' | 'paper' | undefined): string[] {
   const out: string[] = [];
   const kwargs = Object.entries(args).filter(([k]) => k !== 'weight_decay').map(([k, v]) => `, ${k}=${py(v)}`).join('');
   const wd = typeof args['weight_decay'] === 'number' ? (args['weight_decay'] as number) : undefined;
   if (decay === 'paper') out.push('# The run used the paper\'s decay semantics (θ ← θ − η·λ·θ, independent of lr); torch decays by lr·λ,', `# so weight_decay=${wd ?? 0.01}/lr gives the same decay per step.`);
   const weightDecay = decay === 'paper' ? `${wd ?? 0.01} / ${lr}` : wd === undefined ? undefined : String(wd);
   if (noDecay.length > 0) {
+    // The patterns resolved to the parameters they name, written out: a plain membership test that torch runs
+    // and that Weightscope reads back when the script is opened as a model (Train on it keeps the groups).
+    const exempt = parameterShapes(spec).map((p) => p.name).filter(decayOnly(noDecay));
     out.push(
-      'from fnmatch import fnmatchcase',
-      `no_decay = ${py(noDecay)}`,
-      'named = list(model.named_parameters())',
+      `no_decay = ${py(exempt)}  # ${py(noDecay)}`,
       'groups = [',
-      `    {"params": [p for n, p in named if not any(fnmatchcase(n, pat) for pat in no_decay)]${weightDecay ? `, "weight_decay": ${weightDecay}` : ''}},`,
-      '    {"params": [p for n, p in named if any(fnmatchcase(n, pat) for pat in no_decay)], "weight_decay": 0.0},',
+      `    {"params": [p for n, p in model.named_parameters() if n not in no_decay]${weightDecay ? `, "weight_decay": ${weightDecay}` : ''}},`,
+      '    {"params": [p for n, p in model.named_parameters() if n in no_decay], "weight_decay": 0.0},',
       ']',
       `optimizer = torch.optim.${type}(groups, lr=${lr}${kwargs})`,
     );

@@ -55,7 +55,7 @@ describe('PyTorch script', () => {
     expect(script).toContain('nn.init.kaiming_normal_(model.fc1.weight, nonlinearity="relu")');
     expect(script).toContain('nn.init.zeros_(model.fc1.bias)');
     expect(script).toContain('criterion = nn.BCEWithLogitsLoss()');
-    expect(script).toContain('no_decay = ["*.bias"]');
+    expect(script).toContain('no_decay = ["fc1.bias", "out.bias"]  # ["*.bias"]');
     expect(script).toContain('"weight_decay": 0.02}');
     expect(script).toContain('optimizer = torch.optim.AdamW(groups, lr=0.003)');
     expect(script).toContain('torch.manual_seed(5)');
@@ -72,7 +72,7 @@ describe('PyTorch script', () => {
   });
 
   it('carries the run\'s steps and batch size for Weightscope, and labels stand-in data without a second nn.Module', () => {
-    expect(script).toContain('# weightscope: training = {"steps": 2, "batch_size": 32}\nmodel = nn.Sequential(');
+    expect(script).toContain('# weightscope: training = {"steps": 2, "batch_size": 32}\n# weightscope: seed = 5\nmodel = nn.Sequential(');
     expect(script.match(/nn\.Sequential\(/g)).toHaveLength(1);
     expect(script).toMatch(/^scores = torch\.tanh\(inputs @ torch\.randn\(4, 32\) \/ 4 \*\* 0\.5\) @ torch\.randn\(32, 1\) \/ 32 \*\* 0\.5$/m);
   });
