@@ -90,6 +90,26 @@ export function lineChart(series: readonly Series[], o: LineChartOptions): SVGEl
  * 3 significant digits and no "+" in an exponent (2.47e24, not 2.468e+24,
  * which a diverging loss reaches and the margin cuts off).
  */
+/**
+ * Whether series are better read on a log axis: every finite value positive,
+ * and spanning at least `decades` powers of ten (a loss that falls from 0.7
+ * to 1e-6 is one spike and a flat line on a linear axis). A zero or negative
+ * value keeps the axis linear, since a log axis could not show it.
+ */
+export function wantsLogScale(series: readonly Series[], decades = 2): boolean {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const sr of series) {
+    for (const [, v] of sr.points) {
+      if (!Number.isFinite(v)) continue;
+      if (v <= 0) return false;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  return lo <= hi && hi / lo >= 10 ** decades;
+}
+
 export function axisNumber(v: number): string {
   const text = formatNumber(v);
   if (!/e/.test(text)) return text;

@@ -6,7 +6,7 @@ import { histogramSvg } from '../charts/histogram';
 import { ce, h } from '../dom';
 import { formatNumber } from '../format';
 import { heatmapSvg } from './heatmap';
-import { decimate, lineChart, type Series } from './lineChart';
+import { decimate, lineChart, wantsLogScale, type Series } from './lineChart';
 
 export interface RunView {
   summary: RunSummary;
@@ -185,7 +185,10 @@ function charts(run: RunView, step: number, live: boolean): HTMLElement {
     { label: 'lr', color: 2, points: steps.map((s) => [s.step, s.lr] as const) },
   ];
   return h('section', { class: 'charts', 'aria-label': 'Charts over steps' },
-    figure('Loss', lineChart(loss, opts('Training and validation loss per step', false)), loss),
+    // A log axis once the loss spans two decades: on a linear one, a loss falling to 1e-6 is a spike and a flat line.
+    wantsLogScale(loss)
+      ? figure('Loss (log)', lineChart(loss, opts('Training and validation loss per step, log scale', true)), loss)
+      : figure('Loss', lineChart(loss, opts('Training and validation loss per step', false)), loss),
     figure('Update-to-weight ratio ‖Δθ‖/‖θ‖ (log; band ≈ 1e-3)', lineChart(ratio, { ...opts('Update-to-weight ratio per layer, log scale, with the usual band around 1e-3', true), band: RATIO_BAND, reference: 1e-3 }), ratio),
     figure('Adam update ‖lr·m̂/(√v̂+ε)‖ vs decay update ‖lr·λ·θ‖ (log)', lineChart(adamVsDecay, opts('Adam update norm and decay update norm per layer, log scale', true)), adamVsDecay),
     figure('‖m̂‖ (log)', lineChart(mHat, opts('Norm of the bias-corrected first moment per layer, log scale', true)), mHat),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { axisNumber } from '../../../webview/training/lineChart';
+import { axisNumber, wantsLogScale } from '../../../webview/training/lineChart';
 
 describe('line chart axis labels', () => {
   it('write large and tiny ends short enough for the left margin', () => {
@@ -13,5 +13,25 @@ describe('line chart axis labels', () => {
     expect(axisNumber(0.5981)).toBe('0.5981');
     expect(axisNumber(17.27)).toBe('17.27');
     expect(axisNumber(300)).toBe('300');
+  });
+});
+
+describe('wantsLogScale', () => {
+  const series = (...values: number[]) => [{ label: 'loss', color: 0, points: values.map((v, i) => [i + 1, v] as const) }];
+
+  it('is true for positive values spanning two decades or more', () => {
+    expect(wantsLogScale(series(0.7, 0.1, 0.003))).toBe(true);
+    expect(wantsLogScale([...series(0.7, 0.2), ...series(0.004)])).toBe(true); // across series (train and validation)
+  });
+
+  it('is false for a narrower span, a zero or negative value, or no finite value', () => {
+    expect(wantsLogScale(series(0.7, 0.1, 0.01))).toBe(false);
+    expect(wantsLogScale(series(0.7, 1e-6, 0))).toBe(false);
+    expect(wantsLogScale(series(5, -1e-5))).toBe(false);
+    expect(wantsLogScale(series(NaN, Infinity))).toBe(false);
+  });
+
+  it('skips the non-finite values of a diverged run', () => {
+    expect(wantsLogScale(series(0.7, 1e-4, NaN))).toBe(true);
   });
 });
