@@ -21,7 +21,8 @@ import { adamKernel, adamKernelWasm, adamSums } from './engine/optim/adam';
 import { decayAndRatioTraced, fuseDecayAndRatio, fuseDecayAndRatioWasm } from './engine/optim/apply';
 import { decayAndRatioWasm } from './engine/optim/adamWasm';
 import { arithmeticOf } from './engine/optim/float32';
-export { adamKernel, adamKernelWasm, adamSums, decayAndRatioTraced, fuseDecayAndRatio, fuseDecayAndRatioWasm, decayAndRatioWasm, arithmeticOf };
+import { Rng } from './engine/rng';
+export { adamKernel, adamKernelWasm, adamSums, decayAndRatioTraced, fuseDecayAndRatio, fuseDecayAndRatioWasm, decayAndRatioWasm, arithmeticOf, Rng };
 `;
 const work = mkdtempSync(path.join(tmpdir(), 'adamw-kernels-'));
 const out = path.join(work, 'kernels.mjs');
@@ -46,7 +47,8 @@ function measure(K, rounds) {
   const A = K.arithmeticOf(new Type(1));
   const rows = [];
   for (const n of sizes) {
-    const rand = seeded(n);
+    const rng = new K.Rng(n);
+    const rand = () => rng.uniform();
     const g = Type.from({ length: n }, () => (rand() - 0.5) * 1e-2);
     const state = () => ({ step: 1, m: Type.from(g, (x) => x * 0.3), v: Type.from(g, (x) => x * x), vMax: null, denom: new Type(n) });
     const s = state();
@@ -96,13 +98,3 @@ function median(xs) {
   return s[s.length >> 1];
 }
 
-function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
