@@ -76,11 +76,6 @@ export class RunStore {
     return data;
   }
 
-  /** One step's record without reading the whole run (readStepOf). */
-  readStep(id: string, step: number): Promise<RunStep | undefined> {
-    return readStepOf(this.uriOf(id), step);
-  }
-
   async create(meta: RunMeta): Promise<RunWriter> {
     const dir = this.uriOf(meta.id);
     await vscode.workspace.fs.createDirectory(dir);

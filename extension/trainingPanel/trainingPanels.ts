@@ -241,11 +241,14 @@ export class TrainingPanel implements vscode.Disposable {
       case 'export':
         void actions?.exportRun(message.runId, message.format);
         break;
-      case 'stepDetail':
-        void this.store.readStep(message.runId, message.step).then(
+      case 'stepDetail': {
+        // The scrubber landed on a step the thinned read left out: read it from the run's folder.
+        const dir = this.runFolder ? this.uri : this.store.uriOf(message.runId);
+        void readStepOf(dir, message.step).then(
           (record) => record && this.post({ type: 'stepDetail', runId: message.runId, record }),
-          (err) => this.ctx.log.warn(`training panel: step ${message.step} of ${message.runId}: ${String(err)}`));
+          (err) => this.ctx.log.warn(`training panel: step ${message.step} of ${dir.fsPath}: ${String(err)}`));
         break;
+      }
       case 'openSource':
         void vscode.window.showTextDocument(this.uri, { viewColumn: vscode.ViewColumn.One });
         break;
@@ -264,12 +267,6 @@ export class TrainingPanel implements vscode.Disposable {
         exportRun(this.ctx, this.store, message.runId, message.format, () => readRunFolder(this.uri)).catch((err: unknown) => {
           void vscode.window.showErrorMessage(`Weightscope: ${err instanceof Error ? err.message : String(err)}`);
         });
-        return true;
-      case 'stepDetail':
-        // The scrubber landed on a step the thinned read left out: read it from the folder.
-        void readStepOf(this.uri, message.step).then(
-          (record) => record && this.post({ type: 'stepDetail', runId: message.runId, record }),
-          (err) => this.ctx.log.warn(`training panel: step ${message.step} of ${this.uri.fsPath}: ${String(err)}`));
         return true;
       default:
         return false;
