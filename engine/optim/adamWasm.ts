@@ -29,7 +29,7 @@
  * JavaScript loops (f64x2 lanes), so they may differ in the last bits.
  */
 import type { FloatArray } from '../tensor/dtype';
-import { instantiateKernel, OperandSlots } from '../tensor/wasmOperands';
+import { instantiateKernel, OperandSlots, part } from '../tensor/wasmOperands';
 import { ADAMW_WASM_BASE64 } from './wasm/adamwWasm';
 
 /**
@@ -123,8 +123,7 @@ export function adamStepWasm(
   if (K === null) return false;
   if (!sameDtype(g, m) || !sameDtype(v, m) || !sameDtype(denom, m) || (vMax !== null && !sameDtype(vMax, m))) return false;
   const single = m instanceof Float32Array;
-  const full = K.slots.of(CHUNK, single);
-  const at = K.slots.at;
+  const [gAt, mAt, vAt, dAt, xAt] = K.slots.at as [number, number, number, number, number];
   const run = single ? K.adam32 : K.adam64;
   const n = m.length;
   let sumsAt = 0;
@@ -134,34 +133,19 @@ export function adamStepWasm(
     K.sums[3] = Infinity;
     K.sums[4] = -Infinity;
   }
-  if (n <= CHUNK) {
-    // One chunk: whole arrays in, cached views out, no allocation.
-    full[0]!.set(g);
-    full[1]!.set(m);
-    full[2]!.set(v);
-    if (vMax) full[4]!.set(vMax);
-    run(at[0]!, at[1]!, at[2]!, vMax ? at[4]! : 0, at[3]!, n, beta1, oneMinusBeta1, beta2, oneMinusBeta2, root, epsilon, sumsAt);
-    const out = K.slots.of(n, single);
-    m.set(out[1]!);
-    v.set(out[2]!);
-    if (vMax) vMax.set(out[4]!);
-    denom.set(out[3]!);
-  } else {
-    const [G, M, V, D, X] = full as [FloatArray, FloatArray, FloatArray, FloatArray, FloatArray];
-    const [gAt, mAt, vAt, dAt, xAt] = at as [number, number, number, number, number];
-    for (let start = 0; start < n; start += CHUNK) {
-      const end = Math.min(n, start + CHUNK);
-      const length = end - start;
-      G.set(g.subarray(start, end));
-      M.set(m.subarray(start, end));
-      V.set(v.subarray(start, end));
-      if (vMax) X.set(vMax.subarray(start, end));
-      run(gAt, mAt, vAt, vMax ? xAt : 0, dAt, length, beta1, oneMinusBeta1, beta2, oneMinusBeta2, root, epsilon, sumsAt);
-      m.set(M.subarray(0, length), start);
-      v.set(V.subarray(0, length), start);
-      if (vMax) vMax.set(X.subarray(0, length), start);
-      denom.set(D.subarray(0, length), start);
-    }
+  // A chunk at a time (a small tensor is one chunk: whole arrays in, views kept per length out, no allocation).
+  for (let start = 0; start < n; start += CHUNK) {
+    const length = Math.min(CHUNK, n - start);
+    const [G, M, V, D, X] = K.slots.of(length, single) as [FloatArray, FloatArray, FloatArray, FloatArray, FloatArray];
+    G.set(part(g, start, length));
+    M.set(part(m, start, length));
+    V.set(part(v, start, length));
+    if (vMax) X.set(part(vMax, start, length));
+    run(gAt, mAt, vAt, vMax ? xAt : 0, dAt, length, beta1, oneMinusBeta1, beta2, oneMinusBeta2, root, epsilon, sumsAt);
+    m.set(M, start);
+    v.set(V, start);
+    if (vMax) vMax.set(X, start);
+    denom.set(D, start);
   }
   if (sums !== null) sums.set(K.sums);
   return true;
@@ -182,8 +166,7 @@ export function decayAndRatioWasm(
   if (K === null) return false;
   if (!sameDtype(numer, theta) || !sameDtype(denom, theta)) return false;
   const single = theta instanceof Float32Array;
-  const full = K.slots.of(CHUNK, single);
-  const at = K.slots.at;
+  const [tAt, nAt, dAt] = K.slots.at as [number, number, number];
   const run = single ? K.adamw32 : K.adamw64;
   const n = theta.length;
   let squaresAt = 0;
@@ -192,23 +175,14 @@ export function decayAndRatioWasm(
     K.sums[0] = 0;
     K.sums[1] = 0;
   }
-  if (n <= CHUNK) {
-    full[0]!.set(theta);
-    full[1]!.set(numer);
-    full[2]!.set(denom);
-    run(at[0]!, at[1]!, at[2]!, n, keep, c, squaresAt);
-    theta.set(K.slots.of(n, single)[0]!);
-  } else {
-    const [T, N, D] = full as [FloatArray, FloatArray, FloatArray];
-    const [tAt, nAt, dAt] = at as [number, number, number];
-    for (let start = 0; start < n; start += CHUNK) {
-      const end = Math.min(n, start + CHUNK);
-      T.set(theta.subarray(start, end));
-      N.set(numer.subarray(start, end));
-      D.set(denom.subarray(start, end));
-      run(tAt, nAt, dAt, end - start, keep, c, squaresAt);
-      theta.set(T.subarray(0, end - start), start);
-    }
+  for (let start = 0; start < n; start += CHUNK) {
+    const length = Math.min(CHUNK, n - start);
+    const [T, N, D] = K.slots.of(length, single) as [FloatArray, FloatArray, FloatArray];
+    T.set(part(theta, start, length));
+    N.set(part(numer, start, length));
+    D.set(part(denom, start, length));
+    run(tAt, nAt, dAt, length, keep, c, squaresAt);
+    theta.set(T, start);
   }
   if (squares !== null) {
     squares[0] = K.sums[0]!;

@@ -15,7 +15,7 @@
  */
 import type { FloatArray } from './dtype';
 import { RELU_WASM_BASE64 } from './wasm/reluWasm';
-import { instantiateKernel, OperandSlots } from './wasmOperands';
+import { instantiateKernel, OperandSlots, part } from './wasmOperands';
 
 /**
  * The smallest array worth the call: below it the copies' and the call's
@@ -58,7 +58,7 @@ export function reluWasm(x: FloatArray, y: FloatArray): boolean {
   for (let start = 0; start < x.length; start += CHUNK) {
     const length = Math.min(CHUNK, x.length - start);
     const [X, Y] = K.slots.of(length, x instanceof Float32Array) as [FloatArray, FloatArray];
-    X.set(length === x.length ? x : x.subarray(start, start + length));
+    X.set(part(x, start, length));
     run(xAt, yAt, length);
     y.set(Y, start);
   }
@@ -74,9 +74,8 @@ export function reluBackwardWasm(y: FloatArray, g: FloatArray, gx: FloatArray): 
   for (let start = 0; start < y.length; start += CHUNK) {
     const length = Math.min(CHUNK, y.length - start);
     const [Y, G, GX] = K.slots.of(length, y instanceof Float32Array) as [FloatArray, FloatArray, FloatArray];
-    const whole = length === y.length;
-    Y.set(whole ? y : y.subarray(start, start + length));
-    G.set(whole ? g : g.subarray(start, start + length));
+    Y.set(part(y, start, length));
+    G.set(part(g, start, length));
     run(yAt, gAt, gxAt, length);
     gx.set(GX, start);
   }

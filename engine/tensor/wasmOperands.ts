@@ -70,3 +70,8 @@ export class OperandSlots {
     return new Float64Array(this.buffer, this.end, count);
   }
 }
+
+/** array[start, start + length): the array itself when that is all of it, so a one-chunk call makes no view. */
+export function part<T extends FloatArray>(array: T, start: number, length: number): T {
+  return start === 0 && length === array.length ? array : (array.subarray(start, start + length) as T);
+}
