@@ -290,10 +290,25 @@ export function parseRun(metaText: string, stepsText: string | readonly string[]
   const segments = typeof stepsText === 'string' ? [stepsText] : stepsText;
   // A segment that does not end in a newline can only be a torn end; keep lines apart when joining.
   const joined = segments.map((t, i) => (i < segments.length - 1 && t !== '' && !t.endsWith('\n') ? `${t}\n` : t)).join('');
-  const { steps, snapshots, warnings } = parseSteps(joined);
-  // A run that was still "running" when read back after a crash ended at its last recorded step.
-  if (meta.status === 'running') meta.stepsDone = steps.at(-1)?.step ?? 0;
-  return { meta, steps, snapshots, warnings };
+  return runData(meta, parseSteps(joined));
+}
+
+/** A run's meta and records as read: a run still "running" when read back (after a crash) ended at its last step. */
+export function runData(meta: RunMeta, parsed: ParsedSteps): RunData {
+  if (meta.status === 'running') meta.stepsDone = parsed.steps.at(-1)?.step ?? 0;
+  return { meta, steps: parsed.steps, snapshots: parsed.snapshots, warnings: parsed.warnings };
+}
+
+/**
+ * The steps a read for drawing keeps (parseSteps's `keep`): about `maxSteps`
+ * of them, evenly spaced, every k-th from step 1, and the first ten. A
+ * running run's stepsDone is updated only when it ends, so it is thinned by
+ * the steps it is to take.
+ */
+export function thinnedSteps(meta: RunMeta, maxSteps: number): (step: number) => boolean {
+  const total = meta.status === 'running' ? Math.max(meta.stepsDone, meta.plannedSteps || 0) : meta.stepsDone;
+  const every = Math.max(1, Math.ceil(total / maxSteps));
+  return (step) => step <= 10 || (step - 1) % every === 0;
 }
 
 /** A parsed line, or undefined when it is not JSON. */

@@ -13,8 +13,8 @@ export { StatsTracer, SnapshotTracer, fastSummary, normSummary } from './statsTr
 export { splitValidation } from './split';
 export {
   RUN_FORMAT, RUN_FORMAT_VERSION, RUN_META_FILE, RUN_STEPS_FILE, RunFormatError,
-  runMetaFor, encodeRunMeta, encodeStepLine, encodeSnapshotLine, storedNumber, STORED_DIGITS, parseRunMeta, parseSteps, parseRun, stepsSegmentName, stepsSegmentIndex,
-  type RunMeta, type RunData, type RunStatus, type MetaInput,
+  runMetaFor, encodeRunMeta, encodeStepLine, encodeSnapshotLine, storedNumber, STORED_DIGITS, parseRunMeta, parseSteps, parseRun, runData, thinnedSteps, stepsSegmentName, stepsSegmentIndex,
+  type RunMeta, type RunData, type ParsedSteps, type RunStatus, type MetaInput,
 } from './format';
 export { compareRuns, newRunId } from './runId';
 export { optimizerVariants, biasAndNormPatterns, type OptimizerVariant } from './variants';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import {
-  encodeRunMeta, parseRun, parseRunMeta, parseSteps, RUN_META_FILE, stepsSegmentIndex, stepsSegmentName, type ParsedSteps, type RunData, type RunMeta,
+  encodeRunMeta, parseRun, parseRunMeta, parseSteps, RUN_META_FILE, runData, stepsSegmentIndex, stepsSegmentName, thinnedSteps, type ParsedSteps, type RunData, type RunMeta,
 } from '../../engine/run/format';
 import { compareRuns } from '../../engine/run/runId';
 import type { RunStep } from '../../engine/run/types';
@@ -180,18 +180,13 @@ export async function readRunFolder(dir: vscode.Uri): Promise<RunData> {
  */
 export async function readRunFolderThinned(dir: vscode.Uri, maxSteps: number): Promise<RunData> {
   const meta = parseRunMeta(await readText(vscode.Uri.joinPath(dir, RUN_META_FILE)));
-  // A running run's stepsDone is updated only when it ends: thin by the steps it is to take.
-  const total = meta.status === 'running' ? Math.max(meta.stepsDone, meta.plannedSteps || 0) : meta.stepsDone;
-  const every = Math.max(1, Math.ceil(total / maxSteps));
-  const keep = (step: number): boolean => step <= 10 || (step - 1) % every === 0;
+  const keep = thinnedSteps(meta, maxSteps);
   const segments = await segmentsOf(dir);
   const parsed: ParsedSteps = { steps: [], snapshots: [], warnings: [] };
   for (const [i, name] of segments.entries()) {
     parseSteps(await readText(vscode.Uri.joinPath(dir, name)), { keep, into: parsed, endOfRun: i === segments.length - 1 });
   }
-  // A run that was still "running" when read back after a crash ended at its last recorded step.
-  if (meta.status === 'running') meta.stepsDone = parsed.steps.at(-1)?.step ?? 0;
-  return { meta, ...parsed };
+  return runData(meta, parsed);
 }
 
 /**

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { buildSync } from 'esbuild';
 import { parseModelText } from '../../../engine/model';
 import {
-  encodeRunMeta, encodeSnapshotLine, encodeStepLine, parseRun, parseRunMeta, parseSteps, RunFormatError, runMetaFor, storedNumber, TrainingRun, type RunStep,
+  encodeRunMeta, encodeSnapshotLine, encodeStepLine, parseRun, parseRunMeta, parseSteps, RunFormatError, runMetaFor, storedNumber, thinnedSteps, TrainingRun, type RunStep,
 } from '../../../engine/run';
 import { readRunFolder } from '../../../cli/runFiles';
 
@@ -164,6 +164,17 @@ describe('reading steps thinned (a long run for drawing)', () => {
     const into = { steps: [], snapshots: [], warnings: [] };
     segments.forEach((text, i) => parseSteps(text, { keep: every10, into, endOfRun: i === segments.length - 1 }));
     expect(into.steps).toEqual(all.filter((s) => [1, 11, 21, 30].includes(s.step)));
+  });
+
+  it('keeps about maxSteps evenly spaced steps and the first ten; a running run by the steps it is to take', () => {
+    const { meta } = record(1);
+    const kept = (m: typeof meta, total: number) => Array.from({ length: total }, (_, i) => i + 1).filter(thinnedSteps(m, 2000));
+    const done = kept({ ...meta, status: 'completed', stepsDone: 100_000 }, 100_000);
+    expect(done.slice(0, 12)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 51, 101]);
+    expect(done).toHaveLength(2000 + 9);
+    // Running: stepsDone is still 0 in run.json, and the run is to take 100,000 steps.
+    expect(kept({ ...meta, status: 'running', stepsDone: 0, plannedSteps: 100_000 }, 30_000)).toEqual(done.filter((s) => s <= 30_000));
+    expect(kept({ ...meta, status: 'completed', stepsDone: 1500 }, 1500)).toHaveLength(1500);
   });
 
   it('drops a torn last line with the same warning as a full read', () => {
