@@ -8,6 +8,7 @@ import { inspectInitialization } from '../engine/inspect/inspectInit';
 import { parseModelText } from '../engine/model';
 import { CrossEntropyLoss, Linear, MSELoss, ReLU, Sequential, zeroGrad, type Module } from '../engine/nn';
 import { adamw, step, type CollectingSink, type StepTrace } from '../engine/optim';
+import { sumOfSquares } from '../engine/optim/sums';
 import { decaySemantics, RunRecorder, RunTracing } from '../engine/run';
 import { Rng } from '../engine/rng';
 import { histogram } from '../engine/stats/histogram';
@@ -149,14 +150,7 @@ export function trainingStep(
     const value = loss === 'mse' ? mse.forward(out, targets) : crossEntropy.forward(out, labels);
     value.backward();
     for (const p of parameters) grads[p.name] = p.tensor.grad!;
-    if (options.gradSquares) {
-      for (const p of parameters) {
-        const g = grads[p.name]!;
-        let own = 0;
-        for (let i = 0; i < g.length; i++) own += g[i]! * g[i]!;
-        squares[p.name] = own;
-      }
-    }
+    if (options.gradSquares) for (const p of parameters) squares[p.name] = sumOfSquares(grads[p.name]!);
     t++;
     const r = step(tx, params, grads, state, tracing?.sink(t), options.gradSquares ? squares : undefined);
     state = r.state;

@@ -64,3 +64,13 @@ export function scaleSums(s: TermSums, c: number): TermSums {
   const hi = c * s.max;
   return { count: s.count, sum: c * s.sum, sumSq: c * c * s.sumSq, min: Math.min(lo, hi), max: Math.max(lo, hi) };
 }
+
+/**
+ * Σx² in double, element by element: a gradient's squared norm, which the
+ * Trainer sums for the gradient norm and hands to a traced step (step.ts).
+ */
+export function sumOfSquares(x: FloatArray): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i]! * x[i]!;
+  return s;
+}

@@ -13,6 +13,7 @@ import { initializeParameters, type InitialValues } from '../model/initialize';
 import type { ModelSpec } from '../model/spec';
 import type { Criterion } from '../nn';
 import { step as optimizerStep, Tracer, type CollectingSink, type GradientTransformation, type StepTrace, type TraceOptions } from '../optim';
+import { sumOfSquares } from '../optim/sums';
 import { Rng } from '../rng';
 import type { DType, FloatArray } from '../tensor/dtype';
 import { BufferArena } from '../tensor/arena';
@@ -130,8 +131,7 @@ export class Trainer {
     let sumSquares = 0;
     for (const [name, tensor] of this.built.parameters) {
       const g = tensor.grad ?? new (tensor.data.constructor as { new (n: number): FloatArray })(tensor.data.length);
-      let own = 0;
-      for (let i = 0; i < g.length; i++) own += g[i]! * g[i]!;
+      const own = sumOfSquares(g);
       sumSquares += own;
       gradSquares[name] = own;
       grads[name] = g;
