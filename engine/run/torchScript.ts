@@ -9,6 +9,7 @@
  * same distributions with other values. The script says so in its header.
  */
 import type { InitSpec, LayerSpec, ModelSpec } from '../model/spec';
+import { globToRegExp } from '../model/patterns';
 import { layerPrefix, parameterShapes } from '../model/spec';
 import { decayOnly } from '../optim/masks';
 import { defaultDataset } from '../train/defaults';
@@ -90,7 +91,7 @@ function initCalls(spec: ModelSpec): string[] {
     for (const which of ['weight', 'bias'] as const) {
       if (which === 'bias' && !layer.bias) continue;
       const name = `${prefix}.${which}`;
-      const init = layer.init?.[which] ?? spec.initPatterns?.find((p) => globMatch(p.pattern, name))?.init;
+      const init = layer.init?.[which] ?? spec.initPatterns?.find((p) => globToRegExp(p.pattern).test(name))?.init;
       if (init) out.push(initCall(init, `${moduleRef(prefix, i)}.${which}`));
     }
   });
@@ -170,12 +171,6 @@ function optimizerCode(spec: ModelSpec, type: string, lr: number, args: Record<s
     out.push(`optimizer = torch.optim.${type}(model.parameters(), lr=${lr}${weightDecay ? `, weight_decay=${weightDecay}` : ''}${kwargs})`);
   }
   return out;
-}
-
-/** Weightscope's name patterns: `*` matches any run of characters (including dots). */
-function globMatch(pattern: string, name: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return re.test(name);
 }
 
 function py(v: unknown): string {

@@ -71,6 +71,15 @@ describe('PyTorch script', () => {
     expect(s).not.toMatch(/model\.\d/);
   });
 
+  it('applies the model file\'s init patterns as the engine matches them (`*` and `?`)', () => {
+    const patterned = parseModelText('{"input": 4, "layers": [{"name": "fc1", "type": "Linear", "out_features": 3}, {"type": "ReLU"}, {"name": "fc2", "type": "Linear", "out_features": 1}], "init": {"fc?.weight": "xavier_uniform_", "*.bias": "zeros_"}}', 'json', 'm').spec!;
+    const s = torchScript(runMetaFor(patterned, { id: 'p', steps: 1, createdAt: '2026-01-01T00:00:00.000Z' }), patterned);
+    for (const name of ['fc1', 'fc2']) {
+      expect(s).toContain(`nn.init.xavier_uniform_(model.${name}.weight)`);
+      expect(s).toContain(`nn.init.zeros_(model.${name}.bias)`);
+    }
+  });
+
   it('carries the run\'s steps and batch size for Weightscope, and labels stand-in data without a second nn.Module', () => {
     expect(script).toContain('# weightscope: training = {"steps": 2, "batch_size": 32}\n# weightscope: seed = 5\nmodel = nn.Sequential(');
     expect(script.match(/nn\.Sequential\(/g)).toHaveLength(1);
