@@ -29,7 +29,7 @@
  * JavaScript loops (f64x2 lanes), so they may differ in the last bits.
  */
 import type { FloatArray } from '../tensor/dtype';
-import { instantiateKernel, OperandSlots, part } from '../tensor/wasmOperands';
+import { instantiateKernel, OperandSlots, part, sameDtype } from '../tensor/wasmOperands';
 import { ADAMW_WASM_BASE64 } from './wasm/adamwWasm';
 
 /**
@@ -101,8 +101,6 @@ function load(): Kernel | null {
 export function adamWasmAvailable(): boolean {
   return load() !== null;
 }
-
-const sameDtype = (x: FloatArray, y: FloatArray): boolean => (x instanceof Float32Array) === (y instanceof Float32Array);
 
 /**
  * adamKernel's loop in WebAssembly: m, v, vMax (or null) and denom updated in

@@ -15,7 +15,7 @@
  */
 import type { FloatArray } from './dtype';
 import { RELU_WASM_BASE64 } from './wasm/reluWasm';
-import { instantiateKernel, OperandSlots, part } from './wasmOperands';
+import { instantiateKernel, OperandSlots, part, sameDtype } from './wasmOperands';
 
 /**
  * The smallest array worth the call: below it the copies' and the call's
@@ -46,8 +46,6 @@ function load(): Kernel | null {
   kernel = exports && { relu32: exports.relu32, relu64: exports.relu64, reluBackward32: exports.reluBackward32, reluBackward64: exports.reluBackward64, slots: new OperandSlots(exports, 3, CHUNK) };
   return kernel;
 }
-
-const sameDtype = (x: FloatArray, y: FloatArray): boolean => (x instanceof Float32Array) === (y instanceof Float32Array);
 
 /** y ← relu(x). False (nothing written) without WebAssembly or for mixed dtypes. */
 export function reluWasm(x: FloatArray, y: FloatArray): boolean {

@@ -75,3 +75,8 @@ export class OperandSlots {
 export function part<T extends FloatArray>(array: T, start: number, length: number): T {
   return start === 0 && length === array.length ? array : (array.subarray(start, start + length) as T);
 }
+
+/** Whether two arrays have one dtype: a kernel takes operands of one dtype only. */
+export function sameDtype(x: FloatArray, y: FloatArray): boolean {
+  return (x instanceof Float32Array) === (y instanceof Float32Array);
+}
