@@ -9,7 +9,8 @@ import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import type { EngineResponse, EngineToWorker } from '../protocol/messages';
 import { parseModelText } from '../engine/model';
-import { parameterCount, type ModelSpec } from '../engine/model/spec';
+import { type ModelSpec } from '../engine/model/spec';
+import { parameterCount } from '../engine/model/moduleTree';
 
 export interface InspectBenchResult {
   parameters: number;

@@ -20,7 +20,7 @@
  * first chunk, which holds most of the snapshot steps: snapshots cost ~1% of
  * a 10,000-step run.) Rates per CPU-second are reported too.
  */
-import { parseModelText } from '../engine/model';
+import { parseModelText, requireChain, type ChainModelSpec } from '../engine/model';
 import { median } from './timing';
 import { encodeRunMeta, encodeSnapshotLine, encodeStepLine, runMetaFor, TrainingRun, type Advance } from '../engine/run';
 
@@ -62,8 +62,9 @@ export async function benchTraining(options: TrainingBenchOptions = {}): Promise
   const steps = options.steps ?? 10_000;
   const rounds = options.rounds ?? 5;
   const chunk = options.chunk ?? 250;
-  const { spec } = parseModelText(SIMPLE_MODEL, 'json', 'SimpleModel.nn.json');
-  if (!spec) throw new Error('the benchmark model does not parse');
+  const parsed = parseModelText(SIMPLE_MODEL, 'json', 'SimpleModel.nn.json').spec;
+  if (!parsed) throw new Error('the benchmark model does not parse');
+  const spec = requireChain(parsed, 'The training benchmark');
   const pairs: ChunkTimes[] = [];
   for (let r = 0; r < rounds; r++) {
     // Whole runs of `steps` steps (snapshots included: log-spaced, and the last); no validation split.
@@ -125,7 +126,7 @@ function cpuSeconds(): number {
 }
 
 /** Bytes of an n-step run as the writer lays it out. */
-function storedSize(spec: NonNullable<ReturnType<typeof parseModelText>['spec']>, steps: number): { bytes: number; snapshots: number } {
+function storedSize(spec: ChainModelSpec, steps: number): { bytes: number; snapshots: number } {
   const run = new TrainingRun(spec, { steps, validationSplit: 0.2 });
   const encoder = new TextEncoder();
   let bytes = encoder.encode(encodeRunMeta(runMetaFor(spec, { id: 'bench', steps, createdAt: new Date(0).toISOString() }))).length;

@@ -6,13 +6,13 @@ import { compareInitializations, defaultSeeds } from '../engine/inspect/compare'
 import { measureSignal } from '../engine/inspect/signal';
 import type { Dataset } from '../engine/data/dataset';
 import type { InitialValues } from '../engine/model/initialize';
-import type { ModelSpec } from '../engine/model/spec';
+import type { ChainModelSpec } from '../engine/model/spec';
 import { printTable } from './table';
 
 const fmt = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : Number.isFinite(x) ? x.toPrecision(3) : String(x));
 const pct = (x: number | undefined): string => (x === undefined ? '—' : `${Math.round(x * 100)}%`);
 
-export function printSignal(spec: ModelSpec, dataset: Dataset, checkpoint: InitialValues | undefined, json: boolean): void {
+export function printSignal(spec: ChainModelSpec, dataset: Dataset, checkpoint: InitialValues | undefined, json: boolean): void {
   const report = measureSignal(spec, { data: dataset, ...(checkpoint ? { checkpoint } : {}) });
   if (json) {
     console.log(JSON.stringify(report, null, 2));
@@ -26,7 +26,7 @@ export function printSignal(spec: ModelSpec, dataset: Dataset, checkpoint: Initi
   console.log(`verdict: ${report.verdict.text}`);
 }
 
-export function printComparison(spec: ModelSpec, dataset: Dataset, seeds: number, bins: number, json: boolean): void {
+export function printComparison(spec: ChainModelSpec, dataset: Dataset, seeds: number, bins: number, json: boolean): void {
   const report = compareInitializations(spec, { bins, seeds: defaultSeeds(spec, seeds), data: dataset, examples: 128 });
   if (json) {
     console.log(JSON.stringify(report, null, 2));

@@ -17,13 +17,15 @@ import { ENGINE_VERSION } from '../engine/version';
 import { plannedBatchSize, plannedSteps } from '../engine/train/defaults';
 import type { Located } from '../engine/model/located';
 import type { ModelResources } from '../engine/model/resources';
-import type { ModelSpec } from '../engine/model/spec';
+import { isChainModel, type ChainModelSpec, type ModelSpec } from '../engine/model/spec';
+import type { Dataset } from '../engine/data/dataset';
 import { encodeSnapshotLine, encodeStepLine, runMetaFor, TrainingRun } from '../engine/run';
 import { RunFolderWriter } from './runFiles';
 import path from 'node:path';
 import { formatDiagnostic, lineStarts } from './format';
 import { printComparison, printSignal } from './inspect';
 import { loadResources } from './resources';
+import { hasNestedModules, moduleTreeLines } from './moduleTree';
 import { printTable } from './table';
 import { readPythonModel } from './pythonModel';
 
@@ -118,7 +120,7 @@ async function readModel(path: string, modelName?: string): Promise<ReadModel> {
     throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   if (/\.py$/i.test(path)) {
-    const read = await readPythonModel(text, modelName);
+    const read = await readPythonModel(text, modelName, { file: path });
     // check reports the whole file; init and train need one model and say why there is none.
     if (read.problem && modelName !== undefined) throw new UsageError(`${path}: ${read.problem}`);
     return { text, diagnostics: read.diagnostics, spec: read.spec, ...(read.problem ? { problem: read.problem } : {}) };
@@ -166,6 +168,18 @@ async function loadModel(args: Args, command: string): Promise<{ spec: ModelSpec
   return { spec, resources };
 }
 
+/** A model the engine can run, with its data; or the exit code after saying why the command cannot run it. */
+async function loadChainModel(args: Args, command: string): Promise<{ spec: ChainModelSpec; resources: ModelResources & { dataset: Dataset } } | number> {
+  const loaded = await loadModel(args, command);
+  if (typeof loaded === 'number') return loaded;
+  const { spec, resources } = loaded;
+  if (!isChainModel(spec) || !resources.dataset) {
+    console.error(`weightscope ${command}: ${args.files[0]}: the engine cannot run ${spec.name}'s forward pass yet: ${spec.forwardUnavailable ?? 'it is not a chain of layers'}. \`weightscope init\` shows its initialization.`);
+    return 1;
+  }
+  return { spec, resources: { ...resources, dataset: resources.dataset } };
+}
+
 async function init(args: Args): Promise<number> {
   const loaded = await loadModel(args, 'init');
   if (typeof loaded === 'number') return loaded;
@@ -176,6 +190,12 @@ async function init(args: Args): Promise<number> {
     return 0;
   }
   console.log(`${inspection.modelName}: ${inspection.parameterCount.toLocaleString('en-US')} parameters, seed ${inspection.seed}`);
+  if (inspection.modules && hasNestedModules(inspection.modules)) {
+    console.log('');
+    // The root's count is the model's (a tied tensor once, as torch's parameters() yields it).
+    for (const line of moduleTreeLines({ ...inspection.modules, parameterCount: inspection.parameterCount }, inspection.modelName)) console.log(line);
+    console.log('');
+  }
   const rows = inspection.parameters.map((p) => [
     p.name, `[${p.shape.join(', ')}]`, p.initializer,
     p.theory ? fmt(p.theory.std) : '—', fmt(p.sample.std), fmt(p.sample.min), fmt(p.sample.max), p.ks === null ? '—' : p.ks.toFixed(4),
@@ -185,7 +205,7 @@ async function init(args: Args): Promise<number> {
 }
 
 async function train(args: Args): Promise<number> {
-  const loaded = await loadModel(args, 'train');
+  const loaded = await loadChainModel(args, 'train');
   if (typeof loaded === 'number') return loaded;
   const { spec, resources } = loaded;
   const file = args.files[0]!;
@@ -254,7 +274,7 @@ export async function main(argv: string[]): Promise<number> {
         return await train(args);
       case 'signal':
       case 'compare': {
-        const loaded = await loadModel(args, args.command);
+        const loaded = await loadChainModel(args, args.command);
         if (typeof loaded === 'number') return loaded;
         if (args.command === 'signal') printSignal(loaded.spec, loaded.resources.dataset, loaded.resources.checkpoint, args.json);
         else printComparison(loaded.spec, loaded.resources.dataset, args.seeds, args.bins, args.json);

@@ -3,12 +3,25 @@
  * (tree-sitter, nothing executed), with the WebAssembly modules found next
  * to the bundle (dist/) or, when run from source, in node_modules.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { ModelDiagnostic } from '../engine/model';
 import type { ModelSpec } from '../engine/model/spec';
 import { parsePythonModels, pickModel, type WasmLocation } from '../pymodel';
+
+/** A file below `root` (after resolving links), or undefined. */
+function readInside(root: string, relative: string): string | undefined {
+  try {
+    const real = realpathSync(path.resolve(root, relative));
+    const realRoot = realpathSync(root);
+    if (real !== realRoot && !real.startsWith(realRoot + path.sep)) return undefined;
+    if (statSync(real).size > 4 * 1024 * 1024) return undefined;
+    return readFileSync(real, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
 
 function wasmLocation(): WasmLocation {
   const here = typeof __dirname === 'string' ? __dirname : path.dirname(new URL(import.meta.url).pathname);
@@ -27,8 +40,17 @@ export interface PythonModelRead {
   name?: string;
 }
 
-export async function readPythonModel(text: string, modelName: string | undefined, options: { maxParameters?: number } = {}): Promise<PythonModelRead> {
-  const file = await parsePythonModels(wasmLocation(), text, options);
+/**
+ * `file` is the model file's path: the files it imports from are read from its folder tree
+ * (never outside it, and never through a link that leads outside).
+ */
+export async function readPythonModel(text: string, modelName: string | undefined, options: { maxParameters?: number; file?: string } = {}): Promise<PythonModelRead> {
+  const { file: filePath, ...decode } = options;
+  const root = filePath ? path.dirname(path.resolve(filePath)) : undefined;
+  const file = await parsePythonModels(wasmLocation(), text, {
+    ...decode,
+    ...(root && filePath ? { path: path.basename(filePath), readFile: (relative: string) => readInside(root, relative) } : {}),
+  });
   const picked = pickModel(file, modelName);
   if (typeof picked === 'string') return { spec: undefined, diagnostics: file.diagnostics, problem: picked };
   if (!picked.modelable) return { spec: undefined, diagnostics: file.diagnostics, problem: `Weightscope cannot model ${picked.name} (see the information diagnostics)`, name: picked.name };

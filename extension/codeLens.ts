@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { isChainModel } from '../engine/model/spec';
+import { parameterCount } from '../engine/model/moduleTree';
 import type { Config } from './config';
 import type { ModelDocuments } from './modelDocuments';
 
@@ -33,15 +35,18 @@ export class ModelCodeLensProvider implements vscode.CodeLensProvider {
         arguments: [document.uri],
       }),
     ];
-    if (result.spec) {
+    const spec = result.spec;
+    if (spec) {
+      if (isChainModel(spec)) {
+        lenses.push(new vscode.CodeLens(range, {
+          title: '$(play) Train',
+          tooltip: `Train with ${spec.optimizer?.type ?? 'AdamW'} in the engine worker`,
+          command: 'weightscope.train',
+          arguments: [document.uri],
+        }));
+      }
       lenses.push(new vscode.CodeLens(range, {
-        title: '$(play) Train',
-        tooltip: `Train with ${result.spec.optimizer?.type ?? 'AdamW'} in the engine worker`,
-        command: 'weightscope.train',
-        arguments: [document.uri],
-      }));
-      lenses.push(new vscode.CodeLens(range, {
-        title: `${result.spec.name}: ${describeSize(result.spec.layers.length)}`,
+        title: `${spec.name}: ${spec.layers ? describeSize(spec.layers.length) : `${parameterCount(spec).toLocaleString('en-US')} parameters`}`,
         tooltip: 'Open the Weightscope side panel',
         command: 'weightscope.overview.focus',
       }));

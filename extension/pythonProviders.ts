@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { isChainModel } from '../engine/model/spec';
 import { pythonHoverAt } from '../pymodel';
 import type { Config } from './config';
 import type { ModelDocuments } from './modelDocuments';
@@ -33,7 +34,7 @@ export class PythonCodeLensProvider implements vscode.CodeLensProvider {
       const line = document.positionAt(model.anchor.start).line;
       const range = new vscode.Range(line, 0, line, 0);
       const uri = pythonModelUri(document.uri, model.name);
-      if (model.result.spec) {
+      if (model.result.spec && isChainModel(model.result.spec)) {
         lenses.push(new vscode.CodeLens(range, {
           title: '$(play) Train',
           tooltip: `Train ${model.name} with ${model.result.spec.optimizer?.type ?? 'AdamW'} in the engine worker`,

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ModelSpec } from '../engine/model';
+import { isChainModel, type ChainModelSpec } from '../engine/model';
 import { plannedBatchSize, plannedSteps } from '../engine/train/defaults';
 import { runMetaFor, type RunMeta, type RunStatus } from '../engine/run/format';
 import { newRunId } from '../engine/run/runId';
@@ -63,7 +63,7 @@ export class Trainings implements vscode.Disposable {
     return this.start(uri, (spec) => optimizerVariants(spec), 'comparing optimizers on');
   }
 
-  private async start(uri: vscode.Uri, variantsOf: (spec: ModelSpec) => { label: string | undefined; spec: ModelSpec }[], verb: string): Promise<(TrainResult | undefined)[] | undefined> {
+  private async start(uri: vscode.Uri, variantsOf: (spec: ChainModelSpec) => { label: string | undefined; spec: ChainModelSpec }[], verb: string): Promise<(TrainResult | undefined)[] | undefined> {
     const parsed = await this.ctx.models.load(uri);
     const { result } = parsed;
     if (!result.spec) {
@@ -73,6 +73,10 @@ export class Trainings implements vscode.Disposable {
       return undefined;
     }
     const spec = result.spec;
+    if (!isChainModel(spec)) {
+      void vscode.window.showErrorMessage(`Weightscope: cannot train ${spec.name} yet: ${spec.forwardUnavailable ?? 'it is not a chain of layers'}. Inspect shows its initialization.`);
+      return undefined;
+    }
     const key = uri.toString();
     if (this.live.has(key)) {
       void vscode.window.showInformationMessage(`Weightscope: ${spec.name} is already training. Stop it first.`);
@@ -98,9 +102,9 @@ export class Trainings implements vscode.Disposable {
     }
   }
 
-  private runAll(uri: vscode.Uri, spec: ModelSpec, variants: { label: string | undefined; spec: ModelSpec }[], verb: string, live: Live): Promise<(TrainResult | undefined)[]> {
+  private runAll(uri: vscode.Uri, spec: ChainModelSpec, variants: { label: string | undefined; spec: ChainModelSpec }[], verb: string, live: Live): Promise<(TrainResult | undefined)[]> {
     const batchSize = plannedBatchSize(spec, undefined, this.ctx.config.trainBatchSize);
-    const steps = plannedSteps(spec, live.resources?.dataset.count ?? 0, batchSize, undefined, this.ctx.config.trainSteps);
+    const steps = plannedSteps(spec, live.resources?.dataset?.count ?? 0, batchSize, undefined, this.ctx.config.trainSteps);
     const now = new Date();
     const group = variants.length > 1 ? newRunId(now, 'compare') : undefined;
     return Promise.resolve(vscode.window.withProgress(
@@ -131,7 +135,7 @@ export class Trainings implements vscode.Disposable {
     ));
   }
 
-  private async runOne(uri: vscode.Uri, spec: ModelSpec, meta: RunMeta, steps: number, batchSize: number, live: Live, onStep: (p: TrainProgress) => void, notify: boolean): Promise<TrainResult | undefined> {
+  private async runOne(uri: vscode.Uri, spec: ChainModelSpec, meta: RunMeta, steps: number, batchSize: number, live: Live, onStep: (p: TrainProgress) => void, notify: boolean): Promise<TrainResult | undefined> {
     let writer: RunWriter | undefined;
     try {
       writer = await this.store.create(meta);
@@ -189,7 +193,7 @@ export class Trainings implements vscode.Disposable {
       const result = await this.ctx.runner.run(`train ${spec.name}`, (jobToken) =>
         this.ctx.engine.request('train', {
           model: spec, steps, batchSize, progressIntervalMs: PROGRESS_INTERVAL_MS,
-          ...(live.resources ? { dataset: live.resources.dataset } : {}),
+          ...(live.resources?.dataset ? { dataset: live.resources.dataset } : {}),
           ...(live.resources?.checkpoint ? { checkpoint: live.resources.checkpoint } : {}),
           record: { bins: this.ctx.config.snapshotBins, maxSnapshotBytes: this.ctx.config.maxSnapshotBytes, validationEvery: this.ctx.config.validationEvery, liveSteps: LIVE_STEPS_PER_MESSAGE },
         }, { token: jobToken, onProgress }), live.source.token);
@@ -219,7 +223,7 @@ export class Trainings implements vscode.Disposable {
     }
   }
 
-  private report(spec: ModelSpec, r: TrainResult): void {
+  private report(spec: ChainModelSpec, r: TrainResult): void {
     const opt = spec.optimizer;
     const hyper = opt ? `${opt.type} lr=${opt.lr}${opt.args.weight_decay !== undefined ? `, weight_decay=${String(opt.args.weight_decay)}` : ''}` : 'AdamW defaults';
     const summary = `${spec.name}: ${r.steps} steps in ${(r.elapsedMs / 1000).toFixed(1)} s, loss ${r.firstLoss.toPrecision(4)} → ${r.lastLoss.toPrecision(4)} (${hyper}; ${r.dataset})`;

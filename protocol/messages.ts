@@ -8,10 +8,10 @@
  * engine's plain-data types; they never import each other's code.
  */
 import type { Dataset } from '../engine/data/dataset';
-import type { ModelSpec } from '../engine/model/spec';
+import type { ChainModelSpec, ModelSpec } from '../engine/model/spec';
 import type { ModelDiagnostic } from '../engine/model/diagnostic';
 import type { Located } from '../engine/model/located';
-import type { InitInspection } from '../engine/inspect/types';
+import type { InitInspection, ModuleSummary } from '../engine/inspect/types';
 import type { SignalReport } from '../engine/inspect/signal';
 import type { CompareReport } from '../engine/inspect/compare';
 import type { NonFiniteReport, RunStep, Snapshot } from '../engine/run/types';
@@ -32,8 +32,8 @@ export interface LoadResourcesParams {
 }
 
 export interface LoadedResources {
-  /** The model's data (its default synthetic task when it names none, or when its files failed). */
-  dataset: Dataset;
+  /** The model's data (its default synthetic task when it names none, or when its files failed); absent when the engine cannot run the model. */
+  dataset?: Dataset;
   checkpoint?: CheckpointValues;
   /** Problems with the files, each on the key that names the file. */
   diagnostics: ModelDiagnostic[];
@@ -47,7 +47,7 @@ export interface InspectInitParams {
 }
 
 export interface SignalParams {
-  model: ModelSpec;
+  model: ChainModelSpec;
   /** The model's data, loaded by the extension (absent: the engine's default synthetic task). */
   dataset?: Dataset;
   /** The model's `init_from` values: the signal of those weights, not of a fresh draw. */
@@ -55,7 +55,7 @@ export interface SignalParams {
 }
 
 export interface CompareParams {
-  model: ModelSpec;
+  model: ChainModelSpec;
   bins: number;
   /** How many seeds, from the model's own seed on. */
   seeds: number;
@@ -63,7 +63,7 @@ export interface CompareParams {
 }
 
 export interface TrainParams {
-  model: ModelSpec;
+  model: ChainModelSpec;
   steps: number;
   batchSize: number;
   /** The model's data, loaded by the extension (absent: the engine's default synthetic task). */
@@ -191,6 +191,15 @@ export interface InspectorState {
   tab?: InspectorTab;
   /** Seeds of the compare view. */
   seeds?: number;
+  /** The Weights tab's filter, module and open tensor. */
+  weights?: WeightsViewState;
+}
+
+/** What the Weights tab shows: rows whose name contains `filter`, in the module at `module` ('' for all), and the open tensor's detail. */
+export interface WeightsViewState {
+  filter?: string;
+  module?: string;
+  open?: string;
 }
 
 // ---------------------------------------------------------------------------
@@ -200,6 +209,8 @@ export interface ModelOverview {
   model: ModelRef;
   parameterCount: number;
   layers: { label: string; parameters: number }[];
+  /** The module tree with each module's parameter count (absent when the model could not be read). */
+  modules?: ModuleSummary;
   problems: { errors: number; warnings: number };
 }
 

@@ -30,7 +30,7 @@ function modelHover(file: PythonFile, offset: number): HoverInfo | undefined {
     const spec = model.result.spec;
     if (!spec) continue;
     model.uses.forEach((use, index) => {
-      const layer = spec.layers[index];
+      const layer = spec.layers?.[index];
       if (layer?.type !== 'Linear') return;
       const prefix = layer.name ?? String(index);
       for (const param of ['weight', 'bias'] as const) {

@@ -72,6 +72,11 @@ export class Imports {
     return node.memoQualified ?? undefined;
   }
 
+  /** The qualified name a bare name is imported as (`nn` → `torch.nn`), or undefined. */
+  qualifyName(name: string): string | undefined {
+    return this.names.get(name) ?? CONVENTIONAL[name];
+  }
+
   private qualifyParts(node: SyntaxNode, locals: ReadonlySet<string>): string | undefined {
     const parts = dottedParts(unparen(node));
     if (!parts) return undefined;

@@ -11,6 +11,8 @@ import { rangeOf } from './syntax';
 
 export const NOT_MODELLED = 'py-not-modelled';
 export const CANNOT_MODEL = 'py-cannot-model';
+/** Why a model Inspect shows cannot be trained or measured (its forward pass is not one the engine runs). */
+export const NO_FORWARD = 'py-no-forward';
 
 export class Notes {
   readonly items: ModelDiagnostic[] = [];

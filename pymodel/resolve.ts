@@ -23,7 +23,10 @@ import { Imports } from './imports';
 import { runOne, type InitEnv } from './initStatements';
 import { array, entry, object, scalar } from './located';
 import { buildModule, type ModuleValue } from './modules';
-import { Notes } from './notes';
+import { CANNOT_MODEL, NO_FORWARD, Notes } from './notes';
+import { sourceFile, type FileLoader, type SourceFile } from './interp/files';
+import { readModuleTree, type ReadTree } from './interp/readModel';
+import { namedParameters } from '../engine/modules/tree';
 import type { SyntaxNode, SyntaxTree } from './parser';
 import { plainTree } from './plainTree';
 import { assignmentOf, callee, rangeOf, snippet, statements, unparen } from './syntax';
@@ -70,7 +73,14 @@ interface Candidate {
 
 const TRANSFER = new Set(['to', 'cuda', 'cpu', 'float', 'double', 'train', 'eval']);
 
-export function resolvePython(tree: SyntaxTree, text: string, options: DecodeOptions = {}): PythonFile {
+/** Decoding options, and where the file is and how to read its sibling files (for imports between them). */
+export interface PythonOptions extends DecodeOptions {
+  /** The file's path as `load` names files ('' when it has none). */
+  path?: string;
+  load?: FileLoader;
+}
+
+export function resolvePython(tree: SyntaxTree, text: string, options: PythonOptions = {}): PythonFile {
   const root = plainTree(tree, text);
   const fileDiagnostics: ModelDiagnostic[] = [];
   syntaxErrors(root, fileDiagnostics);
@@ -103,11 +113,12 @@ export function resolvePython(tree: SyntaxTree, text: string, options: DecodeOpt
 
   // A Python file without models is none of Weightscope's business: not even its syntax errors.
   if (candidates.length === 0) return { root, models: [], diagnostics: [] };
+  const mainFile = sourceFile(options.path ?? '', root);
   const directives = readDirectives(root, text, fileDiagnostics);
   const models: PythonModel[] = [];
   const single = candidates.length === 1 ? candidates[0] : undefined;
   for (const c of candidates) {
-    models.push(resolveCandidate(c, { text, imports, moduleScope, moduleFunctions, classNames, directives, candidates, options, single }));
+    models.push(resolveCandidate(c, { text, imports, moduleScope, moduleFunctions, classNames, directives, candidates, options, single, file: mainFile }));
   }
   const all = [...fileDiagnostics, ...models.flatMap((m) => m.result.diagnostics)];
   return { root, models, diagnostics: dedupe(all) };
@@ -237,8 +248,9 @@ interface ResolveContext {
   classNames: ReadonlySet<string>;
   directives: readonly Directive[];
   candidates: readonly Candidate[];
-  options: DecodeOptions;
+  options: PythonOptions;
   single: Candidate | undefined;
+  file: SourceFile;
 }
 
 function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
@@ -337,9 +349,39 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
   const directives = directivesFor(ctx.directives, c.node.startIndex, c.node.endIndex, ctx.text, (d) => ownedByAny(d, ctx));
   for (const d of directives) entries.push(d);
 
-  const blocked = notes.blockers > 0 || !uses;
+  let blocked = notes.blockers > 0 || !uses;
+  // Not a chain of layers the engine runs: read the module tree by following the constructor's code.
+  let tree: ReadTree | undefined;
+  let treeNotes: Notes | undefined;
+  if (blocked && !c.node.hasError) {
+    treeNotes = new Notes();
+    const read = readModuleTree(
+      { kind: c.kind, node: c.kind === 'class' ? c.node : c.call!, name: c.name, ...(c.instantiations[0] ? { instantiation: c.instantiations[0] } : {}), instanceStatements: c.instanceStatements },
+      ctx.file, treeNotes, ctx.options.load,
+    );
+    if ('root' in read && read.root.children.length + read.root.tensors.length > 0) {
+      tree = read;
+      blocked = false;
+    }
+  }
   let result: DecodeResult;
-  if (blocked) {
+  if (tree && treeNotes) {
+    // The chain reader's reasons become why Train is off; the tree reader's notes say what it assumed.
+    const reason = notes.items.find((n) => n.code === CANNOT_MODEL);
+    const forwardUnavailable = reason ? reason.message.replace(/\.$/, '') : `${c.name}'s forward pass is not a chain of layers the engine runs`;
+    notes.items.splice(0, notes.items.length, ...treeNotes.items);
+    if (reason) notes.items.push({ ...reason, code: NO_FORWARD, message: `Inspect shows every parameter of ${c.name}; Train and Signal through depth are off: ${reason.message}` });
+    const layersAt = entries.findIndex((e) => e.key === 'layers');
+    if (layersAt >= 0) entries.splice(layersAt, 1);
+    const inputAt = entries.findIndex((e) => e.key === 'input');
+    if (inputAt >= 0) entries.splice(inputAt, 1);
+    if (optimizerCall) {
+      const params = namedParameters(tree.root, tree.ties).map((p) => ({ name: p.name, shape: p.decl.shape }));
+      const opt = readOptimizer(optimizerCall.call, { scope: optimizerCall.scope, notes, root: optimizerCall.variable, parameters: params, resolve: optimizerCall.resolve });
+      if (opt) entries.push(entry('optimizer', opt.range, opt));
+    }
+    result = decodeModel(modelRoot, c.name, { ...ctx.options, modules: { ...tree, forwardUnavailable } });
+  } else if (blocked) {
     result = { spec: undefined, diagnostics: [], tree: modelRoot };
   } else {
     if (optimizerCall) {

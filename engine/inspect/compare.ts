@@ -16,7 +16,7 @@
  */
 import type { Dataset } from '../data/dataset';
 import { initializeParameters } from '../model/initialize';
-import type { InitPattern, ModelSpec } from '../model/spec';
+import type { InitPattern, ModelSpec, ChainModelSpec } from '../model/spec';
 import { Rng } from '../rng';
 import { histogramTheory } from '../stats/histogramTheory';
 import { summarize } from '../stats/summary';
@@ -125,14 +125,14 @@ export const ARTICLE_VARIANTS: readonly InitVariant[] = [
  */
 export function compareVariants(spec: ModelSpec): InitVariant[] {
   if (spec.compare && spec.compare.length > 0) return spec.compare.map((v) => ({ label: v.label, initPatterns: v.initPatterns }));
-  const ownInit = (spec.initPatterns?.length ?? 0) > 0 || spec.layers.some((l) => l.type === 'Linear' && l.init !== undefined);
+  const ownInit = (spec.initPatterns?.length ?? 0) > 0 || (spec.layers ?? []).some((l) => l.type === 'Linear' && l.init !== undefined);
   return ownInit ? [{ label: 'as in the model file', initPatterns: [], asWritten: true }, ...ARTICLE_VARIANTS] : [...ARTICLE_VARIANTS];
 }
 
 /** The model under a variant's initializers (layer-level `init` included, so that "torch default" means it). */
-export function variantSpec(spec: ModelSpec, variant: InitVariant): ModelSpec {
+export function variantSpec<S extends ModelSpec>(spec: S, variant: InitVariant): S {
   if (variant.asWritten) return spec;
-  const layers = spec.layers.map((layer) => {
+  const layers = spec.layers?.map((layer) => {
     if (layer.type !== 'Linear' || !layer.init) return layer;
     const { init: _dropped, ...rest } = layer;
     return rest;
@@ -140,7 +140,7 @@ export function variantSpec(spec: ModelSpec, variant: InitVariant): ModelSpec {
   return { ...spec, layers, initPatterns: variant.initPatterns };
 }
 
-export function defaultSeeds(spec: ModelSpec, count = 3): number[] {
+export function defaultSeeds(spec: ChainModelSpec, count = 3): number[] {
   return Array.from({ length: count }, (_, i) => spec.seed + i);
 }
 
@@ -211,7 +211,7 @@ function sharedHalfWidths(specs: readonly ModelSpec[], seeds: readonly number[])
   return halfWidth;
 }
 
-function binParameters(spec: ModelSpec, seeds: readonly number[], edges: Record<string, number[]>): VariantParameter[] {
+function binParameters(spec: ChainModelSpec, seeds: readonly number[], edges: Record<string, number[]>): VariantParameter[] {
   const byName = new Map<string, VariantParameter & { sumSq: number; n: number }>();
   for (const seed of seeds) {
     for (const p of initializeParameters(spec, new Rng(seed))) {
@@ -234,7 +234,7 @@ function binParameters(spec: ModelSpec, seeds: readonly number[], edges: Record<
   return [...byName.values()].map(({ sumSq, n, ...p }) => ({ ...p, sampleStd: Math.sqrt(sumSq / n) }));
 }
 
-export function compareInitializations(spec: ModelSpec, options: CompareOptions): CompareReport {
+export function compareInitializations(spec: ChainModelSpec, options: CompareOptions): CompareReport {
   const started = performance.now();
   const variants = options.variants ?? compareVariants(spec);
   const seeds = options.seeds ?? defaultSeeds(spec);

@@ -5,13 +5,15 @@
  * Kolmogorov–Smirnov distance D = sup |F_n(x) − F(x)|.
  */
 import type { Theory } from '../init/theory';
-import { initializeParameters, type InitialValues, type InitializedParameter } from '../model/initialize';
-import { parameterCount, type ModelSpec } from '../model/spec';
+import { forEachInitialTensor, type InitialValues, type InitializedParameter } from '../model/initialize';
+import { modelTree } from '../model/moduleTree';
+import { type ModelSpec } from '../model/spec';
+import { countParameters, subtreeParameterCount, tensorEntries, type ModuleNode, type TensorEntry } from '../modules/tree';
 import { Rng } from '../rng';
 import { histogramTheory } from '../stats/histogramTheory';
 import { ksStatistic } from '../stats/ks';
 import { summarize } from '../stats/summary';
-import type { InitInspection, ParameterInspection, TheorySummary } from './types';
+import type { InitInspection, ModuleSummary, ParameterInspection, TheorySummary } from './types';
 
 export interface InspectOptions {
   /** Most histogram bins per tensor; small tensors get fewer (see `binsFor`). */
@@ -27,11 +29,39 @@ export function binsFor(n: number, maxBins: number): number {
   return Math.max(Math.min(5, maxBins), Math.min(maxBins, Math.ceil(Math.sqrt(n))));
 }
 
+/**
+ * Draws and summarizes every tensor of the model, parameters and buffers, one
+ * at a time (each tensor's values are dropped once summarized, so memory stays
+ * at the largest tensor), in state_dict order; a tied tensor once, with its
+ * other names as aliases.
+ */
 export function inspectInitialization(spec: ModelSpec, options: InspectOptions, checkpoint?: InitialValues): InitInspection {
   const started = performance.now();
-  const params = initializeParameters(spec, new Rng(spec.seed), 'float32', checkpoint);
-  const parameters = params.map((p) => inspectParameter(p, options.bins));
-  return { modelName: spec.name, seed: spec.seed, parameterCount: parameterCount(spec), parameters, elapsedMs: performance.now() - started };
+  const { root, ties } = modelTree(spec);
+  const aliases = new Map<string, string[]>();
+  for (const e of tensorEntries(root, ties)) if (e.sameAs !== undefined) aliases.set(e.sameAs, [...(aliases.get(e.sameAs) ?? []), e.name]);
+  const parameters: ParameterInspection[] = [];
+  forEachInitialTensor(spec, new Rng(spec.seed), 'float32', (entry, p) => parameters.push(describeEntry(entry, inspectParameter(p, options.bins), aliases.get(entry.name))), { checkpoint });
+  return { modelName: spec.name, seed: spec.seed, parameterCount: countParameters(root, ties), parameters, modules: summarizeModules(root, '', ''), elapsedMs: performance.now() - started };
+}
+
+function describeEntry(entry: TensorEntry, inspection: ParameterInspection, aliases: string[] | undefined): ParameterInspection {
+  const out: ParameterInspection = { ...inspection, kind: entry.decl.kind, module: { path: entry.modulePath, type: entry.module.className ?? entry.module.type } };
+  if (entry.decl.kind === 'buffer') out.persistent = entry.decl.persistent;
+  if (aliases) out.aliases = aliases;
+  if (entry.decl.approximate) out.approximate = entry.decl.approximate;
+  return out;
+}
+
+/** The module tree with each module's parameter count (its own and its submodules'). */
+export function summarizeModules(module: ModuleNode, name: string, path: string): ModuleSummary {
+  return {
+    name,
+    path,
+    type: module.className ?? module.type,
+    parameterCount: subtreeParameterCount(module),
+    children: module.children.map((c) => summarizeModules(c.module, c.name, path ? `${path}.${c.name}` : c.name)),
+  };
 }
 
 export function inspectParameter(p: InitializedParameter, bins: number): ParameterInspection {

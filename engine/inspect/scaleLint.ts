@@ -10,6 +10,7 @@
  * #3), and normal(0, 0.01) multiplies it by about fan_in·10⁻⁴, which is tiny
  * for any fan_in below 10⁴.
  */
+import { isChainModel } from '../model/spec';
 import type { Lint, LintDiagnostic } from '../model/lints';
 import { entryAt, nodeAt } from '../model/located';
 import { predictSignal } from './signalTheory';
@@ -23,6 +24,7 @@ function suggestion(kinds: Set<string>): string {
 }
 
 export const initScaleLint: Lint = ({ spec, tree }) => {
+  if (!isChainModel(spec)) return [];
   const linears = spec.layers.filter((l) => l.type === 'Linear').length;
   if (linears < 2) return [];
   const prediction = predictSignal(spec);

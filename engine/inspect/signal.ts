@@ -19,7 +19,8 @@
 import type { Dataset } from '../data/dataset';
 import { buildCriterion, buildNetwork } from '../model/build';
 import { initializeParameters, type InitialValues } from '../model/initialize';
-import { parameterCount, type ModelSpec } from '../model/spec';
+import { type ChainModelSpec } from '../model/spec';
+import { parameterCount } from '../model/moduleTree';
 import type { Criterion, LayerTrace } from '../nn';
 import { Rng } from '../rng';
 import { allocate, dtypeOf, type FloatArray } from '../tensor/dtype';
@@ -124,7 +125,7 @@ function firstRows(data: Dataset, count: number): Batch {
 }
 
 /** Seeds the backward pass of the model's loss, or of ½‖y‖²/B; returns what was used. */
-function backwardFromLoss(spec: ModelSpec, output: Tensor, targets: Tensor | Int32Array): { loss: string; value: number } {
+function backwardFromLoss(spec: ChainModelSpec, output: Tensor, targets: Tensor | Int32Array): { loss: string; value: number } {
   if (spec.loss) {
     try {
       const criterion = buildCriterion(spec) as Criterion<Tensor | ArrayLike<number>>;
@@ -175,7 +176,7 @@ function layerSignal(trace: LayerTrace, index: number, examples: number, previou
   return layer;
 }
 
-export function measureSignal(spec: ModelSpec, options: SignalOptions = {}): SignalReport {
+export function measureSignal(spec: ChainModelSpec, options: SignalOptions = {}): SignalReport {
   const started = performance.now();
   const seed = options.seed ?? spec.seed;
   const rng = new Rng(seed);

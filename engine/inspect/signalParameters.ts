@@ -12,7 +12,7 @@ import { linearBiasTheory, linearWeightTheory } from '../init/linear';
 import { getInitializer } from '../init/registry';
 import { describeCall } from '../model/initialize';
 import { globToRegExp } from '../model/patterns';
-import { layerPrefix, type InitSpec, type LayerNormLayerSpec, type LinearLayerSpec, type ModelSpec } from '../model/spec';
+import { layerPrefix, type InitSpec, type LayerNormLayerSpec, type LinearLayerSpec, type ChainModelSpec } from '../model/spec';
 import type { Distribution } from '../stats/distribution';
 
 /** Mean and variance of one entry of a parameter tensor. */
@@ -38,7 +38,7 @@ function momentsOf(d: Distribution): EntryMoments {
 }
 
 /** The file's initializer for parameter `name`: the layer's own, else the first matching pattern. */
-export function fileInitializer(spec: ModelSpec, name: string, own: InitSpec | undefined): InitSpec | undefined {
+export function fileInitializer(spec: ChainModelSpec, name: string, own: InitSpec | undefined): InitSpec | undefined {
   return own ?? spec.initPatterns?.find((p) => globToRegExp(p.pattern).test(name))?.init;
 }
 
@@ -49,7 +49,7 @@ function resolve(name: string, shape: number[], init: InitSpec | undefined, fall
   return { name, init, label: describeCall(init), moments: momentsOf(initializer.theory(shape, init.args)) };
 }
 
-export function linearParameters(spec: ModelSpec, layer: LinearLayerSpec, index: number): { weight: ResolvedParameter; bias: ResolvedParameter | null } {
+export function linearParameters(spec: ChainModelSpec, layer: LinearLayerSpec, index: number): { weight: ResolvedParameter; bias: ResolvedParameter | null } {
   const prefix = layerPrefix(layer, index);
   const shape = [layer.outFeatures, layer.inFeatures];
   const weight = resolve(`${prefix}.weight`, shape, fileInitializer(spec, `${prefix}.weight`, layer.init?.weight), () => linearWeightTheory(shape), 'kaiming_uniform_(a=√5)');
@@ -59,7 +59,7 @@ export function linearParameters(spec: ModelSpec, layer: LinearLayerSpec, index:
 }
 
 /** γ and β of a LayerNorm (γ = 1, β = 0 without affine parameters). */
-export function layerNormParameters(spec: ModelSpec, layer: LayerNormLayerSpec, index: number): { weight: EntryMoments; bias: EntryMoments } {
+export function layerNormParameters(spec: ChainModelSpec, layer: LayerNormLayerSpec, index: number): { weight: EntryMoments; bias: EntryMoments } {
   if (!layer.elementwiseAffine) return { weight: { mean: 1, variance: 0 }, bias: NO_PARAMETER };
   const prefix = layerPrefix(layer, index);
   const shape = [layer.normalizedShape];

@@ -41,7 +41,7 @@
  *     Var_row ≈ v = q − m², then scaled by γ and shifted by β:
  *     m′ = E[β],  q′ = E[γ²]·v/(v + eps) + E[β²],  r′ = E[γ²]·(r − m²)/(v + eps) + E[β²].
  */
-import { layerPrefix, type ActivationLayerSpec, type LayerSpec, type ModelSpec } from '../model/spec';
+import { layerPrefix, type ActivationLayerSpec, type LayerSpec, type ChainModelSpec } from '../model/spec';
 import { scalarActivation } from './signalActivations';
 import { layerNormParameters, linearParameters, NO_PARAMETER, type EntryMoments } from './signalParameters';
 import { bivariateNormalExpectation, normalExpectation } from './signalQuadrature';
@@ -156,7 +156,7 @@ export function propagateLayerNorm(x: SignalMoments, eps: number, weight: EntryM
 }
 
 /** The rule of layer `index` of `spec`. */
-export function propagateLayer(x: SignalMoments, spec: ModelSpec, index: number, training = true): SignalMoments {
+export function propagateLayer(x: SignalMoments, spec: ChainModelSpec, index: number, training = true): SignalMoments {
   const layer = spec.layers[index]!;
   switch (layer.type) {
     case 'Linear': {
@@ -175,7 +175,7 @@ export function propagateLayer(x: SignalMoments, spec: ModelSpec, index: number,
 }
 
 /** The predicted statistics after every layer of `spec`. */
-export function predictSignal(spec: ModelSpec, options: PredictOptions = {}): SignalPrediction {
+export function predictSignal(spec: ChainModelSpec, options: PredictOptions = {}): SignalPrediction {
   let moments = options.input ?? UNIT_INPUT;
   const input = statsOf(moments);
   let previous = input;
@@ -190,7 +190,7 @@ export function predictSignal(spec: ModelSpec, options: PredictOptions = {}): Si
 }
 
 /** Predicted std of the network's output for unit-variance inputs (the scale lint's number). */
-export function predictedOutputStd(spec: ModelSpec): number {
+export function predictedOutputStd(spec: ChainModelSpec): number {
   const { input, layers } = predictSignal(spec);
   return layers.length > 0 ? layers[layers.length - 1]!.std : input.std;
 }

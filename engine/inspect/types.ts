@@ -38,6 +38,16 @@ export interface ParameterInspection {
   /** `state_dict` name, e.g. `fc1.weight`. */
   name: string;
   shape: number[];
+  /** A parameter, or a buffer (`running_mean`, `num_batches_tracked`); absent means parameter. */
+  kind?: 'parameter' | 'buffer';
+  /** Buffers only: false for a `register_buffer(…, persistent=False)` buffer, which the state_dict leaves out. */
+  persistent?: boolean;
+  /** The owning module's path ('' for the root) and its torch class (or the model's own class name). */
+  module?: { path: string; type: string };
+  /** Other `state_dict` names of the same tensor (a tied weight). */
+  aliases?: string[];
+  /** Why the shape or the initializer is a guess (the Python reader could not follow something). */
+  approximate?: string;
   /** The initializer call as torch spells it, e.g. `kaiming_uniform_(a=√5)`. */
   initializer: string;
   /** Where the values came from. */
@@ -50,11 +60,26 @@ export interface ParameterInspection {
   ks: number | null;
 }
 
+/** One module of the tree: its class, its parameter count (itself and below) and its submodules. */
+export interface ModuleSummary {
+  /** Attribute name (or index) in its parent; '' for the root. */
+  name: string;
+  /** Dotted path, the prefix of its tensors' names ('' for the root). */
+  path: string;
+  /** torch class, or the model's own class name (`Block`). */
+  type: string;
+  parameterCount: number;
+  children: ModuleSummary[];
+}
+
 export interface InitInspection {
   modelName: string;
   seed: number;
   parameterCount: number;
+  /** Every tensor in state_dict order: parameters, then buffers, per module (a tied tensor once, with its aliases). */
   parameters: ParameterInspection[];
+  /** The module tree (absent in inspections saved by older versions). */
+  modules?: ModuleSummary;
   /** Wall time the engine took, in milliseconds. */
   elapsedMs: number;
 }

@@ -15,7 +15,7 @@ import type { Rng } from '../rng';
 import type { DType } from '../tensor/dtype';
 import type { Tensor } from '../tensor/tensor';
 import type { InitializedParameter } from './initialize';
-import { layerPrefix, type LayerSpec, type ModelSpec, type OptimizerSpec, type ScheduleSpec } from './spec';
+import { layerPrefix, type LayerSpec, type ModelSpec, type OptimizerSpec, type ScheduleSpec, type ChainModelSpec } from './spec';
 
 export interface BuiltNetwork {
   network: Sequential;
@@ -24,7 +24,7 @@ export interface BuiltNetwork {
 }
 
 /** The network of `spec`, with the initial values of `initial` (matched by name, as `load_state_dict`). */
-export function buildNetwork(spec: ModelSpec, initial: readonly InitializedParameter[], rng: Rng, dtype: DType = 'float32'): BuiltNetwork {
+export function buildNetwork(spec: ChainModelSpec, initial: readonly InitializedParameter[], rng: Rng, dtype: DType = 'float32'): BuiltNetwork {
   // torch forbids "." in a module's name; a dotted prefix (net.0: a layer inside a container, flattened
   // from a Python model) names its child by position, and its parameters by the prefix.
   const childName = (layer: LayerSpec, i: number): string => (layerPrefix(layer, i).includes('.') ? String(i) : layerPrefix(layer, i));

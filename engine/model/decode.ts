@@ -33,12 +33,14 @@ import {
   type DataSpec,
   type DataTask,
   type TrainingSpec,
-  layerPrefix,
-  parameterCount,
-  parameterShapes,
 } from './spec';
 import { globToRegExp } from './patterns';
-import { canonicalInitializerName, findInitializer, INITIALIZER_NAMES } from '../init/registry';
+import { decodeInitializer } from './decodeInitializer';
+import { decodeApproximations, decodeModuleList, decodeOwnTensors } from './decodeModules';
+import { modelTree, parameterCount } from './moduleTree';
+import { chainFromTree } from './treeJson';
+import { moduleDefinition } from '../modules/catalogue';
+import { namedModules, tensorEntries, type ModuleNode, type TensorTie } from '../modules/tree';
 import { LOSS_TYPES } from './vocabulary';
 
 export interface DecodeResult {
@@ -51,6 +53,11 @@ export interface DecodeResult {
 export interface DecodeOptions {
   /** Models with more trainable parameters get an error (the engine would not run them). */
   maxParameters?: number;
+  /**
+   * The module tree, when a front end built it itself (the Python reader): it takes the place of the
+   * file's "layers", and `forwardUnavailable` says why the engine cannot run it.
+   */
+  modules?: { root: ModuleNode; ties: TensorTie[]; forwardUnavailable: string };
 }
 
 export function decodeModel(root: Located | undefined, defaultName: string, options: DecodeOptions = {}): DecodeResult {
@@ -62,7 +69,7 @@ export function decodeModel(root: Located | undefined, defaultName: string, opti
   const obj = d.expectObject(root, 'model');
   if (!obj) return { spec: undefined, diagnostics: d.items, tree: root };
 
-  const known = new Set(['$schema', 'version', 'name', 'input', 'layers', 'init', 'init_from', 'compare', 'loss', 'optimizer', 'data', 'training', 'seed', 'description']);
+  const known = new Set(['$schema', 'version', 'name', 'class', 'tie', 'parameters', 'buffers', 'approximations', 'input', 'layers', 'init', 'init_from', 'compare', 'loss', 'optimizer', 'data', 'training', 'seed', 'description']);
   d.warnUnknownKeys(obj.entries, known, 'model');
 
   const version = optionalNumber(d, obj, 'version') ?? MODEL_FORMAT_VERSION;
@@ -78,11 +85,21 @@ export function decodeModel(root: Located | undefined, defaultName: string, opti
 
   const layersEntry = entry(obj, 'layers');
   const layers: LayerSpec[] = [];
-  if (!layersEntry) {
+  // A tree built by the front end; one that is a plain chain of layers is trained as one.
+  const builtChain = options.modules && options.modules.ties.length === 0 ? chainFromTree(options.modules.root) : undefined;
+  let modules: ModuleNode | undefined = builtChain ? undefined : options.modules?.root;
+  if (builtChain) {
+    layers.push(...builtChain);
+    const first = builtChain.find((l) => l.type === 'Linear');
+    inputFeatures ??= first?.type === 'Linear' ? first.inFeatures : undefined;
+    if (inputFeatures === undefined) d.error('missing-input', 'Give the number of input features: the first layer is not a Linear layer.', obj.range);
+  } else if (modules) {
+    // Built by the front end.
+  } else if (!layersEntry) {
     d.error('missing-layers', 'A model needs a "layers" list (for example a Linear layer).', root.range.start === root.range.end ? root.range : { start: root.range.start, end: root.range.start + 1 });
   } else if (layersEntry.value.kind !== 'array') {
     d.error('type', '"layers" must be a list of layers.', layersEntry.value.range);
-  } else {
+  } else if (isChain(layersEntry.value.items) && !['class', 'tie', 'parameters', 'buffers'].some((k) => entry(obj, k))) {
     if (layersEntry.value.items.length === 0) d.error('missing-layers', 'The "layers" list is empty.', layersEntry.value.range);
     let width = inputFeatures;
     layersEntry.value.items.forEach((item, index) => {
@@ -96,28 +113,47 @@ export function decodeModel(root: Located | undefined, defaultName: string, opti
       const first = layers.find((l) => l.type === 'Linear');
       if (first && first.type === 'Linear') inputFeatures = first.inFeatures;
     }
+    if (inputFeatures === undefined && d.errorCount === 0) {
+      d.error('missing-input', 'Give the number of input features ("input"), or "in_features" on the first Linear layer.', obj.range);
+    }
+  } else {
+    // A module tree: any torch.nn module, containers, the model's own modules (decodeModules.ts).
+    modules = decodeModuleList(d, layersEntry.value, 'Sequential', '');
+    const className = optionalString(d, obj, 'class');
+    if (className) modules = { ...modules, type: 'Module', className };
+    // The root's own parameters and buffers (a ViT's cls_token).
+    if (modules.type === 'Module') decodeOwnTensors(d, obj, modules, '');
+    decodeApproximations(d, obj, modules, '');
   }
-  if (inputFeatures === undefined && d.errorCount === 0) {
-    d.error('missing-input', 'Give the number of input features ("input"), or "in_features" on the first Linear layer.', obj.range);
-  }
+  const ties = modules ? options.modules?.ties ?? decodeTies(d, entry(obj, 'tie'), modules) : [];
+  const tensorsOf = (): { name: string; shape: number[]; ownInit: boolean }[] => {
+    const entries = tensorEntries(modules ?? modelTree({ layers }).root, ties);
+    return entries.filter((e) => e.decl.kind === 'parameter' && e.sameAs === undefined)
+      .map((e) => ({ name: e.name, shape: e.decl.shape, ownInit: e.decl.init.some((st) => st.op === 'init' && st.origin === 'model file') }));
+  };
 
   const loss = decodeLoss(d, entry(obj, 'loss'));
   const optimizer = decodeOptimizer(d, entry(obj, 'optimizer'));
-  const initPatterns = decodeInitPatterns(d, entry(obj, 'init'), layers);
-  const compare = decodeCompare(d, entry(obj, 'compare'), layers);
+  const tensors = tensorsOf();
+  const initPatterns = decodeInitPatterns(d, entry(obj, 'init'), tensors);
+  const compare = decodeCompare(d, entry(obj, 'compare'), tensors);
   const data = decodeData(d, entry(obj, 'data'));
   const training = decodeTraining(d, entry(obj, 'training'));
-  const initFrom = decodeCheckpoint(d, entry(obj, 'init_from'), layers);
+  const initFrom = decodeCheckpoint(d, entry(obj, 'init_from'), tensors);
 
-  if (d.errorCount > 0 || inputFeatures === undefined) return { spec: undefined, diagnostics: d.items, tree: root };
-  const spec: ModelSpec = { version, name, inputFeatures, layers, seed };
+  if (d.errorCount > 0 || (!modules && inputFeatures === undefined)) return { spec: undefined, diagnostics: d.items, tree: root };
+  const spec: ModelSpec = modules
+    ? { version, name, modules, seed, forwardUnavailable: options.modules?.forwardUnavailable ?? forwardGap(modules) }
+    : { version, name, inputFeatures, layers, seed };
+  if (ties.length > 0) spec.ties = ties;
   if (initPatterns.length > 0) spec.initPatterns = initPatterns;
   if (compare.length > 0) spec.compare = compare;
   if (data) spec.data = data;
   if (training) spec.training = training;
   if (initFrom) spec.initFrom = initFrom;
   const count = parameterCount(spec);
-  if (options.maxParameters !== undefined && count > options.maxParameters) {
+  // The limit guards training (and the signal's forward pass); a tree the engine cannot run is only inspected, one tensor at a time.
+  if (!modules && options.maxParameters !== undefined && count > options.maxParameters) {
     d.error('too-large', `The model has ${count.toLocaleString('en-US')} parameters, over the limit of ${options.maxParameters.toLocaleString('en-US')} (setting weightscope.limits.maxParameters).`, layersEntry!.keyRange);
     return { spec: undefined, diagnostics: d.items, tree: root };
   }
@@ -227,70 +263,23 @@ function decodeLinearInit(d: DiagnosticSink, e: LocatedEntry | undefined, hasBia
 }
 
 /**
- * `"zeros_"` or `{ fn: "normal_", mean: 0, std: 0.01 }`, for a tensor of the
- * given shape. The registry validates the arguments as torch would (names,
- * types, and torch's own errors, such as the fan error for 1-D tensors).
- */
-function decodeInitializer(d: DiagnosticSink, node: Located, shape: number[], paramName?: string): InitSpec | undefined {
-  let fnNode: Located | undefined;
-  const args: Record<string, number | string | boolean> = {};
-  if (node.kind === 'scalar') fnNode = node;
-  else if (node.kind === 'object') {
-    const fnEntry = entry(node, 'fn');
-    if (!fnEntry) {
-      d.error('missing-fn', 'An initializer needs "fn", a torch.nn.init function name such as "xavier_uniform_".', node.range);
-      return undefined;
-    }
-    fnNode = fnEntry.value;
-    for (const a of node.entries) {
-      if (a.key === 'fn') continue;
-      const v = a.value.kind === 'scalar' ? a.value.value : undefined;
-      if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') args[a.key] = v;
-      else d.error('type', `Initializer argument "${a.key}" must be a number, string or boolean.`, a.value.range);
-    }
-  } else {
-    d.error('type', 'An initializer is a name ("zeros_") or an object ({ "fn": "normal_", "std": 0.01 }).', node.range);
-    return undefined;
-  }
-  const raw = fnNode.kind === 'scalar' ? String(fnNode.value) : '';
-  const initializer = findInitializer(raw);
-  if (!initializer) {
-    d.error('unknown-initializer', `Unknown initializer "${raw}". Known: ${INITIALIZER_NAMES.join(', ')}.`, fnNode.range);
-    return undefined;
-  }
-  const fn = canonicalInitializerName(raw);
-  if (shape.length < 2 && initializer.needsFans) {
-    // torch.nn.init._calculate_fan_in_and_fan_out raises exactly this for 1-D tensors.
-    d.error('init-needs-fans', `${fn} cannot initialize ${paramName ? `${paramName} (1-D)` : 'a bias'}: "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions". Use zeros_ or uniform_ for biases.`, fnNode.range);
-    return undefined;
-  }
-  try {
-    initializer.theory(shape, args);
-  } catch (err) {
-    d.error('bad-init-argument', `${fn}: ${err instanceof Error ? err.message : String(err)}`, node.range);
-    return undefined;
-  }
-  return { fn, args };
-}
-
-/**
  * Top-level `init`: `{ "<pattern>": <initializer>, ... }`. Each initializer is
  * checked against every parameter its pattern gives it to (a layer's own
  * `init` takes precedence), so that e.g. `"*": "xavier_uniform_"` reports
  * torch's fan error for the biases it would hit.
  */
-function decodeInitPatterns(d: DiagnosticSink, e: LocatedEntry | undefined, layers: LayerSpec[]): InitPattern[] {
+function decodeInitPatterns(d: DiagnosticSink, e: LocatedEntry | undefined, tensors: readonly ModelTensor[]): InitPattern[] {
   if (!e) return [];
   const obj = d.expectObject(e.value, 'init');
   if (!obj) return [];
-  const params = parameterShapes({ layers }).filter((p) => !hasLayerInit(layers, p.name));
+  const params = tensors.filter((p) => !p.ownInit);
   const claimed = new Set<string>();
   const patterns: InitPattern[] = [];
   for (const item of obj.entries) {
     const matched = params.filter((p) => !claimed.has(p.name) && globToRegExp(item.key).test(p.name));
     if (matched.length === 0) {
-      const names = parameterShapes({ layers }).map((p) => p.name);
-      d.warning('unmatched-pattern', `"${item.key}" matches no parameter${claimed.size ? ' that an earlier pattern does not already take' : ''}. Parameter names: ${names.join(', ')}.`, item.keyRange);
+      const names = tensors.map((p) => p.name);
+      d.warning('unmatched-pattern', `"${item.key}" matches no parameter${claimed.size ? ' that an earlier pattern does not already take' : ''}. Parameter names: ${listNames(names)}.`, item.keyRange);
     }
     // Validate once per distinct rank: a 2-D weight and a 1-D bias fail differently.
     let spec: InitSpec | undefined;
@@ -308,6 +297,65 @@ function decodeInitPatterns(d: DiagnosticSink, e: LocatedEntry | undefined, laye
     if (spec && ok) patterns.push({ pattern: item.key, init: spec });
   }
   return patterns;
+}
+
+/** A parameter as the file-level checks see it: name, shape, and whether its own module entry initializes it. */
+interface ModelTensor {
+  name: string;
+  shape: number[];
+  ownInit: boolean;
+}
+
+/** Up to 20 names, then how many more: a GPT has 148 tensors. */
+function listNames(names: readonly string[]): string {
+  return names.length > 20 ? `${names.slice(0, 20).join(', ')}, … (${names.length - 20} more)` : names.join(', ');
+}
+
+/** `tie: { "transformer.wte.weight": "lm_head.weight" }`: the first name's tensor is the second's (same shape). */
+function decodeTies(d: DiagnosticSink, e: LocatedEntry | undefined, root: ModuleNode): TensorTie[] {
+  if (!e) return [];
+  const obj = d.expectObject(e.value, 'tie');
+  if (!obj) return [];
+  const shapes = new Map(tensorEntries(root).filter((t) => t.decl.kind === 'parameter').map((t) => [t.name, t.decl.shape]));
+  const ties: TensorTie[] = [];
+  for (const item of obj.entries) {
+    const target = item.value.kind === 'scalar' && typeof item.value.value === 'string' ? item.value.value : undefined;
+    const from = shapes.get(item.key);
+    const to = target !== undefined ? shapes.get(target) : undefined;
+    if (!from) d.error('unknown-parameter', `The model has no parameter "${item.key}".`, item.keyRange);
+    else if (target === undefined) d.error('type', '"tie" maps a parameter name to the name of the parameter it shares.', item.value.range);
+    else if (!to) d.error('unknown-parameter', `The model has no parameter "${target}".`, item.value.range);
+    else if (from.join(',') !== to.join(',')) d.error('shape-mismatch', `${item.key} has shape [${from.join(', ')}] and ${target} [${to.join(', ')}]; a tied tensor has one shape.`, item.value.range);
+    else ties.push({ name: item.key, target });
+  }
+  return ties;
+}
+
+/** Why the engine cannot run this tree's forward pass yet: the first module outside the chain it runs. */
+function forwardGap(root: ModuleNode): string {
+  for (const { path, module } of namedModules(root)) {
+    if (module !== root && !CHAIN_TYPES.has(module.type) && module.type !== 'Sequential') {
+      return `its ${module.className ?? module.type} module (${path}) is not in the engine's forward pass yet, which runs chains of Linear, activation, Dropout and LayerNorm layers`;
+    }
+  }
+  return 'its layers are nested in containers; write them as one "layers" list to train it';
+}
+
+const CHAIN_TYPES: ReadonlySet<string> = new Set(['Linear', 'Dropout', 'LayerNorm', ...ACTIVATION_TYPES]);
+
+/** A flat list of the layers the engine trains (the original format), rather than a module tree. */
+function isChain(items: readonly Located[]): boolean {
+  return items.every((item) => {
+    if (item.kind !== 'object') return true; // reported by decodeLayer
+    if (item.entries.some((e) => e.key === 'layers' || e.key === 'modules' || e.key === 'init' && e.value.kind === 'object' && e.value.entries.some((x) => x.key !== 'weight' && x.key !== 'bias'))) return false;
+    const type = entry(item, 'type')?.value;
+    const name = type?.kind === 'scalar' ? String(type.value) : '';
+    if (name === 'LayerNorm') {
+      const shape = entry(item, 'normalized_shape')?.value;
+      if (shape?.kind === 'array') return false;
+    }
+    return CHAIN_TYPES.has(name) || !moduleDefinition(name);
+  });
 }
 
 const SYNTHETIC_TASKS = ['regression', 'binary', 'multiclass', 'spiral'] as const;
@@ -405,7 +453,7 @@ function decodeTraining(d: DiagnosticSink, e: LocatedEntry | undefined): Trainin
 }
 
 /** `init_from: "weights.safetensors"` or `{ safetensors: "…" }` or `{ npy: { "fc1.weight": "w1.npy", … } }`. */
-function decodeCheckpoint(d: DiagnosticSink, e: LocatedEntry | undefined, layers: LayerSpec[]): CheckpointSpec | undefined {
+function decodeCheckpoint(d: DiagnosticSink, e: LocatedEntry | undefined, tensors: readonly ModelTensor[]): CheckpointSpec | undefined {
   if (!e) return undefined;
   if (e.value.kind === 'scalar' && typeof e.value.value === 'string') {
     if (!/\.safetensors$/i.test(e.value.value)) {
@@ -424,10 +472,10 @@ function decodeCheckpoint(d: DiagnosticSink, e: LocatedEntry | undefined, layers
     d.error('bad-checkpoint', 'init_from needs "safetensors" or "npy".', obj.range);
     return undefined;
   }
-  const names = new Set(parameterShapes({ layers }).map((p) => p.name));
+  const names = new Set(tensors.map((p) => p.name));
   const map: Record<string, string> = {};
   for (const f of files.entries) {
-    if (!names.has(f.key)) d.error('checkpoint-extra', `The model has no parameter "${f.key}"; its parameters are ${[...names].join(', ')}.`, f.keyRange);
+    if (!names.has(f.key)) d.error('checkpoint-extra', `The model has no parameter "${f.key}"; its parameters are ${listNames([...names])}.`, f.keyRange);
     if (f.value.kind === 'scalar' && typeof f.value.value === 'string') map[f.key] = f.value.value;
     else d.error('type', `"${f.key}" must be a .npy file path.`, f.value.range);
   }
@@ -435,19 +483,11 @@ function decodeCheckpoint(d: DiagnosticSink, e: LocatedEntry | undefined, layers
 }
 
 /** `compare: { "<label>": { "<pattern>": <initializer>, ... }, ... }`. */
-function decodeCompare(d: DiagnosticSink, e: LocatedEntry | undefined, layers: LayerSpec[]): NonNullable<ModelSpec['compare']> {
+function decodeCompare(d: DiagnosticSink, e: LocatedEntry | undefined, tensors: readonly ModelTensor[]): NonNullable<ModelSpec['compare']> {
   if (!e) return [];
   const obj = d.expectObject(e.value, 'compare');
   if (!obj) return [];
-  return obj.entries.map((variant) => ({ label: variant.key, initPatterns: decodeInitPatterns(d, variant, layers) }));
-}
-
-function hasLayerInit(layers: LayerSpec[], paramName: string): boolean {
-  return layers.some((l, i) => {
-    if (l.type !== 'Linear' || !l.init) return false;
-    const prefix = layerPrefix(l, i);
-    return (paramName === `${prefix}.weight` && l.init.weight !== undefined) || (paramName === `${prefix}.bias` && l.init.bias !== undefined);
-  });
+  return obj.entries.map((variant) => ({ label: variant.key, initPatterns: decodeInitPatterns(d, variant, tensors) }));
 }
 
 function decodeLoss(d: DiagnosticSink, e: LocatedEntry | undefined): ModelSpec['loss'] {

@@ -53,7 +53,7 @@ export function hoverAt(spec: ModelSpec | undefined, tree: Located | undefined, 
   const layers = nodeAt(tree, ['layers']);
   if (layers?.kind !== 'array') return undefined;
   const index = layers.items.findIndex((item) => item.range.start <= offset && offset <= item.range.end);
-  const layer = spec.layers[index];
+  const layer = spec.layers?.[index];
   if (index < 0 || layer?.type !== 'Linear') return undefined;
   const prefix = layerPrefix(layer, index);
   for (const param of ['weight', 'bias'] as const) {

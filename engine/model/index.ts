@@ -6,6 +6,7 @@ import { initScaleLint } from '../inspect/scaleLint';
 import { lintModel } from './lints';
 
 export * from './spec';
+export { parameterCount, parameterShapes, modelTree, modelTensors } from './moduleTree';
 export type { ModelDiagnostic, Severity } from './diagnostic';
 export type { SourceRange, SourceLanguage } from './located';
 export type { QuickFix, TextEdit } from './edits';

@@ -1,20 +1,22 @@
 /**
  * Draws a model's initial parameters as PyTorch would.
  *
- * Mirrors what happens in torch: constructing `nn.Linear` runs
- * `reset_parameters` (weight `kaiming_uniform_(a=√5)`, bias U(±1/√fan_in)),
- * constructing `nn.LayerNorm` sets weight = 1 and bias = 0, and then the
- * model's own initializers (here: the file's `init`) overwrite what they name.
- * Parameters come out in `state_dict` order with `state_dict` names.
+ * Mirrors what happens in torch: constructing each module runs its
+ * `reset_parameters` (nn.Linear: weight `kaiming_uniform_(a=√5)`, bias
+ * U(±1/√fan_in); nn.LayerNorm: weight 1, bias 0; …, see engine/modules), and
+ * then the model's own initializers (the file's `init`, the Python code's
+ * `nn.init.*_` calls) overwrite what they name. Parameters come out in
+ * `parameters()` order with `state_dict` names, a tied tensor once.
  */
-import { getInitializer } from '../init/registry';
-import { linearBiasTheory, linearResetParameters, linearWeightTheory } from '../init/linear';
-import { constantTheory } from '../init/constant';
+import { describeSteps, materialize } from '../modules/materialize';
 import type { Theory } from '../init/theory';
 import type { Rng } from '../rng';
-import { allocate, type DType, type FloatArray } from '../tensor/dtype';
-import { globToRegExp } from './patterns';
-import { layerPrefix, type InitSpec, type ModelSpec } from './spec';
+import type { DType, FloatArray } from '../tensor/dtype';
+import { modelTensors } from './moduleTree';
+import type { ModelSpec } from './spec';
+import type { TensorEntry } from '../modules/tree';
+
+export { describeCall } from '../modules/materialize';
 
 export interface InitializedParameter {
   /** `state_dict` name, e.g. `fc1.weight`. */
@@ -32,56 +34,40 @@ export interface InitializedParameter {
 export type InitialValues = ReadonlyMap<string, { data: ArrayLike<number> }>;
 
 export function initializeParameters(spec: ModelSpec, rng: Rng, dtype: DType = 'float32', checkpoint?: InitialValues, checkpointLabel = 'init_from'): InitializedParameter[] {
-  const drawn = drawParameters(spec, rng, dtype);
-  if (!checkpoint) return drawn;
-  // torch: construct (and initialize) the model, then load_state_dict overwrites every tensor.
-  return drawn.map((p) => {
-    const values = checkpoint.get(p.name);
-    if (!values) return p;
-    const data = p.data.slice();
-    data.set(values.data);
-    return { ...p, data, initializer: checkpointLabel, origin: 'checkpoint', theory: null };
-  });
-}
-
-function drawParameters(spec: ModelSpec, rng: Rng, dtype: DType): InitializedParameter[] {
   const out: InitializedParameter[] = [];
-  const patterns = (spec.initPatterns ?? []).map((p) => ({ test: globToRegExp(p.pattern), init: p.init }));
-  const byPattern = (name: string): InitSpec | undefined => patterns.find((p) => p.test.test(name))?.init;
-  spec.layers.forEach((layer, index) => {
-    const prefix = layerPrefix(layer, index);
-    if (layer.type === 'Linear') {
-      const weight = { shape: [layer.outFeatures, layer.inFeatures], data: allocate(dtype, layer.outFeatures * layer.inFeatures) };
-      const bias = layer.bias ? { shape: [layer.outFeatures], data: allocate(dtype, layer.outFeatures) } : null;
-      linearResetParameters(weight, bias, rng);
-      out.push(applyOverride(
-        { name: `${prefix}.weight`, ...weight, initializer: 'kaiming_uniform_(a=√5)', origin: 'torch default', theory: linearWeightTheory(weight.shape) },
-        layer.init?.weight ?? byPattern(`${prefix}.weight`), rng));
-      if (bias) {
-        out.push(applyOverride(
-          { name: `${prefix}.bias`, ...bias, initializer: 'uniform_(−1/√fan_in, 1/√fan_in)', origin: 'torch default', theory: linearBiasTheory(layer.inFeatures) },
-          layer.init?.bias ?? byPattern(`${prefix}.bias`), rng));
-      }
-    } else if (layer.type === 'LayerNorm' && layer.elementwiseAffine) {
-      const n = layer.normalizedShape;
-      out.push(applyOverride({ name: `${prefix}.weight`, shape: [n], data: allocate(dtype, n).fill(1), initializer: 'ones_', origin: 'torch default', theory: constantTheory(1) }, byPattern(`${prefix}.weight`), rng));
-      out.push(applyOverride({ name: `${prefix}.bias`, shape: [n], data: allocate(dtype, n), initializer: 'zeros_', origin: 'torch default', theory: constantTheory(0) }, byPattern(`${prefix}.bias`), rng));
-    }
-  });
+  forEachInitialTensor(spec, rng, dtype, (_entry, p) => out.push(p), { parametersOnly: true, checkpoint, checkpointLabel });
   return out;
 }
 
-/** Re-initializes a default-initialized parameter with the file's initializer, if it names one. */
-function applyOverride(param: InitializedParameter, init: InitSpec | undefined, rng: Rng): InitializedParameter {
-  if (!init) return param;
-  const initializer = getInitializer(init.fn);
-  if (!initializer) throw new Error(`Unknown initializer "${init.fn}"`);
-  initializer.apply(param, init.args, rng);
-  return { ...param, initializer: describeCall(init), origin: 'model file', theory: initializer.theory(param.shape, init.args) };
+export interface EachTensorOptions {
+  /** Leave buffers out (training and the optimizer see parameters only). */
+  parametersOnly?: boolean;
+  checkpoint?: InitialValues;
+  checkpointLabel?: string;
 }
 
-/** `normal_(std=0.01)`: the call as a torch user would write it. */
-export function describeCall(init: InitSpec): string {
-  const args = Object.entries(init.args).map(([k, v]) => `${k}=${typeof v === 'string' ? `'${v}'` : String(v)}`);
-  return `${init.fn}(${args.join(', ')})`;
+/**
+ * Draws the model's tensors one at a time in `state_dict` order and hands
+ * each to `visit`, which must not keep `data` if memory matters: a model of
+ * 124M parameters then never holds more than its largest tensor. A tied name
+ * is visited once, under the first name met.
+ */
+export function forEachInitialTensor(spec: ModelSpec, rng: Rng, dtype: DType, visit: (entry: TensorEntry, p: InitializedParameter) => void, options: EachTensorOptions = {}): void {
+  for (const entry of modelTensors(spec)) {
+    if (entry.sameAs !== undefined || (options.parametersOnly && entry.decl.kind !== 'parameter')) continue;
+    const drawn = materialize(entry.decl, rng, dtype);
+    let p: InitializedParameter = { name: entry.name, shape: entry.decl.shape, data: drawn.data, initializer: drawn.initializer, origin: drawn.origin, theory: drawn.theory };
+    const values = options.checkpoint?.get(entry.name);
+    // torch: construct (and initialize) the model, then load_state_dict overwrites every tensor.
+    if (values) {
+      p.data.set(values.data);
+      p = { ...p, initializer: options.checkpointLabel ?? 'init_from', origin: 'checkpoint', theory: null };
+    }
+    visit(entry, p);
+  }
+}
+
+/** A tensor's initializer and theory without drawing it (for hovers and tables). */
+export function describeTensor(entry: TensorEntry): Pick<InitializedParameter, 'initializer' | 'origin' | 'theory'> {
+  return describeSteps(entry.decl);
 }

@@ -33,8 +33,8 @@ function linearParams(l: LinearLayerSpec): number {
 
 function lastLayer(spec: ModelSpec): { layer: LayerSpec; index: number } | undefined {
   // Dropout and Identity do not change the output's range.
-  for (let i = spec.layers.length - 1; i >= 0; i--) {
-    const layer = spec.layers[i]!;
+  for (let i = (spec.layers ?? []).length - 1; i >= 0; i--) {
+    const layer = (spec.layers ?? [])[i]!;
     if (layer.type !== 'Dropout' && layer.type !== 'Identity') return { layer, index: i };
   }
   return undefined;
@@ -72,7 +72,7 @@ const linearAfterLinear: Lint = ({ spec, tree, text, language }) => {
   const layers = nodeAt(tree, ['layers']);
   if (layers?.kind !== 'array') return out;
   let previous: { layer: LinearLayerSpec; index: number } | undefined;
-  spec.layers.forEach((layer, index) => {
+  (spec.layers ?? []).forEach((layer, index) => {
     if (layer.type === 'Linear') {
       if (previous) {
         const a = previous.layer;
@@ -121,7 +121,7 @@ const decayOnBiasAndNorm: Lint = ({ spec, tree, text, language }) => {
   if (!opt || !(wd > 0)) return [];
   const exempt: string[] = [];
   let values = 0;
-  spec.layers.forEach((layer, index) => {
+  (spec.layers ?? []).forEach((layer, index) => {
     const prefix = layerPrefix(layer, index);
     if (layer.type === 'Linear' && layer.bias) {
       if (!matchesAny(`${prefix}.bias`, opt.noDecay)) {
@@ -141,7 +141,7 @@ const decayOnBiasAndNorm: Lint = ({ spec, tree, text, language }) => {
   const optNode = nodeAt(tree, ['optimizer']);
   const wdEntry = entryAt(tree, ['optimizer', 'weight_decay']);
   if (optNode?.kind !== 'object') return [];
-  const patterns = ['*.bias', ...spec.layers.flatMap((l, i) => (l.type === 'LayerNorm' ? [`${layerPrefix(l, i)}.weight`] : []))];
+  const patterns = ['*.bias', ...(spec.layers ?? []).flatMap((l, i) => (l.type === 'LayerNorm' ? [`${layerPrefix(l, i)}.weight`] : []))];
   const existing = nodeAt(tree, ['optimizer', 'no_decay']);
   const edit = existing?.kind === 'array'
     ? insertArrayItem(text, existing, existing.items.length, '*.bias', language)
@@ -159,12 +159,12 @@ const decayOnBiasAndNorm: Lint = ({ spec, tree, text, language }) => {
 /** Xavier assumes a linear (or tanh) unit; after ReLU the variance halves every layer. */
 const xavierWithRelu: Lint = ({ spec, tree, language }) => {
   const out: LintDiagnostic[] = [];
-  const relus = spec.layers.filter((l) => l.type === 'ReLU').length;
-  spec.layers.forEach((layer, index) => {
+  const relus = (spec.layers ?? []).filter((l) => l.type === 'ReLU').length;
+  (spec.layers ?? []).forEach((layer, index) => {
     if (layer.type !== 'Linear') return;
     const fn = layer.init?.weight?.fn;
     if (fn !== 'xavier_uniform_' && fn !== 'xavier_normal_') return;
-    const next = spec.layers.slice(index + 1).find((l) => l.type !== 'Dropout');
+    const next = (spec.layers ?? []).slice(index + 1).find((l) => l.type !== 'Dropout');
     if (next?.type !== 'ReLU') return;
     const node = nodeAt(tree, ['layers', index, 'init', 'weight']);
     if (!node) return;

@@ -14,7 +14,8 @@ import type { DType } from '../tensor/dtype';
 import { defaultDataset, outputWidth } from '../train/defaults';
 import type { ModelDiagnostic } from './diagnostic';
 import { nodeAt, type Located } from './located';
-import { parameterShapes, type ModelSpec } from './spec';
+import { isChainModel, type ModelSpec, type ChainModelSpec } from './spec';
+import { parameterShapes } from './moduleTree';
 
 export type ReadFile = (relativePath: string) => Promise<Uint8Array>;
 
@@ -34,7 +35,8 @@ export function resourcePaths(spec: ModelSpec): string[] {
 }
 
 export interface ModelResources {
-  dataset: Dataset;
+  /** The model's data (its default synthetic task when it names none); absent when the engine cannot run the model. */
+  dataset?: Dataset;
   /** Initial values by `state_dict` name, when the file has `init_from`. */
   checkpoint?: Map<string, LoadedArray>;
   diagnostics: ModelDiagnostic[];
@@ -56,14 +58,17 @@ export async function loadModelResources(spec: ModelSpec, tree: Located | undefi
     }
   };
 
+  // Data feeds the forward pass; a model the engine cannot run yet is only inspected, so its data is not read.
   let dataset: Dataset | undefined;
-  try {
-    dataset = await loadDataset(spec, read, dtype);
-  } catch (err) {
-    if (!(err instanceof IoError)) throw err;
-    fail('bad-data-file', err.message, ['data']);
+  if (isChainModel(spec)) {
+    try {
+      dataset = await loadDataset(spec, read, dtype);
+    } catch (err) {
+      if (!(err instanceof IoError)) throw err;
+      fail('bad-data-file', err.message, ['data']);
+    }
+    if (dataset) checkDataset(spec, dataset, (message) => fail('data-shape', message, ['data']));
   }
-  if (dataset) checkDataset(spec, dataset, (message) => fail('data-shape', message, ['data']));
 
   let checkpoint: Map<string, LoadedArray> | undefined;
   if (spec.initFrom) {
@@ -75,12 +80,13 @@ export async function loadModelResources(spec: ModelSpec, tree: Located | undefi
     }
     if (checkpoint) for (const message of checkpointMismatches(spec, checkpoint)) fail('checkpoint-mismatch', message, ['init_from']);
   }
-  const result: ModelResources = { dataset: dataset ?? defaultDataset(spec, dtype), diagnostics };
+  const result: ModelResources = { diagnostics };
+  if (isChainModel(spec)) result.dataset = dataset ?? defaultDataset(spec, dtype);
   if (checkpoint && diagnostics.every((d) => d.code !== 'checkpoint-mismatch' && d.code !== 'bad-checkpoint-file')) result.checkpoint = checkpoint;
   return result;
 }
 
-async function loadDataset(spec: ModelSpec, read: (path: string, at: (string | number)[]) => Promise<Uint8Array | undefined>, dtype: DType): Promise<Dataset | undefined> {
+async function loadDataset(spec: ChainModelSpec, read: (path: string, at: (string | number)[]) => Promise<Uint8Array | undefined>, dtype: DType): Promise<Dataset | undefined> {
   const data = spec.data;
   if (!data) return defaultDataset(spec, dtype);
   switch (data.kind) {
@@ -101,7 +107,7 @@ async function loadDataset(spec: ModelSpec, read: (path: string, at: (string | n
 }
 
 /** The data's width must match the model's input, and its targets the model's output. */
-function checkDataset(spec: ModelSpec, dataset: Dataset, fail: (message: string) => void): void {
+function checkDataset(spec: ChainModelSpec, dataset: Dataset, fail: (message: string) => void): void {
   if (dataset.inputDim !== spec.inputFeatures) {
     fail(`The data has ${dataset.inputDim} feature${dataset.inputDim === 1 ? '' : 's'} per example, but the model's input is ${spec.inputFeatures}.`);
   }

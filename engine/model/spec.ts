@@ -8,6 +8,8 @@
  * parameter names are `state_dict` names (`fc1.weight`, or `0.weight` for an
  * unnamed first layer) so that checkpoints line up.
  */
+import type { ModuleNode, TensorTie } from '../modules/tree';
+
 export const MODEL_FORMAT_VERSION = 1;
 
 export type ActivationType =
@@ -138,8 +140,25 @@ export type CheckpointSpec =
 export interface ModelSpec {
   version: number;
   name: string;
-  inputFeatures: number;
-  layers: LayerSpec[];
+  /**
+   * The module tree, for models that are more than a chain of layers
+   * (convolutions, attention, nested custom modules): every module with its
+   * torch defaults and the file's own per-module initializers. Absent for a
+   * chain: `modelTree` builds it from `layers`. `initPatterns` apply on top
+   * of either.
+   */
+  modules?: ModuleNode;
+  /** `self.a.weight = self.b.weight`: tensors shared under two names. */
+  ties?: TensorTie[];
+  /**
+   * The forward pass as a chain of layers the engine can run (training,
+   * signal through depth, comparisons). Absent when the model is a tree the
+   * engine cannot run yet; `forwardUnavailable` then says why.
+   */
+  layers?: LayerSpec[];
+  /** Input features per example, for a chain. */
+  inputFeatures?: number;
+  forwardUnavailable?: string;
   /**
    * Initializers by parameter-name pattern, in file order; the first match
    * wins, and a layer's own `init` wins over every pattern.
@@ -159,32 +178,20 @@ export interface ModelSpec {
   seed: number;
 }
 
+/** A model whose forward pass is a chain of layers the engine runs: what training and the signal need. */
+export type ChainModelSpec = ModelSpec & { layers: LayerSpec[]; inputFeatures: number };
+
+export function isChainModel(spec: ModelSpec): spec is ChainModelSpec {
+  return spec.layers !== undefined && spec.inputFeatures !== undefined;
+}
+
+/** Throws the reason when the model's forward pass is not a chain the engine runs. */
+export function requireChain(spec: ModelSpec, what: string): ChainModelSpec {
+  if (isChainModel(spec)) return spec;
+  throw new Error(`${what} needs the model's forward pass, which Weightscope cannot run for ${spec.name} yet: ${spec.forwardUnavailable ?? 'it is not a chain of layers'}.`);
+}
+
 /** The `state_dict` prefix of layer `index`: its name if it has one, else its position. */
 export function layerPrefix(layer: LayerSpec, index: number): string {
   return layer.name ?? String(index);
-}
-
-/** Every parameter's `state_dict` name and shape, in `state_dict` order. */
-export function parameterShapes(spec: Pick<ModelSpec, 'layers'>): { name: string; shape: number[] }[] {
-  return spec.layers.flatMap((layer, index) => {
-    const prefix = layerPrefix(layer, index);
-    if (layer.type === 'Linear') {
-      const weight = { name: `${prefix}.weight`, shape: [layer.outFeatures, layer.inFeatures] };
-      return layer.bias ? [weight, { name: `${prefix}.bias`, shape: [layer.outFeatures] }] : [weight];
-    }
-    if (layer.type === 'LayerNorm' && layer.elementwiseAffine) {
-      return [{ name: `${prefix}.weight`, shape: [layer.normalizedShape] }, { name: `${prefix}.bias`, shape: [layer.normalizedShape] }];
-    }
-    return [];
-  });
-}
-
-/** Total number of trainable scalars. */
-export function parameterCount(spec: ModelSpec): number {
-  let n = 0;
-  for (const layer of spec.layers) {
-    if (layer.type === 'Linear') n += layer.inFeatures * layer.outFeatures + (layer.bias ? layer.outFeatures : 0);
-    else if (layer.type === 'LayerNorm' && layer.elementwiseAffine) n += 2 * layer.normalizedShape;
-  }
-  return n;
 }

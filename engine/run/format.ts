@@ -26,7 +26,7 @@
  * and snapshot records have no other string values).
  */
 import type { ModelSpec } from '../model/spec';
-import { parameterShapes } from '../model/spec';
+import { parameterShapes } from '../model/moduleTree';
 import { ENGINE_VERSION } from '../version';
 import type { NonFiniteReport, RunStep, Snapshot } from './types';
 

@@ -8,14 +8,15 @@
  * torch's, so the initial weights and the synthetic data are drawn from the
  * same distributions with other values. The script says so in its header.
  */
-import type { InitSpec, LayerSpec, ModelSpec } from '../model/spec';
+import type { InitSpec, LayerSpec, ChainModelSpec } from '../model/spec';
 import { globToRegExp } from '../model/patterns';
-import { layerPrefix, parameterShapes } from '../model/spec';
+import { layerPrefix } from '../model/spec';
+import { parameterShapes } from '../model/moduleTree';
 import { decayOnly } from '../optim/masks';
 import { defaultDataset } from '../train/defaults';
 import type { RunMeta } from './format';
 
-export function torchScript(meta: RunMeta, spec: ModelSpec): string {
+export function torchScript(meta: RunMeta, spec: ChainModelSpec): string {
   const o = spec.optimizer ?? { type: 'AdamW' as const, lr: 1e-3, args: {}, noDecay: [] };
   const lines: string[] = [];
   const add = (...l: string[]): void => void lines.push(...l);
@@ -83,7 +84,7 @@ function moduleOf(layer: LayerSpec): string {
 }
 
 /** torch.nn.init calls: a layer's own init, else the first matching pattern (fnmatch), as Weightscope resolves them. */
-function initCalls(spec: ModelSpec): string[] {
+function initCalls(spec: ChainModelSpec): string[] {
   const out: string[] = [];
   spec.layers.forEach((layer, i) => {
     if (layer.type !== 'Linear') return;
@@ -117,7 +118,7 @@ function initCall(init: InitSpec, target: string): string {
   return `nn.init.${fn}(${target}${args})`;
 }
 
-function dataCode(spec: ModelSpec): string[] {
+function dataCode(spec: ChainModelSpec): string[] {
   const d = spec.data;
   const classes = spec.loss?.type === 'CrossEntropyLoss';
   const targetCast = classes ? '.long().reshape(-1)' : '.float()';
@@ -144,12 +145,12 @@ function dataCode(spec: ModelSpec): string[] {
   ];
 }
 
-function lossOf(spec: ModelSpec): string {
+function lossOf(spec: ChainModelSpec): string {
   const loss = spec.loss ?? { type: 'MSELoss', args: {} };
   return `nn.${loss.type}(${Object.entries(loss.args).map(([k, v]) => `${k}=${py(v)}`).join(', ')})`;
 }
 
-function optimizerCode(spec: ModelSpec, type: string, lr: number, args: Record<string, unknown>, noDecay: string[], decay: 'torch' | 'paper' | undefined): string[] {
+function optimizerCode(spec: ChainModelSpec, type: string, lr: number, args: Record<string, unknown>, noDecay: string[], decay: 'torch' | 'paper' | undefined): string[] {
   const out: string[] = [];
   const kwargs = Object.entries(args).filter(([k]) => k !== 'weight_decay').map(([k, v]) => `, ${k}=${py(v)}`).join('');
   const wd = typeof args['weight_decay'] === 'number' ? (args['weight_decay'] as number) : undefined;

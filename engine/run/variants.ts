@@ -14,22 +14,22 @@
  *
  * λ is the model's weight_decay, or 0.01 (torch's AdamW default) when the model has none.
  */
-import type { ModelSpec, OptimizerSpec } from '../model/spec';
+import type { OptimizerSpec, ChainModelSpec } from '../model/spec';
 import { layerPrefix } from '../model/spec';
 
 export interface OptimizerVariant {
   label: string;
-  spec: ModelSpec;
+  spec: ChainModelSpec;
 }
 
-export function optimizerVariants(spec: ModelSpec): OptimizerVariant[] {
+export function optimizerVariants(spec: ChainModelSpec): OptimizerVariant[] {
   const o = spec.optimizer;
   const lr = o && o.type !== 'SGD' ? o.lr : 1e-3;
   const wd = o?.args.weight_decay;
   const lambda = typeof wd === 'number' && wd > 0 ? wd : 1e-2;
   const adamArgs = pick(o?.args ?? {}, ['betas', 'eps', 'amsgrad']);
   const noDecay = o?.noDecay ?? [];
-  const withOptimizer = (optimizer: OptimizerSpec): ModelSpec => ({ ...spec, optimizer });
+  const withOptimizer = (optimizer: OptimizerSpec): ChainModelSpec => ({ ...spec, optimizer });
   const adamw = (extra: Partial<OptimizerSpec> = {}): OptimizerSpec => ({ type: 'AdamW', lr, args: { ...adamArgs, weight_decay: lambda }, noDecay, ...extra });
   const groupVariant = noDecay.length > 0
     ? { label: 'AdamW, decay on all', spec: withOptimizer(adamw({ noDecay: [] })) }
@@ -44,7 +44,7 @@ export function optimizerVariants(spec: ModelSpec): OptimizerVariant[] {
 }
 
 /** `*.bias` and the weight of every LayerNorm: the usual no-decay group. */
-export function biasAndNormPatterns(spec: Pick<ModelSpec, 'layers'>): string[] {
+export function biasAndNormPatterns(spec: Pick<ChainModelSpec, 'layers'>): string[] {
   const norms = spec.layers.flatMap((layer, i) => (layer.type === 'LayerNorm' ? [`${layerPrefix(layer, i)}.weight`] : []));
   return ['*.bias', ...norms];
 }

@@ -206,3 +206,24 @@ function mergeAtoms(atoms: readonly Atom[]): Atom[] {
   for (const a of atoms) byX.set(a.x, (byX.get(a.x) ?? 0) + a.p);
   return [...byX.entries()].map(([x, p]) => ({ x, p })).sort((u, v) => u.x - v.x);
 }
+
+/**
+ * The distribution of c·X (`p.mul_(c)` after an initializer): moments and
+ * support scale by c (|c| for the std), the density by 1/|c|, and for c < 0
+ * F_cX(x) = P(X ≥ x/c) = 1 − F_X(x/c) + P(X = x/c).
+ */
+export function scaledDistribution(base: Distribution, c: number): Distribution {
+  if (c === 1) return base;
+  if (c === 0) return pointMass(0);
+  const [lo, hi] = base.support;
+  const basePdf = base.pdf;
+  const dist: Distribution = {
+    mean: c * base.mean,
+    std: Math.abs(c) * base.std,
+    support: c > 0 ? [c * lo, c * hi] : [c * hi, c * lo],
+    kurtosis: base.kurtosis,
+    atoms: base.atoms.map((a) => ({ x: c * a.x, p: a.p })).sort((u, v) => u.x - v.x),
+    cdf: c > 0 ? (x) => base.cdf(x / c) : (x) => 1 - cdfLeft(base, x / c),
+  };
+  return basePdf ? { ...dist, pdf: (x) => basePdf(x / c) / Math.abs(c) } : dist;
+}

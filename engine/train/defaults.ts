@@ -7,13 +7,13 @@
 import type { Dataset } from '../data/dataset';
 import { syntheticDataset, type SyntheticTask } from '../data/synthetic';
 import type { DType } from '../tensor/dtype';
-import type { ModelSpec } from '../model/spec';
+import type { ChainModelSpec } from '../model/spec';
 
 export const DEFAULT_EXAMPLES = 1024;
 export const DEFAULT_BATCH_SIZE = 32;
 export const DEFAULT_STEPS = 500;
 
-export function outputWidth(spec: ModelSpec): number {
+export function outputWidth(spec: ChainModelSpec): number {
   let width = spec.inputFeatures;
   for (const layer of spec.layers) if (layer.type === 'Linear') width = layer.outFeatures;
   return width;
@@ -25,7 +25,7 @@ export function taskForLoss(loss: string | undefined): SyntheticTask {
   return 'regression';
 }
 
-export function defaultDataset(spec: ModelSpec, dtype: DType = 'float32'): Dataset {
+export function defaultDataset(spec: ChainModelSpec, dtype: DType = 'float32'): Dataset {
   return syntheticDataset({
     task: taskForLoss(spec.loss?.type),
     count: DEFAULT_EXAMPLES,
@@ -37,7 +37,7 @@ export function defaultDataset(spec: ModelSpec, dtype: DType = 'float32'): Datas
 }
 
 /** The minibatch size: the caller's, else the model file's, else `fallback`. */
-export function plannedBatchSize(spec: ModelSpec, override?: number, fallback = DEFAULT_BATCH_SIZE): number {
+export function plannedBatchSize(spec: ChainModelSpec, override?: number, fallback = DEFAULT_BATCH_SIZE): number {
   return override ?? spec.training?.batchSize ?? fallback;
 }
 
@@ -47,7 +47,7 @@ export function plannedBatchSize(spec: ModelSpec, override?: number, fallback = 
  * torch's DataLoader yields per epoch with drop_last=False, after the
  * validation split holds out ⌈split·count⌉ examples), else `fallback`.
  */
-export function plannedSteps(spec: ModelSpec, dataCount: number, batchSize: number, override?: number, fallback = DEFAULT_STEPS): number {
+export function plannedSteps(spec: ChainModelSpec, dataCount: number, batchSize: number, override?: number, fallback = DEFAULT_STEPS): number {
   if (override !== undefined) return override;
   const t = spec.training;
   if (t?.steps !== undefined) return t.steps;

@@ -10,7 +10,7 @@
 import type { Dataset } from '../data/dataset';
 import { buildCriterion, buildNetwork, buildOptimizer, type BuiltNetwork } from '../model/build';
 import { initializeParameters, type InitialValues } from '../model/initialize';
-import type { ModelSpec } from '../model/spec';
+import type { ChainModelSpec } from '../model/spec';
 import type { Criterion } from '../nn';
 import { step as optimizerStep, Tracer, type CollectingSink, type GradientTransformation, type StepTrace, type TraceOptions } from '../optim';
 import { sumOfSquares } from '../optim/sums';
@@ -77,7 +77,7 @@ export class Trainer {
   private count = 0;
   private readonly arena: BufferArena | null;
 
-  constructor(readonly spec: ModelSpec, options: TrainerOptions = {}) {
+  constructor(readonly spec: ChainModelSpec, options: TrainerOptions = {}) {
     const dtype = options.dtype ?? 'float32';
     const rng = new Rng(spec.seed);
     this.built = buildNetwork(spec, initializeParameters(spec, rng, dtype, options.checkpoint), rng, dtype);

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Dataset } from '../../engine/data/dataset';
 import type { CompareReport } from '../../engine/inspect/compare';
 import type { SignalReport } from '../../engine/inspect/signal';
-import type { ModelSpec } from '../../engine/model/spec';
+import { requireChain, type ModelSpec } from '../../engine/model/spec';
 import type { HostToInspector, InspectorState, InspectorToHost, ModelRef, Section } from '../../protocol/messages';
 import type { Ctx } from '../ctx';
 import { EngineCancelled } from '../engineClient';
@@ -147,7 +147,11 @@ class InspectorPanel implements vscode.Disposable {
       this.post({ type: 'initInspection', model, inspection, notes });
       this.dataset = resources.dataset;
       this.spec = spec;
-      await this.runSection('signal', model, generation, token, () => this.ctx.engine.request('measureSignal', { model: spec, dataset: resources.dataset, ...(resources.checkpoint ? { checkpoint: resources.checkpoint } : {}) }, token));
+      await this.runSection('signal', model, generation, token, () => this.ctx.engine.request('measureSignal', {
+        model: requireChain(spec, 'Signal through depth'),
+        ...(resources.dataset ? { dataset: resources.dataset } : {}),
+        ...(resources.checkpoint ? { checkpoint: resources.checkpoint } : {}),
+      }, token));
       if (this.compareSeeds !== undefined) await this.compare(this.compareSeeds);
     } catch (err) {
       if (stale()) return;
@@ -174,9 +178,11 @@ class InspectorPanel implements vscode.Disposable {
     if (!spec) return; // the inspection has not finished: it runs the comparison when it does
     const model: ModelRef = { uri: this.uri.toString(), name: spec.name };
     const token = this.current?.token;
-    const params = { model: spec, bins: this.ctx.config.histogramBins, seeds, ...(this.dataset ? { dataset: this.dataset } : {}) };
     await withDelayedProgress(`Weightscope: comparing initializers of ${spec.name}…`, 600, (progressToken) =>
-      this.runSection('compare', model, this.generation, token, () => this.ctx.runner.run('inspect', (jobToken) => this.ctx.engine.request('compareInit', params, jobToken), progressToken)));
+      this.runSection('compare', model, this.generation, token, () => {
+        const params = { model: requireChain(spec, 'Comparing initializers'), bins: this.ctx.config.histogramBins, seeds, ...(this.dataset ? { dataset: this.dataset } : {}) };
+        return this.ctx.runner.run('inspect', (jobToken) => this.ctx.engine.request('compareInit', params, jobToken), progressToken);
+      }));
   }
 
   /** Runs one section's engine request and posts loading, then its report or its error (unless superseded). */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ModelSpec } from '../../engine/model/spec';
+import { isChainModel, type ModelSpec } from '../../engine/model/spec';
 import { runToCsv, runToHtml, runToJson } from '../../engine/run/export';
 import { torchScript } from '../../engine/run/torchScript';
 import type { RunData } from '../../engine/run/format';
@@ -43,6 +43,7 @@ export async function exportRun(ctx: Ctx, store: RunStore, id: string, format: '
   if (format === 'torch') {
     const spec = run.meta.model.spec as ModelSpec | undefined;
     if (!spec) throw new Error(`the run "${run.meta.name}" does not include its model (it was written by ${run.meta.producer}), so no PyTorch script can be made`);
+    if (!isChainModel(spec)) throw new Error(`the run "${run.meta.name}" has a model that is not a chain of layers, which the PyTorch script does not write yet`);
     const doc = await vscode.workspace.openTextDocument({ language: 'python', content: torchScript(run.meta, spec) });
     await vscode.window.showTextDocument(doc);
     return;

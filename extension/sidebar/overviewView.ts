@@ -1,5 +1,8 @@
 import * as vscode from 'vscode';
-import { parameterCount, layerPrefix, type ModelSpec } from '../../engine/model/spec';
+import { isChainModel, layerPrefix, type ModelSpec } from '../../engine/model/spec';
+import { modelTree } from '../../engine/model/moduleTree';
+import { summarizeModules } from '../../engine/inspect/inspectInit';
+import { parameterCount } from '../../engine/model/moduleTree';
 import type { HostToSidebar, ModelOverview, Section, SidebarToHost, SignalGlance } from '../../protocol/messages';
 import type { Ctx } from '../ctx';
 import { isModelUri } from '../modelDocuments';
@@ -118,8 +121,12 @@ export class OverviewViewProvider implements vscode.WebviewViewProvider, vscode.
       const parsed = await this.ctx.models.load(uri);
       const spec = parsed.result.spec;
       if (!spec) return;
+      if (!isChainModel(spec)) {
+        post({ status: 'error', message: `Signal through depth needs the forward pass, which the engine cannot run for this model yet: ${spec.forwardUnavailable ?? 'it is not a chain of layers'}.` });
+        return;
+      }
       const { dataset } = await loadModelResources(this.ctx, parsed);
-      const report = await this.ctx.engine.request('measureSignal', { model: spec, dataset });
+      const report = await this.ctx.engine.request('measureSignal', { model: spec, ...(dataset ? { dataset } : {}) });
       post({
         status: 'ready',
         report: {
@@ -149,6 +156,8 @@ export class OverviewViewProvider implements vscode.WebviewViewProvider, vscode.
         model: { uri: uri.toString(), name },
         parameterCount: result.spec ? parameterCount(result.spec) : 0,
         layers: result.spec ? describeLayers(result.spec) : [],
+        // The root counts a tied tensor once, as parameterCount does.
+        ...(result.spec ? { modules: { ...summarizeModules(modelTree(result.spec).root, '', ''), parameterCount: parameterCount(result.spec) } } : {}),
         problems: { errors, warnings },
       };
       return { type: 'overview', overview };
@@ -163,6 +172,10 @@ export class OverviewViewProvider implements vscode.WebviewViewProvider, vscode.
 }
 
 function describeLayers(spec: ModelSpec): ModelOverview['layers'] {
+  if (!spec.layers) {
+    // A module tree: its top-level modules with their parameter counts (the tree itself goes in `modules`).
+    return summarizeModules(modelTree(spec).root, '', '').children.map((m) => ({ label: `${m.name}: ${m.type}`, parameters: m.parameterCount }));
+  }
   return spec.layers.map((layer, index) => {
     const prefix = layerPrefix(layer, index);
     switch (layer.type) {

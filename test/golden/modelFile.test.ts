@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseModelFile } from '../../engine/model';
+import { parseModelFile, requireChain } from '../../engine/model';
 import { loadModelResources } from '../../engine/model/resources';
 import { Trainer } from '../../engine/train/trainer';
 import type { DType } from '../../engine/tensor/dtype';
@@ -30,7 +30,7 @@ describe('golden runs through a model file (safetensors weights, npy data)', () 
         expect(resources.checkpoint?.size).toBe(6);
 
         const fx = readFixtureJson<{ losses: number[]; steps: number; files: { trajectory: string } }>(`mlp/${run}.${dtype}.json`);
-        const trainer = new Trainer(spec!, { dataset: resources.dataset, checkpoint: resources.checkpoint!, dtype });
+        const trainer = new Trainer(requireChain(spec!, 'training'), { dataset: resources.dataset, checkpoint: resources.checkpoint!, dtype });
         const trajectory = readSafetensors(`mlp/${fx.files.trajectory}`);
         for (let k = 1; k <= fx.steps; k++) {
           const r = trainer.step();
@@ -63,6 +63,6 @@ describe('golden runs through a model file (safetensors weights, npy data)', () 
     const d = r.diagnostics.find((x) => x.code === 'missing-file')!;
     expect(d.message).toContain('missing.npy');
     expect(text.slice(d.range.start, d.range.end)).toBe('"missing.npy"');
-    expect(r.dataset.description).toContain('synthetic');
+    expect(r.dataset?.description).toContain('synthetic');
   });
 });

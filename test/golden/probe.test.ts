@@ -38,12 +38,12 @@
 import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseModelFile } from '../../engine/model';
+import { parseModelFile, requireChain } from '../../engine/model';
 import { loadModelResources } from '../../engine/model/resources';
 import { parseRun, type RunData } from '../../engine/run/format';
 import { TrainingRun } from '../../engine/run/session';
 import type { LayerStep, RunStep } from '../../engine/run/types';
-import { parameterShapes } from '../../engine/model/spec';
+import { parameterShapes } from '../../engine/model/moduleTree';
 
 const STEPS = 60;
 const NORMWISE = 1e-5;
@@ -61,7 +61,7 @@ async function engineRun(): Promise<TrainingRun> {
   const file = path.resolve('test/fixtures/mlp/simple_mse.nn.json');
   const { spec, tree } = parseModelFile(file, await readFile(file, 'utf8'));
   const resources = await loadModelResources(spec!, tree, (rel) => readFile(path.join(path.dirname(file), rel)), 'float32');
-  const run = new TrainingRun(spec!, { steps: STEPS, dataset: resources.dataset, checkpoint: resources.checkpoint! });
+  const run = new TrainingRun(requireChain(spec!, 'training'), { steps: STEPS, dataset: resources.dataset, checkpoint: resources.checkpoint! });
   while (!run.done) run.advance();
   return run;
 }

@@ -13,7 +13,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildNetwork, buildOptimizer } from '../../engine/model/build';
 import type { InitializedParameter } from '../../engine/model/initialize';
-import { parameterShapes } from '../../engine/model/spec';
+import { requireChain } from '../../engine/model/spec';
+import { parameterShapes } from '../../engine/model/moduleTree';
 import { BCEWithLogitsLoss, zeroGrad } from '../../engine/nn';
 import { step as optimizerStep } from '../../engine/optim/step';
 import type { Params } from '../../engine/optim/transform';
@@ -39,7 +40,7 @@ async function articleSpec() {
   const file = await resolveText(articleBlocks()[2]!);
   const spec = file.models.find((m) => m.name === 'SimpleModel')?.result.spec;
   if (!spec) throw new Error('the article’s SimpleModel did not resolve');
-  return spec;
+  return requireChain(spec, 'the article’s SimpleModel');
 }
 
 describe('golden: the article’s SimpleModel from its Python code', () => {

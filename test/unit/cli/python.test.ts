@@ -1,6 +1,7 @@
 /** The CLI's Python path: picking a model (--model), and training a model with dotted parameter names. */
 import { describe, expect, it } from 'vitest';
 import { readPythonModel } from '../../../cli/pythonModel';
+import { requireChain } from '../../../engine/model/spec';
 import { Trainer } from '../../../engine/train/trainer';
 import { readPythonFixture } from '../pymodel/helpers';
 
@@ -21,7 +22,7 @@ describe('weightscope CLI on .py files', () => {
 
   it('trains a class whose layers sit in an nn.Sequential (state_dict names net.0, body.2, …) with its param groups', async () => {
     const { spec } = await readPythonModel(readPythonFixture('corpus/param_groups.py'), undefined);
-    const trainer = new Trainer(spec!, { batchSize: 16 });
+    const trainer = new Trainer(requireChain(spec!, 'training'), { batchSize: 16 });
     const first = trainer.step().loss;
     for (let i = 0; i < 30; i++) trainer.step();
     expect(trainer.step().loss).toBeLessThan(first);

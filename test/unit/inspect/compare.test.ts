@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { ARTICLE_VARIANTS, compareInitializations, compareVariants, variantSpec } from '../../../engine/inspect/compare';
 import { measureSignal } from '../../../engine/inspect/signal';
 import { parseModelText } from '../../../engine/model';
-import { parameterShapes, type ModelSpec } from '../../../engine/model/spec';
+import { requireChain, type ChainModelSpec } from '../../../engine/model/spec';
+import { parameterShapes } from '../../../engine/model/moduleTree';
 
-const spec = (text: string): ModelSpec => {
+const spec = (text: string): ChainModelSpec => {
   const { spec, diagnostics } = parseModelText(text, 'json', 'm');
   if (!spec) throw new Error(JSON.stringify(diagnostics));
-  return spec;
+  return requireChain(spec, 'test');
 };
 
 // The article's SimpleModel, with fc2 given its own initializer (which "torch default" must override).

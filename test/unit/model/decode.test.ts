@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { parseModelFile, parseModelText, parameterCount } from '../../../engine/model';
+import { parseModelFile, parseModelText, parameterCount, requireChain } from '../../../engine/model';
 
 /** The text a diagnostic's range covers. */
 function covered(text: string, d: { range: { start: number; end: number } }): string {
@@ -14,7 +14,7 @@ describe('model files: decoding', () => {
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(spec?.name).toBe('SimpleModel');
     expect(spec?.inputFeatures).toBe(10);
-    expect(spec?.layers.map((l) => l.type)).toEqual(['Linear', 'ReLU', 'Linear', 'Linear']);
+    expect(spec?.layers?.map((l) => l.type)).toEqual(['Linear', 'ReLU', 'Linear', 'Linear']);
     // 10·100 + 100 + 100·10 + 10 + 10·1 + 1
     expect(parameterCount(spec!)).toBe(2121);
     expect(spec?.optimizer).toEqual({ type: 'AdamW', lr: 0.001, args: { weight_decay: 0.01 }, noDecay: [] });
@@ -24,7 +24,7 @@ describe('model files: decoding', () => {
     const path = 'examples/article-normal-init.nn.yaml';
     const { spec, diagnostics } = parseModelFile(path, readFileSync(path, 'utf8'));
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    const linears = spec!.layers.filter((l) => l.type === 'Linear');
+    const linears = requireChain(spec!, 'test').layers.filter((l) => l.type === 'Linear');
     expect(linears.map((l) => (l.type === 'Linear' ? [l.inFeatures, l.outFeatures] : []))).toEqual([[10, 100], [100, 10], [10, 1]]);
     expect(linears[0]!.type === 'Linear' && linears[0]!.init?.weight).toEqual({ fn: 'normal_', args: { std: 0.01 } });
   });
@@ -140,7 +140,7 @@ describe('model files: initializer arguments', () => {
 
   it('accepts names without the trailing underscore and canonicalizes them', () => {
     const text = '{"input": 3, "layers": [{"type": "Linear", "out_features": 2, "init": {"weight": "xavier_normal"}}]}';
-    const layer = parseModelText(text, 'json', 'm').spec!.layers[0]!;
+    const layer = requireChain(parseModelText(text, 'json', 'm').spec!, 'test').layers[0]!;
     expect(layer.type === 'Linear' && layer.init?.weight?.fn).toBe('xavier_normal_');
   });
 });

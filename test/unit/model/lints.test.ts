@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { parseModelFile, parseModelText, type ModelDiagnostic, type SourceLanguage } from '../../../engine/model';
+import { parseModelFile, parseModelText, requireChain, type ModelDiagnostic, type SourceLanguage } from '../../../engine/model';
 
 function applyFix(text: string, d: ModelDiagnostic, which = 0): string {
   const fix = d.fixes?.[which];
@@ -45,7 +45,7 @@ describe('lints on the article SimpleModel (errata #8, #9, #11)', () => {
   it('the Sigmoid alternative for BCE also silences the lint', () => {
     const d = diagnostics.find((x) => x.code === 'bce-on-unbounded-output')!;
     const fixed = applyFix(text, d, 1);
-    expect(parseModelFile(path, fixed).spec?.layers.at(-1)?.type).toBe('Sigmoid');
+    expect(parseModelFile(path, fixed).spec?.layers?.at(-1)?.type).toBe('Sigmoid');
     expect(codes(parseModelFile(path, fixed).diagnostics)).not.toContain('bce-on-unbounded-output');
   });
 });
@@ -67,7 +67,7 @@ describe('lints: the others', () => {
     const d = lint(text, 'yaml').find((x) => x.code === 'xavier-with-relu')!;
     expect(text.slice(d.range.start, d.range.end)).toBe('xavier_uniform_');
     const fixed = applyFix(text, d);
-    const spec = parseModelText(fixed, 'yaml', 'm').spec!;
+    const spec = requireChain(parseModelText(fixed, 'yaml', 'm').spec!, 'test');
     expect(spec.layers[0]!.type === 'Linear' && spec.layers[0]!.init?.weight).toEqual({ fn: 'kaiming_uniform_', args: { nonlinearity: 'relu' } });
   });
 

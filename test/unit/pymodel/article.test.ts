@@ -6,7 +6,8 @@
  * real names (errata #1, #2).
  */
 import { describe, expect, it } from 'vitest';
-import { parameterShapes } from '../../../engine/model/spec';
+import { parameterShapes } from '../../../engine/model/moduleTree';
+import { requireChain } from '../../../engine/model/spec';
 import { PythonParser, pythonHoverAt, resolvePython } from '../../../pymodel';
 import { articleBlocks, resolveText, WASM } from './helpers';
 
@@ -21,7 +22,7 @@ describe('the article’s SimpleModel block', () => {
   it('resolves to 10→100→10→1 with ReLU after fc1, BCELoss and AdamW(lr=0.001, weight_decay=1e-2)', async () => {
     const f = await resolveText(simpleModelBlock!);
     expect(f.models.map((m) => m.name)).toEqual(['SimpleModel']);
-    const spec = f.models[0]!.result.spec!;
+    const spec = requireChain(f.models[0]!.result.spec!, 'SimpleModel');
     expect(spec.layers.map((l) => l.type)).toEqual(['Linear', 'ReLU', 'Linear', 'Linear']);
     expect(parameterShapes(spec)).toEqual([
       { name: 'fc1.weight', shape: [100, 10] }, { name: 'fc1.bias', shape: [100] },

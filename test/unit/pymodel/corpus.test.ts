@@ -6,7 +6,8 @@
  * to the model torch would build, or say exactly what Weightscope did not read.
  */
 import { describe, expect, it } from 'vitest';
-import { parameterShapes, type LayerSpec, type ModelSpec } from '../../../engine/model/spec';
+import { requireChain, type ChainModelSpec, type LayerSpec, type ModelSpec } from '../../../engine/model/spec';
+import { modelTensors, parameterShapes } from '../../../engine/model/moduleTree';
 import type { PythonFile } from '../../../pymodel';
 import { readPythonFixture, resolveText } from './helpers';
 
@@ -24,7 +25,12 @@ function model(file: Resolved, name: string): ModelSpec {
   return m!.result.spec!;
 }
 
-const types = (spec: ModelSpec): string[] => spec.layers.map((l) => l.type);
+/** The model, read layer by layer: its forward pass must be a chain of layers. */
+function chainModel(file: Resolved, name: string): ChainModelSpec {
+  return requireChain(model(file, name), `model ${name}`);
+}
+
+const types = (spec: ChainModelSpec): string[] => spec.layers.map((l) => l.type);
 const linear = (l: LayerSpec | undefined): string => (l?.type === 'Linear' ? `${l.name ?? '?'}:${l.inFeatures}→${l.outFeatures}${l.bias ? '' : ' nobias'}` : String(l?.type));
 /** The source text a diagnostic points at. */
 const at = (file: Resolved, code: string): string[] => file.diagnostics.filter((d) => d.code === code).map((d) => file.text.slice(d.range.start, d.range.end));
@@ -33,7 +39,7 @@ const errors = (file: Resolved): string[] => file.diagnostics.filter((d) => d.se
 describe('Python corpus: models that resolve', () => {
   it('nn.Sequential at module level: torch state_dict names by position, loss arguments, Adam with coupled decay', async () => {
     const f = await corpus('sequential_mnist.py');
-    const spec = model(f, 'model');
+    const spec = chainModel(f, 'model');
     expect(types(spec)).toEqual(['Linear', 'ReLU', 'Dropout', 'Linear']);
     expect(parameterShapes(spec).map((p) => `${p.name}[${p.shape.join(',')}]`)).toEqual(['0.weight[256,784]', '0.bias[256]', '3.weight[10,256]', '3.bias[10]']);
     expect(spec.layers[2]).toMatchObject({ type: 'Dropout', p: 0.2 });
@@ -46,7 +52,7 @@ describe('Python corpus: models that resolve', () => {
 
   it('class MLP with module constants, x.view, F.relu / F.dropout / F.leaky_relu, instantiated in main() with .to(device) and a local lr', async () => {
     const f = await corpus('functional_mlp.py');
-    const spec = model(f, 'MLP');
+    const spec = chainModel(f, 'MLP');
     expect(types(spec)).toEqual(['Linear', 'ReLU', 'Dropout', 'Linear', 'LeakyReLU', 'Linear']);
     expect(spec.layers.map(linear).filter((s) => s.includes('→'))).toEqual(['fc1:784→512', 'fc2:512→256', 'fc3:256→10']);
     expect(spec.layers[2]).toMatchObject({ p: 0.5 });
@@ -61,7 +67,7 @@ describe('Python corpus: models that resolve', () => {
 
   it('Hugging Face-style _init_weights through self.apply, and no_decay param groups from named_parameters()', async () => {
     const f = await corpus('hf_style_init.py');
-    const spec = model(f, 'Block');
+    const spec = chainModel(f, 'Block');
     expect(types(spec)).toEqual(['LayerNorm', 'Linear', 'GELU', 'Linear']);
     expect(spec.inputFeatures).toBe(64);
     for (const i of [1, 3]) {
@@ -79,7 +85,7 @@ describe('Python corpus: models that resolve', () => {
 
   it('a module-level init function applied to an nn.Sequential with type(m) == nn.Linear, SGD with momentum', async () => {
     const f = await corpus('apply_init_function.py');
-    const spec = model(f, 'net');
+    const spec = chainModel(f, 'net');
     const linears = spec.layers.filter((l) => l.type === 'Linear');
     expect(linears).toHaveLength(3);
     for (const l of linears) expect(l.type === 'Linear' && l.init).toEqual({ weight: { fn: 'xavier_uniform_', args: {} }, bias: { fn: 'constant_', args: { val: 0.01 } } });
@@ -90,7 +96,7 @@ describe('Python corpus: models that resolve', () => {
 
   it('ModuleList over a literal range, unrolled in forward; init in a for m in self.modules() loop with calculate_gain', async () => {
     const f = await corpus('modulelist_tanh.py');
-    const spec = model(f, 'DeepTanh');
+    const spec = chainModel(f, 'DeepTanh');
     expect(spec.layers.map(linear).filter((s) => s.includes('→'))).toEqual(['inp:20→128', 'hidden.0:128→128', 'hidden.1:128→128', 'hidden.2:128→128', 'hidden.3:128→128', 'out:128→1']);
     expect(types(spec).filter((t) => t === 'Tanh')).toHaveLength(5);
     const gain = 5 / 3;
@@ -101,7 +107,7 @@ describe('Python corpus: models that resolve', () => {
 
   it('nn.init calls, .data.normal_, no_grad uniform_/fill_, bias=False, a ReLU module used twice', async () => {
     const f = await corpus('explicit_init.py');
-    const spec = model(f, 'Net');
+    const spec = chainModel(f, 'Net');
     const [fc1, , fc2, , out] = spec.layers;
     expect(fc1).toMatchObject({ init: { weight: { fn: 'kaiming_normal_', args: { mode: 'fan_in', nonlinearity: 'relu' } }, bias: { fn: 'zeros_', args: {} } } });
     expect(fc2).toMatchObject({ bias: false, init: { weight: { fn: 'normal_', args: { mean: 0, std: 0.01 } } } });
@@ -124,7 +130,7 @@ describe('Python corpus: models that resolve', () => {
 
   it('constructor arguments come from the instantiation; a class with no value for its width is not modelled, and says why', async () => {
     const f = await corpus('constructor_args.py');
-    const spec = model(f, 'MLP');
+    const spec = chainModel(f, 'MLP');
     expect(spec.layers.map(linear).filter((s) => s.includes('→'))).toEqual(['net.0:20→64', 'net.3:64→3']);
     expect(spec.layers[1]).toMatchObject({ type: 'ELU', args: { alpha: 1 } });
     expect(spec.layers[2]).toMatchObject({ type: 'Dropout', p: 0.1 });
@@ -150,10 +156,10 @@ describe('Python corpus: models that resolve', () => {
       'nn.init.constant_(model.fc.bias, 0.1)',
       '',
     ].join('\n'));
-    const net = model(f, 'net');
+    const net = chainModel(f, 'net');
     expect(net.layers[0]).toMatchObject({ init: { weight: { fn: 'orthogonal_', args: { gain: Math.SQRT2 } } } });
     expect(net.layers[2]).toMatchObject({ init: { bias: { fn: 'zeros_', args: {} } } });
-    expect(model(f, 'M').layers[0]).toMatchObject({ init: { bias: { fn: 'constant_', args: { val: 0.1 } } } });
+    expect(chainModel(f, 'M').layers[0]).toMatchObject({ init: { bias: { fn: 'constant_', args: { val: 0.1 } } } });
   });
 
   it('a "# weightscope:" line inside a string is not a directive', async () => {
@@ -163,7 +169,7 @@ describe('Python corpus: models that resolve', () => {
 
   it('type hints everywhere, keyword-only arguments, keyword constructor arguments, an init function typed nn.Module', async () => {
     const f = await corpus('typed_modern.py');
-    const spec = model(f, 'GatedHead');
+    const spec = chainModel(f, 'GatedHead');
     expect(types(spec)).toEqual(['Linear', 'SiLU', 'Dropout', 'LayerNorm', 'Linear']);
     expect(spec.layers.map(linear).filter((s) => s.includes('→'))).toEqual(['proj:16→128', 'out:128→1 nobias']);
     expect(spec.layers[3]).toMatchObject({ normalizedShape: 128, eps: 1e-6 });
@@ -177,7 +183,7 @@ describe('Python corpus: models that resolve', () => {
 
   it('a LightningModule: loss as a submodule, the optimizer configure_optimizers returns', async () => {
     const f = await corpus('lightning_module.py');
-    const spec = model(f, 'LitClassifier');
+    const spec = chainModel(f, 'LitClassifier');
     expect(spec.layers.map(linear).filter((s) => s.includes('→'))).toEqual(['encoder.0:32→64', 'encoder.2:64→64', 'head:64→4']);
     expect(spec.loss).toEqual({ type: 'CrossEntropyLoss', args: { label_smoothing: 0.05 } });
     expect(spec.optimizer).toMatchObject({ type: 'AdamW', lr: 3e-4, args: { weight_decay: 0.05 } });
@@ -202,19 +208,25 @@ describe('Python corpus: models that resolve', () => {
 });
 
 describe('Python corpus: what Weightscope does not model is said, never guessed', () => {
-  it('residual sums, Conv2d, BatchNorm1d and log_softmax stop their class, on the exact construct', async () => {
+  it('residual sums, Conv2d, BatchNorm1d and log_softmax: every parameter is inspected, and Train is off on the exact construct', async () => {
     const f = await corpus('unsupported.py');
-    expect(f.models.map((m) => [m.name, m.modelable])).toEqual([['ResidualMLP', false], ['ConvNet', false], ['WithBatchNorm', false], ['Plain', false]]);
-    expect(at(f, 'py-cannot-model')).toEqual([
+    expect(f.models.map((m) => [m.name, m.modelable, m.result.spec?.layers === undefined])).toEqual([['ResidualMLP', true, true], ['ConvNet', true, true], ['WithBatchNorm', true, true], ['Plain', true, true]]);
+    expect(at(f, 'py-no-forward')).toEqual([
       'x + self.fc2(F.relu(self.fc1(x)))',
       'self.conv(x)',
       'self.bn(self.fc(x))',
       'F.log_softmax(self.head(x), dim=1)',
     ]);
     for (const d of f.diagnostics) expect(d.severity).toBe('information');
-    // The weight assignment is an assumption with its own message.
-    const assigned = f.diagnostics.find((d) => f.text.slice(d.range.start, d.range.end) === 'self.fc.weight.data = torch.eye(4)');
-    expect(assigned?.message).toMatch(/keeps the initializer set before this line/);
+    // Every parameter and buffer torch would make, unused ones (extra) included.
+    const bn = f.models.find((m) => m.name === 'WithBatchNorm')!.result.spec!;
+    expect(modelTensors(bn).map((t) => `${t.name}:${t.decl.shape.join('x')}`)).toEqual([
+      'fc.weight:16x16', 'fc.bias:16', 'bn.weight:16', 'bn.bias:16', 'bn.running_mean:16', 'bn.running_var:16', 'bn.num_batches_tracked:',
+      'out.weight:1x16', 'out.bias:1', 'extra.weight:4x16', 'extra.bias:4',
+    ]);
+    // `self.fc.weight.data = torch.eye(4)` is followed: the weight is the identity.
+    const plain = f.models.find((m) => m.name === 'Plain')!.result.spec!;
+    expect(modelTensors(plain).find((t) => t.name === 'fc.weight')!.decl.init.at(-1)).toMatchObject({ op: 'init', init: { fn: 'eye_' } });
   });
 
   it('torch errors in the Python code are errors on the exact argument: shape mismatch, fans of a bias, a bad mode', async () => {
@@ -252,7 +264,7 @@ describe('Python corpus: what Weightscope does not model is said, never guessed'
     expect(notes.some((m) => /optim\.RMSprop/.test(m))).toBe(true);
   });
 
-  it('submodules added by ModuleList.append, add_module or a loop are not modelled (never a model with layers missing)', async () => {
+  it('submodules added by ModuleList.append, setattr or a loop are read into the tree (Train stays off: the chain reader does not follow them)', async () => {
     const f = await resolveText([
       'import torch.nn as nn',
       'class Appended(nn.Module):',
@@ -275,8 +287,10 @@ describe('Python corpus: what Weightscope does not model is said, never guessed'
       '        return self.fc0(x)',
       '',
     ].join('\n'));
-    expect(f.models.map((m) => [m.name, m.modelable])).toEqual([['Appended', false], ['Named', false]]);
-    expect(f.diagnostics.filter((d) => d.code === 'py-cannot-model').map((d) => f.text.slice(d.range.start, d.range.end).split('\n')[0])).toEqual(['for _ in range(3):', 'for i in range(1, 3):']);
+    expect(f.models.map((m) => [m.name, m.modelable, m.result.spec?.layers === undefined])).toEqual([['Appended', true, true], ['Named', true, true]]);
+    expect(f.diagnostics.filter((d) => d.code === 'py-no-forward').map((d) => f.text.slice(d.range.start, d.range.end).split('\n')[0])).toEqual(['for _ in range(3):', 'for i in range(1, 3):']);
+    expect(parameterShapes(f.models[0]!.result.spec!).map((p) => p.name)).toEqual(['layers.0.weight', 'layers.0.bias', 'layers.1.weight', 'layers.1.bias', 'layers.2.weight', 'layers.2.bias']);
+    expect(parameterShapes(f.models[1]!.result.spec!).map((p) => p.name)).toEqual(['fc0.weight', 'fc0.bias', 'fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']);
   });
 
   it('a method called from __init__ (self.reset_parameters()) is read for its init statements', async () => {
@@ -294,7 +308,7 @@ describe('Python corpus: what Weightscope does not model is said, never guessed'
       '        return self.fc(x)',
       '',
     ].join('\n'));
-    expect(model(f, 'M').layers[0]).toMatchObject({ init: { weight: { fn: 'kaiming_uniform_', args: { nonlinearity: 'relu' } }, bias: { fn: 'zeros_', args: {} } } });
+    expect(chainModel(f, 'M').layers[0]).toMatchObject({ init: { weight: { fn: 'kaiming_uniform_', args: { nonlinearity: 'relu' } }, bias: { fn: 'zeros_', args: {} } } });
     expect(f.diagnostics).toEqual([]);
   });
 
@@ -319,7 +333,7 @@ describe('Python corpus: what Weightscope does not model is said, never guessed'
     ]);
   });
 
-  it('shared weights (a Linear applied twice) cannot be modelled', async () => {
+  it('shared weights (a Linear applied twice): inspected, but not trained', async () => {
     const f = await resolveText([
       'import torch.nn as nn',
       'class Tied(nn.Module):',
@@ -330,8 +344,9 @@ describe('Python corpus: what Weightscope does not model is said, never guessed'
       '        return self.fc(self.fc(x).relu())',
       '',
     ].join('\n'));
-    expect(f.models[0]!.modelable).toBe(false);
-    expect(f.diagnostics.map((d) => d.message).join()).toMatch(/applies fc again \(shared weights\)/);
+    expect(f.models[0]!.modelable).toBe(true);
+    expect(f.models[0]!.result.spec!.layers).toBeUndefined();
+    expect(f.diagnostics.find((d) => d.code === 'py-no-forward')?.message).toMatch(/applies fc again \(shared weights\)/);
   });
 
   it('a Python syntax error is an error, and the class it breaks is not modelled', async () => {

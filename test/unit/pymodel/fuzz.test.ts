@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseModelFile } from '../../../engine/model';
+import { parseModelFile, type ModelSpec } from '../../../engine/model';
 import { resolvePython, toModelFileJson } from '../../../pymodel';
 import { articleBlocks, loadParser, readPythonFixture } from './helpers';
 
@@ -31,6 +31,8 @@ function mutate(text: string, m: { at: number; length: number; kind: string; tok
   return text.slice(0, at) + m.token + text.slice(at);
 }
 
+const withoutReason = (spec: ModelSpec | undefined): ModelSpec | undefined => spec && { ...spec, forwardUnavailable: undefined };
+
 describe('Python front end under mutation', () => {
   it('never throws, keeps diagnostics inside the text, and every spec round-trips through a model file', async () => {
     const parser = await loadParser();
@@ -45,10 +47,12 @@ describe('Python front end under mutation', () => {
           expect(d.range.end).toBeGreaterThanOrEqual(d.range.start);
           expect(d.range.end).toBeLessThanOrEqual(text.length);
           expect(d.message.length).toBeGreaterThan(0);
+          expect(d.message).not.toMatch(/internal error/);
         }
         for (const m of file.models) {
           if (m.result.diagnostics.some((d) => d.severity === 'error')) expect(m.result.spec).toBeUndefined();
-          if (m.result.spec) expect(parseModelFile('m.nn.json', toModelFileJson(m, 'fuzz.py')).spec).toEqual(m.result.spec);
+          // The reason Train is off is the Python reader's own words; the file gives its own.
+          if (m.result.spec) expect(withoutReason(parseModelFile('m.nn.json', toModelFileJson(m, 'fuzz.py')).spec)).toEqual(withoutReason(m.result.spec));
         }
       }),
       { numRuns: 300, seed: 20261127 },

@@ -1,5 +1,6 @@
 /** Incremental parsing: edits applied to the previous tree give the same model as a fresh parse. */
 import { describe, expect, it } from 'vitest';
+import { requireChain } from '../../../engine/model/spec';
 import { PythonDocument, resolvePython, type TextChange } from '../../../pymodel';
 import { articleBlocks, loadParser } from './helpers';
 
@@ -30,7 +31,7 @@ describe('PythonDocument', () => {
       expect(incremental.models.map((m) => m.result.spec)).toEqual(expected.models.map((m) => m.result.spec));
       expect(incremental.diagnostics).toEqual(expected.diagnostics);
     }
-    const spec = resolvePython(doc.currentTree, text).models[0]!.result.spec!;
+    const spec = requireChain(resolvePython(doc.currentTree, text).models[0]!.result.spec!, 'the edited model');
     expect(spec.layers.map((l) => (l.type === 'Linear' ? `${l.inFeatures}→${l.outFeatures}` : l.type))).toEqual(['10→100', 'ReLU', '100→64', 'ReLU', '64→1']);
     expect(spec.loss?.type).toBe('BCEWithLogitsLoss');
     doc.dispose();

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseModelText } from '../../../engine/model';
-import type { ModelSpec } from '../../../engine/model/spec';
+import { requireChain, type ChainModelSpec } from '../../../engine/model/spec';
 import { runMetaFor, torchScript } from '../../../engine/run';
 import { resolveText } from './helpers';
 
@@ -15,19 +15,20 @@ const MODELS: Record<string, string> = {
   "unnamed layers (model[0]), the article's uniform init, Adam": '{"name": "Unnamed", "input": 10, "layers": [{"type": "Linear", "out_features": 100, "init": {"weight": {"fn": "uniform_", "a": -0.01, "b": 0.01}}}, {"type": "Tanh"}, {"type": "Linear", "out_features": 1}], "loss": "MSELoss", "optimizer": {"type": "Adam", "lr": 0.001, "betas": [0.8, 0.99]}, "seed": 2}',
 };
 
-function initsOf(spec: ModelSpec): Record<string, unknown> {
+function initsOf(spec: ChainModelSpec): Record<string, unknown> {
   return Object.fromEntries(spec.layers.flatMap((layer, i) => (layer.type === 'Linear' ? [[`${i}`, layer.init ?? null]] : [])));
 }
 
 describe('a run saved as a PyTorch script reads back as its model', () => {
   for (const [what, text] of Object.entries(MODELS)) {
     it(what, async () => {
-      const spec = parseModelText(text, 'json', 'm').spec!;
+      const spec = requireChain(parseModelText(text, 'json', 'm').spec!, 'test');
       const meta = runMetaFor(spec, { id: 'r', steps: 300, createdAt: '2026-01-01T00:00:00.000Z', batchSize: 16 });
       const file = await resolveText(torchScript(meta, spec));
       expect(file.models).toHaveLength(1);
-      const back = file.models[0]!.result.spec!;
-      expect(back, JSON.stringify(file.models[0]!.result.diagnostics)).toBeDefined();
+      const read = file.models[0]!.result.spec;
+      expect(read, JSON.stringify(file.models[0]!.result.diagnostics)).toBeDefined();
+      const back = requireChain(read!, 'the script read back');
       // No part of the model is left unread (the training loop is the script's own).
       const unread = file.models[0]!.result.diagnostics.filter((d) => d.code === 'py-not-modelled');
       expect(unread.map((d) => d.message)).toEqual([]);

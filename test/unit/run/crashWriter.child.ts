@@ -1,11 +1,11 @@
 // Child process of format.test.ts: records a long run into the folder given as
 // argv[2], flushing after every line, until the parent kills it.
-import { parseModelText } from '../../../engine/model';
+import { parseModelText, requireChain } from '../../../engine/model';
 import { encodeSnapshotLine, encodeStepLine, runMetaFor, TrainingRun } from '../../../engine/run';
 import { RunFolderWriter } from '../../../cli/runFiles';
 
 const MODEL = '{"input": 10, "layers": [{"name": "fc1", "type": "Linear", "out_features": 32}, {"type": "ReLU"}, {"name": "fc2", "type": "Linear", "out_features": 1}], "loss": "BCEWithLogitsLoss", "optimizer": {"type": "AdamW", "lr": 0.01}, "seed": 7}';
-const spec = parseModelText(MODEL, 'json', 'm').spec!;
+const spec = requireChain(parseModelText(MODEL, 'json', 'm').spec!, 'test');
 const dir = process.argv[2]!;
 const run = new TrainingRun(spec, { steps: 10_000_000 });
 const writer = new RunFolderWriter(dir, runMetaFor(spec, { id: 'crash', steps: 10_000_000, createdAt: new Date(0).toISOString() }), 1, 0);

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseModelText } from '../../../engine/model';
+import { parseModelText, requireChain } from '../../../engine/model';
 import { runMetaFor, runToCsv, runToHtml, runToJson, torchScript, TrainingRun, type RunData } from '../../../engine/run';
 
 const MODEL = '{"input": 4, "layers": [{"name": "fc1", "type": "Linear", "out_features": 6, "init": {"weight": {"fn": "kaiming_normal_", "nonlinearity": "relu"}, "bias": "zeros_"}}, {"type": "ReLU"}, {"name": "out", "type": "Linear", "out_features": 1}], "loss": "BCEWithLogitsLoss", "optimizer": {"type": "AdamW", "lr": 0.003, "weight_decay": 0.02, "no_decay": ["*.bias"]}, "seed": 5}';
-const spec = parseModelText(MODEL, 'json', 'm').spec!;
+const chain = (text: string) => requireChain(parseModelText(text, 'json', 'm').spec!, 'test');
+const spec = chain(MODEL);
 
 function runData(steps: number): RunData {
   const run = new TrainingRun(spec, { steps });
@@ -63,7 +64,7 @@ describe('PyTorch script', () => {
   });
 
   it('refers to unnamed layers by position (model[0], as model.0 is not Python)', () => {
-    const unnamed = parseModelText('{"input": 4, "layers": [{"type": "Linear", "out_features": 3, "init": {"weight": "xavier_uniform_", "bias": "zeros_"}}, {"type": "ReLU"}, {"type": "Linear", "out_features": 1, "init": {"weight": "lecun_normal_"}}]}', 'json', 'm').spec!;
+    const unnamed = chain('{"input": 4, "layers": [{"type": "Linear", "out_features": 3, "init": {"weight": "xavier_uniform_", "bias": "zeros_"}}, {"type": "ReLU"}, {"type": "Linear", "out_features": 1, "init": {"weight": "lecun_normal_"}}]}');
     const s = torchScript(runMetaFor(unnamed, { id: 'u', steps: 1, createdAt: '2026-01-01T00:00:00.000Z' }), unnamed);
     expect(s).toContain('nn.init.xavier_uniform_(model[0].weight)');
     expect(s).toContain('nn.init.zeros_(model[0].bias)');
@@ -72,7 +73,7 @@ describe('PyTorch script', () => {
   });
 
   it('applies the model file\'s init patterns as the engine matches them (`*` and `?`)', () => {
-    const patterned = parseModelText('{"input": 4, "layers": [{"name": "fc1", "type": "Linear", "out_features": 3}, {"type": "ReLU"}, {"name": "fc2", "type": "Linear", "out_features": 1}], "init": {"fc?.weight": "xavier_uniform_", "*.bias": "zeros_"}}', 'json', 'm').spec!;
+    const patterned = chain('{"input": 4, "layers": [{"name": "fc1", "type": "Linear", "out_features": 3}, {"type": "ReLU"}, {"name": "fc2", "type": "Linear", "out_features": 1}], "init": {"fc?.weight": "xavier_uniform_", "*.bias": "zeros_"}}');
     const s = torchScript(runMetaFor(patterned, { id: 'p', steps: 1, createdAt: '2026-01-01T00:00:00.000Z' }), patterned);
     for (const name of ['fc1', 'fc2']) {
       expect(s).toContain(`nn.init.xavier_uniform_(model.${name}.weight)`);

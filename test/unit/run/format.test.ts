@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
-import { parseModelText } from '../../../engine/model';
+import { parseModelText, requireChain } from '../../../engine/model';
 import {
   encodeRunMeta, encodeSnapshotLine, encodeStepLine, parseRun, parseRunMeta, parseSteps, RunFormatError, runMetaFor, storedNumber, thinnedSteps, TrainingRun, type RunStep,
 } from '../../../engine/run';
@@ -19,7 +19,7 @@ function stored<T>(x: T): T {
 }
 
 const MODEL = '{"input": 10, "layers": [{"name": "fc1", "type": "Linear", "out_features": 32}, {"type": "ReLU"}, {"name": "fc2", "type": "Linear", "out_features": 1}], "loss": "BCEWithLogitsLoss", "optimizer": {"type": "AdamW", "lr": 0.01}, "seed": 7}';
-const spec = parseModelText(MODEL, 'json', 'm').spec!;
+const spec = requireChain(parseModelText(MODEL, 'json', 'm').spec!, 'test');
 
 function record(steps: number) {
   const run = new TrainingRun(spec, { steps });

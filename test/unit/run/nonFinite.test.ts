@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseModelText } from '../../../engine/model';
+import { parseModelText, requireChain } from '../../../engine/model';
 import { adam, adamw, step } from '../../../engine/optim';
 import { findNonFinite, StatsTracer, TrainingRun } from '../../../engine/run';
 
@@ -34,7 +34,7 @@ describe('NaN/Inf detection', () => {
 
   it('a diverging run stops at the first non-finite step and keeps every step before it', () => {
     const { spec } = parseModelText('{"input": 4, "layers": [{"name": "fc", "type": "Linear", "out_features": 1, "init": {"weight": {"fn": "constant_", "val": 1e18}}}], "loss": "MSELoss", "optimizer": {"type": "SGD", "lr": 1}}', 'json', 'm');
-    const run = new TrainingRun(spec!, { steps: 50 });
+    const run = new TrainingRun(requireChain(spec!, 'test'), { steps: 50 });
     const seen: number[] = [];
     while (!run.done) seen.push(run.advance().step.step);
     const stopped = run.stopped!;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseModelText } from '../../../engine/model';
+import { parseModelText, requireChain } from '../../../engine/model';
 import { fastSummary, TrainingRun } from '../../../engine/run';
 import { summarize } from '../../../engine/stats/summary';
 import { Trainer } from '../../../engine/train/trainer';
 
 const MODEL = '{"input": 10, "layers": [{"name": "fc1", "type": "Linear", "out_features": 16}, {"type": "ReLU"}, {"name": "fc2", "type": "Linear", "out_features": 1}], "loss": "BCEWithLogitsLoss", "optimizer": {"type": "AdamW", "lr": 0.01, "weight_decay": 0.01, "no_decay": ["*.bias"]}, "seed": 3}';
-const spec = parseModelText(MODEL, 'json', 'm').spec!;
+const spec = requireChain(parseModelText(MODEL, 'json', 'm').spec!, 'test');
 
 describe('TrainingRun', () => {
   it('records every step per tensor, snapshots on schedule and at the last step, and validation losses', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseModelText } from '../../../engine/model';
+import { parseModelText, requireChain } from '../../../engine/model';
 import { optimizerVariants, TrainingRun } from '../../../engine/run';
 
-const spec = parseModelText('{"input": 6, "layers": [{"name": "fc1", "type": "Linear", "out_features": 12}, {"type": "ReLU"}, {"name": "ln", "type": "LayerNorm", "normalized_shape": 12}, {"name": "fc2", "type": "Linear", "out_features": 1}], "loss": "BCEWithLogitsLoss", "optimizer": {"type": "AdamW", "lr": 0.002, "weight_decay": 0.05}, "seed": 1}', 'json', 'm').spec!;
+const spec = requireChain(parseModelText('{"input": 6, "layers": [{"name": "fc1", "type": "Linear", "out_features": 12}, {"type": "ReLU"}, {"name": "ln", "type": "LayerNorm", "normalized_shape": 12}, {"name": "fc2", "type": "Linear", "out_features": 1}], "loss": "BCEWithLogitsLoss", "optimizer": {"type": "AdamW", "lr": 0.002, "weight_decay": 0.05}, "seed": 1}', 'json', 'm').spec!, 'test');
 
 describe('optimizer comparison variants', () => {
   const variants = optimizerVariants(spec);

@@ -6,13 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { syntheticDataset } from '../../../engine/data/synthetic';
-import { parseModelText } from '../../../engine/model';
+import { parseModelText, requireChain } from '../../../engine/model';
 import { Trainer } from '../../../engine/train/trainer';
 
 const spec = (text: string) => {
   const { spec, diagnostics } = parseModelText(text, 'json', 'm');
   if (!spec) throw new Error(JSON.stringify(diagnostics));
-  return spec;
+  return requireChain(spec, 'test');
 };
 
 const MODELS: { name: string; text: string; task: 'regression' | 'binary' | 'multiclass'; outputs: number }[] = [

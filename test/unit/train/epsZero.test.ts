@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseModelText } from '../../../engine/model';
+import { parseModelText, requireChain } from '../../../engine/model';
 import { TrainingRun } from '../../../engine/run';
 
 /** fc1's units are dead from the start (zero weights, bias −1 before a ReLU): its gradient is exactly 0. */
@@ -17,7 +17,7 @@ const model = (eps: number): string => JSON.stringify({
 function train(eps: number, steps: number): TrainingRun {
   const { spec, diagnostics } = parseModelText(model(eps), 'json', 'm');
   expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  const run = new TrainingRun(spec!, { steps });
+  const run = new TrainingRun(requireChain(spec!, 'test'), { steps });
   while (!run.done) run.advance();
   return run;
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseModelText } from '../../../engine/model';
+import { parseModelText, requireChain } from '../../../engine/model';
 import { DEFAULT_BATCH_SIZE, DEFAULT_STEPS, plannedBatchSize, plannedSteps } from '../../../engine/train/defaults';
 
-const spec = (training: string) => parseModelText(`{"input": 2, "layers": [{"type": "Linear", "out_features": 1}]${training ? `, "training": ${training}` : ''}}`, 'json', 'm').spec!;
+const spec = (training: string) => requireChain(parseModelText(`{"input": 2, "layers": [{"type": "Linear", "out_features": 1}]${training ? `, "training": ${training}` : ''}}`, 'json', 'm').spec!, 'test');
 
 describe('planned steps and batch size', () => {
   it('the caller wins, then the file, then the defaults', () => {

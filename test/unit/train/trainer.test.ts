@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseModelText } from '../../../engine/model';
+import { parseModelText, requireChain } from '../../../engine/model';
 import { NonFiniteError, Trainer } from '../../../engine/train/trainer';
 
 const spec = (text: string) => {
   const { spec, diagnostics } = parseModelText(text, 'json', 'm');
   if (!spec) throw new Error(JSON.stringify(diagnostics));
-  return spec;
+  return requireChain(spec, 'test');
 };
 
 describe('trainer', () => {
@@ -56,7 +56,7 @@ describe('trainer: the article model as written', () => {
     const { parseModelFile } = await import('../../../engine/model');
     const { StepError } = await import('../../../engine/train/trainer');
     const path = 'examples/simple-model.nn.json';
-    const s = parseModelFile(path, readFileSync(path, 'utf8')).spec!;
+    const s = requireChain(parseModelFile(path, readFileSync(path, 'utf8')).spec!, 'test');
     const t = new Trainer(s);
     expect(() => t.step()).toThrow(StepError);
     expect(() => new Trainer(s).step()).toThrow(/step 1: .*all elements of input should be between 0 and 1/);
@@ -68,7 +68,7 @@ describe('trainer: the article model as written', () => {
     const path = 'examples/simple-model-fixed.nn.json';
     const { spec: s, diagnostics } = parseModelFile(path, readFileSync(path, 'utf8'));
     expect(diagnostics).toEqual([]);
-    const t = new Trainer(s!);
+    const t = new Trainer(requireChain(s!, 'test'));
     for (let i = 0; i < 50; i++) expect(Number.isFinite(t.step().loss)).toBe(true);
   });
 });

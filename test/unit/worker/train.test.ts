@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseModelText } from '../../../engine/model';
+import { parseModelText, requireChain } from '../../../engine/model';
 import type { TrainProgress } from '../../../protocol/messages';
 import { train } from '../../../worker/train';
 import { parseSteps } from '../../../engine/run/format';
 
-const spec = parseModelText('{"input": 5, "layers": [{"name": "fc1", "type": "Linear", "out_features": 8}, {"type": "Tanh"}, {"name": "fc2", "type": "Linear", "out_features": 1}], "loss": "MSELoss", "optimizer": {"type": "AdamW", "lr": 0.01}}', 'json', 'm').spec!;
+const spec = requireChain(parseModelText('{"input": 5, "layers": [{"name": "fc1", "type": "Linear", "out_features": 8}, {"type": "Tanh"}, {"name": "fc2", "type": "Linear", "out_features": 1}], "loss": "MSELoss", "optimizer": {"type": "AdamW", "lr": 0.01}}', 'json', 'm').spec!, 'test');
 const record = { bins: 8, maxSnapshotBytes: 1 << 20, validationEvery: 10, liveSteps: 5 };
 
 function context(cancelAfter = Infinity) {
@@ -53,7 +53,7 @@ describe('worker train', () => {
   });
 
   it('a NaN/Inf stops the run with the report of where it appeared', async () => {
-    const bad = parseModelText('{"input": 4, "layers": [{"name": "fc", "type": "Linear", "out_features": 1, "init": {"weight": {"fn": "constant_", "val": 1e18}}}], "loss": "MSELoss", "optimizer": {"type": "SGD", "lr": 1}}', 'json', 'm').spec!;
+    const bad = requireChain(parseModelText('{"input": 4, "layers": [{"name": "fc", "type": "Linear", "out_features": 1, "init": {"weight": {"fn": "constant_", "val": 1e18}}}], "loss": "MSELoss", "optimizer": {"type": "SGD", "lr": 1}}', 'json', 'm').spec!, 'test');
     const { reports, ctx } = context();
     const result = await train({ model: bad, steps: 100, batchSize: 8, progressIntervalMs: 5, record }, ctx);
     expect(result.stoppedBy).toBe('non-finite');

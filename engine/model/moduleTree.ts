@@ -1,0 +1,104 @@
+/**
+ * The module tree of a model spec, with every initializer the file gives
+ * applied as a step after torch's defaults:
+ *
+ * - a chain model (`layers`) becomes the Sequential torch would build, each
+ *   layer under its `state_dict` prefix (a dotted prefix such as `net.0`,
+ *   flattened from a Python container, becomes nested containers);
+ * - a Linear layer's own `init` and the top-level `init` patterns (first
+ *   match wins; a layer's own `init` wins over every pattern) re-initialize
+ *   what they name, as `nn.init.*_(…)` after construction does.
+ *
+ * The result is fresh on every call, so callers may extend it.
+ */
+import { constructModule } from '../modules/catalogue';
+import { cloneModule } from '../modules/defs/attention';
+import { countParameters, joinPath, namedModules, numelOf, tensorEntries, type ModuleNode, type TensorEntry, type TensorTie } from '../modules/tree';
+import { globToRegExp } from './patterns';
+import { layerPrefix, type InitPattern, type LayerSpec, type ModelSpec } from './spec';
+
+export interface ModelTree {
+  root: ModuleNode;
+  ties: TensorTie[];
+}
+
+export function modelTree(spec: Pick<ModelSpec, 'modules' | 'layers' | 'ties' | 'initPatterns'>): ModelTree {
+  const root = spec.modules ? cloneModule(spec.modules) : chainTree(spec.layers ?? []);
+  const ties = spec.ties ?? [];
+  applyPatterns(root, ties, spec.initPatterns ?? []);
+  return { root, ties };
+}
+
+function chainTree(layers: readonly LayerSpec[]): ModuleNode {
+  const root: ModuleNode = { type: 'Sequential', args: {}, tensors: [], children: [] };
+  layers.forEach((layer, index) => {
+    const path = layerPrefix(layer, index).split('.');
+    let parent = root;
+    for (let depth = 0; depth < path.length - 1; depth++) {
+      const part = path[depth]!;
+      let next = parent.children.find((c) => c.name === part)?.module;
+      if (!next) {
+        // A container whose children are numbered is a Sequential (or a ModuleList: the same state_dict names).
+        next = { type: /^\d+$/.test(path[depth + 1]!) ? 'Sequential' : 'Module', args: {}, tensors: [], children: [] };
+        parent.children.push({ name: part, module: next });
+      }
+      parent = next;
+    }
+    parent.children.push({ name: path[path.length - 1]!, module: layerModule(layer) });
+  });
+  return root;
+}
+
+function layerModule(layer: LayerSpec): ModuleNode {
+  switch (layer.type) {
+    case 'Linear': {
+      const m = constructModule('Linear', [], { in_features: layer.inFeatures, out_features: layer.outFeatures, bias: layer.bias });
+      for (const t of m.tensors) {
+        const init = layer.init?.[t.name as 'weight' | 'bias'];
+        // The layer's own init is the file's, so no pattern may replace it: mark it as set by the file.
+        if (init) t.init.push({ op: 'init', init, origin: 'model file' });
+      }
+      return m;
+    }
+    case 'LayerNorm':
+      return constructModule('LayerNorm', [], { normalized_shape: layer.normalizedShape, eps: layer.eps, elementwise_affine: layer.elementwiseAffine });
+    case 'Dropout':
+      return constructModule('Dropout', [], { p: layer.p });
+    default:
+      return constructModule(layer.type, [], layer.args);
+  }
+}
+
+/** Top-level patterns: the first that matches a tensor the file did not initialize itself re-initializes it. */
+function applyPatterns(root: ModuleNode, ties: readonly TensorTie[], patterns: readonly InitPattern[]): void {
+  if (patterns.length === 0) return;
+  const compiled = patterns.map((p) => ({ test: globToRegExp(p.pattern), init: p.init }));
+  const done = new Set<object>();
+  for (const e of tensorEntries(root, ties)) {
+    if (e.decl.kind !== 'parameter' || done.has(e.decl) || e.decl.init.some((s) => s.op === 'init' && s.origin === 'model file')) continue;
+    const match = compiled.find((p) => p.test.test(e.name));
+    if (!match) continue;
+    done.add(e.decl);
+    e.decl.init.push({ op: 'init', init: match.init, origin: 'model file' });
+  }
+}
+
+/** Every parameter's `state_dict` name and shape, in `parameters()` order (a tied tensor once). */
+export function parameterShapes(spec: Pick<ModelSpec, 'modules' | 'layers' | 'ties'>): { name: string; shape: number[] }[] {
+  const { root, ties } = modelTree(spec);
+  return tensorEntries(root, ties).filter((e) => e.decl.kind === 'parameter' && e.sameAs === undefined).map((e) => ({ name: e.name, shape: e.decl.shape }));
+}
+
+/** torch's `sum(p.numel() for p in model.parameters())`. */
+export function parameterCount(spec: Pick<ModelSpec, 'modules' | 'layers' | 'ties'>): number {
+  const { root, ties } = modelTree(spec);
+  return countParameters(root, ties);
+}
+
+/** Every tensor (parameters, then buffers, per module) in `state_dict` order, ties resolved. */
+export function modelTensors(spec: Pick<ModelSpec, 'modules' | 'layers' | 'ties' | 'initPatterns'>): TensorEntry[] {
+  const { root, ties } = modelTree(spec);
+  return tensorEntries(root, ties);
+}
+
+export { joinPath, namedModules, numelOf };

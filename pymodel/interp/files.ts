@@ -1,0 +1,57 @@
+/**
+ * The Python files a model's code spans: the file being read and the sibling
+ * files it imports from (`from .blocks import ResBlock`, `from model import
+ * GPTConfig`). Each is parsed once; nothing is executed. Which files may be
+ * read is the host's decision (`FileLoader`): the extension and the CLI only
+ * hand out files inside the workspace.
+ */
+import { Imports } from '../imports';
+import type { SyntaxNode } from '../parser';
+import { statements } from '../syntax';
+
+export interface SourceFile {
+  /** Workspace-relative or absolute path, as the loader names it ('' for the file being read). */
+  path: string;
+  root: SyntaxNode;
+  imports: Imports;
+  /** Top-level `def`s, `class`es and assignments by name (the last binding wins, as at run time). */
+  definitions: Map<string, SyntaxNode>;
+}
+
+/**
+ * Finds and parses the file a module name refers to, relative to the file
+ * that imports it: `.blocks` (relative) or `model` / `pkg.model` (absolute,
+ * tried next to the importing file). Returns undefined when there is none or
+ * it may not be read.
+ */
+export type FileLoader = (fromPath: string, moduleName: string) => { path: string; root: SyntaxNode } | undefined;
+
+export function sourceFile(path: string, root: SyntaxNode): SourceFile {
+  const definitions = new Map<string, SyntaxNode>();
+  for (const s of statements(root)) {
+    const def = s.type === 'decorated_definition' ? s.childForFieldName('definition') : s;
+    if (def?.type === 'function_definition' || def?.type === 'class_definition') {
+      definitions.set(def.childForFieldName('name')!.text, s);
+      continue;
+    }
+    const inner = s.type === 'expression_statement' ? s.namedChild(0) : undefined;
+    if (inner?.type === 'assignment') {
+      const left = inner.childForFieldName('left');
+      if (left?.type === 'identifier') definitions.set(left.text, inner);
+    }
+  }
+  return { path, root, imports: Imports.read(root), definitions };
+}
+
+/** Candidate file paths for a module name, relative to the importing file's folder. */
+export function modulePaths(fromPath: string, moduleName: string): string[] {
+  const dir = fromPath.includes('/') ? fromPath.slice(0, fromPath.lastIndexOf('/')) : '';
+  const dots = /^\.*/.exec(moduleName)![0].length;
+  const rest = moduleName.slice(dots).split('.').filter(Boolean);
+  let base = dir;
+  // `.x` is this folder, `..x` its parent.
+  for (let i = 1; i < dots; i++) base = base.includes('/') ? base.slice(0, base.lastIndexOf('/')) : '';
+  const join = (...parts: string[]): string => parts.filter(Boolean).join('/');
+  if (rest.length === 0) return [join(base, '__init__.py')];
+  return [join(base, ...rest) + '.py', join(base, ...rest, '__init__.py')];
+}

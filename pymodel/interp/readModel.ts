@@ -1,0 +1,85 @@
+/**
+ * The module tree of one model of a Python file: its class constructed with
+ * the arguments of the file's instantiation (else its defaults), or its
+ * `nn.Sequential(…)` call, followed by the statements the file runs on the
+ * instance (`model.apply(init_weights)`). Ties are the tensors the code
+ * shares (`self.transformer.wte.weight = self.lm_head.weight`).
+ */
+import { canonicalizeTies } from '../../engine/model/treeJson';
+import type { ModuleNode, TensorTie } from '../../engine/modules/tree';
+import type { Notes } from '../notes';
+import type { SyntaxNode } from '../parser';
+import { snippet } from '../syntax';
+import type { FileLoader, SourceFile } from './files';
+import { BudgetExceeded, Env, Interpreter, type CallArgs } from './interpreter';
+import { isUnknown, type Value } from './values';
+
+export interface ReadTree {
+  root: ModuleNode;
+  ties: TensorTie[];
+}
+
+export interface ModelSource {
+  /** The class (a `class_definition`) or the `nn.Sequential(…)` call. */
+  kind: 'class' | 'sequential';
+  node: SyntaxNode;
+  name: string;
+  /** `model = Net(…)`: the call whose arguments construct the class. */
+  instantiation?: SyntaxNode;
+  /** Statements on the instance after construction, with the variable that names it. */
+  instanceStatements: { statement: SyntaxNode; variable: string }[];
+}
+
+export function readModuleTree(source: ModelSource, file: SourceFile, notes: Notes, load?: FileLoader): ReadTree | { error: string } {
+  const it = new Interpreter(file, notes, load);
+  try {
+    let module: Value;
+    if (source.kind === 'sequential') {
+      module = it.evaluate(source.node, new Env(file));
+    } else {
+      const cls = it.global(file, source.name, source.node);
+      if (typeof cls !== 'object' || cls === null || cls.kind !== 'class') return { error: `${source.name} is not a class Weightscope can read` };
+      const args = source.instantiation ? instantiationArgs(it, source.instantiation, file) : { positional: [], keywords: new Map() };
+      const built = it.build(cls, args, source.instantiation ?? source.node);
+      if (built.error) return { error: built.error };
+      module = built.module!;
+    }
+    if (typeof module !== 'object' || module === null || module.kind !== 'module') {
+      return { error: isUnknown(module) ? `${source.name}: ${module.reason}` : `${source.name} does not build an nn.Module` };
+    }
+    for (const { statement, variable } of source.instanceStatements) {
+      const env = new Env(file);
+      env.vars.set(variable, module);
+      it.exec(statement, env);
+    }
+    return { root: module.node, ties: canonicalizeTies(module.node) };
+  } catch (err) {
+    if (err instanceof BudgetExceeded) return { error: `reading ${source.name} took too many steps` };
+    // A reader bug must not take the editor down: the model is reported as not read, with the cause.
+    const message = `Weightscope's Python reader failed on ${source.name} (internal error: ${err instanceof Error ? err.message : String(err)})`;
+    notes.assume(source.node, message, 'Please report it.');
+    return { error: message };
+  }
+}
+
+/**
+ * The instantiation's arguments, evaluated at module level; an argument that
+ * cannot be computed there (a local variable, `args.hidden`) is left out so
+ * that the constructor's default applies, and said so.
+ */
+function instantiationArgs(it: Interpreter, call: SyntaxNode, file: SourceFile): CallArgs {
+  const args = it.callArgs(call, new Env(file)) ?? { positional: [], keywords: new Map() };
+  const known: CallArgs = { positional: [], keywords: new Map() };
+  for (const v of args.positional) {
+    if (isUnknown(v)) {
+      it.assume(v.node, `the argument \`${snippet(v.node)}\` of ${snippet(call)} (${v.reason})`, 'Weightscope used the constructor\'s default for it and the arguments after it.');
+      break;
+    }
+    known.positional.push(v);
+  }
+  for (const [k, v] of args.keywords) {
+    if (isUnknown(v)) it.assume(v.node, `the argument ${k}=\`${snippet(v.node)}\` (${v.reason})`, `Weightscope used the constructor's default for ${k}.`);
+    else known.keywords.set(k, v);
+  }
+  return known;
+}
