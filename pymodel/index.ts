@@ -78,6 +78,8 @@ export function pickModel(file: PythonFile, name?: string): PythonModel | string
   }
   const modelable = file.models.filter((m) => m.modelable);
   if (modelable.length === 1) return modelable[0]!;
+  const primary = modelable.find((m) => m.primary);
+  if (primary) return primary;
   if (file.models.length === 0) return 'the file defines no nn.Module class or nn.Sequential model';
   if (modelable.length === 0) return `Weightscope cannot model ${file.models.map((m) => m.name).join(', ')} (see the information diagnostics)`;
   return `the file defines several models (${modelable.map((m) => m.name).join(', ')}); name one`;

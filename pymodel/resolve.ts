@@ -10,7 +10,7 @@
  * `optim.AdamW(model.parameters(), …)`), at module level, under
  * `if __name__ == "__main__":` or in a top-level function.
  */
-import { decodeModel, type DecodeOptions, type DecodeResult } from '../engine/model/decode';
+import { decodeModel, forwardGap, type DecodeOptions, type DecodeResult } from '../engine/model/decode';
 import type { ModelDiagnostic } from '../engine/model/diagnostic';
 import type { Located, LocatedEntry, SourceRange } from '../engine/model/located';
 import { lintModel } from '../engine/model/lints';
@@ -34,7 +34,13 @@ import { optimizerRoot, readLoss, readOptimizer, type ParameterInfo } from './tr
 
 export interface PythonModel {
   name: string;
-  kind: 'class' | 'sequential';
+  /** A class, an `nn.Sequential(…)` assignment, or a call of the file's function that returns a model (`model = resnet50()`). */
+  kind: 'class' | 'sequential' | 'call';
+  /**
+   * The file's model: the one instantiated at module level (the first, when several are), else the
+   * outermost class that no other class uses. Commands and the inspector take it when none is named.
+   */
+  primary: boolean;
   /** The class definition or the assignment: CodeLenses go on its first line. */
   anchor: SourceRange;
   nameRange: SourceRange;
@@ -55,7 +61,7 @@ export interface PythonFile {
 }
 
 interface Candidate {
-  kind: 'class' | 'sequential';
+  kind: 'class' | 'sequential' | 'call';
   name: string;
   node: SyntaxNode;
   nameNode: SyntaxNode;
@@ -97,7 +103,7 @@ export function resolvePython(tree: SyntaxTree, text: string, options: PythonOpt
     if (def?.type === 'function_definition') moduleFunctions.set(def.childForFieldName('name')!.text, def);
     if (def?.type === 'class_definition') {
       classNames.add(def.childForFieldName('name')!.text);
-      if (isModuleClass(def, imports)) candidates.push(newCandidate('class', def, def.childForFieldName('name')!));
+      if (isModuleClass(def, imports, candidates)) candidates.push(newCandidate('class', def, def.childForFieldName('name')!));
     }
     const a = assignmentOf(s);
     if (a?.left.type === 'identifier') {
@@ -109,7 +115,7 @@ export function resolvePython(tree: SyntaxTree, text: string, options: PythonOpt
   // Scopes that build and train models: the module (with its __main__ block) and each top-level function.
   const scopes: SyntaxNode[][] = [top.flatMap((s) => (isMainGuard(s) ? statements(s.childForFieldName('consequence')) : [s]))];
   for (const def of moduleFunctions.values()) scopes.push(statements(def.childForFieldName('body')));
-  for (const body of scopes) walkScope(body, { imports, moduleScope, candidates, classNames, fileDiagnostics });
+  for (const body of scopes) walkScope(body, { imports, moduleScope, candidates, classNames, fileDiagnostics, moduleFunctions });
 
   // A Python file without models is none of Weightscope's business: not even its syntax errors.
   if (candidates.length === 0) return { root, models: [], diagnostics: [] };
@@ -120,11 +126,14 @@ export function resolvePython(tree: SyntaxTree, text: string, options: PythonOpt
   for (const c of candidates) {
     models.push(resolveCandidate(c, { text, imports, moduleScope, moduleFunctions, classNames, directives, candidates, options, single, file: mainFile }));
   }
-  const all = [...fileDiagnostics, ...models.flatMap((m) => m.result.diagnostics)];
+  markPrimary(candidates, models);
+  // What the tree reader assumed while reading a model that is not the file's is said when that model is picked.
+  const all = [...fileDiagnostics, ...models.flatMap((m) => (m.primary || !m.result.spec?.modules ? m.result.diagnostics : []))];
   return { root, models, diagnostics: dedupe(all) };
 }
 
 interface WalkContext {
+  moduleFunctions: ReadonlyMap<string, SyntaxNode>;
   imports: Imports;
   moduleScope: Scope;
   candidates: Candidate[];
@@ -162,6 +171,14 @@ function walkScope(body: SyntaxNode[], ctx: WalkContext): void {
         bindings.set(a.left.text, cls);
         lastModel = cls;
         for (const l of pendingLosses.splice(0)) cls.losses.push(l);
+      } else if (fn?.type === 'identifier' && ctx.moduleFunctions.has(fn.text) && returnsModule(ctx.moduleFunctions.get(fn.text)!)) {
+        // model = resnet50(): a function of the file that returns a model.
+        let call = ctx.candidates.find((c) => c.kind === 'call' && c.name === fn.text);
+        if (!call) ctx.candidates.push((call = newCandidate('call', ctx.moduleFunctions.get(fn.text)!, fn, rhs)));
+        call.instantiations.push(rhs);
+        bindings.set(a.left.text, call);
+        lastModel = call;
+        for (const l of pendingLosses.splice(0)) call.losses.push(l);
       } else if (qualified === 'torch.nn.Sequential') {
         const seq = newCandidate('sequential', s, a.left, rhs);
         ctx.candidates.push(seq);
@@ -231,9 +248,24 @@ function stripTransfers(node: SyntaxNode): SyntaxNode {
 /** nn.Module subclasses, LightningModules included (they are nn.Modules). */
 const MODULE_BASES = new Set(['torch.nn.Module', 'pytorch_lightning.LightningModule', 'lightning.LightningModule', 'lightning.pytorch.LightningModule', 'pytorch_lightning.core.LightningModule']);
 
-function isModuleClass(def: SyntaxNode, imports: Imports): boolean {
+/**
+ * A class that is an nn.Module: derived from one (any torch.nn class: Module, Sequential, Conv2d),
+ * from a module class defined above it, or from a class another file of the project defines (`from .base import BaseVAE`).
+ */
+function isModuleClass(def: SyntaxNode, imports: Imports, earlier: readonly Candidate[]): boolean {
   const bases = def.childForFieldName('superclasses')?.namedChildren ?? [];
-  return bases.some((b) => b !== null && MODULE_BASES.has(imports.qualify(b) ?? ''));
+  return bases.some((b) => {
+    if (b === null || b.type === 'keyword_argument') return false;
+    const q = imports.qualify(b) ?? '';
+    if (MODULE_BASES.has(q) || /^torch\.nn\.[A-Z]\w*$/.test(q)) return true;
+    if (b.type === 'identifier' && earlier.some((c) => c.kind === 'class' && c.name === b.text)) return true;
+    return q.startsWith('.');
+  });
+}
+
+/** A function whose body returns something (a factory such as torchvision's resnet50). */
+function returnsModule(def: SyntaxNode): boolean {
+  return def.descendantsOfType('return_statement').some((r) => r !== null && r.namedChildren.length > 0);
 }
 
 function isMainGuard(s: SyntaxNode): boolean {
@@ -260,7 +292,9 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
   let submodules = new Map<string, ModuleValue>();
   let classModel: ClassModel | undefined;
   if (c.node.hasError) notes.block(c.nameNode, `${c.name} has a Python syntax error; Weightscope models it once the code parses.`);
-  if (c.kind === 'class') {
+  if (c.kind === 'call') {
+    // Only the tree reader follows a factory function.
+  } else if (c.kind === 'class') {
     if (c.instantiations.length > 1 && new Set(c.instantiations.map((i) => i.childForFieldName('arguments')?.text)).size > 1) {
       notes.assume(c.instantiations[1]!, `a second instantiation with other arguments (${snippet(c.instantiations[1]!)})`, `Weightscope models ${c.name} with the first one's arguments.`);
     }
@@ -356,7 +390,7 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
   if (blocked && !c.node.hasError) {
     treeNotes = new Notes();
     const read = readModuleTree(
-      { kind: c.kind, node: c.kind === 'class' ? c.node : c.call!, name: c.name, ...(c.instantiations[0] ? { instantiation: c.instantiations[0] } : {}), instanceStatements: c.instanceStatements },
+      { kind: c.kind === 'class' ? 'class' : 'expression', node: c.kind === 'class' ? c.node : c.call!, name: c.name, ...(c.instantiations[0] ? { instantiation: c.instantiations[0] } : {}), instanceStatements: c.instanceStatements },
       ctx.file, treeNotes, ctx.options.load,
     );
     if ('root' in read && read.root.children.length + read.root.tensors.length > 0) {
@@ -367,10 +401,14 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
   let result: DecodeResult;
   if (tree && treeNotes) {
     // The chain reader's reasons become why Train is off; the tree reader's notes say what it assumed.
+    // A module the engine has no forward for is the reason; else what stopped the chain reader (a residual sum, a second use).
+    const gap = forwardGap(tree.root);
+    const outsideChain = !gap.startsWith('its layers are nested');
     const reason = notes.items.find((n) => n.code === CANNOT_MODEL);
-    const forwardUnavailable = reason ? reason.message.replace(/\.$/, '') : `${c.name}'s forward pass is not a chain of layers the engine runs`;
+    const forwardUnavailable = outsideChain || !reason ? gap : reason.message.replace(/\.$/, '');
     notes.items.splice(0, notes.items.length, ...treeNotes.items);
-    if (reason) notes.items.push({ ...reason, code: NO_FORWARD, message: `Inspect shows every parameter of ${c.name}; Train and Signal through depth are off: ${reason.message}` });
+    const where = outsideChain || !reason ? rangeOf(c.nameNode) : reason.range;
+    notes.items.push({ severity: 'information', code: NO_FORWARD, message: `Inspect shows every parameter of ${c.name}; Train and Signal through depth are off: ${forwardUnavailable}.`, range: where });
     const layersAt = entries.findIndex((e) => e.key === 'layers');
     if (layersAt >= 0) entries.splice(layersAt, 1);
     const inputAt = entries.findIndex((e) => e.key === 'input');
@@ -404,7 +442,25 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
     modelable: !blocked,
     result,
     uses: uses ?? [],
+    primary: false,
   };
+}
+
+/**
+ * The file's model: the first instantiated at module level (or in a top-level function), in file order;
+ * else the last class that no other class of the file uses (the outermost one).
+ */
+function markPrimary(candidates: readonly Candidate[], models: PythonModel[]): void {
+  const firstUse = (c: Candidate): number => Math.min(...c.instantiations.map((i) => i.startIndex), c.kind === 'sequential' ? c.node.startIndex : Infinity);
+  const instantiated = candidates.filter((c) => Number.isFinite(firstUse(c))).sort((a, b) => firstUse(a) - firstUse(b));
+  let primary: Candidate | undefined = instantiated[0];
+  if (!primary) {
+    const classes = candidates.filter((c) => c.kind === 'class');
+    const used = (c: Candidate): boolean => classes.some((o) => o !== c && o.node.descendantsOfType('identifier').some((id) => id?.text === c.name));
+    primary = classes.filter((c) => !used(c)).at(-1) ?? classes.at(-1);
+  }
+  const index = primary ? candidates.indexOf(primary) : -1;
+  if (index >= 0) models[index]!.primary = true;
 }
 
 /** A layer's parameters by state_dict name (for the optimizer's param groups). */

@@ -332,7 +332,7 @@ function decodeTies(d: DiagnosticSink, e: LocatedEntry | undefined, root: Module
 }
 
 /** Why the engine cannot run this tree's forward pass yet: the first module outside the chain it runs. */
-function forwardGap(root: ModuleNode): string {
+export function forwardGap(root: ModuleNode): string {
   for (const { path, module } of namedModules(root)) {
     if (module !== root && !CHAIN_TYPES.has(module.type) && module.type !== 'Sequential') {
       return `its ${module.className ?? module.type} module (${path}) is not in the engine's forward pass yet, which runs chains of Linear, activation, Dropout and LayerNorm layers`;

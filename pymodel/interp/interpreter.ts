@@ -539,11 +539,14 @@ export class Interpreter {
     const object = this.evaluate(n.childForFieldName('value')!, env);
     const indexNode = n.childForFieldName('subscript')!;
     if (indexNode.type === 'slice') {
-      const part = (field: string): Value | undefined => {
-        const c = indexNode.childForFieldName(field);
-        return c ? this.evaluate(c, env) : undefined;
-      };
-      return this.torch.slice(object, [part('start'), part('stop'), part('step')], n);
+      // start:stop:step, each optional: the parts are told apart by the colons between them.
+      const parts: (Value | undefined)[] = [undefined, undefined, undefined];
+      let colons = 0;
+      for (const c of indexNode.children) {
+        if (c.type === ':') colons++;
+        else if (c.isNamed && c.type !== 'comment') parts[colons] = this.evaluate(c, env);
+      }
+      return this.torch.slice(object, parts, n);
     }
     const index = this.evaluate(indexNode, env);
     return this.torch.index(object, index, n);
@@ -700,7 +703,9 @@ export class Interpreter {
     const list = params?.namedChildren.filter((p): p is SyntaxNode => p !== null) ?? [];
     let i = 0;
     const used = new Set<string>();
-    for (const p of list) {
+    for (const raw of list) {
+      // `*args: Any` / `**kwargs: Any`: the splat inside the annotation.
+      const p = raw.type === 'typed_parameter' && raw.namedChildren[0] && /splat_pattern$/.test(raw.namedChildren[0].type) ? raw.namedChildren[0] : raw;
       if (p.type === 'list_splat_pattern') {
         env.vars.set(p.namedChild(0)?.text ?? 'args', { kind: 'list', items: args.positional.slice(i), tuple: true });
         i = args.positional.length;
@@ -730,6 +735,7 @@ export class Interpreter {
     const torchBase = this.torchBase(cls);
     if (torchBase) {
       const module: ModuleValue = { kind: 'module', node: { type: 'Module', className: cls.name, args: {}, tensors: [], children: [] }, attrs: new Map(), cls };
+      this.torch.register(module);
       const init = this.method(cls, '__init__');
       if (init) this.callFunction({ ...init, self: module }, args, node);
       else this.torch.superInit(module, torchBase, args, node);
@@ -781,6 +787,25 @@ export class Interpreter {
     return undefined;
   }
 
+  /** A class attribute (`expansion = 4` in the class body), along its bases; undefined when there is none. */
+  classAttribute(cls: ClassValue, name: string, seen = new Set<ClassValue>()): Value | undefined {
+    if (seen.has(cls)) return undefined;
+    seen.add(cls);
+    for (const s of statements(cls.def.childForFieldName('body'))) {
+      const inner = s.type === 'expression_statement' ? s.namedChild(0) : undefined;
+      if (inner?.type !== 'assignment') continue;
+      const left = inner.childForFieldName('left');
+      const right = inner.childForFieldName('right');
+      if (left?.type === 'identifier' && left.text === name && right) return this.evaluate(right, new Env(cls.file));
+    }
+    for (const b of cls.bases) {
+      if (typeof b === 'string') continue;
+      const v = this.classAttribute(b, name, seen);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+
   /** Class-level assignments (`n_embd: int = 768`) as defaults. */
   private classDefaults(cls: ClassValue, attrs: Map<string, Value>): void {
     for (const b of [...cls.bases].reverse()) if (typeof b !== 'string') this.classDefaults(b, attrs);
@@ -807,6 +832,13 @@ export class Interpreter {
       if (left?.type === 'identifier' && !fields.includes(left.text)) fields.push(left.text);
     }
     return fields;
+  }
+
+  /** The constructor parameters of a class that have no default (self, *args and **kwargs left out). */
+  requiredParameters(cls: ClassValue): string[] {
+    const init = this.method(cls, '__init__');
+    const params = init?.def.childForFieldName('parameters')?.namedChildren.filter((p): p is SyntaxNode => p !== null) ?? [];
+    return params.slice(1).filter((p) => p.type === 'identifier' || p.type === 'typed_parameter' && p.namedChildren[0]?.type === 'identifier').map((p) => parameterName(p)!).filter(Boolean);
   }
 
   /** Runs a model class's constructor with the given arguments: the module tree it builds. */

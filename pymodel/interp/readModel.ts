@@ -20,8 +20,8 @@ export interface ReadTree {
 }
 
 export interface ModelSource {
-  /** The class (a `class_definition`) or the `nn.Sequential(…)` call. */
-  kind: 'class' | 'sequential';
+  /** A class (a `class_definition`), or an expression that builds the model (`nn.Sequential(…)`, `resnet50()`). */
+  kind: 'class' | 'expression';
   node: SyntaxNode;
   name: string;
   /** `model = Net(…)`: the call whose arguments construct the class. */
@@ -34,11 +34,15 @@ export function readModuleTree(source: ModelSource, file: SourceFile, notes: Not
   const it = new Interpreter(file, notes, load);
   try {
     let module: Value;
-    if (source.kind === 'sequential') {
+    if (source.kind === 'expression') {
       module = it.evaluate(source.node, new Env(file));
     } else {
       const cls = it.global(file, source.name, source.node);
       if (typeof cls !== 'object' || cls === null || cls.kind !== 'class') return { error: `${source.name} is not a class Weightscope can read` };
+      if (!source.instantiation) {
+        const required = it.requiredParameters(cls);
+        if (required.length > 0) return { error: `${source.name}(${required.join(', ')}) needs constructor arguments the file never gives: Weightscope reads a class with the arguments of its instantiation (model = ${source.name}(…)) or its defaults` };
+      }
       const args = source.instantiation ? instantiationArgs(it, source.instantiation, file) : { positional: [], keywords: new Map() };
       const built = it.build(cls, args, source.instantiation ?? source.node);
       if (built.error) return { error: built.error };

@@ -76,15 +76,17 @@ export class TorchApi {
         if (object.attrs.has(name)) return object.attrs.get(name)!;
         const m = object.cls ? this.it.method(object.cls, name) : undefined;
         if (m) return { ...m, self: object };
+        const classAttr = object.cls ? this.it.classAttribute(object.cls, name) : undefined;
+        if (classAttr !== undefined) return classAttr;
         if (name === '__class__' && object.cls) return object.cls;
         return unknown(node, `\`${snippet(node)}\``);
       }
       case 'class': {
         if (name === '__name__') return object.name;
-        const attrs = new Map<string, Value>();
         const m = this.it.method(object, name);
         if (m) return m;
-        return attrs.get(name) ?? unknown(node, `\`${snippet(node)}\``);
+        const attr = this.it.classAttribute(object, name);
+        return attr ?? unknown(node, `\`${snippet(node)}\``);
       }
       case 'builtin':
         if (object.self !== undefined) {
@@ -92,6 +94,8 @@ export class TorchApi {
           return unknown(node, `\`${snippet(node)}\``);
         }
         if (name === '__name__') return object.name.split('.').pop()!;
+        // Weightscope reads models as torch 1.13 builds them: names that came later do not exist.
+        if (TORCH_2_NAMES.has(`${object.name}.${name}`)) return unknown(node, `${object.name}.${name} (added after torch 1.13)`);
         return { kind: 'builtin', name: `${object.name}.${name}` };
       case 'list':
         return { kind: 'builtin', name: `list.${name}`, self: object };
@@ -113,6 +117,8 @@ export class TorchApi {
     if (m.attrs.has(name)) return m.attrs.get(name)!;
     const method = m.cls ? this.it.method(m.cls, name) : undefined;
     if (method) return { ...method, self: m };
+    const classAttr = m.cls ? this.it.classAttribute(m.cls, name) : undefined;
+    if (classAttr !== undefined) return classAttr;
     if (name === '__class__') return m.cls ?? { kind: 'builtin', name: `torch.nn.${m.node.type}` };
     if (MODULE_METHODS.has(name)) return { kind: 'builtin', name: `module.${name}`, self: m };
     // A torch module's constructor arguments are its attributes (m.in_features, m.padding_idx).
@@ -448,6 +454,10 @@ export class TorchApi {
       case 'hasattr': {
         if (typeof p[1] !== 'string') return unknown(node, `\`${snippet(node)}\``);
         const v = this.getAttribute(p[0]!, p[1], node);
+        if (isUnknown(v) && / \(added after torch 1\.13\)$/.test(v.reason)) {
+          this.it.assume(node, `\`${snippet(node)}\``, `Weightscope reads models as torch 1.13 builds them, where ${v.reason.replace(/ \(.*$/, '')} does not exist, so it is False.`);
+          return false;
+        }
         return !isUnknown(v);
       }
       case 'setattr':
@@ -455,6 +465,8 @@ export class TorchApi {
         return null;
       case 'print':
         return null;
+      case 'typing.cast':
+        return p[1] ?? null;
       case 'type':
         return typeof p[0] === 'object' && p[0] !== null && p[0].kind === 'module' ? this.getAttribute(p[0], '__class__', node) : unknown(node, `\`${snippet(node)}\``);
       case 'math.sqrt':
@@ -1041,6 +1053,9 @@ export class TorchApi {
     }
   }
 }
+
+/** torch names newer than 1.13, whose `hasattr` checks pick the code path torch 1.13 takes. */
+const TORCH_2_NAMES = new Set(['torch.nn.functional.scaled_dot_product_attention', 'torch.compile', 'torch.nn.RMSNorm', 'torch.nn.Buffer']);
 
 /** The methods every nn.Module has that the reader follows. */
 const MODULE_METHODS = new Set([
