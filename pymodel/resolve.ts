@@ -97,13 +97,18 @@ export function resolvePython(tree: SyntaxTree, text: string, options: PythonOpt
   const candidates: Candidate[] = [];
   const classNames = new Set<string>();
   const top = statements(root);
+  // `from models import BaseVAE`: a class another file of the project defines (read when the host can read that file).
+  const siblingClass = (qualified: string): boolean => {
+    const dot = qualified.lastIndexOf('.');
+    return dot > 0 && !/^(torch|numpy|math|typing|enum|abc|dataclasses|collections)\b/.test(qualified) && !!options.load?.(options.path ?? '', qualified.slice(0, dot));
+  };
 
   for (const s of top) {
     const def = s.type === 'decorated_definition' ? s.childForFieldName('definition') : s;
     if (def?.type === 'function_definition') moduleFunctions.set(def.childForFieldName('name')!.text, def);
     if (def?.type === 'class_definition') {
       classNames.add(def.childForFieldName('name')!.text);
-      if (isModuleClass(def, imports, candidates)) candidates.push(newCandidate('class', def, def.childForFieldName('name')!));
+      if (isModuleClass(def, imports, candidates, siblingClass)) candidates.push(newCandidate('class', def, def.childForFieldName('name')!));
     }
     const a = assignmentOf(s);
     if (a?.left.type === 'identifier') {
@@ -179,6 +184,14 @@ function walkScope(body: SyntaxNode[], ctx: WalkContext): void {
         bindings.set(a.left.text, call);
         lastModel = call;
         for (const l of pendingLosses.splice(0)) call.losses.push(l);
+      } else if (qualified && /^torch\.nn\.[A-Z]\w*$/.test(qualified) && !qualified.endsWith('Loss') && qualified !== 'torch.nn.Sequential' && qualified !== 'torch.nn.Parameter') {
+        // fc = nn.Linear(…) at module level: a model of one torch module.
+        const one = newCandidate('call', s, a.left, rhs);
+        one.instantiations.push(rhs);
+        ctx.candidates.push(one);
+        bindings.set(a.left.text, one);
+        lastModel = one;
+        for (const l of pendingLosses.splice(0)) one.losses.push(l);
       } else if (qualified === 'torch.nn.Sequential') {
         const seq = newCandidate('sequential', s, a.left, rhs);
         ctx.candidates.push(seq);
@@ -252,14 +265,14 @@ const MODULE_BASES = new Set(['torch.nn.Module', 'pytorch_lightning.LightningMod
  * A class that is an nn.Module: derived from one (any torch.nn class: Module, Sequential, Conv2d),
  * from a module class defined above it, or from a class another file of the project defines (`from .base import BaseVAE`).
  */
-function isModuleClass(def: SyntaxNode, imports: Imports, earlier: readonly Candidate[]): boolean {
+function isModuleClass(def: SyntaxNode, imports: Imports, earlier: readonly Candidate[], siblingClass: (qualified: string) => boolean): boolean {
   const bases = def.childForFieldName('superclasses')?.namedChildren ?? [];
   return bases.some((b) => {
     if (b === null || b.type === 'keyword_argument') return false;
     const q = imports.qualify(b) ?? '';
     if (MODULE_BASES.has(q) || /^torch\.nn\.[A-Z]\w*$/.test(q)) return true;
     if (b.type === 'identifier' && earlier.some((c) => c.kind === 'class' && c.name === b.text)) return true;
-    return q.startsWith('.');
+    return q.startsWith('.') || (q !== '' && siblingClass(q));
   });
 }
 
@@ -390,10 +403,10 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
   if (blocked && !c.node.hasError) {
     treeNotes = new Notes();
     const read = readModuleTree(
-      { kind: c.kind === 'class' ? 'class' : 'expression', node: c.kind === 'class' ? c.node : c.call!, name: c.name, ...(c.instantiations[0] ? { instantiation: c.instantiations[0] } : {}), instanceStatements: c.instanceStatements },
+      { kind: c.kind === 'class' ? 'class' : 'expression', node: c.kind === 'class' ? c.node : c.call!, name: c.name, instantiations: c.instantiations, instanceStatements: c.instanceStatements },
       ctx.file, treeNotes, ctx.options.load,
     );
-    if ('root' in read && read.root.children.length + read.root.tensors.length > 0) {
+    if ('root' in read) {
       tree = read;
       blocked = false;
     }

@@ -10,6 +10,8 @@ import type { SyntaxNode } from '../parser';
 import { statements } from '../syntax';
 
 export interface SourceFile {
+  /** `from .base import *`: the module names whose definitions this file takes whole. */
+  starImports: string[];
   /** Workspace-relative or absolute path, as the loader names it ('' for the file being read). */
   path: string;
   root: SyntaxNode;
@@ -40,7 +42,11 @@ export function sourceFile(path: string, root: SyntaxNode): SourceFile {
       if (left?.type === 'identifier') definitions.set(left.text, inner);
     }
   }
-  return { path, root, imports: Imports.read(root), definitions };
+  const starImports = statements(root)
+    .filter((s) => s.type === 'import_from_statement' && s.namedChildren.some((c) => c?.type === 'wildcard_import'))
+    .map((s) => s.childForFieldName('module_name')?.text ?? '')
+    .filter(Boolean);
+  return { path, root, imports: Imports.read(root), definitions, starImports };
 }
 
 /** Candidate file paths for a module name, relative to the importing file's folder. */
@@ -53,5 +59,11 @@ export function modulePaths(fromPath: string, moduleName: string): string[] {
   for (let i = 1; i < dots; i++) base = base.includes('/') ? base.slice(0, base.lastIndexOf('/')) : '';
   const join = (...parts: string[]): string => parts.filter(Boolean).join('/');
   if (rest.length === 0) return [join(base, '__init__.py')];
-  return [join(base, ...rest) + '.py', join(base, ...rest, '__init__.py')];
+  if (dots > 0) return [join(base, ...rest) + '.py', join(base, ...rest, '__init__.py')];
+  // An absolute import: next to the file, then in each folder above it (the project root is on sys.path).
+  const out: string[] = [];
+  for (let d: string | undefined = dir; d !== undefined; d = d ? (d.includes('/') ? d.slice(0, d.lastIndexOf('/')) : '') : undefined) {
+    out.push(join(d, ...rest) + '.py', join(d, ...rest, '__init__.py'));
+  }
+  return out;
 }

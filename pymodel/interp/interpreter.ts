@@ -113,7 +113,17 @@ export class Interpreter {
       value = this.imported(file, name, node);
     }
     values.set(name, value);
+    if (typeof value === 'object' && value !== null && value.kind === 'object' && value.cls === undefined && value.attrs.has(' argparse')) this.configureParser(file, name);
     return value;
+  }
+
+  /** An argparse parser at module level: the file's `parser.add_argument(…)` statements, run in order, give its defaults. */
+  private configureParser(file: SourceFile, name: string): void {
+    const env = new Env(file);
+    for (const s of statements(file.root)) {
+      const e = s.type === 'expression_statement' ? s.namedChild(0) : undefined;
+      if (e?.type === 'call' && e.text.startsWith(`${name}.add_argument`)) this.evaluate(e, env);
+    }
   }
 
   private definitionValue(file: SourceFile, statement: SyntaxNode, name: string): Value {
@@ -148,6 +158,12 @@ export class Interpreter {
     }
     if (q) return { kind: 'builtin', name: q };
     if (builtin) return { kind: 'builtin', name: builtin };
+    // from .base import *: a definition of that file.
+    for (const moduleName of file.starImports) {
+      if (/^(torch|numpy|math)\b/.test(moduleName)) continue;
+      const other = this.file(file, moduleName);
+      if (other && other !== file && (other.definitions.has(name) || other.imports.qualifyName(name))) return this.global(other, name, node);
+    }
     return unknown(node, `the name \`${name}\``);
   }
 
@@ -299,9 +315,15 @@ export class Interpreter {
     const right = a.childForFieldName('right');
     const left = a.childForFieldName('left')!;
     if (!right) return; // an annotation without a value
-    const value = this.evaluate(right, env);
-    // a = b = value: tree-sitter nests the second assignment as the right side.
-    this.bind(left, value, env);
+    // a = b = value: tree-sitter nests the second assignment as the right side; every target gets the value.
+    let inner = right;
+    const targets = [left];
+    while (inner.type === 'assignment' && inner.childForFieldName('right')) {
+      targets.push(inner.childForFieldName('left')!);
+      inner = inner.childForFieldName('right')!;
+    }
+    const value = this.evaluate(inner, env);
+    for (const t of targets) this.bind(t, value, env);
   }
 
   private augmented(a: SyntaxNode, env: Env): void {
@@ -353,6 +375,7 @@ export class Interpreter {
         else if (typeof object === 'object' && object !== null && object.kind === 'list' && typeof index === 'number') object.items[index < 0 ? object.items.length + index : index] = value;
         else if (typeof object === 'object' && object !== null && object.kind === 'module' && (typeof index === 'string' || typeof index === 'number')) this.torch.setChild(object, String(index), value, t);
         else if (typeof object === 'object' && object !== null && object.kind === 'tensor') this.torch.sliceAssign(object, t, value);
+        else if (typeof object === 'object' && object !== null && object.kind === 'newTensor') object.approximate = `part of it is set by \`${snippet(t.parent ?? t)}\`, which Weightscope does not compute`;
         return;
       }
       default:
@@ -560,7 +583,7 @@ export class Interpreter {
     if (typeof a === 'object' && a !== null && a.kind === 'list' && typeof b === 'object' && b !== null && b.kind === 'list' && op === '+') return list([...a.items, ...b.items], a.tuple);
     if (typeof a === 'object' && a !== null && a.kind === 'list' && typeof b === 'number' && op === '*') return list(Array.from({ length: Math.max(0, b) }, () => a.items).flat(), a.tuple);
     if (typeof a === 'string' && typeof b === 'string' && op === '+') return a + b;
-    if (typeof a === 'string' && op === '%') return unknown(node, 'a formatted string');
+    if (typeof a === 'string' && op === '%') return percentFormat(a, b) ?? unknown(node, 'a formatted string');
     const x = typeof a === 'boolean' ? Number(a) : a;
     const y = typeof b === 'boolean' ? Number(b) : b;
     if (typeof x !== 'number' || typeof y !== 'number') return unknown(node, `\`${op}\` on ${show(a)} and ${show(b)}`);
@@ -676,7 +699,8 @@ export class Interpreter {
   callFunction(fn: FunctionValue, args: CallArgs, node: SyntaxNode): Value {
     if (this.depth >= MAX_DEPTH) return unknown(node, `\`${snippet(node)}\` (calls nested more than ${MAX_DEPTH} deep)`);
     const env = new Env(fn.file);
-    const positional = [...(fn.partial?.positional ?? []), ...(fn.self !== undefined ? [fn.self] : []), ...args.positional];
+    const bound = fn.binding === 'static' ? [] : fn.binding === 'class' ? [fn.owner!] : fn.self !== undefined ? [fn.self] : [];
+    const positional = [...(fn.partial?.positional ?? []), ...bound, ...args.positional];
     const keywords = new Map([...(fn.partial?.keywords ?? []), ...args.keywords]);
     if (fn.def.type === 'lambda') {
       this.bindParameters(fn.def.childForFieldName('parameters'), { positional, keywords }, env);
@@ -777,7 +801,11 @@ export class Interpreter {
     seen.add(cls);
     for (const s of statements(cls.def.childForFieldName('body'))) {
       const def = s.type === 'decorated_definition' ? s.childForFieldName('definition') : s;
-      if (def?.type === 'function_definition' && def.childForFieldName('name')!.text === name) return { kind: 'function', def, file: cls.file, owner: cls };
+      if (def?.type === 'function_definition' && def.childForFieldName('name')!.text === name) {
+        const decorators = s.type === 'decorated_definition' ? s.namedChildren.filter((c) => c?.type === 'decorator').map((c) => c!.text) : [];
+        const binding = decorators.includes('@staticmethod') ? 'static' : decorators.includes('@classmethod') ? 'class' : undefined;
+        return { kind: 'function', def, file: cls.file, owner: cls, ...(binding ? { binding } : {}) };
+      }
     }
     for (const b of cls.bases) {
       if (typeof b === 'string') continue;
@@ -859,6 +887,22 @@ const BUILTINS = new Set([
   'isinstance', 'issubclass', 'getattr', 'hasattr', 'setattr', 'print', 'super', 'any', 'all', 'sorted', 'reversed', 'map', 'filter', 'type', 'divmod', 'pow',
   'ValueError', 'NotImplementedError', 'TypeError', 'RuntimeError', 'AssertionError', 'KeyError',
 ]);
+
+/** `"denselayer%d" % (i + 1)`: printf-style formatting with %d, %i, %s and %%. */
+function percentFormat(format: string, args: Value): string | undefined {
+  const items = typeof args === 'object' && args !== null && args.kind === 'list' && args.tuple ? args.items : [args];
+  let i = 0;
+  let failed = false;
+  const out = format.replace(/%([%dis])/g, (_, c: string) => {
+    if (c === '%') return '%';
+    const v = items[i++];
+    if (typeof v === 'number') return c === 's' ? String(v) : String(Math.trunc(v));
+    if (typeof v === 'string' && c === 's') return v;
+    failed = true;
+    return '';
+  });
+  return failed || i !== items.length ? undefined : out;
+}
 
 function stringValue(n: SyntaxNode): string | undefined {
   if (n.type !== 'string') return undefined;

@@ -24,8 +24,8 @@ export interface ModelSource {
   kind: 'class' | 'expression';
   node: SyntaxNode;
   name: string;
-  /** `model = Net(…)`: the call whose arguments construct the class. */
-  instantiation?: SyntaxNode;
+  /** `model = Net(…)`: the calls whose arguments construct the class, in file order. */
+  instantiations: SyntaxNode[];
   /** Statements on the instance after construction, with the variable that names it. */
   instanceStatements: { statement: SyntaxNode; variable: string }[];
 }
@@ -39,12 +39,14 @@ export function readModuleTree(source: ModelSource, file: SourceFile, notes: Not
     } else {
       const cls = it.global(file, source.name, source.node);
       if (typeof cls !== 'object' || cls === null || cls.kind !== 'class') return { error: `${source.name} is not a class Weightscope can read` };
-      if (!source.instantiation) {
+      // The first instantiation whose arguments can all be computed (a file may also build it from a dataset's sizes).
+      const instantiation = source.instantiations.find((call) => allComputable(it, call, file)) ?? source.instantiations[0];
+      if (!instantiation) {
         const required = it.requiredParameters(cls);
         if (required.length > 0) return { error: `${source.name}(${required.join(', ')}) needs constructor arguments the file never gives: Weightscope reads a class with the arguments of its instantiation (model = ${source.name}(…)) or its defaults` };
       }
-      const args = source.instantiation ? instantiationArgs(it, source.instantiation, file) : { positional: [], keywords: new Map() };
-      const built = it.build(cls, args, source.instantiation ?? source.node);
+      const args = instantiation ? instantiationArgs(it, instantiation, file) : { positional: [], keywords: new Map() };
+      const built = it.build(cls, args, instantiation ?? source.node);
       if (built.error) return { error: built.error };
       module = built.module!;
     }
@@ -64,6 +66,11 @@ export function readModuleTree(source: ModelSource, file: SourceFile, notes: Not
     notes.assume(source.node, message, 'Please report it.');
     return { error: message };
   }
+}
+
+function allComputable(it: Interpreter, call: SyntaxNode, file: SourceFile): boolean {
+  const args = it.callArgs(call, new Env(file));
+  return !!args && !args.positional.some(isUnknown) && ![...args.keywords.values()].some(isUnknown);
 }
 
 /**

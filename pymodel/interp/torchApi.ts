@@ -74,6 +74,7 @@ export class TorchApi {
         return this.tensorAttribute(object, name, node);
       case 'object': {
         if (object.attrs.has(name)) return object.attrs.get(name)!;
+        if (object.attrs.has(ARGPARSE)) return { kind: 'builtin', name: `argparse.${name}`, self: object };
         const m = object.cls ? this.it.method(object.cls, name) : undefined;
         if (m) return { ...m, self: object };
         const classAttr = object.cls ? this.it.classAttribute(object.cls, name) : undefined;
@@ -334,6 +335,9 @@ export class TorchApi {
     const p = args.positional;
     const nnName = /^torch\.nn\.(?:modules\.\w+\.)?([A-Z]\w*)$/.exec(name)?.[1];
     if (nnName) return this.construct(nnName, args, node);
+    // einops' layers hold no parameters.
+    const einops = /^einops\.layers\.torch\.(Rearrange|Reduce)$/.exec(name)?.[1];
+    if (einops) return this.wrap({ type: 'Module', className: einops, args: {}, tensors: [], children: [] });
     const initName = /^torch\.nn\.init\.(\w+)$/.exec(name)?.[1];
     if (initName) return this.initCall(initName, args, node);
     if (/(^|\.)_?trunc_normal_$/.test(name)) return this.initCall('trunc_normal_', args, node);
@@ -467,6 +471,14 @@ export class TorchApi {
         return null;
       case 'typing.cast':
         return p[1] ?? null;
+      case 'argparse.ArgumentParser':
+        // A parser is read for its defaults: parse_args() gives what a run without options gets.
+        return { kind: 'object', cls: undefined, attrs: new Map<string, Value>([[ARGPARSE, { kind: 'dict', entries: new Map() }]]) };
+      case 'tyro.cli': {
+        // tyro.cli(Args): the dataclass with its defaults, as a run without options gets it.
+        const cls = p[0];
+        return typeof cls === 'object' && cls !== null && cls.kind === 'class' ? this.it.instantiate(cls, { positional: [], keywords: new Map() }, node) : unknown(node, `\`${snippet(node)}\``);
+      }
       case 'type':
         return typeof p[0] === 'object' && p[0] !== null && p[0].kind === 'module' ? this.getAttribute(p[0], '__class__', node) : unknown(node, `\`${snippet(node)}\``);
       case 'math.sqrt':
@@ -531,6 +543,7 @@ export class TorchApi {
     const kind = fn.name.slice(0, dot);
     const name = fn.name.slice(dot + 1);
     if (kind === 'super') return this.superCall(self, name, args, node);
+    if (kind === 'argparse' && typeof self === 'object' && self !== null && self.kind === 'object') return this.argparse(self, name, args, node);
     if (fn.name === '__class_partial__' && typeof self === 'object' && self !== null && self.kind === 'list') {
       const [cls, bound, kw] = self.items as [ClassValue, { items: Value[] }, DictValue];
       return this.it.instantiate(cls, { positional: [...bound.items, ...p], keywords: new Map([...[...kw.entries].map(([k, v]) => [String(k), v] as [string, Value]), ...args.keywords]) }, node);
@@ -772,6 +785,39 @@ export class TorchApi {
     if (typeof v === 'object' && v !== null && v.kind === 'newTensor') return v;
     if (typeof v === 'object' && v !== null && v.kind === 'tensor') return { kind: 'newTensor', shape: v.decl.shape, steps: [...v.decl.init], parameter: false, dtype: v.decl.dtype };
     return { kind: 'newTensor', shape: undefined, steps: [], parameter: false, dtype: 'float32', approximate: `it is made by \`${snippet(node)}\`, which Weightscope does not compute` };
+  }
+
+  /** An argparse parser: add_argument records each option's default; parse_args returns them. */
+  private argparse(parser: { attrs: Map<string, Value> }, name: string, args: CallArgs, node: SyntaxNode): Value {
+    const defaults = parser.attrs.get(ARGPARSE) as DictValue;
+    switch (name) {
+      case 'add_argument': {
+        const flags = args.positional.filter((x): x is string => typeof x === 'string');
+        const long = flags.find((f) => f.startsWith('--')) ?? flags[0];
+        const dest = args.keywords.get('dest') ?? (long ? long.replace(/^-+/, '').replace(/-/g, '_') : undefined);
+        if (typeof dest !== 'string') return null;
+        const action = args.keywords.get('action');
+        const value = args.keywords.has('default') ? args.keywords.get('default')! : action === 'store_true' ? false : action === 'store_false' ? true : null;
+        const type = args.keywords.get('type');
+        // type=int applies to a string default too.
+        const converted = typeof value === 'string' && typeof type === 'object' && type !== null && type.kind === 'builtin' && (type.name === 'int' || type.name === 'float') && Number.isFinite(Number(value)) ? Number(value) : value;
+        defaults.entries.set(dest, converted);
+        return null;
+      }
+      case 'add_argument_group':
+      case 'add_mutually_exclusive_group':
+        return { kind: 'object', cls: undefined, attrs: parser.attrs };
+      case 'set_defaults':
+        for (const [k, v] of args.keywords) defaults.entries.set(k, v);
+        return null;
+      case 'parse_args':
+      case 'parse_known_args': {
+        const namespace: Value = { kind: 'object', cls: undefined, attrs: new Map([...defaults.entries].map(([k, v]) => [String(k), v])) };
+        return name === 'parse_args' ? namespace : list([namespace, list([])], true);
+      }
+      default:
+        return unknown(node, `\`${snippet(node)}\``);
+    }
   }
 
   /** `super().__init__(…)` and `super(Net, self).__init__(…)`: the next class's constructor on the same instance. */
@@ -1054,6 +1100,9 @@ export class TorchApi {
   }
 }
 
+/** Where an argparse parser keeps its defaults (a name no Python attribute can have). */
+const ARGPARSE = ' argparse';
+
 /** torch names newer than 1.13, whose `hasattr` checks pick the code path torch 1.13 takes. */
 const TORCH_2_NAMES = new Set(['torch.nn.functional.scaled_dot_product_attention', 'torch.compile', 'torch.nn.RMSNorm', 'torch.nn.Buffer']);
 
@@ -1149,6 +1198,15 @@ function reshaped(op: string, shape: number[] | undefined, p: Value[]): number[]
       return dims.length ? shape.filter((d, i) => !(i === dims[0] && d === 1)) : shape.filter((d) => d !== 1);
     case 't':
       return [...shape].reverse();
+    case 'transpose': {
+      const [a, b] = dims.map((d) => (d < 0 ? shape.length + d : d));
+      if (a === undefined || b === undefined || a >= shape.length || b >= shape.length) return undefined;
+      const out = [...shape];
+      [out[a], out[b]] = [out[b]!, out[a]!];
+      return out;
+    }
+    case 'permute':
+      return dims.length === shape.length ? dims.map((d) => shape[d < 0 ? shape.length + d : d]!) : undefined;
     default:
       return undefined;
   }

@@ -87,6 +87,8 @@ export interface FunctionValue {
   partial?: { positional: Value[]; keywords: Map<string, Value> };
   /** The class whose body defines it (for `super()`). */
   owner?: ClassValue;
+  /** `@staticmethod` (no instance bound) or `@classmethod` (the class bound). */
+  binding?: 'static' | 'class';
 }
 
 export interface ClassValue {
