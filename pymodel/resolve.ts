@@ -131,9 +131,11 @@ export function resolvePython(tree: SyntaxTree, text: string, options: PythonOpt
   for (const c of candidates) {
     models.push(resolveCandidate(c, { text, imports, moduleScope, moduleFunctions, classNames, directives, candidates, options, single, file: mainFile }));
   }
-  markPrimary(candidates, models);
-  // What the tree reader assumed while reading a model that is not the file's is said when that model is picked.
-  const all = [...fileDiagnostics, ...models.flatMap((m) => (m.primary || !m.result.spec?.modules ? m.result.diagnostics : []))];
+  const used = markPrimary(candidates, models);
+  // A class that only serves as a part of the file's model (Block in GPT) is read as part of it: its own reading
+  // (with its constructor's defaults) is said when it is picked, not in the file's problems.
+  const hasPrimary = models.some((m) => m.primary && m.modelable);
+  const all = [...fileDiagnostics, ...models.flatMap((m, i) => (hasPrimary && !m.primary && used.has(candidates[i]!) ? [] : m.result.diagnostics))];
   return { root, models, diagnostics: dedupe(all) };
 }
 
@@ -184,7 +186,7 @@ function walkScope(body: SyntaxNode[], ctx: WalkContext): void {
         bindings.set(a.left.text, call);
         lastModel = call;
         for (const l of pendingLosses.splice(0)) call.losses.push(l);
-      } else if (qualified && /^torch\.nn\.[A-Z]\w*$/.test(qualified) && !qualified.endsWith('Loss') && qualified !== 'torch.nn.Sequential' && qualified !== 'torch.nn.Parameter') {
+      } else if (qualified && /^torch\.nn\.[A-Z]\w*$/.test(qualified) && !qualified.endsWith('Loss') && !/^torch\.nn\.(Sequential|ModuleList|ModuleDict|Parameter\w*)$/.test(qualified)) {
         // fc = nn.Linear(…) at module level: a model of one torch module.
         const one = newCandidate('call', s, a.left, rhs);
         one.instantiations.push(rhs);
@@ -415,12 +417,12 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
   if (tree && treeNotes) {
     // The chain reader's reasons become why Train is off; the tree reader's notes say what it assumed.
     // A module the engine has no forward for is the reason; else what stopped the chain reader (a residual sum, a second use).
-    const gap = forwardGap(tree.root);
-    const outsideChain = !gap.startsWith('its layers are nested');
-    const reason = notes.items.find((n) => n.code === CANNOT_MODEL);
-    const forwardUnavailable = outsideChain || !reason ? gap : reason.message.replace(/\.$/, '');
+    // What stopped the chain reader in forward (a residual sum, nn.Conv2d applied) names the construct; else the tree says.
+    const forward = classModel?.forward;
+    const reason = notes.items.find((n) => n.code === CANNOT_MODEL && (!forward || (n.range.start >= forward.startIndex && n.range.end <= forward.endIndex)));
+    const forwardUnavailable = reason ? reason.message.replace(/\.$/, '') : forwardGap(tree.root);
     notes.items.splice(0, notes.items.length, ...treeNotes.items);
-    const where = outsideChain || !reason ? rangeOf(c.nameNode) : reason.range;
+    const where = reason ? reason.range : rangeOf(c.nameNode);
     notes.items.push({ severity: 'information', code: NO_FORWARD, message: `Inspect shows every parameter of ${c.name}; Train and Signal through depth are off: ${forwardUnavailable}.`, range: where });
     const layersAt = entries.findIndex((e) => e.key === 'layers');
     if (layersAt >= 0) entries.splice(layersAt, 1);
@@ -463,17 +465,21 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
  * The file's model: the first instantiated at module level (or in a top-level function), in file order;
  * else the last class that no other class of the file uses (the outermost one).
  */
-function markPrimary(candidates: readonly Candidate[], models: PythonModel[]): void {
+function markPrimary(candidates: readonly Candidate[], models: PythonModel[]): Set<Candidate> {
   const firstUse = (c: Candidate): number => Math.min(...c.instantiations.map((i) => i.startIndex), c.kind === 'sequential' ? c.node.startIndex : Infinity);
   const instantiated = candidates.filter((c) => Number.isFinite(firstUse(c))).sort((a, b) => firstUse(a) - firstUse(b));
+  const classes = candidates.filter((c) => c.kind === 'class');
+  const isUsed = (c: Candidate): boolean => classes.some((o) => o !== c && o.node.descendantsOfType('identifier').some((id) => id?.text === c.name));
+  const used = new Set(classes.filter(isUsed));
   let primary: Candidate | undefined = instantiated[0];
   if (!primary) {
-    const classes = candidates.filter((c) => c.kind === 'class');
-    const used = (c: Candidate): boolean => classes.some((o) => o !== c && o.node.descendantsOfType('identifier').some((id) => id?.text === c.name));
-    primary = classes.filter((c) => !used(c)).at(-1) ?? classes.at(-1);
+    // The outermost class, when exactly one class is used by no other: several unrelated ones are the user's to pick.
+    const outer = classes.filter((c) => !used.has(c));
+    primary = outer.length === 1 ? outer[0] : undefined;
   }
   const index = primary ? candidates.indexOf(primary) : -1;
   if (index >= 0) models[index]!.primary = true;
+  return used;
 }
 
 /** A layer's parameters by state_dict name (for the optimizer's param groups). */

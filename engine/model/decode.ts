@@ -36,7 +36,7 @@ import {
 } from './spec';
 import { globToRegExp } from './patterns';
 import { decodeInitializer } from './decodeInitializer';
-import { decodeApproximations, decodeModuleList, decodeOwnTensors } from './decodeModules';
+import { decodeApproximations, decodeModuleEntry, decodeModuleList, decodeOwnTensors } from './decodeModules';
 import { modelTree, parameterCount } from './moduleTree';
 import { chainFromTree } from './treeJson';
 import { moduleDefinition } from '../modules/catalogue';
@@ -69,7 +69,7 @@ export function decodeModel(root: Located | undefined, defaultName: string, opti
   const obj = d.expectObject(root, 'model');
   if (!obj) return { spec: undefined, diagnostics: d.items, tree: root };
 
-  const known = new Set(['$schema', 'version', 'name', 'class', 'tie', 'parameters', 'buffers', 'approximations', 'input', 'layers', 'init', 'init_from', 'compare', 'loss', 'optimizer', 'data', 'training', 'seed', 'description']);
+  const known = new Set(['$schema', 'version', 'name', 'class', 'module', 'tie', 'parameters', 'buffers', 'approximations', 'input', 'layers', 'init', 'init_from', 'compare', 'loss', 'optimizer', 'data', 'training', 'seed', 'description']);
   d.warnUnknownKeys(obj.entries, known, 'model');
 
   const version = optionalNumber(d, obj, 'version') ?? MODEL_FORMAT_VERSION;
@@ -95,6 +95,11 @@ export function decodeModel(root: Located | undefined, defaultName: string, opti
     if (inputFeatures === undefined) d.error('missing-input', 'Give the number of input features: the first layer is not a Linear layer.', obj.range);
   } else if (modules) {
     // Built by the front end.
+  } else if (!layersEntry && entry(obj, 'module')) {
+    // "module": { "type": "Linear", … }: a model that is one torch module, its tensors without a prefix.
+    const single = d.expectObject(entry(obj, 'module')!.value, 'module');
+    modules = single ? decodeModuleEntry(d, single, '') : undefined;
+    if (!modules && d.errorCount === 0) d.error('type', '"module" must be a module entry ({ "type": … }).', entry(obj, 'module')!.value.range);
   } else if (!layersEntry) {
     d.error('missing-layers', 'A model needs a "layers" list (for example a Linear layer).', root.range.start === root.range.end ? root.range : { start: root.range.start, end: root.range.start + 1 });
   } else if (layersEntry.value.kind !== 'array') {
@@ -334,11 +339,11 @@ function decodeTies(d: DiagnosticSink, e: LocatedEntry | undefined, root: Module
 /** Why the engine cannot run this tree's forward pass yet: the first module outside the chain it runs. */
 export function forwardGap(root: ModuleNode): string {
   for (const { path, module } of namedModules(root)) {
-    if (module !== root && !CHAIN_TYPES.has(module.type) && module.type !== 'Sequential') {
+    if (module !== root && !CHAIN_TYPES.has(module.type) && !['Sequential', 'ModuleList', 'ModuleDict', 'Module'].includes(module.type)) {
       return `its ${module.className ?? module.type} module (${path}) is not in the engine's forward pass yet, which runs chains of Linear, activation, Dropout and LayerNorm layers`;
     }
   }
-  return 'its layers are nested in containers; write them as one "layers" list to train it';
+  return 'Weightscope reads its forward pass only as a chain of layers applied one after another (one "layers" list in a model file)';
 }
 
 const CHAIN_TYPES: ReadonlySet<string> = new Set(['Linear', 'Dropout', 'LayerNorm', ...ACTIVATION_TYPES]);
@@ -347,7 +352,9 @@ const CHAIN_TYPES: ReadonlySet<string> = new Set(['Linear', 'Dropout', 'LayerNor
 function isChain(items: readonly Located[]): boolean {
   return items.every((item) => {
     if (item.kind !== 'object') return true; // reported by decodeLayer
-    if (item.entries.some((e) => e.key === 'layers' || e.key === 'modules' || e.key === 'init' && e.value.kind === 'object' && e.value.entries.some((x) => x.key !== 'weight' && x.key !== 'bias'))) return false;
+    // Structure only the tree format has: nesting, guesses, step lists, other tensors than weight and bias.
+    if (item.entries.some((e) => e.key === 'layers' || e.key === 'modules' || e.key === 'approximations'
+      || (e.key === 'init' && e.value.kind === 'object' && e.value.entries.some((x) => (x.key !== 'weight' && x.key !== 'bias') || x.value.kind === 'array')))) return false;
     const type = entry(item, 'type')?.value;
     const name = type?.kind === 'scalar' ? String(type.value) : '';
     if (name === 'LayerNorm') {

@@ -61,6 +61,12 @@ function startsWithDefaults(decl: TensorDecl, fresh: TensorDecl | undefined): bo
 /** The `layers` list (and `class`, `parameters`, `buffers`, `tie`) of a model file for a module tree. */
 export function moduleTreeJson(root: ModuleNode, ties: readonly TensorTie[]): Record<string, Json> {
   const out: Record<string, Json> = {};
+  // A model that is one torch module (fc = nn.Linear(…)): its tensors have no prefix.
+  if (root.type !== 'Module' && root.type !== 'Sequential') {
+    out.module = moduleJson(root);
+    if (ties.length > 0) out.tie = Object.fromEntries(ties.map((t) => [t.name, t.target]));
+    return out;
+  }
   if (root.type === 'Module' && root.className) out.class = root.className;
   out.layers = root.children.map((c) => ({ name: c.name, ...moduleJson(c.module) }));
   Object.assign(out, ownTensorsJson(root));

@@ -10,6 +10,8 @@ fixtures record torch's and numpy's versions. The generators are:
 
 * gen_init.main(out)  -> init.json               (torch.nn.init)
 * gen_mlp.main(out)   -> mlp/*.json, *.safetensors, *.npy (MLP training)
+* gen_modules.main(out) -> modules.json         (torch.nn module catalogue:
+                                                  state_dicts, initial values)
 * gen_optim.main(out) -> optimizer fixtures      (optional; skipped with a
                                                   message if not present)
 """
@@ -36,9 +38,11 @@ def main(argv: list) -> int:
 
     import gen_init
     import gen_mlp
+    import gen_modules
 
     gen_init.main(out)
     gen_mlp.main(out)
+    gen_modules.main(out)
     try:
         gen_optim = importlib.import_module("gen_optim")
     except ModuleNotFoundError as exc:

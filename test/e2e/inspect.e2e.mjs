@@ -64,6 +64,30 @@ async function checkInspector(ctx, frame) {
   ctx.log(`fc1.weight: ${counts.length} bins match the engine; sample std ${expected.sample.std.toFixed(5)} vs theory ${(1 / Math.sqrt(30)).toFixed(5)}`);
 }
 
+/** The table of every tensor: its rows and numbers equal the engine's, the filter hides rows, a click marks the tensor's detail. */
+async function checkTensorTable(ctx, frame) {
+  const engine = engineInspection();
+  const table = frame.locator('table.tensors');
+  const visible = () => table.locator('tbody tr[data-name]').evaluateAll((rows) => rows.filter((r) => !r.hidden).map((r) => r.getAttribute('data-name')));
+  const names = await visible();
+  if (JSON.stringify(names) !== JSON.stringify(engine.parameters.map((p) => p.name))) throw new Error(`table rows: ${names}`);
+  for (const p of engine.parameters) {
+    const shown = Number(await table.locator(`tr[data-name="${p.name}"] td[data-stat="sample.std"]`).getAttribute('data-value'));
+    assertClose(shown, p.sample.std, 1e-12, `table sample std of ${p.name}`);
+  }
+  const count = await frame.locator('vscode-tree-item[data-module=""] > [slot="decoration"]').textContent();
+  if (count !== engine.parameterCount.toLocaleString('en-US')) throw new Error(`module tree counts ${count} parameters, engine ${engine.parameterCount}`);
+  const filter = frame.locator('vscode-textfield.filter input');
+  await filter.fill('bias');
+  const biases = await visible();
+  if (JSON.stringify(biases) !== JSON.stringify(['fc1.bias', 'fc2.bias', 'fc3.bias'])) throw new Error(`filter "bias" shows ${biases}`);
+  await filter.fill('');
+  await table.locator('tr[data-name="fc2.weight"]').click();
+  const current = await frame.locator('section.param.current').getAttribute('data-name');
+  if (current !== 'fc2.weight') throw new Error(`clicking fc2.weight's row marks ${current}`);
+  ctx.log(`tensor table: ${names.length} rows match the engine; the filter and a row click work`);
+}
+
 /** `weightscope <command> <model> --json` through the packaged CLI bundle: the engine's numbers outside VS Code. */
 function cli(command, model, ...flags) {
   const out = execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), command, path.join(repoRoot, 'examples', model), '--json', ...flags], { encoding: 'utf8' });
@@ -122,6 +146,8 @@ export const tests = [
       const frame = await webviewFrame(page, { title: 'Inspect: simple-model' });
       await checkInspector(ctx, frame);
       await ctx.screenshot('inspect-2-inspector-light.png');
+      await checkTensorTable(ctx, frame);
+      await ctx.screenshot('inspect-2b-tensor-detail-light.png');
     },
   },
   {

@@ -73,7 +73,9 @@ export function htmlReport(title: string, sections: { heading: string; element: 
       for (const p of ['display', 'width', 'height', 'background-color', 'border-top', 'vertical-align', 'margin-right']) swatch.style.setProperty(p, style.getPropertyValue(p));
     });
     copy.querySelectorAll('details').forEach((d) => d.setAttribute('open', ''));
-    copy.querySelectorAll('vscode-button, vscode-single-select, .toolbar, .export').forEach((el) => el.remove());
+    copy.querySelectorAll('vscode-button, vscode-single-select, vscode-textfield, vscode-tree, .toolbar, .export, .module-pane, .filter-bar, .hint').forEach((el) => el.remove());
+    // The Weights tab's table lists every tensor in the report, whatever the filter.
+    copy.querySelectorAll('tr[data-name][hidden], table.tensors[hidden]').forEach((el) => el.removeAttribute('hidden'));
     return `<section><h2>${escape(heading)}</h2>\n${copy.innerHTML}</section>`;
   }).join('\n');
   const css = (name: string, fallback: string): string => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;

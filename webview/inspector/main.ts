@@ -3,8 +3,8 @@
  * extension host sends the initial weights' summaries first, then the signal
  * through depth, then (once the Compare tab is opened) the initializers side
  * by side; each arrives as its own message and fills its own tab. The tab,
- * the chosen parameter and the seeds survive hide/show and window reloads
- * through `setState`.
+ * the chosen parameter, the seeds and the Weights tab's filter, module and
+ * open tensor survive hide/show, re-runs and window reloads through `setState`.
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
@@ -14,6 +14,9 @@ import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-tree/index.js';
+import '@vscode-elements/elements/dist/vscode-tree-item/index.js';
 import type { CompareReport } from '../../engine/inspect/compare';
 import type { SignalReport } from '../../engine/inspect/signal';
 import type { InitInspection } from '../../engine/inspect/types';
@@ -142,7 +145,10 @@ function show(message: HostToInspector): void {
         exportHtml: () => view && exportHtml(view),
       });
       view = { model: message.model, inspection: message.inspection, notes: message.notes, shell };
-      shell.panels.weights.replaceChildren(renderWeights(message.inspection, message.notes, exportChart));
+      shell.panels.weights.replaceChildren(renderWeights(message.inspection, message.notes, exportChart, {
+        state: state().weights ?? {},
+        onStateChange: (weights) => setState({ weights }),
+      }));
       shell.panels.weights.dataset.state = 'ready';
       fillSignal(view);
       fillCompare(view);

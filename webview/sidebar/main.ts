@@ -1,14 +1,18 @@
 /**
  * The side panel: the active model at a glance (parameters, problems, the
  * signal's verdict and each layer's activation std at initialization, its
- * layers) with buttons to act on it, and the saved training runs.
+ * layers, or its module tree when it nests modules) with buttons to act on
+ * it, and the saved training runs.
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import '@vscode-elements/elements/dist/vscode-tree/index.js';
+import '@vscode-elements/elements/dist/vscode-tree-item/index.js';
 import type { HostToSidebar, ModelOverview, Section, SidebarRun, SidebarToHost, SignalGlance } from '../../protocol/messages';
 import { ce, h } from '../dom';
 import { formatCount, formatNumber } from '../format';
+import { structure } from './structure';
 import { vscodeApi } from '../vscodeApi';
 
 interface SidebarState {
@@ -92,9 +96,9 @@ function overview(o: ModelOverview, signal: Section<SignalGlance> | undefined): 
     problems,
     h('div', { class: 'actions' }, inspect, train),
     signalGlance(signal),
-    h('ol', { class: 'layers', 'aria-label': 'Layers' }, ...o.layers.map((l) =>
-      h('li', {}, h('code', {}, l.label), l.parameters ? h('span', { class: 'count' }, ` ${formatCount(l.parameters)}`) : null))));
+    structure(o));
 }
+
 
 function empty(reason: string): HTMLElement {
   const button = ce('vscode-button', { secondary: true }, 'New model from example');

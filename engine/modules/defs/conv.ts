@@ -29,12 +29,14 @@ function convolution(dims: 1 | 2 | 3, transposed: boolean): ModuleDefinition {
     build(args) {
       const inC = intArg(type, args, 'in_channels');
       const outC = intArg(type, args, 'out_channels');
-      const groups = intArg(type, args, 'groups', { min: 1 });
+      const groups = intArg(type, args, 'groups', { min: -Infinity });
+      if (groups <= 0) throw new ModuleArgumentError('groups must be a positive integer', 'groups');
       const kernel = intTuple(type, args, 'kernel_size', dims);
       // torch's checks, with its messages.
       if (inC % groups !== 0) throw new ModuleArgumentError('in_channels must be divisible by groups', 'in_channels');
       if (outC % groups !== 0) throw new ModuleArgumentError('out_channels must be divisible by groups', 'out_channels');
-      const mode = stringArg(type, args, 'padding_mode', PADDING_MODES);
+      const mode = stringArg(type, args, 'padding_mode');
+      if (!PADDING_MODES.includes(mode)) throw new ModuleArgumentError(`padding_mode must be one of {${PADDING_MODES.map((m) => `'${m}'`).join(', ')}}, but got padding_mode='${mode}'`, 'padding_mode');
       if (transposed && mode !== 'zeros') throw new ModuleArgumentError(`Only "zeros" padding mode is supported for ${type}`, 'padding_mode');
       checkPadding(type, args.padding, dims, transposed, args);
       intTuple(type, args, 'stride', dims);

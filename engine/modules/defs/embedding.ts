@@ -22,7 +22,8 @@ function embedding(type: 'Embedding' | 'EmbeddingBag', signature: readonly Param
       if (type === 'EmbeddingBag') stringArg(type, args, 'mode', ['sum', 'mean', 'max']);
       let padding = optionalIntArg(type, args, 'padding_idx');
       if (padding !== null) {
-        if (padding >= n || padding < -n) throw new ModuleArgumentError('Padding_idx must be within num_embeddings', 'padding_idx');
+        // torch's two messages differ in one capital letter.
+        if (padding >= n || padding < -n) throw new ModuleArgumentError(`${type === 'Embedding' ? 'Padding_idx' : 'padding_idx'} must be within num_embeddings`, 'padding_idx');
         if (padding < 0) padding += n;
       }
       const steps: InitStep[] = [torchDefault('normal_', {}, 'normal_(0, 1)')];

@@ -23,8 +23,8 @@ const hiddenBound = (hidden: number) => symmetricUniform(hidden > 0 ? 1 / Math.s
 function recurrent(mode: Mode): ModuleDefinition {
   const signature: Parameter[] = [['input_size', REQUIRED], ['hidden_size', REQUIRED], ['num_layers', 1]];
   if (mode === 'RNN') signature.push(['nonlinearity', 'tanh']);
-  signature.push(['bias', true], ['batch_first', false], ['dropout', 0], ['bidirectional', false]);
-  if (mode === 'LSTM') signature.push(['proj_size', 0]);
+  // Every RNNBase takes proj_size; only the LSTM accepts a nonzero one.
+  signature.push(['bias', true], ['batch_first', false], ['dropout', 0], ['bidirectional', false], ['proj_size', 0]);
   return {
     type: mode,
     signature,
@@ -33,11 +33,13 @@ function recurrent(mode: Mode): ModuleDefinition {
       const input = intArg(mode, args, 'input_size');
       const hidden = intArg(mode, args, 'hidden_size', { min: 1 });
       const layers = intArg(mode, args, 'num_layers', { min: 1 });
-      const proj = mode === 'LSTM' ? intArg(mode, args, 'proj_size') : 0;
+      const proj = intArg(mode, args, 'proj_size', { min: -Infinity });
+      if (proj < 0) throw new ModuleArgumentError('proj_size should be a positive integer or zero to disable projections', 'proj_size');
+      if (proj > 0 && mode !== 'LSTM') throw new ModuleArgumentError('proj_size argument is only supported for LSTM, not RNN or GRU', 'proj_size');
       if (proj >= hidden && proj > 0) throw new ModuleArgumentError('proj_size has to be smaller than hidden_size', 'proj_size');
       const dropout = numberArg(mode, args, 'dropout');
       if (!(dropout >= 0 && dropout <= 1)) throw new ModuleArgumentError('dropout should be a number in range [0, 1] representing the probability of an element being zeroed', 'dropout');
-      if (mode === 'RNN') stringArg(mode, args, 'nonlinearity', ['tanh', 'relu']);
+      if (mode === 'RNN' && !['tanh', 'relu'].includes(stringArg(mode, args, 'nonlinearity'))) throw new ModuleArgumentError(`Unknown nonlinearity '${String(args.nonlinearity)}'`, 'nonlinearity');
       const bias = boolArg(mode, args, 'bias');
       const directions = boolArg(mode, args, 'bidirectional') ? 2 : 1;
       const gate = GATES[mode] * hidden;

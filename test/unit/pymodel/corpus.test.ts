@@ -288,7 +288,8 @@ describe('Python corpus: what Weightscope does not model is said, never guessed'
       '',
     ].join('\n'));
     expect(f.models.map((m) => [m.name, m.modelable, m.result.spec?.layers === undefined])).toEqual([['Appended', true, true], ['Named', true, true]]);
-    expect(f.diagnostics.filter((d) => d.code === 'py-no-forward').map((d) => f.text.slice(d.range.start, d.range.end).split('\n')[0])).toEqual(['for _ in range(3):', 'for i in range(1, 3):']);
+    // The chain reader (what Train runs) does not follow modules added in loops: Train is off, said on each class.
+    expect(f.diagnostics.filter((d) => d.code === 'py-no-forward').map((d) => f.text.slice(d.range.start, d.range.end))).toEqual(['Appended', 'Named']);
     expect(parameterShapes(f.models[0]!.result.spec!).map((p) => p.name)).toEqual(['layers.0.weight', 'layers.0.bias', 'layers.1.weight', 'layers.1.bias', 'layers.2.weight', 'layers.2.bias']);
     expect(parameterShapes(f.models[1]!.result.spec!).map((p) => p.name)).toEqual(['fc0.weight', 'fc0.bias', 'fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']);
   });
