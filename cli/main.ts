@@ -18,6 +18,7 @@ import { plannedBatchSize, plannedSteps } from '../engine/train/defaults';
 import type { Located } from '../engine/model/located';
 import type { ModelResources } from '../engine/model/resources';
 import { isChainModel, type ChainModelSpec, type ModelSpec } from '../engine/model/spec';
+import { LEFT_OUT } from '../pymodel/notes';
 import type { Dataset } from '../engine/data/dataset';
 import { encodeSnapshotLine, encodeStepLine, runMetaFor, TrainingRun } from '../engine/run';
 import { RunFolderWriter } from './runFiles';
@@ -160,6 +161,8 @@ async function loadModel(args: Args, command: string): Promise<{ spec: ModelSpec
   const { text, diagnostics, spec, problem, tree } = await readModel(file, args.model);
   if (!spec) return explainNoSpec(file, text, diagnostics, problem);
   const starts = lineStarts(text);
+  // A module the Python reader could not build is missing from what follows: say so first.
+  for (const d of diagnostics.filter((x) => x.code === LEFT_OUT)) console.error(formatDiagnostic(file, starts, { ...d, severity: 'warning' }));
   const resources = await loadResources(file, spec, tree);
   // Training on stand-in data would look like a result; an inspection of the initialization only notes it.
   const fatal = command === 'train';

@@ -11,6 +11,8 @@ import { rangeOf } from './syntax';
 
 export const NOT_MODELLED = 'py-not-modelled';
 export const CANNOT_MODEL = 'py-cannot-model';
+/** A module the reader could not build, left out of the model with its parameters: the inspection is incomplete. */
+export const LEFT_OUT = 'py-left-out';
 /** Why a model Inspect shows cannot be trained or measured (its forward pass is not one the engine runs). */
 export const NO_FORWARD = 'py-no-forward';
 
@@ -22,6 +24,11 @@ export class Notes {
   /** A construct outside the subset, and what Weightscope assumed instead. */
   assume(where: SyntaxNode | SourceRange, construct: string, assumption: string): void {
     this.items.push({ severity: 'information', code: NOT_MODELLED, message: `${construct}: not read by Weightscope. ${assumption}`, range: toRange(where) });
+  }
+
+  /** A module left out of the model (with its parameters), and why. */
+  omit(where: SyntaxNode | SourceRange, construct: string, why: string): void {
+    this.items.push({ severity: 'information', code: LEFT_OUT, message: `${construct}: ${why} Weightscope left it out of the model, with its parameters.`, range: toRange(where) });
   }
 
   /** Something that stops the model from being resolved. */

@@ -8,7 +8,7 @@ import type { Theory } from '../init/theory';
 import { forEachInitialTensor, type InitialValues, type InitializedParameter } from '../model/initialize';
 import { modelTree } from '../model/moduleTree';
 import { type ModelSpec } from '../model/spec';
-import { countParameters, subtreeParameterCount, tensorEntries, type ModuleNode, type TensorEntry } from '../modules/tree';
+import { countParameters, subtreeParameterCount, tensorEntries, type ModuleNode, type TensorEntry, type TensorTie } from '../modules/tree';
 import { Rng } from '../rng';
 import { histogramTheory } from '../stats/histogramTheory';
 import { ksStatistic } from '../stats/ks';
@@ -42,7 +42,7 @@ export function inspectInitialization(spec: ModelSpec, options: InspectOptions, 
   for (const e of tensorEntries(root, ties)) if (e.sameAs !== undefined) aliases.set(e.sameAs, [...(aliases.get(e.sameAs) ?? []), e.name]);
   const parameters: ParameterInspection[] = [];
   forEachInitialTensor(spec, new Rng(spec.seed), 'float32', (entry, p) => parameters.push(describeEntry(entry, inspectParameter(p, options.bins), aliases.get(entry.name))), { checkpoint });
-  return { modelName: spec.name, seed: spec.seed, parameterCount: countParameters(root, ties), parameters, modules: summarizeModules(root, '', ''), elapsedMs: performance.now() - started };
+  return { modelName: spec.name, seed: spec.seed, parameterCount: countParameters(root, ties), parameters, modules: moduleSummary(root, ties), elapsedMs: performance.now() - started };
 }
 
 function describeEntry(entry: TensorEntry, inspection: ParameterInspection, aliases: string[] | undefined): ParameterInspection {
@@ -51,6 +51,15 @@ function describeEntry(entry: TensorEntry, inspection: ParameterInspection, alia
   if (aliases) out.aliases = aliases;
   if (entry.decl.approximate) out.approximate = entry.decl.approximate;
   return out;
+}
+
+/**
+ * The model's module tree with parameter counts: each module's as torch's
+ * `sum(p.numel() for p in module.parameters())` gives it, and the root's with
+ * a tied tensor counted once.
+ */
+export function moduleSummary(root: ModuleNode, ties: readonly TensorTie[]): ModuleSummary {
+  return { ...summarizeModules(root, '', ''), parameterCount: countParameters(root, ties) };
 }
 
 /** The module tree with each module's parameter count (its own and its submodules'). */

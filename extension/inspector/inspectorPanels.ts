@@ -3,6 +3,7 @@ import type { Dataset } from '../../engine/data/dataset';
 import type { CompareReport } from '../../engine/inspect/compare';
 import type { SignalReport } from '../../engine/inspect/signal';
 import { requireChain, type ModelSpec } from '../../engine/model/spec';
+import { LEFT_OUT } from '../../pymodel/notes';
 import type { HostToInspector, InspectorState, InspectorToHost, ModelRef, Section } from '../../protocol/messages';
 import type { Ctx } from '../ctx';
 import { EngineCancelled } from '../engineClient';
@@ -144,6 +145,11 @@ class InspectorPanel implements vscode.Disposable {
       if (stale()) return;
       this.ctx.log.info(`inspected ${spec.name}: ${inspection.parameters.length} tensors in ${Date.now() - started} ms (engine ${inspection.elapsedMs.toFixed(1)} ms)`);
       const notes = resources.diagnostics.map((d) => `${d.message} (${d.code})`);
+      // Modules the Python reader could not build: the tree below is incomplete, and the user must know which.
+      const leftOut = parsed.result.diagnostics.filter((d) => d.code === LEFT_OUT);
+      if (leftOut.length > 0) {
+        notes.unshift(`Incomplete: ${leftOut.length} module${leftOut.length === 1 ? '' : 's'} of ${spec.name} could not be built and ${leftOut.length === 1 ? 'is' : 'are'} left out, with ${leftOut.length === 1 ? 'its' : 'their'} parameters (see the Problems panel): ${leftOut.slice(0, 3).map((d) => d.message.split(':')[0]).join('; ')}${leftOut.length > 3 ? '; …' : ''}.`);
+      }
       this.post({ type: 'initInspection', model, inspection, notes });
       this.dataset = resources.dataset;
       this.spec = spec;

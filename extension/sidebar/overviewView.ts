@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { isChainModel, layerPrefix, type ModelSpec } from '../../engine/model/spec';
 import { modelTree } from '../../engine/model/moduleTree';
-import { summarizeModules } from '../../engine/inspect/inspectInit';
+import { moduleSummary, summarizeModules } from '../../engine/inspect/inspectInit';
 import { parameterCount } from '../../engine/model/moduleTree';
 import type { HostToSidebar, ModelOverview, Section, SidebarToHost, SignalGlance } from '../../protocol/messages';
 import type { Ctx } from '../ctx';
@@ -157,7 +157,7 @@ export class OverviewViewProvider implements vscode.WebviewViewProvider, vscode.
         parameterCount: result.spec ? parameterCount(result.spec) : 0,
         layers: result.spec ? describeLayers(result.spec) : [],
         // The root counts a tied tensor once, as parameterCount does.
-        ...(result.spec ? { modules: { ...summarizeModules(modelTree(result.spec).root, '', ''), parameterCount: parameterCount(result.spec) } } : {}),
+        ...(result.spec ? { modules: moduleSummary(modelTree(result.spec).root, modelTree(result.spec).ties) } : {}),
         problems: { errors, warnings },
       };
       return { type: 'overview', overview };

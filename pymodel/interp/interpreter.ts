@@ -81,6 +81,15 @@ export class Interpreter {
     return n === this.main.root;
   }
 
+  /** A module left out of the tree (reported once per place): the inspection says it is incomplete. */
+  omit(node: SyntaxNode, construct: string, why: string): void {
+    const where = this.siteOf(node);
+    const key = `${where.startIndex}|omit|${construct}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.notes.omit(where, construct, why);
+  }
+
   /** The value an unknown stands for, reported: `what` is what could not be computed. */
   report(v: Value, what: string): void {
     if (isUnknown(v)) this.assume(v.node, `${what}: ${v.reason}`, 'Weightscope could not compute it.');

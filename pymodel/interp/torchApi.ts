@@ -917,7 +917,7 @@ export class TorchApi {
     }
     const def = moduleDefinition(type);
     if (!def) {
-      this.it.assume(node, `nn.${type}`, `Weightscope does not know this torch.nn module; it is left out of the model, with any parameters it has.`);
+      this.it.omit(node, `nn.${type}`, 'Weightscope does not know this torch.nn module.');
       return unknown(node, `nn.${type}, which Weightscope does not know`);
     }
     const keywords: Record<string, ArgValue> = {};
@@ -932,8 +932,8 @@ export class TorchApi {
         if (isUnknown(v)) this.it.assume(v.node, `${key} of nn.${type} (${v.reason})`, `Weightscope used torch's default; it does not change the parameters' shapes or initialization.`);
         return true;
       }
-      if (isUnknown(v)) this.it.assume(v.node, `${key} of nn.${type}: ${v.reason}`, `Weightscope could not build this nn.${type}; it and its parameters are left out of the model.`);
-      else this.it.assume(node, `${key} of nn.${type} = ${show(v)}`, `Weightscope could not build this nn.${type}; it and its parameters are left out of the model.`);
+      if (isUnknown(v)) this.it.omit(v.node, `${key} of nn.${type}`, `${v.reason} is not something Weightscope can compute, so it could not build this nn.${type}.`);
+      else this.it.omit(node, `${key} of nn.${type} = ${show(v)}`, `Weightscope could not build this nn.${type} with it.`);
       return false;
     };
     let ok = true;
@@ -951,7 +951,7 @@ export class TorchApi {
       return this.wrap(constructModule(type, [], keywords));
     } catch (err) {
       if (!(err instanceof ModuleArgumentError)) throw err;
-      this.it.assume(node, `\`${snippet(node)}\`: ${err.message}`, `torch would raise this error; Weightscope left the module out.`);
+      this.it.omit(node, `\`${snippet(node)}\``, `torch would raise "${err.message}".`);
       return unknown(node, `\`${snippet(node)}\` (${err.message})`);
     }
   }
