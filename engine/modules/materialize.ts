@@ -41,6 +41,7 @@ export function materialize(decl: TensorDecl, rng: Rng, dtype: DType = 'float32'
 export function describeSteps(decl: TensorDecl): Omit<TensorValue, 'data'> {
   const lastFill = findLastIndex(decl.init, (s) => s.op === 'init');
   if (lastFill < 0) {
+    if (decl.approximate) return { initializer: 'computed by code Weightscope does not evaluate', origin: 'model file', theory: null };
     return { initializer: decl.init.length ? 'torch.empty, then in-place changes' : 'torch.empty (not initialized)', origin: 'torch default', theory: null };
   }
   const fill = decl.init[lastFill] as Extract<InitStep, { op: 'init' }>;

@@ -66,4 +66,48 @@ export const tests = [
       }
     },
   },
+  {
+    name: 'A GPT written the usual way (config dataclass, ModuleDict, tied head, apply-init) is inspected tensor by tensor',
+    async fn(ctx) {
+      const file = 'tiny_gpt/model.py';
+      const workspace = copyExamples();
+      try {
+        const { page } = await ctx.workbench({ workspace });
+        await openFile(page, 'model.py');
+        // The lens sits above `class GPT`, below the fold: go to that line.
+        const line = fs.readFileSync(path.join(workspace, file), 'utf8').split('\n').findIndex((l) => l.startsWith('class GPT(')) + 1;
+        await page.keyboard.press('Control+G');
+        await page.keyboard.type(String(line + 12));
+        await page.keyboard.press('Enter');
+        await page.locator('.codelens-decoration a', { hasText: 'Inspect' }).first().waitFor({ timeout: 60000 });
+        // Its forward is not a chain of layers the engine runs: Inspect, but no Train.
+        if (await page.locator('.codelens-decoration a', { hasText: 'Train' }).count()) throw new Error('a Train CodeLens above the GPT');
+        await clickCodeLens(page, 'Inspect');
+        const frame = await webviewFrame(page, { title: 'Inspect: GPT' });
+        const table = frame.locator('table.tensors');
+        await table.locator('tr[data-name="transformer.tok.weight"]').waitFor({ timeout: 60000 });
+        const engine = JSON.parse(execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'init', path.join(repoRoot, 'examples', file), '--json'], { encoding: 'utf8' }));
+        const rows = await table.locator('tbody tr[data-name]').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')));
+        if (JSON.stringify(rows) !== JSON.stringify(engine.parameters.map((p) => p.name))) throw new Error(`table rows ${rows.length}, engine ${engine.parameters.length}`);
+        const count = await frame.locator('vscode-tree-item[data-module=""] > [slot="decoration"]').textContent();
+        if (count !== '809,856') throw new Error(`module tree root counts ${count} parameters (torch: 809,856)`);
+        const tied = await table.locator('tr[data-name="transformer.tok.weight"]').textContent();
+        if (!tied.includes('head.weight')) throw new Error(`the tied embedding row does not name head.weight: ${tied}`);
+        // GPT-2's scaled residual projection: std 0.02 / sqrt(2 · n_layer).
+        const name = 'transformer.blocks.0.attn.proj.weight';
+        await table.locator(`tr[data-name="${name}"]`).click();
+        const detail = frame.locator(`section.param[data-name="${name}"]`);
+        await detail.waitFor({ timeout: 30000 });
+        const theoryStd = Number(await detail.locator('td[data-stat="theory.std"]').getAttribute('data-value'));
+        if (Math.abs(theoryStd - 0.02 / Math.sqrt(8)) > 1e-12) throw new Error(`${name} theory std ${theoryStd}`);
+        const sampleStd = Number(await detail.locator('td[data-stat="sample.std"]').getAttribute('data-value'));
+        const cliStd = engine.parameters.find((p) => p.name === name).sample.std;
+        if (Math.abs(sampleStd - cliStd) > 1e-12) throw new Error(`${name} sample std ${sampleStd}, CLI ${cliStd}`);
+        ctx.log(`GPT: ${rows.length} tensors, 809,856 parameters, ${name} std ${sampleStd.toPrecision(4)} (theory ${theoryStd.toPrecision(4)})`);
+        await ctx.screenshot('python-4-gpt-inspector.png');
+      } finally {
+        fs.rmSync(workspace, { recursive: true, force: true });
+      }
+    },
+  },
 ];
