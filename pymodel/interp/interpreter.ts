@@ -790,57 +790,38 @@ export class Interpreter {
   }
 
   /** The torch class an nn.Module subclass derives from (`torch.nn.Module`, `torch.nn.Sequential`, …), through the file's own bases. */
-  torchBase(cls: ClassValue, seen = new Set<ClassValue>()): string | undefined {
-    if (seen.has(cls)) return undefined;
-    seen.add(cls);
-    for (const b of cls.bases) {
-      if (typeof b === 'string') {
-        if (/^(torch\.nn\.|pytorch_lightning\.|lightning\.)/.test(b)) return b.replace(/^torch\.nn\.modules\.\w+\./, 'torch.nn.');
-        continue;
-      }
-      const inner = this.torchBase(b, seen);
-      if (inner) return inner;
-    }
-    return undefined;
+  torchBase(cls: ClassValue): string | undefined {
+    return alongBases(cls, (c) => {
+      const b = c.bases.find((x): x is string => typeof x === 'string' && /^(torch\.nn\.|pytorch_lightning\.|lightning\.)/.test(x));
+      return b?.replace(/^torch\.nn\.modules\.\w+\./, 'torch.nn.');
+    });
   }
 
   /** A method by name along the class's bases (the file's own classes), with the class that defines it. */
-  method(cls: ClassValue, name: string, seen = new Set<ClassValue>()): FunctionValue | undefined {
-    if (seen.has(cls)) return undefined;
-    seen.add(cls);
-    for (const s of statements(cls.def.childForFieldName('body'))) {
-      const def = s.type === 'decorated_definition' ? s.childForFieldName('definition') : s;
-      if (def?.type === 'function_definition' && def.childForFieldName('name')!.text === name) {
-        const decorators = s.type === 'decorated_definition' ? s.namedChildren.filter((c) => c?.type === 'decorator').map((c) => c!.text) : [];
+  method(cls: ClassValue, name: string): FunctionValue | undefined {
+    return alongBases(cls, (c) => {
+      for (const s of statements(c.def.childForFieldName('body'))) {
+        const def = s.type === 'decorated_definition' ? s.childForFieldName('definition') : s;
+        if (def?.type !== 'function_definition' || def.childForFieldName('name')!.text !== name) continue;
+        const decorators = s.type === 'decorated_definition' ? s.namedChildren.filter((d) => d?.type === 'decorator').map((d) => d!.text) : [];
         const binding = decorators.includes('@staticmethod') ? 'static' : decorators.includes('@classmethod') ? 'class' : undefined;
-        return { kind: 'function', def, file: cls.file, owner: cls, ...(binding ? { binding } : {}) };
+        return { kind: 'function', def, file: c.file, owner: c, ...(binding ? { binding } : {}) } satisfies FunctionValue;
       }
-    }
-    for (const b of cls.bases) {
-      if (typeof b === 'string') continue;
-      const m = this.method(b, name, seen);
-      if (m) return m;
-    }
-    return undefined;
+      return undefined;
+    });
   }
 
   /** A class attribute (`expansion = 4` in the class body), along its bases; undefined when there is none. */
-  classAttribute(cls: ClassValue, name: string, seen = new Set<ClassValue>()): Value | undefined {
-    if (seen.has(cls)) return undefined;
-    seen.add(cls);
-    for (const s of statements(cls.def.childForFieldName('body'))) {
-      const inner = s.type === 'expression_statement' ? s.namedChild(0) : undefined;
-      if (inner?.type !== 'assignment') continue;
-      const left = inner.childForFieldName('left');
-      const right = inner.childForFieldName('right');
-      if (left?.type === 'identifier' && left.text === name && right) return this.evaluate(right, new Env(cls.file));
-    }
-    for (const b of cls.bases) {
-      if (typeof b === 'string') continue;
-      const v = this.classAttribute(b, name, seen);
-      if (v !== undefined) return v;
-    }
-    return undefined;
+  classAttribute(cls: ClassValue, name: string): Value | undefined {
+    return alongBases(cls, (c) => {
+      for (const s of statements(c.def.childForFieldName('body'))) {
+        const inner = s.type === 'expression_statement' ? s.namedChild(0) : undefined;
+        const left = inner?.type === 'assignment' ? inner.childForFieldName('left') : undefined;
+        const right = inner?.childForFieldName('right');
+        if (left?.type === 'identifier' && left.text === name && right) return this.evaluate(right, new Env(c.file));
+      }
+      return undefined;
+    });
   }
 
   /** Class-level assignments (`n_embd: int = 768`) as defaults. */
@@ -888,6 +869,20 @@ export class Interpreter {
       throw err;
     }
   }
+}
+
+/** The first answer of `find` on the class, then on its bases (the file's own classes), depth first as Python's MRO is for single inheritance. */
+function alongBases<T>(cls: ClassValue, find: (c: ClassValue) => T | undefined, seen = new Set<ClassValue>()): T | undefined {
+  if (seen.has(cls)) return undefined;
+  seen.add(cls);
+  const own = find(cls);
+  if (own !== undefined) return own;
+  for (const b of cls.bases) {
+    if (typeof b === 'string') continue;
+    const found = alongBases(b, find, seen);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** Builtin functions the reader knows by name. */

@@ -33,7 +33,7 @@ import {
   type Theory,
 } from '../../engine/init';
 import { standardNormalCdf } from '../../engine/stats';
-import { readFixtureJson } from './helpers/fixtures';
+import { readFixtureJson, thrown } from './helpers/fixtures';
 
 // ---------------------------------------------------------------------------
 // Fixture types
@@ -204,14 +204,6 @@ function errorKey(fn: string, args: Args): string {
   return `${fn} ${JSON.stringify(args)}`;
 }
 
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error, none was thrown');
-}
 
 // ---------------------------------------------------------------------------
 // Tests

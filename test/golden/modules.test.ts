@@ -34,7 +34,7 @@ import { ModuleArgumentError } from '../../engine/modules/signature';
 import { countParameters, numelOf, tensorEntries, type ArgValue, type ModuleNode, type TensorEntry } from '../../engine/modules/tree';
 import { Rng } from '../../engine/rng';
 import { cdfLeft } from '../../engine/stats/distribution';
-import { readFixtureJson } from './helpers/fixtures';
+import { readFixtureJson, thrown } from './helpers/fixtures';
 
 // ---------------------------------------------------------------------------
 // Fixture types
@@ -144,14 +144,6 @@ function seedOf(text: string): number {
   return h;
 }
 
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error, none was thrown');
-}
 
 /** Number of sorted values < x (strict) or ≤ x. */
 function countBelow(sorted: Float64Array, x: number, inclusive: boolean): number {

@@ -106,3 +106,13 @@ export function readNpy(relative: string): StoredTensor {
   const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
   return { dtype, shape, data: typedFromBytes(buf.subarray(10 + headerLength), dtype) };
 }
+
+/** The error `f` throws; fails the test when it throws none. */
+export function thrown(f: () => unknown): Error {
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error, none was thrown');
+}
