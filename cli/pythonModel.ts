@@ -46,10 +46,13 @@ export interface PythonModelRead {
  */
 export async function readPythonModel(text: string, modelName: string | undefined, options: { maxParameters?: number; file?: string } = {}): Promise<PythonModelRead> {
   const { file: filePath, ...decode } = options;
-  const root = filePath ? path.dirname(path.resolve(filePath)) : undefined;
+  // Imports resolve inside the current folder when the file is in it (a project run from its root), else inside the file's folder.
+  const absolute = filePath ? path.resolve(filePath) : undefined;
+  const cwd = process.cwd();
+  const root = absolute ? (absolute.startsWith(cwd + path.sep) ? cwd : path.dirname(absolute)) : undefined;
   const file = await parsePythonModels(wasmLocation(), text, {
     ...decode,
-    ...(root && filePath ? { path: path.basename(filePath), readFile: (relative: string) => readInside(root, relative) } : {}),
+    ...(root && absolute ? { path: path.relative(root, absolute).split(path.sep).join('/'), readFile: (relative: string) => readInside(root, relative) } : {}),
   });
   const picked = pickModel(file, modelName);
   if (typeof picked === 'string') return { spec: undefined, diagnostics: file.diagnostics, problem: picked };

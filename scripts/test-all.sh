@@ -133,6 +133,8 @@ do_package() {
   fi
 }
 
+do_setup_python() { bash scripts/setup-python.sh; }
+
 do_python() {
   # The probe (python/weightscope_probe) under Debian's torch; the runner prints 'python: N passed, N failed'.
   bash scripts/setup-python.sh || echo "setup-python failed: the runner will say whether torch is importable"
@@ -149,6 +151,8 @@ step "npm ci" do_npm_ci
 step "setup E2E tools" do_setup_e2e
 e2e_tools_rc=$STEP_RC
 step "typecheck" do_typecheck
+# The model corpus (test/unit/corpus) reads the model files of Debian's torchvision, torchaudio and torchtext.
+step "setup Python packages" do_setup_python
 step "unit + golden tests (vitest)" do_unit
 step "python probe tests" do_python
 step "build + package" do_package

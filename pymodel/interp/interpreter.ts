@@ -258,8 +258,21 @@ export class Interpreter {
       case 'class_definition':
         env.vars.set(s.childForFieldName('name')!.text, this.definitionValue(env.file, s, s.childForFieldName('name')!.text));
         return NORMAL;
-      case 'delete_statement':
+      case 'delete_statement': {
+        // del d[key] / del self.layer: the entry (or the submodule) is gone.
+        for (const target of s.namedChildren.flatMap((c) => (c?.type === 'expression_list' ? c.namedChildren : [c]))) {
+          if (target?.type === 'subscript') {
+            const object = this.evaluate(target.childForFieldName('value')!, env);
+            const key = this.evaluate(target.childForFieldName('subscript')!, env);
+            if (typeof object === 'object' && object !== null && object.kind === 'dict' && (typeof key === 'string' || typeof key === 'number')) object.entries.delete(key);
+            else if (typeof object === 'object' && object !== null && object.kind === 'list' && typeof key === 'number') object.items.splice(key, 1);
+          } else if (target?.type === 'attribute') {
+            const object = this.evaluate(target.childForFieldName('object')!, env);
+            this.torch.setAttribute(object, target.childForFieldName('attribute')!.text, null, target);
+          }
+        }
         return NORMAL;
+      }
       case 'while_statement':
         this.assume(s, `the while loop \`${snippet(s)}\``, 'Weightscope skipped it.');
         return NORMAL;

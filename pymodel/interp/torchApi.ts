@@ -867,16 +867,24 @@ export class TorchApi {
     }
     if (typeof cls === 'object' && cls !== null && cls.kind === 'builtin') {
       const name = cls.name;
+      const isList = typeof v === 'object' && v !== null && v.kind === 'list';
       switch (name) {
         case 'int': return typeof v === 'number' && Number.isInteger(v);
         case 'float': return typeof v === 'number';
+        case 'numbers.Number': case 'numbers.Real': return typeof v === 'number';
         case 'bool': return typeof v === 'boolean';
         case 'str': return typeof v === 'string';
-        case 'list': return typeof v === 'object' && v !== null && v.kind === 'list' && !v.tuple;
-        case 'tuple': return typeof v === 'object' && v !== null && v.kind === 'list' && v.tuple;
-        case 'dict': return typeof v === 'object' && v !== null && v.kind === 'dict';
+        case 'list': case 'typing.List': return isList && !v.tuple;
+        case 'tuple': case 'typing.Tuple': return isList && v.tuple;
+        case 'typing.Sequence': case 'collections.abc.Sequence': case 'typing.Iterable': case 'collections.abc.Iterable':
+          return isList || typeof v === 'string';
+        case 'dict': case 'typing.Dict': case 'typing.Mapping': case 'collections.abc.Mapping': return typeof v === 'object' && v !== null && v.kind === 'dict';
       }
-      if (typeof v !== 'object' || v === null || v.kind !== 'module') return false;
+      if (isUnknown(v)) return v;
+      if (typeof v !== 'object' || v === null || v.kind !== 'module') {
+        // A torch.nn class is no match for a plain value; a class Weightscope does not know may be.
+        return name.startsWith('torch.nn.') || typeof v !== 'object' || v === null ? false : unknown(node, `\`${snippet(node)}\``);
+      }
       if (name === 'torch.nn.Module') return true;
       const abstract = ABSTRACT[name];
       if (abstract) return abstract.test(v.node.type);
