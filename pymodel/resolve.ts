@@ -24,7 +24,7 @@ import { runOne, type InitEnv } from './initStatements';
 import { array, entry, object, scalar } from './located';
 import { buildModule, type ModuleValue } from './modules';
 import { CANNOT_MODEL, NO_FORWARD, Notes } from './notes';
-import { sourceFile, type FileLoader, type SourceFile } from './interp/files';
+import { sourceFile, torchPackageName, type FileLoader, type SourceFile } from './interp/files';
 import { readModuleTree, type ReadTree } from './interp/readModel';
 import { namedParameters } from '../engine/modules/tree';
 import type { SyntaxNode, SyntaxTree } from './parser';
@@ -120,7 +120,7 @@ export function resolvePython(tree: SyntaxTree, text: string, options: PythonOpt
   // Scopes that build and train models: the module (with its __main__ block) and each top-level function.
   const scopes: SyntaxNode[][] = [top.flatMap((s) => (isMainGuard(s) ? statements(s.childForFieldName('consequence')) : [s]))];
   for (const def of moduleFunctions.values()) scopes.push(statements(def.childForFieldName('body')));
-  for (const body of scopes) walkScope(body, { imports, moduleScope, candidates, classNames, fileDiagnostics, moduleFunctions });
+  for (const body of scopes) walkScope(body, { imports, moduleScope, candidates, classNames, fileDiagnostics, moduleFunctions, path: options.path ?? '' });
 
   // A Python file without models is none of Weightscope's business: not even its syntax errors.
   if (candidates.length === 0) return { root, models: [], diagnostics: [] };
@@ -140,6 +140,8 @@ export function resolvePython(tree: SyntaxTree, text: string, options: PythonOpt
 }
 
 interface WalkContext {
+  /** The file's path, for torch's own files (their relative imports are torch.nn's names). */
+  path: string;
   moduleFunctions: ReadonlyMap<string, SyntaxNode>;
   imports: Imports;
   moduleScope: Scope;
@@ -171,7 +173,8 @@ function walkScope(body: SyntaxNode[], ctx: WalkContext): void {
       else locals.delete(a.left.text);
       const rhs = stripTransfers(a.right);
       const fn = callee(rhs);
-      const qualified = fn ? ctx.imports.qualify(fn) : undefined;
+      const imported = fn ? ctx.imports.qualify(fn) : undefined;
+      const qualified = imported ? torchPackageName(ctx.path, imported) ?? imported : undefined;
       const cls = fn?.type === 'identifier' ? ctx.candidates.find((c) => c.kind === 'class' && c.name === fn.text) : undefined;
       if (cls) {
         cls.instantiations.push(rhs);
@@ -186,7 +189,7 @@ function walkScope(body: SyntaxNode[], ctx: WalkContext): void {
         bindings.set(a.left.text, call);
         lastModel = call;
         for (const l of pendingLosses.splice(0)) call.losses.push(l);
-      } else if (qualified && /^torch\.nn\.[A-Z]\w*$/.test(qualified) && !qualified.endsWith('Loss') && !/^torch\.nn\.(Sequential|ModuleList|ModuleDict|Parameter\w*)$/.test(qualified)) {
+      } else if (qualified && /^torch\.nn\.[A-Z]\w*$/.test(qualified) && !qualified.endsWith('Loss') && !/^torch\.nn\.(Sequential|Parameter\w*)$/.test(qualified)) {
         // fc = nn.Linear(…) at module level: a model of one torch module.
         const one = newCandidate('call', s, a.left, rhs);
         one.instantiations.push(rhs);

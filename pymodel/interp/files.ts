@@ -49,6 +49,19 @@ export function sourceFile(path: string, root: SyntaxNode): SourceFile {
   return { path, root, imports: Imports.read(root), definitions, starImports };
 }
 
+/**
+ * torch's own files (`torch/nn/modules/transformer.py`, read as a model file): their relative imports
+ * (`.container.ModuleList`, `..init.xavier_uniform_`) are torch.nn's names, which Weightscope knows.
+ */
+export function torchPackageName(path: string, qualified: string): string | undefined {
+  if (!/^(.*\/)?torch\/nn\/modules\//.test(path)) return undefined;
+  const m = /^(\.+)(.*)$/.exec(qualified);
+  if (!m) return undefined;
+  const rest = m[2]!.split('.').filter(Boolean);
+  if (m[1] === '.') return rest.length ? `torch.nn.${rest[rest.length - 1]}` : undefined;
+  return ['torch', 'nn', ...rest].join('.');
+}
+
 /** Candidate file paths for a module name, relative to the importing file's folder. */
 export function modulePaths(fromPath: string, moduleName: string): string[] {
   const dir = fromPath.includes('/') ? fromPath.slice(0, fromPath.lastIndexOf('/')) : '';

@@ -16,7 +16,8 @@ import type { ModuleNode } from '../../engine/modules/tree';
 import type { Notes } from '../notes';
 import type { SyntaxNode } from '../parser';
 import { parameterName, snippet, statements, unparen } from '../syntax';
-import { sourceFile, type FileLoader, type SourceFile } from './files';
+import { sourceFile, torchPackageName, type FileLoader, type SourceFile } from './files';
+import { moduleDefinition } from '../../engine/modules/catalogue';
 import { TorchApi } from './torchApi';
 import {
   isUnknown, list, show, truthiness, unknown,
@@ -110,7 +111,10 @@ export class Interpreter {
     if (values.has(name)) return values.get(name)!;
     const def = file.definitions.get(name);
     let value: Value;
-    if (def) {
+    if (def && torchPackageName(file.path, `.${name}`) && moduleDefinition(name)) {
+      // A class of torch's own files that Weightscope knows: the catalogue's, not the file's code.
+      value = { kind: 'builtin', name: `torch.nn.${name}` };
+    } else if (def) {
       if (this.evaluating.has(def)) return unknown(node, `\`${name}\` (defined in terms of itself)`);
       this.evaluating.add(def);
       try {
@@ -160,6 +164,8 @@ export class Interpreter {
   private imported(file: SourceFile, name: string, node: SyntaxNode): Value {
     const builtin = BUILTINS.has(name) ? name : undefined;
     const q = file.imports.qualifyName(name);
+    const torchOwn = q ? torchPackageName(file.path, q) : undefined;
+    if (torchOwn) return { kind: 'builtin', name: torchOwn };
     if (q && q !== name) {
       const from = this.importedDefinition(file, q, node);
       if (from) return from;
@@ -791,12 +797,7 @@ export class Interpreter {
     this.classDefaults(cls, object.attrs);
     const init = this.method(cls, '__init__');
     if (init && !cls.dataclass) this.callFunction({ ...init, self: object }, args, node);
-    else if (cls.dataclass || !init) {
-      // A @dataclass (or a plain class used as a namespace): fields in order, then keywords.
-      const fields = this.dataclassFields(cls);
-      args.positional.forEach((v, i) => fields[i] && object.attrs.set(fields[i]!, v));
-      for (const [k, v] of args.keywords) object.attrs.set(k, v);
-    }
+    else this.initFields(cls, object.attrs, args);
     const post = this.method(cls, '__post_init__');
     if (post) this.callFunction({ ...post, self: object }, { positional: [], keywords: new Map() }, node);
     return object;
@@ -852,6 +853,13 @@ export class Interpreter {
         attrs.set(left.text, typeof v === 'object' && v !== null && v.kind === 'dict' && v.entries.has('__field_default__') ? v.entries.get('__field_default__')! : v);
       }
     }
+  }
+
+  /** A @dataclass's generated __init__ (or a plain class used as a namespace): fields in order, then keywords. */
+  initFields(cls: ClassValue, attrs: Map<string, Value>, args: CallArgs): void {
+    const fields = this.dataclassFields(cls);
+    args.positional.forEach((v, i) => fields[i] && attrs.set(fields[i]!, v));
+    for (const [k, v] of args.keywords) attrs.set(k, v);
   }
 
   private dataclassFields(cls: ClassValue): string[] {

@@ -38,6 +38,12 @@ export function readModuleTree(source: ModelSource, file: SourceFile, notes: Not
       module = it.evaluate(source.node, new Env(file));
     } else {
       const cls = it.global(file, source.name, source.node);
+      if (typeof cls === 'object' && cls !== null && cls.kind === 'builtin' && source.instantiations[0]) {
+        // torch's own class (reading torch's source): the catalogue builds it.
+        const built = it.evaluate(source.instantiations[0], new Env(file));
+        if (typeof built !== 'object' || built === null || built.kind !== 'module') return { error: `${source.name}: ${isUnknown(built) ? built.reason : 'not a module'}` };
+        return { root: built.node, ties: canonicalizeTies(built.node) };
+      }
       if (typeof cls !== 'object' || cls === null || cls.kind !== 'class') return { error: `${source.name} is not a class Weightscope can read` };
       // The first instantiation whose arguments can all be computed (a file may also build it from a dataset's sizes).
       const instantiation = source.instantiations.find((call) => allComputable(it, call, file)) ?? source.instantiations[0];

@@ -519,6 +519,10 @@ export class TorchApi {
         }
         return v;
       }
+      case 'dataclasses.asdict': {
+        const o = p[0];
+        return typeof o === 'object' && o !== null && o.kind === 'object' ? { kind: 'dict', entries: new Map(o.attrs) } : unknown(node, `\`${snippet(node)}\``);
+      }
       case 'dataclasses.field': {
         const d = args.keywords.get('default');
         return d === undefined ? unknown(node, 'a dataclass field without a default') : { kind: 'dict', entries: new Map([['__field_default__', d]]) };
@@ -832,6 +836,11 @@ export class TorchApi {
       }
       const m = this.it.method(base, name);
       if (m) return this.it.callFunction({ ...m, self: instance }, args, node);
+      // super().__init__(…) of a @dataclass: its generated __init__ sets the fields.
+      if (name === '__init__' && base.dataclass && typeof instance === 'object' && instance !== null && instance.kind === 'object') {
+        this.it.initFields(base, instance.attrs, args);
+        return null;
+      }
     }
     return null;
   }

@@ -119,7 +119,7 @@ function stack(kind: 'encoder' | 'decoder'): ModuleDefinition {
   const layerArg = `${kind}_layer`;
   return {
     type,
-    signature: kind === 'encoder' ? [[layerArg, REQUIRED], ['num_layers', REQUIRED], ['norm', null], ['enable_nested_tensor', true]] : [[layerArg, REQUIRED], ['num_layers', REQUIRED], ['norm', null]],
+    signature: kind === 'encoder' ? [[layerArg, REQUIRED], ['num_layers', REQUIRED], ['norm', null], ['enable_nested_tensor', true], ['mask_check', true]] : [[layerArg, REQUIRED], ['num_layers', REQUIRED], ['norm', null]],
     doc: `${type}: num_layers deep copies of the ${layerArg} (all starting from the same values), then norm.`,
     build(args) {
       const layer = args[layerArg];
