@@ -388,7 +388,7 @@ export class Interpreter {
       case 'list': {
         const targets = t.namedChildren.filter((c): c is SyntaxNode => c !== null);
         const items = typeof value === 'object' && value !== null && value.kind === 'list' ? value.items : undefined;
-        targets.forEach((sub, i) => this.bind(sub, items?.[i] ?? unknown(t, `item ${i} of ${show(value)}`), env));
+        targets.forEach((sub, i) => this.bind(sub, items && i < items.length ? items[i]! : unknown(t, `item ${i} of ${show(value)}`), env));
         return;
       }
       case 'attribute': {

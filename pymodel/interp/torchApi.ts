@@ -251,10 +251,10 @@ export class TorchApi {
   index(object: Value, index: Value, node: SyntaxNode): Value {
     if (isUnknown(object)) return object;
     if (isUnknown(index)) return index;
-    if (typeof object === 'string' && typeof index === 'number') return object.at(index) ?? unknown(node, 'an index out of range');
+    if (typeof object === 'string' && typeof index === 'number') return orElse(object.at(index), unknown(node, 'an index out of range'));
     if (typeof object !== 'object' || object === null) return unknown(node, `\`${snippet(node)}\``);
-    if (object.kind === 'list' && typeof index === 'number') return object.items.at(index) ?? unknown(node, 'an index out of range');
-    if (object.kind === 'dict' && (typeof index === 'string' || typeof index === 'number')) return object.entries.get(index) ?? unknown(node, `the key ${show(index)}`);
+    if (object.kind === 'list' && typeof index === 'number') return orElse(object.items.at(index), unknown(node, 'an index out of range'));
+    if (object.kind === 'dict' && (typeof index === 'string' || typeof index === 'number')) return orElse(object.entries.get(index), unknown(node, `the key ${show(index)}`));
     if (object.kind === 'module') {
       const children = object.node.children;
       if (typeof index === 'number') {
@@ -568,7 +568,7 @@ export class TorchApi {
           if (typeof p[0] === 'number') self.items.splice(p[0], 0, p[1] ?? null);
           return null;
         case 'pop':
-          return (typeof p[0] === 'number' ? self.items.splice(p[0], 1)[0] : self.items.pop()) ?? unknown(node, 'pop from an empty list');
+          return orElse(typeof p[0] === 'number' ? self.items.splice(p[0], 1)[0] : self.items.pop(), unknown(node, 'pop from an empty list'));
         case 'index': {
           const i = self.items.findIndex((x) => x === p[0]);
           return i >= 0 ? i : unknown(node, `\`${snippet(node)}\``);
@@ -591,7 +591,7 @@ export class TorchApi {
           if (typeof p[0] !== 'string' && typeof p[0] !== 'number') return unknown(node, `\`${snippet(node)}\``);
           const v = self.entries.get(p[0]);
           self.entries.delete(p[0]);
-          return v ?? p[1] ?? unknown(node, `the key ${show(p[0])}`);
+          return orElse(v, orElse(p[1], unknown(node, `the key ${show(p[0])}`)));
         }
         case 'update':
           if (typeof p[0] === 'object' && p[0] !== null && p[0].kind === 'dict') for (const [k, v] of p[0].entries) self.entries.set(k, v);
@@ -1122,6 +1122,11 @@ const ARGPARSE = ' argparse';
 
 /** torch names newer than 1.13, whose `hasattr` checks pick the code path torch 1.13 takes. */
 const TORCH_2_NAMES = new Set(['torch.nn.functional.scaled_dot_product_attention', 'torch.compile', 'torch.nn.RMSNorm', 'torch.nn.Buffer']);
+
+/** `v`, or the fallback when it is missing (undefined): a Python None (null) is a value. */
+function orElse(v: Value | undefined, fallback: Value): Value {
+  return v === undefined ? fallback : v;
+}
 
 /** The methods every nn.Module has that the reader follows. */
 const MODULE_METHODS = new Set([
