@@ -184,7 +184,7 @@ export class Interpreter {
 
   /** `model.GPTConfig` / `.blocks.ResBlock`: the definition in the sibling file, if it can be read. */
   private importedDefinition(file: SourceFile, qualified: string, node: SyntaxNode): Value | undefined {
-    if (/^(torch|numpy|math|collections|functools|typing|dataclasses|copy|timm|torchvision\.ops)\b/.test(qualified)) return undefined;
+    if (/^(torch|numpy|math|collections|functools|typing|dataclasses|copy|itertools|timm)\b/.test(qualified)) return undefined;
     const dot = qualified.lastIndexOf('.');
     if (dot <= 0 || !this.load) return undefined;
     const moduleName = qualified.slice(0, dot);

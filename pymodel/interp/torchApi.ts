@@ -510,6 +510,23 @@ export class TorchApi {
         if (typeof target === 'object' && target !== null && target.kind === 'class') return { kind: 'builtin', name: '__class_partial__', self: list([target, list(bound), { kind: 'dict', entries: new Map(args.keywords) }]) };
         return unknown(node, `\`${snippet(node)}\``);
       }
+      case 'itertools.repeat': {
+        const times = p[1] ?? args.keywords.get('times');
+        return typeof times === 'number' && times >= 0 && times <= 100_000 ? list(Array.from({ length: times }, () => p[0] ?? null)) : unknown(node, `\`${snippet(node)}\``);
+      }
+      case 'itertools.chain': {
+        const parts = p.map((x) => this.it.iterate(x, node));
+        return parts.every((x) => x !== undefined) ? list(parts.flatMap((x) => x!)) : unknown(node, `\`${snippet(node)}\``);
+      }
+      case 'copy.copy': {
+        // A shallow copy: a new object, list or dict holding the same values.
+        const v = p[0]!;
+        if (typeof v !== 'object' || v === null) return v;
+        if (v.kind === 'object') return { ...v, attrs: new Map(v.attrs) };
+        if (v.kind === 'list') return list([...v.items], v.tuple);
+        if (v.kind === 'dict') return { kind: 'dict', entries: new Map(v.entries) };
+        return unknown(node, `\`${snippet(node)}\` (a shallow copy of ${show(v)})`);
+      }
       case 'copy.deepcopy': {
         const v = p[0]!;
         if (typeof v === 'object' && v !== null && v.kind === 'module') {
