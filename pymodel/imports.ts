@@ -48,13 +48,15 @@ export class Imports {
     } else if (statement.type === 'import_from_statement') {
       const module = statement.childForFieldName('module_name')?.text;
       if (!module) return;
+      // `from . import components` names `.components`, not `..components`.
+      const join = (name: string): string => (module.endsWith('.') ? `${module}${name}` : `${module}.${name}`);
       for (const item of statement.childrenForFieldName('name')) {
         if (!item) continue;
-        if (item.type === 'dotted_name') this.names.set(item.text, `${module}.${item.text}`);
+        if (item.type === 'dotted_name') this.names.set(item.text, join(item.text));
         else if (item.type === 'aliased_import') {
           const name = item.childForFieldName('name')?.text;
           const alias = item.childForFieldName('alias')?.text;
-          if (name && alias) this.names.set(alias, `${module}.${name}`);
+          if (name && alias) this.names.set(alias, join(name));
         }
       }
     }

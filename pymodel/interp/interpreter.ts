@@ -105,6 +105,11 @@ export class Interpreter {
     return this.global(env.file, name, node);
   }
 
+  /** A name of an imported module file (`misc_nn_ops.Conv2dNormActivation`), or undefined when it has none. */
+  namespaceMember(file: SourceFile, name: string, node: SyntaxNode): Value | undefined {
+    return file.definitions.has(name) || file.imports.qualifyName(name) ? this.global(file, name, node) : undefined;
+  }
+
   global(file: SourceFile, name: string, node: SyntaxNode): Value {
     let values = this.globals.get(file);
     if (!values) this.globals.set(file, (values = new Map()));
@@ -185,11 +190,20 @@ export class Interpreter {
   /** `model.GPTConfig` / `.blocks.ResBlock`: the definition in the sibling file, if it can be read. */
   private importedDefinition(file: SourceFile, qualified: string, node: SyntaxNode): Value | undefined {
     if (/^(torch|numpy|math|collections|functools|typing|dataclasses|copy|itertools|timm)\b/.test(qualified)) return undefined;
+    if (!this.load) return undefined;
     const dot = qualified.lastIndexOf('.');
-    if (dot <= 0 || !this.load) return undefined;
+    if (dot <= 0 || /^\.+$/.test(qualified.slice(0, dot))) {
+      // `from . import components` / `import model`: a file of the project, imported whole.
+      const whole = this.file(file, qualified);
+      if (whole) return { kind: 'object', cls: undefined, attrs: new Map(), namespace: whole };
+      if (dot <= 0) return undefined;
+    }
     const moduleName = qualified.slice(0, dot);
     const name = qualified.slice(dot + 1);
     const other = this.file(file, moduleName);
+    // `from ...ops import misc`: a file of the project, imported whole.
+    const whole = !other || (!other.definitions.has(name) && !other.imports.qualifyName(name)) ? this.file(file, qualified) : undefined;
+    if (whole) return { kind: 'object', cls: undefined, attrs: new Map(), namespace: whole };
     if (!other) return undefined;
     if (!other.definitions.has(name) && !other.imports.qualifyName(name)) return undefined;
     return this.global(other, name, node);
@@ -252,8 +266,9 @@ export class Interpreter {
       case 'continue_statement':
         return { kind: 'continue' };
       case 'raise_statement':
-        this.assume(s, `\`${snippet(s)}\``, 'Weightscope assumed the code does not get here.');
-        return { kind: 'return', value: null };
+        // A guard clause reached: torch would raise here. Reading on (as if it did not) keeps the rest of the model.
+        this.assume(s, `\`${snippet(s)}\``, 'Weightscope read on as if it were not raised.');
+        return NORMAL;
       case 'function_definition':
         env.vars.set(s.childForFieldName('name')!.text, { kind: 'function', def: s, file: env.file });
         return NORMAL;

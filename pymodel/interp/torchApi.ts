@@ -74,6 +74,7 @@ export class TorchApi {
         return this.tensorAttribute(object, name, node);
       case 'object': {
         if (object.attrs.has(name)) return object.attrs.get(name)!;
+        if (object.namespace) return this.it.namespaceMember(object.namespace, name, node) ?? unknown(node, `\`${snippet(node)}\``);
         if (object.attrs.has(ARGPARSE)) return { kind: 'builtin', name: `argparse.${name}`, self: object };
         const m = object.cls ? this.it.method(object.cls, name) : undefined;
         if (m) return { ...m, self: object };
@@ -341,6 +342,7 @@ export class TorchApi {
     const initName = /^torch\.nn\.init\.(\w+)$/.exec(name)?.[1];
     if (initName) return this.initCall(initName, args, node);
     if (/(^|\.)_?trunc_normal_$/.test(name)) return this.initCall('trunc_normal_', args, node);
+    if (name === 'torch.nn.utils.weight_norm') return this.weightNorm(p[0] ?? null, p[1] ?? args.keywords.get('name') ?? 'weight', p[2] ?? args.keywords.get('dim') ?? 0, node);
     if (name.startsWith('torch.')) return this.torchFunction(name.slice(6), args, node);
     switch (name) {
       case 'range': {
@@ -806,6 +808,25 @@ export class TorchApi {
     if (typeof v === 'object' && v !== null && v.kind === 'newTensor') return v;
     if (typeof v === 'object' && v !== null && v.kind === 'tensor') return { kind: 'newTensor', shape: v.decl.shape, steps: [...v.decl.init], parameter: false, dtype: v.decl.dtype };
     return { kind: 'newTensor', shape: undefined, steps: [], parameter: false, dtype: 'float32', approximate: `it is made by \`${snippet(node)}\`, which Weightscope does not compute` };
+  }
+
+  /**
+   * torch.nn.utils.weight_norm(module, name, dim): the parameter is replaced, at the end of the module's
+   * parameters, by name_g (its norm over every dimension but `dim`, computed from the values) and name_v (the
+   * values themselves).
+   */
+  private weightNorm(m: Value, name: Value, dim: Value, node: SyntaxNode): Value {
+    if (typeof m !== 'object' || m === null || m.kind !== 'module' || typeof name !== 'string' || typeof dim !== 'number') return unknown(node, `\`${snippet(node)}\``);
+    const at = m.node.tensors.findIndex((t) => t.name === name && t.kind === 'parameter');
+    if (at < 0) return unknown(node, `\`${snippet(node)}\` (no parameter ${name})`);
+    const [w] = m.node.tensors.splice(at, 1);
+    const d = dim < 0 ? w!.shape.length + dim : dim;
+    const g: TensorDecl = {
+      name: `${name}_g`, shape: dim === -1 ? [] : w!.shape.map((n, i) => (i === d ? n : 1)), kind: 'parameter', persistent: true, dtype: 'float32', init: [],
+      approximate: `weight_norm's magnitude: the norm of ${name} over every dimension but ${dim}, computed from its values`,
+    };
+    m.node.tensors.push(g, { ...w!, name: `${name}_v`, init: [...w!.init] });
+    return m;
   }
 
   /** An argparse parser: add_argument records each option's default; parse_args returns them. */

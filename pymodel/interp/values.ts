@@ -75,6 +75,8 @@ export interface ObjectValue {
   kind: 'object';
   cls: ClassValue | undefined;
   attrs: Map<string, Value>;
+  /** A module of the project imported whole (`from ...ops import misc`): its names are the file's definitions. */
+  namespace?: SourceFile;
 }
 
 export interface FunctionValue {
