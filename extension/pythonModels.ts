@@ -1,6 +1,8 @@
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import type { DecodeOptions } from '../engine/model/decode';
-import { PythonDocument, PythonParser, resolvePython, type PythonFile, type PythonModel, type TextChange } from '../pymodel';
+import { PythonDocument, PythonParser, resolvePython, siblingLoader, type PythonFile, type PythonModel, type TextChange } from '../pymodel';
 
 /** `.py` files: PyTorch code Weightscope reads as model definitions (parsed, never run). */
 const PYTHON_RE = /\.py$/i;
@@ -62,9 +64,35 @@ export class PythonModels implements vscode.Disposable {
     } else {
       doc = new PythonDocument(parser, text);
     }
-    const file = resolvePython(doc.currentTree, text, this.options());
+    const file = resolvePython(doc.currentTree, text, { ...this.options(), ...this.siblings(parser, document.uri) });
     this.documents.set(key, { doc, version: document.version, file, pending: [] });
     return { file, document: doc };
+  }
+
+  /**
+   * Where the document is within its workspace folder, and how to read the files it imports from
+   * (`from .blocks import ResBlock`): the folder's files only, resolved through links, open documents as
+   * they are in the editor. Untitled and virtual documents import nothing.
+   */
+  private siblings(parser: PythonParser, uri: vscode.Uri): { path: string; load: ReturnType<typeof siblingLoader> } | Record<string, never> {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    if (!folder || uri.scheme !== 'file' || folder.uri.scheme !== 'file') return {};
+    const root = folder.uri.fsPath;
+    const readFile = (relative: string): string | undefined => {
+      const full = path.resolve(root, relative);
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === full);
+      if (open) return open.getText();
+      try {
+        const real = realpathSync(full);
+        const realRoot = realpathSync(root);
+        if (real !== realRoot && !real.startsWith(realRoot + path.sep)) return undefined;
+        if (statSync(real).size > 4 * 1024 * 1024) return undefined;
+        return readFileSync(real, 'utf8');
+      } catch {
+        return undefined;
+      }
+    };
+    return { path: path.relative(root, uri.fsPath).split(path.sep).join('/'), load: siblingLoader(parser, readFile) };
   }
 
   /** The last parse of a document, if it is current (for providers that must answer synchronously). */
@@ -76,7 +104,7 @@ export class PythonModels implements vscode.Disposable {
   /** The model a URI names (its fragment), else the file's only (or first) model Weightscope can model. */
   static select(file: PythonFile, uri: vscode.Uri): PythonModel | undefined {
     if (uri.fragment) return file.models.find((m) => m.name === uri.fragment);
-    return file.models.find((m) => m.modelable) ?? file.models[0];
+    return file.models.find((m) => m.primary && m.modelable) ?? file.models.find((m) => m.modelable) ?? file.models[0];
   }
 
   private forget(uri: vscode.Uri): void {
