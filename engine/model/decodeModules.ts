@@ -115,7 +115,9 @@ function construct(d: DiagnosticSink, obj: LocatedObject, type: string, path: st
   const ranges = new Map<string, LocatedEntry>();
   let ok = true;
   for (const e of obj.entries) {
-    if (STRUCTURE_KEYS.has(e.key)) {
+    // nn.PReLU(init=0.25): a number under "init" is that constructor argument, not a re-initialization.
+    const constructorInit = e.key === 'init' && e.value.kind === 'scalar' && moduleDefinition(type)?.signature.some(([n]) => n === 'init');
+    if (STRUCTURE_KEYS.has(e.key) && !constructorInit) {
       if (['layers', 'modules', 'parameters', 'buffers', 'class'].includes(e.key)) d.warning('unknown-key', `"${e.key}" applies to containers and Module entries; ${type} builds its own submodules, so it is ignored.`, e.keyRange);
       continue;
     }
@@ -190,7 +192,9 @@ export function decodeOwnTensors(d: DiagnosticSink, obj: LocatedObject, module: 
 /** `init` on a module entry: re-initializes its tensors (or its submodules', by dotted name) after construction. */
 function decodeModuleInit(d: DiagnosticSink, obj: LocatedObject, module: ModuleNode, path: string): void {
   const e = entry(obj, 'init');
-  const items = e ? d.expectObject(e.value, 'init') : undefined;
+  // A scalar "init" is nn.PReLU's constructor argument (read by construct).
+  const takesInit = moduleDefinition(module.type)?.signature.some(([n]) => n === 'init') ?? false;
+  const items = e && !(takesInit && e.value.kind === 'scalar') ? d.expectObject(e.value, 'init') : undefined;
   for (const item of items?.entries ?? []) {
     const decl = tensorOf(module, item.key);
     if (!decl) {
