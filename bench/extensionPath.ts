@@ -1,24 +1,57 @@
 /**
  * The benchmarks of what the extension does with the engine, beside the peer
  * comparison: inspecting a 10M-parameter MLP through the engine worker (with
- * the main thread's longest stall), and training the article's model with and
+ * the main thread's longest stall), training the article's model with and
  * without the full per-step trace of the training panel (with the stored size
- * of a 10,000-step run). Each goal is checked and printed; none is asserted.
+ * of a 10,000-step run), and inspecting GPT-2 small and ResNet-50 through the
+ * engine worker (time, the worker's memory, the main thread's stalls; each in
+ * a fresh process, bench/workerInspect.ts). Each goal is checked and printed;
+ * none is asserted.
  */
 import path from 'node:path';
 import { benchInspect } from './inspect';
 import { execFile } from 'node:child_process';
 import type { TrainingBenchOptions, TrainingBenchResult } from './training';
-import type { ResultRow } from './workloads';
+import { modelInspectionLine, modelInspectionRows, type ModelInspectionId, type ModelInspectionResult } from './workerInspect';
+import type { ResultRow, Sizes } from './workloads';
 
 export interface ExtensionPathResult {
   rows: ResultRow[];
   lines: string[];
 }
 
-export async function benchExtensionPath(options: { quick: boolean; distDir: string }): Promise<ExtensionPathResult> {
+export interface ExtensionPathOptions {
+  quick: boolean;
+  distDir: string;
+  sizes: Sizes;
+  /** The 10M-parameter inspection and the training benchmark (which have no workload ids of their own). */
+  fixed: boolean;
+  /** The model inspections to run through the worker. */
+  models: readonly ModelInspectionId[];
+  log(line: string): void;
+}
+
+export async function benchExtensionPath(options: ExtensionPathOptions): Promise<ExtensionPathResult> {
   const rows: ResultRow[] = [];
   const lines: string[] = [];
+  if (options.fixed) await benchFixed(options, rows, lines);
+  for (const id of options.models) {
+    options.log(`— ${id} (engine worker, fresh process)`);
+    try {
+      const result = await modelInspectionInFreshProcess(options.distDir, id, options);
+      rows.push(...modelInspectionRows(result));
+      lines.push(modelInspectionLine(result));
+      options.log(`  ${lines[lines.length - 1]}`);
+    } catch (err) {
+      const message = `${id}: failed (${err instanceof Error ? err.message : String(err)})`;
+      lines.push(message);
+      options.log(message);
+    }
+  }
+  return { rows, lines };
+}
+
+async function benchFixed(options: ExtensionPathOptions, rows: ResultRow[], lines: string[]): Promise<void> {
   const row = (workload: string, metric: string, value: number, unit: string): void => {
     rows.push({ workload, impl: 'ours', metric, value, unit });
   };
@@ -46,7 +79,23 @@ export async function benchExtensionPath(options: { quick: boolean; distDir: str
     + `with every step also encoded for the run file, as the worker does: ${training.stepsPerSecondRecorded.toFixed(0)} steps/s; `
     + `a 10,000-step run stores ${(training.storedBytes10k / 1e6).toFixed(2)} MB (${training.snapshots10k} snapshots)`,
   );
-  return { rows, lines };
+}
+
+/**
+ * A model inspection in a process of its own (`bench.js --worker-inspect`),
+ * whose main thread plays the extension host: its resident set then holds
+ * only the bundle, the idle worker and what the inspection adds, not the
+ * heaps of the workloads before it. Full runs: up to 3 runs (a fresh worker
+ * each) within 10 s; quick runs: one.
+ */
+function modelInspectionInFreshProcess(distDir: string, id: ModelInspectionId, options: ExtensionPathOptions): Promise<ModelInspectionResult> {
+  const request = JSON.stringify({ id, sizes: options.sizes, maxRuns: options.quick ? 1 : 3, budgetMs: options.quick ? 0 : 10_000 });
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [path.join(distDir, 'bench.js'), '--worker-inspect', request], { maxBuffer: 1 << 20, timeout: 600_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${err.message.split('\n')[0]}${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}`));
+      else resolve(JSON.parse(stdout) as ModelInspectionResult);
+    });
+  });
 }
 
 /**

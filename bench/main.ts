@@ -5,12 +5,16 @@
  *   npm run bench                      full suite (< 10 min): table, bench/results.json, a row set in BENCHMARKS.md
  *   npm run bench -- --quick           smoke run (< 2 min): short budgets; BENCHMARKS.md only with --record
  *   npm run bench -- --only mlp784,gemm1024-nn --impl ours,tfjs-wasm
+ *   npm run bench -- --only init-gpt2-small,init-resnet50   the model inspections through the engine worker alone
  *
  *   node --cpu-prof dist/bench.js --profile article   our engine alone on one workload for ~5 s, to profile
- *                                                     (then: node scripts/cpuprofile-top.mjs CPU.*.cpuprofile)
+ *                                                     (then: node scripts/cpuprofile-top.mjs CPU.*.cpuprofile);
+ *                                                     a worker workload (init-gpt2-small) is inspected once, in the main thread
  *
  * Internal: `--child <impl> --config <json>` runs one implementation and
- * prints its rows as JSON lines (see suite.ts).
+ * prints its rows as JSON lines (see suite.ts); `--worker-inspect <json>` runs
+ * one model inspection through the engine worker and prints its result
+ * (see workerInspect.ts); `--training <json>` the training benchmark.
  */
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,7 +24,8 @@ import { machineFacts } from './machine';
 import { BENCHMARKS_HEADER, goalsText, markdownSection, tableCells, textTable } from './report';
 import { IMPLS, runImplementation, runSuite, type Impl } from './suite';
 import { FULL_BUDGET, QUICK_BUDGET } from './timing';
-import { ADAMW, FULL_SIZES, WORKLOADS, type SuiteConfig } from './workloads';
+import { benchModelInspection, isModelInspection, profileModelInspection, type ModelInspectionId } from './workerInspect';
+import { ADAMW, FULL_SIZES, PEER_WORKLOADS, WORKLOADS, type Sizes, type SuiteConfig } from './workloads';
 
 const root = path.resolve(__dirname, '..');
 
@@ -34,10 +39,19 @@ interface Args {
   profile: string | null;
   /** Internal: run the training benchmark alone in this (fresh) process and print its result as JSON. */
   training: TrainingBenchOptions | null;
+  /** Internal: run one model inspection through the engine worker in this (fresh) process and print its result as JSON. */
+  workerInspect: WorkerInspectRequest | null;
+}
+
+interface WorkerInspectRequest {
+  id: ModelInspectionId;
+  sizes: Sizes;
+  maxRuns: number;
+  budgetMs: number;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { quick: false, record: true, only: null, impls: [...IMPLS], child: null, config: null, profile: null, training: null };
+  const args: Args = { quick: false, record: true, only: null, impls: [...IMPLS], child: null, config: null, profile: null, training: null, workerInspect: null };
   let recordGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -54,6 +68,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (arg === '--config') args.config = JSON.parse(value()) as SuiteConfig;
     else if (arg === '--profile') args.profile = list(value(), WORKLOADS.map((w) => w.id), 'workload')[0]!;
     else if (arg === '--training') args.training = JSON.parse(value()) as TrainingBenchOptions;
+    else if (arg === '--worker-inspect') args.workerInspect = JSON.parse(value()) as WorkerInspectRequest;
     else throw new Error(`unknown argument '${arg}' (see bench/main.ts)`);
   }
   args.record = !args.quick || recordGiven;
@@ -91,27 +106,44 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(await benchTraining(args.training))}\n`);
     return;
   }
+  if (args.workerInspect) {
+    const { id, sizes, maxRuns, budgetMs } = args.workerInspect;
+    const result = await benchModelInspection(id, { workerPath: path.join(__dirname, 'worker.js'), sizes, maxRuns, budgetMs });
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  if (args.profile && isModelInspection(args.profile)) {
+    const ms = profileModelInspection(args.profile, FULL_SIZES);
+    process.stderr.write(`${args.profile}: inspected in the main thread in ${ms.toFixed(0)} ms\n`);
+    return;
+  }
   if (args.profile) {
     const config: SuiteConfig = { sizes: FULL_SIZES, budget: { ms: 5000, maxRuns: 1e6 }, adamw: ADAMW, only: [args.profile] };
     return child('ours', config);
   }
   const machine = machineFacts();
-  const config: SuiteConfig = { sizes: FULL_SIZES, budget: args.quick ? QUICK_BUDGET : FULL_BUDGET, adamw: ADAMW, only: args.only };
+  // The implementations run the peer workloads; the worker's workloads (ours only) run below.
+  const peerOnly = args.only && args.only.filter((id) => PEER_WORKLOADS.some((w) => w.id === id));
+  const models = WORKLOADS.map((w) => w.id).filter(isModelInspection).filter((id) => !args.only || args.only.includes(id));
+  const config: SuiteConfig = { sizes: FULL_SIZES, budget: args.quick ? QUICK_BUDGET : FULL_BUDGET, adamw: ADAMW, only: peerOnly };
   const log = (line: string) => process.stderr.write(`${line}\n`);
   log(`Weightscope benchmarks (${args.quick ? 'quick' : 'full'}): ${machine.cpu}, ${machine.cores} cores, load ${machine.loadAverage}`);
   const started = performance.now();
-  const { rows, notes } = await runSuite({
-    config,
-    impls: args.impls,
-    root,
-    script: __filename,
-    timeoutMs: args.quick ? 60_000 : 240_000,
-    log,
-  });
-  notes.unshift(`tfjs ${tfjsVersion()} (tfjs-core, tfjs-backend-cpu, tfjs-backend-wasm)`);
-  // The extension's own paths (worker round trip, traced training), unless a subset of workloads was asked for.
-  const extension = args.only ? undefined : await benchExtensionPath({ quick: args.quick, distDir: __dirname });
-  if (extension) {
+  const { rows, notes } = peerOnly && peerOnly.length === 0
+    ? { rows: [], notes: [] }
+    : await runSuite({
+      config,
+      impls: args.impls,
+      root,
+      script: __filename,
+      timeoutMs: args.quick ? 60_000 : 240_000,
+      log,
+    });
+  if (!peerOnly || peerOnly.length > 0) notes.unshift(`tfjs ${tfjsVersion()} (tfjs-core, tfjs-backend-cpu, tfjs-backend-wasm)`);
+  // The extension's own paths: the worker round trip and traced training unless a subset of workloads was
+  // asked for, and the model inspections through the worker that were asked for (all, without --only).
+  if (!args.only || models.length > 0) {
+    const extension = await benchExtensionPath({ quick: args.quick, distDir: __dirname, sizes: FULL_SIZES, fixed: !args.only, models, log });
     rows.push(...extension.rows);
     notes.push(...extension.lines);
   }

@@ -8,13 +8,15 @@
  * so a ratio above 1 always means our engine is faster.
  */
 import type { MachineFacts } from './machine';
+import { MODEL_INSPECTION_GOALS, MODEL_INSPECTION_METRICS } from './workerInspect';
 import { higherIsBetter, WORKLOADS, type ResultRow, type Unit } from './workloads';
 
 export const OURS = 'ours';
 export const PEERS = ['tfjs-wasm', 'tfjs-cpu', 'pytorch'] as const;
 
-export function valueOf(rows: readonly ResultRow[], workload: string, impl: string): number | undefined {
-  return rows.find((r) => r.workload === workload && r.impl === impl)?.value;
+/** The first row of a workload and implementation (whose metric starts with `metric`, if given). */
+export function valueOf(rows: readonly ResultRow[], workload: string, impl: string, metric?: string): number | undefined {
+  return rows.find((r) => r.workload === workload && r.impl === impl && (metric === undefined || r.metric.startsWith(metric)))?.value;
 }
 
 /** Our speed ÷ the peer's speed (> 1: we are faster); undefined when either is missing. */
@@ -30,7 +32,7 @@ export interface Goal {
   target: number;
   /** 'atLeast': measured ≥ target; 'below': measured < target. */
   kind: 'atLeast' | 'below';
-  unit: '×' | 'ms';
+  unit: '×' | 'ms' | 'MB';
 }
 
 /** The goals of the performance issue, evaluated on one run's rows. */
@@ -64,6 +66,19 @@ export function goals(rows: readonly ResultRow[]): Goal[] {
     },
     { text: 'init + statistics of 10M parameters', measured: valueOf(rows, 'init10m', OURS), target: 2000, kind: 'below', unit: 'ms' },
     { text: '256-bin histogram of 10M floats', measured: valueOf(rows, 'hist10m', OURS), target: 50, kind: 'below', unit: 'ms' },
+    ...modelInspectionGoals(rows, 'init-gpt2-small', 'GPT-2 small'),
+    ...modelInspectionGoals(rows, 'init-resnet50', 'ResNet-50'),
+  ];
+}
+
+/** An initialization inspection through the engine worker: its time, the worker's memory, the main thread's stalls. */
+function modelInspectionGoals(rows: readonly ResultRow[], workload: string, model: string): Goal[] {
+  const value = (metric: string) => valueOf(rows, workload, OURS, metric);
+  const g = MODEL_INSPECTION_GOALS;
+  return [
+    { text: `${model} inspection via the worker, wall time`, measured: value(MODEL_INSPECTION_METRICS.wall), target: g.wallMs, kind: 'below', unit: 'ms' },
+    { text: `${model} inspection, worker's peak memory above idle`, measured: value(MODEL_INSPECTION_METRICS.memory), target: g.extraMB, kind: 'below', unit: 'MB' },
+    { text: `${model} inspection, longest main-thread stall`, measured: value(MODEL_INSPECTION_METRICS.stall), target: g.stallMs, kind: 'below', unit: 'ms' },
   ];
 }
 
@@ -74,8 +89,8 @@ export function goalMet(goal: Goal): boolean | undefined {
 
 function formatGoal(goal: Goal): [string, string, string, string] {
   const met = goalMet(goal);
-  const target = `${goal.kind === 'atLeast' ? '≥' : '<'} ${goal.target}${goal.unit === 'ms' ? ' ms' : '×'}`;
-  const measured = goal.measured === undefined ? '—' : goal.unit === 'ms' ? `${formatNumber(goal.measured)} ms` : `${goal.measured.toFixed(2)}×`;
+  const target = `${goal.kind === 'atLeast' ? '≥' : '<'} ${goal.target}${goal.unit === '×' ? '×' : ` ${goal.unit}`}`;
+  const measured = goal.measured === undefined ? '—' : goal.unit === '×' ? `${goal.measured.toFixed(2)}×` : `${formatNumber(goal.measured)} ${goal.unit}`;
   return [goal.text, target, measured, met === undefined ? 'not measured' : met ? 'met' : 'not met'];
 }
 
@@ -97,12 +112,12 @@ export function tableCells(rows: readonly ResultRow[]): string[][] {
   const body: string[][] = [];
   for (const w of WORKLOADS) {
     if (!rows.some((r) => r.workload === w.id)) continue;
-    const ours = valueOf(rows, w.id, OURS);
+    const ours = valueOf(rows, w.id, OURS, w.metric);
     body.push([
       w.title,
       w.unit,
-      ...impls.map((impl) => formatNumber(valueOf(rows, w.id, impl))),
-      ...PEERS.map((peer) => formatRatio(speedRatio(w.unit, ours, valueOf(rows, w.id, peer)))),
+      ...impls.map((impl) => formatNumber(valueOf(rows, w.id, impl, w.metric))),
+      ...PEERS.map((peer) => formatRatio(speedRatio(w.unit, ours, valueOf(rows, w.id, peer, w.metric)))),
     ]);
   }
   return [header, ...body];
@@ -121,8 +136,19 @@ export function markdownTable(cells: readonly string[][]): string {
   return [line(cells[0]!), rule, ...cells.slice(1).map(line)].join('\n');
 }
 
+/** The goals table; in a run of the worker's workloads alone (`--only init-gpt2-small`), only their goals. */
 export function goalsText(rows: readonly ResultRow[]): string {
-  return textTable([['goal', 'target', 'measured', ''], ...goals(rows).map(formatGoal)]);
+  return textTable([['goal', 'target', 'measured', ''], ...shownGoals(rows).map(formatGoal)]);
+}
+
+function shownGoals(rows: readonly ResultRow[]): Goal[] {
+  const all = goals(rows);
+  const onlyWorkerWorkloads = rows.length > 0 && rows.every(isWorkerRow);
+  return onlyWorkerWorkloads ? all.filter((g) => g.measured !== undefined) : all;
+}
+
+function isWorkerRow(row: ResultRow): boolean {
+  return WORKLOADS.some((w) => w.id === row.workload && w.via === 'worker');
 }
 
 export interface RunInfo {
@@ -147,7 +173,7 @@ export function markdownSection(rows: readonly ResultRow[], info: RunInfo): stri
     '',
     markdownTable(tableCells(rows)),
     '',
-    markdownTable([['goal', 'target', 'measured', ''], ...goals(rows).map(formatGoal)]),
+    markdownTable([['goal', 'target', 'measured', ''], ...shownGoals(rows).map(formatGoal)]),
     '',
   ].join('\n');
 }

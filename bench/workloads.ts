@@ -1,8 +1,11 @@
 /**
  * The workloads every implementation runs, with their sizes, and the shape of
  * a result row. Sizes are shared with the PyTorch script (torch_bench.py),
- * which repeats them: keep both in step.
+ * which repeats them: keep both in step. Workloads marked `via: 'worker'`
+ * are the extension's own path (our engine only, through the engine worker,
+ * bench/workerInspect.ts): the suite runs them itself, not the peers' runners.
  */
+import { GPT2_SMALL, RESNET50, type Gpt2Config, type ResNetConfig } from './models';
 
 /** One measurement, as written to bench/results.json. */
 export interface ResultRow {
@@ -19,6 +22,10 @@ export interface Workload {
   id: string;
   title: string;
   unit: Unit;
+  /** Run by the suite through the engine worker (ours only), not by the implementations' runners. */
+  via?: 'worker';
+  /** The row the results table shows, when a workload emits several (its first metric with this prefix). */
+  metric?: string;
 }
 
 /** Torch's AdamW defaults except the weight decay, as in the issue. */
@@ -37,6 +44,9 @@ export interface Sizes {
   histogram: { values: number; bins: number };
   /** Square GEMM sizes; workload ids are named after FULL_SIZES. */
   gemm: number[];
+  /** Inspected through the engine worker (init-gpt2-small, init-resnet50). */
+  gpt2: Gpt2Config;
+  resnet50: ResNetConfig;
 }
 
 export const FULL_SIZES: Sizes = {
@@ -45,6 +55,8 @@ export const FULL_SIZES: Sizes = {
   mlp10m: { widths: [2000, 2000, 2000, 1000] },
   histogram: { values: 10_000_000, bins: 256 },
   gemm: [256, 1024],
+  gpt2: GPT2_SMALL,
+  resnet50: RESNET50,
 };
 
 /** Tiny sizes for the schema smoke test: every code path once, in well under a second. */
@@ -54,6 +66,8 @@ export const SMOKE_SIZES: Sizes = {
   mlp10m: { widths: [30, 20, 10] },
   histogram: { values: 1000, bins: 256 },
   gemm: [8, 12],
+  gpt2: { vocabSize: 50, blockSize: 16, nLayer: 2, nHead: 2, nEmbd: 8 },
+  resnet50: { layers: [1, 2, 1, 1], width: 4, numClasses: 10 },
 };
 
 /** Everything an implementation needs to know to run the suite (also sent to the PyTorch script as JSON). */
@@ -86,7 +100,12 @@ export const WORKLOADS: readonly Workload[] = [
   { id: 'hist10m', title: '256-bin histogram of 10M floats', unit: 'ms' },
   { id: 'article-alloc', title: "memory allocated by 1,000 steps of the article's model", unit: 'MB' },
   { id: 'article-heap', title: "heap retained after 1,000 steps of the article's model", unit: 'MB' },
+  { id: 'init-gpt2-small', title: 'inspect GPT-2 small (124M) initialization via the engine worker', unit: 'ms', via: 'worker', metric: 'wall time' },
+  { id: 'init-resnet50', title: 'inspect ResNet-50 (25.6M) initialization via the engine worker', unit: 'ms', via: 'worker', metric: 'wall time' },
 ];
+
+/** The workloads the implementations' runners measure (all but the worker's). */
+export const PEER_WORKLOADS: readonly Workload[] = WORKLOADS.filter((w) => w.via !== 'worker');
 
 /** Whether a larger value is better (throughputs) or worse (times, memory). */
 export function higherIsBetter(unit: Unit): boolean {

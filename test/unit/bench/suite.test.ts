@@ -3,14 +3,23 @@
  * runs once on tiny sizes (SMOKE_SIZES), and the rows have the schema of
  * bench/results.json. No timing is asserted (speed is shown by `npm run
  * bench`, not by tests); the report's arithmetic is checked on fixed rows.
+ * The workloads run through the engine worker (GPT-2, ResNet-50) run on tiny
+ * versions of their models, through a worker bundled for the test.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { goalMet, goals, markdownSection, speedRatio, tableCells, textTable } from '../../../bench/report';
+import { buildSync } from 'esbuild';
+import { goalMet, goals, goalsText, markdownSection, speedRatio, tableCells, textTable } from '../../../bench/report';
 import { runSuite, type Impl } from '../../../bench/suite';
 import { SMOKE_BUDGET } from '../../../bench/timing';
-import { ADAMW, SMOKE_SIZES, WORKLOADS, type ResultRow } from '../../../bench/workloads';
+import { ADAMW, FULL_SIZES, PEER_WORKLOADS, SMOKE_SIZES, WORKLOADS, type ResultRow } from '../../../bench/workloads';
 import { machineFacts } from '../../../bench/machine';
+import { gpt2Spec, resnetSpec, TORCH_PARAMETER_COUNTS } from '../../../bench/models';
+import { benchModelInspection, MODEL_INSPECTION_METRICS, modelInspectionLine, modelInspectionRows, type ModelInspectionId } from '../../../bench/workerInspect';
+import { modelTensors, parameterCount } from '../../../engine/model/moduleTree';
+import { describeTensor } from '../../../engine/model/initialize';
 
 const root = path.resolve(__dirname, '../../..');
 /** Workloads only our engine runs (tracing, heap), and those needing `node --expose-gc`. */
@@ -47,7 +56,7 @@ describe('benchmark suite (smoke: one run of each workload, tiny sizes)', () => 
     expectSchema(rows);
     const gc = typeof (globalThis as { gc?: unknown }).gc === 'function';
     for (const impl of ['ours', 'tfjs-cpu', 'tfjs-wasm']) {
-      const expected = WORKLOADS.map((w) => w.id).filter((id) => (impl === 'ours' ? gc || !NEEDS_GC.includes(id) : !OURS_ONLY.includes(id)));
+      const expected = PEER_WORKLOADS.map((w) => w.id).filter((id) => (impl === 'ours' ? gc || !NEEDS_GC.includes(id) : !OURS_ONLY.includes(id)));
       expect(rows.filter((r) => r.impl === impl).map((r) => r.workload).sort(), impl).toEqual(expected.sort());
     }
     const table = textTable(tableCells(rows));
@@ -63,7 +72,75 @@ describe('benchmark suite (smoke: one run of each workload, tiny sizes)', () => 
     }
     expectSchema(rows);
     expect(notes.join('\n')).toMatch(/^PyTorch \d/m);
-    expect(rows.map((r) => r.workload).sort()).toEqual(WORKLOADS.map((w) => w.id).filter((id) => !OURS_ONLY.includes(id)).sort());
+    expect(rows.map((r) => r.workload).sort()).toEqual(PEER_WORKLOADS.map((w) => w.id).filter((id) => !OURS_ONLY.includes(id)).sort());
+  });
+});
+
+describe('model inspections through the engine worker (smoke: tiny GPT-2 and ResNet, one run each)', () => {
+  let dir: string;
+  let workerPath: string;
+  beforeAll(() => {
+    // The engine worker as scripts/build.mjs bundles it (dist/worker.js), from the sources under test.
+    dir = mkdtempSync(path.join(tmpdir(), 'weightscope-bench-'));
+    workerPath = path.join(dir, 'worker.js');
+    buildSync({
+      entryPoints: [path.join(root, 'worker/main.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: workerPath,
+      mainFields: ['module', 'main'], logLevel: 'silent',
+      define: { 'import.meta.url': '__import_meta_url' },
+      banner: { js: "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+    });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const workerWorkloads = WORKLOADS.filter((w) => w.via === 'worker');
+  it('lists both as worker workloads, measured in ms', () => {
+    expect(workerWorkloads.map((w) => w.id)).toEqual(['init-gpt2-small', 'init-resnet50']);
+    for (const w of workerWorkloads) expect(w.unit).toBe('ms');
+  });
+
+  for (const id of ['init-gpt2-small', 'init-resnet50'] as ModelInspectionId[]) {
+    it(`${id}: every tensor inspected in the worker, rows with the results' schema`, async () => {
+      const result = await benchModelInspection(id, { workerPath, sizes: SMOKE_SIZES, maxRuns: 1, budgetMs: 0 });
+      const spec = id === 'init-gpt2-small' ? gpt2Spec(SMOKE_SIZES.gpt2) : resnetSpec(SMOKE_SIZES.resnet50);
+      expect(result.parameters).toBe(parameterCount(spec));
+      // Every tensor once (a tied one once), buffers included.
+      expect(result.tensors).toBe(modelTensors(spec).filter((e) => e.sameAs === undefined).length);
+      expect(result.runs).toHaveLength(1);
+      const rows = modelInspectionRows(result);
+      for (const row of rows) {
+        expect(Object.keys(row).sort()).toEqual(['impl', 'metric', 'unit', 'value', 'workload']);
+        expect(row).toMatchObject({ workload: id, impl: 'ours' });
+        expect(['ms', 'MB']).toContain(row.unit);
+        expect(Number.isFinite(row.value) && row.value >= 0, `${row.metric} = ${row.value}`).toBe(true);
+      }
+      expect(rows[0]!.metric).toBe(MODEL_INSPECTION_METRICS.wall);
+      for (const metric of [MODEL_INSPECTION_METRICS.memory, MODEL_INSPECTION_METRICS.stall, MODEL_INSPECTION_METRICS.eventLoopDelay]) {
+        expect(rows.filter((r) => r.metric.startsWith(metric)), metric).toHaveLength(1);
+      }
+      expect(modelInspectionLine(result)).toMatch(/goal < 5000: (met|NOT met).*goal < 400: (met|NOT met).*goal < 50: (met|NOT met)/);
+      // The suite's table and goals pick these rows up.
+      expect(textTable(tableCells(rows))).toContain(WORKLOADS.find((w) => w.id === id)!.title);
+      expect(goalsText(rows).split('\n')).toHaveLength(2 + 3);
+    });
+  }
+
+  it('builds the full-size models with torch\'s state_dict and parameter counts', () => {
+    const gpt = gpt2Spec(FULL_SIZES.gpt2);
+    const resnet = resnetSpec(FULL_SIZES.resnet50);
+    expect(parameterCount(gpt)).toBe(TORCH_PARAMETER_COUNTS.gpt2Small);
+    expect(parameterCount(resnet)).toBe(TORCH_PARAMETER_COUNTS.resnet50);
+    // state_dict: 149 keys for nanoGPT's GPT-2 (lm_head.weight tied to transformer.wte.weight), 320 for resnet50().
+    const gptTensors = modelTensors(gpt);
+    expect(gptTensors).toHaveLength(149);
+    expect(gptTensors.find((e) => e.name === 'lm_head.weight')!.sameAs).toBe('transformer.wte.weight');
+    const byName = new Map(gptTensors.map((e) => [e.name, e]));
+    expect(describeTensor(byName.get('transformer.h.11.mlp.c_proj.weight')!).initializer).toBe(`normal_(mean=0, std=${Number((0.02 / Math.sqrt(24)).toPrecision(6))})`);
+    expect(describeTensor(byName.get('transformer.h.0.attn.c_attn.bias')!).initializer).toBe('zeros_()');
+    const resnetTensors = modelTensors(resnet);
+    expect(resnetTensors).toHaveLength(320);
+    expect(resnetTensors.filter((e) => e.decl.kind === 'buffer')).toHaveLength(3 * 53);
+    expect(resnetTensors.find((e) => e.name === 'layer4.0.downsample.0.weight')!.decl.shape).toEqual([2048, 1024, 1, 1]);
+    expect(describeTensor(resnetTensors.find((e) => e.name === 'conv1.weight')!).initializer).toBe("kaiming_normal_(mode='fan_out', nonlinearity='relu')");
   });
 });
 
@@ -97,6 +174,15 @@ describe('benchmark report', () => {
     const tracing = goals(withRun).find((g) => g.text === "article's model, tracing on ÷ off")!;
     expect(tracing.measured).toBe(0.85);
     expect(goalMet(tracing)).toBe(true);
+    // A model inspection through the worker: its goals read their own metrics among the workload's rows.
+    const gpt = [
+      { workload: 'init-gpt2-small', impl: 'ours', metric: MODEL_INSPECTION_METRICS.wall, value: 6000, unit: 'ms' },
+      { workload: 'init-gpt2-small', impl: 'ours', metric: `${MODEL_INSPECTION_METRICS.memory}, VmHWM`, value: 300, unit: 'MB' },
+      { workload: 'init-gpt2-small', impl: 'ours', metric: MODEL_INSPECTION_METRICS.stall, value: 12, unit: 'ms' },
+    ];
+    const modelGoals = goals(gpt).filter((g) => g.text.startsWith('GPT-2 small'));
+    expect(modelGoals.map((g) => [g.measured, goalMet(g)])).toEqual([[6000, false], [300, true], [12, true]]);
+    expect(goals(gpt).filter((g) => g.text.startsWith('ResNet-50')).every((g) => goalMet(g) === undefined)).toBe(true);
   });
 
   it('writes a dated Markdown row set with the machine facts and both tables', () => {
