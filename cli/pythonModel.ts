@@ -9,19 +9,16 @@ import path from 'node:path';
 import type { ModelDiagnostic } from '../engine/model';
 import type { ModelSpec } from '../engine/model/spec';
 import { parsePythonModels, pickModel, type WasmLocation } from '../pymodel';
+import { insideReader, type FileSystem } from '../pymodel/interp/files';
 
-/** A file below `root` (after resolving links), or undefined. */
-function readInside(root: string, relative: string): string | undefined {
-  try {
-    const real = realpathSync(path.resolve(root, relative));
-    const realRoot = realpathSync(root);
-    if (real !== realRoot && !real.startsWith(realRoot + path.sep)) return undefined;
-    if (statSync(real).size > 4 * 1024 * 1024) return undefined;
-    return readFileSync(real, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
+/** Node's file system for the front end's bounded reader. */
+export const NODE_FS: FileSystem = {
+  resolve: (root, relative) => path.resolve(root, relative),
+  realpath: (p) => realpathSync(p),
+  size: (p) => statSync(p).size,
+  read: (p) => readFileSync(p, 'utf8'),
+  sep: path.sep,
+};
 
 function wasmLocation(): WasmLocation {
   const here = typeof __dirname === 'string' ? __dirname : path.dirname(new URL(import.meta.url).pathname);
@@ -52,7 +49,7 @@ export async function readPythonModel(text: string, modelName: string | undefine
   const root = absolute ? (absolute.startsWith(cwd + path.sep) ? cwd : path.dirname(absolute)) : undefined;
   const file = await parsePythonModels(wasmLocation(), text, {
     ...decode,
-    ...(root && absolute ? { path: path.relative(root, absolute).split(path.sep).join('/'), readFile: (relative: string) => readInside(root, relative) } : {}),
+    ...(root && absolute ? { path: path.relative(root, absolute).split(path.sep).join('/'), readFile: insideReader(root, NODE_FS) } : {}),
   });
   const picked = pickModel(file, modelName);
   if (typeof picked === 'string') return { spec: undefined, diagnostics: file.diagnostics, problem: picked };

@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { DecodeOptions } from '../engine/model/decode';
 import { PythonDocument, PythonParser, resolvePython, siblingLoader, type PythonFile, type PythonModel, type TextChange } from '../pymodel';
+import { insideReader } from '../pymodel/interp/files';
 
 /** `.py` files: PyTorch code Weightscope reads as model definitions (parsed, never run). */
 const PYTHON_RE = /\.py$/i;
@@ -78,19 +79,18 @@ export class PythonModels implements vscode.Disposable {
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     if (!folder || uri.scheme !== 'file' || folder.uri.scheme !== 'file') return {};
     const root = folder.uri.fsPath;
+    const fromDisk = insideReader(root, {
+      resolve: (r, relative) => path.resolve(r, relative),
+      realpath: (p) => realpathSync(p),
+      size: (p) => statSync(p).size,
+      read: (p) => readFileSync(p, 'utf8'),
+      sep: path.sep,
+    });
     const readFile = (relative: string): string | undefined => {
       const full = path.resolve(root, relative);
+      // An open document as it is in the editor; only inside the folder, as on disk.
       const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === full);
-      if (open) return open.getText();
-      try {
-        const real = realpathSync(full);
-        const realRoot = realpathSync(root);
-        if (real !== realRoot && !real.startsWith(realRoot + path.sep)) return undefined;
-        if (statSync(real).size > 4 * 1024 * 1024) return undefined;
-        return readFileSync(real, 'utf8');
-      } catch {
-        return undefined;
-      }
+      return open && fromDisk(relative) !== undefined ? open.getText() : fromDisk(relative);
     };
     return { path: path.relative(root, uri.fsPath).split(path.sep).join('/'), load: siblingLoader(parser, readFile) };
   }

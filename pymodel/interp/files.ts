@@ -62,6 +62,36 @@ export function torchPackageName(path: string, qualified: string): string | unde
   return ['torch', 'nn', ...rest].join('.');
 }
 
+/** The file system calls `insideReader` needs (Node's, passed by the host: the front end uses no Node module). */
+export interface FileSystem {
+  resolve(root: string, relative: string): string;
+  realpath(path: string): string;
+  size(path: string): number;
+  read(path: string): string;
+  sep: string;
+}
+
+/** Largest source file read for an import. */
+const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A reader of the files below `root` only: a path is resolved through links first, and one that lands outside
+ * `root` (`../../etc`, a link out of the workspace), a missing one or one over 4 MiB reads as undefined.
+ */
+export function insideReader(root: string, fs: FileSystem): (relative: string) => string | undefined {
+  return (relative) => {
+    try {
+      const real = fs.realpath(fs.resolve(root, relative));
+      const realRoot = fs.realpath(root);
+      if (real !== realRoot && !real.startsWith(realRoot + fs.sep)) return undefined;
+      if (fs.size(real) > MAX_SOURCE_BYTES) return undefined;
+      return fs.read(real);
+    } catch {
+      return undefined;
+    }
+  };
+}
+
 /** Candidate file paths for a module name, relative to the importing file's folder. */
 export function modulePaths(fromPath: string, moduleName: string): string[] {
   const dir = fromPath.includes('/') ? fromPath.slice(0, fromPath.lastIndexOf('/')) : '';

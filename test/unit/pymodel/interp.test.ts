@@ -100,3 +100,27 @@ describe('module reader', () => {
     expect(f.diagnostics.some((d) => d.code === 'py-left-out' && /Size\.N/.test(d.message))).toBe(true);
   });
 });
+
+describe('insideReader', () => {
+  it('reads files below the root only: not ../, not through a link that leads out, not a missing file', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { insideReader } = await import('../../../pymodel/interp/files');
+    const { NODE_FS } = await import('../../../cli/pythonModel');
+    const base = mkdtempSync(join(tmpdir(), 'ws-inside-'));
+    try {
+      mkdirSync(join(base, 'ws', 'pkg'), { recursive: true });
+      writeFileSync(join(base, 'ws', 'pkg', 'blocks.py'), 'X = 1\n');
+      writeFileSync(join(base, 'secret.py'), 'TOKEN = 2\n');
+      symlinkSync(join(base, 'secret.py'), join(base, 'ws', 'link.py'));
+      const read = insideReader(join(base, 'ws'), NODE_FS);
+      expect(read('pkg/blocks.py')).toBe('X = 1\n');
+      expect(read('../secret.py')).toBeUndefined();
+      expect(read('link.py')).toBeUndefined();
+      expect(read('missing.py')).toBeUndefined();
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+});
