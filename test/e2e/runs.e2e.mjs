@@ -268,8 +268,11 @@ export const tests = [
         for (const end = Date.now() + 30000; !fs.existsSync(scriptFile); await page.waitForTimeout(200)) {
           if (Date.now() > end) throw new Error('the PyTorch script was not saved');
         }
-        await page.waitForTimeout(300);
-        const script = fs.readFileSync(scriptFile, 'utf8');
+        // The file exists as soon as the save starts writing it: wait for the whole script.
+        let script = '';
+        for (const end = Date.now() + 15000; !/optimizer\.step\(\)/.test(script) && Date.now() < end; await page.waitForTimeout(200)) {
+          script = fs.readFileSync(scriptFile, 'utf8');
+        }
         const { lr, args } = run.meta.optimizer;
         if (!script.includes(`torch.optim.AdamW(`) || !new RegExp(`torch\\.optim\\.AdamW\\([^)]*lr=${lr}\\b`).test(script)) throw new Error(`the script does not build torch.optim.AdamW with lr=${lr}`);
         if (!script.includes(`"weight_decay": ${args.weight_decay}`)) throw new Error(`the script does not decay with weight_decay=${args.weight_decay}`);

@@ -31,9 +31,9 @@ export const tests = [
   {
     name: 'Train from the CodeLens: live charts, and the scrubbed step shows the engine trace',
     async fn(ctx) {
-      // Long enough to watch it train on a loaded CI machine (≈ 40 s there): with 40,000 steps the engine, now faster,
-      // sometimes finished before the panel was first read, and its notification had gone by then.
-      const STEPS = 120000;
+      // Long enough to watch it train however fast the machine: with 120,000 steps (≈ 6 s on an idle 2-core machine)
+      // the run sometimes ended before the panel was first read. The run file stays small (its steps are thinned).
+      const STEPS = 400000;
       const { page } = await ctx.workbench({ settings: { 'weightscope.train.steps': STEPS } });
       await openFile(page, 'simple-model-fixed.nn.json');
       await clickCodeLens(page, 'Train');
