@@ -90,7 +90,8 @@ export class PythonModels implements vscode.Disposable {
       const full = path.resolve(root, relative);
       // An open document as it is in the editor; only inside the folder, as on disk.
       const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === full);
-      return open && fromDisk(relative) !== undefined ? open.getText() : fromDisk(relative);
+      const disk = fromDisk(relative);
+      return open && disk !== undefined ? open.getText() : disk;
     };
     return { path: path.relative(root, uri.fsPath).split(path.sep).join('/'), load: siblingLoader(parser, readFile) };
   }

@@ -8,7 +8,7 @@
  * `nn.init.*_` calls) overwrite what they name. Parameters come out in
  * `parameters()` order with `state_dict` names, a tied tensor once.
  */
-import { describeSteps, materialize } from '../modules/materialize';
+import { materialize } from '../modules/materialize';
 import type { Theory } from '../init/theory';
 import type { Rng } from '../rng';
 import type { DType, FloatArray } from '../tensor/dtype';
@@ -65,9 +65,4 @@ export function forEachInitialTensor(spec: ModelSpec, rng: Rng, dtype: DType, vi
     }
     visit(entry, p);
   }
-}
-
-/** A tensor's initializer and theory without drawing it (for hovers and tables). */
-export function describeTensor(entry: TensorEntry): Pick<InitializedParameter, 'initializer' | 'origin' | 'theory'> {
-  return describeSteps(entry.decl);
 }

@@ -12,8 +12,7 @@
  * The result is fresh on every call, so callers may extend it.
  */
 import { constructModule } from '../modules/catalogue';
-import { cloneModule } from '../modules/defs/attention';
-import { countParameters, joinPath, namedModules, numelOf, tensorEntries, type ModuleNode, type TensorEntry, type TensorTie } from '../modules/tree';
+import { cloneModule, countParameters, joinPath, namedModules, numelOf, tensorEntries, type ModuleNode, type TensorEntry, type TensorTie } from '../modules/tree';
 import { globToRegExp } from './patterns';
 import { layerPrefix, type InitPattern, type LayerSpec, type ModelSpec } from './spec';
 

@@ -174,6 +174,24 @@ export function namedParameters(root: ModuleNode, ties: readonly TensorTie[] = [
   return tensorEntries(root, ties).filter((e) => e.decl.kind === 'parameter' && e.sameAs === undefined);
 }
 
+/**
+ * A deep copy of a module node, as `copy.deepcopy(layer)`: new tensors with the
+ * same declarations; a tensor shared within the copied tree stays shared.
+ */
+export function cloneModule(m: ModuleNode, memo: Map<TensorDecl, TensorDecl> = new Map()): ModuleNode {
+  const copy = (t: TensorDecl): TensorDecl => {
+    let c = memo.get(t);
+    if (!c) memo.set(t, (c = { ...t, shape: [...t.shape], init: [...t.init] }));
+    return c;
+  };
+  return {
+    ...m,
+    args: { ...m.args },
+    tensors: m.tensors.map(copy),
+    children: m.children.map((c) => ({ name: c.name, module: cloneModule(c.module, memo) })),
+  };
+}
+
 /** Number of elements of a shape (1 for a scalar `[]`). */
 export function numelOf(shape: readonly number[]): number {
   let n = 1;

@@ -157,7 +157,7 @@ export class OverviewViewProvider implements vscode.WebviewViewProvider, vscode.
         parameterCount: result.spec ? parameterCount(result.spec) : 0,
         layers: result.spec ? describeLayers(result.spec) : [],
         // The root counts a tied tensor once, as parameterCount does.
-        ...(result.spec ? { modules: moduleSummary(modelTree(result.spec).root, modelTree(result.spec).ties) } : {}),
+        ...(result.spec ? { modules: treeSummary(result.spec) } : {}),
         problems: { errors, warnings },
       };
       return { type: 'overview', overview };
@@ -169,6 +169,11 @@ export class OverviewViewProvider implements vscode.WebviewViewProvider, vscode.
   dispose(): void {
     for (const s of this.subscriptions) s.dispose();
   }
+}
+
+function treeSummary(spec: ModelSpec): ReturnType<typeof moduleSummary> {
+  const { root, ties } = modelTree(spec);
+  return moduleSummary(root, ties);
 }
 
 function describeLayers(spec: ModelSpec): ModelOverview['layers'] {

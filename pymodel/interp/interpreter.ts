@@ -979,15 +979,8 @@ function compare(op: string, a: Value, b: Value): boolean | undefined {
   }
   const x = typeof a === 'boolean' ? Number(a) : a;
   const y = typeof b === 'boolean' ? Number(b) : b;
-  if (typeof x === 'number' && typeof y === 'number') {
-    switch (op) {
-      case '<': return x < y;
-      case '<=': return x <= y;
-      case '>': return x > y;
-      case '>=': return x >= y;
-    }
-  }
-  if (typeof x === 'string' && typeof y === 'string') {
+  // Ordering: numbers with numbers, strings with strings (Python raises for anything else).
+  if ((typeof x === 'number' && typeof y === 'number') || (typeof x === 'string' && typeof y === 'string')) {
     switch (op) {
       case '<': return x < y;
       case '<=': return x <= y;

@@ -10,9 +10,8 @@
 import { calculateGain } from '../../engine/init/gain';
 import { findInitializer } from '../../engine/init/registry';
 import { CONTAINER_TYPES, constructModule, moduleDefinition } from '../../engine/modules/catalogue';
-import { cloneModule } from '../../engine/modules/defs/attention';
 import { ModuleArgumentError } from '../../engine/modules/signature';
-import { joinPath, namedModules, tensorEntries, type ArgValue, type InitStep, type ModuleNode, type TensorDecl } from '../../engine/modules/tree';
+import { cloneModule, joinPath, namedModules, tensorEntries, type ArgValue, type InitStep, type ModuleNode, type TensorDecl } from '../../engine/modules/tree';
 import type { SyntaxNode } from '../parser';
 import { snippet } from '../syntax';
 import type { CallArgs, Interpreter } from './interpreter';

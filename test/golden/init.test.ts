@@ -33,7 +33,7 @@ import {
   type Theory,
 } from '../../engine/init';
 import { standardNormalCdf } from '../../engine/stats';
-import { readFixtureJson, thrown } from './helpers/fixtures';
+import { readFixtureJson, thrown, type SampledFixtureHeader } from './helpers/fixtures';
 
 // ---------------------------------------------------------------------------
 // Fixture types
@@ -63,13 +63,7 @@ interface InitCase {
   values?: number[];
 }
 
-interface InitFixture {
-  format: string;
-  torch_version: string;
-  numpy_version: string;
-  sample_size: number;
-  std_ddof: number;
-  quantile_probs: number[];
+interface InitFixture extends SampledFixtureHeader {
   calculate_gain: {
     values: { nonlinearity: string; param?: unknown; gain: number }[];
     errors: { nonlinearity: string; param?: unknown; type: string; message: string }[];

@@ -34,7 +34,7 @@ import { ModuleArgumentError } from '../../engine/modules/signature';
 import { countParameters, numelOf, tensorEntries, type ArgValue, type ModuleNode, type TensorEntry } from '../../engine/modules/tree';
 import { Rng } from '../../engine/rng';
 import { cdfLeft } from '../../engine/stats/distribution';
-import { readFixtureJson, thrown } from './helpers/fixtures';
+import { readFixtureJson, thrown, type SampledFixtureHeader } from './helpers/fixtures';
 
 // ---------------------------------------------------------------------------
 // Fixture types
@@ -86,13 +86,7 @@ interface ErrorCase extends CallSpec {
   error: { type: string; message: string; message_set_sorted?: boolean };
 }
 
-interface ModulesFixture {
-  format: string;
-  torch_version: string;
-  numpy_version: string;
-  sample_size: number;
-  std_ddof: number;
-  quantile_probs: number[];
+interface ModulesFixture extends SampledFixtureHeader {
   cases: ModuleCase[];
   errors: ErrorCase[];
 }

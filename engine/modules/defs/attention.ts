@@ -19,7 +19,7 @@
  * times (`_get_clones`), so in torch every copy starts with the same values.
  */
 import { boolArg, intArg, ModuleArgumentError, optionalIntArg, REQUIRED, type Parameter } from '../signature';
-import { isModuleArg, namedModules, type ArgValue, type ModuleChild, type ModuleNode, type TensorDecl } from '../tree';
+import { cloneModule, isModuleArg, namedModules, type ArgValue, type ModuleChild, type ModuleNode, type TensorDecl } from '../tree';
 import { child, parameter, torchDefault, type MakeModule, type ModuleDefinition } from './common';
 
 const XAVIER_UNIFORM = torchDefault('xavier_uniform_', {});
@@ -95,24 +95,6 @@ export const TRANSFORMER_DECODER_LAYER: ModuleDefinition = {
     children: [child('self_attn', attention(make, args)), child('multihead_attn', attention(make, args)), ...feedForwardAndNorms(make, args, 3), ...activationChild(args)],
   }),
 };
-
-/**
- * A deep copy of a module node, as `copy.deepcopy(layer)`: new tensors with the
- * same declarations; a tensor shared within the copied tree stays shared.
- */
-export function cloneModule(m: ModuleNode, memo: Map<TensorDecl, TensorDecl> = new Map()): ModuleNode {
-  const copy = (t: TensorDecl): TensorDecl => {
-    let c = memo.get(t);
-    if (!c) memo.set(t, (c = { ...t, shape: [...t.shape], init: [...t.init] }));
-    return c;
-  };
-  return {
-    ...m,
-    args: { ...m.args },
-    tensors: m.tensors.map(copy),
-    children: m.children.map((c) => ({ name: c.name, module: cloneModule(c.module, memo) })),
-  };
-}
 
 function stack(kind: 'encoder' | 'decoder'): ModuleDefinition {
   const type = kind === 'encoder' ? 'TransformerEncoder' : 'TransformerDecoder';

@@ -116,3 +116,13 @@ export function thrown(f: () => unknown): Error {
   }
   throw new Error('expected an error, none was thrown');
 }
+
+/** What every sampled golden fixture records about how it was made (init.json, modules.json). */
+export interface SampledFixtureHeader {
+  format: string;
+  torch_version: string;
+  numpy_version: string;
+  sample_size: number;
+  std_ddof: number;
+  quantile_probs: number[];
+}

@@ -19,7 +19,7 @@ import { machineFacts } from '../../../bench/machine';
 import { gpt2Spec, resnetSpec, TORCH_PARAMETER_COUNTS } from '../../../bench/models';
 import { benchModelInspection, MODEL_INSPECTION_METRICS, modelInspectionLine, modelInspectionRows, type ModelInspectionId } from '../../../bench/workerInspect';
 import { modelTensors, parameterCount } from '../../../engine/model/moduleTree';
-import { describeTensor } from '../../../engine/model/initialize';
+import { describeSteps } from '../../../engine/modules/materialize';
 
 const root = path.resolve(__dirname, '../../..');
 /** Workloads only our engine runs (tracing, heap), and those needing `node --expose-gc`. */
@@ -134,13 +134,13 @@ describe('model inspections through the engine worker (smoke: tiny GPT-2 and Res
     expect(gptTensors).toHaveLength(149);
     expect(gptTensors.find((e) => e.name === 'lm_head.weight')!.sameAs).toBe('transformer.wte.weight');
     const byName = new Map(gptTensors.map((e) => [e.name, e]));
-    expect(describeTensor(byName.get('transformer.h.11.mlp.c_proj.weight')!).initializer).toBe(`normal_(mean=0, std=${Number((0.02 / Math.sqrt(24)).toPrecision(6))})`);
-    expect(describeTensor(byName.get('transformer.h.0.attn.c_attn.bias')!).initializer).toBe('zeros_()');
+    expect(describeSteps(byName.get('transformer.h.11.mlp.c_proj.weight')!.decl).initializer).toBe(`normal_(mean=0, std=${Number((0.02 / Math.sqrt(24)).toPrecision(6))})`);
+    expect(describeSteps(byName.get('transformer.h.0.attn.c_attn.bias')!.decl).initializer).toBe('zeros_()');
     const resnetTensors = modelTensors(resnet);
     expect(resnetTensors).toHaveLength(320);
     expect(resnetTensors.filter((e) => e.decl.kind === 'buffer')).toHaveLength(3 * 53);
     expect(resnetTensors.find((e) => e.name === 'layer4.0.downsample.0.weight')!.decl.shape).toEqual([2048, 1024, 1, 1]);
-    expect(describeTensor(resnetTensors.find((e) => e.name === 'conv1.weight')!).initializer).toBe("kaiming_normal_(mode='fan_out', nonlinearity='relu')");
+    expect(describeSteps(resnetTensors.find((e) => e.name === 'conv1.weight')!.decl).initializer).toBe("kaiming_normal_(mode='fan_out', nonlinearity='relu')");
   });
 });
 
