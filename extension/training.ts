@@ -23,6 +23,8 @@ const LIVE_STEPS_PER_MESSAGE = 12;
 
 /** Least time between two writes of a run's records (each rewrites its current segment) and two updates of its panel. */
 const FLUSH_INTERVAL_MS = 1000;
+/** How long Train waits for its panel to load before starting without it (it then catches up from disk). */
+const PANEL_READY_TIMEOUT_MS = 10000;
 
 interface Live {
   source: vscode.CancellationTokenSource;
@@ -93,7 +95,7 @@ export class Trainings implements vscode.Disposable {
           .then((c) => c && vscode.commands.executeCommand('workbench.actions.view.problems'));
         return undefined;
       }
-      this.panels.show(uri);
+      await this.panels.show(uri).whenReady(PANEL_READY_TIMEOUT_MS);
       return await this.runAll(uri, spec, variantsOf(spec), verb, live);
     } finally {
       live.source.dispose();

@@ -124,6 +124,7 @@ export class TrainingPanel implements vscode.Disposable {
   private ready = false;
   private loading = false;
   private queue: HostToTraining[] = [];
+  private readyWaiters: (() => void)[] = [];
 
   constructor(
     private readonly ctx: Ctx,
@@ -167,6 +168,24 @@ export class TrainingPanel implements vscode.Disposable {
     this.panel.reveal(undefined, true);
   }
 
+  /**
+   * Resolves once the webview has loaded and been sent its runs, or after
+   * `timeoutMs`. Training waits for it: a webview created while the engine
+   * worker trains could stay blank until the run ended (on a busy 2-core
+   * machine, 40 s in code-server), and the user should see the run from its first step.
+   */
+  whenReady(timeoutMs: number): Promise<void> {
+    if (this.ready) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.readyWaiters.push(done);
+    });
+  }
+
   post(message: HostToTraining): void {
     if (!this.ready) {
       // While the runs are read from disk, everything waits (the webview drops steps it already has);
@@ -192,6 +211,7 @@ export class TrainingPanel implements vscode.Disposable {
       this.ready = true;
       void this.panel.webview.postMessage({ type: 'runs', model, runs, live: this.owner.actions?.liveRuns(this.uri) ?? [] } satisfies HostToTraining);
       for (const m of this.queue.splice(0)) void this.panel.webview.postMessage(m);
+      for (const done of this.readyWaiters.splice(0)) done();
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.ctx.log.error(`training panel: could not read runs: ${message}`);
@@ -275,6 +295,7 @@ export class TrainingPanel implements vscode.Disposable {
 
   dispose(): void {
     this.onDispose();
+    for (const done of this.readyWaiters.splice(0)) done();
     for (const s of this.subscriptions) s.dispose();
     this.panel.dispose();
   }

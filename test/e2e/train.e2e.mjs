@@ -15,10 +15,11 @@ function engineRun(model, steps) {
 }
 
 /** The engine's recorded run of the same model (the CLI, run format), as { steps, snapshots } by step. */
-function engineRecord(model, steps) {
+function engineRecord(model, steps, batch) {
   const dir = mkdtempSync(path.join(tmpdir(), 'ws-e2e-run-'));
   try {
-    execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'train', path.join(repoRoot, 'examples', model), '--steps', String(steps), '--run', dir], { encoding: 'utf8' });
+    const batchArgs = batch === undefined ? [] : ['--batch', String(batch)];
+    execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'train', path.join(repoRoot, 'examples', model), '--steps', String(steps), ...batchArgs, '--run', dir], { encoding: 'utf8' });
     const revive = (_k, v) => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v);
     const records = readFileSync(path.join(dir, 'steps.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l, revive));
     return { steps: records.filter((r) => r.type === 'step'), snapshots: records.filter((r) => r.type === 'snapshot') };
@@ -31,10 +32,12 @@ export const tests = [
   {
     name: 'Train from the CodeLens: live charts, and the scrubbed step shows the engine trace',
     async fn(ctx) {
-      // Long enough to watch it train however fast the machine: with 120,000 steps (≈ 6 s on an idle 2-core machine)
-      // the run sometimes ended before the panel was first read. The run file stays small (its steps are thinned).
-      const STEPS = 400000;
-      const { page } = await ctx.workbench({ settings: { 'weightscope.train.steps': STEPS } });
+      // Train waits for its panel to load, so the panel sees the run from its start. The run is long enough to watch
+      // it train (≈ 35 s on an idle 2-core machine) at a step rate the disk keeps up with: every step's trace is saved
+      // (≈ 2.5 KB), and batches of 1,024 make a step ≈ 8× slower than batches of 32 (75 MB written, not 16 MB/s).
+      const STEPS = 30000;
+      const BATCH = 1024;
+      const { page } = await ctx.workbench({ settings: { 'weightscope.train.steps': STEPS, 'weightscope.train.batchSize': BATCH } });
       await openFile(page, 'simple-model-fixed.nn.json');
       await clickCodeLens(page, 'Train');
       // Watched from the start: a fast run's notification may come and go while the live charts are checked.
@@ -46,7 +49,7 @@ export const tests = [
       await frame.locator('#scrubber-step').waitFor({ timeout: 60000 });
       const first = await stepShown();
       let second = first;
-      for (const end = Date.now() + 20000; second === first && Date.now() < end;) {
+      for (const end = Date.now() + 30000; second === first && Date.now() < end;) {
         await page.waitForTimeout(250);
         second = await stepShown();
       }
@@ -65,7 +68,7 @@ export const tests = [
       await frame.locator(`#layer-table[data-step="${TARGET}"]`).waitFor({ timeout: 10000 });
       const shown = await readLayerTable(frame);
       // The engine's steps do not depend on the run's length (only its last step is an extra snapshot), so 2,000 suffice.
-      const engine = engineRecord('simple-model-fixed.nn.json', 2000);
+      const engine = engineRecord('simple-model-fixed.nn.json', 2000, BATCH);
       engine.snapshots.pop();
       const expected = engine.steps[TARGET - 1];
       if (expected.step !== TARGET) throw new Error('engine record misaligned');
