@@ -96,6 +96,61 @@ export class Rng {
     return r * Math.cos(theta);
   }
 
+  /**
+   * out[i] = low + width·u_i for the next out.length uniforms: the values
+   * `uniform()` would give one by one, drawn with the state in local
+   * variables (a field read and write per word costs several times the word).
+   */
+  fillUniform(out: Float32Array | Float64Array, low: number, width: number): void {
+    let s0 = this.s0, s1 = this.s1, s2 = this.s2, s3 = this.s3;
+    for (let i = 0; i < out.length; i++) {
+      // Two words of xoshiro128**, as nextUint32 computes them.
+      const a = (Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0) >>> 5;
+      let t = s1 << 9;
+      s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 11);
+      const b = (Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0) >>> 6;
+      t = s1 << 9;
+      s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 11);
+      out[i] = low + width * ((a * 67108864 + b) / 9007199254740992);
+    }
+    this.s0 = s0; this.s1 = s1; this.s2 = s2; this.s3 = s3;
+  }
+
+  /**
+   * out[i] = mean + std·z_i for the next out.length standard normals: the
+   * values `normal()` would give one by one (Box–Muller pairs, the spare
+   * carried in and out), with the state in local variables.
+   */
+  fillNormal(out: Float32Array | Float64Array, mean: number, std: number): void {
+    let i = 0;
+    if (this.spareNormal !== undefined && out.length > 0) {
+      out[i++] = mean + std * this.spareNormal;
+      this.spareNormal = undefined;
+    }
+    let s0 = this.s0, s1 = this.s1, s2 = this.s2, s3 = this.s3;
+    const next = (): number => {
+      const r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+      const t = s1 << 9;
+      s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 11);
+      return r;
+    };
+    while (i < out.length) {
+      const a1 = next() >>> 5;
+      const b1 = next() >>> 6;
+      const a2 = next() >>> 5;
+      const b2 = next() >>> 6;
+      const u1 = 1 - (a1 * 67108864 + b1) / 9007199254740992;
+      const u2 = (a2 * 67108864 + b2) / 9007199254740992;
+      const r = Math.sqrt(-2 * Math.log(u1));
+      const theta = 2 * Math.PI * u2;
+      out[i++] = mean + std * (r * Math.cos(theta));
+      const spare = r * Math.sin(theta);
+      if (i < out.length) out[i++] = mean + std * spare;
+      else this.spareNormal = spare;
+    }
+    this.s0 = s0; this.s1 = s1; this.s2 = s2; this.s3 = s3;
+  }
+
   /** Fisher–Yates shuffle of `0..n-1`, in a new Int32Array. */
   permutation(n: number): Int32Array {
     const p = new Int32Array(n);

@@ -7,15 +7,12 @@ import type { Rng } from '../rng';
 
 /** x ~ U(low, high): low + (high − low)·u with u ~ U[0, 1). */
 export function fillUniform(tensor: DenseTensor, low: number, high: number, rng: Rng): void {
-  const data = tensor.data;
-  const width = high - low;
-  for (let i = 0; i < data.length; i++) data[i] = low + width * rng.uniform();
+  rng.fillUniform(tensor.data, low, high - low);
 }
 
 /** x ~ N(mean, std²): mean + std·z with z ~ N(0, 1). */
 export function fillNormal(tensor: DenseTensor, mean: number, std: number, rng: Rng): void {
-  const data = tensor.data;
-  for (let i = 0; i < data.length; i++) data[i] = mean + std * rng.normal();
+  rng.fillNormal(tensor.data, mean, std);
 }
 
 export function fillConstant(tensor: DenseTensor, value: number): void {

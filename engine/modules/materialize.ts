@@ -24,12 +24,21 @@ export interface TensorValue {
   theory: Theory | null;
 }
 
-/** Draws `decl`'s initial value by running its steps on a fresh array. */
+/**
+ * Draws `decl`'s initial value by running its steps on a fresh array, from
+ * its last fill on: every `torch.nn.init` fill overwrites the whole tensor, so
+ * what came before it (a Linear's `kaiming_uniform_` default that the model's
+ * `normal_(0, 0.02)` replaces) cannot show in the result. Skipping it halves
+ * the draws of a GPT-2. The generator is not advanced past the skipped draws,
+ * so the values a seed gives are not torch's (they are not yet anyway: the
+ * generator is not torch's); the distribution is the same.
+ */
 export function materialize(decl: TensorDecl, rng: Rng, dtype: DType = 'float32'): TensorValue {
   const n = numelOf(decl.shape);
   const data: FloatArray = dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
   const tensor = { shape: decl.shape, data };
-  for (const step of decl.init) {
+  const lastFill = findLastIndex(decl.init, (s) => s.op === 'init');
+  for (const step of decl.init.slice(Math.max(0, lastFill))) {
     if (step.op === 'init') getInitializer(step.init.fn).apply(tensor, step.init.args, rng);
     else if (step.op === 'scale') for (let i = 0; i < n; i++) data[i] = data[i]! * step.factor;
     else fillRow(data, decl.shape, step.index, step.value);

@@ -12,7 +12,11 @@
  * of true nulls. For distributions with atoms the test is also conservative.
  */
 import { cdfLeft, type Distribution } from './distribution';
+import { ksStatisticBucketed } from './ksBucketed';
 import { sortedWithoutNaN } from './radixSort';
+
+/** From this many values on, a tensor's D is computed by buckets rather than by sorting it (same result, see ksBucketed). */
+const BUCKETED_FROM = 1 << 16;
 
 /**
  * D_n of the sample against a CDF, or against a distribution (which lets
@@ -20,6 +24,15 @@ import { sortedWithoutNaN } from './radixSort';
  * NaN samples are ignored; the input is not modified (a sorted copy is used).
  */
 export function ksStatistic(samples: ArrayLike<number>, cdf: ((x: number) => number) | Distribution): number {
+  if (typeof cdf === 'function' && samples.length >= BUCKETED_FROM && (samples instanceof Float32Array || samples instanceof Float64Array)) {
+    const d = ksStatisticBucketed(samples, cdf);
+    if (d !== undefined) return d;
+  }
+  return ksStatisticSorted(samples, cdf);
+}
+
+/** D_n by sorting a copy of the sample: the definition, computed run by run of equal values. */
+export function ksStatisticSorted(samples: ArrayLike<number>, cdf: ((x: number) => number) | Distribution): number {
   const F = typeof cdf === 'function' ? cdf : cdf.cdf;
   const FLeft = typeof cdf === 'function' ? cdf : (x: number) => cdfLeft(cdf, x);
   let sorted: Float32Array | Float64Array;
