@@ -23,7 +23,8 @@ import type { Dataset } from '../engine/data/dataset';
 import { encodeSnapshotLine, encodeStepLine, runMetaFor, TrainingRun } from '../engine/run';
 import { RunFolderWriter } from './runFiles';
 import path from 'node:path';
-import { formatDiagnostic, lineStarts } from './format';
+import { formatDiagnostic, notebookLocator, textLocator, type Locator } from './format';
+import { combineCells, isNotebookPath, readIpynb, type NotebookSource } from '../pymodel/notebook';
 import { printComparison, printSignal } from './inspect';
 import { loadResources } from './resources';
 import { hasNestedModules, moduleTreeLines } from './moduleTree';
@@ -33,14 +34,14 @@ import { readPythonModel } from './pythonModel';
 const HELP = `weightscope ${ENGINE_VERSION}: what initialization and AdamW do to your network
 
 Usage:
-  weightscope check <model.nn.json|yaml|py>...   report problems (exit code 1 if any error)
-  weightscope init <model.nn.json|yaml|py>       initialize and print per-tensor statistics
-  weightscope train <model.nn.json|yaml|py>      train and print the loss (and write it with --out)
-  weightscope signal <model.nn.json|yaml|py>     activation and gradient std through depth at initialization
-  weightscope compare <model.nn.json|yaml|py>    the article's initializers, Xavier, Kaiming and torch's default side by side
+  weightscope check <model.nn.json|yaml|py|ipynb>...   report problems (exit code 1 if any error)
+  weightscope init <model.nn.json|yaml|py|ipynb>       initialize and print per-tensor statistics
+  weightscope train <model.nn.json|yaml|py|ipynb>      train and print the loss (and write it with --out)
+  weightscope signal <model.nn.json|yaml|py|ipynb>     activation and gradient std through depth at initialization
+  weightscope compare <model.nn.json|yaml|py|ipynb>    the article's initializers, Xavier, Kaiming and torch's default side by side
   weightscope --version
 
-A .py file is parsed, never run: its nn.Module classes and nn.Sequential
+A .py file (or a notebook's code cells, .ipynb) is parsed, never run: its nn.Module classes and nn.Sequential
 assignments are models; pick one with --model when the file has several.
 
 Options:
@@ -52,7 +53,7 @@ Options:
   --out FILE    train: write the per-step losses as JSON to FILE
   --run DIR     train: record the run (per-step, per-layer optimizer terms and
                 snapshots) in the folder DIR, in the run format (docs/run-format.md)
-  --model NAME  the model of a .py file to use (class or variable name)
+  --model NAME  the model of a .py or .ipynb file to use (class or variable name)
   -h, --help    show this help
 `;
 
@@ -104,7 +105,8 @@ function parseArgs(argv: string[]): Args {
 class UsageError extends Error {}
 
 interface ReadModel {
-  text: string;
+  /** Where a diagnostic's offset is, for printing it. */
+  locate: Locator;
   diagnostics: ModelDiagnostic[];
   spec: ReturnType<typeof parseModelFile>['spec'];
   /** A .py file without a model to pick: why. */
@@ -120,15 +122,27 @@ async function readModel(path: string, modelName?: string): Promise<ReadModel> {
   } catch (err) {
     throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  if (/\.py$/i.test(path)) {
+  let locate = textLocator(text);
+  if (isNotebookPath(path)) {
+    // A notebook's code cells in order are one Python file.
+    let source: NotebookSource;
+    try {
+      source = combineCells(readIpynb(text));
+    } catch (err) {
+      throw new UsageError(`${path}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    text = source.text;
+    locate = notebookLocator(source);
+  }
+  if (/\.py$/i.test(path) || isNotebookPath(path)) {
     const read = await readPythonModel(text, modelName, { file: path });
     // check reports the whole file; init and train need one model and say why there is none.
     if (read.problem && modelName !== undefined) throw new UsageError(`${path}: ${read.problem}`);
-    return { text, diagnostics: read.diagnostics, spec: read.spec, ...(read.problem ? { problem: read.problem } : {}) };
+    return { locate, diagnostics: read.diagnostics, spec: read.spec, ...(read.problem ? { problem: read.problem } : {}) };
   }
-  if (modelName !== undefined) throw new UsageError('--model applies to .py files only');
+  if (modelName !== undefined) throw new UsageError('--model applies to .py and .ipynb files only');
   const { spec, diagnostics, tree } = parseModelFile(path, text);
-  return { text, diagnostics, spec, ...(tree ? { tree } : {}) };
+  return { locate, diagnostics, spec, ...(tree ? { tree } : {}) };
 }
 
 async function check(args: Args): Promise<number> {
@@ -136,13 +150,10 @@ async function check(args: Args): Promise<number> {
   let errors = 0;
   const report: { file: string; diagnostics: ModelDiagnostic[] }[] = [];
   for (const file of args.files) {
-    const { text, diagnostics } = await readModel(file, args.model);
+    const { locate, diagnostics } = await readModel(file, args.model);
     errors += diagnostics.filter((d) => d.severity === 'error').length;
     report.push({ file, diagnostics });
-    if (!args.json) {
-      const starts = lineStarts(text);
-      for (const d of diagnostics) console.log(formatDiagnostic(file, starts, d));
-    }
+    if (!args.json) for (const d of diagnostics) console.log(formatDiagnostic(file, locate, d));
   }
   if (args.json) console.log(JSON.stringify(report, null, 2));
   else console.error(`${args.files.length} file(s) checked: ${errors} error(s)`);
@@ -158,15 +169,14 @@ async function check(args: Args): Promise<number> {
 async function loadModel(args: Args, command: string): Promise<{ spec: ModelSpec; resources: ModelResources } | number> {
   const [file] = args.files;
   if (!file) throw new UsageError(`${command} needs a model file`);
-  const { text, diagnostics, spec, problem, tree } = await readModel(file, args.model);
-  if (!spec) return explainNoSpec(file, text, diagnostics, problem);
-  const starts = lineStarts(text);
+  const { locate, diagnostics, spec, problem, tree } = await readModel(file, args.model);
+  if (!spec) return explainNoSpec(file, locate, diagnostics, problem);
   // A module the Python reader could not build is missing from what follows: say so first.
-  for (const d of diagnostics.filter((x) => x.code === LEFT_OUT)) console.error(formatDiagnostic(file, starts, { ...d, severity: 'warning' }));
+  for (const d of diagnostics.filter((x) => x.code === LEFT_OUT)) console.error(formatDiagnostic(file, locate, { ...d, severity: 'warning' }));
   const resources = await loadResources(file, spec, tree);
   // Training on stand-in data would look like a result; an inspection of the initialization only notes it.
   const fatal = command === 'train';
-  for (const d of resources.diagnostics) console.error(formatDiagnostic(file, starts, fatal ? d : { ...d, severity: 'warning' }));
+  for (const d of resources.diagnostics) console.error(formatDiagnostic(file, locate, fatal ? d : { ...d, severity: 'warning' }));
   if (fatal && resources.diagnostics.some((d) => d.severity === 'error')) return 1;
   return { spec, resources };
 }
@@ -253,10 +263,9 @@ async function train(args: Args): Promise<number> {
 }
 
 /** No model to run: the errors (or, for a .py file, why no model was picked), on stderr. */
-function explainNoSpec(file: string, text: string, diagnostics: ModelDiagnostic[], problem: string | undefined): number {
-  const starts = lineStarts(text);
+function explainNoSpec(file: string, locate: Locator, diagnostics: ModelDiagnostic[], problem: string | undefined): number {
   const shown = diagnostics.filter((d) => d.severity === 'error' || (problem !== undefined && d.code === 'py-cannot-model'));
-  for (const d of shown.length > 0 ? shown : diagnostics) console.error(formatDiagnostic(file, starts, d));
+  for (const d of shown.length > 0 ? shown : diagnostics) console.error(formatDiagnostic(file, locate, d));
   if (problem) console.error(`weightscope: ${file}: ${problem}${/several/.test(problem) ? ' with --model' : ''}`);
   return 1;
 }
