@@ -7,6 +7,7 @@ import type { RunStore } from './runs/runStore';
 import { deleteRun, exportRun, pickRun, renameRun } from './runs/runCommands';
 import { isModelUri, MODEL_FILE_GLOB } from './modelDocuments';
 import { isPythonUri, pythonModelUri } from './pythonModels';
+import { isNotebookUri, NOTEBOOK_CELL_SCHEME } from './notebooks';
 import { toModelFileJson, type PythonModel } from '../pymodel';
 
 /** A command factory: given the shared context, returns the command's handler. */
@@ -22,8 +23,11 @@ export interface CommandParts {
 /** The model a command applies to: its argument (CodeLens, menus), else the active editor, else ask. */
 async function resolveModelUri(ctx: Ctx, arg: unknown, purpose: string): Promise<vscode.Uri | undefined> {
   if (arg instanceof vscode.Uri && isModelUri(arg)) return arg;
-  if (arg instanceof vscode.Uri && isPythonUri(arg)) return arg.fragment ? arg : pickPythonModel(ctx, arg, purpose);
+  if (arg instanceof vscode.Uri && (isPythonUri(arg) || isNotebookUri(arg))) return arg.fragment ? arg : pickPythonModel(ctx, arg, purpose);
+  const notebook = vscode.window.activeNotebookEditor?.notebook;
+  if (notebook && isNotebookUri(notebook.uri) && !vscode.window.activeTextEditor) return pickPythonModel(ctx, notebook.uri, purpose);
   const active = vscode.window.activeTextEditor?.document.uri;
+  if (active && active.scheme === NOTEBOOK_CELL_SCHEME && notebook && isNotebookUri(notebook.uri)) return pickPythonModel(ctx, notebook.uri, purpose);
   if (active && isModelUri(active)) return active;
   if (active && isPythonUri(active)) return pickPythonModel(ctx, active, purpose);
   const files = await vscode.workspace.findFiles(MODEL_FILE_GLOB, '**/node_modules/**', 200);
@@ -48,8 +52,9 @@ async function pickPythonModel(ctx: Ctx, uri: vscode.Uri, purpose: string, needS
 }
 
 async function pickPythonModelOf(ctx: Ctx, uri: vscode.Uri, purpose: string, needSpec: boolean): Promise<PythonModel | undefined> {
-  const document = await vscode.workspace.openTextDocument(uri.with({ fragment: '' }));
-  const { file } = await ctx.models.python.parse(document);
+  const { file } = isNotebookUri(uri)
+    ? await ctx.models.python.parseNotebook(uri)
+    : await ctx.models.python.parse(await vscode.workspace.openTextDocument(uri.with({ fragment: '' })));
   const candidates = file.models.filter((m) => (needSpec ? m.result.spec : m.modelable));
   if (uri.fragment) return candidates.find((m) => m.name === uri.fragment);
   if (candidates.length === 0) {

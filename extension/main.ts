@@ -15,7 +15,9 @@ import { WorkspaceModels } from './workspaceModels';
 
 const MODEL_SELECTOR: vscode.DocumentSelector = [{ pattern: '**/*.nn.{json,yaml,yml}' }];
 /** Python files on disk or in virtual workspaces (not untitled buffers or notebooks' cells). */
-const PYTHON_SELECTOR: vscode.DocumentSelector = [{ language: 'python', scheme: 'file' }, { language: 'python', scheme: 'vscode-vfs' }, { pattern: '**/*.py' }];
+const PYTHON_SELECTOR: vscode.DocumentFilter[] = [{ language: 'python', scheme: 'file' }, { language: 'python', scheme: 'vscode-vfs' }, { pattern: '**/*.py' }];
+/** Python cells of Jupyter notebooks: a notebook's code cells are read together as one file. */
+const NOTEBOOK_CELL_SELECTOR: vscode.DocumentFilter = { language: 'python', notebookType: 'jupyter-notebook' };
 
 let ctx: Ctx | undefined;
 
@@ -40,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.languages.registerHoverProvider(MODEL_SELECTOR, new ModelHoverProvider(ctx.models)),
     vscode.languages.registerCodeActionsProvider(MODEL_SELECTOR, new ModelQuickFixProvider(ctx.models), ModelQuickFixProvider.metadata),
     pythonCodeLens,
-    vscode.languages.registerCodeLensProvider(PYTHON_SELECTOR, pythonCodeLens),
+    vscode.languages.registerCodeLensProvider([...PYTHON_SELECTOR, NOTEBOOK_CELL_SELECTOR], pythonCodeLens),
     vscode.languages.registerHoverProvider(PYTHON_SELECTOR, new PythonHoverProvider(ctx.models)),
     vscode.languages.registerCodeActionsProvider(PYTHON_SELECTOR, new ModelQuickFixProvider(ctx.models), ModelQuickFixProvider.metadata),
     vscode.workspace.onDidChangeConfiguration((e) => {

@@ -3,6 +3,9 @@ import { parseModelFile, type ModelDiagnostic, type Severity } from '../engine/m
 import type { DecodeResult } from '../engine/model/decode';
 import type { Config } from './config';
 import { isPythonUri, PythonModels } from './pythonModels';
+import { cellDocumentAt, isNotebookCell, isNotebookUri, notebookOfCell } from './notebooks';
+import type { PythonFile } from '../pymodel';
+import type { NotebookSource } from '../pymodel/notebook';
 
 /** `*.nn.json`, `*.nn.yaml` and `*.nn.yml`: the files Weightscope treats as model definitions. */
 export const MODEL_FILE_GLOB = '**/*.nn.{json,yaml,yml}';
@@ -12,13 +15,16 @@ export function isModelUri(uri: vscode.Uri): boolean {
   return MODEL_FILE_RE.test(uri.path);
 }
 
-/** Model files and Python files: everything Weightscope reads models from. */
+/** Model files, Python files and notebooks: everything Weightscope reads models from. */
 export function isModelSource(uri: vscode.Uri): boolean {
-  return isModelUri(uri) || isPythonUri(uri);
+  return isModelUri(uri) || isPythonUri(uri) || isNotebookUri(uri);
 }
 
 export interface ParsedModel {
-  document: vscode.TextDocument;
+  /** The file the model is read from (a notebook's, for a model in a notebook). */
+  uri: vscode.Uri;
+  /** The model's text document (none for a notebook: its cells get their diagnostics from the notebook's read). */
+  document?: vscode.TextDocument;
   result: DecodeResult;
 }
 
@@ -74,10 +80,51 @@ export class ModelDocuments implements vscode.Disposable {
    */
   async load(uri: vscode.Uri): Promise<ParsedModel> {
     if (isPythonUri(uri)) return this.loadPython(uri);
+    if (isNotebookUri(uri)) return this.loadNotebook(uri);
     const document = await vscode.workspace.openTextDocument(uri);
     const result = this.parse(document);
     this.publish(document, result);
-    return { document, result };
+    return { uri: document.uri, document, result };
+  }
+
+  /** A notebook's model (`model.ipynb#Net`): its code cells read as one Python file. */
+  private async loadNotebook(uri: vscode.Uri): Promise<ParsedModel> {
+    const file = uri.with({ fragment: '' });
+    const name = file.path.split('/').pop();
+    let parsed: Awaited<ReturnType<PythonModels['parseNotebook']>>;
+    try {
+      parsed = await this.python.parseNotebook(file);
+    } catch (err) {
+      const message = `${name}: ${err instanceof Error ? err.message : String(err)}`;
+      return { uri: file, result: { spec: undefined, tree: undefined, diagnostics: [{ severity: 'error', code: 'no-model', message, range: { start: 0, end: 0 } }] } };
+    }
+    if (parsed.notebook) this.publishNotebook(parsed.notebook, parsed.source, parsed.file);
+    const model = PythonModels.select(parsed.file, uri);
+    // No document: the problems found later with the files a model points at belong to no single cell (they are logged).
+    const base = { uri: file };
+    if (!model) {
+      const message = uri.fragment ? `${name} has no model named ${uri.fragment}.` : `${name} defines no nn.Module class or nn.Sequential model in its code cells.`;
+      return { ...base, result: { spec: undefined, tree: undefined, diagnostics: [{ severity: 'error', code: 'no-model', message, range: { start: 0, end: 0 } }] } };
+    }
+    if (!model.modelable) {
+      const reason = model.result.diagnostics.find((d) => d.code === 'py-cannot-model');
+      return { ...base, result: { ...model.result, diagnostics: [{ severity: 'error', code: 'py-cannot-model', message: `Weightscope cannot model ${model.name}: ${reason?.message ?? 'see the information diagnostics'}`, range: { start: 0, end: 0 } }] } };
+    }
+    return { ...base, result: model.result };
+  }
+
+  /** Each cell of an open notebook gets the diagnostics that fall in its text. */
+  private publishNotebook(notebook: vscode.NotebookDocument, source: NotebookSource, file: PythonFile): void {
+    const byCell = new Map<vscode.TextDocument, ModelDiagnostic[]>(notebook.getCells().map((c) => [c.document, []]));
+    for (const d of file.diagnostics) {
+      const at = cellDocumentAt(notebook, source, d.range.start);
+      if (!at) continue;
+      const shift = d.range.start - at.offset;
+      byCell.get(at.document)?.push({ ...d, range: { start: at.offset, end: Math.max(at.offset, d.range.end - shift) } });
+    }
+    for (const [document, diagnostics] of byCell) {
+      if (document.languageId === 'python') this.diagnostics.set(document.uri, diagnostics.map((d) => toVscodeDiagnostic(document, d)));
+    }
   }
 
   private async loadPython(uri: vscode.Uri): Promise<ParsedModel> {
@@ -88,23 +135,25 @@ export class ModelDocuments implements vscode.Disposable {
     const file_ = document.uri.path.split('/').pop();
     if (!model) {
       const message = uri.fragment ? `${file_} has no model named ${uri.fragment}.` : `${file_} defines no nn.Module class or nn.Sequential model.`;
-      return { document, result: { spec: undefined, tree: undefined, diagnostics: [{ severity: 'error', code: 'no-model', message, range: { start: 0, end: 0 } }] } };
+      return { uri: document.uri, document, result: { spec: undefined, tree: undefined, diagnostics: [{ severity: 'error', code: 'no-model', message, range: { start: 0, end: 0 } }] } };
     }
     if (!model.modelable) {
       // Not an error in the code: the reason is an information diagnostic. Callers that need a spec show it.
       const reason = model.result.diagnostics.find((d) => d.code === 'py-cannot-model');
-      return { document, result: { ...model.result, diagnostics: [{ severity: 'error', code: 'py-cannot-model', message: `Weightscope cannot model ${model.name}: ${reason?.message ?? 'see the information diagnostics'}`, range: reason?.range ?? model.result.diagnostics[0]?.range ?? { start: 0, end: 0 } }] } };
+      return { uri: document.uri, document, result: { ...model.result, diagnostics: [{ severity: 'error', code: 'py-cannot-model', message: `Weightscope cannot model ${model.name}: ${reason?.message ?? 'see the information diagnostics'}`, range: reason?.range ?? model.result.diagnostics[0]?.range ?? { start: 0, end: 0 } }] } };
     }
-    return { document, result: model.result };
+    return { uri: document.uri, document, result: model.result };
   }
 
   /** The diagnostics (with quick fixes) last computed for an open document. */
   diagnosticsOf(document: vscode.TextDocument): ModelDiagnostic[] {
+    if (isNotebookCell(document)) return [];
     if (isPythonUri(document.uri)) return this.python.cached(document)?.file.diagnostics ?? [];
     return this.parse(document).diagnostics;
   }
 
   private scheduleChange(document: vscode.TextDocument): void {
+    if (isNotebookCell(document)) return this.scheduleNotebookChange(document);
     if (!isModelSource(document.uri)) return;
     const key = document.uri.toString();
     clearTimeout(this.timers.get(key));
@@ -115,7 +164,28 @@ export class ModelDocuments implements vscode.Disposable {
     }, this.config.refreshDelayMs));
   }
 
+  /** An edit in a notebook's cell changes the notebook's models: re-read them (debounced) and tell the notebook's listeners. */
+  private scheduleNotebookChange(document: vscode.TextDocument): void {
+    const notebook = notebookOfCell(document);
+    if (!notebook || !isNotebookUri(notebook.uri)) return;
+    const key = notebook.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(key, setTimeout(() => {
+      this.timers.delete(key);
+      this.refreshNotebook(notebook);
+      this.changed.fire(notebook.uri);
+    }, this.config.refreshDelayMs));
+  }
+
+  private refreshNotebook(notebook: vscode.NotebookDocument): void {
+    void this.python.parseNotebook(notebook.uri).then(({ source, file }) => this.publishNotebook(notebook, source, file), (err: unknown) => {
+      console.error('weightscope: could not read the notebook', notebook.uri.toString(), err);
+    });
+  }
+
   private refreshDiagnostics(document: vscode.TextDocument): void {
+    // A notebook opening opens all its cells at once: one debounced read of the notebook serves them all.
+    if (isNotebookCell(document)) return this.scheduleNotebookChange(document);
     if (isPythonUri(document.uri)) {
       void this.python.parse(document).then(({ file }) => this.publishAll(document, file.diagnostics), (err: unknown) => {
         console.error('weightscope: could not parse', document.uri.toString(), err);

@@ -13,7 +13,7 @@ import type { ParsedModel } from './modelDocuments';
 export async function loadModelResources(ctx: Ctx, parsed: ParsedModel, token?: vscode.CancellationToken): Promise<LoadedResources> {
   const spec = parsed.result.spec;
   if (!spec) throw new Error('loadModelResources: the model file has errors');
-  const folder = vscode.Uri.joinPath(parsed.document.uri, '..');
+  const folder = vscode.Uri.joinPath(parsed.uri, '..');
   const files: Record<string, Uint8Array | { error: string }> = {};
   await Promise.all(resourcePaths(spec).map(async (path) => {
     try {
@@ -24,7 +24,7 @@ export async function loadModelResources(ctx: Ctx, parsed: ParsedModel, token?: 
   }));
   const params = { model: spec, files, ...(parsed.result.tree ? { tree: parsed.result.tree } : {}) };
   const loaded = await ctx.engine.request('loadResources', params, token ?? {});
-  ctx.models.setResourceProblems(parsed.document, loaded.diagnostics);
-  for (const d of loaded.diagnostics) ctx.log.warn(`${parsed.document.uri.fsPath}: ${d.code}: ${d.message}`);
+  if (parsed.document) ctx.models.setResourceProblems(parsed.document, loaded.diagnostics);
+  for (const d of loaded.diagnostics) ctx.log.warn(`${parsed.uri.fsPath}: ${d.code}: ${d.message}`);
   return loaded;
 }

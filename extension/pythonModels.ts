@@ -4,6 +4,8 @@ import * as vscode from 'vscode';
 import type { DecodeOptions } from '../engine/model/decode';
 import { PythonDocument, PythonParser, resolvePython, siblingLoader, type PythonFile, type PythonModel, type TextChange } from '../pymodel';
 import { insideReader } from '../pymodel/interp/files';
+import type { NotebookSource } from '../pymodel/notebook';
+import { notebookVersion, readNotebook } from './notebooks';
 
 /** `.py` files: PyTorch code Weightscope reads as model definitions (parsed, never run). */
 const PYTHON_RE = /\.py$/i;
@@ -22,6 +24,14 @@ export interface ParsedPython {
   document: PythonDocument;
 }
 
+/** A notebook's code cells read as one Python file, with where each cell's text sits in it. */
+export interface ParsedNotebook {
+  file: PythonFile;
+  source: NotebookSource;
+  /** The notebook when it is open in the editor (its cells carry the CodeLenses and diagnostics). */
+  notebook?: vscode.NotebookDocument;
+}
+
 /**
  * Parses Python documents with tree-sitter (its WebAssembly build, shipped
  * in dist/), incrementally: each edit from VS Code is applied to the previous
@@ -30,6 +40,7 @@ export interface ParsedPython {
 export class PythonModels implements vscode.Disposable {
   private parser: Promise<PythonParser> | undefined;
   private readonly documents = new Map<string, { doc: PythonDocument; version: number; file: PythonFile; pending: TextChange[] }>();
+  private readonly notebooks = new Map<string, { version: string; file: PythonFile }>();
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly options: () => DecodeOptions) {
@@ -40,6 +51,7 @@ export class PythonModels implements vscode.Disposable {
         if (entry) entry.pending.push(...e.contentChanges.map((c) => ({ start: c.rangeOffset, deleted: c.rangeLength, inserted: c.text })));
       }),
       vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
+      vscode.workspace.onDidCloseNotebookDocument((nb) => this.notebooks.delete(nb.uri.toString())),
     );
   }
 
@@ -68,6 +80,30 @@ export class PythonModels implements vscode.Disposable {
     const file = resolvePython(doc.currentTree, text, { ...this.options(), ...this.siblings(parser, document.uri) });
     this.documents.set(key, { doc, version: document.version, file, pending: [] });
     return { file, document: doc };
+  }
+
+  /**
+   * The models of a notebook (`model.ipynb`, a fragment is ignored): its code
+   * cells in order, as the editor has them when it is open, else as saved.
+   * Parsed whole (not incrementally) and cached per version of its cells.
+   */
+  async parseNotebook(uri: vscode.Uri): Promise<ParsedNotebook> {
+    const parser = await this.load();
+    const file = uri.with({ fragment: '' });
+    const { source, notebook } = await readNotebook(file);
+    const key = file.toString();
+    const version = notebook ? notebookVersion(notebook) : undefined;
+    const cached = this.notebooks.get(key);
+    if (version !== undefined && cached?.version === version) return { file: cached.file, source, ...(notebook ? { notebook } : {}) };
+    const tree = parser.parse(source.text);
+    let parsed: PythonFile;
+    try {
+      parsed = resolvePython(tree, source.text, { ...this.options(), ...this.siblings(parser, file) });
+    } finally {
+      tree.delete();
+    }
+    if (version !== undefined) this.notebooks.set(key, { version, file: parsed });
+    return { file: parsed, source, ...(notebook ? { notebook } : {}) };
   }
 
   /**

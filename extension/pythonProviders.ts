@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { isChainModel } from '../engine/model/spec';
-import { pythonHoverAt } from '../pymodel';
+import { pythonHoverAt, type PythonModel } from '../pymodel';
+import { cellDocumentAt, isNotebookCell, isNotebookUri, notebookOfCell } from './notebooks';
 import type { Config } from './config';
 import type { ModelDocuments } from './modelDocuments';
 import { pythonModelUri } from './pythonModels';
@@ -27,13 +28,13 @@ export class PythonCodeLensProvider implements vscode.CodeLensProvider {
 
   async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     if (!this.config.codeLensEnabled) return [];
-    const { file } = await this.models.python.parse(document);
+    const models = await this.modelsIn(document);
     const lenses: vscode.CodeLens[] = [];
-    for (const model of file.models) {
+    for (const { model, offset, source } of models) {
       if (!model.modelable) continue;
-      const line = document.positionAt(model.anchor.start).line;
+      const line = document.positionAt(offset).line;
       const range = new vscode.Range(line, 0, line, 0);
-      const uri = pythonModelUri(document.uri, model.name);
+      const uri = pythonModelUri(source, model.name);
       if (model.result.spec && isChainModel(model.result.spec)) {
         lenses.push(new vscode.CodeLens(range, {
           title: '$(play) Train',
@@ -50,6 +51,28 @@ export class PythonCodeLensProvider implements vscode.CodeLensProvider {
       }));
     }
     return lenses;
+  }
+
+  /**
+   * The models defined in a document, with the offset of each in it and the
+   * file the model's URI names: a Python file's own, or, in a notebook cell,
+   * those of the notebook (all its code cells read as one file) defined in
+   * this cell.
+   */
+  private async modelsIn(document: vscode.TextDocument): Promise<{ model: PythonModel; offset: number; source: vscode.Uri }[]> {
+    if (!isNotebookCell(document)) {
+      const { file } = await this.models.python.parse(document);
+      return file.models.map((model) => ({ model, offset: model.anchor.start, source: document.uri }));
+    }
+    const notebook = notebookOfCell(document);
+    if (!notebook || !isNotebookUri(notebook.uri)) return [];
+    const { file, source } = await this.models.python.parseNotebook(notebook.uri);
+    const out: { model: PythonModel; offset: number; source: vscode.Uri }[] = [];
+    for (const model of file.models) {
+      const at = cellDocumentAt(notebook, source, model.anchor.start);
+      if (at?.document === document) out.push({ model, offset: at.offset, source: notebook.uri });
+    }
+    return out;
   }
 
   dispose(): void {

@@ -110,4 +110,49 @@ export const tests = [
       }
     },
   },
+  {
+    name: 'A model defined across the cells of a Jupyter notebook gets an Inspect CodeLens in its cell and is inspected',
+    async fn(ctx) {
+      const file = 'notebooks/mnist_cnn.ipynb';
+      const workspace = copyExamples();
+      try {
+        const { page } = await ctx.workbench({ workspace });
+        await openFile(page, 'mnist_cnn.ipynb');
+        // The notebook editor: the lens sits in the cell that defines `class Net` (its config is in an earlier cell).
+        const lens = page.locator('.notebook-editor .codelens-decoration a', { hasText: 'Inspect' }).first();
+        await lens.waitFor({ state: 'visible', timeout: 60000 });
+        const cellText = await page.locator('.notebook-editor .cell-editor-container', { has: page.locator('.codelens-decoration') }).first().textContent();
+        // Monaco renders spaces as no-break spaces.
+        if (!cellText.replace(/\u00a0/g, ' ').includes('class Net(nn.Module)')) throw new Error(`the lens is not in the cell of class Net: ${cellText.slice(0, 120)}`);
+        await ctx.screenshot('notebook-1-codelens.png');
+        await lens.click();
+        const frame = await webviewFrame(page, { title: 'Inspect: Net' });
+        const table = frame.locator('table.tensors');
+        await table.locator('tr[data-name="fc1.weight"]').waitFor({ timeout: 60000 });
+        const engine = JSON.parse(execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'init', path.join(repoRoot, 'examples', file), '--json'], { encoding: 'utf8' }));
+        const rows = await table.locator('tbody tr[data-name]').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')));
+        const want = ['conv1.weight', 'conv1.bias', 'conv2.weight', 'conv2.bias', 'fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias'];
+        if (JSON.stringify(rows) !== JSON.stringify(want)) throw new Error(`table rows ${rows}`);
+        const count = await frame.locator('vscode-tree-item[data-module=""] > [slot="decoration"]').textContent();
+        if (count !== '1,199,882') throw new Error(`module tree root counts ${count} parameters (torch: 1,199,882)`);
+        // conv2: fan_in = 32·3·3, kaiming_uniform_(a=√5) gives std 1/√(3·fan_in).
+        const name = 'conv2.weight';
+        await table.locator(`tr[data-name="${name}"]`).click();
+        const detail = frame.locator(`section.param[data-name="${name}"]`);
+        await detail.waitFor({ timeout: 30000 });
+        const theoryStd = Number(await detail.locator('td[data-stat="theory.std"]').getAttribute('data-value'));
+        if (Math.abs(theoryStd - 1 / Math.sqrt(3 * 288)) > 1e-12) throw new Error(`${name} theory std ${theoryStd}`);
+        const sampleStd = Number(await detail.locator('td[data-stat="sample.std"]').getAttribute('data-value'));
+        const cliStd = engine.parameters.find((p) => p.name === name).sample.std;
+        if (Math.abs(sampleStd - cliStd) > 1e-12) throw new Error(`${name} sample std ${sampleStd}, CLI ${cliStd}`);
+        ctx.log(`notebook: ${rows.length} tensors, 1,199,882 parameters, ${name} std ${sampleStd.toPrecision(4)} (theory ${theoryStd.toPrecision(4)})`);
+        await ctx.screenshot('notebook-2-inspector.png');
+        // The cells' problems are the notebook's (an information that Train is off), never a model file's.
+        const problemRows = await problems(page, { minCount: 1 });
+        if (problemRows.some((r) => /error/i.test(r)) || !problemRows.some((r) => r.includes('py-no-forward'))) throw new Error(`Problems panel:\n${problemRows.join('\n')}`);
+      } finally {
+        fs.rmSync(workspace, { recursive: true, force: true });
+      }
+    },
+  },
 ];
