@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Worker } from 'node:worker_threads';
-import type { EngineMethod, EngineMethods, EngineRequest, EngineResponse, EngineToWorker } from '../protocol/messages';
+import { CANCELLED_IN_WORKER, type EngineMethod, type EngineMethods, type EngineRequest, type EngineResponse, type EngineToWorker } from '../protocol/messages';
 import type { Log } from './log';
 
 interface Pending {
@@ -116,6 +116,9 @@ export class EngineClient implements vscode.Disposable {
     if (response.kind === 'result') {
       this.log.debug(`engine: ← #${response.id}`);
       pending.resolve(response.result);
+    } else if (response.name === CANCELLED_IN_WORKER) {
+      // A handler that stopped at a cancel request (the inspection between tensors).
+      pending.reject(new EngineCancelled());
     } else {
       const err = new Error(response.message);
       err.name = response.name;

@@ -12,6 +12,7 @@ import type { ChainModelSpec, ModelSpec } from '../engine/model/spec';
 import type { ModelDiagnostic } from '../engine/model/diagnostic';
 import type { Located } from '../engine/model/located';
 import type { InitInspection, ModuleSummary } from '../engine/inspect/types';
+import type { InspectionProgress } from '../engine/inspect/inspectInit';
 import type { SignalReport } from '../engine/inspect/signal';
 import type { CompareReport } from '../engine/inspect/compare';
 import type { NonFiniteReport, RunStep, Snapshot } from '../engine/run/types';
@@ -122,13 +123,16 @@ export interface TrainResult {
 export interface EngineMethods {
   ping: { params: Record<string, never>; result: { engineVersion: string }; progress: never };
   loadResources: { params: LoadResourcesParams; result: LoadedResources; progress: never };
-  inspectInit: { params: InspectInitParams; result: InitInspection; progress: never };
+  inspectInit: { params: InspectInitParams; result: InitInspection; progress: InspectionProgress };
   measureSignal: { params: SignalParams; result: SignalReport; progress: never };
   compareInit: { params: CompareParams; result: CompareReport; progress: never };
   train: { params: TrainParams; result: TrainResult; progress: TrainProgress };
 }
 
 export type EngineMethod = keyof EngineMethods;
+
+/** The error name with which a worker handler answers when it stopped because the request was cancelled. */
+export const CANCELLED_IN_WORKER = 'Cancelled';
 
 export type EngineRequest = {
   [M in EngineMethod]: { kind: 'request'; id: number; method: M; params: EngineMethods[M]['params'] };

@@ -6,7 +6,7 @@
  */
 import type { EngineMethod, EngineMethods } from '../protocol/messages';
 import { compareInitializations, defaultSeeds } from '../engine/inspect/compare';
-import { inspectInitialization } from '../engine/inspect/inspectInit';
+import { inspectInit } from './inspect';
 import { measureSignal } from '../engine/inspect/signal';
 import { ENGINE_VERSION } from '../engine/version';
 import { loadResources } from './resources';
@@ -28,7 +28,7 @@ type Handler<M extends EngineMethod> = (
 export const handlers: { [M in EngineMethod]: Handler<M> } = {
   ping: () => ({ engineVersion: ENGINE_VERSION }),
   loadResources,
-  inspectInit: ({ model, bins, checkpoint }) => inspectInitialization(model, { bins }, checkpoint ? new Map(Object.entries(checkpoint)) : undefined),
+  inspectInit,
   measureSignal: ({ model, dataset, checkpoint }) => measureSignal(model, {
     ...(dataset ? { data: dataset } : {}),
     ...(checkpoint ? { checkpoint: new Map(Object.entries(checkpoint)) } : {}),

@@ -5,7 +5,7 @@
  * Kolmogorov–Smirnov distance D = sup |F_n(x) − F(x)|.
  */
 import type { Theory } from '../init/theory';
-import { forEachInitialTensor, type InitialValues, type InitializedParameter } from '../model/initialize';
+import { initialTensors, type InitialValues, type InitializedParameter } from '../model/initialize';
 import { modelTree } from '../model/moduleTree';
 import { type ModelSpec } from '../model/spec';
 import { countParameters, subtreeParameterCount, tensorEntries, type ModuleNode, type TensorEntry, type TensorTie } from '../modules/tree';
@@ -36,12 +36,37 @@ export function binsFor(n: number, maxBins: number): number {
  * other names as aliases.
  */
 export function inspectInitialization(spec: ModelSpec, options: InspectOptions, checkpoint?: InitialValues): InitInspection {
+  const steps = inspectionSteps(spec, options, checkpoint);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/** How far an inspection is: tensors summarized of all, and the one just done. */
+export interface InspectionProgress {
+  done: number;
+  total: number;
+  name: string;
+}
+
+/**
+ * The inspection one tensor at a time: it pauses after each tensor with how
+ * far it is, so that the worker can report progress and stop when asked
+ * (GPT-2 small takes seconds), and returns the inspection at the end.
+ */
+export function* inspectionSteps(spec: ModelSpec, options: InspectOptions, checkpoint?: InitialValues): Generator<InspectionProgress, InitInspection> {
   const started = performance.now();
   const { root, ties } = modelTree(spec);
+  const entries = tensorEntries(root, ties);
   const aliases = new Map<string, string[]>();
-  for (const e of tensorEntries(root, ties)) if (e.sameAs !== undefined) aliases.set(e.sameAs, [...(aliases.get(e.sameAs) ?? []), e.name]);
+  for (const e of entries) if (e.sameAs !== undefined) aliases.set(e.sameAs, [...(aliases.get(e.sameAs) ?? []), e.name]);
+  const total = entries.filter((e) => e.sameAs === undefined).length;
   const parameters: ParameterInspection[] = [];
-  forEachInitialTensor(spec, new Rng(spec.seed), 'float32', (entry, p) => parameters.push(describeEntry(entry, inspectParameter(p, options.bins), aliases.get(entry.name))), { checkpoint });
+  for (const [entry, p] of initialTensors(spec, new Rng(spec.seed), 'float32', { checkpoint })) {
+    parameters.push(describeEntry(entry, inspectParameter(p, options.bins), aliases.get(entry.name)));
+    yield { done: parameters.length, total, name: entry.name };
+  }
   return { modelName: spec.name, seed: spec.seed, parameterCount: countParameters(root, ties), parameters, modules: moduleSummary(root, ties), elapsedMs: performance.now() - started };
 }
 

@@ -53,6 +53,11 @@ export interface EachTensorOptions {
  * is visited once, under the first name met.
  */
 export function forEachInitialTensor(spec: ModelSpec, rng: Rng, dtype: DType, visit: (entry: TensorEntry, p: InitializedParameter) => void, options: EachTensorOptions = {}): void {
+  for (const [entry, p] of initialTensors(spec, rng, dtype, options)) visit(entry, p);
+}
+
+/** The tensors of forEachInitialTensor as a sequence, each drawn only when it is asked for (so a caller can pause between tensors). */
+export function* initialTensors(spec: ModelSpec, rng: Rng, dtype: DType, options: EachTensorOptions = {}): Generator<[TensorEntry, InitializedParameter]> {
   for (const entry of modelTensors(spec)) {
     if (entry.sameAs !== undefined || (options.parametersOnly && entry.decl.kind !== 'parameter')) continue;
     const drawn = materialize(entry.decl, rng, dtype);
@@ -63,6 +68,6 @@ export function forEachInitialTensor(spec: ModelSpec, rng: Rng, dtype: DType, vi
       p.data.set(values.data);
       p = { ...p, initializer: options.checkpointLabel ?? 'init_from', origin: 'checkpoint', theory: null };
     }
-    visit(entry, p);
+    yield [entry, p];
   }
 }

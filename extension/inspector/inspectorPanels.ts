@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { InspectionProgress } from '../../engine/inspect/inspectInit';
 import type { Dataset } from '../../engine/data/dataset';
 import type { CompareReport } from '../../engine/inspect/compare';
 import type { SignalReport } from '../../engine/inspect/signal';
@@ -135,11 +136,12 @@ class InspectorPanel implements vscode.Disposable {
       }
       this.post({ type: 'loading', model });
       const started = Date.now();
-      const { inspection, resources } = await withDelayedProgress(`Weightscope: initializing ${spec.name}…`, 600, (progressToken) =>
+      const { inspection, resources } = await withDelayedProgress(`Weightscope: initializing ${spec.name}…`, 600, (progressToken, report) =>
         this.ctx.runner.run('inspect', async (jobToken) => {
           const resources = await loadModelResources(this.ctx, parsed, jobToken);
           const params = { model: spec, bins: this.ctx.config.histogramBins, ...(resources.checkpoint ? { checkpoint: resources.checkpoint } : {}) };
-          return { resources, inspection: await this.ctx.engine.request('inspectInit', params, jobToken) };
+          const onProgress = (p: InspectionProgress): void => report(`tensor ${p.done} of ${p.total} (${p.name})`);
+          return { resources, inspection: await this.ctx.engine.request('inspectInit', params, { token: jobToken, onProgress }) };
         }, progressToken),
       token);
       if (stale()) return;
