@@ -30,6 +30,7 @@ export interface TensorSummary {
   /** Equal bins on [min, max] of the finite values (absent when there are none). */
   histogram?: { edges: number[]; counts: number[] };
   sharesStorageWith?: string;
+  identicalTo?: string;
 }
 
 export interface SummaryOptions {
@@ -62,6 +63,7 @@ export async function summarizeTensor(tensor: CheckpointTensor, options: Summary
     zeroFraction: tensor.numel > 0 ? moments.zeros / tensor.numel : 0,
     nonFinite: moments.nonFinite,
     ...(tensor.sharesStorageWith !== undefined ? { sharesStorageWith: tensor.sharesStorageWith } : {}),
+    ...(tensor.identicalTo !== undefined ? { identicalTo: tensor.identicalTo } : {}),
   };
   if (moments.count > 0) {
     const [lo, hi] = histogramRange(moments.min, moments.max);

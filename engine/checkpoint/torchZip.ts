@@ -59,6 +59,7 @@ export async function readTorchZip(file: RandomAccessFile, entries: ZipEntry[]):
   };
 
   const firstUser = new Map<StorageRef, string>();
+  const firstView = new Map<string, string>();
   const tensors: CheckpointTensor[] = [];
   for (const { name, tensor } of found.tensors) {
     const { storage, shape, stride, storageOffset } = tensor;
@@ -67,6 +68,9 @@ export async function readTorchZip(file: RandomAccessFile, entries: ZipEntry[]):
     const record = await recordOf(storage);
     const sharer = firstUser.get(storage);
     if (sharer === undefined) firstUser.set(storage, name);
+    const viewKey = `${storage.key}|${storageOffset}|${shape.join(',')}|${stride.join(',')}`;
+    const same = firstView.get(viewKey);
+    if (same === undefined) firstView.set(viewKey, name);
     const stored = {
       file, base: record.base, storageElements: record.elements, dtype: storage.dtype, littleEndian,
       shape, stride, offset: storageOffset, name,
@@ -80,6 +84,7 @@ export async function readTorchZip(file: RandomAccessFile, entries: ZipEntry[]):
     tensors.push({
       name, dtype: storage.dtype, shape: [...shape], numel, file: file.name,
       ...(sharer !== undefined ? { sharesStorageWith: sharer } : {}),
+      ...(same !== undefined ? { identicalTo: same } : {}),
       chunks: (maxElements) => streamTensor(stored, maxElements),
     });
   }

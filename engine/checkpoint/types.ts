@@ -16,8 +16,10 @@ export interface CheckpointTensor {
   numel: number;
   /** The file the elements are in (a shard's name for sharded checkpoints). */
   file: string;
-  /** Another tensor's name when both are views of one storage (tied weights), else undefined. */
+  /** The first tensor listed on the same storage (tied weights, or two views of one base), if any. */
   sharesStorageWith?: string;
+  /** The first tensor listed that is this very tensor (same storage, offset, shape and stride: tied weights), if any. */
+  identicalTo?: string;
   /**
    * The elements in C (row-major) order, widened exactly to float64 (int64
    * beyond ±2⁵³ rounded to the nearest double), at most `maxElements` per chunk.

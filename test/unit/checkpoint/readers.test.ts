@@ -50,6 +50,11 @@ describe('checkpoint readers against torch (fixtures written by torch 1.13)', ()
     const checkpoint = await openFixture('model.pt');
     const head = checkpoint.tensors.find((t) => t.name === 'head.weight')!;
     expect(head.sharesStorageWith).toBe('embed.weight');
+    expect(head.identicalTo).toBe('embed.weight');
+    // Two different views of one base share its storage but are not the same tensor.
+    const sliced = checkpoint.tensors.find((t) => t.name === 'view.sliced')!;
+    expect(sliced.sharesStorageWith).toBe('view.transposed');
+    expect(sliced.identicalTo).toBeUndefined();
     expect(checkpoint.tensors.find((t) => t.name === 'embed.weight')!.sharesStorageWith).toBeUndefined();
   });
 
