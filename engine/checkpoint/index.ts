@@ -38,7 +38,8 @@ export async function openCheckpoint(file: RandomAccessFile, open: OpenRelative)
       const entries = await readZipDirectory(file);
       return entries.some((e) => /(^|\/)data\.pkl$/.test(e.name)) ? await readTorchZip(file, entries) : await readNpz(file, entries);
     }
-    if (head.length >= 9 && head[8] === 0x7b) return await readSafetensorsCheckpoint(file); // '{' after the 8-byte length
+    // '{' after the 8-byte length; a file named .safetensors gets the safetensors reader's own message.
+    if ((head.length >= 9 && head[8] === 0x7b) || /\.safetensors$/i.test(file.name)) return await readSafetensorsCheckpoint(file);
     if (await isLegacyTorchFile(file)) {
       throw new IoError(file.name, 'this is a torch.save file in the format before PyTorch 1.6 (a bare pickle stream), which is not read; re-save it with torch.save from PyTorch ≥ 1.6');
     }
