@@ -177,6 +177,10 @@ function lookupGlobal(module: string, name: string, fail: (detail: string) => ne
   if (Object.hasOwn(CALLABLES, full)) return new PyGlobal(module, name);
   if ((module === 'torch' || module === 'torch.storage') && Object.hasOwn(STORAGE_TYPES, name)) return new PyGlobal(module, name);
   if (module === 'torch' && TORCH_DTYPES.has(name)) return new PyGlobal(module, name);
+  // Complex, quantized and float8 storages are torch's own, not code: say that they are not read, not that they are refused.
+  if (module === 'torch' && /^[A-Za-z0-9_]+Storage$/.test(name)) {
+    return fail(`tensors of storage type torch.${name} are not supported; supported are ${Object.keys(STORAGE_TYPES).join(', ')}`);
+  }
   return fail(refusal(module, name));
 }
 

@@ -34,6 +34,11 @@ describe('the restricted unpickler refuses code', () => {
     expect(() => unpickle(bytes, 'x.pt')).toThrow("'builtins.exec'");
   });
 
+  it('names unsupported torch storage types as such', () => {
+    const bytes = pickle(P.proto, P.global('torch', 'ComplexFloatStorage'), P.stop);
+    expect(() => unpickle(bytes, 'x.pt')).toThrow(/storage type torch\.ComplexFloatStorage are not supported/);
+  });
+
   it('refuses calling a global that may only be named (a storage class)', () => {
     const bytes = pickle(P.proto, P.global('torch', 'FloatStorage'), P.emptyTuple, P.reduce, P.stop);
     expect(() => unpickle(bytes, 'x.pt')).toThrow(/may only be named/);
