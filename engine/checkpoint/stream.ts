@@ -1,6 +1,6 @@
 /**
  * Streams a tensor stored as elements of one dtype at some byte offset of a
- * file, in C order, as float64 chunks. Shared by every format:
+ * file, in C order, as chunks of exact floats. Shared by every format:
  *
  *  - contiguous (safetensors, .npy, most torch tensors): the byte range
  *    [start, start + numel·itemSize) is read `maxElements` at a time;
@@ -11,6 +11,7 @@
  */
 import { decodeElements, ITEM_SIZE } from '../io/elements';
 import type { ElementType } from '../io/types';
+import type { FloatArray } from '../tensor/dtype';
 import { readRange, type RandomAccessFile } from './source';
 import { DEFAULT_CHUNK_ELEMENTS } from './types';
 
@@ -62,12 +63,24 @@ export function storageExtent(shape: readonly number[], stride: readonly number[
   return last + 1;
 }
 
-const toFloat64 = (bytes: Uint8Array, count: number, dtype: ElementType, littleEndian: boolean): Float64Array => {
+const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Elements as floats: float32 and the half types stay Float32Array (exact),
+ * the rest widen to Float64Array. Little-endian float32/float64 bytes that
+ * are aligned are viewed in place rather than copied: the bytes come from a
+ * read of their own (or a file held in memory, which nothing writes to).
+ */
+const toFloats = (bytes: Uint8Array, count: number, dtype: ElementType, littleEndian: boolean): FloatArray => {
+  if (littleEndian === HOST_IS_LITTLE_ENDIAN && (dtype === 'float32' || dtype === 'float64')) {
+    const size = dtype === 'float32' ? 4 : 8;
+    if (bytes.byteOffset % size === 0) return dtype === 'float32' ? new Float32Array(bytes.buffer, bytes.byteOffset, count) : new Float64Array(bytes.buffer, bytes.byteOffset, count);
+  }
   const decoded = decodeElements(bytes, 0, count, dtype, littleEndian);
-  return decoded instanceof Float64Array ? decoded : Float64Array.from(decoded);
+  return decoded instanceof Float32Array || decoded instanceof Float64Array ? decoded : new Float64Array(decoded);
 };
 
-export async function* streamTensor(t: StoredTensor, maxElements = DEFAULT_CHUNK_ELEMENTS): AsyncGenerator<Float64Array> {
+export async function* streamTensor(t: StoredTensor, maxElements = DEFAULT_CHUNK_ELEMENTS): AsyncGenerator<FloatArray> {
   const numel = numelOf(t.shape);
   if (numel === 0) return;
   const size = ITEM_SIZE[t.dtype];
@@ -81,7 +94,7 @@ export async function* streamTensor(t: StoredTensor, maxElements = DEFAULT_CHUNK
     for (let done = 0; done < numel; done += chunk) {
       const count = Math.min(chunk, numel - done);
       const bytes = await readRange(t.file, t.base + (t.offset + done) * size, count * size, `tensor '${t.name}'`);
-      yield toFloat64(bytes, count, t.dtype, t.littleEndian);
+      yield toFloats(bytes, count, t.dtype, t.littleEndian);
     }
     return;
   }
@@ -90,13 +103,13 @@ export async function* streamTensor(t: StoredTensor, maxElements = DEFAULT_CHUNK
   for (let k = 0; k < t.shape.length; k++) if (stride[k]! < 0) first += (t.shape[k]! - 1) * stride[k]!;
   const span = extent - first;
   const bytes = await readRange(t.file, t.base + first * size, span * size, `tensor '${t.name}'`);
-  const storage = toFloat64(bytes, span, t.dtype, t.littleEndian);
+  const storage = toFloats(bytes, span, t.dtype, t.littleEndian);
   const dims = t.shape.length;
   const index = new Array<number>(dims).fill(0);
   let at = t.offset - first;
   for (let done = 0; done < numel;) {
     const count = Math.min(chunk, numel - done);
-    const out = new Float64Array(count);
+    const out = storage instanceof Float32Array ? new Float32Array(count) : new Float64Array(count);
     for (let i = 0; i < count; i++) {
       out[i] = storage[at]!;
       // Odometer over the indices, last dimension fastest.

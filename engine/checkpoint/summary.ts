@@ -9,6 +9,7 @@
 import { ChunkedMoments } from '../stats/chunked';
 import { histogram, histogramEdges, histogramRange } from '../stats/histogram';
 import type { ElementType } from '../io/types';
+import type { FloatArray } from '../tensor/dtype';
 import { DEFAULT_CHUNK_ELEMENTS, type CheckpointTensor } from './types';
 
 export interface TensorSummary {
@@ -45,7 +46,7 @@ export async function summarizeTensor(tensor: CheckpointTensor, options: Summary
   if (!Number.isInteger(bins) || bins < 1) throw new RangeError(`histogram bins must be a positive integer, got ${bins}`);
   const chunkElements = options.chunkElements ?? DEFAULT_CHUNK_ELEMENTS;
   const moments = new ChunkedMoments();
-  let kept: Float64Array | undefined;
+  let kept: FloatArray | undefined;
   for await (const chunk of tensor.chunks(chunkElements)) {
     moments.add(chunk);
     if (tensor.numel <= chunkElements) kept = chunk;

@@ -3,6 +3,7 @@
  * elements are read on demand, a chunk at a time, as exact float64 values.
  */
 import type { ElementType } from '../io/types';
+import type { FloatArray } from '../tensor/dtype';
 
 export type CheckpointFormat = 'safetensors' | 'safetensors-sharded' | 'torch-zip' | 'npz';
 
@@ -21,11 +22,13 @@ export interface CheckpointTensor {
   /** The first tensor listed that is this very tensor (same storage, offset, shape and stride: tied weights), if any. */
   identicalTo?: string;
   /**
-   * The elements in C (row-major) order, widened exactly to float64 (int64
-   * beyond ±2⁵³ rounded to the nearest double), at most `maxElements` per chunk.
-   * Each call reads the file again.
+   * The elements in C (row-major) order, at most `maxElements` per chunk,
+   * exactly: a Float32Array for float32, float16 and bfloat16 (every such
+   * value is a float32, and float32 chunks take half the memory and the
+   * statistics' fast path), a Float64Array for the others (int64 beyond ±2⁵³
+   * rounded to the nearest double). Each call reads the file again.
    */
-  chunks(maxElements?: number): AsyncIterable<Float64Array>;
+  chunks(maxElements?: number): AsyncIterable<FloatArray>;
 }
 
 export interface Checkpoint {
