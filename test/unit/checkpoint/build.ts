@@ -10,8 +10,14 @@ export interface ZipMember {
   method?: number;
 }
 
-/** A ZIP archive (no CRCs checked by the reader, so they are 0). */
-export function buildZip(members: ZipMember[]): Uint8Array {
+const u64 = (x: number): number[] => [...u32(x % 2 ** 32), ...u32(Math.floor(x / 2 ** 32))];
+
+/**
+ * A ZIP archive (no CRCs checked by the reader, so they are 0). With `zip64`,
+ * sizes, offsets and counts are written as the ZIP64 records and extra
+ * fields that archives over 4 GB need, with the 32-bit fields saturated.
+ */
+export function buildZip(members: ZipMember[], zip64 = false): Uint8Array {
   const out: number[] = [];
   const central: number[] = [];
   const enc = new TextEncoder();
@@ -20,10 +26,22 @@ export function buildZip(members: ZipMember[]): Uint8Array {
     const offset = out.length;
     const method = m.method ?? 0;
     out.push(...u32(0x04034b50), ...u16(20), ...u16(0), ...u16(method), ...u16(0), ...u16(0), ...u32(0), ...u32(m.data.length), ...u32(m.data.length), ...u16(name.length), ...u16(0), ...name, ...m.data);
-    central.push(...u32(0x02014b50), ...u16(20), ...u16(20), ...u16(0), ...u16(method), ...u16(0), ...u16(0), ...u32(0), ...u32(m.data.length), ...u32(m.data.length), ...u16(name.length), ...u16(0), ...u16(0), ...u16(0), ...u16(0), ...u32(0), ...u32(offset), ...name);
+    if (zip64) {
+      const extra = [...u16(1), ...u16(24), ...u64(m.data.length), ...u64(m.data.length), ...u64(offset)];
+      central.push(...u32(0x02014b50), ...u16(45), ...u16(45), ...u16(0), ...u16(method), ...u16(0), ...u16(0), ...u32(0), ...u32(0xffffffff), ...u32(0xffffffff), ...u16(name.length), ...u16(extra.length), ...u16(0), ...u16(0), ...u16(0), ...u32(0), ...u32(0xffffffff), ...name, ...extra);
+    } else {
+      central.push(...u32(0x02014b50), ...u16(20), ...u16(20), ...u16(0), ...u16(method), ...u16(0), ...u16(0), ...u32(0), ...u32(m.data.length), ...u32(m.data.length), ...u16(name.length), ...u16(0), ...u16(0), ...u16(0), ...u16(0), ...u32(0), ...u32(offset), ...name);
+    }
   }
   const cdOffset = out.length;
   out.push(...central);
+  if (zip64) {
+    const recordAt = out.length;
+    out.push(...u32(0x06064b50), ...u64(44), ...u16(45), ...u16(45), ...u32(0), ...u32(0), ...u64(members.length), ...u64(members.length), ...u64(central.length), ...u64(cdOffset));
+    out.push(...u32(0x07064b50), ...u32(0), ...u64(recordAt), ...u32(1));
+    out.push(...u32(0x06054b50), ...u16(0), ...u16(0), ...u16(0xffff), ...u16(0xffff), ...u32(0xffffffff), ...u32(0xffffffff), ...u16(0));
+    return Uint8Array.from(out);
+  }
   out.push(...u32(0x06054b50), ...u16(0), ...u16(0), ...u16(members.length), ...u16(members.length), ...u32(central.length), ...u32(cdOffset), ...u16(0));
   return Uint8Array.from(out);
 }

@@ -61,6 +61,39 @@ describe('the restricted unpickler refuses code', () => {
     expect(value.entries.get('b')).toEqual(Uint8Array.from([255, 1]));
   });
 
+  it('reads the other opcodes of protocols 0 to 4: text numbers, memo, sets, bytes, DUP, POP', () => {
+    const enc = (t: string): number[] => [...new TextEncoder().encode(t)];
+    const bytes = pickle(
+      [0x80, 4], [0x95, 0, 0, 0, 0, 0, 0, 0, 0], P.emptyList, [0x94],
+      [0x49], enc('42\n'), P.append,
+      [0x49], enc('01\n'), P.append,
+      [0x4c], enc('-7L\n'), P.append,
+      [0x46], enc('2.5\n'), P.append,
+      [0x47, 0x40, 0x09, 0x21, 0xfb, 0x54, 0x44, 0x2d, 0x18], P.append, // BINFLOAT π, big-endian
+      [0x8a, 2, 0xff, 0x7f], P.append, // LONG1 32767
+      [0x8a, 1, 0xff], P.append, // LONG1 −1
+      [0x4b, 5], [0x32], [0x86], P.append, // DUP → (5, 5)
+      [0x43, 2, 1, 2], P.append, // SHORT_BINBYTES
+      [0x8f], P.mark, [0x4b, 1], [0x4b, 2], [0x90], P.append, // {1, 2}
+      P.mark, [0x4b, 3], [0x91], P.append, // frozenset({3})
+      [0x4b, 9], [0x30], // POP
+      P.mark, [0x4b, 9], [0x31], // POP_MARK
+      [0x70], enc('7\n'), [0x67], enc('7\n'), P.append, // PUT, GET: the list itself (a cycle)
+      [0x55, 2], enc('ab'), P.append, // SHORT_BINSTRING
+      [0x88], [0x4d, 0x34, 0x12], P.tuple2, P.append, // (True, 0x1234)
+      P.stop,
+    );
+    const list = unpickle(bytes, 'x.pt') as unknown[];
+    expect(list.slice(0, 7)).toEqual([42, true, -7, 2.5, Math.PI, 32767, -1]);
+    expect((list[7] as { items: unknown[] }).items).toEqual([5, 5]);
+    expect(list[8]).toEqual(Uint8Array.from([1, 2]));
+    expect((list[9] as { items: unknown[] }).items).toEqual([1, 2]);
+    expect((list[10] as { items: unknown[] }).items).toEqual([3]);
+    expect(list[11]).toBe(list);
+    expect(list[12]).toBe('ab');
+    expect((list[13] as { items: unknown[] }).items).toEqual([true, 0x1234]);
+  });
+
   it('reports truncation, underflow and unknown opcodes as IoErrors', () => {
     expect(() => unpickle(pickle(P.proto, P.emptyDict), 'x.pt')).toThrow(/without a STOP/);
     expect(() => unpickle(pickle(P.proto, P.append, P.stop), 'x.pt')).toThrow(/underflow/);
@@ -97,6 +130,12 @@ describe('torch zip archives', () => {
   it('says clearly that compressed records are not read', async () => {
     const pkl = tensorPickle([{ name: 'x', key: '0', numel: 1, shape: [1], stride: [1], offset: 0 }]);
     await expect(open('w.pt', archive(pkl, { 0: f32([1]) }, 8))).rejects.toThrow(/'w\/data.pkl': is compressed \(deflate\)/);
+  });
+
+  it('reads ZIP64 archives (sizes and offsets in the ZIP64 records, as torch writes past 4 GB)', async () => {
+    const pkl = tensorPickle([{ name: 'x', key: '0', numel: 3, shape: [3], stride: [1], offset: 0 }]);
+    const zip = buildZip([{ name: 'w/data.pkl', data: pkl }, { name: 'w/data/0', data: f32([1, -2, 3]) }], true);
+    expect([...(await readTensorValues((await open('w.pt', zip)).tensors[0]!))]).toEqual([1, -2, 3]);
   });
 
   it('reads the byteorder record: big-endian storages', async () => {
