@@ -49,7 +49,8 @@ const FORMAT_NAMES: Record<Checkpoint['format'], string> = {
 
 function fmt(x: number | null): string {
   if (x === null) return '—';
-  if (x === 0 || Number.isInteger(x)) return String(x);
+  // Integers (counts, int tensors' extremes) in full while they read well; everything else to 4 digits.
+  if (Number.isInteger(x) && Math.abs(x) < 1e12) return String(x);
   return Number.isFinite(x) ? x.toPrecision(4) : String(x);
 }
 
