@@ -120,6 +120,10 @@ const CALLABLES: Readonly<Record<string, Callable>> = {
     return dict;
   },
   'torch._utils._rebuild_tensor_v2': (args, fail) => rebuildTensor(args, 6, fail),
+  // Lightning's save_hyperparameters() stores its hyper-parameters as an AttributeDict, a dict subclass that
+  // pickles as NEWOBJ(AttributeDict, ()) then SETITEMS: a plain dict here, so Lightning checkpoints open.
+  ...Object.fromEntries(['lightning.fabric.utilities.data', 'lightning_fabric.utilities.data', 'pytorch_lightning.utilities.parsing']
+    .map((module): [string, Callable] => [`${module}.AttributeDict`, (args, fail) => (args.length === 0 ? new PyDict() : fail('AttributeDict takes no arguments here'))])),
   'torch._utils._rebuild_tensor': (args, fail) => rebuildTensor(args, 4, fail),
   'torch._utils._rebuild_parameter': (args, fail) => parameter(args, 3, fail),
   'torch._utils._rebuild_parameter_with_state': (args, fail) => parameter(args, 4, fail),

@@ -34,6 +34,11 @@ describe('the restricted unpickler refuses code', () => {
     expect(() => unpickle(bytes, 'x.pt')).toThrow("'builtins.exec'");
   });
 
+  it("reads Lightning's AttributeDict hyper-parameters as a plain dict", () => {
+    const bytes = pickle(P.proto, P.global('lightning.fabric.utilities.data', 'AttributeDict'), P.emptyTuple, P.newobj, P.mark, P.str('lr'), P.int(3), P.setitems, P.emptyDict, P.build, P.stop);
+    expect((unpickle(bytes, 'x.ckpt') as { entries: Map<unknown, unknown> }).entries.get('lr')).toBe(3);
+  });
+
   it('names unsupported torch storage types as such', () => {
     const bytes = pickle(P.proto, P.global('torch', 'ComplexFloatStorage'), P.stop);
     expect(() => unpickle(bytes, 'x.pt')).toThrow(/storage type torch\.ComplexFloatStorage are not supported/);
