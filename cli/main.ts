@@ -7,6 +7,7 @@
  *                                  with --run DIR, record the run (every term per layer) in the run format
  *   weightscope signal <model>     the signal through depth at initialization, with its verdict
  *   weightscope compare <model>    the model under several initializers and seeds, one verdict each
+ *   weightscope weights <checkpoint>  every tensor of a checkpoint (safetensors, torch.save, .npz) with its statistics
  *   --json                         machine-readable output
  *   --model Name                   which model of a .py file (a class or an nn.Sequential variable)
  */
@@ -30,6 +31,7 @@ import { loadResources } from './resources';
 import { hasNestedModules, moduleTreeLines } from './moduleTree';
 import { printTable } from './table';
 import { readPythonModel } from './pythonModel';
+import { weightsLines, weightsReport } from './weights';
 
 const HELP = `weightscope ${ENGINE_VERSION}: what initialization and AdamW do to your network
 
@@ -39,14 +41,21 @@ Usage:
   weightscope train <model.nn.json|yaml|py|ipynb>      train and print the loss (and write it with --out)
   weightscope signal <model.nn.json|yaml|py|ipynb>     activation and gradient std through depth at initialization
   weightscope compare <model.nn.json|yaml|py|ipynb>    the article's initializers, Xavier, Kaiming and torch's default side by side
+  weightscope weights <checkpoint>                     every tensor of a checkpoint with dtype, shape, mean, std,
+                                                       min, max, L2 norm, share of zeros (--json adds histograms)
   weightscope --version
+
+Checkpoints: .safetensors (or a sharded model.safetensors.index.json), torch.save
+files (.pt, .pth, .bin, Lightning's .ckpt) and NumPy .npz. They are read as data:
+a pickle is decoded by a restricted reader that accepts tensors, dicts, lists and
+plain values only and refuses anything else by name; nothing in it is run.
 
 A .py file (or a notebook's code cells, .ipynb) is parsed, never run: its nn.Module classes and nn.Sequential
 assignments are models; pick one with --model when the file has several.
 
 Options:
   --json        print JSON instead of text
-  --bins N      histogram bins for init and compare --json (default 40)
+  --bins N      histogram bins for init, compare and weights --json (default 40)
   --seeds N     seeds per initializer for compare (default 3)
   --steps N     optimizer steps for train (default: the model file's steps or epochs, else 500)
   --batch N     minibatch size for train (default 32)
@@ -270,6 +279,23 @@ function explainNoSpec(file: string, locate: Locator, diagnostics: ModelDiagnost
   return 1;
 }
 
+async function weights(args: Args): Promise<number> {
+  const [file] = args.files;
+  if (!file) throw new UsageError('weights needs a checkpoint file');
+  if (args.files.length > 1) throw new UsageError('weights reads one checkpoint at a time');
+  if (args.model !== undefined) throw new UsageError('weights does not take --model yet');
+  const report = await weightsReport(file, args.bins);
+  if (args.json) {
+    console.log(JSON.stringify(report, null, 2));
+    return 0;
+  }
+  const { heading, header, rows } = weightsLines(report);
+  for (const line of heading) console.log(line);
+  console.log('');
+  printTable(header, rows);
+  return 0;
+}
+
 function fmt(x: number): string {
   return Number.isFinite(x) ? x.toPrecision(4) : String(x);
 }
@@ -292,6 +318,8 @@ export async function main(argv: string[]): Promise<number> {
         else printComparison(loaded.spec, loaded.resources.dataset, args.seeds, args.bins, args.json);
         return 0;
       }
+      case 'weights':
+        return await weights(args);
       case 'version':
         console.log(ENGINE_VERSION);
         return 0;

@@ -22,7 +22,7 @@ import { IoError } from './errors';
 import { fortranToC } from './layout';
 import { parseNpyDescr } from './npyDescr';
 import { parsePyLiteral, PyLiteralError, type PyValue } from './pyLiteral';
-import type { LoadedArray } from './types';
+import type { ElementType, LoadedArray } from './types';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 
@@ -40,6 +40,33 @@ export function readNpy(bytes: Uint8Array, fileName: string): LoadedArray {
   const fail = (detail: string): never => {
     throw new IoError(fileName, detail);
   };
+  const layout = readNpyLayout(bytes, bytes.length, fail);
+  const stored = decodeElements(bytes, layout.dataStart, layout.count, layout.type, layout.littleEndian);
+  const data = layout.fortranOrder ? fortranToC(stored, layout.shape) : stored;
+  return { shape: layout.shape, dtype: layout.type, data };
+}
+
+/** Where and how an `.npy` file's data is stored. */
+export interface NpyLayout {
+  shape: number[];
+  type: ElementType;
+  littleEndian: boolean;
+  fortranOrder: boolean;
+  /** Byte offset of the first element. */
+  dataStart: number;
+  count: number;
+}
+
+/** Bytes that always hold the preamble (magic, version, header length). */
+export const NPY_PREAMBLE_BYTES = 12;
+
+/**
+ * The header of an `.npy` file of `fileLength` bytes, from `bytes`, its first
+ * bytes (at least through the header; the whole file will do), with the data
+ * length checked against `fileLength`. Lets a reader of an archive read a
+ * member's header without its data.
+ */
+export function readNpyLayout(bytes: Uint8Array, fileLength: number, fail: (detail: string) => never): NpyLayout {
   checkMagic(bytes, fail);
   if (bytes.length < 8) fail(`file is ${bytes.length} bytes, too short for an NPY preamble`);
   const major = bytes[6]!;
@@ -52,7 +79,8 @@ export function readNpy(bytes: Uint8Array, fileName: string): LoadedArray {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const dataStart = headerStart + headerLength;
-  if (dataStart > bytes.length) fail(`header length ${headerLength} runs past the end of the file (${bytes.length} bytes)`);
+  if (dataStart > fileLength) fail(`header length ${headerLength} runs past the end of the file (${fileLength} bytes)`);
+  if (dataStart > bytes.length) fail(`header length ${headerLength}: only ${bytes.length} bytes of the header were given`);
 
   const headerBytes = bytes.subarray(headerStart, dataStart);
   const headerText = major === 3 ? decodeUtf8(headerBytes, fail) : decodeLatin1(headerBytes);
@@ -62,13 +90,11 @@ export function readNpy(bytes: Uint8Array, fileName: string): LoadedArray {
   if ('error' in element) return fail(element.error);
   const count = elementCount(header.shape, fail);
   const expected = count * ITEM_SIZE[element.type];
-  const found = bytes.length - dataStart;
+  const found = fileLength - dataStart;
   if (found !== expected) {
     fail(`expected ${expected} bytes of data, found ${found}` + (found > expected ? ' (trailing bytes after the array)' : ''));
   }
-  const stored = decodeElements(bytes, dataStart, count, element.type, element.littleEndian);
-  const data = header.fortranOrder ? fortranToC(stored, header.shape) : stored;
-  return { shape: header.shape, dtype: element.type, data };
+  return { shape: header.shape, type: element.type, littleEndian: element.littleEndian, fortranOrder: header.fortranOrder, dataStart, count };
 }
 
 function checkMagic(bytes: Uint8Array, fail: (detail: string) => never): void {

@@ -17,11 +17,8 @@
 import type { DenseTensor } from '../tensor/dtype';
 import { decodeElements, encodeLittleEndian } from './elements';
 import { IoError } from './errors';
-import { validateHeader } from './safetensorsHeader';
+import { headerLength, parseHeader } from './safetensorsHeader';
 import type { LoadedArray } from './types';
-
-/** The reference implementation's limit, which keeps a corrupt length from allocating gigabytes. */
-const MAX_HEADER_LENGTH = 100_000_000;
 
 export interface SafetensorsFile {
   /** Tensors in the order of their data in the file. */
@@ -40,20 +37,8 @@ export function readSafetensorsFile(bytes: Uint8Array, fileName: string): Safete
   const fail = (detail: string): never => {
     throw new IoError(fileName, detail);
   };
-  if (bytes.length < 8) fail(`file is ${bytes.length} bytes, too short for the 8-byte header length`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = view.getUint32(4, true) * 2 ** 32 + view.getUint32(0, true);
-  if (headerLength > MAX_HEADER_LENGTH) fail(`header length ${headerLength} is over the ${MAX_HEADER_LENGTH}-byte limit (not a safetensors file?)`);
-  const dataStart = 8 + headerLength;
-  if (dataStart > bytes.length) fail(`header length ${headerLength} runs past the end of the file (${bytes.length} bytes)`);
-
-  let header: unknown;
-  try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, dataStart)));
-  } catch (error) {
-    return fail(error instanceof SyntaxError ? `header is not valid JSON: ${error.message}` : 'header is not valid UTF-8');
-  }
-  const { tensors, metadata } = validateHeader(header, bytes.length - dataStart, fail);
+  const dataStart = 8 + headerLength(bytes.subarray(0, 8), bytes.length, fail);
+  const { tensors, metadata } = parseHeader(bytes.subarray(8, dataStart), bytes.length - dataStart, fail);
 
   const out = new Map<string, LoadedArray>();
   for (const t of tensors) {

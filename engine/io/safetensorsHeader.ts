@@ -39,6 +39,33 @@ export interface SafetensorsHeader {
   metadata: Record<string, string>;
 }
 
+/** The reference implementation's limit, which keeps a corrupt length from allocating gigabytes. */
+export const MAX_HEADER_LENGTH = 100_000_000;
+
+/**
+ * N, the header length, from the file's first 8 bytes (little-endian u64),
+ * checked against the limit and the file's size.
+ */
+export function headerLength(first8: Uint8Array, fileSize: number, fail: (detail: string) => never): number {
+  if (first8.length < 8 || fileSize < 8) fail(`file is ${fileSize} bytes, too short for the 8-byte header length`);
+  const view = new DataView(first8.buffer, first8.byteOffset, 8);
+  const length = view.getUint32(4, true) * 2 ** 32 + view.getUint32(0, true);
+  if (length > MAX_HEADER_LENGTH) fail(`header length ${length} is over the ${MAX_HEADER_LENGTH}-byte limit (not a safetensors file?)`);
+  if (8 + length > fileSize) fail(`header length ${length} runs past the end of the file (${fileSize} bytes)`);
+  return length;
+}
+
+/** The header's UTF-8 JSON, parsed and validated against a data buffer of `bufferLength` bytes. */
+export function parseHeader(bytes: Uint8Array, bufferLength: number, fail: (detail: string) => never): SafetensorsHeader {
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (error) {
+    return fail(error instanceof SyntaxError ? `header is not valid JSON: ${error.message}` : 'header is not valid UTF-8');
+  }
+  return validateHeader(header, bufferLength, fail);
+}
+
 /**
  * Checks a parsed header against a data buffer of `bufferLength` bytes.
  * `fail` throws; its message names the tensor at fault.

@@ -4,6 +4,7 @@
  * special functions underneath (erf, Φ, Φ⁻¹, ln Γ, incomplete beta).
  */
 export { summarize, type Summary, type SummaryOptions, type HistogramResult } from './summary';
+export { ChunkedMoments } from './chunked';
 export { histogram, histogramRange, histogramEdges, binIndex, binEdge } from './histogram';
 export { quantileOfSorted } from './percentiles';
 export { histogramTheory } from './histogramTheory';
