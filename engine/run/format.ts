@@ -29,6 +29,7 @@ import type { ModelSpec } from '../model/spec';
 import { parameterShapes } from '../model/moduleTree';
 import { ENGINE_VERSION } from '../version';
 import type { NonFiniteReport, RunStep, Snapshot } from './types';
+import { isPlainRunId } from './runId';
 
 export const RUN_FORMAT = 'weightscope-run';
 export const RUN_FORMAT_VERSION = 1;
@@ -189,6 +190,8 @@ export function parseRunMeta(text: string): RunMeta {
   if (typeof meta.version !== 'number') throw new RunFormatError('run.json has no format "version"');
   if (meta.version > RUN_FORMAT_VERSION) throw new RunFormatError(`run format version ${meta.version} is newer than this Weightscope reads (${RUN_FORMAT_VERSION}); update Weightscope`);
   for (const key of ['id', 'name', 'status'] as const) if (typeof meta[key] !== 'string') throw new RunFormatError(`run.json: "${key}" must be a string`);
+  // The id names the run's folder and is joined to the runs folder to rename or delete it.
+  if (!isPlainRunId(meta.id!)) throw new RunFormatError(`run.json: "id" ${JSON.stringify(meta.id!.slice(0, 80))} is not a plain folder name (one name, no "/", "\\", ".." or control characters)`);
   if (!meta.model || !Array.isArray(meta.model.parameters)) throw new RunFormatError('run.json: "model.parameters" must be a list');
   return meta as RunMeta;
 }

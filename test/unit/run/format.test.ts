@@ -75,6 +75,14 @@ describe('run format', () => {
     expect(() => parseRunMeta(JSON.stringify({ ...meta, version: 2 }))).toThrow('run format version 2 is newer than this Weightscope reads (1)');
   });
 
+  it('rejects a run.json whose id is not a plain folder name (a shared run folder must not make Delete reach a sibling)', () => {
+    const meta = runMetaFor(spec, { id: 'x', steps: 1, createdAt: '' });
+    expect(parseRunMeta(JSON.stringify(meta)).id).toBe('x');
+    for (const id of ['../../projects', '..', 'a/b', 'a\\b', 'x\n']) {
+      expect(() => parseRunMeta(JSON.stringify({ ...meta, id })), id).toThrow(/run\.json: "id" .* is not a plain folder name/);
+    }
+  });
+
   it('a crash loses at most the unflushed steps and never corrupts the run: killing the writer mid-run', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ws-run-'));
     try {
