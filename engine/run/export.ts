@@ -100,7 +100,7 @@ function csvText(s: string): string {
 }
 
 function fmt(v: unknown): string {
-  // NaN stays NaN: a diverged run's last step holds real NaNs, and a one-element tensor's std is NaN in torch too.
+  // NaN stays NaN: a diverged run's last step holds real NaNs. (A one-element tensor's undefined std is null.)
   if (v === null || v === undefined) return '—';
   return typeof v === 'number' ? (Number.isFinite(v) ? v.toPrecision(4) : String(v)) : esc(v);
 }

@@ -299,7 +299,26 @@ export function parseRun(metaText: string, stepsText: string | readonly string[]
 /** A run's meta and records as read: a run still "running" when read back (after a crash) ended at its last step. */
 export function runData(meta: RunMeta, parsed: ParsedSteps): RunData {
   if (meta.status === 'running') meta.stepsDone = parsed.steps.at(-1)?.step ?? 0;
+  undefinedStdsAsNull(meta, parsed.steps);
   return { meta, steps: parsed.steps, snapshots: parsed.snapshots, warnings: parsed.warnings };
+}
+
+/**
+ * Runs written before the std of one value was stored as null (and the
+ * PyTorch recorder's older versions) hold "NaN" there: read it as the same
+ * undefined std, for the tensors run.json says have one element. A NaN std of
+ * a larger tensor (a diverged run) is left as it is.
+ */
+function undefinedStdsAsNull(meta: RunMeta, steps: RunStep[]): void {
+  const single = meta.model.parameters.filter((p) => Array.isArray(p.shape) && p.shape.every((d) => d === 1)).map((p) => p.name);
+  if (single.length === 0) return;
+  for (const s of steps) {
+    for (const name of single) {
+      const l = s.layers?.[name];
+      if (!l) continue;
+      for (const m of [l.sqrtVHat, l.stepSize]) if (m && typeof m.std === 'number' && Number.isNaN(m.std)) m.std = null;
+    }
+  }
 }
 
 /**
