@@ -21,3 +21,16 @@ describe('deeply nested model files', () => {
     expect(d.range.end).toBeLessThanOrEqual(text.length);
   });
 });
+
+describe('deeply nested Python', () => {
+  it('1+1+…+1 with 10,000 terms gives a diagnostic with a position, not a stack overflow', async () => {
+    const { resolveText } = await import('../pymodel/helpers');
+    const text = ['import torch.nn as nn', `N = 1${'+1'.repeat(9999)}`, 'class M(nn.Module):', '    def __init__(self):', '        super().__init__()', '        self.fc = nn.Linear(2, 3)', '    def forward(self, x):', '        return self.fc(x)', ''].join('\n');
+    const f = await resolveText(text);
+    const d = f.diagnostics.find((x) => /nested more than \d+ levels deep/.test(x.message))!;
+    expect(d).toBeDefined();
+    expect(d.severity).toBe('error');
+    expect(text.split('\n')[1]!.length + text.indexOf('N = ')).toBeGreaterThanOrEqual(d.range.end);
+    expect(d.range.start).toBeGreaterThanOrEqual(text.indexOf('N = '));
+  });
+});
