@@ -14,6 +14,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseModelFile, type ModelDiagnostic } from '../engine/model';
 import { inspectInitialization } from '../engine/inspect/inspectInit';
+import { ONE_ELEMENT_STD } from '../engine/inspect/types';
 import { ENGINE_VERSION } from '../engine/version';
 import { plannedBatchSize, plannedSteps } from '../engine/train/defaults';
 import type { Located } from '../engine/model/located';
@@ -220,9 +221,10 @@ async function init(args: Args): Promise<number> {
   }
   const rows = inspection.parameters.map((p) => [
     p.name, `[${p.shape.join(', ')}]`, p.initializer,
-    p.theory ? fmt(p.theory.std) : '—', fmt(p.sample.std), fmt(p.sample.min), fmt(p.sample.max), p.ks === null ? '—' : p.ks.toFixed(4),
+    p.theory ? fmt(p.theory.std) : '—', p.sample.std === null ? '–' : fmt(p.sample.std), fmt(p.sample.min), fmt(p.sample.max), p.ks === null ? '—' : p.ks.toFixed(4),
   ]);
   printTable(['tensor', 'shape', 'initializer', 'std (theory)', 'std (sample)', 'min', 'max', 'KS D'], rows);
+  if (inspection.parameters.some((p) => p.sample.std === null)) console.log(`–: ${ONE_ELEMENT_STD}`);
   return 0;
 }
 

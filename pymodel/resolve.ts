@@ -89,6 +89,12 @@ export interface PythonOptions extends DecodeOptions {
 export function resolvePython(tree: SyntaxTree, text: string, options: PythonOptions = {}): PythonFile {
   const root = plainTree(tree, text);
   const fileDiagnostics: ModelDiagnostic[] = [];
+  // The readers below recurse over the syntax; a hostile file (1+1+…+1, 10,000 terms) would overflow the stack.
+  const deep = tooDeep(root);
+  if (deep) {
+    fileDiagnostics.push({ severity: 'error', code: 'syntax', message: `The code is nested more than ${MAX_PYTHON_NESTING} levels deep here; Weightscope does not read files nested this deep.`, range: { start: deep.startIndex, end: deep.startIndex + 1 } });
+    return { root, models: [], diagnostics: fileDiagnostics };
+  }
   syntaxErrors(root, fileDiagnostics);
   const imports = Imports.read(root);
   const constants = new Map<string, PyValue>();
@@ -514,6 +520,20 @@ function isPythonEdit(fix: { edits: { range: SourceRange; newText: string }[] })
 
 function ownedByAny(d: Directive, ctx: ResolveContext): boolean {
   return ctx.candidates.some((c) => (d.start >= c.node.startIndex && d.end <= c.node.endIndex) || justAbove(d, c.node.startIndex, ctx.text));
+}
+
+/** Deeper than any real model's code (a long arithmetic chain nests one level per operator). */
+const MAX_PYTHON_NESTING = 500;
+
+/** The first node deeper than MAX_PYTHON_NESTING, found without recursion, or undefined. */
+function tooDeep(root: SyntaxNode): SyntaxNode | undefined {
+  const stack: [SyntaxNode, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (depth > MAX_PYTHON_NESTING) return node;
+    for (const c of node.children) if (c) stack.push([c, depth + 1]);
+  }
+  return undefined;
 }
 
 function syntaxErrors(root: SyntaxNode, out: ModelDiagnostic[]): void {

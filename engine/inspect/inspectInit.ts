@@ -12,7 +12,7 @@ import { countParameters, subtreeParameterCount, tensorEntries, type ModuleNode,
 import { Rng } from '../rng';
 import { histogramTheory } from '../stats/histogramTheory';
 import { ksStatistic } from '../stats/ks';
-import { summarize } from '../stats/summary';
+import { definedStd, summarize } from '../stats/summary';
 import type { InitInspection, ModuleSummary, ParameterInspection, TheorySummary } from './types';
 
 export interface InspectOptions {
@@ -113,7 +113,7 @@ export function inspectParameter(p: InitializedParameter, bins: number): Paramet
     initializer: p.initializer,
     origin: p.origin,
     theory: theory ? theorySummary(theory) : null,
-    sample: { count: stats.count, mean: stats.mean, std: stats.std, min: stats.min, max: stats.max },
+    sample: { count: stats.count, mean: stats.mean, std: definedStd(stats.count, stats.std), min: stats.min, max: stats.max },
     histogram: {
       edges,
       counts: Array.from(histogram.counts),

@@ -11,7 +11,7 @@ import { constantTheory } from '../init/constant';
 import { linearBiasTheory, linearWeightTheory } from '../init/linear';
 import { getInitializer } from '../init/registry';
 import { describeCall } from '../model/initialize';
-import { globToRegExp } from '../model/patterns';
+import { globMatches } from '../model/patterns';
 import { layerPrefix, type InitSpec, type LayerNormLayerSpec, type LinearLayerSpec, type ChainModelSpec } from '../model/spec';
 import type { Distribution } from '../stats/distribution';
 
@@ -39,7 +39,7 @@ function momentsOf(d: Distribution): EntryMoments {
 
 /** The file's initializer for parameter `name`: the layer's own, else the first matching pattern. */
 export function fileInitializer(spec: ChainModelSpec, name: string, own: InitSpec | undefined): InitSpec | undefined {
-  return own ?? spec.initPatterns?.find((p) => globToRegExp(p.pattern).test(name))?.init;
+  return own ?? spec.initPatterns?.find((p) => globMatches(p.pattern, name))?.init;
 }
 
 function resolve(name: string, shape: number[], init: InitSpec | undefined, fallback: () => Distribution, defaultLabel: string): ResolvedParameter {

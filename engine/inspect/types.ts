@@ -17,10 +17,18 @@ export interface TheorySummary {
   gain: number | null;
 }
 
+/**
+ * Why a one-element tensor's sample std is shown as "–" (in the inspector and
+ * the CLI): the (n − 1) std of one value is undefined; torch says NaN, which
+ * reads as a bug.
+ */
+export const ONE_ELEMENT_STD = 'one element: the sample standard deviation is undefined';
+
 export interface SampleSummary {
   count: number;
   mean: number;
-  std: number;
+  /** Unbiased (n − 1); null for a one-element tensor, where it is undefined. */
+  std: number | null;
   min: number;
   max: number;
 }

@@ -34,7 +34,7 @@ import {
   type DataTask,
   type TrainingSpec,
 } from './spec';
-import { globToRegExp } from './patterns';
+import { globMatches } from './patterns';
 import { decodeInitializer } from './decodeInitializer';
 import { decodeApproximations, decodeModuleEntry, decodeModuleList, decodeOwnTensors } from './decodeModules';
 import { modelTree, parameterCount } from './moduleTree';
@@ -281,7 +281,7 @@ function decodeInitPatterns(d: DiagnosticSink, e: LocatedEntry | undefined, tens
   const claimed = new Set<string>();
   const patterns: InitPattern[] = [];
   for (const item of obj.entries) {
-    const matched = params.filter((p) => !claimed.has(p.name) && globToRegExp(item.key).test(p.name));
+    const matched = params.filter((p) => !claimed.has(p.name) && globMatches(item.key, p.name));
     if (matched.length === 0) {
       const names = tensors.map((p) => p.name);
       d.warning('unmatched-pattern', `"${item.key}" matches no parameter${claimed.size ? ' that an earlier pattern does not already take' : ''}. Parameter names: ${listNames(names)}.`, item.keyRange);

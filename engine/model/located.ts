@@ -53,11 +53,25 @@ function parseJson(text: string): LocatedDocument {
     message: `JSON syntax error: ${jsonc.printParseErrorCode(e.error)}`,
     range: { start: e.offset, end: e.offset + Math.max(1, e.length) },
   }));
-  return { root: tree ? fromJsonNode(tree) : undefined, syntaxProblems };
+  return { root: tree ? fromJsonNode(tree, 0, syntaxProblems) : undefined, syntaxProblems };
 }
 
-function fromJsonNode(node: jsonc.Node): Located {
+/**
+ * Nesting deeper than any model needs (a deep module tree is ~20 levels). The
+ * tree is converted, and later walked, recursively: a hostile file 3,000 levels
+ * deep overflowed the stack with no position. Deeper values are cut off with a
+ * syntax problem on the first one.
+ */
+export const MAX_NESTING = 256;
+
+function tooDeep(range: SourceRange, problems: SyntaxProblem[]): Located {
+  problems.push({ message: `Values are nested more than ${MAX_NESTING} levels deep here; Weightscope reads no deeper.`, range: { start: range.start, end: range.start + 1 } });
+  return { kind: 'scalar', range, value: null };
+}
+
+function fromJsonNode(node: jsonc.Node, depth: number, problems: SyntaxProblem[]): Located {
   const range = { start: node.offset, end: node.offset + node.length };
+  if (depth >= MAX_NESTING && (node.type === 'object' || node.type === 'array')) return tooDeep(range, problems);
   switch (node.type) {
     case 'object': {
       const entries: LocatedEntry[] = [];
@@ -67,13 +81,13 @@ function fromJsonNode(node: jsonc.Node): Located {
         entries.push({
           key: String(keyNode.value),
           keyRange: { start: keyNode.offset, end: keyNode.offset + keyNode.length },
-          value: fromJsonNode(valueNode),
+          value: fromJsonNode(valueNode, depth + 1, problems),
         });
       }
       return { kind: 'object', range, entries };
     }
     case 'array':
-      return { kind: 'array', range, items: (node.children ?? []).map(fromJsonNode) };
+      return { kind: 'array', range, items: (node.children ?? []).map((child) => fromJsonNode(child, depth + 1, problems)) };
     default:
       return { kind: 'scalar', range, value: node.value as string | number | boolean | null };
   }
@@ -85,7 +99,7 @@ function parseYaml(text: string): LocatedDocument {
     message: `YAML syntax error: ${e.message.split('\n')[0]}`,
     range: { start: e.pos[0], end: Math.max(e.pos[0] + 1, e.pos[1]) },
   }));
-  const root = doc.contents ? fromYamlNode(doc.contents) : undefined;
+  const root = doc.contents ? fromYamlNode(doc.contents, { start: 0, end: 0 }, 0, syntaxProblems) : undefined;
   return { root, syntaxProblems };
 }
 
@@ -94,7 +108,8 @@ function yamlRange(node: YAML.Node | null | undefined, fallback: SourceRange): S
   return r ? { start: r[0], end: r[1] } : fallback;
 }
 
-function fromYamlNode(node: unknown, fallback: SourceRange = { start: 0, end: 0 }): Located {
+function fromYamlNode(node: unknown, fallback: SourceRange, depth: number, problems: SyntaxProblem[]): Located {
+  if (depth >= MAX_NESTING && (YAML.isMap(node) || YAML.isSeq(node))) return tooDeep(yamlRange(node, fallback), problems);
   if (YAML.isMap(node)) {
     const range = yamlRange(node, fallback);
     const entries: LocatedEntry[] = [];
@@ -102,13 +117,13 @@ function fromYamlNode(node: unknown, fallback: SourceRange = { start: 0, end: 0 
       const keyNode = YAML.isNode(pair.key) ? pair.key : undefined;
       const keyRange = yamlRange(keyNode, range);
       const key = YAML.isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-      entries.push({ key, keyRange, value: fromYamlNode(pair.value, keyRange) });
+      entries.push({ key, keyRange, value: fromYamlNode(pair.value, keyRange, depth + 1, problems) });
     }
     return { kind: 'object', range, entries };
   }
   if (YAML.isSeq(node)) {
     const range = yamlRange(node, fallback);
-    return { kind: 'array', range, items: node.items.map((item) => fromYamlNode(item, range)) };
+    return { kind: 'array', range, items: node.items.map((item) => fromYamlNode(item, range, depth + 1, problems)) };
   }
   if (YAML.isScalar(node)) {
     const v = node.value;

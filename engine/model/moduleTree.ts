@@ -13,7 +13,7 @@
  */
 import { constructModule } from '../modules/catalogue';
 import { cloneModule, countParameters, joinPath, namedModules, numelOf, tensorEntries, type ModuleNode, type TensorEntry, type TensorTie } from '../modules/tree';
-import { globToRegExp } from './patterns';
+import { globMatcher } from './patterns';
 import { layerPrefix, type InitPattern, type LayerSpec, type ModelSpec } from './spec';
 
 export interface ModelTree {
@@ -71,7 +71,7 @@ function layerModule(layer: LayerSpec): ModuleNode {
 /** Top-level patterns: the first that matches a tensor the file did not initialize itself re-initializes it. */
 function applyPatterns(root: ModuleNode, ties: readonly TensorTie[], patterns: readonly InitPattern[]): void {
   if (patterns.length === 0) return;
-  const compiled = patterns.map((p) => ({ test: globToRegExp(p.pattern), init: p.init }));
+  const compiled = patterns.map((p) => ({ test: globMatcher(p.pattern), init: p.init }));
   const done = new Set<object>();
   for (const e of tensorEntries(root, ties)) {
     if (e.decl.kind !== 'parameter' || done.has(e.decl) || e.decl.init.some((s) => s.op === 'init' && s.origin === 'model file')) continue;

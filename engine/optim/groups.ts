@@ -14,7 +14,7 @@
  * error (torch would silently leave it untrained). Each group is an
  * independent optimizer over its parameters (like optax.multi_transform).
  */
-import { globToRegExp } from '../model/patterns';
+import { globMatcher } from '../model/patterns';
 import type { TraceSink } from './trace';
 import type { GradientTransformation, Update } from './transform';
 
@@ -35,7 +35,7 @@ export function paramGroups<O extends object>(
   defaults: O,
 ): GradientTransformation<GroupsState> {
   const transforms = groups.map(({ params: _patterns, ...own }) => make({ ...defaults, ...own } as O));
-  const matchers = groups.map((g) => g.params.map(globToRegExp));
+  const matchers = groups.map((g) => g.params.map(globMatcher));
   const assign = (name: string): number => {
     const i = matchers.findIndex((res) => res.some((re) => re.test(name)));
     if (i < 0) throw new Error(`parameter '${name}' is in no parameter group`);

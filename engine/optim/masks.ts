@@ -7,7 +7,7 @@
  * them towards 0 does not regularize (a LayerNorm gain of 0 switches the
  * layer off). `noDecayBiasAndNorm` is that preset.
  */
-import { globToRegExp } from '../model/patterns';
+import { globMatcher } from '../model/patterns';
 
 /** true = this parameter is decayed. */
 export type Mask = (name: string) => boolean;
@@ -17,7 +17,7 @@ export const decayAll: Mask = () => true;
 
 /** Decay exactly the parameters whose names match one of the glob patterns (`*` spans dots). */
 export function decayOnly(patterns: readonly string[]): Mask {
-  const res = patterns.map(globToRegExp);
+  const res = patterns.map(globMatcher);
   return (name) => res.some((re) => re.test(name));
 }
 

@@ -43,9 +43,17 @@ export function runToJson(run: RunData): string {
     typeof v === 'number' && !Number.isFinite(v) ? String(v) : v, 1);
 }
 
-/** A report that opens in any browser: the run's settings, a loss chart, the per-layer numbers at the last step. */
+/**
+ * A report that opens in any browser: the run's settings, a loss chart, the per-layer numbers at the last step.
+ *
+ * Runs come from shared folders and other tools, and the reader checks only a
+ * few of run.json's types: every value taken from the run goes through `esc`
+ * (numbers too, since a hostile file may hold markup where a number belongs).
+ */
 export function runToHtml(run: RunData): string {
   const m = run.meta;
+  const opt = m.optimizer ?? ({} as Partial<RunData['meta']['optimizer']>);
+  const noDecay = Array.isArray(opt.noDecay) ? opt.noDecay.map(text).join(', ') : text(opt.noDecay);
   const last = run.steps.at(-1);
   const layerRows = last ? Object.entries(last.layers).map(([name, l]) =>
     `<tr><th scope="row"><code>${esc(name)}</code></th>${LAYER_COLUMNS.map((c) => `<td>${fmt(c.value(l))}</td>`).join('')}</tr>`).join('\n') : '';
@@ -54,11 +62,11 @@ export function runToHtml(run: RunData): string {
 <style>body{font-family:system-ui,sans-serif;margin:24px;max-width:1200px}table{border-collapse:collapse}th,td{padding:2px 8px;border-bottom:1px solid #ccc;text-align:right}th[scope=row],thead th:first-child{text-align:left}svg{border:1px solid #ddd}.wide{overflow-x:auto}</style>
 </head><body>
 <h1>${esc(m.name)}</h1>
-<p>${esc(m.model.name)} · ${esc(m.optimizer.type)} lr=${m.optimizer.lr} ${esc(JSON.stringify(m.optimizer.args))}${m.optimizer.noDecay.length ? ` · no decay: ${esc(m.optimizer.noDecay.join(', '))}` : ''} · batch ${m.batchSize} · seed ${m.seed} · ${esc(m.dataset)}</p>
-<p>Status: ${esc(m.status)}${m.reason ? ` (${esc(m.reason)})` : ''} · ${run.steps.length} of ${m.plannedSteps} steps · created ${esc(m.createdAt)} by ${esc(m.producer)}</p>
+<p>${esc(m.model?.name)} · ${esc(opt.type)} lr=${esc(opt.lr)} ${esc(JSON.stringify(opt.args))}${noDecay ? ` · no decay: ${esc(noDecay)}` : ''} · batch ${esc(m.batchSize)} · seed ${esc(m.seed)} · ${esc(m.dataset)}</p>
+<p>Status: ${esc(m.status)}${m.reason ? ` (${esc(m.reason)})` : ''} · ${run.steps.length} of ${esc(m.plannedSteps)} steps · created ${esc(m.createdAt)} by ${esc(m.producer)}</p>
 <h2>Loss</h2>
 ${lossSvg(run.steps)}
-<h2>Per tensor at step ${last?.step ?? '—'}</h2>
+<h2>Per tensor at step ${esc(last?.step ?? '—')}</h2>
 <div class="wide"><table><thead><tr><th>tensor</th>${LAYER_COLUMNS.map((c) => `<th>${c.name}</th>`).join('')}</tr></thead>
 <tbody>
 ${layerRows}
@@ -91,11 +99,19 @@ function csvText(s: string): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-function fmt(v: number | null | undefined): string {
-  // NaN stays NaN: a diverged run's last step holds real NaNs, and a one-element tensor's std is NaN in torch too.
-  return v === null || v === undefined ? '—' : Number.isFinite(v) ? v.toPrecision(4) : String(v);
+function fmt(v: unknown): string {
+  // NaN stays NaN: a diverged run's last step holds real NaNs. (A one-element tensor's undefined std is null.)
+  if (v === null || v === undefined) return '—';
+  return typeof v === 'number' ? (Number.isFinite(v) ? v.toPrecision(4) : String(v)) : esc(v);
 }
 
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** A run value as text: strings as they are, anything else as JSON (a list or an object where text belongs). */
+function text(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === undefined) return '';
+  return JSON.stringify(v) ?? String(v);
+}
+
+function esc(v: unknown): string {
+  return text(v).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

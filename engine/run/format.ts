@@ -29,6 +29,7 @@ import type { ModelSpec } from '../model/spec';
 import { parameterShapes } from '../model/moduleTree';
 import { ENGINE_VERSION } from '../version';
 import type { NonFiniteReport, RunStep, Snapshot } from './types';
+import { isPlainRunId } from './runId';
 
 export const RUN_FORMAT = 'weightscope-run';
 export const RUN_FORMAT_VERSION = 1;
@@ -189,6 +190,8 @@ export function parseRunMeta(text: string): RunMeta {
   if (typeof meta.version !== 'number') throw new RunFormatError('run.json has no format "version"');
   if (meta.version > RUN_FORMAT_VERSION) throw new RunFormatError(`run format version ${meta.version} is newer than this Weightscope reads (${RUN_FORMAT_VERSION}); update Weightscope`);
   for (const key of ['id', 'name', 'status'] as const) if (typeof meta[key] !== 'string') throw new RunFormatError(`run.json: "${key}" must be a string`);
+  // The id names the run's folder and is joined to the runs folder to rename or delete it.
+  if (!isPlainRunId(meta.id!)) throw new RunFormatError(`run.json: "id" ${JSON.stringify(meta.id!.slice(0, 80))} is not a plain folder name (one name, no "/", "\\", ".." or control characters)`);
   if (!meta.model || !Array.isArray(meta.model.parameters)) throw new RunFormatError('run.json: "model.parameters" must be a list');
   return meta as RunMeta;
 }
@@ -296,7 +299,26 @@ export function parseRun(metaText: string, stepsText: string | readonly string[]
 /** A run's meta and records as read: a run still "running" when read back (after a crash) ended at its last step. */
 export function runData(meta: RunMeta, parsed: ParsedSteps): RunData {
   if (meta.status === 'running') meta.stepsDone = parsed.steps.at(-1)?.step ?? 0;
+  undefinedStdsAsNull(meta, parsed.steps);
   return { meta, steps: parsed.steps, snapshots: parsed.snapshots, warnings: parsed.warnings };
+}
+
+/**
+ * Runs written before the std of one value was stored as null (and the
+ * PyTorch recorder's older versions) hold "NaN" there: read it as the same
+ * undefined std, for the tensors run.json says have one element. A NaN std of
+ * a larger tensor (a diverged run) is left as it is.
+ */
+function undefinedStdsAsNull(meta: RunMeta, steps: RunStep[]): void {
+  const single = meta.model.parameters.filter((p) => Array.isArray(p.shape) && p.shape.every((d) => d === 1)).map((p) => p.name);
+  if (single.length === 0) return;
+  for (const s of steps) {
+    for (const name of single) {
+      const l = s.layers?.[name];
+      if (!l) continue;
+      for (const m of [l.sqrtVHat, l.stepSize]) if (m && typeof m.std === 'number' && Number.isNaN(m.std)) m.std = null;
+    }
+  }
 }
 
 /**

@@ -8,6 +8,7 @@
  * biasCorrection2 = 1 − β2^t.
  */
 import type { StepTrace, TermTrace } from '../optim/trace';
+import { definedStd } from '../stats/summary';
 import { effectiveDecay, type DecaySemantics } from './decay';
 import type { Histogram, LayerStep, Moments, RunStep, Snapshot, SnapshotTerm } from './types';
 
@@ -81,10 +82,10 @@ function histogramOf(edges: Float64Array, counts: Float64Array): Histogram {
 }
 
 function moments(t: TermTrace): Moments {
-  return { mean: t.mean, std: t.std, min: t.min, max: t.max };
+  return { mean: t.mean, std: definedStd(t.count, t.std), min: t.min, max: t.max };
 }
 
 /** The moments of k·X for k > 0. */
 function scaled(m: Moments, k: number): Moments {
-  return { mean: m.mean * k, std: m.std * k, min: m.min * k, max: m.max * k };
+  return { mean: m.mean * k, std: m.std === null ? null : m.std * k, min: m.min * k, max: m.max * k };
 }

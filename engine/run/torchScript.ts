@@ -9,7 +9,7 @@
  * same distributions with other values. The script says so in its header.
  */
 import type { InitSpec, LayerSpec, ChainModelSpec } from '../model/spec';
-import { globToRegExp } from '../model/patterns';
+import { globMatches } from '../model/patterns';
 import { layerPrefix } from '../model/spec';
 import { parameterShapes } from '../model/moduleTree';
 import { decayOnly } from '../optim/masks';
@@ -92,7 +92,7 @@ function initCalls(spec: ChainModelSpec): string[] {
     for (const which of ['weight', 'bias'] as const) {
       if (which === 'bias' && !layer.bias) continue;
       const name = `${prefix}.${which}`;
-      const init = layer.init?.[which] ?? spec.initPatterns?.find((p) => globToRegExp(p.pattern).test(name))?.init;
+      const init = layer.init?.[which] ?? spec.initPatterns?.find((p) => globMatches(p.pattern, name))?.init;
       if (init) out.push(initCall(init, `${moduleRef(prefix, i)}.${which}`));
     }
   });

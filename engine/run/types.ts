@@ -18,7 +18,11 @@
 /** Mean, standard deviation, min and max of a tensor's finite values. */
 export interface Moments {
   mean: number;
-  std: number;
+  /**
+   * Sample (n − 1) standard deviation; null when the tensor has one finite
+   * value, where it is undefined (torch gives NaN, which reads as a bug).
+   */
+  std: number | null;
   min: number;
   max: number;
 }

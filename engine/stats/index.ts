@@ -3,7 +3,7 @@
  * values, distributions with exact CDFs, the Kolmogorov–Smirnov test, and the
  * special functions underneath (erf, Φ, Φ⁻¹, ln Γ, incomplete beta).
  */
-export { summarize, type Summary, type SummaryOptions, type HistogramResult } from './summary';
+export { definedStd, summarize, type Summary, type SummaryOptions, type HistogramResult } from './summary';
 export { ChunkedMoments } from './chunked';
 export { histogram, histogramRange, histogramEdges, binIndex, binEdge } from './histogram';
 export { quantileOfSorted } from './percentiles';

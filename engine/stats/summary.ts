@@ -73,6 +73,15 @@ export interface Summary {
   percentiles?: { p: number[]; values: number[] };
 }
 
+/**
+ * A std as stored and shown: null for exactly one finite value, where the
+ * unbiased (n − 1) std is undefined rather than a number that went wrong. A
+ * NaN with no finite value at all (a diverged tensor) stays NaN.
+ */
+export function definedStd(count: number, std: number): number | null {
+  return count === 1 && Number.isNaN(std) ? null : std;
+}
+
 /** Values per chunk of the mean/variance update: small enough to stay in L1 for the second pass. */
 const CHUNK = 256;
 

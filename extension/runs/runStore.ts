@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import {
   encodeRunMeta, parseRun, parseRunMeta, parseSteps, RUN_META_FILE, runData, stepsSegmentIndex, stepsSegmentName, thinnedSteps, type ParsedSteps, type RunData, type RunMeta,
 } from '../../engine/run/format';
-import { compareRuns } from '../../engine/run/runId';
+import { compareRuns, isPlainRunId } from '../../engine/run/runId';
 import type { RunStep } from '../../engine/run/types';
 import type { RunSummary } from '../../protocol/messages';
 import type { Ctx } from '../ctx';
@@ -38,7 +38,13 @@ export class RunStore {
     return vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'runs');
   }
 
+  /**
+   * A run's folder. Ids arrive from run.json files and webview messages, so
+   * one that is not a single plain name (`../../projects`) is refused rather
+   * than joined: no read, rename or delete can then leave the runs folder.
+   */
   uriOf(id: string): vscode.Uri {
+    if (!isPlainRunId(id)) throw new Error(`${JSON.stringify(String(id).slice(0, 80))} is not a run id (a run id is one folder name inside the runs folder)`);
     return vscode.Uri.joinPath(this.root, id);
   }
 
@@ -54,8 +60,12 @@ export class RunStore {
     for (const [name, type] of entries) {
       if (type !== vscode.FileType.Directory) continue;
       try {
-        const meta = parseRunMeta(await this.readText(vscode.Uri.joinPath(this.root, name, RUN_META_FILE)));
-        out.push({ meta, uri: this.uriOf(name).toString() });
+        const uri = this.uriOf(name);
+        const meta = parseRunMeta(await this.readText(vscode.Uri.joinPath(uri, RUN_META_FILE)));
+        // The folder is the run (docs/run-format.md): commands act on the id, so a copied or
+        // edited run.json whose id names another folder must not make them act on that one.
+        if (meta.id !== name) this.ctx.log.warn(`runs: ${name}: run.json says its id is ${JSON.stringify(meta.id)}; using the folder's name`);
+        out.push({ meta: meta.id === name ? meta : { ...meta, id: name }, uri: uri.toString() });
       } catch (err) {
         this.ctx.log.warn(`runs: skipped ${name}: ${err instanceof Error ? err.message : String(err)}`);
       }

@@ -12,7 +12,7 @@
  *   theory-versus-sample table (fans, gain, moments, range, KS statistic).
  *   A small model (up to EXPAND_ALL_MAX tensors) shows every tensor's detail.
  */
-import type { InitInspection, ParameterInspection } from '../../engine/inspect/types';
+import { ONE_ELEMENT_STD, type InitInspection, type ParameterInspection } from '../../engine/inspect/types';
 import type { WeightsViewState } from '../../protocol/messages';
 import { histogramSvg } from '../charts/histogram';
 import { sparklineSvg } from '../charts/sparkline';
@@ -249,7 +249,7 @@ function tensorRow(p: ParameterInspection): HTMLTableRowElement {
     h('td', { class: 'init', 'data-stat': 'initializer', title: p.origin }, h('code', {}, p.initializer)),
     h('td', { class: 'num fans', 'data-stat': 'fans', 'data-fan-in': fanIn ?? '', 'data-fan-out': fanOut ?? '' }, fanIn === null && fanOut === null ? '—' : `${formatNumber(fanIn)} / ${formatNumber(fanOut)}`),
     num('theory.std', p.theory?.std),
-    num('sample.std', p.sample.std),
+    h('td', { class: 'num', 'data-stat': 'sample.std', 'data-value': p.sample.std ?? '', title: undefinedStd(p) }, sampleStdText(p)),
     num('ks', p.ks),
     h('td', { class: 'spark' }, sparklineSvg(p.histogram)));
 }
@@ -270,12 +270,21 @@ export function renderParameter(modelName: string, p: ParameterInspection, expor
   );
 }
 
+/** The tooltip of a sample std that is undefined (one element), else none. */
+function undefinedStd(p: ParameterInspection): string | undefined {
+  return p.sample.std === null ? ONE_ELEMENT_STD : undefined;
+}
+
+function sampleStdText(p: ParameterInspection): string {
+  return p.sample.std === null ? '–' : formatNumber(p.sample.std);
+}
+
 export function statsTable(p: ParameterInspection): HTMLElement {
-  const row = (label: string, key: string, theory: number | null, sample: number | null): HTMLElement =>
+  const row = (label: string, key: string, theory: number | null, sample: number | null, sampleCell?: { text: string; title?: string }): HTMLElement =>
     h('tr', {},
       h('th', { scope: 'row' }, label),
       h('td', { 'data-stat': `theory.${key}`, 'data-value': theory ?? '' }, formatNumber(theory)),
-      h('td', { 'data-stat': `sample.${key}`, 'data-value': sample ?? '' }, formatNumber(sample)));
+      h('td', { 'data-stat': `sample.${key}`, 'data-value': sample ?? '', title: sampleCell?.title }, sampleCell?.text ?? formatNumber(sample)));
   const info = (label: string, key: string, value: number | null): HTMLElement =>
     h('tr', {}, h('th', { scope: 'row' }, label), h('td', { colspan: 2, 'data-stat': key, 'data-value': value ?? '' }, formatNumber(value)));
   return h('table', { class: 'stats' },
@@ -283,7 +292,7 @@ export function statsTable(p: ParameterInspection): HTMLElement {
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, ''), h('th', { scope: 'col' }, 'theory'), h('th', { scope: 'col' }, 'sample'))),
     h('tbody', {},
       row('mean', 'mean', p.theory?.mean ?? null, p.sample.mean),
-      row('std', 'std', p.theory?.std ?? null, p.sample.std),
+      row('std', 'std', p.theory?.std ?? null, p.sample.std, { text: sampleStdText(p), title: undefinedStd(p) }),
       row('min', 'min', p.theory?.support[0] ?? null, p.sample.min),
       row('max', 'max', p.theory?.support[1] ?? null, p.sample.max),
       info('fan_in', 'fanIn', p.theory?.fanIn ?? null),

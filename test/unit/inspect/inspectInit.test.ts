@@ -24,6 +24,14 @@ describe('initialization inspection', () => {
     expect(r.parameters[2]!.theory!.support[1]).toBeCloseTo(0.1, 14); // fc2: 1/√100
   });
 
+  it("a one-element tensor's sample std is null: the (n − 1) std of one value is undefined", () => {
+    const r = inspectInitialization(simple, { bins: 40 });
+    const bias = r.parameters.find((p) => p.name === 'fc3.bias')!;
+    expect(bias.sample.count).toBe(1);
+    expect(bias.sample.std).toBeNull();
+    expect(r.parameters.find((p) => p.name === 'fc2.bias')!.sample.std).toBeGreaterThan(0);
+  });
+
   it('histogram counts sum to the tensor size, and the theory expects the same total', () => {
     for (const p of inspectInitialization(simple, { bins: 40 }).parameters) {
       const n = p.shape.reduce((a, b) => a * b, 1);

@@ -12,8 +12,9 @@ import { resolveText } from './helpers';
 
 const root = path.resolve(__dirname, '../../..');
 const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
-  capabilities: { untrustedWorkspaces: { supported: boolean | string } };
+  capabilities: { untrustedWorkspaces: { supported: boolean | string; restrictedConfigurations?: string[] } };
   activationEvents: string[];
+  contributes: { configuration: { properties: Record<string, unknown> } };
 };
 
 function tsFiles(dir: string): string[] {
@@ -31,6 +32,16 @@ describe('untrusted workspaces', () => {
     expect(manifest.capabilities.untrustedWorkspaces.supported).toBe(true);
     expect(manifest.activationEvents).toContain('onLanguage:python');
     expect(manifest.activationEvents).not.toContain('*');
+  });
+
+  it('an untrusted workspace cannot choose where runs are written and deleted, nor raise the memory limits', () => {
+    const restricted = manifest.capabilities.untrustedWorkspaces.restrictedConfigurations ?? [];
+    const settings = Object.keys(manifest.contributes.configuration.properties);
+    const limits = settings.filter((k) => k.startsWith('weightscope.limits.'));
+    expect(limits.length).toBeGreaterThan(0);
+    expect(restricted).toEqual(expect.arrayContaining(['weightscope.runs.folder', 'weightscope.train.maxSnapshotMB', ...limits]));
+    // A misspelt name would restrict nothing.
+    for (const name of restricted) expect(settings, name).toContain(name);
   });
 
   it('no module on the Python path can execute code', () => {

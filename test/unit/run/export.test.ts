@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseModelText, requireChain } from '../../../engine/model';
-import { runMetaFor, runToCsv, runToHtml, runToJson, torchScript, TrainingRun, type RunData } from '../../../engine/run';
+import { encodeRunMeta, parseRun, runMetaFor, runToCsv, runToHtml, runToJson, torchScript, TrainingRun, type RunData } from '../../../engine/run';
 
 const MODEL = '{"input": 4, "layers": [{"name": "fc1", "type": "Linear", "out_features": 6, "init": {"weight": {"fn": "kaiming_normal_", "nonlinearity": "relu"}, "bias": "zeros_"}}, {"type": "ReLU"}, {"name": "out", "type": "Linear", "out_features": 1}], "loss": "BCEWithLogitsLoss", "optimizer": {"type": "AdamW", "lr": 0.003, "weight_decay": 0.02, "no_decay": ["*.bias"]}, "seed": 5}';
 const chain = (text: string) => requireChain(parseModelText(text, 'json', 'm').spec!, 'test');
@@ -43,6 +43,36 @@ describe('exports', () => {
     expect(html).not.toMatch(/<script/i);
     expect(html).toContain('<code>out.weight</code>');
     expect(html).toContain('Per tensor at step 3');
+  });
+
+  it('HTML: a run folder shared by someone else cannot put markup into the report, whatever field it hides it in', () => {
+    // Every field the report shows holds markup, strings included where numbers belong: the reader does not check their types.
+    const script = '<script>alert(1)</script>';
+    const img = '<img src=x onerror=alert(1)>';
+    const meta = {
+      ...data.meta,
+      name: script, reason: img, status: script, dataset: img, producer: script, createdAt: img,
+      model: { ...data.meta.model, name: img },
+      optimizer: { type: script, lr: img, args: { [img]: script }, noDecay: [img] },
+      batchSize: script, seed: img, plannedSteps: script,
+    };
+    const layer = { ...data.steps[2]!.layers['fc1.weight']!, gradNorm: script, weightNorm: img };
+    const steps = `${JSON.stringify({ type: 'step', ...data.steps[2]!, layers: { [img]: layer, [script]: layer } })}\n`;
+    const run = parseRun(encodeRunMeta(meta as unknown as RunData['meta']), steps);
+    const html = runToHtml(run);
+    // Escaped, "onerror=" is inert text; only a raw "<" could start an element.
+    expect(html.match(/.{0,40}(<script|<img).{0,40}/gi)).toBeNull();
+    expect(html).toContain('<h1>&#60;script&#62;alert(1)&#60;/script&#62;</h1>');
+    expect(html).toContain('<code>&#60;img src=x onerror=alert(1)&#62;</code>');
+    // Markup the report writes itself is still there.
+    expect(html).toMatch(/<table>[\s\S]*<\/table>/);
+  });
+
+  it('HTML: a run.json with lists and objects where text belongs still gives a report', () => {
+    const meta = { ...data.meta, model: { ...data.meta.model, name: ['<b>'] }, optimizer: { ...data.meta.optimizer, type: { x: '<b>' }, noDecay: '<b>' }, reason: 3 };
+    const html = runToHtml({ ...data, meta: meta as unknown as RunData['meta'] });
+    expect(html).not.toContain('<b>');
+    expect(html).toContain('&#60;b&#62;');
   });
 });
 

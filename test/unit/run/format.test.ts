@@ -68,11 +68,39 @@ describe('run format', () => {
     expect(middle.warnings).toEqual(['skipped line 1: not valid JSON', expect.stringMatching(/unknown record type "mystery"/)]);
   });
 
+  it("stores a one-element tensor's undefined std as null, and still reads the \"NaN\" older files hold", () => {
+    const one = requireChain(parseModelText('{"input": 3, "layers": [{"name": "out", "type": "Linear", "out_features": 1}], "loss": "MSELoss"}', 'json', 'm').spec!, 'test');
+    const run = new TrainingRun(one, { steps: 2 });
+    while (!run.done) run.advance();
+    const line = encodeStepLine(run.recorder.steps[0]!);
+    const bias = (parseSteps(line).steps[0]!.layers['out.bias'])!;
+    expect(bias.sqrtVHat!.std).toBeNull();
+    expect(bias.stepSize!.std).toBeNull();
+    expect(line).not.toContain('NaN');
+    const old = line.replace(/("out\.bias":\{.*?"sqrtVHat":\{[^}]*"std":)null/, '$1"NaN"');
+    expect(old).toContain('"std":"NaN"');
+    expect(Number.isNaN(parseSteps(old).steps[0]!.layers['out.bias']!.sqrtVHat!.std)).toBe(true);
+    // Read as a run, an older file's NaN of a one-element tensor is the same undefined std.
+    const meta = encodeRunMeta(runMetaFor(one, { id: 'old', steps: 2, createdAt: '' }));
+    expect(parseRun(meta, old).steps[0]!.layers['out.bias']!.sqrtVHat!.std).toBeNull();
+    // A NaN std of a larger tensor (a diverged run) is left as it is.
+    const diverged = line.replace(/("out\.weight":\{.*?"sqrtVHat":\{[^}]*"std":)[^,}]+/, '$1"NaN"');
+    expect(Number.isNaN(parseRun(meta, diverged).steps[0]!.layers['out.weight']!.sqrtVHat!.std)).toBe(true);
+  });
+
   it('rejects what is not a run, and newer versions, with a clear message', () => {
     expect(() => parseRunMeta('{')).toThrow(RunFormatError);
     expect(() => parseRunMeta('{"format": "other"}')).toThrow('run.json is not a Weightscope run');
     const meta = runMetaFor(spec, { id: 'x', steps: 1, createdAt: '' });
     expect(() => parseRunMeta(JSON.stringify({ ...meta, version: 2 }))).toThrow('run format version 2 is newer than this Weightscope reads (1)');
+  });
+
+  it('rejects a run.json whose id is not a plain folder name (a shared run folder must not make Delete reach a sibling)', () => {
+    const meta = runMetaFor(spec, { id: 'x', steps: 1, createdAt: '' });
+    expect(parseRunMeta(JSON.stringify(meta)).id).toBe('x');
+    for (const id of ['../../projects', '..', 'a/b', 'a\\b', 'x\n']) {
+      expect(() => parseRunMeta(JSON.stringify({ ...meta, id })), id).toThrow(/run\.json: "id" .* is not a plain folder name/);
+    }
   });
 
   it('a crash loses at most the unflushed steps and never corrupts the run: killing the writer mid-run', async () => {

@@ -114,6 +114,19 @@ describe('effective decay rate', () => {
   });
 });
 
+describe('a one-element tensor', () => {
+  it('has no sample std of √v̂ or of the step size (null, not NaN): n − 1 = 0', () => {
+    const params = { b: Float64Array.of(0.3) };
+    const tx = adamw({ lr: 0.1 });
+    const { trace } = step(tx, params, { b: Float64Array.of(0.5) }, tx.init(params), new StatsTracer());
+    const b = recordStep(trace!, { step: 1, epoch: 0, loss: 0.7, valLoss: null, gradNorm: 0.5, decay: decaySemantics(undefined) }).layers['b']!;
+    expect(b.sqrtVHat!.mean).toBeCloseTo(0.5, 10);
+    expect(b.sqrtVHat!.std).toBeNull();
+    expect(b.stepSize!.std).toBeNull();
+    expect(b.stepSize!.min).toBeCloseTo(0.2, 6);
+  });
+});
+
 describe('snapshots', () => {
   it('hold fixed-bin histograms of weights, m̂, √v̂ and the update', () => {
     const { trace } = oneStep(adamw({ lr: 0.1 }), decaySemantics(undefined), new Tracer({ histogram: { bins: 4 } }));

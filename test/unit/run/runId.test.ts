@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareRuns, newRunId } from '../../../engine/run/runId';
+import { compareRuns, isPlainRunId, newRunId } from '../../../engine/run/runId';
 
 const now = new Date('2026-11-27T14:30:15.123Z');
 
@@ -14,6 +14,23 @@ describe('run ids', () => {
     const ids = [0, 1, 2, 3, 4].map((i) => newRunId(now, long, i));
     expect(new Set(ids).size).toBe(5);
     expect(ids[3]).toBe('2026-11-27T14-30-15-123Z-AVeryLongModelNameThatGo-3');
+  });
+});
+
+describe('run ids name one folder inside the runs folder', () => {
+  it('accepts the ids Weightscope and the PyTorch recorder make, and other plain folder names', () => {
+    expect(isPlainRunId(newRunId(now, 'SimpleModel'))).toBe(true);
+    expect(isPlainRunId(newRunId(now, 'my model/v2', 3))).toBe(true);
+    for (const id of ['run', 'run.1', 'my run', 'run_2', 'éxpérience-1', 'a..b']) expect(isPlainRunId(id), id).toBe(true);
+  });
+
+  it('refuses ids that lead elsewhere or that a file system treats specially', () => {
+    const refused = [
+      '', '.', '..', '../../projects', '../x', 'a/b', 'a\\b', '..\\..\\projects', '/etc', 'C:', 'C:\\x', 'run:stream',
+      'x\u0000', 'line\nbreak', 'tab\t', '\u007f', 'trailing.', 'trailing ', 'NUL', 'con.txt', 'x'.repeat(256),
+    ];
+    for (const id of refused) expect(isPlainRunId(id), JSON.stringify(id)).toBe(false);
+    expect(isPlainRunId(3 as unknown as string)).toBe(false);
   });
 });
 

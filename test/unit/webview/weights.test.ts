@@ -85,6 +85,25 @@ describe('Weights tab: module tree', () => {
 });
 
 describe('Weights tab: table and filter', () => {
+  it("shows a one-element tensor's undefined sample std as \"–\" and says why, in the table and the detail", () => {
+    const inspection = mlpInspection();
+    const bias = inspection.parameters.find((p) => p.name === 'fc3.bias')!;
+    bias.sample = { ...bias.sample, count: 1, std: null };
+    const t = mount(inspection);
+    const why = 'one element: the sample standard deviation is undefined';
+    const cell = t.row('fc3.bias').querySelector<HTMLElement>('[data-stat="sample.std"]')!;
+    expect(cell.textContent).toBe('–');
+    expect(cell.title).toBe(why);
+    expect(cell.getAttribute('data-value')).toBe('');
+    t.row('fc3.bias').querySelector('td')!.click();
+    const detail = t.root.querySelector<HTMLElement>('.detail section.param[data-name="fc3.bias"] td[data-stat="sample.std"]')!;
+    expect(detail.textContent).toBe('–');
+    expect(detail.title).toBe(why);
+    // A defined std has no such note.
+    expect(t.row('fc2.bias').querySelector<HTMLElement>('[data-stat="sample.std"]')!.title).toBe('');
+    expect(toCsv(WEIGHT_COLUMNS, inspection.parameters).split('\n').find((l) => l.startsWith('fc3.bias,'))).toMatch(/^fc3\.bias,1,/);
+  });
+
   it('has one row per tensor in state_dict order, with shape, initializer, fans, stds, KS and a sparkline', () => {
     const inspection = gptInspection();
     const t = mount(inspection);
