@@ -5,7 +5,7 @@ import type { Config } from './config';
 import { isPythonUri, PythonModels } from './pythonModels';
 import { cellDocumentAt, isNotebookCell, isNotebookUri, notebookOfCell } from './notebooks';
 import type { PythonFile } from '../pymodel';
-import type { NotebookSource } from '../pymodel/notebook';
+import { isPythonLanguage, type NotebookSource } from '../pymodel/notebook';
 
 /** `*.nn.json`, `*.nn.yaml` and `*.nn.yml`: the files Weightscope treats as model definitions. */
 export const MODEL_FILE_GLOB = '**/*.nn.{json,yaml,yml}';
@@ -123,7 +123,7 @@ export class ModelDocuments implements vscode.Disposable {
       byCell.get(at.document)?.push({ ...d, range: { start: at.offset, end: Math.max(at.offset, d.range.end - shift) } });
     }
     for (const [document, diagnostics] of byCell) {
-      if (document.languageId === 'python') this.diagnostics.set(document.uri, diagnostics.map((d) => toVscodeDiagnostic(document, d)));
+      if (isPythonLanguage(document.languageId)) this.diagnostics.set(document.uri, diagnostics.map((d) => toVscodeDiagnostic(document, d)));
     }
   }
 

@@ -64,7 +64,7 @@ export function combineCells(cells: readonly NotebookCellText[]): NotebookSource
   const spans: CellSpan[] = [];
   let offset = 0;
   cells.forEach((cell, index) => {
-    if (cell.kind !== 'code' || (cell.language !== undefined && cell.language !== 'python')) return;
+    if (cell.kind !== 'code' || (cell.language !== undefined && !isPythonLanguage(cell.language))) return;
     const text = blankMagics(cell.text);
     if (parts.length > 0) {
       parts.push('\n');
@@ -115,6 +115,11 @@ function notebookLanguage(doc: Record<string, unknown>): string | undefined {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** VS Code's and Jupyter's language id of Python cells. */
+export function isPythonLanguage(languageId: string): boolean {
+  return /^python$/i.test(languageId);
 }
 
 /** `.ipynb` files. */
