@@ -104,7 +104,8 @@ export class Rng {
   fillUniform(out: Float32Array | Float64Array, low: number, width: number): void {
     let s0 = this.s0, s1 = this.s1, s2 = this.s2, s3 = this.s3;
     for (let i = 0; i < out.length; i++) {
-      // Two words of xoshiro128**, as nextUint32 computes them.
+      // Two words of xoshiro128**, as nextUint32 computes them, written out: through a local closure (as
+      // fillNormal draws, where log/sin/cos dominate) this loop takes 18 ns a value instead of 3.
       const a = (Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0) >>> 5;
       let t = s1 << 9;
       s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 11);

@@ -155,12 +155,17 @@ export class ModelDocuments implements vscode.Disposable {
   private scheduleChange(document: vscode.TextDocument): void {
     if (isNotebookCell(document)) return this.scheduleNotebookChange(document);
     if (!isModelSource(document.uri)) return;
-    const key = document.uri.toString();
+    this.debounce(document.uri, () => this.refreshDiagnostics(document));
+  }
+
+  /** Runs `refresh` for `uri` once edits pause for the configured delay, then tells listeners that its models changed. */
+  private debounce(uri: vscode.Uri, refresh: () => void): void {
+    const key = uri.toString();
     clearTimeout(this.timers.get(key));
     this.timers.set(key, setTimeout(() => {
       this.timers.delete(key);
-      this.refreshDiagnostics(document);
-      this.changed.fire(document.uri);
+      refresh();
+      this.changed.fire(uri);
     }, this.config.refreshDelayMs));
   }
 
@@ -168,13 +173,7 @@ export class ModelDocuments implements vscode.Disposable {
   private scheduleNotebookChange(document: vscode.TextDocument): void {
     const notebook = notebookOfCell(document);
     if (!notebook || !isNotebookUri(notebook.uri)) return;
-    const key = notebook.uri.toString();
-    clearTimeout(this.timers.get(key));
-    this.timers.set(key, setTimeout(() => {
-      this.timers.delete(key);
-      this.refreshNotebook(notebook);
-      this.changed.fire(notebook.uri);
-    }, this.config.refreshDelayMs));
+    this.debounce(notebook.uri, () => this.refreshNotebook(notebook));
   }
 
   private refreshNotebook(notebook: vscode.NotebookDocument): void {

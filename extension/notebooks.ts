@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { combineCells, readIpynb, type NotebookCellText, type NotebookSource } from '../pymodel/notebook';
+import { cellAt, combineCells, readIpynb, type NotebookCellText, type NotebookSource } from '../pymodel/notebook';
 
 /** The scheme of a notebook cell's text document. */
 export const NOTEBOOK_CELL_SCHEME = 'vscode-notebook-cell';
@@ -47,7 +47,7 @@ export async function readNotebook(uri: vscode.Uri): Promise<{ source: NotebookS
 
 /** The cell document holding a combined-source offset, and the offset within that cell. */
 export function cellDocumentAt(notebook: vscode.NotebookDocument, source: NotebookSource, offset: number): { document: vscode.TextDocument; offset: number } | undefined {
-  const span = source.cells.find((c) => offset >= c.start && offset <= c.end);
-  if (!span || span.index >= notebook.cellCount) return undefined;
-  return { document: notebook.cellAt(span.index).document, offset: offset - span.start };
+  const at = cellAt(source, offset);
+  if (!at || at.index >= notebook.cellCount) return undefined;
+  return { document: notebook.cellAt(at.index).document, offset: at.offset };
 }
