@@ -37,7 +37,8 @@ import {
 import { globMatches } from './patterns';
 import { decodeInitializer } from './decodeInitializer';
 import { decodeApproximations, decodeModuleEntry, decodeModuleList, decodeOwnTensors } from './decodeModules';
-import { modelTree, parameterCount } from './moduleTree';
+import { modelTree } from './moduleTree';
+import { formatCount, MAX_SYNTHETIC_EXAMPLES, sizeProblem } from './memory';
 import { chainFromTree } from './treeJson';
 import { moduleDefinition } from '../modules/catalogue';
 import { namedModules, tensorEntries, type ModuleNode, type TensorTie } from '../modules/tree';
@@ -53,6 +54,8 @@ export interface DecodeResult {
 export interface DecodeOptions {
   /** Models with more trainable parameters get an error (the engine would not run them). */
   maxParameters?: number;
+  /** How the user raises `maxParameters`, for the message (default: the editor setting). */
+  limitName?: string;
   /**
    * The module tree, when a front end built it itself (the Python reader): it takes the place of the
    * file's "layers", and `forwardUnavailable` says why the engine cannot run it.
@@ -156,10 +159,12 @@ export function decodeModel(root: Located | undefined, defaultName: string, opti
   if (data) spec.data = data;
   if (training) spec.training = training;
   if (initFrom) spec.initFrom = initFrom;
-  const count = parameterCount(spec);
-  // The limit guards training (and the signal's forward pass); a tree the engine cannot run is only inspected, one tensor at a time.
-  if (!modules && options.maxParameters !== undefined && count > options.maxParameters) {
-    d.error('too-large', `The model has ${count.toLocaleString('en-US')} parameters, over the limit of ${options.maxParameters.toLocaleString('en-US')} (setting weightscope.limits.maxParameters).`, layersEntry!.keyRange);
+  // Sizes before memory: from the shapes alone, before anything is allocated. The parameter limit guards training
+  // (and the signal's forward pass); a tree the engine cannot run is only inspected, one tensor at a time, and only
+  // an absurd memory estimate stops it.
+  const tooLarge = sizeProblem(spec, modules ? 'init' : 'train', { ...(options.maxParameters !== undefined ? { maxParameters: options.maxParameters } : {}), ...(options.limitName ? { limitName: options.limitName } : {}) });
+  if (tooLarge) {
+    d.error('too-large', tooLarge, layersEntry?.keyRange ?? inputEntry?.keyRange ?? obj.range);
     return { spec: undefined, diagnostics: d.items, tree: root };
   }
   if (loss) spec.loss = loss;
@@ -402,6 +407,10 @@ function decodeData(d: DiagnosticSink, e: LocatedEntry | undefined): DataSpec | 
     const examples = examplesEntry ? d.positiveInteger(examplesEntry.value, 'examples') : 1024;
     const noise = optionalNumber(d, obj, 'noise') ?? 0.1;
     if (examples === undefined) return undefined;
+    if (examples > MAX_SYNTHETIC_EXAMPLES) {
+      d.error('too-large', `${formatCount(examples)} synthetic examples: at most ${formatCount(MAX_SYNTHETIC_EXAMPLES)} are generated (the data is held in memory).`, examplesEntry!.value.range);
+      return undefined;
+    }
     return { kind: 'synthetic', task: kind as (typeof SYNTHETIC_TASKS)[number], examples, noise };
   }
   if (source.key === 'csv') {
