@@ -105,11 +105,13 @@ export function sizeProblem(spec: ModelSpec, command: SizedCommand, limits: Size
 }
 
 export function formatCount(n: number): string {
-  return Number.isFinite(n) ? n.toLocaleString('en-US') : String(n);
+  // Past 10¹⁵ the digits say nothing more: 1.10e+301.
+  return !Number.isFinite(n) ? String(n) : n < 1e15 ? n.toLocaleString('en-US') : n.toPrecision(3);
 }
 
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes)) return 'more memory than exists';
+  if (bytes >= 1024 ** 7) return `${bytes.toPrecision(3)} bytes`;
   const units = ['bytes', 'KB', 'MB', 'GB', 'TB', 'PB', 'EB'];
   let value = bytes;
   let unit = 0;
