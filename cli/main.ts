@@ -11,7 +11,7 @@
  *   --json                         machine-readable output
  *   --model Name                   which model of a .py file (a class or an nn.Sequential variable)
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseModelFile, type ModelDiagnostic } from '../engine/model';
 import { inspectInitialization } from '../engine/inspect/inspectInit';
 import { ONE_ELEMENT_STD } from '../engine/inspect/types';
@@ -24,6 +24,8 @@ import { LEFT_OUT } from '../pymodel/notes';
 import type { Dataset } from '../engine/data/dataset';
 import { encodeSnapshotLine, encodeStepLine, runMetaFor, TrainingRun } from '../engine/run';
 import { RunFolderWriter } from './runFiles';
+import { lockRunFolder, RunLockError, type RunLock } from './runLock';
+import { RUN_META_FILE, RUN_STEPS_FILE } from '../engine/run/format';
 import path from 'node:path';
 import { formatDiagnostic, notebookLocator, textLocator, type Locator } from './format';
 import { combineCells, isNotebookPath, readIpynb, type NotebookSource } from '../pymodel/notebook';
@@ -260,10 +262,42 @@ async function train(args: Args): Promise<number> {
   const file = args.files[0]!;
   const batchSize = plannedBatchSize(spec, args.batch);
   const steps = plannedSteps(spec, resources.dataset.count, batchSize, args.steps);
-  const run = new TrainingRun(spec, {
-    steps, batchSize, trace: args.run !== undefined, dataset: resources.dataset,
-    ...(resources.checkpoint ? { checkpoint: resources.checkpoint } : {}),
-  });
+  const lock = args.run ? takeRunFolder(args.run) : undefined;
+  if (typeof lock === 'string') {
+    console.error(`weightscope train: ${lock}`);
+    return 1;
+  }
+  try {
+    const run = new TrainingRun(spec, {
+      steps, batchSize, trace: args.run !== undefined, dataset: resources.dataset,
+      ...(resources.checkpoint ? { checkpoint: resources.checkpoint } : {}),
+    });
+    return trainInto(args, spec, run, file, steps, batchSize);
+  } finally {
+    lock?.release();
+  }
+}
+
+/**
+ * The lock of a fresh run folder, or why `dir` cannot take this run: another writer holds it, or it already
+ * holds a run (whose steps this one would be appended to).
+ */
+function takeRunFolder(dir: string): RunLock | string {
+  let lock: RunLock;
+  try {
+    lock = lockRunFolder(dir);
+  } catch (err) {
+    if (err instanceof RunLockError) return err.message;
+    throw err;
+  }
+  if ([RUN_META_FILE, RUN_STEPS_FILE].some((name) => existsSync(path.join(dir, name)))) {
+    lock.release();
+    return `${dir} already holds a run; record this one in a new folder (a run is never appended to)`;
+  }
+  return lock;
+}
+
+function trainInto(args: Args, spec: ChainModelSpec, run: TrainingRun, file: string, steps: number, batchSize: number): number {
   const trainer = run.trainer;
   const writer = args.run ? new RunFolderWriter(args.run, runMetaFor(spec, {
     id: path.basename(path.resolve(args.run)), steps, createdAt: new Date().toISOString(), source: path.resolve(file), batchSize, dataset: trainer.dataset.description,

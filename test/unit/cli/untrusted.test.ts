@@ -3,11 +3,13 @@
  * regular or too large, and models too large to allocate, are all refused with a clear message before anything
  * is read or allocated.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../cli/main';
+import { lockRunFolder, RUN_LOCK_FILE, RunLockError } from '../../../cli/runLock';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'cli-untrusted-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -148,5 +150,43 @@ describe('sizes before memory', () => {
     out = [];
     expect(await main(['train', model, '--batch', '100000000', '--steps', '1'])).toBe(1);
     expect(out.join('\n')).toMatch(/too-large: The model has 21 parameters and training it needs about/);
+  });
+});
+
+describe('train --run DIR', () => {
+  it('refuses a folder that already holds a run instead of appending to it', async () => {
+    const { dir, model } = workspace(mlp());
+    const runDir = path.join(dir, 'run');
+    expect(await main(['train', model, '--steps', '2', '--run', runDir])).toBe(0);
+    const steps = readFileSync(path.join(runDir, 'steps.jsonl'), 'utf8');
+    out = [];
+    expect(await main(['train', model, '--steps', '2', '--run', runDir])).toBe(1);
+    expect(out.join('\n')).toMatch(/already holds a run; record this one in a new folder/);
+    expect(readFileSync(path.join(runDir, 'steps.jsonl'), 'utf8')).toBe(steps);
+    expect(existsSync(path.join(runDir, RUN_LOCK_FILE))).toBe(false);
+  });
+
+  it('refuses a folder another living writer holds, and takes over the lock of a dead one', async () => {
+    const { dir, model } = workspace(mlp());
+    const runDir = path.join(dir, 'run');
+    mkdirSync(runDir);
+    writeFileSync(path.join(runDir, RUN_LOCK_FILE), `${process.pid}\n`);
+    expect(await main(['train', model, '--steps', '2', '--run', runDir])).toBe(1);
+    expect(out.join('\n')).toContain(`is being written by another weightscope (pid ${process.pid})`);
+    expect(existsSync(path.join(runDir, 'steps.jsonl'))).toBe(false);
+
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    writeFileSync(path.join(runDir, RUN_LOCK_FILE), `${dead.stdout}\n`);
+    expect(await main(['train', model, '--steps', '2', '--run', runDir])).toBe(0);
+    expect(readFileSync(path.join(runDir, 'steps.jsonl'), 'utf8').length).toBeGreaterThan(0);
+    expect(existsSync(path.join(runDir, RUN_LOCK_FILE))).toBe(false);
+  });
+
+  it('lets only one of two writers take the lock', () => {
+    const { dir } = workspace(mlp());
+    const first = lockRunFolder(path.join(dir, 'run'));
+    expect(() => lockRunFolder(path.join(dir, 'run'))).toThrow(RunLockError);
+    first.release();
+    lockRunFolder(path.join(dir, 'run')).release();
   });
 });
