@@ -24,6 +24,7 @@ import {
   ACTIVATION_ARGS,
   ACTIVATION_TYPES,
   MODEL_FORMAT_VERSION,
+  layerPrefix,
   type ActivationType,
   type InitSpec,
   type LayerSpec,
@@ -110,9 +111,18 @@ export function decodeModel(root: Located | undefined, defaultName: string, opti
   } else if (isChain(layersEntry.value.items) && !['class', 'tie', 'parameters', 'buffers'].some((k) => entry(obj, k))) {
     if (layersEntry.value.items.length === 0) d.error('missing-layers', 'The "layers" list is empty.', layersEntry.value.range);
     let width = inputFeatures;
+    const prefixes = new Map<string, number>();
     layersEntry.value.items.forEach((item, index) => {
       const layer = decodeLayer(d, item, index, width);
       if (layer) {
+        // torch's Sequential (an OrderedDict) cannot hold two children under one name.
+        const prefix = layerPrefix(layer, index);
+        const first = prefixes.get(prefix);
+        if (first !== undefined) {
+          const at = item.kind === 'object' ? entry(item, 'name')?.value.range ?? item.range : item.range;
+          d.error('duplicate-name', `Layer ${index} is named "${prefix}", as layer ${first} is: each layer needs its own name (its state_dict prefix).`, at);
+        }
+        prefixes.set(prefix, index);
         layers.push(layer);
         if (layer.type === 'Linear') width = layer.outFeatures;
       }
@@ -219,8 +229,10 @@ function decodeLayer(d: DiagnosticSink, node: Located, index: number, width: num
         continue;
       }
       const v = e.value.kind === 'scalar' ? e.value.value : undefined;
-      if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') args[e.key] = v;
-      else d.error('type', `Argument "${e.key}" of ${type} must be a number or a string.`, e.value.range);
+      // GELU's approximate is the one string; every other argument is a number (a string was once trained as torch's default).
+      const textual = e.key === 'approximate';
+      if (textual ? typeof v === 'string' : typeof v === 'number' && Number.isFinite(v)) args[e.key] = v!;
+      else d.error('type', `Argument "${e.key}" of ${type} must be ${textual ? 'a string' : 'a finite number'}.`, e.value.range);
     }
     if (type === 'GELU' && args.approximate !== undefined && args.approximate !== 'none' && args.approximate !== 'tanh') {
       d.error('bad-value', `GELU approximate must be 'none' or 'tanh', got '${String(args.approximate)}'.`, entry(obj, 'approximate')!.value.range);

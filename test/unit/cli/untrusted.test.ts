@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../cli/main';
+import { writeNpy } from '../../../engine/io';
 import { lockRunFolder, RUN_LOCK_FILE, RunLockError } from '../../../cli/runLock';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'cli-untrusted-'));
@@ -121,6 +122,15 @@ describe('data file messages never quote the file', () => {
     const text = out.join('\n');
     expect(text).toMatch(/d\.csv:2: the cell in column 'b' is not a number/);
     expect(text).not.toContain('hunter2');
+  });
+});
+
+describe('check opens the files the model names', () => {
+  it('and reports an init_from tensor of the wrong shape, as train would', async () => {
+    const { dir, model } = workspace({ ...mlp(), init_from: { npy: { 'fc1.weight': 'w.npy' } } });
+    writeFileSync(path.join(dir, 'w.npy'), writeNpy(new Float32Array(6), [2, 3]));
+    expect(await main(['check', model])).toBe(1);
+    expect(out.join('\n')).toMatch(/error checkpoint-mismatch .*size mismatch for fc1\.weight: copying a param with shape \[2, 3\]/);
   });
 });
 
