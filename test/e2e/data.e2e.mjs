@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { clickCodeLens, openFile, problems, waitForNotification } from './harness.mjs';
+import { clickCodeLens, openFile, problems, waitForNotification, webviewFrame } from './harness.mjs';
 
 const MODEL = `{
   "version": 1,
@@ -35,7 +35,7 @@ export const tests = [
         const text = await toast.innerText();
         if (!/points\.csv/.test(text)) throw new Error(`the notification does not name the file: ${text}`);
         const rows = await problems(page, { minCount: 2 });
-        if (!rows.some((r) => /Cannot read points\.csv: no such file/.test(r))) throw new Error(`Problems: ${rows.join(' | ')}`);
+        if (!rows.some((r) => /Cannot read "points\.csv": no such file/.test(r))) throw new Error(`Problems: ${rows.join(' | ')}`);
         await ctx.screenshot('data-1-missing-csv.png');
 
         const lines = ['x1,x2,y', ...Array.from({ length: 64 }, (_, i) => `${(i % 8) / 8},${Math.floor(i / 8) / 8},${((i % 8) + Math.floor(i / 8)) / 16}`)];
@@ -45,6 +45,12 @@ export const tests = [
         const summary = await done.innerText();
         if (!/points\.csv: 64 rows/.test(summary)) throw new Error(`training did not use the CSV file: ${summary}`);
         ctx.log(summary.split('\n')[0]);
+        // The notification comes when the run ends; the panel draws a moment later: wait for its charts at the last step.
+        const frame = await webviewFrame(page, { title: 'Train: csv-model', timeout: 60000 });
+        await frame.locator('#scrubber-step[data-step="20"]').waitFor({ timeout: 60000 });
+        await frame.locator('svg.line-chart').first().waitFor({ timeout: 60000 });
+        const charts = await frame.locator('svg.line-chart').count();
+        if (charts < 7) throw new Error(`the Train panel shows ${charts} charts, expected 7`);
         await ctx.screenshot('data-2-trained-on-csv.png');
       } finally {
         fs.rmSync(workspace, { recursive: true, force: true });
