@@ -59,4 +59,36 @@ export const tests = [
       }
     },
   },
+  {
+    name: 'A data path that leads outside the workspace folder, directly or through a link, is refused on its range and not read',
+    async fn(ctx) {
+      const base = fs.mkdtempSync(path.join(os.tmpdir(), 'weightscope-outside-'));
+      try {
+        const workspace = path.join(base, 'ws');
+        fs.mkdirSync(workspace);
+        fs.mkdirSync(path.join(base, 'secret'));
+        fs.writeFileSync(path.join(base, 'secret', 'points.csv'), 'x1,x2,y\n1,2,3\n');
+        fs.symlinkSync(path.join(base, 'secret', 'points.csv'), path.join(workspace, 'link.csv'));
+        fs.writeFileSync(path.join(workspace, 'up.nn.json'), MODEL.replace('"points.csv"', '"../secret/points.csv"'));
+        fs.writeFileSync(path.join(workspace, 'link.nn.json'), MODEL.replace('"points.csv"', '"link.csv"'));
+        const { page } = await ctx.workbench({ workspace });
+        for (const [file, pattern] of [['up.nn.json', /"\.\.\/secret\/points\.csv" leads to \S*secret\/points\.csv, outside the workspace folder ws/], ['link.nn.json', /"link\.csv" leads \(through a link\) to \S*secret\/points\.csv, outside the workspace folder ws/]]) {
+          await openFile(page, file);
+          await clickCodeLens(page, 'Train');
+          await waitForNotification(page, 'cannot train CSV model');
+          // The Problems panel lists every file's problems; wait for this file's.
+          let rows = [];
+          for (const end = Date.now() + 30000; Date.now() < end; await page.waitForTimeout(500)) {
+            rows = await problems(page, { minCount: 2 });
+            if (rows.some((r) => pattern.test(r) && /path-outside/.test(r))) break;
+          }
+          if (!rows.some((r) => pattern.test(r) && /path-outside/.test(r))) throw new Error(`${file}: Problems: ${rows.join(' | ')}`);
+          await page.keyboard.press('Escape');
+        }
+        await ctx.screenshot('data-3-path-outside.png');
+      } finally {
+        fs.rmSync(base, { recursive: true, force: true });
+      }
+    },
+  },
 ];
