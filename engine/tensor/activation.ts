@@ -1,5 +1,6 @@
 /**
- * Elementwise activations of torch.nn.functional, with torch's defaults and
+ * Elementwise activations of torch.nn.functional (ReLU, LeakyReLU, ELU, SELU,
+ * GELU exact and tanh, Sigmoid, Tanh, SiLU, Softplus, Mish), with torch's defaults and
  * torch's choices at the kinks (the derivative at exactly 0 is that of the
  * x ≤ 0 branch, as in torch's backward kernels).
  *
@@ -267,6 +268,31 @@ export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
       for (let i = 0; i < g.length; i++) {
         const v = xs[i]!;
         gx[i] = v * beta > threshold ? g[i]! : g[i]! * logistic(v * beta);
+      }
+    },
+  );
+}
+
+/**
+ * Mish(x) = x·tanh(softplus(x)) with softplus(x) = log(1 + eˣ) (no threshold,
+ * as torch's kernel);  with t = tanh(softplus(x)) and σ(x) = d softplus/dx:
+ *   Mish′(x) = t + x·σ(x)·(1 − t²).
+ */
+export function mish(x: Tensor): Tensor {
+  return unaryOp(
+    'MishBackward',
+    x,
+    (xs, ys) => {
+      for (let i = 0; i < xs.length; i++) {
+        const v = xs[i]!;
+        ys[i] = v * Math.tanh(Math.log1p(Math.exp(v)));
+      }
+    },
+    (xs, _ys, g, gx) => {
+      for (let i = 0; i < g.length; i++) {
+        const v = xs[i]!;
+        const t = Math.tanh(Math.log1p(Math.exp(v)));
+        gx[i] = g[i]! * (t + v * logistic(v) * (1 - t * t));
       }
     },
   );

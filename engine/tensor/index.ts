@@ -29,13 +29,19 @@ export { opResult, type BackwardFn } from './op';
 export { gradcheck, type GradcheckOptions, type GradcheckResult, type GradcheckMismatch } from './gradcheck';
 
 // Ops
-export { add, sub, mul, div } from './binary';
-export { neg, exp, log, sqrt, pow, unaryOp, type ForwardKernel, type BackwardKernel } from './unary';
+export { add, sub, mul, div, pow, eq, ne, lt, le, gt, ge, maskedFill, where, type Operand } from './binary';
+export { broadcastShapes } from './broadcast';
+export { neg, exp, log, sqrt, unaryOp, type ForwardKernel, type BackwardKernel } from './unary';
 export { sum, mean, max, maxAlongDim, argmax } from './reduce';
-export { matmul, linear } from './matmul';
+export { matmul, bmm, linear } from './matmul';
 export { reshape } from './reshape';
+export { view, flatten, unsqueeze, squeeze, contiguous, expand, permute, transpose } from './views';
+export { index, select, narrow, slice, type IndexEntry, type Slice } from './indexing';
+export { cat, stack, split, chunk } from './concat';
+export { zeros, ones, full, arange, tril, triu } from './creation';
+export { scaledDotProductAttention, type ScaledDotProductAttentionOptions } from './attention';
 export {
-  relu, leakyRelu, elu, selu, gelu, silu, tanh, sigmoid, softplus, logistic, SELU_ALPHA, SELU_SCALE,
+  relu, leakyRelu, elu, selu, gelu, silu, mish, tanh, sigmoid, softplus, logistic, SELU_ALPHA, SELU_SCALE,
   type GeluApproximate,
 } from './activation';
 export { softmax, logSoftmax } from './softmax';
