@@ -184,3 +184,15 @@ describe('scaled dot-product attention', () => {
     expect(() => scaledDotProductAttention(q, k, v, { dropoutP: 0.1 })).toThrow(/rng/);
   });
 });
+
+describe('dropout on tensors of any rank', () => {
+  it('draws one mask element per element in storage order, whatever the shape, and keeps the shape', () => {
+    const x = Tensor.from(Array.from({ length: 120 }, (_, i) => i + 1), [2, 3, 4, 5], f64);
+    const y = dropout(x, 0.5, true, new Rng(40));
+    const flat = dropout(Tensor.from(x.data, [120], f64), 0.5, true, new Rng(40));
+    expect(y.shape).toEqual([2, 3, 4, 5]);
+    expect(y.toArray()).toEqual(flat.toArray());
+    expect(y.toArray().filter((v) => v === 0).length).toBeGreaterThan(30);
+    expect(dropout(x, 0.5, false, new Rng(40))).toBe(x);
+  });
+});
