@@ -51,6 +51,23 @@ def causal_attention(t, c):
     return y.transpose(1, 2).contiguous().view(B, T, C // 3)
 
 
+def gpt_block(t, c):
+    """A pre-norm transformer block as examples/tiny_gpt/model.py writes it (2 heads, GELU MLP)."""
+    x = t["x"]
+    B, T, C = x.size()
+    h = F.layer_norm(x, (C,), t["ln1_w"], t["ln1_b"])
+    q, k, v = F.linear(h, t["qkv_w"], t["qkv_b"]).split(C, dim=2)
+    q = q.view(B, T, 2, C // 2).transpose(1, 2)
+    k = k.view(B, T, 2, C // 2).transpose(1, 2)
+    v = v.view(B, T, 2, C // 2).transpose(1, 2)
+    att = (q @ k.transpose(-2, -1)) / math.sqrt(k.size(-1))
+    att = att.masked_fill(c["mask"][:, :, :T, :T] == 0, float("-inf"))
+    y = (F.softmax(att, dim=-1) @ v).transpose(1, 2).contiguous().view(B, T, C)
+    x = x + F.linear(y, t["proj_w"], t["proj_b"])
+    h = F.layer_norm(x, (C,), t["ln2_w"], t["ln2_b"])
+    return x + F.linear(F.gelu(F.linear(h, t["up_w"], t["up_b"])), t["down_w"], t["down_b"])
+
+
 # name -> (inputs: name -> (shape, kind), constants: name -> builder, function)
 CASES: Dict[str, Tuple[Dict[str, Tuple[List[int], str]], Dict[str, Callable[[torch.dtype], torch.Tensor]], Case]] = {
     "add_broadcast": ({"a": ([2, 3, 4], "normal"), "b": ([3, 1], "normal")}, {}, lambda t, c: t["a"] + t["b"]),
@@ -115,6 +132,19 @@ CASES: Dict[str, Tuple[Dict[str, Tuple[List[int], str]], Dict[str, Callable[[tor
         {"x": ([2, 5, 12], "normal")},
         {"mask": lambda dt: torch.tril(torch.ones(8, 8, dtype=dt)).view(1, 1, 8, 8)},
         causal_attention,
+    ),
+    "gpt_block": (
+        {
+            "x": ([2, 5, 8], "normal"),
+            "ln1_w": ([8], "positive"), "ln1_b": ([8], "normal"),
+            "qkv_w": ([24, 8], "normal"), "qkv_b": ([24], "normal"),
+            "proj_w": ([8, 8], "normal"), "proj_b": ([8], "normal"),
+            "ln2_w": ([8], "positive"), "ln2_b": ([8], "normal"),
+            "up_w": ([32, 8], "normal"), "up_b": ([32], "normal"),
+            "down_w": ([8, 32], "normal"), "down_b": ([8], "normal"),
+        },
+        {"mask": lambda dt: torch.tril(torch.ones(8, 8, dtype=dt)).view(1, 1, 8, 8)},
+        gpt_block,
     ),
     "sdpa": (
         {"q": ([2, 3, 4], "normal"), "k": ([2, 5, 4], "normal"), "v": ([2, 5, 3], "normal")},

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   add, arange, bmm, cat, chunk, contiguous, eq, expand, flatten, gelu, index, layerNorm, logSoftmax, maskedFill, matmul,
-  mean, mish, mul, ones, permute, pow, scaledDotProductAttention, silu, softmax, split, squeeze, stack, sub, sum, tanh,
+  mean, mish, mul, linear, ones, permute, pow, scaledDotProductAttention, silu, softmax, split, squeeze, stack, sub, sum, tanh,
   transpose, tril, triu, unsqueeze, view, where, div, type DType, Tensor,
 } from '../../engine/tensor';
 import { normwise } from './helpers/compare';
@@ -36,6 +36,22 @@ function causalAttention(t: Leaves, dtype: DType): Tensor {
   att = maskedFill(att, eq(index(mask, [{}, {}, { stop: T }, { stop: T }]), 0), -Infinity);
   const y = matmul(softmax(att, -1), v);
   return view(contiguous(transpose(y, 1, 2)), [B, T, C / 3]);
+}
+
+/** examples/tiny_gpt/model.py's Block (2 heads), op for op. */
+function gptBlock(t: Leaves, dtype: DType): Tensor {
+  let x = t.x!;
+  const [B, T, C] = x.shape as [number, number, number];
+  const mask = view(tril(ones([8, 8], { dtype })), [1, 1, 8, 8]);
+  let h = layerNorm(x, C, t.ln1_w!, t.ln1_b!);
+  const heads = (p: Tensor): Tensor => transpose(view(p, [B, T, 2, C / 2]), 1, 2);
+  const [q, k, v] = split(linear(h, t.qkv_w!, t.qkv_b!), C, 2).map(heads) as [Tensor, Tensor, Tensor];
+  let att = div(matmul(q, transpose(k, -2, -1)), Math.sqrt(k.shape[3]!));
+  att = maskedFill(att, eq(index(mask, [{}, {}, { stop: T }, { stop: T }]), 0), -Infinity);
+  const y = view(contiguous(transpose(matmul(softmax(att, -1), v), 1, 2)), [B, T, C]);
+  x = add(x, linear(y, t.proj_w!, t.proj_b!));
+  h = layerNorm(x, C, t.ln2_w!, t.ln2_b!);
+  return add(x, linear(gelu(linear(h, t.up_w!, t.up_b!)), t.down_w!, t.down_b!));
 }
 
 const CASES: Record<string, (t: Leaves, dtype: DType) => Tensor> = {
@@ -84,6 +100,7 @@ const CASES: Record<string, (t: Leaves, dtype: DType) => Tensor> = {
   mish: (t) => mish(t.a!),
   tril_grad: (t) => add(tril(t.a!, -1), mul(triu(t.a!, 2), 2)),
   causal_attention_composed: causalAttention,
+  gpt_block: gptBlock,
   sdpa: (t) => scaledDotProductAttention(t.q!, t.k!, t.v!),
   sdpa_causal: (t) => scaledDotProductAttention(t.q!, t.k!, t.v!, { isCausal: true }),
   sdpa_bool_mask: (t, dtype) =>
