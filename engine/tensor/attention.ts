@@ -74,7 +74,9 @@ export function scaledDotProductAttention(
   let maskOffsets: Int32Array | null = null;
   let maskInner = 0;
   if (mask) {
-    broadcastShapes('scaledDotProductAttention', scoreShape, mask.shape);
+    if (!shapesEqual(broadcastShapes('scaledDotProductAttention', scoreShape, mask.shape), scoreShape)) {
+      throw new RangeError(`scaledDotProductAttention: attn_mask ${formatShape(mask.shape)} does not broadcast to the scores ${formatShape(scoreShape)}`);
+    }
     const plan = planBroadcast(scoreShape, scoreShape, mask.shape);
     // A plan row is a whole number of score rows (S is the innermost dimension): one mask offset per score row.
     maskOffsets = new Int32Array(count * L);

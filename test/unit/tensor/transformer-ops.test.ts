@@ -182,6 +182,8 @@ describe('scaled dot-product attention', () => {
     expect(() => scaledDotProductAttention(q, k, q)).toThrow(RangeError);
     expect(() => scaledDotProductAttention(q, k, v, { isCausal: true, attnMask: Tensor.zeros([5, 6], f64) })).toThrow(RangeError);
     expect(() => scaledDotProductAttention(q, k, v, { dropoutP: 0.1 })).toThrow(/rng/);
+    expect(() => scaledDotProductAttention(q, k, v, { attnMask: Tensor.zeros([4, 2, 3, 5, 6], f64) })).toThrow(/does not broadcast/);
+    expect(() => scaledDotProductAttention(q, k, v, { attnMask: Tensor.zeros([5, 5], f64) })).toThrow(/do not broadcast/);
   });
 });
 
