@@ -130,8 +130,9 @@ function show(message: HostToCheckpoint): void {
     case 'error':
       report = undefined;
       app.replaceChildren(h('div', { class: 'status error', role: 'alert' },
-        h('h1', {}, message.file),
-        h('p', { class: 'message' }, message.message),
+        h('h1', {}, `Weightscope cannot show ${message.file}`),
+        // The readers' messages start with the file's name, which the heading already gives.
+        h('p', { class: 'message' }, message.message.startsWith(`${message.file}: `) ? message.message.slice(message.file.length + 2) : message.message),
         button('retry', 'Try again', 'Read the file again', { type: 'retry' })));
       app.dataset.state = 'error';
       return;
