@@ -83,13 +83,29 @@ class CheckpointEditor {
     );
   }
 
+  /** The last model and drift messages, for a webview that reloads. */
+  private lastModel: HostToCheckpoint | undefined;
+  private lastDrift: HostToCheckpoint | undefined;
+
   private post(message: HostToCheckpoint): void {
+    if (message.type === 'model') this.lastModel = message;
+    if (message.type === 'drift') this.lastDrift = message;
+    if (message.type === 'progress' || message.type === 'report') this.lastModel = this.lastDrift = undefined;
     if (!this.disposed) void this.panel.webview.postMessage(message);
+  }
+
+  private replay(): void {
+    const messages = [this.lastModel, this.lastDrift];
+    this.post({ type: 'report', report: this.report! });
+    for (const m of messages) if (m) this.post(m);
   }
 
   private async onMessage(m: CheckpointToHost): Promise<void> {
     switch (m.type) {
       case 'ready':
+        // A webview shown again after being hidden starts empty: give it what it had, without reading the file again.
+        if (this.report) return this.replay();
+        return this.load();
       case 'retry':
         return this.load();
       case 'cancel':
