@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ModelSpec } from '../../engine/model/spec';
 import type { Ctx } from '../ctx';
+import { parseModelFile } from '../../engine/model';
 import { MODEL_FILE_GLOB } from '../modelDocuments';
 import { pythonModelUri } from '../pythonModels';
 
@@ -8,8 +9,8 @@ import { pythonModelUri } from '../pythonModels';
 const EXCLUDE = '**/{node_modules,.git,.venv,venv,env,site-packages,dist,build,__pycache__}/**';
 /** At most this many Python files are read when looking for a checkpoint's model. */
 const MAX_PYTHON_FILES = 200;
-/** Python files larger than this are not model definitions worth parsing for the match. */
-const MAX_PYTHON_BYTES = 1024 * 1024;
+/** Files larger than this are not model definitions worth parsing for the match. */
+const MAX_FILE_BYTES = 1024 * 1024;
 
 export interface CandidateModel {
   uri: string;
@@ -25,11 +26,19 @@ export interface CandidateModel {
  */
 export async function candidateModels(ctx: Ctx, token: vscode.CancellationToken): Promise<CandidateModel[]> {
   const out: CandidateModel[] = [];
+  // Read as text, not opened as documents: nothing is published for files the user did not open.
+  const read = async (uri: vscode.Uri): Promise<string | undefined> => {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (open) return open.getText();
+    const stat = await vscode.workspace.fs.stat(uri);
+    return stat.size > MAX_FILE_BYTES ? undefined : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  };
   for (const uri of await vscode.workspace.findFiles(MODEL_FILE_GLOB, EXCLUDE, 100, token)) {
     if (token.isCancellationRequested) return out;
     try {
-      const { result } = await ctx.models.load(uri);
-      if (result.spec) out.push({ uri: uri.toString(), name: result.spec.name, spec: result.spec });
+      const text = await read(uri);
+      const spec = text === undefined ? undefined : parseModelFile(uri.path, text, { maxParameters: ctx.config.maxParameters }).spec;
+      if (spec) out.push({ uri: uri.toString(), name: spec.name, spec });
     } catch (error) {
       ctx.log.debug(`checkpoint: ${uri.toString()} not read as a model: ${String(error)}`);
     }
@@ -37,12 +46,9 @@ export async function candidateModels(ctx: Ctx, token: vscode.CancellationToken)
   for (const uri of await vscode.workspace.findFiles('**/*.py', EXCLUDE, MAX_PYTHON_FILES, token)) {
     if (token.isCancellationRequested) return out;
     try {
-      const stat = await vscode.workspace.fs.stat(uri);
-      if (stat.size > MAX_PYTHON_BYTES) continue;
-      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-      if (!/nn\.Module|Sequential/.test(text)) continue;
-      const document = await vscode.workspace.openTextDocument(uri);
-      const { file } = await ctx.models.python.parse(document);
+      const text = await read(uri);
+      if (text === undefined || !/nn\.Module|Sequential/.test(text)) continue;
+      const file = await ctx.models.python.parseText(uri, text);
       for (const m of file.models) {
         if (m.modelable && m.result.spec) out.push({ uri: pythonModelUri(uri, m.name).toString(), name: m.name, spec: m.result.spec });
       }
