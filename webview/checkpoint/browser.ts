@@ -14,7 +14,7 @@ import { sparklineSvg } from '../charts/sparkline';
 import { ce, h } from '../dom';
 import { formatCount, formatNumber, formatShape } from '../format';
 import { findModule, inModule, moduleTreeElement, prefixModules, selectModuleItem } from '../moduleTree';
-import { cellText, driftColumns, modelColumns, ratioTone, statColumns, type Column } from './columns';
+import { cellText, driftColumns, leadingColumns, modelColumns, ratioTone, trailingColumns, type Column } from './columns';
 
 export interface BrowserOptions {
   state: CheckpointViewState;
@@ -34,7 +34,7 @@ export function renderBrowser(report: CheckpointReport, options: BrowserOptions)
     open: options.state.open !== undefined && tensors.some((t) => t.name === options.state.open) ? options.state.open : undefined,
   };
   const notify = (): void => options.onStateChange({ filter: state.filter, module: state.module, ...(state.open !== undefined ? { open: state.open } : {}) });
-  const columns: Column[] = [...statColumns(), ...(options.model ? modelColumns(options.model) : []), ...(options.drift ? driftColumns(options.drift) : [])];
+  const columns: Column[] = [...leadingColumns(), ...(options.model ? modelColumns(options.model) : []), ...(options.drift ? driftColumns(options.drift) : []), ...trailingColumns()];
 
   const fileName = report.file.split(/[\\/]/).pop() ?? report.file;
   const tree = moduleTreeElement(root, {
@@ -65,7 +65,7 @@ export function renderBrowser(report: CheckpointReport, options: BrowserOptions)
   const table = h('table', { class: 'tensors', 'aria-label': `Tensors of ${fileName}` },
     h('thead', {}, h('tr', {},
       h('th', { scope: 'col', class: 'name' }, 'tensor'),
-      ...columns.map((c) => h('th', { scope: 'col', class: c.key === 'initializer' || c.key === 'shape' || c.key === 'dtype' ? 'init' : '', title: c.title }, c.header)),
+      ...columns.map((c) => h('th', { scope: 'col', class: c.key === 'shape' || c.key === 'dtype' ? 'init' : '', title: c.title }, c.header)),
       h('th', { scope: 'col', class: 'spark' }, 'histogram'))),
     tbody);
   const empty = h('p', { class: 'empty' });
@@ -174,7 +174,7 @@ function tensorRow(t: TensorSummary, columns: Column[]): HTMLTableRowElement {
     ...columns.map((c) => {
       const v = c.value(t);
       const numeric = typeof v === 'number' || v === null;
-      return h('td', { class: [numeric ? 'num' : c.key === 'initializer' ? 'init' : 'shape', c.tone?.(t) ?? ''].filter(Boolean).join(' '), 'data-stat': c.key, 'data-value': v ?? '', title: c.key === 'initializer' && typeof v === 'string' ? v : undefined }, cellText(c, t));
+      return h('td', { class: [numeric ? 'num' : 'shape', c.tone?.(t) ?? ''].filter(Boolean).join(' '), 'data-stat': c.key, 'data-value': v ?? '', title: c.hint?.(t) }, cellText(c, t));
     }),
     h('td', { class: 'spark' }, sparklineSvg(t.histogram ?? EMPTY_HISTOGRAM)));
 }
@@ -191,11 +191,12 @@ export function renderTensor(t: TensorSummary, model: ModelComparison | undefine
   const chart = (s: TensorSummary, label: string): HTMLElement => (s.histogram
     ? h('figure', {}, h('figcaption', {}, label), histogramSvg(s.histogram, { width: 440, height: 170, label: `Histogram of ${s.name} (${label}): ${s.numel} values` }))
     : h('p', { class: 'hint' }, `${label}: no finite values to draw.`));
-  const row = (label: string, key: string, now: number | null | undefined, start?: number | null, text?: string): HTMLElement =>
+  const row = (label: string, key: string, now: number | null | undefined, start?: number | null, format: (x: number | null | undefined) => string = formatNumber): HTMLElement =>
     h('tr', {},
       h('th', { scope: 'row' }, label),
-      h('td', { 'data-stat': key, 'data-value': now ?? '' }, text ?? formatNumber(now)),
-      ...(initial ? [h('td', { 'data-stat': `initial.${key}`, 'data-value': start ?? '' }, formatNumber(start))] : []));
+      h('td', { 'data-stat': key, 'data-value': now ?? '' }, format(now)),
+      ...(initial ? [h('td', { 'data-stat': `initial.${key}`, 'data-value': start ?? '' }, format(start))] : []));
+  const percent = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : `${(100 * x).toFixed(2)}%`);
   const info = (label: string, key: string, value: number | null | undefined, text?: string, tone = ''): HTMLElement =>
     h('tr', {}, h('th', { scope: 'row' }, label), h('td', { colspan: initial ? 2 : 1, class: tone, 'data-stat': key, 'data-value': value ?? '' }, text ?? formatNumber(value)));
   const stats = h('table', { class: 'stats' },
@@ -207,7 +208,7 @@ export function renderTensor(t: TensorSummary, model: ModelComparison | undefine
       row('min', 'min', t.min, initial?.min),
       row('max', 'max', t.max, initial?.max),
       row('L2 norm', 'l2', t.l2Norm, initial?.l2Norm),
-      row('zeros', 'zeros', t.zeroFraction, initial?.zeroFraction, `${(100 * t.zeroFraction).toFixed(2)}%`),
+      row('zeros', 'zeros', t.zeroFraction, initial?.zeroFraction, percent),
       info('values', 'numel', t.numel),
       ...(t.nonFinite ? [info('non-finite', 'nonFinite', t.nonFinite)] : []),
       ...(init ? [

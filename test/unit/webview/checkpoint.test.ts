@@ -62,6 +62,10 @@ describe('checkpoint browser', () => {
     const { root, cell } = mount({ model, drift });
     expect(Number(cell('fc1.weight', 'stdRatio').dataset.value)).toBe(model.tensors['fc1.weight']!.stdRatio);
     expect(Number(cell('fc1.weight', 'drift').dataset.value)).toBe(drift.relative['fc1.weight']);
+    expect(cell('fc1.weight', 'theoryStd').title).toMatch(/^kaiming_normal_/);
+    // The comparisons sit next to the std.
+    const headers = [...root.querySelectorAll('table.tensors thead th')].map((th) => th.textContent);
+    expect(headers.slice(0, 9)).toEqual(['tensor', 'shape', 'dtype', 'mean', 'std', 'std at init', 'std ÷ init', 'std θ₀', 'drift']);
     (root.querySelector('tr[data-name="fc1.weight"]') as HTMLElement).click();
     const section = root.querySelector('.detail section.param[data-name="fc1.weight"]')!;
     const bars = [...section.querySelectorAll('svg.histogram')][0]!.querySelectorAll('rect.bar');
