@@ -187,10 +187,10 @@ describe('benchmark report', () => {
   });
 
   it('the 500 MB checkpoint: rows, line and goals from its runs', () => {
-    const result = { bytes: 497_774_320, tensors: 148, parameters: 124_439_808, runs: [{ wallMs: 2100, extraBytes: 90e6 }, { wallMs: 1900, extraBytes: 120e6 }, { wallMs: 3500, extraBytes: 80e6 }] };
+    const result = { bytes: 497_774_320, tensors: 148, parameters: 124_439_808, runs: [{ wallMs: 2100, cpuMs: 1900, extraBytes: 90e6 }, { wallMs: 1900, cpuMs: 1800, extraBytes: 120e6 }, { wallMs: 3500, cpuMs: 2000, extraBytes: 80e6 }] };
     const rows = checkpointRows(result);
-    expect(rows.map((r) => [r.metric, r.value, r.unit])).toEqual([[CHECKPOINT_METRICS.wall, 2100, 'ms'], [CHECKPOINT_METRICS.memory, 120, 'MB']]);
-    expect(checkpointLine(result)).toMatch(/498 MB .*\(148 tensors, 124,439,808 elements.* 2100 ms \(goal < 3000: met\), peak 120 MB .*goal < 300: met/);
+    expect(rows.map((r) => [r.metric, r.value, r.unit])).toEqual([[CHECKPOINT_METRICS.wall, 2100, 'ms'], [CHECKPOINT_METRICS.memory, 120, 'MB'], [CHECKPOINT_METRICS.cpu, 1900, 'ms']]);
+    expect(checkpointLine(result)).toMatch(/498 MB .*\(148 tensors, 124,439,808 elements.* 2100 ms \(goal < 3000: met\), peak 120 MB .*goal < 300: met\); CPU time 1900 ms/);
     const checkpointGoals = goals(rows).filter((g) => g.text.startsWith('checkpoint:'));
     expect(checkpointGoals.map((g) => [g.measured, goalMet(g)])).toEqual([[2100, true], [120, true]]);
     expect(textTable(tableCells(rows))).toContain(WORKLOADS.find((w) => w.id === CHECKPOINT_WORKLOAD)!.title);
