@@ -10,7 +10,7 @@ function runData(steps: number): RunData {
   const run = new TrainingRun(spec, { steps });
   while (!run.done) run.advance();
   const meta = { ...runMetaFor(spec, { id: 'r', steps, createdAt: '2026-01-01T00:00:00.000Z', name: 'a <b> "run"' }), status: 'completed' as const, stepsDone: steps };
-  return { meta, steps: run.recorder.steps, snapshots: run.recorder.snapshots, warnings: [] };
+  return { meta, steps: run.recorder.steps, snapshots: run.recorder.snapshots, losses: [], warnings: [] };
 }
 
 describe('exports', () => {

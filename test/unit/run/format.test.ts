@@ -92,7 +92,7 @@ describe('run format', () => {
     expect(() => parseRunMeta('{')).toThrow(RunFormatError);
     expect(() => parseRunMeta('{"format": "other"}')).toThrow('run.json is not a Weightscope run');
     const meta = runMetaFor(spec, { id: 'x', steps: 1, createdAt: '' });
-    expect(() => parseRunMeta(JSON.stringify({ ...meta, version: 2 }))).toThrow('run format version 2 is newer than this Weightscope reads (1)');
+    expect(() => parseRunMeta(JSON.stringify({ ...meta, version: 3 }))).toThrow('run format version 3 is newer than this Weightscope reads (versions 1 to 2)');
   });
 
   it('rejects a run.json whose id is not a plain folder name (a shared run folder must not make Delete reach a sibling)', () => {
@@ -189,7 +189,7 @@ describe('reading steps thinned (a long run for drawing)', () => {
     const rows = lines.split('\n');
     const cut = rows.findIndex((l) => l.startsWith('{"type":"step","step":16,'));
     const segments = [rows.slice(0, cut).join('\n') + '\n', rows.slice(cut).join('\n')];
-    const into = { steps: [], snapshots: [], warnings: [] };
+    const into = { steps: [], snapshots: [], losses: [], warnings: [] };
     segments.forEach((text, i) => parseSteps(text, { keep: every10, into, endOfRun: i === segments.length - 1 }));
     expect(into.steps).toEqual(all.filter((s) => [1, 11, 21, 30].includes(s.step)));
   });
