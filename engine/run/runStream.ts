@@ -58,6 +58,7 @@ export class StepIndex {
   sizes: number[] = [];
 
   addStep(step: number, at: LinePosition): void {
+    this.lastStep = Math.max(this.lastStep, step);
     if (step > (this.steps.at(-1) ?? 0)) {
       this.steps.push(step);
       this.positions.push(at);
@@ -65,6 +66,7 @@ export class StepIndex {
   }
 
   addLoss(step: number, at: LinePosition): void {
+    this.lastStep = Math.max(this.lastStep, step);
     if (this.lossCount++ % LOSS_INDEX_EVERY === 0 && step > (this.lossSteps.at(-1) ?? 0)) {
       this.lossSteps.push(step);
       this.lossPositions.push(at);
@@ -75,6 +77,9 @@ export class StepIndex {
   get size(): number {
     return this.steps.length;
   }
+
+  /** The last step indexed (a full record or a loss line): lookups up to it are answered from the index. */
+  lastStep = 0;
 
   /** The step with a full record nearest to `step` (the later one on a tie), and where its line is. */
   nearest(step: number): { step: number; at: LinePosition } | undefined {

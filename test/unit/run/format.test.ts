@@ -112,17 +112,28 @@ describe('run format', () => {
       const child = spawn(process.execPath, [script, runDir], { stdio: 'ignore' });
       const stepsFile = path.join(runDir, 'steps.jsonl');
       const deadline = Date.now() + 60_000;
-      // Kill it once it has written a few hundred steps, at no particular line boundary.
+      const metaFile = path.join(runDir, 'run.json');
+      const stepsDoneOnDisk = () => (existsSync(metaFile) ? (JSON.parse(readFileSync(metaFile, 'utf8')) as { stepsDone: number }).stepsDone : 0);
+      // Kill it once it has written a few hundred steps and run.json has followed it at least once
+      // (about once a second), at no particular line boundary.
       while (Date.now() < deadline) {
-        if (existsSync(stepsFile) && readFileSync(stepsFile, 'utf8').split('\n').length > 300) break;
+        if (existsSync(stepsFile) && readFileSync(stepsFile, 'utf8').split('\n').length > 300 && stepsDoneOnDisk() > 0) break;
         await new Promise((r) => setTimeout(r, 20));
       }
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
-      const data = readRunFolder(runDir);
-      expect(data.meta.status).toBe('running');
+      const onDisk = JSON.parse(readFileSync(metaFile, 'utf8')) as { status: string; stepsDone: number; updatedAt: string; createdAt: string; writer: { pid: number } };
+      expect(onDisk.status).toBe('running');
+      expect(onDisk.stepsDone).toBeGreaterThan(0); // run.json followed the run
+      expect(onDisk.updatedAt > onDisk.createdAt).toBe(true);
+      expect(onDisk.writer.pid).toBe(child.pid);
+      const data = await readRunFolder(runDir);
+      // The writer's process is gone: the reader says so, at the last step on disk.
       const n = data.steps.length;
+      expect(data.meta.status).toBe('interrupted');
+      expect(data.meta.reason).toBe(`interrupted at step ${n}: its writer (process ${child.pid}) is gone`);
       expect(n).toBeGreaterThan(200);
+      expect(n).toBeGreaterThanOrEqual(onDisk.stepsDone);
       expect(data.steps.map((s) => s.step)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
       expect(data.meta.stepsDone).toBe(n);
       expect(data.warnings.length).toBeLessThanOrEqual(1);

@@ -5,7 +5,7 @@ import { train } from '../../../worker/train';
 import { parseSteps } from '../../../engine/run/format';
 
 const spec = requireChain(parseModelText('{"input": 5, "layers": [{"name": "fc1", "type": "Linear", "out_features": 8}, {"type": "Tanh"}, {"name": "fc2", "type": "Linear", "out_features": 1}], "loss": "MSELoss", "optimizer": {"type": "AdamW", "lr": 0.01}}', 'json', 'm').spec!, 'test');
-const record = { bins: 8, maxSnapshotBytes: 1 << 20, validationEvery: 10, liveSteps: 5 };
+const record = { bins: 8, maxSnapshotBytes: 1 << 20, validationEvery: 10, liveSteps: 5, maxRunBytes: 100 * 1024 * 1024 };
 
 function context(cancelAfter = Infinity) {
   const reports: TrainProgress[] = [];
