@@ -17,7 +17,7 @@ The per-layer record (docs/run-format.md, "Layer record"):
 
     gradNorm       ‖g‖₂                 weightNorm   ‖θ_before‖₂
     mNorm          ‖m‖₂ (SGD: ‖b‖₂)     mHatNorm     ‖m‖₂/(1 − β1^t)
-    sqrtVHat       {mean, std, min, max} of √v̂ (std with n − 1)
+    sqrtVHat       {mean, std, min, max} of √v̂ (std with n − 1; null for one element)
     stepSize       {mean, std, min, max} of lr/(√v̂ + ε)
     stepNorm       ‖Δθ_adam‖₂ (SGD: ‖lr·d‖₂)
     decayNorm      ‖Δθ_decay‖₂ = lr·λ·‖θ_before‖₂ for decoupled decay, else 0
@@ -66,15 +66,18 @@ def group_settings(kind: str, group: dict) -> GroupSettings:
 
 
 def moments(x: torch.Tensor) -> dict:
-    """{mean, std, min, max} of a float64 tensor; std is unbiased (n − 1), NaN for one element."""
+    """{mean, std, min, max} of a float64 tensor; std is unbiased (n − 1), None (null in the run) for one element.
+
+    torch's unbiased std of one element is NaN; the run format stores that undefined value as null, so that a
+    reader shows "–" rather than a NaN that reads as a diverged run."""
     n = x.numel()
     if n == 0:
         nan = float('nan')
-        return {'mean': nan, 'std': nan, 'min': nan, 'max': nan}
+        return {'mean': nan, 'std': None, 'min': nan, 'max': nan}
     # Two reductions instead of four (this runs for every tensor at every recorded step).
     std, mean = torch.std_mean(x)
     lo, hi = torch.aminmax(x)
-    return {'mean': float(mean), 'std': float(std) if n > 1 else float('nan'), 'min': float(lo), 'max': float(hi)}
+    return {'mean': float(mean), 'std': float(std) if n > 1 else None, 'min': float(lo), 'max': float(hi)}
 
 
 def norm(x: torch.Tensor) -> float:
@@ -178,7 +181,7 @@ def _adam_terms(s: GroupSettings, theta0: torch.Tensor, state: dict, step: int, 
     m_norm = norm(m)
     # ‖Δθ_adam‖ = lr·‖m̂ ⊙ scale‖ = (lr/bc1)·‖m ⊙ scale‖
     step_norm = s.lr / bc1 * norm(m * scale)
-    step_size = {k: val * s.lr for k, val in moments(scale).items()}
+    step_size = {k: None if val is None else val * s.lr for k, val in moments(scale).items()}
     decoupled = s.kind == 'adamw' and s.weight_decay != 0
     decay_norm = s.lr * s.weight_decay * norm(theta0) if decoupled else 0.0
     if s.weight_decay == 0:
