@@ -304,9 +304,12 @@ export class StepsParser {
   }
 
   needs(head: string, torn: boolean, text: () => string): boolean {
-    if (torn) return true;
-    const h = (this.options.keep || this.options.keepLoss) ? lineHead(head) : undefined;
-    if (!h) return true;
+    return this.needsLine((this.options.keep || this.options.keepLoss) ? lineHead(head) : undefined, torn, text);
+  }
+
+  /** `needs`, for a line whose head was already read (undefined: not recognized, so parsed). */
+  needsLine(h: { kind: 'step' | 'loss'; step: number } | undefined, torn: boolean, text: () => string): boolean {
+    if (torn || !h) return true;
     if (h.kind === 'loss') return this.options.keepLoss ? this.options.keepLoss(h.step) : true;
     if (!this.options.keep || this.options.keep(h.step)) return true;
     if (h.step > (this.skipped?.step ?? 0)) this.skipped = { step: h.step, text };

@@ -137,14 +137,13 @@ export async function readStepsStream(segments: readonly ByteSource[], options: 
       lineNumber++;
       const torn = endOfRun && !terminated;
       if (isBlank(bytes, decoder)) return;
-      const head = decoder.decode(bytes.subarray(0, HEAD_CHARS));
       const at = { segment: k, offset, length: bytes.length };
-      const h = lineHead(head);
+      const h = headOfBytes(bytes) ?? lineHead(decoder.decode(bytes.subarray(0, HEAD_CHARS)));
       if (index && h && !torn) {
         if (h.kind === 'step') index.addStep(h.step, at);
         else index.addLoss(h.step, at);
       }
-      if (!parser.needs(head, torn, () => decoder.decode(bytes))) return;
+      if (!parser.needsLine(h, torn, () => decoder.decode(bytes))) return;
       const added = parser.add(decoder.decode(bytes), lineNumber, torn);
       // A line the heads do not recognize (keys in another order) is indexed once parsed.
       if (index && !h && added?.kind === 'step') index.addStep(added.step, at);
@@ -183,6 +182,38 @@ export async function forEachLine(source: ByteSource, chunkBytes: number, onLine
     pos += chunk.length;
   }
   if (carryBytes > 0) onLine(concat(carry, carryBytes), lineStart, false);
+}
+
+/** `{"type":"step","step":` as the engine writes it, in bytes. */
+const STEP_PREFIX = new TextEncoder().encode('{"type":"step","step":');
+const OPEN_BRACKET = 91;
+
+/**
+ * The head of a line as the engine writes it (`[123,` or `{"type":"step","step":123,`), read from its bytes:
+ * most lines of a long run are loss lines, and decoding each one's head as text took most of a read's time.
+ * Undefined when the line starts otherwise (lineHead then reads its decoded head: spaces, other writers).
+ */
+function headOfBytes(bytes: Uint8Array): { kind: 'step' | 'loss'; step: number } | undefined {
+  let i: number;
+  let kind: 'step' | 'loss';
+  if (bytes[0] === OPEN_BRACKET) {
+    i = 1;
+    kind = 'loss';
+  } else {
+    if (bytes.length <= STEP_PREFIX.length) return undefined;
+    for (let j = 0; j < STEP_PREFIX.length; j++) if (bytes[j] !== STEP_PREFIX[j]) return undefined;
+    i = STEP_PREFIX.length;
+    kind = 'step';
+  }
+  let step = 0;
+  const start = i;
+  for (; i < bytes.length && i - start < 16; i++) {
+    const d = bytes[i]! - 48;
+    if (d < 0 || d > 9) break;
+    step = step * 10 + d;
+  }
+  const end = bytes[i];
+  return i > start && (end === 44 || (kind === 'step' && end === 125)) ? { kind, step } : undefined;
 }
 
 function concat(parts: Uint8Array[], total: number): Uint8Array {
