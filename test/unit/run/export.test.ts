@@ -127,3 +127,18 @@ describe('PyTorch script', () => {
     expect(s).toContain('optimizer = torch.optim.AdamW(model.parameters(), lr=0.003, weight_decay=0.02 / 0.003)');
   });
 });
+
+describe('exports of a run that kept only the loss of some steps (format version 2)', () => {
+  it('have a row per such step in the CSV, its losses in the JSON, and every step in the report (a million of them)', () => {
+    const data = runData(3);
+    const losses = Array.from({ length: 1_000_000 }, (_, i) => ({ step: i + 4, loss: 1 / (i + 4), valLoss: i === 0 ? 0.5 : null }));
+    const run = { ...data, losses, meta: { ...data.meta, stepsDone: 1_000_003, plannedSteps: 1_000_003 } };
+    const csv = runToCsv({ ...run, losses: losses.slice(0, 2) }).trimEnd().split('\n');
+    expect(csv.at(-2)!.split(',').slice(0, 5)).toEqual(['4', '', '0.25', '0.5', '']);
+    expect(csv.at(-1)!.split(',').slice(0, 4)).toEqual(['5', '', '0.2', '']);
+    expect(JSON.parse(runToJson({ ...run, losses: losses.slice(0, 2) })).losses).toEqual(losses.slice(0, 2));
+    const html = runToHtml(run);
+    expect(html).toContain('1000003 of 1000003 steps');
+    expect(html).toContain('step 1000003</text>');
+  });
+});
