@@ -95,6 +95,18 @@ describe('run format', () => {
     expect(() => parseRunMeta(JSON.stringify({ ...meta, version: 3 }))).toThrow('run format version 3 is newer than this Weightscope reads (versions 1 to 2)');
   });
 
+  it('opens version 1 runs (a full record every step, no writer, no recording) and refuses versions that are not whole numbers', () => {
+    const { run, meta, lines } = record(12);
+    const v1 = { ...meta, version: 1 } as Record<string, unknown>;
+    delete v1.writer;
+    delete v1.recording;
+    const back = parseRun(JSON.stringify(v1), lines);
+    expect(back.meta.version).toBe(1);
+    expect(back.steps).toHaveLength(run.recorder.steps.length);
+    expect(back.losses).toEqual([]);
+    for (const version of [0, 1.5, -2]) expect(() => parseRunMeta(JSON.stringify({ ...meta, version }))).toThrow(`format "version" must be a whole number from 1, got ${version}`);
+  });
+
   it('rejects a run.json whose id is not a plain folder name (a shared run folder must not make Delete reach a sibling)', () => {
     const meta = runMetaFor(spec, { id: 'x', steps: 1, createdAt: '' });
     expect(parseRunMeta(JSON.stringify(meta)).id).toBe('x');
