@@ -19,7 +19,7 @@ export {
 } from './format';
 export { RecordingPolicy, onFullRecordSchedule, DEFAULT_DENSE_STEPS, DEFAULT_MAX_RUN_MB, type RecordingOptions } from './recordingPolicy';
 export { interruption, withLiveness, STALE_AFTER_MS, type LivenessProbe } from './liveness';
-export { readStepsStream, lookUpStep, forEachLine, bytesSource, StepIndex, type ByteSource, type StepLookup, type LinePosition } from './runStream';
+export { readStepsStream, extendIndex, lookUpStep, forEachLine, bytesSource, StepIndex, type ByteSource, type StepLookup, type LinePosition } from './runStream';
 export { compareRuns, newRunId } from './runId';
 export { optimizerVariants, biasAndNormPatterns, type OptimizerVariant } from './variants';
 export { runToCsv, runToJson, runToHtml } from './export';

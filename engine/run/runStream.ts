@@ -54,8 +54,10 @@ export class StepIndex {
   private readonly lossSteps: number[] = [];
   private readonly lossPositions: LinePosition[] = [];
   private lossCount = 0;
-  /** The segments' sizes when indexed: a reader re-indexes a run that has grown. */
+  /** The segments' sizes when indexed: a reader re-indexes a run whose files shrank. */
   sizes: number[] = [];
+  /** Where the lines not yet indexed start: after the last complete line seen. */
+  end: { segment: number; offset: number } = { segment: 0, offset: 0 };
 
   addStep(step: number, at: LinePosition): void {
     this.lastStep = Math.max(this.lastStep, step);
@@ -136,6 +138,7 @@ export async function readStepsStream(segments: readonly ByteSource[], options: 
     await forEachLine(source, options.chunkBytes ?? 1 << 20, (bytes, offset, terminated) => {
       lineNumber++;
       const torn = endOfRun && !terminated;
+      if (index && terminated) index.end = { segment: k, offset: offset + bytes.length + 1 };
       if (isBlank(bytes, decoder)) return;
       const at = { segment: k, offset, length: bytes.length };
       const h = headOfBytes(bytes) ?? lineHead(decoder.decode(bytes.subarray(0, HEAD_CHARS)));
@@ -151,6 +154,34 @@ export async function readStepsStream(segments: readonly ByteSource[], options: 
   }
   parser.finish(true);
   return parser.out;
+}
+
+/**
+ * Indexes the lines a growing run has added since `index` was built (or
+ * last extended): files only grow, so the lines before `index.end` are as
+ * they were. The caller checks that no segment shrank.
+ */
+export async function extendIndex(segments: readonly ByteSource[], index: StepIndex, chunkBytes = 1 << 20): Promise<void> {
+  const decoder = new TextDecoder();
+  const from = index.end;
+  for (let k = from.segment; k < segments.length; k++) {
+    const source = segments[k]!;
+    const start = k === from.segment ? from.offset : 0;
+    const rest: ByteSource = { size: Math.max(0, source.size - start), read: (offset, length) => source.read(start + offset, length) };
+    await forEachLine(rest, chunkBytes, (bytes, offset, terminated) => {
+      if (!terminated) return; // a line still being written: indexed once complete
+      index.end = { segment: k, offset: start + offset + bytes.length + 1 };
+      const h = headOfBytes(bytes) ?? lineHead(decoder.decode(bytes.subarray(0, HEAD_CHARS)));
+      const at = { segment: k, offset: start + offset, length: bytes.length };
+      if (h?.kind === 'step') index.addStep(h.step, at);
+      else if (h) index.addLoss(h.step, at);
+      else {
+        const added = parseSteps(`${decoder.decode(bytes)}\n`).steps[0];
+        if (added) index.addStep(added.step, at);
+      }
+    });
+  }
+  index.sizes = segments.map((s) => s.size);
 }
 
 /**

@@ -4,7 +4,7 @@ import {
 } from '../../engine/run/format';
 import { withLiveness } from '../../engine/run/liveness';
 import { compareRuns, isPlainRunId } from '../../engine/run/runId';
-import { lookUpStep, readStepsStream, StepIndex, type StepLookup, type StreamOptions } from '../../engine/run/runStream';
+import { extendIndex, lookUpStep, readStepsStream, StepIndex, type StepLookup, type StreamOptions } from '../../engine/run/runStream';
 import { localLiveness, openSegments, thisWriter } from './runSources';
 import type { RunSummary } from '../../protocol/messages';
 import type { Ctx } from '../ctx';
@@ -211,8 +211,8 @@ async function readRun(dir: vscode.Uri, options: StreamOptions, known?: RunMeta)
  * The scrubber's reads: one step of a run folder through an index of where
  * each record is (one line read per step, whatever the run's size). An
  * index is kept per folder and built by one pass over the run's lines (or
- * handed over by the read that drew the run); it answers for the steps it
- * covers as long as the files only grew, and is rebuilt otherwise.
+ * handed over by the read that drew the run); while the files only grow (a
+ * live run) it is extended by the lines added since, and rebuilt otherwise.
  */
 export class StepLookups {
   private readonly indexes = new Map<string, StepIndex>();
@@ -231,10 +231,12 @@ export class StepLookups {
       let index = this.indexes.get(dir.toString());
       const sizes = segments.sources.map((s) => s.size);
       const grewOnly = index !== undefined && index.sizes.every((size, k) => (sizes[k] ?? -1) >= size);
-      if (!index || !grewOnly || step > index.lastStep) {
+      if (!index || !grewOnly) {
         index = new StepIndex();
         await readStepsStream(segments.sources, { index, keep: () => false, keepLoss: () => false });
         this.indexes.set(dir.toString(), index);
+      } else if (step > index.lastStep) {
+        await extendIndex(segments.sources, index); // a live run: only the lines it added since are read
       }
       return await lookUpStep(segments.sources, index, step);
     } finally {

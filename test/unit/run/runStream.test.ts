@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseModelText, requireChain } from '../../../engine/model';
 import {
-  bytesSource, encodeRunMeta, lookUpStep, parseRun, parseSteps, readStepsStream, RecordingPolicy, runMetaFor, StepIndex, thinnedSteps, TrainingRun, type ByteSource,
+  bytesSource, encodeRunMeta, extendIndex, lookUpStep, parseRun, parseSteps, readStepsStream, RecordingPolicy, runMetaFor, StepIndex, thinnedSteps, TrainingRun, type ByteSource,
 } from '../../../engine/run';
 import { fileSource, readRunFolder } from '../../../cli/runFiles';
 
@@ -73,6 +73,20 @@ describe('reading steps.jsonl as a stream', () => {
       const nearest = whole.steps.reduce((a, b) => (Math.abs(b.step - l.step) < Math.abs(a.step - l.step) ? b : a));
       expect(Math.abs(found.record!.step - l.step)).toBe(Math.abs(nearest.step - l.step));
     }
+  });
+
+  it('extends the index of a growing run by the lines added since, a line being written included once complete', async () => {
+    const whole = parseSteps(text);
+    const cut = text.lastIndexOf('{"type":"step"', text.length >> 1) + 30; // mid-line
+    const grown = new StepIndex();
+    await readStepsStream([bytesSource(bytes.subarray(0, cut))], { index: grown, keep: () => false, keepLoss: () => false });
+    const before = grown.size;
+    await extendIndex([bytesSource(bytes)], grown);
+    expect(grown.size).toBeGreaterThan(before);
+    expect(grown.size).toBe(whole.steps.length);
+    for (const s of whole.steps) expect((await lookUpStep([bytesSource(bytes)], grown, s.step)).record).toEqual(s);
+    const last = whole.losses.at(-1)!;
+    expect((await lookUpStep([bytesSource(bytes)], grown, last.step)).loss).toEqual(last);
   });
 
   it('reads a steps.jsonl larger than the longest string V8 can make (~512 MB), and scrubs it by the index', async () => {
