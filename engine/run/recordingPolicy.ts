@@ -18,8 +18,11 @@
  * full record (and its snapshot) is written only while the bytes written, the
  * record, and a loss line for every planned step still to come fit under it.
  * Past that point only losses are written, and `capReachedAt` says from
- * which step. So a run of a planned length stays under the cap unless its
- * losses alone exceed it (4 million steps at 100 MB).
+ * which step. So a run of a planned length stays under the cap while its
+ * losses fit in 90% of it (2.9 million steps at 100 MB). A longer run (a
+ * "train for 10 million steps" that will be stopped) still gets a tenth of
+ * the cap for full records, so that its first steps are there to see, and
+ * every loss.
  */
 import { encodeLossLine, encodeSnapshotLine, encodeStepLine, type RecordingInfo } from './format';
 import type { Advance } from './runTracing';
@@ -28,6 +31,8 @@ export const DEFAULT_DENSE_STEPS = 1000;
 export const DEFAULT_MAX_RUN_MB = 100;
 /** A loss line's bytes at most, as reserved for the steps to come: `[1234567,0.1234567,0.1234567]\n`. */
 const LOSS_LINE_BYTES = 32;
+/** The share of the cap full records may always use, however many losses the planned steps will write. */
+const FULL_RECORDS_FLOOR = 0.1;
 
 /** Whether step t (1-based) keeps its full record by the schedule (not counting snapshots, the last step, the cap). */
 export function onFullRecordSchedule(t: number, denseSteps = DEFAULT_DENSE_STEPS): boolean {
@@ -80,7 +85,8 @@ export class RecordingPolicy {
     if (wanted && this.capStep === undefined) {
       const text = encodeStepLine(s) + (a.snapshot ? encodeSnapshotLine(a.snapshot) : '');
       const reserve = Math.max(0, this.options.plannedSteps - s.step) * LOSS_LINE_BYTES;
-      if (this.written + text.length + reserve <= this.maxBytes) {
+      const budget = Math.max(this.maxBytes - reserve, this.maxBytes * FULL_RECORDS_FLOOR);
+      if (this.written + text.length <= budget) {
         this.written += text.length;
         return { text, full: true };
       }

@@ -76,6 +76,16 @@ describe('the recording policy', () => {
     expect(policy.info).toEqual({ denseSteps: 1000, maxBytes, capReachedAt: cap });
   });
 
+  it('keeps full records within a tenth of the cap when the planned steps\' losses alone would fill it (a run meant to be stopped)', () => {
+    const maxBytes = 200_000;
+    const policy = new RecordingPolicy({ denseSteps: 1000, maxBytes, plannedSteps: 10_000_000 });
+    let full = 0;
+    for (let t = 1; t <= 2000; t++) if (policy.linesFor(at(t), false).full) full++;
+    expect(full).toBeGreaterThan(5);
+    expect(policy.capReachedAt).toBe(full + 1);
+    expect(policy.bytes).toBeLessThan(maxBytes / 10 + 2000 * 32);
+  });
+
   it('refuses a cap that is not positive', () => {
     expect(() => new RecordingPolicy({ maxBytes: 0, plannedSteps: 1 })).toThrow('the run size cap must be positive');
   });
