@@ -72,7 +72,8 @@ export function render(state: ViewState, on: Handlers): HTMLElement {
     return root;
   }
   if (run.steps.length === 0) {
-    root.append(h('p', { class: 'status' }, state.live.has(run.summary.meta.id) ? 'Starting…' : 'This run has no recorded steps.'));
+    const lossesOnly = `This run kept only the loss of its ${lastStepOf(run)} steps (its size cap, weightscope.runs.maxRunMB, left no room for full records).`;
+    root.append(h('p', { class: 'status' }, state.live.has(run.summary.meta.id) ? 'Starting…' : run.losses.length > 0 ? lossesOnly : 'This run has no recorded steps.'));
     return root;
   }
   const last = lastStepOf(run);
