@@ -297,6 +297,7 @@ export function lineHead(head: string): { kind: 'step' | 'loss'; step: number } 
 export class StepsParser {
   readonly out: ParsedSteps;
   private skipped: { step: number; text: () => string } | undefined;
+  private skippedLoss: { step: number; text: () => string } | undefined;
 
   constructor(private readonly options: ParseOptions = {}, into?: ParsedSteps) {
     this.out = into ?? emptyParsedSteps();
@@ -310,7 +311,11 @@ export class StepsParser {
   /** `needs`, for a line whose head was already read (undefined: not recognized, so parsed). */
   needsLine(h: { kind: 'step' | 'loss'; step: number } | undefined, torn: boolean, text: () => string): boolean {
     if (torn || !h) return true;
-    if (h.kind === 'loss') return this.options.keepLoss ? this.options.keepLoss(h.step) : true;
+    if (h.kind === 'loss') {
+      if (!this.options.keepLoss || this.options.keepLoss(h.step)) return true;
+      if (h.step > (this.skippedLoss?.step ?? 0)) this.skippedLoss = { step: h.step, text };
+      return false;
+    }
     if (!this.options.keep || this.options.keep(h.step)) return true;
     if (h.step > (this.skipped?.step ?? 0)) this.skipped = { step: h.step, text };
     return false;
@@ -326,14 +331,22 @@ export class StepsParser {
     return addRecord(record, `line ${lineNumber}`, this.out);
   }
 
-  /** At the end of the run (not of a segment that later ones follow), add the last step if it was passed over. */
+  /**
+   * At the end of the run (not of a segment that later ones follow), add the last step record and the last
+   * loss line if they were passed over: the run's last step is always read.
+   */
   finish(endOfRun: boolean): void {
-    const skipped = this.skipped;
+    const last = [this.skipped, this.skippedLoss];
+    const lists = [this.out.steps, this.out.losses];
     this.skipped = undefined;
-    if (!skipped || !endOfRun || skipped.step <= (this.out.steps.at(-1)?.step ?? 0)) return;
-    const record = parseLine(skipped.text());
-    if (record) addRecord(record, `step ${skipped.step}`, this.out);
-    else this.out.warnings.push(`skipped step ${skipped.step}: not valid JSON`);
+    this.skippedLoss = undefined;
+    if (!endOfRun) return;
+    last.forEach((skipped, i) => {
+      if (!skipped || skipped.step <= (lists[i]!.at(-1)?.step ?? 0)) return;
+      const record = parseLine(skipped.text());
+      if (record) addRecord(record, `step ${skipped.step}`, this.out);
+      else this.out.warnings.push(`skipped step ${skipped.step}: not valid JSON`);
+    });
   }
 }
 

@@ -37,6 +37,16 @@ describe('reading steps.jsonl as a stream', () => {
     }
   });
 
+  it('a thinned read keeps the run\'s last step, also when it is a loss line', async () => {
+    const done = { ...meta, status: 'completed' as const, stepsDone: 1500 };
+    const cut = text.slice(0, text.indexOf('[1437,')) + text.slice(text.indexOf('[1437,')).split('\n')[0] + '\n'; // ends with step 1437's loss
+    for (const read of [parseSteps(cut, { keep: thinnedSteps(done, 50), keepLoss: thinnedSteps(done, 50) }), await readStepsStream([bytesSource(new TextEncoder().encode(cut))], { keep: thinnedSteps(done, 50), keepLoss: thinnedSteps(done, 50) })]) {
+      expect(read.losses.at(-1)!.step).toBe(1437);
+      expect(read.losses.length).toBeLessThan(60);
+      expect(read.warnings).toEqual([]);
+    }
+  });
+
   it('thinned, torn, damaged and in segments, as the string reader', async () => {
     const torn = `${text.slice(0, 200)}\n  \nnot json\n${text.slice(200)}{"type":"step","step":1501,"lo`;
     const keepOf = () => ({ keep: thinnedSteps({ ...meta, status: 'completed', stepsDone: 1500 }, 50), keepLoss: thinnedSteps({ ...meta, status: 'completed', stepsDone: 1500 }, 50) });
