@@ -23,7 +23,7 @@ import type { ModelResources } from '../engine/model/resources';
 import { isChainModel, type ChainModelSpec, type ModelSpec } from '../engine/model/spec';
 import { LEFT_OUT } from '../pymodel/notes';
 import type { Dataset } from '../engine/data/dataset';
-import { encodeSnapshotLine, encodeStepLine, runMetaFor, TrainingRun } from '../engine/run';
+import { DEFAULT_MAX_RUN_MB, RecordingPolicy, runMetaFor, TrainingRun } from '../engine/run';
 import { RunFolderWriter } from './runFiles';
 import { lockRunFolder, RunLockError, type RunLock } from './runLock';
 import { RUN_META_FILE, RUN_STEPS_FILE } from '../engine/run/format';
@@ -70,6 +70,9 @@ Options:
   --out FILE    train: write the per-step losses as JSON to FILE
   --run DIR     train: record the run (per-step, per-layer optimizer terms and
                 snapshots) in the folder DIR, in the run format (docs/run-format.md)
+  --max-run-mb N  train --run: the run's size cap in MB (default 100); every step's
+                loss is kept, full records dense at first, then log-thinned, and
+                past the cap only losses
   --model NAME  the model of a .py or .ipynb file to use (class or variable name);
                 weights: the model file (FILE or FILE.py:NAME) whose state_dict the checkpoint is
   --init FILE   weights: the initial checkpoint of the same model, for the drift
@@ -94,6 +97,7 @@ interface Args {
   out: string | undefined;
   seeds: number;
   run: string | undefined;
+  maxRunMB: number;
   model: string | undefined;
   maxParameters: number;
   allowOutsidePaths: boolean;
@@ -102,7 +106,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { command: undefined, files: [], json: false, bins: 40, steps: undefined, batch: undefined, out: undefined, seeds: 3, run: undefined, model: undefined, maxParameters: DEFAULT_MAX_PARAMETERS, allowOutsidePaths: false, init: undefined };
+  const args: Args = { command: undefined, files: [], json: false, bins: 40, steps: undefined, batch: undefined, out: undefined, seeds: 3, run: undefined, maxRunMB: DEFAULT_MAX_RUN_MB, model: undefined, maxParameters: DEFAULT_MAX_PARAMETERS, allowOutsidePaths: false, init: undefined };
   const positiveInt = (flag: string, value: string | undefined): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive integer, got ${value ?? 'nothing'}`);
@@ -118,6 +122,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--seeds') args.seeds = positiveInt(a, argv[++i]);
     else if (a === '--max-parameters') args.maxParameters = positiveInt(a, argv[++i]);
     else if (a === '--allow-outside-paths') args.allowOutsidePaths = true;
+    else if (a === '--max-run-mb') args.maxRunMB = positiveInt(a, argv[++i]);
     else if (a === '--run') {
       args.run = argv[++i];
       if (!args.run) throw new UsageError('--run needs a folder');
@@ -281,6 +286,8 @@ async function train(args: Args): Promise<number> {
   try {
     const run = new TrainingRun(spec, {
       steps, batchSize, trace: args.run !== undefined, dataset: resources.dataset,
+      // The records go to the run folder as they come; memory stays flat however long the run.
+      recorder: { keepSteps: false },
       ...(resources.checkpoint ? { checkpoint: resources.checkpoint } : {}),
     });
     return trainInto(args, spec, run, file, steps, batchSize);
@@ -310,26 +317,31 @@ function takeRunFolder(dir: string): RunLock | string {
 
 function trainInto(args: Args, spec: ChainModelSpec, run: TrainingRun, file: string, steps: number, batchSize: number): number {
   const trainer = run.trainer;
-  const writer = args.run ? new RunFolderWriter(args.run, runMetaFor(spec, {
-    id: path.basename(path.resolve(args.run)), steps, createdAt: new Date().toISOString(), source: path.resolve(file), batchSize, dataset: trainer.dataset.description,
-  })) : undefined;
+  const policy = new RecordingPolicy({ plannedSteps: steps, maxBytes: args.maxRunMB * 1024 * 1024 });
+  const writer = args.run ? new RunFolderWriter(args.run, {
+    ...runMetaFor(spec, { id: path.basename(path.resolve(args.run)), steps, createdAt: new Date().toISOString(), source: path.resolve(file), batchSize, dataset: trainer.dataset.description }),
+    recording: policy.info,
+  }) : undefined;
   const losses: number[] = [];
   const started = performance.now();
   let stopped: string | undefined;
   try {
     while (!run.done) {
-      const { step, snapshot, stopped: bad } = run.advance();
+      const advanced = run.advance();
+      const { step, stopped: bad } = advanced;
       losses.push(step.loss);
-      writer?.append(encodeStepLine(step));
-      if (snapshot) writer?.append(encodeSnapshotLine(snapshot));
+      if (writer) {
+        writer.append(policy.linesFor(advanced, run.done).text);
+        writer.stepDone(step.step, { recording: policy.info });
+      }
       if (bad) stopped = bad.message;
     }
   } catch (err) {
-    writer?.update({ status: 'failed', reason: err instanceof Error ? err.message : String(err), stepsDone: trainer.stepCount });
+    writer?.update({ status: 'failed', reason: err instanceof Error ? err.message : String(err), stepsDone: trainer.stepCount, recording: policy.info });
     throw err;
   }
   if (!stopped && run.stopped) stopped = run.stopped.message;
-  writer?.update({ status: stopped ? 'non-finite' : 'completed', stepsDone: trainer.stepCount, ...(stopped ? { reason: stopped } : {}), ...(run.stopped ? { nonFinite: run.stopped } : {}) });
+  writer?.update({ status: stopped ? 'non-finite' : 'completed', stepsDone: trainer.stepCount, recording: policy.info, ...(stopped ? { reason: stopped } : {}), ...(run.stopped ? { nonFinite: run.stopped } : {}) });
   const seconds = (performance.now() - started) / 1000;
   const summary = { model: spec.name, steps: losses.length, batchSize, dataset: trainer.dataset.description, seconds, losses, ...(stopped ? { stopped } : {}), ...(args.run ? { run: args.run } : {}) };
   if (args.out) writeFileSync(args.out, JSON.stringify(summary));

@@ -1,11 +1,16 @@
 /**
  * Run folders on disk for the CLI (node:fs), in the run format of
  * engine/run/format.ts: run.json replaced atomically (write a temporary file,
- * fsync, rename over it), steps.jsonl only appended to, in batches.
+ * fsync, rename over it), steps.jsonl only appended to, in batches, and
+ * read back as a stream of lines (never as one string: a run may be larger
+ * than the longest string V8 can make).
  */
-import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
-import { encodeRunMeta, parseRun, RUN_META_FILE, RUN_STEPS_FILE, type RunData, type RunMeta } from '../engine/run/format';
+import { encodeRunMeta, parseRunMeta, RUN_META_FILE, RUN_STEPS_FILE, runData, type RunData, type RunMeta } from '../engine/run/format';
+import { withLiveness, type LivenessProbe } from '../engine/run/liveness';
+import { readStepsStream, type ByteSource, type StreamOptions } from '../engine/run/runStream';
 
 /** Write `text` to `file` so that readers see the old or the new contents, never a mix. */
 export function writeFileAtomic(file: string, text: string): void {
@@ -20,18 +25,25 @@ export function writeFileAtomic(file: string, text: string): void {
   renameSync(temporary, file);
 }
 
+/** Least time between two rewrites of run.json while a run goes on (its stepsDone and updatedAt follow the run). */
+export const META_EVERY_MS = 1000;
+
 export class RunFolderWriter {
   private pending: string[] = [];
   private pendingBytes = 0;
   private lastFlush = Date.now();
+  private lastMeta = Date.now();
+  private meta: RunMeta;
 
   /**
    * @param flushBytes   flush when this much is buffered
    * @param flushEveryMs flush when the last flush is this old (checked on append)
    */
-  constructor(readonly dir: string, private meta: RunMeta, private readonly flushBytes = 64 * 1024, private readonly flushEveryMs = 250) {
+  constructor(readonly dir: string, meta: RunMeta, private readonly flushBytes = 64 * 1024, private readonly flushEveryMs = 250) {
+    // While the run goes on, readers on this host can tell from the pid whether it still does.
+    this.meta = { ...meta, writer: { pid: process.pid, host: hostname() } };
     mkdirSync(dir, { recursive: true });
-    writeFileAtomic(path.join(dir, RUN_META_FILE), encodeRunMeta(meta));
+    writeFileAtomic(path.join(dir, RUN_META_FILE), encodeRunMeta(this.meta));
     appendFileSync(path.join(dir, RUN_STEPS_FILE), '');
   }
 
@@ -41,6 +53,12 @@ export class RunFolderWriter {
     if (this.pendingBytes >= this.flushBytes || Date.now() - this.lastFlush >= this.flushEveryMs) this.flush();
   }
 
+  /** Step `step` is written (or pending): about once a second, flush and record it in run.json. */
+  stepDone(step: number, changes: Partial<RunMeta> = {}): void {
+    if (Date.now() - this.lastMeta < META_EVERY_MS) return;
+    this.update({ stepsDone: step, ...changes });
+  }
+
   flush(): void {
     if (this.pending.length > 0) appendFileSync(path.join(this.dir, RUN_STEPS_FILE), this.pending.join(''));
     this.pending = [];
@@ -48,21 +66,60 @@ export class RunFolderWriter {
     this.lastFlush = Date.now();
   }
 
-  /** Flush and rewrite run.json with `changes`. */
+  /** Flush and rewrite run.json with `changes` (after the lines, so run.json never runs ahead of them). */
   update(changes: Partial<RunMeta>): void {
     this.flush();
     this.meta = { ...this.meta, ...changes, updatedAt: new Date().toISOString() };
     writeFileAtomic(path.join(this.dir, RUN_META_FILE), encodeRunMeta(this.meta));
+    this.lastMeta = Date.now();
   }
 }
 
-export function readRunFolder(dir: string): RunData {
-  const meta = readFileSync(path.join(dir, RUN_META_FILE), 'utf8');
-  let steps = '';
+/** A file read by positional reads, a chunk at a time, up to its size when opened. */
+export function fileSource(fd: number): ByteSource {
+  return {
+    size: fstatSync(fd).size,
+    read(offset, length) {
+      const buffer = new Uint8Array(length);
+      const n = readSync(fd, buffer, 0, length, offset);
+      return Promise.resolve(n === length ? buffer : buffer.subarray(0, n));
+    },
+  };
+}
+
+/** What this process can tell about a run's writer: the time, this host, and whether a pid of it runs. */
+export function localLiveness(): LivenessProbe {
+  return { now: Date.now(), host: hostname(), processAlive };
+}
+
+function processAlive(pid: number): boolean | undefined {
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
   try {
-    steps = readFileSync(path.join(dir, RUN_STEPS_FILE), 'utf8');
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ESRCH' ? false : code === 'EPERM' ? true : undefined;
+  }
+}
+
+/**
+ * A run folder's meta and records, steps.jsonl read as a stream. A run still
+ * "running" whose writer is gone comes back "interrupted" at its last step.
+ */
+export async function readRunFolder(dir: string, options: StreamOptions = {}, liveness: LivenessProbe = localLiveness()): Promise<RunData> {
+  const meta = parseRunMeta(readFileSync(path.join(dir, RUN_META_FILE), 'utf8'));
+  let fd: number | undefined;
+  try {
+    fd = openSync(path.join(dir, RUN_STEPS_FILE), 'r');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  return parseRun(meta, steps);
+  try {
+    const parsed = await readStepsStream(fd === undefined ? [] : [fileSource(fd)], options);
+    const data = runData(meta, parsed);
+    return { ...data, meta: withLiveness(data.meta, liveness) };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

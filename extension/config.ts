@@ -53,6 +53,11 @@ export class Config {
     return clampInt(this.section.get<number>('train.maxSnapshotMB', 32), 1, 4096) * 1024 * 1024;
   }
 
+  /** A run's size cap in bytes: past it, only every step's loss is written (docs/run-format.md). */
+  get maxRunBytes(): number {
+    return clampInt(this.section.get<number>('runs.maxRunMB', 100), 1, 1_000_000) * 1024 * 1024;
+  }
+
   /** Validation loss every this many steps. */
   get validationEvery(): number {
     return clampInt(this.section.get<number>('train.validationEvery', 50), 1, 1_000_000);

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { isChainModel, type ChainModelSpec } from '../engine/model';
 import { plannedBatchSize, plannedSteps } from '../engine/train/defaults';
-import { runMetaFor, type RunMeta, type RunStatus } from '../engine/run/format';
+import { runMetaFor, type RecordingInfo, type RunMeta, type RunStatus } from '../engine/run/format';
 import { newRunId } from '../engine/run/runId';
 import { optimizerVariants } from '../engine/run/variants';
 import type { RunStep, Snapshot } from '../engine/run/types';
@@ -156,6 +156,7 @@ export class Trainings implements vscode.Disposable {
     };
     let lastStep = 0;
     let lastFlush = 0;
+    let recording: RecordingInfo | undefined;
     let pendingSteps: RunStep[] = [];
     let pendingSnapshots: Snapshot[] = [];
     const takePending = (): { steps: RunStep[]; snapshots: Snapshot[] } => {
@@ -164,15 +165,19 @@ export class Trainings implements vscode.Disposable {
       pendingSnapshots = [];
       return taken;
     };
+    // Each forward also rewrites run.json (about once a second): its stepsDone and updatedAt follow the run,
+    // so a reader can tell a run that goes on from one whose window was closed mid-run.
     const forward = (): Promise<void> => {
       const { steps, snapshots } = takePending();
-      return writer!.flush().then(() => this.panels.append(uri, meta.id, steps, snapshots), (err) => this.ctx.log.error(`runs: write failed: ${String(err)}`));
+      return writer!.update({ stepsDone: lastStep, ...(recording ? { recording } : {}) })
+        .then(() => this.panels.append(uri, meta.id, steps, snapshots), (err) => this.ctx.log.error(`runs: write failed: ${String(err)}`));
     };
     const onProgress = (p: TrainProgress): void => {
       onStep(p);
       const records = p.records;
       if (!records) return;
       lastStep = records.lastStep;
+      recording = records.recording;
       pendingSteps.push(...records.steps);
       pendingSnapshots.push(...records.snapshots);
       if (!writer) {
@@ -197,10 +202,11 @@ export class Trainings implements vscode.Disposable {
           model: spec, steps, batchSize, progressIntervalMs: PROGRESS_INTERVAL_MS,
           ...(live.resources?.dataset ? { dataset: live.resources.dataset } : {}),
           ...(live.resources?.checkpoint ? { checkpoint: live.resources.checkpoint } : {}),
-          record: { bins: this.ctx.config.snapshotBins, maxSnapshotBytes: this.ctx.config.maxSnapshotBytes, validationEvery: this.ctx.config.validationEvery, liveSteps: LIVE_STEPS_PER_MESSAGE },
+          record: { bins: this.ctx.config.snapshotBins, maxSnapshotBytes: this.ctx.config.maxSnapshotBytes, validationEvery: this.ctx.config.validationEvery, liveSteps: LIVE_STEPS_PER_MESSAGE, maxRunBytes: this.ctx.config.maxRunBytes },
         }, { token: jobToken, onProgress }), live.source.token);
       await flushRest();
       await finish(result.stoppedBy === 'completed' ? 'completed' : result.stoppedBy === 'cancelled' ? 'cancelled' : 'non-finite', result.steps, {
+        ...(recording ? { recording } : {}),
         ...(result.reason ? { reason: result.reason } : {}), ...(result.nonFinite ? { nonFinite: result.nonFinite } : {}), dataset: result.dataset,
       });
       if (notify) this.report(spec, result);

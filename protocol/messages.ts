@@ -15,8 +15,8 @@ import type { InitInspection, ModuleSummary } from '../engine/inspect/types';
 import type { InspectionProgress } from '../engine/inspect/inspectInit';
 import type { SignalReport } from '../engine/inspect/signal';
 import type { CompareReport } from '../engine/inspect/compare';
-import type { NonFiniteReport, RunStep, Snapshot } from '../engine/run/types';
-import type { RunMeta } from '../engine/run/format';
+import type { LossPoint, NonFiniteReport, RunStep, Snapshot } from '../engine/run/types';
+import type { RecordingInfo, RunMeta } from '../engine/run/format';
 import type { RefusalCode } from '../engine/io/confine';
 import type { CheckpointReport, DriftReport, ModelComparison } from '../engine/checkpoint/report';
 
@@ -87,6 +87,8 @@ export interface TrainParams {
     validationEvery: number;
     /** Step records per progress message for live charts (every step still goes into `lines`). */
     liveSteps: number;
+    /** The run's size cap in bytes (weightscope.runs.maxRunMB): past it, `lines` holds losses only. */
+    maxRunBytes: number;
   };
 }
 
@@ -96,12 +98,13 @@ export interface TrainProgress {
   loss: number;
   gradNorm: number;
   /**
-   * With `record`: the steps since the previous progress message. `lines` holds every step and snapshot
-   * record, already encoded as steps.jsonl lines (encoding in the worker keeps the extension host's main
-   * thread free); `steps` is a thinned selection of them (at most `liveSteps`, always the latest) for a
-   * live chart, and `snapshots` every snapshot among them.
+   * With `record`: the steps since the previous progress message. `lines` holds what the run file keeps of
+   * them (full records by the recording policy, a loss line for each other step), already encoded as
+   * steps.jsonl lines (encoding in the worker keeps the extension host's main thread free); `steps` is a
+   * thinned selection of the steps (at most `liveSteps`, always the latest) for a live chart, and
+   * `snapshots` every snapshot among them; `recording` says how the lines were thinned so far.
    */
-  records?: { lines: string; steps: RunStep[]; snapshots: Snapshot[]; lastStep: number };
+  records?: { lines: string; steps: RunStep[]; snapshots: Snapshot[]; lastStep: number; recording: RecordingInfo };
 }
 
 export interface TrainResult {
@@ -305,11 +308,14 @@ export type HostToTraining =
    * Everything the panel shows, e.g. after a (re)load: the runs of this model, and their records so far
    * (at most a few thousand steps per run, evenly thinned; every snapshot).
    */
-  | { type: 'runs'; model: ModelRef; runs: { summary: RunSummary; steps: RunStep[]; snapshots: Snapshot[] }[]; live: string[] }
+  | { type: 'runs'; model: ModelRef; runs: { summary: RunSummary; steps: RunStep[]; snapshots: Snapshot[]; losses: LossPoint[] }[]; live: string[] }
   /** New records of a run that is training. */
   | { type: 'append'; runId: string; steps: RunStep[]; snapshots: Snapshot[] }
-  /** The exact record of one step (the panel holds a thinned list of a long run's steps). */
-  | { type: 'stepDetail'; runId: string; record: RunStep }
+  /**
+   * What the run file holds for one step (the panel holds a thinned list of a long run's steps): its full
+   * record (`exact`), or, when the run did not keep it, the nearest kept record and the step's own loss.
+   */
+  | { type: 'stepDetail'; runId: string; step: number; record: RunStep; exact: boolean; loss?: LossPoint }
   /** A run's metadata changed (it ended, was renamed). */
   | { type: 'meta'; summary: RunSummary }
   | { type: 'error'; message: string };

@@ -9,7 +9,7 @@
  */
 import type { TrainParams, TrainProgress, TrainResult } from '../protocol/messages';
 import { TrainingRun } from '../engine/run/session';
-import { encodeSnapshotLine, encodeStepLine } from '../engine/run/format';
+import { RecordingPolicy } from '../engine/run/recordingPolicy';
 import type { NonFiniteReport, RunStep, Snapshot } from '../engine/run/types';
 import type { HandlerContext } from './handlers';
 import { sizeProblem } from '../engine/model/memory';
@@ -32,6 +32,8 @@ export async function train(params: TrainParams, ctx: HandlerContext<TrainProgre
     ...(record ? {} : { recorder: { keepSteps: false } }),
     ...(record ? { bins: record.bins, validationEvery: record.validationEvery, recorder: { maxSnapshotBytes: record.maxSnapshotBytes, keepSteps: false } } : {}),
   });
+  // What the run file keeps: every step's loss, full records dense at first and then log-thinned, under the cap.
+  const policy = record ? new RecordingPolicy({ plannedSteps: params.steps, maxBytes: record.maxRunBytes }) : undefined;
   // Average the loss over `every` consecutive steps so that the curve has at most MAX_LOSS_POINTS points.
   const every = Math.max(1, Math.ceil(params.steps / MAX_LOSS_POINTS));
   const losses: number[] = [];
@@ -50,13 +52,10 @@ export async function train(params: TrainParams, ctx: HandlerContext<TrainProgre
     let lines = '';
     do {
       const r = run.advance();
-      if (record) {
+      if (policy) {
         steps.push(r.step);
-        lines += encodeStepLine(r.step);
-        if (r.snapshot) {
-          snapshots.push(r.snapshot);
-          lines += encodeSnapshotLine(r.snapshot);
-        }
+        lines += policy.linesFor(r, run.done).text;
+        if (r.snapshot) snapshots.push(r.snapshot);
       }
       if (r.stopped) {
         stoppedBy = 'non-finite';
@@ -74,7 +73,7 @@ export async function train(params: TrainParams, ctx: HandlerContext<TrainProgre
       }
     } while (!run.done && performance.now() < chunkEnd);
     const progress: TrainProgress = { step: run.stepCount, steps: params.steps, loss: lastLoss, gradNorm };
-    if (record && steps.length > 0) progress.records = { lines, steps: thin(steps, record.liveSteps), snapshots, lastStep: steps.at(-1)!.step };
+    if (record && policy && steps.length > 0) progress.records = { lines, steps: thin(steps, record.liveSteps), snapshots, lastStep: steps.at(-1)!.step, recording: policy.info };
     ctx.progress(progress);
     if (stoppedBy === 'non-finite') break;
     await ctx.yieldToEvents();

@@ -2,8 +2,8 @@
  * A run as CSV (one row per step and tensor), as one JSON document, and as a
  * self-contained HTML report (no scripts: tables and inline SVG).
  */
-import type { RunData } from './format';
-import type { LayerStep, RunStep } from './types';
+import { lossSeries, type RunData } from './format';
+import type { LayerStep, LossPoint } from './types';
 
 const LAYER_COLUMNS: { name: string; value: (l: LayerStep) => number | null | undefined }[] = [
   { name: 'grad_norm', value: (l) => l.gradNorm },
@@ -25,21 +25,34 @@ const LAYER_COLUMNS: { name: string; value: (l: LayerStep) => number | null | un
   { name: 'effective_decay', value: (l) => l.effectiveDecay },
 ];
 
-/** Long format: one row per (step, tensor), step scalars repeated; empty cells for absent values. */
+/**
+ * Long format: one row per (step, tensor), step scalars repeated; empty cells for absent values. A step whose
+ * full record the run did not keep (format version 2) is one row with its loss alone.
+ */
 export function runToCsv(run: RunData): string {
   const header = ['step', 'epoch', 'loss', 'val_loss', 'total_grad_norm', 'lr', 'bias_correction1', 'bias_correction2', 'tensor', ...LAYER_COLUMNS.map((c) => c.name)];
   const rows = [header.join(',')];
+  let k = 0;
+  const lossRowsBefore = (step: number): void => {
+    for (; k < run.losses.length && run.losses[k]!.step < step; k++) {
+      const l = run.losses[k]!;
+      rows.push([cell(l.step), '', cell(l.loss), cell(l.valLoss), '', '', '', '', '', ...LAYER_COLUMNS.map(() => '')].join(','));
+    }
+  };
   for (const s of run.steps) {
+    lossRowsBefore(s.step);
+    if (run.losses[k]?.step === s.step) k++; // a step with both: its full record is the row
     const head = [s.step, s.epoch, s.loss, s.valLoss, s.gradNorm, s.lr, s.biasCorrection1, s.biasCorrection2].map(cell);
     const names = Object.keys(s.layers);
     if (names.length === 0) rows.push([...head, '', ...LAYER_COLUMNS.map(() => '')].join(','));
     for (const name of names) rows.push([...head, csvText(name), ...LAYER_COLUMNS.map((c) => cell(c.value(s.layers[name]!)))].join(','));
   }
+  lossRowsBefore(Infinity);
   return `${rows.join('\n')}\n`;
 }
 
 export function runToJson(run: RunData): string {
-  return JSON.stringify({ meta: run.meta, steps: run.steps, snapshots: run.snapshots }, (_k, v: unknown) =>
+  return JSON.stringify({ meta: run.meta, steps: run.steps, snapshots: run.snapshots, losses: run.losses }, (_k, v: unknown) =>
     typeof v === 'number' && !Number.isFinite(v) ? String(v) : v, 1);
 }
 
@@ -63,9 +76,9 @@ export function runToHtml(run: RunData): string {
 </head><body>
 <h1>${esc(m.name)}</h1>
 <p>${esc(m.model?.name)} · ${esc(opt.type)} lr=${esc(opt.lr)} ${esc(JSON.stringify(opt.args))}${noDecay ? ` · no decay: ${esc(noDecay)}` : ''} · batch ${esc(m.batchSize)} · seed ${esc(m.seed)} · ${esc(m.dataset)}</p>
-<p>Status: ${esc(m.status)}${m.reason ? ` (${esc(m.reason)})` : ''} · ${run.steps.length} of ${esc(m.plannedSteps)} steps · created ${esc(m.createdAt)} by ${esc(m.producer)}</p>
+<p>Status: ${esc(m.status)}${m.reason ? ` (${esc(m.reason)})` : ''} · ${Math.max(run.steps.at(-1)?.step ?? 0, run.losses.at(-1)?.step ?? 0)} of ${esc(m.plannedSteps)} steps · created ${esc(m.createdAt)} by ${esc(m.producer)}</p>
 <h2>Loss</h2>
-${lossSvg(run.steps)}
+${lossSvg(lossSeries(run.steps, run.losses))}
 <h2>Per tensor at step ${esc(last?.step ?? '—')}</h2>
 <div class="wide"><table><thead><tr><th>tensor</th>${LAYER_COLUMNS.map((c) => `<th>${c.name}</th>`).join('')}</tr></thead>
 <tbody>
@@ -75,13 +88,18 @@ ${layerRows}
 `;
 }
 
-function lossSvg(steps: RunStep[]): string {
+function lossSvg(steps: LossPoint[]): string {
   const w = 720;
   const hgt = 240;
   const pts = steps.filter((s) => Number.isFinite(s.loss));
   if (pts.length === 0) return '<p>No finite loss.</p>';
-  const lo = Math.min(...pts.map((s) => s.loss));
-  const hi = Math.max(...pts.map((s) => s.loss));
+  // A loop, not Math.min(...values): a long run has more losses than a call has room for arguments.
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const p of pts) {
+    lo = Math.min(lo, p.loss);
+    hi = Math.max(hi, p.loss);
+  }
   const n = steps.at(-1)!.step;
   const x = (t: number): number => 40 + ((t - 1) / Math.max(1, n - 1)) * (w - 50);
   const y = (v: number): number => 10 + (hi > lo ? (1 - (v - lo) / (hi - lo)) : 0.5) * (hgt - 30);

@@ -13,9 +13,13 @@ export { StatsTracer, SnapshotTracer, fastSummary, normSummary } from './statsTr
 export { splitValidation } from './split';
 export {
   RUN_FORMAT, RUN_FORMAT_VERSION, RUN_META_FILE, RUN_STEPS_FILE, RunFormatError,
-  runMetaFor, encodeRunMeta, encodeStepLine, encodeSnapshotLine, storedNumber, STORED_DIGITS, parseRunMeta, parseSteps, parseRun, runData, thinnedSteps, stepsSegmentName, stepsSegmentIndex,
-  type RunMeta, type RunData, type ParsedSteps, type RunStatus, type MetaInput,
+  runMetaFor, encodeRunMeta, encodeStepLine, encodeSnapshotLine, encodeLossLine, storedNumber, STORED_DIGITS, parseRunMeta, parseSteps, parseRun, runData, thinnedSteps, stepsSegmentName, stepsSegmentIndex,
+  emptyParsedSteps, lossSeries, StepsParser,
+  type RunMeta, type RunData, type ParsedSteps, type RunStatus, type MetaInput, type RecordingInfo, type RunWriterInfo,
 } from './format';
+export { RecordingPolicy, onFullRecordSchedule, DEFAULT_DENSE_STEPS, DEFAULT_MAX_RUN_MB, type RecordingOptions } from './recordingPolicy';
+export { interruption, withLiveness, STALE_AFTER_MS, type LivenessProbe } from './liveness';
+export { readStepsStream, extendIndex, lookUpStep, forEachLine, bytesSource, StepIndex, type ByteSource, type StepLookup, type LinePosition } from './runStream';
 export { compareRuns, newRunId } from './runId';
 export { optimizerVariants, biasAndNormPatterns, type OptimizerVariant } from './variants';
 export { runToCsv, runToJson, runToHtml } from './export';

@@ -103,3 +103,10 @@ export interface NonFiniteReport {
   kind: 'NaN' | 'Inf' | '-Inf';
   message: string;
 }
+
+/** The loss of one step, all a run keeps of the steps whose full record it thinned out (run format version 2). */
+export interface LossPoint {
+  step: number;
+  loss: number;
+  valLoss: number | null;
+}

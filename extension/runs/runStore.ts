@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
 import {
-  encodeRunMeta, parseRun, parseRunMeta, parseSteps, RUN_META_FILE, runData, stepsSegmentIndex, stepsSegmentName, thinnedSteps, type ParsedSteps, type RunData, type RunMeta,
+  encodeRunMeta, parseRunMeta, RUN_META_FILE, runData, stepsSegmentName, thinnedSteps, type RunData, type RunMeta,
 } from '../../engine/run/format';
+import { withLiveness } from '../../engine/run/liveness';
 import { compareRuns, isPlainRunId } from '../../engine/run/runId';
-import type { RunStep } from '../../engine/run/types';
+import { extendIndex, lookUpStep, readStepsStream, StepIndex, type StepLookup, type StreamOptions } from '../../engine/run/runStream';
+import { localLiveness, openSegments, thisWriter } from './runSources';
 import type { RunSummary } from '../../protocol/messages';
 import type { Ctx } from '../ctx';
 
@@ -65,7 +67,9 @@ export class RunStore {
         // The folder is the run (docs/run-format.md): commands act on the id, so a copied or
         // edited run.json whose id names another folder must not make them act on that one.
         if (meta.id !== name) this.ctx.log.warn(`runs: ${name}: run.json says its id is ${JSON.stringify(meta.id)}; using the folder's name`);
-        out.push({ meta: meta.id === name ? meta : { ...meta, id: name }, uri: uri.toString() });
+        // A "running" run whose writer is gone is listed as "interrupted" at the last step run.json saw.
+        const shown = withLiveness(meta, localLiveness());
+        out.push({ meta: shown.id === name ? shown : { ...shown, id: name }, uri: uri.toString() });
       } catch (err) {
         this.ctx.log.warn(`runs: skipped ${name}: ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -79,9 +83,9 @@ export class RunStore {
     return data;
   }
 
-  /** A run with at most about `maxSteps` of its steps (readRunFolderThinned), for a panel to draw. */
-  async readThinned(id: string, maxSteps: number): Promise<RunData> {
-    const data = await readRunFolderThinned(this.uriOf(id), maxSteps);
+  /** A run with at most about `maxSteps` of its steps (readRunFolderThinned), for a panel to draw; `index` is filled for the scrubber. */
+  async readThinned(id: string, maxSteps: number, index?: StepIndex): Promise<RunData> {
+    const data = await readRunFolderThinned(this.uriOf(id), maxSteps, index);
     for (const w of data.warnings) this.ctx.log.warn(`runs: ${id}: ${w}`);
     return data;
   }
@@ -89,7 +93,8 @@ export class RunStore {
   async create(meta: RunMeta): Promise<RunWriter> {
     const dir = this.uriOf(meta.id);
     await vscode.workspace.fs.createDirectory(dir);
-    const writer = new RunWriter(dir, meta);
+    // While the run goes on, a reader on this host can tell from the pid whether it still does.
+    const writer = new RunWriter(dir, { ...meta, writer: thisWriter() });
     await writer.writeMeta();
     this.changed.fire();
     return writer;
@@ -171,67 +176,73 @@ export class RunWriter {
 
 /**
  * A run folder anywhere (the runs folder, or one a PyTorch-side recorder
- * writes): run.json and every steps segment in order, through the format's reader.
+ * writes): run.json and every steps segment in order, read as a stream of
+ * lines. A run still "running" whose writer is gone comes back "interrupted".
  */
 export async function readRunFolder(dir: vscode.Uri): Promise<RunData> {
-  const meta = await readText(vscode.Uri.joinPath(dir, RUN_META_FILE));
-  const segments = await segmentsOf(dir);
-  const texts = await Promise.all(segments.map((name) => readText(vscode.Uri.joinPath(dir, name))));
-  return parseRun(meta, texts);
+  return readRun(dir, {});
 }
 
 /**
  * A run folder read for drawing: its meta, every snapshot, and at most about
- * `maxSteps` of its steps, evenly spaced (every k-th, the first ten and the
- * last). The segments are read one after another and the steps that are
- * not kept are never parsed, so a run of 100,000 steps (hundreds of MB)
- * costs the extension host one segment's text and the kept records, not the
- * whole run in memory.
+ * `maxSteps` of its step records and as many of its loss lines, evenly
+ * spaced (the first record in each stretch of steps, the first ten and the
+ * last). Lines that are not kept are never decoded past their first bytes,
+ * so a run of any size costs a chunk of bytes at a time and the kept records.
+ * `index` is filled with where every record is, for the scrubber.
  */
-export async function readRunFolderThinned(dir: vscode.Uri, maxSteps: number): Promise<RunData> {
+export async function readRunFolderThinned(dir: vscode.Uri, maxSteps: number, index?: StepIndex): Promise<RunData> {
   const meta = parseRunMeta(await readText(vscode.Uri.joinPath(dir, RUN_META_FILE)));
-  const keep = thinnedSteps(meta, maxSteps);
-  const segments = await segmentsOf(dir);
-  const parsed: ParsedSteps = { steps: [], snapshots: [], warnings: [] };
-  for (const [i, name] of segments.entries()) {
-    parseSteps(await readText(vscode.Uri.joinPath(dir, name)), { keep, into: parsed, endOfRun: i === segments.length - 1 });
+  return readRun(dir, { keep: thinnedSteps(meta, maxSteps), keepLoss: thinnedSteps(meta, maxSteps), ...(index ? { index } : {}) }, meta);
+}
+
+async function readRun(dir: vscode.Uri, options: StreamOptions, known?: RunMeta): Promise<RunData> {
+  const meta = known ?? parseRunMeta(await readText(vscode.Uri.joinPath(dir, RUN_META_FILE)));
+  const segments = await openSegments(dir);
+  try {
+    const data = runData(meta, await readStepsStream(segments.sources, options));
+    return { ...data, meta: withLiveness(data.meta, localLiveness()) };
+  } finally {
+    await segments.close();
   }
-  return runData(meta, parsed);
 }
 
 /**
- * One step's record of a run folder without reading the whole run: a binary
- * search over the segments by their first step (each segment is at most
- * ~512 KB).
+ * The scrubber's reads: one step of a run folder through an index of where
+ * each record is (one line read per step, whatever the run's size). An
+ * index is kept per folder and built by one pass over the run's lines (or
+ * handed over by the read that drew the run); while the files only grow (a
+ * live run) it is extended by the lines added since, and rebuilt otherwise.
  */
-export async function readStepOf(dir: vscode.Uri, step: number): Promise<RunStep | undefined> {
-  const segments = await segmentsOf(dir);
-  const texts = new Map<number, string>();
-  const text = async (i: number): Promise<string> => {
-    let t = texts.get(i);
-    if (t === undefined) texts.set(i, (t = await readText(vscode.Uri.joinPath(dir, segments[i]!))));
-    return t;
-  };
-  // The last segment whose first step is ≤ step.
-  let lo = 0;
-  let hi = segments.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    const first = firstStepOf(await text(mid));
-    if (first !== undefined && first <= step) lo = mid;
-    else hi = mid - 1;
-  }
-  if (segments.length === 0) return undefined;
-  return parseSteps(await text(lo)).steps.find((x) => x.step === step);
-}
+export class StepLookups {
+  private readonly indexes = new Map<string, StepIndex>();
 
-/** The names of a run folder's step segments, in order. */
-async function segmentsOf(dir: vscode.Uri): Promise<string[]> {
-  return (await vscode.workspace.fs.readDirectory(dir))
-    .map(([name]) => ({ name, k: stepsSegmentIndex(name) }))
-    .filter((s) => s.k >= 0)
-    .sort((a, b) => a.k - b.k)
-    .map((s) => s.name);
+  remember(dir: vscode.Uri, index: StepIndex): void {
+    this.indexes.set(dir.toString(), index);
+  }
+
+  forget(dir: vscode.Uri): void {
+    this.indexes.delete(dir.toString());
+  }
+
+  async lookUp(dir: vscode.Uri, step: number): Promise<StepLookup> {
+    const segments = await openSegments(dir);
+    try {
+      let index = this.indexes.get(dir.toString());
+      const sizes = segments.sources.map((s) => s.size);
+      const grewOnly = index !== undefined && index.sizes.every((size, k) => (sizes[k] ?? -1) >= size);
+      if (!index || !grewOnly) {
+        index = new StepIndex();
+        await readStepsStream(segments.sources, { index, keep: () => false, keepLoss: () => false });
+        this.indexes.set(dir.toString(), index);
+      } else if (step > index.lastStep) {
+        await extendIndex(segments.sources, index); // a live run: only the lines it added since are read
+      }
+      return await lookUpStep(segments.sources, index, step);
+    } finally {
+      await segments.close();
+    }
+  }
 }
 
 async function readText(uri: vscode.Uri): Promise<string> {
@@ -243,10 +254,4 @@ async function writeAtomic(uri: vscode.Uri, text: string): Promise<void> {
   const temporary = uri.with({ path: `${uri.path}.tmp` });
   await vscode.workspace.fs.writeFile(temporary, new TextEncoder().encode(text));
   await vscode.workspace.fs.rename(temporary, uri, { overwrite: true });
-}
-
-/** The step number of the first step record in a segment's text. */
-function firstStepOf(text: string): number | undefined {
-  const m = /"type":"step"[^\n]*?"step":(\d+)|"step":(\d+)[^\n]*?"type":"step"/.exec(text);
-  return m ? Number(m[1] ?? m[2]) : undefined;
 }

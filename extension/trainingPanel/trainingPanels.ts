@@ -3,7 +3,8 @@ import type { RunStep, Snapshot } from '../../engine/run/types';
 import type { HostToTraining, ModelRef, RunSummary, TrainingPanelState, TrainingToHost } from '../../protocol/messages';
 import type { Ctx } from '../ctx';
 import { exportRun } from '../runs/runCommands';
-import { readRunFolder, readRunFolderThinned, readStepOf, type RunStore } from '../runs/runStore';
+import { readRunFolder, readRunFolderThinned, StepLookups, type RunStore } from '../runs/runStore';
+import { StepIndex } from '../../engine/run/runStream';
 import { RUN_META_FILE } from '../../engine/run/format';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
 
@@ -125,6 +126,8 @@ export class TrainingPanel implements vscode.Disposable {
   private loading = false;
   private queue: HostToTraining[] = [];
   private readyWaiters: (() => void)[] = [];
+  /** Where each record of the runs shown is, so that the scrubber reads one line per step. */
+  private readonly lookups = new StepLookups();
 
   constructor(
     private readonly ctx: Ctx,
@@ -204,9 +207,11 @@ export class TrainingPanel implements vscode.Disposable {
       const all = (await this.store.list()).filter((r) => r.meta.model.source === this.uri.toString());
       if (all[0]) model.name = all[0].meta.model.name;
       const runs = await Promise.all(all.map(async (summary, i) => {
-        if (i >= RUNS_WITH_DATA) return { summary, steps: [], snapshots: [] };
-        const data = await this.store.readThinned(summary.meta.id, STEPS_PER_RUN);
-        return { summary: { ...summary, meta: data.meta }, steps: data.steps, snapshots: data.snapshots };
+        if (i >= RUNS_WITH_DATA) return { summary, steps: [], snapshots: [], losses: [] };
+        const index = new StepIndex();
+        const data = await this.store.readThinned(summary.meta.id, STEPS_PER_RUN, index);
+        this.lookups.remember(this.store.uriOf(summary.meta.id), index);
+        return { summary: { ...summary, meta: data.meta }, steps: data.steps, snapshots: data.snapshots, losses: data.losses };
       }));
       this.ready = true;
       void this.panel.webview.postMessage({ type: 'runs', model, runs, live: this.owner.actions?.liveRuns(this.uri) ?? [] } satisfies HostToTraining);
@@ -225,12 +230,14 @@ export class TrainingPanel implements vscode.Disposable {
   private async sendRunFolder(): Promise<void> {
     this.loading = true;
     try {
-      const data = await readRunFolderThinned(this.uri, STEPS_PER_RUN);
+      const index = new StepIndex();
+      const data = await readRunFolderThinned(this.uri, STEPS_PER_RUN, index);
+      this.lookups.remember(this.uri, index);
       for (const w of data.warnings) this.ctx.log.warn(`runs: ${this.uri.fsPath}: ${w}`);
       this.panel.title = `Run: ${data.meta.name}`;
       const model: ModelRef = { uri: this.uri.toString(), name: data.meta.model.name };
       this.ready = true;
-      const runs = [{ summary: { meta: data.meta, uri: this.uri.toString() }, steps: data.steps, snapshots: data.snapshots }];
+      const runs = [{ summary: { meta: data.meta, uri: this.uri.toString() }, steps: data.steps, snapshots: data.snapshots, losses: data.losses }];
       void this.panel.webview.postMessage({ type: 'runs', model, runs, live: [] } satisfies HostToTraining);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -262,11 +269,13 @@ export class TrainingPanel implements vscode.Disposable {
         void actions?.exportRun(message.runId, message.format);
         break;
       case 'stepDetail': {
-        // The scrubber landed on a step the thinned read left out: read it from the run's folder.
+        // The scrubber landed on a step the thinned read left out: read it (or, when the run did not keep
+        // its full record, the nearest kept one and the step's loss) from the run's folder through the index.
         const dir = this.runFolder ? this.uri : this.store.uriOf(message.runId);
-        void readStepOf(dir, message.step).then(
-          (record) => record && this.post({ type: 'stepDetail', runId: message.runId, record }),
-          (err) => this.ctx.log.warn(`training panel: step ${message.step} of ${dir.fsPath}: ${String(err)}`));
+        const step = message.step;
+        void this.lookups.lookUp(dir, step).then(
+          (found) => found.record && this.post({ type: 'stepDetail', runId: message.runId, step, record: found.record, exact: found.exact, ...(found.loss ? { loss: found.loss } : {}) }),
+          (err: unknown) => this.ctx.log.warn(`training panel: step ${step} of ${dir.fsPath}: ${String(err)}`));
         break;
       }
       case 'openSource':

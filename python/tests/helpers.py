@@ -25,14 +25,23 @@ class SimpleModel(nn.Module):
 
 def read_run(folder):
     """(run.json as a dict, step records, snapshot records) of a run folder; non-finite strings kept as strings."""
+    meta, steps, snapshots, _ = read_run_with_losses(folder)
+    return meta, steps, snapshots
+
+
+def read_run_with_losses(folder):
+    """read_run and the loss lines ([step, loss] or [step, loss, valLoss]) of the steps without a full record."""
     with open(os.path.join(folder, 'run.json'), encoding='utf-8') as f:
         meta = json.load(f)
-    steps, snapshots = [], []
+    steps, snapshots, losses = [], [], []
     with open(os.path.join(folder, 'steps.jsonl'), encoding='utf-8') as f:
         for line in f:
             record = json.loads(line)
-            (steps if record.pop('type') == 'step' else snapshots).append(record)
-    return meta, steps, snapshots
+            if isinstance(record, list):
+                losses.append(record)
+            else:
+                (steps if record.pop('type') == 'step' else snapshots).append(record)
+    return meta, steps, snapshots, losses
 
 
 def only_run(log_dir):

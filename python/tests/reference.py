@@ -39,6 +39,7 @@ class AdamReplay:
         decay = self.lr * self.wd * theta if self.kind == 'adamw' else torch.zeros_like(theta)
         update = after.double() - theta
         n = lambda x: float(x.norm())
+        # The run format stores the undefined std of one element as null (torch gives NaN).
         stats = lambda x: {'mean': float(x.mean()), 'std': float(x.std()) if x.numel() > 1 else None,
                            'min': float(x.min()), 'max': float(x.max())}
         step_norm, decay_norm = n(step), n(decay)

@@ -5,7 +5,7 @@ import tempfile
 import unittest
 import warnings
 
-from helpers import SimpleModel, only_run, read_run  # noqa: F401  (sets the import path)
+from helpers import SimpleModel, only_run, read_run, read_run_with_losses  # noqa: F401  (sets the import path)
 
 import torch
 import weightscope_probe
@@ -201,15 +201,6 @@ class Refusals(unittest.TestCase):
         with self.assertRaisesRegex(UnsupportedOptimizerError, 'FullyShardedDataParallel yet'):
             weightscope_probe.attach(torch.optim.AdamW(model.parameters()), FullyShardedDataParallel(model), log_dir=tempfile.mkdtemp())
 
-    def test_run_id_must_be_a_plain_folder_name(self):
-        model = SimpleModel()
-        log_dir = tempfile.mkdtemp()
-        for bad in ('../escaped', '/tmp/elsewhere', 'a/b', '..', 'x\n'):
-            with self.assertRaisesRegex(ValueError, 'not a plain folder name'):
-                weightscope_probe.attach(torch.optim.AdamW(model.parameters()), model, log_dir=log_dir, run_id=bad)
-        self.assertEqual(os.listdir(log_dir), [])
-        self.assertFalse(os.path.exists(os.path.join(os.path.dirname(log_dir), 'escaped')))
-
     def test_bad_every(self):
         model = SimpleModel()
         with self.assertRaisesRegex(ValueError, 'every must be a positive integer'):
@@ -252,6 +243,60 @@ class Format(unittest.TestCase):
         _, steps, _ = read_run(only_run(log_dir))
         self.assertEqual(steps[0]['loss'], 'NaN')
         self.assertFalse(any(n.endswith('.tmp') for n in os.listdir(only_run(log_dir))))
+
+
+class RunFormat2(unittest.TestCase):
+    def _train(self, steps, every=1, **options):
+        torch.manual_seed(0)
+        model = SimpleModel()
+        opt = torch.optim.AdamW(model.parameters())
+        log_dir = tempfile.mkdtemp()
+        probe = weightscope_probe.attach(opt, model, log_dir=log_dir, every=every, steps=steps, **options)
+        losses = {}
+        for t in range(1, steps + 1):
+            opt.zero_grad()
+            loss = model(torch.randn(8, 10)).pow(2).mean()
+            loss.backward()
+            probe.log(loss, val_loss=0.5 if t % 4 == 0 else None)
+            opt.step()
+            losses[t] = float(loss)
+        probe.close()
+        return only_run(log_dir), losses
+
+    def test_one_element_std_is_null_not_nan(self):
+        folder, _ = self._train(2)
+        with open(os.path.join(folder, 'steps.jsonl'), encoding='utf-8') as f:
+            text = f.read()
+        self.assertNotIn('"std":"NaN"', text)
+        _, steps, _ = read_run(folder)
+        for s in steps:
+            self.assertIsNone(s['layers']['fc3.bias']['sqrtVHat']['std'])  # fc3.bias has one element
+            self.assertIsNone(s['layers']['fc3.bias']['stepSize']['std'])
+            self.assertIsInstance(s['layers']['fc3.weight']['sqrtVHat']['std'], float)
+
+    def test_steps_without_a_full_record_keep_their_loss(self):
+        folder, losses = self._train(12, every=5)
+        meta, steps, _, loss_lines = read_run_with_losses(folder)
+        self.assertEqual(meta['version'], 2)
+        self.assertEqual(meta['writer'], {'pid': os.getpid(), 'host': __import__('socket').gethostname()})
+        self.assertEqual([s['step'] for s in steps], [1, 5, 10, 12])
+        self.assertEqual([line[0] for line in loss_lines], [2, 3, 4, 6, 7, 8, 9, 11])
+        for line in loss_lines:
+            t = line[0]
+            self.assertAlmostEqual(line[1], losses[t], delta=1e-6 * abs(losses[t]))
+            self.assertEqual(line[2:], [0.5] if t % 4 == 0 else [])
+
+    def test_run_id_must_be_a_plain_folder_name(self):
+        model = SimpleModel()
+        parent = tempfile.mkdtemp()
+        log_dir = os.path.join(parent, 'runs')
+        for bad in ('../escape', '..', 'a/b', 'a\\b', 'x\n', 'nul', 'run.'):
+            with self.assertRaisesRegex(ValueError, 'run_id must be one plain folder name'):
+                weightscope_probe.attach(torch.optim.AdamW(model.parameters()), model, log_dir=log_dir, run_id=bad)
+        self.assertEqual(os.listdir(parent), [])  # nothing was written, inside or outside log_dir
+        probe = weightscope_probe.attach(torch.optim.AdamW(model.parameters()), model, log_dir=log_dir, run_id='fine-1')
+        probe.close()
+        self.assertEqual(os.listdir(log_dir), ['fine-1'])
 
 
 if __name__ == '__main__':

@@ -24,7 +24,7 @@ import torch
 
 from . import distributed as D
 from .stats import GroupSettings, bias_corrections, global_grad_norm, group_settings, tensor_step
-from .writer import RUN_FORMAT, RUN_FORMAT_VERSION, RunWriter, check_run_id, new_run_id, now_iso
+from .writer import RUN_FORMAT, RUN_FORMAT_VERSION, RunWriter, is_plain_run_id, new_run_id, now_iso, writer_info
 
 PRODUCER = 'weightscope-torch 0.1.0'
 
@@ -72,6 +72,11 @@ class Probe:
                  snapshots_per_decade: int = 16, bins: int = 32):
         if not (isinstance(every, int) and every >= 1):
             raise ValueError(f'every must be a positive integer, got {every!r}')
+        # The id is joined to log_dir: '../../projects' must not put (or later let Delete Run remove) a folder
+        # outside it.
+        if run_id is not None and not is_plain_run_id(run_id):
+            raise ValueError(f'run_id must be one plain folder name (no "/", "\\", ".." or control characters), '
+                             f'got {run_id!r}')
         D.refuse_sharded(optimizer, model)
         self.kind = optimizer_kind(optimizer)
         self.optimizer = optimizer
@@ -99,7 +104,7 @@ class Probe:
         if self.rank == 0:
             created = now_iso()
             model_name = type(self.model).__name__ if self.model is not None else 'model'
-            rid = check_run_id(run_id) if run_id is not None else new_run_id(created, name or model_name)
+            rid = run_id if run_id is not None else new_run_id(created, name or model_name)
             self.writer = RunWriter(os.path.join(log_dir, rid), self._meta(rid, name or model_name, model_name, created,
                                                                              batch_size, seed, dataset))
         self._hooks = self._install()
@@ -191,9 +196,14 @@ class Probe:
         t = self.step_count
         if self.world_size > 1 and self.verify_every > 0 and (t == 1 or t % self.verify_every == 0):
             self._verify_ranks(t)
-        if self.rank == 0 and self._before is not None:
-            self._record(t, self._before)
-            self._before = None
+        if self.rank == 0:
+            if self._before is not None:
+                self._record(t, self._before)
+                self._before = None
+            elif self._loss is not None:
+                # A step without its full record keeps its loss (format version 2): one float() of the loss.
+                self.writer.append_loss(t, self._loss_value(), self._val_loss)
+            # run.json follows the run about once a second (stepsDone, updatedAt), recorded step or not.
             now = time.monotonic()
             if now - self._last_flush >= self.flush_seconds:
                 self._flush(t)
@@ -319,7 +329,8 @@ class Probe:
                 'createdAt': created, 'updatedAt': created, 'status': 'running', 'plannedSteps': self.planned_steps,
                 'stepsDone': 0, 'model': {'name': model_name, 'parameters': params}, 'optimizer': optimizer,
                 'batchSize': int(batch_size), 'seed': int(seed), 'dataset': dataset,
-                'recorder': {'torch': torch.__version__, 'every': self.every, 'mechanism': None}}
+                'recorder': {'torch': torch.__version__, 'every': self.every, 'mechanism': None},
+                'writer': writer_info()}
         meta.update(self._distributed_meta())
         return meta
 
@@ -329,8 +340,10 @@ def attach(optimizer, model=None, log_dir: str = 'runs', every: int = 1, **optio
 
     ``model`` names the parameters (its ``named_parameters()``, unwrapped from
     DistributedDataParallel); ``log_dir`` is the runs folder, the run goes to
-    ``<log_dir>/<run id>/``; every ``every``-th step is recorded (and step 1,
-    and the last of ``steps`` when given). Options: ``name``, ``run_id``,
+    ``<log_dir>/<run id>/`` (``run_id`` must be one plain folder name); every
+    ``every``-th step is recorded in full (and step 1, and the last of
+    ``steps`` when given), and the other steps keep their loss when one was
+    given with ``probe.log``. Options: ``name``, ``run_id``,
     ``steps`` (planned), ``batch_size``, ``seed``, ``dataset`` (run metadata),
     ``verify_every`` (DDP: compare the ranks' states every this many steps;
     0 turns it off), ``flush_seconds``, ``snapshots_per_decade``, ``bins``.

@@ -17,7 +17,7 @@ The per-layer record (docs/run-format.md, "Layer record"):
 
     gradNorm       ‖g‖₂                 weightNorm   ‖θ_before‖₂
     mNorm          ‖m‖₂ (SGD: ‖b‖₂)     mHatNorm     ‖m‖₂/(1 − β1^t)
-    sqrtVHat       {mean, std, min, max} of √v̂ (std with n − 1)
+    sqrtVHat       {mean, std, min, max} of √v̂ (std with n − 1; null for one element)
     stepSize       {mean, std, min, max} of lr/(√v̂ + ε)
     stepNorm       ‖Δθ_adam‖₂ (SGD: ‖lr·d‖₂)
     decayNorm      ‖Δθ_decay‖₂ = lr·λ·‖θ_before‖₂ for decoupled decay, else 0
@@ -73,7 +73,7 @@ def moments(x: torch.Tensor) -> dict:
     n = x.numel()
     if n == 0:
         nan = float('nan')
-        return {'mean': nan, 'std': nan, 'min': nan, 'max': nan}
+        return {'mean': nan, 'std': None, 'min': nan, 'max': nan}
     # Two reductions instead of four (this runs for every tensor at every recorded step).
     std, mean = torch.std_mean(x)
     lo, hi = torch.aminmax(x)

@@ -1,7 +1,9 @@
-"""Writing a Weightscope run folder (docs/run-format.md, version 1).
+"""Writing a Weightscope run folder (docs/run-format.md, version 2).
 
     <log_dir>/<run id>/run.json     metadata, replaced atomically (temporary file, fsync, rename)
-    <log_dir>/<run id>/steps.jsonl  one JSON record per line, only ever appended to
+    <log_dir>/<run id>/steps.jsonl  one JSON value per line, only ever appended to: a step's full record,
+                                    a snapshot, or the loss line [step, loss] / [step, loss, valLoss] of a
+                                    step whose full record is not kept
 
 Numbers in step and snapshot records are stored with 7 significant digits
 (float32's precision, as the engine's ``storedNumber``); integers stay exact.
@@ -15,11 +17,12 @@ import json
 import math
 import os
 import re
+import socket
 import tempfile
-from typing import Any, List
+from typing import Any, List, Optional
 
 RUN_FORMAT = 'weightscope-run'
-RUN_FORMAT_VERSION = 1
+RUN_FORMAT_VERSION = 2
 STORED_DIGITS = 7
 
 
@@ -67,24 +70,34 @@ def encode_record(kind: str, record: dict) -> str:
     return json.dumps({'type': kind, **_stored(record)}, separators=(',', ':'), allow_nan=False) + '\n'
 
 
+def encode_loss(step: int, loss: float, val_loss: Optional[float] = None) -> str:
+    """A loss line: ``[step,loss]`` or ``[step,loss,valLoss]`` and a newline (about 25 bytes)."""
+    values = [int(step), stored_number(loss)] + ([] if val_loss is None else [stored_number(val_loss)])
+    return json.dumps(values, separators=(',', ':'), allow_nan=False) + '\n'
+
+
+def is_plain_run_id(run_id: Any) -> bool:
+    """Whether ``run_id`` can name a run folder: one plain name, as the engine's isPlainRunId.
+
+    A run id is joined to the runs folder, so no separators of any platform, no ``.`` or ``..``, no control
+    characters, and nothing Windows reads differently (drive or stream colons, reserved characters, trailing
+    dots and spaces, device names such as NUL)."""
+    if not isinstance(run_id, str) or not 0 < len(run_id) <= 255 or run_id in ('.', '..'):
+        return False
+    if re.search(r'[/\\:*?"<>|\x00-\x1f\x7f]', run_id) or run_id[-1] in '. ':
+        return False
+    return not re.match(r'^(con|prn|aux|nul|com\d|lpt\d)(\.|$)', run_id, re.IGNORECASE)
+
+
+def writer_info() -> dict:
+    """This process, as run.json's ``writer``: a reader on the same host sees that a "running" run's writer died."""
+    return {'pid': os.getpid(), 'host': socket.gethostname()}
+
+
 def now_iso() -> str:
     """UTC time as the engine writes it: 2026-11-27T14:30:15.123Z."""
     t = _dt.datetime.now(_dt.timezone.utc)
     return t.strftime('%Y-%m-%dT%H:%M:%S.') + f'{t.microsecond // 1000:03d}Z'
-
-
-_NOT_PLAIN = re.compile(r'[/\\:*?"<>|\x00-\x1f\x7f]')
-_RESERVED = re.compile(r'^(con|prn|aux|nul|com\d|lpt\d)(\.|$)', re.IGNORECASE)
-
-
-def check_run_id(run_id: str) -> str:
-    """The id, if it is a plain folder name (the rule of the engine's isPlainRunId); else ValueError.
-
-    The id is joined to the log folder: "../x" or "/tmp/x" would write the run somewhere else."""
-    if (not isinstance(run_id, str) or not 0 < len(run_id) <= 255 or run_id in ('.', '..') or _NOT_PLAIN.search(run_id)
-            or run_id[-1] in '. ' or _RESERVED.match(run_id)):
-        raise ValueError(f'run_id {run_id!r} is not a plain folder name (one name, no "/", "\\", ".." or control characters)')
-    return run_id
 
 
 def new_run_id(created_at: str, suffix: str) -> str:
@@ -120,6 +133,9 @@ class RunWriter:
 
     def append(self, kind: str, record: dict) -> None:
         self._pending.append(encode_record(kind, record))
+
+    def append_loss(self, step: int, loss: float, val_loss: Optional[float] = None) -> None:
+        self._pending.append(encode_loss(step, loss, val_loss))
 
     def flush(self) -> None:
         if not self._pending:

@@ -232,7 +232,7 @@ export const tests = [
 
         // JSON: the run format's metadata and every record.
         const json = JSON.parse(await exportThroughDialog(page, frame, '#export-json', path.join(workspace, 'SimpleModel-fixed.json')), revive);
-        if (json.meta.format !== 'weightscope-run' || json.meta.version !== 1 || json.meta.id !== run.meta.id) throw new Error(`JSON meta: ${json.meta.format} v${json.meta.version} ${json.meta.id}`);
+        if (json.meta.format !== 'weightscope-run' || json.meta.version !== 2 || json.meta.id !== run.meta.id) throw new Error(`JSON meta: ${json.meta.format} v${json.meta.version} ${json.meta.id}`);
         // The export's records are the run file's step records without their "type" tag.
         const untagged = run.steps.map(({ type: _type, ...record }) => record);
         if (JSON.stringify(json.steps) !== JSON.stringify(untagged)) throw new Error('the JSON export\'s steps differ from the run file');
@@ -287,6 +287,62 @@ export const tests = [
         else if (python.status !== 0 || !python.stdout.includes(`step ${STEPS}: loss`)) throw new Error(`the script failed under PyTorch:\n${python.stdout}\n${python.stderr}`);
         else ctx.log(`script under PyTorch: ${python.stdout.trim().split('\n').at(-1)}`);
         ctx.log(`exported ${csv.length - 1} CSV rows, ${json.steps.length} JSON steps, a ${html.length}-byte report and a ${script.split('\n').length}-line script`);
+      } finally {
+        fs.rmSync(root, { recursive: true, force: true });
+      }
+    },
+  },
+  {
+    name: 'A long bounded run opened with Open Run…: the scrubber labels a step without its full record, and a dead writer\'s run shows as interrupted',
+    async fn(ctx) {
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-e2e-bounded-'));
+      try {
+        const model = path.join(root, 'tiny.nn.json');
+        fs.writeFileSync(model, JSON.stringify({ input: 1, layers: [{ name: 'fc', type: 'Linear', out_features: 1 }], loss: 'MSELoss', optimizer: { type: 'AdamW', lr: 0.001 }, seed: 1 }));
+        const dir = path.join(root, 'long');
+        const cli = spawnSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'train', model, '--steps', '3000', '--batch', '1', '--run', dir], { encoding: 'utf8' });
+        if (cli.status !== 0) throw new Error(`the CLI run failed:\n${cli.stdout}\n${cli.stderr}`);
+        // As if its writer had died mid-run: still "running", written by a process of this host that is gone.
+        const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+        const meta = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8'));
+        fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ ...meta, status: 'running', writer: { pid: gone, host: os.hostname() } }, null, 2));
+        const lines = fs.readFileSync(path.join(dir, 'steps.jsonl'), 'utf8').split('\n').filter(Boolean);
+        const target = 1505; // past the dense first 1,000 steps and not a multiple of 10: only its loss is kept
+        const lossLine = lines.map((l) => JSON.parse(l, revive)).find((r) => Array.isArray(r) && r[0] === target);
+        if (!lossLine) throw new Error(`the run file has no loss line for step ${target}`);
+
+        const { page } = await ctx.workbench();
+        await openFile(page, 'simple-model-fixed.nn.json');
+        await page.locator('.codelens-decoration', { hasText: 'Train' }).first().waitFor({ timeout: 60000 });
+        await runCommand(page, 'Weightscope: Open Run…');
+        const input = page.locator('.quick-input-widget .quick-input-box input');
+        await input.waitFor({ state: 'visible', timeout: 30000 });
+        await input.fill(`${dir}/`);
+        await page.waitForTimeout(500);
+        await page.locator('.quick-input-widget .quick-input-action', { hasText: 'Open Run' }).or(page.locator('.quick-input-widget .monaco-button', { hasText: 'Open Run' })).first().click();
+        const frame = await webviewFrame(page, { title: 'Run: tiny', timeout: 60000 });
+        await frame.locator('#run-status[data-status="interrupted"]').waitFor({ timeout: 60000 });
+        const status = await frame.locator('#run-status').innerText();
+        if (!status.includes('interrupted · 3000/3000 steps') || !status.includes(`its writer (process ${gone}) is gone`)) throw new Error(`status line: ${status}`);
+        const max = Number(await frame.locator('#scrubber').getAttribute('max'));
+        if (max !== 3000) throw new Error(`the scrubber ends at ${max}, not 3000`);
+
+        await frame.locator('#scrubber').fill(String(target));
+        const note = frame.locator(`#step-not-kept[data-step="${target}"]`);
+        await note.waitFor({ timeout: 30000 });
+        const shown = Number(await note.getAttribute('data-shown'));
+        if (shown !== 1500 && shown !== 1510) throw new Error(`step ${target} shows step ${shown}, not the nearest kept one`);
+        const table = Number(await frame.locator('#layer-table').getAttribute('data-step'));
+        if (table !== shown) throw new Error(`the table is of step ${table}, the label says ${shown}`);
+        const text = await note.innerText();
+        if (!text.includes(`Step ${target}'s full record was not kept`) || !text.includes(`Loss at step ${target}`)) throw new Error(`label: ${text}`);
+        await scrollIntoView(note);
+        await ctx.screenshot('runs-bounded-not-kept.png');
+        // A kept step is exact.
+        await frame.locator('#scrubber').fill('2000');
+        await frame.locator('#layer-table[data-step="2000"]').waitFor({ timeout: 30000 });
+        if (await frame.locator('#step-not-kept').count()) throw new Error('step 2000 has its full record but is labelled as not kept');
+        ctx.log(`step ${target}: labelled, showing step ${shown}; loss line ${JSON.stringify(lossLine)}; status: ${status}`);
       } finally {
         fs.rmSync(root, { recursive: true, force: true });
       }

@@ -9,7 +9,7 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
-import type { RunStep, Snapshot } from '../../engine/run/types';
+import type { LossPoint, RunStep, Snapshot } from '../../engine/run/types';
 import type { HostToTraining, ModelRef, RunSummary, TrainingPanelState, TrainingToHost } from '../../protocol/messages';
 import { vscodeApi } from '../vscodeApi';
 import { render, type RunView, type ViewState } from './render';
@@ -38,8 +38,8 @@ function persist(): void {
   vscode.setState(s);
 }
 
-function addRun(summary: RunSummary, steps: RunStep[], snapshots: Snapshot[]): void {
-  state.runs.set(summary.meta.id, { summary, steps, snapshots, details: new Map() });
+function addRun(summary: RunSummary, steps: RunStep[], snapshots: Snapshot[], losses: LossPoint[] = []): void {
+  state.runs.set(summary.meta.id, { summary, steps, snapshots, losses, details: new Map() });
 }
 
 function append(run: RunView, steps: RunStep[], snapshots: Snapshot[]): void {
@@ -107,7 +107,7 @@ function onMessage(message: HostToTraining): void {
       state.model = message.model as ModelRef;
       state.runs.clear();
       requested.clear();
-      for (const r of message.runs) addRun(r.summary, r.steps, r.snapshots);
+      for (const r of message.runs) addRun(r.summary, r.steps, r.snapshots, r.losses ?? []);
       state.live = new Set(message.live);
       if (!state.selected || !state.runs.has(state.selected)) state.selected = message.runs[0]?.summary.meta.id;
       state.loaded = true;
@@ -142,7 +142,8 @@ function onMessage(message: HostToTraining): void {
       return;
     }
     case 'stepDetail': {
-      state.runs.get(message.runId)?.details.set(message.record.step, message.record);
+      const { record, exact, loss } = message;
+      state.runs.get(message.runId)?.details.set(message.step, { record, exact, ...(loss ? { loss } : {}) });
       redraw(true);
       return;
     }

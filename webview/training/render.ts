@@ -1,6 +1,7 @@
 import { compareRuns } from '../../engine/run/runId';
 import { nearestByStep, nearestSnapshot } from '../../engine/run/recorder';
-import type { Histogram, LayerStep, RunStep, Snapshot, SnapshotTerm } from '../../engine/run/types';
+import { lossSeries } from '../../engine/run/format';
+import type { Histogram, LayerStep, LossPoint, RunStep, Snapshot, SnapshotTerm } from '../../engine/run/types';
 import type { ModelRef, RunSummary, TrainingToHost } from '../../protocol/messages';
 import { histogramSvg } from '../charts/histogram';
 import { ce, h } from '../dom';
@@ -10,10 +11,24 @@ import { decimate, lineChart, wantsLogScale, type Series } from './lineChart';
 
 export interface RunView {
   summary: RunSummary;
-  /** A long run's steps arrive thinned; `details` holds exact steps fetched for the scrubber. */
+  /** A long run's steps arrive thinned; `details` holds what the run file has for steps fetched for the scrubber. */
   steps: RunStep[];
   snapshots: Snapshot[];
-  details: Map<number, RunStep>;
+  /** The losses of steps whose full record the run did not keep (thinned as `steps` are). */
+  losses: LossPoint[];
+  details: Map<number, StepDetail>;
+}
+
+/** A step as the run file holds it: its own full record (`exact`), or the nearest kept one and its own loss. */
+export interface StepDetail {
+  record: RunStep;
+  exact: boolean;
+  loss?: LossPoint;
+}
+
+/** The run's last step: of a full record, or of a loss line. */
+export function lastStepOf(run: RunView): number {
+  return Math.max(run.steps.at(-1)?.step ?? 0, run.losses.at(-1)?.step ?? 0);
 }
 
 export interface ViewState {
@@ -57,10 +72,11 @@ export function render(state: ViewState, on: Handlers): HTMLElement {
     return root;
   }
   if (run.steps.length === 0) {
-    root.append(h('p', { class: 'status' }, state.live.has(run.summary.meta.id) ? 'Starting…' : 'This run has no recorded steps.'));
+    const lossesOnly = `This run kept only the loss of its ${lastStepOf(run)} steps (its size cap, weightscope.runs.maxRunMB, left no room for full records).`;
+    root.append(h('p', { class: 'status' }, state.live.has(run.summary.meta.id) ? 'Starting…' : run.losses.length > 0 ? lossesOnly : 'This run has no recorded steps.'));
     return root;
   }
-  const last = run.steps.at(-1)!.step;
+  const last = lastStepOf(run);
   const step = Math.min(state.follow || state.step === undefined ? last : state.step, last);
   root.append(
     scrubber(run, step, last, on),
@@ -89,7 +105,8 @@ function header(state: ViewState, run: RunView | undefined, on: Handlers): HTMLE
   const meta = run?.summary.meta;
   // The reason of a NaN/Inf stop is the alert below; the status line does not repeat it.
   const reason = meta?.reason && !meta.nonFinite ? ` · ${meta.reason}` : '';
-  const status = meta ? `${meta.status === 'running' || state.live.has(meta.id) ? 'training' : meta.status} · ${run!.steps.at(-1)?.step ?? 0}/${meta.plannedSteps} steps · ${describeOptimizer(meta.optimizer)}${reason}` : '';
+  const status = meta ? `${meta.status === 'running' || state.live.has(meta.id) ? 'training' : meta.status} · ${lastStepOf(run!)}/${meta.plannedSteps} steps · ${describeOptimizer(meta.optimizer)}${reason}` : '';
+  const cap = meta?.recording?.capReachedAt;
   const exports = run ? [
     button('export-csv', 'CSV', { type: 'export', runId: run.summary.meta.id, format: 'csv' }, { secondary: true }),
     button('export-json', 'JSON', { type: 'export', runId: run.summary.meta.id, format: 'json' }, { secondary: true }),
@@ -105,6 +122,7 @@ function header(state: ViewState, run: RunView | undefined, on: Handlers): HTMLE
       state.runs.size > 0 ? select : null,
       ...exports),
     meta ? h('p', { class: 'meta', id: 'run-status', 'data-status': meta.status }, status) : null,
+    cap !== undefined ? h('p', { class: 'hint', id: 'run-cap' }, `This run reached its size cap (weightscope.runs.maxRunMB) at step ${cap}: from there on it kept each step's loss only.`) : null,
     meta?.nonFinite ? h('p', { class: 'alert', role: 'alert', id: 'non-finite' }, h('strong', {}, 'Stopped: '), ...withCode(meta.nonFinite.message)) : null);
 }
 
@@ -166,13 +184,15 @@ function figure(title: string, chart: SVGElement, legend: Series[]): HTMLElement
 function charts(run: RunView, step: number, live: boolean): HTMLElement {
   // A live run's axis spans the planned steps (the lines grow into it); a run that ended early
   // (stopped, or at a NaN/Inf) spans its recorded steps, which would otherwise squeeze into a corner.
-  const last = run.steps.at(-1)!.step;
+  const last = lastStepOf(run);
   const xMax = live || run.summary.meta.status === 'running' ? Math.max(run.summary.meta.plannedSteps, last) : last;
   const steps = decimate(run.steps);
   const opts = (label: string, log: boolean) => ({ ...CHART, label, log, xMax, cursor: step });
+  // Every step's loss: from the full records and, where a run kept only the loss, from its loss lines.
+  const losses = lossSeries(run.steps, run.losses);
   const loss: Series[] = [
-    { label: 'train loss', color: 0, points: steps.map((s) => [s.step, s.loss] as const) },
-    { label: 'validation loss', color: 1, points: run.steps.filter((s) => s.valLoss !== null).map((s) => [s.step, s.valLoss!] as const) },
+    { label: 'train loss', color: 0, points: decimate(losses).map((s) => [s.step, s.loss] as const) },
+    { label: 'validation loss', color: 1, points: losses.filter((s) => s.valLoss !== null).map((s) => [s.step, s.valLoss!] as const) },
   ];
   const ratio = layerSeries(run, (l) => l.updateToWeight);
   const adamVsDecay = [...layerSeries(run, (l) => l.stepNorm, ' Adam'), ...layerSeries(run, (l) => l.decayNorm, ' decay', true)];
@@ -217,9 +237,9 @@ function stepRecord(steps: readonly RunStep[], step: number): RunStep {
 }
 
 function atStep(run: RunView, step: number, on: Handlers): HTMLElement {
-  const exact = run.details.get(step);
-  const s = exact ?? stepRecord(run.steps, step);
-  if (s.step !== step) on.needStep(run.summary.meta.id, step);
+  const detail = run.details.get(step);
+  const s = detail?.record ?? stepRecord(run.steps, step);
+  if (!detail && s.step !== step) on.needStep(run.summary.meta.id, step);
   const scalars = h('dl', { class: 'scalars', id: 'step-scalars', 'data-step': s.step },
     ...([['loss', 'loss', s.loss], ['valLoss', 'validation loss', s.valLoss], ['gradNorm', '‖g‖ (all)', s.gradNorm], ['lr', 'lr', s.lr],
       ['biasCorrection1', '1/(1−β1^t)', s.biasCorrection1], ['biasCorrection2', '1/(1−β2^t)', s.biasCorrection2]] as const)
@@ -239,8 +259,19 @@ function atStep(run: RunView, step: number, on: Handlers): HTMLElement {
           return h('td', { 'data-key': c.key, 'data-value': v === null || v === undefined ? '' : String(v) }, formatNumber(v));
         }));
     })));
-  const note = s.step !== step ? h('p', { class: 'hint', id: 'step-loading' }, `Showing step ${s.step}, the nearest one loaded; reading step ${step}…`) : null;
+  const note = detail && !detail.exact ? notKept(run, step, s.step, detail.loss)
+    : s.step !== step ? h('p', { class: 'hint', id: 'step-loading' }, `Showing step ${s.step}, the nearest one loaded; reading step ${step}…`) : null;
   return h('section', { class: 'at-step', 'aria-label': `Numbers at step ${s.step}` }, h('h2', {}, `Step ${s.step}`), note, scalars, h('div', { class: 'table-scroll' }, table));
+}
+
+/** The label of a step whose full record the run did not keep: what is shown instead, and the step's own loss. */
+function notKept(run: RunView, step: number, shown: number, loss: LossPoint | undefined): HTMLElement {
+  const rec = run.summary.meta.recording;
+  const why = rec?.capReachedAt !== undefined && step >= rec.capReachedAt ? 'past its size cap this run kept each step\'s loss only'
+    : `this run keeps every step's loss, and full records at every step up to ${rec?.denseSteps ?? 'its first steps'} and at log-spaced steps after`;
+  return h('p', { class: 'hint not-kept', id: 'step-not-kept', role: 'status', 'data-step': step, 'data-shown': shown },
+    h('strong', {}, `Step ${step}'s full record was not kept`), ` (${why}). The numbers below are step ${shown}'s, the nearest kept step.`,
+    loss ? ` Loss at step ${step}: ${formatNumber(loss.loss)}${loss.valLoss !== null ? `, validation loss ${formatNumber(loss.valLoss)}` : ''}.` : '');
 }
 
 const TERM_TITLES: Record<SnapshotTerm, string> = { weight: 'θ', mHat: 'm̂', sqrtVHat: '√v̂', update: 'Δθ' };

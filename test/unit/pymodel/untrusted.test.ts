@@ -39,7 +39,7 @@ describe('untrusted workspaces', () => {
     const settings = Object.keys(manifest.contributes.configuration.properties);
     const limits = settings.filter((k) => k.startsWith('weightscope.limits.'));
     expect(limits.length).toBeGreaterThan(0);
-    expect(restricted).toEqual(expect.arrayContaining(['weightscope.runs.folder', 'weightscope.train.maxSnapshotMB', ...limits]));
+    expect(restricted).toEqual(expect.arrayContaining(['weightscope.runs.folder', 'weightscope.train.maxSnapshotMB', 'weightscope.runs.maxRunMB', ...limits]));
     // A misspelt name would restrict nothing.
     for (const name of restricted) expect(settings, name).toContain(name);
   });

@@ -8,9 +8,10 @@ const MODEL = '{"input": 10, "layers": [{"name": "fc1", "type": "Linear", "out_f
 const spec = requireChain(parseModelText(MODEL, 'json', 'm').spec!, 'test');
 const dir = process.argv[2]!;
 const run = new TrainingRun(spec, { steps: 10_000_000 });
-const writer = new RunFolderWriter(dir, runMetaFor(spec, { id: 'crash', steps: 10_000_000, createdAt: new Date(0).toISOString() }), 1, 0);
+const writer = new RunFolderWriter(dir, runMetaFor(spec, { id: 'crash', steps: 10_000_000, createdAt: new Date().toISOString() }), 1, 0);
 while (!run.done) {
   const { step, snapshot } = run.advance();
   writer.append(encodeStepLine(step));
   if (snapshot) writer.append(encodeSnapshotLine(snapshot));
+  writer.stepDone(step.step);
 }

@@ -10,7 +10,7 @@ function runData(steps: number): RunData {
   const run = new TrainingRun(spec, { steps });
   while (!run.done) run.advance();
   const meta = { ...runMetaFor(spec, { id: 'r', steps, createdAt: '2026-01-01T00:00:00.000Z', name: 'a <b> "run"' }), status: 'completed' as const, stepsDone: steps };
-  return { meta, steps: run.recorder.steps, snapshots: run.recorder.snapshots, warnings: [] };
+  return { meta, steps: run.recorder.steps, snapshots: run.recorder.snapshots, losses: [], warnings: [] };
 }
 
 describe('exports', () => {
@@ -125,5 +125,20 @@ describe('PyTorch script', () => {
     const paper = { ...spec, optimizer: { ...spec.optimizer!, noDecay: [], decay: 'paper' as const } };
     const s = torchScript(runData(1).meta, paper);
     expect(s).toContain('optimizer = torch.optim.AdamW(model.parameters(), lr=0.003, weight_decay=0.02 / 0.003)');
+  });
+});
+
+describe('exports of a run that kept only the loss of some steps (format version 2)', () => {
+  it('have a row per such step in the CSV, its losses in the JSON, and every step in the report (a million of them)', () => {
+    const data = runData(3);
+    const losses = Array.from({ length: 1_000_000 }, (_, i) => ({ step: i + 4, loss: 1 / (i + 4), valLoss: i === 0 ? 0.5 : null }));
+    const run = { ...data, losses, meta: { ...data.meta, stepsDone: 1_000_003, plannedSteps: 1_000_003 } };
+    const csv = runToCsv({ ...run, losses: losses.slice(0, 2) }).trimEnd().split('\n');
+    expect(csv.at(-2)!.split(',').slice(0, 5)).toEqual(['4', '', '0.25', '0.5', '']);
+    expect(csv.at(-1)!.split(',').slice(0, 4)).toEqual(['5', '', '0.2', '']);
+    expect(JSON.parse(runToJson({ ...run, losses: losses.slice(0, 2) })).losses).toEqual(losses.slice(0, 2));
+    const html = runToHtml(run);
+    expect(html).toContain('1000003 of 1000003 steps');
+    expect(html).toContain('step 1000003</text>');
   });
 });

@@ -92,7 +92,19 @@ describe('run format', () => {
     expect(() => parseRunMeta('{')).toThrow(RunFormatError);
     expect(() => parseRunMeta('{"format": "other"}')).toThrow('run.json is not a Weightscope run');
     const meta = runMetaFor(spec, { id: 'x', steps: 1, createdAt: '' });
-    expect(() => parseRunMeta(JSON.stringify({ ...meta, version: 2 }))).toThrow('run format version 2 is newer than this Weightscope reads (1)');
+    expect(() => parseRunMeta(JSON.stringify({ ...meta, version: 3 }))).toThrow('run format version 3 is newer than this Weightscope reads (versions 1 to 2)');
+  });
+
+  it('opens version 1 runs (a full record every step, no writer, no recording) and refuses versions that are not whole numbers', () => {
+    const { run, meta, lines } = record(12);
+    const v1 = { ...meta, version: 1 } as Record<string, unknown>;
+    delete v1.writer;
+    delete v1.recording;
+    const back = parseRun(JSON.stringify(v1), lines);
+    expect(back.meta.version).toBe(1);
+    expect(back.steps).toHaveLength(run.recorder.steps.length);
+    expect(back.losses).toEqual([]);
+    for (const version of [0, 1.5, -2]) expect(() => parseRunMeta(JSON.stringify({ ...meta, version }))).toThrow(`format "version" must be a whole number from 1, got ${version}`);
   });
 
   it('rejects a run.json whose id is not a plain folder name (a shared run folder must not make Delete reach a sibling)', () => {
@@ -112,17 +124,28 @@ describe('run format', () => {
       const child = spawn(process.execPath, [script, runDir], { stdio: 'ignore' });
       const stepsFile = path.join(runDir, 'steps.jsonl');
       const deadline = Date.now() + 60_000;
-      // Kill it once it has written a few hundred steps, at no particular line boundary.
+      const metaFile = path.join(runDir, 'run.json');
+      const stepsDoneOnDisk = () => (existsSync(metaFile) ? (JSON.parse(readFileSync(metaFile, 'utf8')) as { stepsDone: number }).stepsDone : 0);
+      // Kill it once it has written a few hundred steps and run.json has followed it at least once
+      // (about once a second), at no particular line boundary.
       while (Date.now() < deadline) {
-        if (existsSync(stepsFile) && readFileSync(stepsFile, 'utf8').split('\n').length > 300) break;
+        if (existsSync(stepsFile) && readFileSync(stepsFile, 'utf8').split('\n').length > 300 && stepsDoneOnDisk() > 0) break;
         await new Promise((r) => setTimeout(r, 20));
       }
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
-      const data = readRunFolder(runDir);
-      expect(data.meta.status).toBe('running');
+      const onDisk = JSON.parse(readFileSync(metaFile, 'utf8')) as { status: string; stepsDone: number; updatedAt: string; createdAt: string; writer: { pid: number } };
+      expect(onDisk.status).toBe('running');
+      expect(onDisk.stepsDone).toBeGreaterThan(0); // run.json followed the run
+      expect(onDisk.updatedAt > onDisk.createdAt).toBe(true);
+      expect(onDisk.writer.pid).toBe(child.pid);
+      const data = await readRunFolder(runDir);
+      // The writer's process is gone: the reader says so, at the last step on disk.
       const n = data.steps.length;
+      expect(data.meta.status).toBe('interrupted');
+      expect(data.meta.reason).toBe(`interrupted at step ${n}: its writer (process ${child.pid}) is gone`);
       expect(n).toBeGreaterThan(200);
+      expect(n).toBeGreaterThanOrEqual(onDisk.stepsDone);
       expect(data.steps.map((s) => s.step)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
       expect(data.meta.stepsDone).toBe(n);
       expect(data.warnings.length).toBeLessThanOrEqual(1);
@@ -189,7 +212,7 @@ describe('reading steps thinned (a long run for drawing)', () => {
     const rows = lines.split('\n');
     const cut = rows.findIndex((l) => l.startsWith('{"type":"step","step":16,'));
     const segments = [rows.slice(0, cut).join('\n') + '\n', rows.slice(cut).join('\n')];
-    const into = { steps: [], snapshots: [], warnings: [] };
+    const into = { steps: [], snapshots: [], losses: [], warnings: [] };
     segments.forEach((text, i) => parseSteps(text, { keep: every10, into, endOfRun: i === segments.length - 1 }));
     expect(into.steps).toEqual(all.filter((s) => [1, 11, 21, 30].includes(s.step)));
   });

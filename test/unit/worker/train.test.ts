@@ -5,7 +5,7 @@ import { train } from '../../../worker/train';
 import { parseSteps } from '../../../engine/run/format';
 
 const spec = requireChain(parseModelText('{"input": 5, "layers": [{"name": "fc1", "type": "Linear", "out_features": 8}, {"type": "Tanh"}, {"name": "fc2", "type": "Linear", "out_features": 1}], "loss": "MSELoss", "optimizer": {"type": "AdamW", "lr": 0.01}}', 'json', 'm').spec!, 'test');
-const record = { bins: 8, maxSnapshotBytes: 1 << 20, validationEvery: 10, liveSteps: 5 };
+const record = { bins: 8, maxSnapshotBytes: 1 << 20, validationEvery: 10, liveSteps: 5, maxRunBytes: 100 * 1024 * 1024 };
 
 function context(cancelAfter = Infinity) {
   const reports: TrainProgress[] = [];
@@ -40,6 +40,26 @@ describe('worker train', () => {
     const { reports, ctx } = context();
     await expect(train({ model: wide, steps: 1, batchSize: 65_536, progressIntervalMs: 5 }, ctx)).rejects.toThrow(/^The model has 28,673 parameters and training it needs about 6\.\d+ GB, over the 2\.00 GB/);
     expect(reports).toEqual([]);
+  });
+
+  it('writes what the recording policy keeps: full records for the first 1,000 steps and every 10th after, every other step\'s loss, under the cap', async () => {
+    const { reports, ctx } = context();
+    await train({ model: spec, steps: 1234, batchSize: 4, progressIntervalMs: 50, record }, ctx);
+    const all = parseSteps(reports.map((r) => r.records!.lines).join(''));
+    expect(all.warnings).toEqual([]);
+    const snapshots = new Set(all.snapshots.map((s) => s.step));
+    expect(all.steps.map((s) => s.step).filter((t) => t > 1000 && !snapshots.has(t) && t !== 1234).every((t) => t % 10 === 0)).toBe(true);
+    expect(all.steps.filter((s) => s.step > 1000 && s.step % 10 === 0)).toHaveLength(23);
+    expect(all.steps.length + all.losses.length).toBe(1234);
+    expect(reports.at(-1)!.records!.recording).toEqual({ denseSteps: 1000, maxBytes: 100 * 1024 * 1024 });
+    // A small cap: past it only losses, and the messages say from which step.
+    const capped = context();
+    await train({ model: spec, steps: 1234, batchSize: 4, progressIntervalMs: 50, record: { ...record, maxRunBytes: 1234 * 32 + 20_000 } }, capped.ctx);
+    const cap = capped.reports.at(-1)!.records!.recording.capReachedAt!;
+    expect(cap).toBeGreaterThan(1);
+    const cappedRun = parseSteps(capped.reports.map((r) => r.records!.lines).join(''));
+    expect(cappedRun.steps.at(-1)!.step).toBeLessThan(cap);
+    expect(cappedRun.losses.at(-1)!.step).toBe(1234);
   });
 
   it('one message when the interval is longer than the run', async () => {
