@@ -1,5 +1,6 @@
 /** How each op of test/fixtures/ops/cnn.json is called in the engine (torch's keyword names → our options). */
 import { conv1d, conv2d, convTranspose1d, convTranspose2d } from '../../../engine/tensor/conv';
+import { adaptiveAvgPool1d, adaptiveAvgPool2d, avgPool1d, avgPool2d, maxPool1d, maxPool2d } from '../../../engine/tensor/pool';
 import type { Tensor } from '../../../engine/tensor/tensor';
 
 export interface ArraySpec {
@@ -31,4 +32,12 @@ export const OPS: Record<string, OpRunner> = {
   conv_transpose1d: (t, _i, o) => [
     convTranspose1d(t.x!, t.weight!, bias(t), { stride: o.stride, padding: o.padding, outputPadding: o.output_padding, groups: o.groups, dilation: o.dilation }),
   ],
+  max_pool2d: (t, _i, o) => [maxPool2d(t.x!, { kernelSize: o.kernel_size, stride: o.stride, padding: o.padding, dilation: o.dilation, ceilMode: o.ceil_mode })],
+  max_pool1d: (t, _i, o) => [maxPool1d(t.x!, { kernelSize: o.kernel_size, stride: o.stride, padding: o.padding, dilation: o.dilation, ceilMode: o.ceil_mode })],
+  avg_pool2d: (t, _i, o) => [
+    avgPool2d(t.x!, { kernelSize: o.kernel_size, stride: o.stride, padding: o.padding, ceilMode: o.ceil_mode, countIncludePad: o.count_include_pad, divisorOverride: o.divisor_override }),
+  ],
+  avg_pool1d: (t, _i, o) => [avgPool1d(t.x!, { kernelSize: o.kernel_size, stride: o.stride, padding: o.padding, ceilMode: o.ceil_mode, countIncludePad: o.count_include_pad })],
+  adaptive_avg_pool2d: (t, _i, o) => [adaptiveAvgPool2d(t.x!, o.output_size)],
+  adaptive_avg_pool1d: (t, _i, o) => [adaptiveAvgPool1d(t.x!, o.output_size)],
 };
