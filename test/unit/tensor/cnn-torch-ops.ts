@@ -1,5 +1,7 @@
 /** How each op of test/fixtures/ops/cnn.json is called in the engine (torch's keyword names → our options). */
 import { conv1d, conv2d, convTranspose1d, convTranspose2d } from '../../../engine/tensor/conv';
+import { crossEntropyLoss } from '../../../engine/tensor/loss/crossEntropy';
+import { nllLoss } from '../../../engine/tensor/loss/nll';
 import { adaptiveAvgPool1d, adaptiveAvgPool2d, avgPool1d, avgPool2d, maxPool1d, maxPool2d } from '../../../engine/tensor/pool';
 import type { Tensor } from '../../../engine/tensor/tensor';
 
@@ -40,4 +42,8 @@ export const OPS: Record<string, OpRunner> = {
   avg_pool1d: (t, _i, o) => [avgPool1d(t.x!, { kernelSize: o.kernel_size, stride: o.stride, padding: o.padding, ceilMode: o.ceil_mode, countIncludePad: o.count_include_pad })],
   adaptive_avg_pool2d: (t, _i, o) => [adaptiveAvgPool2d(t.x!, o.output_size)],
   adaptive_avg_pool1d: (t, _i, o) => [adaptiveAvgPool1d(t.x!, o.output_size)],
+  cross_entropy: (t, i, o) => [
+    crossEntropyLoss(t.x!, i.target!.values, { ignoreIndex: o.ignore_index, reduction: o.reduction, labelSmoothing: o.label_smoothing }),
+  ],
+  nll_loss: (t, i, o) => [nllLoss(t.x!, i.target!.values, { ignoreIndex: o.ignore_index, reduction: o.reduction })],
 };
