@@ -1,5 +1,7 @@
 /** How each op of test/fixtures/ops/cnn.json is called in the engine (torch's keyword names → our options). */
+import { batchNorm } from '../../../engine/tensor/batchNorm';
 import { conv1d, conv2d, convTranspose1d, convTranspose2d } from '../../../engine/tensor/conv';
+import { groupNorm } from '../../../engine/tensor/groupNorm';
 import { crossEntropyLoss } from '../../../engine/tensor/loss/crossEntropy';
 import { nllLoss } from '../../../engine/tensor/loss/nll';
 import { adaptiveAvgPool1d, adaptiveAvgPool2d, avgPool1d, avgPool2d, maxPool1d, maxPool2d } from '../../../engine/tensor/pool';
@@ -46,4 +48,8 @@ export const OPS: Record<string, OpRunner> = {
     crossEntropyLoss(t.x!, i.target!.values, { ignoreIndex: o.ignore_index, reduction: o.reduction, labelSmoothing: o.label_smoothing }),
   ],
   nll_loss: (t, i, o) => [nllLoss(t.x!, i.target!.values, { ignoreIndex: o.ignore_index, reduction: o.reduction })],
+  batch_norm: (t, _i, o) => [
+    batchNorm(t.x!, t.running_mean ?? null, t.running_var ?? null, t.weight ?? null, bias(t), { training: o.training, momentum: o.momentum, eps: o.eps }),
+  ],
+  group_norm: (t, _i, o) => [groupNorm(t.x!, o.num_groups, t.weight ?? null, bias(t), o.eps)],
 };
