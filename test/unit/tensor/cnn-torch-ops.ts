@@ -1,6 +1,7 @@
 /** How each op of test/fixtures/ops/cnn.json is called in the engine (torch's keyword names → our options). */
 import { batchNorm } from '../../../engine/tensor/batchNorm';
 import { conv1d, conv2d, convTranspose1d, convTranspose2d } from '../../../engine/tensor/conv';
+import { embedding } from '../../../engine/tensor/embedding';
 import { groupNorm } from '../../../engine/tensor/groupNorm';
 import { crossEntropyLoss } from '../../../engine/tensor/loss/crossEntropy';
 import { nllLoss } from '../../../engine/tensor/loss/nll';
@@ -52,4 +53,5 @@ export const OPS: Record<string, OpRunner> = {
     batchNorm(t.x!, t.running_mean ?? null, t.running_var ?? null, t.weight ?? null, bias(t), { training: o.training, momentum: o.momentum, eps: o.eps }),
   ],
   group_norm: (t, _i, o) => [groupNorm(t.x!, o.num_groups, t.weight ?? null, bias(t), o.eps)],
+  embedding: (t, i, o) => [embedding({ data: i.indices!.values, shape: i.indices!.shape }, t.weight!, { paddingIdx: o.padding_idx })],
 };
