@@ -6,6 +6,7 @@ import { groupNorm } from '../../../engine/tensor/groupNorm';
 import { crossEntropyLoss } from '../../../engine/tensor/loss/crossEntropy';
 import { nllLoss } from '../../../engine/tensor/loss/nll';
 import { adaptiveAvgPool1d, adaptiveAvgPool2d, avgPool1d, avgPool2d, maxPool1d, maxPool2d } from '../../../engine/tensor/pool';
+import { gru, lstm, rnn } from '../../../engine/tensor/rnn';
 import type { Tensor } from '../../../engine/tensor/tensor';
 
 export interface ArraySpec {
@@ -54,4 +55,24 @@ export const OPS: Record<string, OpRunner> = {
   ],
   group_norm: (t, _i, o) => [groupNorm(t.x!, o.num_groups, t.weight ?? null, bias(t), o.eps)],
   embedding: (t, i, o) => [embedding({ data: i.indices!.values, shape: i.indices!.shape }, t.weight!, { paddingIdx: o.padding_idx })],
+  lstm: (t, _i, o) => {
+    const r = lstm(t.x!, t.h0 ? { h: t.h0, c: t.c0! } : null, t, recurrentOptions(o));
+    return [r.output, r.h, r.c!];
+  },
+  gru: (t, _i, o) => {
+    const r = gru(t.x!, t.h0 ?? null, t, recurrentOptions(o));
+    return [r.output, r.h];
+  },
+  rnn_tanh: (t, _i, o) => {
+    const r = rnn(t.x!, t.h0 ?? null, t, { ...recurrentOptions(o), nonlinearity: 'tanh' });
+    return [r.output, r.h];
+  },
+  rnn_relu: (t, _i, o) => {
+    const r = rnn(t.x!, t.h0 ?? null, t, { ...recurrentOptions(o), nonlinearity: 'relu' });
+    return [r.output, r.h];
+  },
 };
+
+function recurrentOptions(o: Record<string, any>) {
+  return { numLayers: o.num_layers, bidirectional: o.bidirectional, batchFirst: o.batch_first };
+}
