@@ -103,29 +103,44 @@ function maxPool(op: string, x: Tensor, dims: 1 | 2, options: MaxPoolOptions): T
   const ceil = options.ceilMode ?? false;
   const OH = pooledSize(op, H, k[0]!, s[0]!, p[0]!, d[0]!, ceil);
   const OW = pooledSize(op, W, k[1]!, s[1]!, p[1]!, d[1]!, ceil);
-  const xs = x.data;
   const y = allocate(x.dtype, planes * OH * OW);
   // Flat input index of each output's maximum, for backward.
   const argmax = new Int32Array(y.length);
+  maxPoolPlanes(x.data, planes, H, W, OH, OW, k[0]!, k[1]!, s[0]!, s[1]!, p[0]!, p[1]!, d[0]!, d[1]!, y, argmax);
+  const xs = x.data;
+  return opResult('MaxPool2DWithIndicesBackward', y, outShape(OH, OW), [x], (g) => {
+    const gx = allocate(x.dtype, xs.length);
+    for (let i = 0; i < g.length; i++) gx[argmax[i]!] += g[i]!;
+    return [gx];
+  });
+}
+
+/** The max-pooling loops, with every size a local number (the hot loop reads no arrays but x). */
+function maxPoolPlanes(
+  xs: FloatArray, planes: number, H: number, W: number, OH: number, OW: number,
+  kH: number, kW: number, sH: number, sW: number, pH: number, pW: number, dH: number, dW: number,
+  y: FloatArray, argmax: Int32Array,
+): void {
   let o = 0;
   for (let plane = 0; plane < planes; plane++) {
     const base = plane * H * W;
     for (let i = 0; i < OH; i++) {
-      let h0 = i * s[0]! - p[0]!;
-      const h1 = Math.min(h0 + (k[0]! - 1) * d[0]! + 1, H);
-      while (h0 < 0) h0 += d[0]!;
+      let h0 = i * sH - pH;
+      const h1 = Math.min(h0 + (kH - 1) * dH + 1, H);
+      while (h0 < 0) h0 += dH;
       for (let j = 0; j < OW; j++, o++) {
-        let w0 = j * s[1]! - p[1]!;
-        const w1 = Math.min(w0 + (k[1]! - 1) * d[1]! + 1, W);
-        while (w0 < 0) w0 += d[1]!;
+        let w0 = j * sW - pW;
+        const w1 = Math.min(w0 + (kW - 1) * dW + 1, W);
+        while (w0 < 0) w0 += dW;
         let best = -Infinity;
         let at = base + h0 * W + w0;
-        for (let h = h0; h < h1; h += d[0]!) {
-          for (let w = w0; w < w1; w += d[1]!) {
-            const v = xs[base + h * W + w]!;
-            if (v > best || Number.isNaN(v)) {
+        for (let h = h0; h < h1; h += dH) {
+          const row = base + h * W;
+          for (let w = w0; w < w1; w += dW) {
+            const v = xs[row + w]!;
+            if (v > best || v !== v) {
               best = v;
-              at = base + h * W + w;
+              at = row + w;
             }
           }
         }
@@ -134,11 +149,6 @@ function maxPool(op: string, x: Tensor, dims: 1 | 2, options: MaxPoolOptions): T
       }
     }
   }
-  return opResult('MaxPool2DWithIndicesBackward', y, outShape(OH, OW), [x], (g) => {
-    const gx = allocate(x.dtype, xs.length);
-    for (let i = 0; i < g.length; i++) gx[argmax[i]!] += g[i]!;
-    return [gx];
-  });
 }
 
 export function avgPool1d(x: Tensor, options: Omit<AvgPoolOptions, 'divisorOverride'>): Tensor {
