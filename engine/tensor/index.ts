@@ -54,6 +54,7 @@ export {
 } from './pool';
 export { batchNorm, type BatchNormOptions } from './batchNorm';
 export { groupNorm } from './groupNorm';
+export { dropout1d, dropout2d } from './featureDropout';
 export { embedding, type EmbeddingOptions, type Indices } from './embedding';
 export {
   lstm, gru, rnn, type RecurrentMode, type RecurrentOptions, type RnnOptions, type RecurrentWeights, type RecurrentResult,
