@@ -292,9 +292,57 @@ def rnn_cases() -> List[Case]:
     return cases
 
 
+def model_cases() -> List[Case]:
+    """Small versions of the target models, composed from the ops above and the existing ones."""
+
+    def mnist(t, i, _o):
+        # PyTorch's MNIST example (examples/mnist/main.py) with fewer channels and a 10×10 image, no dropout.
+        x = F.relu(F.conv2d(t["x"], t["conv1.weight"], t["conv1.bias"]))
+        x = F.relu(F.conv2d(x, t["conv2.weight"], t["conv2.bias"]))
+        x = torch.flatten(F.max_pool2d(x, 2), 1)
+        x = F.relu(F.linear(x, t["fc1.weight"], t["fc1.bias"]))
+        return F.nll_loss(F.log_softmax(F.linear(x, t["fc2.weight"], t["fc2.bias"]), dim=1), i["target"])
+
+    def resnet(t, i, _o):
+        # A ResNet basic block (training-mode BatchNorm), global average pooling and a linear head.
+        def bn(x, name):
+            return F.batch_norm(x, None, None, t[name + ".weight"], t[name + ".bias"], training=True)
+        out = F.relu(bn(F.conv2d(t["x"], t["conv1.weight"], padding=1), "bn1"))
+        out = F.relu(bn(F.conv2d(out, t["conv2.weight"], padding=1), "bn2") + t["x"])
+        out = torch.flatten(F.adaptive_avg_pool2d(out, 1), 1)
+        return F.cross_entropy(F.linear(out, t["fc.weight"], t["fc.bias"]), i["target"])
+
+    def lstm_lm(t, i, _o):
+        # Embedding, a batch_first LSTM and a decoder; the loss on the flattened (B·T, V) logits.
+        module = torch.nn.LSTM(4, 6, batch_first=True).to(t["embedding.weight"].dtype)
+        for name in list(module._parameters):
+            module._parameters[name] = t["lstm." + name]
+        module._flat_weights = [t["lstm." + n] for n in module._flat_weights_names]
+        out, _ = module(F.embedding(i["tokens"], t["embedding.weight"]))
+        logits = F.linear(out, t["decoder.weight"], t["decoder.bias"])
+        return F.cross_entropy(logits.reshape(-1, 7), i["targets"].reshape(-1))
+
+    small = lambda shapes: {k: 0.5 for k in shapes if k != "x"}
+    mnist_shapes = {"x": [2, 1, 10, 10], "conv1.weight": [4, 1, 3, 3], "conv1.bias": [4], "conv2.weight": [8, 4, 3, 3],
+                    "conv2.bias": [8], "fc1.weight": [16, 72], "fc1.bias": [16], "fc2.weight": [10, 16], "fc2.bias": [10]}
+    resnet_shapes = {"x": [2, 4, 5, 5], "conv1.weight": [4, 4, 3, 3], "bn1.weight": [4], "bn1.bias": [4],
+                     "conv2.weight": [4, 4, 3, 3], "bn2.weight": [4], "bn2.bias": [4], "fc.weight": [3, 4], "fc.bias": [3]}
+    lstm_shapes = {"embedding.weight": [7, 4], "lstm.weight_ih_l0": [24, 4], "lstm.weight_hh_l0": [24, 6],
+                   "lstm.bias_ih_l0": [24], "lstm.bias_hh_l0": [24], "decoder.weight": [7, 6], "decoder.bias": [7]}
+    return [
+        Case("model/mnist_cnn", "model_mnist_cnn", {}, mnist_shapes, mnist, ints={"target": torch.tensor([3, 7])},
+             scales=small(mnist_shapes), scalar=True),
+        Case("model/resnet_block", "model_resnet_block", {}, resnet_shapes, resnet, ints={"target": torch.tensor([2, 0])},
+             scales=small(resnet_shapes), scalar=True),
+        Case("model/lstm_lm", "model_lstm_lm", {}, lstm_shapes, lstm_lm,
+             ints={"tokens": ints("model/lstm_lm/tokens", [2, 5], 7), "targets": ints("model/lstm_lm/targets", [2, 5], 7)},
+             scales=small(lstm_shapes), scalar=True),
+    ]
+
+
 def main(out: str) -> None:
     torch.set_num_threads(1)
-    cases = conv_cases() + pool_cases() + norm_cases() + embedding_cases() + loss_cases() + rnn_cases()
+    cases = conv_cases() + pool_cases() + norm_cases() + embedding_cases() + loss_cases() + rnn_cases() + model_cases()
     payload = {**versions(), "cases": [c.record() for c in cases]}
     os.makedirs(os.path.join(out, "ops"), exist_ok=True)
     write_json(os.path.join(out, "ops", "cnn.json"), payload)

@@ -1,8 +1,13 @@
 /** How each op of test/fixtures/ops/cnn.json is called in the engine (torch's keyword names → our options). */
+import { relu } from '../../../engine/tensor/activation';
 import { batchNorm } from '../../../engine/tensor/batchNorm';
 import { conv1d, conv2d, convTranspose1d, convTranspose2d } from '../../../engine/tensor/conv';
+import { add } from '../../../engine/tensor/binary';
 import { embedding } from '../../../engine/tensor/embedding';
 import { groupNorm } from '../../../engine/tensor/groupNorm';
+import { linear } from '../../../engine/tensor/matmul';
+import { reshape } from '../../../engine/tensor/reshape';
+import { logSoftmax } from '../../../engine/tensor/softmax';
 import { crossEntropyLoss } from '../../../engine/tensor/loss/crossEntropy';
 import { nllLoss } from '../../../engine/tensor/loss/nll';
 import { adaptiveAvgPool1d, adaptiveAvgPool2d, avgPool1d, avgPool2d, maxPool1d, maxPool2d } from '../../../engine/tensor/pool';
@@ -76,3 +81,31 @@ export const OPS: Record<string, OpRunner> = {
 function recurrentOptions(o: Record<string, any>) {
   return { numLayers: o.num_layers, bidirectional: o.bidirectional, batchFirst: o.batch_first };
 }
+
+/** The small models of gen_ops_cnn.py's model_cases, written with the engine's ops. */
+export const MODELS: Record<string, OpRunner> = {
+  model_mnist_cnn: (t, i) => {
+    let x = relu(conv2d(t.x!, t['conv1.weight']!, t['conv1.bias']!));
+    x = relu(conv2d(x, t['conv2.weight']!, t['conv2.bias']!));
+    x = maxPool2d(x, { kernelSize: 2 });
+    x = reshape(x, [x.shape[0]!, -1]);
+    x = relu(linear(x, t['fc1.weight']!, t['fc1.bias']!));
+    return [nllLoss(logSoftmax(linear(x, t['fc2.weight']!, t['fc2.bias']!)), i.target!.values)];
+  },
+  model_resnet_block: (t, i) => {
+    const bn = (x: Tensor, name: string) => batchNorm(x, null, null, t[`${name}.weight`]!, t[`${name}.bias`]!, { training: true });
+    let out = relu(bn(conv2d(t.x!, t['conv1.weight']!, null, { padding: 1 }), 'bn1'));
+    out = relu(add(bn(conv2d(out, t['conv2.weight']!, null, { padding: 1 }), 'bn2'), t.x!));
+    out = reshape(adaptiveAvgPool2d(out, 1), [out.shape[0]!, -1]);
+    return [crossEntropyLoss(linear(out, t['fc.weight']!, t['fc.bias']!), i.target!.values)];
+  },
+  model_lstm_lm: (t, i) => {
+    const weights: Record<string, Tensor> = {};
+    for (const [name, tensor] of Object.entries(t)) if (name.startsWith('lstm.')) weights[name.slice(5)] = tensor;
+    const tokens = i.tokens!;
+    const { output } = lstm(embedding({ data: tokens.values, shape: tokens.shape }, t['embedding.weight']!), null, weights, { batchFirst: true });
+    const logits = linear(output, t['decoder.weight']!, t['decoder.bias']!);
+    return [crossEntropyLoss(reshape(logits, [-1, 7]), i.targets!.values)];
+  },
+};
+Object.assign(OPS, MODELS);

@@ -32,7 +32,13 @@ function expectNormwiseClose(actual: ArrayLike<number>, expected: readonly numbe
 const cases = fixture.cases as unknown as OpCase[];
 
 describe('ops against torch (cnn.json)', () => {
-  for (const c of cases.filter((c) => c.op in OPS)) {
+  it('has a runner for every op in the fixture', () => {
+    const missing = [...new Set(cases.map((c) => c.op))].filter((op) => !(op in OPS));
+    expect(missing).toEqual([]);
+    expect(cases.length).toBeGreaterThanOrEqual(50);
+  });
+
+  for (const c of cases) {
     for (const dtype of ['float64', 'float32'] as const) {
       it(`${c.name} (${dtype})`, () => {
         const run = OPS[c.op];
