@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../engine/rng';
 import { opResult } from '../../../engine/tensor/op';
 import { gru, lstm, rnn, type RecurrentWeights } from '../../../engine/tensor/rnn';
-import type { Tensor } from '../../../engine/tensor/tensor';
+import { Tensor } from '../../../engine/tensor/tensor';
 import { expectClose, expectGradientsCorrect, randn } from './helpers';
 
 /** torch's parameter names and shapes for a stack (gates·H rows). */
@@ -74,6 +74,18 @@ describe('recurrent layers', () => {
     }
     expect(b.h.toArray()).toEqual(a.h.toArray());
     expect(b.c!.toArray()).toEqual(a.c!.toArray());
+  });
+
+  it('an unbatched [T, I] input is the batch of one', () => {
+    const w = weights(rng, 3, 2, 3, 2, 2);
+    const x = randn(rng, [4, 2]);
+    const h0 = randn(rng, [4, 3]);
+    const single = gru(x, h0, w, { numLayers: 2, bidirectional: true });
+    const batch = gru(Tensor.from(x.data, [4, 1, 2], { dtype: 'float64' }), Tensor.from(h0.data, [4, 1, 3], { dtype: 'float64' }), w, { numLayers: 2, bidirectional: true });
+    expect(single.output.shape).toEqual([4, 6]);
+    expect(single.h.shape).toEqual([4, 3]);
+    expect(single.output.toArray()).toEqual(batch.output.toArray());
+    expect(single.h.toArray()).toEqual(batch.h.toArray());
   });
 
   it('has correct gradients: LSTM (2 layers, bidirectional, initial state), with projection, GRU and RNN', () => {
