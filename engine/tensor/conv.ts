@@ -15,6 +15,9 @@
  *   y = col2im(W_gᵀ · x_g) + b,   OH = (H − 1)·sH − 2·pH + dH·(KH − 1) + output_padding + 1,
  * with ∂L/∂x = conv2d(G, W) (no bias) and ∂L/∂W_g = Σ_n x_g · im2col(G)_gᵀ.
  *
+ * padding_mode 'reflect', 'replicate' or 'circular' (nn.Conv*d) is pad.ts's `pad` with that mode followed
+ * by an unpadded convolution, which is how torch's _ConvNd.forward computes it.
+ *
  * Agreement with torch: float64 follows torch's slow (im2col + gemm) path up to summation
  * order: the bias is added after each product instead of starting it, and weight gradients
  * are summed over samples in float64 (~1e-16 relative). float32 products are float32 sums

@@ -292,6 +292,20 @@ def rnn_cases() -> List[Case]:
     return cases
 
 
+def pad_cases() -> List[Case]:
+    def pad(t, _i, o):
+        return F.pad(t["x"], o["pad"], mode=o["mode"], value=o["value"]) if o["mode"] == "constant" else F.pad(t["x"], o["pad"], mode=o["mode"])
+
+    return [
+        Case("pad/constant-crop", "pad", {"pad": [1, -1, 2, 0], "mode": "constant", "value": 0.5}, {"x": [2, 2, 3, 4]}, pad),
+        Case("pad/constant-leading", "pad", {"pad": [0, 1, 1, 1, 1, 0], "mode": "constant", "value": 0.0}, {"x": [2, 3, 2]}, pad),
+        Case("pad/reflect-2d", "pad", {"pad": [2, 1, 1, 2], "mode": "reflect", "value": 0.0}, {"x": [2, 2, 3, 4]}, pad),
+        Case("pad/replicate-1d", "pad", {"pad": [3, 1], "mode": "replicate", "value": 0.0}, {"x": [2, 3, 4]}, pad),
+        Case("pad/circular-3d", "pad", {"pad": [1, 2, 0, 1, 2, 1], "mode": "circular", "value": 0.0}, {"x": [1, 2, 2, 3, 3]}, pad),
+        Case("pad/reflect-unbatched", "pad", {"pad": [1, 1, 1, 1], "mode": "reflect", "value": 0.0}, {"x": [2, 3, 3]}, pad),
+    ]
+
+
 def model_cases() -> List[Case]:
     """Small versions of the target models, composed from the ops above and the existing ones."""
 
@@ -342,7 +356,7 @@ def model_cases() -> List[Case]:
 
 def main(out: str) -> None:
     torch.set_num_threads(1)
-    cases = conv_cases() + pool_cases() + norm_cases() + embedding_cases() + loss_cases() + rnn_cases() + model_cases()
+    cases = conv_cases() + pool_cases() + norm_cases() + embedding_cases() + loss_cases() + rnn_cases() + pad_cases() + model_cases()
     payload = {**versions(), "cases": [c.record() for c in cases]}
     os.makedirs(os.path.join(out, "ops"), exist_ok=True)
     write_json(os.path.join(out, "ops", "cnn.json"), payload)

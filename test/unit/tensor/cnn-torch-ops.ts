@@ -10,6 +10,7 @@ import { reshape } from '../../../engine/tensor/reshape';
 import { logSoftmax } from '../../../engine/tensor/softmax';
 import { crossEntropyLoss } from '../../../engine/tensor/loss/crossEntropy';
 import { nllLoss } from '../../../engine/tensor/loss/nll';
+import { pad } from '../../../engine/tensor/pad';
 import { adaptiveAvgPool1d, adaptiveAvgPool2d, avgPool1d, avgPool2d, maxPool1d, maxPool2d } from '../../../engine/tensor/pool';
 import { gru, lstm, rnn } from '../../../engine/tensor/rnn';
 import type { Tensor } from '../../../engine/tensor/tensor';
@@ -59,6 +60,7 @@ export const OPS: Record<string, OpRunner> = {
     batchNorm(t.x!, t.running_mean ?? null, t.running_var ?? null, t.weight ?? null, bias(t), { training: o.training, momentum: o.momentum, eps: o.eps }),
   ],
   group_norm: (t, _i, o) => [groupNorm(t.x!, o.num_groups, t.weight ?? null, bias(t), o.eps)],
+  pad: (t, _i, o) => [pad(t.x!, o.pad, { mode: o.mode, value: o.value })],
   embedding: (t, i, o) => [embedding({ data: i.indices!.values, shape: i.indices!.shape }, t.weight!, { paddingIdx: o.padding_idx })],
   lstm: (t, _i, o) => {
     const r = lstm(t.x!, t.h0 ? { h: t.h0, c: t.c0! } : null, t, recurrentOptions(o));
