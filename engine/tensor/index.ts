@@ -21,7 +21,7 @@
  *    float64-accumulated sum; torch sums float32 in cascades), which is at
  *    least as accurate as torch's and typically within a few ulp of it.
  *  - Convolutions, pooling, batch/group norm, embedding, LSTM/GRU/RNN and
- *    cross_entropy/nll_loss on [N, C, d…] and pad are compared with torch in
+ *    cross_entropy/nll_loss on [N, C, d…], pad and interpolate are compared with torch in
  *    test/fixtures/ops/cnn.json: float64 within 1e-10 (normwise; ~1e-16 in
  *    practice), float32 within 1e-5 (torch's float32 convolutions use oneDNN,
  *    its σ/tanh/exp vectorized approximations). Max pooling and embedding
@@ -56,6 +56,7 @@ export { batchNorm, type BatchNormOptions } from './batchNorm';
 export { groupNorm } from './groupNorm';
 export { dropout1d, dropout2d } from './featureDropout';
 export { pad, type PadMode, type PadOptions } from './pad';
+export { interpolate, type InterpolateMode, type InterpolateOptions } from './interpolate';
 export { embedding, type EmbeddingOptions, type Indices } from './embedding';
 export {
   lstm, gru, rnn, type RecurrentMode, type RecurrentOptions, type RnnOptions, type RecurrentWeights, type RecurrentResult,

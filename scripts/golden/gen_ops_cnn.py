@@ -306,6 +306,21 @@ def pad_cases() -> List[Case]:
     ]
 
 
+def interpolate_cases() -> List[Case]:
+    def interp(t, _i, o):
+        return F.interpolate(t["x"], size=o["size"], scale_factor=o["scale_factor"], mode=o["mode"], align_corners=o["align_corners"])
+
+    opt = lambda **o: {"size": None, "scale_factor": None, "align_corners": None, **o}
+    return [
+        Case("interpolate/nearest-2x", "interpolate", opt(scale_factor=2, mode="nearest"), {"x": [2, 2, 3, 4]}, interp),
+        Case("interpolate/nearest-size", "interpolate", opt(size=[5, 7], mode="nearest"), {"x": [1, 2, 3, 4]}, interp),
+        Case("interpolate/nearest-1d-scale", "interpolate", opt(scale_factor=1.7, mode="nearest"), {"x": [2, 2, 5]}, interp),
+        Case("interpolate/bilinear-align", "interpolate", opt(scale_factor=2, mode="bilinear", align_corners=True), {"x": [2, 2, 3, 4]}, interp),
+        Case("interpolate/bilinear-size", "interpolate", opt(size=[5, 3], mode="bilinear", align_corners=False), {"x": [1, 2, 4, 6]}, interp),
+        Case("interpolate/linear-scale", "interpolate", opt(scale_factor=2.5, mode="linear", align_corners=False), {"x": [2, 2, 4]}, interp),
+    ]
+
+
 def model_cases() -> List[Case]:
     """Small versions of the target models, composed from the ops above and the existing ones."""
 
@@ -356,7 +371,7 @@ def model_cases() -> List[Case]:
 
 def main(out: str) -> None:
     torch.set_num_threads(1)
-    cases = conv_cases() + pool_cases() + norm_cases() + embedding_cases() + loss_cases() + rnn_cases() + pad_cases() + model_cases()
+    cases = conv_cases() + pool_cases() + norm_cases() + embedding_cases() + loss_cases() + rnn_cases() + pad_cases() + interpolate_cases() + model_cases()
     payload = {**versions(), "cases": [c.record() for c in cases]}
     os.makedirs(os.path.join(out, "ops"), exist_ok=True)
     write_json(os.path.join(out, "ops", "cnn.json"), payload)

@@ -10,6 +10,7 @@ import { reshape } from '../../../engine/tensor/reshape';
 import { logSoftmax } from '../../../engine/tensor/softmax';
 import { crossEntropyLoss } from '../../../engine/tensor/loss/crossEntropy';
 import { nllLoss } from '../../../engine/tensor/loss/nll';
+import { interpolate } from '../../../engine/tensor/interpolate';
 import { pad } from '../../../engine/tensor/pad';
 import { adaptiveAvgPool1d, adaptiveAvgPool2d, avgPool1d, avgPool2d, maxPool1d, maxPool2d } from '../../../engine/tensor/pool';
 import { gru, lstm, rnn } from '../../../engine/tensor/rnn';
@@ -61,6 +62,9 @@ export const OPS: Record<string, OpRunner> = {
   ],
   group_norm: (t, _i, o) => [groupNorm(t.x!, o.num_groups, t.weight ?? null, bias(t), o.eps)],
   pad: (t, _i, o) => [pad(t.x!, o.pad, { mode: o.mode, value: o.value })],
+  interpolate: (t, _i, o) => [
+    interpolate(t.x!, { size: o.size ?? undefined, scaleFactor: o.scale_factor ?? undefined, mode: o.mode, alignCorners: o.align_corners ?? undefined }),
+  ],
   embedding: (t, i, o) => [embedding({ data: i.indices!.values, shape: i.indices!.shape }, t.weight!, { paddingIdx: o.padding_idx })],
   lstm: (t, _i, o) => {
     const r = lstm(t.x!, t.h0 ? { h: t.h0, c: t.c0! } : null, t, recurrentOptions(o));
