@@ -27,6 +27,7 @@
 import { allocate, scratch64, type DType, type FloatArray } from './dtype';
 import { gemm } from './gemm';
 import { col2im, im2col, type WindowGeometry } from './im2col';
+import { isGradEnabled } from './autograd';
 import { commonDtype, opResult } from './op';
 import { formatShape } from './shape';
 import type { Tensor } from './tensor';
@@ -182,15 +183,18 @@ function channelSums(g: FloatArray, N: number, channels: number, plane: number, 
  * Y_g = W_g · cols_g per sample and group, into y ([N, OC, OH·OW]); x is the im2col side.
  * Shared by conv2d's forward and conv_transpose2d's input gradient.
  */
-function convolveInto(x: FloatArray, w: FloatArray, p: ConvProblem, y: FloatArray): void {
+function convolveInto(x: FloatArray, w: FloatArray, p: ConvProblem, y: FloatArray, keepColumns = false): FloatArray | null {
   const { g, groups, N } = p;
   const C = p.colsChannels;
   const OC = p.otherChannels;
   const kernelRows = (C / groups) * g.KH * g.KW; // rows of cols per group
   const OCg = OC / groups;
   const outPlane = g.OH * g.OW;
-  const cols = allocate(p.dtype, C * g.KH * g.KW * outPlane);
+  const perSample = C * g.KH * g.KW * outPlane;
+  const kept = keepColumns ? allocate(p.dtype, N * perSample) : null;
+  let cols = kept ?? allocate(p.dtype, perSample);
   for (let n = 0; n < N; n++) {
+    if (kept) cols = kept.subarray(n * perSample, (n + 1) * perSample);
     im2col(x, n * C * g.H * g.W, g, cols);
     for (let gi = 0; gi < groups; gi++) {
       const wg = w.subarray(gi * OCg * kernelRows, (gi + 1) * OCg * kernelRows);
@@ -199,6 +203,7 @@ function convolveInto(x: FloatArray, w: FloatArray, p: ConvProblem, y: FloatArra
       gemm(wg, kernelRows, 1, colsG, outPlane, 1, OCg, kernelRows, outPlane, y.subarray(yStart, yStart + OCg * outPlane), null);
     }
   }
+  return kept;
 }
 
 /**
@@ -229,18 +234,20 @@ function scatterInto(y: FloatArray, w: FloatArray, p: ConvProblem, x: FloatArray
  * ∂L/∂W_g = Σ_n Y_g · cols_gᵀ ([OC/g, C/g·KH·KW] per group, OC = the other side's channels),
  * each sample's product summed into a float64 accumulator and rounded once.
  */
-function weightGradient(x: FloatArray, y: FloatArray, p: ConvProblem): Float64Array {
+function weightGradient(x: FloatArray, y: FloatArray, p: ConvProblem, keptColumns: FloatArray | null = null): Float64Array {
   const { g, groups, N } = p;
   const C = p.colsChannels;
   const OC = p.otherChannels;
   const kernelRows = (C / groups) * g.KH * g.KW;
   const OCg = OC / groups;
   const outPlane = g.OH * g.OW;
-  const cols = allocate(p.dtype, C * g.KH * g.KW * outPlane);
+  const perSample = C * g.KH * g.KW * outPlane;
+  let cols = keptColumns ?? allocate(p.dtype, perSample);
   const product = allocate(p.dtype, OCg * kernelRows);
   const acc = scratch64(OC * kernelRows);
   for (let n = 0; n < N; n++) {
-    im2col(x, n * C * g.H * g.W, g, cols);
+    if (keptColumns) cols = keptColumns.subarray(n * perSample, (n + 1) * perSample);
+    else im2col(x, n * C * g.H * g.W, g, cols);
     for (let gi = 0; gi < groups; gi++) {
       const yStart = (n * OC + gi * OCg) * outPlane;
       const colsG = cols.subarray(gi * kernelRows * outPlane, (gi + 1) * kernelRows * outPlane);
@@ -252,6 +259,14 @@ function weightGradient(x: FloatArray, y: FloatArray, p: ConvProblem): Float64Ar
   return acc;
 }
 
+/**
+ * The forward's columns of all samples are kept for the weight gradient (instead of being
+ * rebuilt by a second im2col) when they hold at most this many numbers: 64 MB of float32,
+ * e.g. the 42 MB of the MNIST example's second convolution at batch 64. Larger layers rebuild
+ * them per sample, so memory stays proportional to one sample's columns.
+ */
+const KEPT_COLUMNS_LIMIT = 1 << 24;
+
 function rounded(acc: Float64Array, dtype: DType): FloatArray {
   if (dtype === 'float64') return acc;
   const out = allocate(dtype, acc.length);
@@ -262,7 +277,9 @@ function rounded(acc: Float64Array, dtype: DType): FloatArray {
 function convolution(name: string, x: Tensor, weight: Tensor, bias: Tensor | null, p: ConvProblem, outShape: number[]): Tensor {
   const outPlane = p.g.OH * p.g.OW;
   const y = allocate(p.dtype, p.N * p.otherChannels * outPlane);
-  convolveInto(x.data, weight.data, p, y);
+  const columns = p.N * p.colsChannels * p.g.KH * p.g.KW * outPlane;
+  const keep = isGradEnabled() && weight.requiresGrad && columns <= KEPT_COLUMNS_LIMIT;
+  const kept = convolveInto(x.data, weight.data, p, y, keep);
   if (bias) addChannelBias(y, bias.data, p.N, p.otherChannels, outPlane);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return opResult(name, y, outShape, inputs, (gy) => {
@@ -271,7 +288,7 @@ function convolution(name: string, x: Tensor, weight: Tensor, bias: Tensor | nul
       gx = allocate(p.dtype, x.numel);
       scatterInto(gy, weight.data, p, gx);
     }
-    const gw = weight.requiresGrad ? rounded(weightGradient(x.data, gy, p), p.dtype) : null;
+    const gw = weight.requiresGrad ? rounded(weightGradient(x.data, gy, p, kept), p.dtype) : null;
     const gb = bias?.requiresGrad ? channelSums(gy, p.N, p.otherChannels, outPlane, p.dtype) : null;
     return [gx, gw, gb];
   });
