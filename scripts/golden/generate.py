@@ -14,6 +14,8 @@ fixtures record torch's and numpy's versions. The generators are:
                                                   state_dicts, initial values)
 * gen_ops_cnn.main(out) -> ops/cnn.json         (convolution, pooling, norms,
                                                   embedding, RNNs, cross-entropy)
+* gen_shape_ops.main(out) -> shape_ops.json     (broadcasting, views, indexing,
+                                                  batched matmul, attention)
 * gen_optim.main(out) -> optimizer fixtures      (optional; skipped with a
                                                   message if not present)
 """
@@ -42,11 +44,13 @@ def main(argv: list) -> int:
     import gen_mlp
     import gen_modules
     import gen_ops_cnn
+    import gen_shape_ops
 
     gen_init.main(out)
     gen_mlp.main(out)
     gen_modules.main(out)
     gen_ops_cnn.main(out)
+    gen_shape_ops.main(out)
     try:
         gen_optim = importlib.import_module("gen_optim")
     except ModuleNotFoundError as exc:
