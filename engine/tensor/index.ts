@@ -24,6 +24,12 @@
  *    Elsewhere the engine returns the correctly rounded float64 value (or
  *    float64-accumulated sum; torch sums float32 in cascades), which is at
  *    least as accurate as torch's and typically within a few ulp of it.
+ *  - Convolutions, pooling, batch/group norm, embedding, LSTM/GRU/RNN and
+ *    cross_entropy/nll_loss on [N, C, d…], pad and interpolate are compared with torch in
+ *    test/fixtures/ops/cnn.json: float64 within 1e-10 (normwise; ~1e-16 in
+ *    practice), float32 within 1e-5 (torch's float32 convolutions use oneDNN,
+ *    its σ/tanh/exp vectorized approximations). Max pooling and embedding
+ *    forwards select values and are exact.
  */
 export { allocate, dtypeOf, numel, type DType, type DenseTensor, type FloatArray } from './dtype';
 export { BufferArena, scratch64 } from './arena';
@@ -51,6 +57,20 @@ export {
 export { softmax, logSoftmax } from './softmax';
 export { dropout } from './dropout';
 export { layerNorm } from './layerNorm';
+export { conv1d, conv2d, convTranspose1d, convTranspose2d, type ConvOptions, type ConvTransposeOptions, type IntOrTuple } from './conv';
+export {
+  maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool1d, adaptiveAvgPool2d,
+  type MaxPoolOptions, type AvgPoolOptions, type AdaptiveSize,
+} from './pool';
+export { batchNorm, type BatchNormOptions } from './batchNorm';
+export { groupNorm } from './groupNorm';
+export { dropout1d, dropout2d } from './featureDropout';
+export { pad, type PadMode, type PadOptions } from './pad';
+export { interpolate, type InterpolateMode, type InterpolateOptions } from './interpolate';
+export { embedding, type EmbeddingOptions, type Indices } from './embedding';
+export {
+  lstm, gru, rnn, type RecurrentMode, type RecurrentOptions, type RnnOptions, type RecurrentWeights, type RecurrentResult,
+} from './rnn';
 export { erf, erfc } from './erf';
 
 // Losses
@@ -58,3 +78,4 @@ export { type Reduction, type LossOptions } from './loss/reduction';
 export { mseLoss, l1Loss, smoothL1Loss, huberLoss, type SmoothL1Options, type HuberOptions } from './loss/regression';
 export { bceLoss, bceWithLogitsLoss, type BceWithLogitsOptions } from './loss/binary';
 export { crossEntropyLoss, type CrossEntropyOptions } from './loss/crossEntropy';
+export { nllLoss, type NllLossOptions } from './loss/nll';

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../../engine/rng';
+import { adaptiveAvgPool1d, adaptiveAvgPool2d, avgPool1d, avgPool2d, maxPool1d, maxPool2d } from '../../../engine/tensor/pool';
+import { Tensor } from '../../../engine/tensor/tensor';
+import { expectGradientsCorrect, randn } from './helpers';
+
+describe('pooling', () => {
+  const rng = new Rng(11);
+
+  it('max_pool2d picks the window maximum and routes the gradient to it', () => {
+    const x = Tensor.from([1, 5, 2, 0, 3, 4, 9, 8, 7, 6, -1, -2, 0, 0, 0, 0], [1, 1, 4, 4], { requiresGrad: true });
+    const y = maxPool2d(x, { kernelSize: 2 });
+    expect(y.shape).toEqual([1, 1, 2, 2]);
+    expect(y.toArray()).toEqual([5, 9, 7, 0]); // the last window's tie goes to its first 0
+    y.backward(Float64Array.from([1, 2, 3, 4]));
+    expect(Array.from(x.grad!)).toEqual([0, 1, 0, 0, 0, 0, 2, 0, 3, 0, 0, 0, 0, 0, 4, 0]);
+  });
+
+  it('max_pool propagates NaN as torch does', () => {
+    const y = maxPool1d(Tensor.from([1, Number.NaN, 3, 4], [1, 1, 4]), { kernelSize: 2 });
+    expect(y.data[0]).toBeNaN();
+    expect(y.data[1]).toBe(4);
+  });
+
+  it('avg_pool2d divides by the padded window, the clipped one, or the override', () => {
+    const x = Tensor.from([1, 2, 3, 4], [1, 1, 2, 2]);
+    expect(avgPool2d(x, { kernelSize: 2, padding: 1, stride: 2 }).toArray()).toEqual([0.25, 0.5, 0.75, 1]);
+    expect(avgPool2d(x, { kernelSize: 2, padding: 1, stride: 2, countIncludePad: false }).toArray()).toEqual([1, 2, 3, 4]);
+    expect(avgPool2d(x, { kernelSize: 2, divisorOverride: 2 }).toArray()).toEqual([5]);
+  });
+
+  it('adaptive_avg_pool2d uses the overlapping windows ⌊i·I/O⌋ … ⌈(i+1)·I/O⌉', () => {
+    const x = Tensor.from([1, 2, 3], [1, 1, 3]);
+    expect(adaptiveAvgPool1d(x, 2).toArray()).toEqual([1.5, 2.5]);
+    expect(adaptiveAvgPool2d(Tensor.from([1, 2, 3, 4, 5, 6], [2, 3, 1]), [1, null]).shape).toEqual([2, 1, 1]);
+  });
+
+  it('rejects a padding larger than half the kernel and an empty output', () => {
+    expect(() => maxPool2d(randn(rng, [1, 1, 4, 4]), { kernelSize: 2, padding: 2 })).toThrow(/half/);
+    expect(() => avgPool2d(randn(rng, [1, 1, 1, 1]), { kernelSize: 3 })).toThrow(/too small/);
+  });
+
+  it('have correct gradients', () => {
+    const x = () => randn(rng, [2, 2, 7, 6], { requiresGrad: true });
+    expectGradientsCorrect((x) => maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1, ceilMode: true }), [x()]);
+    expectGradientsCorrect((x) => maxPool2d(x, { kernelSize: [2, 3], stride: 2, dilation: [2, 1] }), [x()]);
+    expectGradientsCorrect((x) => avgPool2d(x, { kernelSize: 3, stride: 2, padding: 1, ceilMode: true, countIncludePad: false }), [x()]);
+    expectGradientsCorrect((x) => avgPool1d(x, { kernelSize: 3, stride: 1, padding: 1 }), [randn(rng, [2, 3, 5], { requiresGrad: true })]);
+    expectGradientsCorrect((x) => adaptiveAvgPool2d(x, [4, 5]), [x()]);
+  });
+});
