@@ -42,6 +42,7 @@ import { chainFromTree } from './treeJson';
 import { moduleDefinition } from '../modules/catalogue';
 import { namedModules, tensorEntries, type ModuleNode, type TensorTie } from '../modules/tree';
 import { LOSS_TYPES } from './vocabulary';
+import type { ForwardGraph } from '../graph/ir';
 
 export interface DecodeResult {
   spec: ModelSpec | undefined;
@@ -57,7 +58,7 @@ export interface DecodeOptions {
    * The module tree, when a front end built it itself (the Python reader): it takes the place of the
    * file's "layers", and `forwardUnavailable` says why the engine cannot run it.
    */
-  modules?: { root: ModuleNode; ties: TensorTie[]; forwardUnavailable: string };
+  modules?: { root: ModuleNode; ties: TensorTie[]; forwardUnavailable?: string; graph?: ForwardGraph };
 }
 
 export function decodeModel(root: Located | undefined, defaultName: string, options: DecodeOptions = {}): DecodeResult {
@@ -148,7 +149,11 @@ export function decodeModel(root: Located | undefined, defaultName: string, opti
 
   if (d.errorCount > 0 || (!modules && inputFeatures === undefined)) return { spec: undefined, diagnostics: d.items, tree: root };
   const spec: ModelSpec = modules
-    ? { version, name, modules, seed, forwardUnavailable: options.modules?.forwardUnavailable ?? forwardGap(modules) }
+    ? {
+      version, name, modules, seed,
+      ...(options.modules?.graph ? { graph: options.modules.graph } : {}),
+      ...(options.modules?.graph && options.modules.forwardUnavailable === undefined ? {} : { forwardUnavailable: options.modules?.forwardUnavailable ?? forwardGap(modules) }),
+    }
     : { version, name, inputFeatures, layers, seed };
   if (ties.length > 0) spec.ties = ties;
   if (initPatterns.length > 0) spec.initPatterns = initPatterns;
