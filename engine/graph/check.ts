@@ -34,6 +34,8 @@ export interface CheckOptions {
   inputShape?: number[];
   /** Token ids rather than values. */
   tokens?: boolean;
+  /** The targets' shape per example (and whether they are class indices), when forward takes them. */
+  targetShape?: { shape: number[]; long: boolean };
 }
 
 export function checkForwardGraph(graph: ForwardGraph, root: ModuleNode, options: CheckOptions = {}): GraphProblem[] {
@@ -82,7 +84,8 @@ function staticProblems(graph: ForwardGraph, root: ModuleNode): GraphProblem[] {
 function exampleInputs(graph: ForwardGraph, options: CheckOptions): { inputs: MetaValue[]; input?: InputKind }[] {
   const withTargets = (x: MetaTensor, input?: InputKind): { inputs: MetaValue[]; input?: InputKind } => {
     const inputs: MetaValue[] = [x];
-    if (graph.loss) inputs.push(x.long ? new MetaTensor(x.shape, true) : new MetaTensor([x.shape[0]!], true));
+    const t = options.targetShape;
+    if (graph.loss) inputs.push(t ? new MetaTensor([x.shape[0]!, ...t.shape], t.long) : x.long ? new MetaTensor(x.shape, true) : new MetaTensor([x.shape[0]!], true));
     return input ? { inputs, input } : { inputs };
   };
   if (options.inputShape) return [withTargets(new MetaTensor([CHECK_BATCH, ...options.inputShape], options.tokens === true))];
@@ -100,9 +103,22 @@ function exampleInputs(graph: ForwardGraph, options: CheckOptions): { inputs: Me
  * The graph run on shapes: every op or module forward not available yet is noted (once per construct) and the
  * run goes on past it with an unknown value; a shape that does not fit stops it (`mismatch`).
  */
-function shapeProblems(graph: ForwardGraph, root: ModuleNode, inputs: MetaValue[]): { problems: GraphProblem[]; mismatch: boolean } {
+/** The shape of forward's prediction (the logits beside nanoGPT's loss) per batch of CHECK_BATCH, when the check can follow it. */
+export function predictionShape(graph: ForwardGraph, root: ModuleNode, inputShape: number[], tokens = false): number[] | undefined {
+  const candidates = exampleInputs(graph, { inputShape, tokens });
+  const run = candidates[0] ? shapeProblems(graph, root, candidates[0].inputs) : undefined;
+  const out = run?.output;
+  const prediction = graph.loss ? (graph.loss.prediction !== undefined && Array.isArray(out) ? out[graph.loss.prediction] : undefined) : out;
+  return isMeta(prediction) ? [...prediction.shape] : undefined;
+}
+
+function shapeProblems(graph: ForwardGraph, root: ModuleNode, inputs: MetaValue[]): { problems: GraphProblem[]; mismatch: boolean; output?: MetaValue } {
   const shapes = new Map<string, MetaTensor>();
-  for (const e of tensorEntries(root)) shapes.set(e.name, metaOf(e));
+  const guessed = new Map<string, string>();
+  for (const e of tensorEntries(root)) {
+    shapes.set(e.name, metaOf(e));
+    if (e.decl.kind === 'buffer' && e.decl.approximate) guessed.set(e.name, e.decl.approximate);
+  }
   const problems: GraphProblem[] = [];
   const seen = new Set<string>();
   const note = (node: GraphNode, key: string, p: Omit<GraphProblem, 'range'>): void => {
@@ -119,6 +135,8 @@ function shapeProblems(graph: ForwardGraph, root: ModuleNode, inputs: MetaValue[
     tensor: (path) => {
       const t = shapes.get(path);
       if (!t) throw new Error(`the model has no parameter or buffer ${path}`);
+      // forward reads its values: a buffer whose values the reader could not compute would run on wrong numbers.
+      if (guessed.has(path)) throw new GuessedBuffer(path, guessed.get(path)!);
       return t;
     },
     op: (name, args, kwargs) => {
@@ -159,11 +177,17 @@ function shapeProblems(graph: ForwardGraph, root: ModuleNode, inputs: MetaValue[
         return { problems, mismatch: true };
       }
     }
-    return { problems, mismatch: false };
+    return { problems, mismatch: false, output: out };
   } catch (err) {
     if (!(err instanceof GraphError)) throw err;
-    problems.push({ range: err.range, message: err.cause.message, unavailable: false, construct: 'a shape mismatch' });
+    problems.push({ range: err.range, message: err.cause.message, unavailable: false, construct: err.cause instanceof GuessedBuffer ? 'a buffer whose values are not computed' : 'a shape mismatch' });
     return { problems, mismatch: true };
+  }
+}
+
+class GuessedBuffer extends Error {
+  constructor(readonly path: string, reason: string) {
+    super(`forward reads the buffer ${path}, whose values Weightscope does not compute (${reason})`);
   }
 }
 

@@ -182,7 +182,7 @@ export function exampleArguments(type: string): Record<string, ArgValue> | undef
 /** `kaiming_uniform_(a=√5)`, then `× 0.5`: how a tensor's steps read. */
 function stepsText(steps: readonly InitStep[]): string {
   if (steps.length === 0) return 'torch.empty (not initialized)';
-  return steps.map((s) => (s.op === 'init' ? s.label ?? describeCall(s.init) : s.op === 'scale' ? `× ${s.factor}` : `row ${s.index} = ${s.value}`)).join(', then ');
+  return steps.map((s) => (s.op === 'init' ? s.label ?? describeCall(s.init) : s.op === 'scale' ? `× ${s.factor}` : s.op === 'fillRow' ? `row ${s.index} = ${s.value}` : `${s.lower ? 'tril' : 'triu'}(diagonal=${s.diagonal})`)).join(', then ');
 }
 
 /** At most this many tensor names are listed for completion under a module's `init` (a whole nn.Transformer has hundreds). */
