@@ -382,9 +382,9 @@ function decodeData(d: DiagnosticSink, e: LocatedEntry | undefined): DataSpec | 
   if (!e) return undefined;
   const obj = d.expectObject(e.value, 'data');
   if (!obj) return undefined;
-  const sources = obj.entries.filter((x) => x.key === 'synthetic' || x.key === 'csv' || x.key === 'npy');
+  const sources = obj.entries.filter((x) => x.key === 'synthetic' || x.key === 'csv' || x.key === 'npy' || x.key === 'text');
   if (sources.length !== 1) {
-    d.error('bad-data', 'Give exactly one data source: "synthetic", "csv" or "npy".', sources[1]?.keyRange ?? obj.range);
+    d.error('bad-data', 'Give exactly one data source: "synthetic", "csv", "npy" or "text".', sources[1]?.keyRange ?? obj.range);
     return undefined;
   }
   const source = sources[0]!;
@@ -421,6 +421,15 @@ function decodeData(d: DiagnosticSink, e: LocatedEntry | undefined): DataSpec | 
     const t = task(DATA_TASKS, 'regression');
     if (!path || !target || !t) return undefined;
     return { kind: 'csv', path, target, ...(features ? { features } : {}), task: t as DataTask };
+  }
+  if (source.key === 'text') {
+    // {"text": "input.txt", "block_size": 64}: a character-level language-model dataset (nanoGPT's shakespeare_char).
+    d.warnUnknownKeys(obj.entries, new Set(['text', 'block_size']), 'data');
+    const path = source.value.kind === 'scalar' && typeof source.value.value === 'string' ? source.value.value : undefined;
+    if (!path) d.error('type', '"text" must be a file path relative to the model file.', source.value.range);
+    const blockEntry = entry(obj, 'block_size');
+    const blockSize = blockEntry ? d.positiveInteger(blockEntry.value, 'block_size') : 64;
+    return path && blockSize !== undefined ? { kind: 'text', path, blockSize } : undefined;
   }
   d.warnUnknownKeys(obj.entries, new Set(['npy', 'task']), 'data');
   const files = d.expectObject(source.value, 'npy');
