@@ -700,7 +700,7 @@ export class ForwardReader {
           frame.vars.set(p.name, given); // a constant argument is read into the body
         }
       });
-      const result = this.runBody(statements(forward.def.childForFieldName('body')), frame);
+      const result = this.within(forward.file, site, () => this.runBody(statements(forward.def.childForFieldName('body')), frame));
       this.bodies[path] = { inputs, nodes: frame.nodes, output: this.toArg(result, forward.def) };
     } finally {
       this.reading.delete(path);
@@ -727,7 +727,7 @@ export class ForwardReader {
         frame.vars.set(p.name, p.defaultNode ? this.constantOf(p.defaultNode, frame) : null);
       } else frame.vars.set(p.name, given);
     });
-    return this.runBody(statements(fn.def.childForFieldName('body')), frame) ?? null;
+    return this.within(fn.file, n, () => this.runBody(statements(fn.def.childForFieldName('body')), frame)) ?? null;
   }
 
   /** A name from outside the file: torch functions become op nodes; math and Python builtins compute (on symbols, they become nodes). */
@@ -803,7 +803,25 @@ export class ForwardReader {
   }
 
   private fail(node: SyntaxNode, construct: string, message: string): never {
+    // In another file (a class imported from a sibling): the diagnostic goes on the call in the model's file that led there.
+    const away = this.calls.findIndex((c) => c.file !== this.main && this.main !== undefined);
+    if (away >= 0) {
+      const site = this.calls[away]!.site;
+      throw new Unreadable({ node: site, construct, message: `${message.replace(/\.$/, '')} (in ${this.calls[away]!.file.path}).` });
+    }
     throw new Unreadable({ node, construct, message });
+  }
+
+  /** The bodies and functions being read, outermost first, with the call in the caller that led into each. */
+  private readonly calls: { file: SourceFile; site: SyntaxNode }[] = [];
+
+  private within<T>(file: SourceFile, site: SyntaxNode, read: () => T): T {
+    this.calls.push({ file, site });
+    try {
+      return read();
+    } finally {
+      this.calls.pop();
+    }
   }
 
   // ---------------------------------------------------------------------------
