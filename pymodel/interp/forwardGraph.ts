@@ -71,6 +71,10 @@ const COMPARE_OPS: Readonly<Record<string, string>> = {
 };
 /** Keyword arguments that say where or in which precision a value lives: the engine has one device and its own dtype. */
 const PLACEMENT_KEYWORDS = new Set(['device', 'dtype', 'layout', 'pin_memory', 'non_blocking', 'memory_format']);
+const MATH_CONSTANTS: Readonly<Record<string, number>> = {
+  'math.pi': Math.PI, 'math.e': Math.E, 'math.tau': 2 * Math.PI, 'math.inf': Infinity, 'math.nan': NaN,
+  'numpy.pi': Math.PI, 'numpy.e': Math.E, 'numpy.inf': Infinity, 'torch.pi': Math.PI,
+};
 /** Tensor attributes that are about placement, read as constants. */
 const PLACEMENT_ATTRIBUTES: Readonly<Record<string, Value>> = { device: 'cpu', dtype: 'float32', is_cuda: false, requires_grad: true };
 
@@ -212,7 +216,7 @@ export class ForwardReader {
         // Reached on the path a training step takes: torch would raise here.
         return this.fail(s, 'a raise', `forward: \`${snippet(s)}\` raises on the path Weightscope follows (the inputs a training step gives).`);
       case 'while_statement':
-        return this.fail(s, 'a while loop', `forward: the loop \`${snippet(s)}\` runs a number of times Weightscope does not compute.`);
+        return this.fail(s.childForFieldName('condition') ?? s, 'a while loop', `forward: the loop \`${snippet(s)}\` runs a number of times Weightscope does not compute.`);
       case 'with_statement':
         return this.fail(s, 'a with block', `forward: \`${snippet(s)}\` is a with block, which Weightscope does not read in forward.`);
       case 'try_statement':
@@ -466,7 +470,9 @@ export class ForwardReader {
       }
       return attr;
     }
-    return this.it.torch.getAttribute(object as Value, name, n);
+    const attr = this.it.torch.getAttribute(object as Value, name, n);
+    if (typeof attr === 'object' && attr !== null && attr.kind === 'builtin' && attr.name in MATH_CONSTANTS) return MATH_CONSTANTS[attr.name]!;
+    return attr;
   }
 
   private subscript(n: SyntaxNode, f: Frame): FValue {
