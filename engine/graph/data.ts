@@ -8,7 +8,7 @@
  */
 import { targetWidth, type Dataset } from '../data/dataset';
 import { syntheticImages, syntheticTokens } from '../data/sequences';
-import { syntheticDataset } from '../data/synthetic';
+import { syntheticDataset, type SyntheticTask } from '../data/synthetic';
 import type { GraphModelSpec } from '../model/spec';
 import type { DType } from '../tensor/dtype';
 import { Tensor } from '../tensor/tensor';
@@ -26,7 +26,16 @@ export function graphDefaultDataset(spec: GraphModelSpec, dtype: DType = 'float3
   const out = predictionShape(spec.graph, spec.modules, input.shape);
   const width = out && out.length >= 2 ? out[out.length - 1]! : 1;
   if (input.shape.length > 1) return syntheticImages({ count, shape: input.shape, classes: width, seed: spec.seed, dtype });
-  return syntheticDataset({ task: taskForLoss(spec.loss?.type), count, inputDim: input.shape[0]!, outputDim: width, seed: spec.seed, dtype });
+  return syntheticDataset({ task: forwardLossTask(spec) ?? taskForLoss(spec.loss?.type), count, inputDim: input.shape[0]!, outputDim: width, seed: spec.seed, dtype });
+}
+
+/** The targets a loss computed in forward takes: class indices for cross_entropy/nll_loss, 0/1 for the BCE losses, values otherwise. */
+function forwardLossTask(spec: GraphModelSpec): SyntheticTask | undefined {
+  if (!spec.graph.loss) return undefined;
+  const names = spec.graph.root.nodes.flatMap((n) => (n.call.kind === 'op' ? [n.call.name] : []));
+  if (names.some((n) => /\.(cross_entropy|nll_loss)$/.test(n))) return 'multiclass';
+  if (names.some((n) => /\.binary_cross_entropy(_with_logits)?$/.test(n))) return 'binary';
+  return 'regression';
 }
 
 /** Why `data` does not fit the model (its shape through forward, its token ids), or undefined when it does. */
