@@ -26,6 +26,9 @@ export interface GraphProblem {
 /** Spatial sizes tried for an image model whose input size the code does not say (MNIST, CIFAR, ImageNet, …). */
 export const CANDIDATE_IMAGE_SIZES = [28, 32, 64, 96, 128, 224, 256, 299];
 
+/** Lengths tried for a 1-D (sequence, audio) model: short sequences to a second of 16 kHz audio. */
+export const CANDIDATE_LENGTHS = [64, 128, 256, 512, 1024, 4096, 16000];
+
 /** Examples in the batch the check runs on. */
 const CHECK_BATCH = 2;
 
@@ -93,7 +96,7 @@ function exampleInputs(graph: ForwardGraph, options: CheckOptions): { inputs: Me
   if (!input) return [];
   if (input.kind === 'tokens') return [withTargets(new MetaTensor([CHECK_BATCH, input.length], true))];
   if (!input.shape.includes(0)) return [withTargets(new MetaTensor([CHECK_BATCH, ...input.shape]))];
-  return CANDIDATE_IMAGE_SIZES.map((size) => {
+  return (input.shape.length === 2 ? CANDIDATE_LENGTHS : CANDIDATE_IMAGE_SIZES).map((size) => {
     const shape = input.shape.map((d) => (d === 0 ? size : d));
     return withTargets(new MetaTensor([CHECK_BATCH, ...shape]), { kind: 'values', shape });
   });

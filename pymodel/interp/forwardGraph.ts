@@ -107,7 +107,20 @@ export class ForwardReader {
   read(): { graph: ForwardGraph } | { problem: ForwardProblem } {
     try {
       const forward = this.forwardOf(this.root);
-      if (!forward) return { problem: this.noForward(this.root, undefined) };
+      if (!forward) {
+        const sequential = this.root.node.type === 'Sequential' || (this.root.cls !== undefined && this.it.torchBase(this.root.cls) === 'torch.nn.Sequential');
+        if (!sequential || !this.root.cls) return { problem: this.noForward(this.root, undefined) };
+        // The model is a Sequential (or a class derived from it without forward): its children in order.
+        this.sequentialBody(this.root, '', this.root.cls.def);
+        const body = this.bodies['']!;
+        const input = this.fresh('input');
+        const call: GraphNode = { output: this.fresh('output').name, call: { kind: 'module', path: '' }, args: [{ kind: 'value', name: input.name }], kwargs: {}, range: { start: this.root.cls.def.startIndex, end: this.root.cls.def.startIndex } };
+        const graph: ForwardGraph = { root: { inputs: [input.name], nodes: [call], output: { kind: 'value', name: call.output } }, bodies: this.bodies };
+        void body;
+        const kind = this.inputKind(graph, input.name);
+        if (kind) graph.input = kind;
+        return { graph };
+      }
       const params = parametersOf(forward.def);
       const inputs: string[] = [];
       const frame = this.frame(this.root, forward.file, 0);
@@ -294,6 +307,9 @@ export class ForwardReader {
 
   private ifStatement(s: SyntaxNode, f: Frame): { value: FValue } | undefined {
     const condition = s.childForFieldName('condition')!;
+    // `if x.ndim != 3: raise ValueError(…)`: an input check. The training path is the one that does not raise.
+    const consequence = statements(s.childForFieldName('consequence'));
+    if (consequence[0]?.type === 'raise_statement' && s.childrenForFieldName('alternative').filter((a) => a !== null).length === 0) return undefined;
     if (this.truth(condition, f)) return this.block(statements(s.childForFieldName('consequence')), f);
     for (const alt of s.childrenForFieldName('alternative')) {
       if (!alt) continue;
@@ -459,6 +475,14 @@ export class ForwardReader {
     if (isSymList(object)) return this.fail(n, 'an attribute of a tuple', `forward: \`${snippet(n)}\` is not read.`);
     if (typeof object === 'object' && object !== null && object.kind === 'module') {
       if (name === 'training') return true;
+      // The tree's registered submodules and tensors first, as torch's __getattr__ (a plain attribute of the same
+      // name, e.g. a list the constructor extended into a ModuleList, is not what forward sees).
+      const child = object.node.children.find((c) => c.name === name);
+      if (child) return this.it.torch.wrap(child.module);
+      if (object.node.tensors.some((t) => t.name === name)) {
+        const owner = this.paths.get(object.node);
+        return this.emit(n, { kind: 'tensor', path: owner ? `${owner}.${name}` : name }, [], {});
+      }
       const attr = this.it.torch.getAttribute(object, name, n);
       if (typeof attr === 'object' && attr !== null && attr.kind === 'tensor') {
         const owner = this.paths.get(object.node);
@@ -635,11 +659,14 @@ export class ForwardReader {
     const path = this.paths.get(m.node);
     if (path === undefined) return this.fail(n, 'a module that is not part of the model', `forward: \`${snippet(n)}\` calls a module that is not a submodule of the model.`);
     const { positional, keywords, values, keywordValues } = this.arguments(n, f);
-    if (m.node.type === 'ModuleList' || m.node.type === 'ModuleDict') {
+    const ownForward = m.cls !== undefined && this.forwardOf(m) !== undefined;
+    if ((m.node.type === 'ModuleList' || m.node.type === 'ModuleDict') && !ownForward) {
       return this.fail(n, `calling a ${m.node.type}`, `forward: \`${snippet(n)}\` calls a ${m.node.type}, which is not callable; iterate over it.`);
     }
-    const own = m.cls !== undefined;
-    const sequential = m.node.type === 'Sequential' || (own && !this.forwardOf(m) && this.it.torchBase(m.cls!) === 'torch.nn.Sequential');
+    // A subclass of a torch layer that keeps its forward (class Conv3DSimple(nn.Conv3d)) runs as that layer.
+    const own = m.cls !== undefined && (ownForward || m.node.type === 'Module' || m.node.type === 'Sequential');
+    // A Sequential runs its children in order, unless its class defines its own forward (torchvision's ASPPPooling).
+    const sequential = !ownForward && (m.node.type === 'Sequential' || (own && this.it.torchBase(m.cls!) === 'torch.nn.Sequential'));
     if (sequential) {
       if (values.length !== 1 || keywordValues.size > 0) this.fail(n, 'a Sequential called with several inputs', `forward: \`${snippet(n)}\` passes ${values.length + keywordValues.size} inputs to a Sequential, which takes one.`);
       this.sequentialBody(m, path, n);
@@ -667,9 +694,10 @@ export class ForwardReader {
     for (const c of m.node.children) {
       const child = this.it.torch.wrap(c.module);
       const childPath = path ? `${path}.${c.name}` : c.name;
-      if (child.node.type === 'ModuleList' || child.node.type === 'ModuleDict') this.fail(site, `a ${child.node.type} inside a Sequential`, `forward: ${childPath} is a ${child.node.type} inside a Sequential, which is not callable.`);
-      const own = child.cls !== undefined;
-      const seq = child.node.type === 'Sequential' || (own && !this.forwardOf(child) && this.it.torchBase(child.cls!) === 'torch.nn.Sequential');
+      if ((child.node.type === 'ModuleList' || child.node.type === 'ModuleDict') && !(child.cls && this.forwardOf(child))) this.fail(site, `a ${child.node.type} inside a Sequential`, `forward: ${childPath} is a ${child.node.type} inside a Sequential, which is not callable.`);
+      const childForward = child.cls !== undefined && this.forwardOf(child) !== undefined;
+      const own = child.cls !== undefined && (childForward || child.node.type === 'Module' || child.node.type === 'Sequential');
+      const seq = !childForward && (child.node.type === 'Sequential' || (own && this.it.torchBase(child.cls!) === 'torch.nn.Sequential'));
       if (seq) this.sequentialBody(child, childPath, site);
       else if (own) this.moduleBody(child, childPath, site, [current], new Map());
       current = this.emitInto(frame, site, { kind: 'module', path: childPath }, [this.toArg(current, site)], {});
@@ -746,8 +774,22 @@ export class ForwardReader {
     if (/^torch\.nn\.[A-Z]/.test(name) || /^torch\.nn\.modules\./.test(name)) {
       return this.fail(n, 'a module built in forward', `forward: \`${snippet(n)}\` builds a module while the model runs; Weightscope reads modules built in __init__.`);
     }
+    // Not scripting, not tracing: the eager path torch takes when a model trains.
+    if (/^torch\.(jit\.is_scripting|jit\.is_tracing|_C\._get_tracing_state|onnx\.is_in_onnx_export|compiler\.is_compiling)$/.test(name)) return name === 'torch._C._get_tracing_state' ? null : false;
+    if (name === 'torch.jit.annotate' && values.length === 2) return values[1]!;
     if (name.startsWith('torch.') || name.startsWith('einops.')) {
       return this.emit(n, { kind: 'op', name: canonicalTorchName(name) }, positional, keywords);
+    }
+    // A list of tensors being built (`outs.append(conv(x))`, then torch.cat(outs)): the list holds the symbols.
+    if ((name === 'list.append' || name === 'list.extend') && typeof fn.self === 'object' && fn.self !== null && (fn.self as { kind?: string }).kind === 'list' && values.length === 1) {
+      const items = (fn.self as { items: FValue[] }).items;
+      if (name === 'list.append') items.push(values[0]!);
+      else {
+        const more = isSymList(values[0]) ? values[0].items : typeof values[0] === 'object' && values[0] !== null && (values[0] as { kind?: string }).kind === 'list' ? (values[0] as { items: FValue[] }).items : undefined;
+        if (!more) return this.fail(n, 'extending a list with a tensor', `forward: \`${snippet(n)}\` extends a list with a value Weightscope cannot list.`);
+        items.push(...more);
+      }
+      return null;
     }
     if (symbolic) {
       if (/^(math\.\w+|len|int|float|min|max|abs|round|builtins\.\w+)$/.test(name)) {
