@@ -309,6 +309,8 @@ function sharedDefinitions(): Record<string, Schema> {
           properties: { row: { type: 'integer', minimum: 0, description: 'The row index.' }, fill: { type: 'number', description: 'p[row].fill_(fill).' } },
           additionalProperties: false,
         },
+        { type: 'object', required: ['tril'], properties: { tril: { type: 'integer', description: 'torch.tril(p, diagonal): zero above the diagonal of the last two dimensions (a causal mask).' } }, additionalProperties: false },
+        { type: 'object', required: ['triu'], properties: { triu: { type: 'integer', description: 'torch.triu(p, diagonal): zero below the diagonal of the last two dimensions.' } }, additionalProperties: false },
       ],
     },
     initSteps: {
