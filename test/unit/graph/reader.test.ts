@@ -8,9 +8,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ForwardGraph, GraphNode } from '../../../engine/graph/ir';
+import { engineHas } from '../../../engine/graph/ops';
 import { materialize } from '../../../engine/modules/materialize';
 import { modelTensors } from '../../../engine/model/moduleTree';
 import { Rng } from '../../../engine/rng';
+import { combineCells, readIpynb } from '../../../pymodel/notebook';
 import { resolveText } from '../pymodel/helpers';
 
 const PRELUDE = 'import math\nimport torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n';
@@ -52,6 +54,19 @@ describe('the forward reader', () => {
     expect(ops(g.bodies['transformer.blocks.0']!.nodes)).toEqual([
       'module transformer.blocks.0.ln1', 'module transformer.blocks.0.attn', 'operator.add', 'module transformer.blocks.0.ln2', 'module transformer.blocks.0.ff', 'operator.add',
     ]);
+  });
+
+  it('reads the MNIST CNN notebook: images (1, H, W) whose size the check finds (28 × 28), and conv2d reported where it is missing', async () => {
+    const source = combineCells(readIpynb(readFileSync('examples/notebooks/mnist_cnn.ipynb', 'utf8')));
+    const { spec, noForward, at } = await read(source.text, 'Net');
+    const g = spec.graph!;
+    expect(ops(g.root.nodes)).toEqual([
+      'module conv1', 'torch.nn.functional.relu', 'module conv2', 'torch.nn.functional.relu', 'torch.nn.functional.max_pool2d',
+      'module dropout1', 'torch.flatten', 'module fc1', 'torch.nn.functional.relu', 'module dropout2', 'module fc2', 'torch.nn.functional.log_softmax',
+    ]);
+    // fc1 takes 12·12·64 features: only 28 × 28 inputs give that through two 3×3 convolutions and a 2×2 pool.
+    expect(g.input).toEqual({ kind: 'values', shape: [1, 28, 28] });
+    if (!engineHas('conv2d')) expect(noForward.map(at)).toEqual(['self.conv1(x)']);
   });
 
   it('the causal mask buffer is torch.tril(torch.ones(T, T)) viewed (1, 1, T, T): its values, not a guess', async () => {
