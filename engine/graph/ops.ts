@@ -21,6 +21,7 @@ import type { DType } from '../tensor/dtype';
 import { formatShape } from '../tensor/shape';
 import { Tensor } from '../tensor/tensor';
 import { isMeta, MetaTensor, UNKNOWN, type MetaValue } from './meta';
+import { canBatchMatmul, canBroadcast, canSoftmaxAnyDim } from './capabilities';
 import { bind, type Bound } from './signature';
 import { describeValue, isLong, isTensor, LongTensor, type RuntimeValue } from './values';
 
@@ -341,10 +342,10 @@ function sameShapeOrRow(a: readonly number[], b: readonly number[]): boolean {
   return b.length === 1 && a.length >= 1 && b[0] === a[a.length - 1];
 }
 
-/** General broadcasting is ops-shape's `broadcast.ts`; until it is exported, say so. */
+/** Broadcasting beyond a row needs elementwise ops that broadcast both operands (capabilities.ts); until then, say so. */
 function requireBroadcasting(op: string, a: readonly number[], b: readonly number[]): void {
   broadcastShapes(a, b);
-  if (!engineHas('broadcastTo')) throw new OpUnavailable(op, 'broadcasting', `(shapes ${formatShape(a)} and ${formatShape(b)})`);
+  if (!canBroadcast()) throw new OpUnavailable(op, 'broadcasting', `(shapes ${formatShape(a)} and ${formatShape(b)})`);
 }
 
 function binaryShape(name: string) {
@@ -356,7 +357,7 @@ function binaryShape(name: string) {
     if (isMeta(x) && isMeta(y)) {
       const shape = broadcastShapes(x.shape, y.shape);
       if (!sameShapeOrRow(x.shape, y.shape) && !(sameShapeOrRow(y.shape, x.shape) && (name === 'add' || name === 'mul'))) {
-        if (!engineHas('broadcastTo')) missing(new OpUnavailable(`operator.${name}`, 'broadcasting', `(shapes ${formatShape(x.shape)} and ${formatShape(y.shape)})`));
+        if (!canBroadcast()) missing(new OpUnavailable(`operator.${name}`, 'broadcasting', `(shapes ${formatShape(x.shape)} and ${formatShape(y.shape)})`));
       }
       return new MetaTensor(shape);
     }
@@ -487,14 +488,16 @@ function softmaxOp(engine: 'softmax' | 'logSoftmax'): OpDef {
     engine,
     run: (b) => {
       const x = tensorArg(engine, b.get('input'));
-      const dim = b.get('dim') === null ? -1 : num(engine, b.get('dim'), 'dim');
-      return engineFn(engine, engine)(x, normalizeDim(engine, dim, x.ndim)) as Tensor;
+      const dim = normalizeDim(engine, b.get('dim') === null ? -1 : num(engine, b.get('dim'), 'dim'), x.ndim);
+      // Today's engine softmax normalizes the last dimension; another one needs the general op.
+      if (dim !== x.ndim - 1 && !canSoftmaxAnyDim()) throw new OpUnavailable(engine, engine, `over dim ${dim} of ${x.ndim}`);
+      return engineFn(engine, engine)(x, dim) as Tensor;
     },
     shape: (b) => {
       const x = b.get('input');
       if (!isMeta(x)) return UNKNOWN;
-      const dim = b.get('dim') === null ? -1 : num(engine, b.get('dim'), 'dim');
-      normalizeDim(engine, dim, x.ndim);
+      const dim = normalizeDim(engine, b.get('dim') === null ? -1 : num(engine, b.get('dim'), 'dim'), x.ndim);
+      if (dim !== x.ndim - 1 && !canSoftmaxAnyDim()) missing(new OpUnavailable(engine, engine, `over dim ${dim} of ${x.ndim}`));
       return x;
     },
   };
@@ -542,7 +545,7 @@ const identity: OpDef = { signature: 'input, *rest', run: (b) => b.get('input'),
 const matmul = engineOp('matmul', 'input, other', (fn, b) => {
   const x = tensorArg('matmul', b.get('input'));
   const y = tensorArg('matmul', b.get('other'), 'other');
-  if ((x.ndim !== 2 || y.ndim !== 2) && !engineHas('bmm')) throw new OpUnavailable('matmul', 'matmul', `batched (${formatShape(x.shape)} @ ${formatShape(y.shape)})`);
+  if ((x.ndim !== 2 || y.ndim !== 2) && !canBatchMatmul()) throw new OpUnavailable('matmul', 'matmul', `batched (${formatShape(x.shape)} @ ${formatShape(y.shape)})`);
   return fn(x, y) as Tensor;
 }, (b) => {
   const x = b.get('input');
@@ -552,7 +555,7 @@ const matmul = engineOp('matmul', 'input, other', (fn, b) => {
   const k1 = x.shape[x.ndim - 1]!;
   const k2 = y.ndim === 1 ? y.shape[0]! : y.shape[y.ndim - 2]!;
   if (k1 !== k2) throw new RangeError(`matmul: shapes ${formatShape(x.shape)} and ${formatShape(y.shape)} cannot be multiplied (${k1} ≠ ${k2})`);
-  if ((x.ndim !== 2 || y.ndim !== 2) && !engineHas('bmm')) missing(new OpUnavailable('matmul', 'matmul', `batched (${formatShape(x.shape)} @ ${formatShape(y.shape)})`));
+  if ((x.ndim !== 2 || y.ndim !== 2) && !canBatchMatmul()) missing(new OpUnavailable('matmul', 'matmul', `batched (${formatShape(x.shape)} @ ${formatShape(y.shape)})`));
   const batch = broadcastShapes(x.shape.slice(0, -2), y.shape.slice(0, -2));
   return new MetaTensor([...batch, ...(x.ndim >= 2 ? [x.shape[x.ndim - 2]!] : []), ...(y.ndim >= 2 ? [y.shape[y.ndim - 1]!] : [])]);
 });

@@ -7,6 +7,8 @@
  * refused with the reason, at run time and by the check.
  */
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { canBatchMatmul, canBroadcast } from '../../../engine/graph/capabilities';
 import { checkForwardGraph } from '../../../engine/graph/check';
 import { GraphNetwork, type ModuleTrace } from '../../../engine/graph/network';
 import { bindOp, engineHas, OPS, OpUnavailable } from '../../../engine/graph/ops';
@@ -169,6 +171,22 @@ class WithLoss(nn.Module):
       expect(problems[0]!.message).toMatch(/not available yet/);
     }
     expect(checkForwardGraph(spec.graph, spec.modules)).toEqual([]);
+  });
+
+  it('the tiny GPT\'s check lists what the engine lacks for it, each missing exactly when the engine lacks it', async () => {
+    const file = await resolveText(readFileSync('examples/tiny_gpt/model.py', 'utf8'));
+    const spec = file.models.find((m) => m.name === 'GPT')!.result.spec!;
+    const problems = checkForwardGraph(structuredClone(spec.graph!), spec.modules!);
+    for (const p of problems) expect(p.unavailable, p.message).toBe(true);
+    const constructs = problems.map((p) => p.construct);
+    expect(constructs.some((c) => c.startsWith('broadcasting'))).toBe(!canBroadcast());
+    expect(constructs.some((c) => c.includes('batched'))).toBe(!canBatchMatmul());
+    expect(constructs.includes('the op F.embedding')).toBe(!engineHas('embedding'));
+    expect(constructs.includes('the op .split')).toBe(!engineHas('split'));
+    expect(constructs.includes('the op .masked_fill')).toBe(!engineHas('maskedFill'));
+    // Every op, module and shape of the GPT is otherwise fine: no mismatch among the problems.
+    expect(problems.filter((p) => p.construct === 'a shape mismatch')).toEqual([]);
+    expect(spec.forwardUnavailable === undefined).toBe(problems.length === 0);
   });
 
   it('the table maps every torch name to the engine function of the convention; each is available exactly when engine/tensor exports it', () => {
