@@ -40,3 +40,9 @@ export const canSoftmaxAnyDim = probe(() => {
   if (!(y instanceof Tensor)) return false;
   return Math.abs(y.data[0]! + y.data[2]! - 1) < 1e-12 && Math.abs(y.data[1]! - 0.25) < 1e-12;
 });
+
+/** layerNorm over several trailing dimensions: layerNorm(x (1, 2, 2), [2, 2]). */
+export const canLayerNormShape = probe(() => shapeIs(ops.layerNorm?.(Tensor.zeros([1, 2, 2]), [2, 2]), [1, 2, 2]));
+
+/** mean over several dimensions at once: mean(x (2, 3, 4), [0, 2]) is (3). */
+export const canReduceDims = probe(() => shapeIs(ops.mean?.(Tensor.zeros([2, 3, 4]), [0, 2]), [3]));

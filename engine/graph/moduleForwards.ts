@@ -67,7 +67,7 @@ const batchNorm: ModuleForward = (ctx, inputs, kwargs) => {
   return ctx.op(`${F}batch_norm`, [
     x, tracked ? ctx.own('running_mean')! : none, tracked ? ctx.own('running_var')! : none, ctx.own('weight') ?? none, ctx.own('bias') ?? none,
     ctx.constant(true), ctx.constant(arg(m, 'momentum')), ctx.constant(arg(m, 'eps')),
-  ]);
+  ], tracked ? { _num_batches_tracked: ctx.own('num_batches_tracked')! } : {});
 };
 
 const layerNorm: ModuleForward = (ctx, inputs, kwargs) => {
@@ -106,13 +106,14 @@ function recurrent(mode: 'LSTM' | 'GRU' | 'RNN'): ModuleForward {
   return (ctx, inputs, kwargs) => {
     const m = ctx.module;
     if (inputs.length > 2 || Object.keys(kwargs).length > 0) throw new TypeError(`${mode}.forward() takes an input and an optional initial state`);
-    const weights = m.tensors.filter((t) => t.kind === 'parameter').map((t) => ctx.own(t.name)!);
+    const params = m.tensors.filter((t) => t.kind === 'parameter');
+    const weights = params.map((t) => ctx.own(t.name)!);
     const options: Record<string, ArgValue> = {
       mode: mode === 'RNN' ? `RNN_${String(arg(m, 'nonlinearity')).toUpperCase()}` : mode,
       numLayers: arg(m, 'num_layers'), bias: arg(m, 'bias'), batchFirst: arg(m, 'batch_first'), dropout: arg(m, 'dropout'),
       bidirectional: arg(m, 'bidirectional'), projSize: mode === 'LSTM' ? arg(m, 'proj_size') : 0,
     };
-    return ctx.op('torch.rnn', [inputs[0]!, inputs[1] ?? ctx.constant(null), ctx.constant(null)], { weights: weights as never, options: ctx.constant(options as never) });
+    return ctx.op('torch.rnn', [inputs[0]!, inputs[1] ?? ctx.constant(null), ctx.constant(params.map((t) => t.name)), weights as never, ctx.constant(options as never)]);
   };
 }
 

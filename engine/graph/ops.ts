@@ -21,7 +21,7 @@ import type { DType } from '../tensor/dtype';
 import { formatShape } from '../tensor/shape';
 import { Tensor } from '../tensor/tensor';
 import { isMeta, MetaTensor, UNKNOWN, type MetaValue } from './meta';
-import { canBatchMatmul, canBroadcast, canSoftmaxAnyDim } from './capabilities';
+import { canBatchMatmul, canBroadcast, canLayerNormShape, canReduceDims, canSoftmaxAnyDim } from './capabilities';
 import { bind, type Bound } from './signature';
 import { describeValue, isLong, isTensor, LongTensor, type RuntimeValue } from './values';
 
@@ -276,6 +276,23 @@ function sliceLength(size: number, start: number | null, stop: number | null, st
   return Math.max(0, Math.ceil((b - a) / step));
 }
 
+/** One subscript as engine/tensor's `index` takes it: an integer, a slice { start, stop, step }, null (a new axis) or '...'. */
+function indexEntry(k: RuntimeValue): number | null | '...' | { start: number | null; stop: number | null; step: number | null } {
+  if (k === null || typeof k === 'number') return k;
+  if (typeof k === 'object' && !Array.isArray(k) && !isTensor(k) && !isLong(k)) {
+    if (k.kind === 'ellipsis') return '...';
+    return { start: k.start, stop: k.stop, step: k.step };
+  }
+  throw new TypeError(`indexing a tensor with ${describeValue(k)} is not read (integers, slices, None and ... are)`);
+}
+
+/** A 1/0 mask as the float tensor engine/tensor's masks are (masked_fill, attention masks). */
+function floatMask(op: string, v: RuntimeValue, like: Tensor): Tensor {
+  if (isTensor(v)) return v;
+  const m = longArg(op, v, 'mask');
+  return Tensor.from(m.data, m.shape, { dtype: like.dtype });
+}
+
 /** The index key as a list (a single subscript is a one-item key). */
 function keyItems(key: RuntimeValue | MetaValue): (RuntimeValue | MetaValue)[] {
   return Array.isArray(key) ? key : [key];
@@ -466,9 +483,10 @@ function reduction(engine: 'mean' | 'sum'): OpDef {
       const dim = b.get('dim');
       const keep = b.get('keepdim') === true;
       if (dim === null) return engineFn(engine, engine)(x) as Tensor;
-      const dims = ints(engine, dim, 'dim');
-      if (dims.length !== 1) throw new OpUnavailable(`Tensor.${engine}`, engine, 'over several dims');
-      return engineFn(engine, engine)(x, normalizeDim(engine, dims[0]!, x.ndim), keep) as Tensor;
+      const dims = ints(engine, dim, 'dim').map((d) => normalizeDim(engine, d, x.ndim));
+      if (dims.length === 1) return engineFn(engine, engine)(x, dims[0]!, keep) as Tensor;
+      if (!canReduceDims()) throw new OpUnavailable(`Tensor.${engine}`, engine, 'over several dims');
+      return engineFn(engine, engine)(x, dims, keep) as Tensor;
     },
     shape: (b) => {
       const x = b.get('input');
@@ -579,7 +597,7 @@ const getitem: OpDef = {
       if (!(at >= 0 && at < a.length)) throw new RangeError(`tuple index ${i} out of range`);
       return a[at]!;
     }
-    if (isTensor(a)) return engineFn('getitem', 'index')(a, keyItems(key)) as Tensor;
+    if (isTensor(a)) return engineFn('getitem', 'index')(a, (keyItems(key) as RuntimeValue[]).map(indexEntry)) as Tensor;
     throw new TypeError(`cannot index ${describeValue(a)}`);
   },
   shape: (b) => {
@@ -711,7 +729,7 @@ export const OPS: Readonly<Record<string, OpDef>> = {
     return sizes.map((d) => { const s = [...x.shape]; s[dim] = d; return new MetaTensor(s); });
   }),
   'Tensor.chunk': engineOp('chunk', 'input, chunks, dim=0', (fn, b) => fn(tensorArg('chunk', b.get('input')), num('chunk', b.get('chunks'), 'chunks'), num('chunk', b.get('dim'), 'dim')) as RuntimeValue),
-  'Tensor.masked_fill': engineOp('maskedFill', 'input, mask, value', (fn, b) => fn(tensorArg('masked_fill', b.get('input')), longArg('masked_fill', b.get('mask'), 'mask'), num('masked_fill', b.get('value'), 'value')) as Tensor, (b) => {
+  'Tensor.masked_fill': engineOp('maskedFill', 'input, mask, value', (fn, b) => { const x = tensorArg('masked_fill', b.get('input')); return fn(x, floatMask('masked_fill', b.get('mask'), x), num('masked_fill', b.get('value'), 'value')) as Tensor; }, (b) => {
     const x = b.get('input');
     const m = b.get('mask');
     if (!isMeta(x) || !isMeta(m)) return UNKNOWN;
@@ -762,8 +780,8 @@ export const OPS: Readonly<Record<string, OpDef>> = {
   // Normalization, embedding, convolution, pooling (engine ops of the convention)
   [`${F}layer_norm`]: engineOp('layerNorm', 'input, normalized_shape, weight=None, bias=None, eps=1e-05', (fn, b) => {
     const shape = ints('layer_norm', b.get('normalized_shape'), 'normalized_shape');
-    // The engine's layerNorm normalizes the last dimension (a number); several trailing dims need the general one.
-    if (shape.length !== 1 && fn.length >= 2) throw new OpUnavailable('layer_norm', 'layerNorm', `over ${shape.length} trailing dims`);
+    // Several trailing dims need the general layerNorm (capabilities.ts).
+    if (shape.length !== 1 && !canLayerNormShape()) throw new OpUnavailable('layer_norm', 'layerNorm', `over ${shape.length} trailing dims`);
     return fn(tensorArg('layer_norm', b.get('input')), shape.length === 1 ? shape[0] : shape, optionalTensor('layer_norm', b.get('weight'), 'weight'), optionalTensor('layer_norm', b.get('bias'), 'bias'), num('layer_norm', b.get('eps'), 'eps')) as Tensor;
   }, (b) => {
     const x = b.get('input');
@@ -772,10 +790,11 @@ export const OPS: Readonly<Record<string, OpDef>> = {
     if (x.shape.slice(-shape.length).some((d, i) => d !== shape[i])) throw new RangeError(`layer_norm: given normalized_shape=${formatShape(shape)}, expected input with shape [*, ${shape.join(', ')}], but got input of size ${formatShape(x.shape)}`);
     return x;
   }),
-  [`${F}group_norm`]: engineOp('groupNorm', 'input, num_groups, weight=None, bias=None, eps=1e-05', (fn, b) => fn(tensorArg('group_norm', b.get('input')), num('group_norm', b.get('num_groups'), 'num_groups'), optionalTensor('group_norm', b.get('weight'), 'weight'), optionalTensor('group_norm', b.get('bias'), 'bias'), { eps: b.get('eps') }) as Tensor, sameShape),
-  [`${F}batch_norm`]: engineOp('batchNorm', 'input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-05', (fn, b, ctx) =>
+  [`${F}group_norm`]: engineOp('groupNorm', 'input, num_groups, weight=None, bias=None, eps=1e-05', (fn, b) => fn(tensorArg('group_norm', b.get('input')), num('group_norm', b.get('num_groups'), 'num_groups'), optionalTensor('group_norm', b.get('weight'), 'weight'), optionalTensor('group_norm', b.get('bias'), 'bias'), num('group_norm', b.get('eps'), 'eps')) as Tensor, sameShape),
+  // _num_batches_tracked: nn.BatchNorm's buffer, passed by its module forward (F.batch_norm itself has no such argument).
+  [`${F}batch_norm`]: engineOp('batchNorm', 'input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-05, _num_batches_tracked=None', (fn, b, ctx) =>
     fn(tensorArg('batch_norm', b.get('input')), optionalTensor('batch_norm', b.get('running_mean'), 'running_mean'), optionalTensor('batch_norm', b.get('running_var'), 'running_var'), optionalTensor('batch_norm', b.get('weight'), 'weight'), optionalTensor('batch_norm', b.get('bias'), 'bias'),
-      { training: b.get('training') === true && ctx.training, momentum: b.get('momentum'), eps: b.get('eps') }) as Tensor, (b) => {
+      { training: b.get('training') === true && ctx.training, momentum: b.get('momentum'), eps: b.get('eps'), numBatchesTracked: optionalTensor('batch_norm', b.get('_num_batches_tracked'), 'num_batches_tracked') }) as Tensor, (b) => {
     const x = b.get('input');
     const m = b.get('running_mean') ?? b.get('weight');
     if (isMeta(x) && isMeta(m) && x.shape[1] !== m.shape[0]) throw new RangeError(`batch_norm: running_mean should contain ${x.shape[1]} elements not ${m.shape[0]}`);
@@ -797,16 +816,21 @@ export const OPS: Readonly<Record<string, OpDef>> = {
   [`${F}max_pool1d`]: poolOp('maxPool1d', 1, false), [`${F}max_pool2d`]: poolOp('maxPool2d', 2, false),
   [`${F}avg_pool1d`]: poolOp('avgPool1d', 1, true), [`${F}avg_pool2d`]: poolOp('avgPool2d', 2, true),
   [`${F}adaptive_avg_pool1d`]: adaptiveOp('adaptiveAvgPool1d', 1), [`${F}adaptive_avg_pool2d`]: adaptiveOp('adaptiveAvgPool2d', 2),
-  [`${F}scaled_dot_product_attention`]: engineOp('scaledDotProductAttention', 'query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False', (fn, b, ctx) =>
-    fn(tensorArg('sdpa', b.get('query')), tensorArg('sdpa', b.get('key'), 'key'), tensorArg('sdpa', b.get('value'), 'value'), { attnMask: b.get('attn_mask') ?? undefined, dropoutP: ctx.training ? b.get('dropout_p') : 0, isCausal: b.get('is_causal') }) as Tensor, (b) => {
+  [`${F}scaled_dot_product_attention`]: engineOp('scaledDotProductAttention', 'query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None', (fn, b, ctx) => {
+    const q = tensorArg('sdpa', b.get('query'));
+    const mask = b.get('attn_mask');
+    // A comparison's mask (x == 0) is boolean: nonzero may attend, as torch reads a bool attn_mask.
+    const maskOptions = mask === null ? {} : isLong(mask) ? { attnMask: floatMask('sdpa', mask, q), attnMaskBoolean: true } : { attnMask: tensorArg('sdpa', mask, 'attn_mask') };
+    return fn(q, tensorArg('sdpa', b.get('key'), 'key'), tensorArg('sdpa', b.get('value'), 'value'), { ...maskOptions, dropoutP: ctx.training ? b.get('dropout_p') : 0, isCausal: b.get('is_causal'), scale: b.get('scale'), rng: ctx.rng }) as Tensor;
+  }, (b) => {
     const q = b.get('query');
     const v = b.get('value');
     return isMeta(q) && isMeta(v) ? new MetaTensor([...q.shape.slice(0, -1), v.shape[v.ndim - 1]!]) : UNKNOWN;
   }),
 
   // Recurrent layers over time (nn.LSTM/GRU/RNN's forward, moduleForwards.ts)
-  'torch.rnn': engineOp('rnn', 'input, hx=None, _batch_sizes=None, weights=None, options=None', (fn, b) =>
-    fn(tensorArg('rnn', b.get('input')), b.get('hx'), b.get('weights'), b.get('options')) as RuntimeValue),
+  // Called by the LSTM/GRU/RNN module forwards with the weights by torch's names; returns torch's (output, h_n) or (output, (h_n, c_n)).
+  'torch.rnn': { signature: 'input, hx=None, names=None, weights=None, options=None', engine: 'rnn', run: (b, ctx) => recurrentRun(b, ctx) },
 
   // Losses
   [`${F}cross_entropy`]: engineOp('crossEntropyLoss', "input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean', label_smoothing=0.0", (fn, b) => {
@@ -868,4 +892,27 @@ export function bindOp<V>(name: string, args: readonly V[], kwargs: Readonly<Rec
 /** The op names whose engine function is missing, for listings. */
 export function unavailableOps(): string[] {
   return Object.entries(OPS).filter(([, d]) => d.engine !== undefined && d.engine !== 'broadcasting' && !engineHas(d.engine)).map(([n]) => n);
+}
+
+/** nn.LSTM/GRU/RNN over time through engine/tensor's lstm, gru and rnn (weights by name, states as torch's tuple). */
+function recurrentRun(b: Bound<RuntimeValue>, ctx: RunContext): RuntimeValue {
+  for (const name of ['lstm', 'gru', 'rnn']) if (!engineHas(name)) throw new OpUnavailable('torch.rnn', name);
+  const options = b.get('options') as unknown as { mode: string; numLayers: number; bidirectional: boolean; batchFirst: boolean; dropout: number; projSize: number };
+  const names = b.get('names') as unknown as string[];
+  const tensors = b.get('weights') as unknown as Tensor[];
+  if (options.projSize > 0) throw new OpUnavailable('nn.LSTM(proj_size=…)', 'lstm', 'with proj_size');
+  const weights = Object.fromEntries(names.map((n, i) => [n, tensors[i]!]));
+  const common = { numLayers: options.numLayers, bidirectional: options.bidirectional, batchFirst: options.batchFirst, dropout: options.dropout, training: ctx.training, rng: ctx.rng };
+  const input = tensorArg('rnn', b.get('input'));
+  const hx = b.get('hx');
+  if (options.mode === 'LSTM') {
+    const state = Array.isArray(hx) ? { h: tensorArg('lstm', hx[0]!, 'h_0'), c: tensorArg('lstm', hx[1]!, 'c_0') } : null;
+    const r = engineFn('nn.LSTM', 'lstm')(input, state, weights, common) as { output: Tensor; h: Tensor; c: Tensor };
+    return [r.output, [r.h, r.c]];
+  }
+  const h0 = hx === null ? null : tensorArg('rnn', hx, 'h_0');
+  const r = (options.mode === 'GRU'
+    ? engineFn('nn.GRU', 'gru')(input, h0, weights, common)
+    : engineFn('nn.RNN', 'rnn')(input, h0, weights, { ...common, nonlinearity: options.mode === 'RNN_RELU' ? 'relu' : 'tanh' })) as { output: Tensor; h: Tensor };
+  return [r.output, r.h];
 }
