@@ -16,7 +16,7 @@
  * (BCELoss on values outside [0, 1] raises, as in torch), the report says so
  * and falls back to ½‖y‖²/B.
  */
-import type { Dataset } from '../data/dataset';
+import { targetWidth, type Dataset } from '../data/dataset';
 import { buildCriterion, buildNetwork } from '../model/build';
 import { initializeParameters, type InitialValues } from '../model/initialize';
 import { isGraphModel, type ChainModelSpec, type GraphModelSpec, type RunnableModelSpec } from '../model/spec';
@@ -127,7 +127,7 @@ function firstRows(data: Dataset, count: number): Batch {
   const d = data.inputDim;
   const inputs = new Tensor(data.inputs.slice(0, count * d), [count, d]);
   const t = data.targets;
-  const targets = t.kind === 'classes' ? t.data.slice(0, count) : new Tensor(t.data.slice(0, count * t.dim), [count, t.dim]);
+  const targets = t.kind === 'classes' ? t.data.slice(0, count * targetWidth(t)) : new Tensor(t.data.slice(0, count * t.dim), [count, t.dim]);
   return { inputs, targets };
 }
 
