@@ -99,7 +99,11 @@ export class Trainer {
       this.built = { parameters: built.parameters, network: built.network };
     }
     this.dataset = options.dataset ?? defaultDataset(spec, dtype);
-    this.criterion = buildCriterion(spec);
+    // A graph model whose file names no loss and whose data are classes (images, tokens): cross-entropy, as a
+    // classifier is trained (on log_softmax outputs it equals nll_loss, log_softmax being idempotent).
+    this.criterion = !spec.loss && isGraphModel(spec) && this.dataset.targets.kind === 'classes'
+      ? buildCriterion({ ...spec, loss: { type: 'CrossEntropyLoss', args: {} } })
+      : buildCriterion(spec);
     this.optimizer = buildOptimizer(spec.optimizer);
     this.params = Object.fromEntries([...this.built.parameters].map(([name, t]) => [name, t.data]));
     this.state = this.optimizer.init(this.params);
