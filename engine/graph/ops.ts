@@ -652,7 +652,7 @@ const arange: OpDef = {
   },
 };
 
-export const OPS: Readonly<Record<string, OpDef>> = {
+const OPS_BY_METHOD: Record<string, OpDef> = {
   // Python-level steps
   'operator.add': binaryOp('add'),
   'operator.sub': binaryOp('sub'),
@@ -852,6 +852,14 @@ export const OPS: Readonly<Record<string, OpDef>> = {
   [`${F}l1_loss`]: engineOp('l1Loss', "input, target, size_average=None, reduce=None, reduction='mean'", (fn, b) => fn(tensorArg('l1_loss', b.get('input')), targetsOf('l1_loss', b.get('target')), lossOptions(b)) as Tensor, lossShape),
   [`${F}binary_cross_entropy`]: engineOp('bceLoss', "input, target, weight=None, size_average=None, reduce=None, reduction='mean'", (fn, b) => fn(tensorArg('bce', b.get('input')), targetsOf('bce', b.get('target')), lossOptions(b)) as Tensor, lossShape),
   [`${F}binary_cross_entropy_with_logits`]: engineOp('bceWithLogitsLoss', "input, target, weight=None, size_average=None, reduce=None, reduction='mean', pos_weight=None", (fn, b) => fn(tensorArg('bce_with_logits', b.get('input')), targetsOf('bce_with_logits', b.get('target')), lossOptions(b)) as Tensor, lossShape),
+};
+
+/** torch's functional spellings of tensor methods (`torch.transpose(x, 0, 1)` is `x.transpose(0, 1)`). */
+const FUNCTIONAL_ALIASES = ['transpose', 'permute', 'unsqueeze', 'squeeze', 'split', 'chunk', 'masked_fill', 'view', 'reshape', 'contiguous', 'expand'];
+
+export const OPS: Readonly<Record<string, OpDef>> = {
+  ...OPS_BY_METHOD,
+  ...Object.fromEntries(FUNCTIONAL_ALIASES.filter((m) => !(`torch.${m}` in OPS_BY_METHOD) && OPS_BY_METHOD[`Tensor.${m}`]).map((m) => [`torch.${m}`, OPS_BY_METHOD[`Tensor.${m}`]!])),
 };
 
 function convCall(fn: EngineFn, b: Bound<RuntimeValue>): RuntimeValue {
