@@ -11,7 +11,7 @@
  *   --json                         machine-readable output
  *   --model Name                   which model of a .py file (a class or an nn.Sequential variable)
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseModelFile, type ModelDiagnostic } from '../engine/model';
 import { inspectInitialization } from '../engine/inspect/inspectInit';
 import { ONE_ELEMENT_STD } from '../engine/inspect/types';
@@ -24,11 +24,14 @@ import { LEFT_OUT } from '../pymodel/notes';
 import type { Dataset } from '../engine/data/dataset';
 import { encodeSnapshotLine, encodeStepLine, runMetaFor, TrainingRun } from '../engine/run';
 import { RunFolderWriter } from './runFiles';
+import { lockRunFolder, RunLockError, type RunLock } from './runLock';
+import { RUN_META_FILE, RUN_STEPS_FILE } from '../engine/run/format';
 import path from 'node:path';
 import { formatDiagnostic, notebookLocator, textLocator, type Locator } from './format';
 import { combineCells, isNotebookPath, readIpynb, type NotebookSource } from '../pymodel/notebook';
 import { printComparison, printSignal } from './inspect';
-import { loadResources } from './resources';
+import { cliConfinement, loadResources } from './resources';
+import { DEFAULT_MAX_PARAMETERS, sizeProblem } from '../engine/model/memory';
 import { hasNestedModules, moduleTreeLines } from './moduleTree';
 import { printTable } from './table';
 import { readPythonModel } from './pythonModel';
@@ -64,6 +67,13 @@ Options:
   --run DIR     train: record the run (per-step, per-layer optimizer terms and
                 snapshots) in the folder DIR, in the run format (docs/run-format.md)
   --model NAME  the model of a .py or .ipynb file to use (class or variable name)
+  --max-parameters N
+                most parameters of a model to train or run (default 20000000, as the
+                setting weightscope.limits.maxParameters); inspection (init) is limited
+                only by the memory it would need
+  --allow-outside-paths
+                let a model file's data and init_from paths lead outside the model
+                file's folder and the current directory (by default they are refused)
   -h, --help    show this help
 `;
 
@@ -79,10 +89,12 @@ interface Args {
   seeds: number;
   run: string | undefined;
   model: string | undefined;
+  maxParameters: number;
+  allowOutsidePaths: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { command: undefined, files: [], json: false, bins: 40, steps: undefined, batch: undefined, out: undefined, seeds: 3, run: undefined, model: undefined };
+  const args: Args = { command: undefined, files: [], json: false, bins: 40, steps: undefined, batch: undefined, out: undefined, seeds: 3, run: undefined, model: undefined, maxParameters: DEFAULT_MAX_PARAMETERS, allowOutsidePaths: false };
   const positiveInt = (flag: string, value: string | undefined): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive integer, got ${value ?? 'nothing'}`);
@@ -96,6 +108,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--batch') args.batch = positiveInt(a, argv[++i]);
     else if (a === '--out') args.out = argv[++i];
     else if (a === '--seeds') args.seeds = positiveInt(a, argv[++i]);
+    else if (a === '--max-parameters') args.maxParameters = positiveInt(a, argv[++i]);
+    else if (a === '--allow-outside-paths') args.allowOutsidePaths = true;
     else if (a === '--run') {
       args.run = argv[++i];
       if (!args.run) throw new UsageError('--run needs a folder');
@@ -125,7 +139,11 @@ interface ReadModel {
   tree?: Located;
 }
 
-async function readModel(path: string, modelName?: string): Promise<ReadModel> {
+const LIMIT_NAME = '--max-parameters';
+
+async function readModel(path: string, args: Pick<Args, 'model' | 'maxParameters'>): Promise<ReadModel> {
+  const modelName = args.model;
+  const limits = { maxParameters: args.maxParameters, limitName: LIMIT_NAME };
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -145,13 +163,13 @@ async function readModel(path: string, modelName?: string): Promise<ReadModel> {
     locate = notebookLocator(source);
   }
   if (/\.py$/i.test(path) || isNotebookPath(path)) {
-    const read = await readPythonModel(text, modelName, { file: path });
+    const read = await readPythonModel(text, modelName, { file: path, ...limits });
     // check reports the whole file; init and train need one model and say why there is none.
     if (read.problem && modelName !== undefined) throw new UsageError(`${path}: ${read.problem}`);
-    return { locate, diagnostics: read.diagnostics, spec: read.spec, ...(read.problem ? { problem: read.problem } : {}) };
+    return { locate, diagnostics: read.diagnostics, spec: read.spec, ...(read.problem ? { problem: read.problem } : {}), ...(read.tree ? { tree: read.tree } : {}) };
   }
   if (modelName !== undefined) throw new UsageError('--model applies to .py and .ipynb files only');
-  const { spec, diagnostics, tree } = parseModelFile(path, text);
+  const { spec, diagnostics, tree } = parseModelFile(path, text, limits);
   return { locate, diagnostics, spec, ...(tree ? { tree } : {}) };
 }
 
@@ -160,7 +178,10 @@ async function check(args: Args): Promise<number> {
   let errors = 0;
   const report: { file: string; diagnostics: ModelDiagnostic[] }[] = [];
   for (const file of args.files) {
-    const { locate, diagnostics } = await readModel(file, args.model);
+    const { locate, diagnostics: own, spec, tree } = await readModel(file, args);
+    // What train would reject in the files the model names (headers, shapes, paths) is reported here too.
+    const resources = spec ? (await loadResources(file, spec, tree, cliConfinement(file, args.allowOutsidePaths))).diagnostics : [];
+    const diagnostics = [...own, ...resources];
     errors += diagnostics.filter((d) => d.severity === 'error').length;
     report.push({ file, diagnostics });
     if (!args.json) for (const d of diagnostics) console.log(formatDiagnostic(file, locate, d));
@@ -179,11 +200,11 @@ async function check(args: Args): Promise<number> {
 async function loadModel(args: Args, command: string): Promise<{ spec: ModelSpec; resources: ModelResources } | number> {
   const [file] = args.files;
   if (!file) throw new UsageError(`${command} needs a model file`);
-  const { locate, diagnostics, spec, problem, tree } = await readModel(file, args.model);
+  const { locate, diagnostics, spec, problem, tree } = await readModel(file, args);
   if (!spec) return explainNoSpec(file, locate, diagnostics, problem);
   // A module the Python reader could not build is missing from what follows: say so first.
   for (const d of diagnostics.filter((x) => x.code === LEFT_OUT)) console.error(formatDiagnostic(file, locate, { ...d, severity: 'warning' }));
-  const resources = await loadResources(file, spec, tree);
+  const resources = await loadResources(file, spec, tree, cliConfinement(file, args.allowOutsidePaths));
   // Training on stand-in data would look like a result; an inspection of the initialization only notes it.
   const fatal = command === 'train';
   for (const d of resources.diagnostics) console.error(formatDiagnostic(file, locate, fatal ? d : { ...d, severity: 'warning' }));
@@ -210,6 +231,12 @@ async function loadRunnableModel(args: Args, command: string): Promise<{ spec: R
   const { spec, resources } = loaded;
   if (!isRunnableModel(spec) || !resources.dataset) {
     console.error(`weightscope ${command}: ${args.files[0]}: the engine cannot run ${spec.name}'s forward pass yet: ${spec.forwardUnavailable ?? 'it is not a chain of layers'}. \`weightscope init\` shows its initialization.`);
+    return 1;
+  }
+  // The file's model fits (checked when it was read); the batch given on the command line may not.
+  const tooLarge = sizeProblem(spec, command === 'train' ? 'train' : 'signal', { maxParameters: args.maxParameters, limitName: LIMIT_NAME }, command === 'train' ? plannedBatchSize(spec, args.batch) : undefined);
+  if (tooLarge) {
+    console.error(`weightscope ${command}: ${args.files[0]}: too-large: ${tooLarge}`);
     return 1;
   }
   return { spec, resources: { ...resources, dataset: resources.dataset } };
@@ -247,10 +274,42 @@ async function train(args: Args): Promise<number> {
   const file = args.files[0]!;
   const batchSize = plannedBatchSize(spec, args.batch);
   const steps = plannedSteps(spec, resources.dataset.count, batchSize, args.steps);
-  const run = new TrainingRun(spec, {
-    steps, batchSize, trace: args.run !== undefined, dataset: resources.dataset,
-    ...(resources.checkpoint ? { checkpoint: resources.checkpoint } : {}),
-  });
+  const lock = args.run ? takeRunFolder(args.run) : undefined;
+  if (typeof lock === 'string') {
+    console.error(`weightscope train: ${lock}`);
+    return 1;
+  }
+  try {
+    const run = new TrainingRun(spec, {
+      steps, batchSize, trace: args.run !== undefined, dataset: resources.dataset,
+      ...(resources.checkpoint ? { checkpoint: resources.checkpoint } : {}),
+    });
+    return trainInto(args, spec, run, file, steps, batchSize);
+  } finally {
+    lock?.release();
+  }
+}
+
+/**
+ * The lock of a fresh run folder, or why `dir` cannot take this run: another writer holds it, or it already
+ * holds a run (whose steps this one would be appended to).
+ */
+function takeRunFolder(dir: string): RunLock | string {
+  let lock: RunLock;
+  try {
+    lock = lockRunFolder(dir);
+  } catch (err) {
+    if (err instanceof RunLockError) return err.message;
+    throw err;
+  }
+  if ([RUN_META_FILE, RUN_STEPS_FILE].some((name) => existsSync(path.join(dir, name)))) {
+    lock.release();
+    return `${dir} already holds a run; record this one in a new folder (a run is never appended to)`;
+  }
+  return lock;
+}
+
+function trainInto(args: Args, spec: ChainModelSpec, run: TrainingRun, file: string, steps: number, batchSize: number): number {
   const trainer = run.trainer;
   const writer = args.run ? new RunFolderWriter(args.run, runMetaFor(spec, {
     id: path.basename(path.resolve(args.run)), steps, createdAt: new Date().toISOString(), source: path.resolve(file), batchSize, dataset: trainer.dataset.description,
@@ -357,7 +416,3 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
 }
-
-void main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { ModelDiagnostic } from '../engine/model';
 import type { ModelSpec } from '../engine/model/spec';
+import type { Located } from '../engine/model/located';
 import { parsePythonModels, pickModel, type WasmLocation } from '../pymodel';
 import { insideReader, type FileSystem } from '../pymodel/interp/files';
 
@@ -35,13 +36,15 @@ export interface PythonModelRead {
   /** Why no model was picked (several models and no --model, an unknown name, none at all). */
   problem?: string;
   name?: string;
+  /** The picked model's located tree, so that problems with the files it names point at them. */
+  tree?: Located;
 }
 
 /**
  * `file` is the model file's path: the files it imports from are read from its folder tree
  * (never outside it, and never through a link that leads outside).
  */
-export async function readPythonModel(text: string, modelName: string | undefined, options: { maxParameters?: number; file?: string } = {}): Promise<PythonModelRead> {
+export async function readPythonModel(text: string, modelName: string | undefined, options: { maxParameters?: number; limitName?: string; file?: string } = {}): Promise<PythonModelRead> {
   const { file: filePath, ...decode } = options;
   // Imports resolve inside the current folder when the file is in it (a project run from its root), else inside the file's folder.
   const absolute = filePath ? path.resolve(filePath) : undefined;
@@ -54,5 +57,5 @@ export async function readPythonModel(text: string, modelName: string | undefine
   const picked = pickModel(file, modelName);
   if (typeof picked === 'string') return { spec: undefined, diagnostics: file.diagnostics, problem: picked };
   if (!picked.modelable) return { spec: undefined, diagnostics: file.diagnostics, problem: `Weightscope cannot model ${picked.name} (see the information diagnostics)`, name: picked.name };
-  return { spec: picked.result.spec, diagnostics: file.diagnostics, name: picked.name };
+  return { spec: picked.result.spec, diagnostics: file.diagnostics, name: picked.name, ...(picked.result.tree ? { tree: picked.result.tree } : {}) };
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { DEFAULT_MAX_PARAMETERS } from '../engine/model/memory';
 
 /**
  * Typed access to the `weightscope.*` settings declared in package.json.
@@ -20,7 +21,7 @@ export class Config {
 
   /** Models with more trainable parameters than this are not run by the engine. */
   get maxParameters(): number {
-    return clampInt(this.section.get<number>('limits.maxParameters', 20_000_000), 1, 1_000_000_000);
+    return clampInt(this.section.get<number>('limits.maxParameters', DEFAULT_MAX_PARAMETERS), 1, 1_000_000_000);
   }
 
   /** Milliseconds to wait after an edit before re-checking a model file and refreshing its inspector. */

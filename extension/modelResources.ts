@@ -1,6 +1,8 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { resourcePaths } from '../engine/model/resources';
-import type { LoadedResources } from '../protocol/messages';
+import type { LoadedResources, LoadResourcesParams } from '../protocol/messages';
+import { PathRefused } from '../engine/io/confine';
+import { confinedReader } from './confinedFiles';
 import type { Ctx } from './ctx';
 import type { ParsedModel } from './modelDocuments';
 
@@ -13,13 +15,14 @@ import type { ParsedModel } from './modelDocuments';
 export async function loadModelResources(ctx: Ctx, parsed: ParsedModel, token?: vscode.CancellationToken): Promise<LoadedResources> {
   const spec = parsed.result.spec;
   if (!spec) throw new Error('loadModelResources: the model file has errors');
-  const folder = vscode.Uri.joinPath(parsed.uri, '..');
-  const files: Record<string, Uint8Array | { error: string }> = {};
+  // Only files inside the model's workspace folder are read (engine/io/confine.ts); a refusal keeps its code.
+  const read = confinedReader(parsed.uri);
+  const files: LoadResourcesParams['files'] = {};
   await Promise.all(resourcePaths(spec).map(async (path) => {
     try {
-      files[path] = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, path));
+      files[path] = await read(path);
     } catch (err) {
-      files[path] = { error: err instanceof vscode.FileSystemError && err.code === 'FileNotFound' ? 'no such file' : err instanceof Error ? err.message : String(err) };
+      files[path] = err instanceof PathRefused ? { error: err.message, code: err.code } : { error: err instanceof Error ? err.message : String(err) };
     }
   }));
   const params = { model: spec, files, ...(parsed.result.tree ? { tree: parsed.result.tree } : {}) };

@@ -17,6 +17,7 @@ import type { SignalReport } from '../engine/inspect/signal';
 import type { CompareReport } from '../engine/inspect/compare';
 import type { NonFiniteReport, RunStep, Snapshot } from '../engine/run/types';
 import type { RunMeta } from '../engine/run/format';
+import type { RefusalCode } from '../engine/io/confine';
 
 // ---------------------------------------------------------------------------
 // Extension host ⇄ engine worker
@@ -28,8 +29,8 @@ export interface LoadResourcesParams {
   model: ModelSpec;
   /** The located tree of the model file, so that problems point at the key that names the file. */
   tree?: Located;
-  /** The bytes of each file of `resourcePaths(model)`, or why it could not be read. */
-  files: Record<string, Uint8Array | { error: string }>;
+  /** The bytes of each file of `resourcePaths(model)`, or why it could not be read (`code`: it was refused, see engine/io/confine.ts). */
+  files: Record<string, Uint8Array | { error: string; code?: RefusalCode }>;
 }
 
 export interface LoadedResources {

@@ -69,8 +69,10 @@ export function readDirectives(root: SyntaxNode, text: string, diagnostics: Mode
 export function directivesFor(all: readonly Directive[], start: number, end: number, text: string, owned: (d: Directive) => boolean): LocatedEntry[] {
   const mine = all.filter((d) => (d.start >= start && d.end <= end) || justAbove(d, start, text));
   const shared = all.filter((d) => !owned(d));
-  const out: LocatedEntry[] = mine.map((d) => d.entry);
-  for (const d of shared) if (!out.some((e) => e.key === d.entry.key)) out.push(d.entry);
+  // One value per key: the first of the model's own (a second, say one above the class and one inside its
+  // header, would be read one way by the decoder and another by the converter), then the file-wide ones.
+  const out: LocatedEntry[] = [];
+  for (const d of [...mine, ...shared]) if (!out.some((e) => e.key === d.entry.key)) out.push(d.entry);
   return out;
 }
 

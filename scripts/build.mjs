@@ -42,7 +42,7 @@ const browser = { ...common, platform: 'browser', format: 'esm', target: 'chrome
 const builds = [
   { ...node, entryPoints: { extension: 'extension/main.ts' }, outdir: 'dist', external: ['vscode'] },
   { ...node, entryPoints: { worker: 'worker/main.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { cli: 'cli/main.ts' }, outdir: 'dist', banner: { js: `#!/usr/bin/env node\n${IMPORT_META_URL}` } },
+  { ...node, entryPoints: { cli: 'cli/bin.ts' }, outdir: 'dist', banner: { js: `#!/usr/bin/env node\n${IMPORT_META_URL}` } },
   {
     ...browser,
     entryPoints: {

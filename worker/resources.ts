@@ -5,13 +5,15 @@
  */
 import type { LoadedResources, LoadResourcesParams } from '../protocol/messages';
 import { loadModelResources } from '../engine/model/resources';
+import { PathRefused } from '../engine/io/confine';
 
 export async function loadResources({ model, tree, files }: LoadResourcesParams): Promise<LoadedResources> {
   const readFile = async (path: string): Promise<Uint8Array> => {
     const file = files[path];
     if (file === undefined) throw new Error('the file was not sent to the engine');
     if (file instanceof Uint8Array) return file;
-    throw new Error(file.error);
+    // The extension refused the path (engine/io/confine.ts): the diagnostic keeps its code.
+    throw file.code ? new PathRefused(file.code, file.error) : new Error(file.error);
   };
   const loaded = await loadModelResources(model, tree, readFile);
   const result: LoadedResources = { dataset: loaded.dataset, diagnostics: loaded.diagnostics };

@@ -12,12 +12,16 @@ import { TrainingRun } from '../engine/run/session';
 import { encodeSnapshotLine, encodeStepLine } from '../engine/run/format';
 import type { NonFiniteReport, RunStep, Snapshot } from '../engine/run/types';
 import type { HandlerContext } from './handlers';
+import { sizeProblem } from '../engine/model/memory';
 
 const MAX_LOSS_POINTS = 1000;
 
 export async function train(params: TrainParams, ctx: HandlerContext<TrainProgress>): Promise<TrainResult> {
   const started = performance.now();
   const record = params.record;
+  // The model was sized when its file was read; the batch of the settings may still not fit (engine/model/memory.ts).
+  const tooLarge = sizeProblem(params.model, 'train', {}, params.batchSize);
+  if (tooLarge) throw new Error(tooLarge);
   const run = new TrainingRun(params.model, {
     steps: params.steps,
     batchSize: params.batchSize,

@@ -14,21 +14,24 @@ const INFINITE = /^[+-]?(inf|infinity)$/i;
 
 export type CellValue = { value: number } | { problem: string };
 
-/** The number in a (trimmed) cell, or what is wrong with it, as "… in column 'x'". */
+/**
+ * The number in a (trimmed) cell, or what is wrong with it, as "… in column 'x'". The problem never quotes the
+ * cell: a data file's content stays out of messages (the file may not be what the model file says it is).
+ */
 export function parseNumberCell(cell: string, column: string): CellValue {
   if (cell === '') return { problem: `empty cell in column '${column}'` };
-  if (MISSING.has(cell.toLowerCase())) return { problem: `missing value '${cell}' in column '${column}'` };
-  if (INFINITE.test(cell)) return { problem: `'${cell}' in column '${column}' is not finite` };
-  if (!DECIMAL.test(cell)) return { problem: `'${cell}' in column '${column}' is not a number` };
+  if (MISSING.has(cell.toLowerCase())) return { problem: `a missing value (NA, NaN, null, …) in column '${column}'` };
+  if (INFINITE.test(cell)) return { problem: `the cell in column '${column}' is infinite` };
+  if (!DECIMAL.test(cell)) return { problem: `the cell in column '${column}' is not a number` };
   const value = Number(cell);
-  if (!Number.isFinite(value)) return { problem: `'${cell}' in column '${column}' is too large` };
+  if (!Number.isFinite(value)) return { problem: `the cell in column '${column}' is too large` };
   return { value };
 }
 
 /** A missing-value problem for a label cell (labels may be any text otherwise). */
 export function missingLabel(cell: string, column: string): string | undefined {
   if (cell === '') return `empty cell in column '${column}'`;
-  if (MISSING.has(cell.toLowerCase())) return `missing value '${cell}' in column '${column}'`;
+  if (MISSING.has(cell.toLowerCase())) return `a missing value (NA, NaN, null, …) in column '${column}'`;
   return undefined;
 }
 

@@ -24,12 +24,15 @@ export interface CsvDatasetOptions {
   delimiter?: CsvDelimiter;
   /** Storage of inputs and value targets (default float32). */
   dtype?: DType;
+  /** The model's input width, for messages (what a row should hold, said without quoting the file). */
+  inputFeatures?: number;
 }
 
 export function readCsvDataset(text: string, fileName: string, options: CsvDatasetOptions): Dataset {
   const { task, header = true, dtype = 'float32' } = options;
-  const table = readCsvTable(text, fileName, { header, ...(options.delimiter ? { delimiter: options.delimiter } : {}) });
   const targets = typeof options.target === 'string' ? [options.target] : [...options.target];
+  const width = options.features?.length ?? options.inputFeatures;
+  const table = readCsvTable(text, fileName, { header, ...(options.delimiter ? { delimiter: options.delimiter } : {}), ...(width !== undefined ? { expectedFields: width + targets.length } : {}) });
   const fail = (detail: string, line = table.headerLine): never => {
     throw new IoError(fileName, detail, line);
   };
@@ -67,7 +70,8 @@ export function readCsvDataset(text: string, fileName: string, options: CsvDatas
 
 function columnIndex(table: CsvTable, name: string, fail: (detail: string) => never): number {
   const index = table.columns.indexOf(name);
-  if (index < 0) fail(`column '${name}' not found; columns are: ${table.columns.join(', ')}`);
+  // The model names the column; the header's other names are the file's content and stay out of the message.
+  if (index < 0) fail(`column '${name}' is not in the header`);
   if (name === '') fail(`column ${index + 1} has no name in the header; name it, or list the features explicitly`);
   return index;
 }
@@ -82,7 +86,7 @@ function readNumbers(table: CsvTable, columns: readonly number[], dtype: DType, 
       if ('problem' in cell) throw new IoError(fileName, cell.problem, row.line);
       const at = r * columns.length + c;
       out[at] = cell.value;
-      if (!Number.isFinite(out[at]!)) throw new IoError(fileName, `'${row.cells[column]}' in column '${name}' is out of ${dtype} range`, row.line);
+      if (!Number.isFinite(out[at]!)) throw new IoError(fileName, `the cell in column '${name}' is out of ${dtype} range`, row.line);
     });
   });
   return out;

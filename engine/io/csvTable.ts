@@ -25,7 +25,7 @@ export interface CsvTable {
   delimiter: CsvDelimiter;
 }
 
-export function readCsvTable(text: string, fileName: string, options: { header: boolean; delimiter?: CsvDelimiter }): CsvTable {
+export function readCsvTable(text: string, fileName: string, options: { header: boolean; delimiter?: CsvDelimiter; expectedFields?: number }): CsvTable {
   const delimiter = options.delimiter ?? detectDelimiter(text);
   const records = parseRecords(text, fileName, delimiter);
   if (records.length === 0) throw new IoError(fileName, 'file is empty');
@@ -36,8 +36,10 @@ export function readCsvTable(text: string, fileName: string, options: { header: 
   if (records.length === 0) throw new IoError(fileName, 'no data rows after the header', head?.line);
   for (const row of records) {
     if (row.cells.length !== columns.length) {
-      const reference = head ? 'the header has' : 'the first row has';
-      throw new IoError(fileName, `row has ${row.cells.length} fields, ${reference} ${columns.length}`, row.line);
+      // The counts are the file's content: the message says which row and what the model reads instead.
+      const reference = head ? 'the header' : 'the first row';
+      const expected = options.expectedFields === undefined ? '' : ` (the model reads ${options.expectedFields} column${options.expectedFields === 1 ? '' : 's'})`;
+      throw new IoError(fileName, `this row has a different number of fields than ${reference}${expected}`, row.line);
     }
   }
   return { columns, headerLine: head?.line, rows: records, delimiter };
@@ -103,7 +105,7 @@ function checkHeader(head: CsvRow, fileName: string): void {
   const seen = new Map<string, number>();
   head.cells.forEach((name, i) => {
     const first = seen.get(name);
-    if (first !== undefined) throw new IoError(fileName, `column '${name}' appears twice in the header (fields ${first + 1} and ${i + 1})`, head.line);
+    if (first !== undefined) throw new IoError(fileName, `fields ${first + 1} and ${i + 1} of the header have the same name`, head.line);
     seen.set(name, i);
   });
 }

@@ -44,8 +44,8 @@ export function encodeBinary(values: readonly string[], column: string, fail: La
     const k = key(v);
     if (firstRow.has(k)) return;
     if (firstRow.size === 2) {
-      const seen = [...firstRow.keys()].map((s) => `'${s}'`).join(' and ');
-      fail(`a third distinct value '${v}' in binary target column '${column}' (after ${seen}); binary targets have two`, row);
+      // Which values, the message does not say: a data file's content stays out of messages.
+      fail(`a third distinct value in binary target column '${column}'; binary targets have two`, row);
     }
     firstRow.set(k, row);
   });
@@ -56,7 +56,7 @@ export function encodeBinary(values: readonly string[], column: string, fail: La
     return { indices: Int32Array.from(values, (v) => fixed.get(key(v))!), labels };
   }
   if (distinct.length === 1) {
-    fail(`binary target column '${column}' has the single value '${distinct[0]}'; it needs two (or 0/1, true/false)`, 0);
+    fail(`binary target column '${column}' has a single value, and not 0/1 or true/false; it needs two`, 0);
   }
   return encodeClasses(values.map(key));
 }

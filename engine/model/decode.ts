@@ -24,6 +24,7 @@ import {
   ACTIVATION_ARGS,
   ACTIVATION_TYPES,
   MODEL_FORMAT_VERSION,
+  layerPrefix,
   type ActivationType,
   type InitSpec,
   type LayerSpec,
@@ -37,7 +38,8 @@ import {
 import { globMatches } from './patterns';
 import { decodeInitializer } from './decodeInitializer';
 import { decodeApproximations, decodeModuleEntry, decodeModuleList, decodeOwnTensors } from './decodeModules';
-import { modelTree, parameterCount } from './moduleTree';
+import { modelTree } from './moduleTree';
+import { formatCount, MAX_SYNTHETIC_EXAMPLES, sizeProblem } from './memory';
 import { chainFromTree } from './treeJson';
 import { moduleDefinition } from '../modules/catalogue';
 import { namedModules, tensorEntries, type ModuleNode, type TensorTie } from '../modules/tree';
@@ -54,6 +56,8 @@ export interface DecodeResult {
 export interface DecodeOptions {
   /** Models with more trainable parameters get an error (the engine would not run them). */
   maxParameters?: number;
+  /** How the user raises `maxParameters`, for the message (default: the editor setting). */
+  limitName?: string;
   /**
    * The module tree, when a front end built it itself (the Python reader): it takes the place of the
    * file's "layers", and `forwardUnavailable` says why the engine cannot run it.
@@ -108,9 +112,18 @@ export function decodeModel(root: Located | undefined, defaultName: string, opti
   } else if (isChain(layersEntry.value.items) && !['class', 'tie', 'parameters', 'buffers'].some((k) => entry(obj, k))) {
     if (layersEntry.value.items.length === 0) d.error('missing-layers', 'The "layers" list is empty.', layersEntry.value.range);
     let width = inputFeatures;
+    const prefixes = new Map<string, number>();
     layersEntry.value.items.forEach((item, index) => {
       const layer = decodeLayer(d, item, index, width);
       if (layer) {
+        // torch's Sequential (an OrderedDict) cannot hold two children under one name.
+        const prefix = layerPrefix(layer, index);
+        const first = prefixes.get(prefix);
+        if (first !== undefined) {
+          const at = item.kind === 'object' ? entry(item, 'name')?.value.range ?? item.range : item.range;
+          d.error('duplicate-name', `Layer ${index} is named "${prefix}", as layer ${first} is: each layer needs its own name (its state_dict prefix).`, at);
+        }
+        prefixes.set(prefix, index);
         layers.push(layer);
         if (layer.type === 'Linear') width = layer.outFeatures;
       }
@@ -161,10 +174,12 @@ export function decodeModel(root: Located | undefined, defaultName: string, opti
   if (data) spec.data = data;
   if (training) spec.training = training;
   if (initFrom) spec.initFrom = initFrom;
-  const count = parameterCount(spec);
-  // The limit guards training (and the signal's forward pass); a tree the engine cannot run is only inspected, one tensor at a time.
-  if (!modules && options.maxParameters !== undefined && count > options.maxParameters) {
-    d.error('too-large', `The model has ${count.toLocaleString('en-US')} parameters, over the limit of ${options.maxParameters.toLocaleString('en-US')} (setting weightscope.limits.maxParameters).`, layersEntry!.keyRange);
+  // Sizes before memory: from the shapes alone, before anything is allocated. The parameter limit guards training
+  // (and the signal's forward pass); a tree the engine cannot run is only inspected, one tensor at a time, and only
+  // an absurd memory estimate stops it.
+  const tooLarge = sizeProblem(spec, modules ? 'init' : 'train', { ...(options.maxParameters !== undefined ? { maxParameters: options.maxParameters } : {}), ...(options.limitName ? { limitName: options.limitName } : {}) });
+  if (tooLarge) {
+    d.error('too-large', tooLarge, layersEntry?.keyRange ?? inputEntry?.keyRange ?? obj.range);
     return { spec: undefined, diagnostics: d.items, tree: root };
   }
   if (loss) spec.loss = loss;
@@ -219,8 +234,10 @@ function decodeLayer(d: DiagnosticSink, node: Located, index: number, width: num
         continue;
       }
       const v = e.value.kind === 'scalar' ? e.value.value : undefined;
-      if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') args[e.key] = v;
-      else d.error('type', `Argument "${e.key}" of ${type} must be a number or a string.`, e.value.range);
+      // GELU's approximate is the one string; every other argument is a number (a string was once trained as torch's default).
+      const textual = e.key === 'approximate';
+      if (textual ? typeof v === 'string' : typeof v === 'number' && Number.isFinite(v)) args[e.key] = v!;
+      else d.error('type', `Argument "${e.key}" of ${type} must be ${textual ? 'a string' : 'a finite number'}.`, e.value.range);
     }
     if (type === 'GELU' && args.approximate !== undefined && args.approximate !== 'none' && args.approximate !== 'tanh') {
       d.error('bad-value', `GELU approximate must be 'none' or 'tanh', got '${String(args.approximate)}'.`, entry(obj, 'approximate')!.value.range);
@@ -407,6 +424,10 @@ function decodeData(d: DiagnosticSink, e: LocatedEntry | undefined): DataSpec | 
     const examples = examplesEntry ? d.positiveInteger(examplesEntry.value, 'examples') : 1024;
     const noise = optionalNumber(d, obj, 'noise') ?? 0.1;
     if (examples === undefined) return undefined;
+    if (examples > MAX_SYNTHETIC_EXAMPLES) {
+      d.error('too-large', `${formatCount(examples)} synthetic examples: at most ${formatCount(MAX_SYNTHETIC_EXAMPLES)} are generated (the data is held in memory).`, examplesEntry!.value.range);
+      return undefined;
+    }
     return { kind: 'synthetic', task: kind as (typeof SYNTHETIC_TASKS)[number], examples, noise };
   }
   if (source.key === 'csv') {

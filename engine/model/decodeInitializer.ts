@@ -6,6 +6,9 @@
 import type { Located } from './located';
 import { DiagnosticSink, entry } from './decodeSupport';
 import type { InitSpec } from './spec';
+
+/** The largest finite float32, torch.finfo(torch.float32).max. */
+const FLOAT32_MAX = 3.4028234663852886e38;
 import { canonicalInitializerName, findInitializer, INITIALIZER_NAMES } from '../init/registry';
 
 /**
@@ -27,6 +30,11 @@ export function decodeInitializer(d: DiagnosticSink, node: Located, shape: numbe
     for (const a of node.entries) {
       if (a.key === 'fn') continue;
       const v = a.value.kind === 'scalar' ? a.value.value : undefined;
+      if (typeof v === 'number' && !(Math.abs(v) <= FLOAT32_MAX)) {
+        // Weights are float32, as torch's default dtype: beyond ±3.4e38 every value is infinite.
+        d.error('bad-init-argument', `Initializer argument "${a.key}" is ${v}, beyond float32's range (±3.4e38): the weights would be infinite.`, a.value.range);
+        return undefined;
+      }
       if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') args[a.key] = v;
       else d.error('type', `Initializer argument "${a.key}" must be a number, string or boolean.`, a.value.range);
     }

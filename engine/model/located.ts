@@ -75,9 +75,15 @@ function fromJsonNode(node: jsonc.Node, depth: number, problems: SyntaxProblem[]
   switch (node.type) {
     case 'object': {
       const entries: LocatedEntry[] = [];
+      const seen = new Set<string>();
       for (const prop of node.children ?? []) {
         const [keyNode, valueNode] = prop.children ?? [];
         if (!keyNode || !valueNode) continue; // an incomplete property is already a syntax error
+        const key = String(keyNode.value);
+        // JSON.parse (and Python's json) keep the last value, Weightscope's lookups the first: the file is ambiguous.
+        // YAML files get the same error from the YAML parser (uniqueKeys).
+        if (seen.has(key)) problems.push({ message: `Duplicate key "${key}": readers disagree on which value counts; keep one.`, range: { start: keyNode.offset, end: keyNode.offset + keyNode.length } });
+        seen.add(key);
         entries.push({
           key: String(keyNode.value),
           keyRange: { start: keyNode.offset, end: keyNode.offset + keyNode.length },

@@ -9,6 +9,7 @@
  */
 import type { Dataset } from '../data/dataset';
 import { syntheticDataset } from '../data/synthetic';
+import { PathRefused } from '../io/confine';
 import { IoError, readCsvDataset, readNpy, readNpyDataset, readSafetensors, type LoadedArray } from '../io';
 import type { DType } from '../tensor/dtype';
 import { defaultDataset, outputWidth } from '../train/defaults';
@@ -56,7 +57,9 @@ export async function loadModelResources(spec: ModelSpec, tree: Located | undefi
     try {
       return await readFile(path);
     } catch (err) {
-      fail('missing-file', `Cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`, at);
+      // A refused path (outside the allowed folders, not a regular file, too large) says so in its own words.
+      if (err instanceof PathRefused) fail(err.code, err.message, at);
+      else fail('missing-file', `Cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`, at);
       return undefined;
     }
   };
@@ -109,7 +112,7 @@ async function loadDataset(spec: RunnableModelSpec, read: (path: string, at: (st
       const bytes = await read(data.path, ['data', 'csv']);
       if (!bytes) return undefined;
       const text = new TextDecoder().decode(bytes);
-      return readCsvDataset(text, data.path, { target: data.target, ...(data.features ? { features: data.features } : {}), task: data.task, dtype });
+      return readCsvDataset(text, data.path, { target: data.target, ...(data.features ? { features: data.features } : {}), task: data.task, dtype, inputFeatures: spec.inputFeatures });
     }
     case 'npy': {
       const [x, y] = await Promise.all([read(data.inputs, ['data', 'npy', 'inputs']), read(data.targets, ['data', 'npy', 'targets'])]);

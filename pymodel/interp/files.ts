@@ -5,6 +5,7 @@
  * read is the host's decision (`FileLoader`): the extension and the CLI only
  * hand out files inside the workspace.
  */
+import { isInside } from '../../engine/io/confine';
 import { Imports } from '../imports';
 import type { SyntaxNode } from '../parser';
 import { statements } from '../syntax';
@@ -82,8 +83,7 @@ export function insideReader(root: string, fs: FileSystem): (relative: string) =
   return (relative) => {
     try {
       const real = fs.realpath(fs.resolve(root, relative));
-      const realRoot = fs.realpath(root);
-      if (real !== realRoot && !real.startsWith(realRoot + fs.sep)) return undefined;
+      if (!isInside(real, fs.realpath(root), fs.sep)) return undefined;
       if (fs.size(real) > MAX_SOURCE_BYTES) return undefined;
       return fs.read(real);
     } catch {

@@ -10,8 +10,8 @@ from helpers import SimpleModel, only_run, read_run  # noqa: F401  (sets the imp
 import torch
 import weightscope_probe
 from weightscope_probe import UnsupportedOptimizerError
-from weightscope_probe.stats import histogram
-from weightscope_probe.writer import stored_number
+from weightscope_probe.stats import histogram, moments
+from weightscope_probe.writer import encode_record, stored_number
 from reference import AdamReplay, SgdReplay, assert_layer_close
 
 STEPS = 12
@@ -201,6 +201,15 @@ class Refusals(unittest.TestCase):
         with self.assertRaisesRegex(UnsupportedOptimizerError, 'FullyShardedDataParallel yet'):
             weightscope_probe.attach(torch.optim.AdamW(model.parameters()), FullyShardedDataParallel(model), log_dir=tempfile.mkdtemp())
 
+    def test_run_id_must_be_a_plain_folder_name(self):
+        model = SimpleModel()
+        log_dir = tempfile.mkdtemp()
+        for bad in ('../escaped', '/tmp/elsewhere', 'a/b', '..', 'x\n'):
+            with self.assertRaisesRegex(ValueError, 'not a plain folder name'):
+                weightscope_probe.attach(torch.optim.AdamW(model.parameters()), model, log_dir=log_dir, run_id=bad)
+        self.assertEqual(os.listdir(log_dir), [])
+        self.assertFalse(os.path.exists(os.path.join(os.path.dirname(log_dir), 'escaped')))
+
     def test_bad_every(self):
         model = SimpleModel()
         with self.assertRaisesRegex(ValueError, 'every must be a positive integer'):
@@ -213,6 +222,11 @@ class Format(unittest.TestCase):
         self.assertEqual(stored_number(3), 3)
         self.assertEqual(stored_number(float('nan')), 'NaN')
         self.assertEqual(stored_number(float('-inf')), '-Infinity')
+
+    def test_one_element_std_is_null(self):
+        self.assertIsNone(moments(torch.tensor([2.0], dtype=torch.float64))['std'])
+        self.assertAlmostEqual(moments(torch.tensor([1.0, 3.0], dtype=torch.float64))['std'], math.sqrt(2))
+        self.assertIn('"std":null', encode_record('step', {'sqrtVHat': moments(torch.tensor([2.0], dtype=torch.float64))}))
 
     def test_histogram_matches_its_edges(self):
         torch.manual_seed(1)

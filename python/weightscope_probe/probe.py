@@ -24,7 +24,7 @@ import torch
 
 from . import distributed as D
 from .stats import GroupSettings, bias_corrections, global_grad_norm, group_settings, tensor_step
-from .writer import RUN_FORMAT, RUN_FORMAT_VERSION, RunWriter, new_run_id, now_iso
+from .writer import RUN_FORMAT, RUN_FORMAT_VERSION, RunWriter, check_run_id, new_run_id, now_iso
 
 PRODUCER = 'weightscope-torch 0.1.0'
 
@@ -99,7 +99,7 @@ class Probe:
         if self.rank == 0:
             created = now_iso()
             model_name = type(self.model).__name__ if self.model is not None else 'model'
-            rid = run_id or new_run_id(created, name or model_name)
+            rid = check_run_id(run_id) if run_id is not None else new_run_id(created, name or model_name)
             self.writer = RunWriter(os.path.join(log_dir, rid), self._meta(rid, name or model_name, model_name, created,
                                                                              batch_size, seed, dataset))
         self._hooks = self._install()

@@ -66,7 +66,10 @@ def group_settings(kind: str, group: dict) -> GroupSettings:
 
 
 def moments(x: torch.Tensor) -> dict:
-    """{mean, std, min, max} of a float64 tensor; std is unbiased (n − 1), NaN for one element."""
+    """{mean, std, min, max} of a float64 tensor; std is unbiased (n − 1), None (null) for one element.
+
+    torch's unbiased std of one element is NaN; the run format stores the undefined statistic as null, so that a
+    reader shows it as undefined rather than as a number that went wrong."""
     n = x.numel()
     if n == 0:
         nan = float('nan')
@@ -74,7 +77,7 @@ def moments(x: torch.Tensor) -> dict:
     # Two reductions instead of four (this runs for every tensor at every recorded step).
     std, mean = torch.std_mean(x)
     lo, hi = torch.aminmax(x)
-    return {'mean': float(mean), 'std': float(std) if n > 1 else float('nan'), 'min': float(lo), 'max': float(hi)}
+    return {'mean': float(mean), 'std': float(std) if n > 1 else None, 'min': float(lo), 'max': float(hi)}
 
 
 def norm(x: torch.Tensor) -> float:
@@ -178,7 +181,7 @@ def _adam_terms(s: GroupSettings, theta0: torch.Tensor, state: dict, step: int, 
     m_norm = norm(m)
     # ‖Δθ_adam‖ = lr·‖m̂ ⊙ scale‖ = (lr/bc1)·‖m ⊙ scale‖
     step_norm = s.lr / bc1 * norm(m * scale)
-    step_size = {k: val * s.lr for k, val in moments(scale).items()}
+    step_size = {k: None if val is None else val * s.lr for k, val in moments(scale).items()}
     decoupled = s.kind == 'adamw' and s.weight_decay != 0
     decay_norm = s.lr * s.weight_decay * norm(theta0) if decoupled else 0.0
     if s.weight_decay == 0:

@@ -73,6 +73,20 @@ def now_iso() -> str:
     return t.strftime('%Y-%m-%dT%H:%M:%S.') + f'{t.microsecond // 1000:03d}Z'
 
 
+_NOT_PLAIN = re.compile(r'[/\\:*?"<>|\x00-\x1f\x7f]')
+_RESERVED = re.compile(r'^(con|prn|aux|nul|com\d|lpt\d)(\.|$)', re.IGNORECASE)
+
+
+def check_run_id(run_id: str) -> str:
+    """The id, if it is a plain folder name (the rule of the engine's isPlainRunId); else ValueError.
+
+    The id is joined to the log folder: "../x" or "/tmp/x" would write the run somewhere else."""
+    if (not isinstance(run_id, str) or not 0 < len(run_id) <= 255 or run_id in ('.', '..') or _NOT_PLAIN.search(run_id)
+            or run_id[-1] in '. ' or _RESERVED.match(run_id)):
+        raise ValueError(f'run_id {run_id!r} is not a plain folder name (one name, no "/", "\\", ".." or control characters)')
+    return run_id
+
+
 def new_run_id(created_at: str, suffix: str) -> str:
     """An id that sorts by time, as the engine's newRunId: 2026-11-27T14-30-15-123Z-simple."""
     clean = re.sub(r'[^a-zA-Z0-9-]', '', suffix)[:24]

@@ -10,13 +10,16 @@ import { unpickle } from '../../../engine/checkpoint/unpickle';
 import { readStoredEntry, readZipDirectory } from '../../../engine/checkpoint/zip';
 import { IoError } from '../../../engine/io';
 import { fixtureBytes } from './fixtures';
+import { fuzzOptions } from '../support/fuzz';
 
 /**
  * Cases per property: each of the three kinds of input (safetensors headers,
  * zip archives, pickle streams) gets 10,000 in all, and the file runs in
- * about 10 s on one core.
+ * about 10 s on one core (ten times as many with WEIGHTSCOPE_FUZZ=nightly;
+ * see test/unit/support/fuzz.ts).
  */
 const RUNS = 5_000;
+const options = (runs: number): ReturnType<typeof fuzzOptions> => fuzzOptions(runs);
 
 /** An in-memory file that fails the test if any read strays outside it. */
 function strictFile(name: string, bytes: Uint8Array): RandomAccessFile & { reads: number } {
@@ -93,7 +96,7 @@ const npz = fixtureBytes('arrays.npz');
 
 describe('fuzz: corrupted checkpoints', () => {
   it('safetensors: corrupted headers and data', async () => {
-    await fc.assert(fc.asyncProperty(mutated(safetensors, [0, headerEnd]), async (bytes) => expectClear(await openAndRead('m.safetensors', bytes))), { numRuns: RUNS });
+    await fc.assert(fc.asyncProperty(mutated(safetensors, [0, headerEnd]), async (bytes) => expectClear(await openAndRead('m.safetensors', bytes))), options(RUNS));
   });
 
   it('safetensors: headers that are arbitrary JSON', async () => {
@@ -112,7 +115,7 @@ describe('fuzz: corrupted checkpoints', () => {
       bytes.set(json, 8);
       bytes.set(data, 8 + json.length);
       expectClear(await openAndRead('m.safetensors', bytes));
-    }), { numRuns: RUNS });
+    }), options(RUNS));
   });
 
   it('sharded: corrupted index JSON', async () => {
@@ -121,20 +124,20 @@ describe('fuzz: corrupted checkpoints', () => {
       'model-00001-of-00002.safetensors': fixtureBytes('sharded/model-00001-of-00002.safetensors'),
       'model-00002-of-00002.safetensors': fixtureBytes('sharded/model-00002-of-00002.safetensors'),
     };
-    await fc.assert(fc.asyncProperty(mutated(index), async (bytes) => expectClear(await openAndRead('model.safetensors.index.json', bytes, shards))), { numRuns: 1_000 });
+    await fc.assert(fc.asyncProperty(mutated(index), async (bytes) => expectClear(await openAndRead('model.safetensors.index.json', bytes, shards))), options(1_000));
   });
 
   it('torch zip: same-length corruption anywhere (local headers, pickle, storages, directory)', async () => {
-    await fc.assert(fc.asyncProperty(mutated(torchFile, undefined, true), async (bytes) => expectClear(await openAndRead('model.pt', bytes))), { numRuns: RUNS });
+    await fc.assert(fc.asyncProperty(mutated(torchFile, undefined, true), async (bytes) => expectClear(await openAndRead('model.pt', bytes))), options(RUNS));
   });
 
   it('torch zip: corruption focused on the end (central directory and EOCD)', async () => {
     const cdStart = torchFile.length - 1600;
-    await fc.assert(fc.asyncProperty(mutated(torchFile, [cdStart, torchFile.length]), async (bytes) => expectClear(await openAndRead('model.pt', bytes))), { numRuns: RUNS });
+    await fc.assert(fc.asyncProperty(mutated(torchFile, [cdStart, torchFile.length]), async (bytes) => expectClear(await openAndRead('model.pt', bytes))), options(RUNS));
   });
 
   it('npz: corrupted archives and NPY headers', async () => {
-    await fc.assert(fc.asyncProperty(fc.oneof(mutated(npz), mutated(npz, undefined, true)), async (bytes) => expectClear(await openAndRead('a.npz', bytes))), { numRuns: RUNS });
+    await fc.assert(fc.asyncProperty(fc.oneof(mutated(npz), mutated(npz, undefined, true)), async (bytes) => expectClear(await openAndRead('a.npz', bytes))), options(RUNS));
   });
 
   it('pickle streams: mutations of a real data.pkl, and random opcode soup', async () => {
@@ -148,9 +151,9 @@ describe('fuzz: corrupted checkpoints', () => {
         expectClear(error);
       }
     };
-    fc.assert(fc.property(mutated(pkl), run), { numRuns: RUNS });
+    fc.assert(fc.property(mutated(pkl), run), options(RUNS));
     const opcodes = [0x80, 0x28, 0x2e, 0x30, 0x31, 0x32, 0x4e, 0x88, 0x89, 0x4a, 0x4b, 0x4d, 0x8a, 0x58, 0x8c, 0x29, 0x85, 0x86, 0x87, 0x74, 0x5d, 0x6c,
       0x7d, 0x64, 0x61, 0x65, 0x73, 0x75, 0x71, 0x68, 0x94, 0x63, 0x93, 0x52, 0x81, 0x62, 0x51, 0x42, 0x43, 0x8f, 0x90, 0x91, 0x47, 0x0a];
-    fc.assert(fc.property(fc.array(fc.oneof(fc.constantFrom(...opcodes), fc.integer({ min: 0, max: 255 })), { maxLength: 200 }), (ops) => run(Uint8Array.from(ops))), { numRuns: RUNS });
+    fc.assert(fc.property(fc.array(fc.oneof(fc.constantFrom(...opcodes), fc.integer({ min: 0, max: 255 })), { maxLength: 200 }), (ops) => run(Uint8Array.from(ops))), options(RUNS));
   });
 });

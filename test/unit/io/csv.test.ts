@@ -64,17 +64,18 @@ describe('CSV datasets', () => {
   });
 
   it('errors name the file, the line and the column', () => {
-    expect(fails(() => readCsvDataset('x,y\n1,2\nabc,3\n', 'd.csv', { target: 'y', task: 'regression' })).message).toBe("d.csv:3: 'abc' in column 'x' is not a number");
+    expect(fails(() => readCsvDataset('x,y\n1,2\nabc,3\n', 'd.csv', { target: 'y', task: 'regression' })).message).toBe("d.csv:3: the cell in column 'x' is not a number");
     expect(fails(() => readCsvDataset('x,y\n1,2\n,3\n', 'd.csv', { target: 'y', task: 'regression' })).message).toBe("d.csv:3: empty cell in column 'x'");
-    expect(fails(() => readCsvDataset('x,y\nNA,2\n', 'd.csv', { target: 'y', task: 'regression' })).message).toBe("d.csv:2: missing value 'NA' in column 'x'");
-    expect(fails(() => readCsvDataset('x,y\n1,2\n3\n', 'd.csv', { target: 'y', task: 'regression' })).message).toBe('d.csv:3: row has 1 fields, the header has 2');
-    expect(fails(() => readCsvDataset('x,y\n1,2\n', 'd.csv', { target: 'z', task: 'regression' })).message).toBe("d.csv:1: column 'z' not found; columns are: x, y");
-    expect(fails(() => readCsvDataset('x,x\n1,2\n', 'd.csv', { target: 'x', task: 'regression' })).message).toBe("d.csv:1: column 'x' appears twice in the header (fields 1 and 2)");
+    expect(fails(() => readCsvDataset('x,y\nNA,2\n', 'd.csv', { target: 'y', task: 'regression' })).message).toBe("d.csv:2: a missing value (NA, NaN, null, …) in column 'x'");
+    expect(fails(() => readCsvDataset('x,y\n1,2\n3\n', 'd.csv', { target: 'y', task: 'regression' })).message).toBe('d.csv:3: this row has a different number of fields than the header');
+    expect(fails(() => readCsvDataset('x,y\n1,2\n3\n', 'd.csv', { target: 'y', task: 'regression', inputFeatures: 1 })).message).toBe('d.csv:3: this row has a different number of fields than the header (the model reads 2 columns)');
+    expect(fails(() => readCsvDataset('x,y\n1,2\n', 'd.csv', { target: 'z', task: 'regression' })).message).toBe("d.csv:1: column 'z' is not in the header");
+    expect(fails(() => readCsvDataset('x,x\n1,2\n', 'd.csv', { target: 'x', task: 'regression' })).message).toBe('d.csv:1: fields 1 and 2 of the header have the same name');
     expect(fails(() => readCsvDataset('', 'd.csv', { target: 'y', task: 'regression' })).message).toBe('d.csv: file is empty');
     expect(fails(() => readCsvDataset('x,y\n', 'd.csv', { target: 'y', task: 'regression' })).message).toBe('d.csv:1: no data rows after the header');
     expect(fails(() => readCsvDataset('x,y\n"1,2\n', 'd.csv', { target: 'y', task: 'regression' })).message).toMatch(/^d\.csv(:\d+)?: a quoted field is never closed$/);
     expect(fails(() => readCsvDataset('x,y\n1,a\n2,b\n3,c\n', 'd.csv', { target: 'y', task: 'binary' })).message)
-      .toBe("d.csv:4: a third distinct value 'c' in binary target column 'y' (after 'a' and 'b'); binary targets have two");
+      .toBe("d.csv:4: a third distinct value in binary target column 'y'; binary targets have two");
     expect(fails(() => readCsvDataset('x,y\n1,2\n', 'd.csv', { features: ['y'], target: 'y', task: 'regression' })).message).toBe("d.csv:1: column 'y' is both a feature and a target");
     expect(fails(() => readCsvDataset('x,y,z\n1,2,3\n', 'd.csv', { target: ['y', 'z'], task: 'classes' })).message).toBe("d.csv:1: task 'classes' takes one target column, got 2: y, z");
   });
@@ -88,9 +89,9 @@ describe('CSV datasets', () => {
 describe('cells and labels', () => {
   it('number cells are stricter than Number()', () => {
     expect(parseNumberCell('1e-3', 'c')).toEqual({ value: 0.001 });
-    expect(parseNumberCell('0x1f', 'c')).toEqual({ problem: "'0x1f' in column 'c' is not a number" });
-    expect(parseNumberCell('-inf', 'c')).toEqual({ problem: "'-inf' in column 'c' is not finite" });
-    expect(parseNumberCell('1e999', 'c')).toEqual({ problem: "'1e999' in column 'c' is too large" });
+    expect(parseNumberCell('0x1f', 'c')).toEqual({ problem: "the cell in column 'c' is not a number" });
+    expect(parseNumberCell('-inf', 'c')).toEqual({ problem: "the cell in column 'c' is infinite" });
+    expect(parseNumberCell('1e999', 'c')).toEqual({ problem: "the cell in column 'c' is too large" });
   });
 
   it('classes as LabelEncoder: numeric labels merge 1 and 1.0', () => {
@@ -102,7 +103,7 @@ describe('cells and labels', () => {
     const fail = (detail: string, row: number): never => {
       throw new Error(`${row}: ${detail}`);
     };
-    expect(() => encodeBinary(['yes', 'yes'], 'y', fail)).toThrow("0: binary target column 'y' has the single value 'yes'; it needs two (or 0/1, true/false)");
+    expect(() => encodeBinary(['yes', 'yes'], 'y', fail)).toThrow("0: binary target column 'y' has a single value, and not 0/1 or true/false; it needs two");
     expect(encodeBinary(['1', '1'], 'y', fail).indices).toEqual(Int32Array.from([1, 1]));
   });
 });

@@ -35,6 +35,13 @@ describe('worker train', () => {
     expect(reports.at(-1)!.records!.steps.at(-1)!.loss).toBe(result.lastLoss);
   });
 
+  it('refuses a batch whose activations would not fit, before allocating anything', async () => {
+    const wide = requireChain(parseModelText('{"input": 5, "layers": [{"type": "Linear", "out_features": 4096}, {"type": "ReLU"}, {"type": "Linear", "out_features": 1}]}', 'json', 'm').spec!, 'test');
+    const { reports, ctx } = context();
+    await expect(train({ model: wide, steps: 1, batchSize: 65_536, progressIntervalMs: 5 }, ctx)).rejects.toThrow(/^The model has 28,673 parameters and training it needs about 6\.\d+ GB, over the 2\.00 GB/);
+    expect(reports).toEqual([]);
+  });
+
   it('one message when the interval is longer than the run', async () => {
     const { reports, ctx } = context();
     await train({ model: spec, steps: 50, batchSize: 16, progressIntervalMs: 60_000, record }, ctx);
