@@ -309,7 +309,7 @@ function takeRunFolder(dir: string): RunLock | string {
   return lock;
 }
 
-function trainInto(args: Args, spec: ChainModelSpec, run: TrainingRun, file: string, steps: number, batchSize: number): number {
+function trainInto(args: Args, spec: RunnableModelSpec, run: TrainingRun, file: string, steps: number, batchSize: number): number {
   const trainer = run.trainer;
   const writer = args.run ? new RunFolderWriter(args.run, runMetaFor(spec, {
     id: path.basename(path.resolve(args.run)), steps, createdAt: new Date().toISOString(), source: path.resolve(file), batchSize, dataset: trainer.dataset.description,
