@@ -121,6 +121,7 @@ export class ForwardReader {
         if (kind) graph.input = kind;
         return { graph };
       }
+      this.parses(forward.def);
       const params = parametersOf(forward.def);
       const inputs: string[] = [];
       const frame = this.frame(this.root, forward.file, 0);
@@ -252,7 +253,8 @@ export class ForwardReader {
 
   /** `a = b = expr`. */
   private chained(a: SyntaxNode, f: Frame): FValue {
-    const right = a.childForFieldName('right')!;
+    const right = a.childForFieldName('right');
+    if (!right) return this.fail(a, 'an annotation without a value', `forward: \`${snippet(a)}\` annotates a name without giving it a value.`);
     const value = right.type === 'assignment' ? this.chained(right, f) : this.expr(right, f);
     this.bind(a.childForFieldName('left')!, value, f, right);
     return value;
@@ -711,6 +713,7 @@ export class ForwardReader {
     if (this.reading.has(path)) this.fail(site, 'a module that calls itself', `forward: ${path} calls itself.`);
     const forward = this.forwardOf(m);
     if (!forward) throw new Unreadable(this.noForward(m, site));
+    this.parses(forward.def, site);
     this.reading.add(path);
     try {
       const frame = this.frame(m, forward.file, 0);
@@ -745,6 +748,7 @@ export class ForwardReader {
   /** A helper method (`self._attn(q, k, v)`) or a function of the file (`new_gelu(x)`): its statements inlined. */
   private inline(fn: FunctionValue, n: SyntaxNode, f: Frame): FValue {
     if (f.depth >= MAX_INLINE_DEPTH) this.fail(n, 'recursion', `forward: \`${snippet(n)}\` calls functions more than ${MAX_INLINE_DEPTH} deep.`);
+    this.parses(fn.def, n);
     if (fn.def.type === 'lambda') return this.fail(n, 'a lambda', `forward: \`${snippet(n)}\` calls a lambda, which Weightscope does not read in forward.`);
     const { values, keywordValues } = this.arguments(n, f);
     const self = fn.self !== undefined && typeof fn.self === 'object' && fn.self !== null && fn.self.kind === 'module' ? fn.self : f.self;
@@ -848,6 +852,11 @@ export class ForwardReader {
 
   private constantOf(node: SyntaxNode, f: Frame): Value {
     return this.it.evaluate(node, this.constantEnv(f));
+  }
+
+  /** A function with a syntax error is not read (its syntax tree has holes); the reason is said on it, or on the call. */
+  private parses(def: SyntaxNode, site?: SyntaxNode): void {
+    if (def.hasError) this.fail(site && def.startIndex !== site.startIndex ? site : def.childForFieldName('name') ?? def, 'a syntax error', `${def.childForFieldName('name')?.text ?? 'this function'} has a Python syntax error; Weightscope reads forward once the code parses.`);
   }
 
   private fail(node: SyntaxNode, construct: string, message: string): never {
