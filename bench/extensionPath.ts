@@ -10,6 +10,7 @@
  */
 import path from 'node:path';
 import { benchInspect } from './inspect';
+import { checkpointLine, checkpointRows, type CheckpointBenchResult } from './checkpointSummary';
 import { execFile } from 'node:child_process';
 import type { TrainingBenchOptions, TrainingBenchResult } from './training';
 import { modelInspectionLine, modelInspectionRows, type ModelInspectionId, type ModelInspectionResult } from './workerInspect';
@@ -28,6 +29,8 @@ export interface ExtensionPathOptions {
   fixed: boolean;
   /** The model inspections to run through the worker. */
   models: readonly ModelInspectionId[];
+  /** Whether to open the 500 MB checkpoint through the worker. */
+  checkpoint: boolean;
   log(line: string): void;
 }
 
@@ -48,7 +51,31 @@ export async function benchExtensionPath(options: ExtensionPathOptions): Promise
       options.log(message);
     }
   }
+  if (options.checkpoint) {
+    options.log('— checkpoint-gpt2-small (engine worker, fresh process)');
+    try {
+      const result = await checkpointInFreshProcess(options.distDir, options.quick);
+      rows.push(...checkpointRows(result));
+      lines.push(checkpointLine(result));
+      options.log(`  ${lines[lines.length - 1]}`);
+    } catch (err) {
+      const message = `checkpoint-gpt2-small: failed (${err instanceof Error ? err.message : String(err)})`;
+      lines.push(message);
+      options.log(message);
+    }
+  }
   return { rows, lines };
+}
+
+/** The 500 MB checkpoint in a process of its own (`bench.js --checkpoint-summary`), as the model inspections. */
+function checkpointInFreshProcess(distDir: string, quick: boolean): Promise<CheckpointBenchResult> {
+  const request = JSON.stringify({ maxRuns: quick ? 1 : 3, budgetMs: quick ? 0 : 15_000 });
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [path.join(distDir, 'bench.js'), '--checkpoint-summary', request], { maxBuffer: 1 << 20, timeout: 600_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${err.message.split('\n')[0]}${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}`));
+      else resolve(JSON.parse(stdout) as CheckpointBenchResult);
+    });
+  });
 }
 
 async function benchFixed(options: ExtensionPathOptions, rows: ResultRow[], lines: string[]): Promise<void> {

@@ -6,6 +6,7 @@
  *   npm run bench -- --quick           smoke run (< 2 min): short budgets; BENCHMARKS.md only with --record
  *   npm run bench -- --only mlp784,gemm1024-nn --impl ours,tfjs-wasm
  *   npm run bench -- --only init-gpt2-small,init-resnet50   the model inspections through the engine worker alone
+ *   npm run bench -- --only checkpoint-gpt2-small    a 498 MB safetensors file summarized through the engine worker
  *
  *   node --cpu-prof dist/bench.js --profile article   our engine alone on one workload for ~5 s, to profile
  *                                                     (then: node scripts/cpuprofile-top.mjs CPU.*.cpuprofile);
@@ -14,12 +15,14 @@
  * Internal: `--child <impl> --config <json>` runs one implementation and
  * prints its rows as JSON lines (see suite.ts); `--worker-inspect <json>` runs
  * one model inspection through the engine worker and prints its result
- * (see workerInspect.ts); `--training <json>` the training benchmark.
+ * (see workerInspect.ts); `--training <json>` the training benchmark;
+ * `--checkpoint-summary <json>` the 500 MB checkpoint (see checkpointSummary.ts).
  */
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { benchExtensionPath } from './extensionPath';
 import { benchTraining, type TrainingBenchOptions } from './training';
+import { benchCheckpointSummary, CHECKPOINT_WORKLOAD } from './checkpointSummary';
 import { machineFacts } from './machine';
 import { BENCHMARKS_HEADER, goalsText, markdownSection, tableCells, textTable } from './report';
 import { IMPLS, runImplementation, runSuite, type Impl } from './suite';
@@ -41,6 +44,8 @@ interface Args {
   training: TrainingBenchOptions | null;
   /** Internal: run one model inspection through the engine worker in this (fresh) process and print its result as JSON. */
   workerInspect: WorkerInspectRequest | null;
+  /** Internal: summarize the 500 MB checkpoint through the engine worker in this (fresh) process and print the result as JSON. */
+  checkpointSummary: { maxRuns: number; budgetMs: number } | null;
 }
 
 interface WorkerInspectRequest {
@@ -51,7 +56,7 @@ interface WorkerInspectRequest {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { quick: false, record: true, only: null, impls: [...IMPLS], child: null, config: null, profile: null, training: null, workerInspect: null };
+  const args: Args = { quick: false, record: true, only: null, impls: [...IMPLS], child: null, config: null, profile: null, training: null, workerInspect: null, checkpointSummary: null };
   let recordGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -69,6 +74,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (arg === '--profile') args.profile = list(value(), WORKLOADS.map((w) => w.id), 'workload')[0]!;
     else if (arg === '--training') args.training = JSON.parse(value()) as TrainingBenchOptions;
     else if (arg === '--worker-inspect') args.workerInspect = JSON.parse(value()) as WorkerInspectRequest;
+    else if (arg === '--checkpoint-summary') args.checkpointSummary = JSON.parse(value()) as Args['checkpointSummary'];
     else throw new Error(`unknown argument '${arg}' (see bench/main.ts)`);
   }
   args.record = !args.quick || recordGiven;
@@ -112,6 +118,11 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
+  if (args.checkpointSummary) {
+    const result = await benchCheckpointSummary({ workerPath: path.join(__dirname, 'worker.js'), ...args.checkpointSummary });
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
   if (args.profile && isModelInspection(args.profile)) {
     const ms = profileModelInspection(args.profile, FULL_SIZES);
     process.stderr.write(`${args.profile}: inspected in the main thread in ${ms.toFixed(0)} ms\n`);
@@ -125,6 +136,7 @@ async function main(): Promise<void> {
   // The implementations run the peer workloads; the worker's workloads (ours only) run below.
   const peerOnly = args.only && args.only.filter((id) => PEER_WORKLOADS.some((w) => w.id === id));
   const models = WORKLOADS.map((w) => w.id).filter(isModelInspection).filter((id) => !args.only || args.only.includes(id));
+  const checkpoint = !args.only || args.only.includes(CHECKPOINT_WORKLOAD);
   const config: SuiteConfig = { sizes: FULL_SIZES, budget: args.quick ? QUICK_BUDGET : FULL_BUDGET, adamw: ADAMW, only: peerOnly };
   const log = (line: string) => process.stderr.write(`${line}\n`);
   log(`Weightscope benchmarks (${args.quick ? 'quick' : 'full'}): ${machine.cpu}, ${machine.cores} cores, load ${machine.loadAverage}`);
@@ -142,8 +154,8 @@ async function main(): Promise<void> {
   if (!peerOnly || peerOnly.length > 0) notes.unshift(`tfjs ${tfjsVersion()} (tfjs-core, tfjs-backend-cpu, tfjs-backend-wasm)`);
   // The extension's own paths: the worker round trip and traced training unless a subset of workloads was
   // asked for, and the model inspections through the worker that were asked for (all, without --only).
-  if (!args.only || models.length > 0) {
-    const extension = await benchExtensionPath({ quick: args.quick, distDir: __dirname, sizes: FULL_SIZES, fixed: !args.only, models, log });
+  if (!args.only || models.length > 0 || checkpoint) {
+    const extension = await benchExtensionPath({ quick: args.quick, distDir: __dirname, sizes: FULL_SIZES, fixed: !args.only, models, checkpoint, log });
     rows.push(...extension.rows);
     notes.push(...extension.lines);
   }

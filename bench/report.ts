@@ -9,6 +9,7 @@
  */
 import type { MachineFacts } from './machine';
 import { MODEL_INSPECTION_GOALS, MODEL_INSPECTION_METRICS } from './workerInspect';
+import { CHECKPOINT_GOALS, CHECKPOINT_METRICS, CHECKPOINT_WORKLOAD } from './checkpointSummary';
 import { higherIsBetter, WORKLOADS, type ResultRow, type Unit } from './workloads';
 
 export const OURS = 'ours';
@@ -68,6 +69,8 @@ export function goals(rows: readonly ResultRow[]): Goal[] {
     { text: '256-bin histogram of 10M floats', measured: valueOf(rows, 'hist10m', OURS), target: 50, kind: 'below', unit: 'ms' },
     ...modelInspectionGoals(rows, 'init-gpt2-small', 'GPT-2 small'),
     ...modelInspectionGoals(rows, 'init-resnet50', 'ResNet-50'),
+    { text: "checkpoint: GPT-2 small's 498 MB safetensors, every tensor summarized via the worker", measured: valueOf(rows, CHECKPOINT_WORKLOAD, OURS, CHECKPOINT_METRICS.wall), target: CHECKPOINT_GOALS.wallMs, kind: 'below', unit: 'ms' },
+    { text: "checkpoint: GPT-2 small's safetensors, worker's peak memory above idle", measured: valueOf(rows, CHECKPOINT_WORKLOAD, OURS, CHECKPOINT_METRICS.memory), target: CHECKPOINT_GOALS.extraMB, kind: 'below', unit: 'MB' },
   ];
 }
 

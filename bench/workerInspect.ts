@@ -249,7 +249,7 @@ async function inspectOnce(spec: ModelSpec, workerPath: string): Promise<{ run: 
  * the current RSS, `read` returns it in bytes. Undefined where /proc is
  * missing or the reset is not allowed.
  */
-function peakRss(): { reset(): void; read(): number } | undefined {
+export function peakRss(): { reset(): void; read(): number } | undefined {
   const read = (): number => {
     const kb = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
     if (kb === undefined) throw new Error('no VmHWM');

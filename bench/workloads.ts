@@ -102,6 +102,7 @@ export const WORKLOADS: readonly Workload[] = [
   { id: 'article-heap', title: "heap retained after 1,000 steps of the article's model", unit: 'MB' },
   { id: 'init-gpt2-small', title: 'inspect GPT-2 small (124M) initialization via the engine worker', unit: 'ms', via: 'worker', metric: 'wall time' },
   { id: 'init-resnet50', title: 'inspect ResNet-50 (25.6M) initialization via the engine worker', unit: 'ms', via: 'worker', metric: 'wall time' },
+  { id: 'checkpoint-gpt2-small', title: "open GPT-2 small's 498 MB safetensors, every tensor summarized, via the engine worker", unit: 'ms', via: 'worker', metric: 'summarize' },
 ];
 
 /** The workloads the implementations' runners measure (all but the worker's). */

@@ -20,7 +20,8 @@ export async function openRandomAccess(filePath: string, name = filePath): Promi
       name,
       size,
       async read(offset, length) {
-        const buffer = new Uint8Array(length);
+        // Not zero-filled first: every byte returned is read from the file (a short read returns only those).
+        const buffer = Buffer.allocUnsafeSlow(length);
         for (let done = 0; done < length;) {
           const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);
           if (bytesRead === 0) return buffer.subarray(0, done);

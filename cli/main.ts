@@ -7,7 +7,8 @@
  *                                  with --run DIR, record the run (every term per layer) in the run format
  *   weightscope signal <model>     the signal through depth at initialization, with its verdict
  *   weightscope compare <model>    the model under several initializers and seeds, one verdict each
- *   weightscope weights <checkpoint>  every tensor of a checkpoint (safetensors, torch.save, .npz) with its statistics
+ *   weightscope weights <checkpoint>  every tensor of a checkpoint (safetensors, torch.save, .npz) with its statistics;
+ *                                  --model FILE against the model's initializers, --init CKPT the drift from a start
  *   --json                         machine-readable output
  *   --model Name                   which model of a .py file (a class or an nn.Sequential variable)
  */
@@ -46,7 +47,10 @@ Usage:
   weightscope signal <model.nn.json|yaml|py|ipynb>     activation and gradient std through depth at initialization
   weightscope compare <model.nn.json|yaml|py|ipynb>    the article's initializers, Xavier, Kaiming and torch's default side by side
   weightscope weights <checkpoint>                     every tensor of a checkpoint with dtype, shape, mean, std,
-                                                       min, max, L2 norm, share of zeros (--json adds histograms)
+                                                       min, max, L2 norm, share of zeros (--json adds histograms);
+                                                       --model FILE[:NAME] adds each tensor's initializer, theory std
+                                                       and std now ÷ theory std; --init CKPT (or the model's init_from)
+                                                       the drift ‖θ − θ₀‖/‖θ₀‖
   weightscope --version
 
 Checkpoints: .safetensors (or a sharded model.safetensors.index.json), torch.save
@@ -66,7 +70,9 @@ Options:
   --out FILE    train: write the per-step losses as JSON to FILE
   --run DIR     train: record the run (per-step, per-layer optimizer terms and
                 snapshots) in the folder DIR, in the run format (docs/run-format.md)
-  --model NAME  the model of a .py or .ipynb file to use (class or variable name)
+  --model NAME  the model of a .py or .ipynb file to use (class or variable name);
+                weights: the model file (FILE or FILE.py:NAME) whose state_dict the checkpoint is
+  --init FILE   weights: the initial checkpoint of the same model, for the drift
   --max-parameters N
                 most parameters of a model to train or run (default 20000000, as the
                 setting weightscope.limits.maxParameters); inspection (init) is limited
@@ -91,10 +97,12 @@ interface Args {
   model: string | undefined;
   maxParameters: number;
   allowOutsidePaths: boolean;
+  /** weights: the initial checkpoint to measure the drift from. */
+  init: string | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { command: undefined, files: [], json: false, bins: 40, steps: undefined, batch: undefined, out: undefined, seeds: 3, run: undefined, model: undefined, maxParameters: DEFAULT_MAX_PARAMETERS, allowOutsidePaths: false };
+  const args: Args = { command: undefined, files: [], json: false, bins: 40, steps: undefined, batch: undefined, out: undefined, seeds: 3, run: undefined, model: undefined, maxParameters: DEFAULT_MAX_PARAMETERS, allowOutsidePaths: false, init: undefined };
   const positiveInt = (flag: string, value: string | undefined): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive integer, got ${value ?? 'nothing'}`);
@@ -113,6 +121,9 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--run') {
       args.run = argv[++i];
       if (!args.run) throw new UsageError('--run needs a folder');
+    } else if (a === '--init') {
+      args.init = argv[++i];
+      if (!args.init) throw new UsageError('--init needs a checkpoint file');
     } else if (a === '--model') {
       args.model = argv[++i];
       if (!args.model) throw new UsageError('--model needs a model name');
@@ -356,8 +367,16 @@ async function weights(args: Args): Promise<number> {
   const [file] = args.files;
   if (!file) throw new UsageError('weights needs a checkpoint file');
   if (args.files.length > 1) throw new UsageError('weights reads one checkpoint at a time');
-  if (args.model !== undefined) throw new UsageError('weights does not take --model yet');
-  const report = await weightsReport(file, args.bins);
+  let model: { spec: ModelSpec; file: string } | undefined;
+  if (args.model !== undefined) {
+    // --model names the model file here, optionally with the model: file.py:ClassName.
+    const picked = /^(.*\.(?:py|ipynb)):([A-Za-z_]\w*)$/.exec(args.model);
+    const modelFile = picked ? picked[1]! : args.model;
+    const { locate, diagnostics, spec, problem } = await readModel(modelFile, { model: picked?.[2], maxParameters: args.maxParameters });
+    if (!spec) return explainNoSpec(modelFile, locate, diagnostics, problem);
+    model = { spec, file: modelFile };
+  }
+  const report = await weightsReport(file, { bins: args.bins, ...(model ? { model } : {}), ...(args.init ? { init: args.init } : {}) });
   if (args.json) {
     console.log(JSON.stringify(report, null, 2));
     return 0;

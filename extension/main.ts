@@ -4,6 +4,7 @@ import { registerCommands } from './commands';
 import { Config } from './config';
 import { Ctx } from './ctx';
 import { InspectorPanels } from './inspector/inspectorPanels';
+import { CheckpointEditorProvider } from './checkpoint/checkpointEditor';
 import { OverviewViewProvider } from './sidebar/overviewView';
 import { ModelHoverProvider } from './hover';
 import { ModelQuickFixProvider } from './quickFixes';
@@ -38,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): void {
     codeLens,
     new OverviewViewProvider(ctx, runs),
     new WorkspaceModels(),
+    CheckpointEditorProvider.register(ctx),
     vscode.languages.registerCodeLensProvider(MODEL_SELECTOR, codeLens),
     vscode.languages.registerHoverProvider(MODEL_SELECTOR, new ModelHoverProvider(ctx.models)),
     vscode.languages.registerCodeActionsProvider(MODEL_SELECTOR, new ModelQuickFixProvider(ctx.models), ModelQuickFixProvider.metadata),

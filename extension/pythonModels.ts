@@ -83,6 +83,20 @@ export class PythonModels implements vscode.Disposable {
   }
 
   /**
+   * The models of a Python file's text, parsed whole and not kept: for reading many files without opening
+   * them as documents (the checkpoint editor's search for a checkpoint's model), so nothing is published.
+   */
+  async parseText(uri: vscode.Uri, text: string): Promise<PythonFile> {
+    const parser = await this.load();
+    const tree = parser.parse(text);
+    try {
+      return resolvePython(tree, text, { ...this.options(), ...this.siblings(parser, uri) });
+    } finally {
+      tree.delete();
+    }
+  }
+
+  /**
    * The models of a notebook (`model.ipynb`, a fragment is ignored): its code
    * cells in order, as the editor has them when it is open, else as saved.
    * Parsed whole (not incrementally) and cached per version of its cells.

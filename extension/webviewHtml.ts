@@ -16,7 +16,7 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
  * carrying this page's nonce), the bundle's stylesheet and script, and an
  * empty `#app` that the script fills.
  */
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: 'inspector' | 'sidebar' | 'training', title: string): string {
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: 'inspector' | 'sidebar' | 'training' | 'checkpoint', title: string): string {
   const nonce = randomBytes(16).toString('base64');
   const root = webviewRoot(extensionUri);
   const script = webview.asWebviewUri(vscode.Uri.joinPath(root, `${bundle}.js`));

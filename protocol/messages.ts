@@ -18,6 +18,7 @@ import type { CompareReport } from '../engine/inspect/compare';
 import type { NonFiniteReport, RunStep, Snapshot } from '../engine/run/types';
 import type { RunMeta } from '../engine/run/format';
 import type { RefusalCode } from '../engine/io/confine';
+import type { CheckpointReport, DriftReport, ModelComparison } from '../engine/checkpoint/report';
 
 // ---------------------------------------------------------------------------
 // Extension host ⇄ engine worker
@@ -120,6 +121,41 @@ export interface TrainResult {
   nonFinite?: NonFiniteReport;
 }
 
+/**
+ * A checkpoint file for the worker to read: a local path (read with positional
+ * reads, a chunk at a time), or the bytes the extension read through VS Code's
+ * file system API (virtual workspaces). `root` confines the files a sharded
+ * index names (the workspace folder, or the checkpoint's folder).
+ */
+export type CheckpointSource = { path: string; name: string; root: string } | { bytes: Uint8Array; name: string };
+
+export interface ReadCheckpointParams {
+  file: CheckpointSource;
+  bins: number;
+}
+
+export interface CheckpointDriftParams {
+  file: CheckpointSource;
+  initial: CheckpointSource;
+  bins: number;
+}
+
+export interface CheckpointProgress {
+  done: number;
+  total: number;
+  /** The tensor just summarized. */
+  name: string;
+}
+
+export interface CheckpointModelsParams {
+  tensors: CheckpointReport['tensors'];
+  /** Candidate models of the workspace: a model's URI (a .py model's with its name as fragment), its name and spec. */
+  models: { uri: string; name: string; spec: ModelSpec }[];
+}
+
+/** Per candidate: why it is not the checkpoint's model ([] when it is), and for a match, each tensor against its initializer. */
+export type CheckpointModelMatch = { uri: string; name: string; problems: string[]; comparison?: ModelComparison };
+
 /** Method name → its parameters, result, and (for long methods) progress reports. */
 export interface EngineMethods {
   ping: { params: Record<string, never>; result: { engineVersion: string }; progress: never };
@@ -128,6 +164,9 @@ export interface EngineMethods {
   measureSignal: { params: SignalParams; result: SignalReport; progress: never };
   compareInit: { params: CompareParams; result: CompareReport; progress: never };
   train: { params: TrainParams; result: TrainResult; progress: TrainProgress };
+  readCheckpoint: { params: ReadCheckpointParams; result: CheckpointReport; progress: CheckpointProgress };
+  checkpointDrift: { params: CheckpointDriftParams; result: DriftReport; progress: CheckpointProgress };
+  checkpointModels: { params: CheckpointModelsParams; result: CheckpointModelMatch[]; progress: never };
 }
 
 export type EngineMethod = keyof EngineMethods;
@@ -290,4 +329,48 @@ export interface TrainingPanelState {
   selectedRun?: string;
   step?: number;
   layer?: string;
+}
+
+// ---------------------------------------------------------------------------
+// Extension host ⇄ checkpoint editor (a custom read-only editor per checkpoint file)
+
+/** Which model of the workspace the checkpoint is the state_dict of. */
+export type CheckpointModelState =
+  | { status: 'searching' }
+  /** No model file of the workspace has these names and shapes; `closest` says why the nearest one does not. */
+  | { status: 'none'; candidates: number; closest?: { name: string; problems: string[] } }
+  /** Several match and none was picked yet. */
+  | { status: 'several'; matches: { uri: string; name: string }[] }
+  | { status: 'matched'; model: { uri: string; name: string }; comparison: ModelComparison; /** Other matching models the user could pick. */ others: number };
+
+/** The initial checkpoint the drift is measured from, and where the choice came from. */
+export type CheckpointDriftState =
+  | { status: 'none' }
+  | { status: 'loading'; initial: string; origin: 'chosen' | 'init_from'; done?: number; total?: number }
+  | { status: 'ready'; initial: string; origin: 'chosen' | 'init_from'; drift: DriftReport }
+  | { status: 'error'; initial: string; message: string };
+
+export type HostToCheckpoint =
+  | { type: 'progress'; file: string; done: number; total: number; name: string }
+  | { type: 'report'; report: CheckpointReport }
+  | { type: 'error'; file: string; message: string }
+  | { type: 'model'; model: CheckpointModelState }
+  | { type: 'drift'; drift: CheckpointDriftState };
+
+export type CheckpointToHost =
+  | { type: 'ready' }
+  | { type: 'cancel' }
+  | { type: 'retry' }
+  /** Pick one of several matching models (or ask for a quick pick of them, without a URI). */
+  | { type: 'pickModel'; uri?: string }
+  | { type: 'openModel' }
+  /** Choose the initial checkpoint to compare with (a file dialog). */
+  | { type: 'chooseInitial' }
+  | { type: 'clearInitial' };
+
+/** What the checkpoint editor persists with `setState`. */
+export interface CheckpointViewState {
+  filter?: string;
+  module?: string;
+  open?: string;
 }

@@ -3,7 +3,7 @@
 //   dist/extension.js       extension host (cjs, node, `vscode` external)
 //   dist/worker.js          engine worker thread (cjs, node)
 //   dist/cli.js             the `weightscope` command-line tool
-//   dist/webview/*.js|css   inspector and side-panel webviews (browser)
+//   dist/webview/*.js|css   inspector, side-panel, training and checkpoint webviews (browser)
 //   dist/*.wasm             tree-sitter's runtime and Python grammar (the extension and CLI parse Python with them)
 //   dist/bench.js           the benchmark suite (when bench/main.ts exists)
 // First, scripts/build-wasm.mjs rebuilds the WebAssembly kernels when clang is installed.
@@ -49,9 +49,11 @@ const builds = [
       inspector: 'webview/inspector/main.ts',
       sidebar: 'webview/sidebar/main.ts',
       training: 'webview/training/main.ts',
+      checkpoint: 'webview/checkpoint/main.ts',
       'inspector-style': 'webview/styles/inspector.css',
       'training-style': 'webview/styles/training.css',
       'sidebar-style': 'webview/styles/sidebar.css',
+      'checkpoint-style': 'webview/styles/checkpoint.css',
     },
     outdir: 'dist/webview',
     entryNames: '[name]',
@@ -70,7 +72,7 @@ function renameStyles() {
       build.onEnd(async (result) => {
         if (result.errors.length) return;
         const { renameSync } = await import('node:fs');
-        for (const name of ['inspector', 'sidebar', 'training']) {
+        for (const name of ['inspector', 'sidebar', 'training', 'checkpoint']) {
           const from = path.join(root, 'dist/webview', `${name}-style.css`);
           if (existsSync(from)) {
             renameSync(from, path.join(root, 'dist/webview', `${name}.css`));

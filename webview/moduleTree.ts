@@ -18,7 +18,7 @@ export function modulesOf(inspection: InitInspection): ModuleSummary {
  * module `a.b`, inside `a`. Classes are known only where a tensor names its
  * module; parameter counts add up the subtree's parameters (not buffers).
  */
-export function prefixModules(parameters: readonly ParameterInspection[], parameterCount?: number): ModuleSummary {
+export function prefixModules(parameters: readonly Pick<ParameterInspection, 'name' | 'shape' | 'kind' | 'module'>[], parameterCount?: number): ModuleSummary {
   const root: ModuleSummary = { name: '', path: '', type: '', parameterCount: 0, children: [] };
   for (const p of parameters) {
     const parts = p.name.split('.').slice(0, -1);

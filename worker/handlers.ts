@@ -11,6 +11,7 @@ import { measureSignal } from '../engine/inspect/signal';
 import { ENGINE_VERSION } from '../engine/version';
 import { loadResources } from './resources';
 import { train } from './train';
+import { checkpointModels, readCheckpoint, readCheckpointDrift } from './checkpoint';
 
 export interface HandlerContext<P> {
   progress(report: P): void;
@@ -41,4 +42,7 @@ export const handlers: { [M in EngineMethod]: Handler<M> } = {
     ...(dataset ? { data: dataset } : {}),
   }),
   train,
+  readCheckpoint,
+  checkpointDrift: readCheckpointDrift,
+  checkpointModels,
 };

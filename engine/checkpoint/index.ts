@@ -19,6 +19,10 @@ export type { Checkpoint, CheckpointFormat, CheckpointTensor } from './types';
 export { readTensorValues, DEFAULT_CHUNK_ELEMENTS } from './types';
 export { bytesFile, type OpenRelative, type RandomAccessFile } from './source';
 export { summarizeTensor, type TensorSummary, type SummaryOptions } from './summary';
+export {
+  summarizeCheckpoint, modelMismatches, compareWithModel, checkpointDrift, tensorDistance, ReportCancelled,
+  type CheckpointReport, type ModelComparison, type TensorInit, type DriftReport, type ReportOptions,
+} from './report';
 
 /** Whether a file name looks like a checkpoint the readers open. */
 export function isCheckpointName(name: string): boolean {

@@ -3,8 +3,8 @@
  * no tensor is ever held whole (beyond one chunk): a first pass for count,
  * mean, unbiased std, min, max, L2 norm and zeros (engine/stats/chunked.ts),
  * a second over the file again for the histogram on [min, max] (torch.histc's
- * binning, engine/stats/histogram.ts). A tensor that fits in one chunk is
- * read once.
+ * binning, engine/stats/histogram.ts). A tensor of up to 64 MB is read once
+ * and held for the second pass; the next chunk is read while one is summed.
  */
 import { ChunkedMoments } from '../stats/chunked';
 import { histogram, histogramEdges, histogramRange } from '../stats/histogram';
@@ -41,15 +41,46 @@ export interface SummaryOptions {
   chunkElements?: number;
 }
 
+/**
+ * Tensors up to this size (at 8 bytes an element, the widest a chunk holds)
+ * are held for the histogram instead of being read a second time; larger
+ * ones (an embedding of 50257 × 768) are read again, so memory stays bounded.
+ */
+const KEEP_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The chunks of `source` with the next one already being read while the
+ * caller works on the current one: the file read (on Node's thread pool)
+ * overlaps the statistics instead of alternating with them.
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  let pending = it.next();
+  try {
+    for (;;) {
+      const current = await pending;
+      if (current.done) return;
+      pending = it.next();
+      yield current.value;
+    }
+  } finally {
+    // Stopped early (an error in the caller): let the read under way settle, then close the source.
+    await pending.catch(() => undefined);
+    await it.return?.();
+  }
+}
+
 export async function summarizeTensor(tensor: CheckpointTensor, options: SummaryOptions = {}): Promise<TensorSummary> {
   const bins = options.bins ?? 40;
   if (!Number.isInteger(bins) || bins < 1) throw new RangeError(`histogram bins must be a positive integer, got ${bins}`);
   const chunkElements = options.chunkElements ?? DEFAULT_CHUNK_ELEMENTS;
   const moments = new ChunkedMoments();
-  let kept: FloatArray | undefined;
-  for await (const chunk of tensor.chunks(chunkElements)) {
+  // The chunks of a tensor up to KEEP_BYTES are kept for the histogram rather than read again.
+  const keep = tensor.numel * 8 <= KEEP_BYTES || tensor.numel <= chunkElements;
+  const kept: FloatArray[] = [];
+  for await (const chunk of readAhead(tensor.chunks(chunkElements))) {
     moments.add(chunk);
-    if (tensor.numel <= chunkElements) kept = chunk;
+    if (keep) kept.push(chunk);
   }
   const summary: TensorSummary = {
     name: tensor.name,
@@ -70,8 +101,8 @@ export async function summarizeTensor(tensor: CheckpointTensor, options: Summary
     const [lo, hi] = histogramRange(moments.min, moments.max);
     const edges = histogramEdges(lo, hi, bins);
     const counts = new Float64Array(bins);
-    if (kept) histogram(kept, bins, lo, hi, counts, edges);
-    else for await (const chunk of tensor.chunks(chunkElements)) histogram(chunk, bins, lo, hi, counts, edges);
+    if (keep) for (const chunk of kept) histogram(chunk, bins, lo, hi, counts, edges);
+    else for await (const chunk of readAhead(tensor.chunks(chunkElements))) histogram(chunk, bins, lo, hi, counts, edges);
     summary.histogram = { edges: [...edges], counts: [...counts] };
   }
   return summary;

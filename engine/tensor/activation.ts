@@ -1,5 +1,6 @@
 /**
- * Elementwise activations of torch.nn.functional, with torch's defaults and
+ * Elementwise activations of torch.nn.functional (ReLU, LeakyReLU, ELU, SELU,
+ * GELU exact and tanh, Sigmoid, Tanh, SiLU, Softplus, Mish), with torch's defaults and
  * torch's choices at the kinks (the derivative at exactly 0 is that of the
  * x ≤ 0 branch, as in torch's backward kernels).
  *
@@ -8,6 +9,7 @@
  * with vectorized transcendental functions, so float32 results can differ
  * from torch by an ulp or two; float64 results agree to ~1e-15 relative.
  */
+import { scratch64 } from './dtype';
 import { erf } from './erf';
 import { roundTo } from './op';
 import type { Tensor } from './tensor';
@@ -146,6 +148,8 @@ export type GeluApproximate = 'none' | 'tanh';
  *            GELU′(x) = ½(1 + tanh u) + ½x(1 − tanh²u)·√(2/π)(1 + 3·0.044715x²)
  */
 export function gelu(x: Tensor, approximate: GeluApproximate = 'none'): Tensor {
+  // The forward pass keeps tanh u (or Φ(x)) for the backward pass: the transcendental function is most of the cost.
+  const kept = scratch64(x.numel);
   if (approximate === 'tanh') {
     return unaryOp(
       'GeluBackward',
@@ -153,13 +157,15 @@ export function gelu(x: Tensor, approximate: GeluApproximate = 'none'): Tensor {
       (xs, ys) => {
         for (let i = 0; i < xs.length; i++) {
           const v = xs[i]!;
-          ys[i] = 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + GELU_TANH_KAPPA * v * v * v)));
+          const t = Math.tanh(SQRT_2_OVER_PI * (v + GELU_TANH_KAPPA * v * v * v));
+          kept[i] = t;
+          ys[i] = 0.5 * v * (1 + t);
         }
       },
       (xs, _ys, g, gx) => {
         for (let i = 0; i < g.length; i++) {
           const v = xs[i]!;
-          const t = Math.tanh(SQRT_2_OVER_PI * (v + GELU_TANH_KAPPA * v * v * v));
+          const t = kept[i]!;
           const du = SQRT_2_OVER_PI * (1 + 3 * GELU_TANH_KAPPA * v * v);
           gx[i] = g[i]! * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * du);
         }
@@ -172,15 +178,16 @@ export function gelu(x: Tensor, approximate: GeluApproximate = 'none'): Tensor {
     (xs, ys) => {
       for (let i = 0; i < xs.length; i++) {
         const v = xs[i]!;
-        ys[i] = 0.5 * v * (1 + erf(v * SQRT1_2));
+        const onePlusErf = 1 + erf(v * SQRT1_2);
+        kept[i] = 0.5 * onePlusErf; // Φ(x)
+        ys[i] = 0.5 * v * onePlusErf;
       }
     },
     (xs, _ys, g, gx) => {
       for (let i = 0; i < g.length; i++) {
         const v = xs[i]!;
-        const cdf = 0.5 * (1 + erf(v * SQRT1_2));
         const pdf = INV_SQRT_2PI * Math.exp(-0.5 * v * v);
-        gx[i] = g[i]! * (cdf + v * pdf);
+        gx[i] = g[i]! * (kept[i]! + v * pdf);
       }
     },
   );
@@ -267,6 +274,31 @@ export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
       for (let i = 0; i < g.length; i++) {
         const v = xs[i]!;
         gx[i] = v * beta > threshold ? g[i]! : g[i]! * logistic(v * beta);
+      }
+    },
+  );
+}
+
+/**
+ * Mish(x) = x·tanh(softplus(x)) with softplus(x) = log(1 + eˣ) (no threshold,
+ * as torch's kernel);  with t = tanh(softplus(x)) and σ(x) = d softplus/dx:
+ *   Mish′(x) = t + x·σ(x)·(1 − t²).
+ */
+export function mish(x: Tensor): Tensor {
+  return unaryOp(
+    'MishBackward',
+    x,
+    (xs, ys) => {
+      for (let i = 0; i < xs.length; i++) {
+        const v = xs[i]!;
+        ys[i] = v * Math.tanh(Math.log1p(Math.exp(v)));
+      }
+    },
+    (xs, _ys, g, gx) => {
+      for (let i = 0; i < g.length; i++) {
+        const v = xs[i]!;
+        const t = Math.tanh(Math.log1p(Math.exp(v)));
+        gx[i] = g[i]! * (t + v * logistic(v) * (1 - t * t));
       }
     },
   );

@@ -2,7 +2,7 @@
  * The reverse-mode engine: grad mode and the backward pass over the graph of
  * `GradFn` nodes that ops attach to their results.
  */
-import { allocate, type FloatArray } from './dtype';
+import { allocate, dtypeOf, type FloatArray } from './dtype';
 import type { Tensor } from './tensor';
 
 let gradEnabled = true;
@@ -88,7 +88,11 @@ export function runBackward(root: Tensor, seed: FloatArray): void {
         pending.set(input, { data: g, owned: false });
       } else {
         if (!previous.owned) {
-          previous.data = previous.data.slice();
+          // A copy from the step's arena, not `slice()`: a split's pieces each send a full-size
+          // gradient here, and fresh arrays per step were the top cost of a transformer's backward.
+          const copy = allocate(dtypeOf(previous.data), previous.data.length);
+          copy.set(previous.data);
+          previous.data = copy;
           previous.owned = true;
         }
         addInto(previous.data, g);

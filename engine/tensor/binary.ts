@@ -1,149 +1,273 @@
 /**
- * Elementwise arithmetic a ∘ b with the three operand layouts the engine
- * needs (a subset of torch broadcasting, where `b` is the one broadcast):
- *   - b a number, or a one-element tensor of shape [] or [1]  (scalar)
- *   - b the same shape as a
- *   - b 1-D of length a.shape[-1]  (row broadcast: b is added to every row,
- *     e.g. a bias)
- * All three are the same loop: a is viewed as rows of length L = b.length
- * and row r, column j uses b[j].
+ * Elementwise arithmetic a ∘ b with torch's broadcasting (broadcast.ts):
+ * either operand may be a number (a Python scalar, cast to the tensor's dtype
+ * first, as torch does for wrapped numbers) or a tensor of any shape that
+ * broadcasts with the other — a bias row, a per-channel [C, 1, 1] scale, a
+ * [B, T, 1] statistic, a one-element tensor, a residual sum of equal shapes.
  *
- * Each result is one IEEE operation on the operands rounded to the dtype, so
- * float32 results are bit-identical to torch's CPU kernels.
+ * Each result of +, −, ×, ÷ is one IEEE operation on the operands rounded to
+ * the dtype, so float32 results are bit-identical to torch's CPU kernels.
+ * `pow` with a tensor exponent uses Math.pow (correctly rounded to ~1 ulp in
+ * float64; torch's float32 pow is std::pow in float, so float32 can differ
+ * by an ulp). Gradients of broadcast operands are float64 sums rounded once.
+ *
+ * Backward (g = ∂L/∂out, each summed back to the operand's shape):
+ *   add: g, g          sub: g, −g          mul: g·b, g·a
+ *   div: g/b, −g·a/b²  pow: g·b·a^(b−1) (0 where b = 0),  g·aᵇ·ln a (0 where a = 0 and b ≥ 0)
+ *
+ * Comparisons (`eq`, `ne`, `lt`, `le`, `gt`, `ge`) return masks: tensors of
+ * the operands' dtype holding 1 (true) and 0 (false), with no gradient — the
+ * engine has no boolean dtype; `maskedFill` and `where` read any nonzero as true.
  */
 import { allocate, scratch64, type DType, type FloatArray } from './dtype';
-import { commonDtype, fromFloat64, opResult, zerosLike } from './op';
-import { formatShape, lastDim, shapesEqual } from './shape';
+import { broadcastShapes, planBroadcast, reduceToShape, type BroadcastPlan } from './broadcast';
+import { commonDtype, opResult } from './op';
+import { shapesEqual } from './shape';
 import { Tensor } from './tensor';
+import { pow as powScalarExponent } from './unary';
 
-type Operand = Tensor | number;
+export type Operand = Tensor | number;
 
-interface Broadcast {
-  /** b's values, length L. */
-  b: FloatArray;
-  /** b's tensor when it is one (then it may need a gradient). */
-  bTensor: Tensor | null;
+const ADD = 0;
+const SUB = 1;
+const MUL = 2;
+const DIV = 3;
+const POW = 4;
+const EQ = 5;
+const NE = 6;
+const LT = 7;
+const LE = 8;
+const GT = 9;
+const GE = 10;
+
+/** The operands as tensors of one dtype (a number becomes a 0-D tensor of the other's dtype). */
+function operands(op: string, a: Operand, b: Operand): { a: Tensor; b: Tensor; dtype: DType } {
+  if (typeof a === 'number' && typeof b === 'number') throw new TypeError(`${op}: at least one operand must be a tensor`);
+  if (typeof a === 'number') a = Tensor.full([], a, { dtype: (b as Tensor).dtype });
+  if (typeof b === 'number') b = Tensor.full([], b, { dtype: a.dtype });
+  return { a, b, dtype: commonDtype(op, a, b) };
 }
 
-/** Whether the backward pass must produce a gradient for b. */
-function needsGrad(bTensor: Tensor | null): bTensor is Tensor {
-  return bTensor !== null && bTensor.requiresGrad;
+/** out = a ∘ b over a broadcast plan, one row at a time. */
+function combine(kind: number, ad: FloatArray, bd: FloatArray, out: FloatArray, plan: BroadcastPlan): void {
+  const { inner: L, innerA: ia, innerB: ib, offsetsA, offsetsB } = plan;
+  for (let r = 0, o = 0; r < offsetsA.length; r++, o += L) {
+    const oa = offsetsA[r]!;
+    const ob = offsetsB[r]!;
+    switch (kind) {
+      case ADD:
+        for (let j = 0; j < L; j++) out[o + j] = ad[oa + j * ia]! + bd[ob + j * ib]!;
+        break;
+      case SUB:
+        for (let j = 0; j < L; j++) out[o + j] = ad[oa + j * ia]! - bd[ob + j * ib]!;
+        break;
+      case MUL:
+        for (let j = 0; j < L; j++) out[o + j] = ad[oa + j * ia]! * bd[ob + j * ib]!;
+        break;
+      case DIV:
+        for (let j = 0; j < L; j++) out[o + j] = ad[oa + j * ia]! / bd[ob + j * ib]!;
+        break;
+      case POW:
+        for (let j = 0; j < L; j++) out[o + j] = Math.pow(ad[oa + j * ia]!, bd[ob + j * ib]!);
+        break;
+      case EQ:
+        for (let j = 0; j < L; j++) out[o + j] = ad[oa + j * ia]! === bd[ob + j * ib]! ? 1 : 0;
+        break;
+      case NE:
+        for (let j = 0; j < L; j++) out[o + j] = ad[oa + j * ia]! !== bd[ob + j * ib]! ? 1 : 0;
+        break;
+      case LT:
+        for (let j = 0; j < L; j++) out[o + j] = ad[oa + j * ia]! < bd[ob + j * ib]! ? 1 : 0;
+        break;
+      case LE:
+        for (let j = 0; j < L; j++) out[o + j] = ad[oa + j * ia]! <= bd[ob + j * ib]! ? 1 : 0;
+        break;
+      case GT:
+        for (let j = 0; j < L; j++) out[o + j] = ad[oa + j * ia]! > bd[ob + j * ib]! ? 1 : 0;
+        break;
+      case GE:
+        for (let j = 0; j < L; j++) out[o + j] = ad[oa + j * ia]! >= bd[ob + j * ib]! ? 1 : 0;
+        break;
+    }
+  }
 }
 
-function broadcastOperand(op: string, a: Tensor, b: Operand): Broadcast {
-  if (typeof b === 'number') {
-    const data = allocate(a.dtype, 1);
-    data[0] = b; // a Python scalar is cast to the tensor's dtype, as torch does for wrapped numbers
-    return { b: data, bTensor: null };
-  }
-  commonDtype(op, a, b);
-  const isScalar = b.numel === 1 && b.ndim <= 1;
-  const isSameShape = shapesEqual(a.shape, b.shape);
-  const isRow = b.ndim === 1 && a.ndim >= 1 && b.shape[0] === lastDim(a.shape);
-  if (!isScalar && !isSameShape && !isRow) {
-    throw new RangeError(`${op}: cannot broadcast ${formatShape(b.shape)} to ${formatShape(a.shape)}`);
-  }
-  return { b: b.data, bTensor: b };
+/** What each operand's gradient needs: `a` and `b` read over the output's plan. */
+interface Backward {
+  kind: number;
+  a: Tensor;
+  b: Tensor;
+  out: FloatArray;
+  outShape: readonly number[];
+  plan: BroadcastPlan;
 }
 
 /**
- * Σ over rows: the gradient of a broadcast operand of length L, accumulated
- * in float64 and rounded once into `dtype`.
+ * ∂L/∂a (which = 0) or ∂L/∂b (which = 1) at every output element, then
+ * summed to the operand's shape. Computed in float64 when a sum follows (one
+ * rounding), else straight into the dtype.
  */
-function sumRows(g: ArrayLike<number>, length: number, dtype: DType): FloatArray {
-  const acc = scratch64(length);
-  for (let offset = 0; offset < g.length; offset += length) {
-    for (let j = 0; j < length; j++) acc[j] += g[offset + j]!;
+function operandGradient(which: 0 | 1, g: FloatArray, s: Backward): FloatArray {
+  const { kind, a, b, out, outShape, plan } = s;
+  const shape = which === 0 ? a.shape : b.shape;
+  const dtype = a.dtype;
+  if (kind === ADD || (kind === SUB && which === 0)) return reduceToShape(g, outShape, shape, dtype);
+  const reduced = !shapesEqual(shape, outShape);
+  const full = reduced ? scratch64(g.length) : allocate(dtype, g.length);
+  const ad = a.data;
+  const bd = b.data;
+  const { inner: L, innerA: ia, innerB: ib, offsetsA, offsetsB } = plan;
+  for (let r = 0, o = 0; r < offsetsA.length; r++, o += L) {
+    const oa = offsetsA[r]!;
+    const ob = offsetsB[r]!;
+    switch (kind * 2 + which) {
+      case SUB * 2 + 1:
+        for (let j = 0; j < L; j++) full[o + j] = -g[o + j]!;
+        break;
+      case MUL * 2:
+        for (let j = 0; j < L; j++) full[o + j] = g[o + j]! * bd[ob + j * ib]!;
+        break;
+      case MUL * 2 + 1:
+        for (let j = 0; j < L; j++) full[o + j] = g[o + j]! * ad[oa + j * ia]!;
+        break;
+      case DIV * 2:
+        for (let j = 0; j < L; j++) full[o + j] = g[o + j]! / bd[ob + j * ib]!;
+        break;
+      case DIV * 2 + 1:
+        for (let j = 0; j < L; j++) {
+          const bj = bd[ob + j * ib]!;
+          full[o + j] = (-g[o + j]! * ad[oa + j * ia]!) / (bj * bj);
+        }
+        break;
+      case POW * 2:
+        for (let j = 0; j < L; j++) {
+          const e = bd[ob + j * ib]!;
+          full[o + j] = e === 0 ? 0 : g[o + j]! * e * Math.pow(ad[oa + j * ia]!, e - 1);
+        }
+        break;
+      case POW * 2 + 1:
+        for (let j = 0; j < L; j++) {
+          const base = ad[oa + j * ia]!;
+          full[o + j] = base === 0 && bd[ob + j * ib]! >= 0 ? 0 : g[o + j]! * out[o + j]! * Math.log(base);
+        }
+        break;
+    }
   }
-  return fromFloat64(acc, dtype);
+  return reduced ? reduceToShape(full, outShape, shape, dtype) : full;
 }
 
-/** a + b.  ∂/∂a = 1, ∂/∂b = 1 (summed over broadcast rows). */
-export function add(a: Tensor, b: Operand): Tensor {
-  const { b: bd, bTensor } = broadcastOperand('add', a, b);
-  const ad = a.data;
-  const out = zerosLike(ad);
-  const L = bd.length;
-  for (let offset = 0; offset < ad.length; offset += L) {
-    for (let j = 0; j < L; j++) out[offset + j] = ad[offset + j]! + bd[j]!;
-  }
-  const inputs = bTensor ? [a, bTensor] : [a];
-  return opResult('AddBackward', out, a.shape, inputs, (g) => [
-    g,
-    needsGrad(bTensor) ? (g.length === L ? g : sumRows(g, L, a.dtype)) : null,
+function arithmetic(kind: number, name: string, op: string, x: Operand, y: Operand): Tensor {
+  const { a, b, dtype } = operands(op, x, y);
+  const outShape = shapesEqual(a.shape, b.shape) ? a.shape : broadcastShapes(op, a.shape, b.shape);
+  const plan = planBroadcast(outShape, a.shape, b.shape);
+  const out = allocate(dtype, plan.offsetsA.length * plan.inner);
+  combine(kind, a.data, b.data, out, plan);
+  const state: Backward = { kind, a, b, out, outShape, plan };
+  return opResult(name, out, outShape, [a, b], (g) => [
+    a.requiresGrad ? operandGradient(0, g, state) : null,
+    b.requiresGrad ? operandGradient(1, g, state) : null,
   ]);
 }
 
-/** a − b.  ∂/∂a = 1, ∂/∂b = −1. */
-export function sub(a: Tensor, b: Operand): Tensor {
-  const { b: bd, bTensor } = broadcastOperand('sub', a, b);
-  const ad = a.data;
-  const out = zerosLike(ad);
-  const L = bd.length;
-  for (let offset = 0; offset < ad.length; offset += L) {
-    for (let j = 0; j < L; j++) out[offset + j] = ad[offset + j]! - bd[j]!;
+/** a + b (broadcast). */
+export function add(a: Operand, b: Operand): Tensor {
+  return arithmetic(ADD, 'AddBackward', 'add', a, b);
+}
+
+/** a − b (broadcast). */
+export function sub(a: Operand, b: Operand): Tensor {
+  return arithmetic(SUB, 'SubBackward', 'sub', a, b);
+}
+
+/** a · b (broadcast). */
+export function mul(a: Operand, b: Operand): Tensor {
+  return arithmetic(MUL, 'MulBackward', 'mul', a, b);
+}
+
+/** a / b (broadcast; true division, as torch's `/`). */
+export function div(a: Operand, b: Operand): Tensor {
+  return arithmetic(DIV, 'DivBackward', 'div', a, b);
+}
+
+/**
+ * aᵇ, as `torch.pow`: a tensor to a number's power goes to unary.ts's `pow`
+ * (x² as x·x, bit-exact), a tensor or number to a tensor's power broadcasts.
+ */
+export function pow(a: Operand, b: Operand): Tensor {
+  if (a instanceof Tensor && typeof b === 'number') return powScalarExponent(a, b);
+  return arithmetic(POW, 'PowBackward', 'pow', a, b);
+}
+
+function comparison(kind: number, op: string, x: Operand, y: Operand): Tensor {
+  const { a, b, dtype } = operands(op, x, y);
+  const outShape = broadcastShapes(op, a.shape, b.shape);
+  const plan = planBroadcast(outShape, a.shape, b.shape);
+  const out = allocate(dtype, plan.offsetsA.length * plan.inner);
+  combine(kind, a.data, b.data, out, plan);
+  return new Tensor(out, outShape);
+}
+
+/** Mask of a = b (1 or 0, no gradient). */
+export function eq(a: Operand, b: Operand): Tensor {
+  return comparison(EQ, 'eq', a, b);
+}
+/** Mask of a ≠ b. */
+export function ne(a: Operand, b: Operand): Tensor {
+  return comparison(NE, 'ne', a, b);
+}
+/** Mask of a < b. */
+export function lt(a: Operand, b: Operand): Tensor {
+  return comparison(LT, 'lt', a, b);
+}
+/** Mask of a ≤ b. */
+export function le(a: Operand, b: Operand): Tensor {
+  return comparison(LE, 'le', a, b);
+}
+/** Mask of a > b. */
+export function gt(a: Operand, b: Operand): Tensor {
+  return comparison(GT, 'gt', a, b);
+}
+/** Mask of a ≥ b. */
+export function ge(a: Operand, b: Operand): Tensor {
+  return comparison(GE, 'ge', a, b);
+}
+
+/**
+ * `x.masked_fill(mask, value)`: value where the mask is nonzero, x elsewhere;
+ * x and the mask broadcast together (torch expands both). The value is cast
+ * to x's dtype (so −∞ stays −∞). ∂L/∂x = g where the mask is 0, else 0.
+ */
+export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
+  const outShape = shapesEqual(x.shape, mask.shape) ? x.shape : broadcastShapes('maskedFill', x.shape, mask.shape);
+  const plan = planBroadcast(outShape, x.shape, mask.shape);
+  const xd = x.data;
+  const md = mask.data;
+  const { inner: L, innerA: ia, innerB: ib, offsetsA, offsetsB } = plan;
+  const out = allocate(x.dtype, offsetsA.length * L);
+  for (let r = 0, o = 0; r < offsetsA.length; r++, o += L) {
+    const oa = offsetsA[r]!;
+    const ob = offsetsB[r]!;
+    for (let j = 0; j < L; j++) out[o + j] = md[ob + j * ib]! !== 0 ? value : xd[oa + j * ia]!;
   }
-  const inputs = bTensor ? [a, bTensor] : [a];
-  return opResult('SubBackward', out, a.shape, inputs, (g) => {
-    if (!needsGrad(bTensor)) return [g, null];
-    const gb = sumRows(g, L, a.dtype);
-    for (let j = 0; j < L; j++) gb[j] = -gb[j]!;
-    return [g, gb];
+  return opResult('MaskedFillBackward', out, outShape, [x], (g) => {
+    const reduced = !shapesEqual(x.shape, outShape);
+    const gx = reduced ? scratch64(g.length) : allocate(x.dtype, g.length);
+    for (let r = 0, o = 0; r < offsetsB.length; r++, o += L) {
+      const ob = offsetsB[r]!;
+      for (let j = 0; j < L; j++) gx[o + j] = md[ob + j * ib]! !== 0 ? 0 : g[o + j]!;
+    }
+    return [reduced ? reduceToShape(gx, outShape, x.shape, x.dtype) : gx];
   });
 }
 
-/** a · b.  ∂/∂a = b, ∂/∂b = a. */
-export function mul(a: Tensor, b: Operand): Tensor {
-  const { b: bd, bTensor } = broadcastOperand('mul', a, b);
-  const ad = a.data;
-  const out = zerosLike(ad);
-  const L = bd.length;
-  for (let offset = 0; offset < ad.length; offset += L) {
-    for (let j = 0; j < L; j++) out[offset + j] = ad[offset + j]! * bd[j]!;
-  }
-  const inputs = bTensor ? [a, bTensor] : [a];
-  return opResult('MulBackward', out, a.shape, inputs, (g) => {
-    let ga: FloatArray | null = null;
-    if (a.requiresGrad) {
-      ga = zerosLike(g);
-      for (let offset = 0; offset < g.length; offset += L) {
-        for (let j = 0; j < L; j++) ga[offset + j] = g[offset + j]! * bd[j]!;
-      }
-    }
-    if (!needsGrad(bTensor)) return [ga, null];
-    const gbFull = zerosLike(g);
-    for (let i = 0; i < g.length; i++) gbFull[i] = g[i]! * ad[i]!;
-    return [ga, gbFull.length === L ? gbFull : sumRows(gbFull, L, a.dtype)];
-  });
-}
-
-/** a / b.  ∂/∂a = 1/b, ∂/∂b = −a/b². */
-export function div(a: Tensor, b: Operand): Tensor {
-  const { b: bd, bTensor } = broadcastOperand('div', a, b);
-  const ad = a.data;
-  const out = zerosLike(ad);
-  const L = bd.length;
-  for (let offset = 0; offset < ad.length; offset += L) {
-    for (let j = 0; j < L; j++) out[offset + j] = ad[offset + j]! / bd[j]!;
-  }
-  const inputs = bTensor ? [a, bTensor] : [a];
-  return opResult('DivBackward', out, a.shape, inputs, (g) => {
-    let ga: FloatArray | null = null;
-    if (a.requiresGrad) {
-      ga = zerosLike(g);
-      for (let offset = 0; offset < g.length; offset += L) {
-        for (let j = 0; j < L; j++) ga[offset + j] = g[offset + j]! / bd[j]!;
-      }
-    }
-    if (!needsGrad(bTensor)) return [ga, null];
-    // Kept in float64 until sumRows rounds the row sums once.
-    const gbFull = scratch64(g.length);
-    for (let offset = 0; offset < g.length; offset += L) {
-      for (let j = 0; j < L; j++) {
-        const bj = bd[j]!;
-        gbFull[offset + j] = (-g[offset + j]! * ad[offset + j]!) / (bj * bj);
-      }
-    }
-    return [ga, sumRows(gbFull, L, a.dtype)];
-  });
+/**
+ * `torch.where(condition, a, b)`: a where the condition is nonzero, else b,
+ * all three broadcast together. ∂L/∂a = g where the condition holds, ∂L/∂b = g elsewhere.
+ */
+export function where(condition: Tensor, a: Operand, b: Operand): Tensor {
+  const { a: ta, b: tb, dtype } = operands('where', a, b);
+  const outShape = broadcastShapes('where', condition.shape, broadcastShapes('where', ta.shape, tb.shape));
+  const chosenA = maskedFill(mul(ta, Tensor.ones(outShape, { dtype })), eq(condition, 0), 0);
+  const chosenB = maskedFill(mul(tb, Tensor.ones(outShape, { dtype })), ne(condition, 0), 0);
+  return add(chosenA, chosenB);
 }

@@ -42,24 +42,60 @@ const INV_SQRT_PI = 0.56418958354775628695;
 /** Beyond this, erfc(x) underflows to 0 in float64. */
 const ERFC_UNDERFLOW = 26.543;
 
-function horner(coefficients: readonly number[], t: number): number {
-  let result = 0;
-  for (const c of coefficients) result = result * t + c;
-  return result;
+// Horner's rule written out for each fixed degree (the same operations in the
+// same order as a loop over the coefficients, so the same bits): GELU calls
+// erf once per element, and the loop over an array was most of its cost.
+
+/** x·P(t)/Q(t) of the small region (t = x²), rounded as (x·P)/Q. */
+function smallRegion(x: number, t: number): number {
+  const n = SMALL_NUMERATOR;
+  const d = SMALL_DENOMINATOR;
+  const p = (((n[0]! * t + n[1]!) * t + n[2]!) * t + n[3]!) * t + n[4]!;
+  const q = (((d[0]! * t + d[1]!) * t + d[2]!) * t + d[3]!) * t + d[4]!;
+  return (x * p) / q;
 }
 
-/** e^(−x²) for x ≥ 0, without the rounding error of forming x² directly. */
+/** P(x)/Q(x) of the medium region. */
+function mediumRatio(x: number): number {
+  const n = MEDIUM_NUMERATOR;
+  const d = MEDIUM_DENOMINATOR;
+  const p = (((((((n[0]! * x + n[1]!) * x + n[2]!) * x + n[3]!) * x + n[4]!) * x + n[5]!) * x + n[6]!) * x + n[7]!) * x + n[8]!;
+  const q = (((((((d[0]! * x + d[1]!) * x + d[2]!) * x + d[3]!) * x + d[4]!) * x + d[5]!) * x + d[6]!) * x + d[7]!) * x + d[8]!;
+  return p / q;
+}
+
+/** z·P(z)/Q(z) of the large region, rounded as (z·P)/Q. */
+function largeRegion(z: number): number {
+  const n = LARGE_NUMERATOR;
+  const d = LARGE_DENOMINATOR;
+  const p = ((((n[0]! * z + n[1]!) * z + n[2]!) * z + n[3]!) * z + n[4]!) * z + n[5]!;
+  const q = ((((d[0]! * z + d[1]!) * z + d[2]!) * z + d[3]!) * z + d[4]!) * z + d[5]!;
+  return (z * p) / q;
+}
+
+/**
+ * e^(−s²) for s = k/16, k = 0 … 16·ERFC_UNDERFLOW: the first factor of
+ * expMinusSquare, looked up instead of computed (the same call on the same
+ * argument, so the same bits; it saves one of erf's two exponentials).
+ */
+const EXP_MINUS_SQUARE_SIXTEENTHS = Float64Array.from({ length: Math.ceil(ERFC_UNDERFLOW * 16) + 1 }, (_, k) => {
+  const s = k / 16;
+  return Math.exp(-s * s);
+});
+
+/** e^(−x²) for 0 ≤ x ≤ ERFC_UNDERFLOW, without the rounding error of forming x² directly. */
 function expMinusSquare(x: number): number {
-  const s = Math.trunc(x * 16) / 16;
-  return Math.exp(-s * s) * Math.exp(-(x - s) * (x + s));
+  const k = Math.trunc(x * 16);
+  const s = k / 16;
+  return EXP_MINUS_SQUARE_SIXTEENTHS[k]! * Math.exp(-(x - s) * (x + s));
 }
 
 /** erfc(x) for x > 0.5 (the two tail regions). */
 function erfcPositiveTail(x: number): number {
   if (x > ERFC_UNDERFLOW) return 0;
-  if (x <= 4) return expMinusSquare(x) * (horner(MEDIUM_NUMERATOR, x) / horner(MEDIUM_DENOMINATOR, x));
+  if (x <= 4) return expMinusSquare(x) * mediumRatio(x);
   const z = 1 / (x * x);
-  const r = (z * horner(LARGE_NUMERATOR, z)) / horner(LARGE_DENOMINATOR, z);
+  const r = largeRegion(z);
   return (expMinusSquare(x) / x) * (INV_SQRT_PI - r);
 }
 
@@ -67,7 +103,7 @@ export function erf(x: number): number {
   const ax = Math.abs(x);
   if (ax <= 0.5) {
     const t = x * x;
-    return (x * horner(SMALL_NUMERATOR, t)) / horner(SMALL_DENOMINATOR, t);
+    return smallRegion(x, t);
   }
   if (Number.isNaN(x)) return NaN;
   const value = 1 - erfcPositiveTail(ax);

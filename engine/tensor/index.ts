@@ -6,12 +6,16 @@
  *  - float64: every op, loss and gradient agrees with torch to ~1e-16
  *    relative (only summation order and libm last bits differ).
  *  - float32, bit-exact: elementwise +, −, ×, ÷ (tensor or Python-scalar
- *    operand), negation, x², √, ReLU, LeakyReLU, Dropout (given the same
- *    mask), MSE and L1 element losses and their input gradients. Computing in
+ *    operand, any broadcasting), negation, x², √, ReLU, LeakyReLU, Dropout
+ *    (given the same mask), MSE and L1 element losses and their input
+ *    gradients, and every op that only moves values (views, permute,
+ *    transpose, expand, indexing, cat/stack/split/chunk, masked_fill, tril). Computing in
  *    float64 and rounding once gives the correctly rounded float32 result for
  *    these operations (float64 has more than 2·24 + 2 bits, so the double
  *    rounding is innocuous), which is what torch's float32 kernels produce.
- *  - float32, not bit-exact: matmul/linear, sums/means and reduced losses,
+ *  - float32, not bit-exact: matmul/bmm/linear and attention, sums/means,
+ *    gradients of broadcast operands (float64 sums here, float32 in torch)
+ *    and reduced losses,
  *    and transcendental or composite functions (exp, tanh, GELU, softmax,
  *    LayerNorm, …: torch uses vectorized float32 approximations).
  *    matmul/linear compute in float32 like torch's BLAS, but sum each entry
@@ -29,13 +33,19 @@ export { opResult, type BackwardFn } from './op';
 export { gradcheck, type GradcheckOptions, type GradcheckResult, type GradcheckMismatch } from './gradcheck';
 
 // Ops
-export { add, sub, mul, div } from './binary';
-export { neg, exp, log, sqrt, pow, unaryOp, type ForwardKernel, type BackwardKernel } from './unary';
+export { add, sub, mul, div, pow, eq, ne, lt, le, gt, ge, maskedFill, where, type Operand } from './binary';
+export { broadcastShapes } from './broadcast';
+export { neg, exp, log, sqrt, unaryOp, type ForwardKernel, type BackwardKernel } from './unary';
 export { sum, mean, max, maxAlongDim, argmax } from './reduce';
-export { matmul, linear } from './matmul';
+export { matmul, bmm, linear } from './matmul';
 export { reshape } from './reshape';
+export { view, flatten, unsqueeze, squeeze, contiguous, expand, permute, transpose } from './views';
+export { index, select, narrow, slice, type IndexEntry, type Slice } from './indexing';
+export { cat, stack, split, chunk } from './concat';
+export { zeros, ones, full, arange, tril, triu } from './creation';
+export { scaledDotProductAttention, type ScaledDotProductAttentionOptions } from './attention';
 export {
-  relu, leakyRelu, elu, selu, gelu, silu, tanh, sigmoid, softplus, logistic, SELU_ALPHA, SELU_SCALE,
+  relu, leakyRelu, elu, selu, gelu, silu, mish, tanh, sigmoid, softplus, logistic, SELU_ALPHA, SELU_SCALE,
   type GeluApproximate,
 } from './activation';
 export { softmax, logSoftmax } from './softmax';

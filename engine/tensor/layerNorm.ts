@@ -1,6 +1,7 @@
 /**
- * Layer normalization over the last dimension (torch.nn.functional.layer_norm
- * with normalized_shape = [D]). For each row x of length D:
+ * Layer normalization over the trailing dimensions (torch.nn.functional.layer_norm
+ * with normalized_shape = [d₁, …, dₖ], or one size D; weight and bias have
+ * that shape). With D = d₁·…·dₖ, for each row x of D elements:
  *   μ = (1/D) Σ xᵢ,   σ² = (1/D) Σ (xᵢ − μ)²   (biased, as torch),
  *   r = 1/√(σ² + ε),   x̂ᵢ = (xᵢ − μ)·r,   yᵢ = γᵢ·x̂ᵢ + βᵢ.
  * Backward, with ĝᵢ = gᵢ·γᵢ:
@@ -11,30 +12,31 @@
  * rounded once. torch's float32 kernel computes μ and σ² in float32, so
  * float32 outputs can differ from torch by a few ulp.
  */
-import { allocate, scratch64, type FloatArray } from './dtype';
+import { allocate, numel, scratch64, type FloatArray } from './dtype';
 import { commonDtype, fromFloat64, opResult } from './op';
-import { formatShape, lastDim } from './shape';
+import { formatShape, shapesEqual } from './shape';
 import type { Tensor } from './tensor';
 
 export function layerNorm(
   x: Tensor,
-  normalizedShape: number,
+  normalizedShape: number | readonly number[],
   weight: Tensor | null = null,
   bias: Tensor | null = null,
   eps = 1e-5,
 ): Tensor {
-  const D = normalizedShape;
-  if (x.ndim < 1 || lastDim(x.shape) !== D) {
-    throw new RangeError(`layerNorm: input ${formatShape(x.shape)} does not end in normalized shape [${D}]`);
+  const normalized = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+  const D = numel(normalized);
+  if (normalized.length === 0 || x.ndim < normalized.length || !shapesEqual(x.shape.slice(x.ndim - normalized.length), normalized)) {
+    throw new RangeError(`layerNorm: input ${formatShape(x.shape)} does not end in normalized shape ${formatShape(normalized)}`);
   }
   for (const [label, t] of [['weight', weight], ['bias', bias]] as const) {
-    if (t && (t.ndim !== 1 || t.shape[0] !== D)) throw new RangeError(`layerNorm: ${label} ${formatShape(t.shape)} must be [${D}]`);
+    if (t && !shapesEqual(t.shape, normalized)) throw new RangeError(`layerNorm: ${label} ${formatShape(t.shape)} must be ${formatShape(normalized)}`);
   }
   const affine = [weight, bias].filter((t): t is Tensor => t !== null);
   const dtype = commonDtype('layerNorm', x, ...affine);
   const xs = x.data;
   const rows = D === 0 ? 0 : xs.length / D;
-  const normalized = scratch64(xs.length); // x̂, kept for backward
+  const xhats = scratch64(xs.length); // x̂, kept for backward
   const rstd = scratch64(rows);
   const y = allocate(dtype, xs.length);
   for (let r = 0; r < rows; r++) {
@@ -52,14 +54,14 @@ export function layerNorm(
     rstd[r] = rs;
     for (let i = 0; i < D; i++) {
       const xhat = (xs[offset + i]! - mean) * rs;
-      normalized[offset + i] = xhat;
+      xhats[offset + i] = xhat;
       y[offset + i] = xhat * (weight ? weight.data[i]! : 1) + (bias ? bias.data[i]! : 0);
     }
   }
   const inputs = [x, ...affine];
   return opResult('NativeLayerNormBackward', y, x.shape, inputs, (g) => {
-    const grads: (FloatArray | null)[] = [x.requiresGrad ? inputGradient(g, normalized, rstd, weight, D, dtype) : null];
-    if (weight) grads.push(weight.requiresGrad ? columnSum(g, normalized, D, dtype) : null);
+    const grads: (FloatArray | null)[] = [x.requiresGrad ? inputGradient(g, xhats, rstd, weight, D, dtype) : null];
+    if (weight) grads.push(weight.requiresGrad ? columnSum(g, xhats, D, dtype) : null);
     if (bias) grads.push(bias.requiresGrad ? columnSum(g, null, D, dtype) : null);
     return grads;
   });

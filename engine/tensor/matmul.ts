@@ -1,20 +1,57 @@
 /**
- * Matrix products: `matmul` (2-D @ 2-D) and `linear` (torch.nn.functional.linear).
- * Arithmetic and summation order: see gemm.ts (the operands' precision, textbook order).
+ * Matrix products: `matmul` (any ranks, batched with broadcasting, as
+ * Python's `@`), `bmm`, and `linear` (torch.nn.functional.linear).
+ * Arithmetic and summation order: see gemm.ts (the operands' precision,
+ * textbook order). A batch dimension an operand is broadcast along gets its
+ * gradient summed in float64 and rounded once (broadcast.ts).
  */
-import { allocate, scratch64, type FloatArray } from './dtype';
+import { broadcastShapes, planBroadcast, reduceToShape } from './broadcast';
+import { allocate, numel, scratch64, type FloatArray } from './dtype';
 import { gemmNN, gemmNT, gemmTN } from './gemm';
 import { commonDtype, opResult } from './op';
+import { reshape } from './reshape';
 import { formatShape, lastDim } from './shape';
 import { Tensor } from './tensor';
 
 /**
- * C = A·B for A [m, k] and B [k, n].
- *   ∂L/∂A = G·Bᵀ,  ∂L/∂B = Aᵀ·G   with G = ∂L/∂C.
+ * `torch.matmul(a, b)` (Python's `a @ b`), with torch's rules for ranks:
+ *   - 1-D · 1-D: the dot product (0-D);
+ *   - 2-D · 2-D: C = A·B for A [m, k], B [k, n];
+ *   - a 1-D operand is made a matrix ([k] → [1, k] on the left, [k, 1] on the
+ *     right) and that dimension is dropped from the result;
+ *   - otherwise a batch of matrix products, the batch dimensions (all but
+ *     the last two) broadcast together ([B, H, T, D] @ [B, H, D, T], or
+ *     [B, T, C] @ [C, N]: a batched left operand against one matrix is a
+ *     single [B·T, C] · [C, N] product, as torch folds it).
+ * Per matrix: ∂L/∂A = G·Bᵀ,  ∂L/∂B = Aᵀ·G  (G = ∂L/∂C), summed over the
+ * batch dimensions an operand was broadcast along.
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   const dtype = commonDtype('matmul', a, b);
-  if (a.ndim !== 2 || b.ndim !== 2 || a.shape[1] !== b.shape[0]) {
+  if (a.ndim === 0 || b.ndim === 0) throw new RangeError('matmul: both arguments need at least 1 dimension, got a 0-D tensor');
+  if (a.ndim === 2 && b.ndim === 2) return matmul2d(a, b);
+  const left = a.ndim === 1 ? reshape(a, [1, a.shape[0]!]) : a;
+  const right = b.ndim === 1 ? reshape(b, [b.shape[0]!, 1]) : b;
+  const product = left.ndim === 2 && right.ndim === 2 ? matmul2d(left, right) : batchedMatmul(left, right, dtype);
+  if (a.ndim > 1 && b.ndim > 1) return product;
+  const shape = [...product.shape];
+  if (b.ndim === 1) shape.pop();
+  if (a.ndim === 1) shape.splice(shape.length - (b.ndim === 1 ? 1 : 2), 1);
+  return reshape(product, shape);
+}
+
+/** `torch.bmm(a, b)`: [B, m, k] · [B, k, n] with equal batch sizes. */
+export function bmm(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 3 || b.ndim !== 3 || a.shape[0] !== b.shape[0]) {
+    throw new RangeError(`bmm: expected [B, m, k] and [B, k, n], got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+  }
+  return matmul(a, b);
+}
+
+/** C = A·B for A [m, k] and B [k, n]. */
+function matmul2d(a: Tensor, b: Tensor): Tensor {
+  const dtype = commonDtype('matmul', a, b);
+  if (a.shape[1] !== b.shape[0]) {
     throw new RangeError(`matmul: expected [m, k] @ [k, n], got ${formatShape(a.shape)} @ ${formatShape(b.shape)}`);
   }
   const [m, k] = a.shape as [number, number];
@@ -31,6 +68,65 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     if (b.requiresGrad) {
       gb = allocate(dtype, k * n);
       gemmTN(a.data, g, k, m, n, gb); // A[m×k]ᵀ · G[m×n]
+    }
+    return [ga, gb];
+  });
+}
+
+/** Batched product of a [..., m, k] and b [..., k, n] (each at least 2-D, one of them more). */
+function batchedMatmul(a: Tensor, b: Tensor, dtype: Tensor['dtype']): Tensor {
+  const [m, k] = a.shape.slice(-2) as [number, number];
+  const [k2, n] = b.shape.slice(-2) as [number, number];
+  if (k !== k2) throw new RangeError(`matmul: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be multiplied (${k} vs ${k2})`);
+  if (b.ndim === 2) {
+    // [..., m, k] · [k, n]: the batch folds into the rows of one product.
+    const rows = reshape(a, [a.numel / k, k]);
+    return reshape(matmul2d(rows, b), [...a.shape.slice(0, -1), n]);
+  }
+  const batchA = a.shape.slice(0, -2);
+  const batchB = b.shape.slice(0, -2);
+  const batch = broadcastShapes('matmul', batchA, batchB);
+  const count = numel(batch);
+  // Matrix index of a and b for each product of the batch, via the broadcast plan of the batch shapes.
+  const plan = planBroadcast(batch, batchA, batchB);
+  const matA = new Int32Array(count);
+  const matB = new Int32Array(count);
+  for (let r = 0, i = 0; r < plan.offsetsA.length; r++) {
+    for (let j = 0; j < plan.inner; j++, i++) {
+      matA[i] = plan.offsetsA[r]! + j * plan.innerA;
+      matB[i] = plan.offsetsB[r]! + j * plan.innerB;
+    }
+  }
+  const sizeA = m * k;
+  const sizeB = k * n;
+  const sizeC = m * n;
+  const c = allocate(dtype, count * sizeC);
+  const ad = a.data;
+  const bd = b.data;
+  for (let i = 0; i < count; i++) {
+    const oa = matA[i]! * sizeA;
+    const ob = matB[i]! * sizeB;
+    gemmNN(ad.subarray(oa, oa + sizeA), bd.subarray(ob, ob + sizeB), m, k, n, c.subarray(i * sizeC, (i + 1) * sizeC));
+  }
+  const outShape = [...batch, m, n];
+  return opResult('BmmBackward', c, outShape, [a, b], (g) => {
+    let ga: FloatArray | null = null;
+    let gb: FloatArray | null = null;
+    if (a.requiresGrad) {
+      const full = allocate(dtype, count * sizeA);
+      for (let i = 0; i < count; i++) {
+        const ob = matB[i]! * sizeB;
+        gemmNT(g.subarray(i * sizeC, (i + 1) * sizeC), bd.subarray(ob, ob + sizeB), m, n, k, full.subarray(i * sizeA, (i + 1) * sizeA));
+      }
+      ga = reduceToShape(full, [...batch, m, k], a.shape, dtype);
+    }
+    if (b.requiresGrad) {
+      const full = allocate(dtype, count * sizeB);
+      for (let i = 0; i < count; i++) {
+        const oa = matA[i]! * sizeA;
+        gemmTN(ad.subarray(oa, oa + sizeA), g.subarray(i * sizeC, (i + 1) * sizeC), k, m, n, full.subarray(i * sizeB, (i + 1) * sizeB));
+      }
+      gb = reduceToShape(full, [...batch, k, n], b.shape, dtype);
     }
     return [ga, gb];
   });

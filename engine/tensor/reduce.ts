@@ -1,12 +1,14 @@
 /**
- * Reductions: sum, mean and max, over all elements or along one dimension.
+ * Reductions: sum, mean and max, over all elements or along one dimension
+ * (sum and mean also along several, with keepDim).
  *
  * Sums are accumulated in float64 and rounded once. torch's CPU `sum` on
  * float32 accumulates in float32 with a multi-level cascade (pairwise-like)
  * order, so float32 sums of many terms can differ from torch in the last
  * ulp or two; float64 sums agree to ~1e-15 relative.
  */
-import { allocate, scratch64 } from './dtype';
+import { planBroadcast } from './broadcast';
+import { allocate, numel, scratch64 } from './dtype';
 import { opResult, zerosLike } from './op';
 import { normalizeDim, splitAt } from './shape';
 import type { Tensor } from './tensor';
@@ -48,14 +50,55 @@ function scaledSum(name: string, x: Tensor, dim: number | undefined, keepDim: bo
   });
 }
 
-/** Σ x over all elements (0-D result) or along `dim`. */
-export function sum(x: Tensor, dim?: number, keepDim = false): Tensor {
+/** Σ x over all elements (0-D result), along `dim`, or along several dimensions (torch's `sum(dim=(…))`). */
+export function sum(x: Tensor, dim?: number | readonly number[], keepDim = false): Tensor {
+  if (typeof dim === 'object') return sumOverDims('SumBackward', x, dim, keepDim, false);
   return scaledSum('SumBackward', x, dim, keepDim, false);
 }
 
-/** (1/n) Σ x over all elements or along `dim` (float64 sum divided by n, rounded once). */
-export function mean(x: Tensor, dim?: number, keepDim = false): Tensor {
+/** (1/n) Σ x over all elements, along `dim` or along several dimensions (float64 sum divided by n, rounded once). */
+export function mean(x: Tensor, dim?: number | readonly number[], keepDim = false): Tensor {
+  if (typeof dim === 'object') return sumOverDims('MeanBackward', x, dim, keepDim, true);
   return scaledSum('MeanBackward', x, dim, keepDim, true);
+}
+
+/**
+ * Σ (or mean) over a set of dimensions; an empty set means all of them, as
+ * torch's `sum(dim=[])`. The result's elements are the sums over the
+ * reduced dimensions, read through a broadcast plan of the kept shape
+ * (size 1 on the reduced dimensions); ∂L/∂x is g broadcast back (÷ n for the mean).
+ */
+function sumOverDims(name: string, x: Tensor, dims: readonly number[], keepDim: boolean, mean: boolean): Tensor {
+  const reduced = new Set(dims.length === 0 ? x.shape.map((_, i) => i) : dims.map((d) => normalizeDim(d, Math.max(x.ndim, 1))));
+  if (reduced.size !== (dims.length === 0 ? x.ndim : dims.length)) throw new RangeError(`${name}: a dimension appears twice in [${dims.join(', ')}]`);
+  const kept = x.shape.map((d, i) => (reduced.has(i) ? 1 : d));
+  let count = 1;
+  for (const d of reduced) count *= x.shape[d] ?? 1;
+  const { inner, innerB, offsetsB } = planBroadcast(x.shape, x.shape, kept);
+  const xs = x.data;
+  const acc = scratch64(numel(kept));
+  for (let r = 0, o = 0; r < offsetsB.length; r++, o += inner) {
+    const ob = offsetsB[r]!;
+    if (innerB === 0) {
+      let s = 0;
+      for (let j = 0; j < inner; j++) s += xs[o + j]!;
+      acc[ob] += s;
+    } else {
+      for (let j = 0; j < inner; j++) acc[ob + j] += xs[o + j]!;
+    }
+  }
+  if (mean) for (let j = 0; j < acc.length; j++) acc[j] /= count;
+  const y = allocate(x.dtype, acc.length);
+  y.set(acc);
+  const shape = keepDim ? kept : x.shape.filter((_, i) => !reduced.has(i));
+  return opResult(name, y, shape, [x], (g) => {
+    const gx = zerosLike(xs);
+    for (let r = 0, o = 0; r < offsetsB.length; r++, o += inner) {
+      const ob = offsetsB[r]!;
+      for (let j = 0; j < inner; j++) gx[o + j] = mean ? g[ob + j * innerB]! / count : g[ob + j * innerB]!;
+    }
+    return [gx];
+  });
 }
 
 /**

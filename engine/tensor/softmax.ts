@@ -1,5 +1,7 @@
 /**
- * Softmax and LogSoftmax over the last dimension, numerically stable by
+ * Softmax and LogSoftmax along any dimension (the last by default, as the
+ * modules' dim=-1; a slice along `dim` is read with the stride of the
+ * dimensions after it), numerically stable by
  * subtracting the row maximum m first (which cancels in both formulas):
  *   softmax(x)ᵢ    = e^(xᵢ − m) / Σⱼ e^(xⱼ − m)
  *   logSoftmax(x)ᵢ = (xᵢ − m) − log Σⱼ e^(xⱼ − m)
@@ -12,7 +14,7 @@
  */
 import { scratch64, type FloatArray } from './dtype';
 import { opResult, zerosLike } from './op';
-import { lastDim } from './shape';
+import { normalizeDim, splitAt } from './shape';
 import type { Tensor } from './tensor';
 
 export function rowMax(xs: FloatArray, offset: number, length: number): number {
@@ -31,47 +33,78 @@ export function rowLogSumShiftedExp(xs: FloatArray, offset: number, length: numb
   return Math.log(s);
 }
 
-export function softmax(x: Tensor): Tensor {
+/** Element offsets of the slices along `dim`: slice (o, i) starts at o·size·inner + i and steps by inner. */
+function slices(x: Tensor, dim: number): { outer: number; size: number; inner: number } {
+  return x.ndim === 0 ? { outer: 1, size: 1, inner: 1 } : splitAt(x.shape, normalizeDim(dim, x.ndim));
+}
+
+/** softmax along `dim` (default the last, −1). */
+export function softmax(x: Tensor, dim = -1): Tensor {
   const xs = x.data;
-  const C = lastDim(x.shape);
+  const { outer, size: C, inner } = slices(x, dim);
   const y = zerosLike(xs);
   const row = scratch64(C);
-  for (let offset = 0; offset < xs.length; offset += C) {
-    const m = rowMax(xs, offset, C);
-    let s = 0;
-    for (let j = 0; j < C; j++) {
-      row[j] = Math.exp(xs[offset + j]! - m);
-      s += row[j]!;
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const offset = o * C * inner + i;
+      const m = stridedMax(xs, offset, C, inner);
+      let s = 0;
+      for (let j = 0, p = offset; j < C; j++, p += inner) {
+        row[j] = Math.exp(xs[p]! - m);
+        s += row[j]!;
+      }
+      for (let j = 0, p = offset; j < C; j++, p += inner) y[p] = row[j]! / s;
     }
-    for (let j = 0; j < C; j++) y[offset + j] = row[j]! / s;
   }
   return opResult('SoftmaxBackward', y, x.shape, [x], (g) => {
     const gx = zerosLike(g);
-    for (let offset = 0; offset < g.length; offset += C) {
-      let dot = 0;
-      for (let j = 0; j < C; j++) dot += g[offset + j]! * y[offset + j]!;
-      for (let j = 0; j < C; j++) gx[offset + j] = y[offset + j]! * (g[offset + j]! - dot);
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        const offset = o * C * inner + i;
+        let dot = 0;
+        for (let j = 0, p = offset; j < C; j++, p += inner) dot += g[p]! * y[p]!;
+        for (let j = 0, p = offset; j < C; j++, p += inner) gx[p] = y[p]! * (g[p]! - dot);
+      }
     }
     return [gx];
   });
 }
 
-export function logSoftmax(x: Tensor): Tensor {
+/** log-softmax along `dim` (default the last, −1). */
+export function logSoftmax(x: Tensor, dim = -1): Tensor {
   const xs = x.data;
-  const C = lastDim(x.shape);
+  const { outer, size: C, inner } = slices(x, dim);
   const y = zerosLike(xs);
-  for (let offset = 0; offset < xs.length; offset += C) {
-    const m = rowMax(xs, offset, C);
-    const logSum = rowLogSumShiftedExp(xs, offset, C, m);
-    for (let j = 0; j < C; j++) y[offset + j] = xs[offset + j]! - m - logSum;
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const offset = o * C * inner + i;
+      const m = stridedMax(xs, offset, C, inner);
+      let s = 0;
+      for (let j = 0, p = offset; j < C; j++, p += inner) s += Math.exp(xs[p]! - m);
+      const logSum = Math.log(s);
+      for (let j = 0, p = offset; j < C; j++, p += inner) y[p] = xs[p]! - m - logSum;
+    }
   }
   return opResult('LogSoftmaxBackward', y, x.shape, [x], (g) => {
     const gx = zerosLike(g);
-    for (let offset = 0; offset < g.length; offset += C) {
-      let total = 0;
-      for (let j = 0; j < C; j++) total += g[offset + j]!;
-      for (let j = 0; j < C; j++) gx[offset + j] = g[offset + j]! - Math.exp(y[offset + j]!) * total;
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        const offset = o * C * inner + i;
+        let total = 0;
+        for (let j = 0, p = offset; j < C; j++, p += inner) total += g[p]!;
+        for (let j = 0, p = offset; j < C; j++, p += inner) gx[p] = g[p]! - Math.exp(y[p]!) * total;
+      }
     }
     return [gx];
   });
+}
+
+/** The maximum of `length` elements from `offset` in steps of `stride` (NaN wins, as torch). */
+function stridedMax(xs: FloatArray, offset: number, length: number, stride: number): number {
+  let m = -Infinity;
+  for (let j = 0, p = offset; j < length; j++, p += stride) {
+    const v = xs[p]!;
+    if (v > m || Number.isNaN(v)) m = v;
+  }
+  return m;
 }

@@ -20,6 +20,9 @@ Writes into `test/fixtures/checkpoints/`:
   written here byte by byte (8-byte little-endian header length, JSON
   header, data buffer), no safetensors package needed;
 * `sharded/` - two safetensors shards and `model.safetensors.index.json`;
+* `trained/initial.pt`, `trained/trained.pt` - TinyMLP of `trained/mlp.py` at
+  initialization and after 200 AdamW steps (the drift ‖θ − θ₀‖/‖θ₀‖ per tensor
+  in expected.json);
 * `arrays.npz` - `np.savez` of float16/32/64, int64, bool arrays, one of them
   in Fortran order;
 * `malicious.pt` - a torch-style zip whose data.pkl would call
@@ -34,6 +37,7 @@ Everything is seeded, so a second run writes the same tensors.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import os
@@ -210,6 +214,32 @@ def write_malicious(path: str) -> None:
         z.writestr('malicious/version', '3\n')
 
 
+def write_trained(folder: str) -> dict:
+    """initial.pt and trained.pt: TinyMLP (trained/mlp.py) at initialization and after 200 AdamW steps."""
+    spec = importlib.util.spec_from_file_location('mlp', os.path.join(folder, 'mlp.py'))
+    mlp = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mlp)
+    torch.manual_seed(11)
+    model = mlp.TinyMLP()
+    write_torch(os.path.join(folder, 'initial.pt'), model.state_dict())
+    initial = {n: t.detach().clone() for n, t in model.state_dict().items()}
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-2, weight_decay=0.01)
+    x = torch.randn(256, 16)
+    y = torch.randn(256, 4)
+    for _ in range(200):
+        opt.zero_grad()
+        nn.functional.mse_loss(model(x), y).backward()
+        opt.step()
+    sd = model.state_dict()
+    write_torch(os.path.join(folder, 'trained.pt'), sd)
+    out = {'nesting': [], 'tensors': [describe(n, t) for n, t in sd.items()], 'drift': {}}
+    for n, t in sd.items():
+        t0 = initial[n].double()
+        norm0 = torch.linalg.vector_norm(t0).item()
+        out['drift'][n] = number(torch.linalg.vector_norm(t.double() - t0).item() / norm0) if norm0 > 0 else None
+    return out
+
+
 def main() -> None:
     os.makedirs(OUT, exist_ok=True)
     torch.set_num_threads(1)
@@ -261,6 +291,8 @@ def main() -> None:
     expected['files']['arrays.npz'] = {'nesting': [], 'tensors': [describe(n, torch.from_numpy(np.ascontiguousarray(a))) for n, a in npz.items()]}
 
     write_malicious(os.path.join(OUT, 'malicious.pt'))
+
+    expected['files']['trained/trained.pt'] = write_trained(os.path.join(OUT, 'trained'))
 
     with open(os.path.join(OUT, 'expected.json'), 'w') as f:
         json.dump(expected, f, indent=1)

@@ -12,6 +12,8 @@ fixtures record torch's and numpy's versions. The generators are:
 * gen_mlp.main(out)   -> mlp/*.json, *.safetensors, *.npy (MLP training)
 * gen_modules.main(out) -> modules.json         (torch.nn module catalogue:
                                                   state_dicts, initial values)
+* gen_shape_ops.main(out) -> shape_ops.json     (broadcasting, views, indexing,
+                                                  batched matmul, attention)
 * gen_optim.main(out) -> optimizer fixtures      (optional; skipped with a
                                                   message if not present)
 """
@@ -39,10 +41,12 @@ def main(argv: list) -> int:
     import gen_init
     import gen_mlp
     import gen_modules
+    import gen_shape_ops
 
     gen_init.main(out)
     gen_mlp.main(out)
     gen_modules.main(out)
+    gen_shape_ops.main(out)
     try:
         gen_optim = importlib.import_module("gen_optim")
     except ModuleNotFoundError as exc:

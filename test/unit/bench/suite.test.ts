@@ -14,6 +14,7 @@ import { buildSync } from 'esbuild';
 import { goalMet, goals, goalsText, markdownSection, speedRatio, tableCells, textTable } from '../../../bench/report';
 import { runSuite, type Impl } from '../../../bench/suite';
 import { SMOKE_BUDGET } from '../../../bench/timing';
+import { CHECKPOINT_METRICS, CHECKPOINT_WORKLOAD, checkpointLine, checkpointRows } from '../../../bench/checkpointSummary';
 import { ADAMW, FULL_SIZES, PEER_WORKLOADS, SMOKE_SIZES, WORKLOADS, type ResultRow } from '../../../bench/workloads';
 import { machineFacts } from '../../../bench/machine';
 import { gpt2Spec, resnetSpec, TORCH_PARAMETER_COUNTS } from '../../../bench/models';
@@ -93,8 +94,8 @@ describe('model inspections through the engine worker (smoke: tiny GPT-2 and Res
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const workerWorkloads = WORKLOADS.filter((w) => w.via === 'worker');
-  it('lists both as worker workloads, measured in ms', () => {
-    expect(workerWorkloads.map((w) => w.id)).toEqual(['init-gpt2-small', 'init-resnet50']);
+  it('lists the model inspections and the checkpoint as worker workloads, measured in ms', () => {
+    expect(workerWorkloads.map((w) => w.id)).toEqual(['init-gpt2-small', 'init-resnet50', CHECKPOINT_WORKLOAD]);
     for (const w of workerWorkloads) expect(w.unit).toBe('ms');
   });
 
@@ -183,6 +184,16 @@ describe('benchmark report', () => {
     const modelGoals = goals(gpt).filter((g) => g.text.startsWith('GPT-2 small'));
     expect(modelGoals.map((g) => [g.measured, goalMet(g)])).toEqual([[6000, false], [300, true], [12, true]]);
     expect(goals(gpt).filter((g) => g.text.startsWith('ResNet-50')).every((g) => goalMet(g) === undefined)).toBe(true);
+  });
+
+  it('the 500 MB checkpoint: rows, line and goals from its runs', () => {
+    const result = { bytes: 497_774_320, tensors: 148, parameters: 124_439_808, runs: [{ wallMs: 2100, cpuMs: 1900, extraBytes: 90e6 }, { wallMs: 1900, cpuMs: 1800, extraBytes: 120e6 }, { wallMs: 3500, cpuMs: 2000, extraBytes: 80e6 }] };
+    const rows = checkpointRows(result);
+    expect(rows.map((r) => [r.metric, r.value, r.unit])).toEqual([[CHECKPOINT_METRICS.wall, 2100, 'ms'], [CHECKPOINT_METRICS.memory, 120, 'MB'], [CHECKPOINT_METRICS.cpu, 1900, 'ms']]);
+    expect(checkpointLine(result)).toMatch(/498 MB .*\(148 tensors, 124,439,808 elements.* 2100 ms \(goal < 3000: met\), peak 120 MB .*goal < 300: met\); CPU time 1900 ms/);
+    const checkpointGoals = goals(rows).filter((g) => g.text.startsWith('checkpoint:'));
+    expect(checkpointGoals.map((g) => [g.measured, goalMet(g)])).toEqual([[2100, true], [120, true]]);
+    expect(textTable(tableCells(rows))).toContain(WORKLOADS.find((w) => w.id === CHECKPOINT_WORKLOAD)!.title);
   });
 
   it('writes a dated Markdown row set with the machine facts and both tables', () => {

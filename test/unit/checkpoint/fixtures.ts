@@ -21,6 +21,8 @@ export interface ExpectedFile {
   nesting: string[];
   strippedPrefix?: string;
   tensors: ExpectedTensor[];
+  /** trained/trained.pt: ‖θ − θ₀‖/‖θ₀‖ from trained/initial.pt, by torch in float64. */
+  drift?: Record<string, JsonNumber | null>;
 }
 
 export const EXPECTED = JSON.parse(readFileSync(path.join(FIXTURES, 'expected.json'), 'utf8')) as { files: Record<string, ExpectedFile> };

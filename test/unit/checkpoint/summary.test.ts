@@ -74,3 +74,46 @@ describe('per-tensor summaries', () => {
     await expect(summarizeTensor(memoryTensor([1]), { bins: 0 })).rejects.toThrow(/positive integer/);
   });
 });
+
+describe('the one-loop chunk pass', () => {
+  const reference = (values: number[]) => {
+    const finite = values.filter(Number.isFinite);
+    const mean = finite.reduce((a, v) => a + v, 0) / finite.length;
+    const m2 = finite.reduce((a, v) => a + (v - mean) ** 2, 0);
+    return { mean, std: Math.sqrt(m2 / (finite.length - 1)), l2: Math.sqrt(finite.reduce((a, v) => a + v * v, 0)) };
+  };
+
+  it('agrees with a two-pass reference on float32 chunks with a large offset', () => {
+    const values = Array.from({ length: 5000 }, (_, i) => Math.fround(1000 + Math.sin(i) * 0.01));
+    const m = new ChunkedMoments();
+    for (let i = 0; i < values.length; i += 1024) m.add(Float32Array.from(values.slice(i, i + 1024)));
+    const r = reference(values);
+    expect(Math.abs(m.meanOrNull()! - r.mean)).toBeLessThan(1e-12 * r.mean);
+    expect(Math.abs(m.unbiasedStd()! - r.std) / r.std).toBeLessThan(1e-6);
+    expect(Math.abs(m.l2Norm - r.l2) / r.l2).toBeLessThan(1e-12);
+    expect(m.zeros).toBe(0);
+  });
+
+  it('counts non-finite values and zeros in a chunk that needs the careful pass, and keeps going fast after it', () => {
+    const m = new ChunkedMoments();
+    m.add(Float64Array.from([0, 1, NaN, 2, Infinity, -0]));
+    m.add(Float64Array.from([3, 0, 4]));
+    expect(m.nonFinite).toBe(2);
+    expect(m.zeros).toBe(3);
+    expect(m.count).toBe(7);
+    const r = reference([0, 1, 2, 0, 3, 0, 4]);
+    expect(Math.abs(m.meanOrNull()! - r.mean)).toBeLessThan(1e-15);
+    expect(Math.abs(m.unbiasedStd()! - r.std)).toBeLessThan(1e-14);
+    expect(m.min).toBe(0);
+    expect(m.max).toBe(4);
+  });
+
+  it('keeps the L2 norm of float64 values whose squares overflow or underflow', () => {
+    const big = new ChunkedMoments();
+    big.add(Float64Array.from([3e200, 4e200]));
+    expect(big.l2Norm / 5e200).toBeCloseTo(1, 12);
+    const tiny = new ChunkedMoments();
+    tiny.add(Float64Array.from([3e-200, 4e-200]));
+    expect(tiny.l2Norm / 5e-200).toBeCloseTo(1, 12);
+  });
+});

@@ -53,3 +53,26 @@ describe('weightscope weights', () => {
     await expect(weightsReport(path.join(scratch, 'none.pt'), 4)).rejects.toThrow(/no such file/);
   });
 });
+
+describe('weightscope weights --model --init', () => {
+  it('adds the initializer, theory std, std ratio and drift columns', async () => {
+    const { readPythonModel } = await import('../../../cli/pythonModel');
+    const { readFileSync } = await import('node:fs');
+    const modelFile = path.join(FIXTURES, 'trained/mlp.py');
+    const spec = (await readPythonModel(readFileSync(modelFile, 'utf8'), undefined, { file: modelFile })).spec!;
+    const report = await weightsReport(path.join(FIXTURES, 'trained/trained.pt'), { bins: 8, model: { spec, file: modelFile }, init: path.join(FIXTURES, 'trained/initial.pt') });
+    const { header, rows } = weightsLines(report);
+    expect(header).toEqual(expect.arrayContaining(['initializer', 'theory std', 'std ratio', 'drift']));
+    const fc1 = rows.find((r) => r[0] === 'fc1.weight')!;
+    expect(fc1[header.indexOf('theory std')]).toBe(Math.sqrt(2 / 16).toPrecision(4));
+    expect(Number(fc1[header.indexOf('drift')])).toBeGreaterThan(0.1);
+  });
+
+  it('refuses a model whose state_dict the checkpoint is not', async () => {
+    const { readPythonModel } = await import('../../../cli/pythonModel');
+    const { readFileSync } = await import('node:fs');
+    const modelFile = path.join(FIXTURES, 'trained/mlp.py');
+    const spec = (await readPythonModel(readFileSync(modelFile, 'utf8'), undefined, { file: modelFile })).spec!;
+    await expect(weightsReport(path.join(FIXTURES, 'ddp.pth'), { bins: 4, model: { spec, file: modelFile } })).rejects.toThrow(/is not a state_dict of TinyMLP .*Missing key/);
+  });
+});

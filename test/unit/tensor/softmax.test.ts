@@ -37,8 +37,8 @@ describe('softmax / logSoftmax', () => {
 
   it('has correct gradients', () => {
     const rng = new Rng(2);
-    expectGradientsCorrect(softmax, [randn(rng, [3, 5], { requiresGrad: true })]);
-    expectGradientsCorrect(logSoftmax, [randn(rng, [3, 5], { requiresGrad: true })]);
-    expectGradientsCorrect(softmax, [randn(rng, [4], { requiresGrad: true })]);
+    expectGradientsCorrect((x) => softmax(x), [randn(rng, [3, 5], { requiresGrad: true })]);
+    expectGradientsCorrect((x) => logSoftmax(x), [randn(rng, [3, 5], { requiresGrad: true })]);
+    expectGradientsCorrect((x) => softmax(x), [randn(rng, [4], { requiresGrad: true })]);
   });
 });
