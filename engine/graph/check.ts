@@ -124,15 +124,15 @@ function shapeProblems(graph: ForwardGraph, root: ModuleNode, inputs: MetaValue[
   }
   const problems: GraphProblem[] = [];
   const seen = new Set<string>();
-  const note = (node: GraphNode, key: string, p: Omit<GraphProblem, 'range'>): void => {
+  const note = (node: GraphNode, key: string, p: Omit<GraphProblem, 'range'>, range?: GraphRange): void => {
     if (seen.has(key)) return;
     seen.add(key);
-    problems.push({ range: node.range, ...p });
+    problems.push({ range: range ?? runner.mainRange(node), ...p });
   };
   const pending: OpUnavailable[] = [];
-  const noteUnavailable = (node: GraphNode, e: OpUnavailable): void => {
+  const noteUnavailable = (node: GraphNode, e: OpUnavailable, range?: GraphRange): void => {
     const detail = e.message.replace(/^.*? needs the engine op \S+ ?/, '').replace(/,? ?which is not available yet$/, '');
-    note(node, `${e.op} ${e.engine} ${detail}`, { message: e.message, unavailable: true, construct: `${e.engine === 'broadcasting' ? 'broadcasting' : `the op ${e.op}`}${detail ? ` ${detail}` : ''}` });
+    note(node, `${e.op} ${e.engine} ${detail}`, { message: e.message, unavailable: true, construct: `${e.engine === 'broadcasting' ? 'broadcasting' : `the op ${e.op}`}${detail ? ` ${detail}` : ''}` }, range);
   };
   const runner = new GraphRunner<MetaValue>(graph, root, {
     tensor: (path) => {
@@ -183,6 +183,8 @@ function shapeProblems(graph: ForwardGraph, root: ModuleNode, inputs: MetaValue[
     return { problems, mismatch: false, output: out };
   } catch (err) {
     if (!(err instanceof GraphError)) throw err;
+    // What the failing op noted before its shape rule threw (it is missing from the engine too).
+    for (const e of pending.splice(0)) noteUnavailable(err.node, e, err.range);
     problems.push({ range: err.range, message: err.cause.message, unavailable: false, construct: err.cause instanceof GuessedBuffer ? 'a buffer whose values are not computed' : 'a shape mismatch' });
     return { problems, mismatch: true };
   }

@@ -57,6 +57,8 @@ export class ModuleUnavailable extends Error {
 
 export class GraphRunner<V> {
   private readonly modules = new Map<string, ModuleNode>();
+  /** The module calls being run, outermost first. */
+  private readonly calls: GraphNode[] = [];
 
   constructor(readonly graph: ForwardGraph, root: ModuleNode, private readonly domain: Domain<V>) {
     for (const { path, module } of namedModules(root)) if (!this.modules.has(path)) this.modules.set(path, module);
@@ -98,10 +100,23 @@ export class GraphRunner<V> {
     const kwargs: Record<string, V> = {};
     for (const [k, a] of Object.entries(node.kwargs)) kwargs[k] = this.arg(a, env);
     if (call.kind === 'op') return this.domain.op(call.name, args, kwargs);
-    const out = this.module(call.path, args, kwargs);
+    this.calls.push(node);
+    let out: V;
+    try {
+      out = this.module(call.path, args, kwargs);
+    } finally {
+      this.calls.pop();
+    }
     const module = this.modules.get(call.path);
     if (module && this.domain.onModuleOutput) this.domain.onModuleOutput(call.path, module, out);
     return out;
+  }
+
+  /** Where `node` is in the model's own file: itself, or the innermost module call there that led to it (a body read from a sibling file). */
+  mainRange(node: GraphNode): GraphRange {
+    if (!node.range.file) return node.range;
+    for (let i = this.calls.length - 1; i >= 0; i--) if (!this.calls[i]!.range.file) return this.calls[i]!.range;
+    return node.range;
   }
 
   private module(path: string, args: V[], kwargs: Record<string, V>): V {

@@ -13,7 +13,8 @@ import { materialize } from '../../../engine/modules/materialize';
 import { modelTensors } from '../../../engine/model/moduleTree';
 import { Rng } from '../../../engine/rng';
 import { combineCells, readIpynb } from '../../../pymodel/notebook';
-import { resolveText } from '../pymodel/helpers';
+import { resolveWithParser } from '../../../pymodel';
+import { loadParser, resolveText } from '../pymodel/helpers';
 
 const PRELUDE = 'import math\nimport torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n';
 
@@ -186,6 +187,36 @@ class M(nn.Module):
     expect(spec.graph).toBeDefined();
     expect(spec.forwardUnavailable).toMatch(/torch\.einsum is not an op Weightscope runs yet/);
     expect(noForward.map(at)).toEqual(['torch.einsum("bi,bj->bij", x, x)']);
+  });
+
+  it('a problem inside a class imported from a sibling file is reported on the call in the model\'s file', async () => {
+    const blocks = `${PRELUDE}
+class Mixer(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.fc = nn.Linear(d, d)
+
+    def forward(self, x):
+        return torch.einsum("bi,bj->bij", self.fc(x), x)
+`;
+    const main = `${PRELUDE}from blocks import Mixer
+
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.mix = Mixer(4)
+
+    def forward(self, x):
+        return self.mix(x)
+
+model = M()
+`;
+    const file = resolveWithParser(await loadParser(), main, { path: 'model.py', readFile: (p) => (p === 'blocks.py' ? blocks : undefined) });
+    const spec = file.models.find((m) => m.name === 'M')!.result.spec!;
+    expect(spec.graph).toBeDefined();
+    const said = file.diagnostics.filter((d) => d.code === 'py-no-forward');
+    expect(said.map((d) => main.slice(d.range.start, d.range.end))).toEqual(['self.mix(x)']);
+    expect(said[0]!.message).toMatch(/torch\.einsum is not an op Weightscope runs yet/);
   });
 
   it('a shape that does not fit is reported on the line that applies it, with torch\'s numbers', async () => {
