@@ -20,7 +20,7 @@ import { ENGINE_VERSION } from '../engine/version';
 import { plannedBatchSize, plannedSteps } from '../engine/train/defaults';
 import type { Located } from '../engine/model/located';
 import type { ModelResources } from '../engine/model/resources';
-import { isChainModel, type ChainModelSpec, type ModelSpec } from '../engine/model/spec';
+import { isChainModel, isRunnableModel, type ChainModelSpec, type ModelSpec, type RunnableModelSpec } from '../engine/model/spec';
 import { LEFT_OUT } from '../pymodel/notes';
 import type { Dataset } from '../engine/data/dataset';
 import { DEFAULT_MAX_RUN_MB, RecordingPolicy, runMetaFor, TrainingRun } from '../engine/run';
@@ -230,10 +230,22 @@ async function loadModel(args: Args, command: string): Promise<{ spec: ModelSpec
 
 /** A model the engine can run, with its data; or the exit code after saying why the command cannot run it. */
 async function loadChainModel(args: Args, command: string): Promise<{ spec: ChainModelSpec; resources: ModelResources & { dataset: Dataset } } | number> {
+  const loaded = await loadRunnableModel(args, command);
+  if (typeof loaded === 'number') return loaded;
+  const { spec, resources } = loaded;
+  if (!isChainModel(spec)) {
+    console.error(`weightscope ${command}: ${args.files[0]}: ${command} compares initializers on a chain of layers; ${spec.name}'s forward is a graph.`);
+    return 1;
+  }
+  return { spec, resources };
+}
+
+/** A model the engine can run (a chain or a forward graph), with its data; or the exit code after saying why not. */
+async function loadRunnableModel(args: Args, command: string): Promise<{ spec: RunnableModelSpec; resources: ModelResources & { dataset: Dataset } } | number> {
   const loaded = await loadModel(args, command);
   if (typeof loaded === 'number') return loaded;
   const { spec, resources } = loaded;
-  if (!isChainModel(spec) || !resources.dataset) {
+  if (!isRunnableModel(spec) || !resources.dataset) {
     console.error(`weightscope ${command}: ${args.files[0]}: the engine cannot run ${spec.name}'s forward pass yet: ${spec.forwardUnavailable ?? 'it is not a chain of layers'}. \`weightscope init\` shows its initialization.`);
     return 1;
   }
@@ -272,7 +284,7 @@ async function init(args: Args): Promise<number> {
 }
 
 async function train(args: Args): Promise<number> {
-  const loaded = await loadChainModel(args, 'train');
+  const loaded = await loadRunnableModel(args, 'train');
   if (typeof loaded === 'number') return loaded;
   const { spec, resources } = loaded;
   const file = args.files[0]!;
@@ -315,7 +327,7 @@ function takeRunFolder(dir: string): RunLock | string {
   return lock;
 }
 
-function trainInto(args: Args, spec: ChainModelSpec, run: TrainingRun, file: string, steps: number, batchSize: number): number {
+function trainInto(args: Args, spec: RunnableModelSpec, run: TrainingRun, file: string, steps: number, batchSize: number): number {
   const trainer = run.trainer;
   const policy = new RecordingPolicy({ plannedSteps: steps, maxBytes: args.maxRunMB * 1024 * 1024 });
   const writer = args.run ? new RunFolderWriter(args.run, {
@@ -402,12 +414,16 @@ export async function main(argv: string[]): Promise<number> {
         return await init(args);
       case 'train':
         return await train(args);
-      case 'signal':
+      case 'signal': {
+        const loaded = await loadRunnableModel(args, args.command);
+        if (typeof loaded === 'number') return loaded;
+        printSignal(loaded.spec, loaded.resources.dataset, loaded.resources.checkpoint, args.json);
+        return 0;
+      }
       case 'compare': {
         const loaded = await loadChainModel(args, args.command);
         if (typeof loaded === 'number') return loaded;
-        if (args.command === 'signal') printSignal(loaded.spec, loaded.resources.dataset, loaded.resources.checkpoint, args.json);
-        else printComparison(loaded.spec, loaded.resources.dataset, args.seeds, args.bins, args.json);
+        printComparison(loaded.spec, loaded.resources.dataset, args.seeds, args.bins, args.json);
         return 0;
       }
       case 'weights':

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { isChainModel } from '../engine/model/spec';
+import { isRunnableModel } from '../engine/model/spec';
 import { parameterCount } from '../engine/model/moduleTree';
 import type { Config } from './config';
 import type { ModelDocuments } from './modelDocuments';
@@ -37,7 +37,7 @@ export class ModelCodeLensProvider implements vscode.CodeLensProvider {
     ];
     const spec = result.spec;
     if (spec) {
-      if (isChainModel(spec)) {
+      if (isRunnableModel(spec)) {
         lenses.push(new vscode.CodeLens(range, {
           title: '$(play) Train',
           tooltip: `Train with ${spec.optimizer?.type ?? 'AdamW'} in the engine worker`,

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { isChainModel } from '../engine/model/spec';
+import { isRunnableModel } from '../engine/model/spec';
 import { pythonHoverAt, type PythonModel } from '../pymodel';
 import { cellDocumentAt, isNotebookCell, isNotebookUri, notebookOfCell } from './notebooks';
 import type { Config } from './config';
@@ -35,7 +35,7 @@ export class PythonCodeLensProvider implements vscode.CodeLensProvider {
       const line = document.positionAt(offset).line;
       const range = new vscode.Range(line, 0, line, 0);
       const uri = pythonModelUri(source, model.name);
-      if (model.result.spec && isChainModel(model.result.spec)) {
+      if (model.result.spec && isRunnableModel(model.result.spec)) {
         lenses.push(new vscode.CodeLens(range, {
           title: '$(play) Train',
           tooltip: `Train ${model.name} with ${model.result.spec.optimizer?.type ?? 'AdamW'} in the engine worker`,

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { isChainModel, type ChainModelSpec } from '../engine/model';
+import { isRunnableModel, type RunnableModelSpec } from '../engine/model';
 import { plannedBatchSize, plannedSteps } from '../engine/train/defaults';
 import { runMetaFor, type RecordingInfo, type RunMeta, type RunStatus } from '../engine/run/format';
 import { newRunId } from '../engine/run/runId';
@@ -65,7 +65,7 @@ export class Trainings implements vscode.Disposable {
     return this.start(uri, (spec) => optimizerVariants(spec), 'comparing optimizers on');
   }
 
-  private async start(uri: vscode.Uri, variantsOf: (spec: ChainModelSpec) => { label: string | undefined; spec: ChainModelSpec }[], verb: string): Promise<(TrainResult | undefined)[] | undefined> {
+  private async start(uri: vscode.Uri, variantsOf: (spec: RunnableModelSpec) => { label: string | undefined; spec: RunnableModelSpec }[], verb: string): Promise<(TrainResult | undefined)[] | undefined> {
     const parsed = await this.ctx.models.load(uri);
     const { result } = parsed;
     if (!result.spec) {
@@ -75,7 +75,7 @@ export class Trainings implements vscode.Disposable {
       return undefined;
     }
     const spec = result.spec;
-    if (!isChainModel(spec)) {
+    if (!isRunnableModel(spec)) {
       void vscode.window.showErrorMessage(`Weightscope: cannot train ${spec.name} yet: ${spec.forwardUnavailable ?? 'it is not a chain of layers'}. Inspect shows its initialization.`);
       return undefined;
     }
@@ -104,7 +104,7 @@ export class Trainings implements vscode.Disposable {
     }
   }
 
-  private runAll(uri: vscode.Uri, spec: ChainModelSpec, variants: { label: string | undefined; spec: ChainModelSpec }[], verb: string, live: Live): Promise<(TrainResult | undefined)[]> {
+  private runAll(uri: vscode.Uri, spec: RunnableModelSpec, variants: { label: string | undefined; spec: RunnableModelSpec }[], verb: string, live: Live): Promise<(TrainResult | undefined)[]> {
     const batchSize = plannedBatchSize(spec, undefined, this.ctx.config.trainBatchSize);
     const steps = plannedSteps(spec, live.resources?.dataset?.count ?? 0, batchSize, undefined, this.ctx.config.trainSteps);
     const now = new Date();
@@ -137,7 +137,7 @@ export class Trainings implements vscode.Disposable {
     ));
   }
 
-  private async runOne(uri: vscode.Uri, spec: ChainModelSpec, meta: RunMeta, steps: number, batchSize: number, live: Live, onStep: (p: TrainProgress) => void, notify: boolean): Promise<TrainResult | undefined> {
+  private async runOne(uri: vscode.Uri, spec: RunnableModelSpec, meta: RunMeta, steps: number, batchSize: number, live: Live, onStep: (p: TrainProgress) => void, notify: boolean): Promise<TrainResult | undefined> {
     let writer: RunWriter | undefined;
     try {
       writer = await this.store.create(meta);
@@ -231,7 +231,7 @@ export class Trainings implements vscode.Disposable {
     }
   }
 
-  private report(spec: ChainModelSpec, r: TrainResult): void {
+  private report(spec: RunnableModelSpec, r: TrainResult): void {
     const opt = spec.optimizer;
     const hyper = opt ? `${opt.type} lr=${opt.lr}${opt.args.weight_decay !== undefined ? `, weight_decay=${String(opt.args.weight_decay)}` : ''}` : 'AdamW defaults';
     const summary = `${spec.name}: ${r.steps} steps in ${(r.elapsedMs / 1000).toFixed(1)} s, loss ${r.firstLoss.toPrecision(4)} → ${r.lastLoss.toPrecision(4)} (${hyper}; ${r.dataset})`;

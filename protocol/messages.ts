@@ -8,7 +8,7 @@
  * engine's plain-data types; they never import each other's code.
  */
 import type { Dataset } from '../engine/data/dataset';
-import type { ChainModelSpec, ModelSpec } from '../engine/model/spec';
+import type { ChainModelSpec, ModelSpec, RunnableModelSpec } from '../engine/model/spec';
 import type { ModelDiagnostic } from '../engine/model/diagnostic';
 import type { Located } from '../engine/model/located';
 import type { InitInspection, ModuleSummary } from '../engine/inspect/types';
@@ -50,7 +50,7 @@ export interface InspectInitParams {
 }
 
 export interface SignalParams {
-  model: ChainModelSpec;
+  model: RunnableModelSpec;
   /** The model's data, loaded by the extension (absent: the engine's default synthetic task). */
   dataset?: Dataset;
   /** The model's `init_from` values: the signal of those weights, not of a fresh draw. */
@@ -66,7 +66,7 @@ export interface CompareParams {
 }
 
 export interface TrainParams {
-  model: ChainModelSpec;
+  model: RunnableModelSpec;
   steps: number;
   batchSize: number;
   /** The model's data, loaded by the extension (absent: the engine's default synthetic task). */

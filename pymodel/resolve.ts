@@ -23,9 +23,11 @@ import { Imports } from './imports';
 import { runOne, type InitEnv } from './initStatements';
 import { array, entry, object, scalar } from './located';
 import { buildModule, type ModuleValue } from './modules';
-import { CANNOT_MODEL, NO_FORWARD, Notes } from './notes';
+import { NO_FORWARD, Notes } from './notes';
 import { sourceFile, torchPackageName, type FileLoader, type SourceFile } from './interp/files';
 import { readModuleTree, type ReadTree } from './interp/readModel';
+import { checkForwardGraph } from '../engine/graph/check';
+import type { ForwardGraph } from '../engine/graph/ir';
 import { namedParameters } from '../engine/modules/tree';
 import type { SyntaxNode, SyntaxTree } from './parser';
 import { plainTree } from './plainTree';
@@ -427,12 +429,13 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
     // The chain reader's reasons become why Train is off; the tree reader's notes say what it assumed.
     // A module the engine has no forward for is the reason; else what stopped the chain reader (a residual sum, a second use).
     // What stopped the chain reader in forward (a residual sum, nn.Conv2d applied) names the construct; else the tree says.
-    const forward = classModel?.forward;
-    const reason = notes.items.find((n) => n.code === CANNOT_MODEL && (!forward || (n.range.start >= forward.startIndex && n.range.end <= forward.endIndex)));
-    const forwardUnavailable = reason ? reason.message.replace(/\.$/, '') : forwardGap(tree.root);
+    // forward read as a dataflow graph; what stops it (reading, or the graph check) is why Train is off, on its syntax.
+    const graphRead = forwardGraphOf(tree, ctx.text);
+    const forwardUnavailable = graphRead.graph ? undefined : graphRead.reason;
     notes.items.splice(0, notes.items.length, ...treeNotes.items);
-    const where = reason ? reason.range : rangeOf(c.nameNode);
-    notes.items.push({ severity: 'information', code: NO_FORWARD, message: `Inspect shows every parameter of ${c.name}; Train and Signal through depth are off: ${forwardUnavailable}.`, range: where });
+    if (forwardUnavailable !== undefined) {
+      notes.items.push({ severity: 'information', code: NO_FORWARD, message: `Inspect shows every parameter of ${c.name}; Train and Signal through depth are off: ${forwardUnavailable}.`, range: graphRead.range ?? rangeOf(c.nameNode) });
+    }
     const layersAt = entries.findIndex((e) => e.key === 'layers');
     if (layersAt >= 0) entries.splice(layersAt, 1);
     const inputAt = entries.findIndex((e) => e.key === 'input');
@@ -442,7 +445,8 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
       const opt = readOptimizer(optimizerCall.call, { scope: optimizerCall.scope, notes, root: optimizerCall.variable, parameters: params, resolve: optimizerCall.resolve });
       if (opt) entries.push(entry('optimizer', opt.range, opt));
     }
-    result = decodeModel(modelRoot, c.name, { ...ctx.options, modules: { ...tree, forwardUnavailable } });
+    const { forward: _read, ...plainTree_ } = tree;
+    result = decodeModel(modelRoot, c.name, { ...ctx.options, modules: { ...plainTree_, ...(graphRead.read ? { graph: graphRead.read } : {}), ...(forwardUnavailable !== undefined ? { forwardUnavailable } : {}) } });
   } else if (blocked) {
     result = { spec: undefined, diagnostics: [], tree: modelRoot };
   } else {
@@ -570,3 +574,23 @@ function dedupe(items: ModelDiagnostic[]): ModelDiagnostic[] {
   return out.sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end);
 }
 
+
+/**
+ * The tree's forward graph when it reads and passes the graph check (every op and module forward the engine has,
+ * shapes that fit); else why not, on the construct's range.
+ */
+function forwardGraphOf(tree: ReadTree, text: string): { graph?: ForwardGraph; read?: ForwardGraph; reason: string; range?: SourceRange } {
+  const read = tree.forward;
+  if (!read) return { reason: forwardGap(tree.root) };
+  if ('problem' in read) {
+    const { node, message } = read.problem;
+    return { reason: message.replace(/\.$/, ''), range: rangeOf(node) };
+  }
+  const problems = checkForwardGraph(read.graph, tree.root);
+  const first = problems[0];
+  if (!first) return { graph: read.graph, read: read.graph, reason: '' };
+  const code = text.slice(first.range.start, first.range.end).split('\n')[0]!.trim();
+  const others = problems.slice(1).filter((p) => p.unavailable).map((p) => p.construct);
+  const more = others.length > 0 ? ` (also not available yet: ${others.slice(0, 6).join(', ')}${others.length > 6 ? ', …' : ''})` : '';
+  return { read: read.graph, reason: `\`${code.length > 60 ? `${code.slice(0, 57)}…` : code}\`: ${first.message.replace(/\.$/, '')}${more}`, range: first.range };
+}

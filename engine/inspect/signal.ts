@@ -16,10 +16,12 @@
  * (BCELoss on values outside [0, 1] raises, as in torch), the report says so
  * and falls back to ½‖y‖²/B.
  */
-import type { Dataset } from '../data/dataset';
+import { targetWidth, type Dataset } from '../data/dataset';
 import { buildCriterion, buildNetwork } from '../model/build';
 import { initializeParameters, type InitialValues } from '../model/initialize';
-import { type ChainModelSpec } from '../model/spec';
+import { isGraphModel, type ChainModelSpec, type GraphModelSpec, type RunnableModelSpec } from '../model/spec';
+import { forwardArguments } from '../graph/data';
+import { GraphNetwork, type ModuleTrace } from '../graph/network';
 import { parameterCount } from '../model/moduleTree';
 import type { Criterion, LayerTrace } from '../nn';
 import { Rng } from '../rng';
@@ -79,6 +81,8 @@ export interface LayerSignal extends ForwardStats {
   index: number;
   /** `state_dict` prefix. */
   name: string;
+  /** Nesting of the module in the model's tree (0 for a chain's layers and the model's direct children). */
+  depth?: number;
   /** torch class name. */
   kind: string;
   /** std of this layer's output over std of its input. */
@@ -105,7 +109,10 @@ export interface SignalReport {
   loss: string;
   lossValue: number;
   input: ForwardStats;
+  /** Per layer of a chain, or per submodule of a graph model, in the order forward calls them (`through`). */
   layers: LayerSignal[];
+  /** `modules`: the model is a forward graph and `layers` are every submodule's output, blocks and their sublayers. */
+  through?: 'layers' | 'modules';
   verdict: SignalVerdict;
   elapsedMs: number;
 }
@@ -120,12 +127,12 @@ function firstRows(data: Dataset, count: number): Batch {
   const d = data.inputDim;
   const inputs = new Tensor(data.inputs.slice(0, count * d), [count, d]);
   const t = data.targets;
-  const targets = t.kind === 'classes' ? t.data.slice(0, count) : new Tensor(t.data.slice(0, count * t.dim), [count, t.dim]);
+  const targets = t.kind === 'classes' ? t.data.slice(0, count * targetWidth(t)) : new Tensor(t.data.slice(0, count * t.dim), [count, t.dim]);
   return { inputs, targets };
 }
 
 /** Seeds the backward pass of the model's loss, or of ½‖y‖²/B; returns what was used. */
-function backwardFromLoss(spec: ChainModelSpec, output: Tensor, targets: Tensor | Int32Array): { loss: string; value: number } {
+function backwardFromLoss(spec: RunnableModelSpec, output: Tensor, targets: Tensor | Int32Array): { loss: string; value: number } {
   if (spec.loss) {
     try {
       const criterion = buildCriterion(spec) as Criterion<Tensor | ArrayLike<number>>;
@@ -154,7 +161,7 @@ function halfSquaredNorm(output: Tensor, label: string): { loss: string; value: 
   return { loss: label, value: value / examples };
 }
 
-function layerSignal(trace: LayerTrace, index: number, examples: number, previousStd: number, weightGrad: FloatArray | null | undefined): LayerSignal {
+function layerSignal(trace: Pick<LayerTrace, 'name' | 'kind' | 'output'>, index: number, examples: number, previousStd: number, weightGrad: FloatArray | null | undefined): LayerSignal {
   const { output, kind } = trace;
   const units = output.numel / examples;
   const scale = activationScale(output.data, examples, units);
@@ -176,7 +183,12 @@ function layerSignal(trace: LayerTrace, index: number, examples: number, previou
   return layer;
 }
 
-export function measureSignal(spec: ChainModelSpec, options: SignalOptions = {}): SignalReport {
+export function measureSignal(spec: RunnableModelSpec, options: SignalOptions = {}): SignalReport {
+  if (isGraphModel(spec)) return measureGraphSignal(spec, options);
+  return measureChainSignal(spec, options);
+}
+
+function measureChainSignal(spec: ChainModelSpec, options: SignalOptions): SignalReport {
   const started = performance.now();
   const seed = options.seed ?? spec.seed;
   const rng = new Rng(seed);
@@ -208,6 +220,72 @@ export function measureSignal(spec: ChainModelSpec, options: SignalOptions = {})
     lossValue: value,
     input,
     layers,
+    verdict: signalVerdict(input.std, input.signalStd, layers),
+    elapsedMs: performance.now() - started,
+  };
+}
+
+/**
+ * Positions one example runs through (tokens of a sequence, pixels of an image): a graph model's forward costs
+ * about parameters × positions per example, which the example budget divides.
+ */
+function positionsPerExample(data: Dataset): number {
+  const shape = data.inputShape ?? [data.inputDim];
+  if (data.inputKind === 'tokens') return shape.reduce((a, b) => a * b, 1);
+  return shape.length > 1 ? shape.slice(1).reduce((a, b) => a * b, 1) : 1;
+}
+
+/** Fewest examples for a graph model: each holds many positions (tokens, pixels), so the stds still average thousands of values. */
+const MIN_GRAPH_SIGNAL_EXAMPLES = 8;
+
+/**
+ * Signal through depth of a forward graph: one forward pass keeping every submodule's output (blocks and their
+ * sublayers, in the order forward calls them), one backward pass of the loss forward computes (nanoGPT), else of
+ * the model's loss on its prediction, else of ½‖y‖²/B.
+ */
+function measureGraphSignal(spec: GraphModelSpec, options: SignalOptions): SignalReport {
+  const started = performance.now();
+  const seed = options.seed ?? spec.seed;
+  const rng = new Rng(seed);
+  const network = new GraphNetwork(spec, initializeParameters(spec, rng, 'float32', options.checkpoint), rng);
+  network.train(options.training ?? true);
+
+  const data = options.data ?? defaultDataset(spec);
+  const positions = positionsPerExample(data);
+  const affordable = Math.floor(SIGNAL_BUDGET / Math.max(1, parameterCount(spec) * positions));
+  const examples = Math.min(data.count, options.examples ?? Math.max(MIN_GRAPH_SIGNAL_EXAMPLES, Math.min(DEFAULT_SIGNAL_EXAMPLES, affordable)));
+  if (!(examples >= 1)) throw new RangeError(`measureSignal: need at least one example, got ${examples}`);
+  const { inputs, targets } = firstRows(data, examples);
+
+  const trace: ModuleTrace[] = [];
+  const out = network.forward(forwardArguments(spec, data, inputs, targets), { trace, retainGrad: true });
+  const { prediction, loss: own } = network.predictionAndLoss(out);
+  let loss: { loss: string; value: number };
+  if (own) {
+    own.backward();
+    loss = { loss: 'the loss forward computes', value: own.item() };
+  } else {
+    loss = backwardFromLoss(spec, prediction!, targets);
+  }
+
+  const inputScale = activationScale(inputs.data, examples, data.inputDim);
+  let previousStd = inputScale.std;
+  const layers = trace.map((t, index) => {
+    const layer = layerSignal({ name: t.path, kind: t.kind, output: t.output }, index, examples, previousStd, network.parameters.get(`${t.path}.weight`)?.grad);
+    layer.depth = t.path.split('.').length - 1;
+    previousStd = layer.std;
+    return layer;
+  });
+  const input = { mean: inputScale.mean, std: inputScale.std, rms: inputScale.rms, signalStd: inputScale.signalStd };
+  return {
+    modelName: spec.name,
+    seed,
+    examples,
+    loss: loss.loss,
+    lossValue: loss.value,
+    input,
+    layers,
+    through: 'modules',
     verdict: signalVerdict(input.std, input.signalStd, layers),
     elapsedMs: performance.now() - started,
   };

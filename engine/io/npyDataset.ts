@@ -1,6 +1,8 @@
 /**
  * Datasets from two arrays (typically two `.npy` files): inputs of shape
- * [n, d] and targets of shape [n] or [n, k].
+ * [n, d], or of any rank ([n, C, H, W] images; an integer [n, T] array is
+ * token ids), and targets of shape [n] or [n, k] (class targets also
+ * [n, T]: one class per position, as a language model's next tokens).
  *
  * Class targets are used as they are, not re-numbered as CSV labels are: an
  * integer array is already the class indices CrossEntropyLoss takes, and
@@ -15,6 +17,8 @@ import type { DatasetTask } from './task';
 export interface ArrayInput {
   shape: readonly number[];
   data: ArrayLike<number>;
+  /** The file's element type (`int64`, `float32`, …): integer inputs are token ids. */
+  dtype?: string;
 }
 
 export interface NpyDatasetOptions {
@@ -35,29 +39,42 @@ export function readNpyDataset(inputs: ArrayInput, targets: ArrayInput, task: Da
   };
   checkLength(inputs, inputsFail);
   checkLength(targets, targetsFail);
-  if (inputs.shape.length !== 2) inputsFail(`inputs must be 2-D [n, d], got shape [${inputs.shape.join(', ')}]`);
-  const [count, inputDim] = inputs.shape as [number, number];
-  if (count === 0 || inputDim === 0) inputsFail(`inputs of shape [${count}, ${inputDim}] hold no examples`);
-  if (targets.shape.length !== 1 && targets.shape.length !== 2) targetsFail(`targets must be [n] or [n, k], got shape [${targets.shape.join(', ')}]`);
+  // Any rank: [n, d] features, [n, C, H, W] images, [n, T] token ids (an integer array).
+  if (inputs.shape.length < 2) inputsFail(`inputs must be [n, …] with at least 2 dimensions, got shape [${inputs.shape.join(', ')}]`);
+  const count = inputs.shape[0]!;
+  const inputShape = inputs.shape.slice(1);
+  const inputDim = inputShape.reduce((a, b) => a * b, 1);
+  if (count === 0 || inputDim === 0) inputsFail(`inputs of shape [${inputs.shape.join(', ')}] hold no examples`);
+  if (targets.shape.length < 1) targetsFail(`targets must be [n, …], got shape [${targets.shape.join(', ')}]`);
   if (targets.shape[0] !== count) targetsFail(`targets have ${targets.shape[0]} rows but the inputs ${count}`);
-  const dim = targets.shape[1] ?? 1;
-  if (dim === 0) targetsFail('targets of shape [n, 0] have no values');
+  if (task !== 'classes' && targets.shape.length > 2) targetsFail(`targets must be [n] or [n, k], got shape [${targets.shape.join(', ')}]`);
+  const dim = targets.shape.slice(1).reduce((a, b) => a * b, 1);
+  if (dim === 0) targetsFail(`targets of shape [${targets.shape.join(', ')}] have no values`);
+  // Integer ids of [n, T] (int16/32/64; uint8 arrays are images).
+  const tokens = inputs.dtype !== undefined && /^int(16|32|64)$/.test(inputs.dtype) && inputs.shape.length === 2;
 
   const x = allocate(dtype, inputs.data.length);
   copyFinite(inputs.data, x, inputs.shape, inputsFail, 'inputs');
-  const description = `${inputsFile} [${count}, ${inputDim}] → ${targetsFile} [${targets.shape.join(', ')}] (${task})`;
+  if (tokens) {
+    // Ids stay exact in float32 below 2²⁴; a vocabulary is far smaller.
+    const bad = x.findIndex((v) => !(v >= 0 && v < 2 ** 24));
+    if (bad >= 0) inputsFail(`${indexText('inputs', bad, inputs.shape)} is ${inputs.data[bad]}; token ids must be integers in [0, 2²⁴)`);
+  }
+  const description = `${inputsFile} [${inputs.shape.join(', ')}] → ${targetsFile} [${targets.shape.join(', ')}] (${task})`;
+  const shaped = { ...(inputs.shape.length > 2 || tokens ? { inputShape } : {}), ...(tokens ? { inputKind: 'tokens' as const } : {}) };
 
   if (task === 'classes') {
-    if (dim !== 1) targetsFail(`class targets must be [n] (or [n, 1]), got shape [${targets.shape.join(', ')}]`);
-    const labels = new Int32Array(count);
+    // [n] (or [n, 1]) class indices, or [n, T…]: one per position (a language model's next tokens).
+    const perExample = targets.shape.length === 1 || (targets.shape.length === 2 && dim === 1) ? undefined : targets.shape.slice(1);
+    const labels = new Int32Array(count * dim);
     let classes = 0;
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < labels.length; i++) {
       const y = targets.data[i]!;
-      if (!Number.isInteger(y) || y < 0 || y > 2 ** 31 - 1) targetsFail(`targets[${i}] is ${y}; class labels must be non-negative integers`);
+      if (!Number.isInteger(y) || y < 0 || y > 2 ** 31 - 1) targetsFail(`${indexText('targets', i, targets.shape)} is ${y}; class labels must be non-negative integers`);
       labels[i] = y;
       classes = Math.max(classes, y + 1);
     }
-    return { count, inputDim, inputs: x, targets: { kind: 'classes', classes, data: labels }, description };
+    return { count, inputDim, ...shaped, inputs: x, targets: { kind: 'classes', classes, data: labels, ...(perExample ? { shape: perExample } : {}) }, description };
   }
   const y = allocate(dtype, targets.data.length);
   copyFinite(targets.data, y, targets.shape, targetsFail, 'targets');
@@ -65,7 +82,7 @@ export function readNpyDataset(inputs: ArrayInput, targets: ArrayInput, task: Da
     const bad = y.findIndex((v) => v !== 0 && v !== 1);
     if (bad >= 0) targetsFail(`${indexText('targets', bad, targets.shape)} is ${y[bad]}; binary targets must be 0 or 1`);
   }
-  return { count, inputDim, inputs: x, targets: { kind: 'values', dim, data: y }, description };
+  return { count, inputDim, ...shaped, inputs: x, targets: { kind: 'values', dim, data: y }, description };
 }
 
 function checkLength(array: ArrayInput, fail: (detail: string) => never): void {
@@ -84,6 +101,12 @@ function copyFinite(from: ArrayLike<number>, to: ReturnType<typeof allocate>, sh
 
 /** "inputs[3, 1]" for flat index 7 of a [n, 2] array. */
 function indexText(name: string, flat: number, shape: readonly number[]): string {
-  const cols = shape[1];
-  return cols === undefined ? `${name}[${flat}]` : `${name}[${Math.floor(flat / cols)}, ${flat % cols}]`;
+  if (shape.length <= 1) return `${name}[${flat}]`;
+  const index: number[] = [];
+  let rest = flat;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    index.unshift(rest % shape[d]!);
+    rest = Math.floor(rest / shape[d]!);
+  }
+  return `${name}[${index.join(', ')}]`;
 }

@@ -44,6 +44,7 @@ import { chainFromTree } from './treeJson';
 import { moduleDefinition } from '../modules/catalogue';
 import { namedModules, tensorEntries, type ModuleNode, type TensorTie } from '../modules/tree';
 import { LOSS_TYPES } from './vocabulary';
+import type { ForwardGraph } from '../graph/ir';
 
 export interface DecodeResult {
   spec: ModelSpec | undefined;
@@ -61,7 +62,7 @@ export interface DecodeOptions {
    * The module tree, when a front end built it itself (the Python reader): it takes the place of the
    * file's "layers", and `forwardUnavailable` says why the engine cannot run it.
    */
-  modules?: { root: ModuleNode; ties: TensorTie[]; forwardUnavailable: string };
+  modules?: { root: ModuleNode; ties: TensorTie[]; forwardUnavailable?: string; graph?: ForwardGraph };
 }
 
 export function decodeModel(root: Located | undefined, defaultName: string, options: DecodeOptions = {}): DecodeResult {
@@ -161,7 +162,11 @@ export function decodeModel(root: Located | undefined, defaultName: string, opti
 
   if (d.errorCount > 0 || (!modules && inputFeatures === undefined)) return { spec: undefined, diagnostics: d.items, tree: root };
   const spec: ModelSpec = modules
-    ? { version, name, modules, seed, forwardUnavailable: options.modules?.forwardUnavailable ?? forwardGap(modules) }
+    ? {
+      version, name, modules, seed,
+      ...(options.modules?.graph ? { graph: options.modules.graph } : {}),
+      ...(options.modules?.graph && options.modules.forwardUnavailable === undefined ? {} : { forwardUnavailable: options.modules?.forwardUnavailable ?? forwardGap(modules) }),
+    }
     : { version, name, inputFeatures, layers, seed };
   if (ties.length > 0) spec.ties = ties;
   if (initPatterns.length > 0) spec.initPatterns = initPatterns;
@@ -394,9 +399,9 @@ function decodeData(d: DiagnosticSink, e: LocatedEntry | undefined): DataSpec | 
   if (!e) return undefined;
   const obj = d.expectObject(e.value, 'data');
   if (!obj) return undefined;
-  const sources = obj.entries.filter((x) => x.key === 'synthetic' || x.key === 'csv' || x.key === 'npy');
+  const sources = obj.entries.filter((x) => x.key === 'synthetic' || x.key === 'csv' || x.key === 'npy' || x.key === 'text');
   if (sources.length !== 1) {
-    d.error('bad-data', 'Give exactly one data source: "synthetic", "csv" or "npy".', sources[1]?.keyRange ?? obj.range);
+    d.error('bad-data', 'Give exactly one data source: "synthetic", "csv", "npy" or "text".', sources[1]?.keyRange ?? obj.range);
     return undefined;
   }
   const source = sources[0]!;
@@ -437,6 +442,15 @@ function decodeData(d: DiagnosticSink, e: LocatedEntry | undefined): DataSpec | 
     const t = task(DATA_TASKS, 'regression');
     if (!path || !target || !t) return undefined;
     return { kind: 'csv', path, target, ...(features ? { features } : {}), task: t as DataTask };
+  }
+  if (source.key === 'text') {
+    // {"text": "input.txt", "block_size": 64}: a character-level language-model dataset (nanoGPT's shakespeare_char).
+    d.warnUnknownKeys(obj.entries, new Set(['text', 'block_size']), 'data');
+    const path = source.value.kind === 'scalar' && typeof source.value.value === 'string' ? source.value.value : undefined;
+    if (!path) d.error('type', '"text" must be a file path relative to the model file.', source.value.range);
+    const blockEntry = entry(obj, 'block_size');
+    const blockSize = blockEntry ? d.positiveInteger(blockEntry.value, 'block_size') : 64;
+    return path && blockSize !== undefined ? { kind: 'text', path, blockSize } : undefined;
   }
   d.warnUnknownKeys(obj.entries, new Set(['npy', 'task']), 'data');
   const files = d.expectObject(source.value, 'npy');

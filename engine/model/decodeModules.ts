@@ -239,6 +239,14 @@ function decodeSteps(d: DiagnosticSink, node: Located, decl: TensorDecl, name: s
       else d.error('bad-value', `{ "row", "fill" } sets one row of ${name}: row is an index below ${decl.shape[0] ?? 0}, fill a number.`, item.range);
       continue;
     }
+    const triangle = item.kind === 'object' && item.entries.length === 1 ? entry(item, 'tril') ?? entry(item, 'triu') : undefined;
+    if (triangle) {
+      // torch.tril / torch.triu of the values: a mask such as a causal attention mask.
+      const diagonal = triangle.value.kind === 'scalar' ? triangle.value.value : undefined;
+      if (typeof diagonal === 'number' && Number.isInteger(diagonal) && decl.shape.length >= 2) steps.push({ op: 'triangle', lower: triangle.key === 'tril', diagonal });
+      else d.error('bad-value', `{ "${triangle.key}": diagonal } keeps a triangle of the last two dimensions of ${name}: diagonal is an integer, and the tensor has at least two dimensions.`, item.range);
+      continue;
+    }
     const scale = item.kind === 'object' && item.entries.length === 1 ? entry(item, 'scale') : undefined;
     if (scale) {
       if (scale.value.kind === 'scalar' && typeof scale.value.value === 'number' && Number.isFinite(scale.value.value)) steps.push({ op: 'scale', factor: scale.value.value });

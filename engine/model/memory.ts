@@ -19,7 +19,7 @@
  */
 import { DEFAULT_BATCH_SIZE, DEFAULT_EXAMPLES, outputWidth } from '../train/defaults';
 import { modelTensors } from './moduleTree';
-import { isChainModel, type ChainModelSpec, type ModelSpec } from './spec';
+import { isChainModel, isRunnableModel, type ChainModelSpec, type ModelSpec } from './spec';
 
 export type SizedCommand = 'init' | 'signal' | 'train';
 
@@ -52,7 +52,9 @@ export function estimateMemory(spec: ModelSpec, command: SizedCommand, batchSize
     if (e.decl.kind === 'parameter') parameters += numel;
     largest = Math.max(largest, numel);
   }
-  if (command === 'init' || !isChainModel(spec)) return { parameters, bytes: FLOAT32 * (elements + 2 * largest) };
+  if (command === 'init' || !isRunnableModel(spec)) return { parameters, bytes: FLOAT32 * (elements + 2 * largest) };
+  // A forward graph: the tensors, their gradients and AdamW's two moments; its activations are not estimated from widths.
+  if (!isChainModel(spec)) return { parameters, bytes: FLOAT32 * (command === 'signal' ? 2 : 6) * elements };
   const batch = batchSize ?? spec.training?.batchSize ?? DEFAULT_BATCH_SIZE;
   const activations = 3 * batch * totalWidth(spec);
   if (command === 'signal') return { parameters, bytes: FLOAT32 * (2 * elements + activations) };
@@ -95,7 +97,7 @@ export function sizeProblem(spec: ModelSpec, command: SizedCommand, limits: Size
   const maxBytes = limits.maxBytes ?? MAX_ESTIMATED_BYTES;
   const count = formatCount(estimate.parameters);
   const needs = `${command === 'init' ? 'initializing' : command === 'signal' ? 'measuring the signal of' : 'training'} it needs about ${formatBytes(estimate.bytes)}`;
-  if (isChainModel(spec) && command !== 'init' && limits.maxParameters !== undefined && estimate.parameters > limits.maxParameters) {
+  if (isRunnableModel(spec) && command !== 'init' && limits.maxParameters !== undefined && estimate.parameters > limits.maxParameters) {
     return `The model has ${count} parameters, over the limit of ${formatCount(limits.maxParameters)} (${limits.limitName ?? 'setting weightscope.limits.maxParameters'}); ${needs}.`;
   }
   if (!(estimate.bytes <= maxBytes)) {

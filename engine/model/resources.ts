@@ -15,7 +15,9 @@ import type { DType } from '../tensor/dtype';
 import { defaultDataset, outputWidth } from '../train/defaults';
 import type { ModelDiagnostic } from './diagnostic';
 import { nodeAt, type Located } from './located';
-import { isChainModel, type ModelSpec, type ChainModelSpec } from './spec';
+import { isGraphModel, isRunnableModel, type ModelSpec, type RunnableModelSpec } from './spec';
+import { characterDataset } from '../data/sequences';
+import { graphDataMismatch } from '../graph/data';
 import { parameterShapes } from './moduleTree';
 
 export type ReadFile = (relativePath: string) => Promise<Uint8Array>;
@@ -29,6 +31,7 @@ export function resourcePaths(spec: ModelSpec): string[] {
   const data = spec.data;
   if (data?.kind === 'csv') paths.push(data.path);
   if (data?.kind === 'npy') paths.push(data.inputs, data.targets);
+  if (data?.kind === 'text') paths.push(data.path);
   const from = spec.initFrom;
   if (from?.kind === 'safetensors') paths.push(from.path);
   if (from?.kind === 'npy') paths.push(...Object.values(from.files));
@@ -63,7 +66,7 @@ export async function loadModelResources(spec: ModelSpec, tree: Located | undefi
 
   // Data feeds the forward pass; a model the engine cannot run yet is only inspected, so its data is not read.
   let dataset: Dataset | undefined;
-  if (isChainModel(spec)) {
+  if (isRunnableModel(spec)) {
     try {
       dataset = await loadDataset(spec, read, dtype);
     } catch (err) {
@@ -84,16 +87,26 @@ export async function loadModelResources(spec: ModelSpec, tree: Located | undefi
     if (checkpoint) for (const message of checkpointMismatches(spec, checkpoint)) fail('checkpoint-mismatch', message, ['init_from']);
   }
   const result: ModelResources = { diagnostics };
-  if (isChainModel(spec)) result.dataset = dataset ?? defaultDataset(spec, dtype);
+  if (isRunnableModel(spec)) result.dataset = dataset ?? defaultDataset(spec, dtype);
   if (checkpoint && diagnostics.every((d) => d.code !== 'checkpoint-mismatch' && d.code !== 'bad-checkpoint-file')) result.checkpoint = checkpoint;
   return result;
 }
 
-async function loadDataset(spec: ChainModelSpec, read: (path: string, at: (string | number)[]) => Promise<Uint8Array | undefined>, dtype: DType): Promise<Dataset | undefined> {
+async function loadDataset(spec: RunnableModelSpec, read: (path: string, at: (string | number)[]) => Promise<Uint8Array | undefined>, dtype: DType): Promise<Dataset | undefined> {
   const data = spec.data;
   if (!data) return defaultDataset(spec, dtype);
   switch (data.kind) {
+    case 'text': {
+      const bytes = await read(data.path, ['data', 'text']);
+      if (!bytes) return undefined;
+      try {
+        return characterDataset(new TextDecoder().decode(bytes), data.blockSize, data.path, dtype);
+      } catch (err) {
+        throw new IoError(data.path, err instanceof Error ? err.message : String(err));
+      }
+    }
     case 'synthetic':
+      if (isGraphModel(spec)) return defaultDataset(spec, dtype);
       return syntheticDataset({ task: data.task, count: data.examples, inputDim: spec.inputFeatures, outputDim: outputWidth(spec), noise: data.noise, seed: spec.seed, dtype });
     case 'csv': {
       const bytes = await read(data.path, ['data', 'csv']);
@@ -110,7 +123,12 @@ async function loadDataset(spec: ChainModelSpec, read: (path: string, at: (strin
 }
 
 /** The data's width must match the model's input, and its targets the model's output. */
-function checkDataset(spec: ChainModelSpec, dataset: Dataset, fail: (message: string) => void): void {
+function checkDataset(spec: RunnableModelSpec, dataset: Dataset, fail: (message: string) => void): void {
+  if (isGraphModel(spec)) {
+    const mismatch = graphDataMismatch(spec, dataset);
+    if (mismatch) fail(`The data does not fit ${spec.name}: ${mismatch}.`);
+    return;
+  }
   if (dataset.inputDim !== spec.inputFeatures) {
     fail(`The data has ${dataset.inputDim} feature${dataset.inputDim === 1 ? '' : 's'} per example, but the model's input is ${spec.inputFeatures}.`);
   }

@@ -9,6 +9,7 @@
  * unnamed first layer) so that checkpoints line up.
  */
 import type { ModuleNode, TensorTie } from '../modules/tree';
+import type { ForwardGraph } from '../graph/ir';
 
 export const MODEL_FORMAT_VERSION = 1;
 
@@ -117,7 +118,9 @@ export interface InitPattern {
 export type DataSpec =
   | { kind: 'synthetic'; task: 'regression' | 'binary' | 'multiclass' | 'spiral'; examples: number; noise: number }
   | { kind: 'csv'; path: string; target: string[]; features?: string[]; task: DataTask }
-  | { kind: 'npy'; inputs: string; targets: string; task: DataTask };
+  | { kind: 'npy'; inputs: string; targets: string; task: DataTask }
+  /** A text file as a character-level dataset: windows of `blockSize` characters and the next character of each. */
+  | { kind: 'text'; path: string; blockSize: number };
 
 export type DataTask = 'regression' | 'binary' | 'classes';
 
@@ -158,6 +161,14 @@ export interface ModelSpec {
   layers?: LayerSpec[];
   /** Input features per example, for a chain. */
   inputFeatures?: number;
+  /**
+   * The forward pass as a dataflow graph over `modules` (read from a Python
+   * `forward`), for models that are not a chain: what the graph interpreter
+   * runs for training and the signal through depth. With
+   * `forwardUnavailable` it was read but cannot run yet (an op the engine
+   * lacks, a shape that does not fit): the reason says which, where.
+   */
+  graph?: ForwardGraph;
   forwardUnavailable?: string;
   /**
    * Initializers by parameter-name pattern, in file order; the first match
@@ -183,6 +194,26 @@ export type ChainModelSpec = ModelSpec & { layers: LayerSpec[]; inputFeatures: n
 
 export function isChainModel(spec: ModelSpec): spec is ChainModelSpec {
   return spec.layers !== undefined && spec.inputFeatures !== undefined;
+}
+
+/** A model whose forward is a graph the engine runs (read, checked, every op available). */
+export type GraphModelSpec = ModelSpec & { modules: ModuleNode; graph: ForwardGraph };
+
+export function isGraphModel(spec: ModelSpec): spec is GraphModelSpec {
+  return spec.graph !== undefined && spec.modules !== undefined && spec.forwardUnavailable === undefined && !isChainModel(spec);
+}
+
+/** A model the engine can train and measure: a chain of layers or a forward graph. */
+export type RunnableModelSpec = ChainModelSpec | GraphModelSpec;
+
+export function isRunnableModel(spec: ModelSpec): spec is RunnableModelSpec {
+  return isChainModel(spec) || isGraphModel(spec);
+}
+
+/** Throws the reason when the model's forward pass is not one the engine runs. */
+export function requireRunnable(spec: ModelSpec, what: string): RunnableModelSpec {
+  if (isRunnableModel(spec)) return spec;
+  throw new Error(`${what} needs the model's forward pass, which Weightscope cannot run for ${spec.name} yet: ${spec.forwardUnavailable ?? 'it is not a chain of layers'}.`);
 }
 
 /** Throws the reason when the model's forward pass is not a chain the engine runs. */

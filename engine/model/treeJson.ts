@@ -146,6 +146,7 @@ function ownTensorsJson(m: ModuleNode): Record<string, Json> {
 function stepJson(s: InitStep): Json {
   if (s.op === 'scale') return { scale: s.factor };
   if (s.op === 'fillRow') return { row: s.index, fill: s.value };
+  if (s.op === 'triangle') return { [s.lower ? 'tril' : 'triu']: s.diagonal };
   const args = Object.entries(s.init.args);
   return args.length === 0 ? s.init.fn : { fn: s.init.fn, ...Object.fromEntries(args) };
 }

@@ -41,7 +41,8 @@ export function materialize(decl: TensorDecl, rng: Rng, dtype: DType = 'float32'
   for (const step of decl.init.slice(Math.max(0, lastFill))) {
     if (step.op === 'init') getInitializer(step.init.fn).apply(tensor, step.init.args, rng);
     else if (step.op === 'scale') for (let i = 0; i < n; i++) data[i] = data[i]! * step.factor;
-    else fillRow(data, decl.shape, step.index, step.value);
+    else if (step.op === 'fillRow') fillRow(data, decl.shape, step.index, step.value);
+    else triangle(data, decl.shape, step.lower, step.diagonal);
   }
   return { data, ...describeSteps(decl) };
 }
@@ -64,6 +65,10 @@ export function describeSteps(decl: TensorDecl): Omit<TensorValue, 'data'> {
       labels.push(`row ${step.index} = ${formatNumber(step.value)}`);
       const rows = decl.shape[0] ?? 1;
       theory = theory && step.value === 0 ? withDistribution(theory, zeroInflatedDistribution(theory, 1 / rows), { zeroRows: 1 }) : null;
+    } else if (step.op === 'triangle') {
+      // A fixed mask, not a draw: no distribution to compare with.
+      labels.push(`${step.lower ? 'tril' : 'triu'}(${step.diagonal === 0 ? '' : `diagonal=${step.diagonal}`})`);
+      theory = null;
     }
   }
   const changedByModel = fill.origin === 'model file' || decl.init.slice(lastFill + 1).some((s) => s.op === 'scale');
@@ -77,6 +82,19 @@ function withDistribution(theory: Theory, dist: ReturnType<typeof scaledDistribu
 function fillRow(data: FloatArray, shape: readonly number[], row: number, value: number): void {
   const width = numelOf(shape.slice(1));
   data.fill(value, row * width, (row + 1) * width);
+}
+
+/** torch.tril / torch.triu on every matrix of the last two dimensions: keep j − i ≤ diagonal (tril) or j − i ≥ diagonal (triu). */
+function triangle(data: FloatArray, shape: readonly number[], lower: boolean, diagonal: number): void {
+  const rows = shape.length >= 2 ? shape[shape.length - 2]! : 1;
+  const cols = shape[shape.length - 1] ?? 1;
+  for (let base = 0; base < data.length; base += rows * cols) {
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        if (lower ? j - i > diagonal : j - i < diagonal) data[base + i * cols + j] = 0;
+      }
+    }
+  }
 }
 
 function findLastIndex<T>(items: readonly T[], test: (t: T) => boolean): number {

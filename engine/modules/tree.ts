@@ -39,7 +39,13 @@ export type InitStep =
   /** `p.mul_(factor)` (or `p.data *= factor`) on the current values. */
   | { op: 'scale'; factor: number }
   /** `weight[index].fill_(value)`: nn.Embedding's `padding_idx` row. */
-  | { op: 'fillRow'; index: number; value: number };
+  | { op: 'fillRow'; index: number; value: number }
+  /**
+   * `torch.tril(t, diagonal)` / `torch.triu(t, diagonal)` over the last two
+   * dimensions: entries above (tril) or below (triu) the diagonal become 0.
+   * A causal mask (`torch.tril(torch.ones(T, T))`) is `ones_` then this.
+   */
+  | { op: 'triangle'; lower: boolean; diagonal: number };
 
 export interface TensorDecl {
   /** The name within its module: `weight`, `weight_ih_l0_reverse`, `running_mean`. */

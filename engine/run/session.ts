@@ -10,7 +10,7 @@
  */
 import type { Dataset } from '../data/dataset';
 import type { InitialValues } from '../model/initialize';
-import type { ChainModelSpec } from '../model/spec';
+import type { RunnableModelSpec } from '../model/spec';
 import type { DType } from '../tensor/dtype';
 import { defaultDataset, DEFAULT_BATCH_SIZE } from '../train/defaults';
 import { NonFiniteError, Trainer } from '../train/trainer';
@@ -48,7 +48,7 @@ export class TrainingRun {
   private readonly tracing: RunTracing;
   private failure: NonFiniteReport | undefined;
 
-  constructor(readonly spec: ChainModelSpec, readonly options: RunOptions) {
+  constructor(readonly spec: RunnableModelSpec, readonly options: RunOptions) {
     if (!(Number.isInteger(options.steps) && options.steps >= 1)) throw new RangeError(`steps must be a positive integer, got ${options.steps}`);
     const dtype = options.dtype ?? 'float32';
     const { train, validation } = splitValidation(options.dataset ?? defaultDataset(spec, dtype), options.validationSplit ?? spec.training?.validationSplit ?? 0);

@@ -14,22 +14,23 @@
  *
  * λ is the model's weight_decay, or 0.01 (torch's AdamW default) when the model has none.
  */
-import type { OptimizerSpec, ChainModelSpec } from '../model/spec';
+import type { OptimizerSpec, RunnableModelSpec } from '../model/spec';
 import { layerPrefix } from '../model/spec';
+import { namedModules } from '../modules/tree';
 
 export interface OptimizerVariant {
   label: string;
-  spec: ChainModelSpec;
+  spec: RunnableModelSpec;
 }
 
-export function optimizerVariants(spec: ChainModelSpec): OptimizerVariant[] {
+export function optimizerVariants(spec: RunnableModelSpec): OptimizerVariant[] {
   const o = spec.optimizer;
   const lr = o && o.type !== 'SGD' ? o.lr : 1e-3;
   const wd = o?.args.weight_decay;
   const lambda = typeof wd === 'number' && wd > 0 ? wd : 1e-2;
   const adamArgs = pick(o?.args ?? {}, ['betas', 'eps', 'amsgrad']);
   const noDecay = o?.noDecay ?? [];
-  const withOptimizer = (optimizer: OptimizerSpec): ChainModelSpec => ({ ...spec, optimizer });
+  const withOptimizer = (optimizer: OptimizerSpec): RunnableModelSpec => ({ ...spec, optimizer });
   const adamw = (extra: Partial<OptimizerSpec> = {}): OptimizerSpec => ({ type: 'AdamW', lr, args: { ...adamArgs, weight_decay: lambda }, noDecay, ...extra });
   const groupVariant = noDecay.length > 0
     ? { label: 'AdamW, decay on all', spec: withOptimizer(adamw({ noDecay: [] })) }
@@ -43,9 +44,11 @@ export function optimizerVariants(spec: ChainModelSpec): OptimizerVariant[] {
   ];
 }
 
-/** `*.bias` and the weight of every LayerNorm: the usual no-decay group. */
-export function biasAndNormPatterns(spec: Pick<ChainModelSpec, 'layers'>): string[] {
-  const norms = spec.layers.flatMap((layer, i) => (layer.type === 'LayerNorm' ? [`${layerPrefix(layer, i)}.weight`] : []));
+/** `*.bias` and the weight of every normalization layer: the usual no-decay group. */
+export function biasAndNormPatterns(spec: Pick<RunnableModelSpec, 'layers' | 'modules'>): string[] {
+  const norms = spec.layers
+    ? spec.layers.flatMap((layer, i) => (layer.type === 'LayerNorm' ? [`${layerPrefix(layer, i)}.weight`] : []))
+    : namedModules(spec.modules!).filter(({ module }) => /Norm/.test(module.type) && module.tensors.some((t) => t.name === 'weight')).map(({ path }) => `${path}.weight`);
   return ['*.bias', ...norms];
 }
 

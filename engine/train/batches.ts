@@ -3,7 +3,7 @@
  * visits every example once, in a fresh random order with `shuffle` (the
  * usual choice for training) or in file order without it.
  */
-import type { Dataset } from '../data/dataset';
+import { targetWidth, type Dataset } from '../data/dataset';
 import type { Rng } from '../rng';
 import { allocate, dtypeOf, type FloatArray } from '../tensor/dtype';
 import { Tensor } from '../tensor/tensor';
@@ -54,7 +54,13 @@ export class BatchSampler {
 
   private gatherTargets(rows: Int32Array): Tensor | Int32Array {
     const t = this.data.targets;
-    if (t.kind === 'classes') return Int32Array.from(rows, (r) => t.data[r]!);
+    if (t.kind === 'classes') {
+      const w = targetWidth(t);
+      if (w === 1) return Int32Array.from(rows, (r) => t.data[r]!);
+      const out = new Int32Array(rows.length * w);
+      copyRows(t.data, rows, w, out);
+      return out;
+    }
     const out = allocate(dtypeOf(t.data), rows.length * t.dim);
     copyRows(t.data, rows, t.dim, out);
     return new Tensor(out, [rows.length, t.dim]);
@@ -62,7 +68,7 @@ export class BatchSampler {
 }
 
 /** out's i-th row ← the rows[i]-th row of `from` (rows of `width` elements); a loop, not a view per row. */
-function copyRows(from: FloatArray, rows: Int32Array, width: number, out: FloatArray): void {
+function copyRows(from: FloatArray | Int32Array, rows: Int32Array, width: number, out: FloatArray | Int32Array): void {
   for (let i = 0; i < rows.length; i++) {
     const src = rows[i]! * width;
     const dst = i * width;

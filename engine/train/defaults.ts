@@ -7,7 +7,8 @@
 import type { Dataset } from '../data/dataset';
 import { syntheticDataset, type SyntheticTask } from '../data/synthetic';
 import type { DType } from '../tensor/dtype';
-import type { ChainModelSpec } from '../model/spec';
+import { isGraphModel, type ChainModelSpec, type RunnableModelSpec } from '../model/spec';
+import { graphDefaultDataset } from '../graph/data';
 
 export const DEFAULT_EXAMPLES = 1024;
 export const DEFAULT_BATCH_SIZE = 32;
@@ -25,7 +26,8 @@ export function taskForLoss(loss: string | undefined): SyntheticTask {
   return 'regression';
 }
 
-export function defaultDataset(spec: ChainModelSpec, dtype: DType = 'float32'): Dataset {
+export function defaultDataset(spec: RunnableModelSpec, dtype: DType = 'float32'): Dataset {
+  if (isGraphModel(spec)) return graphDefaultDataset(spec, dtype);
   return syntheticDataset({
     task: taskForLoss(spec.loss?.type),
     count: DEFAULT_EXAMPLES,
@@ -37,7 +39,7 @@ export function defaultDataset(spec: ChainModelSpec, dtype: DType = 'float32'): 
 }
 
 /** The minibatch size: the caller's, else the model file's, else `fallback`. */
-export function plannedBatchSize(spec: ChainModelSpec, override?: number, fallback = DEFAULT_BATCH_SIZE): number {
+export function plannedBatchSize(spec: RunnableModelSpec, override?: number, fallback = DEFAULT_BATCH_SIZE): number {
   return override ?? spec.training?.batchSize ?? fallback;
 }
 
@@ -47,7 +49,7 @@ export function plannedBatchSize(spec: ChainModelSpec, override?: number, fallba
  * torch's DataLoader yields per epoch with drop_last=False, after the
  * validation split holds out ⌈split·count⌉ examples), else `fallback`.
  */
-export function plannedSteps(spec: ChainModelSpec, dataCount: number, batchSize: number, override?: number, fallback = DEFAULT_STEPS): number {
+export function plannedSteps(spec: RunnableModelSpec, dataCount: number, batchSize: number, override?: number, fallback = DEFAULT_STEPS): number {
   if (override !== undefined) return override;
   const t = spec.training;
   if (t?.steps !== undefined) return t.steps;

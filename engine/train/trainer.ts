@@ -10,7 +10,10 @@
 import type { Dataset } from '../data/dataset';
 import { buildCriterion, buildNetwork, buildOptimizer, type BuiltNetwork } from '../model/build';
 import { initializeParameters, type InitialValues } from '../model/initialize';
-import type { ChainModelSpec } from '../model/spec';
+import { isGraphModel, type RunnableModelSpec } from '../model/spec';
+import type { Sequential } from '../nn';
+import { forwardArguments } from '../graph/data';
+import { GraphNetwork } from '../graph/network';
 import type { Criterion } from '../nn';
 import { step as optimizerStep, Tracer, type CollectingSink, type GradientTransformation, type StepTrace, type TraceOptions } from '../optim';
 import { sumOfSquares } from '../optim/sums';
@@ -19,7 +22,7 @@ import type { DType, FloatArray } from '../tensor/dtype';
 import { BufferArena } from '../tensor/arena';
 import { noGrad } from '../tensor/autograd';
 import type { Tensor } from '../tensor/tensor';
-import { BatchSampler } from './batches';
+import { BatchSampler, type Batch } from './batches';
 import { defaultDataset, DEFAULT_BATCH_SIZE } from './defaults';
 
 export interface TrainerOptions {
@@ -65,8 +68,15 @@ export class NonFiniteError extends Error {
   }
 }
 
+/** The network a trainer runs: a chain (`network`) or a forward graph (`graph`), and its parameters by name. */
+export interface TrainedNetwork {
+  parameters: Map<string, Tensor>;
+  network?: Sequential;
+  graph?: GraphNetwork;
+}
+
 export class Trainer {
-  readonly built: BuiltNetwork;
+  readonly built: TrainedNetwork;
   readonly dataset: Dataset;
   private readonly criterion: Criterion<Tensor> | Criterion<ArrayLike<number>>;
   private readonly optimizer: GradientTransformation<unknown>;
@@ -77,12 +87,23 @@ export class Trainer {
   private count = 0;
   private readonly arena: BufferArena | null;
 
-  constructor(readonly spec: ChainModelSpec, options: TrainerOptions = {}) {
+  constructor(readonly spec: RunnableModelSpec, options: TrainerOptions = {}) {
     const dtype = options.dtype ?? 'float32';
     const rng = new Rng(spec.seed);
-    this.built = buildNetwork(spec, initializeParameters(spec, rng, dtype, options.checkpoint), rng, dtype);
+    const initial = initializeParameters(spec, rng, dtype, options.checkpoint);
+    if (isGraphModel(spec)) {
+      const graph = new GraphNetwork(spec, initial, rng, dtype);
+      this.built = { parameters: graph.parameters, graph };
+    } else {
+      const built: BuiltNetwork = buildNetwork(spec, initial, rng, dtype);
+      this.built = { parameters: built.parameters, network: built.network };
+    }
     this.dataset = options.dataset ?? defaultDataset(spec, dtype);
-    this.criterion = buildCriterion(spec);
+    // A graph model whose file names no loss and whose data are classes (images, tokens): cross-entropy, as a
+    // classifier is trained (on log_softmax outputs it equals nll_loss, log_softmax being idempotent).
+    this.criterion = !spec.loss && isGraphModel(spec) && this.dataset.targets.kind === 'classes'
+      ? buildCriterion({ ...spec, loss: { type: 'CrossEntropyLoss', args: {} } })
+      : buildCriterion(spec);
     this.optimizer = buildOptimizer(spec.optimizer);
     this.params = Object.fromEntries([...this.built.parameters].map(([name, t]) => [name, t.data]));
     this.state = this.optimizer.init(this.params);
@@ -111,13 +132,11 @@ export class Trainer {
 
   private stepInArena(tracer: CollectingSink | undefined): StepRecord {
     const batch = this.sampler.next();
-    const { network } = this.built;
     // optimizer.zero_grad(): the parameters' list is the built network's, not re-collected every step.
     for (const tensor of this.built.parameters.values()) tensor.zeroGrad();
     let loss: Tensor;
     try {
-      const output = network.forward(batch.inputs);
-      loss = (this.criterion as Criterion<Tensor | ArrayLike<number>>).forward(output, batch.targets);
+      loss = this.lossOf(batch);
       loss.backward();
     } catch (err) {
       throw new StepError(this.count + 1, err instanceof Error ? err : new Error(String(err)));
@@ -153,16 +172,27 @@ export class Trainer {
    * so that it is the same kind of number as the training loss (same reduction). Training mode is restored.
    */
   evaluate(data: Dataset): number {
-    const { network } = this.built;
-    const wasTraining = network.training;
-    network.eval();
+    const model = this.built.graph ?? this.built.network!;
+    const wasTraining = model.training;
+    model.eval();
     try {
-      return noGrad(() => {
-        const batch = new BatchSampler(data, data.count, new Rng(0), false).next();
-        return (this.criterion as Criterion<Tensor | ArrayLike<number>>).forward(network.forward(batch.inputs), batch.targets).data[0]!;
-      });
+      return noGrad(() => this.lossOf(new BatchSampler(data, data.count, new Rng(0), false).next(), data).data[0]!);
     } finally {
-      network.train(wasTraining);
+      model.train(wasTraining);
     }
+  }
+
+  /**
+   * The loss of a batch: the criterion on the chain's output, or for a graph the loss its forward computes
+   * (nanoGPT's `logits, loss = model(idx, targets)`) or else the criterion on its prediction.
+   */
+  private lossOf(batch: Batch, data: Dataset = this.dataset): Tensor {
+    const criterion = this.criterion as Criterion<Tensor | ArrayLike<number>>;
+    const graph = this.built.graph;
+    if (!graph) return criterion.forward(this.built.network!.forward(batch.inputs), batch.targets);
+    const out = graph.forward(forwardArguments(graph.spec, data, batch.inputs, batch.targets));
+    const { prediction, loss } = graph.predictionAndLoss(out);
+    if (loss) return loss;
+    return criterion.forward(prediction!, batch.targets);
   }
 }

@@ -3,7 +3,7 @@ import type { InspectionProgress } from '../../engine/inspect/inspectInit';
 import type { Dataset } from '../../engine/data/dataset';
 import type { CompareReport } from '../../engine/inspect/compare';
 import type { SignalReport } from '../../engine/inspect/signal';
-import { requireChain, type ModelSpec } from '../../engine/model/spec';
+import { requireChain, requireRunnable, type ModelSpec } from '../../engine/model/spec';
 import { LEFT_OUT } from '../../pymodel/notes';
 import type { HostToInspector, InspectorState, InspectorToHost, ModelRef, Section } from '../../protocol/messages';
 import type { Ctx } from '../ctx';
@@ -156,7 +156,7 @@ class InspectorPanel implements vscode.Disposable {
       this.dataset = resources.dataset;
       this.spec = spec;
       await this.runSection('signal', model, generation, token, () => this.ctx.engine.request('measureSignal', {
-        model: requireChain(spec, 'Signal through depth'),
+        model: requireRunnable(spec, 'Signal through depth'),
         ...(resources.dataset ? { dataset: resources.dataset } : {}),
         ...(resources.checkpoint ? { checkpoint: resources.checkpoint } : {}),
       }, token));

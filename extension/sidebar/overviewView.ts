@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { isChainModel, layerPrefix, type ModelSpec } from '../../engine/model/spec';
+import { isRunnableModel, layerPrefix, type ModelSpec } from '../../engine/model/spec';
 import { modelTree } from '../../engine/model/moduleTree';
 import { moduleSummary, summarizeModules } from '../../engine/inspect/inspectInit';
 import { parameterCount } from '../../engine/model/moduleTree';
@@ -121,7 +121,7 @@ export class OverviewViewProvider implements vscode.WebviewViewProvider, vscode.
       const parsed = await this.ctx.models.load(uri);
       const spec = parsed.result.spec;
       if (!spec) return;
-      if (!isChainModel(spec)) {
+      if (!isRunnableModel(spec)) {
         post({ status: 'error', message: `Signal through depth needs the forward pass, which the engine cannot run for this model yet: ${spec.forwardUnavailable ?? 'it is not a chain of layers'}.` });
         return;
       }

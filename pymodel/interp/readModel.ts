@@ -12,11 +12,15 @@ import type { SyntaxNode } from '../parser';
 import { snippet } from '../syntax';
 import type { FileLoader, SourceFile } from './files';
 import { BudgetExceeded, Env, Interpreter, type CallArgs } from './interpreter';
-import { isUnknown, type Value } from './values';
+import { isUnknown, type ModuleValue, type Value } from './values';
+import type { ForwardGraph } from '../../engine/graph/ir';
+import { ForwardReader, type ForwardProblem } from './forwardGraph';
 
 export interface ReadTree {
   root: ModuleNode;
   ties: TensorTie[];
+  /** `forward` as a dataflow graph, or the construct that stopped its reading (for a model of the file's own class or a Sequential). */
+  forward?: { graph: ForwardGraph } | { problem: ForwardProblem };
 }
 
 export interface ModelSource {
@@ -64,13 +68,25 @@ export function readModuleTree(source: ModelSource, file: SourceFile, notes: Not
       env.vars.set(variable, module);
       it.exec(statement, env);
     }
-    return { root: module.node, ties: canonicalizeTies(module.node) };
+    return { root: module.node, ties: canonicalizeTies(module.node), forward: readForwardOf(it, module, file) };
   } catch (err) {
     if (err instanceof BudgetExceeded) return { error: `reading ${source.name} took too many steps` };
     // A reader bug must not take the editor down: the model is reported as not read, with the cause.
     const message = `Weightscope's Python reader failed on ${source.name} (internal error: ${err instanceof Error ? err.message : String(err)})`;
     notes.assume(source.node, message, 'Please report it.');
     return { error: message };
+  }
+}
+
+/** The forward graph of the built model; a reader bug is reported as the reason Train is off, never thrown. */
+function readForwardOf(it: Interpreter, module: ModuleValue, file: SourceFile): ReadTree['forward'] {
+  try {
+    return new ForwardReader(it, module, file).read();
+  } catch (err) {
+    if (err instanceof BudgetExceeded) return undefined;
+    const node = module.cls?.def;
+    if (!node) return undefined;
+    return { problem: { node, construct: 'an internal error', message: `Weightscope's forward reader failed (internal error: ${err instanceof Error ? err.message : String(err)})` } };
   }
 }
 

@@ -1129,6 +1129,11 @@ export class TorchApi {
       case 'tril':
       case 'triu': {
         const base = this.asNewTensor(p[0] ?? null, node);
+        const diagonal = p[1] ?? args.keywords.get('diagonal') ?? 0;
+        // A mask of known values (torch.tril(torch.ones(T, T))): the same fill, then the triangle kept.
+        if (base.shape && base.shape.length >= 2 && base.steps.length > 0 && !base.approximate && typeof diagonal === 'number') {
+          return { ...base, steps: [...base.steps, { op: 'triangle', lower: name === 'tril', diagonal }] };
+        }
         return { ...base, steps: [], approximate: `its values come from torch.${name}(…), a fixed mask rather than a random draw` };
       }
       case 'arange':

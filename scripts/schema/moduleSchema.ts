@@ -182,7 +182,7 @@ export function exampleArguments(type: string): Record<string, ArgValue> | undef
 /** `kaiming_uniform_(a=√5)`, then `× 0.5`: how a tensor's steps read. */
 function stepsText(steps: readonly InitStep[]): string {
   if (steps.length === 0) return 'torch.empty (not initialized)';
-  return steps.map((s) => (s.op === 'init' ? s.label ?? describeCall(s.init) : s.op === 'scale' ? `× ${s.factor}` : `row ${s.index} = ${s.value}`)).join(', then ');
+  return steps.map((s) => (s.op === 'init' ? s.label ?? describeCall(s.init) : s.op === 'scale' ? `× ${s.factor}` : s.op === 'fillRow' ? `row ${s.index} = ${s.value}` : `${s.lower ? 'tril' : 'triu'}(diagonal=${s.diagonal})`)).join(', then ');
 }
 
 /** At most this many tensor names are listed for completion under a module's `init` (a whole nn.Transformer has hundreds). */
@@ -309,6 +309,8 @@ function sharedDefinitions(): Record<string, Schema> {
           properties: { row: { type: 'integer', minimum: 0, description: 'The row index.' }, fill: { type: 'number', description: 'p[row].fill_(fill).' } },
           additionalProperties: false,
         },
+        { type: 'object', required: ['tril'], properties: { tril: { type: 'integer', description: 'torch.tril(p, diagonal): zero above the diagonal of the last two dimensions (a causal mask).' } }, additionalProperties: false },
+        { type: 'object', required: ['triu'], properties: { triu: { type: 'integer', description: 'torch.triu(p, diagonal): zero below the diagonal of the last two dimensions.' } }, additionalProperties: false },
       ],
     },
     initSteps: {

@@ -13,7 +13,8 @@ import type { ChartExporter } from './chartExport';
 import { dataTable, numbersDisclosure, type Column } from './table';
 
 export const SIGNAL_COLUMNS: Column<LayerSignal>[] = [
-  { header: 'layer', value: (l) => l.name, key: 'name' },
+  // A graph model's modules are nested (blocks and their sublayers): indented by depth.
+  { header: 'layer', value: (l) => `${'\u00a0\u00a0'.repeat(l.depth ?? 0)}${l.name}`, key: 'name' },
   { header: 'kind', value: (l) => l.kind, key: 'kind' },
   { header: 'activation mean', value: (l) => l.mean, key: 'mean' },
   { header: 'activation std', value: (l) => l.std, key: 'std' },

@@ -43,7 +43,8 @@ const KNOWN_ROUND_TRIP_GAPS = [
 
 const TOKENS = ['(', ')', ',', ':', '=', '\n', '    ', 'x', 'self.', 'nn.Linear(3, 4)', 'F.relu(', '0', '-1', '1e400', '10**9', '"', "'", '#', '# weightscope: seed = 2\n', '# weightscope: data = {"csv": "/etc/passwd"}\n', 'None', '[', ']', ' for _ in range(3)', '**', '/ 0', 'lambda: ', '*' + 'a*'.repeat(20)];
 
-const withoutReason = (spec: ModelSpec | undefined): ModelSpec | undefined => spec && { ...spec, forwardUnavailable: undefined };
+// A model file has no forward graph (it is read from Python's forward), nor the Python reader's reason Train is off.
+const withoutReason = (spec: ModelSpec | undefined): ModelSpec | undefined => spec && { ...spec, forwardUnavailable: undefined, graph: undefined };
 
 let parser: PythonParser;
 beforeAll(async () => {

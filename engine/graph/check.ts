@@ -1,0 +1,207 @@
+/**
+ * The graph check, before anything runs: every op is one of the table's and
+ * its engine function exists, every module has a forward, and shapes fit
+ * (the graph run on shapes alone, meta.ts, on an example batch). Each
+ * problem is reported at the code that causes it, so Train and Signal say
+ * exactly why they are off.
+ */
+import { namedModules, type ModuleNode, type TensorEntry } from '../modules/tree';
+import { tensorEntries } from '../modules/tree';
+import type { ForwardGraph, GraphNode, GraphRange, InputKind } from './ir';
+import { describeCall } from './ir';
+import { isMeta, MetaTensor, UNKNOWN, type MetaValue } from './meta';
+import { MODULE_FORWARDS } from './moduleForwards';
+import { bindOp, collectingUnavailable, engineHas, OPS, OpUnavailable } from './ops';
+import { GraphError, GraphRunner, ModuleUnavailable } from './run';
+
+export interface GraphProblem {
+  range: GraphRange;
+  message: string;
+  /** An op or module forward the engine does not have yet (rather than a mistake in the model or a construct not read). */
+  unavailable: boolean;
+  /** What it is, in a few words (for the ranking of what is not run yet). */
+  construct: string;
+}
+
+/** Spatial sizes tried for an image model whose input size the code does not say (MNIST, CIFAR, ImageNet, …). */
+export const CANDIDATE_IMAGE_SIZES = [28, 32, 64, 96, 128, 224, 256, 299];
+
+/** Lengths tried for a 1-D (sequence, audio) model: short sequences to a second of 16 kHz audio. */
+export const CANDIDATE_LENGTHS = [64, 128, 256, 512, 1024, 4096, 16000];
+
+/** Examples in the batch the check runs on. */
+const CHECK_BATCH = 2;
+
+export interface CheckOptions {
+  /** The data's shape per example, when known (it fixes the input's shape instead of the graph's guess). */
+  inputShape?: number[];
+  /** Token ids rather than values. */
+  tokens?: boolean;
+  /** The targets' shape per example (and whether they are class indices), when forward takes them. */
+  targetShape?: { shape: number[]; long: boolean };
+}
+
+export function checkForwardGraph(graph: ForwardGraph, root: ModuleNode, options: CheckOptions = {}): GraphProblem[] {
+  const candidates = exampleInputs(graph, options);
+  // Without an example input (the reader could not tell what data forward takes), only what needs no shapes.
+  if (candidates.length === 0) return staticProblems(graph, root);
+  let first: GraphProblem[] | undefined;
+  for (const candidate of candidates) {
+    const { problems, mismatch } = shapeProblems(graph, root, candidate.inputs);
+    if (!mismatch) {
+      if (candidate.input) graph.input = candidate.input;
+      return problems;
+    }
+    first ??= problems;
+  }
+  return first ?? [];
+}
+
+/** Ops outside the table, engine functions not exported yet, modules without a forward: what needs no shapes, in graph order. */
+function staticProblems(graph: ForwardGraph, root: ModuleNode): GraphProblem[] {
+  const types = new Map(namedModules(root).map(({ path, module }) => [path, module]));
+  const problems: GraphProblem[] = [];
+  const seen = new Set<string>();
+  const add = (node: GraphNode, key: string, p: Omit<GraphProblem, 'range'>): void => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    problems.push({ range: node.range, ...p });
+  };
+  for (const body of [graph.root, ...Object.values(graph.bodies)]) {
+    for (const node of body.nodes) {
+      const call = node.call;
+      if (call.kind === 'op') {
+        const def = OPS[call.name];
+        if (!def) add(node, call.name, { message: `${describeCall(call)} is not an op Weightscope runs yet`, unavailable: false, construct: `the op ${describeCall(call)}` });
+        else if (def.engine && !engineHas(def.engine)) add(node, call.name, { message: `${describeCall(call)} needs the engine op ${def.engine}, which is not available yet`, unavailable: true, construct: `the op ${describeCall(call)}` });
+      } else if (call.kind === 'module' && !graph.bodies[call.path]) {
+        const m = types.get(call.path);
+        if (m && !MODULE_FORWARDS[m.type]) add(node, `nn.${m.type}`, { message: `the forward of nn.${m.type} (${call.path}) is not available yet`, unavailable: true, construct: `nn.${m.type}'s forward` });
+      }
+    }
+  }
+  return problems;
+}
+
+/** The example batches to try: the data's shape, else the graph's input kind (image sizes tried in turn). */
+function exampleInputs(graph: ForwardGraph, options: CheckOptions): { inputs: MetaValue[]; input?: InputKind }[] {
+  const withTargets = (x: MetaTensor, input?: InputKind): { inputs: MetaValue[]; input?: InputKind } => {
+    const inputs: MetaValue[] = [x];
+    const t = options.targetShape;
+    if (graph.loss) inputs.push(t ? new MetaTensor([x.shape[0]!, ...t.shape], t.long) : x.long ? new MetaTensor(x.shape, true) : new MetaTensor([x.shape[0]!], true));
+    return input ? { inputs, input } : { inputs };
+  };
+  if (options.inputShape) return [withTargets(new MetaTensor([CHECK_BATCH, ...options.inputShape], options.tokens === true))];
+  const input = graph.input;
+  if (!input) return [];
+  if (input.kind === 'tokens') return [withTargets(new MetaTensor([CHECK_BATCH, input.length], true))];
+  if (!input.shape.includes(0)) return [withTargets(new MetaTensor([CHECK_BATCH, ...input.shape]))];
+  return (input.shape.length === 2 ? CANDIDATE_LENGTHS : CANDIDATE_IMAGE_SIZES).map((size) => {
+    const shape = input.shape.map((d) => (d === 0 ? size : d));
+    return withTargets(new MetaTensor([CHECK_BATCH, ...shape]), { kind: 'values', shape });
+  });
+}
+
+/**
+ * The graph run on shapes: every op or module forward not available yet is noted (once per construct) and the
+ * run goes on past it with an unknown value; a shape that does not fit stops it (`mismatch`).
+ */
+/** The shape of forward's prediction (the logits beside nanoGPT's loss) per batch of CHECK_BATCH, when the check can follow it. */
+export function predictionShape(graph: ForwardGraph, root: ModuleNode, inputShape: number[], tokens = false): number[] | undefined {
+  const candidates = exampleInputs(graph, { inputShape, tokens });
+  const run = candidates[0] ? shapeProblems(graph, root, candidates[0].inputs) : undefined;
+  const out = run?.output;
+  const prediction = graph.loss ? (graph.loss.prediction !== undefined && Array.isArray(out) ? out[graph.loss.prediction] : undefined) : out;
+  return isMeta(prediction) ? [...prediction.shape] : undefined;
+}
+
+function shapeProblems(graph: ForwardGraph, root: ModuleNode, inputs: MetaValue[]): { problems: GraphProblem[]; mismatch: boolean; output?: MetaValue } {
+  const shapes = new Map<string, MetaTensor>();
+  const guessed = new Map<string, string>();
+  for (const e of tensorEntries(root)) {
+    shapes.set(e.name, metaOf(e));
+    if (e.decl.kind === 'buffer' && e.decl.approximate) guessed.set(e.name, e.decl.approximate);
+  }
+  const problems: GraphProblem[] = [];
+  const seen = new Set<string>();
+  const note = (node: GraphNode, key: string, p: Omit<GraphProblem, 'range'>, range?: GraphRange): void => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    problems.push({ range: range ?? runner.mainRange(node), ...p });
+  };
+  const pending: OpUnavailable[] = [];
+  const noteUnavailable = (node: GraphNode, e: OpUnavailable, range?: GraphRange): void => {
+    const detail = e.message.replace(/^.*? needs the engine op \S+ ?/, '').replace(/,? ?which is not available yet$/, '');
+    note(node, `${e.op} ${e.engine} ${detail}`, { message: e.message, unavailable: true, construct: `${e.engine === 'broadcasting' ? 'broadcasting' : `the op ${e.op}`}${detail ? ` ${detail}` : ''}` }, range);
+  };
+  const runner = new GraphRunner<MetaValue>(graph, root, {
+    tensor: (path) => {
+      const t = shapes.get(path);
+      if (!t) throw new Error(`the model has no parameter or buffer ${path}`);
+      // forward reads its values: a buffer whose values the reader could not compute would run on wrong numbers.
+      if (guessed.has(path)) throw new GuessedBuffer(path, guessed.get(path)!);
+      return t;
+    },
+    op: (name, args, kwargs) => {
+      const known = OPS[name];
+      if (!known) throw new UnknownOp(name);
+      // An op the engine lacks is noted, and its shape rule still followed, so one check lists every missing op.
+      if (known.engine && !engineHas(known.engine)) pending.push(new OpUnavailable(describeCall({ kind: 'op', name }), known.engine));
+      if (args.some((a) => a === UNKNOWN) || Object.values(kwargs).some((a) => a === UNKNOWN)) return UNKNOWN;
+      const { def, bound } = bindOp<MetaValue>(name, args, kwargs);
+      return def.shape ? collectingUnavailable((e) => pending.push(e), () => def.shape!(bound)) : UNKNOWN;
+    },
+    afterNode: (node) => {
+      for (const e of pending.splice(0)) noteUnavailable(node, e);
+    },
+    recover: (error, node) => {
+      if (error instanceof UnknownOp) {
+        note(node, error.op, { message: `${describeCall({ kind: 'op', name: error.op })} is not an op Weightscope runs yet`, unavailable: false, construct: `the op ${describeCall({ kind: 'op', name: error.op })}` });
+        return UNKNOWN;
+      }
+      if (error instanceof OpUnavailable) {
+        pending.splice(0);
+        noteUnavailable(node, error);
+        return UNKNOWN;
+      }
+      if (error instanceof ModuleUnavailable) {
+        note(node, error.type, { message: error.message, unavailable: true, construct: `nn.${error.type}'s forward` });
+        return UNKNOWN;
+      }
+      return undefined;
+    },
+  });
+  try {
+    const out = runner.run(inputs);
+    if (graph.loss) {
+      const loss = graph.loss.output < 0 ? out : Array.isArray(out) ? out[graph.loss.output] : undefined;
+      if (isMeta(loss) && loss.numel !== 1) {
+        problems.push({ range: graph.root.nodes[graph.root.nodes.length - 1]?.range ?? { start: 0, end: 0 }, message: `the loss forward returns has shape ${loss.toString()}, not one number`, unavailable: false, construct: 'a loss that is not a number' });
+        return { problems, mismatch: true };
+      }
+    }
+    return { problems, mismatch: false, output: out };
+  } catch (err) {
+    if (!(err instanceof GraphError)) throw err;
+    // What the failing op noted before its shape rule threw (it is missing from the engine too).
+    for (const e of pending.splice(0)) noteUnavailable(err.node, e, err.range);
+    problems.push({ range: err.range, message: err.cause.message, unavailable: false, construct: err.cause instanceof GuessedBuffer ? 'a buffer whose values are not computed' : 'a shape mismatch' });
+    return { problems, mismatch: true };
+  }
+}
+
+class GuessedBuffer extends Error {
+  constructor(readonly path: string, reason: string) {
+    super(`forward reads the buffer ${path}, whose values Weightscope does not compute (${reason})`);
+  }
+}
+
+class UnknownOp extends Error {
+  constructor(readonly op: string) {
+    super(`${op} is not an op Weightscope runs yet`);
+  }
+}
+
+function metaOf(e: TensorEntry): MetaTensor {
+  return new MetaTensor(e.decl.shape, e.decl.dtype === 'int64');
+}

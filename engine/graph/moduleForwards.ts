@@ -1,0 +1,155 @@
+/**
+ * One forward per `torch.nn` module type, written as torch 1.13's
+ * `Module.forward` writes it: a call of the functional op with the module's
+ * tensors and constructor arguments (nn.Linear → `F.linear(x, weight,
+ * bias)`, nn.Conv2d → `F.conv2d(x, weight, bias, stride, padding, dilation,
+ * groups)`, …). The op goes through the one op table (ops.ts), so the
+ * interpreter and the graph check share each module's forward, and a module
+ * runs as soon as its op does.
+ *
+ * Generic over the value domain: `V` is a runtime value when the graph runs
+ * and a shape when it is checked.
+ */
+import type { ArgValue, ModuleNode } from '../modules/tree';
+import { OpUnavailable } from './ops';
+
+export interface ModuleCallContext<V> {
+  module: ModuleNode;
+  /** The module's own parameter or buffer, or null when it has none of that name (`bias=False`). */
+  own(name: string): V | null;
+  /** Calls an op of the table by torch's name. */
+  op(name: string, args: V[], kwargs?: Record<string, V>): V;
+  /** A constant as a value of the domain. */
+  constant(v: ArgValue): V;
+}
+
+export type ModuleForward = <V>(ctx: ModuleCallContext<V>, inputs: V[], kwargs: Record<string, V>) => V;
+
+const F = 'torch.nn.functional.';
+
+function arg(m: ModuleNode, name: string): ArgValue {
+  const v = m.args[name];
+  if (v === undefined) throw new Error(`${m.type} has no argument ${name}`);
+  return v;
+}
+
+function one<V>(type: string, inputs: V[], kwargs: Record<string, V>): V {
+  if (inputs.length !== 1 || Object.keys(kwargs).length > 0) throw new TypeError(`${type}.forward() takes one input, got ${inputs.length + Object.keys(kwargs).length}`);
+  return inputs[0]!;
+}
+
+/** A module whose forward is one functional op of its input and constant arguments. */
+function functional(op: string, args: readonly string[] = [], keywords: Readonly<Record<string, string>> = {}): ModuleForward {
+  return (ctx, inputs, kwargs) => {
+    const x = one(ctx.module.type, inputs, kwargs);
+    const kw: Record<string, ReturnType<typeof ctx.constant>> = {};
+    for (const [torchName, argName] of Object.entries(keywords)) kw[torchName] = ctx.constant(arg(ctx.module, argName));
+    return ctx.op(op, [x, ...args.map((a) => ctx.constant(arg(ctx.module, a)))], kw);
+  };
+}
+
+function conv(op: string): ModuleForward {
+  return (ctx, inputs, kwargs) => {
+    const m = ctx.module;
+    if (arg(m, 'padding_mode') !== 'zeros') throw new OpUnavailable(`${m.type}(padding_mode='${String(arg(m, 'padding_mode'))}')`, 'pad');
+    const x = one(m.type, inputs, kwargs);
+    const bias = ctx.own('bias') ?? ctx.constant(null);
+    return ctx.op(op, [x, ctx.own('weight')!, bias, ...['stride', 'padding', 'dilation', 'groups'].map((a) => ctx.constant(arg(m, a)))]);
+  };
+}
+
+const batchNorm: ModuleForward = (ctx, inputs, kwargs) => {
+  const m = ctx.module;
+  const x = one(m.type, inputs, kwargs);
+  const none = ctx.constant(null);
+  const tracked = arg(m, 'track_running_stats') === true;
+  // torch: batch statistics in training mode (the op reads the run's mode), or always without running statistics.
+  return ctx.op(`${F}batch_norm`, [
+    x, tracked ? ctx.own('running_mean')! : none, tracked ? ctx.own('running_var')! : none, ctx.own('weight') ?? none, ctx.own('bias') ?? none,
+    ctx.constant(true), ctx.constant(arg(m, 'momentum')), ctx.constant(arg(m, 'eps')),
+  ], tracked ? { _num_batches_tracked: ctx.own('num_batches_tracked')! } : {});
+};
+
+const layerNorm: ModuleForward = (ctx, inputs, kwargs) => {
+  const m = ctx.module;
+  const shape = arg(m, 'normalized_shape');
+  const none = ctx.constant(null);
+  return ctx.op(`${F}layer_norm`, [one(m.type, inputs, kwargs), ctx.constant(Array.isArray(shape) ? shape : [shape as number]), ctx.own('weight') ?? none, ctx.own('bias') ?? none, ctx.constant(arg(m, 'eps'))]);
+};
+
+const groupNorm: ModuleForward = (ctx, inputs, kwargs) => {
+  const m = ctx.module;
+  const none = ctx.constant(null);
+  return ctx.op(`${F}group_norm`, [one(m.type, inputs, kwargs), ctx.constant(arg(m, 'num_groups')), ctx.own('weight') ?? none, ctx.own('bias') ?? none, ctx.constant(arg(m, 'eps'))]);
+};
+
+const embedding: ModuleForward = (ctx, inputs, kwargs) => {
+  const m = ctx.module;
+  if (arg(m, 'max_norm') !== null) throw new OpUnavailable('Embedding(max_norm=…)', 'embedding', 'with max_norm');
+  return ctx.op(`${F}embedding`, [one(m.type, inputs, kwargs), ctx.own('weight')!, ctx.constant(arg(m, 'padding_idx'))]);
+};
+
+const linear: ModuleForward = (ctx, inputs, kwargs) =>
+  ctx.op(`${F}linear`, [one(ctx.module.type, inputs, kwargs), ctx.own('weight')!, ctx.own('bias') ?? ctx.constant(null)]);
+
+const dropout: ModuleForward = (ctx, inputs, kwargs) =>
+  ctx.op(`${F}dropout`, [one(ctx.module.type, inputs, kwargs), ctx.constant(arg(ctx.module, 'p')), ctx.constant(true)]);
+
+const identity: ModuleForward = (ctx, inputs, kwargs) => one(ctx.module.type, inputs, kwargs);
+
+/**
+ * nn.LSTM / GRU / RNN: the engine's recurrent op over time, with the
+ * module's flat weights in torch's `_flat_weights` order; returns
+ * (output, h_n) or (output, (h_n, c_n)) as torch does.
+ */
+function recurrent(mode: 'LSTM' | 'GRU' | 'RNN'): ModuleForward {
+  return (ctx, inputs, kwargs) => {
+    const m = ctx.module;
+    if (inputs.length > 2 || Object.keys(kwargs).length > 0) throw new TypeError(`${mode}.forward() takes an input and an optional initial state`);
+    const params = m.tensors.filter((t) => t.kind === 'parameter');
+    const weights = params.map((t) => ctx.own(t.name)!);
+    const options: Record<string, ArgValue> = {
+      mode: mode === 'RNN' ? `RNN_${String(arg(m, 'nonlinearity')).toUpperCase()}` : mode,
+      numLayers: arg(m, 'num_layers'), bias: arg(m, 'bias'), batchFirst: arg(m, 'batch_first'), dropout: arg(m, 'dropout'),
+      bidirectional: arg(m, 'bidirectional'), projSize: mode === 'LSTM' ? arg(m, 'proj_size') : 0,
+    };
+    return ctx.op('torch.rnn', [inputs[0]!, inputs[1] ?? ctx.constant(null), ctx.constant(params.map((t) => t.name)), weights as never, ctx.constant(options as never)]);
+  };
+}
+
+export const MODULE_FORWARDS: Readonly<Record<string, ModuleForward>> = {
+  Linear: linear,
+  Conv1d: conv(`${F}conv1d`),
+  Conv2d: conv(`${F}conv2d`),
+  ConvTranspose2d: (ctx, inputs, kwargs) => {
+    const m = ctx.module;
+    return ctx.op(`${F}conv_transpose2d`, [one(m.type, inputs, kwargs), ctx.own('weight')!, ctx.own('bias') ?? ctx.constant(null), ...['stride', 'padding', 'output_padding', 'groups', 'dilation'].map((a) => ctx.constant(arg(m, a)))]);
+  },
+  BatchNorm1d: batchNorm,
+  BatchNorm2d: batchNorm,
+  LayerNorm: layerNorm,
+  GroupNorm: groupNorm,
+  Embedding: embedding,
+  Dropout: dropout,
+  Identity: identity,
+  ReLU: functional(`${F}relu`),
+  LeakyReLU: functional(`${F}leaky_relu`, ['negative_slope']),
+  ELU: functional(`${F}elu`, ['alpha']),
+  SELU: functional(`${F}selu`),
+  GELU: functional(`${F}gelu`, [], { approximate: 'approximate' }),
+  SiLU: functional(`${F}silu`),
+  Mish: functional(`${F}mish`),
+  Tanh: functional(`${F}tanh`),
+  Sigmoid: functional(`${F}sigmoid`),
+  Softplus: functional(`${F}softplus`, ['beta', 'threshold']),
+  Softmax: functional(`${F}softmax`, ['dim']),
+  LogSoftmax: functional(`${F}log_softmax`, ['dim']),
+  Flatten: functional('torch.flatten', ['start_dim', 'end_dim']),
+  MaxPool2d: functional(`${F}max_pool2d`, ['kernel_size', 'stride', 'padding', 'dilation', 'ceil_mode', 'return_indices']),
+  AvgPool2d: functional(`${F}avg_pool2d`, ['kernel_size', 'stride', 'padding', 'ceil_mode', 'count_include_pad', 'divisor_override']),
+  AdaptiveAvgPool1d: functional(`${F}adaptive_avg_pool1d`, ['output_size']),
+  AdaptiveAvgPool2d: functional(`${F}adaptive_avg_pool2d`, ['output_size']),
+  LSTM: recurrent('LSTM'),
+  GRU: recurrent('GRU'),
+  RNN: recurrent('RNN'),
+};

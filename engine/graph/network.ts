@@ -1,0 +1,116 @@
+/**
+ * A model with a forward graph, ready to run on the engine's autograd ops:
+ * its parameters (the initialized values, one tensor per tied group, as
+ * torch's `parameters()`), its buffers (running statistics, causal masks),
+ * and `forward`, which interprets the graph (run.ts) with the op table
+ * (ops.ts). The mode (`train()`/`eval()`) is read by dropout and batch norm.
+ */
+import type { InitializedParameter } from '../model/initialize';
+import { materialize } from '../modules/materialize';
+import type { GraphModelSpec } from '../model/spec';
+import type { ModuleNode } from '../modules/tree';
+import type { Rng } from '../rng';
+import type { DType } from '../tensor/dtype';
+import { Tensor } from '../tensor/tensor';
+import { modelTensors } from '../model/moduleTree';
+import { bindOp, type RunContext } from './ops';
+import { GraphRunner } from './run';
+import { describeValue, isTensor, type RuntimeValue } from './values';
+
+/** One submodule's output during a traced forward pass (per-module statistics through depth). */
+export interface ModuleTrace {
+  /** `state_dict` prefix: `transformer.h.0.attn`. */
+  path: string;
+  /** torch class name, or the model's own class name. */
+  kind: string;
+  output: Tensor;
+}
+
+export class GraphNetwork {
+  /** Trainable parameters by `state_dict` name, a tied tensor once (under the first name met). */
+  readonly parameters = new Map<string, Tensor>();
+  /** Every name a forward may read (tied names and buffers included) → its tensor. */
+  private readonly tensors = new Map<string, Tensor>();
+  training = true;
+
+  constructor(readonly spec: GraphModelSpec, initial: readonly InitializedParameter[], private readonly rng: Rng, readonly dtype: DType = 'float32') {
+    const values = new Map(initial.map((p) => [p.name, p]));
+    const entries = modelTensors(spec);
+    for (const entry of entries) {
+      if (entry.sameAs !== undefined) continue;
+      if (entry.decl.kind !== 'parameter') continue;
+      const p = values.get(entry.name);
+      if (!p) throw new Error(`no initial value for parameter ${entry.name}`);
+      const t = new Tensor(p.data, entry.decl.shape, true);
+      this.parameters.set(entry.name, t);
+      this.tensors.set(entry.name, t);
+    }
+    // Buffers: their steps are constant fills (zeros, ones, a mask); they draw nothing from the generator.
+    for (const entry of entries) {
+      if (entry.decl.kind === 'buffer' && entry.sameAs === undefined) this.tensors.set(entry.name, new Tensor(materialize(entry.decl, rng, dtype).data, entry.decl.shape));
+    }
+    for (const entry of entries) {
+      if (entry.sameAs !== undefined) this.tensors.set(entry.name, this.tensors.get(entry.sameAs)!);
+    }
+  }
+
+  train(mode = true): this {
+    this.training = mode;
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** The value of a parameter or buffer by any of its names. */
+  tensor(name: string): Tensor | undefined {
+    return this.tensors.get(name);
+  }
+
+  /**
+   * The graph's output on `inputs` (the data, then the targets when forward computes its loss). With `trace`,
+   * every submodule's output that is a float tensor is recorded, and with `retainGrad` keeps ∂L/∂output.
+   */
+  forward(inputs: RuntimeValue[], options: { trace?: ModuleTrace[]; retainGrad?: boolean } = {}): RuntimeValue {
+    const ctx: RunContext = { training: this.training, rng: this.rng, dtype: this.dtype };
+    const trace = options.trace;
+    const runner = new GraphRunner<RuntimeValue>(this.spec.graph, this.spec.modules, {
+      tensor: (path) => {
+        const t = this.tensors.get(path);
+        if (!t) throw new Error(`the model has no parameter or buffer ${path}`);
+        return t;
+      },
+      op: (name, args, kwargs) => {
+        const { def, bound } = bindOp<RuntimeValue>(name, args, kwargs);
+        return def.run(bound, ctx);
+      },
+      ...(trace
+        ? {
+          onModuleOutput: (path: string, module: ModuleNode, output: RuntimeValue) => {
+            if (!isTensor(output)) return;
+            if (options.retainGrad && output.requiresGrad && !output.isLeaf) output.retainGrad();
+            trace.push({ path, kind: module.className ?? module.type, output });
+          },
+        }
+        : {}),
+    });
+    return runner.run(inputs);
+  }
+
+  /**
+   * The model's prediction and, when forward computes it (nanoGPT's `return logits, loss`), its loss.
+   */
+  predictionAndLoss(output: RuntimeValue): { prediction: Tensor | undefined; loss: Tensor | undefined } {
+    const loss = this.spec.graph.loss;
+    if (!loss) {
+      if (!isTensor(output)) throw new TypeError(`forward returns ${describeValue(output)}, not a tensor Weightscope can apply the loss to`);
+      return { prediction: output, loss: undefined };
+    }
+    const items = Array.isArray(output) ? output : [output];
+    const l = loss.output < 0 ? output : items[loss.output];
+    const p = loss.prediction !== undefined ? items[loss.prediction] : undefined;
+    if (!isTensor(l) || l.numel !== 1) throw new TypeError(`forward's loss is ${describeValue(l)}, not one number`);
+    return { prediction: isTensor(p) ? p : undefined, loss: l };
+  }
+}
