@@ -95,6 +95,41 @@ export const tests = [
     },
   },
   {
+    name: 'Train a GPT from its .py file (forward read as a dataflow graph): a scrubbed step equals the engine\'s record',
+    async fn(ctx) {
+      // The tiny GPT's forward (attention with a causal-mask buffer, a tied head, the loss computed in forward) is
+      // read from the code and run by the engine; a short run on its synthetic token sequences.
+      const STEPS = 30;
+      const BATCH = 4;
+      const file = 'tiny_gpt/model.py';
+      const { page } = await ctx.workbench({ settings: { 'weightscope.train.steps': STEPS, 'weightscope.train.batchSize': BATCH } });
+      await openFile(page, file);
+      // The lenses sit above `class GPT`, below the fold: go to that line.
+      const line = readFileSync(path.join(repoRoot, 'examples', file), 'utf8').split('\n').findIndex((l) => l.startsWith('class GPT(')) + 1;
+      await page.keyboard.press('Control+G');
+      await page.keyboard.type(String(line + 12));
+      await page.keyboard.press('Enter');
+      const trained = waitForNotification(page, 'trained GPT', { timeout: 240000 });
+      trained.catch(() => {});
+      await clickCodeLens(page, 'Train');
+      const frame = await webviewFrame(page, { title: 'Train: model.py', timeout: 60000 });
+      await trained;
+      await frame.locator(`#scrubber-step[data-step="${STEPS}"]`).waitFor({ timeout: 60000 });
+      const TARGET = 20;
+      await frame.locator('#scrubber').fill(String(TARGET));
+      await frame.locator(`#layer-table[data-step="${TARGET}"]`).waitFor({ timeout: 10000 });
+      const shown = await readLayerTable(frame);
+      const engine = engineRecord(file, STEPS, BATCH);
+      const expected = engine.steps.find((s) => s.step === TARGET);
+      if (!expected) throw new Error(`the engine's run has no record of step ${TARGET}`);
+      const tensors = Object.keys(expected.layers).length;
+      if (tensors < 40 || Object.keys(shown.layers).length !== tensors) throw new Error(`layer table: ${Object.keys(shown.layers).length} tensors shown, the engine records ${tensors}`);
+      const compared = compareLayerTable(shown, expected, { relative: 1e-6, source: 'engine' });
+      await ctx.screenshot('train-gpt-1-scrubbed.png');
+      ctx.log(`GPT step ${TARGET}: ${tensors} tensors, ${compared} numbers equal the engine's record; loss ${expected.loss}`);
+    },
+  },
+  {
     name: 'Compare optimizers: the effective decay per layer of AdamW, Adam + L2, SGD, decay groups and paper decay',
     async fn(ctx) {
       const { page } = await ctx.workbench({ settings: { 'weightscope.train.steps': 300 } });
