@@ -22,7 +22,7 @@ import { initializeParameters, type InitialValues } from '../model/initialize';
 import { type ChainModelSpec } from '../model/spec';
 import { parameterCount } from '../model/moduleTree';
 import type { Criterion, LayerTrace } from '../nn';
-import { Rng } from '../rng';
+import { TorchGenerator } from '../random';
 import { allocate, dtypeOf, type FloatArray } from '../tensor/dtype';
 import { Tensor } from '../tensor/tensor';
 import { defaultDataset } from '../train/defaults';
@@ -179,7 +179,7 @@ function layerSignal(trace: LayerTrace, index: number, examples: number, previou
 export function measureSignal(spec: ChainModelSpec, options: SignalOptions = {}): SignalReport {
   const started = performance.now();
   const seed = options.seed ?? spec.seed;
-  const rng = new Rng(seed);
+  const rng = new TorchGenerator(seed);
   const { network, parameters } = buildNetwork(spec, initializeParameters(spec, rng, 'float32', options.checkpoint), rng);
   network.train(options.training ?? true);
 

@@ -19,13 +19,12 @@ export function fmaf(a: number, b: number, c: number): number {
   const p = a * b;
   const s = p + c;
   const r = f(s);
-  if (r === s) return r;
+  // s is a tie exactly when r's neighbour on s's side, r + 2(s − r), is itself a float (and s ≠ r).
+  const other = r + 2 * (s - r);
+  if (other === r || f(other) !== other) return r;
   const bv = s - p;
   const err = p - (s - bv) + (c - bv);
   if (err === 0) return r;
-  // The neighbour of r on s's side; s is a tie when it is their exact midpoint.
-  const other = f(r + 2 * (s - r));
-  if (other === r || (r + other) / 2 !== s) return r;
   return err > 0 === other > r ? other : r;
 }
 

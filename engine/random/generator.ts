@@ -11,6 +11,7 @@
  *   float U[0,1)  (random() mod 2²⁴) · 2⁻²⁴, the low 24 bits;
  *   double U[0,1) (random64() mod 2⁵³) · 2⁻⁵³, the low 53 bits.
  */
+import { randperm } from './kernels';
 import { Mt19937 } from './mt19937';
 
 const TWO_POW_24 = 16777216;
@@ -27,6 +28,15 @@ export interface GeneratorInfo {
 
 export function generatorInfo(seed: number): GeneratorInfo {
   return { kind: 'torch-mt19937-cpu', seed, label: `torch.manual_seed(${seed}) · mt19937 (CPU)` };
+}
+
+/** A generator's complete state (torch's `get_rng_state`, less the seed), to draw later what would be drawn now. */
+export interface GeneratorSnapshot {
+  readonly words: Int32Array;
+  readonly index: number;
+  readonly nextFloatNormal: number | undefined;
+  readonly nextDoubleNormal: number | undefined;
+  readonly seed: number;
 }
 
 export class TorchGenerator {
@@ -48,6 +58,25 @@ export class TorchGenerator {
     this.engine.seed(seed);
     this.nextFloatNormal = undefined;
     this.nextDoubleNormal = undefined;
+  }
+
+  snapshot(): GeneratorSnapshot {
+    const { engine } = this;
+    return { words: engine.state.slice(), index: engine.index, nextFloatNormal: this.nextFloatNormal, nextDoubleNormal: this.nextDoubleNormal, seed: this.seedValue };
+  }
+
+  restore(s: GeneratorSnapshot): void {
+    this.engine.state.set(s.words);
+    this.engine.index = s.index;
+    this.nextFloatNormal = s.nextFloatNormal;
+    this.nextDoubleNormal = s.nextDoubleNormal;
+    this.seedValue = s.seed;
+  }
+
+  static fromSnapshot(s: GeneratorSnapshot): TorchGenerator {
+    const gen = new TorchGenerator(s.seed);
+    gen.restore(s);
+    return gen;
   }
 
   /** `initial_seed()`. */
@@ -99,6 +128,32 @@ export class TorchGenerator {
     const theta = 2 * Math.PI * u1;
     this.nextDoubleNormal = r * Math.sin(theta);
     return r * Math.cos(theta);
+  }
+
+  /** One U[0, 1) double: `torch.rand((), dtype=torch.float64)`. */
+  uniform(): number {
+    return this.uniformDouble();
+  }
+
+  /** One U[low, high) double: low + (high − low)·u (test data and synthetic inputs; torch's uniform_ is kernels.uniformFill). */
+  uniformRange(low: number, high: number): number {
+    return low + (high - low) * this.uniformDouble();
+  }
+
+  /** One N(0, 1) double: `torch.randn((), dtype=torch.float64)` (the scalar Box–Muller path, its pair cached). */
+  normal(): number {
+    return this.normalDouble();
+  }
+
+  /** One integer in [0, n): `torch.randint(0, n, ())`, random() mod n (n ≤ 2³², as torch: no rejection of the modulo bias). */
+  int(n: number): number {
+    if (!(n > 0) || n > TWO_POW_32 || !Number.isInteger(n)) throw new RangeError(`int: n must be an integer in (0, 2^32], got ${n}`);
+    return this.engine.next() % n;
+  }
+
+  /** `torch.randperm(n)`: see kernels.randperm. */
+  permutation(n: number): Int32Array {
+    return randperm(this, n);
   }
 
   /**

@@ -109,6 +109,30 @@ function boxMullerDouble16(data: Float64Array, at: number, mean: number, std: nu
   }
 }
 
+/** Advances `gen` as `uniformFill` of `n` elements of `dtype` would, without computing them. */
+export function skipUniform(gen: TorchGenerator, n: number, dtype: 'float32' | 'float64'): void {
+  gen.engine.skip(dtype === 'float64' ? 2 * n : n);
+}
+
+/**
+ * Advances `gen` as `normalFill` of `n` elements of `dtype` would: the vector
+ * path's uniforms (and the 16 redrawn for a ragged tail) are skipped; the
+ * scalar path is run, since it leaves a cached normal behind.
+ */
+export function skipNormal(gen: TorchGenerator, n: number, dtype: 'float32' | 'float64'): void {
+  if (n >= 16) {
+    const words = n + (n % 16 === 0 ? 0 : 16);
+    gen.engine.skip(dtype === 'float64' ? 2 * words : words);
+  } else {
+    for (let i = 0; i < n; i++) gen.normalDouble();
+  }
+}
+
+/** Advances `gen` as `randperm(n)` would. */
+export function skipRandperm(gen: TorchGenerator, n: number): void {
+  gen.engine.skip(Math.max(0, n - 1));
+}
+
 /** `tensor.bernoulli_(p)` with a scalar p (no MKL): element i is 1 when a double uniform is < p, else 0. */
 export function bernoulliFill(gen: TorchGenerator, out: FloatArray | Uint8Array, p: number): void {
   for (let i = 0; i < out.length; i++) out[i] = gen.uniformDouble() < p ? 1 : 0;

@@ -42,6 +42,17 @@ export class Mt19937 {
     return temper(this.state[this.index++]!);
   }
 
+  /** Advances past `count` draws without tempering them (what `count` calls of next() would leave). */
+  skip(count: number): void {
+    let left = count;
+    while (left > 0) {
+      if (this.index >= MT_STATE_WORDS) this.twist();
+      const step = Math.min(left, MT_STATE_WORDS - this.index);
+      this.index += step;
+      left -= step;
+    }
+  }
+
   /** Regenerates all 624 words: s[k] = s[k+397] ⊕ twist(s[k], s[k+1]). */
   twist(): void {
     const s = this.state;

@@ -14,7 +14,7 @@ import type { ChainModelSpec } from '../model/spec';
 import type { Criterion } from '../nn';
 import { step as optimizerStep, Tracer, type CollectingSink, type GradientTransformation, type StepTrace, type TraceOptions } from '../optim';
 import { sumOfSquares } from '../optim/sums';
-import { Rng } from '../rng';
+import { TorchGenerator } from '../random';
 import type { DType, FloatArray } from '../tensor/dtype';
 import { BufferArena } from '../tensor/arena';
 import { noGrad } from '../tensor/autograd';
@@ -79,7 +79,7 @@ export class Trainer {
 
   constructor(readonly spec: ChainModelSpec, options: TrainerOptions = {}) {
     const dtype = options.dtype ?? 'float32';
-    const rng = new Rng(spec.seed);
+    const rng = new TorchGenerator(spec.seed);
     this.built = buildNetwork(spec, initializeParameters(spec, rng, dtype, options.checkpoint), rng, dtype);
     this.dataset = options.dataset ?? defaultDataset(spec, dtype);
     this.criterion = buildCriterion(spec);
@@ -158,7 +158,7 @@ export class Trainer {
     network.eval();
     try {
       return noGrad(() => {
-        const batch = new BatchSampler(data, data.count, new Rng(0), false).next();
+        const batch = new BatchSampler(data, data.count, new TorchGenerator(0), false).next();
         return (this.criterion as Criterion<Tensor | ArrayLike<number>>).forward(network.forward(batch.inputs), batch.targets).data[0]!;
       });
     } finally {
