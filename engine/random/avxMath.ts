@@ -20,7 +20,15 @@ import { fmaf } from './fma';
 const f = Math.fround;
 
 const SQRTHF = f(0.707106781186547524);
-const LOG_P = [7.0376836292e-2, -1.151461031e-1, 1.167699874e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1].map(f) as number[];
+const LOG_P0 = f(7.0376836292e-2);
+const LOG_P1 = f(-1.151461031e-1);
+const LOG_P2 = f(1.167699874e-1);
+const LOG_P3 = f(-1.2420140846e-1);
+const LOG_P4 = f(1.4249322787e-1);
+const LOG_P5 = f(-1.6668057665e-1);
+const LOG_P6 = f(2.0000714765e-1);
+const LOG_P7 = f(-2.4999993993e-1);
+const LOG_P8 = f(3.3333331174e-1);
 const LOG_Q1 = f(-2.12194440e-4);
 const LOG_Q2 = f(0.693359375);
 const MIN_NORM_POS = 1.1754943508222875e-38; // 2^-126
@@ -57,8 +65,15 @@ export function logf(x: number): number {
     t = f(m - 1);
   }
   const z = f(t * t);
-  let y = LOG_P[0]!;
-  for (let k = 1; k < 9; k++) y = fmaf(y, t, LOG_P[k]!);
+  // Horner's rule, one fused multiply-add per coefficient (written out: this runs once per pair of normals).
+  let y = fmaf(LOG_P0, t, LOG_P1);
+  y = fmaf(y, t, LOG_P2);
+  y = fmaf(y, t, LOG_P3);
+  y = fmaf(y, t, LOG_P4);
+  y = fmaf(y, t, LOG_P5);
+  y = fmaf(y, t, LOG_P6);
+  y = fmaf(y, t, LOG_P7);
+  y = fmaf(y, t, LOG_P8);
   y = f(y * t);
   y = fmaf(y, z, f(e * LOG_Q1));
   y = fmaf(-z, 0.5, y);
@@ -73,7 +88,7 @@ export const sincosOut = { sin: 0, cos: 0 };
 export function sincosf(x: number): void {
   const negative = x < 0;
   const ax = Math.abs(x);
-  let j = Math.trunc(f(ax * FOPI)) | 0;
+  let j = f(ax * FOPI) | 0; // truncation (cvttps), x ≥ 0 and small
   j = (j + 1) & ~1;
   const yj = f(j);
   const sinSwap = (j & 4) !== 0;

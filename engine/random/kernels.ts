@@ -7,6 +7,7 @@
 import { logf, sincosf, sincosOut } from './avxMath';
 import { fma, fmaf } from './fma';
 import type { TorchGenerator } from './generator';
+import { MT_STATE_WORDS } from './mt19937';
 
 const f = Math.fround;
 const TWO_POW_24 = 16777216;
@@ -28,7 +29,8 @@ export function uniformFill(gen: TorchGenerator, out: FloatArray, from: number, 
   if (out instanceof Float32Array) {
     const lo = f(from);
     const width = f(f(to) - lo);
-    for (let i = 0; i < out.length; i++) out[i] = fmaf((mt.next() & 0xffffff) / TWO_POW_24, width, lo);
+    fillFloatUniforms(gen, out, 0, out.length);
+    for (let i = 0; i < out.length; i++) out[i] = fmaf(out[i]!, width, lo);
   } else {
     const width = to - from;
     for (let i = 0; i < out.length; i++) {
@@ -64,14 +66,33 @@ export function normalFill(gen: TorchGenerator, out: FloatArray, mean: number, s
 
 function normalFillFloat(gen: TorchGenerator, data: Float32Array, mean: number, std: number): void {
   const n = data.length;
-  const mt = gen.engine;
-  for (let i = 0; i < n; i++) data[i] = (mt.next() & 0xffffff) / TWO_POW_24;
+  fillFloatUniforms(gen, data, 0, n);
   for (let i = 0; i + 16 <= n; i += 16) boxMullerFloat16(data, i, mean, std);
   if (n % 16 !== 0) {
     const start = n - 16;
-    for (let i = start; i < n; i++) data[i] = (mt.next() & 0xffffff) / TWO_POW_24;
+    fillFloatUniforms(gen, data, start, n);
     boxMullerFloat16(data, start, mean, std);
   }
+}
+
+/** data[from..to) ← float U[0, 1) draws, one word each, reading the twister's state directly (a call per word costs more than the word). */
+function fillFloatUniforms(gen: TorchGenerator, data: Float32Array, from: number, to: number): void {
+  const mt = gen.engine;
+  const state = mt.state;
+  let index = mt.index;
+  for (let i = from; i < to; i++) {
+    if (index >= MT_STATE_WORDS) {
+      mt.twist();
+      index = 0;
+    }
+    let y = state[index++]!;
+    y ^= y >>> 11;
+    y ^= (y << 7) & 0x9d2c5680;
+    y ^= (y << 15) & 0xefc60000;
+    y ^= y >>> 18;
+    data[i] = (y & 0xffffff) / TWO_POW_24;
+  }
+  mt.index = index;
 }
 
 /** normal_fill_16_AVX2: data[at..at+16) holds uniforms; leaves 16 normals. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { orthogonal_, orthogonalTheory } from '../../../engine/init/orthogonal';
 import { thinQr } from '../../../engine/init/qr';
-import { TorchGenerator } from '../../../engine/random';
+import { normalFill, TorchGenerator } from '../../../engine/random';
 import type { DenseTensor } from '../../../engine/tensor/dtype';
 import { expectSamplesMatchTheory } from './theoryCheck';
 
@@ -67,8 +67,9 @@ describe('orthogonal_ (Saxe et al. 2013)', () => {
     // For W = Q·diag(sign R_jj) and the original Gaussian A = QR, WᵀA = |diag R|·(upper triangular) > 0 on the diagonal.
     const rows = 6;
     const cols = 3;
-    const draws = new TorchGenerator(5);
-    const a = Float64Array.from({ length: rows * cols }, () => draws.normal());
+    // orthogonal_ draws its Gaussian as torch does: normal_ on a rows × cols tensor of the weight's dtype.
+    const a = new Float64Array(rows * cols);
+    normalFill(new TorchGenerator(5), a, 0, 1);
     const w = orthogonal_(tensor([rows, cols]), new TorchGenerator(5)).data;
     for (let j = 0; j < cols; j++) {
       let d = 0;
