@@ -27,7 +27,7 @@ import { RunFolderWriter } from './runFiles';
 import path from 'node:path';
 import { formatDiagnostic, notebookLocator, textLocator, type Locator } from './format';
 import { combineCells, isNotebookPath, readIpynb, type NotebookSource } from '../pymodel/notebook';
-import { printComparison, printSignal } from './inspect';
+import { printComparison, printSignal, printWithValues } from './inspect';
 import { loadResources } from './resources';
 import { hasNestedModules, moduleTreeLines } from './moduleTree';
 import { printTable } from './table';
@@ -64,6 +64,8 @@ Options:
   --run DIR     train: record the run (per-step, per-layer optimizer terms and
                 snapshots) in the folder DIR, in the run format (docs/run-format.md)
   --model NAME  the model of a .py or .ipynb file to use (class or variable name)
+  --values      init --json: add every tensor's initial values ("values": name → flat list, torch's
+                numbers for torch.manual_seed(seed), float32 values written exactly)
   -h, --help    show this help
 `;
 
@@ -79,10 +81,12 @@ interface Args {
   seeds: number;
   run: string | undefined;
   model: string | undefined;
+  /** init --json: also print every tensor's values. */
+  values: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { command: undefined, files: [], json: false, bins: 40, steps: undefined, batch: undefined, out: undefined, seeds: 3, run: undefined, model: undefined };
+  const args: Args = { command: undefined, files: [], json: false, bins: 40, steps: undefined, batch: undefined, out: undefined, seeds: 3, run: undefined, model: undefined, values: false };
   const positiveInt = (flag: string, value: string | undefined): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive integer, got ${value ?? 'nothing'}`);
@@ -91,6 +95,7 @@ function parseArgs(argv: string[]): Args {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--json') args.json = true;
+    else if (a === '--values') args.values = true;
     else if (a === '--bins') args.bins = positiveInt(a, argv[++i]);
     else if (a === '--steps') args.steps = positiveInt(a, argv[++i]);
     else if (a === '--batch') args.batch = positiveInt(a, argv[++i]);
@@ -207,9 +212,14 @@ async function init(args: Args): Promise<number> {
   const loaded = await loadModel(args, 'init');
   if (typeof loaded === 'number') return loaded;
   const { spec, resources } = loaded;
+  if (args.values && !args.json) {
+    console.error('weightscope init: --values needs --json');
+    return 2;
+  }
   const inspection = inspectInitialization(spec, { bins: args.bins }, resources.checkpoint);
   if (args.json) {
-    console.log(JSON.stringify(inspection, null, 2));
+    if (args.values) printWithValues(inspection, spec, resources.checkpoint);
+    else console.log(JSON.stringify(inspection, null, 2));
     return 0;
   }
   console.log(`${inspection.modelName}: ${inspection.parameterCount.toLocaleString('en-US')} parameters, seed ${inspection.seed}`);
