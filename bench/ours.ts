@@ -10,7 +10,7 @@ import { CrossEntropyLoss, Linear, MSELoss, ReLU, Sequential, zeroGrad, type Mod
 import { adamw, step, type CollectingSink, type StepTrace } from '../engine/optim';
 import { sumOfSquares } from '../engine/optim/sums';
 import { decaySemantics, RunRecorder, RunTracing } from '../engine/run';
-import { TorchGenerator } from '../engine/random';
+import { normalFill, TorchGenerator } from '../engine/random';
 import { histogram } from '../engine/stats/histogram';
 import { gemmNN, gemmNT, gemmTN, setGemmParallel } from '../engine/tensor/gemm';
 import type { FloatArray } from '../engine/tensor/dtype';
@@ -75,6 +75,11 @@ export function runOurs(ctx: RunContext): void {
     const { values: n, bins } = sizes.histogram;
     const values = normalValues(n, 7);
     ctx.emit(resultRow('hist10m', IMPL, measure(ctx, () => void histogram(values, bins, -4, 4))));
+  }
+  if (wanted(ctx, 'randn10m')) {
+    const out = new Float32Array(sizes.normals);
+    const gen = new TorchGenerator(0);
+    ctx.emit(resultRow('randn10m', IMPL, measure(ctx, () => normalFill(gen, out, 0, 1))));
   }
   if (wanted(ctx, 'article-alloc') || wanted(ctx, 'article-heap')) {
     if (!(globalThis as { gc?: unknown }).gc) {
