@@ -10,7 +10,7 @@ import { CrossEntropyLoss, Linear, MSELoss, ReLU, Sequential, zeroGrad, type Mod
 import { adamw, step, type CollectingSink, type StepTrace } from '../engine/optim';
 import { sumOfSquares } from '../engine/optim/sums';
 import { decaySemantics, RunRecorder, RunTracing } from '../engine/run';
-import { Rng } from '../engine/rng';
+import { normalFill, TorchGenerator } from '../engine/random';
 import { histogram } from '../engine/stats/histogram';
 import { gemmNN, gemmNT, gemmTN, setGemmParallel } from '../engine/tensor/gemm';
 import type { FloatArray } from '../engine/tensor/dtype';
@@ -76,6 +76,11 @@ export function runOurs(ctx: RunContext): void {
     const values = normalValues(n, 7);
     ctx.emit(resultRow('hist10m', IMPL, measure(ctx, () => void histogram(values, bins, -4, 4))));
   }
+  if (wanted(ctx, 'randn10m')) {
+    const out = new Float32Array(sizes.normals);
+    const gen = new TorchGenerator(0);
+    ctx.emit(resultRow('randn10m', IMPL, measure(ctx, () => normalFill(gen, out, 0, 1))));
+  }
   if (wanted(ctx, 'article-alloc') || wanted(ctx, 'article-heap')) {
     if (!(globalThis as { gc?: unknown }).gc) {
       ctx.log('ours: heap growth skipped (run node with --expose-gc)');
@@ -119,7 +124,7 @@ export function runTracing(): StepTracing {
 export function trainingStep(
   widths: readonly number[], batch: number, loss: 'cross-entropy' | 'mse', tracing: StepTracing | null, options: { gradSquares?: boolean } = {},
 ): () => void {
-  const rng = new Rng(1);
+  const rng = new TorchGenerator(1);
   const layers: Module[] = [];
   for (let i = 0; i + 1 < widths.length; i++) {
     const layer = new Linear(widths[i]!, widths[i + 1]!);
@@ -182,12 +187,12 @@ export function inspectMlp(widths: readonly number[]): () => void {
 }
 
 export function normalValues(n: number, seed: number): Float32Array {
-  const rng = new Rng(seed);
+  const rng = new TorchGenerator(seed);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = rng.normal();
   return out;
 }
 
-function fillUniform(data: FloatArray, bound: number, rng: Rng): void {
+function fillUniform(data: FloatArray, bound: number, rng: TorchGenerator): void {
   for (let i = 0; i < data.length; i++) data[i] = rng.uniformRange(-bound, bound);
 }

@@ -67,6 +67,7 @@ export function goals(rows: readonly ResultRow[]): Goal[] {
     },
     { text: 'init + statistics of 10M parameters', measured: valueOf(rows, 'init10m', OURS), target: 2000, kind: 'below', unit: 'ms' },
     { text: '256-bin histogram of 10M floats', measured: valueOf(rows, 'hist10m', OURS), target: 50, kind: 'below', unit: 'ms' },
+    { text: "10M normals from torch's generator vs PyTorch", measured: speedRatio('ms', valueOf(rows, 'randn10m', OURS), valueOf(rows, 'randn10m', 'pytorch')), target: 1, kind: 'atLeast', unit: '×' },
     ...modelInspectionGoals(rows, 'init-gpt2-small', 'GPT-2 small'),
     ...modelInspectionGoals(rows, 'init-resnet50', 'ResNet-50'),
     { text: "checkpoint: GPT-2 small's 498 MB safetensors, every tensor summarized via the worker", measured: valueOf(rows, CHECKPOINT_WORKLOAD, OURS, CHECKPOINT_METRICS.wall), target: CHECKPOINT_GOALS.wallMs, kind: 'below', unit: 'ms' },

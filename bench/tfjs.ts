@@ -47,6 +47,14 @@ export async function runTfjs(ctx: RunContext, backend: TfBackend): Promise<void
     ctx.emit(resultRow('hist10m', impl, measure(ctx, () => void histogram(tf, values, bins, -4, 4).dataSync())));
     values.dispose();
   }
+  if (wanted(ctx, 'randn10m')) {
+    // tfjs's own generator (not torch's): the same amount of standard normals, for scale.
+    ctx.emit(resultRow('randn10m', impl, measure(ctx, () => {
+      const t = tf.randomNormal([sizes.normals]);
+      t.dataSync();
+      t.dispose();
+    })));
+  }
 }
 
 async function initTf(backend: TfBackend, log: (line: string) => void): Promise<Tf> {

@@ -132,6 +132,9 @@ def main():
         values = torch.randn(sizes["histogram"]["values"])
         bins = sizes["histogram"]["bins"]
         emit("hist10m", measure(lambda: torch.histc(values, bins=bins, min=-4, max=4)), "ms")
+    if wanted("randn10m"):
+        normals = torch.empty(sizes["normals"])
+        emit("randn10m", measure(lambda: normals.normal_()), "ms")
 
 
 if __name__ == "__main__":

@@ -42,6 +42,8 @@ export interface Sizes {
   /** 2000·2000 + 2000·2000 + 2000·1000 weights + 5000 biases = 10,005,000 parameters. */
   mlp10m: { widths: number[] };
   histogram: { values: number; bins: number };
+  /** Standard normals drawn by torch's float32 `normal_` kernel (randn10m). */
+  normals: number;
   /** Square GEMM sizes; workload ids are named after FULL_SIZES. */
   gemm: number[];
   /** Inspected through the engine worker (init-gpt2-small, init-resnet50). */
@@ -54,6 +56,7 @@ export const FULL_SIZES: Sizes = {
   article: { widths: [10, 100, 10, 1], batch: 32 },
   mlp10m: { widths: [2000, 2000, 2000, 1000] },
   histogram: { values: 10_000_000, bins: 256 },
+  normals: 10_000_000,
   gemm: [256, 1024],
   gpt2: GPT2_SMALL,
   resnet50: RESNET50,
@@ -65,6 +68,7 @@ export const SMOKE_SIZES: Sizes = {
   article: { widths: [10, 100, 10, 1], batch: 32 },
   mlp10m: { widths: [30, 20, 10] },
   histogram: { values: 1000, bins: 256 },
+  normals: 1000,
   gemm: [8, 12],
   gpt2: { vocabSize: 50, blockSize: 16, nLayer: 2, nHead: 2, nEmbd: 8 },
   resnet50: { layers: [1, 2, 1, 1], width: 4, numClasses: 10 },
@@ -98,6 +102,7 @@ export const WORKLOADS: readonly Workload[] = [
   { id: 'gemm1024-nn-2t', title: 'GEMM 1024³ A·B, 2 threads (wall clock)', unit: 'GFLOP/s' },
   { id: 'init10m', title: 'init + statistics, 10M-parameter MLP', unit: 'ms' },
   { id: 'hist10m', title: '256-bin histogram of 10M floats', unit: 'ms' },
+  { id: 'randn10m', title: "10M normals, torch's generator (float32 normal_ after manual_seed)", unit: 'ms' },
   { id: 'article-alloc', title: "memory allocated by 1,000 steps of the article's model", unit: 'MB' },
   { id: 'article-heap', title: "heap retained after 1,000 steps of the article's model", unit: 'MB' },
   { id: 'init-gpt2-small', title: 'inspect GPT-2 small (124M) initialization via the engine worker', unit: 'ms', via: 'worker', metric: 'wall time' },

@@ -5,8 +5,10 @@
 import { compareInitializations, defaultSeeds } from '../engine/inspect/compare';
 import { measureSignal } from '../engine/inspect/signal';
 import type { Dataset } from '../engine/data/dataset';
-import type { InitialValues } from '../engine/model/initialize';
-import type { ChainModelSpec, RunnableModelSpec } from '../engine/model/spec';
+import { initialTensors, type InitialValues } from '../engine/model/initialize';
+import type { InitInspection } from '../engine/inspect/types';
+import type { ChainModelSpec, ModelSpec, RunnableModelSpec } from '../engine/model/spec';
+import { TorchGenerator } from '../engine/random';
 import { printTable } from './table';
 
 const fmt = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : Number.isFinite(x) ? x.toPrecision(3) : String(x));
@@ -36,4 +38,21 @@ export function printComparison(spec: ChainModelSpec, dataset: Dataset, seeds: n
   printTable(['initializer', 'output std', 'per Linear', 'verdict'], report.variants.map((v) => [
     v.label, fmt(v.layers.at(-1)?.std.mean), `×${fmt(v.verdict.factorPerLinear)}`, v.verdict.text,
   ]));
+}
+
+/**
+ * `init --json --values`: the inspection with a `values` object (state_dict name → the tensor's values, flat,
+ * row-major), drawn again from the same seed (the same numbers) and written one tensor at a time, so that a large
+ * model never holds more than one tensor's text.
+ */
+export function printWithValues(inspection: InitInspection, spec: ModelSpec, checkpoint: InitialValues | undefined): void {
+  const head = JSON.stringify(inspection, null, 2);
+  process.stdout.write(`${head.slice(0, head.lastIndexOf('}')).trimEnd()},\n  "values": {`);
+  let first = true;
+  for (const [entry, p] of initialTensors(spec, new TorchGenerator(spec.seed), 'float32', { checkpoint })) {
+    // A float32 widened to double prints as the shortest text that reads back to that double, so no bit is lost.
+    process.stdout.write(`${first ? '' : ','}\n    ${JSON.stringify(entry.name)}: [${Array.from(p.data, (v) => (Number.isFinite(v) ? String(v) : 'null')).join(', ')}]`);
+    first = false;
+  }
+  process.stdout.write('\n  }\n}\n');
 }

@@ -30,7 +30,7 @@ import { RUN_META_FILE, RUN_STEPS_FILE } from '../engine/run/format';
 import path from 'node:path';
 import { formatDiagnostic, notebookLocator, textLocator, type Locator } from './format';
 import { combineCells, isNotebookPath, readIpynb, type NotebookSource } from '../pymodel/notebook';
-import { printComparison, printSignal } from './inspect';
+import { printComparison, printSignal, printWithValues } from './inspect';
 import { cliConfinement, loadResources } from './resources';
 import { DEFAULT_MAX_PARAMETERS, sizeProblem } from '../engine/model/memory';
 import { hasNestedModules, moduleTreeLines } from './moduleTree';
@@ -83,6 +83,8 @@ Options:
   --allow-outside-paths
                 let a model file's data and init_from paths lead outside the model
                 file's folder and the current directory (by default they are refused)
+  --values      init --json: add every tensor's initial values ("values": name → flat list, torch's
+                numbers for torch.manual_seed(seed), float32 values written exactly)
   -h, --help    show this help
 `;
 
@@ -103,10 +105,12 @@ interface Args {
   allowOutsidePaths: boolean;
   /** weights: the initial checkpoint to measure the drift from. */
   init: string | undefined;
+  /** init --json: also print every tensor's values. */
+  values: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { command: undefined, files: [], json: false, bins: 40, steps: undefined, batch: undefined, out: undefined, seeds: 3, run: undefined, maxRunMB: DEFAULT_MAX_RUN_MB, model: undefined, maxParameters: DEFAULT_MAX_PARAMETERS, allowOutsidePaths: false, init: undefined };
+  const args: Args = { command: undefined, files: [], json: false, bins: 40, steps: undefined, batch: undefined, out: undefined, seeds: 3, run: undefined, maxRunMB: DEFAULT_MAX_RUN_MB, model: undefined, maxParameters: DEFAULT_MAX_PARAMETERS, allowOutsidePaths: false, init: undefined, values: false };
   const positiveInt = (flag: string, value: string | undefined): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive integer, got ${value ?? 'nothing'}`);
@@ -115,6 +119,7 @@ function parseArgs(argv: string[]): Args {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--json') args.json = true;
+    else if (a === '--values') args.values = true;
     else if (a === '--bins') args.bins = positiveInt(a, argv[++i]);
     else if (a === '--steps') args.steps = positiveInt(a, argv[++i]);
     else if (a === '--batch') args.batch = positiveInt(a, argv[++i]);
@@ -262,9 +267,14 @@ async function init(args: Args): Promise<number> {
   const loaded = await loadModel(args, 'init');
   if (typeof loaded === 'number') return loaded;
   const { spec, resources } = loaded;
+  if (args.values && !args.json) {
+    console.error('weightscope init: --values needs --json');
+    return 2;
+  }
   const inspection = inspectInitialization(spec, { bins: args.bins }, resources.checkpoint);
   if (args.json) {
-    console.log(JSON.stringify(inspection, null, 2));
+    if (args.values) printWithValues(inspection, spec, resources.checkpoint);
+    else console.log(JSON.stringify(inspection, null, 2));
     return 0;
   }
   console.log(`${inspection.modelName}: ${inspection.parameterCount.toLocaleString('en-US')} parameters, seed ${inspection.seed}`);

@@ -15,7 +15,7 @@
  *            shakespeare_char `stoi`), cut into windows of block_size + 1:
  *            inputs the first block_size, targets the last block_size.
  */
-import { Rng } from '../rng';
+import { TorchGenerator } from '../random';
 import { allocate, type DType } from '../tensor/dtype';
 import type { Dataset } from './dataset';
 
@@ -25,7 +25,7 @@ const FOLLOW = 0.9;
 export function syntheticTokens(options: { count: number; length: number; vocab: number; seed?: number; dtype?: DType }): Dataset {
   const { count, length, vocab, seed = 0, dtype = 'float32' } = options;
   if (!(count > 0) || !(length > 0) || !(vocab > 1)) throw new RangeError('syntheticTokens: count, length must be positive and vocab at least 2');
-  const rng = new Rng(seed);
+  const rng = new TorchGenerator(seed);
   const next = new Int32Array(vocab * SUCCESSORS);
   for (let i = 0; i < next.length; i++) next[i] = rng.int(vocab);
   const inputs = allocate(dtype, count * length);
@@ -49,7 +49,7 @@ export function syntheticImages(options: { count: number; shape: number[]; class
   const { count, shape, classes, noise = 1, seed = 0, dtype = 'float32' } = options;
   const size = shape.reduce((a, b) => a * b, 1);
   if (!(count > 0) || !(size > 0) || !(classes > 0)) throw new RangeError('syntheticImages: count, shape and classes must be positive');
-  const rng = new Rng(seed);
+  const rng = new TorchGenerator(seed);
   const templates = new Float64Array(classes * size);
   for (let i = 0; i < templates.length; i++) templates[i] = rng.normal();
   const inputs = allocate(dtype, count * size);

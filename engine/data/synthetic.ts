@@ -10,7 +10,7 @@
  *   multiclass   y = argmaxₖ (t(x)ₖ + noise·εₖ)  class indices for CrossEntropyLoss
  *   spiral       2-D two-armed spiral, labels {0, 1} (inputDim must be 2)
  */
-import { Rng } from '../rng';
+import { TorchGenerator } from '../random';
 import { allocate, type DType } from '../tensor/dtype';
 import type { Dataset } from './dataset';
 
@@ -32,7 +32,7 @@ const TEACHER_HIDDEN = 32;
 export function syntheticDataset(options: SyntheticOptions): Dataset {
   const { task, count, inputDim, outputDim, noise = 0.1, seed = 0, dtype = 'float32' } = options;
   if (!(count > 0) || !(inputDim > 0) || !(outputDim > 0)) throw new RangeError('syntheticDataset: count, inputDim and outputDim must be positive');
-  const rng = new Rng(seed);
+  const rng = new TorchGenerator(seed);
   if (task === 'spiral') return spiral(rng, count, inputDim, noise, dtype);
 
   const inputs = allocate(dtype, count * inputDim);
@@ -62,7 +62,7 @@ export function syntheticDataset(options: SyntheticOptions): Dataset {
 }
 
 /** t(x) = W₂·tanh(W₁·x) for every row of `inputs`, in float64. */
-function teacher(rng: Rng, inputs: ArrayLike<number>, count: number, inputDim: number, outputs: number): Float64Array {
+function teacher(rng: TorchGenerator, inputs: ArrayLike<number>, count: number, inputDim: number, outputs: number): Float64Array {
   const w1 = randomMatrix(rng, TEACHER_HIDDEN, inputDim);
   const w2 = randomMatrix(rng, outputs, TEACHER_HIDDEN);
   const hidden = new Float64Array(TEACHER_HIDDEN);
@@ -83,14 +83,14 @@ function teacher(rng: Rng, inputs: ArrayLike<number>, count: number, inputDim: n
 }
 
 /** rows × cols with entries N(0, 1/cols): unit-variance outputs for unit-variance inputs. */
-function randomMatrix(rng: Rng, rows: number, cols: number): Float64Array {
+function randomMatrix(rng: TorchGenerator, rows: number, cols: number): Float64Array {
   const m = new Float64Array(rows * cols);
   const std = 1 / Math.sqrt(cols);
   for (let i = 0; i < m.length; i++) m[i] = std * rng.normal();
   return m;
 }
 
-function spiral(rng: Rng, count: number, inputDim: number, noise: number, dtype: DType): Dataset {
+function spiral(rng: TorchGenerator, count: number, inputDim: number, noise: number, dtype: DType): Dataset {
   if (inputDim !== 2) throw new RangeError(`the spiral dataset is 2-D, but the model takes ${inputDim} inputs`);
   const inputs = allocate(dtype, count * 2);
   const data = allocate(dtype, count);

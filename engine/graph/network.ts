@@ -9,7 +9,7 @@ import type { InitializedParameter } from '../model/initialize';
 import { materialize } from '../modules/materialize';
 import type { GraphModelSpec } from '../model/spec';
 import type { ModuleNode } from '../modules/tree';
-import type { Rng } from '../rng';
+import type { TorchGenerator } from '../random';
 import type { DType } from '../tensor/dtype';
 import { Tensor } from '../tensor/tensor';
 import { modelTensors } from '../model/moduleTree';
@@ -33,7 +33,7 @@ export class GraphNetwork {
   private readonly tensors = new Map<string, Tensor>();
   training = true;
 
-  constructor(readonly spec: GraphModelSpec, initial: readonly InitializedParameter[], private readonly rng: Rng, readonly dtype: DType = 'float32') {
+  constructor(readonly spec: GraphModelSpec, initial: readonly InitializedParameter[], private readonly rng: TorchGenerator, readonly dtype: DType = 'float32') {
     const values = new Map(initial.map((p) => [p.name, p]));
     const entries = modelTensors(spec);
     for (const entry of entries) {
@@ -45,9 +45,11 @@ export class GraphNetwork {
       this.parameters.set(entry.name, t);
       this.tensors.set(entry.name, t);
     }
-    // Buffers: their steps are constant fills (zeros, ones, a mask); they draw nothing from the generator.
+    // Buffers: their steps are constant fills (zeros, ones, a mask); they draw nothing from the generator, so
+    // they need no draw schedule (one that did draw would be refused by materialize as unscheduled).
+    const noDraws = new Map();
     for (const entry of entries) {
-      if (entry.decl.kind === 'buffer' && entry.sameAs === undefined) this.tensors.set(entry.name, new Tensor(materialize(entry.decl, rng, dtype).data, entry.decl.shape));
+      if (entry.decl.kind === 'buffer' && entry.sameAs === undefined) this.tensors.set(entry.name, new Tensor(materialize(entry.decl, noDraws, dtype).data, entry.decl.shape));
     }
     for (const entry of entries) {
       if (entry.sameAs !== undefined) this.tensors.set(entry.name, this.tensors.get(entry.sameAs)!);

@@ -16,7 +16,7 @@
  * no gradient.
  */
 import * as tensorOps from '../tensor';
-import type { Rng } from '../rng';
+import type { TorchGenerator } from '../random';
 import type { DType } from '../tensor/dtype';
 import { formatShape } from '../tensor/shape';
 import { Tensor } from '../tensor/tensor';
@@ -27,7 +27,7 @@ import { describeValue, isLong, isTensor, LongTensor, type RuntimeValue } from '
 
 export interface RunContext {
   training: boolean;
-  rng: Rng;
+  rng: TorchGenerator;
   dtype: DType;
 }
 

@@ -1,18 +1,19 @@
 /**
- * Primitive fills shared by the initializers. Values are computed in float64
- * and stored into the tensor's array (rounded once when it is float32).
+ * Primitive fills shared by the initializers: torch's `tensor.uniform_` and
+ * `tensor.normal_` kernels on the tensor's own dtype (engine/random/kernels.ts),
+ * so that the values are torch's, bit for bit, for the same generator state.
  */
 import type { DenseTensor } from '../tensor/dtype';
-import type { Rng } from '../rng';
+import { normalFill, uniformFill, type TorchGenerator } from '../random';
 
-/** x ~ U(low, high): low + (high − low)·u with u ~ U[0, 1). */
-export function fillUniform(tensor: DenseTensor, low: number, high: number, rng: Rng): void {
-  rng.fillUniform(tensor.data, low, high - low);
+/** `tensor.uniform_(low, high)`: x ~ U(low, high). */
+export function fillUniform(tensor: DenseTensor, low: number, high: number, gen: TorchGenerator): void {
+  uniformFill(gen, tensor.data, low, high);
 }
 
-/** x ~ N(mean, std²): mean + std·z with z ~ N(0, 1). */
-export function fillNormal(tensor: DenseTensor, mean: number, std: number, rng: Rng): void {
-  rng.fillNormal(tensor.data, mean, std);
+/** `tensor.normal_(mean, std)`: x ~ N(mean, std²). */
+export function fillNormal(tensor: DenseTensor, mean: number, std: number, gen: TorchGenerator): void {
+  normalFill(gen, tensor.data, mean, std);
 }
 
 export function fillConstant(tensor: DenseTensor, value: number): void {

@@ -1,6 +1,6 @@
 /**
- * torch.nn.init for the engine: every initializer, in place on a DenseTensor
- * with a seeded Rng, and its theoretical distribution for a shape.
+ * torch.nn.init for the engine: every initializer, in place on a DenseTensor,
+ * drawing from torch's generator (engine/random) as torch does, and its theoretical distribution for a shape.
  *
  * Naming: functions keep torch's names (xavier_uniform_, kaiming_normal_, …)
  * and take torch's keyword arguments as an options object with torch's

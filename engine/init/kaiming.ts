@@ -12,7 +12,7 @@
  * 'leaky_relu', the default nonlinearity, where a = 0 gives ReLU's √2).
  */
 import type { DenseTensor } from '../tensor/dtype';
-import type { Rng } from '../rng';
+import type { TorchGenerator } from '../random';
 import { normalDistribution, uniformDistribution } from '../stats/distribution';
 import { calculateFanInAndFanOut, calculateCorrectFan } from './fans';
 import { fillNormal, fillUniform } from './fill';
@@ -42,7 +42,7 @@ function kaimingScale(shape: readonly number[], options: KaimingOptions): Kaimin
   return { fanIn, fanOut, gain, std: gain / Math.sqrt(fan) };
 }
 
-export function kaiming_uniform_(tensor: DenseTensor, rng: Rng, options: KaimingOptions = {}): DenseTensor {
+export function kaiming_uniform_(tensor: DenseTensor, rng: TorchGenerator, options: KaimingOptions = {}): DenseTensor {
   // torch checks this before anything else, and warns "Initializing zero-element tensors is a no-op".
   if (tensor.data.length === 0) return tensor;
   const { std } = kaimingScale(tensor.shape, options);
@@ -57,7 +57,7 @@ export function kaimingUniformTheory(shape: readonly number[], options: KaimingO
   return makeTheory('uniform', { low: -bound, high: bound }, uniformDistribution(-bound, bound), scale);
 }
 
-export function kaiming_normal_(tensor: DenseTensor, rng: Rng, options: KaimingOptions = {}): DenseTensor {
+export function kaiming_normal_(tensor: DenseTensor, rng: TorchGenerator, options: KaimingOptions = {}): DenseTensor {
   if (tensor.data.length === 0) return tensor;
   const { std } = kaimingScale(tensor.shape, options);
   fillNormal(tensor, 0, std, rng);

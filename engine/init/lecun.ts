@@ -10,7 +10,7 @@
  * LeCun normal. Xavier/Glorot uses (fan_in + fan_out)/2 (see xavier.ts).
  */
 import type { DenseTensor } from '../tensor/dtype';
-import type { Rng } from '../rng';
+import type { TorchGenerator } from '../random';
 import { normalDistribution, uniformDistribution } from '../stats/distribution';
 import { calculateFanInAndFanOut } from './fans';
 import { fillNormal, fillUniform } from './fill';
@@ -21,7 +21,7 @@ function lecunStd(shape: readonly number[]): { fanIn: number; fanOut: number; st
   return { fanIn, fanOut, std: 1 / Math.sqrt(fanIn) };
 }
 
-export function lecunNormal_(tensor: DenseTensor, rng: Rng): DenseTensor {
+export function lecunNormal_(tensor: DenseTensor, rng: TorchGenerator): DenseTensor {
   fillNormal(tensor, 0, lecunStd(tensor.shape).std, rng);
   return tensor;
 }
@@ -31,7 +31,7 @@ export function lecunNormalTheory(shape: readonly number[]): Theory {
   return makeTheory('normal', { mean: 0, std }, normalDistribution(0, std), { fanIn, fanOut, gain: 1 });
 }
 
-export function lecunUniform_(tensor: DenseTensor, rng: Rng): DenseTensor {
+export function lecunUniform_(tensor: DenseTensor, rng: TorchGenerator): DenseTensor {
   const bound = Math.sqrt(3) * lecunStd(tensor.shape).std;
   fillUniform(tensor, -bound, bound, rng);
   return tensor;

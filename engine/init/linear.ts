@@ -11,7 +11,7 @@
  * √3 · gain/√fan_in = 1/√fan_in: weight and bias are both U(−1/√fan_in, 1/√fan_in).
  */
 import type { DenseTensor } from '../tensor/dtype';
-import type { Rng } from '../rng';
+import type { TorchGenerator } from '../random';
 import { calculateFanInAndFanOut } from './fans';
 import { kaiming_uniform_, kaimingUniformTheory } from './kaiming';
 import { uniform_, uniformTheory } from './uniformNormal';
@@ -21,7 +21,7 @@ import type { Theory } from './theory';
 export const LINEAR_WEIGHT_A = Math.sqrt(5);
 
 /** Initializes `weight` ([out_features, in_features]) and, if present, `bias` ([out_features]) as nn.Linear does. */
-export function linearResetParameters(weight: DenseTensor, bias: DenseTensor | null, rng: Rng): void {
+export function linearResetParameters(weight: DenseTensor, bias: DenseTensor | null, rng: TorchGenerator): void {
   kaiming_uniform_(weight, rng, { a: LINEAR_WEIGHT_A });
   if (bias) {
     const bound = linearBiasBound(calculateFanInAndFanOut(weight.shape).fanIn);

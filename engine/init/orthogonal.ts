@@ -20,7 +20,7 @@
  * norm gain exactly); the marginal is exact.
  */
 import type { DenseTensor } from '../tensor/dtype';
-import type { Rng } from '../rng';
+import { normalFill, type TorchGenerator } from '../random';
 import { sphereCoordinateDistribution } from '../stats/distribution';
 import { ValueError } from './errors';
 import { calculateFanInAndFanOut } from './fans';
@@ -32,13 +32,16 @@ export interface OrthogonalOptions {
   gain?: number;
 }
 
-export function orthogonal_(tensor: DenseTensor, rng: Rng, options: OrthogonalOptions = {}): DenseTensor {
+export function orthogonal_(tensor: DenseTensor, rng: TorchGenerator, options: OrthogonalOptions = {}): DenseTensor {
   const gain = options.gain ?? 1;
   const { rows, cols } = orthogonalShape(tensor.shape);
   const data = tensor.data;
   if (data.length === 0) return tensor; // torch: no-op
-  const flattened = new Float64Array(rows * cols);
-  for (let i = 0; i < flattened.length; i++) flattened[i] = rng.normal();
+  // torch: flattened = tensor.new(rows, cols).normal_(0, 1), in the tensor's dtype (the exact draw);
+  // the QR below is in double, where torch's LAPACK works in the dtype: the two agree to its rounding.
+  const drawn = data instanceof Float32Array ? new Float32Array(rows * cols) : new Float64Array(rows * cols);
+  normalFill(rng, drawn, 0, 1);
+  const flattened = Float64Array.from(drawn);
   const tall = rows >= cols;
   const m = tall ? rows : cols;
   const k = tall ? cols : rows;

@@ -9,7 +9,7 @@
  * reset_parameters; on a 1-D bias it needs the weight's `fan_in`).
  */
 import type { DenseTensor } from '../tensor/dtype';
-import type { Rng } from '../rng';
+import { skipNormal, skipRandperm, skipUniform, type TorchGenerator } from '../random';
 import { InitArgumentError, resolveArgs, type InitArgs, type ParamSpec, type ResolvedArgs } from './args';
 import { constant_, constantTheory, eye_, eyeTheory } from './constant';
 import { kaiming_normal_, kaiming_uniform_, kaimingNormalTheory, kaimingUniformTheory, type KaimingOptions } from './kaiming';
@@ -29,17 +29,25 @@ export interface InitializerEntry {
   /** Whether the scale comes from the tensor's fans (so it needs ≥ 2 dimensions). */
   readonly needsFans: boolean;
   /** Validates `args`, then fills `tensor` in place. */
-  apply(tensor: DenseTensor, args: InitArgs, rng: Rng): void;
+  apply(tensor: DenseTensor, args: InitArgs, rng: TorchGenerator): void;
   /** Validates `args`, then returns the distribution of one entry for this shape. */
   theory(shape: readonly number[], args: InitArgs): Theory;
   /** The UserWarnings torch would emit for this call (its exact text), if any. */
   warnings(shape: readonly number[], args: InitArgs): string[];
+  /** What `apply` draws from the generator (nothing, torch's uniform_ or normal_ kernel, or sparse_'s normal_ and randperms). */
+  readonly draws: Draws;
+  /** Advances `gen` exactly as `apply` on a tensor of this shape and dtype would, without computing values. */
+  advance(shape: readonly number[], gen: TorchGenerator, dtype: 'float32' | 'float64'): void;
 }
+
+/** The generator's consumption of an initializer: every one is a single torch kernel call on the whole tensor, or none. */
+export type Draws = 'none' | 'uniform' | 'normal' | 'sparse';
 
 interface Definition {
   params: readonly ParamSpec[];
   needsFans: boolean;
-  apply(tensor: DenseTensor, args: ResolvedArgs, rng: Rng): void;
+  draws: Draws;
+  apply(tensor: DenseTensor, args: ResolvedArgs, rng: TorchGenerator): void;
   theory(shape: readonly number[], args: ResolvedArgs): Theory;
   warnings?(shape: readonly number[], args: ResolvedArgs): string[];
 }
@@ -60,18 +68,21 @@ const kaimingOptions = (args: ResolvedArgs): KaimingOptions => ({ a: n(args, 'a'
 
 const DEFINITIONS: Record<string, Definition> = {
   uniform_: {
+    draws: 'uniform',
     params: [num('a', 0), num('b', 1)],
     needsFans: false,
     apply: (t, args, rng) => uniform_(t, rng, { a: n(args, 'a'), b: n(args, 'b') }),
     theory: (_shape, args) => uniformTheory({ a: n(args, 'a'), b: n(args, 'b') }),
   },
   normal_: {
+    draws: 'normal',
     params: [num('mean', 0), num('std', 1)],
     needsFans: false,
     apply: (t, args, rng) => normal_(t, rng, { mean: n(args, 'mean'), std: n(args, 'std') }),
     theory: (_shape, args) => normalTheory({ mean: n(args, 'mean'), std: n(args, 'std') }),
   },
   trunc_normal_: {
+    draws: 'uniform',
     params: [num('mean', 0), num('std', 1), num('a', -2), num('b', 2)],
     needsFans: false,
     apply: (t, args, rng) => trunc_normal_(t, rng, { mean: n(args, 'mean'), std: n(args, 'std'), a: n(args, 'a'), b: n(args, 'b') }),
@@ -82,27 +93,31 @@ const DEFINITIONS: Record<string, Definition> = {
     },
   },
   constant_: {
+    draws: 'none',
     params: [num('val')],
     needsFans: false,
     apply: (t, args) => constant_(t, n(args, 'val')),
     theory: (_shape, args) => constantTheory(n(args, 'val')),
   },
-  ones_: { params: [], needsFans: false, apply: (t) => constant_(t, 1), theory: () => constantTheory(1) },
-  zeros_: { params: [], needsFans: false, apply: (t) => constant_(t, 0), theory: () => constantTheory(0) },
-  eye_: { params: [], needsFans: false, apply: (t) => eye_(t), theory: (shape) => eyeTheory(shape) },
+  ones_: { draws: 'none', params: [], needsFans: false, apply: (t) => constant_(t, 1), theory: () => constantTheory(1) },
+  zeros_: { draws: 'none', params: [], needsFans: false, apply: (t) => constant_(t, 0), theory: () => constantTheory(0) },
+  eye_: { draws: 'none', params: [], needsFans: false, apply: (t) => eye_(t), theory: (shape) => eyeTheory(shape) },
   xavier_uniform_: {
+    draws: 'uniform',
     params: GAIN,
     needsFans: true,
     apply: (t, args, rng) => xavier_uniform_(t, rng, { gain: n(args, 'gain') }),
     theory: (shape, args) => xavierUniformTheory(shape, { gain: n(args, 'gain') }),
   },
   xavier_normal_: {
+    draws: 'normal',
     params: GAIN,
     needsFans: true,
     apply: (t, args, rng) => xavier_normal_(t, rng, { gain: n(args, 'gain') }),
     theory: (shape, args) => xavierNormalTheory(shape, { gain: n(args, 'gain') }),
   },
   kaiming_uniform_: {
+    draws: 'uniform',
     params: KAIMING,
     needsFans: true,
     apply: (t, args, rng) => kaiming_uniform_(t, rng, kaimingOptions(args)),
@@ -110,6 +125,7 @@ const DEFINITIONS: Record<string, Definition> = {
     warnings: warnIfEmpty,
   },
   kaiming_normal_: {
+    draws: 'normal',
     params: KAIMING,
     needsFans: true,
     apply: (t, args, rng) => kaiming_normal_(t, rng, kaimingOptions(args)),
@@ -117,20 +133,23 @@ const DEFINITIONS: Record<string, Definition> = {
     warnings: warnIfEmpty,
   },
   orthogonal_: {
+    draws: 'normal',
     params: GAIN,
     needsFans: true,
     apply: (t, args, rng) => orthogonal_(t, rng, { gain: n(args, 'gain') }),
     theory: (shape, args) => orthogonalTheory(shape, { gain: n(args, 'gain') }),
   },
   sparse_: {
+    draws: 'sparse',
     params: [num('sparsity'), num('std', 0.01)],
     needsFans: true,
     apply: (t, args, rng) => sparse_(t, rng, { sparsity: n(args, 'sparsity'), std: n(args, 'std') }),
     theory: (shape, args) => sparseTheory(shape, { sparsity: n(args, 'sparsity'), std: n(args, 'std') }),
   },
-  lecun_uniform_: { params: [], needsFans: true, apply: (t, _a, rng) => lecunUniform_(t, rng), theory: (shape) => lecunUniformTheory(shape) },
-  lecun_normal_: { params: [], needsFans: true, apply: (t, _a, rng) => lecunNormal_(t, rng), theory: (shape) => lecunNormalTheory(shape) },
+  lecun_uniform_: { draws: 'uniform', params: [], needsFans: true, apply: (t, _a, rng) => lecunUniform_(t, rng), theory: (shape) => lecunUniformTheory(shape) },
+  lecun_normal_: { draws: 'normal', params: [], needsFans: true, apply: (t, _a, rng) => lecunNormal_(t, rng), theory: (shape) => lecunNormalTheory(shape) },
   linear_default_: {
+    draws: 'uniform',
     params: [{ name: 'fan_in', type: 'number', optional: true }],
     needsFans: false,
     apply: (t, args, rng) => {
@@ -152,6 +171,18 @@ function biasFanIn(args: ResolvedArgs): number {
   return fanIn as number;
 }
 
+function advanceDraws(draws: Draws, shape: readonly number[], gen: TorchGenerator, dtype: 'float32' | 'float64'): void {
+  let numel = 1;
+  for (const d of shape) numel *= d;
+  if (draws === 'uniform') skipUniform(gen, numel, dtype);
+  else if (draws === 'normal') skipNormal(gen, numel, dtype);
+  else if (draws === 'sparse') {
+    // sparse_: normal_ over the tensor, then one randperm(rows) per column.
+    skipNormal(gen, numel, dtype);
+    for (let c = 0; c < (shape[1] ?? 0); c++) skipRandperm(gen, shape[0] ?? 0);
+  }
+}
+
 function makeEntry(name: string, def: Definition): InitializerEntry {
   return {
     name,
@@ -160,6 +191,8 @@ function makeEntry(name: string, def: Definition): InitializerEntry {
     apply: (tensor, args, rng) => def.apply(tensor, resolveArgs(name, def.params, args), rng),
     theory: (shape, args) => def.theory(shape, resolveArgs(name, def.params, args)),
     warnings: (shape, args) => def.warnings?.(shape, resolveArgs(name, def.params, args)) ?? [],
+    draws: def.draws,
+    advance: (shape, gen, dtype) => advanceDraws(def.draws, shape, gen, dtype),
   };
 }
 
@@ -187,7 +220,7 @@ export function getInitializer(name: string): InitializerEntry {
   return entry;
 }
 
-export function applyInitializer(name: string, tensor: DenseTensor, args: InitArgs, rng: Rng): void {
+export function applyInitializer(name: string, tensor: DenseTensor, args: InitArgs, rng: TorchGenerator): void {
   getInitializer(name).apply(tensor, args, rng);
 }
 

@@ -11,7 +11,7 @@
  * standard deviation std·√(1 − p).
  */
 import type { DenseTensor } from '../tensor/dtype';
-import type { Rng } from '../rng';
+import type { TorchGenerator } from '../random';
 import { normalDistribution, zeroInflatedDistribution } from '../stats/distribution';
 import { RuntimeError, ValueError } from './errors';
 import { normalStdMessage } from './uniformNormal';
@@ -26,7 +26,7 @@ export interface SparseOptions {
   std?: number;
 }
 
-export function sparse_(tensor: DenseTensor, rng: Rng, options: SparseOptions): DenseTensor {
+export function sparse_(tensor: DenseTensor, rng: TorchGenerator, options: SparseOptions): DenseTensor {
   const { rows, cols, zerosPerColumn, std } = sparseParams(tensor.shape, options);
   fillNormal(tensor, 0, std, rng);
   const data = tensor.data;

@@ -1,18 +1,22 @@
 /**
  * torch.nn.init.trunc_normal_: N(mean, std²) conditioned on [a, b].
  *
- * Sampling is by the inverse CDF, as torch does: with α = (a − mean)/std,
- * β = (b − mean)/std and u ~ U[0, 1),
- *   x = mean + std · Φ⁻¹(Φ(α) + u·(Φ(β) − Φ(α))),
- * then clamped to [a, b] against rounding. torch evaluates the same map through
- * erfinv in the tensor's dtype; we work in float64, and when the whole interval
- * lies in the upper tail (α > 0) we use the survival function 1 − Φ instead,
- * so that intervals far from the mean are still sampled exactly.
+ * Sampling is by the inverse CDF, exactly as torch 1.13 does it, in the
+ * tensor's dtype: with Φ the standard normal CDF, l = Φ((a − mean)/std) and
+ * u = Φ((b − mean)/std) (in double),
+ *   tensor.uniform_(2l − 1, 2u − 1)   (values v ~ U(2l − 1, 2u − 1) = U(erf(α/√2), erf(β/√2)))
+ *   tensor.erfinv_()                   (since Φ⁻¹(p) = √2 · erfinv(2p − 1))
+ *   tensor.mul_(std · √2); tensor.add_(mean)
+ *   tensor.clamp_(a, b)                (against rounding at the ends)
+ * so the values, not only their law, are torch's. Far in a tail 2l − 1 and
+ * 2u − 1 round to the same float and torch's values pile up at one point; we
+ * do the same (the theory below is the exact law, which is what the statistics
+ * compare against).
  */
 import type { DenseTensor } from '../tensor/dtype';
-import type { Rng } from '../rng';
+import { uniformFill, type TorchGenerator } from '../random';
+import { erfinvDouble, erfinvFloat } from '../random/erfinv';
 import { truncatedNormalDistribution } from '../stats/distribution';
-import { standardNormalCdf, standardNormalQuantile, standardNormalSurvival } from '../stats/normal';
 import { RuntimeError } from './errors';
 import { erf } from '../stats/special';
 import { uniformRangeMessage } from './uniformNormal';
@@ -27,31 +31,29 @@ export interface TruncNormalOptions {
   b?: number;
 }
 
-export function trunc_normal_(tensor: DenseTensor, rng: Rng, options: TruncNormalOptions = {}): DenseTensor {
+export function trunc_normal_(tensor: DenseTensor, gen: TorchGenerator, options: TruncNormalOptions = {}): DenseTensor {
   const { mean, std, a, b } = truncNormalParams(options);
   const data = tensor.data;
-  if (std === 0 || a === b) {
-    data.fill(Math.min(b, Math.max(a, mean)));
-    return tensor;
-  }
-  const alpha = (a - mean) / std;
-  const beta = (b - mean) / std;
-  const upperTail = alpha > 0;
-  // In the upper tail sample s = 1 − Φ(z) uniformly on (S(β), S(α)] and set z = −Φ⁻¹(s).
-  const from = upperTail ? standardNormalSurvival(alpha) : standardNormalCdf(alpha);
-  const to = upperTail ? standardNormalSurvival(beta) : standardNormalCdf(beta);
-  if (from === 0 && to === 0) {
-    // The interval lies beyond ~38σ: its mass underflows and the law is, to double
-    // precision, a point mass at the bound nearer the mean (as truncNormalTheory says).
-    data.fill(upperTail ? a : b);
-    return tensor;
-  }
-  for (let i = 0; i < data.length; i++) {
-    const p = from + (to - from) * rng.uniform();
-    const z = upperTail ? -standardNormalQuantile(p) : standardNormalQuantile(p);
-    data[i] = Math.min(b, Math.max(a, mean + std * z));
+  const l = normCdf((a - mean) / std);
+  const u = normCdf((b - mean) / std);
+  uniformFill(gen, data, 2 * l - 1, 2 * u - 1);
+  if (data instanceof Float32Array) {
+    const f = Math.fround;
+    const scale = f(std * Math.SQRT2);
+    const shift = f(mean);
+    const lo = f(a);
+    const hi = f(b);
+    for (let i = 0; i < data.length; i++) data[i] = Math.min(hi, Math.max(lo, f(f(erfinvFloat(data[i]!) * scale) + shift)));
+  } else {
+    const scale = std * Math.SQRT2;
+    for (let i = 0; i < data.length; i++) data[i] = Math.min(b, Math.max(a, erfinvDouble(data[i]!) * scale + mean));
   }
   return tensor;
+}
+
+/** torch's `norm_cdf`: (1 + erf(x/√2))/2 in double (NaN when std = 0, as in torch). */
+function normCdf(x: number): number {
+  return (1 + erf(x / Math.SQRT2)) / 2;
 }
 
 export function truncNormalTheory(options: TruncNormalOptions = {}): Theory {
@@ -62,8 +64,7 @@ export function truncNormalTheory(options: TruncNormalOptions = {}): Theory {
 /**
  * torch warns (it does not raise) when the mean is more than 2 std outside
  * [a, b]: "mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The
- * distribution of values may be incorrect." Our sampler stays exact there, but
- * the warning is still worth showing.
+ * distribution of values may be incorrect."
  */
 export function truncNormalWarning(options: TruncNormalOptions = {}): string | null {
   const { mean, std, a, b } = truncNormalParams(options);

@@ -3,7 +3,7 @@
  * not depend on the tensor's shape.
  */
 import type { DenseTensor } from '../tensor/dtype';
-import type { Rng } from '../rng';
+import type { TorchGenerator } from '../random';
 import { normalDistribution, uniformDistribution } from '../stats/distribution';
 import { RuntimeError, cppDouble } from './errors';
 import { fillNormal, fillUniform } from './fill';
@@ -22,7 +22,7 @@ export interface NormalOptions {
 }
 
 /** Fills the tensor with values from U(a, b). Raises torch's error when a > b. */
-export function uniform_(tensor: DenseTensor, rng: Rng, options: UniformOptions = {}): DenseTensor {
+export function uniform_(tensor: DenseTensor, rng: TorchGenerator, options: UniformOptions = {}): DenseTensor {
   const { a, b } = uniformParams(options);
   fillUniform(tensor, a, b, rng);
   return tensor;
@@ -34,7 +34,7 @@ export function uniformTheory(options: UniformOptions = {}): Theory {
 }
 
 /** Fills the tensor with values from N(mean, std²). Raises torch's error when std < 0. */
-export function normal_(tensor: DenseTensor, rng: Rng, options: NormalOptions = {}): DenseTensor {
+export function normal_(tensor: DenseTensor, rng: TorchGenerator, options: NormalOptions = {}): DenseTensor {
   const { mean, std } = normalParams(options);
   fillNormal(tensor, mean, std, rng);
   return tensor;

@@ -13,7 +13,7 @@
  * LeCun normal, see lecun.ts.)
  */
 import type { DenseTensor } from '../tensor/dtype';
-import type { Rng } from '../rng';
+import type { TorchGenerator } from '../random';
 import { normalDistribution, uniformDistribution } from '../stats/distribution';
 import { calculateFanInAndFanOut } from './fans';
 import { fillNormal, fillUniform } from './fill';
@@ -37,7 +37,7 @@ function xavierScale(shape: readonly number[], options: XavierOptions): XavierSc
   return { fanIn, fanOut, gain, std: gain * Math.sqrt(2.0 / (fanIn + fanOut)) };
 }
 
-export function xavier_uniform_(tensor: DenseTensor, rng: Rng, options: XavierOptions = {}): DenseTensor {
+export function xavier_uniform_(tensor: DenseTensor, rng: TorchGenerator, options: XavierOptions = {}): DenseTensor {
   const { std } = xavierScale(tensor.shape, options);
   const bound = Math.sqrt(3.0) * std;
   fillUniform(tensor, -bound, bound, rng);
@@ -50,7 +50,7 @@ export function xavierUniformTheory(shape: readonly number[], options: XavierOpt
   return makeTheory('uniform', { low: -bound, high: bound }, uniformDistribution(-bound, bound), scale);
 }
 
-export function xavier_normal_(tensor: DenseTensor, rng: Rng, options: XavierOptions = {}): DenseTensor {
+export function xavier_normal_(tensor: DenseTensor, rng: TorchGenerator, options: XavierOptions = {}): DenseTensor {
   const { std } = xavierScale(tensor.shape, options);
   fillNormal(tensor, 0, std, rng);
   return tensor;

@@ -17,7 +17,7 @@
 import type { Dataset } from '../data/dataset';
 import { initializeParameters } from '../model/initialize';
 import type { InitPattern, ModelSpec, ChainModelSpec } from '../model/spec';
-import { Rng } from '../rng';
+import { TorchGenerator } from '../random';
 import { histogramTheory } from '../stats/histogramTheory';
 import { summarize } from '../stats/summary';
 import { measureSignal, type SignalReport } from './signal';
@@ -201,7 +201,7 @@ function sharedHalfWidths(specs: readonly ModelSpec[], seeds: readonly number[])
   const halfWidth = new Map<string, number>();
   for (const spec of specs) {
     for (const seed of seeds) {
-      for (const p of initializeParameters(spec, new Rng(seed))) {
+      for (const p of initializeParameters(spec, new TorchGenerator(seed))) {
         const s = summarize(p.data);
         const r = Math.max(Math.abs(s.min), Math.abs(s.max));
         if (Number.isFinite(r)) halfWidth.set(p.name, Math.max(halfWidth.get(p.name) ?? 0, r));
@@ -214,7 +214,7 @@ function sharedHalfWidths(specs: readonly ModelSpec[], seeds: readonly number[])
 function binParameters(spec: ChainModelSpec, seeds: readonly number[], edges: Record<string, number[]>): VariantParameter[] {
   const byName = new Map<string, VariantParameter & { sumSq: number; n: number }>();
   for (const seed of seeds) {
-    for (const p of initializeParameters(spec, new Rng(seed))) {
+    for (const p of initializeParameters(spec, new TorchGenerator(seed))) {
       const e = edges[p.name]!;
       const bins = e.length - 1;
       const s = summarize(p.data, { histogram: { bins, range: [e[0]!, e[bins]!] } });

@@ -9,7 +9,7 @@ import { initialTensors, type InitialValues, type InitializedParameter } from '.
 import { modelTree } from '../model/moduleTree';
 import { type ModelSpec } from '../model/spec';
 import { countParameters, subtreeParameterCount, tensorEntries, type ModuleNode, type TensorEntry, type TensorTie } from '../modules/tree';
-import { Rng } from '../rng';
+import { generatorInfo, TorchGenerator } from '../random';
 import { histogramTheory } from '../stats/histogramTheory';
 import { ksStatistic } from '../stats/ks';
 import { definedStd, summarize } from '../stats/summary';
@@ -63,11 +63,11 @@ export function* inspectionSteps(spec: ModelSpec, options: InspectOptions, check
   for (const e of entries) if (e.sameAs !== undefined) aliases.set(e.sameAs, [...(aliases.get(e.sameAs) ?? []), e.name]);
   const total = entries.filter((e) => e.sameAs === undefined).length;
   const parameters: ParameterInspection[] = [];
-  for (const [entry, p] of initialTensors(spec, new Rng(spec.seed), 'float32', { checkpoint })) {
+  for (const [entry, p] of initialTensors(spec, new TorchGenerator(spec.seed), 'float32', { checkpoint })) {
     parameters.push(describeEntry(entry, inspectParameter(p, options.bins), aliases.get(entry.name)));
     yield { done: parameters.length, total, name: entry.name };
   }
-  return { modelName: spec.name, seed: spec.seed, parameterCount: countParameters(root, ties), parameters, modules: moduleSummary(root, ties), elapsedMs: performance.now() - started };
+  return { modelName: spec.name, seed: spec.seed, generator: generatorInfo(spec.seed), parameterCount: countParameters(root, ties), parameters, modules: moduleSummary(root, ties), elapsedMs: performance.now() - started };
 }
 
 function describeEntry(entry: TensorEntry, inspection: ParameterInspection, aliases: string[] | undefined): ParameterInspection {

@@ -24,7 +24,7 @@ import { forwardArguments } from '../graph/data';
 import { GraphNetwork, type ModuleTrace } from '../graph/network';
 import { parameterCount } from '../model/moduleTree';
 import type { Criterion, LayerTrace } from '../nn';
-import { Rng } from '../rng';
+import { TorchGenerator } from '../random';
 import { allocate, dtypeOf, type FloatArray } from '../tensor/dtype';
 import { Tensor } from '../tensor/tensor';
 import { defaultDataset } from '../train/defaults';
@@ -191,7 +191,7 @@ export function measureSignal(spec: RunnableModelSpec, options: SignalOptions = 
 function measureChainSignal(spec: ChainModelSpec, options: SignalOptions): SignalReport {
   const started = performance.now();
   const seed = options.seed ?? spec.seed;
-  const rng = new Rng(seed);
+  const rng = new TorchGenerator(seed);
   const { network, parameters } = buildNetwork(spec, initializeParameters(spec, rng, 'float32', options.checkpoint), rng);
   network.train(options.training ?? true);
 
@@ -246,7 +246,7 @@ const MIN_GRAPH_SIGNAL_EXAMPLES = 8;
 function measureGraphSignal(spec: GraphModelSpec, options: SignalOptions): SignalReport {
   const started = performance.now();
   const seed = options.seed ?? spec.seed;
-  const rng = new Rng(seed);
+  const rng = new TorchGenerator(seed);
   const network = new GraphNetwork(spec, initializeParameters(spec, rng, 'float32', options.checkpoint), rng);
   network.train(options.training ?? true);
 

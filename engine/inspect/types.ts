@@ -3,6 +3,7 @@
  * bins and statistics), never raw tensors, so that it is cheap to send from
  * the engine worker to the extension and on to the webview.
  */
+import type { GeneratorInfo } from '../random';
 
 /** The distribution an initializer samples from, for the tensor's shape. */
 export interface TheorySummary {
@@ -83,6 +84,8 @@ export interface ModuleSummary {
 export interface InitInspection {
   modelName: string;
   seed: number;
+  /** Which generator made the numbers (absent in inspections saved by older versions, whose generator was not torch's). */
+  generator?: GeneratorInfo;
   parameterCount: number;
   /** Every tensor in state_dict order: parameters, then buffers, per module (a tied tensor once, with its aliases). */
   parameters: ParameterInspection[];

@@ -11,7 +11,7 @@ import {
 import { adam, adamw, decayAll, decayExcept, paramGroups, type GradientTransformation, type ParamGroup } from '../optim';
 import { cosineDecay, exponentialDecay, linearWarmup, stepDecay, warmupCosine, type Schedule } from '../optim/schedules';
 import { sgd } from '../optim/sgd';
-import type { Rng } from '../rng';
+import type { TorchGenerator } from '../random';
 import type { DType } from '../tensor/dtype';
 import type { Tensor } from '../tensor/tensor';
 import type { InitializedParameter } from './initialize';
@@ -24,7 +24,7 @@ export interface BuiltNetwork {
 }
 
 /** The network of `spec`, with the initial values of `initial` (matched by name, as `load_state_dict`). */
-export function buildNetwork(spec: ChainModelSpec, initial: readonly InitializedParameter[], rng: Rng, dtype: DType = 'float32'): BuiltNetwork {
+export function buildNetwork(spec: ChainModelSpec, initial: readonly InitializedParameter[], rng: TorchGenerator, dtype: DType = 'float32'): BuiltNetwork {
   // torch forbids "." in a module's name; a dotted prefix (net.0: a layer inside a container, flattened
   // from a Python model) names its child by position, and its parameters by the prefix.
   const childName = (layer: LayerSpec, i: number): string => (layerPrefix(layer, i).includes('.') ? String(i) : layerPrefix(layer, i));
@@ -43,7 +43,7 @@ export function buildNetwork(spec: ChainModelSpec, initial: readonly Initialized
   return { network, parameters };
 }
 
-function buildLayer(layer: LayerSpec, rng: Rng, dtype: DType): Module {
+function buildLayer(layer: LayerSpec, rng: TorchGenerator, dtype: DType): Module {
   switch (layer.type) {
     case 'Linear':
       return new Linear(layer.inFeatures, layer.outFeatures, { bias: layer.bias, dtype });

@@ -21,7 +21,7 @@
  */
 import { CONTAINER_TYPES, constructModule, moduleDefinition } from '../modules/catalogue';
 import { ModuleArgumentError } from '../modules/signature';
-import { joinPath, moduleAt, tensorEntries, type ArgValue, type InitStep, type ModuleNode, type TensorDecl } from '../modules/tree';
+import { inTorchOrder, joinPath, moduleAt, tensorEntries, type ArgValue, type InitStep, type ModuleNode, type TensorDecl } from '../modules/tree';
 import { DiagnosticSink, entry, optionalBoolean, optionalString, type LocatedObject } from './decodeSupport';
 import { decodeInitializer } from './decodeInitializer';
 import type { Located, LocatedEntry } from './located';
@@ -254,7 +254,7 @@ function decodeSteps(d: DiagnosticSink, node: Located, decl: TensorDecl, name: s
       continue;
     }
     const init = decodeInitializer(d, item, decl.shape, name);
-    if (init) steps.push({ op: 'init', init, origin: 'model file' });
+    if (init) steps.push(inTorchOrder({ op: 'init', init, origin: 'model file' }));
   }
   return steps;
 }

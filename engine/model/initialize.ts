@@ -8,9 +8,9 @@
  * `nn.init.*_` calls) overwrite what they name. Parameters come out in
  * `parameters()` order with `state_dict` names, a tied tensor once.
  */
-import { materialize } from '../modules/materialize';
+import { materialize, scheduleDraws } from '../modules/materialize';
 import type { Theory } from '../init/theory';
-import type { Rng } from '../rng';
+import type { TorchGenerator } from '../random';
 import type { DType, FloatArray } from '../tensor/dtype';
 import { modelTensors } from './moduleTree';
 import type { ModelSpec } from './spec';
@@ -33,7 +33,7 @@ export interface InitializedParameter {
 /** Values by `state_dict` name that replace the drawn ones (a checkpoint); shapes were checked by the caller. */
 export type InitialValues = ReadonlyMap<string, { data: ArrayLike<number> }>;
 
-export function initializeParameters(spec: ModelSpec, rng: Rng, dtype: DType = 'float32', checkpoint?: InitialValues, checkpointLabel = 'init_from'): InitializedParameter[] {
+export function initializeParameters(spec: ModelSpec, rng: TorchGenerator, dtype: DType = 'float32', checkpoint?: InitialValues, checkpointLabel = 'init_from'): InitializedParameter[] {
   const out: InitializedParameter[] = [];
   forEachInitialTensor(spec, rng, dtype, (_entry, p) => out.push(p), { parametersOnly: true, checkpoint, checkpointLabel });
   return out;
@@ -52,15 +52,18 @@ export interface EachTensorOptions {
  * 124M parameters then never holds more than its largest tensor. A tied name
  * is visited once, under the first name met.
  */
-export function forEachInitialTensor(spec: ModelSpec, rng: Rng, dtype: DType, visit: (entry: TensorEntry, p: InitializedParameter) => void, options: EachTensorOptions = {}): void {
+export function forEachInitialTensor(spec: ModelSpec, rng: TorchGenerator, dtype: DType, visit: (entry: TensorEntry, p: InitializedParameter) => void, options: EachTensorOptions = {}): void {
   for (const [entry, p] of initialTensors(spec, rng, dtype, options)) visit(entry, p);
 }
 
 /** The tensors of forEachInitialTensor as a sequence, each drawn only when it is asked for (so a caller can pause between tensors). */
-export function* initialTensors(spec: ModelSpec, rng: Rng, dtype: DType, options: EachTensorOptions = {}): Generator<[TensorEntry, InitializedParameter]> {
-  for (const entry of modelTensors(spec)) {
+export function* initialTensors(spec: ModelSpec, rng: TorchGenerator, dtype: DType, options: EachTensorOptions = {}): Generator<[TensorEntry, InitializedParameter]> {
+  const entries = modelTensors(spec);
+  // Every fill's generator state, in torch's order; `rng` ends where torch's generator is once the model is built.
+  const schedule = scheduleDraws(entries, rng, dtype);
+  for (const entry of entries) {
     if (entry.sameAs !== undefined || (options.parametersOnly && entry.decl.kind !== 'parameter')) continue;
-    const drawn = materialize(entry.decl, rng, dtype);
+    const drawn = materialize(entry.decl, schedule, dtype);
     let p: InitializedParameter = { name: entry.name, shape: entry.decl.shape, data: drawn.data, initializer: drawn.initializer, origin: drawn.origin, theory: drawn.theory };
     const values = options.checkpoint?.get(entry.name);
     // torch: construct (and initialize) the model, then load_state_dict overwrites every tensor.

@@ -12,7 +12,7 @@
  * The result is fresh on every call, so callers may extend it.
  */
 import { constructModule } from '../modules/catalogue';
-import { cloneModule, countParameters, joinPath, namedModules, numelOf, tensorEntries, type ModuleNode, type TensorEntry, type TensorTie } from '../modules/tree';
+import { cloneModule, countParameters, inTorchOrder, joinPath, namedModules, numelOf, tensorEntries, type ModuleNode, type TensorEntry, type TensorTie } from '../modules/tree';
 import { globMatcher } from './patterns';
 import { layerPrefix, type InitPattern, type LayerSpec, type ModelSpec } from './spec';
 
@@ -30,6 +30,9 @@ export function modelTree(spec: Pick<ModelSpec, 'modules' | 'layers' | 'ties' | 
 
 function chainTree(layers: readonly LayerSpec[]): ModuleNode {
   const root: ModuleNode = { type: 'Sequential', args: {}, tensors: [], children: [] };
+  // The file's own initializers run once the whole model is constructed, layer by layer (weight, then bias), as an
+  // `__init__` that ends with `for m in self.modules(): …` runs them: so they draw after every default.
+  const fileInits: (() => void)[] = [];
   layers.forEach((layer, index) => {
     const path = layerPrefix(layer, index).split('.');
     let parent = root;
@@ -43,19 +46,20 @@ function chainTree(layers: readonly LayerSpec[]): ModuleNode {
       }
       parent = next;
     }
-    parent.children.push({ name: path[path.length - 1]!, module: layerModule(layer) });
+    parent.children.push({ name: path[path.length - 1]!, module: layerModule(layer, fileInits) });
   });
+  for (const run of fileInits) run();
   return root;
 }
 
-function layerModule(layer: LayerSpec): ModuleNode {
+function layerModule(layer: LayerSpec, fileInits: (() => void)[]): ModuleNode {
   switch (layer.type) {
     case 'Linear': {
       const m = constructModule('Linear', [], { in_features: layer.inFeatures, out_features: layer.outFeatures, bias: layer.bias });
       for (const t of m.tensors) {
         const init = layer.init?.[t.name as 'weight' | 'bias'];
         // The layer's own init is the file's, so no pattern may replace it: mark it as set by the file.
-        if (init) t.init.push({ op: 'init', init, origin: 'model file' });
+        if (init) fileInits.push(() => t.init.push(inTorchOrder({ op: 'init', init, origin: 'model file' })));
       }
       return m;
     }
@@ -78,7 +82,7 @@ function applyPatterns(root: ModuleNode, ties: readonly TensorTie[], patterns: r
     const match = compiled.find((p) => p.test.test(e.name));
     if (!match) continue;
     done.add(e.decl);
-    e.decl.init.push({ op: 'init', init: match.init, origin: 'model file' });
+    e.decl.init.push(inTorchOrder({ op: 'init', init: match.init, origin: 'model file' }));
   }
 }
 

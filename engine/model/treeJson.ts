@@ -55,7 +55,9 @@ function defaultDecl(module: ModuleNode, name: string): TensorDecl | undefined {
 
 function startsWithDefaults(decl: TensorDecl, fresh: TensorDecl | undefined): boolean {
   if (!fresh) return false;
-  return fresh.init.length <= decl.init.length && fresh.init.every((s, i) => JSON.stringify(s) === JSON.stringify(decl.init[i]));
+  // `seq` (when each fill runs) differs between the two by construction; the fills themselves must agree.
+  const text = (s: InitStep | undefined): string => JSON.stringify(s && s.op === 'init' ? { ...s, seq: undefined } : s);
+  return fresh.init.length <= decl.init.length && fresh.init.every((s, i) => text(s) === text(decl.init[i]));
 }
 
 /** The `layers` list (and `class`, `parameters`, `buffers`, `tie`) of a model file for a module tree. */

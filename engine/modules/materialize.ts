@@ -10,10 +10,10 @@
 import { getInitializer } from '../init/registry';
 import { makeTheory, type Theory } from '../init/theory';
 import type { InitSpec } from '../model/spec';
-import type { Rng } from '../rng';
+import { TorchGenerator, type GeneratorSnapshot } from '../random';
 import { scaledDistribution, zeroInflatedDistribution } from '../stats/distribution';
 import type { DType, FloatArray } from '../tensor/dtype';
-import { numelOf, type InitStep, type TensorDecl } from './tree';
+import { numelOf, type InitStep, type TensorDecl, type TensorEntry } from './tree';
 
 export interface TensorValue {
   data: FloatArray;
@@ -25,27 +25,70 @@ export interface TensorValue {
 }
 
 /**
+ * The generator's state at every random fill of a model, taken in the order
+ * torch runs them, keyed by the fill's step. `scheduleDraws` walks the fills in
+ * that order (by their `seq`, see inTorchOrder; unnumbered ones after, in
+ * `state_dict` order) and advances the generator past each one's draws without
+ * computing them, so that a tensor can then be drawn alone, later, with exactly
+ * the numbers torch gives it: every tensor's draws depend on all the draws made
+ * before it, in any tensor.
+ */
+export type DrawSchedule = ReadonlyMap<InitStep, GeneratorSnapshot>;
+
+export function scheduleDraws(entries: readonly TensorEntry[], gen: TorchGenerator, dtype: DType = 'float32'): DrawSchedule {
+  const fills: { step: Extract<InitStep, { op: 'init' }>; shape: readonly number[]; order: number }[] = [];
+  const seen = new Set<InitStep>();
+  let position = 0;
+  for (const entry of entries) {
+    if (entry.sameAs !== undefined) continue;
+    for (const step of entry.decl.init) {
+      position++;
+      // A deep copy shares its original's step objects: one fill, one set of values.
+      if (step.op !== 'init' || seen.has(step) || getInitializer(step.init.fn).draws === 'none') continue;
+      seen.add(step);
+      fills.push({ step, shape: entry.decl.shape, order: step.seq ?? Number.MAX_SAFE_INTEGER / 2 + position });
+    }
+  }
+  fills.sort((a, b) => a.order - b.order);
+  const schedule = new Map<InitStep, GeneratorSnapshot>();
+  for (const { step, shape } of fills) {
+    schedule.set(step, gen.snapshot());
+    getInitializer(step.init.fn).advance(shape, gen, dtype);
+  }
+  return schedule;
+}
+
+/**
  * Draws `decl`'s initial value by running its steps on a fresh array, from
  * its last fill on: every `torch.nn.init` fill overwrites the whole tensor, so
  * what came before it (a Linear's `kaiming_uniform_` default that the model's
- * `normal_(0, 0.02)` replaces) cannot show in the result. Skipping it halves
- * the draws of a GPT-2. The generator is not advanced past the skipped draws,
- * so the values a seed gives are not torch's (they are not yet anyway: the
- * generator is not torch's); the distribution is the same.
+ * `normal_(0, 0.02)` replaces) cannot show in the result; the generator still
+ * moved past those draws (scheduleDraws), so the fill that counts draws what it
+ * draws in torch.
  */
-export function materialize(decl: TensorDecl, rng: Rng, dtype: DType = 'float32'): TensorValue {
+export function materialize(decl: TensorDecl, schedule: DrawSchedule, dtype: DType = 'float32'): TensorValue {
   const n = numelOf(decl.shape);
   const data: FloatArray = dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
   const tensor = { shape: decl.shape, data };
   const lastFill = findLastIndex(decl.init, (s) => s.op === 'init');
   for (const step of decl.init.slice(Math.max(0, lastFill))) {
-    if (step.op === 'init') getInitializer(step.init.fn).apply(tensor, step.init.args, rng);
-    else if (step.op === 'scale') for (let i = 0; i < n; i++) data[i] = data[i]! * step.factor;
-    else if (step.op === 'fillRow') fillRow(data, decl.shape, step.index, step.value);
+    if (step.op === 'init') {
+      const initializer = getInitializer(step.init.fn);
+      const at = schedule.get(step);
+      if (initializer.draws !== 'none' && !at) throw new Error(`materialize: ${step.init.fn} of a tensor of shape [${decl.shape.join(', ')}] was not scheduled`);
+      initializer.apply(tensor, step.init.args, at ? TorchGenerator.fromSnapshot(at) : UNUSED_GENERATOR);
+    } else if (step.op === 'scale') {
+      // p.mul_(c): the product in the tensor's dtype (c rounded to it first, as torch casts the scalar).
+      const factor = dtype === 'float64' ? step.factor : Math.fround(step.factor);
+      for (let i = 0; i < n; i++) data[i] = data[i]! * factor;
+    } else if (step.op === 'fillRow') fillRow(data, decl.shape, step.index, step.value);
     else triangle(data, decl.shape, step.lower, step.diagonal);
   }
   return { data, ...describeSteps(decl) };
 }
+
+/** Passed to the fills that draw nothing (constant_, eye_…), which never touch it. */
+const UNUSED_GENERATOR = new TorchGenerator(0);
 
 /** The initializer label, origin and theory of a declaration, without drawing it. */
 export function describeSteps(decl: TensorDecl): Omit<TensorValue, 'data'> {

@@ -35,7 +35,18 @@ export function isModuleArg(v: ArgValue | undefined): v is ModuleArg {
  */
 export type InitStep =
   /** Fill with a `torch.nn.init` function (or an equivalent `.data.normal_()` etc.). */
-  | { op: 'init'; init: InitSpec; origin: 'torch default' | 'model file'; /** torch's spelling, e.g. `kaiming_uniform_(a=√5)`. */ label?: string }
+  | {
+      op: 'init';
+      init: InitSpec;
+      origin: 'torch default' | 'model file';
+      /** torch's spelling, e.g. `kaiming_uniform_(a=√5)`. */
+      label?: string;
+      /**
+       * When torch runs this fill among all the model's fills (see `inTorchOrder`): the generator is consumed in
+       * this order. A deep copy (`_get_clones`) keeps its original's number, and so its values.
+       */
+      seq?: number;
+    }
   /** `p.mul_(factor)` (or `p.data *= factor`) on the current values. */
   | { op: 'scale'; factor: number }
   /** `weight[index].fill_(value)`: nn.Embedding's `padding_idx` row. */
@@ -46,6 +57,18 @@ export type InitStep =
    * A causal mask (`torch.tril(torch.ones(T, T))`) is `ones_` then this.
    */
   | { op: 'triangle'; lower: boolean; diagonal: number };
+
+let lastSeq = 0;
+
+/**
+ * `step`, numbered as the next fill torch runs. Front ends attach every fill
+ * when torch would run it (a module's `reset_parameters` as it is constructed,
+ * the model's code as it executes), so these numbers are torch's order of
+ * generator draws across all tensors, which the per-tensor step lists lose.
+ */
+export function inTorchOrder(step: InitStep): InitStep {
+  return step.op === 'init' ? { ...step, seq: ++lastSeq } : step;
+}
 
 export interface TensorDecl {
   /** The name within its module: `weight`, `weight_ih_l0_reverse`, `running_mean`. */

@@ -30,6 +30,7 @@
  */
 import type { ModelSpec } from '../model/spec';
 import { parameterShapes } from '../model/moduleTree';
+import { generatorInfo, type GeneratorInfo } from '../random';
 import { ENGINE_VERSION } from '../version';
 import type { LossPoint, NonFiniteReport, RunStep, Snapshot } from './types';
 import { isPlainRunId } from './runId';
@@ -79,6 +80,8 @@ export interface RunMeta {
   optimizer: { type: string; lr: number; args: Record<string, unknown>; noDecay: string[]; decay?: 'torch' | 'paper' };
   batchSize: number;
   seed: number;
+  /** Which generator drew the initial weights, dropout masks and batch order (absent in runs of older versions). */
+  generator?: GeneratorInfo;
   dataset: string;
   /** Runs started together to compare variants share a group id; `variant` labels this one. */
   group?: string;
@@ -136,7 +139,7 @@ export function runMetaFor(spec: ModelSpec, m: MetaInput): RunMeta {
     createdAt: m.createdAt, updatedAt: m.createdAt, status: 'running', plannedSteps: m.steps, stepsDone: 0,
     model: { name: spec.name, spec, parameters: parameterShapes(spec), ...(m.source ? { source: m.source } : {}) },
     optimizer: { type: o.type, lr: o.lr, args: { ...o.args }, noDecay: [...o.noDecay], ...(o.decay ? { decay: o.decay } : {}) },
-    batchSize: m.batchSize ?? spec.training?.batchSize ?? 32, seed: spec.seed, dataset: m.dataset ?? '',
+    batchSize: m.batchSize ?? spec.training?.batchSize ?? 32, seed: spec.seed, generator: generatorInfo(spec.seed), dataset: m.dataset ?? '',
   };
   if (m.group) meta.group = m.group;
   if (m.variant) meta.variant = m.variant;

@@ -22,7 +22,7 @@
  * float32 after each step: float32 agrees with torch to float32 rounding,
  * float64 to ~1e-15.
  */
-import type { Rng } from '../rng';
+import type { TorchGenerator } from '../random';
 import { broadcastShapes, planBroadcast, reduceToShape } from './broadcast';
 import { allocate, numel, scratch64, type FloatArray } from './dtype';
 import { gemmNN, gemmNT, gemmTN } from './gemm';
@@ -42,7 +42,7 @@ export interface ScaledDotProductAttentionOptions {
   /** Multiplies Q·Kᵀ; default 1/√E. */
   scale?: number | null;
   /** Source of the dropout mask, required when dropoutP > 0. */
-  rng?: Rng;
+  rng?: TorchGenerator;
 }
 
 export function scaledDotProductAttention(

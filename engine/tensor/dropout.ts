@@ -7,15 +7,17 @@
  * As torch, the mask is a Bernoulli(1 − p) draw per element, and the scaled
  * mask ("noise") holds 1/(1 − p) computed in the tensor's dtype — for float32
  * that is fround(1 / fround(1 − p)) — so y = x·noise is one rounding and
- * matches torch bit for bit given the same mask. The mask stream comes from
- * our Rng, not torch's generator, so the masks themselves differ from torch's.
+ * matches torch bit for bit given the same mask. The mask is torch 1.13's CPU
+ * `bernoulli_(1 − p)` without MKL: one uniform double per element, in order,
+ * from the run's TorchGenerator, kept when below 1 − p; so with the generator
+ * in torch's state the masks are torch's (tested through whole training runs).
  *   ∂L/∂x = g·noise
  */
-import type { Rng } from '../rng';
+import type { TorchGenerator } from '../random';
 import { opResult, roundTo, zerosLike } from './op';
 import type { Tensor } from './tensor';
 
-export function dropout(x: Tensor, p: number, training: boolean, rng: Rng): Tensor {
+export function dropout(x: Tensor, p: number, training: boolean, rng: TorchGenerator): Tensor {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
   // torch returns the input itself in these cases (no copy, no graph node).
   if (!training || p === 0 || x.numel === 0) return x;

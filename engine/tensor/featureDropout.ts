@@ -11,26 +11,27 @@
  * input as batched 1-D [N, C, L] (and warns), and so do we. dropout1d takes
  * [N, C, L] or [C, L]. As in dropout.ts, the scale is computed in the
  * tensor's dtype and y = x·scale is one rounding (bit-exact with torch given
- * the same mask), and the masks come from our Rng, not torch's generator.
+ * the same mask). The masks, one uniform double per (sample, channel) from the
+ * run's TorchGenerator, are not checked against torch's draws.
  *   ∂L/∂x = g·mask[n, c]
  */
-import type { Rng } from '../rng';
+import type { TorchGenerator } from '../random';
 import { allocate } from './dtype';
 import { opResult, roundTo } from './op';
 import { formatShape } from './shape';
 import type { Tensor } from './tensor';
 
-export function dropout1d(x: Tensor, p: number, training: boolean, rng: Rng): Tensor {
+export function dropout1d(x: Tensor, p: number, training: boolean, rng: TorchGenerator): Tensor {
   if (x.ndim !== 2 && x.ndim !== 3) throw new RangeError(`dropout1d: expected 2-D or 3-D input, got ${formatShape(x.shape)}`);
   return featureDropout(x, p, training, rng, x.ndim === 3);
 }
 
-export function dropout2d(x: Tensor, p: number, training: boolean, rng: Rng): Tensor {
+export function dropout2d(x: Tensor, p: number, training: boolean, rng: TorchGenerator): Tensor {
   if (x.ndim !== 3 && x.ndim !== 4) throw new RangeError(`dropout2d: expected 3-D or 4-D input, got ${formatShape(x.shape)}`);
   return featureDropout(x, p, training, rng, true);
 }
 
-function featureDropout(x: Tensor, p: number, training: boolean, rng: Rng, batched: boolean): Tensor {
+function featureDropout(x: Tensor, p: number, training: boolean, rng: TorchGenerator, batched: boolean): Tensor {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
   if (!training || p === 0 || x.numel === 0) return x;
   const maps = batched ? x.shape[0]! * x.shape[1]! : x.shape[0]!;

@@ -11,7 +11,7 @@
  * functions, so a correct derivative gives relative errors ≲ 1e-7 while a
  * wrong one gives errors of order 1.
  */
-import { Rng } from '../rng';
+import { TorchGenerator } from '../random';
 import { noGrad } from './autograd';
 import type { FloatArray } from './dtype';
 import { Tensor } from './tensor';
@@ -50,7 +50,7 @@ export interface GradcheckResult {
 /**
  * Checks the gradients of `fn` with respect to every input that has
  * `requiresGrad`. Inputs must be float64; they are copied, never modified.
- * `fn` must be deterministic (reseed any Rng inside it).
+ * `fn` must be deterministic (reseed any TorchGenerator inside it).
  */
 export function gradcheck(
   fn: (...inputs: Tensor[]) => Tensor,
@@ -66,7 +66,7 @@ export function gradcheck(
 
   const output = fn(...leaves);
   if (!output.requiresGrad) throw new Error('gradcheck: the output does not depend on any input that requires grad');
-  const rng = new Rng(options.seed ?? 0);
+  const rng = new TorchGenerator(options.seed ?? 0);
   const v = new Float64Array(output.numel);
   for (let i = 0; i < v.length; i++) v[i] = rng.normal();
   output.backward(v);

@@ -33,7 +33,7 @@
  * gradients are summed over steps in one product instead of step by step: agreement to
  * float32 rounding, accumulated over the steps.
  */
-import type { Rng } from '../rng';
+import type { TorchGenerator } from '../random';
 import { allocate, scratch64, type DType, type FloatArray } from './dtype';
 import { gemmNN, gemmNT, gemmTN } from './gemm';
 import { commonDtype, opResult } from './op';
@@ -50,7 +50,7 @@ export interface RecurrentOptions {
   /** Dropout probability on the inputs of layers 2…; applied only when `training`, with `rng`. */
   dropout?: number;
   training?: boolean;
-  rng?: Rng;
+  rng?: TorchGenerator;
 }
 
 export interface RnnOptions extends RecurrentOptions {
@@ -254,7 +254,7 @@ function swapLeading(src: FloatArray, a: number, b: number, F: number, dst: Floa
   for (let i = 0; i < a; i++) for (let j = 0; j < b; j++) dst.set(src.subarray((i * b + j) * F, (i * b + j + 1) * F), (j * a + i) * F);
 }
 
-function runStack(s: Spec, x: FloatArray, h0: FloatArray | null, c0: FloatArray | null, cells: Cell[], dropout: number, rng: Rng | null) {
+function runStack(s: Spec, x: FloatArray, h0: FloatArray | null, c0: FloatArray | null, cells: Cell[], dropout: number, rng: TorchGenerator | null) {
   const { dtype, L, D, T, B, I, H, Hr, mode } = s;
   const rows = T * B;
   // Time-major layer inputs: layerIn[0] is the input, layerIn[l] the (dropped-out) output of layer l − 1.

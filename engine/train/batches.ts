@@ -2,9 +2,16 @@
  * Minibatches as a torch `DataLoader(drop_last=False)` gives them: each epoch
  * visits every example once, in a fresh random order with `shuffle` (the
  * usual choice for training) or in file order without it.
+ *
+ * The order is torch 1.13's, drawn from the run's generator as a
+ * single-process DataLoader draws it from the global one: every epoch,
+ * `iter(loader)` first draws its `_base_seed` (one random64), then
+ * RandomSampler draws a seed (another random64) and shuffles with a fresh
+ * `torch.Generator().manual_seed(seed)` (whose engine keeps the seed's low 32
+ * bits): `randperm(n)` from that generator.
  */
 import { targetWidth, type Dataset } from '../data/dataset';
-import type { Rng } from '../rng';
+import { randperm, TorchGenerator } from '../random';
 import { allocate, dtypeOf, type FloatArray } from '../tensor/dtype';
 import { Tensor } from '../tensor/tensor';
 
@@ -23,7 +30,7 @@ export class BatchSampler {
   constructor(
     private readonly data: Dataset,
     private readonly batchSize: number,
-    private readonly rng: Rng,
+    private readonly rng: TorchGenerator,
     private readonly shuffle = true,
   ) {
     if (!(batchSize >= 1)) throw new RangeError(`batch size must be ≥ 1, got ${batchSize}`);
@@ -31,7 +38,10 @@ export class BatchSampler {
   }
 
   private epochOrder(): Int32Array {
-    return this.shuffle ? this.rng.permutation(this.data.count) : Int32Array.from({ length: this.data.count }, (_, i) => i);
+    this.rng.engine.skip(2); // _base_seed
+    if (!this.shuffle) return Int32Array.from({ length: this.data.count }, (_, i) => i);
+    this.rng.random(); // the sampler seed's high word, which manual_seed drops
+    return randperm(new TorchGenerator(this.rng.random()), this.data.count);
   }
 
   next(): Batch {

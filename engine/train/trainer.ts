@@ -17,7 +17,7 @@ import { GraphNetwork } from '../graph/network';
 import type { Criterion } from '../nn';
 import { step as optimizerStep, Tracer, type CollectingSink, type GradientTransformation, type StepTrace, type TraceOptions } from '../optim';
 import { sumOfSquares } from '../optim/sums';
-import { Rng } from '../rng';
+import { TorchGenerator } from '../random';
 import type { DType, FloatArray } from '../tensor/dtype';
 import { BufferArena } from '../tensor/arena';
 import { noGrad } from '../tensor/autograd';
@@ -89,7 +89,7 @@ export class Trainer {
 
   constructor(readonly spec: RunnableModelSpec, options: TrainerOptions = {}) {
     const dtype = options.dtype ?? 'float32';
-    const rng = new Rng(spec.seed);
+    const rng = new TorchGenerator(spec.seed);
     const initial = initializeParameters(spec, rng, dtype, options.checkpoint);
     if (isGraphModel(spec)) {
       const graph = new GraphNetwork(spec, initial, rng, dtype);
@@ -176,7 +176,7 @@ export class Trainer {
     const wasTraining = model.training;
     model.eval();
     try {
-      return noGrad(() => this.lossOf(new BatchSampler(data, data.count, new Rng(0), false).next(), data).data[0]!);
+      return noGrad(() => this.lossOf(new BatchSampler(data, data.count, new TorchGenerator(0), false).next(), data).data[0]!);
     } finally {
       model.train(wasTraining);
     }

@@ -11,7 +11,7 @@ import { calculateGain } from '../../engine/init/gain';
 import { findInitializer } from '../../engine/init/registry';
 import { CONTAINER_TYPES, constructModule, moduleDefinition } from '../../engine/modules/catalogue';
 import { ModuleArgumentError } from '../../engine/modules/signature';
-import { cloneModule, joinPath, namedModules, tensorEntries, type ArgValue, type InitStep, type ModuleNode, type TensorDecl } from '../../engine/modules/tree';
+import { cloneModule, inTorchOrder, joinPath, namedModules, tensorEntries, type ArgValue, type InitStep, type ModuleNode, type TensorDecl } from '../../engine/modules/tree';
 import type { SyntaxNode } from '../parser';
 import { snippet } from '../syntax';
 import type { CallArgs, Interpreter } from './interpreter';
@@ -735,7 +735,7 @@ export class TorchApi {
       steps()!.push(step);
       return t;
     };
-    const init = (fn: string, a: Record<string, number | string>): InitStep => ({ op: 'init', init: { fn, args: a }, origin: 'model file' });
+    const init = (fn: string, a: Record<string, number | string>): InitStep => inTorchOrder({ op: 'init', init: { fn, args: a }, origin: 'model file' });
     const num = (v: Value | undefined, fallback: number): number | undefined => (v === undefined ? fallback : typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : undefined);
     switch (name) {
       case 'normal_': {
@@ -1078,7 +1078,7 @@ export class TorchApi {
       this.it.assume(node, `\`${snippet(node)}\`: torch would raise "${err instanceof Error ? err.message : String(err)}"`, 'Weightscope left the tensor as it was.');
       return target;
     }
-    const step: InitStep = { op: 'init', init: { fn: name, args: initArgs }, origin: 'model file' };
+    const step: InitStep = inTorchOrder({ op: 'init', init: { fn: name, args: initArgs }, origin: 'model file' });
     if (target.kind === 'tensor') target.decl.init.push(step);
     else target.steps.push(step);
     return target;
@@ -1093,7 +1093,7 @@ export class TorchApi {
     };
     const made = (steps: InitStep[], shape = sizeArgs(), dtype: 'float32' | 'int64' = 'float32'): NewTensorValue =>
       shape ? { kind: 'newTensor', shape, steps, parameter: false, dtype } : { kind: 'newTensor', shape: undefined, steps, parameter: false, dtype, approximate: `its size in \`${snippet(node)}\` is not something Weightscope computes` };
-    const fill = (fn: string, a: Record<string, number>): InitStep => ({ op: 'init', init: { fn, args: a }, origin: 'model file' });
+    const fill = (fn: string, a: Record<string, number>): InitStep => inTorchOrder({ op: 'init', init: { fn, args: a }, origin: 'model file' });
     switch (name) {
       case 'zeros':
         return made([fill('zeros_', {})]);

@@ -20,7 +20,7 @@
  *     correct sampler would fail with probability < 1e-7 per check.
  */
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../engine/rng';
+import { TorchGenerator } from '../../engine/random';
 import {
   calculateFanInAndFanOut,
   calculateGain,
@@ -318,7 +318,7 @@ describe('initializer samples are distributed as torch\'s', () => {
   for (const c of randomCases) {
     it(c.id, () => {
       const entry = getInitializer(c.fn);
-      const rng = new Rng(c.sample.seed);
+      const rng = new TorchGenerator(c.sample.seed);
       const values = drawOurs(c.shape, c.sample.reps, (t) => entry.apply(t, c.args, rng));
       const t = c.theory!;
       if (c.family === 'sparse') {
@@ -377,7 +377,7 @@ describe('initializer samples are distributed as torch\'s', () => {
   for (const c of linearCases) {
     it(c.id, () => {
       const [out, inp] = c.shape as [number, number];
-      const rng = new Rng(c.sample.weight.seed);
+      const rng = new TorchGenerator(c.sample.weight.seed);
       const weights: Float32Array[] = [];
       const biases: Float32Array[] = [];
       for (let r = 0; r < c.sample.bias.reps; r++) {
@@ -416,7 +416,7 @@ describe('deterministic initializers give torch\'s exact float32 values', () => 
     const run = NOT_PROVIDED.has(c.fn) ? it.skip : it;
     run(c.id, () => {
       const t = { shape: c.shape, data: new Float32Array(numel(c.shape)).fill(NaN) };
-      getInitializer(c.fn).apply(t, c.args, new Rng(0));
+      getInitializer(c.fn).apply(t, c.args, new TorchGenerator(0));
       for (const v of c.values!) expect(Math.fround(v)).toBe(v); // torch's float32 values, exactly
       expect(Array.from(t.data)).toEqual(c.values);
     });
@@ -429,7 +429,7 @@ describe('initializer errors are torch\'s', () => {
     const run = NOT_PROVIDED.has(c.fn) ? it.skip : key in KNOWN_ERROR_DIVERGENCES ? it.fails : it;
     run(`${c.fn}(shape [${c.shape}], ${JSON.stringify(c.args)}): ${c.type}: ${c.message}`, () => {
       const t = { shape: c.shape, data: new Float32Array(numel(c.shape)) };
-      const err = thrown(() => getInitializer(c.fn).apply(t, c.args, new Rng(0)));
+      const err = thrown(() => getInitializer(c.fn).apply(t, c.args, new TorchGenerator(0)));
       expect(err.message).toBe(c.message);
       expect(err.name).toBe(c.type);
     });

@@ -16,7 +16,7 @@
  *     and the theory's CDF at each of torch's quantiles within the one-sample
  *     Kolmogorov–Smirnov band. A tensor torch makes deterministically (ones,
  *     zeros, constants) must be the theory's point mass, exactly in float32.
- *   - The engine's own sample (materialize with a seeded Rng, ≥ ENGINE_VALUES
+ *   - The engine's own sample (materialize with a seeded TorchGenerator, ≥ ENGINE_VALUES
  *     values) vs torch's: means within Z_SCORE combined standard errors, and
  *     at each of torch's quantiles our empirical CDF within the two-sample KS
  *     band (atoms, e.g. Embedding's zero padding row, are allowed for: torch's
@@ -29,10 +29,10 @@
 import { describe, expect, it } from 'vitest';
 import { calculateFanInAndFanOut } from '../../engine/init';
 import { constructModule } from '../../engine/modules/catalogue';
-import { describeSteps, materialize } from '../../engine/modules/materialize';
+import { describeSteps, materialize, scheduleDraws } from '../../engine/modules/materialize';
 import { ModuleArgumentError } from '../../engine/modules/signature';
 import { countParameters, numelOf, tensorEntries, type ArgValue, type ModuleNode, type TensorEntry } from '../../engine/modules/tree';
-import { Rng } from '../../engine/rng';
+import { TorchGenerator } from '../../engine/random';
 import { cdfLeft } from '../../engine/stats/distribution';
 import { readFixtureJson, thrown, type SampledFixtureHeader } from './helpers/fixtures';
 
@@ -197,7 +197,7 @@ describe('constructModule gives torch\'s state_dict and parameter count', () => 
         if (t.dtype === 'float32') return;
         // Integer buffers: the engine's values (its steps run on a float array) are torch's.
         const expected = t.values ?? [t.value!];
-        expect(Array.from(materialize(e.decl, new Rng(0)).data), `${t.name} values`).toEqual(expected);
+        expect(Array.from(materialize(e.decl, scheduleDraws([e], new TorchGenerator(0))).data), `${t.name} values`).toEqual(expected);
       });
     });
   }
@@ -277,9 +277,9 @@ describe('materialize draws what torch draws', () => {
         if (t.dtype !== 'float32') continue;
         const s = statsFor(c, t)!;
         const e = ours.get(t.name) ?? fail(`${t.name} missing`);
-        const rng = new Rng(seedOf(`${c.id} :: ${t.name}`));
+        const rng = new TorchGenerator(seedOf(`${c.id} :: ${t.name}`));
         if (s.deterministic) {
-          const v = materialize(e.decl, rng);
+          const v = materialize(e.decl, scheduleDraws([e], rng));
           for (const x of v.data) if (x !== s.mean) fail(`${t.name} (${v.initializer}): engine value ${x}, torch's ${s.mean}`);
           continue;
         }
@@ -288,7 +288,7 @@ describe('materialize draws what torch draws', () => {
         const all = new Float64Array(size * reps);
         let label = '';
         for (let r = 0; r < reps; r++) {
-          const v = materialize(e.decl, rng);
+          const v = materialize(e.decl, scheduleDraws([e], rng));
           all.set(v.data, r * size);
           label = v.initializer;
         }

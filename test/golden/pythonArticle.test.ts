@@ -18,7 +18,7 @@ import { parameterShapes } from '../../engine/model/moduleTree';
 import { BCEWithLogitsLoss, zeroGrad } from '../../engine/nn';
 import { step as optimizerStep } from '../../engine/optim/step';
 import type { Params } from '../../engine/optim/transform';
-import { Rng } from '../../engine/rng';
+import { TorchGenerator } from '../../engine/random';
 import { Tensor } from '../../engine/tensor';
 import type { FloatArray } from '../../engine/tensor/dtype';
 import { articleBlocks, resolveText } from '../unit/pymodel/helpers';
@@ -67,7 +67,7 @@ describe('golden: the article’s SimpleModel from its Python code', () => {
       name: p.name, shape: p.shape, data: Float64Array.from(init.tensors.get(p.name)!.data as Float32Array | Float64Array),
       initializer: 'checkpoint', origin: 'checkpoint', theory: null,
     } as unknown as InitializedParameter));
-    const { network, parameters } = buildNetwork(spec, initial, new Rng(0), 'float64');
+    const { network, parameters } = buildNetwork(spec, initial, new TorchGenerator(0), 'float64');
     const xs = readNpy(`mlp/${fx.files.x}`);
     const ys = readNpy(`mlp/${fx.files.target}`);
     const x = Tensor.from(Float64Array.from(xs.data as Float64Array), xs.shape, { dtype: 'float64' });

@@ -55,7 +55,7 @@ export function renderShell(model: ModelRef, inspection: InitInspection, tab: In
     h('h1', {}, `${inspection.modelName}: initialization`),
     h('p', { class: 'meta' },
       ce('vscode-badge', { id: 'param-count', 'data-value': inspection.parameterCount }, `${formatCount(inspection.parameterCount)} parameters`),
-      ` seed ${inspection.seed} · ${inspection.parameters.length} tensors · engine ${inspection.elapsedMs.toFixed(1)} ms`),
+      ` ${inspection.generator?.label ?? `seed ${inspection.seed}`} · ${inspection.parameters.length} tensors · engine ${inspection.elapsedMs.toFixed(1)} ms`),
     h('div', { class: 'toolbar' },
       button('refresh', 'Re-run', 'Run the inspection again (same seed: same weights)', actions.refresh),
       button('open-source', 'Open model file', 'Show the model file', actions.openSource),

@@ -105,7 +105,8 @@ function header(state: ViewState, run: RunView | undefined, on: Handlers): HTMLE
   const meta = run?.summary.meta;
   // The reason of a NaN/Inf stop is the alert below; the status line does not repeat it.
   const reason = meta?.reason && !meta.nonFinite ? ` · ${meta.reason}` : '';
-  const status = meta ? `${meta.status === 'running' || state.live.has(meta.id) ? 'training' : meta.status} · ${lastStepOf(run!)}/${meta.plannedSteps} steps · ${describeOptimizer(meta.optimizer)}${reason}` : '';
+  const generator = meta?.generator ? ` · ${meta.generator.label}` : '';
+  const status = meta ? `${meta.status === 'running' || state.live.has(meta.id) ? 'training' : meta.status} · ${lastStepOf(run!)}/${meta.plannedSteps} steps · ${describeOptimizer(meta.optimizer)}${generator}${reason}` : '';
   const cap = meta?.recording?.capReachedAt;
   const exports = run ? [
     button('export-csv', 'CSV', { type: 'export', runId: run.summary.meta.id, format: 'csv' }, { secondary: true }),

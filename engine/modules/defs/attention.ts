@@ -19,7 +19,7 @@
  * times (`_get_clones`), so in torch every copy starts with the same values.
  */
 import { boolArg, intArg, ModuleArgumentError, optionalIntArg, REQUIRED, type Parameter } from '../signature';
-import { cloneModule, isModuleArg, namedModules, type ArgValue, type ModuleChild, type ModuleNode, type TensorDecl } from '../tree';
+import { cloneModule, inTorchOrder, isModuleArg, namedModules, type ArgValue, type ModuleChild, type ModuleNode, type TensorDecl } from '../tree';
 import { child, parameter, torchDefault, type MakeModule, type ModuleDefinition } from './common';
 
 const XAVIER_UNIFORM = torchDefault('xavier_uniform_', {});
@@ -37,12 +37,13 @@ export const MULTIHEAD_ATTENTION: ModuleDefinition = {
     const kdim = optionalIntArg(type, args, 'kdim') ?? e;
     const vdim = optionalIntArg(type, args, 'vdim') ?? e;
     const bias = boolArg(type, args, 'bias');
+    // torch constructs out_proj (drawing its Linear defaults) in __init__, before _reset_parameters fills the rest.
+    const outProj = make('NonDynamicallyQuantizableLinear', { in_features: e, out_features: e, bias });
     const tensors: TensorDecl[] = kdim === e && vdim === e
       ? [parameter('in_proj_weight', [3 * e, e], XAVIER_UNIFORM)]
       : [parameter('q_proj_weight', [e, e], XAVIER_UNIFORM), parameter('k_proj_weight', [e, kdim], XAVIER_UNIFORM), parameter('v_proj_weight', [e, vdim], XAVIER_UNIFORM)];
     if (bias) tensors.push(parameter('in_proj_bias', [3 * e], ZERO));
-    const outProj = make('NonDynamicallyQuantizableLinear', { in_features: e, out_features: e, bias });
-    if (bias) outProj.tensors.find((t) => t.name === 'bias')!.init.push(ZERO);
+    if (bias) outProj.tensors.find((t) => t.name === 'bias')!.init.push(inTorchOrder(ZERO));
     if (boolArg(type, args, 'add_bias_kv')) {
       const xavierNormal = torchDefault('xavier_normal_', {});
       tensors.push(parameter('bias_k', [1, 1, e], xavierNormal), parameter('bias_v', [1, 1, e], xavierNormal));
@@ -134,7 +135,7 @@ export const TRANSFORMER: ModuleDefinition = {
       : make('TransformerDecoder', { decoder_layer: { module: make('TransformerDecoderLayer', layerArgs) }, num_layers: args.num_decoder_layers!, norm: norm() });
     // _reset_parameters: for p in self.parameters(): if p.dim() > 1: xavier_uniform_(p)
     for (const m of [encoder, decoder]) {
-      for (const { module } of namedModules(m)) for (const t of module.tensors) if (t.kind === 'parameter' && t.shape.length > 1) t.init.push(XAVIER_UNIFORM);
+      for (const { module } of namedModules(m)) for (const t of module.tensors) if (t.kind === 'parameter' && t.shape.length > 1) t.init.push(inTorchOrder(XAVIER_UNIFORM));
     }
     return { tensors: [], children: [child('encoder', encoder), child('decoder', decoder)] };
   },

@@ -6,7 +6,7 @@
  */
 import type { InitSpec } from '../../model/spec';
 import type { Parameter } from '../signature';
-import type { ArgValue, InitStep, ModuleChild, ModuleNode, TensorDecl } from '../tree';
+import { inTorchOrder, type ArgValue, type InitStep, type ModuleChild, type ModuleNode, type TensorDecl } from '../tree';
 
 export interface BuiltModule {
   tensors: TensorDecl[];
@@ -29,12 +29,13 @@ export interface ModuleDefinition {
 
 export const NO_TENSORS: BuiltModule = { tensors: [], children: [] };
 
+/** A parameter whose `reset_parameters` steps run now (numbered in torch's order, see inTorchOrder). */
 export function parameter(name: string, shape: number[], ...init: InitStep[]): TensorDecl {
-  return { name, shape, kind: 'parameter', persistent: true, dtype: 'float32', init };
+  return { name, shape, kind: 'parameter', persistent: true, dtype: 'float32', init: init.map(inTorchOrder) };
 }
 
 export function buffer(name: string, shape: number[], init: InitStep[], dtype: 'float32' | 'int64' = 'float32', persistent = true): TensorDecl {
-  return { name, shape, kind: 'buffer', persistent, dtype, init };
+  return { name, shape, kind: 'buffer', persistent, dtype, init: init.map(inTorchOrder) };
 }
 
 export function torchDefault(fn: string, args: InitSpec['args'], label?: string): InitStep {

@@ -16,7 +16,7 @@ import type { RuntimeValue } from '../../../engine/graph/values';
 import { measureSignal } from '../../../engine/inspect/signal';
 import { initializeParameters } from '../../../engine/model/initialize';
 import { isGraphModel, type GraphModelSpec } from '../../../engine/model/spec';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { add, crossEntropyLoss, linear, relu, Tensor } from '../../../engine/tensor';
 import { Trainer } from '../../../engine/train/trainer';
 import { resolveText } from '../pymodel/helpers';
@@ -49,12 +49,12 @@ async function graphModel(text: string): Promise<GraphModelSpec> {
 }
 
 function network(spec: GraphModelSpec, dtype: 'float32' | 'float64' = 'float64'): GraphNetwork {
-  const rng = new Rng(spec.seed);
+  const rng = new TorchGenerator(spec.seed);
   return new GraphNetwork(spec, initializeParameters(spec, rng, dtype), rng, dtype);
 }
 
 function input(rows: number, cols: number, seed = 1): Tensor {
-  const rng = new Rng(seed);
+  const rng = new TorchGenerator(seed);
   return Tensor.from(Array.from({ length: rows * cols }, () => rng.normal()), [rows, cols], { dtype: 'float64' });
 }
 
@@ -158,7 +158,7 @@ class WithLoss(nn.Module):
     for (const [name] of missing) {
       const def = OPS[name]!;
       const args: RuntimeValue[] = def.signature.split(',').filter((p) => !p.includes('=') && !p.trim().startsWith('*')).map(() => Tensor.zeros([2, 2]));
-      expect(() => def.run(bindOp(name, args, {}).bound, { training: true, rng: new Rng(0), dtype: 'float32' }), name).toThrow(OpUnavailable);
+      expect(() => def.run(bindOp(name, args, {}).bound, { training: true, rng: new TorchGenerator(0), dtype: 'float32' }), name).toThrow(OpUnavailable);
     }
     const spec = await graphModel(RESIDUAL);
     // A forward graph calling such an op (the first one the table lacks, if any): the check reports it on that node.

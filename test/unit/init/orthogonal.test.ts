@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { orthogonal_, orthogonalTheory } from '../../../engine/init/orthogonal';
 import { thinQr } from '../../../engine/init/qr';
-import { Rng } from '../../../engine/rng';
+import { normalFill, TorchGenerator } from '../../../engine/random';
 import type { DenseTensor } from '../../../engine/tensor/dtype';
 import { expectSamplesMatchTheory } from './theoryCheck';
 
@@ -32,7 +32,7 @@ function maxDeviationFromScaledIdentity(g: number[][], scale: number): number {
 
 describe('thinQr', () => {
   it('reconstructs A = QR with orthonormal Q', () => {
-    const rng = new Rng(1);
+    const rng = new TorchGenerator(1);
     const m = 7;
     const k = 4;
     const a = Float64Array.from({ length: m * k }, () => rng.normal());
@@ -57,7 +57,7 @@ describe('orthogonal_ (Saxe et al. 2013)', () => {
     [[64, 64], Math.SQRT2, 'WtW'],
     [[8, 3, 3, 3], 0.5, 'WWt'],
   ] as const)('%j with gain %d: the Gram matrix is gain²·I', (shape, gain, side) => {
-    const t = orthogonal_(tensor([...shape]), new Rng(3), { gain });
+    const t = orthogonal_(tensor([...shape]), new TorchGenerator(3), { gain });
     const rows = shape[0];
     const cols = t.data.length / rows;
     expect(maxDeviationFromScaledIdentity(gram(t.data, rows, cols, side), gain * gain)).toBeLessThan(1e-5);
@@ -67,9 +67,10 @@ describe('orthogonal_ (Saxe et al. 2013)', () => {
     // For W = Q·diag(sign R_jj) and the original Gaussian A = QR, WᵀA = |diag R|·(upper triangular) > 0 on the diagonal.
     const rows = 6;
     const cols = 3;
-    const draws = new Rng(5);
-    const a = Float64Array.from({ length: rows * cols }, () => draws.normal());
-    const w = orthogonal_(tensor([rows, cols]), new Rng(5)).data;
+    // orthogonal_ draws its Gaussian as torch does: normal_ on a rows × cols tensor of the weight's dtype.
+    const a = new Float64Array(rows * cols);
+    normalFill(new TorchGenerator(5), a, 0, 1);
+    const w = orthogonal_(tensor([rows, cols]), new TorchGenerator(5)).data;
     for (let j = 0; j < cols; j++) {
       let d = 0;
       for (let r = 0; r < rows; r++) d += w[r * cols + j]! * a[r * cols + j]!;
@@ -94,7 +95,7 @@ describe('orthogonal_ (Saxe et al. 2013)', () => {
     [[30, 30], 0.7],
     [[5, 3], 1],
   ] as const)('%j gain %d: pooled entries of many draws match the marginal (KS, moments)', (shape, gain) => {
-    const rng = new Rng(11);
+    const rng = new TorchGenerator(11);
     const per = shape[0] * shape[1];
     const draws = Math.ceil(60000 / per);
     const pooled = new Float64Array(draws * per);
@@ -103,12 +104,12 @@ describe('orthogonal_ (Saxe et al. 2013)', () => {
   });
 
   it("raises torch's error below 2 dimensions and is a no-op on empty tensors", () => {
-    expect(() => orthogonal_(tensor([5]), new Rng(1))).toThrow('Only tensors with 2 or more dimensions are supported');
-    expect(() => orthogonal_(tensor([0, 4]), new Rng(1))).not.toThrow();
+    expect(() => orthogonal_(tensor([5]), new TorchGenerator(1))).toThrow('Only tensors with 2 or more dimensions are supported');
+    expect(() => orthogonal_(tensor([0, 4]), new TorchGenerator(1))).not.toThrow();
   });
 
   it('1×1: the entry is ±gain', () => {
-    const t = orthogonal_(tensor([1, 1]), new Rng(2), { gain: 3 });
+    const t = orthogonal_(tensor([1, 1]), new TorchGenerator(2), { gain: 3 });
     expect(Math.abs(t.data[0]!)).toBeCloseTo(3, 14);
     expect(orthogonalTheory([1, 1], { gain: 3 }).atoms).toEqual([{ x: -3, p: 0.5 }, { x: 3, p: 0.5 }]);
   });

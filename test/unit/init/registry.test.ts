@@ -3,7 +3,7 @@ import { formatInitializerCall } from '../../../engine/init/args';
 import { xavier_uniform_ } from '../../../engine/init/xavier';
 import { kaimingNormalTheory } from '../../../engine/init/kaiming';
 import { applyInitializer, findInitializer, getInitializer, INITIALIZER_NAMES, initializerTheory } from '../../../engine/init/registry';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import type { DenseTensor } from '../../../engine/tensor/dtype';
 import { ksPValueOf } from './theoryCheck';
 
@@ -38,7 +38,7 @@ describe('initializer registry', () => {
   it.each(INITIALIZER_NAMES.map((name) => [name]))('%s: apply fills a [60, 50] tensor and its theory covers the samples', (name) => {
     const args = SAMPLE_ARGS[name] ?? {};
     const t = tensor([60, 50]);
-    applyInitializer(name, t, args, new Rng(42));
+    applyInitializer(name, t, args, new TorchGenerator(42));
     const theory = initializerTheory(name, t.shape, args);
     expect(t.data.every(Number.isFinite)).toBe(true);
     for (const x of t.data) {
@@ -50,8 +50,8 @@ describe('initializer registry', () => {
 
   it('entries pass torch-named arguments through', () => {
     const a = tensor([30, 20]);
-    getInitializer('xavier_uniform').apply(a, { gain: 2 }, new Rng(1));
-    const b = xavier_uniform_(tensor([30, 20]), new Rng(1), { gain: 2 });
+    getInitializer('xavier_uniform').apply(a, { gain: 2 }, new TorchGenerator(1));
+    const b = xavier_uniform_(tensor([30, 20]), new TorchGenerator(1), { gain: 2 });
     expect(Array.from(a.data)).toEqual(Array.from(b.data));
     expect(initializerTheory('kaiming_normal_', [30, 20], { mode: 'fan_out', nonlinearity: 'relu' }).std)
       .toBe(kaimingNormalTheory([30, 20], { mode: 'fan_out', nonlinearity: 'relu' }).std);

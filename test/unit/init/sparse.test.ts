@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sparse_, sparseTheory } from '../../../engine/init/sparse';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import type { DenseTensor } from '../../../engine/tensor/dtype';
 import { expectSamplesMatchTheory } from './theoryCheck';
 
@@ -25,12 +25,12 @@ describe('sparse_ (Martens 2010)', () => {
     [[7, 4], 0, 0],
     [[7, 4], 1, 7],
   ] as const)('%j sparsity %d: exactly %d zeros in every column', (shape, sparsity, zeros) => {
-    const t = sparse_(tensor([...shape]), new Rng(1), { sparsity });
+    const t = sparse_(tensor([...shape]), new TorchGenerator(1), { sparsity });
     expect(zerosPerColumn(t)).toEqual(new Array(shape[1]).fill(zeros));
   });
 
   it('zeros land in different rows from column to column', () => {
-    const t = sparse_(tensor([100, 10]), new Rng(2), { sparsity: 0.1 });
+    const t = sparse_(tensor([100, 10]), new TorchGenerator(2), { sparsity: 0.1 });
     const cols = 10;
     const rowSets = Array.from({ length: cols }, (_, c) =>
       [...Array(100).keys()].filter((r) => t.data[r * cols + c] === 0).join(','));
@@ -44,7 +44,7 @@ describe('sparse_ (Martens 2010)', () => {
     expect(theory.params.zeroProbability).toBeCloseTo(0.1, 15);
     expect(theory.std).toBeCloseTo(0.5 * Math.sqrt(0.9), 15);
     expect(theory.atoms).toEqual([{ x: 0, p: 0.1 }]);
-    expectSamplesMatchTheory(sparse_(tensor(shape), new Rng(3), options).data, theory);
+    expectSamplesMatchTheory(sparse_(tensor(shape), new TorchGenerator(3), options).data, theory);
   });
 
   it('the default std is 0.01', () => {
@@ -52,8 +52,8 @@ describe('sparse_ (Martens 2010)', () => {
   });
 
   it("raises torch's error unless 2-D, and rejects sparsity outside [0, 1]", () => {
-    expect(() => sparse_(tensor([5]), new Rng(1), { sparsity: 0.1 })).toThrow('Only tensors with 2 dimensions are supported');
-    expect(() => sparse_(tensor([2, 3, 4]), new Rng(1), { sparsity: 0.1 })).toThrow('Only tensors with 2 dimensions are supported');
-    expect(() => sparse_(tensor([2, 3]), new Rng(1), { sparsity: 1.5 })).toThrow('sparsity in [0, 1]');
+    expect(() => sparse_(tensor([5]), new TorchGenerator(1), { sparsity: 0.1 })).toThrow('Only tensors with 2 dimensions are supported');
+    expect(() => sparse_(tensor([2, 3, 4]), new TorchGenerator(1), { sparsity: 0.1 })).toThrow('Only tensors with 2 dimensions are supported');
+    expect(() => sparse_(tensor([2, 3]), new TorchGenerator(1), { sparsity: 1.5 })).toThrow('sparsity in [0, 1]');
   });
 });

@@ -150,9 +150,9 @@ describe('model files: initializers by name pattern', () => {
 
   it('applies the first matching pattern; a layer init wins over patterns', async () => {
     const { initializeParameters } = await import('../../../engine/model/initialize');
-    const { Rng } = await import('../../../engine/rng');
+    const { TorchGenerator } = await import('../../../engine/random');
     const spec = parseModelText(model('{"*.weight": {"fn": "kaiming_normal_", "nonlinearity": "relu"}, "*": "zeros_"}'), 'json', 'm').spec!;
-    const params = initializeParameters(spec, new Rng(0));
+    const params = initializeParameters(spec, new TorchGenerator(0));
     expect(params.map((p) => [p.name, p.initializer])).toEqual([
       ['fc1.weight', 'orthogonal_()'],
       ['fc1.bias', 'zeros_()'],

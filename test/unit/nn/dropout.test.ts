@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Dropout } from '../../../engine/nn/dropout';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { Tensor } from '../../../engine/tensor/tensor';
 
 describe('Dropout module', () => {
   it('drops in training mode and is the identity after eval()', () => {
-    const layer = new Dropout(0.5, new Rng(1));
+    const layer = new Dropout(0.5, new TorchGenerator(1));
     const x = Tensor.ones([1000], { dtype: 'float64' });
     const trained = layer.forward(x).toArray();
     expect(trained.some((v) => v === 0)).toBe(true);
@@ -23,10 +23,10 @@ describe('Dropout module', () => {
     expect(() => new Dropout(2)).toThrow(RangeError);
   });
 
-  it('draws from the Rng it was given (same seed, same masks)', () => {
+  it('draws from the TorchGenerator it was given (same seed, same masks)', () => {
     const x = Tensor.ones([64]);
-    const a = new Dropout(0.3, new Rng(9)).forward(x).toArray();
-    const b = new Dropout(0.3, new Rng(9)).forward(x).toArray();
+    const a = new Dropout(0.3, new TorchGenerator(9)).forward(x).toArray();
+    const b = new Dropout(0.3, new TorchGenerator(9)).forward(x).toArray();
     expect(a).toEqual(b);
   });
 });

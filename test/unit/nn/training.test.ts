@@ -6,13 +6,13 @@ import { Linear } from '../../../engine/nn/linear';
 import { MSELoss } from '../../../engine/nn/loss';
 import { zeroGrad } from '../../../engine/nn/module';
 import { Sequential } from '../../../engine/nn/sequential';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { noGrad } from '../../../engine/tensor/autograd';
 import { Tensor } from '../../../engine/tensor/tensor';
 
 describe('training a small network', () => {
   it('reduces an MSE regression loss with gradient descent', () => {
-    const rng = new Rng(3);
+    const rng = new TorchGenerator(3);
     const net = new Sequential(
       new Linear(2, 8, { dtype: 'float64' }),
       new LayerNorm(8, { dtype: 'float64' }),

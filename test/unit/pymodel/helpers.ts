@@ -36,3 +36,11 @@ export function articleBlocks(): string[] {
   const article = readPythonFixture('article.md');
   return [...article.matchAll(/```python\n([\s\S]*?)```/g)].map((m) => m[1]!);
 }
+
+/**
+ * `value` without the fills' `seq` numbers (when torch runs each fill, numbered as a front end builds the tree):
+ * two builds of the same model number their fills differently, and a model file does not store them.
+ */
+export function withoutFillOrder<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value, (key, v: unknown) => (key === 'seq' ? undefined : v))) as T;
+}

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { adam, adamw, decayExcept, sgd, step, Tracer, type CollectingSink, type GradientTransformation, type Params } from '../../../engine/optim';
 import { decaySemantics, findNonFinite, recordStep, SnapshotTracer, snapshotOf, StatsTracer, type DecaySemantics } from '../../../engine/run';
 import { momentsFromSums, normFromSums } from '../../../engine/run/statsTracer';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import type { FloatArray } from '../../../engine/tensor/dtype';
 import type { LayerStep } from '../../../engine/run/types';
 
@@ -17,7 +17,7 @@ type Dtype = 'float32' | 'float64';
 
 const SIZES: Record<string, number> = { 'fc1.weight': 60, 'fc1.bias': 6, 'fc2.weight': 7, 'fc2.bias': 1 };
 
-function tensors(rng: Rng, dtype: Dtype, scale: number): Record<string, FloatArray> {
+function tensors(rng: TorchGenerator, dtype: Dtype, scale: number): Record<string, FloatArray> {
   const out: Record<string, FloatArray> = {};
   for (const [name, n] of Object.entries(SIZES)) {
     const x = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
@@ -40,7 +40,7 @@ const OPTIMIZERS: { name: string; make: () => GradientTransformation<unknown[]>;
 
 /** `steps` steps from the same start with the same gradients, traced by `sink` (or not). */
 function run(make: () => GradientTransformation<unknown[]>, dtype: Dtype, steps: number, sink?: () => CollectingSink) {
-  const rng = new Rng(7);
+  const rng = new TorchGenerator(7);
   const params: Params = tensors(rng, dtype, 2);
   const grads = Array.from({ length: steps }, () => tensors(rng, dtype, 0.2));
   const tx = make();

@@ -17,7 +17,7 @@ import {
 import { histogramTheory } from '../../../engine/stats/histogramTheory';
 import { sampleMoments, standardErrorOfMean, standardErrorOfStd } from '../../../engine/stats/moments';
 import { ksPValue, ksStatistic } from '../../../engine/stats/ks';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 
 /** ∫_a^b f by composite Simpson with n (even) panels. */
 function simpson(f: (x: number) => number, a: number, b: number, n = 20000): number {
@@ -71,7 +71,7 @@ describe('closed forms agree with numerical integration', () => {
 
 describe('sphere coordinate (orthogonal_ marginal) against direct sampling', () => {
   it.each([[2], [3], [7], [50]])('n = %d: a coordinate of a normalized Gaussian vector', (n) => {
-    const rng = new Rng(n);
+    const rng = new TorchGenerator(n);
     const samples = new Float64Array(40000);
     for (let i = 0; i < samples.length; i++) {
       let norm2 = 0;
@@ -156,7 +156,7 @@ describe('moments helpers', () => {
   });
 
   it('standard errors have the right size: the sample std of many normal samples spreads as SE(s)', () => {
-    const rng = new Rng(9);
+    const rng = new TorchGenerator(9);
     const n = 400;
     const stds: number[] = [];
     const means: number[] = [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { discreteDistribution, normalDistribution, uniformDistribution } from '../../../engine/stats/distribution';
 import { kolmogorovCdf, kolmogorovSurvival, ksCriticalValue, ksPValue, ksStatistic } from '../../../engine/stats/ks';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 
 const uniformCdf = (x: number): number => Math.min(1, Math.max(0, x));
 
@@ -19,7 +19,7 @@ describe('ksStatistic', () => {
   });
 
   it('agrees with the textbook formula on random samples, and does not modify its input', () => {
-    const rng = new Rng(1);
+    const rng = new TorchGenerator(1);
     const samples = Array.from({ length: 500 }, () => rng.normal() * 1.05);
     const copy = [...samples];
     const dist = normalDistribution(0, 1);
@@ -76,7 +76,7 @@ describe('Kolmogorov distribution', () => {
 
 describe('the KS test as used on initializers', () => {
   it('has roughly the nominal false-rejection rate at α = 0.05 (asymptotic, so at most nominal)', () => {
-    const rng = new Rng(2);
+    const rng = new TorchGenerator(2);
     const dist = uniformDistribution(-1, 1);
     let rejected = 0;
     const trials = 400;
@@ -90,7 +90,7 @@ describe('the KS test as used on initializers', () => {
   });
 
   it('rejects a 10% scale error with 60 000 normal samples', () => {
-    const rng = new Rng(3);
+    const rng = new TorchGenerator(3);
     const samples = Float64Array.from({ length: 60000 }, () => rng.normal());
     expect(ksPValue(ksStatistic(samples, normalDistribution(0, 1)), 60000)).toBeGreaterThan(1e-3);
     expect(ksPValue(ksStatistic(samples, normalDistribution(0, 1.1)), 60000)).toBeLessThan(1e-3);

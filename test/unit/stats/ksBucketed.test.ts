@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { normalDistribution, truncatedNormalDistribution, uniformDistribution } from '../../../engine/stats/distribution';
 import { ksStatistic, ksStatisticSorted } from '../../../engine/stats/ks';
 import { ksStatisticBucketed } from '../../../engine/stats/ksBucketed';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 
 /** Samples of `n` values drawn by `draw`, as float32 (as tensors are) or float64. */
 function sample(n: number, draw: () => number, float64 = false): Float32Array | Float64Array {
@@ -12,7 +12,7 @@ function sample(n: number, draw: () => number, float64 = false): Float32Array | 
 }
 
 describe('ksStatisticBucketed: the same D as sorting, bit for bit', () => {
-  const rng = new Rng(7);
+  const rng = new TorchGenerator(7);
   const normal = normalDistribution(0, 0.02);
   const cases: [string, Float32Array | Float64Array, (x: number) => number][] = [
     ['normal(0, 0.02), float32, 2^16', sample(1 << 16, () => 0.02 * rng.normal()), normal.cdf],

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { summarize } from '../../../engine/stats/summary';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 
 /** Naive two-pass float64 reference over the finite values. */
 function reference(values: ArrayLike<number>, unbiased = true) {
@@ -25,7 +25,7 @@ function relErr(a: number, b: number): number {
 
 describe('summarize: moments, extremes, norm', () => {
   it('matches a two-pass float64 reference on float32 and float64 data', () => {
-    const rng = new Rng(1);
+    const rng = new TorchGenerator(1);
     for (const make of [(n: number) => new Float32Array(n), (n: number) => new Float64Array(n)]) {
       const data = make(10007);
       for (let i = 0; i < data.length; i++) data[i] = 3 + 0.25 * rng.normal();
@@ -98,7 +98,7 @@ describe('summarize: histogram (torch.histc rules)', () => {
   });
 
   it('one-pass (given range) and two-pass (default range) agree on the same range', () => {
-    const rng = new Rng(3);
+    const rng = new TorchGenerator(3);
     const data = new Float32Array(5000);
     for (let i = 0; i < data.length; i++) data[i] = rng.normal();
     const twoPass = summarize(data, { histogram: { bins: 37 } });
@@ -108,7 +108,7 @@ describe('summarize: histogram (torch.histc rules)', () => {
   });
 
   it('every value lands in the bin whose edges contain it', () => {
-    const rng = new Rng(4);
+    const rng = new TorchGenerator(4);
     const data = new Float64Array(2000);
     for (let i = 0; i < data.length; i++) data[i] = rng.uniformRange(-0.3, 0.7);
     const h = summarize(data, { histogram: { bins: 13, range: [-0.3, 0.7] } }).histogram!;
@@ -143,7 +143,7 @@ describe('summarize: percentiles (exact, torch.quantile linear interpolation)', 
   });
 
   it('matches sorting a copy, and reuses a caller scratch buffer', () => {
-    const rng = new Rng(6);
+    const rng = new TorchGenerator(6);
     const scratch = new Float64Array(1000);
     for (let trial = 0; trial < 3; trial++) {
       const data = new Float32Array(999);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import {
   elu, gelu, leakyRelu, relu, selu, sigmoid, silu, softplus, tanh,
 } from '../../../engine/tensor/activation';
@@ -92,7 +92,7 @@ describe('activation derivatives at the kinks follow torch', () => {
 });
 
 describe('activation gradients (central differences)', () => {
-  const rng = new Rng(7);
+  const rng = new TorchGenerator(7);
   const cases: [string, (t: Tensor) => Tensor][] = [
     ['relu', relu],
     ['leakyRelu', (t) => leakyRelu(t)],
@@ -132,7 +132,7 @@ describe('float32 ReLU (branch-free kernel on the bit patterns)', () => {
 
   it('keeps x > 0 and NaN (either sign), gives +0 otherwise, as the definition', () => {
     const values = Float32Array.from([...specials, negativeNaN()]);
-    const rng = new Rng(8);
+    const rng = new TorchGenerator(8);
     const random = Float32Array.from({ length: 1000 }, () => rng.normal());
     for (const x of [values, random]) {
       const y = relu(Tensor.from(x, [x.length])).data;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { batchNorm } from '../../../engine/tensor/batchNorm';
 import { groupNorm } from '../../../engine/tensor/groupNorm';
 import { layerNorm } from '../../../engine/tensor/layerNorm';
@@ -7,7 +7,7 @@ import { Tensor } from '../../../engine/tensor/tensor';
 import { expectClose, expectGradientsCorrect, randn } from './helpers';
 
 describe('batchNorm', () => {
-  const rng = new Rng(3);
+  const rng = new TorchGenerator(3);
 
   it('normalizes each channel with batch statistics and updates the running ones (biased / unbiased)', () => {
     // One channel, values 1, 2, 3, 6: μ = 3, σ² = 3.5 (biased), 14/3 (unbiased).
@@ -56,7 +56,7 @@ describe('batchNorm', () => {
 });
 
 describe('groupNorm', () => {
-  const rng = new Rng(4);
+  const rng = new TorchGenerator(4);
 
   it('with one channel per group on [N, C] it is layer norm of each scalar; with one group it is layer norm over C·d', () => {
     const x = randn(rng, [2, 3, 4]);

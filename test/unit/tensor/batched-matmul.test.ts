@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { broadcastShapes } from '../../../engine/tensor/broadcast';
 import { bmm, matmul } from '../../../engine/tensor/matmul';
 import type { Tensor } from '../../../engine/tensor/tensor';
@@ -61,7 +61,7 @@ const CASES: [number[], number[]][] = [
 
 describe('matmul with torch’s rank rules and broadcast batch dimensions', () => {
   it('agrees with the definition on every rank combination', () => {
-    const rng = new Rng(5);
+    const rng = new TorchGenerator(5);
     for (const [sa, sb] of CASES) {
       const a = randn(rng, sa);
       const b = randn(rng, sb);
@@ -73,21 +73,21 @@ describe('matmul with torch’s rank rules and broadcast batch dimensions', () =
   });
 
   it('agrees on batches large enough for the WebAssembly kernel', () => {
-    const rng = new Rng(6);
+    const rng = new TorchGenerator(6);
     const a = randn(rng, [2, 3, 40, 32]);
     const b = randn(rng, [3, 32, 48]);
     expectClose(matmul(a, b).data, naiveMatmul(a, b).data, 1e-13);
   });
 
   it('has correct gradients, summed over broadcast batch dimensions', () => {
-    const rng = new Rng(7);
+    const rng = new TorchGenerator(7);
     for (const [sa, sb] of CASES) {
       expectGradientsCorrect((p, q) => matmul(p!, q!), [randn(rng, sa, { requiresGrad: true }), randn(rng, sb, { requiresGrad: true })]);
     }
   });
 
   it('bmm requires equal batches of matrices; mismatched inner sizes are rejected', () => {
-    const rng = new Rng(8);
+    const rng = new TorchGenerator(8);
     expect(bmm(randn(rng, [4, 2, 3]), randn(rng, [4, 3, 5])).shape).toEqual([4, 2, 5]);
     expect(() => bmm(randn(rng, [4, 2, 3]), randn(rng, [1, 3, 5]))).toThrow(RangeError);
     expect(() => matmul(randn(rng, [4, 2, 3]), randn(rng, [4, 2, 5]))).toThrow(RangeError);

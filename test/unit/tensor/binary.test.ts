@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { add, div, mul, sub } from '../../../engine/tensor/binary';
 import { Tensor } from '../../../engine/tensor/tensor';
 import { expectClose, expectGradientsCorrect, randn } from './helpers';
@@ -36,7 +36,7 @@ describe('elementwise arithmetic: values', () => {
   });
 
   it('rounds float32 results once per op, bit-exact with IEEE single precision', () => {
-    const rng = new Rng(3);
+    const rng = new TorchGenerator(3);
     const x = randn(rng, [64], { dtype: 'float32' });
     const y = randn(rng, [64], { dtype: 'float32' });
     const ops: [(p: Tensor, q: Tensor) => Tensor, (p: number, q: number) => number][] = [
@@ -59,7 +59,7 @@ describe('elementwise arithmetic: values', () => {
 });
 
 describe('elementwise arithmetic: gradients', () => {
-  const rng = new Rng(11);
+  const rng = new TorchGenerator(11);
   const ops = { add, sub, mul, div };
   for (const [name, op] of Object.entries(ops)) {
     it(`${name}: same shape`, () => {

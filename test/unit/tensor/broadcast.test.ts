@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { add, div, eq, ge, gt, le, lt, maskedFill, mul, ne, pow, sub, where } from '../../../engine/tensor/binary';
 import { broadcastShapes, reduceToShape } from '../../../engine/tensor/broadcast';
 import { sum } from '../../../engine/tensor/reduce';
@@ -57,7 +57,7 @@ describe('broadcasting elementwise ops', () => {
   });
 
   it('agrees with an element-by-element reference for every operand layout, in both directions', () => {
-    const rng = new Rng(11);
+    const rng = new TorchGenerator(11);
     const ops: [(p: Tensor, q: Tensor) => Tensor, (p: number, q: number) => number][] = [
       [add, (p, q) => p + q],
       [sub, (p, q) => p - q],
@@ -79,7 +79,7 @@ describe('broadcasting elementwise ops', () => {
   });
 
   it('rounds float32 results once per op, bit-exact with IEEE single precision, under broadcasting', () => {
-    const rng = new Rng(12);
+    const rng = new TorchGenerator(12);
     const a = randn(rng, [3, 1, 5], { dtype: 'float32' });
     const b = randn(rng, [4, 1], { dtype: 'float32' });
     for (const [op, f] of [
@@ -111,7 +111,7 @@ describe('broadcasting elementwise ops', () => {
   });
 
   it('has correct gradients for both operands in every layout', () => {
-    const rng = new Rng(13);
+    const rng = new TorchGenerator(13);
     for (const [sa, sb] of PAIRS) {
       const a = rand(rng, sa, 0.5, 2, { requiresGrad: true });
       const b = rand(rng, sb, 0.5, 2, { requiresGrad: true });
@@ -144,7 +144,7 @@ describe('comparisons, masked_fill and where', () => {
   });
 
   it('fills a causal mask with −∞ through a broadcast mask, and passes gradient elsewhere', () => {
-    const rng = new Rng(14);
+    const rng = new TorchGenerator(14);
     const att = randn(rng, [2, 2, 3, 3], { requiresGrad: true });
     const causal = Tensor.from([1, 0, 0, 1, 1, 0, 1, 1, 1], [1, 1, 3, 3], f64);
     const filled = maskedFill(att, eq(causal, 0), -Infinity);
@@ -167,7 +167,7 @@ describe('comparisons, masked_fill and where', () => {
   });
 
   it('where picks from a where the condition holds, else from b', () => {
-    const rng = new Rng(15);
+    const rng = new TorchGenerator(15);
     const a = randn(rng, [2, 3], { requiresGrad: true });
     const b = randn(rng, [3], { requiresGrad: true });
     const cond = Tensor.from([1, 0, 1, 0, 0, 1], [2, 3], f64);

@@ -1,6 +1,6 @@
 /** Gradients through whole networks built from the functional ops (chain rule across ops). */
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { gelu, silu, tanh } from '../../../engine/tensor/activation';
 import { add, mul } from '../../../engine/tensor/binary';
 import { dropout } from '../../../engine/tensor/dropout';
@@ -14,7 +14,7 @@ import { Tensor } from '../../../engine/tensor/tensor';
 import { expectGradientsCorrect, rand, randn } from './helpers';
 
 describe('composite gradients', () => {
-  const rng = new Rng(100);
+  const rng = new TorchGenerator(100);
   const x = randn(rng, [5, 4]);
   const w1 = randn(rng, [6, 4], { requiresGrad: true, scale: 0.5 });
   const b1 = randn(rng, [6], { requiresGrad: true, scale: 0.1 });
@@ -25,7 +25,7 @@ describe('composite gradients', () => {
 
   it('Linear → LayerNorm → GELU → Dropout → Linear → CrossEntropy(label smoothing)', () => {
     const net = (W1: Tensor, B1: Tensor, G: Tensor, B: Tensor, W2: Tensor, B2: Tensor): Tensor => {
-      const h = dropout(gelu(layerNorm(linear(x, W1, B1), 6, G, B)), 0.2, true, new Rng(5));
+      const h = dropout(gelu(layerNorm(linear(x, W1, B1), 6, G, B)), 0.2, true, new TorchGenerator(5));
       return crossEntropyLoss(linear(h, W2, B2), [0, 2, 1, 1, 0], { labelSmoothing: 0.1 });
     };
     expectGradientsCorrect(net, [w1, b1, gamma, beta, w2, b2]);
@@ -44,7 +44,7 @@ describe('composite gradients', () => {
   });
 
   it('float32 networks produce float32 gradients', () => {
-    const r = new Rng(7);
+    const r = new TorchGenerator(7);
     const w = randn(r, [2, 3], { dtype: 'float32', requiresGrad: true });
     const b = randn(r, [2], { dtype: 'float32', requiresGrad: true });
     const input = randn(r, [4, 3], { dtype: 'float32' });

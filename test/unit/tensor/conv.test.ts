@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { conv1d, conv2d, convTranspose1d, convTranspose2d } from '../../../engine/tensor/conv';
 import { Tensor } from '../../../engine/tensor/tensor';
 import { expectClose, expectGradientsCorrect, randn } from './helpers';
@@ -30,7 +30,7 @@ function naiveConv2d(x: Tensor, w: Tensor, b: Tensor | null, s: number[], p: num
 }
 
 describe('conv2d', () => {
-  const rng = new Rng(7);
+  const rng = new TorchGenerator(7);
   it('matches the definition (stride, padding, dilation, groups)', () => {
     const x = randn(rng, [2, 4, 7, 6]);
     const w = randn(rng, [6, 2, 3, 2]);
@@ -58,7 +58,7 @@ describe('conv2d', () => {
 });
 
 describe('conv1d and the transposed convolutions', () => {
-  const rng = new Rng(8);
+  const rng = new TorchGenerator(8);
   it('conv1d is conv2d with a height of one', () => {
     const x = randn(rng, [2, 3, 9]);
     const w = randn(rng, [4, 3, 3]);

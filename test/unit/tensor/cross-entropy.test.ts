@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { crossEntropyLoss } from '../../../engine/tensor/loss/crossEntropy';
 import type { Reduction } from '../../../engine/tensor/loss/reduction';
 import { Tensor } from '../../../engine/tensor/tensor';
@@ -87,7 +87,7 @@ describe('CrossEntropyLoss', () => {
     expectClose(x.grad!, [0.25 - 0.05, 0.25 - 0.05, 0.25 - 0.85, 0.25 - 0.05], 1e-15);
   });
 
-  const rng = new Rng(41);
+  const rng = new TorchGenerator(41);
   for (const reduction of ['mean', 'sum', 'none'] as Reduction[]) {
     for (const labelSmoothing of [0, 0.15]) {
       it(`has correct gradients (${reduction}, ε = ${labelSmoothing}, with an ignored target)`, () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { embedding } from '../../../engine/tensor/embedding';
 import { Tensor } from '../../../engine/tensor/tensor';
 import { expectGradientsCorrect, randn } from './helpers';
 
 describe('embedding', () => {
-  const rng = new Rng(9);
+  const rng = new TorchGenerator(9);
   const weight = () => Tensor.from([0, 0, 1, 2, 3, 4], [3, 2], { dtype: 'float64', requiresGrad: true });
 
   it('gathers rows into […, D] and sums the gradient of repeated indices', () => {

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { dropout1d, dropout2d } from '../../../engine/tensor/featureDropout';
 import { Tensor } from '../../../engine/tensor/tensor';
 import { expectGradientsCorrect, randn } from './helpers';
 
 describe('dropout1d / dropout2d', () => {
-  const rng = new Rng(2);
+  const rng = new TorchGenerator(2);
 
   it('zeroes whole channels and scales the others by 1/(1 − p)', () => {
     const x = Tensor.ones([8, 16, 3, 3], { dtype: 'float64' });
-    const y = dropout2d(x, 0.25, true, new Rng(1));
+    const y = dropout2d(x, 0.25, true, new TorchGenerator(1));
     let dropped = 0;
     for (let m = 0; m < 8 * 16; m++) {
       const values = new Set(Array.from(y.data.subarray(m * 9, (m + 1) * 9)));
@@ -31,7 +31,7 @@ describe('dropout1d / dropout2d', () => {
   });
 
   it('has correct gradients (the same mask on every call)', () => {
-    expectGradientsCorrect((x) => dropout2d(x, 0.5, true, new Rng(3)), [randn(rng, [2, 3, 2, 2], { requiresGrad: true })]);
-    expectGradientsCorrect((x) => dropout1d(x, 0.3, true, new Rng(4)), [randn(rng, [3, 5], { requiresGrad: true })]);
+    expectGradientsCorrect((x) => dropout2d(x, 0.5, true, new TorchGenerator(3)), [randn(rng, [2, 3, 2, 2], { requiresGrad: true })]);
+    expectGradientsCorrect((x) => dropout1d(x, 0.3, true, new TorchGenerator(4)), [randn(rng, [3, 5], { requiresGrad: true })]);
   });
 });

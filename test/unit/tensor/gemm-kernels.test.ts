@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gemm, gemmKernel, gemmNN, gemmNT, gemmTN, setGemmKernel } from '../../../engine/tensor/gemm';
 import { wasmGemmAvailable } from '../../../engine/tensor/gemmWasm';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 
 /**
  * s = init; s = fl(s + fl(a·b)) for p = 0 … k − 1, with A(i, p) and B(p, j)
@@ -29,7 +29,7 @@ function reference(a: Float32Array | Float64Array, aRow: number, aCol: number, b
   return c;
 }
 
-function random(rng: Rng, length: number, dtype: 'float32' | 'float64') {
+function random(rng: TorchGenerator, length: number, dtype: 'float32' | 'float64') {
   const x = dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
   for (let i = 0; i < length; i++) x[i] = rng.normal();
   return x;
@@ -49,7 +49,7 @@ describe('GEMM kernels', () => {
       const shapes: [number, number, number][] = [[70, 517, 133], [5, 300, 9], [129, 33, 3], [64, 256, 128], [1, 700, 1], [133, 21, 18], [6, 258, 2061]];
       for (const dtype of ['float32', 'float64'] as const) {
         shapes.forEach(([m, k, n], s) => {
-          const rng = new Rng(100 + s);
+          const rng = new TorchGenerator(100 + s);
           const a = random(rng, m * k, dtype); // A [m×k], or Aᵀ's storage [k×m] for TN
           const b = random(rng, k * n, dtype); // B [k×n], or Bᵀ's storage [n×k] for NT
           const bias = random(rng, n, dtype);
@@ -69,7 +69,7 @@ describe('GEMM kernels', () => {
       setGemmKernel(kind);
       fc.assert(
         fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 1, max: 40 }), fc.integer(), fc.boolean(), (m, k, n, seed, withBias) => {
-          const rng = new Rng(seed);
+          const rng = new TorchGenerator(seed);
           const a = random(rng, m * k, 'float32');
           const b = random(rng, k * n, 'float32');
           const bias = withBias ? random(rng, n, 'float32') : null;

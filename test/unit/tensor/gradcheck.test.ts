@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { gradcheck } from '../../../engine/tensor/gradcheck';
 import { opResult } from '../../../engine/tensor/op';
 import { Tensor } from '../../../engine/tensor/tensor';
@@ -19,7 +19,7 @@ function cube(derivative: (x: number) => number) {
 }
 
 describe('gradcheck', () => {
-  const x = randn(new Rng(1), [6], { requiresGrad: true });
+  const x = randn(new TorchGenerator(1), [6], { requiresGrad: true });
 
   it('passes a correct derivative with a tiny error', () => {
     const result = gradcheck(cube((v) => 3 * v * v), [x]);
@@ -48,8 +48,8 @@ describe('gradcheck', () => {
   });
 
   it('only checks inputs that require grad, and does not modify the inputs', () => {
-    const a = randn(new Rng(2), [3], { requiresGrad: true });
-    const b = randn(new Rng(3), [3]);
+    const a = randn(new TorchGenerator(2), [3], { requiresGrad: true });
+    const b = randn(new TorchGenerator(3), [3]);
     const before = Array.from(a.data);
     const product = (p: Tensor, q: Tensor): Tensor => {
       const y = new Float64Array(3);

@@ -1,6 +1,6 @@
 /** Shared helpers for tensor tests: seeded random tensors and float64 reference checks. */
 import { expect } from 'vitest';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import type { DType } from '../../../engine/tensor/dtype';
 import { gradcheck, type GradcheckOptions } from '../../../engine/tensor/gradcheck';
 import { Tensor } from '../../../engine/tensor/tensor';
@@ -13,14 +13,14 @@ export interface RandomTensorOptions {
   offset?: number;
 }
 
-export function randn(rng: Rng, shape: readonly number[], options: RandomTensorOptions = {}): Tensor {
+export function randn(rng: TorchGenerator, shape: readonly number[], options: RandomTensorOptions = {}): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   const values = Array.from({ length: n }, () => (options.offset ?? 0) + (options.scale ?? 1) * rng.normal());
   return Tensor.from(values, shape, { dtype: options.dtype ?? 'float64', requiresGrad: options.requiresGrad ?? false });
 }
 
 /** U(low, high) entries. */
-export function rand(rng: Rng, shape: readonly number[], low: number, high: number, options: RandomTensorOptions = {}): Tensor {
+export function rand(rng: TorchGenerator, shape: readonly number[], low: number, high: number, options: RandomTensorOptions = {}): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   const values = Array.from({ length: n }, () => rng.uniformRange(low, high));
   return Tensor.from(values, shape, { dtype: options.dtype ?? 'float64', requiresGrad: options.requiresGrad ?? false });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { interpolate } from '../../../engine/tensor/interpolate';
 import { Tensor } from '../../../engine/tensor/tensor';
 import { expectClose, expectGradientsCorrect, randn } from './helpers';
 
 describe('interpolate', () => {
-  const rng = new Rng(17);
+  const rng = new TorchGenerator(17);
   const line = () => Tensor.from([0, 2, 4], [1, 1, 3], { dtype: 'float64' });
 
   it('nearest repeats, linear blends (align_corners or half-pixel centres)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { layerNorm } from '../../../engine/tensor/layerNorm';
 import { Tensor } from '../../../engine/tensor/tensor';
 import { expectClose, expectGradientsCorrect, randn } from './helpers';
@@ -31,7 +31,7 @@ describe('layerNorm', () => {
   });
 
   it('gives rows of mean 0 and biased variance ≈ 1', () => {
-    const y = layerNorm(randn(new Rng(1), [5, 16], { scale: 4, offset: 3 }), 16);
+    const y = layerNorm(randn(new TorchGenerator(1), [5, 16], { scale: 4, offset: 3 }), 16);
     for (let r = 0; r < 5; r++) {
       const row = Array.from(y.data.subarray(r * 16, r * 16 + 16));
       const mean = row.reduce((a, b) => a + b, 0) / 16;
@@ -47,13 +47,13 @@ describe('layerNorm', () => {
   });
 
   it('has correct gradients for x, γ and β, and without affine parameters', () => {
-    const rng = new Rng(2);
+    const rng = new TorchGenerator(2);
     const x = randn(rng, [4, 6], { requiresGrad: true, scale: 2 });
     const w = randn(rng, [6], { requiresGrad: true, offset: 1 });
     const b = randn(rng, [6], { requiresGrad: true });
     expectGradientsCorrect((t, ww, bb) => layerNorm(t, 6, ww, bb), [x, w, b]);
     expectGradientsCorrect((t) => layerNorm(t, 6), [x]);
-    expectGradientsCorrect((t) => layerNorm(randn(new Rng(3), [3, 6]), 6, t, null), [w]);
+    expectGradientsCorrect((t) => layerNorm(randn(new TorchGenerator(3), [3, 6]), 6, t, null), [w]);
     expectGradientsCorrect((t) => layerNorm(t, 6, null, null, 0.5), [randn(rng, [2, 3, 6], { requiresGrad: true })]);
   });
 });

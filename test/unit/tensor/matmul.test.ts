@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { linear, matmul } from '../../../engine/tensor/matmul';
 import { Tensor } from '../../../engine/tensor/tensor';
 import { expectClose, expectGradientsCorrect, randn } from './helpers';
@@ -43,14 +43,14 @@ describe('matmul', () => {
   });
 
   it('agrees with the triple loop on random matrices', () => {
-    const rng = new Rng(1);
+    const rng = new TorchGenerator(1);
     const a = randn(rng, [7, 5]);
     const b = randn(rng, [5, 9]);
     expectClose(matmul(a, b).data, referenceMatmul(a.data, b.data, 7, 5, 9), 1e-14);
   });
 
   it('multiplies float32 matrices in float32 arithmetic (every product and sum rounded to float32)', () => {
-    const rng = new Rng(2);
+    const rng = new TorchGenerator(2);
     const a = randn(rng, [4, 6], { dtype: 'float32' });
     const b = randn(rng, [6, 3], { dtype: 'float32' });
     const expected = referenceMatmul(a.data, b.data, 4, 6, 3, Math.fround);
@@ -60,7 +60,7 @@ describe('matmul', () => {
   it('sums every entry in the order p = 0, 1, …, k − 1 for any shape (blocked and remainder paths)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer(), (m, k, n, seed) => {
-        const rng = new Rng(seed);
+        const rng = new TorchGenerator(seed);
         const a = randn(rng, [m, k], { requiresGrad: true });
         const b = randn(rng, [k, n], { requiresGrad: true });
         const c = matmul(a, b);
@@ -80,7 +80,7 @@ describe('matmul', () => {
 
   it('keeps that order across the cache blocks of the packed kernel (k > 256, m > 64, n > 128), in float32 and float64', () => {
     for (const dtype of ['float64', 'float32'] as const) {
-      const rng = new Rng(dtype === 'float32' ? 11 : 12);
+      const rng = new TorchGenerator(dtype === 'float32' ? 11 : 12);
       const [m, k, n] = [70, 517, 133];
       const a = randn(rng, [m, k], { dtype, requiresGrad: true });
       const b = randn(rng, [k, n], { dtype, requiresGrad: true });
@@ -99,7 +99,7 @@ describe('matmul', () => {
   });
 
   it('has correct gradients', () => {
-    const rng = new Rng(3);
+    const rng = new TorchGenerator(3);
     expectGradientsCorrect(matmul, [randn(rng, [4, 3], { requiresGrad: true }), randn(rng, [3, 5], { requiresGrad: true })]);
   });
 });
@@ -121,7 +121,7 @@ describe('linear', () => {
   });
 
   it('starts every sum at the bias and keeps the order p = 0, 1, … across cache blocks (float32, 300 inputs)', () => {
-    const rng = new Rng(13);
+    const rng = new TorchGenerator(13);
     const [rows, inputs, outputs] = [9, 300, 135];
     const x = randn(rng, [rows, inputs], { dtype: 'float32' });
     const w = randn(rng, [outputs, inputs], { dtype: 'float32' });
@@ -144,7 +144,7 @@ describe('linear', () => {
   });
 
   it('starts each float32 sum at the bias', () => {
-    const rng = new Rng(4);
+    const rng = new TorchGenerator(4);
     const x = randn(rng, [3, 4], { dtype: 'float32' });
     const w = randn(rng, [2, 4], { dtype: 'float32' });
     const b = randn(rng, [2], { dtype: 'float32' });
@@ -160,7 +160,7 @@ describe('linear', () => {
 
   it('sums the bias gradient over rows in order, in float64, rounded once (row counts around the 4-row unrolling)', () => {
     for (const rows of [1, 3, 4, 7, 9]) {
-      const rng = new Rng(20 + rows);
+      const rng = new TorchGenerator(20 + rows);
       const x = randn(rng, [rows, 3], { dtype: 'float32' });
       const w = randn(rng, [5, 3], { dtype: 'float32' });
       const b = randn(rng, [5], { dtype: 'float32', requiresGrad: true });
@@ -176,7 +176,7 @@ describe('linear', () => {
   });
 
   it('has correct gradients with and without bias, for 2-D and 3-D inputs', () => {
-    const rng = new Rng(5);
+    const rng = new TorchGenerator(5);
     const x = randn(rng, [4, 3], { requiresGrad: true });
     const w = randn(rng, [2, 3], { requiresGrad: true });
     const b = randn(rng, [2], { requiresGrad: true });

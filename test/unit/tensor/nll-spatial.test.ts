@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { crossEntropyLoss } from '../../../engine/tensor/loss/crossEntropy';
 import { nllLoss } from '../../../engine/tensor/loss/nll';
 import { logSoftmax } from '../../../engine/tensor/softmax';
@@ -7,7 +7,7 @@ import { Tensor } from '../../../engine/tensor/tensor';
 import { expectClose, expectGradientsCorrect, randn } from './helpers';
 
 describe('cross_entropy on [N, C, d…] and nll_loss', () => {
-  const rng = new Rng(5);
+  const rng = new TorchGenerator(5);
   const targets = [0, 2, 1, -100, 2, 2, 0, 1, 1, 0, -100, 2];
 
   it('a spatial input is the flattened [N·d, C] one with the classes moved last', () => {

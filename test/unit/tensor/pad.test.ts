@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { pad } from '../../../engine/tensor/pad';
 import { Tensor } from '../../../engine/tensor/tensor';
 import { expectGradientsCorrect, randn } from './helpers';
 
 describe('pad', () => {
-  const rng = new Rng(13);
+  const rng = new TorchGenerator(13);
   const row = () => Tensor.from([1, 2, 3], [1, 3]);
 
   it('maps the border by mode', () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { adaptiveAvgPool1d, adaptiveAvgPool2d, avgPool1d, avgPool2d, maxPool1d, maxPool2d } from '../../../engine/tensor/pool';
 import { Tensor } from '../../../engine/tensor/tensor';
 import { expectGradientsCorrect, randn } from './helpers';
 
 describe('pooling', () => {
-  const rng = new Rng(11);
+  const rng = new TorchGenerator(11);
 
   it('max_pool2d picks the window maximum and routes the gradient to it', () => {
     const x = Tensor.from([1, 5, 2, 0, 3, 4, 9, 8, 7, 6, -1, -2, 0, 0, 0, 0], [1, 1, 4, 4], { requiresGrad: true });

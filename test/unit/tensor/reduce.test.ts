@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { argmax, max, maxAlongDim, mean, sum } from '../../../engine/tensor/reduce';
 import { Tensor } from '../../../engine/tensor/tensor';
 import { expectClose, expectGradientsCorrect, randn } from './helpers';
@@ -46,7 +46,7 @@ describe('sum and mean', () => {
   });
 
   it('has correct gradients over all elements and along each dimension', () => {
-    const rng = new Rng(9);
+    const rng = new TorchGenerator(9);
     const x = randn(rng, [2, 3, 4], { requiresGrad: true });
     expectGradientsCorrect((t) => sum(t), [x]);
     expectGradientsCorrect((t) => mean(t), [x]);
@@ -82,7 +82,7 @@ describe('max', () => {
   });
 
   it('has correct gradients', () => {
-    const rng = new Rng(10);
+    const rng = new TorchGenerator(10);
     const x = randn(rng, [3, 4], { requiresGrad: true });
     expectGradientsCorrect((t) => max(t), [x]);
     expectGradientsCorrect((t) => maxAlongDim(t, 0).values, [x]);
@@ -91,7 +91,7 @@ describe('max', () => {
   });
 
   it('mean of a reference matches a float64 sum / n', () => {
-    const x = randn(new Rng(12), [100]);
+    const x = randn(new TorchGenerator(12), [100]);
     let total = 0;
     for (const v of x.data) total += v;
     expectClose([mean(x).item()], [total / 100], 1e-15);

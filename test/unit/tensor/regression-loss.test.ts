@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { huberLoss, l1Loss, mseLoss, smoothL1Loss } from '../../../engine/tensor/loss/regression';
 import type { Reduction } from '../../../engine/tensor/loss/reduction';
 import { Tensor } from '../../../engine/tensor/tensor';
@@ -49,7 +49,7 @@ describe('regression losses: hand-computed values', () => {
 });
 
 describe('regression losses: gradients', () => {
-  const rng = new Rng(21);
+  const rng = new TorchGenerator(21);
   const losses = { mseLoss, l1Loss, smoothL1Loss, huberLoss };
   const reductions: Reduction[] = ['mean', 'sum', 'none'];
   for (const [name, loss] of Object.entries(losses)) {

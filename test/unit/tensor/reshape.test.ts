@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { mul } from '../../../engine/tensor/binary';
 import { reshape } from '../../../engine/tensor/reshape';
 import { Tensor } from '../../../engine/tensor/tensor';
@@ -19,8 +19,8 @@ describe('reshape', () => {
   });
 
   it('passes gradients through', () => {
-    const x = randn(new Rng(1), [2, 3], { requiresGrad: true });
-    const w = randn(new Rng(2), [3, 2]);
+    const x = randn(new TorchGenerator(1), [2, 3], { requiresGrad: true });
+    const w = randn(new TorchGenerator(2), [3, 2]);
     expectGradientsCorrect((t) => mul(reshape(t, [3, 2]), w), [x]);
   });
 });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { opResult } from '../../../engine/tensor/op';
 import { gru, lstm, rnn, type RecurrentWeights } from '../../../engine/tensor/rnn';
 import { Tensor } from '../../../engine/tensor/tensor';
 import { expectClose, expectGradientsCorrect, randn } from './helpers';
 
 /** torch's parameter names and shapes for a stack (gates·H rows). */
-function weights(rng: Rng, gates: number, I: number, H: number, layers: number, directions: number, proj = 0, bias = true): Record<string, Tensor> {
+function weights(rng: TorchGenerator, gates: number, I: number, H: number, layers: number, directions: number, proj = 0, bias = true): Record<string, Tensor> {
   const out: Record<string, Tensor> = {};
   const real = proj || H;
   for (let l = 0; l < layers; l++) {
@@ -43,7 +43,7 @@ function withWeights(w: Record<string, Tensor>, fn: (x: Tensor, w: RecurrentWeig
 }
 
 describe('recurrent layers', () => {
-  const rng = new Rng(21);
+  const rng = new TorchGenerator(21);
 
   it('a one-step RNN is tanh(W_ih x + b_ih + W_hh h0 + b_hh)', () => {
     const w = weights(rng, 1, 2, 3, 1, 1);
@@ -111,7 +111,7 @@ describe('recurrent layers', () => {
 
   it('has correct gradients with dropout between layers (same mask on every call)', () => {
     const w = weights(rng, 4, 2, 3, 2, 1);
-    withWeights(w, (x, w) => lstm(x, null, w, { numLayers: 2, dropout: 0.4, training: true, rng: new Rng(1) }).output, randn(rng, [3, 2, 2], { requiresGrad: true }));
+    withWeights(w, (x, w) => lstm(x, null, w, { numLayers: 2, dropout: 0.4, training: true, rng: new TorchGenerator(1) }).output, randn(rng, [3, 2, 2], { requiresGrad: true }));
   });
 
   it('rejects wrong shapes with torch-like messages', () => {

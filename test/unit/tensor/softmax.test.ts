@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { logSoftmax, softmax } from '../../../engine/tensor/softmax';
 import { Tensor } from '../../../engine/tensor/tensor';
 import { expectClose, expectGradientsCorrect, randn } from './helpers';
@@ -22,7 +22,7 @@ describe('softmax / logSoftmax', () => {
   });
 
   it('rows sum to 1 and log-softmax is the log of softmax', () => {
-    const x = randn(new Rng(1), [4, 7], { scale: 3 });
+    const x = randn(new TorchGenerator(1), [4, 7], { scale: 3 });
     const p = softmax(x).data;
     const lp = logSoftmax(x).data;
     for (let r = 0; r < 4; r++) {
@@ -36,7 +36,7 @@ describe('softmax / logSoftmax', () => {
   });
 
   it('has correct gradients', () => {
-    const rng = new Rng(2);
+    const rng = new TorchGenerator(2);
     expectGradientsCorrect((x) => softmax(x), [randn(rng, [3, 5], { requiresGrad: true })]);
     expectGradientsCorrect((x) => logSoftmax(x), [randn(rng, [3, 5], { requiresGrad: true })]);
     expectGradientsCorrect((x) => softmax(x), [randn(rng, [4], { requiresGrad: true })]);

@@ -5,7 +5,7 @@
  * (checked against its definition composed of the engine's separate ops).
  */
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { mish } from '../../../engine/tensor/activation';
 import { scaledDotProductAttention } from '../../../engine/tensor/attention';
 import { add, eq, maskedFill, mul } from '../../../engine/tensor/binary';
@@ -23,7 +23,7 @@ const f64 = { dtype: 'float64' } as const;
 
 describe('softmax and log_softmax along any dimension', () => {
   it('equal the last-dimension op applied to the dimension moved last', () => {
-    const rng = new Rng(20);
+    const rng = new TorchGenerator(20);
     const x = randn(rng, [2, 3, 4, 5]);
     for (let dim = 0; dim < 4; dim++) {
       const order = [0, 1, 2, 3].filter((d) => d !== dim).concat(dim);
@@ -34,7 +34,7 @@ describe('softmax and log_softmax along any dimension', () => {
   });
 
   it('has correct gradients on an inner dimension', () => {
-    const rng = new Rng(21);
+    const rng = new TorchGenerator(21);
     expectGradientsCorrect((x) => softmax(x!, 1), [randn(rng, [2, 3, 4], { requiresGrad: true })]);
     expectGradientsCorrect((x) => logSoftmax(x!, 0), [randn(rng, [3, 2, 2], { requiresGrad: true })]);
   });
@@ -55,7 +55,7 @@ describe('sum and mean over several dimensions', () => {
   });
 
   it('have correct gradients', () => {
-    const rng = new Rng(22);
+    const rng = new TorchGenerator(22);
     const t = randn(rng, [2, 3, 4], { requiresGrad: true });
     expectGradientsCorrect((a) => mean(a!, [0, 2], true), [t]);
     expectGradientsCorrect((a) => sum(a!, [1, 2]), [t]);
@@ -64,7 +64,7 @@ describe('sum and mean over several dimensions', () => {
 
 describe('layer norm over a trailing shape', () => {
   it('normalizes over the last k dimensions as one row of their product', () => {
-    const rng = new Rng(23);
+    const rng = new TorchGenerator(23);
     const x = randn(rng, [2, 3, 4]);
     const w = randn(rng, [3, 4]);
     const b = randn(rng, [3, 4]);
@@ -77,7 +77,7 @@ describe('layer norm over a trailing shape', () => {
   });
 
   it('has correct gradients for input, weight and bias', () => {
-    const rng = new Rng(24);
+    const rng = new TorchGenerator(24);
     expectGradientsCorrect((a, w, b) => layerNorm(a!, [2, 3], w!, b!), [
       randn(rng, [2, 2, 3], { requiresGrad: true }),
       randn(rng, [2, 3], { requiresGrad: true }),
@@ -91,7 +91,7 @@ describe('Mish', () => {
     const x = Tensor.from([-30, -1, 0, 0.5, 3, 50], [6], f64);
     expectClose(mish(x).data, Array.from(x.data, (v) => v * Math.tanh(Math.log1p(Math.exp(v)))), 1e-15);
     expect(mish(Tensor.from([1000], [1], f64)).item()).toBe(1000);
-    const rng = new Rng(25);
+    const rng = new TorchGenerator(25);
     expectGradientsCorrect((a) => mish(a!), [randn(rng, [10], { requiresGrad: true, scale: 3 })]);
   });
 });
@@ -109,7 +109,7 @@ describe('factories and triangular masks', () => {
     expect(m.toArray()).toEqual([1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0]);
     expect(tril(ones([2, 2, 3]), -1).toArray()).toEqual([0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0]);
     expect(triu(ones([3, 3]), 1).toArray()).toEqual([0, 1, 1, 0, 0, 1, 0, 0, 0]);
-    const rng = new Rng(26);
+    const rng = new TorchGenerator(26);
     expectGradientsCorrect((a) => tril(a!, 1), [randn(rng, [2, 3, 3], { requiresGrad: true })]);
   });
 });
@@ -123,7 +123,7 @@ function attentionByDefinition(q: Tensor, k: Tensor, v: Tensor, bias: Tensor | n
 }
 
 describe('scaled dot-product attention', () => {
-  const rng = new Rng(27);
+  const rng = new TorchGenerator(27);
   const q = randn(rng, [2, 3, 5, 4], { requiresGrad: true });
   const k = randn(rng, [2, 3, 6, 4], { requiresGrad: true });
   const v = randn(rng, [2, 3, 6, 7], { requiresGrad: true });
@@ -153,7 +153,7 @@ describe('scaled dot-product attention', () => {
   });
 
   it('has correct gradients for Q, K, V and a float mask, causal or not', () => {
-    const g = new Rng(28);
+    const g = new TorchGenerator(28);
     const qs = randn(g, [2, 4, 3], { requiresGrad: true });
     const ks = randn(g, [2, 4, 3], { requiresGrad: true });
     const vs = randn(g, [2, 4, 2], { requiresGrad: true });
@@ -167,13 +167,13 @@ describe('scaled dot-product attention', () => {
     const qs = randn(rng, [1, 2, 4, 3]);
     const ks = randn(rng, [1, 2, 4, 3]);
     const vs = randn(rng, [1, 2, 4, 2]);
-    const out = scaledDotProductAttention(qs, ks, vs, { dropoutP: 0.3, rng: new Rng(9) });
+    const out = scaledDotProductAttention(qs, ks, vs, { dropoutP: 0.3, rng: new TorchGenerator(9) });
     const scores = mul(matmul(qs, transpose(ks, -2, -1)), 1 / Math.sqrt(3));
-    const expected = matmul(dropout(softmax(scores, -1), 0.3, true, new Rng(9)), vs);
+    const expected = matmul(dropout(softmax(scores, -1), 0.3, true, new TorchGenerator(9)), vs);
     expectClose(out.data, expected.data, 1e-14);
-    const g = new Rng(30);
+    const g = new TorchGenerator(30);
     expectGradientsCorrect(
-      (a, b, c) => scaledDotProductAttention(a!, b!, c!, { dropoutP: 0.4, rng: new Rng(31) }),
+      (a, b, c) => scaledDotProductAttention(a!, b!, c!, { dropoutP: 0.4, rng: new TorchGenerator(31) }),
       [randn(g, [2, 3, 2], { requiresGrad: true }), randn(g, [2, 3, 2], { requiresGrad: true }), randn(g, [2, 3, 2], { requiresGrad: true })],
     );
   });
@@ -190,11 +190,11 @@ describe('scaled dot-product attention', () => {
 describe('dropout on tensors of any rank', () => {
   it('draws one mask element per element in storage order, whatever the shape, and keeps the shape', () => {
     const x = Tensor.from(Array.from({ length: 120 }, (_, i) => i + 1), [2, 3, 4, 5], f64);
-    const y = dropout(x, 0.5, true, new Rng(40));
-    const flat = dropout(Tensor.from(x.data, [120], f64), 0.5, true, new Rng(40));
+    const y = dropout(x, 0.5, true, new TorchGenerator(40));
+    const flat = dropout(Tensor.from(x.data, [120], f64), 0.5, true, new TorchGenerator(40));
     expect(y.shape).toEqual([2, 3, 4, 5]);
     expect(y.toArray()).toEqual(flat.toArray());
     expect(y.toArray().filter((v) => v === 0).length).toBeGreaterThan(30);
-    expect(dropout(x, 0.5, false, new Rng(40))).toBe(x);
+    expect(dropout(x, 0.5, false, new TorchGenerator(40))).toBe(x);
   });
 });

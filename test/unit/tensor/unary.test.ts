@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { Tensor } from '../../../engine/tensor/tensor';
 import { exp, log, neg, pow, sqrt } from '../../../engine/tensor/unary';
 import { expectClose, expectGradientsCorrect, rand, randn } from './helpers';
@@ -24,7 +24,7 @@ describe('unary ops: values', () => {
   });
 
   it('x² and √x in float32 are correctly rounded, hence bit-exact with torch', () => {
-    const x = randn(new Rng(1), [50], { dtype: 'float32', scale: 3 });
+    const x = randn(new TorchGenerator(1), [50], { dtype: 'float32', scale: 3 });
     const square = pow(x, 2);
     const root = sqrt(pow(x, 2));
     for (let i = 0; i < 50; i++) {
@@ -36,7 +36,7 @@ describe('unary ops: values', () => {
 });
 
 describe('unary ops: gradients', () => {
-  const rng = new Rng(5);
+  const rng = new TorchGenerator(5);
   it('neg and exp', () => {
     expectGradientsCorrect(neg, [randn(rng, [6], { requiresGrad: true })]);
     expectGradientsCorrect(exp, [randn(rng, [6], { requiresGrad: true })]);

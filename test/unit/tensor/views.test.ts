@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { cat, chunk, split, stack } from '../../../engine/tensor/concat';
 import { index, narrow, select, slice } from '../../../engine/tensor/indexing';
 import { Tensor } from '../../../engine/tensor/tensor';
@@ -49,7 +49,7 @@ describe('permute and transpose', () => {
   });
 
   it('has correct gradients (the inverse permutation)', () => {
-    const rng = new Rng(1);
+    const rng = new TorchGenerator(1);
     expectGradientsCorrect((x) => permute(x!, [2, 0, 3, 1]), [randn(rng, [2, 3, 4, 2], { requiresGrad: true })]);
     expectGradientsCorrect((x) => transpose(x!, 1, 2), [randn(rng, [2, 3, 4], { requiresGrad: true })]);
   });
@@ -65,7 +65,7 @@ describe('expand', () => {
   });
 
   it('sums the gradient over the expanded dimensions', () => {
-    const rng = new Rng(2);
+    const rng = new TorchGenerator(2);
     expectGradientsCorrect((x) => expand(x!, [3, 2, 4, 5]), [randn(rng, [2, 1, 5], { requiresGrad: true })]);
   });
 });
@@ -108,7 +108,7 @@ describe('indexing with integers, slices, None and ...', () => {
   });
 
   it('scatters the gradient back to the chosen positions', () => {
-    const rng = new Rng(3);
+    const rng = new TorchGenerator(3);
     const t = randn(rng, [3, 5, 4], { requiresGrad: true });
     expectGradientsCorrect((a) => index(a!, [{}, -1, {}]), [t]);
     expectGradientsCorrect((a) => index(a!, ['...', { start: 1, stop: 4, step: 2 }, null]), [t]);
@@ -145,7 +145,7 @@ describe('cat, stack, split and chunk', () => {
   });
 
   it('has correct gradients through cat, stack and the pieces of split', () => {
-    const rng = new Rng(4);
+    const rng = new TorchGenerator(4);
     const a = randn(rng, [2, 3, 2], { requiresGrad: true });
     const b = randn(rng, [2, 1, 2], { requiresGrad: true });
     expectGradientsCorrect((p, q) => cat([p!, q!, p!], 1), [a, b]);

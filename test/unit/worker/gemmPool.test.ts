@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { gemm, PARALLEL_MIN_WORK, setGemmKernel, setGemmParallel, type GemmParallel } from '../../../engine/tensor/gemm';
-import { Rng } from '../../../engine/rng';
+import { TorchGenerator } from '../../../engine/random';
 import { GemmPool, installedGemmPool, installGemmPool } from '../../../worker/gemmPool';
 
 const pool = new GemmPool(32 * 2 ** 20);
@@ -14,7 +14,7 @@ afterAll(() => {
   pool.close();
 });
 
-function random(rng: Rng, length: number, single: boolean) {
+function random(rng: TorchGenerator, length: number, single: boolean) {
   const x = single ? new Float32Array(length) : new Float64Array(length);
   for (let i = 0; i < length; i++) x[i] = rng.normal();
   return x;
@@ -35,7 +35,7 @@ describe('GemmPool', () => {
     };
     for (const [m, k, n] of [[163, 301, 131], [131, 301, 163]] as const) for (const single of [true, false]) {
       expect(m * k * n).toBeGreaterThanOrEqual(PARALLEL_MIN_WORK);
-      const rng = new Rng(single ? 1 : 2);
+      const rng = new TorchGenerator(single ? 1 : 2);
       const a = random(rng, m * k, single);
       const b = random(rng, k * n, single);
       const bias = random(rng, n, single);
@@ -61,7 +61,7 @@ describe('GemmPool', () => {
   });
 
   it('grows its shared memory for larger products and keeps the bits (two or four blocks, edge rows and columns, bias)', () => {
-    const rng = new Rng(3);
+    const rng = new TorchGenerator(3);
     for (const [m, k, n] of [[9, 20, 5], [203, 517, 261], [12, 3, 2049], [37, 1, 9], [601, 20, 30], [10, 40, 1001]] as const) {
       const a = random(rng, m * k, true);
       const b = random(rng, k * n, true);
@@ -89,7 +89,7 @@ describe('GemmPool', () => {
   it('installGemmPool starts the pool with the first large product and hands it the large ones, with the bits of one thread', () => {
     installGemmPool();
     installGemmPool();
-    const rng = new Rng(4);
+    const rng = new TorchGenerator(4);
     const product = (m: number, k: number, n: number) => {
       const a = random(rng, m * k, true);
       const b = random(rng, k * n, true);
