@@ -12,6 +12,7 @@ import type { CheckpointViewState } from '../../protocol/messages';
 import { histogramSvg } from '../charts/histogram';
 import { sparklineSvg } from '../charts/sparkline';
 import { ce, h } from '../dom';
+import { wireRowNavigation } from '../rowNavigation';
 import { formatCount, formatNumber, formatShape } from '../format';
 import { findModule, inModule, moduleTreeElement, prefixModules, selectModuleItem } from '../moduleTree';
 import { cellText, driftColumns, leadingColumns, modelColumns, ratioTone, trailingColumns, type Column } from './columns';
@@ -123,41 +124,7 @@ export function renderBrowser(report: CheckpointReport, options: BrowserOptions)
     if (reveal) section.scrollIntoView?.({ block: 'nearest' });
   }
 
-  tbody.addEventListener('click', (event) => {
-    const row = (event.target as Element).closest?.('tr[data-name]') as HTMLTableRowElement | null;
-    if (!row) return;
-    setActive(row);
-    row.focus();
-    open(row.dataset.name!, true);
-    notify();
-  });
-  tbody.addEventListener('keydown', (event) => {
-    const row = (event.target as Element).closest?.('tr[data-name]') as HTMLTableRowElement | null;
-    if (!row) return;
-    const visible = visibleRows();
-    const at = visible.indexOf(row);
-    const moveTo = (index: number): void => {
-      const target = visible[Math.max(0, Math.min(visible.length - 1, index))];
-      if (!target) return;
-      setActive(target);
-      target.focus();
-    };
-    switch (event.key) {
-      case 'Enter':
-      case ' ':
-        open(row.dataset.name!, true);
-        notify();
-        break;
-      case 'ArrowDown': moveTo(at + 1); break;
-      case 'ArrowUp': moveTo(at - 1); break;
-      case 'PageDown': moveTo(at + 10); break;
-      case 'PageUp': moveTo(at - 10); break;
-      case 'Home': moveTo(0); break;
-      case 'End': moveTo(visible.length - 1); break;
-      default: return;
-    }
-    event.preventDefault();
-  });
+  wireRowNavigation(tbody, { visibleRows, setActive, open, notify });
 
   apply();
   if (state.open !== undefined) open(state.open, false);
