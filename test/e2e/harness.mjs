@@ -385,7 +385,8 @@ export async function openFile(page, name, { timeout = 30000 } = {}) {
 
 /** Waits for a CodeLens whose text contains `text` and clicks it. */
 export async function clickCodeLens(page, text, { timeout = 60000 } = {}) {
-  const lens = page.locator('.codelens-decoration a', { hasText: text }).first();
+  // The first lens that is shown: while the editor re-renders its lenses, a replaced (hidden) one can come first.
+  const lens = page.locator('.codelens-decoration a:visible', { hasText: text }).first();
   await lens.waitFor({ state: 'visible', timeout });
   await lens.click();
   return lens;
