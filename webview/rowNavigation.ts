@@ -54,3 +54,13 @@ export function wireRowNavigation(tbody: HTMLElement, nav: RowNavigation): void 
     event.preventDefault();
   });
 }
+
+/** Marks the row of the open tensor (`name`) as current, for the highlight and screen readers. */
+export function markCurrentRow(rows: Iterable<HTMLTableRowElement>, name: string): void {
+  for (const r of rows) {
+    const current = r.dataset.name === name;
+    r.classList.toggle('current', current);
+    if (current) r.setAttribute('aria-current', 'true');
+    else r.removeAttribute('aria-current');
+  }
+}

@@ -12,7 +12,7 @@ import type { CheckpointViewState } from '../../protocol/messages';
 import { histogramSvg } from '../charts/histogram';
 import { sparklineSvg } from '../charts/sparkline';
 import { ce, h } from '../dom';
-import { wireRowNavigation } from '../rowNavigation';
+import { markCurrentRow, wireRowNavigation } from '../rowNavigation';
 import { formatCount, formatNumber, formatShape } from '../format';
 import { findModule, inModule, moduleTreeElement, prefixModules, selectModuleItem } from '../moduleTree';
 import { cellText, driftColumns, leadingColumns, modelColumns, ratioTone, trailingColumns, type Column } from './columns';
@@ -113,12 +113,7 @@ export function renderBrowser(report: CheckpointReport, options: BrowserOptions)
     const t = tensors.find((x) => x.name === name);
     if (!t) return;
     state.open = name;
-    for (const r of rows) {
-      const current = r.dataset.name === name;
-      r.classList.toggle('current', current);
-      if (current) r.setAttribute('aria-current', 'true');
-      else r.removeAttribute('aria-current');
-    }
+    markCurrentRow(rows, name);
     const section = renderTensor(t, options.model, options.drift);
     detail.replaceChildren(section);
     if (reveal) section.scrollIntoView?.({ block: 'nearest' });

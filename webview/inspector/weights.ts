@@ -17,7 +17,7 @@ import type { WeightsViewState } from '../../protocol/messages';
 import { histogramSvg } from '../charts/histogram';
 import { sparklineSvg } from '../charts/sparkline';
 import { ce, h } from '../dom';
-import { wireRowNavigation } from '../rowNavigation';
+import { markCurrentRow, wireRowNavigation } from '../rowNavigation';
 import { formatCount, formatNumber, formatShape } from '../format';
 import { findModule, inModule, moduleTreeElement, modulesOf, selectModuleItem } from '../moduleTree';
 import type { ChartExporter } from './chartExport';
@@ -151,12 +151,7 @@ export function renderWeights(inspection: InitInspection, notes: string[], expor
     const p = params.find((x) => x.name === name);
     if (!p) return;
     state.open = name;
-    for (const r of rows) {
-      const current = r.dataset.name === name;
-      r.classList.toggle('current', current);
-      if (current) r.setAttribute('aria-current', 'true');
-      else r.removeAttribute('aria-current');
-    }
+    markCurrentRow(rows, name);
     let section = sections.get(name);
     if (expandAll) {
       for (const [n, s] of sections) s.classList.toggle('current', n === name);
