@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { repoRoot, webviewFrame } from './harness.mjs';
+import { acceptOpenDialog, repoRoot, webviewFrame } from './harness.mjs';
 
 const FIXTURES = path.join(repoRoot, 'test/fixtures/checkpoints');
 
@@ -95,13 +95,10 @@ export const tests = [
         const frame = await openFromExplorer(page, 'trained.pt');
         await frame.locator('.model-line[data-status="matched"]').waitFor({ timeout: 90000 });
         await frame.locator('#choose-initial').click();
-        // code-server's open dialog is VS Code's simple dialog: a quick input that takes a path.
-        const input = page.locator('.quick-input-widget .quick-input-box input');
-        await input.waitFor({ state: 'visible', timeout: 30000 });
-        await input.fill(path.join(dir, 'initial.pt'));
-        await page.waitForTimeout(500);
-        await page.keyboard.press('Enter');
-        await frame.locator('.drift-line[data-status="ready"]').waitFor({ timeout: 90000 });
+        await acceptOpenDialog(page, path.join(dir, 'initial.pt'));
+        const settled = frame.locator('.drift-line[data-status="ready"], .drift-line[data-status="error"]');
+        await settled.waitFor({ timeout: 90000 });
+        if ((await settled.getAttribute('data-status')) === 'error') throw new Error(`drift: ${await settled.innerText()}`);
         const expected = cli(dir, 'trained.pt', '--init', 'initial.pt');
         for (const name of ['fc1.weight', 'fc2.weight', 'fc3.weight']) {
           assertClose(await cellValue(frame, name, 'drift'), expected.drift.relative[name], 1e-15, `${name} drift`);

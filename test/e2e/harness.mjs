@@ -366,6 +366,30 @@ async function openQuickInput(page, key) {
 }
 
 /**
+ * Answers VS Code's simple open dialog (the browser's file dialog is a quick input that takes a
+ * path) with `file`. The dialog fills its input with the default folder a moment after it shows,
+ * which can overwrite text typed before then: so wait for that default, type the path, check the
+ * input holds it, press Enter, and type again if the dialog is still open (seen under load).
+ */
+export async function acceptOpenDialog(page, file, { timeout = 30000 } = {}) {
+  const input = page.locator(`${QUICK_INPUT} .quick-input-box input`);
+  await input.waitFor({ state: 'visible', timeout });
+  await page.waitForFunction((sel) => (document.querySelector(sel)?.value ?? '') !== '', `${QUICK_INPUT} .quick-input-box input`, { timeout });
+  for (let attempt = 1; ; attempt++) {
+    await input.fill(file);
+    await page.waitForFunction(([sel, want]) => document.querySelector(sel)?.value === want, [`${QUICK_INPUT} .quick-input-box input`, file], { timeout: 5000 }).catch(() => {});
+    await page.waitForTimeout(300);
+    await page.keyboard.press('Enter');
+    try {
+      await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 10000 });
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw new Error(`the open dialog did not take ${file}: ${err.message}`);
+    }
+  }
+}
+
+/**
  * Opens a workspace file by name through quick open (Control+P): types the
  * name and clicks the matching result row (Enter right after typing races the
  * result list). `name` may contain folders ("models/a.json"); the row is matched
