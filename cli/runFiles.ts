@@ -5,12 +5,14 @@
  * read back as a stream of lines (never as one string: a run may be larger
  * than the longest string V8 can make).
  */
-import { appendFileSync, closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { encodeRunMeta, parseRunMeta, RUN_META_FILE, RUN_STEPS_FILE, runData, type RunData, type RunMeta } from '../engine/run/format';
 import { withLiveness, type LivenessProbe } from '../engine/run/liveness';
-import { readStepsStream, type ByteSource, type StreamOptions } from '../engine/run/runStream';
+import { readStepsStream, type StreamOptions } from '../engine/run/runStream';
+import { fileSource } from '../host/fileSource';
+import { localLiveness, thisWriter } from '../host/processes';
 
 /** Write `text` to `file` so that readers see the old or the new contents, never a mix. */
 export function writeFileAtomic(file: string, text: string): void {
@@ -41,7 +43,7 @@ export class RunFolderWriter {
    */
   constructor(readonly dir: string, meta: RunMeta, private readonly flushBytes = 64 * 1024, private readonly flushEveryMs = 250) {
     // While the run goes on, readers on this host can tell from the pid whether it still does.
-    this.meta = { ...meta, writer: { pid: process.pid, host: hostname() } };
+    this.meta = { ...meta, writer: thisWriter() };
     mkdirSync(dir, { recursive: true });
     writeFileAtomic(path.join(dir, RUN_META_FILE), encodeRunMeta(this.meta));
     appendFileSync(path.join(dir, RUN_STEPS_FILE), '');
@@ -75,51 +77,23 @@ export class RunFolderWriter {
   }
 }
 
-/** A file read by positional reads, a chunk at a time, up to its size when opened. */
-export function fileSource(fd: number): ByteSource {
-  return {
-    size: fstatSync(fd).size,
-    read(offset, length) {
-      const buffer = new Uint8Array(length);
-      const n = readSync(fd, buffer, 0, length, offset);
-      return Promise.resolve(n === length ? buffer : buffer.subarray(0, n));
-    },
-  };
-}
-
-/** What this process can tell about a run's writer: the time, this host, and whether a pid of it runs. */
-export function localLiveness(): LivenessProbe {
-  return { now: Date.now(), host: hostname(), processAlive };
-}
-
-function processAlive(pid: number): boolean | undefined {
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return code === 'ESRCH' ? false : code === 'EPERM' ? true : undefined;
-  }
-}
-
 /**
  * A run folder's meta and records, steps.jsonl read as a stream. A run still
  * "running" whose writer is gone comes back "interrupted" at its last step.
  */
 export async function readRunFolder(dir: string, options: StreamOptions = {}, liveness: LivenessProbe = localLiveness()): Promise<RunData> {
   const meta = parseRunMeta(readFileSync(path.join(dir, RUN_META_FILE), 'utf8'));
-  let fd: number | undefined;
+  let handle: FileHandle | undefined;
   try {
-    fd = openSync(path.join(dir, RUN_STEPS_FILE), 'r');
+    handle = await open(path.join(dir, RUN_STEPS_FILE), 'r');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   try {
-    const parsed = await readStepsStream(fd === undefined ? [] : [fileSource(fd)], options);
+    const parsed = await readStepsStream(handle === undefined ? [] : [fileSource(handle, (await handle.stat()).size)], options);
     const data = runData(meta, parsed);
     return { ...data, meta: withLiveness(data.meta, liveness) };
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    await handle?.close();
   }
 }

@@ -12,7 +12,7 @@ import {
   type Checkpoint, type CheckpointReport,
 } from '../engine/checkpoint';
 import type { ModelSpec } from '../engine/model/spec';
-import { confinedOpener, confinementRoot, openRandomAccess } from './checkpointFiles';
+import { confinedOpener, confinementRoot, openRandomAccess } from '../host/checkpointFiles';
 
 export type WeightsReport = CheckpointReport;
 

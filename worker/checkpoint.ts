@@ -7,7 +7,7 @@
 import { bytesFile, checkpointDrift, compareWithModel, modelMismatches, openCheckpoint, ReportCancelled, summarizeCheckpoint, type Checkpoint, type OpenRelative } from '../engine/checkpoint';
 import type { CheckpointReport, DriftReport } from '../engine/checkpoint/report';
 import { CANCELLED_IN_WORKER, type CheckpointDriftParams, type CheckpointModelMatch, type CheckpointModelsParams, type CheckpointProgress, type CheckpointSource, type ReadCheckpointParams } from '../protocol/messages';
-import { confinedOpener, openRandomAccess } from '../cli/checkpointFiles';
+import { confinedOpener, openRandomAccess } from '../host/checkpointFiles';
 import type { HandlerContext } from './handlers';
 
 const YIELD_MS = 100;

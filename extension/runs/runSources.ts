@@ -1,7 +1,6 @@
 /**
  * A run folder's steps segments as byte sources for the streamed reader
- * (engine/run/runStream.ts), and what this process can tell about a run's
- * writer (engine/run/liveness.ts).
+ * (engine/run/runStream.ts).
  *
  * Local files are read by positional reads, a chunk at a time, so a run of
  * any size is never in memory whole. Other file systems (remote, virtual)
@@ -11,10 +10,9 @@
  */
 import * as vscode from 'vscode';
 import { promises as fs } from 'node:fs';
-import { hostname } from 'node:os';
 import { stepsSegmentIndex } from '../../engine/run/format';
-import type { LivenessProbe } from '../../engine/run/liveness';
 import { bytesSource, type ByteSource } from '../../engine/run/runStream';
+import { fileSource } from '../../host/fileSource';
 
 export interface OpenSegments {
   names: string[];
@@ -52,36 +50,4 @@ export async function openSegments(dir: vscode.Uri): Promise<OpenSegments> {
     throw err;
   }
   return { names, sources, close: async () => void (await Promise.all(handles.map((h) => h.close()))) };
-}
-
-function fileSource(handle: fs.FileHandle, size: number): ByteSource {
-  return {
-    size,
-    async read(offset, length) {
-      const buffer = new Uint8Array(length);
-      const { bytesRead } = await handle.read(buffer, 0, length, offset);
-      return bytesRead === length ? buffer : buffer.subarray(0, bytesRead);
-    },
-  };
-}
-
-/** The time, this host, and whether a pid of it runs: enough to tell a run whose writer died. */
-export function localLiveness(): LivenessProbe {
-  return { now: Date.now(), host: hostname(), processAlive };
-}
-
-function processAlive(pid: number): boolean | undefined {
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return code === 'ESRCH' ? false : code === 'EPERM' ? true : undefined;
-  }
-}
-
-/** Who writes a run from this process, for its run.json. */
-export function thisWriter(): { pid: number; host: string } {
-  return { pid: process.pid, host: hostname() };
 }

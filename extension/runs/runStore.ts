@@ -5,7 +5,8 @@ import {
 import { withLiveness } from '../../engine/run/liveness';
 import { compareRuns, isPlainRunId } from '../../engine/run/runId';
 import { extendIndex, lookUpStep, readStepsStream, StepIndex, type StepLookup, type StreamOptions } from '../../engine/run/runStream';
-import { localLiveness, openSegments, thisWriter } from './runSources';
+import { localLiveness, thisWriter } from '../../host/processes';
+import { openSegments } from './runSources';
 import type { RunSummary } from '../../protocol/messages';
 import type { Ctx } from '../ctx';
 

@@ -8,6 +8,8 @@
  *              pymodel/, the GEMM thread pool of worker/, and Node, tfjs
  *   pymodel/   the Python front end: engine/ and web-tree-sitter only (no vscode, no Node built-ins),
  *              used by extension/ and cli/
+ *   host/      Node.js code shared by the CLI, the extension host and the worker (files, processes):
+ *              engine/ and Node built-ins only, no vscode
  */
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -83,6 +85,19 @@ describe('architecture: dependencies point one way', () => {
   it('engine/, protocol/, webview/ and worker/ never import pymodel/ (the worker gets a resolved ModelSpec)', () => {
     const bad = ['engine', 'protocol', 'webview', 'worker'].flatMap((dir) => tsFiles(dir).flatMap((f) => imports(f)
       .filter((s) => s.startsWith('.') && target(f, s) === 'pymodel').map((s) => `${f} → ${s}`)));
+    expect(bad).toEqual([]);
+  });
+
+  it('host/ uses only engine/ and Node: no vscode, nothing of the CLI, the extension or the worker', () => {
+    const bad = tsFiles('host').flatMap((f) => imports(f)
+      .filter((s) => (s.startsWith('.') ? !['engine', 'host'].includes(target(f, s)) : !NODE_BUILTINS.test(s)))
+      .map((s) => `${f} → ${s}`));
+    expect(bad).toEqual([]);
+  });
+
+  it('the worker and the extension never import the CLI (shared Node code lives in host/)', () => {
+    const bad = ['worker', 'extension'].flatMap((dir) => tsFiles(dir).flatMap((f) => imports(f)
+      .filter((s) => s.startsWith('.') && target(f, s) === 'cli').map((s) => `${f} → ${s}`)));
     expect(bad).toEqual([]);
   });
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync, copyFileSync, mkdirSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { confinedOpener, confinementRoot } from '../../../cli/checkpointFiles';
+import { confinedOpener, confinementRoot } from '../../../host/checkpointFiles';
 import { weightsLines, weightsReport } from '../../../cli/weights';
 import { FIXTURES } from '../checkpoint/fixtures';
 

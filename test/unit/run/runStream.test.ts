@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { open } from 'node:fs/promises';
 import { parseModelText, requireChain } from '../../../engine/model';
 import {
   bytesSource, encodeRunMeta, extendIndex, lookUpStep, parseRun, parseSteps, readStepsStream, RecordingPolicy, runMetaFor, StepIndex, thinnedSteps, TrainingRun, type ByteSource,
 } from '../../../engine/run';
-import { fileSource, readRunFolder } from '../../../cli/runFiles';
+import { readRunFolder } from '../../../cli/runFiles';
+import { fileSource } from '../../../host/fileSource';
 
 const MODEL = '{"input": 4, "layers": [{"name": "fc1", "type": "Linear", "out_features": 8}, {"type": "ReLU"}, {"name": "fc2", "type": "Linear", "out_features": 1}], "loss": "MSELoss", "optimizer": {"type": "AdamW", "lr": 0.01}, "seed": 3}';
 const spec = requireChain(parseModelText(MODEL, 'json', 'm').spec!, 'test');
@@ -133,13 +135,13 @@ describe('reading steps.jsonl as a stream', () => {
       expect(run.steps.at(-1)!.step).toBe(steps);
       expect(Object.keys(run.steps[0]!.layers)).toHaveLength(100);
       expect(index.size).toBe(steps);
-      const fdr = openSync(file, 'r');
+      const handle = await open(file, 'r');
       try {
-        const found = await lookUpStep([fileSource(fdr)], index, 12_345);
+        const found = await lookUpStep([fileSource(handle, (await handle.stat()).size)], index, 12_345);
         expect(found.exact).toBe(true);
         expect(found.record!.step).toBe(12_345);
       } finally {
-        closeSync(fdr);
+        await handle.close();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 /**
- * Checkpoint files for the CLI: Node file handles with positional reads, so a
+ * Checkpoint files for the CLI and the engine worker: Node file handles with positional reads, so a
  * large checkpoint is never read whole. The checkpoint named on the command
  * line is opened as given; the files it names itself (a sharded index's
  * shards) are confined like every other file the CLI follows: below the
