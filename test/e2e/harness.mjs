@@ -440,7 +440,16 @@ export async function runCommand(page, title, { timeout = 30000 } = {}) {
       await sleep(500);
     }
   }
-  await ((await exact.count()) > 0 ? exact : loose).first().click();
+  // The list is still filtering while it shows: a row found a moment ago can be re-rendered (hidden, then
+  // shown again under another index), so a click that does not land is tried again on the row found anew.
+  for (;;) {
+    try {
+      await ((await exact.count()) > 0 ? exact : loose).first().click({ timeout: 5000 });
+      break;
+    } catch (err) {
+      if (Date.now() >= end) throw err;
+    }
+  }
   await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout }).catch(() => {});
 }
 
