@@ -18,7 +18,9 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { initializeParameters } from '../../engine/model/initialize';
 import { loadModelResources } from '../../engine/model/resources';
+import { TorchGenerator } from '../../engine/random';
 import { isGraphModel, type GraphModelSpec } from '../../engine/model/spec';
 import { Trainer } from '../../engine/train/trainer';
 import type { DType } from '../../engine/tensor/dtype';
@@ -111,6 +113,16 @@ function stored(tensors: Map<string, StoredTensor>, key: string): ArrayLike<numb
 
 describe.each(MODELS)('golden training of %s: the engine reads the .py file and trains 10 AdamW steps as torch', (name) => {
   const fx = readFixtureJson<TrainingFixture>(`training/${name}/training.json`);
+
+  it('draws torch’s initial weights itself (torch.manual_seed(0)): bit for bit, orthogonal_ to float32 rounding', async () => {
+    const spec = await readModel(name);
+    const init = readSafetensors(`training/${name}/init.safetensors`).tensors;
+    // orthogonal_ is a QR decomposition (LAPACK's in torch): the same matrix up to rounding, not the same bits.
+    const tolerance = name === 'ppo_agent' ? 1e-6 : 0;
+    for (const p of initializeParameters(spec, new TorchGenerator(spec.seed), 'float32')) {
+      expect(relativeError(p.data, stored(init, p.name)), p.name).toBeLessThanOrEqual(tolerance);
+    }
+  });
 
   it('reads the optimizer torch used: AdamW, its hyper-parameters and the parameters without weight decay', async () => {
     const spec = await readModel(name);
