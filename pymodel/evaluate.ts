@@ -246,6 +246,9 @@ const BUILTINS = new Set(['int', 'float', 'abs', 'round', 'len', 'min', 'max', '
 function call(n: SyntaxNode, scope: Scope): Evaluated {
   const fn = n.childForFieldName('function');
   if (!fn) return fail(n, n.text);
+  // A method call without arguments whose value the caller bound (`p.dim()` per parameter, see training.ts).
+  const bound = fn.type === 'attribute' && callArguments(n).positional.length === 0 ? scope.lookup(`${fn.text}()`) : undefined;
+  if (bound !== undefined) return ok(bound);
   const name = fn.type === 'identifier' && scope.lookup(fn.text) === undefined ? fn.text : scope.imports.qualify(fn);
   if (fn.type === 'attribute' && !name) return method(n, fn, scope);
   // Say no before evaluating the arguments of a call we would not compute anyway.

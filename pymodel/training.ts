@@ -280,7 +280,7 @@ function unknownSet(n: SyntaxNode, ctx: OptimizerContext): undefined {
   return undefined;
 }
 
-/** `[p for n, p in model.named_parameters() if cond]`: cond evaluated per parameter, with n its name and p.ndim, p.shape. */
+/** `[p for n, p in model.named_parameters() if cond]`: cond evaluated per parameter, with n its name and p.ndim, p.shape, p.dim(), p.numel(). */
 function comprehension(n: SyntaxNode, ctx: OptimizerContext): Set<string> | undefined {
   const clauses = n.namedChildren.filter((c): c is SyntaxNode => c !== null && (c.type === 'for_in_clause' || c.type === 'if_clause'));
   const first = clauses[0];
@@ -295,7 +295,12 @@ function comprehension(n: SyntaxNode, ctx: OptimizerContext): Set<string> | unde
   if (!source || !paramVar || body?.text !== paramVar) return undefined;
   const out = new Set<string>();
   for (const p of ctx.parameters.filter((x) => source.has(x.name))) {
-    const values = new Map<string, PyValue>([[`${paramVar}.ndim`, p.shape.length], [`${paramVar}.shape`, p.shape]]);
+    const numel = p.shape.reduce((a, b) => a * b, 1);
+    const values = new Map<string, PyValue>([
+      [`${paramVar}.ndim`, p.shape.length], [`${paramVar}.shape`, p.shape],
+      // nanoGPT's configure_optimizers: `p.dim() >= 2`; also `p.ndimension()`, `p.numel()`, `p.size()`.
+      [`${paramVar}.dim()`, p.shape.length], [`${paramVar}.ndimension()`, p.shape.length], [`${paramVar}.numel()`, numel], [`${paramVar}.size()`, p.shape],
+    ]);
     if (nameVar) values.set(nameVar, p.name);
     let keep = true;
     const scope = withBindings(ctx.scope, values);

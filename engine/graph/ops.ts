@@ -717,6 +717,21 @@ const OPS_BY_METHOD: Record<string, OpDef> = {
     out[dim] = (ts as MetaTensor[]).reduce((s, t) => s + t.shape[dim]!, 0);
     return new MetaTensor(out);
   }),
+  // F.pad(input, pad, mode='constant', value=None): `pad` lists (left, right) amounts from the last dimension
+  // backwards; negative amounts crop, as in torch.
+  'torch.nn.functional.pad': engineOp('pad', "input, pad, mode='constant', value=None", (fn, b) => {
+    const value = b.get('value');
+    return fn(tensorArg('pad', b.get('input')), ints('pad', b.get('pad'), 'padding'), { mode: b.get('mode') as string, ...(value === null || value === undefined ? {} : { value: num('pad', value, 'value') }) }) as Tensor;
+  }, (b) => {
+    const x = b.get('input');
+    if (!isMeta(x)) return UNKNOWN;
+    const amounts = ints('pad', b.get('pad'), 'padding');
+    if (amounts.length % 2 !== 0 || amounts.length / 2 > x.ndim) throw new RangeError(`pad: padding length must be divisible by 2 and at most twice the input's ${x.ndim} dimensions, got ${JSON.stringify(amounts)}`);
+    const out = [...x.shape];
+    for (let i = 0; i < amounts.length / 2; i++) out[x.ndim - 1 - i] = out[x.ndim - 1 - i]! + amounts[2 * i]! + amounts[2 * i + 1]!;
+    if (out.some((d) => d < 0)) throw new RangeError(`pad: the padded size of ${formatShape(x.shape)} by ${JSON.stringify(amounts)} is negative`);
+    return new MetaTensor(out, x.long);
+  }),
   'torch.stack': engineOp('stack', 'tensors, dim=0', (fn, b) => fn(b.get('tensors'), num('stack', b.get('dim'), 'dim')) as Tensor),
   'Tensor.split': engineOp('split', 'input, split_size_or_sections, dim=0', (fn, b) => fn(tensorArg('split', b.get('input')), b.get('split_size_or_sections'), num('split', b.get('dim'), 'dim')) as RuntimeValue, (b) => {
     const x = b.get('input');

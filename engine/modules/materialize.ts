@@ -41,7 +41,8 @@ export function scheduleDraws(entries: readonly TensorEntry[], gen: TorchGenerat
   let position = 0;
   for (const entry of entries) {
     if (entry.sameAs !== undefined) continue;
-    for (const step of entry.decl.init) {
+    // The fills of tensors this one replaced moved the generator too (tree.ts, replacedDraws), in their own seq order.
+    for (const step of [...(entry.decl.replacedDraws ?? []), ...entry.decl.init]) {
       position++;
       // A deep copy shares its original's step objects: one fill, one set of values.
       if (step.op !== 'init' || seen.has(step) || getInitializer(step.init.fn).draws === 'none') continue;

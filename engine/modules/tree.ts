@@ -82,6 +82,12 @@ export interface TensorDecl {
   init: InitStep[];
   /** Set when the shape or the initialization is a guess: the reason, for the inspector. */
   approximate?: string;
+  /**
+   * The fills of the tensors this one replaced in their modules (`wte.weight = lm_head.weight` after nn.Embedding
+   * drew wte's own weight): torch's generator moved past those draws, so they keep their place in the draw
+   * order, but none of them is this tensor's value. Same shape as this tensor.
+   */
+  replacedDraws?: InitStep[];
 }
 
 export interface ModuleNode {

@@ -170,8 +170,17 @@ export class TorchApi {
     const slot = node_.tensors.findIndex((t) => t.name === name);
     if (typeof value === 'object' && value !== null && value.kind === 'tensor' && value.row === undefined && (value.decl.kind === 'parameter' || slot >= 0)) {
       // self.a.weight = self.b.weight: one tensor under two names (torch shares the Parameter).
-      if (slot >= 0) node_.tensors[slot] = value.decl;
-      else node_.tensors.push(value.decl);
+      if (slot >= 0) {
+        const old = node_.tensors[slot]!;
+        // The replaced tensor was drawn at construction (nanoGPT's wte before `wte.weight = lm_head.weight`): the
+        // generator moved past those draws, so the shared tensor keeps them for the draw schedule (not for its
+        // values). Different shapes would need the old shape per step; torch's ties share one shape.
+        if (old !== value.decl && sameShape(old.shape, value.decl.shape)) {
+          const drawn = [...(old.replacedDraws ?? []), ...old.init].filter((step) => step.op === 'init' && !value.decl.init.includes(step));
+          if (drawn.length) value.decl.replacedDraws = [...(value.decl.replacedDraws ?? []), ...drawn];
+        }
+        node_.tensors[slot] = value.decl;
+      } else node_.tensors.push(value.decl);
       return;
     }
     if (typeof value === 'object' && value !== null && value.kind === 'newTensor') {
@@ -1277,3 +1286,7 @@ function reshaped(op: string, shape: number[] | undefined, p: Value[]): number[]
 }
 
 export { joinPath };
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}

@@ -16,6 +16,10 @@ fixtures record torch's and numpy's versions. The generators are:
                                                   embedding, RNNs, cross-entropy)
 * gen_shape_ops.main(out) -> shape_ops.json     (broadcasting, views, indexing,
                                                   batched matmul, attention)
+* gen_training.main(out) -> training/<model>/   (10 AdamW steps of six real
+                                                  models read from their .py
+                                                  files: weights, batch, losses,
+                                                  gradients, parameters)
 * gen_optim.main(out) -> optimizer fixtures      (optional; skipped with a
                                                   message if not present)
 """
@@ -45,12 +49,14 @@ def main(argv: list) -> int:
     import gen_modules
     import gen_ops_cnn
     import gen_shape_ops
+    import gen_training
 
     gen_init.main(out)
     gen_mlp.main(out)
     gen_modules.main(out)
     gen_ops_cnn.main(out)
     gen_shape_ops.main(out)
+    gen_training.main(out)
     try:
         gen_optim = importlib.import_module("gen_optim")
     except ModuleNotFoundError as exc:

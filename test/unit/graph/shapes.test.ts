@@ -50,6 +50,13 @@ describe('shape rules', () => {
     expect(shape(shapeOf('Tensor.permute', [t(2, 3, 5), 2, 0, 1]))).toEqual([5, 2, 3]);
   });
 
+  it('F.pad: (left, right) pairs from the last dimension backwards, negative amounts crop; torch\'s padding-length check', () => {
+    expect(shape(shapeOf(`${F}pad`, [t(2, 4, 7, 7), [0, 1, 0, 1]]))).toEqual([2, 4, 8, 8]);
+    expect(shape(shapeOf(`${F}pad`, [t(2, 4, 8, 8), [1, 1, 2, 0, 1, 1]]))).toEqual([2, 6, 10, 10]);
+    expect(shape(shapeOf(`${F}pad`, [t(2, 4, 8, 8), [-1, -1]]))).toEqual([2, 4, 8, 6]);
+    expect(() => shapeOf(`${F}pad`, [t(2, 4), [1, 1, 1]])).toThrow(/padding length must be divisible by 2/);
+  });
+
   it('broadcasting in both directions, and torch\'s message when sizes clash', () => {
     expect(broadcastShapes([2, 64, 128], [64, 128])).toEqual([2, 64, 128]);
     expect(broadcastShapes([5, 1, 3], [4, 1])).toEqual([5, 4, 3]);

@@ -130,6 +130,28 @@ describe('Python corpus: models that resolve', () => {
     expect(at(f, 'decay-on-bias-and-norm')).toEqual([]);
   });
 
+  it('param groups by p.dim() as nanoGPT\'s configure_optimizers splits them: only the ≥ 2-D tensors decay', async () => {
+    const f = await resolveText([
+      'import torch, torch.nn as nn',
+      'class Net(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.fc = nn.Linear(4, 8)',
+      '        self.ln = nn.LayerNorm(8)',
+      '    def forward(self, x):',
+      '        return self.ln(self.fc(x))',
+      'model = Net()',
+      'decay = [p for n, p in model.named_parameters() if p.dim() >= 2]',
+      'nodecay = [p for n, p in model.named_parameters() if p.dim() < 2]',
+      'optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": nodecay, "weight_decay": 0.0}], lr=6e-4, betas=(0.9, 0.95))',
+      '',
+    ].join('\n'));
+    const spec = f.models.find((m) => m.name === 'Net')!.result.spec!;
+    expect(spec.optimizer).toMatchObject({ type: 'AdamW', lr: 6e-4, args: { weight_decay: 0.1, betas: [0.9, 0.95] } });
+    expect(spec.optimizer!.noDecay).toEqual(['fc.bias', 'ln.weight', 'ln.bias']);
+    expect(f.models.flatMap((m) => m.result.diagnostics ?? []).filter((d) => /p\.dim\(\)/.test(d.message))).toEqual([]);
+  });
+
   it('constructor arguments come from the instantiation; a class with no value for its width is not modelled, and says why', async () => {
     const f = await corpus('constructor_args.py');
     const spec = chainModel(f, 'MLP');

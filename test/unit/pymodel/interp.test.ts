@@ -38,6 +38,9 @@ describe('module reader', () => {
     const rows = tensors(f, 'Net');
     expect(rows).toContain('blocks.2.proj.weight [8, 32] normal_(std=0.00816497)');
     expect(rows[0]).toBe('emb.weight [50, 8] kaiming_uniform_(a=√5)');
+    // nn.Embedding drew emb's own weight before the tie replaced it: the draw stays in the schedule, not in the value.
+    const shared = modelTensors(spec).find((t) => t.name === 'emb.weight')!.decl;
+    expect(shared.replacedDraws?.map((s) => (s.op === 'init' ? s.init.fn : s.op))).toEqual(['normal_']);
   });
 
   it('reads argparse defaults, f-string names, class attributes, @staticmethod helpers and %-formatted names', async () => {
