@@ -39,6 +39,8 @@ export interface CheckOptions {
   tokens?: boolean;
   /** The targets' shape per example (and whether they are class indices), when forward takes them. */
   targetShape?: { shape: number[]; long: boolean };
+  /** The per-example shape of each further input the data gives, by forward's name for it. */
+  extraShapes?: Record<string, { shape: number[]; tokens: boolean }>;
 }
 
 export function checkForwardGraph(graph: ForwardGraph, root: ModuleNode, options: CheckOptions = {}): GraphProblem[] {
@@ -50,6 +52,8 @@ export function checkForwardGraph(graph: ForwardGraph, root: ModuleNode, options
     const { problems, mismatch } = shapeProblems(graph, root, candidate.inputs);
     if (!mismatch) {
       if (candidate.input) graph.input = candidate.input;
+      // The size the first input took, for inputs of a size the code does not say either.
+      if (candidate.extra && graph.extraInputs) graph.extraInputs = graph.extraInputs.map((e, i) => ({ ...e, kind: candidate.extra![i]! }));
       return problems;
     }
     first ??= problems;
@@ -84,21 +88,41 @@ function staticProblems(graph: ForwardGraph, root: ModuleNode): GraphProblem[] {
 }
 
 /** The example batches to try: the data's shape, else the graph's input kind (image sizes tried in turn). */
-function exampleInputs(graph: ForwardGraph, options: CheckOptions): { inputs: MetaValue[]; input?: InputKind }[] {
-  const withTargets = (x: MetaTensor, input?: InputKind): { inputs: MetaValue[]; input?: InputKind } => {
-    const inputs: MetaValue[] = [x];
+function exampleInputs(graph: ForwardGraph, options: CheckOptions): { inputs: MetaValue[]; input?: InputKind; extra?: InputKind[] }[] {
+  // forward's arguments in order: the data at 0, the targets where forward takes them, further inputs by their kind.
+  const arguments_ = (x: MetaTensor, size: number | undefined): { inputs: MetaValue[]; extra: (InputKind | undefined)[] } => {
+    const inputs: MetaValue[] = Array<MetaValue>(graph.root.inputs.length).fill(UNKNOWN);
+    inputs[0] = x;
     const t = options.targetShape;
-    if (graph.loss) inputs.push(t ? new MetaTensor([x.shape[0]!, ...t.shape], t.long) : x.long ? new MetaTensor(x.shape, true) : new MetaTensor([x.shape[0]!], true));
-    return input ? { inputs, input } : { inputs };
+    if (graph.loss) inputs[graph.loss.targetsInput] = t ? new MetaTensor([x.shape[0]!, ...t.shape], t.long) : x.long ? new MetaTensor(x.shape, true) : new MetaTensor([x.shape[0]!], true);
+    const extra = (graph.extraInputs ?? []).map((e) => {
+      const given = options.extraShapes?.[e.name];
+      const kind: InputKind | undefined = given
+        ? (given.tokens ? { kind: 'tokens', vocab: e.kind?.kind === 'tokens' ? e.kind.vocab : 2 ** 24, length: given.shape[0]! } : { kind: 'values', shape: given.shape })
+        : e.kind?.kind === 'values' ? { kind: 'values', shape: e.kind.shape.map((d) => (d === 0 ? size ?? 0 : d)) } : e.kind;
+      if (given) inputs[e.position] = new MetaTensor([x.shape[0]!, ...given.shape], given.tokens);
+      else if (kind?.kind === 'tokens') inputs[e.position] = new MetaTensor([x.shape[0]!, kind.length], true);
+      else if (kind && !kind.shape.includes(0)) inputs[e.position] = new MetaTensor([x.shape[0]!, ...kind.shape]);
+      return kind;
+    });
+    return { inputs, extra };
   };
-  if (options.inputShape) return [withTargets(new MetaTensor([CHECK_BATCH, ...options.inputShape], options.tokens === true))];
+  const candidate = (x: MetaTensor, input?: InputKind, size?: number): { inputs: MetaValue[]; input?: InputKind; extra?: InputKind[] } => {
+    const { inputs, extra } = arguments_(x, size);
+    const out: { inputs: MetaValue[]; input?: InputKind; extra?: InputKind[] } = { inputs };
+    if (input) out.input = input;
+    if (size !== undefined && extra.every((k): k is InputKind => k !== undefined)) out.extra = extra;
+    return out;
+  };
+  if (options.inputShape) return [candidate(new MetaTensor([CHECK_BATCH, ...options.inputShape], options.tokens === true))];
   const input = graph.input;
   if (!input) return [];
-  if (input.kind === 'tokens') return [withTargets(new MetaTensor([CHECK_BATCH, input.length], true))];
-  if (!input.shape.includes(0)) return [withTargets(new MetaTensor([CHECK_BATCH, ...input.shape]))];
+  if (input.kind === 'tokens') return [candidate(new MetaTensor([CHECK_BATCH, input.length], true))];
+  if (!input.shape.includes(0)) return [candidate(new MetaTensor([CHECK_BATCH, ...input.shape]))];
+  // Several image inputs (RAFT's two frames) take the same size.
   return (input.shape.length === 2 ? CANDIDATE_LENGTHS : CANDIDATE_IMAGE_SIZES).map((size) => {
     const shape = input.shape.map((d) => (d === 0 ? size : d));
-    return withTargets(new MetaTensor([CHECK_BATCH, ...shape]), { kind: 'values', shape });
+    return candidate(new MetaTensor([CHECK_BATCH, ...shape]), { kind: 'values', shape }, size);
   });
 }
 
@@ -111,7 +135,7 @@ export function predictionShape(graph: ForwardGraph, root: ModuleNode, inputShap
   const candidates = exampleInputs(graph, { inputShape, tokens });
   const run = candidates[0] ? shapeProblems(graph, root, candidates[0].inputs) : undefined;
   const out = run?.output;
-  const prediction = graph.loss ? (graph.loss.prediction !== undefined && Array.isArray(out) ? out[graph.loss.prediction] : undefined) : out;
+  const prediction = graph.loss ? (graph.loss.prediction !== undefined && Array.isArray(out) ? out[graph.loss.prediction] : undefined) : Array.isArray(out) ? out[0] : out;
   return isMeta(prediction) ? [...prediction.shape] : undefined;
 }
 

@@ -22,8 +22,8 @@
  * and naming the construct (`ForwardProblem`); the module tree (and so the
  * inspection) is unaffected.
  */
-import type { ForwardGraph, FunctionGraph, GraphArg, GraphCall, GraphNode, InputKind } from '../../engine/graph/ir';
-import { argValues } from '../../engine/graph/ir';
+import type { ExtraInput, ForwardGraph, FunctionGraph, GraphArg, GraphCall, GraphNode, InputKind } from '../../engine/graph/ir';
+import { argValues, everyNode } from '../../engine/graph/ir';
 import type { ModuleNode } from '../../engine/modules/tree';
 import type { SyntaxNode } from '../parser';
 import { parameterName, snippet, statements, unparen } from '../syntax';
@@ -60,6 +60,8 @@ class Unreadable extends Error {
 }
 
 const MAX_INLINE_DEPTH = 24;
+/** Ops that compute a loss (the targets of a forward that computes its own loss meet one). */
+const LOSS_OP = /(cross_entropy|nll_loss|_loss|kl_div|binary_cross_entropy(_with_logits)?)$/;
 const MAX_NODES = 200_000;
 
 const BINARY_OPS: Readonly<Record<string, string>> = {
@@ -106,59 +108,94 @@ export class ForwardReader {
   /** The model's forward graph, or the first construct that stops it. */
   read(): { graph: ForwardGraph } | { problem: ForwardProblem } {
     try {
-      const forward = this.forwardOf(this.root);
-      if (!forward) {
-        const sequential = this.root.node.type === 'Sequential' || (this.root.cls !== undefined && this.it.torchBase(this.root.cls) === 'torch.nn.Sequential');
-        if (!sequential || !this.root.cls) return { problem: this.noForward(this.root, undefined) };
-        // The model is a Sequential (or a class derived from it without forward): its children in order.
-        this.sequentialBody(this.root, '', this.root.cls.def);
-        const body = this.bodies['']!;
-        const input = this.fresh('input');
-        const call: GraphNode = { output: this.fresh('output').name, call: { kind: 'module', path: '' }, args: [{ kind: 'value', name: input.name }], kwargs: {}, range: { start: this.root.cls.def.startIndex, end: this.root.cls.def.startIndex } };
-        const graph: ForwardGraph = { root: { inputs: [input.name], nodes: [call], output: { kind: 'value', name: call.output } }, bodies: this.bodies };
-        void body;
-        const kind = this.inputKind(graph, input.name);
-        if (kind) graph.input = kind;
-        return { graph };
+      const first = this.readOnce(true);
+      // An optional `targets=None` that no loss reads is not the targets: read again with its default, as a call without it.
+      if (first.optionalTargetsUnused) {
+        this.reset();
+        return { graph: this.readOnce(false).graph };
       }
-      this.parses(forward.def);
-      const params = parametersOf(forward.def);
-      const inputs: string[] = [];
-      const frame = this.frame(this.root, forward.file, 0);
-      frame.vars.set(selfName(forward.def), this.root);
-      this.activeFrames.push(frame);
-      let targetsInput = -1;
-      params.forEach((p, i) => {
-        if (p.splat) this.fail(p.node, 'forward(*args)', `forward's \`${p.node.text}\`: Weightscope reads a forward with named inputs.`);
-        if (i === 0 || isTargetsName(p.name) || !p.hasDefault) {
-          if (i > 1 || (i === 1 && !isTargetsName(p.name) && !p.hasDefault)) {
-            this.fail(p.node, 'a forward with a second input', `forward's input \`${p.name}\`: Weightscope feeds a model one input (and the targets, when forward computes its loss), so it cannot give ${p.name} a value.`);
-          }
-          const sym = this.fresh(p.name);
-          inputs.push(sym.name);
-          frame.vars.set(p.name, sym);
-          if (i > 0) targetsInput = i;
-        } else {
-          // An optional input the data does not give: its default, as a call without it would.
-          frame.vars.set(p.name, p.defaultNode ? this.constantOf(p.defaultNode, frame) : null);
-        }
-      });
-      if (inputs.length === 0) this.fail(forward.def, 'a forward without inputs', 'forward takes no input.');
-      const result = this.runBody(statements(forward.def.childForFieldName('body')), frame);
-      const output = this.toArg(result, forward.def);
-      const rootGraph: FunctionGraph = { inputs, nodes: frame.nodes, output };
-      const graph: ForwardGraph = { root: rootGraph, bodies: this.bodies };
-      if (targetsInput > 0) {
-        const loss = this.lossOutput(rootGraph, inputs[1]!);
-        if (loss) graph.loss = { targetsInput: 1, ...loss };
-      }
-      const input = this.inputKind(graph, inputs[0]!);
-      if (input) graph.input = input;
-      return { graph };
+      return { graph: first.graph };
     } catch (err) {
       if (err instanceof Unreadable) return { problem: err.problem };
       throw err;
     }
+  }
+
+  private reset(): void {
+    for (const k of Object.keys(this.bodies)) delete this.bodies[k];
+    this.reading.clear();
+    this.activeFrames.length = 0;
+    this.calls.length = 0;
+    this.counter = 0;
+    this.nodeCount = 0;
+  }
+
+  /**
+   * One reading of forward. Its inputs after `self`: the first is the data; one named like targets (`targets`,
+   * `labels`, `y`) is the targets when a loss computed in forward reads it (nanoGPT), and with a default it is
+   * given on the training path (`targets=None`); every other input without a default is an input of its own
+   * (`forward(self, obs, action)`), fed from the data by its name or a synthetic default of its kind; inputs
+   * with defaults take them.
+   */
+  private readOnce(optionalTargetsGiven: boolean): { graph: ForwardGraph; optionalTargetsUnused: boolean } {
+    const forward = this.forwardOf(this.root);
+    if (!forward) return { graph: this.sequentialModel(), optionalTargetsUnused: false };
+    this.parses(forward.def);
+    const params = parametersOf(forward.def);
+    const inputs: string[] = [];
+    const names: string[] = [];
+    const frame = this.frame(this.root, forward.file, 0);
+    frame.vars.set(selfName(forward.def), this.root);
+    this.activeFrames.push(frame);
+    let targetsInput = -1;
+    let targetsOptional = false;
+    params.forEach((p, i) => {
+      if (p.splat) this.fail(p.node, 'forward(*args)', `forward's \`${p.node.text}\`: Weightscope reads a forward with named inputs.`);
+      const targets = i > 0 && targetsInput < 0 && isTargetsName(p.name) && (!p.hasDefault || optionalTargetsGiven);
+      if (i === 0 || targets || !p.hasDefault) {
+        const sym = this.fresh(p.name);
+        if (targets) {
+          targetsInput = inputs.length;
+          targetsOptional = p.hasDefault;
+        }
+        inputs.push(sym.name);
+        names.push(p.name);
+        frame.vars.set(p.name, sym);
+      } else {
+        // An optional input the data does not give: its default, as a call without it would.
+        frame.vars.set(p.name, p.defaultNode ? this.constantOf(p.defaultNode, frame) : null);
+      }
+    });
+    if (inputs.length === 0) this.fail(forward.def, 'a forward without inputs', 'forward takes no input.');
+    const result = this.runBody(statements(forward.def.childForFieldName('body')), frame);
+    const output = this.toArg(result, forward.def);
+    const rootGraph: FunctionGraph = { inputs, nodes: frame.nodes, output };
+    const graph: ForwardGraph = { root: rootGraph, bodies: this.bodies, inputNames: names };
+    const loss = targetsInput > 0 ? this.lossOutput(graph, inputs[targetsInput]!) : undefined;
+    if (targetsInput > 0 && !loss && targetsOptional) return { graph, optionalTargetsUnused: true };
+    if (loss) graph.loss = { targetsInput, ...loss };
+    const extra = inputs.flatMap((name, position): ExtraInput[] => {
+      if (position === 0 || (loss && position === targetsInput)) return [];
+      const kind = this.inputKind(graph, name);
+      return [kind ? { position, name: names[position]!, kind } : { position, name: names[position]! }];
+    });
+    if (extra.length > 0) graph.extraInputs = extra;
+    const input = this.inputKind(graph, inputs[0]!);
+    if (input) graph.input = input;
+    return { graph, optionalTargetsUnused: false };
+  }
+
+  /** The model is a Sequential (or a class derived from it without forward): its children in order. */
+  private sequentialModel(): ForwardGraph {
+    const sequential = this.root.node.type === 'Sequential' || (this.root.cls !== undefined && this.it.torchBase(this.root.cls) === 'torch.nn.Sequential');
+    if (!sequential || !this.root.cls) throw new Unreadable(this.noForward(this.root, undefined));
+    this.sequentialBody(this.root, '', this.root.cls.def);
+    const input = this.fresh('input');
+    const call: GraphNode = { output: this.fresh('output').name, call: { kind: 'module', path: '' }, args: [{ kind: 'value', name: input.name }], kwargs: {}, range: { start: this.root.cls.def.startIndex, end: this.root.cls.def.startIndex } };
+    const graph: ForwardGraph = { root: { inputs: [input.name], nodes: [call], output: { kind: 'value', name: call.output } }, bodies: this.bodies };
+    const kind = this.inputKind(graph, input.name);
+    if (kind) graph.input = kind;
+    return graph;
   }
 
   // ---------------------------------------------------------------------------
@@ -884,8 +921,15 @@ export class ForwardReader {
   // ---------------------------------------------------------------------------
   // What the graph says about its data
 
-  /** The position of the loss in the returned tuple: the output that depends on the targets. */
-  private lossOutput(root: FunctionGraph, targets: string): { output: number; prediction?: number } | undefined {
+  /**
+   * The position of the loss in the returned tuple: the output that depends on the targets, when a loss
+   * (an `F.*loss`/`cross_entropy` op, or an `nn.*Loss` module) is computed in forward; without one, an input
+   * named like the targets is an input like any other.
+   */
+  private lossOutput(graph: ForwardGraph, targets: string): { output: number; prediction?: number } | undefined {
+    const root = graph.root;
+    const computesLoss = everyNode(graph).some((n) => (n.call.kind === 'op' && LOSS_OP.test(n.call.name)) || (n.call.kind === 'module' && /Loss$/.test(this.moduleAt(n.call.path)?.type ?? '')));
+    if (!computesLoss) return undefined;
     const depends = new Set([targets]);
     for (const node of root.nodes) {
       const reads = [...node.args.flatMap((a) => argValues(a)), ...Object.values(node.kwargs).flatMap((a) => argValues(a))];
