@@ -13,6 +13,7 @@ import { isMeta, MetaTensor, UNKNOWN, type MetaValue } from './meta';
 import { MODULE_FORWARDS } from './moduleForwards';
 import { bindOp, collectingUnavailable, engineHas, OPS, OpUnavailable } from './ops';
 import { GraphError, GraphRunner, ModuleUnavailable } from './run';
+import { BranchMisread, BranchOnValues } from './branch';
 
 export interface GraphProblem {
   range: GraphRange;
@@ -21,6 +22,8 @@ export interface GraphProblem {
   unavailable: boolean;
   /** What it is, in a few words (for the ranking of what is not run yet). */
   construct: string;
+  /** A branch the reader decided (branch.ts) that the shapes decide the other way: the reader reads its other side. */
+  branch?: { key: string; taken: boolean };
 }
 
 /** Spatial sizes tried for an image model whose input size the code does not say (MNIST, CIFAR, ImageNet, …). */
@@ -209,7 +212,11 @@ function shapeProblems(graph: ForwardGraph, root: ModuleNode, inputs: MetaValue[
     if (!(err instanceof GraphError)) throw err;
     // What the failing op noted before its shape rule threw (it is missing from the engine too).
     for (const e of pending.splice(0)) noteUnavailable(err.node, e, err.range);
-    problems.push({ range: err.range, message: err.cause.message, unavailable: false, construct: err.cause instanceof GuessedBuffer ? 'a buffer whose values are not computed' : 'a shape mismatch' });
+    const cause = err.cause;
+    const construct = cause instanceof GuessedBuffer ? 'a buffer whose values are not computed'
+      : cause instanceof BranchOnValues ? 'a branch on tensor values'
+        : cause instanceof BranchMisread ? 'a branch read for other shapes' : 'a shape mismatch';
+    problems.push({ range: err.range, message: cause.message, unavailable: false, construct, ...(cause instanceof BranchMisread ? { branch: { key: cause.key, taken: cause.taken } } : {}) });
     return { problems, mismatch: true };
   }
 }

@@ -23,6 +23,7 @@ import { Tensor } from '../tensor/tensor';
 import { isMeta, MetaTensor, UNKNOWN, type MetaValue } from './meta';
 import { canBatchMatmul, canBroadcast, canLayerNormShape, canReduceDims, canSoftmaxAnyDim } from './capabilities';
 import { bind, type Bound } from './signature';
+import { BRANCH_OP, branchOp } from './branch';
 import { describeValue, isLong, isTensor, LongTensor, type RuntimeValue } from './values';
 
 export interface RunContext {
@@ -399,6 +400,14 @@ function compareRun(name: string) {
       }
     };
     if (typeof a === 'number' && typeof c === 'number') return test(a, c);
+    // Python scalars (None, booleans, strings): equality as Python's, booleans ordered as 0/1.
+    const scalar = (v: RuntimeValue): v is null | boolean | string | number => v === null || typeof v === 'boolean' || typeof v === 'string' || typeof v === 'number';
+    if (scalar(a) && scalar(c)) {
+      const bothNumeric = (typeof a === 'number' || typeof a === 'boolean') && (typeof c === 'number' || typeof c === 'boolean');
+      if (bothNumeric) return test(Number(a), Number(c));
+      if (name === 'eq' || name === 'ne') return (a === c) === (name === 'eq');
+      throw new TypeError(`'${name}' not supported between ${describeValue(a)} and ${describeValue(c)}`);
+    }
     const t = isTensor(a) || isLong(a) ? a : undefined;
     if (!t || typeof c !== 'number') throw new TypeError(`operator.${name}: Weightscope compares a tensor with a number, got ${describeValue(a)} and ${describeValue(c)}`);
     const out = new Int32Array(t.data.length);
@@ -407,10 +416,18 @@ function compareRun(name: string) {
   };
 }
 
-function compareShape(b: Bound<MetaValue>): MetaValue {
-  const a = b.get('a');
-  if (isMeta(a)) return new MetaTensor(a.shape, true);
-  return typeof a === 'number' ? UNKNOWN : UNKNOWN;
+function compareShape(name: string) {
+  return (b: Bound<MetaValue>): MetaValue => {
+    const a = b.get('a');
+    const c = b.get('b');
+    if (isMeta(a)) return new MetaTensor(isMeta(c) ? broadcastShapes(a.shape, c.shape) : a.shape, true);
+    if (isMeta(c)) return new MetaTensor(c.shape, true);
+    // Sizes compared (`x.dim() == 3`): computed, so that a branch on them is decided by the check.
+    const scalar = (v: MetaValue): boolean => typeof v === 'number' || typeof v === 'boolean' || v === null || typeof v === 'string';
+    if (scalar(a) && scalar(c)) return compareRun(name)(b as Bound<RuntimeValue>) as boolean;
+    if (Array.isArray(a) && Array.isArray(c) && (name === 'eq' || name === 'ne')) return (JSON.stringify(a) === JSON.stringify(c)) === (name === 'eq');
+    return UNKNOWN;
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -583,7 +600,7 @@ function binaryOp(name: string): OpDef {
 }
 
 function compareOp(name: string): OpDef {
-  return { signature: 'a, b', run: compareRun(name), shape: compareShape };
+  return { signature: 'a, b', run: compareRun(name), shape: compareShape(name) };
 }
 
 const getitem: OpDef = {
@@ -670,6 +687,7 @@ const OPS_BY_METHOD: Record<string, OpDef> = {
   'operator.gt': compareOp('gt'),
   'operator.ge': compareOp('ge'),
   'operator.getitem': getitem,
+  [BRANCH_OP]: branchOp,
   'math.sqrt': math1(Math.sqrt),
   'math.log': math1(Math.log),
   'math.exp': math1(Math.exp),

@@ -23,6 +23,8 @@
  * inspection) is unaffected.
  */
 import type { ExtraInput, ForwardGraph, FunctionGraph, GraphArg, GraphCall, GraphNode, InputKind } from '../../engine/graph/ir';
+import { BRANCH_OP } from '../../engine/graph/branch';
+import { checkForwardGraph } from '../../engine/graph/check';
 import { argValues, everyNode } from '../../engine/graph/ir';
 import type { ModuleNode } from '../../engine/modules/tree';
 import type { SyntaxNode } from '../parser';
@@ -60,6 +62,11 @@ class Unreadable extends Error {
 }
 
 const MAX_INLINE_DEPTH = 24;
+/** Ops that give a tensor's sizes, and the Python arithmetic on them: a condition built of these is decided by shapes. */
+const SIZE_QUERIES = /^(Tensor\.(size|shape|dim|ndim|ndimension|numel)|builtins\.len)$/;
+const SIZE_ARITHMETIC = /^(operator\.(add|sub|mul|truediv|floordiv|mod|pow|neg|eq|ne|lt|le|gt|ge|getitem)|builtins\.(int|float|min|max|abs|round|len)|math\.\w+)$/;
+/** Re-readings of forward with a branch on runtime sizes turned to its other side. */
+const MAX_BRANCH_REREADS = 16;
 /** Ops that compute a loss (the targets of a forward that computes its own loss meet one). */
 const LOSS_OP = /(cross_entropy|nll_loss|_loss|kl_div|binary_cross_entropy(_with_logits)?)$/;
 const MAX_NODES = 200_000;
@@ -94,6 +101,12 @@ export class ForwardReader {
   private readonly reading = new Set<string>();
   private counter = 0;
   private nodeCount = 0;
+  /** Sides decided for conditions on runtime sizes, by `start:occurrence` (kept across re-readings). */
+  private readonly decisions = new Map<string, boolean>();
+  private readonly conditionsSeen = new Map<number, number>();
+  private branchesRead = 0;
+  /** Every node by the value it computes (whether a condition comes from sizes alone). */
+  private readonly producers = new Map<string, GraphNode>();
 
   /** `main` is the file the model is read from: nodes from other files carry their path (diagnostics go to the call in main). */
   constructor(private readonly it: Interpreter, private readonly root: ModuleValue, private readonly main?: SourceFile) {
@@ -105,23 +118,40 @@ export class ForwardReader {
     walk(root.node, '');
   }
 
-  /** The model's forward graph, or the first construct that stops it. */
+  /**
+   * The model's forward graph, or the first construct that stops it. A branch on runtime sizes is read on the
+   * side guessed first (true), and read again on its other side when the graph check, on the example shapes,
+   * finds it goes the other way (branch.ts), a few times at most.
+   */
   read(): { graph: ForwardGraph } | { problem: ForwardProblem } {
     try {
-      const first = this.readOnce(true);
-      // An optional `targets=None` that no loss reads is not the targets: read again with its default, as a call without it.
-      if (first.optionalTargetsUnused) {
+      for (let attempt = 0; ; attempt++) {
         this.reset();
-        return { graph: this.readOnce(false).graph };
+        let read = this.readOnce(true);
+        // An optional `targets=None` that no loss reads is not the targets: read again with its default, as a call without it.
+        if (read.optionalTargetsUnused) {
+          this.reset();
+          read = this.readOnce(false);
+        }
+        const misread = this.branchesRead > 0 && attempt < MAX_BRANCH_REREADS ? this.misreadBranch(read.graph) : undefined;
+        if (!misread || this.decisions.has(misread.key)) return { graph: read.graph };
+        this.decisions.set(misread.key, !misread.taken);
       }
-      return { graph: first.graph };
     } catch (err) {
       if (err instanceof Unreadable) return { problem: err.problem };
       throw err;
     }
   }
 
+  /** The first branch the graph check finds read on the wrong side for the example shapes. */
+  private misreadBranch(graph: ForwardGraph): { key: string; taken: boolean } | undefined {
+    return checkForwardGraph(structuredClone(graph), this.root.node).find((p) => p.branch)?.branch;
+  }
+
   private reset(): void {
+    this.conditionsSeen.clear();
+    this.producers.clear();
+    this.branchesRead = 0;
     for (const k of Object.keys(this.bodies)) delete this.bodies[k];
     this.reading.clear();
     this.activeFrames.length = 0;
@@ -368,10 +398,39 @@ export class ForwardReader {
    */
   private truth(condition: SyntaxNode, f: Frame): boolean {
     const v = this.expr(condition, f);
-    if (isSymbolic(v)) return this.fail(condition, 'a branch on tensor values', `forward: the condition \`${snippet(condition)}\` depends on the values of a tensor, so Weightscope cannot tell which branch runs.`);
+    if (isSymbolic(v)) return this.decide(condition, v);
     const t = truthy(v);
     if (t === undefined) return this.fail(condition, 'a condition Weightscope cannot compute', `forward: Weightscope cannot compute the condition \`${snippet(condition)}\`${isUnknown(v as Value) ? ` (${(v as { reason: string }).reason})` : ''}.`);
     return t;
+  }
+
+  /**
+   * A condition only known when the model runs (`x.dim() == 3`, `H % self.window != 0`): the side decided for
+   * it (true until the check says otherwise), recorded as a branch node that checks it (engine/graph/branch.ts).
+   * Each evaluation of the condition (a loop unrolls it) is decided on its own.
+   */
+  private decide(condition: SyntaxNode, v: FValue): boolean {
+    if (isSymList(v)) return v.items.length > 0;
+    if (!this.sizeOnly(v as Sym)) {
+      return this.fail(condition, 'a branch on tensor values', `forward: the condition \`${snippet(condition)}\` depends on the values of a tensor, so Weightscope cannot tell which branch runs; it reads the branches that shapes and constants decide, on a training step's path (targets given, self.training true).`);
+    }
+    const seen = this.conditionsSeen.get(condition.startIndex) ?? 0;
+    this.conditionsSeen.set(condition.startIndex, seen + 1);
+    const key = `${condition.startIndex}:${seen}`;
+    const taken = this.decisions.get(key) ?? true;
+    this.branchesRead++;
+    this.emit(condition, { kind: 'op', name: BRANCH_OP }, [this.toArg(v, condition), { kind: 'const', value: taken }, { kind: 'const', value: key }], {});
+    return taken;
+  }
+
+  /** Whether a value is computed from sizes alone (`x.size(1)`, `x.dim() == 3`, `H % 7`), not from tensor values. */
+  private sizeOnly(v: Sym): boolean {
+    const node = this.producers.get(v.name);
+    if (!node || node.call.kind !== 'op') return false;
+    if (SIZE_QUERIES.test(node.call.name)) return true;
+    if (!SIZE_ARITHMETIC.test(node.call.name)) return false;
+    const reads = [...node.args, ...Object.values(node.kwargs)].flatMap((a) => argValues(a));
+    return reads.every((name) => this.sizeOnly({ kind: 'sym', name }));
   }
 
   private forStatement(s: SyntaxNode, f: Frame): { value: FValue } | undefined {
@@ -434,16 +493,17 @@ export class ForwardReader {
         return this.fail(n, 'a unary operator', `forward: Weightscope cannot compute \`${snippet(n)}\`.`);
       }
       case 'not_operator': {
-        const v = this.expr(n.childForFieldName('argument')!, f);
-        if (isSymbolic(v)) this.fail(n, 'a branch on tensor values', `forward: \`${snippet(n)}\` depends on tensor values.`);
+        const argument = n.childForFieldName('argument')!;
+        const v = this.expr(argument, f);
+        if (isSymbolic(v)) return !this.decide(argument, v);
         const t = truthy(v);
         return t === undefined ? this.fail(n, 'a condition Weightscope cannot compute', `forward: Weightscope cannot compute \`${snippet(n)}\`.`) : !t;
       }
       case 'boolean_operator': {
         const op = n.childForFieldName('operator')!.text;
-        const left = this.expr(n.childForFieldName('left')!, f);
-        if (isSymbolic(left)) this.fail(n, 'a branch on tensor values', `forward: \`${snippet(n)}\` depends on tensor values.`);
-        const t = truthy(left);
+        const leftNode = n.childForFieldName('left')!;
+        const left = this.expr(leftNode, f);
+        const t = isSymbolic(left) ? this.decide(leftNode, left) : truthy(left);
         if (t === undefined) this.fail(n, 'a condition Weightscope cannot compute', `forward: Weightscope cannot compute \`${snippet(n)}\`.`);
         if (op === 'and') return t ? this.expr(n.childForFieldName('right')!, f) : left;
         return t ? left : this.expr(n.childForFieldName('right')!, f);
@@ -864,7 +924,9 @@ export class ForwardReader {
     const hint = call.kind === 'op' ? call.name.slice(call.name.lastIndexOf('.') + 1) : call.path.slice(call.path.lastIndexOf('.') + 1);
     const out = this.fresh(hint);
     const range = frame.file === this.main || !this.main ? { start: site.startIndex, end: site.endIndex } : { start: site.startIndex, end: site.endIndex, file: frame.file.path };
-    frame.nodes.push({ output: out.name, call, args, kwargs, range });
+    const node: GraphNode = { output: out.name, call, args, kwargs, range };
+    frame.nodes.push(node);
+    this.producers.set(out.name, node);
     return out;
   }
 
