@@ -142,7 +142,21 @@ export function predictionShape(graph: ForwardGraph, root: ModuleNode, inputShap
   return isMeta(prediction) ? [...prediction.shape] : undefined;
 }
 
-function shapeProblems(graph: ForwardGraph, root: ModuleNode, inputs: MetaValue[]): { problems: GraphProblem[]; mismatch: boolean; output?: MetaValue } {
+/**
+ * Elements of the float tensors one forward pass computes per example (every op's output, found on shapes
+ * alone): what autograd keeps for the backward pass, and about what the backward pass allocates for their
+ * gradients. Undefined when the check cannot tell the input's shape, or cannot follow the graph to its end.
+ */
+export function activationElementsPerExample(graph: ForwardGraph, root: ModuleNode): number | undefined {
+  const candidate = exampleInputs(structuredClone(graph), {})[0];
+  if (!candidate) return undefined;
+  const tally = { elements: 0 };
+  const run = shapeProblems(graph, root, candidate.inputs, tally);
+  if (run.mismatch) return undefined;
+  return tally.elements / CHECK_BATCH;
+}
+
+function shapeProblems(graph: ForwardGraph, root: ModuleNode, inputs: MetaValue[], tally?: { elements: number }): { problems: GraphProblem[]; mismatch: boolean; output?: MetaValue } {
   const shapes = new Map<string, MetaTensor>();
   const guessed = new Map<string, string>();
   for (const e of tensorEntries(root)) {
@@ -176,7 +190,9 @@ function shapeProblems(graph: ForwardGraph, root: ModuleNode, inputs: MetaValue[
       if (known.engine && !engineHas(known.engine)) pending.push(new OpUnavailable(describeCall({ kind: 'op', name }), known.engine));
       if (args.some((a) => a === UNKNOWN) || Object.values(kwargs).some((a) => a === UNKNOWN)) return UNKNOWN;
       const { def, bound } = bindOp<MetaValue>(name, args, kwargs);
-      return def.shape ? collectingUnavailable((e) => pending.push(e), () => def.shape!(bound)) : UNKNOWN;
+      const out = def.shape ? collectingUnavailable((e) => pending.push(e), () => def.shape!(bound)) : UNKNOWN;
+      if (tally) tally.elements += floatElements(out);
+      return out;
     },
     afterNode: (node) => {
       for (const e of pending.splice(0)) noteUnavailable(node, e);
@@ -219,6 +235,12 @@ function shapeProblems(graph: ForwardGraph, root: ModuleNode, inputs: MetaValue[
     problems.push({ range: err.range, message: cause.message, unavailable: false, construct, ...(cause instanceof BranchMisread ? { branch: { key: cause.key, taken: cause.taken } } : {}) });
     return { problems, mismatch: true };
   }
+}
+
+/** Elements of the float tensors in a value (a tuple's items counted each). */
+function floatElements(v: MetaValue): number {
+  if (isMeta(v)) return v.long ? 0 : v.numel;
+  return Array.isArray(v) ? v.reduce((n: number, x) => n + floatElements(x), 0) : 0;
 }
 
 class GuessedBuffer extends Error {
