@@ -52,6 +52,7 @@ export { zeros, ones, full, arange, tril, triu } from './creation';
 export { scaledDotProductAttention, type ScaledDotProductAttentionOptions } from './attention';
 export {
   relu, leakyRelu, elu, selu, gelu, silu, mish, tanh, sigmoid, softplus, logistic, SELU_ALPHA, SELU_SCALE,
+  hardtanh, relu6, hardsigmoid, hardswish,
   type GeluApproximate,
 } from './activation';
 export { softmax, logSoftmax } from './softmax';

@@ -16,6 +16,8 @@ fixtures record torch's and numpy's versions. The generators are:
                                                   embedding, RNNs, cross-entropy)
 * gen_shape_ops.main(out) -> shape_ops.json     (broadcasting, views, indexing,
                                                   batched matmul, attention)
+* gen_activations.main(out) -> activations.json (relu6, hardtanh, hardsigmoid,
+                                                  hardswish)
 * gen_optim.main(out) -> optimizer fixtures      (optional; skipped with a
                                                   message if not present)
 """
@@ -45,12 +47,14 @@ def main(argv: list) -> int:
     import gen_modules
     import gen_ops_cnn
     import gen_shape_ops
+    import gen_activations
 
     gen_init.main(out)
     gen_mlp.main(out)
     gen_modules.main(out)
     gen_ops_cnn.main(out)
     gen_shape_ops.main(out)
+    gen_activations.main(out)
     try:
         gen_optim = importlib.import_module("gen_optim")
     except ModuleNotFoundError as exc:
