@@ -121,12 +121,14 @@ export const MODULE_FORWARDS: Readonly<Record<string, ModuleForward>> = {
   Linear: linear,
   Conv1d: conv(`${F}conv1d`),
   Conv2d: conv(`${F}conv2d`),
+  Conv3d: conv(`${F}conv3d`),
   ConvTranspose2d: (ctx, inputs, kwargs) => {
     const m = ctx.module;
     return ctx.op(`${F}conv_transpose2d`, [one(m.type, inputs, kwargs), ctx.own('weight')!, ctx.own('bias') ?? ctx.constant(null), ...['stride', 'padding', 'output_padding', 'groups', 'dilation'].map((a) => ctx.constant(arg(m, a)))]);
   },
   BatchNorm1d: batchNorm,
   BatchNorm2d: batchNorm,
+  BatchNorm3d: batchNorm,
   LayerNorm: layerNorm,
   GroupNorm: groupNorm,
   Embedding: embedding,
@@ -153,6 +155,7 @@ export const MODULE_FORWARDS: Readonly<Record<string, ModuleForward>> = {
   AvgPool2d: functional(`${F}avg_pool2d`, ['kernel_size', 'stride', 'padding', 'ceil_mode', 'count_include_pad', 'divisor_override']),
   AdaptiveAvgPool1d: functional(`${F}adaptive_avg_pool1d`, ['output_size']),
   AdaptiveAvgPool2d: functional(`${F}adaptive_avg_pool2d`, ['output_size']),
+  AdaptiveAvgPool3d: functional(`${F}adaptive_avg_pool3d`, ['output_size']),
   LSTM: recurrent('LSTM'),
   GRU: recurrent('GRU'),
   RNN: recurrent('RNN'),

@@ -832,12 +832,13 @@ const OPS_BY_METHOD: Record<string, OpDef> = {
   }),
   [`${F}conv1d`]: engineOp('conv1d', 'input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1', (fn, b) => convCall(fn, b), (b) => convShape('conv1d', 1, b)),
   [`${F}conv2d`]: engineOp('conv2d', 'input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1', (fn, b) => convCall(fn, b), (b) => convShape('conv2d', 2, b)),
+  [`${F}conv3d`]: engineOp('conv3d', 'input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1', (fn, b) => convCall(fn, b), (b) => convShape('conv3d', 3, b)),
   [`${F}conv_transpose2d`]: engineOp('convTranspose2d', 'input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1', (fn, b) =>
     fn(tensorArg('conv_transpose2d', b.get('input')), tensorArg('conv_transpose2d', b.get('weight'), 'weight'), optionalTensor('conv_transpose2d', b.get('bias'), 'bias'),
       { stride: b.get('stride'), padding: b.get('padding'), outputPadding: b.get('output_padding'), groups: b.get('groups'), dilation: b.get('dilation') }) as Tensor),
   [`${F}max_pool1d`]: poolOp('maxPool1d', 1, false), [`${F}max_pool2d`]: poolOp('maxPool2d', 2, false),
   [`${F}avg_pool1d`]: poolOp('avgPool1d', 1, true), [`${F}avg_pool2d`]: poolOp('avgPool2d', 2, true),
-  [`${F}adaptive_avg_pool1d`]: adaptiveOp('adaptiveAvgPool1d', 1), [`${F}adaptive_avg_pool2d`]: adaptiveOp('adaptiveAvgPool2d', 2),
+  [`${F}adaptive_avg_pool1d`]: adaptiveOp('adaptiveAvgPool1d', 1), [`${F}adaptive_avg_pool2d`]: adaptiveOp('adaptiveAvgPool2d', 2), [`${F}adaptive_avg_pool3d`]: adaptiveOp('adaptiveAvgPool3d', 3),
   [`${F}scaled_dot_product_attention`]: engineOp('scaledDotProductAttention', 'query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None', (fn, b, ctx) => {
     const q = tensorArg('sdpa', b.get('query'));
     const mask = b.get('attn_mask');

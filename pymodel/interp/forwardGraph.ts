@@ -1020,9 +1020,10 @@ export class ForwardReader {
       return { kind: 'tokens', vocab, length: this.sequenceLength(graph) ?? Math.min(64, vocab) };
     }
     if (module?.type === 'Linear') return { kind: 'values', shape: [module.args.in_features as number] };
-    if (module && /^Conv[12]d$/.test(module.type)) {
+    if (module && /^Conv[123]d$/.test(module.type)) {
+      // Sizes the code does not say (0) are found by the check: a length, an image's side, a clip's depth and side.
       const channels = module.args.in_channels as number;
-      return { kind: 'values', shape: module.type === 'Conv1d' ? [channels, 0] : [channels, 0, 0] };
+      return { kind: 'values', shape: [channels, ...Array<number>(Number(module.type[4])).fill(0)] };
     }
     if (module?.type === 'LayerNorm') {
       const shape = module.args.normalized_shape;

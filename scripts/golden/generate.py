@@ -18,6 +18,8 @@ fixtures record torch's and numpy's versions. The generators are:
                                                   batched matmul, attention)
 * gen_activations.main(out) -> activations.json (relu6, hardtanh, hardsigmoid,
                                                   hardswish)
+* gen_ops_3d.main(out) -> ops_3d.json          (conv3d, adaptive_avg_pool3d,
+                                                  batch_norm over [N, C, D, H, W])
 * gen_optim.main(out) -> optimizer fixtures      (optional; skipped with a
                                                   message if not present)
 """
@@ -48,6 +50,7 @@ def main(argv: list) -> int:
     import gen_ops_cnn
     import gen_shape_ops
     import gen_activations
+    import gen_ops_3d
 
     gen_init.main(out)
     gen_mlp.main(out)
@@ -55,6 +58,7 @@ def main(argv: list) -> int:
     gen_ops_cnn.main(out)
     gen_shape_ops.main(out)
     gen_activations.main(out)
+    gen_ops_3d.main(out)
     try:
         gen_optim = importlib.import_module("gen_optim")
     except ModuleNotFoundError as exc:

@@ -55,6 +55,7 @@ const SIGNATURES: Readonly<Record<string, readonly Parameter[]>> = {
   AvgPool2d: [['kernel_size', REQUIRED], ['stride', null], ['padding', 0], ['ceil_mode', false], ['count_include_pad', true], ['divisor_override', null]],
   AdaptiveAvgPool2d: [['output_size', REQUIRED]],
   AdaptiveAvgPool1d: [['output_size', REQUIRED]],
+  AdaptiveAvgPool3d: [['output_size', REQUIRED]],
 };
 
 const stateless: ModuleDefinition[] = FREE.map((type) => {

@@ -1,7 +1,8 @@
 /**
  * nn.ReLU6, nn.Hardtanh, nn.Hardsigmoid and nn.Hardswish (MobileNet's and
  * DeepSpeech's activations) and their functional forms run in a forward
- * graph: the model's output is that of the engine ops called by hand.
+ * graph: the model's output is that of the engine ops called by hand; a
+ * clip model of 3-D convolutions reads, finds its input size and trains.
  */
 import { describe, expect, it } from 'vitest';
 import { GraphNetwork } from '../../../engine/graph/network';
@@ -9,6 +10,8 @@ import { initializeParameters } from '../../../engine/model/initialize';
 import { isGraphModel } from '../../../engine/model/spec';
 import { TorchGenerator } from '../../../engine/random';
 import { add, hardsigmoid, hardswish, hardtanh, linear, mul, relu6, Tensor } from '../../../engine/tensor';
+import { syntheticImages } from '../../../engine/data/sequences';
+import { Trainer } from '../../../engine/train/trainer';
 import { resolveText } from '../pymodel/helpers';
 
 describe('hard activations in a forward graph', () => {
@@ -45,5 +48,32 @@ model = Mobile()
     h = add(mul(hardswish(h), hardsigmoid(h)), hardtanh(h, -2, 2));
     const expected = linear(add(add(relu6(h), hardtanh(h)), relu6(h)), p('out.weight'), p('out.bias'));
     expect(Array.from((net.forward([x]) as Tensor).data)).toEqual(Array.from(expected.data));
+  });
+});
+
+describe('a 3-D convolutional model in a forward graph', () => {
+  it('reads a clip model (Conv3d, BatchNorm3d, AdaptiveAvgPool3d), finds its input size, and trains', async () => {
+    const file = await resolveText(`import torch
+import torch.nn as nn
+
+class Clip(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv3d(3, 4, kernel_size=(3, 5, 5), stride=(1, 2, 2), padding=(1, 2, 2), bias=False), nn.BatchNorm3d(4), nn.ReLU())
+        self.pool = nn.AdaptiveAvgPool3d(1)
+        self.fc = nn.Linear(4, 5)
+
+    def forward(self, x):
+        x = self.pool(self.stem(x))
+        return self.fc(x.flatten(1))
+
+model = Clip()
+criterion = nn.CrossEntropyLoss()
+`);
+    const spec = file.models[0]!.result.spec!;
+    if (!isGraphModel(spec)) throw new Error(`not a graph model: ${spec.forwardUnavailable}`);
+    expect(spec.graph.input).toEqual({ kind: 'values', shape: [3, 28, 28, 28] });
+    const trainer = new Trainer(spec, { batchSize: 2, dataset: syntheticImages({ count: 4, shape: [3, 4, 8, 8], classes: 5, seed: 1 }) });
+    expect(Number.isFinite(trainer.step().loss)).toBe(true);
   });
 });
