@@ -688,6 +688,8 @@ const OPS_BY_METHOD: Record<string, OpDef> = {
   'operator.ge': compareOp('ge'),
   'operator.getitem': getitem,
   [BRANCH_OP]: branchOp,
+  // A tuple a module forward returns (nn.MultiheadAttention's (output, weights)).
+  'weightscope.tuple': { signature: '*items', run: (b) => [...b.rest], shape: (b) => [...b.rest] },
   'math.sqrt': math1(Math.sqrt),
   'math.log': math1(Math.log),
   'math.exp': math1(Math.exp),
@@ -850,6 +852,52 @@ const OPS_BY_METHOD: Record<string, OpDef> = {
     const v = b.get('value');
     return isMeta(q) && isMeta(v) ? new MetaTensor([...q.shape.slice(0, -1), v.shape[v.ndim - 1]!]) : UNKNOWN;
   }),
+
+  // nn.MultiheadAttention's functional form, on sequence-first inputs (the module forward transposes batch_first).
+  [`${F}multi_head_attention_forward`]: engineOp('multiHeadAttentionForward',
+    'query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias, bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias, training=True, key_padding_mask=None, need_weights=True, attn_mask=None, use_separate_proj_weight=False, q_proj_weight=None, k_proj_weight=None, v_proj_weight=None, static_k=None, static_v=None, average_attn_weights=True',
+    (fn, b, ctx) => {
+      const o = 'multi_head_attention_forward';
+      if (b.get('bias_k') !== null || b.get('bias_v') !== null) throw new OpUnavailable('nn.MultiheadAttention(add_bias_kv=True)', 'multiHeadAttentionForward', 'with add_bias_kv');
+      if (b.get('add_zero_attn') === true) throw new OpUnavailable('nn.MultiheadAttention(add_zero_attn=True)', 'multiHeadAttentionForward', 'with add_zero_attn');
+      if (b.get('static_k') !== null || b.get('static_v') !== null) throw new OpUnavailable(o, 'multiHeadAttentionForward', 'with static_k/static_v');
+      const q = tensorArg(o, b.get('query'));
+      const mask = (name: string): { tensor: Tensor | null; boolean: boolean } => {
+        const m = b.get(name);
+        if (m === null) return { tensor: null, boolean: true };
+        return isLong(m) ? { tensor: floatMask(o, m, q), boolean: true } : { tensor: tensorArg(o, m, name), boolean: false };
+      };
+      const kpm = mask('key_padding_mask');
+      const am = mask('attn_mask');
+      const separate = b.get('use_separate_proj_weight') === true;
+      const r = fn(q, tensorArg(o, b.get('key'), 'key'), tensorArg(o, b.get('value'), 'value'), {
+        numHeads: num(o, b.get('num_heads'), 'num_heads'),
+        inProjWeight: separate ? null : tensorArg(o, b.get('in_proj_weight'), 'in_proj_weight'),
+        inProjBias: optionalTensor(o, b.get('in_proj_bias'), 'in_proj_bias'),
+        ...(separate ? { qProjWeight: tensorArg(o, b.get('q_proj_weight'), 'q_proj_weight'), kProjWeight: tensorArg(o, b.get('k_proj_weight'), 'k_proj_weight'), vProjWeight: tensorArg(o, b.get('v_proj_weight'), 'v_proj_weight') } : {}),
+        outProjWeight: tensorArg(o, b.get('out_proj_weight'), 'out_proj_weight'),
+        outProjBias: optionalTensor(o, b.get('out_proj_bias'), 'out_proj_bias'),
+        keyPaddingMask: kpm.tensor, keyPaddingMaskBoolean: kpm.boolean, attnMask: am.tensor, attnMaskBoolean: am.boolean,
+        needWeights: b.get('need_weights') === true, averageAttnWeights: b.get('average_attn_weights') !== false,
+        dropoutP: num(o, b.get('dropout_p'), 'dropout_p'), training: b.get('training') === true && ctx.training, rng: ctx.rng,
+      }) as { output: Tensor; weights: Tensor | null };
+      return [r.output, r.weights];
+    }, (b) => {
+      const q = b.get('query');
+      const k = b.get('key');
+      const w = b.get('out_proj_weight');
+      if (!isMeta(q) || !isMeta(k) || !isMeta(w)) return UNKNOWN;
+      const batched = q.ndim === 3;
+      const [L, N] = [q.shape[0]!, batched ? q.shape[1]! : 1];
+      const S = k.shape[0]!;
+      const E = q.shape[q.ndim - 1]!;
+      const H = num('multi_head_attention_forward', b.get('num_heads'), 'num_heads');
+      if (E % H !== 0) throw new RangeError(`multi_head_attention_forward: embed_dim ${E} not divisible by num_heads ${H}`);
+      const out = new MetaTensor(batched ? [L, N, w.shape[0]!] : [L, w.shape[0]!]);
+      if (b.get('need_weights') !== true) return [out, null];
+      const heads = b.get('average_attn_weights') === false ? [H] : [];
+      return [out, new MetaTensor(batched ? [N, ...heads, L, S] : [...heads, L, S])];
+    }),
 
   // Recurrent layers over time (nn.LSTM/GRU/RNN's forward, moduleForwards.ts)
   // Called by the LSTM/GRU/RNN module forwards with the weights by torch's names; returns torch's (output, h_n) or (output, (h_n, c_n)).

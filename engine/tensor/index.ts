@@ -57,6 +57,7 @@ export {
 } from './activation';
 export { softmax, logSoftmax } from './softmax';
 export { conv3d, adaptiveAvgPool3d } from './conv3d';
+export { multiHeadAttentionForward, type MultiHeadAttentionOptions } from './multiheadAttention';
 export { dropout } from './dropout';
 export { layerNorm } from './layerNorm';
 export { conv1d, conv2d, convTranspose1d, convTranspose2d, type ConvOptions, type ConvTransposeOptions, type IntOrTuple } from './conv';

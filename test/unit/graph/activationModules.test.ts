@@ -9,7 +9,8 @@ import { GraphNetwork } from '../../../engine/graph/network';
 import { initializeParameters } from '../../../engine/model/initialize';
 import { isGraphModel } from '../../../engine/model/spec';
 import { TorchGenerator } from '../../../engine/random';
-import { add, hardsigmoid, hardswish, hardtanh, linear, mul, relu6, Tensor } from '../../../engine/tensor';
+import { add, embedding, hardsigmoid, hardswish, hardtanh, linear, mean, mul, multiHeadAttentionForward, relu6, sum, Tensor, transpose } from '../../../engine/tensor';
+import { LongTensor } from '../../../engine/graph/values';
 import { syntheticImages } from '../../../engine/data/sequences';
 import { Trainer } from '../../../engine/train/trainer';
 import { resolveText } from '../pymodel/helpers';
@@ -75,5 +76,44 @@ criterion = nn.CrossEntropyLoss()
     expect(spec.graph.input).toEqual({ kind: 'values', shape: [3, 28, 28, 28] });
     const trainer = new Trainer(spec, { batchSize: 2, dataset: syntheticImages({ count: 4, shape: [3, 4, 8, 8], classes: 5, seed: 1 }) });
     expect(Number.isFinite(trainer.step().loss)).toBe(true);
+  });
+});
+
+describe('nn.MultiheadAttention in a forward graph', () => {
+  it('batch_first self-attention: the module forward transposes around the packed in_proj, as torch', async () => {
+    const file = await resolveText(`import torch
+import torch.nn as nn
+
+class Attend(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(20, 8)
+        self.attn = nn.MultiheadAttention(8, 2, batch_first=True)
+        self.fc = nn.Linear(8, 3)
+
+    def forward(self, x):
+        h = self.emb(x)
+        y, w = self.attn(h, h, h, need_weights=True)
+        z, _ = self.attn(h, h, h, need_weights=False)
+        return self.fc((y + z).mean(1)) + w.sum()
+
+model = Attend()
+`);
+    const spec = file.models[0]!.result.spec!;
+    if (!isGraphModel(spec)) throw new Error(`not a graph model: ${spec.forwardUnavailable}`);
+    const rng = new TorchGenerator(spec.seed);
+    const net = new GraphNetwork(spec, initializeParameters(spec, rng, 'float64'), rng, 'float64');
+    const ids = Int32Array.from({ length: 10 }, (_, i) => (i * 7) % 20);
+    const p = (n: string): Tensor => net.parameters.get(n)!;
+    const h = embedding({ data: ids, shape: [2, 5] }, p('emb.weight'));
+    const seq = transpose(h, 1, 0);
+    const attend = (needWeights: boolean) => multiHeadAttentionForward(seq, seq, seq, { numHeads: 2, inProjWeight: p('attn.in_proj_weight'), inProjBias: p('attn.in_proj_bias'), outProjWeight: p('attn.out_proj.weight'), outProjBias: p('attn.out_proj.bias'), needWeights, training: true });
+    const a = attend(true);
+    const b = attend(false);
+    const y = add(transpose(a.output, 1, 0), transpose(b.output, 1, 0));
+    const expected = add(linear(mean(y, 1), p('fc.weight'), p('fc.bias')), sum(a.weights!));
+    const out = net.forward([new LongTensor(ids, [2, 5])]) as Tensor;
+    expect(out.shape).toEqual([2, 3]);
+    expect(Array.from(out.data)).toEqual(Array.from(expected.data));
   });
 });
