@@ -30,6 +30,7 @@ import type { ModuleNode } from '../../engine/modules/tree';
 import type { SyntaxNode } from '../parser';
 import { parameterName, snippet, statements, unparen } from '../syntax';
 import type { SourceFile } from './files';
+import { bindArguments, defParameters, type DefParameter } from './bindArguments';
 import { Env, type Interpreter } from './interpreter';
 import { isUnknown, type BuiltinValue, type ClassValue, type FunctionValue, type ModuleValue, type Value } from './values';
 
@@ -817,23 +818,21 @@ export class ForwardReader {
       frame.vars.set(selfName(forward.def), m);
       this.activeFrames.push(frame);
       const inputs: string[] = [];
-      const params = parametersOf(forward.def);
-      params.forEach((p, i) => {
-        if (p.splat) this.fail(p.node, 'forward(*args)', `${m.cls!.name}.forward's \`${p.node.text}\` is not read.`);
-        const given = keywords.has(p.name) ? keywords.get(p.name)! : i < values.length ? values[i]! : undefined;
-        if (given === undefined) {
-          if (!p.hasDefault) this.fail(site, 'a missing argument', `forward: \`${snippet(site)}\` gives ${m.cls!.name}.forward no \`${p.name}\`.`);
-          frame.vars.set(p.name, p.defaultNode ? this.constantOf(p.defaultNode, frame) : null);
-        } else if (isSym(given)) {
-          const sym = this.fresh(p.name);
+      const bound = this.bindCall(forward.def, values, keywords, frame, {
+        unread: (p) => this.fail(p.node, 'forward(*args)', `${m.cls!.name}.forward's \`${p.node.text}\` is not read.`),
+        missing: (p) => this.fail(site, 'a missing argument', `forward: \`${snippet(site)}\` gives ${m.cls!.name}.forward no \`${p.name}\`.`),
+      }, true);
+      for (const [name, given] of bound) {
+        if (isSym(given)) {
+          const sym = this.fresh(name);
           inputs.push(sym.name);
-          frame.vars.set(p.name, sym);
+          frame.vars.set(name, sym);
         } else if (isSymList(given)) {
           this.fail(site, 'a tuple of tensors passed to a module', `forward: \`${snippet(site)}\` passes a tuple of tensors to ${m.cls!.name}, which Weightscope does not read.`);
         } else {
-          frame.vars.set(p.name, given); // a constant argument is read into the body
+          frame.vars.set(name, given); // a constant argument (or a default) is read into the body
         }
-      });
+      }
       const result = this.within(forward.file, site, () => this.runBody(statements(forward.def.childForFieldName('body')), frame));
       this.bodies[path] = { inputs, nodes: frame.nodes, output: this.toArg(result, forward.def) };
     } finally {
@@ -853,16 +852,29 @@ export class ForwardReader {
     const bound: FValue[] = fn.binding === 'static' || fn.self === undefined ? [] : [fn.self];
     const positional = [...(fn.partial?.positional ?? []), ...bound, ...values];
     const keywords = new Map<string, FValue>([...(fn.partial?.keywords ?? []), ...keywordValues]);
-    const params = parametersOf(fn.def, false);
-    params.forEach((p, i) => {
-      if (p.splat) this.fail(p.node, 'a function with *args', `forward: \`${snippet(n)}\` calls a function taking \`${p.node.text}\`, which Weightscope does not read.`);
-      const given = keywords.has(p.name) ? keywords.get(p.name)! : i < positional.length ? positional[i]! : undefined;
-      if (given === undefined) {
-        if (!p.hasDefault) this.fail(n, 'a missing argument', `forward: \`${snippet(n)}\` gives no \`${p.name}\`.`);
-        frame.vars.set(p.name, p.defaultNode ? this.constantOf(p.defaultNode, frame) : null);
-      } else frame.vars.set(p.name, given);
+    const args = this.bindCall(fn.def, positional, keywords, frame, {
+      unread: (p) => this.fail(p.node, 'a function with *args', `forward: \`${snippet(n)}\` calls a function taking \`${p.node.text}\`, which Weightscope does not read.`),
+      missing: (p) => this.fail(n, 'a missing argument', `forward: \`${snippet(n)}\` gives no \`${p.name}\`.`),
     });
+    for (const [name, value] of args) frame.vars.set(name, value);
     return this.within(fn.file, n, () => this.runBody(statements(fn.def.childForFieldName('body')), frame)) ?? null;
+  }
+
+  /**
+   * A call's arguments bound to a def's parameters (bindArguments.ts, as the interpreter binds them; after
+   * `self` for a module's forward): a default is computed now; `*args` is not read; `**kwargs` takes the extra
+   * keywords, unused.
+   */
+  private bindCall(def: SyntaxNode, positional: FValue[], keywords: Map<string, FValue>, frame: Frame, on: { unread(p: DefParameter): never; missing(p: DefParameter): never }, afterSelf = false): Map<string, FValue> {
+    const all = defParameters(def.childForFieldName('parameters'));
+    const params = afterSelf ? all.slice(1) : all;
+    const bound = bindArguments<FValue>(params, positional, keywords, {
+      absent: (p) => (p.defaultNode ? this.constantOf(p.defaultNode, frame) : on.missing(p)),
+      rest: (p) => on.unread(p),
+      keywords: () => null,
+    });
+    for (const p of params) if (p.kind === 'keywords') bound.delete(p.name);
+    return bound;
   }
 
   /** A name from outside the file: torch functions become op nodes; math and Python builtins compute (on symbols, they become nodes). */
@@ -1088,18 +1100,11 @@ function selfName(def: SyntaxNode): string {
   return (first && parameterName(first)) ?? 'self';
 }
 
-/** A def's parameters (after `self`, for a method). */
-function parametersOf(def: SyntaxNode, afterSelf = true): Parameter[] {
-  const params = def.childForFieldName('parameters')?.namedChildren.filter((p): p is SyntaxNode => p !== null && p.type !== 'comment') ?? [];
-  const out: Parameter[] = [];
-  for (const p of afterSelf ? params.slice(1) : params) {
-    if (p.type === 'keyword_separator' || p.type === 'positional_separator') continue;
-    const splat = p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern';
-    if (p.type === 'dictionary_splat_pattern') continue; // **kwargs: extra keywords are accepted and unused
-    const defaultNode = p.childForFieldName('value');
-    out.push({ name: parameterName(p) ?? p.text, node: p, hasDefault: defaultNode !== null, defaultNode, splat });
-  }
-  return out;
+/** forward's parameters after `self` (bindArguments.ts's reading of them), `**kwargs` left out: extra keywords are accepted and unused. */
+function parametersOf(def: SyntaxNode): Parameter[] {
+  return defParameters(def.childForFieldName('parameters')).slice(1).filter((p) => p.kind !== 'keywords').map((p) => ({
+    name: p.name, node: p.node, hasDefault: p.defaultNode !== null, defaultNode: p.defaultNode, splat: p.kind === 'rest',
+  }));
 }
 
 function isTargetsName(name: string): boolean {
