@@ -1,11 +1,12 @@
 /** The one binder of call arguments to a def's parameters, shared by the interpreter and the forward reader. */
 import { describe, expect, it } from 'vitest';
 import { bindArguments, defParameters } from '../../../pymodel/interp/bindArguments';
+import { plainTree } from '../../../pymodel/plainTree';
 import { loadParser } from './helpers';
 
 async function paramsOf(source: string) {
   const parser = await loadParser();
-  const def = parser.parse(source).rootNode.namedChildren[0]!;
+  const def = plainTree(parser.parse(source), source).namedChildren[0]!;
   return defParameters(def.childForFieldName('parameters'));
 }
 
