@@ -692,7 +692,8 @@ export class ForwardReader {
       const method = fnNode.childForFieldName('attribute')!.text;
       const object = this.expr(objectNode, f);
       if (isSym(object)) {
-        const { positional, keywords } = this.arguments(n, f);
+        const { positional, keywords, unconvertible } = this.arguments(n, f);
+        if (unconvertible) throw unconvertible;
         return this.emit(n, { kind: 'op', name: `Tensor.${method}` }, [this.toArg(object, objectNode), ...positional], keywords);
       }
       if (typeof object === 'object' && object !== null && object.kind === 'module' && method === 'forward') {
@@ -718,14 +719,28 @@ export class ForwardReader {
     }
   }
 
-  private arguments(n: SyntaxNode, f: Frame): { positional: GraphArg[]; keywords: Record<string, GraphArg>; values: FValue[]; keywordValues: Map<string, FValue> } {
-    const out = { positional: [] as GraphArg[], keywords: {} as Record<string, GraphArg>, values: [] as FValue[], keywordValues: new Map<string, FValue>() };
+  /**
+   * A call's arguments: their values, and as graph arguments for a node. A value that is not a graph argument (a
+   * module, a function: `hasattr(self, …)`, `log(fn)`) is fine for a call computed now or inlined; `unconvertible`
+   * holds why, for the calls that make a node of them (`needNode`).
+   */
+  private arguments(n: SyntaxNode, f: Frame): { positional: GraphArg[]; keywords: Record<string, GraphArg>; values: FValue[]; keywordValues: Map<string, FValue>; unconvertible?: Unreadable } {
+    const out: { positional: GraphArg[]; keywords: Record<string, GraphArg>; values: FValue[]; keywordValues: Map<string, FValue>; unconvertible?: Unreadable } = { positional: [], keywords: {}, values: [], keywordValues: new Map() };
+    const convert = (v: FValue, site: SyntaxNode): GraphArg => {
+      try {
+        return this.toArg(v, site);
+      } catch (err) {
+        if (!(err instanceof Unreadable)) throw err;
+        out.unconvertible ??= err;
+        return { kind: 'const', value: null };
+      }
+    };
     const list = n.childForFieldName('arguments');
     if (!list) return out;
     if (list.type === 'generator_expression') {
       const v = this.expr(list, f);
       out.values.push(v);
-      out.positional.push(this.toArg(v, list));
+      out.positional.push(convert(v, list));
       return out;
     }
     for (const a of list.namedChildren) {
@@ -734,21 +749,21 @@ export class ForwardReader {
         const key = a.childForFieldName('name')!.text;
         const v = this.expr(a.childForFieldName('value')!, f);
         out.keywordValues.set(key, v);
-        if (!PLACEMENT_KEYWORDS.has(key)) out.keywords[key] = this.toArg(v, a);
+        if (!PLACEMENT_KEYWORDS.has(key)) out.keywords[key] = convert(v, a);
       } else if (a.type === 'list_splat') {
         const v = this.expr(a.namedChild(0)!, f);
         const items = isSymList(v) ? v.items : typeof v === 'object' && v !== null && !isSym(v) && v.kind === 'list' ? v.items : undefined;
         if (!items) this.fail(a, 'a starred argument', `forward: \`${snippet(a)}\` spreads a value Weightscope cannot list.`);
         for (const item of items!) {
           out.values.push(item);
-          out.positional.push(this.toArg(item, a));
+          out.positional.push(convert(item, a));
         }
       } else if (a.type === 'dictionary_splat') {
         this.fail(a, 'a ** argument', `forward: \`${snippet(a)}\` passes keyword arguments Weightscope cannot list.`);
       } else {
         const v = this.expr(a, f);
         out.values.push(v);
-        out.positional.push(this.toArg(v, a));
+        out.positional.push(convert(v, a));
       }
     }
     return out;
@@ -758,7 +773,7 @@ export class ForwardReader {
   private callModule(m: ModuleValue, n: SyntaxNode, f: Frame): FValue {
     const path = this.paths.get(m.node);
     if (path === undefined) return this.fail(n, 'a module that is not part of the model', `forward: \`${snippet(n)}\` calls a module that is not a submodule of the model.`);
-    const { positional, keywords, values, keywordValues } = this.arguments(n, f);
+    const { positional, keywords, values, keywordValues, unconvertible } = this.arguments(n, f);
     const ownForward = m.cls !== undefined && this.forwardOf(m) !== undefined;
     if ((m.node.type === 'ModuleList' || m.node.type === 'ModuleDict') && !ownForward) {
       return this.fail(n, `calling a ${m.node.type}`, `forward: \`${snippet(n)}\` calls a ${m.node.type}, which is not callable; iterate over it.`);
@@ -773,6 +788,8 @@ export class ForwardReader {
     } else if (own) {
       this.moduleBody(m, path, n, values, keywordValues);
     }
+    // A module's own body reads constant arguments (a module, a function) as values; a torch module's node takes them as arguments.
+    if (unconvertible && !(own && !sequential)) throw unconvertible;
     const args = own && !sequential ? this.bodyArgs(path, positional, values) : positional;
     return this.emit(n, { kind: 'module', path }, args, own && !sequential ? {} : keywords);
   }
@@ -879,7 +896,7 @@ export class ForwardReader {
 
   /** A name from outside the file: torch functions become op nodes; math and Python builtins compute (on symbols, they become nodes). */
   private callBuiltin(name: string, fn: BuiltinValue, n: SyntaxNode, f: Frame): FValue {
-    const { positional, keywords, values, keywordValues } = this.arguments(n, f);
+    const { positional, keywords, values, keywordValues, unconvertible } = this.arguments(n, f);
     const symbolic = values.some(isSymbolic) || [...keywordValues.values()].some(isSymbolic);
     if (fn.self !== undefined && typeof fn.self === 'object' && fn.self !== null && (fn.self as { kind?: string }).kind === 'tensor') {
       return this.fail(n, 'a method of a parameter', `forward: \`${snippet(n)}\` is read on a parameter; Weightscope reads parameters as values (self.w), then ops on them.`);
@@ -891,6 +908,7 @@ export class ForwardReader {
     if (/^torch\.(jit\.is_scripting|jit\.is_tracing|_C\._get_tracing_state|onnx\.is_in_onnx_export|compiler\.is_compiling)$/.test(name)) return name === 'torch._C._get_tracing_state' ? null : false;
     if (name === 'torch.jit.annotate' && values.length === 2) return values[1]!;
     if (name.startsWith('torch.') || name.startsWith('einops.')) {
+      if (unconvertible) throw unconvertible;
       return this.emit(n, { kind: 'op', name: canonicalTorchName(name) }, positional, keywords);
     }
     // A list of tensors being built (`outs.append(conv(x))`, then torch.cat(outs)): the list holds the symbols.
@@ -906,6 +924,7 @@ export class ForwardReader {
     }
     if (symbolic) {
       if (/^(math\.\w+|len|int|float|min|max|abs|round|builtins\.\w+)$/.test(name)) {
+        if (unconvertible) throw unconvertible;
         return this.emit(n, { kind: 'op', name: name.includes('.') ? name : `builtins.${name}` }, positional, keywords);
       }
       if (name === 'isinstance') return this.fail(n, 'isinstance on a tensor', `forward: \`${snippet(n)}\` tests a tensor's type.`);
