@@ -27,4 +27,15 @@ export interface Dataset {
   targets: { kind: 'values'; dim: number; data: FloatArray } | { kind: 'classes'; classes: number; data: Int32Array; shape?: number[] };
   /** Where the data came from, for messages ("synthetic binary, seed 0"). */
   description: string;
+  /**
+   * Arrays for a forward's further inputs (`forward(self, obs, action)`), by forward's name for each:
+   * `count` rows of `shape`, row-major, token ids stored exactly as numbers like `inputs`.
+   */
+  extraInputs?: Record<string, ExtraInputData>;
+}
+
+export interface ExtraInputData {
+  shape: number[];
+  kind: 'values' | 'tokens';
+  data: FloatArray;
 }

@@ -13,6 +13,7 @@ import { isMeta, MetaTensor, UNKNOWN, type MetaValue } from './meta';
 import { MODULE_FORWARDS } from './moduleForwards';
 import { bindOp, collectingUnavailable, engineHas, OPS, OpUnavailable } from './ops';
 import { GraphError, GraphRunner, ModuleUnavailable } from './run';
+import { BranchMisread, BranchOnValues } from './branch';
 
 export interface GraphProblem {
   range: GraphRange;
@@ -21,6 +22,8 @@ export interface GraphProblem {
   unavailable: boolean;
   /** What it is, in a few words (for the ranking of what is not run yet). */
   construct: string;
+  /** A branch the reader decided (branch.ts) that the shapes decide the other way: the reader reads its other side. */
+  branch?: { key: string; taken: boolean };
 }
 
 /** Spatial sizes tried for an image model whose input size the code does not say (MNIST, CIFAR, ImageNet, …). */
@@ -39,6 +42,8 @@ export interface CheckOptions {
   tokens?: boolean;
   /** The targets' shape per example (and whether they are class indices), when forward takes them. */
   targetShape?: { shape: number[]; long: boolean };
+  /** The per-example shape of each further input the data gives, by forward's name for it. */
+  extraShapes?: Record<string, { shape: number[]; tokens: boolean }>;
 }
 
 export function checkForwardGraph(graph: ForwardGraph, root: ModuleNode, options: CheckOptions = {}): GraphProblem[] {
@@ -50,6 +55,8 @@ export function checkForwardGraph(graph: ForwardGraph, root: ModuleNode, options
     const { problems, mismatch } = shapeProblems(graph, root, candidate.inputs);
     if (!mismatch) {
       if (candidate.input) graph.input = candidate.input;
+      // The size the first input took, for inputs of a size the code does not say either.
+      if (candidate.extra && graph.extraInputs) graph.extraInputs = graph.extraInputs.map((e, i) => ({ ...e, kind: candidate.extra![i]! }));
       return problems;
     }
     first ??= problems;
@@ -84,21 +91,41 @@ function staticProblems(graph: ForwardGraph, root: ModuleNode): GraphProblem[] {
 }
 
 /** The example batches to try: the data's shape, else the graph's input kind (image sizes tried in turn). */
-function exampleInputs(graph: ForwardGraph, options: CheckOptions): { inputs: MetaValue[]; input?: InputKind }[] {
-  const withTargets = (x: MetaTensor, input?: InputKind): { inputs: MetaValue[]; input?: InputKind } => {
-    const inputs: MetaValue[] = [x];
+function exampleInputs(graph: ForwardGraph, options: CheckOptions): { inputs: MetaValue[]; input?: InputKind; extra?: InputKind[] }[] {
+  // forward's arguments in order: the data at 0, the targets where forward takes them, further inputs by their kind.
+  const arguments_ = (x: MetaTensor, size: number | undefined): { inputs: MetaValue[]; extra: (InputKind | undefined)[] } => {
+    const inputs: MetaValue[] = Array<MetaValue>(graph.root.inputs.length).fill(UNKNOWN);
+    inputs[0] = x;
     const t = options.targetShape;
-    if (graph.loss) inputs.push(t ? new MetaTensor([x.shape[0]!, ...t.shape], t.long) : x.long ? new MetaTensor(x.shape, true) : new MetaTensor([x.shape[0]!], true));
-    return input ? { inputs, input } : { inputs };
+    if (graph.loss) inputs[graph.loss.targetsInput] = t ? new MetaTensor([x.shape[0]!, ...t.shape], t.long) : x.long ? new MetaTensor(x.shape, true) : new MetaTensor([x.shape[0]!], true);
+    const extra = (graph.extraInputs ?? []).map((e) => {
+      const given = options.extraShapes?.[e.name];
+      const kind: InputKind | undefined = given
+        ? (given.tokens ? { kind: 'tokens', vocab: e.kind?.kind === 'tokens' ? e.kind.vocab : 2 ** 24, length: given.shape[0]! } : { kind: 'values', shape: given.shape })
+        : e.kind?.kind === 'values' ? { kind: 'values', shape: e.kind.shape.map((d) => (d === 0 ? size ?? 0 : d)) } : e.kind;
+      if (given) inputs[e.position] = new MetaTensor([x.shape[0]!, ...given.shape], given.tokens);
+      else if (kind?.kind === 'tokens') inputs[e.position] = new MetaTensor([x.shape[0]!, kind.length], true);
+      else if (kind && !kind.shape.includes(0)) inputs[e.position] = new MetaTensor([x.shape[0]!, ...kind.shape]);
+      return kind;
+    });
+    return { inputs, extra };
   };
-  if (options.inputShape) return [withTargets(new MetaTensor([CHECK_BATCH, ...options.inputShape], options.tokens === true))];
+  const candidate = (x: MetaTensor, input?: InputKind, size?: number): { inputs: MetaValue[]; input?: InputKind; extra?: InputKind[] } => {
+    const { inputs, extra } = arguments_(x, size);
+    const out: { inputs: MetaValue[]; input?: InputKind; extra?: InputKind[] } = { inputs };
+    if (input) out.input = input;
+    if (size !== undefined && extra.every((k): k is InputKind => k !== undefined)) out.extra = extra;
+    return out;
+  };
+  if (options.inputShape) return [candidate(new MetaTensor([CHECK_BATCH, ...options.inputShape], options.tokens === true))];
   const input = graph.input;
   if (!input) return [];
-  if (input.kind === 'tokens') return [withTargets(new MetaTensor([CHECK_BATCH, input.length], true))];
-  if (!input.shape.includes(0)) return [withTargets(new MetaTensor([CHECK_BATCH, ...input.shape]))];
+  if (input.kind === 'tokens') return [candidate(new MetaTensor([CHECK_BATCH, input.length], true))];
+  if (!input.shape.includes(0)) return [candidate(new MetaTensor([CHECK_BATCH, ...input.shape]))];
+  // Several image inputs (RAFT's two frames) take the same size.
   return (input.shape.length === 2 ? CANDIDATE_LENGTHS : CANDIDATE_IMAGE_SIZES).map((size) => {
     const shape = input.shape.map((d) => (d === 0 ? size : d));
-    return withTargets(new MetaTensor([CHECK_BATCH, ...shape]), { kind: 'values', shape });
+    return candidate(new MetaTensor([CHECK_BATCH, ...shape]), { kind: 'values', shape }, size);
   });
 }
 
@@ -111,11 +138,25 @@ export function predictionShape(graph: ForwardGraph, root: ModuleNode, inputShap
   const candidates = exampleInputs(graph, { inputShape, tokens });
   const run = candidates[0] ? shapeProblems(graph, root, candidates[0].inputs) : undefined;
   const out = run?.output;
-  const prediction = graph.loss ? (graph.loss.prediction !== undefined && Array.isArray(out) ? out[graph.loss.prediction] : undefined) : out;
+  const prediction = graph.loss ? (graph.loss.prediction !== undefined && Array.isArray(out) ? out[graph.loss.prediction] : undefined) : Array.isArray(out) ? out[0] : out;
   return isMeta(prediction) ? [...prediction.shape] : undefined;
 }
 
-function shapeProblems(graph: ForwardGraph, root: ModuleNode, inputs: MetaValue[]): { problems: GraphProblem[]; mismatch: boolean; output?: MetaValue } {
+/**
+ * Elements of the float tensors one forward pass computes per example (every op's output, found on shapes
+ * alone): what autograd keeps for the backward pass, and about what the backward pass allocates for their
+ * gradients. Undefined when the check cannot tell the input's shape, or cannot follow the graph to its end.
+ */
+export function activationElementsPerExample(graph: ForwardGraph, root: ModuleNode): number | undefined {
+  const candidate = exampleInputs(structuredClone(graph), {})[0];
+  if (!candidate) return undefined;
+  const tally = { elements: 0 };
+  const run = shapeProblems(graph, root, candidate.inputs, tally);
+  if (run.mismatch) return undefined;
+  return tally.elements / CHECK_BATCH;
+}
+
+function shapeProblems(graph: ForwardGraph, root: ModuleNode, inputs: MetaValue[], tally?: { elements: number }): { problems: GraphProblem[]; mismatch: boolean; output?: MetaValue } {
   const shapes = new Map<string, MetaTensor>();
   const guessed = new Map<string, string>();
   for (const e of tensorEntries(root)) {
@@ -149,7 +190,9 @@ function shapeProblems(graph: ForwardGraph, root: ModuleNode, inputs: MetaValue[
       if (known.engine && !engineHas(known.engine)) pending.push(new OpUnavailable(describeCall({ kind: 'op', name }), known.engine));
       if (args.some((a) => a === UNKNOWN) || Object.values(kwargs).some((a) => a === UNKNOWN)) return UNKNOWN;
       const { def, bound } = bindOp<MetaValue>(name, args, kwargs);
-      return def.shape ? collectingUnavailable((e) => pending.push(e), () => def.shape!(bound)) : UNKNOWN;
+      const out = def.shape ? collectingUnavailable((e) => pending.push(e), () => def.shape!(bound)) : UNKNOWN;
+      if (tally) tally.elements += floatElements(out);
+      return out;
     },
     afterNode: (node) => {
       for (const e of pending.splice(0)) noteUnavailable(node, e);
@@ -185,9 +228,19 @@ function shapeProblems(graph: ForwardGraph, root: ModuleNode, inputs: MetaValue[
     if (!(err instanceof GraphError)) throw err;
     // What the failing op noted before its shape rule threw (it is missing from the engine too).
     for (const e of pending.splice(0)) noteUnavailable(err.node, e, err.range);
-    problems.push({ range: err.range, message: err.cause.message, unavailable: false, construct: err.cause instanceof GuessedBuffer ? 'a buffer whose values are not computed' : 'a shape mismatch' });
+    const cause = err.cause;
+    const construct = cause instanceof GuessedBuffer ? 'a buffer whose values are not computed'
+      : cause instanceof BranchOnValues ? 'a branch on tensor values'
+        : cause instanceof BranchMisread ? 'a branch read for other shapes' : 'a shape mismatch';
+    problems.push({ range: err.range, message: cause.message, unavailable: false, construct, ...(cause instanceof BranchMisread ? { branch: { key: cause.key, taken: cause.taken } } : {}) });
     return { problems, mismatch: true };
   }
+}
+
+/** Elements of the float tensors in a value (a tuple's items counted each). */
+function floatElements(v: MetaValue): number {
+  if (isMeta(v)) return v.long ? 0 : v.numel;
+  return Array.isArray(v) ? v.reduce((n: number, x) => n + floatElements(x), 0) : 0;
 }
 
 class GuessedBuffer extends Error {

@@ -10,7 +10,8 @@ import { targetWidth, type Dataset } from '../data/dataset';
 import { syntheticImages, syntheticTokens } from '../data/sequences';
 import { syntheticDataset, type SyntheticTask } from '../data/synthetic';
 import type { GraphModelSpec } from '../model/spec';
-import type { DType } from '../tensor/dtype';
+import { TorchGenerator } from '../random';
+import { allocate, type DType } from '../tensor/dtype';
 import { Tensor } from '../tensor/tensor';
 import { taskForLoss } from '../train/defaults';
 import { checkForwardGraph, predictionShape } from './check';
@@ -25,8 +26,33 @@ export function graphDefaultDataset(spec: GraphModelSpec, dtype: DType = 'float3
   if (input.kind === 'tokens') return syntheticTokens({ count, length: input.length, vocab: input.vocab, seed: spec.seed, dtype });
   const out = predictionShape(spec.graph, spec.modules, input.shape);
   const width = out && out.length >= 2 ? out[out.length - 1]! : 1;
-  if (input.shape.length > 1) return syntheticImages({ count, shape: input.shape, classes: width, seed: spec.seed, dtype });
-  return syntheticDataset({ task: forwardLossTask(spec) ?? taskForLoss(spec.loss?.type), count, inputDim: input.shape[0]!, outputDim: width, seed: spec.seed, dtype });
+  if (input.shape.length > 1) return withExtraInputs(spec, syntheticImages({ count, shape: input.shape, classes: width, seed: spec.seed, dtype }), dtype);
+  return withExtraInputs(spec, syntheticDataset({ task: forwardLossTask(spec) ?? taskForLoss(spec.loss?.type), count, inputDim: input.shape[0]!, outputDim: width, seed: spec.seed, dtype }), dtype);
+}
+
+/**
+ * `data` with an array for every further input of forward (`forward(self, obs, action)`) that it does not
+ * give: a synthetic default of the input's kind, seeded by the model's seed plus the input's position
+ * (token ids uniform in [0, vocab), values N(0, 1)). An input whose kind the reader could not tell (a
+ * `lengths` vector) has no default: the message names it and how to give it.
+ */
+export function withExtraInputs(spec: GraphModelSpec, data: Dataset, dtype: DType = 'float32'): Dataset {
+  const extra = spec.graph.extraInputs ?? [];
+  if (extra.length === 0) return data;
+  const given = { ...data.extraInputs };
+  for (const e of extra) {
+    if (given[e.name]) continue;
+    const kind = e.kind;
+    if (!kind || (kind.kind === 'values' && kind.shape.some((d) => !(d > 0)))) {
+      throw new Error(`Weightscope cannot tell what data forward's input \`${e.name}\` takes; give it beside the inputs: "data": {"npy": {"inputs": …, "targets": …, "${e.name}": "${e.name}.npy"}}`);
+    }
+    const rng = new TorchGenerator((spec.seed ?? 0) + e.position);
+    const shape = kind.kind === 'tokens' ? [kind.length] : kind.shape;
+    const values = allocate(dtype, data.count * shape.reduce((a, b) => a * b, 1));
+    for (let i = 0; i < values.length; i++) values[i] = kind.kind === 'tokens' ? rng.int(kind.vocab) : rng.normal();
+    given[e.name] = { shape, kind: kind.kind, data: values };
+  }
+  return { ...data, extraInputs: given, description: `${data.description}; ${extra.filter((e) => !data.extraInputs?.[e.name]).map((e) => `synthetic ${e.name}`).join(', ') || 'further inputs from the data'}` };
 }
 
 /** The targets a loss computed in forward takes: class indices for cross_entropy/nll_loss, 0/1 for the BCE losses, values otherwise. */
@@ -50,7 +76,12 @@ export function graphDataMismatch(spec: GraphModelSpec, data: Dataset): string |
     const t = data.targets;
     if (t.kind === 'classes' && t.classes > input.vocab && spec.graph.loss) return `the data has ${t.classes} target classes, but the model's vocabulary has ${input.vocab} tokens`;
   }
-  const problems = checkForwardGraph({ ...spec.graph }, spec.modules, { inputShape: shape, tokens: data.inputKind === 'tokens', targetShape: targetShapeOf(data) });
+  const names = new Set((spec.graph.extraInputs ?? []).map((e) => e.name));
+  for (const name of Object.keys(data.extraInputs ?? {})) {
+    if (!names.has(name)) return `the data gives "${name}", which is not an input of forward${names.size > 0 ? ` (its further inputs: ${[...names].join(', ')})` : ''}`;
+  }
+  const extraShapes = Object.fromEntries(Object.entries(data.extraInputs ?? {}).map(([name, x]) => [name, { shape: x.shape, tokens: x.kind === 'tokens' }]));
+  const problems = checkForwardGraph({ ...spec.graph }, spec.modules, { inputShape: shape, tokens: data.inputKind === 'tokens', targetShape: targetShapeOf(data), extraShapes });
   const first = problems[0];
   return first ? `with inputs of shape [N, ${shape.join(', ')}]: ${first.message}` : undefined;
 }
@@ -60,13 +91,24 @@ function targetShapeOf(data: Dataset): { shape: number[]; long: boolean } {
   return t.kind === 'classes' ? { shape: t.shape ?? [], long: true } : { shape: [t.dim], long: false };
 }
 
-/** A batch as forward's arguments: the inputs in the data's shape (integer tensors for token ids), then the targets when forward takes them. */
-export function forwardArguments(spec: GraphModelSpec, data: Dataset, inputs: Tensor, targets: Tensor | Int32Array): RuntimeValue[] {
+/**
+ * A batch as forward's arguments, in forward's order: the inputs in the data's shape (integer tensors for
+ * token ids), the targets where forward takes them, and the batch's rows of each further input.
+ */
+export function forwardArguments(spec: GraphModelSpec, data: Dataset, inputs: Tensor, targets: Tensor | Int32Array, extra: Record<string, Tensor> = {}): RuntimeValue[] {
   const n = inputs.shape[0]!;
   const shape = [n, ...(data.inputShape ?? [data.inputDim])];
   const x: RuntimeValue = data.inputKind === 'tokens' ? new LongTensor(Int32Array.from(inputs.data), shape) : new Tensor(inputs.data, shape, inputs.requiresGrad);
-  if (!spec.graph.loss) return [x];
-  return [x, targetValue(data, targets, n)];
+  const graph = spec.graph;
+  const args: RuntimeValue[] = Array<RuntimeValue>(Math.max(1, graph.root.inputs.length)).fill(null);
+  args[0] = x;
+  if (graph.loss) args[graph.loss.targetsInput] = targetValue(data, targets, n);
+  for (const e of graph.extraInputs ?? []) {
+    const t = extra[e.name];
+    if (!t) throw new Error(`the batch has no values for forward's input ${e.name}`);
+    args[e.position] = data.extraInputs?.[e.name]?.kind === 'tokens' ? new LongTensor(Int32Array.from(t.data), t.shape) : t;
+  }
+  return args;
 }
 
 /** The targets as torch holds them: class indices of shape (N, …) as an integer tensor, values as (N, k). */

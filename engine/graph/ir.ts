@@ -81,6 +81,21 @@ export interface ForwardGraph {
   loss?: { targetsInput: number; output: number; prediction?: number };
   /** The data the model takes, when the reader could tell (the first layer, the position table); else undefined. */
   input?: InputKind;
+  /** forward's inputs after `self`, as Python names them, in the order of `root.inputs`. */
+  inputNames?: string[];
+  /**
+   * forward's inputs besides the data (position 0) and the targets (`forward(self, obs, action)`, RAFT's
+   * `image2`, a `lengths` tensor): each takes its own array of the data, or a synthetic default of its kind.
+   */
+  extraInputs?: ExtraInput[];
+}
+
+/** An input of forward beyond the first: where it is, its name, and what it holds when the reader could tell. */
+export interface ExtraInput {
+  /** Its index in `root.inputs`. */
+  position: number;
+  name: string;
+  kind?: InputKind;
 }
 
 export const value = (name: string): GraphArg => ({ kind: 'value', name });

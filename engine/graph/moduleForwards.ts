@@ -12,11 +12,14 @@
  */
 import type { ArgValue, ModuleNode } from '../modules/tree';
 import { OpUnavailable } from './ops';
+import { bind } from './signature';
 
 export interface ModuleCallContext<V> {
   module: ModuleNode;
   /** The module's own parameter or buffer, or null when it has none of that name (`bias=False`). */
   own(name: string): V | null;
+  /** A tensor of a child module by its path below this one (`out_proj.weight`), or null when it has none. */
+  descendant(path: string): V | null;
   /** Calls an op of the table by torch's name. */
   op(name: string, args: V[], kwargs?: Record<string, V>): V;
   /** A constant as a value of the domain. */
@@ -117,16 +120,49 @@ function recurrent(mode: 'LSTM' | 'GRU' | 'RNN'): ModuleForward {
   };
 }
 
+/**
+ * nn.MultiheadAttention.forward(query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
+ * average_attn_weights=True) as torch 1.13 writes its training path: batch_first inputs transposed to
+ * sequence-first, F.multi_head_attention_forward with the packed in_proj (or the separate q/k/v projections
+ * when kdim or vdim differ), the output transposed back; returns (attn_output, attn_weights or None).
+ */
+const multiheadAttention: ModuleForward = (ctx, inputs, kwargs) => {
+  const m = ctx.module;
+  const b = bind<typeof inputs[number]>('MultiheadAttention.forward', 'query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None, average_attn_weights=True', inputs, kwargs);
+  const batchFirst = arg(m, 'batch_first') === true;
+  const query = b.get('query');
+  const batched = (ctx.op('Tensor.dim', [query]) as unknown) === 3;
+  const seqFirst = (x: typeof query): typeof query => (batchFirst && batched ? ctx.op('Tensor.transpose', [x, ctx.constant(1), ctx.constant(0)]) : x);
+  const none = ctx.constant(null);
+  const separate = ctx.own('in_proj_weight') === null;
+  const result = ctx.op(`${F}multi_head_attention_forward`, [
+    seqFirst(query), seqFirst(b.get('key')), seqFirst(b.get('value')), ctx.constant(arg(m, 'embed_dim')), ctx.constant(arg(m, 'num_heads')),
+    ctx.own('in_proj_weight') ?? none, ctx.own('in_proj_bias') ?? none, ctx.own('bias_k') ?? none, ctx.own('bias_v') ?? none,
+    ctx.constant(arg(m, 'add_zero_attn')), ctx.constant(arg(m, 'dropout')), ctx.descendant('out_proj.weight')!, ctx.descendant('out_proj.bias') ?? none,
+  ], {
+    training: ctx.constant(true), key_padding_mask: b.get('key_padding_mask') ?? none, need_weights: b.get('need_weights'), attn_mask: b.get('attn_mask') ?? none,
+    average_attn_weights: b.get('average_attn_weights'),
+    ...(separate ? { use_separate_proj_weight: ctx.constant(true), q_proj_weight: ctx.own('q_proj_weight')!, k_proj_weight: ctx.own('k_proj_weight')!, v_proj_weight: ctx.own('v_proj_weight')! } : {}),
+  });
+  if (!(batchFirst && batched)) return result;
+  // (output, weights): the output back to batch-first.
+  const output = ctx.op('operator.getitem', [result, ctx.constant(0)]);
+  const weights = ctx.op('operator.getitem', [result, ctx.constant(1)]);
+  return ctx.op('weightscope.tuple', [ctx.op('Tensor.transpose', [output, ctx.constant(1), ctx.constant(0)]), weights]);
+};
+
 export const MODULE_FORWARDS: Readonly<Record<string, ModuleForward>> = {
   Linear: linear,
   Conv1d: conv(`${F}conv1d`),
   Conv2d: conv(`${F}conv2d`),
+  Conv3d: conv(`${F}conv3d`),
   ConvTranspose2d: (ctx, inputs, kwargs) => {
     const m = ctx.module;
     return ctx.op(`${F}conv_transpose2d`, [one(m.type, inputs, kwargs), ctx.own('weight')!, ctx.own('bias') ?? ctx.constant(null), ...['stride', 'padding', 'output_padding', 'groups', 'dilation'].map((a) => ctx.constant(arg(m, a)))]);
   },
   BatchNorm1d: batchNorm,
   BatchNorm2d: batchNorm,
+  BatchNorm3d: batchNorm,
   LayerNorm: layerNorm,
   GroupNorm: groupNorm,
   Embedding: embedding,
@@ -139,6 +175,10 @@ export const MODULE_FORWARDS: Readonly<Record<string, ModuleForward>> = {
   GELU: functional(`${F}gelu`, [], { approximate: 'approximate' }),
   SiLU: functional(`${F}silu`),
   Mish: functional(`${F}mish`),
+  ReLU6: functional(`${F}relu6`),
+  Hardtanh: functional(`${F}hardtanh`, ['min_val', 'max_val']),
+  Hardsigmoid: functional(`${F}hardsigmoid`),
+  Hardswish: functional(`${F}hardswish`),
   Tanh: functional(`${F}tanh`),
   Sigmoid: functional(`${F}sigmoid`),
   Softplus: functional(`${F}softplus`, ['beta', 'threshold']),
@@ -149,6 +189,8 @@ export const MODULE_FORWARDS: Readonly<Record<string, ModuleForward>> = {
   AvgPool2d: functional(`${F}avg_pool2d`, ['kernel_size', 'stride', 'padding', 'ceil_mode', 'count_include_pad', 'divisor_override']),
   AdaptiveAvgPool1d: functional(`${F}adaptive_avg_pool1d`, ['output_size']),
   AdaptiveAvgPool2d: functional(`${F}adaptive_avg_pool2d`, ['output_size']),
+  AdaptiveAvgPool3d: functional(`${F}adaptive_avg_pool3d`, ['output_size']),
+  MultiheadAttention: multiheadAttention,
   LSTM: recurrent('LSTM'),
   GRU: recurrent('GRU'),
   RNN: recurrent('RNN'),

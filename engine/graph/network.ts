@@ -101,13 +101,16 @@ export class GraphNetwork {
   }
 
   /**
-   * The model's prediction and, when forward computes it (nanoGPT's `return logits, loss`), its loss.
+   * The model's prediction and, when forward computes it (nanoGPT's `return logits, loss`), its loss. A
+   * forward that returns a tuple without computing its loss: the model's loss is taken on the tuple's first item.
    */
   predictionAndLoss(output: RuntimeValue): { prediction: Tensor | undefined; loss: Tensor | undefined } {
     const loss = this.spec.graph.loss;
     if (!loss) {
-      if (!isTensor(output)) throw new TypeError(`forward returns ${describeValue(output)}, not a tensor Weightscope can apply the loss to`);
-      return { prediction: output, loss: undefined };
+      // A tuple (a VAE's `recon, mu, logvar`, an agent's `logits, value`): the loss applies to its first item.
+      const prediction = Array.isArray(output) ? output[0] : output;
+      if (!isTensor(prediction)) throw new TypeError(`forward returns ${describeValue(output)}, not a tensor (or a tuple starting with one) Weightscope can apply the loss to`);
+      return { prediction, loss: undefined };
     }
     const items = Array.isArray(output) ? output : [output];
     const l = loss.output < 0 ? output : items[loss.output];

@@ -23,6 +23,7 @@ import { Tensor } from '../tensor/tensor';
 import { isMeta, MetaTensor, UNKNOWN, type MetaValue } from './meta';
 import { canBatchMatmul, canBroadcast, canLayerNormShape, canReduceDims, canSoftmaxAnyDim } from './capabilities';
 import { bind, type Bound } from './signature';
+import { BRANCH_OP, branchOp } from './branch';
 import { describeValue, isLong, isTensor, LongTensor, type RuntimeValue } from './values';
 
 export interface RunContext {
@@ -399,6 +400,14 @@ function compareRun(name: string) {
       }
     };
     if (typeof a === 'number' && typeof c === 'number') return test(a, c);
+    // Python scalars (None, booleans, strings): equality as Python's, booleans ordered as 0/1.
+    const scalar = (v: RuntimeValue): v is null | boolean | string | number => v === null || typeof v === 'boolean' || typeof v === 'string' || typeof v === 'number';
+    if (scalar(a) && scalar(c)) {
+      const bothNumeric = (typeof a === 'number' || typeof a === 'boolean') && (typeof c === 'number' || typeof c === 'boolean');
+      if (bothNumeric) return test(Number(a), Number(c));
+      if (name === 'eq' || name === 'ne') return (a === c) === (name === 'eq');
+      throw new TypeError(`'${name}' not supported between ${describeValue(a)} and ${describeValue(c)}`);
+    }
     const t = isTensor(a) || isLong(a) ? a : undefined;
     if (!t || typeof c !== 'number') throw new TypeError(`operator.${name}: Weightscope compares a tensor with a number, got ${describeValue(a)} and ${describeValue(c)}`);
     const out = new Int32Array(t.data.length);
@@ -407,10 +416,18 @@ function compareRun(name: string) {
   };
 }
 
-function compareShape(b: Bound<MetaValue>): MetaValue {
-  const a = b.get('a');
-  if (isMeta(a)) return new MetaTensor(a.shape, true);
-  return typeof a === 'number' ? UNKNOWN : UNKNOWN;
+function compareShape(name: string) {
+  return (b: Bound<MetaValue>): MetaValue => {
+    const a = b.get('a');
+    const c = b.get('b');
+    if (isMeta(a)) return new MetaTensor(isMeta(c) ? broadcastShapes(a.shape, c.shape) : a.shape, true);
+    if (isMeta(c)) return new MetaTensor(c.shape, true);
+    // Sizes compared (`x.dim() == 3`): computed, so that a branch on them is decided by the check.
+    const scalar = (v: MetaValue): boolean => typeof v === 'number' || typeof v === 'boolean' || v === null || typeof v === 'string';
+    if (scalar(a) && scalar(c)) return compareRun(name)(b as Bound<RuntimeValue>) as boolean;
+    if (Array.isArray(a) && Array.isArray(c) && (name === 'eq' || name === 'ne')) return (JSON.stringify(a) === JSON.stringify(c)) === (name === 'eq');
+    return UNKNOWN;
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -583,7 +600,7 @@ function binaryOp(name: string): OpDef {
 }
 
 function compareOp(name: string): OpDef {
-  return { signature: 'a, b', run: compareRun(name), shape: compareShape };
+  return { signature: 'a, b', run: compareRun(name), shape: compareShape(name) };
 }
 
 const getitem: OpDef = {
@@ -670,6 +687,9 @@ const OPS_BY_METHOD: Record<string, OpDef> = {
   'operator.gt': compareOp('gt'),
   'operator.ge': compareOp('ge'),
   'operator.getitem': getitem,
+  [BRANCH_OP]: branchOp,
+  // A tuple a module forward returns (nn.MultiheadAttention's (output, weights)).
+  'weightscope.tuple': { signature: '*items', run: (b) => [...b.rest], shape: (b) => [...b.rest] },
   'math.sqrt': math1(Math.sqrt),
   'math.log': math1(Math.log),
   'math.exp': math1(Math.exp),
@@ -774,6 +794,10 @@ const OPS_BY_METHOD: Record<string, OpDef> = {
   [`${F}gelu`]: gelu,
   [`${F}silu`]: silu,
   [`${F}mish`]: activation('mish', 'input, inplace=False'),
+  [`${F}relu6`]: activation('relu6', 'input, inplace=False'),
+  [`${F}hardtanh`]: activation('hardtanh', 'input, min_val=-1.0, max_val=1.0, inplace=False', (b) => [b.get('min_val'), b.get('max_val')]),
+  [`${F}hardsigmoid`]: activation('hardsigmoid', 'input, inplace=False'),
+  [`${F}hardswish`]: activation('hardswish', 'input, inplace=False'),
   [`${F}softplus`]: activation('softplus', 'input, beta=1, threshold=20', (b) => [b.get('beta'), b.get('threshold')]),
   [`${F}tanh`]: tanh, 'torch.tanh': tanh, 'Tensor.tanh': tanh,
   [`${F}sigmoid`]: sigmoid, 'torch.sigmoid': sigmoid, 'Tensor.sigmoid': sigmoid,
@@ -825,12 +849,13 @@ const OPS_BY_METHOD: Record<string, OpDef> = {
   }),
   [`${F}conv1d`]: engineOp('conv1d', 'input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1', (fn, b) => convCall(fn, b), (b) => convShape('conv1d', 1, b)),
   [`${F}conv2d`]: engineOp('conv2d', 'input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1', (fn, b) => convCall(fn, b), (b) => convShape('conv2d', 2, b)),
+  [`${F}conv3d`]: engineOp('conv3d', 'input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1', (fn, b) => convCall(fn, b), (b) => convShape('conv3d', 3, b)),
   [`${F}conv_transpose2d`]: engineOp('convTranspose2d', 'input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1', (fn, b) =>
     fn(tensorArg('conv_transpose2d', b.get('input')), tensorArg('conv_transpose2d', b.get('weight'), 'weight'), optionalTensor('conv_transpose2d', b.get('bias'), 'bias'),
       { stride: b.get('stride'), padding: b.get('padding'), outputPadding: b.get('output_padding'), groups: b.get('groups'), dilation: b.get('dilation') }) as Tensor),
   [`${F}max_pool1d`]: poolOp('maxPool1d', 1, false), [`${F}max_pool2d`]: poolOp('maxPool2d', 2, false),
   [`${F}avg_pool1d`]: poolOp('avgPool1d', 1, true), [`${F}avg_pool2d`]: poolOp('avgPool2d', 2, true),
-  [`${F}adaptive_avg_pool1d`]: adaptiveOp('adaptiveAvgPool1d', 1), [`${F}adaptive_avg_pool2d`]: adaptiveOp('adaptiveAvgPool2d', 2),
+  [`${F}adaptive_avg_pool1d`]: adaptiveOp('adaptiveAvgPool1d', 1), [`${F}adaptive_avg_pool2d`]: adaptiveOp('adaptiveAvgPool2d', 2), [`${F}adaptive_avg_pool3d`]: adaptiveOp('adaptiveAvgPool3d', 3),
   [`${F}scaled_dot_product_attention`]: engineOp('scaledDotProductAttention', 'query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None', (fn, b, ctx) => {
     const q = tensorArg('sdpa', b.get('query'));
     const mask = b.get('attn_mask');
@@ -842,6 +867,52 @@ const OPS_BY_METHOD: Record<string, OpDef> = {
     const v = b.get('value');
     return isMeta(q) && isMeta(v) ? new MetaTensor([...q.shape.slice(0, -1), v.shape[v.ndim - 1]!]) : UNKNOWN;
   }),
+
+  // nn.MultiheadAttention's functional form, on sequence-first inputs (the module forward transposes batch_first).
+  [`${F}multi_head_attention_forward`]: engineOp('multiHeadAttentionForward',
+    'query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias, bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias, training=True, key_padding_mask=None, need_weights=True, attn_mask=None, use_separate_proj_weight=False, q_proj_weight=None, k_proj_weight=None, v_proj_weight=None, static_k=None, static_v=None, average_attn_weights=True',
+    (fn, b, ctx) => {
+      const o = 'multi_head_attention_forward';
+      if (b.get('bias_k') !== null || b.get('bias_v') !== null) throw new OpUnavailable('nn.MultiheadAttention(add_bias_kv=True)', 'multiHeadAttentionForward', 'with add_bias_kv');
+      if (b.get('add_zero_attn') === true) throw new OpUnavailable('nn.MultiheadAttention(add_zero_attn=True)', 'multiHeadAttentionForward', 'with add_zero_attn');
+      if (b.get('static_k') !== null || b.get('static_v') !== null) throw new OpUnavailable(o, 'multiHeadAttentionForward', 'with static_k/static_v');
+      const q = tensorArg(o, b.get('query'));
+      const mask = (name: string): { tensor: Tensor | null; boolean: boolean } => {
+        const m = b.get(name);
+        if (m === null) return { tensor: null, boolean: true };
+        return isLong(m) ? { tensor: floatMask(o, m, q), boolean: true } : { tensor: tensorArg(o, m, name), boolean: false };
+      };
+      const kpm = mask('key_padding_mask');
+      const am = mask('attn_mask');
+      const separate = b.get('use_separate_proj_weight') === true;
+      const r = fn(q, tensorArg(o, b.get('key'), 'key'), tensorArg(o, b.get('value'), 'value'), {
+        numHeads: num(o, b.get('num_heads'), 'num_heads'),
+        inProjWeight: separate ? null : tensorArg(o, b.get('in_proj_weight'), 'in_proj_weight'),
+        inProjBias: optionalTensor(o, b.get('in_proj_bias'), 'in_proj_bias'),
+        ...(separate ? { qProjWeight: tensorArg(o, b.get('q_proj_weight'), 'q_proj_weight'), kProjWeight: tensorArg(o, b.get('k_proj_weight'), 'k_proj_weight'), vProjWeight: tensorArg(o, b.get('v_proj_weight'), 'v_proj_weight') } : {}),
+        outProjWeight: tensorArg(o, b.get('out_proj_weight'), 'out_proj_weight'),
+        outProjBias: optionalTensor(o, b.get('out_proj_bias'), 'out_proj_bias'),
+        keyPaddingMask: kpm.tensor, keyPaddingMaskBoolean: kpm.boolean, attnMask: am.tensor, attnMaskBoolean: am.boolean,
+        needWeights: b.get('need_weights') === true, averageAttnWeights: b.get('average_attn_weights') !== false,
+        dropoutP: num(o, b.get('dropout_p'), 'dropout_p'), training: b.get('training') === true && ctx.training, rng: ctx.rng,
+      }) as { output: Tensor; weights: Tensor | null };
+      return [r.output, r.weights];
+    }, (b) => {
+      const q = b.get('query');
+      const k = b.get('key');
+      const w = b.get('out_proj_weight');
+      if (!isMeta(q) || !isMeta(k) || !isMeta(w)) return UNKNOWN;
+      const batched = q.ndim === 3;
+      const [L, N] = [q.shape[0]!, batched ? q.shape[1]! : 1];
+      const S = k.shape[0]!;
+      const E = q.shape[q.ndim - 1]!;
+      const H = num('multi_head_attention_forward', b.get('num_heads'), 'num_heads');
+      if (E % H !== 0) throw new RangeError(`multi_head_attention_forward: embed_dim ${E} not divisible by num_heads ${H}`);
+      const out = new MetaTensor(batched ? [L, N, w.shape[0]!] : [L, w.shape[0]!]);
+      if (b.get('need_weights') !== true) return [out, null];
+      const heads = b.get('average_attn_weights') === false ? [H] : [];
+      return [out, new MetaTensor(batched ? [N, ...heads, L, S] : [...heads, L, S])];
+    }),
 
   // Recurrent layers over time (nn.LSTM/GRU/RNN's forward, moduleForwards.ts)
   // Called by the LSTM/GRU/RNN module forwards with the weights by torch's names; returns torch's (output, h_n) or (output, (h_n, c_n)).

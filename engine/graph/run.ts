@@ -130,6 +130,11 @@ export class GraphRunner<V> {
     return forward<V>({
       module,
       own: (name) => (own.has(name) ? this.domain.tensor(path ? `${path}.${name}` : name) : null),
+      descendant: (name) => {
+        const dot = name.lastIndexOf('.');
+        const child = namedModules(module).find((c) => c.path === name.slice(0, dot))?.module;
+        return child?.tensors.some((t) => t.name === name.slice(dot + 1)) ? this.domain.tensor(path ? `${path}.${name}` : name) : null;
+      },
       op: (name, a, kw = {}) => this.domain.op(name, a, kw),
       constant: (v) => constantValue(v) as V,
     }, args, kwargs);

@@ -27,6 +27,7 @@ import type { Criterion, LayerTrace } from '../nn';
 import { TorchGenerator } from '../random';
 import { allocate, dtypeOf, type FloatArray } from '../tensor/dtype';
 import { Tensor } from '../tensor/tensor';
+import { gatherExtra } from '../train/batches';
 import { defaultDataset } from '../train/defaults';
 import { activationScale, deadFraction, gradientStd, saturatedFraction } from './signalStats';
 import { signalVerdict, type SignalVerdict } from './signalVerdict';
@@ -120,6 +121,7 @@ export interface SignalReport {
 interface Batch {
   inputs: Tensor;
   targets: Tensor | Int32Array;
+  extra?: Record<string, Tensor>;
 }
 
 /** The first `count` rows of `data`. */
@@ -128,7 +130,8 @@ function firstRows(data: Dataset, count: number): Batch {
   const inputs = new Tensor(data.inputs.slice(0, count * d), [count, d]);
   const t = data.targets;
   const targets = t.kind === 'classes' ? t.data.slice(0, count * targetWidth(t)) : new Tensor(t.data.slice(0, count * t.dim), [count, t.dim]);
-  return { inputs, targets };
+  if (!data.extraInputs) return { inputs, targets };
+  return { inputs, targets, extra: gatherExtra(data.extraInputs, Int32Array.from({ length: count }, (_, i) => i)) };
 }
 
 /** Seeds the backward pass of the model's loss, or of ½‖y‖²/B; returns what was used. */
@@ -255,10 +258,10 @@ function measureGraphSignal(spec: GraphModelSpec, options: SignalOptions): Signa
   const affordable = Math.floor(SIGNAL_BUDGET / Math.max(1, parameterCount(spec) * positions));
   const examples = Math.min(data.count, options.examples ?? Math.max(MIN_GRAPH_SIGNAL_EXAMPLES, Math.min(DEFAULT_SIGNAL_EXAMPLES, affordable)));
   if (!(examples >= 1)) throw new RangeError(`measureSignal: need at least one example, got ${examples}`);
-  const { inputs, targets } = firstRows(data, examples);
+  const { inputs, targets, extra } = firstRows(data, examples);
 
   const trace: ModuleTrace[] = [];
-  const out = network.forward(forwardArguments(spec, data, inputs, targets), { trace, retainGrad: true });
+  const out = network.forward(forwardArguments(spec, data, inputs, targets, extra), { trace, retainGrad: true });
   const { prediction, loss: own } = network.predictionAndLoss(out);
   let loss: { loss: string; value: number };
   if (own) {

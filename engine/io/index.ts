@@ -11,5 +11,5 @@ export { readNpy, writeNpy } from './npy';
 export { readSafetensors, readSafetensorsFile, writeSafetensors, type SafetensorsFile } from './safetensors';
 export { readCsvDataset, type CsvDatasetOptions } from './csv';
 export { detectDelimiter, type CsvDelimiter } from './csvTable';
-export { readNpyDataset, type ArrayInput, type NpyDatasetOptions } from './npyDataset';
+export { readNpyDataset, readNpyExtraInput, type ArrayInput, type NpyDatasetOptions } from './npyDataset';
 export type { DatasetTask } from './task';

@@ -9,7 +9,7 @@
  * re-numbering would silently shift every class above one that happens to be
  * absent from the file.
  */
-import type { Dataset } from '../data/dataset';
+import type { Dataset, ExtraInputData } from '../data/dataset';
 import { allocate, type DType } from '../tensor/dtype';
 import { IoError } from './errors';
 import type { DatasetTask } from './task';
@@ -83,6 +83,27 @@ export function readNpyDataset(inputs: ArrayInput, targets: ArrayInput, task: Da
     if (bad >= 0) targetsFail(`${indexText('targets', bad, targets.shape)} is ${y[bad]}; binary targets must be 0 or 1`);
   }
   return { count, inputDim, ...shaped, inputs: x, targets: { kind: 'values', dim, data: y }, description };
+}
+
+/**
+ * An array for one of forward's further inputs (`"npy": {…, "action": "actions.npy"}`): `count` rows of any
+ * shape; an integer array holds token ids.
+ */
+export function readNpyExtraInput(array: ArrayInput, count: number, fileName: string, dtype: DType = 'float32'): ExtraInputData {
+  const fail = (detail: string): never => {
+    throw new IoError(fileName, detail);
+  };
+  checkLength(array, fail);
+  if (array.shape.length < 1 || array.shape[0] !== count) fail(`has shape [${array.shape.join(', ')}]: forward's further inputs need one row per example of the inputs (${count})`);
+  const shape = array.shape.slice(1);
+  const tokens = array.dtype !== undefined && /^int(16|32|64)$/.test(array.dtype);
+  const data = allocate(dtype, array.data.length);
+  copyFinite(array.data, data, array.shape, fail, 'values');
+  if (tokens) {
+    const bad = data.findIndex((v) => !(v >= 0 && v < 2 ** 24));
+    if (bad >= 0) fail(`${indexText('values', bad, array.shape)} is ${array.data[bad]}; token ids must be integers in [0, 2²⁴)`);
+  }
+  return { shape, kind: tokens ? 'tokens' : 'values', data };
 }
 
 function checkLength(array: ArrayInput, fail: (detail: string) => never): void {

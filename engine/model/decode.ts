@@ -461,8 +461,15 @@ function decodeData(d: DiagnosticSink, e: LocatedEntry | undefined): DataSpec | 
     d.error('missing-file', '"npy" needs "inputs" and "targets" file paths.', source.value.range);
     return undefined;
   }
+  // Any other key names a further input of forward (`"action": "actions.npy"`), checked against forward with the data.
+  const extra: Record<string, string> = {};
+  for (const e of files.entries) {
+    if (e.key === 'inputs' || e.key === 'targets') continue;
+    if (e.value.kind === 'scalar' && typeof e.value.value === 'string') extra[e.key] = e.value.value;
+    else d.error('type', `"${e.key}" must be a file path relative to the model file.`, e.value.range);
+  }
   const t = task(DATA_TASKS, 'regression');
-  return t ? { kind: 'npy', inputs, targets, task: t as DataTask } : undefined;
+  return t ? { kind: 'npy', inputs, targets, task: t as DataTask, ...(Object.keys(extra).length > 0 ? { extra } : {}) } : undefined;
 }
 
 function stringList(d: DiagnosticSink, node: Located, key: string): string[] | undefined {

@@ -14,12 +14,21 @@
  *   train    6P + 3·B·W + D      θ, g, m, v, the Adam update and the decay update;
  *                                the batch as for signal; the dataset (D elements)
  *
+ * A model with a forward graph has no layer widths: per example of the batch it
+ * keeps every op's output (A, the float elements one forward pass computes, from
+ * the graph's shapes: graph/check.ts) for backward, and backward allocates their
+ * gradients, so its batch costs 2·B·A in place of 3·B·W (signal 2P + 2·B·A,
+ * train 6P + 2·B·A + D).
+ *
  * These are lower bounds of the engine's own use (the JavaScript heap comes
  * on top); they only need to be right in order of magnitude to tell 10⁶ from 10¹⁰.
  */
 import { DEFAULT_BATCH_SIZE, DEFAULT_EXAMPLES, outputWidth } from '../train/defaults';
 import { modelTensors } from './moduleTree';
-import { isChainModel, isRunnableModel, type ChainModelSpec, type ModelSpec } from './spec';
+import { isChainModel, isRunnableModel, type ChainModelSpec, type GraphModelSpec, type ModelSpec } from './spec';
+import { activationElementsPerExample } from '../graph/check';
+import { GRAPH_DEFAULT_EXAMPLES } from '../graph/data';
+import type { InputKind } from '../graph/ir';
 
 export type SizedCommand = 'init' | 'signal' | 'train';
 
@@ -53,12 +62,34 @@ export function estimateMemory(spec: ModelSpec, command: SizedCommand, batchSize
     largest = Math.max(largest, numel);
   }
   if (command === 'init' || !isRunnableModel(spec)) return { parameters, bytes: FLOAT32 * (elements + 2 * largest) };
-  // A forward graph: the tensors, their gradients and AdamW's two moments; its activations are not estimated from widths.
-  if (!isChainModel(spec)) return { parameters, bytes: FLOAT32 * (command === 'signal' ? 2 : 6) * elements };
   const batch = batchSize ?? spec.training?.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!isChainModel(spec)) {
+    // A forward graph: the tensors, their gradients and AdamW's two moments, and per example of the batch
+    // every op's output (kept by autograd) and its gradient (the backward pass), from the graph's shapes.
+    const activations = 2 * batch * graphActivations(spec);
+    if (command === 'signal') return { parameters, bytes: FLOAT32 * (2 * elements + activations) };
+    return { parameters, bytes: FLOAT32 * (6 * elements + activations + graphDatasetElements(spec)) };
+  }
   const activations = 3 * batch * totalWidth(spec);
   if (command === 'signal') return { parameters, bytes: FLOAT32 * (2 * elements + activations) };
   return { parameters, bytes: FLOAT32 * (6 * elements + activations + datasetElements(spec)) };
+}
+
+/** Float elements one forward pass computes per example; 0 when the graph's input is not known (nothing to size it by). */
+function graphActivations(spec: GraphModelSpec): number {
+  return activationElementsPerExample(spec.graph, spec.modules) ?? 0;
+}
+
+/** The default dataset a graph model builds itself: its examples' inputs (and further inputs) and targets. */
+function graphDatasetElements(spec: GraphModelSpec): number {
+  if (spec.data) return 0;
+  const input = spec.graph.input;
+  if (!input) return 0;
+  const perExample = (kind: InputKind): number => (kind.kind === 'tokens' ? kind.length : kind.shape.reduce((a, d) => a * Math.max(1, d), 1));
+  const extra = (spec.graph.extraInputs ?? []).reduce((n, e) => n + (e.kind ? perExample(e.kind) : 0), 0);
+  // Targets: one per position for tokens, else one per example.
+  const targets = input.kind === 'tokens' ? input.length : 1;
+  return GRAPH_DEFAULT_EXAMPLES * (perExample(input) + extra + targets);
 }
 
 /** The inputs and every layer's output, per example. */

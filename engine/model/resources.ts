@@ -10,14 +10,14 @@
 import type { Dataset } from '../data/dataset';
 import { syntheticDataset } from '../data/synthetic';
 import { PathRefused } from '../io/confine';
-import { IoError, readCsvDataset, readNpy, readNpyDataset, readSafetensors, type LoadedArray } from '../io';
+import { IoError, readCsvDataset, readNpy, readNpyDataset, readNpyExtraInput, readSafetensors, type LoadedArray } from '../io';
 import type { DType } from '../tensor/dtype';
 import { defaultDataset, outputWidth } from '../train/defaults';
 import type { ModelDiagnostic } from './diagnostic';
 import { nodeAt, type Located } from './located';
 import { isGraphModel, isRunnableModel, type ModelSpec, type RunnableModelSpec } from './spec';
 import { characterDataset } from '../data/sequences';
-import { graphDataMismatch } from '../graph/data';
+import { graphDataMismatch, withExtraInputs } from '../graph/data';
 import { parameterShapes } from './moduleTree';
 
 export type ReadFile = (relativePath: string) => Promise<Uint8Array>;
@@ -30,7 +30,7 @@ export function resourcePaths(spec: ModelSpec): string[] {
   const paths: string[] = [];
   const data = spec.data;
   if (data?.kind === 'csv') paths.push(data.path);
-  if (data?.kind === 'npy') paths.push(data.inputs, data.targets);
+  if (data?.kind === 'npy') paths.push(data.inputs, data.targets, ...Object.values(data.extra ?? {}));
   if (data?.kind === 'text') paths.push(data.path);
   const from = spec.initFrom;
   if (from?.kind === 'safetensors') paths.push(from.path);
@@ -72,6 +72,14 @@ export async function loadModelResources(spec: ModelSpec, tree: Located | undefi
     } catch (err) {
       if (!(err instanceof IoError)) throw err;
       fail('bad-data-file', err.message, ['data']);
+    }
+    // forward's further inputs the data does not give: their synthetic defaults, or a message naming the input.
+    if (dataset && isGraphModel(spec)) {
+      try {
+        dataset = withExtraInputs(spec, dataset, dtype);
+      } catch (err) {
+        fail('data-shape', err instanceof Error ? err.message : String(err), ['data']);
+      }
     }
     if (dataset) checkDataset(spec, dataset, (message) => fail('data-shape', message, ['data']));
   }
@@ -117,7 +125,12 @@ async function loadDataset(spec: RunnableModelSpec, read: (path: string, at: (st
     case 'npy': {
       const [x, y] = await Promise.all([read(data.inputs, ['data', 'npy', 'inputs']), read(data.targets, ['data', 'npy', 'targets'])]);
       if (!x || !y) return undefined;
-      return readNpyDataset(readNpy(x, data.inputs), readNpy(y, data.targets), data.task, { dtype, inputsFile: data.inputs, targetsFile: data.targets });
+      const dataset = readNpyDataset(readNpy(x, data.inputs), readNpy(y, data.targets), data.task, { dtype, inputsFile: data.inputs, targetsFile: data.targets });
+      const extra = Object.entries(data.extra ?? {});
+      if (extra.length === 0) return dataset;
+      const arrays = await Promise.all(extra.map(([name, path]) => read(path, ['data', 'npy', name])));
+      if (arrays.some((a) => !a)) return undefined;
+      return { ...dataset, extraInputs: Object.fromEntries(extra.map(([name, path], i) => [name, readNpyExtraInput(readNpy(arrays[i]!, path), dataset.count, path, dtype)])) };
     }
   }
 }

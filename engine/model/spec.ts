@@ -118,7 +118,8 @@ export interface InitPattern {
 export type DataSpec =
   | { kind: 'synthetic'; task: 'regression' | 'binary' | 'multiclass' | 'spiral'; examples: number; noise: number }
   | { kind: 'csv'; path: string; target: string[]; features?: string[]; task: DataTask }
-  | { kind: 'npy'; inputs: string; targets: string; task: DataTask }
+  /** `extra`: arrays for forward's further inputs, by forward's name for each (`forward(self, obs, action)`). */
+  | { kind: 'npy'; inputs: string; targets: string; task: DataTask; extra?: Record<string, string> }
   /** A text file as a character-level dataset: windows of `blockSize` characters and the next character of each. */
   | { kind: 'text'; path: string; blockSize: number };
 

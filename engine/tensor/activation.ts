@@ -256,6 +256,78 @@ export function silu(x: Tensor): Tensor {
 }
 
 /**
+ * Hardtanh(x) = min(max(x, lo), hi), as torch's kernel; its gradient passes
+ * strictly inside (lo, hi) and is 0 at and beyond the bounds (torch's
+ * hardtanh_backward: `(x > lo) & (x < hi)`).
+ */
+export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
+  return unaryOp(
+    'HardtanhBackward',
+    x,
+    (xs, ys) => {
+      for (let i = 0; i < xs.length; i++) ys[i] = Math.min(Math.max(xs[i]!, minVal), maxVal);
+    },
+    (xs, _ys, g, gx) => {
+      for (let i = 0; i < g.length; i++) {
+        const v = xs[i]!;
+        gx[i] = v > minVal && v < maxVal ? g[i]! : 0;
+      }
+    },
+  );
+}
+
+/** ReLU6(x) = min(max(x, 0), 6): torch's relu6 is hardtanh(x, 0, 6), gradient included. */
+export function relu6(x: Tensor): Tensor {
+  return hardtanh(x, 0, 6);
+}
+
+/** torch's hardsigmoid_backward multiplies by 1/6 written as a float literal (`1.0f / 6.0f`), in every dtype. */
+const HARDSIGMOID_SLOPE = Math.fround(1 / 6);
+
+/**
+ * Hardsigmoid(x) = min(max(x + 3, 0), 6) / 6, as torch's kernel;
+ *   Hardsigmoid′(x) = 1/6 (its float32 value, as torch) on (−3, 3), else 0.
+ */
+export function hardsigmoid(x: Tensor): Tensor {
+  return unaryOp(
+    'HardsigmoidBackward',
+    x,
+    (xs, ys) => {
+      for (let i = 0; i < xs.length; i++) ys[i] = Math.min(Math.max(xs[i]! + 3, 0), 6) / 6;
+    },
+    (xs, _ys, g, gx) => {
+      for (let i = 0; i < g.length; i++) {
+        const v = xs[i]!;
+        gx[i] = v > -3 && v < 3 ? g[i]! * HARDSIGMOID_SLOPE : 0;
+      }
+    },
+  );
+}
+
+/**
+ * Hardswish(x) = x·min(max(x + 3, 0), 6) / 6, as torch's kernel;
+ *   Hardswish′(x) = 0 below −3, x/3 + 1/2 on [−3, 3), 1 from 3 on (torch's hardswish_backward).
+ */
+export function hardswish(x: Tensor): Tensor {
+  return unaryOp(
+    'HardswishBackward',
+    x,
+    (xs, ys) => {
+      for (let i = 0; i < xs.length; i++) {
+        const v = xs[i]!;
+        ys[i] = (v * Math.min(Math.max(v + 3, 0), 6)) / 6;
+      }
+    },
+    (xs, _ys, g, gx) => {
+      for (let i = 0; i < g.length; i++) {
+        const v = xs[i]!;
+        gx[i] = v < -3 ? 0 : v < 3 ? g[i]! * (v / 3 + 0.5) : g[i]!;
+      }
+    },
+  );
+}
+
+/**
  * Softplus(x) = (1/β)·log(1 + e^(βx)), reverting to x where βx > threshold
  * (there log(1 + e^(βx)) = βx to within float precision), as torch:
  *   Softplus′(x) = σ(βx), or 1 above the threshold.

@@ -52,9 +52,12 @@ export { zeros, ones, full, arange, tril, triu } from './creation';
 export { scaledDotProductAttention, type ScaledDotProductAttentionOptions } from './attention';
 export {
   relu, leakyRelu, elu, selu, gelu, silu, mish, tanh, sigmoid, softplus, logistic, SELU_ALPHA, SELU_SCALE,
+  hardtanh, relu6, hardsigmoid, hardswish,
   type GeluApproximate,
 } from './activation';
 export { softmax, logSoftmax } from './softmax';
+export { conv3d, adaptiveAvgPool3d } from './conv3d';
+export { multiHeadAttentionForward, type MultiHeadAttentionOptions } from './multiheadAttention';
 export { dropout } from './dropout';
 export { layerNorm } from './layerNorm';
 export { conv1d, conv2d, convTranspose1d, convTranspose2d, type ConvOptions, type ConvTransposeOptions, type IntOrTuple } from './conv';

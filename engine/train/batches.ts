@@ -20,6 +20,8 @@ export interface Batch {
   /** A tensor of targets, or class indices for cross-entropy. */
   targets: Tensor | Int32Array;
   size: number;
+  /** The same rows of the data's further inputs (`Dataset.extraInputs`), by forward's name for each. */
+  extra?: Record<string, Tensor>;
 }
 
 export class BatchSampler {
@@ -52,7 +54,9 @@ export class BatchSampler {
     }
     const rows = this.order.subarray(this.cursor, Math.min(this.cursor + this.batchSize, this.data.count));
     this.cursor += rows.length;
-    return { inputs: this.gatherInputs(rows), targets: this.gatherTargets(rows), size: rows.length };
+    const batch: Batch = { inputs: this.gatherInputs(rows), targets: this.gatherTargets(rows), size: rows.length };
+    if (this.data.extraInputs) batch.extra = gatherExtra(this.data.extraInputs, rows);
+    return batch;
   }
 
   private gatherInputs(rows: Int32Array): Tensor {
@@ -75,6 +79,18 @@ export class BatchSampler {
     copyRows(t.data, rows, t.dim, out);
     return new Tensor(out, [rows.length, t.dim]);
   }
+}
+
+/** The rows of each further input, as tensors of shape (rows, …shape). */
+export function gatherExtra(extra: NonNullable<Dataset['extraInputs']>, rows: Int32Array): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  for (const [name, x] of Object.entries(extra)) {
+    const width = x.shape.reduce((a, b) => a * b, 1);
+    const values = allocate(dtypeOf(x.data), rows.length * width);
+    copyRows(x.data, rows, width, values);
+    out[name] = new Tensor(values, [rows.length, ...x.shape]);
+  }
+  return out;
 }
 
 /** out's i-th row ← the rows[i]-th row of `from` (rows of `width` elements); a loop, not a view per row. */

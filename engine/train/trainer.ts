@@ -190,7 +190,7 @@ export class Trainer {
     const criterion = this.criterion as Criterion<Tensor | ArrayLike<number>>;
     const graph = this.built.graph;
     if (!graph) return criterion.forward(this.built.network!.forward(batch.inputs), batch.targets);
-    const out = graph.forward(forwardArguments(graph.spec, data, batch.inputs, batch.targets));
+    const out = graph.forward(forwardArguments(graph.spec, data, batch.inputs, batch.targets, batch.extra));
     const { prediction, loss } = graph.predictionAndLoss(out);
     if (loss) return loss;
     return criterion.forward(prediction!, batch.targets);

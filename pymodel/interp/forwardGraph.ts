@@ -22,12 +22,15 @@
  * and naming the construct (`ForwardProblem`); the module tree (and so the
  * inspection) is unaffected.
  */
-import type { ForwardGraph, FunctionGraph, GraphArg, GraphCall, GraphNode, InputKind } from '../../engine/graph/ir';
-import { argValues } from '../../engine/graph/ir';
+import type { ExtraInput, ForwardGraph, FunctionGraph, GraphArg, GraphCall, GraphNode, InputKind } from '../../engine/graph/ir';
+import { BRANCH_OP } from '../../engine/graph/branch';
+import { checkForwardGraph } from '../../engine/graph/check';
+import { argValues, everyNode } from '../../engine/graph/ir';
 import type { ModuleNode } from '../../engine/modules/tree';
 import type { SyntaxNode } from '../parser';
 import { parameterName, snippet, statements, unparen } from '../syntax';
 import type { SourceFile } from './files';
+import { bindArguments, defParameters, type DefParameter } from './bindArguments';
 import { Env, type Interpreter } from './interpreter';
 import { isUnknown, type BuiltinValue, type ClassValue, type FunctionValue, type ModuleValue, type Value } from './values';
 
@@ -60,6 +63,13 @@ class Unreadable extends Error {
 }
 
 const MAX_INLINE_DEPTH = 24;
+/** Ops that give a tensor's sizes, and the Python arithmetic on them: a condition built of these is decided by shapes. */
+const SIZE_QUERIES = /^(Tensor\.(size|shape|dim|ndim|ndimension|numel)|builtins\.len)$/;
+const SIZE_ARITHMETIC = /^(operator\.(add|sub|mul|truediv|floordiv|mod|pow|neg|eq|ne|lt|le|gt|ge|getitem)|builtins\.(int|float|min|max|abs|round|len)|math\.\w+)$/;
+/** Re-readings of forward with a branch on runtime sizes turned to its other side. */
+const MAX_BRANCH_REREADS = 16;
+/** Ops that compute a loss (the targets of a forward that computes its own loss meet one). */
+const LOSS_OP = /(cross_entropy|nll_loss|_loss|kl_div|binary_cross_entropy(_with_logits)?)$/;
 const MAX_NODES = 200_000;
 
 const BINARY_OPS: Readonly<Record<string, string>> = {
@@ -92,6 +102,12 @@ export class ForwardReader {
   private readonly reading = new Set<string>();
   private counter = 0;
   private nodeCount = 0;
+  /** Sides decided for conditions on runtime sizes, by `start:occurrence` (kept across re-readings). */
+  private readonly decisions = new Map<string, boolean>();
+  private readonly conditionsSeen = new Map<number, number>();
+  private branchesRead = 0;
+  /** Every node by the value it computes (whether a condition comes from sizes alone). */
+  private readonly producers = new Map<string, GraphNode>();
 
   /** `main` is the file the model is read from: nodes from other files carry their path (diagnostics go to the call in main). */
   constructor(private readonly it: Interpreter, private readonly root: ModuleValue, private readonly main?: SourceFile) {
@@ -103,62 +119,114 @@ export class ForwardReader {
     walk(root.node, '');
   }
 
-  /** The model's forward graph, or the first construct that stops it. */
+  /**
+   * The model's forward graph, or the first construct that stops it. A branch on runtime sizes is read on the
+   * side guessed first (true), and read again on its other side when the graph check, on the example shapes,
+   * finds it goes the other way (branch.ts), a few times at most.
+   */
   read(): { graph: ForwardGraph } | { problem: ForwardProblem } {
     try {
-      const forward = this.forwardOf(this.root);
-      if (!forward) {
-        const sequential = this.root.node.type === 'Sequential' || (this.root.cls !== undefined && this.it.torchBase(this.root.cls) === 'torch.nn.Sequential');
-        if (!sequential || !this.root.cls) return { problem: this.noForward(this.root, undefined) };
-        // The model is a Sequential (or a class derived from it without forward): its children in order.
-        this.sequentialBody(this.root, '', this.root.cls.def);
-        const body = this.bodies['']!;
-        const input = this.fresh('input');
-        const call: GraphNode = { output: this.fresh('output').name, call: { kind: 'module', path: '' }, args: [{ kind: 'value', name: input.name }], kwargs: {}, range: { start: this.root.cls.def.startIndex, end: this.root.cls.def.startIndex } };
-        const graph: ForwardGraph = { root: { inputs: [input.name], nodes: [call], output: { kind: 'value', name: call.output } }, bodies: this.bodies };
-        void body;
-        const kind = this.inputKind(graph, input.name);
-        if (kind) graph.input = kind;
-        return { graph };
-      }
-      this.parses(forward.def);
-      const params = parametersOf(forward.def);
-      const inputs: string[] = [];
-      const frame = this.frame(this.root, forward.file, 0);
-      frame.vars.set(selfName(forward.def), this.root);
-      this.activeFrames.push(frame);
-      let targetsInput = -1;
-      params.forEach((p, i) => {
-        if (p.splat) this.fail(p.node, 'forward(*args)', `forward's \`${p.node.text}\`: Weightscope reads a forward with named inputs.`);
-        if (i === 0 || isTargetsName(p.name) || !p.hasDefault) {
-          if (i > 1 || (i === 1 && !isTargetsName(p.name) && !p.hasDefault)) {
-            this.fail(p.node, 'a forward with a second input', `forward's input \`${p.name}\`: Weightscope feeds a model one input (and the targets, when forward computes its loss), so it cannot give ${p.name} a value.`);
-          }
-          const sym = this.fresh(p.name);
-          inputs.push(sym.name);
-          frame.vars.set(p.name, sym);
-          if (i > 0) targetsInput = i;
-        } else {
-          // An optional input the data does not give: its default, as a call without it would.
-          frame.vars.set(p.name, p.defaultNode ? this.constantOf(p.defaultNode, frame) : null);
+      for (let attempt = 0; ; attempt++) {
+        this.reset();
+        let read = this.readOnce(true);
+        // An optional `targets=None` that no loss reads is not the targets: read again with its default, as a call without it.
+        if (read.optionalTargetsUnused) {
+          this.reset();
+          read = this.readOnce(false);
         }
-      });
-      if (inputs.length === 0) this.fail(forward.def, 'a forward without inputs', 'forward takes no input.');
-      const result = this.runBody(statements(forward.def.childForFieldName('body')), frame);
-      const output = this.toArg(result, forward.def);
-      const rootGraph: FunctionGraph = { inputs, nodes: frame.nodes, output };
-      const graph: ForwardGraph = { root: rootGraph, bodies: this.bodies };
-      if (targetsInput > 0) {
-        const loss = this.lossOutput(rootGraph, inputs[1]!);
-        if (loss) graph.loss = { targetsInput: 1, ...loss };
+        const misread = this.branchesRead > 0 && attempt < MAX_BRANCH_REREADS ? this.misreadBranch(read.graph) : undefined;
+        if (!misread || this.decisions.has(misread.key)) return { graph: read.graph };
+        this.decisions.set(misread.key, !misread.taken);
       }
-      const input = this.inputKind(graph, inputs[0]!);
-      if (input) graph.input = input;
-      return { graph };
     } catch (err) {
       if (err instanceof Unreadable) return { problem: err.problem };
       throw err;
     }
+  }
+
+  /** The first branch the graph check finds read on the wrong side for the example shapes. */
+  private misreadBranch(graph: ForwardGraph): { key: string; taken: boolean } | undefined {
+    return checkForwardGraph(structuredClone(graph), this.root.node).find((p) => p.branch)?.branch;
+  }
+
+  private reset(): void {
+    this.conditionsSeen.clear();
+    this.producers.clear();
+    this.branchesRead = 0;
+    for (const k of Object.keys(this.bodies)) delete this.bodies[k];
+    this.reading.clear();
+    this.activeFrames.length = 0;
+    this.calls.length = 0;
+    this.counter = 0;
+    this.nodeCount = 0;
+  }
+
+  /**
+   * One reading of forward. Its inputs after `self`: the first is the data; one named like targets (`targets`,
+   * `labels`, `y`) is the targets when a loss computed in forward reads it (nanoGPT), and with a default it is
+   * given on the training path (`targets=None`); every other input without a default is an input of its own
+   * (`forward(self, obs, action)`), fed from the data by its name or a synthetic default of its kind; inputs
+   * with defaults take them.
+   */
+  private readOnce(optionalTargetsGiven: boolean): { graph: ForwardGraph; optionalTargetsUnused: boolean } {
+    const forward = this.forwardOf(this.root);
+    if (!forward) return { graph: this.sequentialModel(), optionalTargetsUnused: false };
+    this.parses(forward.def);
+    const params = parametersOf(forward.def);
+    const inputs: string[] = [];
+    const names: string[] = [];
+    const frame = this.frame(this.root, forward.file, 0);
+    frame.vars.set(selfName(forward.def), this.root);
+    this.activeFrames.push(frame);
+    let targetsInput = -1;
+    let targetsOptional = false;
+    params.forEach((p, i) => {
+      if (p.splat) this.fail(p.node, 'forward(*args)', `forward's \`${p.node.text}\`: Weightscope reads a forward with named inputs.`);
+      const targets = i > 0 && targetsInput < 0 && isTargetsName(p.name) && (!p.hasDefault || optionalTargetsGiven);
+      if (i === 0 || targets || !p.hasDefault) {
+        const sym = this.fresh(p.name);
+        if (targets) {
+          targetsInput = inputs.length;
+          targetsOptional = p.hasDefault;
+        }
+        inputs.push(sym.name);
+        names.push(p.name);
+        frame.vars.set(p.name, sym);
+      } else {
+        // An optional input the data does not give: its default, as a call without it would.
+        frame.vars.set(p.name, p.defaultNode ? this.constantOf(p.defaultNode, frame) : null);
+      }
+    });
+    if (inputs.length === 0) this.fail(forward.def, 'a forward without inputs', 'forward takes no input.');
+    const result = this.runBody(statements(forward.def.childForFieldName('body')), frame);
+    const output = this.toArg(result, forward.def);
+    const rootGraph: FunctionGraph = { inputs, nodes: frame.nodes, output };
+    const graph: ForwardGraph = { root: rootGraph, bodies: this.bodies, inputNames: names };
+    const loss = targetsInput > 0 ? this.lossOutput(graph, inputs[targetsInput]!) : undefined;
+    if (targetsInput > 0 && !loss && targetsOptional) return { graph, optionalTargetsUnused: true };
+    if (loss) graph.loss = { targetsInput, ...loss };
+    const extra = inputs.flatMap((name, position): ExtraInput[] => {
+      if (position === 0 || (loss && position === targetsInput)) return [];
+      const kind = this.inputKind(graph, name);
+      return [kind ? { position, name: names[position]!, kind } : { position, name: names[position]! }];
+    });
+    if (extra.length > 0) graph.extraInputs = extra;
+    const input = this.inputKind(graph, inputs[0]!);
+    if (input) graph.input = input;
+    return { graph, optionalTargetsUnused: false };
+  }
+
+  /** The model is a Sequential (or a class derived from it without forward): its children in order. */
+  private sequentialModel(): ForwardGraph {
+    const sequential = this.root.node.type === 'Sequential' || (this.root.cls !== undefined && this.it.torchBase(this.root.cls) === 'torch.nn.Sequential');
+    if (!sequential || !this.root.cls) throw new Unreadable(this.noForward(this.root, undefined));
+    this.sequentialBody(this.root, '', this.root.cls.def);
+    const input = this.fresh('input');
+    const call: GraphNode = { output: this.fresh('output').name, call: { kind: 'module', path: '' }, args: [{ kind: 'value', name: input.name }], kwargs: {}, range: { start: this.root.cls.def.startIndex, end: this.root.cls.def.startIndex } };
+    const graph: ForwardGraph = { root: { inputs: [input.name], nodes: [call], output: { kind: 'value', name: call.output } }, bodies: this.bodies };
+    const kind = this.inputKind(graph, input.name);
+    if (kind) graph.input = kind;
+    return graph;
   }
 
   // ---------------------------------------------------------------------------
@@ -331,10 +399,39 @@ export class ForwardReader {
    */
   private truth(condition: SyntaxNode, f: Frame): boolean {
     const v = this.expr(condition, f);
-    if (isSymbolic(v)) return this.fail(condition, 'a branch on tensor values', `forward: the condition \`${snippet(condition)}\` depends on the values of a tensor, so Weightscope cannot tell which branch runs.`);
+    if (isSymbolic(v)) return this.decide(condition, v);
     const t = truthy(v);
     if (t === undefined) return this.fail(condition, 'a condition Weightscope cannot compute', `forward: Weightscope cannot compute the condition \`${snippet(condition)}\`${isUnknown(v as Value) ? ` (${(v as { reason: string }).reason})` : ''}.`);
     return t;
+  }
+
+  /**
+   * A condition only known when the model runs (`x.dim() == 3`, `H % self.window != 0`): the side decided for
+   * it (true until the check says otherwise), recorded as a branch node that checks it (engine/graph/branch.ts).
+   * Each evaluation of the condition (a loop unrolls it) is decided on its own.
+   */
+  private decide(condition: SyntaxNode, v: FValue): boolean {
+    if (isSymList(v)) return v.items.length > 0;
+    if (!this.sizeOnly(v as Sym)) {
+      return this.fail(condition, 'a branch on tensor values', `forward: the condition \`${snippet(condition)}\` depends on the values of a tensor, so Weightscope cannot tell which branch runs; it reads the branches that shapes and constants decide, on a training step's path (targets given, self.training true).`);
+    }
+    const seen = this.conditionsSeen.get(condition.startIndex) ?? 0;
+    this.conditionsSeen.set(condition.startIndex, seen + 1);
+    const key = `${condition.startIndex}:${seen}`;
+    const taken = this.decisions.get(key) ?? true;
+    this.branchesRead++;
+    this.emit(condition, { kind: 'op', name: BRANCH_OP }, [this.toArg(v, condition), { kind: 'const', value: taken }, { kind: 'const', value: key }], {});
+    return taken;
+  }
+
+  /** Whether a value is computed from sizes alone (`x.size(1)`, `x.dim() == 3`, `H % 7`), not from tensor values. */
+  private sizeOnly(v: Sym): boolean {
+    const node = this.producers.get(v.name);
+    if (!node || node.call.kind !== 'op') return false;
+    if (SIZE_QUERIES.test(node.call.name)) return true;
+    if (!SIZE_ARITHMETIC.test(node.call.name)) return false;
+    const reads = [...node.args, ...Object.values(node.kwargs)].flatMap((a) => argValues(a));
+    return reads.every((name) => this.sizeOnly({ kind: 'sym', name }));
   }
 
   private forStatement(s: SyntaxNode, f: Frame): { value: FValue } | undefined {
@@ -397,16 +494,17 @@ export class ForwardReader {
         return this.fail(n, 'a unary operator', `forward: Weightscope cannot compute \`${snippet(n)}\`.`);
       }
       case 'not_operator': {
-        const v = this.expr(n.childForFieldName('argument')!, f);
-        if (isSymbolic(v)) this.fail(n, 'a branch on tensor values', `forward: \`${snippet(n)}\` depends on tensor values.`);
+        const argument = n.childForFieldName('argument')!;
+        const v = this.expr(argument, f);
+        if (isSymbolic(v)) return !this.decide(argument, v);
         const t = truthy(v);
         return t === undefined ? this.fail(n, 'a condition Weightscope cannot compute', `forward: Weightscope cannot compute \`${snippet(n)}\`.`) : !t;
       }
       case 'boolean_operator': {
         const op = n.childForFieldName('operator')!.text;
-        const left = this.expr(n.childForFieldName('left')!, f);
-        if (isSymbolic(left)) this.fail(n, 'a branch on tensor values', `forward: \`${snippet(n)}\` depends on tensor values.`);
-        const t = truthy(left);
+        const leftNode = n.childForFieldName('left')!;
+        const left = this.expr(leftNode, f);
+        const t = isSymbolic(left) ? this.decide(leftNode, left) : truthy(left);
         if (t === undefined) this.fail(n, 'a condition Weightscope cannot compute', `forward: Weightscope cannot compute \`${snippet(n)}\`.`);
         if (op === 'and') return t ? this.expr(n.childForFieldName('right')!, f) : left;
         return t ? left : this.expr(n.childForFieldName('right')!, f);
@@ -594,7 +692,8 @@ export class ForwardReader {
       const method = fnNode.childForFieldName('attribute')!.text;
       const object = this.expr(objectNode, f);
       if (isSym(object)) {
-        const { positional, keywords } = this.arguments(n, f);
+        const { positional, keywords, unconvertible } = this.arguments(n, f);
+        if (unconvertible) throw unconvertible;
         return this.emit(n, { kind: 'op', name: `Tensor.${method}` }, [this.toArg(object, objectNode), ...positional], keywords);
       }
       if (typeof object === 'object' && object !== null && object.kind === 'module' && method === 'forward') {
@@ -620,14 +719,28 @@ export class ForwardReader {
     }
   }
 
-  private arguments(n: SyntaxNode, f: Frame): { positional: GraphArg[]; keywords: Record<string, GraphArg>; values: FValue[]; keywordValues: Map<string, FValue> } {
-    const out = { positional: [] as GraphArg[], keywords: {} as Record<string, GraphArg>, values: [] as FValue[], keywordValues: new Map<string, FValue>() };
+  /**
+   * A call's arguments: their values, and as graph arguments for a node. A value that is not a graph argument (a
+   * module, a function: `hasattr(self, …)`, `log(fn)`) is fine for a call computed now or inlined; `unconvertible`
+   * holds why, for the calls that make a node of them (`needNode`).
+   */
+  private arguments(n: SyntaxNode, f: Frame): { positional: GraphArg[]; keywords: Record<string, GraphArg>; values: FValue[]; keywordValues: Map<string, FValue>; unconvertible?: Unreadable } {
+    const out: { positional: GraphArg[]; keywords: Record<string, GraphArg>; values: FValue[]; keywordValues: Map<string, FValue>; unconvertible?: Unreadable } = { positional: [], keywords: {}, values: [], keywordValues: new Map() };
+    const convert = (v: FValue, site: SyntaxNode): GraphArg => {
+      try {
+        return this.toArg(v, site);
+      } catch (err) {
+        if (!(err instanceof Unreadable)) throw err;
+        out.unconvertible ??= err;
+        return { kind: 'const', value: null };
+      }
+    };
     const list = n.childForFieldName('arguments');
     if (!list) return out;
     if (list.type === 'generator_expression') {
       const v = this.expr(list, f);
       out.values.push(v);
-      out.positional.push(this.toArg(v, list));
+      out.positional.push(convert(v, list));
       return out;
     }
     for (const a of list.namedChildren) {
@@ -636,21 +749,21 @@ export class ForwardReader {
         const key = a.childForFieldName('name')!.text;
         const v = this.expr(a.childForFieldName('value')!, f);
         out.keywordValues.set(key, v);
-        if (!PLACEMENT_KEYWORDS.has(key)) out.keywords[key] = this.toArg(v, a);
+        if (!PLACEMENT_KEYWORDS.has(key)) out.keywords[key] = convert(v, a);
       } else if (a.type === 'list_splat') {
         const v = this.expr(a.namedChild(0)!, f);
         const items = isSymList(v) ? v.items : typeof v === 'object' && v !== null && !isSym(v) && v.kind === 'list' ? v.items : undefined;
         if (!items) this.fail(a, 'a starred argument', `forward: \`${snippet(a)}\` spreads a value Weightscope cannot list.`);
         for (const item of items!) {
           out.values.push(item);
-          out.positional.push(this.toArg(item, a));
+          out.positional.push(convert(item, a));
         }
       } else if (a.type === 'dictionary_splat') {
         this.fail(a, 'a ** argument', `forward: \`${snippet(a)}\` passes keyword arguments Weightscope cannot list.`);
       } else {
         const v = this.expr(a, f);
         out.values.push(v);
-        out.positional.push(this.toArg(v, a));
+        out.positional.push(convert(v, a));
       }
     }
     return out;
@@ -660,7 +773,7 @@ export class ForwardReader {
   private callModule(m: ModuleValue, n: SyntaxNode, f: Frame): FValue {
     const path = this.paths.get(m.node);
     if (path === undefined) return this.fail(n, 'a module that is not part of the model', `forward: \`${snippet(n)}\` calls a module that is not a submodule of the model.`);
-    const { positional, keywords, values, keywordValues } = this.arguments(n, f);
+    const { positional, keywords, values, keywordValues, unconvertible } = this.arguments(n, f);
     const ownForward = m.cls !== undefined && this.forwardOf(m) !== undefined;
     if ((m.node.type === 'ModuleList' || m.node.type === 'ModuleDict') && !ownForward) {
       return this.fail(n, `calling a ${m.node.type}`, `forward: \`${snippet(n)}\` calls a ${m.node.type}, which is not callable; iterate over it.`);
@@ -675,6 +788,8 @@ export class ForwardReader {
     } else if (own) {
       this.moduleBody(m, path, n, values, keywordValues);
     }
+    // A module's own body reads constant arguments (a module, a function) as values; a torch module's node takes them as arguments.
+    if (unconvertible && !(own && !sequential)) throw unconvertible;
     const args = own && !sequential ? this.bodyArgs(path, positional, values) : positional;
     return this.emit(n, { kind: 'module', path }, args, own && !sequential ? {} : keywords);
   }
@@ -720,23 +835,21 @@ export class ForwardReader {
       frame.vars.set(selfName(forward.def), m);
       this.activeFrames.push(frame);
       const inputs: string[] = [];
-      const params = parametersOf(forward.def);
-      params.forEach((p, i) => {
-        if (p.splat) this.fail(p.node, 'forward(*args)', `${m.cls!.name}.forward's \`${p.node.text}\` is not read.`);
-        const given = keywords.has(p.name) ? keywords.get(p.name)! : i < values.length ? values[i]! : undefined;
-        if (given === undefined) {
-          if (!p.hasDefault) this.fail(site, 'a missing argument', `forward: \`${snippet(site)}\` gives ${m.cls!.name}.forward no \`${p.name}\`.`);
-          frame.vars.set(p.name, p.defaultNode ? this.constantOf(p.defaultNode, frame) : null);
-        } else if (isSym(given)) {
-          const sym = this.fresh(p.name);
+      const bound = this.bindCall(forward.def, values, keywords, frame, {
+        unread: (p) => this.fail(p.node, 'forward(*args)', `${m.cls!.name}.forward's \`${p.node.text}\` is not read.`),
+        missing: (p) => this.fail(site, 'a missing argument', `forward: \`${snippet(site)}\` gives ${m.cls!.name}.forward no \`${p.name}\`.`),
+      }, true);
+      for (const [name, given] of bound) {
+        if (isSym(given)) {
+          const sym = this.fresh(name);
           inputs.push(sym.name);
-          frame.vars.set(p.name, sym);
+          frame.vars.set(name, sym);
         } else if (isSymList(given)) {
           this.fail(site, 'a tuple of tensors passed to a module', `forward: \`${snippet(site)}\` passes a tuple of tensors to ${m.cls!.name}, which Weightscope does not read.`);
         } else {
-          frame.vars.set(p.name, given); // a constant argument is read into the body
+          frame.vars.set(name, given); // a constant argument (or a default) is read into the body
         }
-      });
+      }
       const result = this.within(forward.file, site, () => this.runBody(statements(forward.def.childForFieldName('body')), frame));
       this.bodies[path] = { inputs, nodes: frame.nodes, output: this.toArg(result, forward.def) };
     } finally {
@@ -756,21 +869,34 @@ export class ForwardReader {
     const bound: FValue[] = fn.binding === 'static' || fn.self === undefined ? [] : [fn.self];
     const positional = [...(fn.partial?.positional ?? []), ...bound, ...values];
     const keywords = new Map<string, FValue>([...(fn.partial?.keywords ?? []), ...keywordValues]);
-    const params = parametersOf(fn.def, false);
-    params.forEach((p, i) => {
-      if (p.splat) this.fail(p.node, 'a function with *args', `forward: \`${snippet(n)}\` calls a function taking \`${p.node.text}\`, which Weightscope does not read.`);
-      const given = keywords.has(p.name) ? keywords.get(p.name)! : i < positional.length ? positional[i]! : undefined;
-      if (given === undefined) {
-        if (!p.hasDefault) this.fail(n, 'a missing argument', `forward: \`${snippet(n)}\` gives no \`${p.name}\`.`);
-        frame.vars.set(p.name, p.defaultNode ? this.constantOf(p.defaultNode, frame) : null);
-      } else frame.vars.set(p.name, given);
+    const args = this.bindCall(fn.def, positional, keywords, frame, {
+      unread: (p) => this.fail(p.node, 'a function with *args', `forward: \`${snippet(n)}\` calls a function taking \`${p.node.text}\`, which Weightscope does not read.`),
+      missing: (p) => this.fail(n, 'a missing argument', `forward: \`${snippet(n)}\` gives no \`${p.name}\`.`),
     });
+    for (const [name, value] of args) frame.vars.set(name, value);
     return this.within(fn.file, n, () => this.runBody(statements(fn.def.childForFieldName('body')), frame)) ?? null;
+  }
+
+  /**
+   * A call's arguments bound to a def's parameters (bindArguments.ts, as the interpreter binds them; after
+   * `self` for a module's forward): a default is computed now; `*args` is not read; `**kwargs` takes the extra
+   * keywords, unused.
+   */
+  private bindCall(def: SyntaxNode, positional: FValue[], keywords: Map<string, FValue>, frame: Frame, on: { unread(p: DefParameter): never; missing(p: DefParameter): never }, afterSelf = false): Map<string, FValue> {
+    const all = defParameters(def.childForFieldName('parameters'));
+    const params = afterSelf ? all.slice(1) : all;
+    const bound = bindArguments<FValue>(params, positional, keywords, {
+      absent: (p) => (p.defaultNode ? this.constantOf(p.defaultNode, frame) : on.missing(p)),
+      rest: (p) => on.unread(p),
+      keywords: () => null,
+    });
+    for (const p of params) if (p.kind === 'keywords') bound.delete(p.name);
+    return bound;
   }
 
   /** A name from outside the file: torch functions become op nodes; math and Python builtins compute (on symbols, they become nodes). */
   private callBuiltin(name: string, fn: BuiltinValue, n: SyntaxNode, f: Frame): FValue {
-    const { positional, keywords, values, keywordValues } = this.arguments(n, f);
+    const { positional, keywords, values, keywordValues, unconvertible } = this.arguments(n, f);
     const symbolic = values.some(isSymbolic) || [...keywordValues.values()].some(isSymbolic);
     if (fn.self !== undefined && typeof fn.self === 'object' && fn.self !== null && (fn.self as { kind?: string }).kind === 'tensor') {
       return this.fail(n, 'a method of a parameter', `forward: \`${snippet(n)}\` is read on a parameter; Weightscope reads parameters as values (self.w), then ops on them.`);
@@ -782,6 +908,7 @@ export class ForwardReader {
     if (/^torch\.(jit\.is_scripting|jit\.is_tracing|_C\._get_tracing_state|onnx\.is_in_onnx_export|compiler\.is_compiling)$/.test(name)) return name === 'torch._C._get_tracing_state' ? null : false;
     if (name === 'torch.jit.annotate' && values.length === 2) return values[1]!;
     if (name.startsWith('torch.') || name.startsWith('einops.')) {
+      if (unconvertible) throw unconvertible;
       return this.emit(n, { kind: 'op', name: canonicalTorchName(name) }, positional, keywords);
     }
     // A list of tensors being built (`outs.append(conv(x))`, then torch.cat(outs)): the list holds the symbols.
@@ -797,6 +924,7 @@ export class ForwardReader {
     }
     if (symbolic) {
       if (/^(math\.\w+|len|int|float|min|max|abs|round|builtins\.\w+)$/.test(name)) {
+        if (unconvertible) throw unconvertible;
         return this.emit(n, { kind: 'op', name: name.includes('.') ? name : `builtins.${name}` }, positional, keywords);
       }
       if (name === 'isinstance') return this.fail(n, 'isinstance on a tensor', `forward: \`${snippet(n)}\` tests a tensor's type.`);
@@ -827,7 +955,9 @@ export class ForwardReader {
     const hint = call.kind === 'op' ? call.name.slice(call.name.lastIndexOf('.') + 1) : call.path.slice(call.path.lastIndexOf('.') + 1);
     const out = this.fresh(hint);
     const range = frame.file === this.main || !this.main ? { start: site.startIndex, end: site.endIndex } : { start: site.startIndex, end: site.endIndex, file: frame.file.path };
-    frame.nodes.push({ output: out.name, call, args, kwargs, range });
+    const node: GraphNode = { output: out.name, call, args, kwargs, range };
+    frame.nodes.push(node);
+    this.producers.set(out.name, node);
     return out;
   }
 
@@ -884,8 +1014,15 @@ export class ForwardReader {
   // ---------------------------------------------------------------------------
   // What the graph says about its data
 
-  /** The position of the loss in the returned tuple: the output that depends on the targets. */
-  private lossOutput(root: FunctionGraph, targets: string): { output: number; prediction?: number } | undefined {
+  /**
+   * The position of the loss in the returned tuple: the output that depends on the targets, when a loss
+   * (an `F.*loss`/`cross_entropy` op, or an `nn.*Loss` module) is computed in forward; without one, an input
+   * named like the targets is an input like any other.
+   */
+  private lossOutput(graph: ForwardGraph, targets: string): { output: number; prediction?: number } | undefined {
+    const root = graph.root;
+    const computesLoss = everyNode(graph).some((n) => (n.call.kind === 'op' && LOSS_OP.test(n.call.name)) || (n.call.kind === 'module' && /Loss$/.test(this.moduleAt(n.call.path)?.type ?? '')));
+    if (!computesLoss) return undefined;
     const depends = new Set([targets]);
     for (const node of root.nodes) {
       const reads = [...node.args.flatMap((a) => argValues(a)), ...Object.values(node.kwargs).flatMap((a) => argValues(a))];
@@ -914,9 +1051,10 @@ export class ForwardReader {
       return { kind: 'tokens', vocab, length: this.sequenceLength(graph) ?? Math.min(64, vocab) };
     }
     if (module?.type === 'Linear') return { kind: 'values', shape: [module.args.in_features as number] };
-    if (module && /^Conv[12]d$/.test(module.type)) {
+    if (module && /^Conv[123]d$/.test(module.type)) {
+      // Sizes the code does not say (0) are found by the check: a length, an image's side, a clip's depth and side.
       const channels = module.args.in_channels as number;
-      return { kind: 'values', shape: module.type === 'Conv1d' ? [channels, 0] : [channels, 0, 0] };
+      return { kind: 'values', shape: [channels, ...Array<number>(Number(module.type[4])).fill(0)] };
     }
     if (module?.type === 'LayerNorm') {
       const shape = module.args.normalized_shape;
@@ -981,18 +1119,11 @@ function selfName(def: SyntaxNode): string {
   return (first && parameterName(first)) ?? 'self';
 }
 
-/** A def's parameters (after `self`, for a method). */
-function parametersOf(def: SyntaxNode, afterSelf = true): Parameter[] {
-  const params = def.childForFieldName('parameters')?.namedChildren.filter((p): p is SyntaxNode => p !== null && p.type !== 'comment') ?? [];
-  const out: Parameter[] = [];
-  for (const p of afterSelf ? params.slice(1) : params) {
-    if (p.type === 'keyword_separator' || p.type === 'positional_separator') continue;
-    const splat = p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern';
-    if (p.type === 'dictionary_splat_pattern') continue; // **kwargs: extra keywords are accepted and unused
-    const defaultNode = p.childForFieldName('value');
-    out.push({ name: parameterName(p) ?? p.text, node: p, hasDefault: defaultNode !== null, defaultNode, splat });
-  }
-  return out;
+/** forward's parameters after `self` (bindArguments.ts's reading of them), `**kwargs` left out: extra keywords are accepted and unused. */
+function parametersOf(def: SyntaxNode): Parameter[] {
+  return defParameters(def.childForFieldName('parameters')).slice(1).filter((p) => p.kind !== 'keywords').map((p) => ({
+    name: p.name, node: p.node, hasDefault: p.defaultNode !== null, defaultNode: p.defaultNode, splat: p.kind === 'rest',
+  }));
 }
 
 function isTargetsName(name: string): boolean {

@@ -13,6 +13,7 @@
  * any input.
  */
 import type { ModuleNode } from '../../engine/modules/tree';
+import { bindArguments, defParameters } from './bindArguments';
 import type { Notes } from '../notes';
 import type { SyntaxNode } from '../parser';
 import { parameterName, snippet, statements, unparen } from '../syntax';
@@ -765,36 +766,14 @@ export class Interpreter {
     }
   }
 
-  /** Binds a def's parameters: positional, keywords, defaults, `*args`, `**kwargs`. */
+  /** Binds a def's parameters: positional, keywords, defaults, `*args`, `**kwargs` (bindArguments.ts). */
   bindParameters(params: SyntaxNode | null, args: CallArgs, env: Env): void {
-    const list = params?.namedChildren.filter((p): p is SyntaxNode => p !== null) ?? [];
-    let i = 0;
-    const used = new Set<string>();
-    for (const raw of list) {
-      // `*args: Any` / `**kwargs: Any`: the splat inside the annotation.
-      const p = raw.type === 'typed_parameter' && raw.namedChildren[0] && /splat_pattern$/.test(raw.namedChildren[0].type) ? raw.namedChildren[0] : raw;
-      if (p.type === 'list_splat_pattern') {
-        env.vars.set(p.namedChild(0)?.text ?? 'args', { kind: 'list', items: args.positional.slice(i), tuple: true });
-        i = args.positional.length;
-        continue;
-      }
-      if (p.type === 'dictionary_splat_pattern') {
-        const rest: DictValue = { kind: 'dict', entries: new Map() };
-        for (const [k, v] of args.keywords) if (!used.has(k)) rest.entries.set(k, v);
-        env.vars.set(p.namedChild(0)?.text ?? 'kwargs', rest);
-        continue;
-      }
-      if (p.type === 'keyword_separator' || p.type === 'positional_separator') continue;
-      const name = parameterName(p);
-      if (!name) continue;
-      used.add(name);
-      if (args.keywords.has(name)) env.vars.set(name, args.keywords.get(name)!);
-      else if (i < args.positional.length) env.vars.set(name, args.positional[i++]!);
-      else {
-        const def = p.childForFieldName('value');
-        env.vars.set(name, def ? this.evaluate(def, new Env(env.file)) : unknown(p, `the argument \`${name}\` (no value given and no default)`));
-      }
-    }
+    const bound = bindArguments<Value>(defParameters(params), args.positional, args.keywords, {
+      absent: (p) => (p.defaultNode ? this.evaluate(p.defaultNode, new Env(env.file)) : unknown(p.node, `the argument \`${p.name}\` (no value given and no default)`)),
+      rest: (_p, items) => ({ kind: 'list', items, tuple: true }),
+      keywords: (_p, rest): DictValue => ({ kind: 'dict', entries: rest }),
+    });
+    for (const [name, value] of bound) env.vars.set(name, value);
   }
 
   /** `Block(config)`: an nn.Module subclass builds a module; any other class an object. */

@@ -20,6 +20,12 @@ fixtures record torch's and numpy's versions. The generators are:
                                                   models read from their .py
                                                   files: weights, batch, losses,
                                                   gradients, parameters)
+* gen_activations.main(out) -> activations.json (relu6, hardtanh, hardsigmoid,
+                                                  hardswish)
+* gen_ops_3d.main(out) -> ops_3d.json          (conv3d, adaptive_avg_pool3d,
+                                                  batch_norm over [N, C, D, H, W])
+* gen_attention.main(out) -> attention.json   (nn.MultiheadAttention's
+                                                  training path)
 * gen_optim.main(out) -> optimizer fixtures      (optional; skipped with a
                                                   message if not present)
 """
@@ -50,6 +56,9 @@ def main(argv: list) -> int:
     import gen_ops_cnn
     import gen_shape_ops
     import gen_training
+    import gen_activations
+    import gen_ops_3d
+    import gen_attention
 
     gen_init.main(out)
     gen_mlp.main(out)
@@ -57,6 +66,9 @@ def main(argv: list) -> int:
     gen_ops_cnn.main(out)
     gen_shape_ops.main(out)
     gen_training.main(out)
+    gen_activations.main(out)
+    gen_ops_3d.main(out)
+    gen_attention.main(out)
     try:
         gen_optim = importlib.import_module("gen_optim")
     except ModuleNotFoundError as exc:

@@ -39,6 +39,10 @@ const SIGNATURES: Readonly<Record<string, readonly Parameter[]>> = {
   GELU: [['approximate', 'none']],
   SiLU: [['inplace', false]],
   Mish: [['inplace', false]],
+  ReLU6: [['inplace', false]],
+  Hardtanh: [['min_val', -1], ['max_val', 1], ['inplace', false]],
+  Hardsigmoid: [['inplace', false]],
+  Hardswish: [['inplace', false]],
   Tanh: [],
   Sigmoid: [],
   Softplus: [['beta', 1], ['threshold', 20]],
@@ -51,6 +55,7 @@ const SIGNATURES: Readonly<Record<string, readonly Parameter[]>> = {
   AvgPool2d: [['kernel_size', REQUIRED], ['stride', null], ['padding', 0], ['ceil_mode', false], ['count_include_pad', true], ['divisor_override', null]],
   AdaptiveAvgPool2d: [['output_size', REQUIRED]],
   AdaptiveAvgPool1d: [['output_size', REQUIRED]],
+  AdaptiveAvgPool3d: [['output_size', REQUIRED]],
 };
 
 const stateless: ModuleDefinition[] = FREE.map((type) => {

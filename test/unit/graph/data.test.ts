@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { characterDataset, syntheticImages, syntheticTokens } from '../../../engine/data/sequences';
-import { readNpyDataset } from '../../../engine/io/npyDataset';
+import { readNpyDataset, readNpyExtraInput } from '../../../engine/io/npyDataset';
 import { parseModelFile } from '../../../engine/model';
 import { loadModelResources } from '../../../engine/model/resources';
 import { TorchGenerator } from '../../../engine/random';
@@ -15,6 +15,23 @@ import { BatchSampler } from '../../../engine/train/batches';
 import { materialize } from '../../../engine/modules/materialize';
 
 describe('data of any rank', () => {
+  it('an array for a further input of forward: one row per example, integer arrays as token ids, and the batch gathers the same rows', () => {
+    const a = readNpyExtraInput({ shape: [4, 2], data: Float64Array.from([0, 1, 2, 3, 4, 5, 6, 7]), dtype: 'float64' }, 4, 'a.npy');
+    expect(a).toMatchObject({ shape: [2], kind: 'values' });
+    const lengths = readNpyExtraInput({ shape: [4], data: Float64Array.from([3, 1, 2, 2]), dtype: 'int64' }, 4, 'lengths.npy');
+    expect(lengths).toMatchObject({ shape: [], kind: 'tokens' });
+    expect(() => readNpyExtraInput({ shape: [3, 2], data: new Float64Array(6), dtype: 'float64' }, 4, 'a.npy')).toThrow(/a\.npy.*one row per example of the inputs \(4\)/);
+    const x = { shape: [4, 1], data: Float64Array.from([10, 11, 12, 13]), dtype: 'float64' };
+    const y = { shape: [4], data: Float64Array.from([0, 1, 0, 1]), dtype: 'int64' };
+    const data = { ...readNpyDataset(x, y, 'classes'), extraInputs: { a, lengths } };
+    const batch = new BatchSampler(data, 4, new TorchGenerator(0), true).next();
+    const rows = Array.from(batch.inputs.data, (v) => v - 10);
+    expect(batch.extra!.a!.shape).toEqual([4, 2]);
+    expect(Array.from(batch.extra!.a!.data)).toEqual(rows.flatMap((r) => [2 * r, 2 * r + 1]));
+    expect(batch.extra!.lengths!.shape).toEqual([4]);
+    expect(Array.from(batch.extra!.lengths!.data)).toEqual(rows.map((r) => [3, 1, 2, 2][r]));
+  });
+
   it('images (N, C, H, W) float32 with class targets (N,)', () => {
     const x = { shape: [4, 1, 2, 3], data: Float32Array.from({ length: 24 }, (_, i) => i / 10), dtype: 'float32' };
     const y = { shape: [4], data: Float64Array.from([0, 2, 1, 2]), dtype: 'int64' };

@@ -192,7 +192,8 @@ class WithLoss(nn.Module):
 
   it('the table maps every torch name to the engine function of the convention; each is available exactly when engine/tensor exports it', () => {
     for (const [name, def] of Object.entries(OPS)) {
-      expect(name).toMatch(/^(operator|math|builtins|Tensor|torch)\./);
+      // weightscope.*: steps the reader adds (a branch decided from shapes, engine/graph/branch.ts).
+      expect(name).toMatch(/^(operator|math|builtins|Tensor|torch|weightscope)\./);
       if (def.engine && def.engine !== 'broadcasting') expect(def.engine, name).toMatch(/^[a-z][A-Za-z0-9]*$/);
     }
     expect(OPS['torch.nn.functional.conv2d']!.engine).toBe('conv2d');

@@ -195,6 +195,9 @@ describe('model files: data, training and checkpoints', () => {
     expect(decode(', "data": {"synthetic": "spiral", "examples": 200}').spec!.data).toEqual({ kind: 'synthetic', task: 'spiral', examples: 200, noise: 0.1 });
     expect(decode(', "data": {"csv": "d.csv", "target": "y", "task": "binary"}').spec!.data).toEqual({ kind: 'csv', path: 'd.csv', target: ['y'], task: 'binary' });
     expect(decode(', "data": {"npy": {"inputs": "x.npy", "targets": "y.npy"}}').spec!.data).toEqual({ kind: 'npy', inputs: 'x.npy', targets: 'y.npy', task: 'regression' });
+     // Further keys are arrays for forward's further inputs, by forward's name for each.
+    expect(decode(', "data": {"npy": {"inputs": "x.npy", "targets": "y.npy", "action": "a.npy"}}').spec!.data).toEqual({ kind: 'npy', inputs: 'x.npy', targets: 'y.npy', task: 'regression', extra: { action: 'a.npy' } });
+    expect(decode(', "data": {"npy": {"inputs": "x.npy", "targets": "y.npy", "action": 3}}').diagnostics.map((d) => d.message)).toContain('"action" must be a file path relative to the model file.');
   });
 
   it('rejects two data sources at once and bad tasks, on the right key', () => {

@@ -1,7 +1,10 @@
 /** Sizes before memory: the estimate comes from shapes alone, and a model too large to allocate is refused. */
 import { describe, expect, it } from 'vitest';
 import { parseModelText } from '../../../engine/model';
+import { activationElementsPerExample } from '../../../engine/graph/check';
 import { estimateMemory, sizeProblem } from '../../../engine/model/memory';
+import { isGraphModel, type GraphModelSpec } from '../../../engine/model/spec';
+import { resolveText } from '../pymodel/helpers';
 import type { ModelSpec } from '../../../engine/model/spec';
 import { loadResources } from '../../../worker/resources';
 
@@ -38,6 +41,42 @@ describe('estimateMemory', () => {
     expect(sizeProblem(spec, 'train', { maxParameters: 10 })).toMatch(/over the limit of 10 \(setting weightscope\.limits\.maxParameters\)/);
     expect(sizeProblem(spec, 'train', { maxParameters: 10, limitName: '--max-parameters' })).toMatch(/\(--max-parameters\)/);
     expect(sizeProblem(spec, 'init', { maxParameters: 10 })).toBeUndefined();
+  });
+});
+
+describe('estimateMemory of a forward graph', () => {
+  const PRELUDE = 'import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n';
+  async function graphSpec(forward: string, init: string): Promise<GraphModelSpec> {
+    const file = await resolveText(`${PRELUDE}
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+${init}
+
+    def forward(self, x):
+${forward}
+
+model = M()
+`);
+    const spec = file.models[0]!.result.spec!;
+    if (!isGraphModel(spec)) throw new Error(`not a graph model: ${spec.forwardUnavailable}`);
+    return spec;
+  }
+
+  it('counts every op\'s output per example of the batch, kept for backward and its gradient', async () => {
+    const spec = await graphSpec('        h = self.fc1(x)\n        h = h + F.relu(self.fc2(h))\n        return self.out(h)', '        self.fc1 = nn.Linear(6, 10)\n        self.fc2 = nn.Linear(10, 10)\n        self.out = nn.Linear(10, 3)');
+    // Per example: linear 10, linear 10, relu 10, add 10, linear 3 = 43 elements; each kept and its gradient.
+    expect(activationElementsPerExample(spec.graph, spec.modules)).toBe(43);
+    expect(estimateMemory(spec, 'train', 16).bytes - estimateMemory(spec, 'train', 8).bytes).toBe(4 * 2 * 8 * 43);
+    expect(estimateMemory(spec, 'signal', 8).bytes).toBe(4 * (2 * 213 + 2 * 8 * 43));
+  });
+
+  it('a model with few parameters whose activations do not fit is refused before anything is allocated', async () => {
+    // An outer product of 4096 features: 40,961 parameters, 16.8M elements per example.
+    const spec = await graphSpec('        x = self.inp(x)\n        h = x.unsqueeze(2) * x.unsqueeze(1)\n        return self.fc(h.sum(2))', '        self.inp = nn.Linear(8, 4096)\n        self.fc = nn.Linear(4096, 1)');
+    expect(estimateMemory(spec, 'train', 1).bytes).toBeLessThan(2 * 1024 ** 3);
+    expect(sizeProblem(spec, 'train', { maxParameters: 1e6 }, 1)).toBeUndefined();
+    expect(sizeProblem(spec, 'train', { maxParameters: 1e6 }, 32)).toMatch(/^The model has 40,961 parameters and training it needs about \d+\.\d+ GB, over the 2\.00 GB Weightscope allows itself: nothing was allocated\.$/);
   });
 });
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { TorchGenerator } from '../../../engine/random';
 import {
-  elu, gelu, leakyRelu, relu, selu, sigmoid, silu, softplus, tanh,
+  elu, gelu, hardsigmoid, hardswish, hardtanh, leakyRelu, relu, relu6, selu, sigmoid, silu, softplus, tanh,
 } from '../../../engine/tensor/activation';
+import { mul } from '../../../engine/tensor/binary';
 import { Tensor } from '../../../engine/tensor/tensor';
 import { expectClose, expectGradientsCorrect, randn } from './helpers';
 
@@ -107,6 +108,12 @@ describe('activation gradients (central differences)', () => {
     ['sigmoid', sigmoid],
     ['softplus', (t) => softplus(t)],
     ['softplus(β=2, threshold=3)', (t) => softplus(t, 2, 3)],
+    // Piecewise linear: inputs of scale 2 fall on every piece (a kink within the difference step is improbable).
+    ['relu6', (t) => relu6(mul(t, 3))],
+    ['hardtanh', (t) => hardtanh(t)],
+    ['hardtanh(-0.5, 3)', (t) => hardtanh(t, -0.5, 3)],
+    ['hardsigmoid', (t) => hardsigmoid(mul(t, 2))],
+    ['hardswish', (t) => hardswish(mul(t, 2))],
   ];
   for (const [name, f] of cases) {
     it(name, () => {
