@@ -24,6 +24,8 @@ const state: ViewState = {
   live: new Set<string>(),
   selected: saved?.selectedRun,
   layer: saved?.layer,
+  module: saved?.module,
+  open: saved?.open ? new Set(saved.open) : undefined,
   step: saved?.step,
   follow: saved?.step === undefined,
   error: undefined,
@@ -34,6 +36,8 @@ function persist(): void {
   const s: TrainingPanelState = { model: state.model };
   if (state.selected) s.selectedRun = state.selected;
   if (state.layer) s.layer = state.layer;
+  if (state.module !== undefined) s.module = state.module;
+  if (state.open) s.open = [...state.open];
   if (state.step !== undefined && !state.follow) s.step = state.step;
   vscode.setState(s);
 }
@@ -86,6 +90,11 @@ function paint(): void {
     },
     selectLayer: (name) => {
       state.layer = name;
+      persist();
+      redraw(true);
+    },
+    toggleModule: (_path, open) => {
+      state.open = open;
       persist();
       redraw(true);
     },

@@ -1,0 +1,69 @@
+// @vitest-environment jsdom
+/** The training panel for deep models: the table of terms as a module tree, and the per-tensor charts of the selected tensor. */
+import { describe, expect, it, vi } from 'vitest';
+import { defaultOpen } from '../../../webview/training/moduleTable';
+import { render, type Handlers } from '../../../webview/training/render';
+import { GPT_PARAMETERS, gptRun, viewOf } from './trainingFixtures';
+
+function handlers(): Handlers & { [K in keyof Handlers]: ReturnType<typeof vi.fn> } {
+  return { post: vi.fn(), select: vi.fn(), scrub: vi.fn(), selectLayer: vi.fn(), toggleModule: vi.fn(), needStep: vi.fn() } as never;
+}
+
+const value = (row: Element, key: string): number => Number(row.querySelector(`td[data-key="${key}"]`)!.getAttribute('data-value'));
+
+describe('the table of terms as a module tree', () => {
+  const run = gptRun([1, 2, 3]);
+
+  it('has a row per module with its roll-up and a row per tensor with its own numbers', () => {
+    const el = render(viewOf(run, { follow: false, step: 2 }), handlers());
+    const table = el.querySelector('#layer-table')!;
+    expect(table.getAttribute('data-step')).toBe('2');
+    const tensors = [...table.querySelectorAll('tr[data-layer]')].map((r) => r.getAttribute('data-layer'));
+    expect(tensors).toEqual(GPT_PARAMETERS.map((p) => p.name)); // model order, every tensor in the DOM
+    const modules = [...table.querySelectorAll('tr[data-module]')].map((r) => r.getAttribute('data-module'));
+    expect(modules).toEqual(['', 'wte', 'h', 'h.0', 'h.0.ln', 'h.0.attn', 'h.0.attn.c_attn', 'h.0.mlp', 'h.0.mlp.c_fc', 'h.0.mlp.c_proj', 'h.1', 'h.1.ln', 'h.1.attn', 'h.1.attn.c_attn', 'h.1.mlp', 'h.1.mlp.c_fc', 'h.1.mlp.c_proj', 'ln_f']);
+    // h.0.attn.c_attn holds tensors 2 and 3: ‖θ‖ = √(3² + 4²) = 5, ‖Δθ‖ = 2e-3·√(3² + 4²), ratio 2e-3.
+    const attn = table.querySelector('tr[data-module="h.0.attn.c_attn"]')!;
+    expect(value(attn, 'weightNorm')).toBeCloseTo(5, 12);
+    expect(value(attn, 'updateToWeight')).toBeCloseTo(2e-3, 12);
+    // Tensor 2 decays half its update, tensor 3 none: share = ‖decay‖/(‖adam‖ + ‖decay‖) of the combined norms.
+    const decay = 2e-3 * 3 / 2;
+    const adam = Math.hypot(2e-3 * 3 / 2, 2e-3 * 4);
+    expect(value(attn, 'decayShare')).toBeCloseTo(decay / (adam + decay), 12);
+    expect(value(table.querySelector('tr[data-layer="h.0.attn.c_attn.bias"]')!, 'weightNorm')).toBe(4);
+    expect(table.querySelector('tr[data-module=""] .module-name')!.textContent).toBe('GPT');
+  });
+
+  it('opens a small model fully and a deep one breadth first within the row budget', () => {
+    expect(defaultOpen(GPT_PARAMETERS.slice(0, 1))).toEqual(new Set(['', 'wte']));
+    const open = defaultOpen(GPT_PARAMETERS, 8);
+    expect(open.has('')).toBe(true);
+    expect(open.has('h')).toBe(true); // the root row, its 3 children, wte's tensor and h's 2 blocks: 7 rows
+    expect(open.has('h.0')).toBe(false);
+    const el = render(viewOf(run, { open: new Set(['', 'h']) }), handlers());
+    const shown = [...el.querySelectorAll('#layer-table tbody tr:not([hidden])')].map((r) => r.getAttribute('data-module') ?? r.getAttribute('data-layer'));
+    expect(shown).toEqual(['', 'wte', 'h', 'h.0', 'h.1', 'ln_f']);
+  });
+
+  it('a module row\'s toggle opens it; a tensor\'s name selects it', () => {
+    const on = handlers();
+    const el = render(viewOf(run, { open: new Set(['', 'h']) }), on);
+    el.querySelector<HTMLButtonElement>('tr[data-module="h.0"] button.toggle')!.click();
+    expect(on.toggleModule).toHaveBeenCalledWith('h.0', new Set(['', 'h', 'h.0']));
+    el.querySelector<HTMLButtonElement>('tr[data-layer="ln_f.bias"] button.tensor-name')!.click();
+    expect(on.selectLayer).toHaveBeenCalledWith('ln_f.bias');
+  });
+
+  it('with more than 12 tensors, the per-tensor charts draw the selected tensor only', () => {
+    const el = render(viewOf(run, { layer: 'h.1.mlp.c_fc.weight' }), handlers());
+    expect(el.querySelector('#charted-tensor')!.getAttribute('data-layer')).toBe('h.1.mlp.c_fc.weight');
+    const ratio = [...el.querySelectorAll('section.charts figure')][1]!;
+    expect([...ratio.querySelectorAll('.legend li')].map((li) => li.textContent)).toEqual(['h.1.mlp.c_fc.weight']);
+    expect(el.querySelector('tr[data-layer="h.1.mlp.c_fc.weight"]')!.classList.contains('selected')).toBe(true);
+    // A small model keeps every tensor's series.
+    const small = gptRun([1, 2], GPT_PARAMETERS.slice(0, 3));
+    const all = render(viewOf(small), handlers());
+    expect(all.querySelector('#charted-tensor')).toBeNull();
+    expect([...all.querySelectorAll('section.charts figure')][1]!.querySelectorAll('.legend li')).toHaveLength(3);
+  });
+});
