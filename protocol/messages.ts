@@ -338,6 +338,8 @@ export interface TrainingPanelState {
   /** The module selected in the heat map, and the modules open in the table of terms. */
   module?: string;
   open?: string[];
+  /** The heat map's rows. */
+  heatRows?: 'tensor' | 'module';
 }
 
 // ---------------------------------------------------------------------------

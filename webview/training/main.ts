@@ -26,6 +26,7 @@ const state: ViewState = {
   layer: saved?.layer,
   module: saved?.module,
   open: saved?.open ? new Set(saved.open) : undefined,
+  heatRows: saved?.heatRows,
   step: saved?.step,
   follow: saved?.step === undefined,
   error: undefined,
@@ -38,6 +39,7 @@ function persist(): void {
   if (state.layer) s.layer = state.layer;
   if (state.module !== undefined) s.module = state.module;
   if (state.open) s.open = [...state.open];
+  if (state.heatRows) s.heatRows = state.heatRows;
   if (state.step !== undefined && !state.follow) s.step = state.step;
   vscode.setState(s);
 }
@@ -90,6 +92,20 @@ function paint(): void {
     },
     selectLayer: (name) => {
       state.layer = name;
+      persist();
+      redraw(true);
+    },
+    pickCell: (step, follow, row, open) => {
+      state.step = step;
+      state.follow = follow;
+      if ('layer' in row) state.layer = row.layer;
+      else state.module = row.module;
+      state.open = open;
+      persist();
+      redraw(true);
+    },
+    setHeatRows: (by) => {
+      state.heatRows = by;
       persist();
       redraw(true);
     },

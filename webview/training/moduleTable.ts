@@ -141,3 +141,13 @@ export function moduleTable(record: RunStep, parameters: Parameters, o: ModuleTa
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'module / tensor'), ...TERM_COLUMNS.map((c) => h('th', { scope: 'col' }, c.label)))),
     body);
 }
+
+/** `open` with every module above `name` open too (and `name` itself when it is a module), so that its row shows. */
+export function withAncestors(open: ReadonlySet<string>, name: string, isModule: boolean): Set<string> {
+  const next = new Set(open);
+  next.add('');
+  const parts = name === '' ? [] : name.split('.');
+  const depth = isModule ? parts.length : parts.length - 1;
+  for (let i = 1; i <= depth; i++) next.add(parts.slice(0, i).join('.'));
+  return next;
+}

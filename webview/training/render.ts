@@ -7,7 +7,10 @@ import { histogramSvg } from '../charts/histogram';
 import { ce, h } from '../dom';
 import { formatNumber } from '../format';
 import { heatmapSvg } from './heatmap';
-import { defaultOpen, moduleTable } from './moduleTable';
+import { defaultOpen, moduleTable, withAncestors } from './moduleTable';
+import { MAX_COLUMNS, ratioHeatmap } from './ratioHeatmap';
+import { ratioGrid, type RatioGrid } from '../../engine/run/ratioGrid';
+import { rollupRows } from '../../engine/run/rollup';
 import { decimate, lineChart, wantsLogScale, type Series } from './lineChart';
 
 export interface RunView {
@@ -43,6 +46,8 @@ export interface ViewState {
   module?: string | undefined;
   /** The modules open in the table (undefined: the model's default, see defaultOpen). */
   open?: Set<string> | undefined;
+  /** The heat map's rows: tensors (default) or modules. */
+  heatRows?: 'tensor' | 'module' | undefined;
   /** The scrubbed step; with `follow`, the latest step. */
   step: number | undefined;
   follow: boolean;
@@ -57,6 +62,10 @@ export interface Handlers {
   selectLayer(name: string): void;
   /** Open or close a module of the table. */
   toggleModule(path: string, open: Set<string>): void;
+  /** A heat map cell picked: scrub to `step`, select its tensor or module, open the table down to it. */
+  pickCell(step: number, follow: boolean, row: { layer: string } | { module: string }, open: Set<string>): void;
+  /** The heat map's rows. */
+  setHeatRows(by: 'tensor' | 'module'): void;
   /** The exact record of a step that the panel does not hold. */
   needStep(runId: string, step: number): void;
 }
@@ -87,6 +96,7 @@ export function render(state: ViewState, on: Handlers): HTMLElement {
   const step = Math.min(state.follow || state.step === undefined ? last : state.step, last);
   root.append(
     scrubber(run, step, last, on),
+    ratioSection(state, run, step, on),
     charts(run, step, state.live.has(run.summary.meta.id), chartedTensors(run, state.layer)),
     atStep(state, run, step, on),
     distributions(run, step, chartedTensors(run, state.layer)),
@@ -165,6 +175,52 @@ function scrubber(run: RunView, step: number, last: number, on: Handlers): HTMLE
     input,
     h('output', { id: 'scrubber-step', for: 'scrubber', 'data-step': step }, `step ${step} of ${last}`),
     snap ? h('span', { class: 'hint' }, `Distributions from step ${snap.step}, the nearest snapshot ([ and ] jump between snapshots)`) : null);
+}
+
+const gridCache = new WeakMap<RunView, { key: string; grid: RatioGrid }>();
+
+/** The run's ratio grid, computed again only when its records or the rows change (the panel redraws on every scrub). */
+function gridOf(run: RunView, by: 'tensor' | 'module'): RatioGrid {
+  const key = `${by}:${run.steps.length}:${run.steps.at(-1)?.step ?? 0}`;
+  const cached = gridCache.get(run);
+  if (cached?.key === key) return cached.grid;
+  const grid = ratioGrid(run.steps, rollupRows(runParameters(run), by), MAX_COLUMNS);
+  gridCache.set(run, { key, grid });
+  return grid;
+}
+
+/** Which steps the panel has full records of, in words: the heat map's columns are those records. */
+function recordsNote(run: RunView): string {
+  const last = lastStepOf(run);
+  if (run.steps.length === last) return `The run recorded all ${last} steps.`;
+  const rec = run.summary.meta.recording;
+  const kept = rec ? `This run keeps full records at every step up to ${rec.denseSteps} and at log-spaced steps after${rec.capReachedAt !== undefined ? `, and only losses from step ${rec.capReachedAt} (its size cap)` : ''}` : 'This run did not keep a full record of every step';
+  return `${kept}; the map has the ${run.steps.length} records the panel holds (of ${last} steps), each column as wide as the others whatever the steps between them.`;
+}
+
+/** The layer × step heat map of ‖Δθ‖/‖θ‖, with the choice of rows. */
+function ratioSection(state: ViewState, run: RunView, step: number, on: Handlers): HTMLElement {
+  const by = state.heatRows ?? 'tensor';
+  const grid = gridOf(run, by);
+  const parameters = runParameters(run);
+  const select = h('select', { id: 'ratio-heatmap-rows', 'aria-label': 'Rows of the heat map' },
+    h('option', { value: 'tensor', ...(by === 'tensor' ? { selected: true } : {}) }, `tensors (${parameters.length})`),
+    h('option', { value: 'module', ...(by === 'module' ? { selected: true } : {}) }, `modules (${rollupRows(parameters, 'module').length})`));
+  select.addEventListener('change', () => on.setHeatRows(select.value === 'module' ? 'module' : 'tensor'));
+  const last = lastStepOf(run);
+  const open = state.open ?? defaultOpen(parameters);
+  return h('section', { class: 'ratio-map', 'aria-label': 'Update-to-weight ratio per layer and step' },
+    h('h2', {}, 'Update-to-weight ratio ‖Δθ‖/‖θ‖ per ', select, ' and step'),
+    ratioHeatmap(grid, {
+      by,
+      step,
+      selected: by === 'tensor' ? state.layer : state.module,
+      recordsNote: recordsNote(run),
+      pick: (at, name) => {
+        const row = by === 'tensor' ? { layer: name } : { module: name };
+        on.pickCell(at, at === last, row, withAncestors(open, name, by === 'module'));
+      },
+    }));
 }
 
 function layerNames(run: RunView): string[] {

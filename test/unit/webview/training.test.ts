@@ -6,7 +6,7 @@ import { render, type Handlers } from '../../../webview/training/render';
 import { GPT_PARAMETERS, gptRun, viewOf } from './trainingFixtures';
 
 function handlers(): Handlers & { [K in keyof Handlers]: ReturnType<typeof vi.fn> } {
-  return { post: vi.fn(), select: vi.fn(), scrub: vi.fn(), selectLayer: vi.fn(), toggleModule: vi.fn(), needStep: vi.fn() } as never;
+  return { post: vi.fn(), select: vi.fn(), scrub: vi.fn(), selectLayer: vi.fn(), toggleModule: vi.fn(), needStep: vi.fn(), pickCell: vi.fn(), setHeatRows: vi.fn() } as never;
 }
 
 const value = (row: Element, key: string): number => Number(row.querySelector(`td[data-key="${key}"]`)!.getAttribute('data-value'));
@@ -65,5 +65,57 @@ describe('the table of terms as a module tree', () => {
     const all = render(viewOf(small), handlers());
     expect(all.querySelector('#charted-tensor')).toBeNull();
     expect([...all.querySelectorAll('section.charts figure')][1]!.querySelectorAll('.legend li')).toHaveLength(3);
+  });
+});
+
+describe('the layer × step heat map of ‖Δθ‖/‖θ‖', () => {
+  it('has a row per tensor and a column per record, and a click picks the cell under the pointer', () => {
+    const on = handlers();
+    const run = gptRun([1, 2, 3, 4]);
+    const el = render(viewOf(run, { follow: false, step: 2 }), on);
+    document.body.replaceChildren(el);
+    const canvas = el.querySelector<HTMLCanvasElement>('#ratio-heatmap')!;
+    expect(Number(canvas.dataset.rows)).toBe(GPT_PARAMETERS.length);
+    expect(Number(canvas.dataset.columns)).toBe(4);
+    expect(canvas.dataset.columnSteps).toBe('1,2,3,4');
+    expect(canvas.dataset.scrubbedColumn).toBe('1');
+    const rowH = Number(canvas.dataset.rowHeight);
+    const colW = Number(canvas.dataset.columnWidth);
+    // jsdom lays nothing out: the canvas's box is at (0, 0).
+    const at = (row: number, col: number) => ({ clientX: Number(canvas.dataset.left) + (col + 0.5) * colW, clientY: Number(canvas.dataset.top) + (row + 0.5) * rowH });
+    canvas.dispatchEvent(new MouseEvent('mousemove', at(3, 2)));
+    const readout = el.querySelector('#ratio-heatmap-cell')!;
+    expect(readout.textContent).toBe(`${GPT_PARAMETERS[3]!.name} · step 3 · ‖Δθ‖/‖θ‖ = 0.003`);
+    canvas.dispatchEvent(new MouseEvent('click', at(3, 2)));
+    expect(on.pickCell).toHaveBeenCalledTimes(1);
+    const [step, follow, row, open] = on.pickCell.mock.calls[0]!;
+    expect([step, follow, row]).toEqual([3, false, { layer: 'h.0.attn.c_attn.bias' }]);
+    expect([...(open as Set<string>)]).toEqual(expect.arrayContaining(['', 'h', 'h.0', 'h.0.attn', 'h.0.attn.c_attn']));
+    canvas.dispatchEvent(new MouseEvent('click', at(-2, 0)));
+    expect(on.pickCell).toHaveBeenCalledTimes(1); // above the plot: no cell
+  });
+
+  it('the keyboard moves a focus cell and Enter picks it; module rows pick modules', () => {
+    const on = handlers();
+    const run = gptRun([1, 2, 3]);
+    const el = render(viewOf(run, { heatRows: 'module' }), on);
+    document.body.replaceChildren(el);
+    const canvas = el.querySelector<HTMLCanvasElement>('#ratio-heatmap')!;
+    expect(Number(canvas.dataset.rows)).toBe(10); // wte, 4 modules of each block, ln_f
+    canvas.focus();
+    for (const key of ['ArrowDown', 'ArrowDown', 'ArrowLeft', 'Enter']) canvas.dispatchEvent(new KeyboardEvent('keydown', { key }));
+    expect(on.pickCell.mock.calls[0]!.slice(0, 3)).toEqual([2, false, { module: 'h.0.attn.c_attn' }]);
+  });
+
+  it('says how steps share columns when there are more records than pixels', () => {
+    const steps = Array.from({ length: 1200 }, (_, i) => i + 1);
+    const el = render(viewOf(gptRun(steps)), handlers());
+    const canvas = el.querySelector<HTMLCanvasElement>('#ratio-heatmap')!;
+    expect(Number(canvas.dataset.columns)).toBeLessThanOrEqual(760);
+    expect(Number(canvas.dataset.columns)).toBeGreaterThan(400);
+    expect(canvas.dataset.scrubbedColumn).toBe(String(Number(canvas.dataset.columns) - 1));
+    const legend = el.querySelector('#ratio-heatmap-legend')!.textContent!;
+    expect(legend).toMatch(/1200 records in \d+ columns, 2–3 consecutive records each/);
+    expect(legend).toContain('The run recorded all 1200 steps.');
   });
 });
