@@ -179,6 +179,8 @@ function onMessage(message: HostToTraining): void {
   }
 }
 
+// The heat map is as wide as the panel: draw it again when the panel is resized.
+window.addEventListener('resize', () => redraw());
 window.addEventListener('message', (event: MessageEvent<HostToTraining>) => onMessage(event.data));
 paint();
 vscode.postMessage({ type: 'ready' });

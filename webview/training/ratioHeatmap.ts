@@ -25,6 +25,8 @@ export interface RatioHeatmapOptions {
   selected?: string | undefined;
   /** What the legend says about which steps the run recorded. */
   recordsNote: string;
+  /** The canvas's width and its labels' (see widths). */
+  size: { width: number; label: number; plot: number };
   pick(step: number, row: string): void;
 }
 
@@ -86,11 +88,15 @@ function theme(): Theme {
   };
 }
 
-/** The canvas's layout: widths in CSS pixels. */
-export const LAYOUT = { width: 760, label: 210, right: 8, top: 4, axis: 18, plotHeight: 600, minRow: 3, maxRow: 16 };
+/** The canvas's layout, in CSS pixels. */
+export const LAYOUT = { right: 8, top: 4, axis: 18, plotHeight: 600, minRow: 3, maxRow: 16 };
 
-/** Columns the plot has room for: one pixel each at least. */
-export const MAX_COLUMNS = LAYOUT.width - LAYOUT.label - LAYOUT.right;
+/** The canvas's width and its row labels' for a panel `available` pixels wide. */
+export function widths(available: number): { width: number; label: number; plot: number } {
+  const width = Math.round(Math.max(360, Math.min(1200, available)));
+  const label = Math.round(Math.max(120, Math.min(240, width * 0.3)));
+  return { width, label, plot: width - label - LAYOUT.right };
+}
 
 /** Row height for `rows` rows: the plot's height shared out, within [minRow, maxRow] pixels. */
 export function rowHeight(rows: number): number {
@@ -131,30 +137,32 @@ export function ratioHeatmap(grid: RatioGrid, o: RatioHeatmapOptions): HTMLEleme
   const rows = grid.rows.length;
   const cols = grid.columns.length;
   const rowH = rowHeight(rows);
-  const plotW = MAX_COLUMNS;
+  const plotW = o.size.plot;
+  const L = { ...LAYOUT, width: o.size.width, label: o.size.label };
   const colW = plotW / Math.max(1, cols);
-  const height = LAYOUT.top + rows * rowH + LAYOUT.axis;
+  const height = L.top + rows * rowH + L.axis;
   const domain = colourDomain(grid.range);
   const scrubbed = columnOf(grid.columns, o.step);
   const selectedRow = grid.rows.findIndex((r) => r.name === o.selected);
   const canvas = h('canvas', {
     id: 'ratio-heatmap', class: 'ratio-heatmap', tabindex: 0, role: 'img',
     'aria-label': `Update-to-weight ratio per ${o.by} (${rows} rows) at each recorded step (${cols} columns), log colour scale. Arrow keys move between cells, Enter scrubs to the cell's step.`,
-    'data-rows': rows, 'data-columns': cols, 'data-row-height': rowH, 'data-column-width': colW, 'data-left': LAYOUT.label, 'data-top': LAYOUT.top,
+    'data-rows': rows, 'data-columns': cols, 'data-row-height': rowH, 'data-column-width': colW, 'data-left': L.label, 'data-top': L.top,
     'data-column-steps': grid.columns.map((c) => c.first).join(','),
     'data-scrubbed-column': scrubbed,
   });
-  canvas.style.width = `${LAYOUT.width}px`;
+  canvas.style.width = `${L.width}px`;
   canvas.style.height = `${height}px`;
   const readout = h('output', { id: 'ratio-heatmap-cell', class: 'heatmap-readout', 'aria-live': 'polite', for: 'ratio-heatmap' }, 'Hover a cell for its tensor, step and ratio; click it to scrub to that step.');
+  readout.style.marginLeft = `${L.label}px`;
 
   let focus: HeatmapCell = { row: Math.max(0, selectedRow), column: scrubbed };
   const valueAt = (c: HeatmapCell): number => grid.values[c.row * cols + c.column]!;
   const describe = (c: HeatmapCell): string => `${rowLabel(grid.rows[c.row]!.name, o.by)} · ${describeColumn(grid.columns[c.column]!)} · ‖Δθ‖/‖θ‖ = ${Number.isNaN(valueAt(c)) ? 'not recorded' : formatNumber(valueAt(c))}`;
   const cellAt = (event: MouseEvent): HeatmapCell | undefined => {
     const box = canvas.getBoundingClientRect();
-    const x = event.clientX - box.left - LAYOUT.label;
-    const y = event.clientY - box.top - LAYOUT.top;
+    const x = event.clientX - box.left - L.label;
+    const y = event.clientY - box.top - L.top;
     if (x < 0 || y < 0 || x >= plotW || y >= rows * rowH) return undefined;
     return { row: Math.min(rows - 1, Math.floor(y / rowH)), column: Math.min(cols - 1, Math.floor(x / colW)) };
   };
@@ -199,16 +207,16 @@ export function ratioHeatmap(grid: RatioGrid, o: RatioHeatmapOptions): HTMLEleme
     if (!ctx) return; // no 2-D context (a test's DOM): the element and its data still describe the map
     const t = theme();
     const dpr = window.devicePixelRatio || 1;
-    canvas.width = Math.round(LAYOUT.width * dpr);
+    canvas.width = Math.round(L.width * dpr);
     canvas.height = Math.round(height * dpr);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, LAYOUT.width, height);
+    ctx.clearRect(0, 0, L.width, height);
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
         const p = logPosition(grid.values[r * cols + c]!, domain);
         ctx.fillStyle = Number.isNaN(p) ? t.empty : `rgb(${rampColour(p, t.stops).join(',')})`;
         // Cells overlap by a fraction of a pixel so that no seams show between them.
-        ctx.fillRect(LAYOUT.label + c * colW, LAYOUT.top + r * rowH, colW + 0.5, rowH + (rowH > 6 ? -1 : 0.5));
+        ctx.fillRect(L.label + c * colW, L.top + r * rowH, colW + 0.5, rowH + (rowH > 6 ? -1 : 0.5));
       }
     }
     ctx.font = t.font;
@@ -217,26 +225,28 @@ export function ratioHeatmap(grid: RatioGrid, o: RatioHeatmapOptions): HTMLEleme
     ctx.textAlign = 'right';
     // Every row's name when rows are tall enough to read, else every k-th (hover names the others).
     const every = Math.ceil(11 / rowH);
-    for (let r = 0; r < rows; r += every) ctx.fillText(fit(ctx, rowLabel(grid.rows[r]!.name, o.by), LAYOUT.label - 8), LAYOUT.label - 4, LAYOUT.top + (r + 0.5) * rowH);
+    for (let r = 0; r < rows; r += every) ctx.fillText(fit(ctx, rowLabel(grid.rows[r]!.name, o.by), L.label - 8), L.label - 4, L.top + (r + 0.5) * rowH);
     ctx.textBaseline = 'alphabetic';
-    const axisY = LAYOUT.top + rows * rowH + 13;
+    const axisY = L.top + rows * rowH + 13;
     ctx.textAlign = 'left';
-    if (cols > 0) ctx.fillText(`step ${grid.columns[0]!.first}`, LAYOUT.label, axisY);
+    if (cols > 0) ctx.fillText(`step ${grid.columns[0]!.first}`, L.label, axisY);
     ctx.textAlign = 'right';
-    if (cols > 1) ctx.fillText(`step ${grid.columns[cols - 1]!.last}`, LAYOUT.label + plotW, axisY);
+    if (cols > 1) ctx.fillText(`step ${grid.columns[cols - 1]!.last}`, L.label + plotW, axisY);
     ctx.strokeStyle = t.cursor;
     ctx.lineWidth = 1.5;
-    if (cols > 0) ctx.strokeRect(LAYOUT.label + scrubbed * colW - 0.75, LAYOUT.top - 0.75, Math.max(colW, 1) + 1.5, rows * rowH + 1.5);
-    if (selectedRow >= 0) ctx.strokeRect(LAYOUT.label - 0.75, LAYOUT.top + selectedRow * rowH - 0.75, plotW + 1.5, rowH + 1.5);
+    if (cols > 0) ctx.strokeRect(L.label + scrubbed * colW - 0.75, L.top - 0.75, Math.max(colW, 1) + 1.5, rows * rowH + 1.5);
+    if (selectedRow >= 0) ctx.strokeRect(L.label - 0.75, L.top + selectedRow * rowH - 0.75, plotW + 1.5, rowH + 1.5);
     // The legend's bar in the same colours (a presentation attribute: the webview's CSP allows no inline styles).
     for (const rect of wrap.querySelectorAll<SVGRectElement>('.ratio-legend rect.ramp')) rect.setAttribute('fill', `rgb(${rampColour(Number(rect.dataset.t), t.stops).join(',')})`);
     if (document.activeElement === canvas) {
       ctx.setLineDash([2, 2]);
-      ctx.strokeRect(LAYOUT.label + focus.column * colW - 1, LAYOUT.top + focus.row * rowH - 1, Math.max(colW, 2) + 2, rowH + 2);
+      ctx.strokeRect(L.label + focus.column * colW - 1, L.top + focus.row * rowH - 1, Math.max(colW, 2) + 2, rowH + 2);
       ctx.setLineDash([]);
     }
   };
-  const wrap = h('div', { class: 'ratio-heatmap-wrap' }, canvas, readout, legend(grid, domain, o.recordsNote));
+  const key = legend(grid, domain, o.recordsNote);
+  key.style.marginLeft = `${Math.max(0, L.label - 20)}px`;
+  const wrap = h('div', { class: 'ratio-heatmap-wrap' }, canvas, readout, key);
   // Drawn once the element is in the page (the theme's colours are read from it).
   queueMicrotask(draw);
   return wrap;

@@ -8,7 +8,7 @@ import { ce, h } from '../dom';
 import { formatNumber } from '../format';
 import { heatmapSvg } from './heatmap';
 import { defaultOpen, moduleTable, withAncestors } from './moduleTable';
-import { MAX_COLUMNS, ratioHeatmap } from './ratioHeatmap';
+import { ratioHeatmap, widths } from './ratioHeatmap';
 import { ratioGrid, type RatioGrid } from '../../engine/run/ratioGrid';
 import { rollupRows } from '../../engine/run/rollup';
 import { decimate, lineChart, wantsLogScale, type Series } from './lineChart';
@@ -180,11 +180,11 @@ function scrubber(run: RunView, step: number, last: number, on: Handlers): HTMLE
 const gridCache = new WeakMap<RunView, { key: string; grid: RatioGrid }>();
 
 /** The run's ratio grid, computed again only when its records or the rows change (the panel redraws on every scrub). */
-function gridOf(run: RunView, by: 'tensor' | 'module'): RatioGrid {
-  const key = `${by}:${run.steps.length}:${run.steps.at(-1)?.step ?? 0}`;
+function gridOf(run: RunView, by: 'tensor' | 'module', maxColumns: number): RatioGrid {
+  const key = `${by}:${maxColumns}:${run.steps.length}:${run.steps.at(-1)?.step ?? 0}`;
   const cached = gridCache.get(run);
   if (cached?.key === key) return cached.grid;
-  const grid = ratioGrid(run.steps, rollupRows(runParameters(run), by), MAX_COLUMNS);
+  const grid = ratioGrid(run.steps, rollupRows(runParameters(run), by), maxColumns);
   gridCache.set(run, { key, grid });
   return grid;
 }
@@ -201,7 +201,9 @@ function recordsNote(run: RunView): string {
 /** The layer × step heat map of ‖Δθ‖/‖θ‖, with the choice of rows. */
 function ratioSection(state: ViewState, run: RunView, step: number, on: Handlers): HTMLElement {
   const by = state.heatRows ?? 'tensor';
-  const grid = gridOf(run, by);
+  // As wide as the panel (less the page's padding); a panel that lays nothing out (a test's DOM) gets 800 pixels.
+  const size = widths((document.documentElement.clientWidth || 800) - 40);
+  const grid = gridOf(run, by, size.plot);
   const parameters = runParameters(run);
   const select = h('select', { id: 'ratio-heatmap-rows', 'aria-label': 'Rows of the heat map' },
     h('option', { value: 'tensor', ...(by === 'tensor' ? { selected: true } : {}) }, `tensors (${parameters.length})`),
@@ -216,6 +218,7 @@ function ratioSection(state: ViewState, run: RunView, step: number, on: Handlers
       step,
       selected: by === 'tensor' ? state.layer : state.module,
       recordsNote: recordsNote(run),
+      size,
       pick: (at, name) => {
         const row = by === 'tensor' ? { layer: name } : { module: name };
         on.pickCell(at, at === last, row, withAncestors(open, name, by === 'module'));

@@ -1,6 +1,6 @@
 /** The heat map's log colour scale, theme colours and column lookup. */
 import { describe, expect, it } from 'vitest';
-import { colourDomain, columnOf, logPosition, parseColour, rampColour, rowHeight } from '../../../webview/training/ratioHeatmap';
+import { colourDomain, columnOf, logPosition, parseColour, rampColour, rowHeight, widths } from '../../../webview/training/ratioHeatmap';
 
 describe('log colour scale centred on 1e-3', () => {
   it('spans whole decades symmetric around 1e-3 that hold the data, one at least', () => {
@@ -40,6 +40,11 @@ describe('log colour scale centred on 1e-3', () => {
 });
 
 describe('layout', () => {
+  it('the canvas fits the panel, labels taking 30% within 120–240 pixels', () => {
+    expect(widths(500)).toEqual({ width: 500, label: 150, plot: 342 });
+    expect(widths(2000)).toEqual({ width: 1200, label: 240, plot: 952 });
+    expect(widths(100)).toEqual({ width: 360, label: 120, plot: 232 });
+  });
   it('rows share the plot height within 3–16 pixels', () => {
     expect(rowHeight(10)).toBe(16);
     expect(rowHeight(50)).toBe(12);
