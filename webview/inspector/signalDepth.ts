@@ -21,7 +21,8 @@ const RESIDUAL_COLUMNS: Column<BlockRow>[] = [
 
 export function residualSection(r: ResidualStreamReport, modelName: string, exportChart: ChartExporter): HTMLElement {
   const chart = depthChart({
-    categories: ['input', ...r.blocks.map((b) => b.path)],
+    // Short labels (`block 3`): the chart's slanted labels cut long paths.
+    categories: ['input', ...r.blocks.map((b) => `block ${b.path.slice(r.container.length + 1)}`)],
     series: [{ label: 'stream std', color: 0, points: [{ value: r.inputStd }, ...r.blocks.map((b) => ({ value: b.std }))] }],
     width: 520, height: 220, scale: 'log', yLabel: 'stream std',
     reference: { value: r.inputStd, label: `input std ${formatNumber(r.inputStd)}` },
@@ -55,7 +56,7 @@ export function attentionSection(reports: readonly AttentionEntropyReport[], mod
   // The rows' uniform maximum (the same for every attention over the same sequence).
   const maximum = reports[0]!.heads[0]?.maxEntropy ?? NaN;
   const chart = depthChart({
-    categories: reports.map((r) => r.path),
+    categories: shortPaths(reports.map((r) => r.path)),
     // Past six heads the theme's colours repeat, dashed.
     series: Array.from({ length: heads }, (_, i) => ({ label: `head ${i}`, color: i % 6, dashed: i >= 6, points: reports.map((r) => ({ value: r.heads[i]?.entropy ?? null })) })),
     width: 520, height: 220, scale: 'linear', yLabel: 'entropy (nats)',
@@ -69,4 +70,12 @@ export function attentionSection(reports: readonly AttentionEntropyReport[], mod
     h('p', { class: 'explain' }, `For each query row, −Σ p·ln p of its attention weights in nats, averaged over the rows of ${first.examples} example${first.examples === 1 ? '' : 's'} (${first.queries} queries × ${first.keys} keys). The uniform maximum is ln of the keys a row may attend (ln(i + 1) for causal row i). At initialization a head near the maximum attends almost uniformly; one well below it is already peaked (large query or key weights).`),
     h('figure', {}, h('figcaption', {}, 'Attention entropy per head (nats)'), chart, exportChart(chart, `${modelName}-attention-entropy`)),
     numbersDisclosure(dataTable(`Attention entropy per head of ${modelName}`, ENTROPY_COLUMNS, rows, 'numbers attention-table')));
+}
+
+/** Paths without the dotted prefix they all share (`transformer.blocks.0.attn` → `0.attn`), for chart labels. */
+export function shortPaths(paths: readonly string[]): string[] {
+  const parts = paths.map((p) => p.split('.'));
+  let common = 0;
+  while (parts.length > 1 && parts.every((p) => p.length > common + 1 && p[common] === parts[0]![common])) common++;
+  return parts.map((p) => p.slice(common).join('.'));
 }

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 /** The Signal tab's transformer sections: the residual stream and the attention entropy per head. */
 import { describe, expect, it } from 'vitest';
-import { attentionSection, residualSection } from '../../../webview/inspector/signalDepth';
+import { attentionSection, residualSection, shortPaths } from '../../../webview/inspector/signalDepth';
 
 const noExport = () => document.createElement('span');
 const cells = (el: Element, selector: string, key: string) => [...el.querySelectorAll(`${selector} [data-stat="${key}"]`)].map((c) => c.getAttribute('data-value') ?? c.textContent);
@@ -25,5 +25,13 @@ describe('attention entropy section', () => {
     expect(el.querySelector('svg.depth-chart .reference text')!.textContent).toBe('uniform maximum 0.79');
     expect(cells(el, '.attention-table', 'entropy')).toEqual(['0.7', '0.78', '0.5', '0.2']);
     expect(Number(cells(el, '.attention-table', 'share')[3])).toBeCloseTo(0.2 / 0.79, 12);
+  });
+});
+
+describe('chart labels', () => {
+  it('drop the dotted prefix every path shares', () => {
+    expect(shortPaths(['transformer.blocks.0.attn', 'transformer.blocks.1.attn'])).toEqual(['0.attn', '1.attn']);
+    expect(shortPaths(['h.0.attn'])).toEqual(['h.0.attn']);
+    expect(shortPaths(['a.attn', 'b.attn'])).toEqual(['a.attn', 'b.attn']);
   });
 });
