@@ -6,7 +6,7 @@
  * Residual stream: a transformer's blocks are called in turn on the stream x
  * (`for block in self.h: x = block(x)`), each adding to it (x = x + attn(…)).
  * The blocks are the longest run of sibling modules `<list>.0, <list>.1, …`
- * whose output has their input's shape; the stream's std after block k is
+ * that have submodules and whose output has their input's shape; the stream's std after block k is
  * std(x_k) over all its values, reported with std(x_k)/std(x_0), x_0 being
  * the first block's input (the embeddings). With independent additions of
  * similar size the variance grows linearly, std(x_k) ≈ std(x_0)·√(1 + k·c);
@@ -75,9 +75,11 @@ export function stdOf(data: FloatArray): number {
 /** The residual stream through the longest run of sibling blocks `<list>.<k>`, k = 0, 1, …; undefined without one of 2+. */
 export function residualStream(trace: readonly ModuleTrace[]): ResidualStreamReport | undefined {
   const runs = new Map<string, ModuleTrace[]>();
+  // A block has submodules of its own: a Sequential of Linear and ReLU layers that keep their width is no stream.
+  const hasChildren = (path: string): boolean => trace.some((c) => c.path.startsWith(`${path}.`));
   for (const t of trace) {
     const m = /^(.*)\.(\d+)$/.exec(t.path);
-    if (!m || !t.input) continue;
+    if (!m || !t.input || !hasChildren(t.path)) continue;
     const sameShape = t.input.ndim === t.output.ndim && t.input.shape.every((d, i) => d === t.output.shape[i]);
     if (!sameShape) continue;
     const list = runs.get(m[1]!) ?? [];

@@ -100,6 +100,20 @@ describe('attention probabilities of scaled_dot_product_attention', () => {
   });
 });
 
+describe('residualStream', () => {
+  const t = (path: string, shape = [2, 4], input: Tensor | undefined = new Tensor(new Float64Array(8).fill(1), [2, 4])): ModuleTrace => ({ path, kind: 'X', output: new Tensor(Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => i), shape), ...(input ? { input } : {}) });
+  it('is not a Sequential of width-keeping layers without submodules', () => {
+    expect(residualStream([t('net.0'), t('net.1'), t('net.2')])).toBeUndefined();
+  });
+  it('takes the longest run of blocks with submodules, from index 0, keeping their input\'s shape', () => {
+    const r = residualStream([t('a.0.fc'), t('a.0'), t('b.0.fc'), t('b.0'), t('b.1.fc'), t('b.1'), t('c.0.fc'), t('c.0', [8])])!;
+    expect(r.container).toBe('b');
+    expect(r.blocks.map((x) => x.path)).toEqual(['b.0', 'b.1']);
+    expect(r.inputStd).toBe(0);
+    expect(residualStream([t('a.1.fc'), t('a.1'), t('a.2.fc'), t('a.2')])).toBeUndefined();
+  });
+});
+
 describe('a tiny GPT\'s signal through depth', () => {
   it('the residual stream after each block, as std over all values of the block\'s output', async () => {
     const spec = await graphModel(source);
