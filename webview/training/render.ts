@@ -1,6 +1,8 @@
 import { compareRuns } from '../../engine/run/runId';
 import { nearestByStep, nearestSnapshot } from '../../engine/run/recorder';
 import { lossSeries } from '../../engine/run/format';
+import { ratioGrid, type RatioGrid } from '../../engine/run/ratioGrid';
+import { rollupRows } from '../../engine/run/rollup';
 import type { Histogram, LayerStep, LossPoint, RunStep, Snapshot, SnapshotTerm } from '../../engine/run/types';
 import type { ModelRef, RunSummary, TrainingToHost } from '../../protocol/messages';
 import { histogramSvg } from '../charts/histogram';
@@ -9,8 +11,6 @@ import { formatNumber } from '../format';
 import { heatmapSvg } from './heatmap';
 import { defaultOpen, moduleTable, withAncestors } from './moduleTable';
 import { ratioHeatmap, widths } from './ratioHeatmap';
-import { ratioGrid, type RatioGrid } from '../../engine/run/ratioGrid';
-import { rollupRows } from '../../engine/run/rollup';
 import { decimate, lineChart, wantsLogScale, type Series } from './lineChart';
 
 export interface RunView {
