@@ -89,7 +89,7 @@ function theme(): Theme {
 }
 
 /** The canvas's layout, in CSS pixels. */
-export const LAYOUT = { right: 8, top: 4, axis: 18, plotHeight: 600, minRow: 3, maxRow: 16 };
+export const LAYOUT = { right: 8, top: 4, axis: 18, plotHeight: 520, minRow: 3, maxRow: 16 };
 
 /** The canvas's width and its row labels' for a panel `available` pixels wide. */
 export function widths(available: number): { width: number; label: number; plot: number } {
@@ -125,9 +125,14 @@ function rowLabel(name: string, by: 'tensor' | 'module'): string {
   return by === 'module' && name === '' ? '(model)' : name;
 }
 
-/** A long name cut at the left to fit `width` pixels (the end, `c_attn.weight`, says the most). */
+/** A long name cut at the left to fit `width` pixels (the end, `c_attn.weight`, says the most): whole dotted parts first. */
 function fit(ctx: CanvasRenderingContext2D, text: string, width: number): string {
   if (ctx.measureText(text).width <= width) return text;
+  const parts = text.split('.');
+  for (let i = 1; i < parts.length; i++) {
+    const cut = `….${parts.slice(i).join('.')}`;
+    if (ctx.measureText(cut).width <= width) return cut;
+  }
   let cut = text;
   while (cut.length > 1 && ctx.measureText(`…${cut}`).width > width) cut = cut.slice(1);
   return `…${cut}`;
@@ -224,7 +229,7 @@ export function ratioHeatmap(grid: RatioGrid, o: RatioHeatmapOptions): HTMLEleme
     ctx.textBaseline = 'middle';
     ctx.textAlign = 'right';
     // Every row's name when rows are tall enough to read, else every k-th (hover names the others).
-    const every = Math.ceil(11 / rowH);
+    const every = Math.ceil(10 / rowH);
     for (let r = 0; r < rows; r += every) ctx.fillText(fit(ctx, rowLabel(grid.rows[r]!.name, o.by), L.label - 8), L.label - 4, L.top + (r + 0.5) * rowH);
     ctx.textBaseline = 'alphabetic';
     const axisY = L.top + rows * rowH + 13;

@@ -47,8 +47,8 @@ describe('layout', () => {
   });
   it('rows share the plot height within 3–16 pixels', () => {
     expect(rowHeight(10)).toBe(16);
-    expect(rowHeight(50)).toBe(12);
-    expect(rowHeight(150)).toBe(4);
+    expect(rowHeight(52)).toBe(10);
+    expect(rowHeight(150)).toBe(3);
     expect(rowHeight(1000)).toBe(3);
   });
   it('the scrubbed step\'s column: the one spanning it, else the nearest', () => {
