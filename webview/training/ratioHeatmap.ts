@@ -130,7 +130,7 @@ function fit(ctx: CanvasRenderingContext2D, text: string, width: number): string
   if (ctx.measureText(text).width <= width) return text;
   const parts = text.split('.');
   for (let i = 1; i < parts.length; i++) {
-    const cut = `….${parts.slice(i).join('.')}`;
+    const cut = `…${parts.slice(i).join('.')}`;
     if (ctx.measureText(cut).width <= width) return cut;
   }
   let cut = text;
