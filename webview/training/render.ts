@@ -315,9 +315,9 @@ function atStep(state: ViewState, run: RunView, step: number, on: Handlers): HTM
       ['biasCorrection1', '1/(1−β1^t)', s.biasCorrection1], ['biasCorrection2', '1/(1−β2^t)', s.biasCorrection2]] as const)
       .flatMap(([key, label, v]) => [h('dt', {}, label), h('dd', { 'data-key': key, 'data-value': v === null ? '' : String(v) }, formatNumber(v))]));
   const parameters = runParameters(run);
-  const open = state.open ?? defaultOpen(parameters);
-  // The tensor where the run's first NaN/Inf appeared, at that step: the row the alert is about.
+  // The tensor where the run's first NaN/Inf appeared, at that step: the row the alert is about (its modules open).
   const bad = run.summary.meta.nonFinite;
+  const open = state.open ?? (bad ? withAncestors(defaultOpen(parameters), bad.param, false) : defaultOpen(parameters));
   const table = moduleTable(s, parameters, {
     modelName: run.summary.meta.model.name,
     open,

@@ -54,6 +54,16 @@ describe('the table of terms as a module tree', () => {
     expect(on.selectLayer).toHaveBeenCalledWith('ln_f.bias');
   });
 
+  it('the tensor where a NaN appeared is flagged, and its modules open', () => {
+    const bad = gptRun([1, 2, 3]);
+    const message = '`h.1.mlp.c_fc.weight` became NaN';
+    (bad.summary.meta as { nonFinite?: unknown }).nonFinite = { step: 3, param: 'h.1.mlp.c_fc.weight', term: 'update', kind: 'NaN', message };
+    const el = render(viewOf(bad), handlers());
+    const row = el.querySelector('tr[data-layer="h.1.mlp.c_fc.weight"]')!;
+    expect(row.classList.contains('non-finite')).toBe(true);
+    expect(row.hasAttribute('hidden')).toBe(false);
+  });
+
   it('with more than 12 tensors, the per-tensor charts draw the selected tensor only', () => {
     const el = render(viewOf(run, { layer: 'h.1.mlp.c_fc.weight' }), handlers());
     expect(el.querySelector('#charted-tensor')!.getAttribute('data-layer')).toBe('h.1.mlp.c_fc.weight');
