@@ -25,6 +25,14 @@ export function printSignal(spec: RunnableModelSpec, dataset: Dataset, checkpoin
   printTable([report.through === 'modules' ? 'module' : 'layer', 'kind', 'act. std', 'std ratio', 'grad std', 'dead', 'saturated'], report.layers.map((l) => [
     `${'  '.repeat(l.depth ?? 0)}${l.name}`, l.kind, fmt(l.std), fmt(l.stdRatio), fmt(l.gradStd), pct(l.deadFraction), pct(l.saturatedFraction),
   ]));
+  if (report.residual) {
+    console.log(`residual stream of ${report.residual.container}: input std ${fmt(report.residual.inputStd)}`);
+    printTable(['after block', 'stream std', '/ input std'], report.residual.blocks.map((b) => [b.path, fmt(b.std), fmt(b.ratioToInput)]));
+  }
+  if (report.attention?.length) {
+    console.log('attention entropy per head (nats; uniform maximum in parentheses)');
+    printTable(['attention', 'heads'], report.attention.map((a) => [a.path, a.heads.map((x) => `${fmt(x.entropy)} (${fmt(x.maxEntropy)})`).join('  ')]));
+  }
   console.log(`verdict: ${report.verdict.text}`);
 }
 

@@ -335,6 +335,11 @@ export interface TrainingPanelState {
   selectedRun?: string;
   step?: number;
   layer?: string;
+  /** The module selected in the heat map, and the modules open in the table of terms. */
+  module?: string;
+  open?: string[];
+  /** The heat map's rows. */
+  heatRows?: 'tensor' | 'module';
 }
 
 // ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import type { DType } from '../tensor/dtype';
 import { Tensor } from '../tensor/tensor';
 import { modelTensors } from '../model/moduleTree';
 import { bindOp, type RunContext } from './ops';
+import { attentionOf, type AttentionCapture } from './attentionCapture';
 import { GraphRunner } from './run';
 import { describeValue, isTensor, type RuntimeValue } from './values';
 
@@ -24,6 +25,8 @@ export interface ModuleTrace {
   /** torch class name, or the model's own class name. */
   kind: string;
   output: Tensor;
+  /** Its first input, when that is a tensor (the stream a residual block adds to). */
+  input?: Tensor;
 }
 
 export class GraphNetwork {
@@ -72,12 +75,15 @@ export class GraphNetwork {
 
   /**
    * The graph's output on `inputs` (the data, then the targets when forward computes its loss). With `trace`,
-   * every submodule's output that is a float tensor is recorded, and with `retainGrad` keeps ∂L/∂output.
+   * every submodule's output that is a float tensor is recorded, and with `retainGrad` keeps ∂L/∂output; with
+   * `onAttention`, every attention's probabilities (attentionCapture.ts), of its first examples within
+   * `attentionElements` values (default 4M).
    */
-  forward(inputs: RuntimeValue[], options: { trace?: ModuleTrace[]; retainGrad?: boolean } = {}): RuntimeValue {
+  forward(inputs: RuntimeValue[], options: { trace?: ModuleTrace[]; retainGrad?: boolean; onAttention?: (capture: AttentionCapture) => void; attentionElements?: number } = {}): RuntimeValue {
     const ctx: RunContext = { training: this.training, rng: this.rng, dtype: this.dtype };
     const trace = options.trace;
-    const runner = new GraphRunner<RuntimeValue>(this.spec.graph, this.spec.modules, {
+    const onAttention = options.onAttention;
+    const runner: GraphRunner<RuntimeValue> = new GraphRunner<RuntimeValue>(this.spec.graph, this.spec.modules, {
       tensor: (path) => {
         const t = this.tensors.get(path);
         if (!t) throw new Error(`the model has no parameter or buffer ${path}`);
@@ -85,14 +91,18 @@ export class GraphNetwork {
       },
       op: (name, args, kwargs) => {
         const { def, bound } = bindOp<RuntimeValue>(name, args, kwargs);
-        return def.run(bound, ctx);
+        const out = def.run(bound, ctx);
+        const p = onAttention ? attentionOf(name, args, kwargs, out, ctx, options.attentionElements ?? 4e6) : undefined;
+        if (p) onAttention!({ path: runner.modulePath, ...p });
+        return out;
       },
       ...(trace
         ? {
-          onModuleOutput: (path: string, module: ModuleNode, output: RuntimeValue) => {
+          onModuleOutput: (path: string, module: ModuleNode, output: RuntimeValue, args: readonly RuntimeValue[]) => {
             if (!isTensor(output)) return;
             if (options.retainGrad && output.requiresGrad && !output.isLeaf) output.retainGrad();
-            trace.push({ path, kind: module.className ?? module.type, output });
+            const input = args[0];
+            trace.push({ path, kind: module.className ?? module.type, output, ...(isTensor(input) ? { input } : {}) });
           },
         }
         : {}),

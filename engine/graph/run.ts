@@ -21,8 +21,8 @@ export interface Domain<V> {
   tensor(path: string): V;
   /** An op of the table, by torch's name. */
   op(name: string, args: V[], kwargs: Record<string, V>): V;
-  /** Called with every submodule's output (`path` is its `state_dict` prefix). */
-  onModuleOutput?(path: string, module: ModuleNode, output: V): void;
+  /** Called with every submodule's output (`path` is its `state_dict` prefix) and the inputs it was called with. */
+  onModuleOutput?(path: string, module: ModuleNode, output: V, inputs: readonly V[]): void;
   /** Called after each node has run (the check attaches what an op noted to its node). */
   afterNode?(node: GraphNode): void;
   /** A value to go on with after an error at `node` (the check notes an op not available yet and continues), or undefined to stop. */
@@ -108,8 +108,14 @@ export class GraphRunner<V> {
       this.calls.pop();
     }
     const module = this.modules.get(call.path);
-    if (module && this.domain.onModuleOutput) this.domain.onModuleOutput(call.path, module, out);
+    if (module && this.domain.onModuleOutput) this.domain.onModuleOutput(call.path, module, out, args);
     return out;
+  }
+
+  /** The `state_dict` prefix of the module whose forward is running ('' for the model's own). */
+  get modulePath(): string {
+    const node = this.calls.at(-1);
+    return node?.call.kind === 'module' ? node.call.path : '';
   }
 
   /** Where `node` is in the model's own file: itself, or the innermost module call there that led to it (a body read from a sibling file). */

@@ -31,6 +31,7 @@ import { gatherExtra } from '../train/batches';
 import { defaultDataset } from '../train/defaults';
 import { activationScale, deadFraction, gradientStd, saturatedFraction } from './signalStats';
 import { signalVerdict, type SignalVerdict } from './signalVerdict';
+import { attentionEntropy, residualStream, type AttentionEntropyReport, type ResidualStreamReport } from './signalDepth';
 
 /** Examples per measurement when the caller does not say: enough for stds within a few percent. */
 export const DEFAULT_SIGNAL_EXAMPLES = 256;
@@ -114,6 +115,10 @@ export interface SignalReport {
   layers: LayerSignal[];
   /** `modules`: the model is a forward graph and `layers` are every submodule's output, blocks and their sublayers. */
   through?: 'layers' | 'modules';
+  /** A transformer's residual stream after each block (graph models with a run of sibling blocks; signalDepth.ts). */
+  residual?: ResidualStreamReport;
+  /** Entropy per head of each attention, at initialization (graph models with attention; signalDepth.ts). */
+  attention?: AttentionEntropyReport[];
   verdict: SignalVerdict;
   elapsedMs: number;
 }
@@ -261,7 +266,8 @@ function measureGraphSignal(spec: GraphModelSpec, options: SignalOptions): Signa
   const { inputs, targets, extra } = firstRows(data, examples);
 
   const trace: ModuleTrace[] = [];
-  const out = network.forward(forwardArguments(spec, data, inputs, targets, extra), { trace, retainGrad: true });
+  const attention: AttentionEntropyReport[] = [];
+  const out = network.forward(forwardArguments(spec, data, inputs, targets, extra), { trace, retainGrad: true, onAttention: (c) => attention.push(attentionEntropy(c)) });
   const { prediction, loss: own } = network.predictionAndLoss(out);
   let loss: { loss: string; value: number };
   if (own) {
@@ -289,7 +295,13 @@ function measureGraphSignal(spec: GraphModelSpec, options: SignalOptions): Signa
     input,
     layers,
     through: 'modules',
+    ...withResidual(residualStream(trace)),
+    ...(attention.length ? { attention } : {}),
     verdict: signalVerdict(input.std, input.signalStd, layers),
     elapsedMs: performance.now() - started,
   };
+}
+
+function withResidual(residual: ResidualStreamReport | undefined): { residual?: ResidualStreamReport } {
+  return residual ? { residual } : {};
 }

@@ -24,3 +24,5 @@ export { compareRuns, newRunId } from './runId';
 export { optimizerVariants, biasAndNormPatterns, type OptimizerVariant } from './variants';
 export { runToCsv, runToJson, runToHtml } from './export';
 export { torchScript } from './torchScript';
+export { rollUp, rollupRows, moduleOf, tensorsUnder, type RolledUpStep, type GroupTensor, type RollupRow } from './rollup';
+export { ratioGrid, binRecords, type RatioGrid, type GridColumn } from './ratioGrid';

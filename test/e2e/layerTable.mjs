@@ -6,7 +6,7 @@
 export async function readLayerTable(frame) {
   return frame.locator('#layer-table').evaluate((table) => ({
     step: Number(table.getAttribute('data-step')),
-    layers: Object.fromEntries([...table.querySelectorAll('tbody tr')].map((tr) => [tr.getAttribute('data-layer'),
+    layers: Object.fromEntries([...table.querySelectorAll('tbody tr[data-layer]')].map((tr) => [tr.getAttribute('data-layer'),
       Object.fromEntries([...tr.querySelectorAll('td')].map((td) => [td.getAttribute('data-key'), td.getAttribute('data-value') === '' ? null : Number(td.getAttribute('data-value'))]))])),
   }));
 }

@@ -126,7 +126,26 @@ export const tests = [
       if (tensors < 40 || Object.keys(shown.layers).length !== tensors) throw new Error(`layer table: ${Object.keys(shown.layers).length} tensors shown, the engine records ${tensors}`);
       const compared = compareLayerTable(shown, expected, { relative: 1e-6, source: 'engine' });
       await ctx.screenshot('train-gpt-1-scrubbed.png');
-      ctx.log(`GPT step ${TARGET}: ${tensors} tensors, ${compared} numbers equal the engine's record; loss ${expected.loss}`);
+      // The layer × step heat map of ‖Δθ‖/‖θ‖: a row per tensor, a column per step (a 30-step run keeps every one);
+      // a click on a cell scrubs to its step and selects its tensor.
+      const map = frame.locator('#ratio-heatmap');
+      await scrollIntoView(map);
+      const geo = await map.evaluate((c) => ({ rows: Number(c.dataset.rows), columns: Number(c.dataset.columns), rowH: Number(c.dataset.rowHeight), colW: Number(c.dataset.columnWidth), left: Number(c.dataset.left), top: Number(c.dataset.top), steps: c.dataset.columnSteps.split(',').map(Number) }));
+      if (geo.rows !== tensors || geo.columns !== STEPS) throw new Error(`heat map: ${geo.rows} rows × ${geo.columns} columns, expected ${tensors} × ${STEPS}`);
+      const [ROW, COL] = [5, 7];
+      const position = { x: geo.left + (COL + 0.5) * geo.colW, y: geo.top + (ROW + 0.5) * geo.rowH };
+      await map.hover({ position });
+      const cell = frame.locator('#ratio-heatmap-cell');
+      const row = await cell.getAttribute('data-row');
+      const cellText = await cell.textContent();
+      if (row !== Object.keys(expected.layers)[ROW] || Number(await cell.getAttribute('data-step')) !== geo.steps[COL]) throw new Error(`hovered cell: ${cellText}`);
+      await map.click({ position });
+      await frame.locator(`#scrubber-step[data-step="${geo.steps[COL]}"]`).waitFor({ timeout: 5000 });
+      await frame.locator(`#layer-table tr[data-layer="${row}"].selected:not([hidden])`).waitFor({ timeout: 5000 });
+      await frame.locator(`#charted-tensor[data-layer="${row}"]`).waitFor({ timeout: 5000 });
+      await map.hover({ position });
+      await ctx.screenshot('train-gpt-2-heatmap.png');
+      ctx.log(`GPT step ${TARGET}: ${tensors} tensors, ${compared} numbers equal the engine's record; loss ${expected.loss}; heat map ${geo.rows}×${geo.columns}, clicked ${cellText}`);
     },
   },
   {

@@ -10,6 +10,7 @@ import { depthChart } from '../charts/depthChart';
 import { h } from '../dom';
 import { formatNumber } from '../format';
 import type { ChartExporter } from './chartExport';
+import { attentionSection, residualSection } from './signalDepth';
 import { dataTable, numbersDisclosure, type Column } from './table';
 
 export const SIGNAL_COLUMNS: Column<LayerSignal>[] = [
@@ -64,5 +65,7 @@ export function renderSignal(report: SignalReport, exportChart: ChartExporter): 
       h('figure', {}, h('figcaption', {}, 'Gradient std reaching each layer (log scale)'), gradients, exportChart(gradients, `${name}-gradient-std`)),
       units ? h('figure', {}, h('figcaption', {}, 'Dead ReLUs and saturated Tanh/Sigmoid outputs'), units, exportChart(units, `${name}-units`)) : null),
     numbersDisclosure(dataTable(`Signal through depth of ${name}`, SIGNAL_COLUMNS, report.layers, 'numbers signal-table')),
+    report.residual ? residualSection(report.residual, name, exportChart) : null,
+    report.attention?.length ? attentionSection(report.attention, name, exportChart) : null,
   );
 }

@@ -24,6 +24,9 @@ const state: ViewState = {
   live: new Set<string>(),
   selected: saved?.selectedRun,
   layer: saved?.layer,
+  module: saved?.module,
+  open: saved?.open ? new Set(saved.open) : undefined,
+  heatRows: saved?.heatRows,
   step: saved?.step,
   follow: saved?.step === undefined,
   error: undefined,
@@ -34,6 +37,9 @@ function persist(): void {
   const s: TrainingPanelState = { model: state.model };
   if (state.selected) s.selectedRun = state.selected;
   if (state.layer) s.layer = state.layer;
+  if (state.module !== undefined) s.module = state.module;
+  if (state.open) s.open = [...state.open];
+  if (state.heatRows) s.heatRows = state.heatRows;
   if (state.step !== undefined && !state.follow) s.step = state.step;
   vscode.setState(s);
 }
@@ -86,6 +92,25 @@ function paint(): void {
     },
     selectLayer: (name) => {
       state.layer = name;
+      persist();
+      redraw(true);
+    },
+    pickCell: (step, follow, row, open) => {
+      state.step = step;
+      state.follow = follow;
+      if ('layer' in row) state.layer = row.layer;
+      else state.module = row.module;
+      state.open = open;
+      persist();
+      redraw(true);
+    },
+    setHeatRows: (by) => {
+      state.heatRows = by;
+      persist();
+      redraw(true);
+    },
+    toggleModule: (_path, open) => {
+      state.open = open;
       persist();
       redraw(true);
     },
@@ -154,6 +179,8 @@ function onMessage(message: HostToTraining): void {
   }
 }
 
+// The heat map is as wide as the panel: draw it again when the panel is resized.
+window.addEventListener('resize', () => redraw());
 window.addEventListener('message', (event: MessageEvent<HostToTraining>) => onMessage(event.data));
 paint();
 vscode.postMessage({ type: 'ready' });

@@ -1,12 +1,16 @@
 import { compareRuns } from '../../engine/run/runId';
 import { nearestByStep, nearestSnapshot } from '../../engine/run/recorder';
 import { lossSeries } from '../../engine/run/format';
+import { ratioGrid, type RatioGrid } from '../../engine/run/ratioGrid';
+import { rollupRows } from '../../engine/run/rollup';
 import type { Histogram, LayerStep, LossPoint, RunStep, Snapshot, SnapshotTerm } from '../../engine/run/types';
 import type { ModelRef, RunSummary, TrainingToHost } from '../../protocol/messages';
 import { histogramSvg } from '../charts/histogram';
 import { ce, h } from '../dom';
 import { formatNumber } from '../format';
 import { heatmapSvg } from './heatmap';
+import { defaultOpen, moduleTable, withAncestors } from './moduleTable';
+import { ratioHeatmap, widths } from './ratioHeatmap';
 import { decimate, lineChart, wantsLogScale, type Series } from './lineChart';
 
 export interface RunView {
@@ -36,8 +40,14 @@ export interface ViewState {
   runs: Map<string, RunView>;
   live: Set<string>;
   selected: string | undefined;
-  /** The tensor whose distributions over time are drawn. */
+  /** The selected tensor: its distributions over time are drawn (and, in a model of many tensors, its charts). */
   layer: string | undefined;
+  /** The selected module (a module row of the heat map). */
+  module?: string | undefined;
+  /** The modules open in the table (undefined: the model's default, see defaultOpen). */
+  open?: Set<string> | undefined;
+  /** The heat map's rows: tensors (default) or modules. */
+  heatRows?: 'tensor' | 'module' | undefined;
   /** The scrubbed step; with `follow`, the latest step. */
   step: number | undefined;
   follow: boolean;
@@ -50,6 +60,12 @@ export interface Handlers {
   select(runId: string): void;
   scrub(step: number, follow: boolean): void;
   selectLayer(name: string): void;
+  /** Open or close a module of the table. */
+  toggleModule(path: string, open: Set<string>): void;
+  /** A heat map cell picked: scrub to `step`, select its tensor or module, open the table down to it. */
+  pickCell(step: number, follow: boolean, row: { layer: string } | { module: string }, open: Set<string>): void;
+  /** The heat map's rows. */
+  setHeatRows(by: 'tensor' | 'module'): void;
   /** The exact record of a step that the panel does not hold. */
   needStep(runId: string, step: number): void;
 }
@@ -80,9 +96,10 @@ export function render(state: ViewState, on: Handlers): HTMLElement {
   const step = Math.min(state.follow || state.step === undefined ? last : state.step, last);
   root.append(
     scrubber(run, step, last, on),
-    charts(run, step, state.live.has(run.summary.meta.id)),
-    atStep(run, step, on),
-    distributions(run, step),
+    ratioSection(state, run, step, on),
+    charts(run, step, state.live.has(run.summary.meta.id), chartedTensors(run, state.layer)),
+    atStep(state, run, step, on),
+    distributions(run, step, chartedTensors(run, state.layer)),
     overTime(state, run, step, on),
     decayComparison(state, run, step),
   );
@@ -160,14 +177,78 @@ function scrubber(run: RunView, step: number, last: number, on: Handlers): HTMLE
     snap ? h('span', { class: 'hint' }, `Distributions from step ${snap.step}, the nearest snapshot ([ and ] jump between snapshots)`) : null);
 }
 
-function layerNames(run: RunView): string[] {
-  const fromMeta = run.summary.meta.model.parameters.map((p) => p.name);
-  return fromMeta.length ? fromMeta : Object.keys(run.steps[0]?.layers ?? {});
+const gridCache = new WeakMap<RunView, { key: string; grid: RatioGrid }>();
+
+/** The run's ratio grid, computed again only when its records or the rows change (the panel redraws on every scrub). */
+function gridOf(run: RunView, by: 'tensor' | 'module', maxColumns: number): RatioGrid {
+  const key = `${by}:${maxColumns}:${run.steps.length}:${run.steps.at(-1)?.step ?? 0}`;
+  const cached = gridCache.get(run);
+  if (cached?.key === key) return cached.grid;
+  const grid = ratioGrid(run.steps, rollupRows(runParameters(run), by), maxColumns);
+  gridCache.set(run, { key, grid });
+  return grid;
 }
 
-function layerSeries(run: RunView, pick: (l: LayerStep) => number | null | undefined, suffix = '', dashed = false, offset = 0): Series[] {
+/** Which steps the panel has full records of, in words: the heat map's columns are those records. */
+function recordsNote(run: RunView): string {
+  const last = lastStepOf(run);
+  if (run.steps.length === last) return `The run recorded all ${last} steps.`;
+  const rec = run.summary.meta.recording;
+  const kept = rec ? `This run keeps full records at every step up to ${rec.denseSteps} and at log-spaced steps after${rec.capReachedAt !== undefined ? `, and only losses from step ${rec.capReachedAt} (its size cap)` : ''}` : 'This run did not keep a full record of every step';
+  return `${kept}; the map has the ${run.steps.length} records the panel holds (of ${last} steps), each column as wide as the others whatever the steps between them.`;
+}
+
+/** The layer × step heat map of ‖Δθ‖/‖θ‖, with the choice of rows. */
+function ratioSection(state: ViewState, run: RunView, step: number, on: Handlers): HTMLElement {
+  const by = state.heatRows ?? 'tensor';
+  // As wide as the panel (less the page's padding); a panel that lays nothing out (a test's DOM) gets 800 pixels.
+  const size = widths((document.documentElement.clientWidth || 800) - 40);
+  const grid = gridOf(run, by, size.plot);
+  const parameters = runParameters(run);
+  const select = h('select', { id: 'ratio-heatmap-rows', 'aria-label': 'Rows of the heat map' },
+    h('option', { value: 'tensor', ...(by === 'tensor' ? { selected: true } : {}) }, `tensors (${parameters.length})`),
+    h('option', { value: 'module', ...(by === 'module' ? { selected: true } : {}) }, `modules (${rollupRows(parameters, 'module').length})`));
+  select.addEventListener('change', () => on.setHeatRows(select.value === 'module' ? 'module' : 'tensor'));
+  const last = lastStepOf(run);
+  const open = state.open ?? defaultOpen(parameters);
+  return h('section', { class: 'ratio-map', 'aria-label': 'Update-to-weight ratio per layer and step' },
+    h('h2', {}, 'Update-to-weight ratio ‖Δθ‖/‖θ‖ per ', select, ' and step'),
+    ratioHeatmap(grid, {
+      by,
+      step,
+      selected: by === 'tensor' ? state.layer : state.module,
+      recordsNote: recordsNote(run),
+      size,
+      pick: (at, name) => {
+        const row = by === 'tensor' ? { layer: name } : { module: name };
+        on.pickCell(at, at === last, row, withAncestors(open, name, by === 'module'));
+      },
+    }));
+}
+
+function layerNames(run: RunView): string[] {
+  return runParameters(run).map((p) => p.name);
+}
+
+/** The run's parameter tensors in model order (runs of other producers may not list them: the record's names then). */
+function runParameters(run: RunView): { name: string; shape: number[] }[] {
+  const fromMeta = run.summary.meta.model.parameters;
+  return fromMeta.length ? fromMeta : Object.keys(run.steps[0]?.layers ?? {}).map((name) => ({ name, shape: [1] }));
+}
+
+/** Up to this many tensors, the per-tensor charts draw every tensor; past it, the selected one. */
+export const ALL_TENSOR_CHARTS = 12;
+
+/** The tensors the per-tensor charts and distributions draw: all of a small model's, else the selected one. */
+export function chartedTensors(run: RunView, selected: string | undefined): string[] {
+  const names = layerNames(run);
+  if (names.length <= ALL_TENSOR_CHARTS) return names;
+  return [selected && names.includes(selected) ? selected : names[0]!];
+}
+
+function layerSeries(run: RunView, names: readonly string[], pick: (l: LayerStep) => number | null | undefined, suffix = '', dashed = false, offset = 0): Series[] {
   const steps = decimate(run.steps);
-  return layerNames(run).map((name, i) => ({
+  return names.map((name, i) => ({
     label: `${name}${suffix}`,
     color: i + offset,
     dashed,
@@ -182,7 +263,7 @@ function figure(title: string, chart: SVGElement, legend: Series[]): HTMLElement
     h('ul', { class: 'legend', 'aria-hidden': 'true' }, ...legend.map((sr) => h('li', {}, h('span', { class: `swatch c${sr.color % 8}${sr.dashed ? ' dashed' : ''}` }), sr.label))));
 }
 
-function charts(run: RunView, step: number, live: boolean): HTMLElement {
+function charts(run: RunView, step: number, live: boolean, names: readonly string[]): HTMLElement {
   // A live run's axis spans the planned steps (the lines grow into it); a run that ended early
   // (stopped, or at a NaN/Inf) spans its recorded steps, which would otherwise squeeze into a corner.
   const last = lastStepOf(run);
@@ -195,17 +276,19 @@ function charts(run: RunView, step: number, live: boolean): HTMLElement {
     { label: 'train loss', color: 0, points: decimate(losses).map((s) => [s.step, s.loss] as const) },
     { label: 'validation loss', color: 1, points: losses.filter((s) => s.valLoss !== null).map((s) => [s.step, s.valLoss!] as const) },
   ];
-  const ratio = layerSeries(run, (l) => l.updateToWeight);
-  const adamVsDecay = [...layerSeries(run, (l) => l.stepNorm, ' Adam'), ...layerSeries(run, (l) => l.decayNorm, ' decay', true)];
-  const mHat = layerSeries(run, (l) => l.mHatNorm);
-  const sqrtV = layerSeries(run, (l) => l.sqrtVHat?.mean);
-  const stepSize = layerSeries(run, (l) => l.stepSize?.mean);
+  const ratio = layerSeries(run, names, (l) => l.updateToWeight);
+  const adamVsDecay = [...layerSeries(run, names, (l) => l.stepNorm, ' Adam'), ...layerSeries(run, names, (l) => l.decayNorm, ' decay', true)];
+  const mHat = layerSeries(run, names, (l) => l.mHatNorm);
+  const sqrtV = layerSeries(run, names, (l) => l.sqrtVHat?.mean);
+  const stepSize = layerSeries(run, names, (l) => l.stepSize?.mean);
   const scalars: Series[] = [
     { label: '1/(1−β1^t)', color: 0, points: steps.map((s) => [s.step, s.biasCorrection1 ?? NaN] as const) },
     { label: '1/(1−β2^t)', color: 1, points: steps.map((s) => [s.step, s.biasCorrection2 ?? NaN] as const) },
     { label: 'lr', color: 2, points: steps.map((s) => [s.step, s.lr] as const) },
   ];
+  const one = names.length === 1 && layerNames(run).length > ALL_TENSOR_CHARTS;
   return h('section', { class: 'charts', 'aria-label': 'Charts over steps' },
+    one ? h('p', { class: 'hint charted', id: 'charted-tensor', 'data-layer': names[0] }, 'Per-tensor charts of ', h('code', {}, names[0]!), ': select another tensor in the table or the heat map.') : null,
     // A log axis once the loss spans two decades: on a linear one, a loss falling to 1e-6 is a spike and a flat line.
     wantsLogScale(loss)
       ? figure('Loss (log)', lineChart(loss, opts('Training and validation loss per step, log scale', true)), loss)
@@ -218,26 +301,12 @@ function charts(run: RunView, step: number, live: boolean): HTMLElement {
     figure('Bias corrections and lr (log)', lineChart(scalars, opts('Bias-correction factors and learning rate per step, log scale', true)), scalars));
 }
 
-const COLUMNS: { key: string; label: string; value: (l: LayerStep) => number | null | undefined }[] = [
-  { key: 'gradNorm', label: '‖g‖', value: (l) => l.gradNorm },
-  { key: 'weightNorm', label: '‖θ‖', value: (l) => l.weightNorm },
-  { key: 'mNorm', label: '‖m‖', value: (l) => l.mNorm },
-  { key: 'mHatNorm', label: '‖m̂‖', value: (l) => l.mHatNorm },
-  { key: 'sqrtVHatMean', label: '√v̂ mean', value: (l) => l.sqrtVHat?.mean },
-  { key: 'stepSizeMean', label: 'lr/(√v̂+ε) mean', value: (l) => l.stepSize?.mean },
-  { key: 'stepNorm', label: '‖Δθ Adam‖', value: (l) => l.stepNorm },
-  { key: 'decayNorm', label: '‖Δθ decay‖', value: (l) => l.decayNorm },
-  { key: 'decayShare', label: 'decay share', value: (l) => l.decayShare },
-  { key: 'updateToWeight', label: '‖Δθ‖/‖θ‖', value: (l) => l.updateToWeight },
-  { key: 'effectiveDecay', label: 'effective decay', value: (l) => l.effectiveDecay },
-];
-
 /** The record of `step`, or the nearest one kept (a live run's panel gets a thinned stream of steps). */
 function stepRecord(steps: readonly RunStep[], step: number): RunStep {
   return nearestByStep(steps, step, 'later')!;
 }
 
-function atStep(run: RunView, step: number, on: Handlers): HTMLElement {
+function atStep(state: ViewState, run: RunView, step: number, on: Handlers): HTMLElement {
   const detail = run.details.get(step);
   const s = detail?.record ?? stepRecord(run.steps, step);
   if (!detail && s.step !== step) on.needStep(run.summary.meta.id, step);
@@ -245,21 +314,24 @@ function atStep(run: RunView, step: number, on: Handlers): HTMLElement {
     ...([['loss', 'loss', s.loss], ['valLoss', 'validation loss', s.valLoss], ['gradNorm', '‖g‖ (all)', s.gradNorm], ['lr', 'lr', s.lr],
       ['biasCorrection1', '1/(1−β1^t)', s.biasCorrection1], ['biasCorrection2', '1/(1−β2^t)', s.biasCorrection2]] as const)
       .flatMap(([key, label, v]) => [h('dt', {}, label), h('dd', { 'data-key': key, 'data-value': v === null ? '' : String(v) }, formatNumber(v))]));
-  const table = h('table', { class: 'layers', id: 'layer-table', 'data-step': s.step },
-    h('caption', {}, `Every term per layer at step ${s.step}`),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'tensor'), ...COLUMNS.map((c) => h('th', { scope: 'col' }, c.label)))),
-    h('tbody', {}, ...layerNames(run).map((name) => {
-      const l = s.layers[name];
-      // The tensor where the run's first NaN/Inf appeared, at that step: the row the alert is about.
-      const bad = run.summary.meta.nonFinite;
-      const flagged = bad !== undefined && bad.step === s.step && bad.param === name;
-      return h('tr', { 'data-layer': name, ...(flagged ? { class: 'non-finite', title: bad.message.replace(/`/g, '') } : {}) },
-        h('th', { scope: 'row' }, h('code', {}, name), flagged ? h('span', { class: 'flag', 'aria-label': `${bad.kind} appeared here` }, ` ${bad.kind}`) : null),
-        ...COLUMNS.map((c) => {
-          const v = l ? c.value(l) : null;
-          return h('td', { 'data-key': c.key, 'data-value': v === null || v === undefined ? '' : String(v) }, formatNumber(v));
-        }));
-    })));
+  const parameters = runParameters(run);
+  // The tensor where the run's first NaN/Inf appeared, at that step: the row the alert is about (its modules open).
+  const bad = run.summary.meta.nonFinite;
+  const open = state.open ?? (bad ? withAncestors(defaultOpen(parameters), bad.param, false) : defaultOpen(parameters));
+  const table = moduleTable(s, parameters, {
+    modelName: run.summary.meta.model.name,
+    open,
+    ...(state.layer ? { selectedTensor: state.layer } : {}),
+    ...(state.module !== undefined ? { selectedModule: state.module } : {}),
+    ...(bad && bad.step === s.step ? { flagged: { param: bad.param, kind: bad.kind, message: bad.message } } : {}),
+    toggle: (path) => {
+      const next = new Set(open);
+      if (next.has(path)) next.delete(path);
+      else next.add(path);
+      on.toggleModule(path, next);
+    },
+    selectTensor: (name) => on.selectLayer(name),
+  });
   const note = detail && !detail.exact ? notKept(run, step, s.step, detail.loss)
     : s.step !== step ? h('p', { class: 'hint', id: 'step-loading' }, `Showing step ${s.step}, the nearest one loaded; reading step ${step}…`) : null;
   return h('section', { class: 'at-step', 'aria-label': `Numbers at step ${s.step}` }, h('h2', {}, `Step ${s.step}`), note, scalars, h('div', { class: 'table-scroll' }, table));
@@ -277,12 +349,12 @@ function notKept(run: RunView, step: number, shown: number, loss: LossPoint | un
 
 const TERM_TITLES: Record<SnapshotTerm, string> = { weight: 'θ', mHat: 'm̂', sqrtVHat: '√v̂', update: 'Δθ' };
 
-function distributions(run: RunView, step: number): HTMLElement {
+function distributions(run: RunView, step: number, names: readonly string[]): HTMLElement {
   const snap = nearestSnapshot(run.snapshots, step);
   const section = h('section', { class: 'distributions', 'aria-label': 'Distributions at the nearest snapshot' });
   if (!snap) return section;
   section.append(h('h2', { id: 'snapshot-title', 'data-step': snap.step }, `Distributions at step ${snap.step}`));
-  for (const name of layerNames(run)) {
+  for (const name of names) {
     const terms = snap.layers[name];
     if (!terms) continue;
     section.append(h('div', { class: 'layer-dists', 'data-layer': name },
