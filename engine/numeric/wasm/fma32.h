@@ -109,4 +109,16 @@ static inline v128_t fma32x4(v128_t a, v128_t b, v128_t c) {
   return r;
 }
 
+/*
+ * fl32(a·b + c) for four lanes where the caller has shown that a·b + c is
+ * exact in double (its bits span at most 53 places: a short product, an
+ * addend on a nearby grid): then s = a·b + c exactly and rounding s to
+ * float32 is the single rounding, midpoints included (ties to even).
+ */
+static inline v128_t fma32x4_exact_sum(v128_t a, v128_t b, v128_t c) {
+  v128_t s_lo = wasm_f64x2_add(wasm_f64x2_mul(low_f64(a), low_f64(b)), low_f64(c));
+  v128_t s_hi = wasm_f64x2_add(wasm_f64x2_mul(high_f64(a), high_f64(b)), high_f64(c));
+  return to_f32x4(s_lo, s_hi);
+}
+
 #endif

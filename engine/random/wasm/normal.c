@@ -154,8 +154,12 @@ static inline v128_t log4(v128_t x) {
   y = fma32x4(y, t, splat(F(3.3333331174e-1)));
   y = wasm_f32x4_mul(y, t);
   y = fma32x4(y, z, wasm_f32x4_mul(e, splat(F(-2.12194440e-4))));
-  y = fma32x4(wasm_f32x4_neg(z), splat(F(0.5)), y);
-  return fma32x4(e, splat(F(0.693359375)), wasm_f32x4_add(t, y));
+  /*
+   * The last two fused multiply-adds have products that are float32 values (−z·½ with z = t² = 0 or ≥ 2⁻⁴⁸; e·q2 with |e| ≤ 24
+   * and q2 = 355·2⁻⁹, 14 bits at most): fl32(a·b + c) is then the float32 sum of fl32(a·b) and c.
+   */
+  y = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_neg(z), splat(F(0.5))), y);
+  return wasm_f32x4_add(wasm_f32x4_mul(e, splat(F(0.693359375))), wasm_f32x4_add(t, y));
 }
 
 /* sincos256_ps for x = 2π·u ≥ 0 (avxMath.ts's sincosf, four lanes). */
@@ -167,9 +171,17 @@ static inline void sincos4(v128_t x, v128_t *sin_out, v128_t *cos_out) {
   v128_t sin_flip = wasm_v128_and(wasm_i32x4_shl(j, 29), sign);                                   /* j & 4 */
   v128_t poly_cos = wasm_i32x4_ne(wasm_v128_and(j, wasm_i32x4_splat(2)), wasm_i32x4_splat(0));     /* j & 2 */
   v128_t cos_flip = wasm_v128_andnot(sign, wasm_i32x4_shl(wasm_i32x4_sub(j, wasm_i32x4_splat(2)), 29)); /* !((j − 2) & 4) */
-  v128_t r = fma32x4(yj, splat(F(-0.78515625)), x);
-  r = fma32x4(yj, splat(F(-2.4187564849853515625e-4)), r);
-  r = fma32x4(yj, splat(F(-3.77489497744594108e-8)), r);
+  /*
+   * The reduction r = x − j·π/4 in three parts (Cody–Waite), each step's sum exact in double, so no
+   * midpoint check: j is even and ≤ 8 (x < 2π); DP1 = −201·2⁻⁸, DP2 = −2029·2⁻²³ and DP3 (24 bits on
+   * the grid 2⁻⁴⁸) make j·DP1, j·DP2, j·DP3 lie on the grids 2⁻⁷, 2⁻²², 2⁻⁴⁷. x = 2π·u is 0 or at
+   * least 2π·2⁻²⁴, so on the grid 2⁻⁴⁵; a float32 rounding of a nonzero value on a grid, below 2⁻²¹
+   * in magnitude, is exact, so every partial r stays on the grid 2⁻⁴⁵ (x ≥ π/4 when j > 0: 2⁻²⁴).
+   * Each sum then spans at most 2³ (step 1) or 2¹ (steps 2, 3) down to 2⁻⁴⁷: ≤ 49 places.
+   */
+  v128_t r = fma32x4_exact_sum(yj, splat(F(-0.78515625)), x);
+  r = fma32x4_exact_sum(yj, splat(F(-2.4187564849853515625e-4)), r);
+  r = fma32x4_exact_sum(yj, splat(F(-3.77489497744594108e-8)), r);
   v128_t z = wasm_f32x4_mul(r, r);
   v128_t c = fma32x4(splat(F(2.443315711809948e-5)), z, splat(F(-1.388731625493765e-3)));
   c = fma32x4(c, z, splat(F(4.166664568298827e-2)));
