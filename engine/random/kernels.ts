@@ -5,7 +5,7 @@
  * tensor filled here has torch's bits.
  */
 import { logf, sincosf, sincosOut } from './avxMath';
-import { fma, fmaf } from './fma';
+import { fma32, fma64 } from '../numeric/fma';
 import type { TorchGenerator } from './generator';
 import { normalFillFloatWasm, RANDOM_WASM_MIN_LENGTH, skipWordsWasm, uniformFillFloatWasm } from './kernelsWasm';
 import { MT_STATE_WORDS } from './mt19937';
@@ -37,7 +37,7 @@ export function uniformFill(gen: TorchGenerator, out: FloatArray, from: number, 
     for (let i = 0; i < out.length; i++) {
       const hi = mt.next() & 0x1fffff;
       const u = (hi * TWO_POW_32 + mt.next()) / TWO_POW_53;
-      out[i] = fma(u, width, from);
+      out[i] = fma64(u, width, from);
     }
   }
 }
@@ -45,7 +45,7 @@ export function uniformFill(gen: TorchGenerator, out: FloatArray, from: number, 
 /** The float32 uniformFill in JavaScript (the reference of kernelsWasm.ts, and the path for small tensors). */
 export function uniformFillFloatJs(gen: TorchGenerator, out: Float32Array, lo: number, width: number): void {
   fillFloatUniforms(gen, out, 0, out.length);
-  for (let i = 0; i < out.length; i++) out[i] = fmaf(out[i]!, width, lo);
+  for (let i = 0; i < out.length; i++) out[i] = fma32(out[i]!, width, lo);
 }
 
 /**
@@ -68,7 +68,7 @@ export function normalFill(gen: TorchGenerator, out: FloatArray, mean: number, s
     else normalFillDouble(gen, out, mean, std);
     return;
   }
-  for (let i = 0; i < n; i++) out[i] = fma(gen.normalDouble(), std, mean);
+  for (let i = 0; i < n; i++) out[i] = fma64(gen.normalDouble(), std, mean);
 }
 
 function normalFillFloat(gen: TorchGenerator, data: Float32Array, mean: number, std: number): void {
@@ -115,8 +115,8 @@ function boxMullerFloat16(data: Float32Array, at: number, mean: number, std: num
     const u2 = data[j + 8]!;
     const radius = f(Math.sqrt(f(-2 * logf(u1))));
     sincosf(f(TWO_PI_F * u2));
-    data[j] = fmaf(f(radius * sincosOut.cos), std, mean);
-    data[j + 8] = fmaf(f(radius * sincosOut.sin), std, mean);
+    data[j] = fma32(f(radius * sincosOut.cos), std, mean);
+    data[j + 8] = fma32(f(radius * sincosOut.sin), std, mean);
   }
 }
 
@@ -138,8 +138,8 @@ function boxMullerDouble16(data: Float64Array, at: number, mean: number, std: nu
     const u2 = data[j + 8]!;
     const radius = Math.sqrt(-2 * Math.log(u1));
     const theta = 2 * Math.PI * u2;
-    data[j] = fma(radius * Math.cos(theta), std, mean);
-    data[j + 8] = fma(radius * Math.sin(theta), std, mean);
+    data[j] = fma64(radius * Math.cos(theta), std, mean);
+    data[j + 8] = fma64(radius * Math.sin(theta), std, mean);
   }
 }
 
