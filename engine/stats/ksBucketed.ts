@@ -28,11 +28,21 @@
  * arithmetic over a monotone position), whatever the rounding of F.
  *
  * Cost: 2 CDF evaluations per bucket instead of 2 per value, three passes
- * over the values, ~5 MB of bucket arrays, and no copy of the tensor.
+ * over the values, bucket arrays of 24 bytes per bucket (≤ 6 MB), and no
+ * copy of the tensor.
  */
 
-/** Buckets the probability is split into. */
-const BUCKETS = 1 << 18;
+/**
+ * Buckets the probability is split into: about 32·√n, between 2¹² and 2¹⁸.
+ * A bucket holds ~1/(32√n) of the probability, a small part of D's typical
+ * size (~0.9/√n), so that few buckets' bounds reach the largest known term
+ * and little is sorted; more buckets would only cost CDF evaluations (two per
+ * bucket) and bucket arrays that no longer fit in the cache (every value
+ * lands in a random one). The result does not depend on the count.
+ */
+export function bucketCount(n: number): number {
+  return Math.min(1 << 18, Math.max(1 << 12, Math.ceil(32 * Math.sqrt(n))));
+}
 /** Points at which F is tabulated to place the buckets. */
 const TABLE = 4096;
 /** Slack for a CDF implementation that is monotone only to rounding (its values are accurate to ~1e-15). */
@@ -60,7 +70,7 @@ export function ksStatisticBucketed(samples: SampleArray, F: (x: number) => numb
   if (!Number.isFinite(min) || !Number.isFinite(max)) return undefined;
   if (!(max > min)) return Math.max(Math.abs(n / n - F(min)), Math.abs(0 / n - F(min)));
 
-  const buckets = placeBuckets(F, min, max);
+  const buckets = placeBuckets(F, min, max, bucketCount(n));
   const { segmentStart, segmentCount, total } = buckets;
   const scale = TABLE / (max - min);
   const bucketOf = (x: number): number => {
@@ -143,7 +153,7 @@ export function ksStatisticBucketed(samples: SampleArray, F: (x: number) => numb
 }
 
 /** Each table segment's first bucket and bucket count, in proportion to F's mass over it (at least one each). */
-function placeBuckets(F: (x: number) => number, min: number, max: number): { segmentStart: Int32Array; segmentCount: Int32Array; total: number } {
+function placeBuckets(F: (x: number) => number, min: number, max: number, buckets: number): { segmentStart: Int32Array; segmentCount: Int32Array; total: number } {
   const table = new Float64Array(TABLE + 1);
   for (let k = 0; k <= TABLE; k++) table[k] = F(min + ((max - min) * k) / TABLE);
   const mass = Math.max(table[TABLE]! - table[0]!, 0);
@@ -152,7 +162,7 @@ function placeBuckets(F: (x: number) => number, min: number, max: number): { seg
   let total = 0;
   for (let k = 0; k < TABLE; k++) {
     const share = mass > 0 ? Math.max(table[k + 1]! - table[k]!, 0) / mass : 1 / TABLE;
-    const count = Math.max(1, Math.round(share * BUCKETS));
+    const count = Math.max(1, Math.round(share * buckets));
     segmentStart[k] = total;
     segmentCount[k] = count;
     total += count;
