@@ -74,11 +74,12 @@ export function ksStatisticBucketed(samples: SampleArray, F: (x: number) => numb
   const { segmentStart, segmentCount, total } = buckets;
   const scale = TABLE / (max - min);
   const bucketOf = (x: number): number => {
+    // t and (t − seg)·count are ≥ 0 and < 2³¹: truncation by `| 0` is the floor.
     const t = (x - min) * scale;
-    let seg = Math.floor(t);
+    let seg = t | 0;
     if (seg >= TABLE) seg = TABLE - 1;
     const count = segmentCount[seg]!;
-    let within = Math.floor((t - seg) * count);
+    let within = ((t - seg) * count) | 0;
     if (within >= count) within = count - 1;
     return segmentStart[seg]! + within;
   };
@@ -115,14 +116,19 @@ export function ksStatisticBucketed(samples: SampleArray, F: (x: number) => numb
   }
 
   // Gather the values of the buckets that could hold a larger term, sort each, and compute its terms exactly.
+  // Their values lie in [from, to] (buckets hold contiguous ranges): only values there need their bucket.
   const slot = new Int32Array(total).fill(-1);
   const offsets: number[] = [];
   let gathered = 0;
+  let from = Infinity;
+  let to = -Infinity;
   for (let b = 0; b < total; b++) {
     if (bounds[b]! > d) {
       slot[b] = offsets.length;
       offsets.push(gathered);
       gathered += counts[b]!;
+      from = Math.min(from, lows[b]!);
+      to = Math.max(to, highs[b]!);
     }
   }
   if (offsets.length === 0) return d;
@@ -131,7 +137,7 @@ export function ksStatisticBucketed(samples: SampleArray, F: (x: number) => numb
   const fill = offsets.slice(0, -1);
   for (let i = 0; i < samples.length; i++) {
     const x = samples[i]!;
-    if (x !== x) continue;
+    if (!(x >= from && x <= to)) continue; // NaN too
     const s = slot[bucketOf(x)]!;
     if (s >= 0) values[fill[s]!++] = x;
   }
