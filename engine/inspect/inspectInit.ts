@@ -123,7 +123,8 @@ export function inspectParameter(p: InitializedParameter, bins: number): Paramet
       ...(theory ? { expected: Array.from(histogramTheory(theory, edges, stats.count)) } : {}),
     },
     // KS compares continuous distributions; with atoms (constant, sparse zeros) D says little.
-    ks: theory && theory.atoms.length === 0 ? ksStatistic(p.data, theory.cdf) : null,
+    // Without NaN or ±∞ the summary's count and range are the statistic's (it then skips a pass).
+    ks: theory && theory.atoms.length === 0 ? ksStatistic(p.data, theory.cdf, stats.nonFinite === 0 ? { n: stats.count, min: stats.min, max: stats.max } : undefined) : null,
   };
 }
 

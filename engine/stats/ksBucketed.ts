@@ -52,15 +52,24 @@ const BOUND_SLACK = 1e-12;
 export type SampleArray = Float32Array | Float64Array;
 
 /**
+ * What a summary pass already found (summarize's count, min and max when it
+ * saw no NaN or ±∞): the non-NaN values' count and range, so that the
+ * statistic skips its own first pass.
+ */
+export interface SampleExtent {
+  n: number;
+  min: number;
+  max: number;
+}
+
+/**
  * D_n against a continuous CDF; NaN values are ignored; NaN for an empty
  * sample; undefined when a value is infinite (the buckets need a finite range:
- * the caller sorts instead).
+ * the caller sorts instead). `extent`, when given, must be the sample's.
  */
-export function ksStatisticBucketed(samples: SampleArray, F: (x: number) => number): number | undefined {
-  let n = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < samples.length; i++) {
+export function ksStatisticBucketed(samples: SampleArray, F: (x: number) => number, extent?: SampleExtent): number | undefined {
+  let { n, min, max } = extent ?? { n: 0, min: Infinity, max: -Infinity };
+  for (let i = 0; i < samples.length && !extent; i++) {
     const x = samples[i]!;
     if (x !== x) continue;
     n++;
