@@ -7,10 +7,13 @@
  */
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
-import type { EngineResponse, EngineToWorker } from '../protocol/messages';
 import { parseModelText } from '../engine/model';
-import { type ModelSpec } from '../engine/model/spec';
+import { requireRunnable, type ModelSpec } from '../engine/model/spec';
 import { parameterCount } from '../engine/model/moduleTree';
+import { workerRequests } from './workerRequest';
+
+/** A request that takes this long stops the benchmark with a message (its goal is 2 s). */
+const REQUEST_TIMEOUT_MS = 60_000;
 
 export interface InspectBenchResult {
   parameters: number;
@@ -42,18 +45,7 @@ export function tenMillionMlp(): ModelSpec {
 export async function benchInspect(workerPath = path.join(__dirname, 'worker.js')): Promise<InspectBenchResult> {
   const spec = tenMillionMlp();
   const worker = new Worker(workerPath);
-  let nextId = 1;
-  const request = (method: 'inspectInit' | 'measureSignal', params: unknown): Promise<unknown> => new Promise((resolve, reject) => {
-    const id = nextId++;
-    const onMessage = (m: EngineResponse): void => {
-      if (m.id !== id) return;
-      worker.off('message', onMessage);
-      if (m.kind === 'result') resolve(m.result);
-      else if (m.kind === 'error') reject(new Error(m.message));
-    };
-    worker.on('message', onMessage);
-    worker.postMessage({ kind: 'request', id, method, params } as EngineToWorker);
-  });
+  const request = workerRequests(worker);
 
   let maxStallMs = 0;
   let last = performance.now();
@@ -64,10 +56,10 @@ export async function benchInspect(workerPath = path.join(__dirname, 'worker.js'
   }, 1);
   try {
     let t = performance.now();
-    await request('inspectInit', { model: spec, bins: 40 });
+    await request('inspectInit', { model: spec, bins: 40 }, REQUEST_TIMEOUT_MS);
     const initMs = performance.now() - t;
     t = performance.now();
-    const signal = (await request('measureSignal', { model: spec })) as { examples: number };
+    const signal = await request('measureSignal', { model: requireRunnable(spec, 'the 10M-parameter MLP') }, REQUEST_TIMEOUT_MS);
     const signalMs = performance.now() - t;
     return { parameters: parameterCount(spec), initMs, signalMs, signalExamples: signal.examples, maxStallMs };
   } finally {

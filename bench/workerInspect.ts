@@ -38,7 +38,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import type { EngineMethod, EngineResponse, EngineToWorker } from '../protocol/messages';
 import type { InitInspection } from '../engine/inspect/types';
 import type { ModelSpec } from '../engine/model/spec';
 import { parameterCount } from '../engine/model/moduleTree';
@@ -46,6 +45,7 @@ import { inspectInitialization } from '../engine/inspect/inspectInit';
 import { gpt2Spec, resnetSpec } from './models';
 import { median } from './timing';
 import type { ResultRow, Sizes } from './workloads';
+import { workerRequests } from './workerRequest';
 
 /** The workloads of this file, by id. */
 export const MODEL_INSPECTIONS = {
@@ -60,6 +60,12 @@ export function isModelInspection(id: string): id is ModelInspectionId {
 
 /** Goals of the initialization inspector for real models (the suite checks them; none is asserted). */
 export const MODEL_INSPECTION_GOALS = { wallMs: 5000, extraMB: 400, stallMs: 50 } as const;
+
+/**
+ * How long one request may take before the run stops with a message (the goal is 5 s; a run 20 times
+ * slower is broken, not slow).
+ */
+const REQUEST_TIMEOUT_MS = 100_000;
 
 /** The inspector's default histogram bins (setting weightscope.inspector.histogramBins). */
 const BINS = 40;
@@ -169,22 +175,9 @@ async function inspectOnce(spec: ModelSpec, workerPath: string): Promise<{ run: 
   const beforeWorker = process.memoryUsage.rss();
   // As the extension host starts it (extension/engineClient.ts).
   const worker = new Worker(workerPath, { resourceLimits: { maxOldGenerationSizeMb: 4096 } });
-  let nextId = 1;
-  const request = <T>(method: EngineMethod, params: unknown): Promise<T> => new Promise((resolve, reject) => {
-    const id = nextId++;
-    const onMessage = (m: EngineResponse): void => {
-      if (m.id !== id) return;
-      worker.off('message', onMessage);
-      worker.off('error', reject);
-      if (m.kind === 'result') resolve(m.result as T);
-      else if (m.kind === 'error') reject(new Error(m.message));
-    };
-    worker.on('message', onMessage);
-    worker.once('error', reject);
-    worker.postMessage({ kind: 'request', id, method, params } as EngineToWorker);
-  });
+  const request = workerRequests(worker);
   try {
-    await request('ping', {});
+    await request('ping', {}, REQUEST_TIMEOUT_MS);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const peak = peakRss();
     const sched = schedulerWait();
@@ -219,7 +212,7 @@ async function inspectOnce(spec: ModelSpec, workerPath: string): Promise<{ run: 
     const t0 = performance.now();
     let inspection: InitInspection;
     try {
-      inspection = await request<InitInspection>('inspectInit', { model: spec, bins: BINS });
+      inspection = await request('inspectInit', { model: spec, bins: BINS }, REQUEST_TIMEOUT_MS);
     } finally {
       clearInterval(ticker);
       delay.disable();

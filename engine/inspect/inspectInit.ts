@@ -100,12 +100,15 @@ export function summarizeModules(module: ModuleNode, name: string, path: string)
 
 export function inspectParameter(p: InitializedParameter, bins: number): ParameterInspection {
   const { theory } = p;
-  const stats = summarize(p.data);
   // Bounded theories get bins over their support, so that bars line up with the
-  // flat (or truncated) density; unbounded ones get bins over the sample's range.
+  // flat (or truncated) density; unbounded ones get bins over the sample's
+  // [min, max]. One pass for the moments, one for the histogram.
   const [lo, hi] = theory?.support ?? [NaN, NaN];
-  const range: [number, number] = Number.isFinite(lo) && Number.isFinite(hi) && hi > lo ? [lo, hi] : [stats.min, stats.max];
-  const histogram = summarize(p.data, { histogram: { bins: binsFor(stats.count, bins), range } }).histogram!;
+  const support = Number.isFinite(lo) && Number.isFinite(hi) && hi > lo ? { range: [lo, hi] as const } : {};
+  let stats = summarize(p.data, { histogram: { bins: binsFor(p.data.length, bins), ...support } });
+  // The bin count follows the finite values: with NaN or ±∞ in the tensor, bin again.
+  if (stats.count !== p.data.length) stats = summarize(p.data, { histogram: { bins: binsFor(stats.count, bins), ...support } });
+  const histogram = stats.histogram!;
   const edges = Array.from(histogram.edges);
   return {
     name: p.name,
@@ -120,7 +123,8 @@ export function inspectParameter(p: InitializedParameter, bins: number): Paramet
       ...(theory ? { expected: Array.from(histogramTheory(theory, edges, stats.count)) } : {}),
     },
     // KS compares continuous distributions; with atoms (constant, sparse zeros) D says little.
-    ks: theory && theory.atoms.length === 0 ? ksStatistic(p.data, theory.cdf) : null,
+    // Without NaN or ±∞ the summary's count and range are the statistic's (it then skips a pass).
+    ks: theory && theory.atoms.length === 0 ? ksStatistic(p.data, theory.cdf, stats.nonFinite === 0 ? { n: stats.count, min: stats.min, max: stats.max } : undefined) : null,
   };
 }
 

@@ -11,7 +11,7 @@
  * binary exponentiation in double-double arithmetic (about 106 bits, exact
  * products by Dekker's TwoProduct), and rounded to a double once at the end.
  */
-import { productError } from './exact';
+import { productError } from '../numeric/exact';
 
 /** (xh + xl)·(yh + yl) in double-double, renormalized. */
 function ddMul(xh: number, xl: number, yh: number, yl: number): [number, number] {

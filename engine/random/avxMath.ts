@@ -5,7 +5,7 @@
  * operation, so that the results are those bits.
  *
  * The compiler fuses `y·x + c` pairs into FMA instructions when it builds that
- * kernel for AVX2 (GCC contracts vector multiply-adds by default); `fmaf`
+ * kernel for AVX2 (GCC contracts vector multiply-adds by default); `fma32`
  * reproduces the single rounding where it does.
  *
  * log(x), x > 0: write x = m·2^e with m in [√½, √2), t = m − 1, then
@@ -15,7 +15,7 @@
  * three parts (DP1..DP3), then a degree-7 odd polynomial for sin and degree-8
  * even for cos on [−π/4, π/4], swapped and signed by the octant.
  */
-import { fmaf } from './fma';
+import { fma32 } from '../numeric/fma';
 
 const f = Math.fround;
 
@@ -66,19 +66,19 @@ export function logf(x: number): number {
   }
   const z = f(t * t);
   // Horner's rule, one fused multiply-add per coefficient (written out: this runs once per pair of normals).
-  let y = fmaf(LOG_P0, t, LOG_P1);
-  y = fmaf(y, t, LOG_P2);
-  y = fmaf(y, t, LOG_P3);
-  y = fmaf(y, t, LOG_P4);
-  y = fmaf(y, t, LOG_P5);
-  y = fmaf(y, t, LOG_P6);
-  y = fmaf(y, t, LOG_P7);
-  y = fmaf(y, t, LOG_P8);
+  let y = fma32(LOG_P0, t, LOG_P1);
+  y = fma32(y, t, LOG_P2);
+  y = fma32(y, t, LOG_P3);
+  y = fma32(y, t, LOG_P4);
+  y = fma32(y, t, LOG_P5);
+  y = fma32(y, t, LOG_P6);
+  y = fma32(y, t, LOG_P7);
+  y = fma32(y, t, LOG_P8);
   y = f(y * t);
-  y = fmaf(y, z, f(e * LOG_Q1));
-  y = fmaf(-z, 0.5, y);
+  y = fma32(y, z, f(e * LOG_Q1));
+  y = fma32(-z, 0.5, y);
   m = f(t + y);
-  return fmaf(e, LOG_Q2, m);
+  return fma32(e, LOG_Q2, m);
 }
 
 /** sincos256_ps's results for the last `sincosf` call. */
@@ -93,22 +93,22 @@ export function sincosf(x: number): void {
   const yj = f(j);
   const sinSwap = (j & 4) !== 0;
   const polySin = (j & 2) === 0; // sin uses the sine polynomial when the octant pair is even
-  let r = fmaf(yj, DP1, ax);
-  r = fmaf(yj, DP2, r);
-  r = fmaf(yj, DP3, r);
+  let r = fma32(yj, DP1, ax);
+  r = fma32(yj, DP2, r);
+  r = fma32(yj, DP3, r);
   const cosSwap = ((j - 2) & 4) === 0;
 
   const z = f(r * r);
-  let c = fmaf(COS_P0, z, COS_P1);
-  c = fmaf(c, z, COS_P2);
+  let c = fma32(COS_P0, z, COS_P1);
+  c = fma32(c, z, COS_P2);
   c = f(c * z);
-  c = fmaf(c, z, -0.5 * z);
+  c = fma32(c, z, -0.5 * z);
   c = f(c + 1);
 
-  let s = fmaf(SIN_P0, z, SIN_P1);
-  s = fmaf(s, z, SIN_P2);
+  let s = fma32(SIN_P0, z, SIN_P1);
+  s = fma32(s, z, SIN_P2);
   s = f(s * z);
-  s = fmaf(s, r, r);
+  s = fma32(s, r, r);
 
   const sinValue = polySin ? s : c;
   const cosValue = polySin ? c : s;

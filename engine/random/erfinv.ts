@@ -12,7 +12,7 @@
  * C library's float functions, taken here as the correctly rounded values.
  */
 import { erf } from '../stats/special';
-import { fma, fmaf } from './fma';
+import { fma32, fma64 } from '../numeric/fma';
 
 const f = Math.fround;
 const A = [0.886226899, -1.645349621, 0.914624893, -0.140543331];
@@ -36,13 +36,13 @@ export function erfinvFloat(y: number): number {
   let x: number;
   if (ay <= CENTRAL_RANGE) {
     const z = f(y * y);
-    const num = fmaf(fmaf(fmaf(AF[3]!, z, AF[2]!), z, AF[1]!), z, AF[0]!);
-    const dem = fmaf(fmaf(fmaf(fmaf(BF[3]!, z, BF[2]!), z, BF[1]!), z, BF[0]!), z, 1);
+    const num = fma32(fma32(fma32(AF[3]!, z, AF[2]!), z, AF[1]!), z, AF[0]!);
+    const dem = fma32(fma32(fma32(fma32(BF[3]!, z, BF[2]!), z, BF[1]!), z, BF[0]!), z, 1);
     x = f(f(y * num) / dem);
   } else {
     const z = f(Math.sqrt(f(-f(Math.log(f(f(1 - ay) / 2))))));
-    const num = fmaf(fmaf(fmaf(CF[3]!, z, CF[2]!), z, CF[1]!), z, CF[0]!);
-    const dem = fmaf(fmaf(DF[1]!, z, DF[0]!), z, 1);
+    const num = fma32(fma32(fma32(CF[3]!, z, CF[2]!), z, CF[1]!), z, CF[0]!);
+    const dem = fma32(fma32(DF[1]!, z, DF[0]!), z, 1);
     x = f((y < 0 ? -num : num) / dem);
   }
   for (let step = 0; step < 2; step++) {
@@ -60,13 +60,13 @@ export function erfinvDouble(y: number): number {
   let x: number;
   if (ay <= CENTRAL_RANGE) {
     const z = y * y;
-    const num = fma(fma(fma(A[3]!, z, A[2]!), z, A[1]!), z, A[0]!);
-    const dem = fma(fma(fma(fma(B[3]!, z, B[2]!), z, B[1]!), z, B[0]!), z, 1);
+    const num = fma64(fma64(fma64(A[3]!, z, A[2]!), z, A[1]!), z, A[0]!);
+    const dem = fma64(fma64(fma64(fma64(B[3]!, z, B[2]!), z, B[1]!), z, B[0]!), z, 1);
     x = (y * num) / dem;
   } else {
     const z = Math.sqrt(-Math.log((1 - ay) / 2));
-    const num = fma(fma(fma(C[3]!, z, C[2]!), z, C[1]!), z, C[0]!);
-    const dem = fma(fma(D[1]!, z, D[0]!), z, 1);
+    const num = fma64(fma64(fma64(C[3]!, z, C[2]!), z, C[1]!), z, C[0]!);
+    const dem = fma64(fma64(D[1]!, z, D[0]!), z, 1);
     x = (y < 0 ? -num : num) / dem;
   }
   for (let step = 0; step < 2; step++) x = x - (erf(x) - y) / (TWO_OVER_SQRT_PI * Math.exp(-x * x));

@@ -5,8 +5,9 @@
  * tensor filled here has torch's bits.
  */
 import { logf, sincosf, sincosOut } from './avxMath';
-import { fma, fmaf } from './fma';
+import { fma32, fma64 } from '../numeric/fma';
 import type { TorchGenerator } from './generator';
+import { normalFillFloatWasm, RANDOM_WASM_MIN_LENGTH, skipWordsWasm, uniformFillFloatWasm } from './kernelsWasm';
 import { MT_STATE_WORDS } from './mt19937';
 
 const f = Math.fround;
@@ -29,16 +30,22 @@ export function uniformFill(gen: TorchGenerator, out: FloatArray, from: number, 
   if (out instanceof Float32Array) {
     const lo = f(from);
     const width = f(f(to) - lo);
-    fillFloatUniforms(gen, out, 0, out.length);
-    for (let i = 0; i < out.length; i++) out[i] = fmaf(out[i]!, width, lo);
+    if (out.length >= RANDOM_WASM_MIN_LENGTH && uniformFillFloatWasm(gen, out, lo, width)) return;
+    uniformFillFloatJs(gen, out, lo, width);
   } else {
     const width = to - from;
     for (let i = 0; i < out.length; i++) {
       const hi = mt.next() & 0x1fffff;
       const u = (hi * TWO_POW_32 + mt.next()) / TWO_POW_53;
-      out[i] = fma(u, width, from);
+      out[i] = fma64(u, width, from);
     }
   }
+}
+
+/** The float32 uniformFill in JavaScript (the reference of kernelsWasm.ts, and the path for small tensors). */
+export function uniformFillFloatJs(gen: TorchGenerator, out: Float32Array, lo: number, width: number): void {
+  fillFloatUniforms(gen, out, 0, out.length);
+  for (let i = 0; i < out.length; i++) out[i] = fma32(out[i]!, width, lo);
 }
 
 /**
@@ -61,10 +68,16 @@ export function normalFill(gen: TorchGenerator, out: FloatArray, mean: number, s
     else normalFillDouble(gen, out, mean, std);
     return;
   }
-  for (let i = 0; i < n; i++) out[i] = fma(gen.normalDouble(), std, mean);
+  for (let i = 0; i < n; i++) out[i] = fma64(gen.normalDouble(), std, mean);
 }
 
 function normalFillFloat(gen: TorchGenerator, data: Float32Array, mean: number, std: number): void {
+  if (data.length >= RANDOM_WASM_MIN_LENGTH && normalFillFloatWasm(gen, data, mean, std)) return;
+  normalFillFloatJs(gen, data, mean, std);
+}
+
+/** The float32 vector path in JavaScript (the reference of kernelsWasm.ts, and the path for small tensors): n ≥ 16. */
+export function normalFillFloatJs(gen: TorchGenerator, data: Float32Array, mean: number, std: number): void {
   const n = data.length;
   fillFloatUniforms(gen, data, 0, n);
   for (let i = 0; i + 16 <= n; i += 16) boxMullerFloat16(data, i, mean, std);
@@ -102,8 +115,8 @@ function boxMullerFloat16(data: Float32Array, at: number, mean: number, std: num
     const u2 = data[j + 8]!;
     const radius = f(Math.sqrt(f(-2 * logf(u1))));
     sincosf(f(TWO_PI_F * u2));
-    data[j] = fmaf(f(radius * sincosOut.cos), std, mean);
-    data[j + 8] = fmaf(f(radius * sincosOut.sin), std, mean);
+    data[j] = fma32(f(radius * sincosOut.cos), std, mean);
+    data[j + 8] = fma32(f(radius * sincosOut.sin), std, mean);
   }
 }
 
@@ -125,14 +138,22 @@ function boxMullerDouble16(data: Float64Array, at: number, mean: number, std: nu
     const u2 = data[j + 8]!;
     const radius = Math.sqrt(-2 * Math.log(u1));
     const theta = 2 * Math.PI * u2;
-    data[j] = fma(radius * Math.cos(theta), std, mean);
-    data[j + 8] = fma(radius * Math.sin(theta), std, mean);
+    data[j] = fma64(radius * Math.cos(theta), std, mean);
+    data[j + 8] = fma64(radius * Math.sin(theta), std, mean);
   }
 }
 
 /** Advances `gen` as `uniformFill` of `n` elements of `dtype` would, without computing them. */
 export function skipUniform(gen: TorchGenerator, n: number, dtype: 'float32' | 'float64'): void {
-  gen.engine.skip(dtype === 'float64' ? 2 * n : n);
+  skipWords(gen, dtype === 'float64' ? 2 * n : n);
+}
+
+/** Words past which a skip runs in WebAssembly (its twists four words at a time): ~5 twists. */
+const WASM_SKIP_MIN_WORDS = 4096;
+
+function skipWords(gen: TorchGenerator, words: number): void {
+  if (words >= WASM_SKIP_MIN_WORDS && skipWordsWasm(gen, words)) return;
+  gen.engine.skip(words);
 }
 
 /**
@@ -143,7 +164,7 @@ export function skipUniform(gen: TorchGenerator, n: number, dtype: 'float32' | '
 export function skipNormal(gen: TorchGenerator, n: number, dtype: 'float32' | 'float64'): void {
   if (n >= 16) {
     const words = n + (n % 16 === 0 ? 0 : 16);
-    gen.engine.skip(dtype === 'float64' ? 2 * words : words);
+    skipWords(gen, dtype === 'float64' ? 2 * words : words);
   } else {
     for (let i = 0; i < n; i++) gen.normalDouble();
   }

@@ -12,7 +12,7 @@
  * of true nulls. For distributions with atoms the test is also conservative.
  */
 import { cdfLeft, type Distribution } from './distribution';
-import { ksStatisticBucketed } from './ksBucketed';
+import { ksStatisticBucketed, type SampleExtent } from './ksBucketed';
 import { sortedWithoutNaN } from './radixSort';
 
 /** From this many values on, a tensor's D is computed by buckets rather than by sorting it (same result, see ksBucketed). */
@@ -22,10 +22,11 @@ const BUCKETED_FROM = 1 << 16;
  * D_n of the sample against a CDF, or against a distribution (which lets
  * atoms be handled exactly: at a jump of F both one-sided limits are compared).
  * NaN samples are ignored; the input is not modified (a sorted copy is used).
+ * `extent` (the non-NaN values' count, min and max, if known) saves a pass.
  */
-export function ksStatistic(samples: ArrayLike<number>, cdf: ((x: number) => number) | Distribution): number {
+export function ksStatistic(samples: ArrayLike<number>, cdf: ((x: number) => number) | Distribution, extent?: SampleExtent): number {
   if (typeof cdf === 'function' && samples.length >= BUCKETED_FROM && (samples instanceof Float32Array || samples instanceof Float64Array)) {
-    const d = ksStatisticBucketed(samples, cdf);
+    const d = ksStatisticBucketed(samples, cdf, extent);
     if (d !== undefined) return d;
   }
   return ksStatisticSorted(samples, cdf);

@@ -28,11 +28,22 @@
  * arithmetic over a monotone position), whatever the rounding of F.
  *
  * Cost: 2 CDF evaluations per bucket instead of 2 per value, three passes
- * over the values, ~5 MB of bucket arrays, and no copy of the tensor.
+ * over the values, bucket arrays of 12 bytes per bucket for float32 samples
+ * (≤ 3 MB), and no copy of the tensor.
  */
 
-/** Buckets the probability is split into. */
-const BUCKETS = 1 << 18;
+/**
+ * Buckets the probability is split into: about 32·√n, between 2¹² and 2¹⁸.
+ * A bucket holds ~1/(32√n) of the probability, a small part of D's typical
+ * size (~0.9/√n), so that few buckets' bounds reach the largest known term
+ * and little is gathered (each gathered value costs a sort and a CDF
+ * evaluation); more buckets would cost CDF evaluations (two per bucket) and
+ * bucket arrays that outgrow the cache (every value lands in a random one).
+ * The result does not depend on the count.
+ */
+export function bucketCount(n: number): number {
+  return Math.min(1 << 18, Math.max(1 << 12, Math.ceil(32 * Math.sqrt(n))));
+}
 /** Points at which F is tabulated to place the buckets. */
 const TABLE = 4096;
 /** Slack for a CDF implementation that is monotone only to rounding (its values are accurate to ~1e-15). */
@@ -41,15 +52,24 @@ const BOUND_SLACK = 1e-12;
 export type SampleArray = Float32Array | Float64Array;
 
 /**
+ * What a summary pass already found (summarize's count, min and max when it
+ * saw no NaN or ±∞): the non-NaN values' count and range, so that the
+ * statistic skips its own first pass.
+ */
+export interface SampleExtent {
+  n: number;
+  min: number;
+  max: number;
+}
+
+/**
  * D_n against a continuous CDF; NaN values are ignored; NaN for an empty
  * sample; undefined when a value is infinite (the buckets need a finite range:
- * the caller sorts instead).
+ * the caller sorts instead). `extent`, when given, must be the sample's.
  */
-export function ksStatisticBucketed(samples: SampleArray, F: (x: number) => number): number | undefined {
-  let n = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < samples.length; i++) {
+export function ksStatisticBucketed(samples: SampleArray, F: (x: number) => number, extent?: SampleExtent): number | undefined {
+  let { n, min, max } = extent ?? { n: 0, min: Infinity, max: -Infinity };
+  for (let i = 0; i < samples.length && !extent; i++) {
     const x = samples[i]!;
     if (x !== x) continue;
     n++;
@@ -60,26 +80,35 @@ export function ksStatisticBucketed(samples: SampleArray, F: (x: number) => numb
   if (!Number.isFinite(min) || !Number.isFinite(max)) return undefined;
   if (!(max > min)) return Math.max(Math.abs(n / n - F(min)), Math.abs(0 / n - F(min)));
 
-  const buckets = placeBuckets(F, min, max);
+  const buckets = placeBuckets(F, min, max, bucketCount(n));
   const { segmentStart, segmentCount, total } = buckets;
   const scale = TABLE / (max - min);
   const bucketOf = (x: number): number => {
+    // t and (t − seg)·count are ≥ 0 and < 2³¹: truncation by `| 0` is the floor.
     const t = (x - min) * scale;
-    let seg = Math.floor(t);
+    let seg = t | 0;
     if (seg >= TABLE) seg = TABLE - 1;
     const count = segmentCount[seg]!;
-    let within = Math.floor((t - seg) * count);
+    let within = ((t - seg) * count) | 0;
     if (within >= count) within = count - 1;
     return segmentStart[seg]! + within;
   };
 
+  // A float32 sample's extremes are float32 values: half the bytes for the cache.
   const counts = new Int32Array(total);
-  const lows = new Float64Array(total).fill(Infinity);
-  const highs = new Float64Array(total).fill(-Infinity);
-  for (let i = 0; i < samples.length; i++) {
+  const lows = (samples instanceof Float32Array ? new Float32Array(total) : new Float64Array(total)).fill(Infinity);
+  const highs = (samples instanceof Float32Array ? new Float32Array(total) : new Float64Array(total)).fill(-Infinity);
+  // The pass most of the time goes to: bucketOf written out, the arrays in locals.
+  for (let i = 0, length = samples.length; i < length; i++) {
     const x = samples[i]!;
     if (x !== x) continue;
-    const b = bucketOf(x);
+    const t = (x - min) * scale;
+    let seg = t | 0;
+    if (seg >= TABLE) seg = TABLE - 1;
+    const count = segmentCount[seg]!;
+    let within = ((t - seg) * count) | 0;
+    if (within >= count) within = count - 1;
+    const b = segmentStart[seg]! + within;
     counts[b]!++;
     if (x < lows[b]!) lows[b] = x;
     if (x > highs[b]!) highs[b] = x;
@@ -105,14 +134,19 @@ export function ksStatisticBucketed(samples: SampleArray, F: (x: number) => numb
   }
 
   // Gather the values of the buckets that could hold a larger term, sort each, and compute its terms exactly.
+  // Their values lie in [from, to] (buckets hold contiguous ranges): only values there need their bucket.
   const slot = new Int32Array(total).fill(-1);
   const offsets: number[] = [];
   let gathered = 0;
+  let from = Infinity;
+  let to = -Infinity;
   for (let b = 0; b < total; b++) {
     if (bounds[b]! > d) {
       slot[b] = offsets.length;
       offsets.push(gathered);
       gathered += counts[b]!;
+      from = Math.min(from, lows[b]!);
+      to = Math.max(to, highs[b]!);
     }
   }
   if (offsets.length === 0) return d;
@@ -121,7 +155,7 @@ export function ksStatisticBucketed(samples: SampleArray, F: (x: number) => numb
   const fill = offsets.slice(0, -1);
   for (let i = 0; i < samples.length; i++) {
     const x = samples[i]!;
-    if (x !== x) continue;
+    if (!(x >= from && x <= to)) continue; // NaN too
     const s = slot[bucketOf(x)]!;
     if (s >= 0) values[fill[s]!++] = x;
   }
@@ -135,7 +169,8 @@ export function ksStatisticBucketed(samples: SampleArray, F: (x: number) => numb
       const v = run[i]!;
       let j = i + 1;
       while (j < run.length && run[j] === v) j++;
-      d = Math.max(d, Math.abs((start + j) / n - F(v)), Math.abs((start + i) / n - F(v)));
+      const Fv = F(v);
+      d = Math.max(d, Math.abs((start + j) / n - Fv), Math.abs((start + i) / n - Fv));
       i = j;
     }
   }
@@ -143,7 +178,7 @@ export function ksStatisticBucketed(samples: SampleArray, F: (x: number) => numb
 }
 
 /** Each table segment's first bucket and bucket count, in proportion to F's mass over it (at least one each). */
-function placeBuckets(F: (x: number) => number, min: number, max: number): { segmentStart: Int32Array; segmentCount: Int32Array; total: number } {
+function placeBuckets(F: (x: number) => number, min: number, max: number, buckets: number): { segmentStart: Int32Array; segmentCount: Int32Array; total: number } {
   const table = new Float64Array(TABLE + 1);
   for (let k = 0; k <= TABLE; k++) table[k] = F(min + ((max - min) * k) / TABLE);
   const mass = Math.max(table[TABLE]! - table[0]!, 0);
@@ -152,7 +187,7 @@ function placeBuckets(F: (x: number) => number, min: number, max: number): { seg
   let total = 0;
   for (let k = 0; k < TABLE; k++) {
     const share = mass > 0 ? Math.max(table[k + 1]! - table[k]!, 0) / mass : 1 / TABLE;
-    const count = Math.max(1, Math.round(share * BUCKETS));
+    const count = Math.max(1, Math.round(share * buckets));
     segmentStart[k] = total;
     segmentCount[k] = count;
     total += count;

@@ -12,8 +12,9 @@
  *   - float32: a float32 +, −, ×, ÷ or √ in C rounds once, exactly as
  *     Math.fround of the double result does in JavaScript (double rounding is
  *     harmless for these, float32.ts explains why);
- *   - the fused multiply-adds use the same emulations as float32.ts: fma32
- *     (exact double product, double sum, midpoint check, TwoSum) and fma64
+ *   - the fused multiply-adds use the same emulations as numeric/fma.ts: fma32
+ *     (exact double product, double sum, midpoint check, TwoSum; four lanes
+ *     at a time in numeric/wasm/fma32.h) and fma64
  *     (TwoSum and Dekker's TwoProduct). WebAssembly has no scalar FMA, and the
  *     build passes -ffp-contract=off so that clang never fuses a·b + c on its
  *     own (JavaScript never does);
@@ -35,15 +36,9 @@
  * offsets of its choosing and passes them; the code keeps nothing in linear
  * memory of its own.
  */
-#include <wasm_simd128.h>
+#include "../../numeric/wasm/fma32.h"
 
 #define INFINITY_D __builtin_inf()
-
-/* Knuth's TwoSum: a + b − s exactly, for s = fl(a + b). */
-static inline double sum_error(double a, double b, double s) {
-  double bb = s - a;
-  return (a - (s - bb)) + (b - bb);
-}
 
 /* Dekker's TwoProduct: a·b − p exactly, for p = fl(a·b) (no overflow or underflow). */
 static inline double product_error(double a, double b, double p) {
@@ -57,22 +52,6 @@ static inline double product_error(double a, double b, double p) {
   return al * bl - (((p - ah * bh) - al * bh) - ah * bl);
 }
 
-static inline int is_finite(double x) { return x - x == 0.0; }
-
-/* fl32(a·b + c) with one rounding: float32.ts's fma32, step for step. */
-static inline float fma32(float a, float b, float c) {
-  double p = (double)a * (double)b; /* exact */
-  double s = p + (double)c;
-  float r = (float)s;
-  if ((double)r == s || !is_finite(r)) return r;
-  double t = 2.0 * s - (double)r;
-  if ((double)(float)t != t) return r; /* not a midpoint */
-  double err = sum_error(p, (double)c, s);
-  if (err == 0.0) return r;
-  /* r and t are neighbouring float32 values, both finite: max / min of distinct numbers. */
-  return (float)(err > 0.0 ? (r > t ? r : t) : (r < t ? r : t));
-}
-
 /* fl64(a·b + c) as float32.ts's fma64. */
 static inline double fma64(double a, double b, double c) {
   double p = a * b;
@@ -80,52 +59,6 @@ static inline double fma64(double a, double b, double c) {
   double absP = p < 0.0 ? -p : p;
   if (!is_finite(s) || absP > 0x1p995) return s;
   return s + (sum_error(p, c, s) + product_error(a, b, p));
-}
-
-/* The float64 values of lanes 0, 1 and of lanes 2, 3 of a float32 vector (exact). */
-static inline v128_t low_f64(v128_t x) { return wasm_f64x2_promote_low_f32x4(x); }
-static inline v128_t high_f64(v128_t x) { return wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(x, x, 2, 3, 2, 3)); }
-
-/* Round two doubles in each of lo and hi to float32 and join them: lanes lo0, lo1, hi0, hi1. */
-static inline v128_t to_f32x4(v128_t lo, v128_t hi) {
-  return wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(lo), wasm_f32x4_demote_f64x2_zero(hi), 0, 1, 4, 5);
-}
-
-/*
- * All-ones in the lanes (of two) where the double s lies exactly halfway
- * between two float32 values of s's binade: its 52-bit mantissa ends in
- * 1 followed by 28 zeros (the bit of half a float32 ulp, 24 places down,
- * and nothing below it). An s that is a float32 itself ends in 29 zeros and
- * is not flagged. Only for s in the normal float32 range: below it the
- * float32 grid is fixed (fma32x4 sends such lanes to the scalar fma32).
- */
-static inline v128_t is_midpoint(v128_t s) {
-  const v128_t low29 = wasm_i64x2_splat(0x1FFFFFFF), half = wasm_i64x2_splat(0x10000000);
-  return wasm_i64x2_eq(wasm_v128_and(s, low29), half);
-}
-
-/*
- * fma32 of four lanes. The common case, in two f64x2 halves: the exact
- * product, the double sum s and r = fl32(s), right unless s is a float32
- * midpoint (fma32's case: then the TwoSum error decides). Lanes at a
- * midpoint, and lanes whose r is below 2^-125 (near or in float32's
- * subnormal range, where is_midpoint does not apply), make all four go
- * through the scalar fma32 again. A lane that overflows to ±∞ or is NaN
- * keeps r, as fma32 does.
- */
-static inline v128_t fma32x4(v128_t a, v128_t b, v128_t c) {
-  v128_t s_lo = wasm_f64x2_add(wasm_f64x2_mul(low_f64(a), low_f64(b)), low_f64(c));
-  v128_t s_hi = wasm_f64x2_add(wasm_f64x2_mul(high_f64(a), high_f64(b)), high_f64(c));
-  v128_t r = to_f32x4(s_lo, s_hi);
-  v128_t tiny = wasm_f32x4_lt(wasm_f32x4_abs(r), wasm_f32x4_splat(0x1p-125f));
-  v128_t check = wasm_v128_or(wasm_v128_or(is_midpoint(s_lo), is_midpoint(s_hi)), tiny);
-  if (__builtin_expect(wasm_v128_any_true(check), 0)) {
-    return wasm_f32x4_make(fma32(wasm_f32x4_extract_lane(a, 0), wasm_f32x4_extract_lane(b, 0), wasm_f32x4_extract_lane(c, 0)),
-                           fma32(wasm_f32x4_extract_lane(a, 1), wasm_f32x4_extract_lane(b, 1), wasm_f32x4_extract_lane(c, 1)),
-                           fma32(wasm_f32x4_extract_lane(a, 2), wasm_f32x4_extract_lane(b, 2), wasm_f32x4_extract_lane(c, 2)),
-                           fma32(wasm_f32x4_extract_lane(a, 3), wasm_f32x4_extract_lane(b, 3), wasm_f32x4_extract_lane(c, 3)));
-  }
-  return r;
 }
 
 /*

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { normalDistribution, truncatedNormalDistribution, uniformDistribution } from '../../../engine/stats/distribution';
 import { ksStatistic, ksStatisticSorted } from '../../../engine/stats/ks';
 import { ksStatisticBucketed } from '../../../engine/stats/ksBucketed';
+import { summarize } from '../../../engine/stats/summary';
 import { TorchGenerator } from '../../../engine/random';
 
 /** Samples of `n` values drawn by `draw`, as float32 (as tensors are) or float64. */
@@ -31,6 +32,9 @@ describe('ksStatisticBucketed: the same D as sorting, bit for bit', () => {
       const bucketed = ksStatisticBucketed(values, cdf);
       expect(bucketed).toBe(ksStatisticSorted(values, cdf));
       expect(ksStatistic(values, cdf)).toBe(bucketed);
+      // With the extent a summary pass found, the same D without the statistic's own pass.
+      const stats = summarize(values);
+      expect(ksStatistic(values, cdf, { n: stats.count, min: stats.min, max: stats.max })).toBe(bucketed);
     });
   }
 
