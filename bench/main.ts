@@ -25,7 +25,7 @@ import { benchTraining, type TrainingBenchOptions } from './training';
 import { benchCheckpointSummary, CHECKPOINT_WORKLOAD } from './checkpointSummary';
 import { machineFacts } from './machine';
 import { BENCHMARKS_HEADER, goalsText, markdownSection, tableCells, textTable } from './report';
-import { IMPLS, runImplementation, runSuite, type Impl } from './suite';
+import { IMPLS, pytorchInfo, runImplementation, runSuite, type Impl } from './suite';
 import { FULL_BUDGET, QUICK_BUDGET } from './timing';
 import { benchModelInspection, isModelInspection, profileModelInspection, type ModelInspectionId } from './workerInspect';
 import { ADAMW, FULL_SIZES, PEER_WORKLOADS, WORKLOADS, type Sizes, type SuiteConfig } from './workloads';
@@ -140,6 +140,9 @@ async function main(): Promise<void> {
   const config: SuiteConfig = { sizes: FULL_SIZES, budget: args.quick ? QUICK_BUDGET : FULL_BUDGET, adamw: ADAMW, only: peerOnly };
   const log = (line: string) => process.stderr.write(`${line}\n`);
   log(`Weightscope benchmarks (${args.quick ? 'quick' : 'full'}): ${machine.cpu}, ${machine.cores} cores, load ${machine.loadAverage}`);
+  // The peer as it will run (which BLAS Debian's torch loaded decides its speed), before any row is measured.
+  const pytorch = args.impls.includes('pytorch') && (!peerOnly || peerOnly.length > 0) ? await pytorchInfo(root) : null;
+  if (pytorch) log(pytorch);
   const started = performance.now();
   const { rows, notes } = peerOnly && peerOnly.length === 0
     ? { rows: [], notes: [] }
@@ -170,7 +173,9 @@ async function main(): Promise<void> {
   console.log(goalsText(rows));
   for (const note of notes) console.log(`note: ${note}`);
 
-  writeFileSync(path.join(root, 'bench/results.json'), `${JSON.stringify(rows, null, 2)}\n`);
+  // The rows with what they were measured on: the machine, and the peers' versions (PyTorch's BLAS among them).
+  const results = { machine, mode: args.quick ? 'quick' : 'full', peers: notes, rows };
+  writeFileSync(path.join(root, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log('\nwrote bench/results.json');
   if (args.record) {
     const file = path.join(root, 'BENCHMARKS.md');

@@ -5,17 +5,31 @@ Runs the suite's workloads on one thread (torch.set_num_threads(1)) with the
 sizes, time budget and AdamW settings given as JSON (bench/workloads.ts,
 SuiteConfig), and prints one JSON object per line:
     {"workload": ..., "impl": "pytorch", "metric": ..., "value": ..., "unit": ...}
-after a first line {"info": {...}} with the torch version and its BLAS.
+after a first line {"info": {...}} with the torch version and the BLAS it runs on.
+
+Debian's torch is built against the generic BLAS interface (torch.__config__
+says BLAS_INFO=generic whatever is installed) and gets whichever libblas.so.3
+the system's alternatives point to: the reference BLAS, or OpenBLAS once
+libopenblas0-pthread is installed (scripts/setup-bench.sh). So the BLAS is
+read from the shared libraries this process has loaded (/proc/self/maps),
+and OpenBLAS is asked for its version and threading. OpenBLAS's own thread
+pool is pinned to one thread before torch loads it (OPENBLAS_NUM_THREADS):
+torch.set_num_threads does not reach a BLAS it was not built for.
 Timing: CPU time of the process (time.process_time, as bench/timing.ts);
 one warm-up run, then runs until the budget is spent; the median.
 Usage: torch_bench.py '<SuiteConfig as JSON>'
+       torch_bench.py --info      the info line alone (the suite's run header)
 """
+import ctypes
 import json
-import re
+import os
 import sys
 import time
 
-import torch
+# Before torch loads libblas.so.3: OpenBLAS reads it once, when it starts its thread pool.
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+
+import torch  # noqa: E402
 
 IMPL = "pytorch"
 GEMM_FORMS = ["nn", "tn", "nt"]
@@ -101,15 +115,49 @@ def inspect_mlp(widths):
                 torch.histc(p, bins=40, min=lo, max=hi)
 
 
+OPENBLAS_THREADING = {0: "sequential", 1: "pthread", 2: "OpenMP"}
+
+
+def loaded_blas():
+    """The BLAS this process runs: "OpenBLAS 0.3.21 (pthread, 1 thread)", "reference BLAS", or what was loaded."""
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "/" in line}
+    except OSError:
+        return "unknown (no /proc/self/maps)"
+    candidates = sorted(p for p in paths if "blas" in os.path.basename(p))
+    for path in candidates:
+        try:
+            lib = ctypes.CDLL(path)
+            get_config = lib.openblas_get_config
+        except (OSError, AttributeError):
+            continue
+        get_config.restype = ctypes.c_char_p
+        version = get_config().decode().split()[1]
+        threading = OPENBLAS_THREADING.get(lib.openblas_get_parallel(), "unknown threading")
+        threads = lib.openblas_get_num_threads()
+        return f"OpenBLAS {version} ({threading}, {threads} thread{'s' if threads != 1 else ''})"
+    if any(os.path.basename(p).startswith("libblas.so") for p in candidates):
+        real = [os.path.realpath(p) for p in candidates if os.path.basename(p).startswith("libblas.so")]
+        return "reference BLAS" if all("/blas/" in r for r in real) else f"libblas ({', '.join(real)})"
+    return "none loaded (torch's own kernels)"
+
+
+def info_line():
+    torch.set_num_threads(1)
+    # torch loads libblas.so.3 with its own library, at import: the maps list it from here on.
+    return {"info": {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": loaded_blas()}}
+
+
 def main():
+    if sys.argv[1] == "--info":
+        print(json.dumps(info_line()), flush=True)
+        return
     config = json.loads(sys.argv[1])
     sizes, budget, adamw, only = config["sizes"], config["budget"], config["adamw"], config["only"]
     budget_ms, max_runs = budget["ms"], budget["maxRuns"]
-    torch.set_num_threads(1)
+    print(json.dumps(info_line()), flush=True)
     torch.manual_seed(0)
-    blas = re.search(r"BLAS_INFO=([^,\s]+)", torch.__config__.show())
-    info = {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas.group(1) if blas else "unknown"}
-    print(json.dumps({"info": info}), flush=True)
 
     def wanted(workload):
         return only is None or workload in only

@@ -73,6 +73,8 @@ describe('benchmark suite (smoke: one run of each workload, tiny sizes)', () => 
     }
     expectSchema(rows);
     expect(notes.join('\n')).toMatch(/^PyTorch \d/m);
+    // The BLAS torch loaded, read from the process (Debian's torch says "generic" whatever it runs on).
+    expect(notes.join('\n')).toMatch(/^PyTorch .*, 1 thread, BLAS: (OpenBLAS \d+\.\d+\.\d+ \((pthread|sequential|OpenMP), 1 thread\)|reference BLAS|libblas|none loaded)/m);
     expect(rows.map((r) => r.workload).sort()).toEqual(PEER_WORKLOADS.map((w) => w.id).filter((id) => !OURS_ONLY.includes(id)).sort());
   });
 });
