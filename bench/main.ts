@@ -94,7 +94,7 @@ async function child(impl: Impl, config: SuiteConfig): Promise<void> {
     config,
     emit: (row) => process.stdout.write(`${JSON.stringify(row)}\n`),
     log: (line) => process.stderr.write(`${line}\n`),
-  });
+  }, root);
 }
 
 function tfjsVersion(): string {

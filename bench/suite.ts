@@ -65,13 +65,13 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
 }
 
 /** Runs one implementation here; also the body of a child process. */
-export async function runImplementation(impl: Exclude<Impl, 'pytorch'>, ctx: RunContext): Promise<void> {
-  if (impl === 'ours') runOurs(ctx);
-  else await runTfjs(ctx, impl === 'tfjs-wasm' ? 'wasm' : 'cpu');
+export async function runImplementation(impl: Exclude<Impl, 'pytorch'>, ctx: RunContext, root: string): Promise<void> {
+  if (impl === 'ours') await runOurs(ctx, root);
+  else await runTfjs(ctx, impl === 'tfjs-wasm' ? 'wasm' : 'cpu', root);
 }
 
 async function runInProcess(impl: Exclude<Impl, 'pytorch'>, options: SuiteOptions, rows: ResultRow[]): Promise<void> {
-  await runImplementation(impl, { config: options.config, emit: (row) => rows.push(row), log: options.log });
+  await runImplementation(impl, { config: options.config, emit: (row) => rows.push(row), log: options.log }, options.root);
 }
 
 function runChild(impl: Impl, options: SuiteOptions, rows: ResultRow[], notes: string[]): Promise<void> {

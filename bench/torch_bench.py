@@ -21,6 +21,7 @@ Usage: torch_bench.py '<SuiteConfig as JSON>'
        torch_bench.py --info      the info line alone (the suite's run header)
 """
 import ctypes
+import importlib.util
 import json
 import os
 import sys
@@ -92,6 +93,55 @@ def training_step(widths, batch, loss, adamw):
         value.item()
 
     return run
+
+
+def import_file(root, relative, name):
+    """A model file of the repository as a module (bench/mnist_cnn.py, examples/tiny_gpt/model.py): the same
+    source our engine reads (bench/deepModels.ts), so that both train the same model."""
+    spec = importlib.util.spec_from_file_location(name, os.path.join(root, relative))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def adamw_of(model, adamw):
+    return torch.optim.AdamW(
+        model.parameters(), lr=adamw["lr"], betas=tuple(adamw["betas"]), eps=adamw["eps"], weight_decay=adamw["weightDecay"]
+    )
+
+
+def deep_training_step(model, inputs, targets, adamw):
+    """One step as the example scripts take it; the model's forward returns (output, loss)."""
+    model.train()
+    opt = adamw_of(model, adamw)
+
+    def run():
+        opt.zero_grad()
+        _, loss = model(inputs, targets)
+        loss.backward()
+        opt.step()
+        loss.item()
+
+    return run
+
+
+def mnist_cnn_step(root, sizes, adamw):
+    net = import_file(root, "bench/mnist_cnn.py", "mnist_cnn")
+    config = net.NetConfig(channels=sizes["channels"], hidden=sizes["hidden"], classes=sizes["classes"], image=sizes["image"])
+    model = net.Net(config)
+    x = torch.randn(sizes["batch"], 1, sizes["image"], sizes["image"])
+    y = torch.randint(0, sizes["classes"], (sizes["batch"],))
+    return deep_training_step(model, x, y, adamw)
+
+
+def char_gpt_step(root, sizes, adamw):
+    gpt = import_file(root, "examples/tiny_gpt/model.py", "tiny_gpt")
+    config = gpt.GPTConfig(vocab_size=sizes["vocabSize"], block_size=sizes["blockSize"], n_layer=sizes["nLayer"], n_head=sizes["nHead"], n_embd=sizes["nEmbd"])
+    model = gpt.GPT(config)
+    shape = (sizes["batch"], sizes["blockSize"])
+    idx = torch.randint(0, sizes["vocabSize"], shape)
+    targets = torch.randint(0, sizes["vocabSize"], shape)
+    return deep_training_step(model, idx, targets, adamw)
 
 
 def gemm(n, form):
@@ -169,6 +219,11 @@ def main():
         emit("mlp784", measure(training_step(sizes["mnist"]["widths"], sizes["mnist"]["batch"], "ce", adamw)), "steps/s")
     if wanted("article"):
         emit("article", measure(training_step(sizes["article"]["widths"], sizes["article"]["batch"], "mse", adamw)), "steps/s")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if wanted("mnist-cnn"):
+        emit("mnist-cnn", measure(mnist_cnn_step(root, sizes["mnistCnn"], adamw)), "steps/s")
+    if wanted("char-gpt"):
+        emit("char-gpt", measure(char_gpt_step(root, sizes["charGpt"], adamw)), "steps/s")
     for index, n in enumerate(sizes["gemm"]):
         for form in GEMM_FORMS:
             workload = f"gemm{FULL_GEMM_SIZES[index]}-{form}"

@@ -1,0 +1,129 @@
+/**
+ * The deep-model training workloads in TensorFlow.js (bench/tfjs.ts runs
+ * them on its backends): the same networks as bench/mnist_cnn.py and
+ * examples/tiny_gpt/model.py, written with tfjs-core ops in tfjs's own
+ * layouts (images NHWC, filters HWIO), trained with AdamW as tfjs.ts does it.
+ *
+ * Where a tfjs backend lacks an op's kernel or gradient, the equivalent that
+ * every backend has is used, as a tfjs user training there would write it:
+ * the wasm backend has no Conv2DBackpropFilter and no MaxPoolGrad, so a
+ * convolution is its patches (9 shifted slices, concatenated along the
+ * channels) times the filter as one matrix, and 2×2 max pooling a max over
+ * a reshape; embeddings are one-hot products (a gather's gradient needs
+ * UnsortedSegmentSum); dropout masks are drawn once (no random kernels in
+ * wasm; drawing costs our engine and PyTorch a pass per step that tfjs is
+ * spared).
+ */
+import type { Tf } from './tfjs';
+import { adamwUpdate } from './tfjs';
+import type { CharGptSizes, MnistCnnSizes } from './workloads';
+
+type Tensor = import('@tensorflow/tfjs-core').Tensor;
+type Variable = import('@tensorflow/tfjs-core').Variable;
+type Scalar = import('@tensorflow/tfjs-core').Scalar;
+
+/** A dropout mask with torch's scaling (kept values × 1/(1 − p)), drawn once. */
+function dropoutMask(tf: Tf, shape: number[], p: number): Tensor {
+  return tf.tidy(() => tf.mul(tf.cast(tf.greater(tf.randomUniform(shape), p), 'float32'), 1 / (1 - p)));
+}
+
+function uniformVariable(tf: Tf, shape: number[], bound: number): Variable {
+  return tf.variable(tf.randomUniform(shape, -bound, bound));
+}
+
+/** An unpadded 3×3 convolution, stride 1, of NHWC `x` with `w` [9·in, out]: its patches times the filter. */
+function conv3x3(tf: Tf, x: Tensor, w: Tensor): Tensor {
+  const [n, h, wd, c] = x.shape as [number, number, number, number];
+  const [oh, ow] = [h - 2, wd - 2];
+  const shifted: Tensor[] = [];
+  for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) shifted.push(tf.slice(x, [0, dy, dx, 0], [n, oh, ow, c]));
+  const patches = tf.reshape(tf.concat(shifted, 3), [n * oh * ow, 9 * c]);
+  return tf.reshape(tf.matMul(patches, w), [n, oh, ow, w.shape[1]!]);
+}
+
+/** 2×2 max pooling, stride 2, of NHWC `x` (even sides). */
+function maxPool2(tf: Tf, x: Tensor): Tensor {
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  return tf.max(tf.reshape(x, [n, h / 2, 2, w / 2, 2, c]), [2, 4]);
+}
+
+/** PyTorch's MNIST example: conv 1→c 3×3, relu, conv c→2c 3×3, relu, max_pool 2, dropout, fc, relu, dropout, fc, log_softmax, nll. */
+export function mnistCnnStep(tf: Tf, s: MnistCnnSizes): () => void {
+  const c = s.channels;
+  const side = (s.image - 4) / 2;
+  const features = side * side * 2 * c;
+  // torch's default bounds: 1/√fan_in for weights (kaiming_uniform_ with a = √5) and biases.
+  // Filters as [3·3·in, out] matrices, rows in the patches' (dy, dx, channel) order.
+  const conv1 = uniformVariable(tf, [9, c], 1 / 3);
+  const conv1b = uniformVariable(tf, [c], 1 / 3);
+  const conv2 = uniformVariable(tf, [9 * c, 2 * c], 1 / Math.sqrt(9 * c));
+  const conv2b = uniformVariable(tf, [2 * c], 1 / Math.sqrt(9 * c));
+  const fc1 = uniformVariable(tf, [features, s.hidden], 1 / Math.sqrt(features));
+  const fc1b = uniformVariable(tf, [s.hidden], 1 / Math.sqrt(features));
+  const fc2 = uniformVariable(tf, [s.hidden, s.classes], 1 / Math.sqrt(s.hidden));
+  const fc2b = uniformVariable(tf, [s.classes], 1 / Math.sqrt(s.hidden));
+  const update = adamwUpdate(tf, [conv1, conv1b, conv2, conv2b, fc1, fc1b, fc2, fc2b]);
+  const x = tf.randomNormal([s.batch, s.image, s.image, 1]);
+  const y = tf.oneHot(tf.randomUniform([s.batch], 0, s.classes, 'int32'), s.classes);
+  const drop1 = dropoutMask(tf, [s.batch, side, side, 2 * c], 0.25);
+  const drop2 = dropoutMask(tf, [s.batch, s.hidden], 0.5);
+  const loss = (): Scalar => {
+    let h = tf.relu(tf.add(conv3x3(tf, x, conv1), conv1b));
+    h = tf.relu(tf.add(conv3x3(tf, h, conv2), conv2b));
+    h = tf.mul(maxPool2(tf, h), drop1);
+    h = tf.mul(tf.relu(tf.add(tf.matMul(tf.reshape(h, [s.batch, features]), fc1), fc1b)), drop2);
+    const logProbs = tf.logSoftmax(tf.add(tf.matMul(h, fc2), fc2b));
+    // nll_loss: −mean over the batch of the target's log-probability.
+    return tf.neg(tf.div(tf.sum(tf.mul(logProbs, y)), s.batch)) as Scalar;
+  };
+  return () => tf.tidy(() => void update(loss).dataSync());
+}
+
+/** examples/tiny_gpt/model.py's GPT: pre-norm blocks, causal attention, exact GELU, tied head, cross-entropy over B·T. */
+export function charGptStep(tf: Tf, s: CharGptSizes): () => void {
+  const { vocabSize: V, blockSize: T, nLayer, nHead: H, nEmbd: C, batch: B } = s;
+  const D = C / H;
+  const normal = (shape: number[], std = 0.02) => tf.variable(tf.randomNormal(shape, 0, std));
+  const zeros = (n: number) => tf.variable(tf.zeros([n]));
+  const ones = (n: number) => tf.variable(tf.ones([n]));
+  const projStd = 0.02 / Math.sqrt(2 * nLayer);
+  const wte = normal([V, C]);
+  const wpe = normal([T, C]);
+  const blocks = Array.from({ length: nLayer }, () => ({
+    ln1g: ones(C), ln1b: zeros(C),
+    qkv: normal([C, 3 * C]), qkvb: zeros(3 * C),
+    proj: normal([C, C], projStd), projb: zeros(C),
+    ln2g: ones(C), ln2b: zeros(C),
+    up: normal([C, 4 * C]), upb: zeros(4 * C),
+    down: normal([4 * C, C], projStd), downb: zeros(C),
+  }));
+  const lnf = { g: ones(C), b: zeros(C) };
+  const variables = [wte, wpe, ...blocks.flatMap((b) => Object.values(b)), lnf.g, lnf.b];
+  const update = adamwUpdate(tf, variables);
+  const idx = tf.randomUniform([B * T], 0, V, 'int32');
+  const tokens = tf.cast(tf.oneHot(idx as import('@tensorflow/tfjs-core').Tensor1D, V), 'float32');
+  const targets = tf.oneHot(tf.randomUniform([B * T], 0, V, 'int32') as import('@tensorflow/tfjs-core').Tensor1D, V);
+  // 0 on and below the diagonal, −1e30 above, added to the scores: after the softmax, 0 as masked_fill with −inf gives.
+  const causal = tf.tidy(() => tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([T, T]), -1, 0)), -1e30));
+  const layerNorm = (x: Tensor, g: Tensor, b: Tensor): Tensor => {
+    const { mean, variance } = tf.moments(x, -1, true);
+    return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), g), b);
+  };
+  const linear = (x: Tensor, w: Tensor, b: Tensor): Tensor => tf.add(tf.matMul(x, w), b);
+  const gelu = (x: Tensor): Tensor => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
+  const heads = (x: Tensor): Tensor => tf.transpose(tf.reshape(x, [B, T, H, D]), [0, 2, 1, 3]);
+  const loss = (): Scalar => {
+    // x: [B·T, C] throughout; the position table broadcast over the batch.
+    let x = tf.reshape(tf.add(tf.reshape(tf.matMul(tokens, wte), [B, T, C]), wpe), [B * T, C]);
+    for (const blk of blocks) {
+      const [q, k, v] = tf.split(linear(layerNorm(x, blk.ln1g, blk.ln1b), blk.qkv, blk.qkvb), 3, 1);
+      const scores = tf.add(tf.mul(tf.matMul(heads(q!), heads(k!), false, true), 1 / Math.sqrt(D)), causal);
+      const y = tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores), heads(v!)), [0, 2, 1, 3]), [B * T, C]);
+      x = tf.add(x, linear(y, blk.proj, blk.projb));
+      x = tf.add(x, linear(gelu(linear(layerNorm(x, blk.ln2g, blk.ln2b), blk.up, blk.upb)), blk.down, blk.downb));
+    }
+    const logits = tf.matMul(layerNorm(x, lnf.g, lnf.b), wte, false, true);
+    return tf.losses.softmaxCrossEntropy(targets, logits) as Scalar;
+  };
+  return () => tf.tidy(() => void update(loss).dataSync());
+}
