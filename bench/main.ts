@@ -7,6 +7,8 @@
  *   npm run bench -- --only mlp784,gemm1024-nn --impl ours,tfjs-wasm
  *   npm run bench -- --only init-gpt2-small,init-resnet50   the model inspections through the engine worker alone
  *   npm run bench -- --only checkpoint-gpt2-small    a 498 MB safetensors file summarized through the engine worker
+ *   npm run bench -- --only mnist-cnn,char-gpt       the deep models' training (their .py files, bench/deepModels.ts)
+ *                                                     against PyTorch on OpenBLAS and tfjs-wasm
  *
  *   node --cpu-prof dist/bench.js --profile article   our engine alone on one workload for ~5 s, to profile
  *                                                     (then: node scripts/cpuprofile-top.mjs CPU.*.cpuprofile);

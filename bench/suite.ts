@@ -67,7 +67,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
 /** Runs one implementation here; also the body of a child process. */
 export async function runImplementation(impl: Exclude<Impl, 'pytorch'>, ctx: RunContext, root: string): Promise<void> {
   if (impl === 'ours') await runOurs(ctx, root);
-  else await runTfjs(ctx, impl === 'tfjs-wasm' ? 'wasm' : 'cpu', root);
+  else await runTfjs(ctx, impl === 'tfjs-wasm' ? 'wasm' : 'cpu');
 }
 
 async function runInProcess(impl: Exclude<Impl, 'pytorch'>, options: SuiteOptions, rows: ResultRow[]): Promise<void> {

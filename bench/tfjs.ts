@@ -20,7 +20,7 @@ const load = createRequire(__filename);
 /** Batch × channels of the CNN up to which tfjs-cpu trains the deep models (the smoke test's tiny sizes). */
 const DEEP_CPU_LIMIT = 64;
 
-export async function runTfjs(ctx: RunContext, backend: TfBackend, _root: string): Promise<void> {
+export async function runTfjs(ctx: RunContext, backend: TfBackend): Promise<void> {
   const tf = await initTf(backend, ctx.log);
   const impl = `tfjs-${backend}`;
   const { sizes } = ctx.config;
