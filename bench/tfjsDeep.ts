@@ -6,12 +6,16 @@
  *
  * Where a tfjs backend lacks an op's kernel or gradient, the equivalent that
  * every backend has is used, as a tfjs user training there would write it:
- * the wasm backend has no Conv2DBackpropFilter and no MaxPoolGrad, so a
- * convolution is its patches (9 shifted slices, concatenated along the
- * channels) times the filter as one matrix, and 2×2 max pooling a max over
- * a reshape; embeddings are one-hot products (a gather's gradient needs
- * UnsortedSegmentSum); dropout masks are drawn once (no random kernels in
- * wasm; drawing costs our engine and PyTorch a pass per step that tfjs is
+ * the wasm backend has no Conv2DBackpropFilter, so a convolution is tfjs's
+ * conv2d (XNNPACK) with its gradients given (tf.customGrad) as two more
+ * conv2d calls, the fastest form there: the input's is the "full"
+ * convolution of ∂L/∂y (padded by 2) with the filter flipped and its
+ * channels swapped, the filter's the convolution of the input, batch and
+ * channels swapped, with ∂L/∂y as the filter (tfjs's conv2dTranspose took
+ * 0.4 s for the input gradient, and letting tfjs differentiate an im2col of
+ * shifted slices seconds a step). Embeddings are one-hot products (a gather's gradient
+ * needs UnsortedSegmentSum); dropout masks are drawn once (no random kernels
+ * in wasm; drawing costs our engine and PyTorch a pass per step that tfjs is
  * spared).
  */
 import type { Tf } from './tfjs';
@@ -31,20 +35,29 @@ function uniformVariable(tf: Tf, shape: number[], bound: number): Variable {
   return tf.variable(tf.randomUniform(shape, -bound, bound));
 }
 
-/** An unpadded 3×3 convolution, stride 1, of NHWC `x` with `w` [9·in, out]: its patches times the filter. */
-function conv3x3(tf: Tf, x: Tensor, w: Tensor): Tensor {
-  const [n, h, wd, c] = x.shape as [number, number, number, number];
-  const [oh, ow] = [h - 2, wd - 2];
-  const shifted: Tensor[] = [];
-  for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) shifted.push(tf.slice(x, [0, dy, dx, 0], [n, oh, ow, c]));
-  const patches = tf.reshape(tf.concat(shifted, 3), [n * oh * ow, 9 * c]);
-  return tf.reshape(tf.matMul(patches, w), [n, oh, ow, w.shape[1]!]);
-}
+type Tensor4D = import('@tensorflow/tfjs-core').Tensor4D;
 
-/** 2×2 max pooling, stride 2, of NHWC `x` (even sides). */
-function maxPool2(tf: Tf, x: Tensor): Tensor {
-  const [n, h, w, c] = x.shape as [number, number, number, number];
-  return tf.max(tf.reshape(x, [n, h / 2, 2, w / 2, 2, c]), [2, 4]);
+/** An unpadded 3×3 convolution, stride 1, of NHWC `x` with an HWIO filter, with the gradients the wasm backend lacks. */
+export function conv3x3(tf: Tf): (x: Tensor, filter: Tensor) => Tensor {
+  // customGrad's function gets the inputs and then the save function, typed as one union.
+  type Arg = Tensor | ((tensors: Tensor[]) => void);
+  return tf.customGrad((...args: Arg[]) => {
+    const [x, filter, save] = args as [Tensor, Tensor, (tensors: Tensor[]) => void];
+    save([x, filter]);
+    return {
+      value: tf.conv2d(x as Tensor4D, filter as Tensor4D, 1, 'valid'),
+      gradFunc: (dy: Tensor, saved: Tensor[]) => {
+        const [input, w] = saved as [Tensor4D, Tensor4D];
+        // ∂L/∂x[n, i, j, c] = Σ_{a, b, o} ∂L/∂y[n, i − a, j − b, o]·w[a, b, c, o]: dy padded by 2, w flipped, [3, 3, out, in].
+        const flipped = tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]) as Tensor4D;
+        const dx = tf.conv2d(tf.pad(dy as Tensor4D, [[0, 0], [2, 2], [2, 2], [0, 0]]), flipped, 1, 'valid');
+        // ∂L/∂w[a, b, c, o] = Σ_{n, i, j} x[n, i + a, j + b, c]·∂L/∂y[n, i, j, o]: x as [C, H, W, N] convolved with dy as [OH, OW, N, O].
+        const byChannel = tf.transpose(input, [3, 1, 2, 0]) as Tensor4D;
+        const dw = tf.transpose(tf.conv2d(byChannel, tf.transpose(dy, [1, 2, 0, 3]) as Tensor4D, 1, 'valid'), [1, 2, 0, 3]);
+        return [dx, dw];
+      },
+    };
+  }) as unknown as (x: Tensor, filter: Tensor) => Tensor;
 }
 
 /** PyTorch's MNIST example: conv 1→c 3×3, relu, conv c→2c 3×3, relu, max_pool 2, dropout, fc, relu, dropout, fc, log_softmax, nll. */
@@ -53,10 +66,9 @@ export function mnistCnnStep(tf: Tf, s: MnistCnnSizes): () => void {
   const side = (s.image - 4) / 2;
   const features = side * side * 2 * c;
   // torch's default bounds: 1/√fan_in for weights (kaiming_uniform_ with a = √5) and biases.
-  // Filters as [3·3·in, out] matrices, rows in the patches' (dy, dx, channel) order.
-  const conv1 = uniformVariable(tf, [9, c], 1 / 3);
+  const conv1 = uniformVariable(tf, [3, 3, 1, c], 1 / 3);
   const conv1b = uniformVariable(tf, [c], 1 / 3);
-  const conv2 = uniformVariable(tf, [9 * c, 2 * c], 1 / Math.sqrt(9 * c));
+  const conv2 = uniformVariable(tf, [3, 3, c, 2 * c], 1 / Math.sqrt(9 * c));
   const conv2b = uniformVariable(tf, [2 * c], 1 / Math.sqrt(9 * c));
   const fc1 = uniformVariable(tf, [features, s.hidden], 1 / Math.sqrt(features));
   const fc1b = uniformVariable(tf, [s.hidden], 1 / Math.sqrt(features));
@@ -67,10 +79,11 @@ export function mnistCnnStep(tf: Tf, s: MnistCnnSizes): () => void {
   const y = tf.oneHot(tf.randomUniform([s.batch], 0, s.classes, 'int32'), s.classes);
   const drop1 = dropoutMask(tf, [s.batch, side, side, 2 * c], 0.25);
   const drop2 = dropoutMask(tf, [s.batch, s.hidden], 0.5);
+  const conv = conv3x3(tf);
   const loss = (): Scalar => {
-    let h = tf.relu(tf.add(conv3x3(tf, x, conv1), conv1b));
-    h = tf.relu(tf.add(conv3x3(tf, h, conv2), conv2b));
-    h = tf.mul(maxPool2(tf, h), drop1);
+    let h = tf.relu(tf.add(conv(x, conv1), conv1b));
+    h = tf.relu(tf.add(conv(h, conv2), conv2b));
+    h = tf.mul(tf.maxPool(h as Tensor4D, 2, 2, 'valid'), drop1);
     h = tf.mul(tf.relu(tf.add(tf.matMul(tf.reshape(h, [s.batch, features]), fc1), fc1b)), drop2);
     const logProbs = tf.logSoftmax(tf.add(tf.matMul(h, fc2), fc2b));
     // nll_loss: −mean over the batch of the target's log-probability.
