@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { measure, resultRow, wanted, type RunContext } from './context';
-import { charGptStep, mnistCnnStep } from './tfjsDeep';
+import { charGptStep, matmul, mnistCnnStep } from './tfjsDeep';
 import { ADAMW, GEMM_FORMS, gemmFlops, gemmId } from './workloads';
 
 export type Tf = typeof import('@tensorflow/tfjs-core');
@@ -103,10 +103,12 @@ function trainingStep(tf: Tf, widths: readonly number[], batch: number, loss: 'c
   const x = tf.randomNormal([batch, widths[0]!]);
   const y = loss === 'mse' ? tf.randomNormal([batch, outputs]) : tf.oneHot(tf.randomUniform([batch], 0, outputs, 'int32'), outputs);
   const update = adamwUpdate(tf, variables);
+  // Products whose gradients are plain products of transposes (tfjsDeep.ts: faster in tfjs-wasm than matMul's own).
+  const mm = matmul(tf);
   const forward = (): TfScalar => {
     let h: TfTensor = x as TfTensor;
     for (let i = 0; i < weights.length; i++) {
-      h = tf.add(tf.matMul(h, weights[i]!), biases[i]!);
+      h = tf.add(mm(h, weights[i]!), biases[i]!);
       if (i + 1 < weights.length) h = tf.relu(h);
     }
     return (loss === 'mse' ? tf.losses.meanSquaredError(y, h) : tf.losses.softmaxCrossEntropy(y, h)) as TfScalar;
