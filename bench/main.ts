@@ -7,6 +7,8 @@
  *   npm run bench -- --only mlp784,gemm1024-nn --impl ours,tfjs-wasm
  *   npm run bench -- --only init-gpt2-small,init-resnet50   the model inspections through the engine worker alone
  *   npm run bench -- --only checkpoint-gpt2-small    a 498 MB safetensors file summarized through the engine worker
+ *   npm run bench -- --only mnist-cnn,char-gpt       the deep models' training (their .py files, bench/deepModels.ts)
+ *                                                     against PyTorch on OpenBLAS and tfjs-wasm
  *
  *   node --cpu-prof dist/bench.js --profile article   our engine alone on one workload for ~5 s, to profile
  *                                                     (then: node scripts/cpuprofile-top.mjs CPU.*.cpuprofile);
@@ -25,7 +27,7 @@ import { benchTraining, type TrainingBenchOptions } from './training';
 import { benchCheckpointSummary, CHECKPOINT_WORKLOAD } from './checkpointSummary';
 import { machineFacts } from './machine';
 import { BENCHMARKS_HEADER, goalsText, markdownSection, tableCells, textTable } from './report';
-import { IMPLS, runImplementation, runSuite, type Impl } from './suite';
+import { IMPLS, pytorchInfo, runImplementation, runSuite, type Impl } from './suite';
 import { FULL_BUDGET, QUICK_BUDGET } from './timing';
 import { benchModelInspection, isModelInspection, profileModelInspection, type ModelInspectionId } from './workerInspect';
 import { ADAMW, FULL_SIZES, PEER_WORKLOADS, WORKLOADS, type Sizes, type SuiteConfig } from './workloads';
@@ -94,7 +96,7 @@ async function child(impl: Impl, config: SuiteConfig): Promise<void> {
     config,
     emit: (row) => process.stdout.write(`${JSON.stringify(row)}\n`),
     log: (line) => process.stderr.write(`${line}\n`),
-  });
+  }, root);
 }
 
 function tfjsVersion(): string {
@@ -140,6 +142,9 @@ async function main(): Promise<void> {
   const config: SuiteConfig = { sizes: FULL_SIZES, budget: args.quick ? QUICK_BUDGET : FULL_BUDGET, adamw: ADAMW, only: peerOnly };
   const log = (line: string) => process.stderr.write(`${line}\n`);
   log(`Weightscope benchmarks (${args.quick ? 'quick' : 'full'}): ${machine.cpu}, ${machine.cores} cores, load ${machine.loadAverage}`);
+  // The peer as it will run (which BLAS Debian's torch loaded decides its speed), before any row is measured.
+  const pytorch = args.impls.includes('pytorch') && (!peerOnly || peerOnly.length > 0) ? await pytorchInfo(root) : null;
+  if (pytorch) log(pytorch);
   const started = performance.now();
   const { rows, notes } = peerOnly && peerOnly.length === 0
     ? { rows: [], notes: [] }
@@ -170,7 +175,9 @@ async function main(): Promise<void> {
   console.log(goalsText(rows));
   for (const note of notes) console.log(`note: ${note}`);
 
-  writeFileSync(path.join(root, 'bench/results.json'), `${JSON.stringify(rows, null, 2)}\n`);
+  // The rows with what they were measured on: the machine, and the peers' versions (PyTorch's BLAS among them).
+  const results = { machine, mode: args.quick ? 'quick' : 'full', peers: notes, rows };
+  writeFileSync(path.join(root, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log('\nwrote bench/results.json');
   if (args.record) {
     const file = path.join(root, 'BENCHMARKS.md');

@@ -18,6 +18,7 @@ import { Tensor } from '../engine/tensor/tensor';
 import { BufferArena } from '../engine/tensor/arena';
 import { GemmPool } from '../worker/gemmPool';
 import { measure, measureWall, resultRow, wanted, type RunContext } from './context';
+import { deepTrainingStep } from './deepModels';
 import { measureHeap } from './memory';
 import { pairedMedianSeconds } from './timing';
 import { ADAMW, GEMM_FORMS, gemmFlops, gemmId, type GemmForm } from './workloads';
@@ -25,7 +26,7 @@ import { ADAMW, GEMM_FORMS, gemmFlops, gemmId, type GemmForm } from './workloads
 export const IMPL = 'ours';
 const HEAP_STEPS = 1000;
 
-export function runOurs(ctx: RunContext): void {
+export async function runOurs(ctx: RunContext, root: string): Promise<void> {
   const { sizes } = ctx.config;
   if (wanted(ctx, 'mlp784')) {
     const train = trainingStep(sizes.mnist.widths, sizes.mnist.batch, 'cross-entropy', null);
@@ -35,6 +36,9 @@ export function runOurs(ctx: RunContext): void {
     const train = trainingStep(sizes.article.widths, sizes.article.batch, 'mse', null);
     ctx.emit(resultRow('article', IMPL, measure(ctx, train)));
   }
+  // The deep models train through the real path: their .py file read, its forward graph, the Trainer.
+  if (wanted(ctx, 'mnist-cnn')) ctx.emit(resultRow('mnist-cnn', IMPL, measure(ctx, (await deepTrainingStep(root, 'mnist-cnn', sizes.mnistCnn)).step)));
+  if (wanted(ctx, 'char-gpt')) ctx.emit(resultRow('char-gpt', IMPL, measure(ctx, (await deepTrainingStep(root, 'char-gpt', sizes.charGpt)).step)));
   if (wanted(ctx, 'article-traced') || wanted(ctx, 'article-traced-ratio')) {
     // Traced and untraced steps alternate, so that their ratio sees one machine load.
     // Both sum each gradient's squares, as the Trainer does for the gradient norm (the trace then reuses them).

@@ -49,7 +49,11 @@ export function goals(rows: readonly ResultRow[]): Goal[] {
     { text: 'MLP 784-256-256-10 vs tfjs-wasm', measured: ratio('mlp784', 'tfjs-wasm'), target: 5, kind: 'atLeast', unit: '×' },
     { text: 'MLP 784-256-256-10 vs PyTorch', measured: ratio('mlp784', 'pytorch'), target: 3, kind: 'atLeast', unit: '×' },
     { text: 'MLP 784-256-256-10 vs tfjs-cpu', measured: ratio('mlp784', 'tfjs-cpu'), target: 15, kind: 'atLeast', unit: '×' },
-    { text: "article's model vs PyTorch", measured: ratio('article', 'pytorch'), target: 4, kind: 'atLeast', unit: '×' },
+    { text: "article's model vs PyTorch", measured: ratio('article', 'pytorch'), target: 5, kind: 'atLeast', unit: '×' },
+    { text: "PyTorch's MNIST CNN training vs PyTorch", measured: ratio('mnist-cnn', 'pytorch'), target: 1.5, kind: 'atLeast', unit: '×' },
+    { text: "PyTorch's MNIST CNN training vs tfjs-wasm", measured: ratio('mnist-cnn', 'tfjs-wasm'), target: 5, kind: 'atLeast', unit: '×' },
+    { text: 'char nanoGPT training vs PyTorch', measured: ratio('char-gpt', 'pytorch'), target: 1.5, kind: 'atLeast', unit: '×' },
+    { text: 'char nanoGPT training vs tfjs-wasm', measured: ratio('char-gpt', 'tfjs-wasm'), target: 5, kind: 'atLeast', unit: '×' },
     {
       text: "article's model, tracing on ÷ off",
       measured: tracedRatio,

@@ -65,13 +65,13 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
 }
 
 /** Runs one implementation here; also the body of a child process. */
-export async function runImplementation(impl: Exclude<Impl, 'pytorch'>, ctx: RunContext): Promise<void> {
-  if (impl === 'ours') runOurs(ctx);
+export async function runImplementation(impl: Exclude<Impl, 'pytorch'>, ctx: RunContext, root: string): Promise<void> {
+  if (impl === 'ours') await runOurs(ctx, root);
   else await runTfjs(ctx, impl === 'tfjs-wasm' ? 'wasm' : 'cpu');
 }
 
 async function runInProcess(impl: Exclude<Impl, 'pytorch'>, options: SuiteOptions, rows: ResultRow[]): Promise<void> {
-  await runImplementation(impl, { config: options.config, emit: (row) => rows.push(row), log: options.log });
+  await runImplementation(impl, { config: options.config, emit: (row) => rows.push(row), log: options.log }, options.root);
 }
 
 function runChild(impl: Impl, options: SuiteOptions, rows: ResultRow[], notes: string[]): Promise<void> {
@@ -94,8 +94,31 @@ async function runPytorch(options: SuiteOptions, rows: ResultRow[], notes: strin
   await collect(python, [script, JSON.stringify(options.config)], options, rows, notes);
 }
 
+/**
+ * The PyTorch peer as the run header shows it (torch's version, its threads, the BLAS it loaded: bench/torch_bench.py
+ * `--info`), or why it will be skipped.
+ */
+export async function pytorchInfo(root: string, python: string = DEFAULT_PYTHON): Promise<string> {
+  if (!existsSync(python)) return `PyTorch: ${python} not found`;
+  const rows: ResultRow[] = [];
+  const notes: string[] = [];
+  const options = { root, timeoutMs: 60_000, log: () => {} };
+  try {
+    await collect(python, [path.join(root, 'bench', 'torch_bench.py'), '--info'], options, rows, notes);
+  } catch (err) {
+    return `PyTorch: not available (${err instanceof Error ? err.message : String(err)})`;
+  }
+  return notes[0] ?? 'PyTorch: no info line';
+}
+
+/** The note for the PyTorch script's info line. */
+export function pytorchNote(info: Record<string, unknown>): string {
+  const threads = Number(info['threads']);
+  return `PyTorch ${String(info['torch'])}, ${threads} thread${threads === 1 ? '' : 's'}, BLAS: ${String(info['blas'])}`;
+}
+
 /** Starts a child, turns its JSON stdout lines into rows (and an `info` line into a note), relays stderr. */
-function collect(command: string, args: string[], options: SuiteOptions, rows: ResultRow[], notes: string[]): Promise<void> {
+function collect(command: string, args: string[], options: Pick<SuiteOptions, 'root' | 'timeoutMs' | 'log'>, rows: ResultRow[], notes: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.root, stdio: ['ignore', 'pipe', 'pipe'] });
     const timer = setTimeout(() => {
@@ -142,7 +165,7 @@ function collect(command: string, args: string[], options: SuiteOptions, rows: R
         options.log(`  ${parsed.workload}: ${parsed.value.toPrecision(4)} ${parsed.unit}`);
       } else if (parsed && typeof parsed === 'object' && 'info' in parsed) {
         const info = (parsed as { info: Record<string, unknown> }).info;
-        notes.push(`PyTorch ${String(info['torch'])}, ${String(info['threads'])} thread, BLAS ${String(info['blas'])}`);
+        notes.push(pytorchNote(info));
       }
     }
   });

@@ -8,19 +8,28 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { measure, resultRow, wanted, type RunContext } from './context';
+import { charGptStep, matmul, mnistCnnStep } from './tfjsDeep';
 import { ADAMW, GEMM_FORMS, gemmFlops, gemmId } from './workloads';
 
-type Tf = typeof import('@tensorflow/tfjs-core');
+export type Tf = typeof import('@tensorflow/tfjs-core');
 type TfTensor = import('@tensorflow/tfjs-core').Tensor;
 type TfScalar = import('@tensorflow/tfjs-core').Scalar;
 export type TfBackend = 'cpu' | 'wasm';
 
 const load = createRequire(__filename);
+/** Batch × channels of the CNN up to which tfjs-cpu trains the deep models (the smoke test's tiny sizes). */
+const DEEP_CPU_LIMIT = 64;
 
 export async function runTfjs(ctx: RunContext, backend: TfBackend): Promise<void> {
   const tf = await initTf(backend, ctx.log);
   const impl = `tfjs-${backend}`;
   const { sizes } = ctx.config;
+  // tfjs-cpu takes about a minute per step of the CNN (its convolutions are plain JavaScript loops): only
+  // the wasm backend trains the deep models, unless the sizes are the smoke test's.
+  const deep = backend === 'wasm' || sizes.mnistCnn.batch * sizes.mnistCnn.channels <= DEEP_CPU_LIMIT;
+  if (!deep && (wanted(ctx, 'mnist-cnn') || wanted(ctx, 'char-gpt'))) ctx.log('tfjs-cpu: the deep models (mnist-cnn, char-gpt) are left to tfjs-wasm (a minute per step)');
+  if (deep && wanted(ctx, 'mnist-cnn')) ctx.emit(resultRow('mnist-cnn', impl, measure(ctx, mnistCnnStep(tf, sizes.mnistCnn))));
+  if (deep && wanted(ctx, 'char-gpt')) ctx.emit(resultRow('char-gpt', impl, measure(ctx, charGptStep(tf, sizes.charGpt))));
   if (wanted(ctx, 'mlp784')) {
     const train = trainingStep(tf, sizes.mnist.widths, sizes.mnist.batch, 'cross-entropy');
     ctx.emit(resultRow('mlp784', impl, measure(ctx, train)));
@@ -93,24 +102,37 @@ function trainingStep(tf: Tf, widths: readonly number[], batch: number, loss: 'c
   const outputs = widths[widths.length - 1]!;
   const x = tf.randomNormal([batch, widths[0]!]);
   const y = loss === 'mse' ? tf.randomNormal([batch, outputs]) : tf.oneHot(tf.randomUniform([batch], 0, outputs, 'int32'), outputs);
-  const optimizer = tf.train.adam(ADAMW.lr, ADAMW.betas[0], ADAMW.betas[1], ADAMW.eps);
-  const keep = 1 - ADAMW.lr * ADAMW.weightDecay;
+  const update = adamwUpdate(tf, variables);
+  // Products whose gradients are plain products of transposes (tfjsDeep.ts: faster in tfjs-wasm than matMul's own).
+  const mm = matmul(tf);
   const forward = (): TfScalar => {
     let h: TfTensor = x as TfTensor;
     for (let i = 0; i < weights.length; i++) {
-      h = tf.add(tf.matMul(h, weights[i]!), biases[i]!);
+      h = tf.add(mm(h, weights[i]!), biases[i]!);
       if (i + 1 < weights.length) h = tf.relu(h);
     }
     return (loss === 'mse' ? tf.losses.meanSquaredError(y, h) : tf.losses.softmaxCrossEntropy(y, h)) as TfScalar;
   };
   return () => {
     tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(forward, variables);
-      for (const v of variables) v.assign(tf.mul(v, keep));
-      // applyGradients takes gradients by variable name, which is what variableGrads returns.
-      optimizer.applyGradients(grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
-      value.dataSync();
+      update(forward).dataSync();
     });
+  };
+}
+
+/**
+ * An AdamW step on `variables`: the gradients of `loss`, the decoupled decay θ ← θ·(1 − lr·λ) applied first
+ * (torch's order), then tfjs's Adam. Returns the loss.
+ */
+export function adamwUpdate(tf: Tf, variables: import('@tensorflow/tfjs-core').Variable[]): (loss: () => TfScalar) => TfScalar {
+  const optimizer = tf.train.adam(ADAMW.lr, ADAMW.betas[0], ADAMW.betas[1], ADAMW.eps);
+  const keep = 1 - ADAMW.lr * ADAMW.weightDecay;
+  return (loss) => {
+    const { value, grads } = tf.variableGrads(loss, variables);
+    for (const v of variables) v.assign(tf.mul(v, keep));
+    // applyGradients takes gradients by variable name, which is what variableGrads returns.
+    optimizer.applyGradients(grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
+    return value;
   };
 }
 

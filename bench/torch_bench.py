@@ -5,17 +5,32 @@ Runs the suite's workloads on one thread (torch.set_num_threads(1)) with the
 sizes, time budget and AdamW settings given as JSON (bench/workloads.ts,
 SuiteConfig), and prints one JSON object per line:
     {"workload": ..., "impl": "pytorch", "metric": ..., "value": ..., "unit": ...}
-after a first line {"info": {...}} with the torch version and its BLAS.
+after a first line {"info": {...}} with the torch version and the BLAS it runs on.
+
+Debian's torch is built against the generic BLAS interface (torch.__config__
+says BLAS_INFO=generic whatever is installed) and gets whichever libblas.so.3
+the system's alternatives point to: the reference BLAS, or OpenBLAS once
+libopenblas0-pthread is installed (scripts/setup-bench.sh). So the BLAS is
+read from the shared libraries this process has loaded (/proc/self/maps),
+and OpenBLAS is asked for its version and threading. OpenBLAS's own thread
+pool is pinned to one thread before torch loads it (OPENBLAS_NUM_THREADS):
+torch.set_num_threads does not reach a BLAS it was not built for.
 Timing: CPU time of the process (time.process_time, as bench/timing.ts);
 one warm-up run, then runs until the budget is spent; the median.
 Usage: torch_bench.py '<SuiteConfig as JSON>'
+       torch_bench.py --info      the info line alone (the suite's run header)
 """
+import ctypes
+import importlib.util
 import json
-import re
+import os
 import sys
 import time
 
-import torch
+# Before torch loads libblas.so.3: OpenBLAS reads it once, when it starts its thread pool.
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+
+import torch  # noqa: E402
 
 IMPL = "pytorch"
 GEMM_FORMS = ["nn", "tn", "nt"]
@@ -80,6 +95,55 @@ def training_step(widths, batch, loss, adamw):
     return run
 
 
+def import_file(root, relative, name):
+    """A model file of the repository as a module (bench/mnist_cnn.py, examples/tiny_gpt/model.py): the same
+    source our engine reads (bench/deepModels.ts), so that both train the same model."""
+    spec = importlib.util.spec_from_file_location(name, os.path.join(root, relative))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def adamw_of(model, adamw):
+    return torch.optim.AdamW(
+        model.parameters(), lr=adamw["lr"], betas=tuple(adamw["betas"]), eps=adamw["eps"], weight_decay=adamw["weightDecay"]
+    )
+
+
+def deep_training_step(model, inputs, targets, adamw):
+    """One step as the example scripts take it; the model's forward returns (output, loss)."""
+    model.train()
+    opt = adamw_of(model, adamw)
+
+    def run():
+        opt.zero_grad()
+        _, loss = model(inputs, targets)
+        loss.backward()
+        opt.step()
+        loss.item()
+
+    return run
+
+
+def mnist_cnn_step(root, sizes, adamw):
+    net = import_file(root, "bench/mnist_cnn.py", "mnist_cnn")
+    config = net.NetConfig(channels=sizes["channels"], hidden=sizes["hidden"], classes=sizes["classes"], image=sizes["image"])
+    model = net.Net(config)
+    x = torch.randn(sizes["batch"], 1, sizes["image"], sizes["image"])
+    y = torch.randint(0, sizes["classes"], (sizes["batch"],))
+    return deep_training_step(model, x, y, adamw)
+
+
+def char_gpt_step(root, sizes, adamw):
+    gpt = import_file(root, "examples/tiny_gpt/model.py", "tiny_gpt")
+    config = gpt.GPTConfig(vocab_size=sizes["vocabSize"], block_size=sizes["blockSize"], n_layer=sizes["nLayer"], n_head=sizes["nHead"], n_embd=sizes["nEmbd"])
+    model = gpt.GPT(config)
+    shape = (sizes["batch"], sizes["blockSize"])
+    idx = torch.randint(0, sizes["vocabSize"], shape)
+    targets = torch.randint(0, sizes["vocabSize"], shape)
+    return deep_training_step(model, idx, targets, adamw)
+
+
 def gemm(n, form):
     a = torch.randn(n, n)
     b = torch.randn(n, n)
@@ -101,15 +165,49 @@ def inspect_mlp(widths):
                 torch.histc(p, bins=40, min=lo, max=hi)
 
 
+OPENBLAS_THREADING = {0: "sequential", 1: "pthread", 2: "OpenMP"}
+
+
+def loaded_blas():
+    """The BLAS this process runs: "OpenBLAS 0.3.21 (pthread, 1 thread)", "reference BLAS", or what was loaded."""
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "/" in line}
+    except OSError:
+        return "unknown (no /proc/self/maps)"
+    candidates = sorted(p for p in paths if "blas" in os.path.basename(p))
+    for path in candidates:
+        try:
+            lib = ctypes.CDLL(path)
+            get_config = lib.openblas_get_config
+        except (OSError, AttributeError):
+            continue
+        get_config.restype = ctypes.c_char_p
+        version = get_config().decode().split()[1]
+        threading = OPENBLAS_THREADING.get(lib.openblas_get_parallel(), "unknown threading")
+        threads = lib.openblas_get_num_threads()
+        return f"OpenBLAS {version} ({threading}, {threads} thread{'s' if threads != 1 else ''})"
+    if any(os.path.basename(p).startswith("libblas.so") for p in candidates):
+        real = [os.path.realpath(p) for p in candidates if os.path.basename(p).startswith("libblas.so")]
+        return "reference BLAS" if all("/blas/" in r for r in real) else f"libblas ({', '.join(real)})"
+    return "none loaded (torch's own kernels)"
+
+
+def info_line():
+    torch.set_num_threads(1)
+    # torch loads libblas.so.3 with its own library, at import: the maps list it from here on.
+    return {"info": {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": loaded_blas()}}
+
+
 def main():
+    if sys.argv[1] == "--info":
+        print(json.dumps(info_line()), flush=True)
+        return
     config = json.loads(sys.argv[1])
     sizes, budget, adamw, only = config["sizes"], config["budget"], config["adamw"], config["only"]
     budget_ms, max_runs = budget["ms"], budget["maxRuns"]
-    torch.set_num_threads(1)
+    print(json.dumps(info_line()), flush=True)
     torch.manual_seed(0)
-    blas = re.search(r"BLAS_INFO=([^,\s]+)", torch.__config__.show())
-    info = {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas.group(1) if blas else "unknown"}
-    print(json.dumps({"info": info}), flush=True)
 
     def wanted(workload):
         return only is None or workload in only
@@ -121,6 +219,11 @@ def main():
         emit("mlp784", measure(training_step(sizes["mnist"]["widths"], sizes["mnist"]["batch"], "ce", adamw)), "steps/s")
     if wanted("article"):
         emit("article", measure(training_step(sizes["article"]["widths"], sizes["article"]["batch"], "mse", adamw)), "steps/s")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if wanted("mnist-cnn"):
+        emit("mnist-cnn", measure(mnist_cnn_step(root, sizes["mnistCnn"], adamw)), "steps/s")
+    if wanted("char-gpt"):
+        emit("char-gpt", measure(char_gpt_step(root, sizes["charGpt"], adamw)), "steps/s")
     for index, n in enumerate(sizes["gemm"]):
         for form in GEMM_FORMS:
             workload = f"gemm{FULL_GEMM_SIZES[index]}-{form}"

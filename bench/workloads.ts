@@ -46,9 +46,30 @@ export interface Sizes {
   normals: number;
   /** Square GEMM sizes; workload ids are named after FULL_SIZES. */
   gemm: number[];
+  /** PyTorch's MNIST example CNN (bench/mnist_cnn.py): conv channels c and 2c, fc hidden units, square images. */
+  mnistCnn: MnistCnnSizes;
+  /** A character-level nanoGPT (examples/tiny_gpt/model.py's GPT) and its batch of `batch` sequences of `blockSize` tokens. */
+  charGpt: CharGptSizes;
   /** Inspected through the engine worker (init-gpt2-small, init-resnet50). */
   gpt2: Gpt2Config;
   resnet50: ResNetConfig;
+}
+
+export interface MnistCnnSizes {
+  channels: number;
+  hidden: number;
+  classes: number;
+  image: number;
+  batch: number;
+}
+
+export interface CharGptSizes {
+  vocabSize: number;
+  blockSize: number;
+  nLayer: number;
+  nHead: number;
+  nEmbd: number;
+  batch: number;
 }
 
 export const FULL_SIZES: Sizes = {
@@ -58,6 +79,8 @@ export const FULL_SIZES: Sizes = {
   histogram: { values: 10_000_000, bins: 256 },
   normals: 10_000_000,
   gemm: [256, 1024],
+  mnistCnn: { channels: 32, hidden: 128, classes: 10, image: 28, batch: 64 },
+  charGpt: { vocabSize: 65, blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 128, batch: 16 },
   gpt2: GPT2_SMALL,
   resnet50: RESNET50,
 };
@@ -70,6 +93,8 @@ export const SMOKE_SIZES: Sizes = {
   histogram: { values: 1000, bins: 256 },
   normals: 1000,
   gemm: [8, 12],
+  mnistCnn: { channels: 2, hidden: 8, classes: 3, image: 28, batch: 2 },
+  charGpt: { vocabSize: 11, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 8, batch: 2 },
   gpt2: { vocabSize: 50, blockSize: 16, nLayer: 2, nHead: 2, nEmbd: 8 },
   resnet50: { layers: [1, 2, 1, 1], width: 4, numClasses: 10 },
 };
@@ -93,6 +118,8 @@ export function gemmId(index: number, form: GemmForm): string {
 export const WORKLOADS: readonly Workload[] = [
   { id: 'mlp784', title: 'MLP 784-256-256-10, batch 128, softmax CE, AdamW', unit: 'steps/s' },
   { id: 'article', title: "article's 10-100-10-1, batch 32, MSE, AdamW", unit: 'steps/s' },
+  { id: 'mnist-cnn', title: "PyTorch's MNIST example CNN, batch 64, nll_loss, AdamW", unit: 'steps/s' },
+  { id: 'char-gpt', title: 'char nanoGPT (4 layers, 4 heads, 128 wide, block 64), batch 16, AdamW', unit: 'steps/s' },
   { id: 'article-traced', title: "article's model with the training panel's full per-step tracing", unit: 'steps/s' },
   { id: 'article-traced-ratio', title: "article's model, traced ÷ untraced (measured alternately)", unit: 'ratio' },
   ...FULL_SIZES.gemm.flatMap((size) =>

@@ -106,13 +106,44 @@ function maxPool(op: string, x: Tensor, dims: 1 | 2, options: MaxPoolOptions): T
   const y = allocate(x.dtype, planes * OH * OW);
   // Flat input index of each output's maximum, for backward.
   const argmax = new Int32Array(y.length);
-  maxPoolPlanes(x.data, planes, H, W, OH, OW, k[0]!, k[1]!, s[0]!, s[1]!, p[0]!, p[1]!, d[0]!, d[1]!, y, argmax);
+  const pair = dims === 2 && k[0] === 2 && k[1] === 2 && s[0] === 2 && s[1] === 2 && p[0] === 0 && p[1] === 0 && d[0] === 1 && d[1] === 1;
+  if (pair && !ceil) maxPool2x2Planes(x.data, planes, H, W, OH, OW, y, argmax);
+  else maxPoolPlanes(x.data, planes, H, W, OH, OW, k[0]!, k[1]!, s[0]!, s[1]!, p[0]!, p[1]!, d[0]!, d[1]!, y, argmax);
   const xs = x.data;
   return opResult('MaxPool2DWithIndicesBackward', y, outShape(OH, OW), [x], (g) => {
     const gx = allocate(x.dtype, xs.length);
     for (let i = 0; i < g.length; i++) gx[argmax[i]!] += g[i]!;
     return [gx];
   });
+}
+
+/**
+ * max_pool2d(x, 2) (kernel 2, stride 2, no padding, floor mode), the CNNs' usual pooling: the general loops
+ * with the window unrolled, visiting (h0, w0), (h0, w0 + 1), (h0 + 1, w0), (h0 + 1, w0 + 1) in the same order
+ * and with the same test (greater, or NaN), so the maximum and its index are the general loop's.
+ */
+function maxPool2x2Planes(xs: FloatArray, planes: number, H: number, W: number, OH: number, OW: number, y: FloatArray, argmax: Int32Array): void {
+  let o = 0;
+  for (let plane = 0; plane < planes; plane++) {
+    const base = plane * H * W;
+    for (let i = 0; i < OH; i++) {
+      const top = base + 2 * i * W;
+      for (let j = 0; j < OW; j++, o++) {
+        const a = top + 2 * j;
+        let at = a;
+        // The general loop's first comparison (against −∞) always takes the window's first value.
+        let best = xs[a]!;
+        let v = xs[a + 1]!;
+        if (v > best || v !== v) { best = v; at = a + 1; }
+        v = xs[a + W]!;
+        if (v > best || v !== v) { best = v; at = a + W; }
+        v = xs[a + W + 1]!;
+        if (v > best || v !== v) { best = v; at = a + W + 1; }
+        y[o] = best;
+        argmax[o] = at;
+      }
+    }
+  }
 }
 
 /** The max-pooling loops, with every size a local number (the hot loop reads no arrays but x). */

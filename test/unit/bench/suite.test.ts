@@ -73,6 +73,8 @@ describe('benchmark suite (smoke: one run of each workload, tiny sizes)', () => 
     }
     expectSchema(rows);
     expect(notes.join('\n')).toMatch(/^PyTorch \d/m);
+    // The BLAS torch loaded, read from the process (Debian's torch says "generic" whatever it runs on).
+    expect(notes.join('\n')).toMatch(/^PyTorch .*, 1 thread, BLAS: (OpenBLAS \d+\.\d+\.\d+ \((pthread|sequential|OpenMP), 1 thread\)|reference BLAS|libblas|none loaded)/m);
     expect(rows.map((r) => r.workload).sort()).toEqual(PEER_WORKLOADS.map((w) => w.id).filter((id) => !OURS_ONLY.includes(id)).sort());
   });
 });
@@ -170,6 +172,15 @@ describe('benchmark report', () => {
     expect(goalMet(byText['init + statistics of 10M parameters']!)).toBe(false);
     expect(goalMet(byText['256-bin histogram of 10M floats']!)).toBe(true);
     expect(goalMet(byText['MLP 784-256-256-10 vs PyTorch']!)).toBeUndefined();
+    // The deep models: ≥ 1.5× PyTorch and ≥ 5× tfjs-wasm.
+    const deep = Object.fromEntries(goals([
+      row('mnist-cnn', 'ours', 8, 'steps/s'), row('mnist-cnn', 'pytorch', 5, 'steps/s'), row('mnist-cnn', 'tfjs-wasm', 2, 'steps/s'),
+      row('char-gpt', 'ours', 14, 'steps/s'), row('char-gpt', 'pytorch', 10, 'steps/s'), row('char-gpt', 'tfjs-wasm', 2, 'steps/s'),
+    ]).map((g) => [g.text, goalMet(g)]));
+    expect(deep).toMatchObject({
+      "PyTorch's MNIST CNN training vs PyTorch": true, "PyTorch's MNIST CNN training vs tfjs-wasm": false,
+      'char nanoGPT training vs PyTorch': false, 'char nanoGPT training vs tfjs-wasm': true,
+    });
     // With the training run's interleaved measurement in the rows, the goal uses it.
     const withRun = [...rows, { workload: 'train-article-traced', impl: 'ours', metric: 'traced ÷ off (wall clock, median of interleaved chunks)', value: 0.85, unit: 'ratio' }];
     const tracing = goals(withRun).find((g) => g.text === "article's model, tracing on ÷ off")!;

@@ -16,6 +16,26 @@ describe('pooling', () => {
     expect(Array.from(x.grad!)).toEqual([0, 1, 0, 0, 0, 0, 2, 0, 3, 0, 0, 0, 0, 0, 4, 0]);
   });
 
+  it('max_pool2d(x, 2) (its unrolled 2×2 loop) gives the general loop\'s maxima and indices: ties, NaN, −∞', () => {
+    // ceil_mode on even sides gives the same windows through the general loop.
+    const values = [3, 3, -Infinity, -Infinity, Number.NaN, 1, 2, Number.NaN, -Infinity, -Infinity, 0, -0, 5, 7, 7, 5,
+      1, 2, Number.NaN, Number.NaN, 4, 4, 4, 4];
+    const data = Array.from({ length: 2 * 3 * 6 * 4 }, (_, i) => values[i % values.length]! + (i % 7 === 0 ? 0.5 : 0));
+    for (const i of [0, 1, 4, 5]) data[i] = -Infinity; // a window of −∞ only: its first element is the index
+    const grads: number[][] = [];
+    const outs = [false, true].map((ceilMode) => {
+      const x = Tensor.from(data, [2, 3, 6, 4], { requiresGrad: true });
+      const y = maxPool2d(x, { kernelSize: 2, ceilMode });
+      y.backward(Float64Array.from({ length: y.numel }, (_, i) => i + 1));
+      grads.push(Array.from(x.grad!));
+      return Array.from(y.data);
+    });
+    expect(outs[0]).toHaveLength(2 * 3 * 3 * 2);
+    expect(outs[0]).toEqual(outs[1]);
+    expect(grads[0]).toEqual(grads[1]);
+    expect(outs[0]!.some((v) => Number.isNaN(v)) && outs[0]!.includes(-Infinity)).toBe(true);
+  });
+
   it('max_pool propagates NaN as torch does', () => {
     const y = maxPool1d(Tensor.from([1, Number.NaN, 3, 4], [1, 1, 4]), { kernelSize: 2 });
     expect(y.data[0]).toBeNaN();
