@@ -82,13 +82,11 @@ export function normalFillFloatWasm(gen: TorchGenerator, data: Float32Array, mea
   const { k, stateAt, bufferAt, buffer } = m;
   const n = data.length;
   withState(m, gen, (start) => {
-    let index = start;
-    for (let at = 0; at < n; at += CHUNK) {
-      const length = Math.min(CHUNK, n - at);
-      index = k.uniform_f32(stateAt, index, bufferAt, length);
+    let index = fillByChunks(m, data, start, (from, length) => {
+      const next = k.uniform_f32(stateAt, from, bufferAt, length);
       k.box_muller_f32(bufferAt, length >> 4, mean, std);
-      data.set(length === CHUNK ? buffer : buffer.subarray(0, length), at);
-    }
+      return next;
+    });
     if (n % 16 !== 0) {
       index = k.uniform_f32(stateAt, index, bufferAt, 16);
       k.box_muller_f32(bufferAt, 1, mean, std);
@@ -103,18 +101,24 @@ export function normalFillFloatWasm(gen: TorchGenerator, data: Float32Array, mea
 export function uniformFillFloatWasm(gen: TorchGenerator, data: Float32Array, lo: number, width: number): boolean {
   const m = load();
   if (!m) return false;
-  const { k, stateAt, bufferAt, buffer } = m;
-  const n = data.length;
-  withState(m, gen, (start) => {
-    let index = start;
-    for (let at = 0; at < n; at += CHUNK) {
-      const length = Math.min(CHUNK, n - at);
-      index = k.uniform_range_f32(stateAt, index, bufferAt, length, lo, width);
-      data.set(length === CHUNK ? buffer : buffer.subarray(0, length), at);
-    }
-    return index;
-  });
+  const { k, stateAt, bufferAt } = m;
+  withState(m, gen, (start) => fillByChunks(m, data, start, (index, length) => k.uniform_range_f32(stateAt, index, bufferAt, length, lo, width)));
   return true;
+}
+
+/**
+ * Fills `data` a CHUNK at a time: `fill(index, length)` writes `length` floats into the module's buffer from
+ * generator position `index` and returns the position after them; each chunk is then copied out in order.
+ */
+function fillByChunks(m: Loaded, data: Float32Array, start: number, fill: (index: number, length: number) => number): number {
+  const { buffer } = m;
+  let index = start;
+  for (let at = 0, n = data.length; at < n; at += CHUNK) {
+    const length = Math.min(CHUNK, n - at);
+    index = fill(index, length);
+    data.set(length === CHUNK ? buffer : buffer.subarray(0, length), at);
+  }
+  return index;
 }
 
 /** Mt19937.skip(count) in the module (its twists vectorized). */
