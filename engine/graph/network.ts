@@ -48,11 +48,14 @@ export class GraphNetwork {
       this.parameters.set(entry.name, t);
       this.tensors.set(entry.name, t);
     }
-    // Buffers: their steps are constant fills (zeros, ones, a mask); they draw nothing from the generator, so
-    // they need no draw schedule (one that did draw would be refused by materialize as unscheduled).
+    // Buffers: from `initial` when it has them (initializeTensors: drawn in torch's order, or loaded from a
+    // checkpoint). Given parameters only, a buffer is built from its steps, which must then draw nothing
+    // (zeros, ones, a causal mask): one that draws needs its place in the model's draw order.
     const noDraws = new Map();
     for (const entry of entries) {
-      if (entry.decl.kind === 'buffer' && entry.sameAs === undefined) this.tensors.set(entry.name, new Tensor(materialize(entry.decl, noDraws, dtype).data, entry.decl.shape));
+      if (entry.decl.kind !== 'buffer' || entry.sameAs !== undefined) continue;
+      const given = values.get(entry.name);
+      this.tensors.set(entry.name, new Tensor(given ? given.data : materialize(entry.decl, noDraws, dtype).data, entry.decl.shape));
     }
     for (const entry of entries) {
       if (entry.sameAs !== undefined) this.tensors.set(entry.name, this.tensors.get(entry.sameAs)!);

@@ -18,7 +18,7 @@
  */
 import { targetWidth, type Dataset } from '../data/dataset';
 import { buildCriterion, buildNetwork } from '../model/build';
-import { initializeParameters, type InitialValues } from '../model/initialize';
+import { initializeParameters, initializeTensors, type InitialValues } from '../model/initialize';
 import { isGraphModel, type ChainModelSpec, type GraphModelSpec, type RunnableModelSpec } from '../model/spec';
 import { forwardArguments } from '../graph/data';
 import { GraphNetwork, type ModuleTrace } from '../graph/network';
@@ -255,7 +255,7 @@ function measureGraphSignal(spec: GraphModelSpec, options: SignalOptions): Signa
   const started = performance.now();
   const seed = options.seed ?? spec.seed;
   const rng = new TorchGenerator(seed);
-  const network = new GraphNetwork(spec, initializeParameters(spec, rng, 'float32', options.checkpoint), rng);
+  const network = new GraphNetwork(spec, initializeTensors(spec, rng, 'float32', options.checkpoint), rng);
   network.train(options.training ?? true);
 
   const data = options.data ?? defaultDataset(spec);

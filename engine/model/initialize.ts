@@ -39,6 +39,17 @@ export function initializeParameters(spec: ModelSpec, rng: TorchGenerator, dtype
   return out;
 }
 
+/**
+ * Every tensor of the model as torch's constructor leaves it, parameters and persistent buffers (a BatchNorm's
+ * running statistics, a buffer drawn with `torch.randn`), in `state_dict` order; a checkpoint overwrites both, as
+ * `load_state_dict` does. A forward graph reads buffers, so it is built from these.
+ */
+export function initializeTensors(spec: ModelSpec, rng: TorchGenerator, dtype: DType = 'float32', checkpoint?: InitialValues, checkpointLabel = 'init_from'): InitializedParameter[] {
+  const out: InitializedParameter[] = [];
+  forEachInitialTensor(spec, rng, dtype, (_entry, p) => out.push(p), { checkpoint, checkpointLabel });
+  return out;
+}
+
 export interface EachTensorOptions {
   /** Leave buffers out (training and the optimizer see parameters only). */
   parametersOnly?: boolean;

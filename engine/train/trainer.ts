@@ -9,7 +9,7 @@
  */
 import type { Dataset } from '../data/dataset';
 import { buildCriterion, buildNetwork, buildOptimizer, type BuiltNetwork } from '../model/build';
-import { initializeParameters, type InitialValues } from '../model/initialize';
+import { initializeParameters, initializeTensors, type InitialValues } from '../model/initialize';
 import { isGraphModel, type RunnableModelSpec } from '../model/spec';
 import type { Sequential } from '../nn';
 import { forwardArguments } from '../graph/data';
@@ -90,12 +90,12 @@ export class Trainer {
   constructor(readonly spec: RunnableModelSpec, options: TrainerOptions = {}) {
     const dtype = options.dtype ?? 'float32';
     const rng = new TorchGenerator(spec.seed);
-    const initial = initializeParameters(spec, rng, dtype, options.checkpoint);
     if (isGraphModel(spec)) {
-      const graph = new GraphNetwork(spec, initial, rng, dtype);
+      // Its forward may read buffers too (running statistics, masks, drawn buffers).
+      const graph = new GraphNetwork(spec, initializeTensors(spec, rng, dtype, options.checkpoint), rng, dtype);
       this.built = { parameters: graph.parameters, graph };
     } else {
-      const built: BuiltNetwork = buildNetwork(spec, initial, rng, dtype);
+      const built: BuiltNetwork = buildNetwork(spec, initializeParameters(spec, rng, dtype, options.checkpoint), rng, dtype);
       this.built = { parameters: built.parameters, network: built.network };
     }
     this.dataset = options.dataset ?? defaultDataset(spec, dtype);
