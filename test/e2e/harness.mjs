@@ -429,9 +429,10 @@ export async function runCommand(page, title, { timeout = 30000 } = {}) {
   // registered (it then offers "similar commands"): close it and ask again until the deadline.
   const end = Date.now() + timeout;
   for (;;) {
-    const input = await openQuickInput(page, 'F1');
-    await input.fill(`>${title}`);
     try {
+      // The palette can close again right after it opens (a webview taking focus): then open it anew.
+      const input = await openQuickInput(page, 'F1');
+      await input.fill(`>${title}`, { timeout: 5000 });
       await exact.or(loose).first().waitFor({ state: 'visible', timeout: Math.max(1000, Math.min(5000, end - Date.now())) });
       break;
     } catch (err) {

@@ -105,6 +105,22 @@ export const tests = [
         if (Math.abs(sampleStd - cliStd) > 1e-12) throw new Error(`${name} sample std ${sampleStd}, CLI ${cliStd}`);
         ctx.log(`GPT: ${rows.length} tensors, 809,856 parameters, ${name} std ${sampleStd.toPrecision(4)} (theory ${theoryStd.toPrecision(4)})`);
         await ctx.screenshot('python-4-gpt-inspector.png');
+        // Signal through depth of a transformer: the residual stream after each block and the attention entropy
+        // per head at initialization, as `weightscope signal --json` computes them.
+        const signal = JSON.parse(execFileSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'signal', path.join(repoRoot, 'examples', file), '--json'], { encoding: 'utf8' }));
+        await frame.locator('vscode-tab-header[data-tab="signal"]').click();
+        const panel = frame.locator('vscode-tab-panel[data-tab="signal"][data-state="ready"]');
+        await panel.waitFor({ timeout: 90000 });
+        const values = (selector) => panel.locator(selector).evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-value'))));
+        const shown = { ratios: await values('table.residual-table td[data-stat="ratioToInput"]'), entropies: await values('table.attention-table td[data-stat="entropy"]') };
+        const cliSays = { ratios: signal.residual.blocks.map((b) => b.ratioToInput), entropies: signal.attention.flatMap((a) => a.heads.map((x) => x.entropy)) };
+        for (const key of ['ratios', 'entropies']) {
+          const [a, b] = [shown[key], cliSays[key]];
+          if (a.length === 0 || a.length !== b.length || a.some((v, i) => Math.abs(v - b[i]) > 1e-9 * Math.max(1, Math.abs(b[i])))) throw new Error(`Signal ${key}: panel ${a}, CLI ${b}`);
+        }
+        ctx.log(`GPT signal: residual stream ${shown.ratios.map((r) => r.toFixed(2)).join(', ')}× the input std; ${shown.entropies.length} heads' entropies equal the CLI's`);
+        await panel.locator('#signal-residual').scrollIntoViewIfNeeded();
+        await ctx.screenshot('python-5-gpt-signal.png');
       } finally {
         fs.rmSync(workspace, { recursive: true, force: true });
       }
