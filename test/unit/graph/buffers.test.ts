@@ -6,10 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { GraphNetwork } from '../../../engine/graph/network';
 import { initializeTensors, initialTensors } from '../../../engine/model/initialize';
-import { isGraphModel, type GraphModelSpec } from '../../../engine/model/spec';
+import type { GraphModelSpec } from '../../../engine/model/spec';
 import { TorchGenerator } from '../../../engine/random';
 import { Trainer } from '../../../engine/train/trainer';
-import { resolveText } from '../pymodel/helpers';
+import { graphModelOf } from '../pymodel/helpers';
 
 const DRAWN_BUFFER = `import torch
 import torch.nn as nn
@@ -27,12 +27,7 @@ model = Shifted()
 criterion = nn.MSELoss()
 `;
 
-async function graphModel(text: string): Promise<GraphModelSpec> {
-  const file = await resolveText(text);
-  const spec = file.models.find((m) => m.primary)?.result.spec ?? file.models[0]!.result.spec!;
-  if (!isGraphModel(spec)) throw new Error(`not a graph model: ${spec.forwardUnavailable}`);
-  return spec;
-}
+const graphModel = graphModelOf;
 
 /** The buffer's values as the init inspection draws them (every tensor of the model, in torch's order). */
 function inspectedShift(spec: GraphModelSpec): number[] {

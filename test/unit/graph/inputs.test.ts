@@ -11,11 +11,10 @@ import { GraphNetwork } from '../../../engine/graph/network';
 import { isTensor } from '../../../engine/graph/values';
 import { measureSignal } from '../../../engine/inspect/signal';
 import { initializeParameters } from '../../../engine/model/initialize';
-import { isGraphModel, type GraphModelSpec } from '../../../engine/model/spec';
 import { TorchGenerator } from '../../../engine/random';
 import { add, linear, relu, Tensor } from '../../../engine/tensor';
 import { Trainer } from '../../../engine/train/trainer';
-import { resolveText } from '../pymodel/helpers';
+import { graphModelOf } from '../pymodel/helpers';
 
 const PRELUDE = 'import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n';
 
@@ -35,12 +34,7 @@ model = Critic()
 criterion = nn.MSELoss()
 `;
 
-async function graphModel(text: string): Promise<GraphModelSpec> {
-  const file = await resolveText(text);
-  const spec = file.models.find((m) => m.primary)?.result.spec ?? file.models[0]!.result.spec!;
-  if (!isGraphModel(spec)) throw new Error(`not a graph model: ${spec.forwardUnavailable}`);
-  return spec;
-}
+const graphModel = graphModelOf;
 
 function normals(shape: number[], seed: number): Tensor {
   const rng = new TorchGenerator(seed);

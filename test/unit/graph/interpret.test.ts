@@ -15,11 +15,11 @@ import { bindOp, engineHas, OPS, OpUnavailable } from '../../../engine/graph/ops
 import type { RuntimeValue } from '../../../engine/graph/values';
 import { measureSignal } from '../../../engine/inspect/signal';
 import { initializeParameters } from '../../../engine/model/initialize';
-import { isGraphModel, type GraphModelSpec } from '../../../engine/model/spec';
+import type { GraphModelSpec } from '../../../engine/model/spec';
 import { TorchGenerator } from '../../../engine/random';
 import { add, crossEntropyLoss, linear, relu, Tensor } from '../../../engine/tensor';
 import { Trainer } from '../../../engine/train/trainer';
-import { resolveText } from '../pymodel/helpers';
+import { graphModelOf, resolveText } from '../pymodel/helpers';
 
 const PRELUDE = 'import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n';
 
@@ -41,12 +41,7 @@ model = ResMLP()
 criterion = nn.CrossEntropyLoss()
 `;
 
-async function graphModel(text: string): Promise<GraphModelSpec> {
-  const file = await resolveText(text);
-  const spec = file.models.find((m) => m.primary)?.result.spec ?? file.models[0]!.result.spec!;
-  if (!isGraphModel(spec)) throw new Error(`not a graph model: ${spec.forwardUnavailable}`);
-  return spec;
-}
+const graphModel = graphModelOf;
 
 function network(spec: GraphModelSpec, dtype: 'float32' | 'float64' = 'float64'): GraphNetwork {
   const rng = new TorchGenerator(spec.seed);

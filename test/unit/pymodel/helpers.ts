@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { isGraphModel, type GraphModelSpec } from '../../../engine/model/spec';
 import { PythonParser, resolvePython, type PythonFile } from '../../../pymodel';
 
 const require = createRequire(import.meta.url);
@@ -43,4 +44,12 @@ export function articleBlocks(): string[] {
  */
 export function withoutFillOrder<T>(value: T): T {
   return JSON.parse(JSON.stringify(value, (key, v: unknown) => (key === 'seq' ? undefined : v))) as T;
+}
+
+/** The primary model of a Python source (else its first), which must be a forward graph the engine can run. */
+export async function graphModelOf(text: string): Promise<GraphModelSpec> {
+  const file = await resolveText(text);
+  const spec = file.models.find((m) => m.primary)?.result.spec ?? file.models[0]!.result.spec!;
+  if (!isGraphModel(spec)) throw new Error(`not a graph model: ${spec.forwardUnavailable}`);
+  return spec;
 }
