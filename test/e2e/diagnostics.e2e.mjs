@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openFile, problems, repoRoot } from './harness.mjs';
+import { goToLine, openFile, problems, repoRoot } from './harness.mjs';
 
 function copyExamples() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'weightscope-examples-'));
@@ -29,10 +29,7 @@ export const tests = [
         await ctx.screenshot('diagnostics-1-problems.png');
 
         // Cursor onto "BCELoss" (line 12), then the quick-fix menu.
-        await page.locator('.monaco-editor .view-lines').first().click();
-        await page.keyboard.press('Control+G');
-        await page.locator('.quick-input-widget input').fill(':12:14');
-        await page.keyboard.press('Enter');
+        await goToLine(page, 12, 14);
         await page.keyboard.press('Control+.');
         const fix = page.locator('.action-widget .action-item, .action-widget .monaco-list-row', { hasText: 'Use BCEWithLogitsLoss' }).first();
         await fix.waitFor({ timeout: 30000 });

@@ -407,6 +407,31 @@ export async function openFile(page, name, { timeout = 30000 } = {}) {
   return page.locator('.editor-group-container.active .editor-container');
 }
 
+/**
+ * Moves the active editor's cursor to `line`:`column` through Go to Line (Control+G). Under load the
+ * quick input can close again before the text is typed, or take Enter before it has read the text; so
+ * each try checks that the status bar shows the position, and tries again until `timeout`.
+ */
+export async function goToLine(page, line, column, { timeout = 30000 } = {}) {
+  const where = page.locator('.statusbar-item', { hasText: new RegExp(`Ln ${line}, Col ${column}\\b`) });
+  const end = Date.now() + timeout;
+  for (;;) {
+    try {
+      await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click({ timeout: 5000 });
+      const input = await openQuickInput(page, 'Control+G');
+      await input.fill(`:${line}:${column}`, { timeout: 5000 });
+      await page.waitForTimeout(200);
+      await page.keyboard.press('Enter');
+      await where.first().waitFor({ state: 'visible', timeout: 5000 });
+      return;
+    } catch (err) {
+      if (Date.now() >= end) throw new Error(`could not go to line ${line}, column ${column}: ${err.message}`);
+      await page.keyboard.press('Escape');
+      await sleep(500);
+    }
+  }
+}
+
 /** Waits for a CodeLens whose text contains `text` and clicks it. */
 export async function clickCodeLens(page, text, { timeout = 60000 } = {}) {
   // The first lens that is shown: while the editor re-renders its lenses, a replaced (hidden) one can come first.

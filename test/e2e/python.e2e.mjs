@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { clickCodeLens, openFile, problems, repoRoot, runCommand, webviewFrame } from './harness.mjs';
+import { clickCodeLens, goToLine, openFile, problems, repoRoot, runCommand, webviewFrame } from './harness.mjs';
 
 const MODEL = 'simple_model.py';
 
@@ -76,9 +76,7 @@ export const tests = [
         await openFile(page, 'model.py');
         // The lens sits above `class GPT`, below the fold: go to that line.
         const line = fs.readFileSync(path.join(workspace, file), 'utf8').split('\n').findIndex((l) => l.startsWith('class GPT(')) + 1;
-        await page.keyboard.press('Control+G');
-        await page.keyboard.type(String(line + 12));
-        await page.keyboard.press('Enter');
+        await goToLine(page, line + 12, 1);
         await page.locator('.codelens-decoration a', { hasText: 'Inspect' }).first().waitFor({ timeout: 60000 });
         // Its forward is read as a dataflow graph the engine runs: Train sits next to Inspect.
         await page.locator('.codelens-decoration a', { hasText: 'Train' }).first().waitFor({ timeout: 30000 });

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { clickCodeLens, openFile, repoRoot, runCommand, scrollIntoView, waitForNotification, webviewFrame } from './harness.mjs';
+import { clickCodeLens, goToLine, openFile, repoRoot, runCommand, scrollIntoView, waitForNotification, webviewFrame } from './harness.mjs';
 import { compareLayerTable, readLayerTable } from './layerTable.mjs';
 
 function engineRun(model, steps) {
@@ -106,9 +106,7 @@ export const tests = [
       await openFile(page, file);
       // The lenses sit above `class GPT`, below the fold: go to that line.
       const line = readFileSync(path.join(repoRoot, 'examples', file), 'utf8').split('\n').findIndex((l) => l.startsWith('class GPT(')) + 1;
-      await page.keyboard.press('Control+G');
-      await page.keyboard.type(String(line + 12));
-      await page.keyboard.press('Enter');
+      await goToLine(page, line + 12, 1);
       const trained = waitForNotification(page, 'trained GPT', { timeout: 240000 });
       trained.catch(() => {});
       await clickCodeLens(page, 'Train');
