@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts', 'test/golden/**/*.test.ts'],
     environment: 'node',
+    // Relaxed SIMD on, as the CLI and the engine worker turn it on (Node 20 keeps it behind a flag).
+    setupFiles: ['test/unit/support/wasmFeatures.ts'],
     testTimeout: 60_000,
     coverage: {
       provider: 'v8',

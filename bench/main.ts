@@ -31,6 +31,10 @@ import { IMPLS, pytorchInfo, runImplementation, runSuite, type Impl } from './su
 import { FULL_BUDGET, QUICK_BUDGET } from './timing';
 import { benchModelInspection, isModelInspection, profileModelInspection, type ModelInspectionId } from './workerInspect';
 import { ADAMW, FULL_SIZES, PEER_WORKLOADS, WORKLOADS, type Sizes, type SuiteConfig } from './workloads';
+import { enableWasmFeatures } from '../host/wasmFeatures';
+
+// The engine's relaxed-SIMD kernels, as the CLI and the engine worker run them.
+enableWasmFeatures();
 
 const root = path.resolve(__dirname, '..');
 

@@ -14,6 +14,10 @@
 //                                                                        MT19937 included; -ffp-contract=off)
 // Without clang the committed modules are kept (the build says so); the engine also runs
 // without WebAssembly, on its JavaScript kernels. Run by scripts/build.mjs, or alone.
+//
+// A kernel marked `relaxed` uses relaxed SIMD (f32x4.relaxed_madd, engine/numeric/relaxedSimd.ts) and needs
+// clang ≥ 16 (apt-get install clang-16 lld-16): clang 14 knows only the proposal's early opcodes, which no
+// runtime accepts now. The other kernels keep being built with `clang`, so that their bytes stay as committed.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,27 +41,45 @@ const KERNELS = [
 ];
 const FLAGS = ['--target=wasm32', '-O3', '-msimd128', '-mbulk-memory', '-nostdlib', '-Wl,--no-entry', '-Wl,--export=__heap_base', '-Wl,--strip-all'];
 
-function clangVersion() {
+function clangVersion(command) {
   try {
-    return execFileSync('clang', ['--version'], { encoding: 'utf8' }).split('\n')[0].trim();
+    return execFileSync(command, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0].trim();
   } catch {
     return null;
   }
 }
 
-const version = clangVersion();
+/** The first clang of major version ≥ 16 on the PATH, for the relaxed-SIMD kernels. */
+function relaxedClang() {
+  for (const command of ['clang', 'clang-16', 'clang-17', 'clang-18', 'clang-19', 'clang-20']) {
+    const version = clangVersion(command);
+    const major = Number(/version (\d+)/.exec(version ?? '')?.[1] ?? 0);
+    if (major >= 16) return { command, version };
+  }
+  return null;
+}
+
+const version = clangVersion('clang');
 if (!version) {
   console.log('build-wasm: clang not found, keeping the committed WebAssembly kernels (apt-get install clang lld to rebuild them)');
 } else {
-  build(version);
+  build({ command: 'clang', version }, relaxedClang());
 }
 
-function build(version) {
+function build(plain, relaxed) {
   const work = mkdtempSync(path.join(tmpdir(), 'weightscope-wasm-'));
   try {
-    for (const { source, output, name, extra } of KERNELS) {
+    for (const kernel of KERNELS) {
+      const { source, output, name } = kernel;
+      const compiler = kernel.relaxed ? relaxed : plain;
+      if (!compiler) {
+        console.log(`build-wasm: ${output} needs clang ≥ 16 for relaxed SIMD; keeping the committed module (apt-get install clang-16 lld-16)`);
+        continue;
+      }
+      const version = compiler.version;
+      const extra = kernel.relaxed ? ['-mrelaxed-simd', ...kernel.extra] : kernel.extra;
       const wasm = path.join(work, 'kernel.wasm');
-      execFileSync('clang', [...FLAGS, ...extra, '-o', wasm, path.join(root, source)], { stdio: 'inherit' });
+      execFileSync(compiler.command, [...FLAGS, ...extra, '-o', wasm, path.join(root, source)], { stdio: 'inherit' });
       const base64 = readFileSync(wasm).toString('base64');
       const flags = [...FLAGS.slice(1, 4), ...extra.filter((f) => !f.startsWith('-Wl,--max'))].join(' ');
       const text = [

@@ -5,6 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { EngineMethod, EngineRequest, EngineResponse, EngineToWorker } from '../protocol/messages';
+import { enableWasmFeatures } from '../host/wasmFeatures';
 import { installGemmPool } from './gemmPool';
 import { handlers, type HandlerContext } from './handlers';
 
@@ -13,6 +14,7 @@ if (!port) throw new Error('worker/main.ts must run inside a worker thread');
 
 // Large layers' products (training, signal measurements) on two threads, with the same bits; small
 // products stay on this thread, and the pool's thread starts only with the first large product.
+enableWasmFeatures();
 installGemmPool();
 
 const cancelled = new Set<number>();
