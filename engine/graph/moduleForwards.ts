@@ -20,6 +20,8 @@ export interface ModuleCallContext<V> {
   own(name: string): V | null;
   /** A tensor of a child module by its path below this one (`out_proj.weight`), or null when it has none. */
   descendant(path: string): V | null;
+  /** Calls a child module by its path below this one (`self_attn`, `layers.0`), as torch's `self.self_attn(…)`. */
+  child(path: string, inputs: V[], kwargs?: Record<string, V>): V;
   /** Calls an op of the table by torch's name. */
   op(name: string, args: V[], kwargs?: Record<string, V>): V;
   /** A constant as a value of the domain. */
@@ -151,6 +153,100 @@ const multiheadAttention: ModuleForward = (ctx, inputs, kwargs) => {
   return ctx.op('weightscope.tuple', [ctx.op('Tensor.transpose', [output, ctx.constant(1), ctx.constant(0)]), weights]);
 };
 
+/** The Transformer layers' `activation`: a module child, or torch's two names for F.relu and F.gelu. */
+function activate<V>(ctx: ModuleCallContext<V>, x: V): V {
+  const a = ctx.module.args.activation;
+  if (a === 'relu' || a === 'gelu') return ctx.op(`${F}${a}`, [x]);
+  if (ctx.module.children.some((c) => c.name === 'activation')) return ctx.child('activation', [x]);
+  throw new OpUnavailable(`${ctx.module.type}(activation=${JSON.stringify(a)})`, 'activation');
+}
+
+/** `self.<attention>(q, kv, kv, attn_mask=…, key_padding_mask=…, need_weights=False)[0]`, then `self.<dropout>`. */
+function attentionBlock<V>(ctx: ModuleCallContext<V>, attention: string, dropout: string, q: V, kv: V, mask: V, paddingMask: V): V {
+  const out = ctx.child(attention, [q, kv, kv], { attn_mask: mask, key_padding_mask: paddingMask, need_weights: ctx.constant(false) });
+  return ctx.child(dropout, [ctx.op('operator.getitem', [out, ctx.constant(0)])]);
+}
+
+/** `_ff_block`: linear2(dropout(activation(linear1(x)))), then the last dropout. */
+function feedForward<V>(ctx: ModuleCallContext<V>, x: V, dropout: string): V {
+  const hidden = ctx.child('dropout', [activate(ctx, ctx.child('linear1', [x]))]);
+  return ctx.child(dropout, [ctx.child('linear2', [hidden])]);
+}
+
+/**
+ * The sublayers of a Transformer layer in torch 1.13's training path (its fast path runs only without
+ * autograd): with `norm_first` each sublayer is x ← x + f(norm_i(x)), else (the default, post-norm)
+ * x ← norm_i(x + f(x)).
+ */
+function residualSublayers<V>(ctx: ModuleCallContext<V>, x: V, sublayers: ((h: V) => V)[]): V {
+  const normFirst = ctx.module.args.norm_first === true;
+  sublayers.forEach((f, i) => {
+    const norm = `norm${i + 1}`;
+    x = normFirst
+      ? ctx.op('operator.add', [x, f(ctx.child(norm, [x]))])
+      : ctx.child(norm, [ctx.op('operator.add', [x, f(x)])]);
+  });
+  return x;
+}
+
+/** nn.TransformerEncoderLayer.forward(src, src_mask=None, src_key_padding_mask=None, is_causal=False). */
+const transformerEncoderLayer: ModuleForward = (ctx, inputs, kwargs) => {
+  const b = bind<typeof inputs[number]>('TransformerEncoderLayer.forward', 'src, src_mask=None, src_key_padding_mask=None', inputs, kwargs);
+  const none = ctx.constant(null);
+  const mask = b.get('src_mask') ?? none;
+  const padding = b.get('src_key_padding_mask') ?? none;
+  return residualSublayers(ctx, b.get('src'), [
+    (h) => attentionBlock(ctx, 'self_attn', 'dropout1', h, h, mask, padding),
+    (h) => feedForward(ctx, h, 'dropout2'),
+  ]);
+};
+
+/** nn.TransformerDecoderLayer.forward(tgt, memory, tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask). */
+const transformerDecoderLayer: ModuleForward = (ctx, inputs, kwargs) => {
+  const b = bind<typeof inputs[number]>('TransformerDecoderLayer.forward', 'tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None, memory_key_padding_mask=None', inputs, kwargs);
+  const none = ctx.constant(null);
+  const memory = b.get('memory');
+  return residualSublayers(ctx, b.get('tgt'), [
+    (h) => attentionBlock(ctx, 'self_attn', 'dropout1', h, h, b.get('tgt_mask') ?? none, b.get('tgt_key_padding_mask') ?? none),
+    (h) => attentionBlock(ctx, 'multihead_attn', 'dropout2', h, memory, b.get('memory_mask') ?? none, b.get('memory_key_padding_mask') ?? none),
+    (h) => feedForward(ctx, h, 'dropout3'),
+  ]);
+};
+
+/** The stacks: every layer in turn with the same masks, then `norm` when there is one. */
+function layerStack(kind: 'encoder' | 'decoder'): ModuleForward {
+  return (ctx, inputs, kwargs) => {
+    const none = ctx.constant(null);
+    const layers = ctx.module.children.find((c) => c.name === 'layers')!.module.children;
+    let x: typeof inputs[number];
+    let call: (layer: string, x: typeof inputs[number]) => typeof inputs[number];
+    if (kind === 'encoder') {
+      const b = bind<typeof inputs[number]>('TransformerEncoder.forward', 'src, mask=None, src_key_padding_mask=None', inputs, kwargs);
+      x = b.get('src');
+      call = (layer, h) => ctx.child(layer, [h], { src_mask: b.get('mask') ?? none, src_key_padding_mask: b.get('src_key_padding_mask') ?? none });
+    } else {
+      const b = bind<typeof inputs[number]>('TransformerDecoder.forward', 'tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None, memory_key_padding_mask=None', inputs, kwargs);
+      x = b.get('tgt');
+      const masks = ['tgt_mask', 'memory_mask', 'tgt_key_padding_mask', 'memory_key_padding_mask'];
+      call = (layer, h) => ctx.child(layer, [h, b.get('memory')], Object.fromEntries(masks.map((m) => [m, b.get(m) ?? none])));
+    }
+    for (const layer of layers) x = call(`layers.${layer.name}`, x);
+    return ctx.module.children.some((c) => c.name === 'norm') ? ctx.child('norm', [x]) : x;
+  };
+}
+
+/** nn.Transformer.forward(src, tgt, src_mask, tgt_mask, memory_mask, src_key_padding_mask, tgt_key_padding_mask, memory_key_padding_mask). */
+const transformer: ModuleForward = (ctx, inputs, kwargs) => {
+  const b = bind<typeof inputs[number]>('Transformer.forward',
+    'src, tgt, src_mask=None, tgt_mask=None, memory_mask=None, src_key_padding_mask=None, tgt_key_padding_mask=None, memory_key_padding_mask=None', inputs, kwargs);
+  const none = ctx.constant(null);
+  const memory = ctx.child('encoder', [b.get('src')], { mask: b.get('src_mask') ?? none, src_key_padding_mask: b.get('src_key_padding_mask') ?? none });
+  return ctx.child('decoder', [b.get('tgt'), memory], {
+    tgt_mask: b.get('tgt_mask') ?? none, memory_mask: b.get('memory_mask') ?? none,
+    tgt_key_padding_mask: b.get('tgt_key_padding_mask') ?? none, memory_key_padding_mask: b.get('memory_key_padding_mask') ?? none,
+  });
+};
+
 export const MODULE_FORWARDS: Readonly<Record<string, ModuleForward>> = {
   Linear: linear,
   Conv1d: conv(`${F}conv1d`),
@@ -191,6 +287,11 @@ export const MODULE_FORWARDS: Readonly<Record<string, ModuleForward>> = {
   AdaptiveAvgPool2d: functional(`${F}adaptive_avg_pool2d`, ['output_size']),
   AdaptiveAvgPool3d: functional(`${F}adaptive_avg_pool3d`, ['output_size']),
   MultiheadAttention: multiheadAttention,
+  TransformerEncoderLayer: transformerEncoderLayer,
+  TransformerDecoderLayer: transformerDecoderLayer,
+  TransformerEncoder: layerStack('encoder'),
+  TransformerDecoder: layerStack('decoder'),
+  Transformer: transformer,
   LSTM: recurrent('LSTM'),
   GRU: recurrent('GRU'),
   RNN: recurrent('RNN'),

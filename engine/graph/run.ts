@@ -59,6 +59,8 @@ export class GraphRunner<V> {
   private readonly modules = new Map<string, ModuleNode>();
   /** The module calls being run, outermost first. */
   private readonly calls: GraphNode[] = [];
+  /** The paths of the modules whose forward is running, outermost first (calls from torch modules' forwards too). */
+  private readonly paths: string[] = [];
 
   constructor(readonly graph: ForwardGraph, root: ModuleNode, private readonly domain: Domain<V>) {
     for (const { path, module } of namedModules(root)) if (!this.modules.has(path)) this.modules.set(path, module);
@@ -101,21 +103,30 @@ export class GraphRunner<V> {
     for (const [k, a] of Object.entries(node.kwargs)) kwargs[k] = this.arg(a, env);
     if (call.kind === 'op') return this.domain.op(call.name, args, kwargs);
     this.calls.push(node);
-    let out: V;
     try {
-      out = this.module(call.path, args, kwargs);
+      return this.callModule(call.path, args, kwargs);
     } finally {
       this.calls.pop();
     }
-    const module = this.modules.get(call.path);
-    if (module && this.domain.onModuleOutput) this.domain.onModuleOutput(call.path, module, out, args);
+  }
+
+  /** A submodule's forward, its output reported to `onModuleOutput`: from a node, or from a torch module's forward. */
+  private callModule(path: string, args: V[], kwargs: Record<string, V>): V {
+    this.paths.push(path);
+    let out: V;
+    try {
+      out = this.module(path, args, kwargs);
+    } finally {
+      this.paths.pop();
+    }
+    const module = this.modules.get(path);
+    if (module && this.domain.onModuleOutput) this.domain.onModuleOutput(path, module, out, args);
     return out;
   }
 
   /** The `state_dict` prefix of the module whose forward is running ('' for the model's own). */
   get modulePath(): string {
-    const node = this.calls.at(-1);
-    return node?.call.kind === 'module' ? node.call.path : '';
+    return this.paths.at(-1) ?? '';
   }
 
   /** Where `node` is in the model's own file: itself, or the innermost module call there that led to it (a body read from a sibling file). */
@@ -141,6 +152,7 @@ export class GraphRunner<V> {
         const child = namedModules(module).find((c) => c.path === name.slice(0, dot))?.module;
         return child?.tensors.some((t) => t.name === name.slice(dot + 1)) ? this.domain.tensor(path ? `${path}.${name}` : name) : null;
       },
+      child: (name, a, kw = {}) => this.callModule(path ? `${path}.${name}` : name, a, kw),
       op: (name, a, kw = {}) => this.domain.op(name, a, kw),
       constant: (v) => constantValue(v) as V,
     }, args, kwargs);

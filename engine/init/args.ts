@@ -14,6 +14,8 @@ export interface ParamSpec {
   readonly default?: number | string;
   /** Optional with no default (the initializer decides what absence means). */
   readonly optional?: boolean;
+  /** ±inf and NaN are accepted, as torch accepts them (constant_'s value: `torch.full(…, float("-inf"))` masks). */
+  readonly nonFinite?: boolean;
 }
 
 /** Arguments after validation: every known parameter with a default is filled in. */
@@ -52,7 +54,7 @@ export function resolveArgs(initializer: string, specs: readonly ParamSpec[], ar
     if (typeof value !== spec.type) {
       throw new InitArgumentError(`${initializer}: argument "${spec.name}" must be a ${spec.type}, got ${typeof value} ${JSON.stringify(value)}.`);
     }
-    if (typeof value === 'number' && !Number.isFinite(value)) {
+    if (typeof value === 'number' && !Number.isFinite(value) && !spec.nonFinite) {
       throw new InitArgumentError(`${initializer}: argument "${spec.name}" must be a finite number, got ${value}.`);
     }
     resolved[spec.name] = value as number | string;

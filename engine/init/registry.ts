@@ -94,7 +94,7 @@ const DEFINITIONS: Record<string, Definition> = {
   },
   constant_: {
     draws: 'none',
-    params: [num('val')],
+    params: [{ ...num('val'), nonFinite: true }],
     needsFans: false,
     apply: (t, args) => constant_(t, n(args, 'val')),
     theory: (_shape, args) => constantTheory(n(args, 'val')),

@@ -379,7 +379,7 @@ export class TorchApi {
         if (name === 'int' && (typeof v === 'number' || typeof v === 'boolean')) return Math.trunc(Number(v));
         if (name === 'int' && typeof v === 'string' && /^\s*-?\d+\s*$/.test(v)) return Number(v);
         if (name === 'float' && (typeof v === 'number' || typeof v === 'boolean')) return Number(v);
-        if (name === 'float' && typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+        if (name === 'float' && typeof v === 'string') return pythonFloat(v) ?? unknown(node, `\`${snippet(node)}\``);
         if (name === 'bool') return truthiness(v) ?? unknown(node, `\`${snippet(node)}\``);
         if (name === 'str' && (typeof v === 'number' || typeof v === 'string')) return String(v);
         return unknown(node, `\`${snippet(node)}\``);
@@ -1289,4 +1289,12 @@ export { joinPath };
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** Python's float(str): a decimal literal, or inf/infinity/nan in any case with a sign (`float("-inf")` for masks). */
+function pythonFloat(text: string): number | undefined {
+  const t = text.trim().toLowerCase().replace(/_/g, '');
+  const special = /^([+-]?)(inf|infinity|nan)$/.exec(t);
+  if (special) return special[2] === 'nan' ? NaN : special[1] === '-' ? -Infinity : Infinity;
+  return t !== '' && Number.isFinite(Number(t)) ? Number(t) : undefined;
 }

@@ -78,6 +78,16 @@ describe('the forward reader', () => {
     expect([values[0], values[1], values[64], values[65], values[64 * 64 - 1], values[63]]).toEqual([1, 0, 1, 1, 1, 0]);
   });
 
+  it('a float("-inf") causal mask, torch.triu(torch.full((T, T), float("-inf")), diagonal=1), has its values too', async () => {
+    const { spec } = await read(readFileSync('test/fixtures/training/transformer_lm/model.py', 'utf8'), 'TransformerModel');
+    const mask = modelTensors(spec).find((t) => t.name === 'src_mask')!;
+    expect(mask.decl.approximate).toBeUndefined();
+    const values = Array.from(materialize(mask.decl, new Map()).data);
+    expect(values.slice(0, 8)).toEqual([0, -Infinity, -Infinity, -Infinity, -Infinity, -Infinity, -Infinity, -Infinity]);
+    expect(values.slice(8, 16)).toEqual([0, 0, -Infinity, -Infinity, -Infinity, -Infinity, -Infinity, -Infinity]);
+    expect(values.at(-1)).toBe(0);
+  });
+
   it('takes the training path: `if targets is None` is false, `self.training` is true; a second optional input keeps its default', async () => {
     const { spec } = await read(`${PRELUDE}
 class M(nn.Module):
