@@ -545,6 +545,63 @@ function engineOp(engine: string, signature: string, call: (fn: EngineFn, b: Bou
   return def;
 }
 
+/** A conv argument of one dimension as torch takes it: an int or a 1-tuple. */
+function oneDim(op: string, v: RuntimeValue | MetaValue, what: string): number {
+  const x = Array.isArray(v) && v.length === 1 ? v[0] : v;
+  return num(op, x as RuntimeValue, what);
+}
+
+/**
+ * F.conv_transpose1d as conv_transpose2d over a height of 1: input (N, C, L) → (N, C, 1, L), weight
+ * (C_in, C_out/groups, k) → (C_in, C_out/groups, 1, k), the height's stride 1 and padding 0; every output entry
+ * is the same sum of the same products as torch's one-dimensional op.
+ */
+function convTranspose1d(b: Bound<RuntimeValue>): Tensor {
+  const op = 'conv_transpose1d';
+  const x = tensorArg(op, b.get('input'));
+  const w = tensorArg(op, b.get('weight'), 'weight');
+  if (w.ndim !== 3) throw new RangeError(`${op}: weight must be 3-D [in, out/groups, k], got ${formatShape(w.shape)}`);
+  if (x.ndim !== 2 && x.ndim !== 3) throw new RangeError(`${op}: expected 2-D (unbatched) or 3-D (batched) input, got ${formatShape(x.shape)}`);
+  const reshape = engineFn(op, 'reshape');
+  const x4 = reshape(x, [...x.shape.slice(0, -1), 1, x.shape[x.ndim - 1]!]) as Tensor;
+  const w4 = reshape(w, [w.shape[0]!, w.shape[1]!, 1, w.shape[2]!]) as Tensor;
+  const y = engineFn(op, 'convTranspose2d')(x4, w4, optionalTensor(op, b.get('bias'), 'bias'), {
+    stride: [1, oneDim(op, b.get('stride'), 'stride')], padding: [0, oneDim(op, b.get('padding'), 'padding')],
+    outputPadding: [0, oneDim(op, b.get('output_padding'), 'output_padding')], groups: b.get('groups'), dilation: [1, oneDim(op, b.get('dilation'), 'dilation')],
+  }) as Tensor;
+  return reshape(y, [...y.shape.slice(0, -2), y.shape[y.ndim - 1]!]) as Tensor;
+}
+
+/** L_out = (L − 1)·stride − 2·padding + dilation·(k − 1) + output_padding + 1, channels C_out = weight.shape[1]·groups. */
+function convTranspose1dShape(b: Bound<MetaValue>): MetaValue {
+  const op = 'conv_transpose1d';
+  const x = b.get('input');
+  const w = b.get('weight');
+  if (!isMeta(x) || !isMeta(w)) return UNKNOWN;
+  const groups = num(op, b.get('groups') as RuntimeValue, 'groups');
+  if (x.shape[x.ndim - 2] !== w.shape[0]) throw new RangeError(`${op}: expected input ${formatShape(x.shape)} to have ${w.shape[0]} channels, but got ${x.shape[x.ndim - 2]} channels instead`);
+  const [stride, padding, outputPadding, dilation] = (['stride', 'padding', 'output_padding', 'dilation'] as const).map((a) => oneDim(op, b.get(a), a));
+  const length = (x.shape[x.ndim - 1]! - 1) * stride! - 2 * padding! + dilation! * (w.shape[2]! - 1) + outputPadding! + 1;
+  return new MetaTensor([...x.shape.slice(0, -2), w.shape[1]! * groups, length]);
+}
+
+/**
+ * F.prelu(x, weight) = max(0, x) + weight·min(0, x), with one slope or one per channel (dim 1, or dim 0 of a
+ * 1-D input), written relu(x) − weight·relu(−x): each entry is then x or weight·x exactly, as torch's, and the
+ * slope's gradient Σ ∂L/∂y·min(0, x) over the channel.
+ */
+function prelu(b: Bound<RuntimeValue>): Tensor {
+  const op = 'prelu';
+  const x = tensorArg(op, b.get('input'));
+  const w = tensorArg(op, b.get('weight'), 'weight');
+  const channels = x.ndim >= 2 ? x.shape[1]! : x.shape[0] ?? 1;
+  if (w.data.length !== 1 && w.data.length !== channels) throw new RangeError(`${op}: mismatch of parameter numbers and input channel size; found parameter numbers = ${w.data.length} and channel size = ${channels}`);
+  const slope = w.data.length === 1 || x.ndim < 2 ? w : (engineFn(op, 'reshape')(w, [w.data.length, ...Array<number>(x.ndim - 2).fill(1)]) as Tensor);
+  const relu = engineFn(op, 'relu');
+  const negative = engineFn(op, 'mul')(slope, relu(engineFn(op, 'neg')(x))) as Tensor;
+  return engineFn(op, 'sub')(relu(x), negative) as Tensor;
+}
+
 function lossShape(b: Bound<MetaValue>): MetaValue {
   return b.get('reduction') === 'none' ? UNKNOWN : new MetaTensor([]);
 }
@@ -853,6 +910,12 @@ const OPS_BY_METHOD: Record<string, OpDef> = {
   [`${F}conv_transpose2d`]: engineOp('convTranspose2d', 'input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1', (fn, b) =>
     fn(tensorArg('conv_transpose2d', b.get('input')), tensorArg('conv_transpose2d', b.get('weight'), 'weight'), optionalTensor('conv_transpose2d', b.get('bias'), 'bias'),
       { stride: b.get('stride'), padding: b.get('padding'), outputPadding: b.get('output_padding'), groups: b.get('groups'), dilation: b.get('dilation') }) as Tensor),
+  [`${F}conv_transpose1d`]: {
+    signature: 'input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1', engine: 'convTranspose2d',
+    run: (b) => convTranspose1d(b),
+    shape: (b) => convTranspose1dShape(b),
+  },
+  [`${F}prelu`]: { signature: 'input, weight', engine: 'relu', run: (b) => prelu(b), shape: (b) => b.get('input') },
   [`${F}max_pool1d`]: poolOp('maxPool1d', 1, false), [`${F}max_pool2d`]: poolOp('maxPool2d', 2, false),
   [`${F}avg_pool1d`]: poolOp('avgPool1d', 1, true), [`${F}avg_pool2d`]: poolOp('avgPool2d', 2, true),
   [`${F}adaptive_avg_pool1d`]: adaptiveOp('adaptiveAvgPool1d', 1), [`${F}adaptive_avg_pool2d`]: adaptiveOp('adaptiveAvgPool2d', 2), [`${F}adaptive_avg_pool3d`]: adaptiveOp('adaptiveAvgPool3d', 3),

@@ -1,10 +1,10 @@
-"""Golden fixtures for 10 AdamW steps of eight real models, read from their `.py` files.
+"""Golden fixtures for 10 AdamW steps of nine real models, read from their `.py` files.
 
 Each model lives in `test/fixtures/training/<model>/model.py`, written in the
 style of the code it stands for (PyTorch's MNIST example, a torchvision-style
 ResNet, nanoGPT, word_language_model's RNNModel and TransformerModel, the
-nn.Transformer tutorial's Seq2SeqTransformer, a U-Net level, CleanRL's PPO
-agent). The file is executed here, by torch, under `torch.manual_seed(0)`
+nn.Transformer tutorial's Seq2SeqTransformer, torchaudio's ConvTasNet, a U-Net
+level, CleanRL's PPO agent). The file is executed here, by torch, under `torch.manual_seed(0)`
 (the seed the engine assumes for a `.py` model), which builds `model` and
 `optimizer` exactly as a user's script would. This generator then writes,
 next to the model file:
@@ -112,6 +112,11 @@ MODELS: Dict[str, Dict[str, Any]] = {
         "batch": lambda s: _tokens(s, 4, 8, 16),
         "loss": _loss_in_forward,
         "loss_text": "logits, loss = model(src, targets)",
+    },
+    "tasnet": {
+        "batch": lambda s: _images(s, (4, 1, 64), 3, (4,)),
+        "loss": lambda m, x, y: F.cross_entropy(m(x), y),
+        "loss_text": "nn.CrossEntropyLoss()(model(x), y)",
     },
     "ppo_agent": {
         "batch": lambda s: _images(s, (8, 4), 2, (8,)),

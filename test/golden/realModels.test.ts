@@ -1,8 +1,9 @@
 /**
- * PyTorch's numbers for real models: eight `.py` files written as the code
+ * PyTorch's numbers for real models: nine `.py` files written as the code
  * they stand for (PyTorch's MNIST example, a torchvision-style ResNet with
  * BatchNorm, nanoGPT, word_language_model's LSTM and Transformer, the
- * nn.Transformer tutorial's model, a U-Net level, CleanRL's PPO agent), each trained 10 AdamW steps by torch
+ * nn.Transformer tutorial's model, torchaudio's ConvTasNet, a U-Net level,
+ * CleanRL's PPO agent), each trained 10 AdamW steps by torch
  * (scripts/golden/gen_training.py, test/fixtures/training/<model>/).
  *
  * The engine takes the path a user's file takes: the Python reader builds the
@@ -47,7 +48,7 @@ interface TrainingFixture {
   losses: Record<DType, number[]>;
 }
 
-const MODELS = ['mnist_net', 'resnet', 'gpt', 'lstm_lm', 'transformer_lm', 'seq2seq', 'unet', 'ppo_agent'] as const;
+const MODELS = ['mnist_net', 'resnet', 'gpt', 'lstm_lm', 'transformer_lm', 'seq2seq', 'tasnet', 'unet', 'ppo_agent'] as const;
 const TOLERANCE: Record<DType, number> = { float64: 1e-10, float32: 1e-5 };
 
 /**
