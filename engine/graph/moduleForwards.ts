@@ -260,6 +260,8 @@ export const MODULE_FORWARDS: Readonly<Record<string, ModuleForward>> = {
     const m = ctx.module;
     return ctx.op(`${F}conv_transpose1d`, [one(m.type, inputs, kwargs), ctx.own('weight')!, ctx.own('bias') ?? ctx.constant(null), ...['stride', 'padding', 'output_padding', 'groups', 'dilation'].map((a) => ctx.constant(arg(m, a)))]);
   },
+  GLU: functional(`${F}glu`, ['dim']),
+  Upsample: functional(`${F}interpolate`, ['size', 'scale_factor', 'mode', 'align_corners', 'recompute_scale_factor']),
   PReLU: (ctx, inputs, kwargs) => ctx.op(`${F}prelu`, [one(ctx.module.type, inputs, kwargs), ctx.own('weight')!]),
   BatchNorm1d: batchNorm,
   BatchNorm2d: batchNorm,

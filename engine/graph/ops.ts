@@ -602,6 +602,57 @@ function prelu(b: Bound<RuntimeValue>): Tensor {
   return engineFn(op, 'sub')(relu(x), negative) as Tensor;
 }
 
+/** F.glu(x, dim) = a ⊙ σ(b), with a and b the two halves of x along dim. */
+function glu(b: Bound<RuntimeValue>): Tensor {
+  const x = tensorArg('glu', b.get('input'));
+  const dim = normalizeDim('glu', num('glu', b.get('dim'), 'dim'), x.ndim);
+  if (x.shape[dim]! % 2 !== 0) throw new RangeError(`glu: Halving dimension must be even, but dimension ${dim} is size ${x.shape[dim]}`);
+  const [a, gate] = engineFn('glu', 'chunk')(x, 2, dim) as Tensor[];
+  return engineFn('glu', 'mul')(a!, engineFn('glu', 'sigmoid')(gate!)) as Tensor;
+}
+
+function gluShape(b: Bound<MetaValue>): MetaValue {
+  const x = b.get('input');
+  if (!isMeta(x)) return UNKNOWN;
+  const dim = normalizeDim('glu', num('glu', b.get('dim') as RuntimeValue, 'dim'), x.ndim);
+  if (x.shape[dim]! % 2 !== 0) throw new RangeError(`glu: Halving dimension must be even, but dimension ${dim} is size ${x.shape[dim]}`);
+  const out = [...x.shape];
+  out[dim] = out[dim]! / 2;
+  return new MetaTensor(out);
+}
+
+/** F.interpolate's modes the engine has, and its size or scale_factor (recompute_scale_factor and antialias at their defaults). */
+function interpolateOptions(b: Bound<RuntimeValue | MetaValue>): { mode: 'nearest' | 'linear' | 'bilinear'; size?: number | number[]; scaleFactor?: number | number[]; alignCorners?: boolean } {
+  const mode = b.get('mode');
+  if (mode !== 'nearest' && mode !== 'linear' && mode !== 'bilinear') throw new OpUnavailable(`F.interpolate(mode=${JSON.stringify(mode)})`, 'interpolate', `in mode ${String(mode)}`);
+  if (b.get('recompute_scale_factor') === true || b.get('antialias') === true) throw new OpUnavailable('F.interpolate(recompute_scale_factor=True or antialias=True)', 'interpolate', 'with recompute_scale_factor or antialias');
+  const size = b.get('size');
+  const scale = b.get('scale_factor');
+  const align = b.get('align_corners');
+  return {
+    mode,
+    ...(size === null ? {} : { size: Array.isArray(size) ? ints('interpolate', size as RuntimeValue, 'size') : num('interpolate', size as RuntimeValue, 'size') }),
+    ...(scale === null ? {} : { scaleFactor: Array.isArray(scale) ? (scale as number[]).map((v) => num('interpolate', v, 'scale_factor')) : num('interpolate', scale as RuntimeValue, 'scale_factor') }),
+    ...(align === null || align === undefined ? {} : { alignCorners: align === true }),
+  };
+}
+
+function interpolateRun(b: Bound<RuntimeValue>): Tensor {
+  return engineFn('interpolate', 'interpolate')(tensorArg('interpolate', b.get('input')), interpolateOptions(b)) as Tensor;
+}
+
+/** Output size: `size`, else ⌊input · scale_factor⌋ per spatial dimension. */
+function interpolateShape(b: Bound<MetaValue>): MetaValue {
+  const x = b.get('input');
+  if (!isMeta(x)) return UNKNOWN;
+  const o = interpolateOptions(b);
+  const dims = x.ndim - 2;
+  const perDim = (v: number | number[]): number[] => (typeof v === 'number' ? Array<number>(dims).fill(v) : v);
+  const sizes = o.size !== undefined ? perDim(o.size) : perDim(o.scaleFactor!).map((f, i) => Math.floor(x.shape[2 + i]! * f));
+  if (sizes.length !== dims) throw new RangeError(`interpolate: size or scale_factor must have ${dims} entries for input ${formatShape(x.shape)}`);
+  return new MetaTensor([...x.shape.slice(0, 2), ...sizes]);
+}
+
 function lossShape(b: Bound<MetaValue>): MetaValue {
   return b.get('reduction') === 'none' ? UNKNOWN : new MetaTensor([]);
 }
@@ -916,6 +967,11 @@ const OPS_BY_METHOD: Record<string, OpDef> = {
     shape: (b) => convTranspose1dShape(b),
   },
   [`${F}prelu`]: { signature: 'input, weight', engine: 'relu', run: (b) => prelu(b), shape: (b) => b.get('input') },
+  [`${F}glu`]: { signature: 'input, dim=-1', engine: 'sigmoid', run: (b) => glu(b), shape: (b) => gluShape(b) },
+  [`${F}interpolate`]: {
+    signature: "input, size=None, scale_factor=None, mode='nearest', align_corners=None, recompute_scale_factor=None, antialias=False",
+    engine: 'interpolate', run: (b) => interpolateRun(b), shape: (b) => interpolateShape(b),
+  },
   [`${F}max_pool1d`]: poolOp('maxPool1d', 1, false), [`${F}max_pool2d`]: poolOp('maxPool2d', 2, false),
   [`${F}avg_pool1d`]: poolOp('avgPool1d', 1, true), [`${F}avg_pool2d`]: poolOp('avgPool2d', 2, true),
   [`${F}adaptive_avg_pool1d`]: adaptiveOp('adaptiveAvgPool1d', 1), [`${F}adaptive_avg_pool2d`]: adaptiveOp('adaptiveAvgPool2d', 2), [`${F}adaptive_avg_pool3d`]: adaptiveOp('adaptiveAvgPool3d', 3),

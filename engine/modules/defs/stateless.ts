@@ -56,6 +56,8 @@ const SIGNATURES: Readonly<Record<string, readonly Parameter[]>> = {
   AdaptiveAvgPool2d: [['output_size', REQUIRED]],
   AdaptiveAvgPool1d: [['output_size', REQUIRED]],
   AdaptiveAvgPool3d: [['output_size', REQUIRED]],
+  GLU: [['dim', -1]],
+  Upsample: [['size', null], ['scale_factor', null], ['mode', 'nearest'], ['align_corners', null], ['recompute_scale_factor', null]],
 };
 
 const stateless: ModuleDefinition[] = FREE.map((type) => {
