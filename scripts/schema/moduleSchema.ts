@@ -71,6 +71,15 @@ const OPTIONAL: Readonly<Record<string, 'integer' | 'number' | 'module' | 'none'
 /** Arguments that also take None although their default is a number (BatchNorm's momentum=None: a cumulative average). */
 const NULLABLE = new Set(['momentum']);
 
+/** nn.Upsample's arguments (its `mode` is not EmbeddingBag's). */
+const UPSAMPLE: Readonly<Record<string, Schema>> = {
+  size: { type: ['integer', 'array', 'null'], minimum: 1, items: { type: 'integer', minimum: 1 } },
+  scale_factor: { type: ['number', 'array', 'null'], exclusiveMinimum: 0, items: { type: 'number', exclusiveMinimum: 0 } },
+  mode: { enum: ['nearest', 'linear', 'bilinear', 'bicubic', 'trilinear'] },
+  align_corners: { type: ['boolean', 'null'] },
+  recompute_scale_factor: { type: ['boolean', 'null'] },
+};
+
 /** Arguments that are modules: a module entry. */
 const MODULES = new Set(['encoder_layer', 'decoder_layer']);
 
@@ -102,6 +111,7 @@ function hintOf(type: string, name: string): string {
 /** The schema of one constructor argument, or undefined when nothing tells its type. */
 function argumentType(type: string, name: string, value: ArgValue | typeof REQUIRED): Schema | undefined {
   const nullable = value === null;
+  if (type === 'Upsample') return UPSAMPLE[name];
   if (TUPLES.has(name) || name === 'normalized_shape') return intOrTuple(type, name, nullable);
   if (MODULES.has(name)) return ref('moduleEntry');
   if (name === 'activation') return { anyOf: [{ enum: ['relu', 'gelu'] }, ref('moduleEntry')] };
