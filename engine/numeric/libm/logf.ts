@@ -17,6 +17,7 @@
  * Special arguments: logf(1) = +0, logf(±0) = −∞, logf(+∞) = +∞, negative or
  * NaN → NaN; a subnormal x is scaled by 2^23 first.
  */
+import { productError } from '../exact';
 import { fma64Exact } from '../fma';
 import { doubleFromBits, floatBits, floatFromBits } from './bits';
 
@@ -54,8 +55,42 @@ const A2 = doubleFromBits(0xbfdffffef20a4123n);
 /** The float bits where the reduced range [OFF, 2·OFF) starts (≈ 0.6992). */
 const OFF = 0x3f330000;
 
-/** glibc 2.36's logf(x) on an FMA machine, x a float32 value. */
+/**
+ * The fast path's rounding check: its value is within 2^-43 (relative) of the
+ * library's (the unfused k·ln 2 + log c is off by at most an ulp of a number
+ * ≥ 0.38 when k ≠ 0, and exact when k = 0; the unfused polynomial by a few
+ * ulps of r²), so where v·(1 ± 2^-36) round to the same float, so does the
+ * library's value.
+ */
+const SLACK = 2 ** -36;
+
+/**
+ * glibc 2.36's logf(x) on an FMA machine, x a float32 value.
+ *
+ * Fast path: r = fl((p − 1) + (z/c − p)), p = fl(z·(1/c)), is the library's
+ * fma(z, 1/c, −1) exactly (p − 1 is exact by Sterbenz's lemma, p being within
+ * 1/32 of 1, and the product's error is exact from TwoProduct); the rest is
+ * evaluated without fusing and checked against the float rounding (SLACK).
+ */
 export function logf(x: number): number {
+  const ix = floatBits(x);
+  if (ix === 0x3f800000 || ix - 0x00800000 >>> 0 >= 0x7f800000 - 0x00800000) return logfExact(x);
+  const tmp = (ix - OFF) | 0;
+  const i = (tmp >>> 19) & 15;
+  const k = tmp >> 23;
+  const z = floatFromBits(ix - (tmp & 0xff800000));
+  const invc = INV_C[i]!;
+  const p = z * invc;
+  const r = p - 1 + productError(z, invc, p);
+  const y0 = k * LN2 + LOG_C[i]!;
+  const r2 = r * r;
+  const v = r2 * (A0 * r2 + (A1 * r + A2)) + (r + y0);
+  const lo = Math.fround(v * (1 - SLACK));
+  return lo === Math.fround(v * (1 + SLACK)) ? lo : logfExact(x);
+}
+
+/** glibc 2.36's logf step by step, every fused multiply-add fused: the reference the fast path falls back to. */
+export function logfExact(x: number): number {
   let ix = floatBits(x);
   if (ix === 0x3f800000) return 0;
   if (ix - 0x00800000 >>> 0 >= 0x7f800000 - 0x00800000) {
