@@ -19,11 +19,14 @@
  * (erff, expf, logf of glibc 2.36, the FMA builds of the last two that it
  * picks on such a CPU), whose bits engine/numeric/libm reproduces.
  *
- * In float64 erf, exp and log are glibc's double functions; we use our erf and
- * JavaScript's Math.exp/Math.log, which agree with them to rounding.
+ * In float64 likewise with glibc's double erf, exp and log (the FMA builds of
+ * the last two) and the polynomials' multiply-adds fused in double
+ * (fma64Exact): torch's AVX2 build fuses them too.
  */
-import { erf } from '../stats/special';
-import { fma32, fma64 } from '../numeric/fma';
+import { fma32, fma64Exact } from '../numeric/fma';
+import { erf } from '../numeric/libm/erf';
+import { exp } from '../numeric/libm/exp';
+import { log } from '../numeric/libm/log';
 import { erff } from '../numeric/libm/erff';
 import { expf } from '../numeric/libm/expf';
 import { logf } from '../numeric/libm/logf';
@@ -74,15 +77,15 @@ export function erfinvDouble(y: number): number {
   let x: number;
   if (ay <= CENTRAL_RANGE) {
     const z = y * y;
-    const num = fma64(fma64(fma64(A[3]!, z, A[2]!), z, A[1]!), z, A[0]!);
-    const dem = fma64(fma64(fma64(fma64(B[3]!, z, B[2]!), z, B[1]!), z, B[0]!), z, 1);
+    const num = fma64Exact(fma64Exact(fma64Exact(A[3]!, z, A[2]!), z, A[1]!), z, A[0]!);
+    const dem = fma64Exact(fma64Exact(fma64Exact(fma64Exact(B[3]!, z, B[2]!), z, B[1]!), z, B[0]!), z, 1);
     x = (y * num) / dem;
   } else {
-    const z = Math.sqrt(-Math.log((1 - ay) / 2));
-    const num = fma64(fma64(fma64(C[3]!, z, C[2]!), z, C[1]!), z, C[0]!);
-    const dem = fma64(fma64(D[1]!, z, D[0]!), z, 1);
+    const z = Math.sqrt(-log((1 - ay) / 2));
+    const num = fma64Exact(fma64Exact(fma64Exact(C[3]!, z, C[2]!), z, C[1]!), z, C[0]!);
+    const dem = fma64Exact(fma64Exact(D[1]!, z, D[0]!), z, 1);
     x = (y < 0 ? -num : num) / dem;
   }
-  for (let step = 0; step < 2; step++) x = x - (erf(x) - y) / (TWO_OVER_SQRT_PI * Math.exp(-x * x));
+  for (let step = 0; step < 2; step++) x = x - (erf(x) - y) / (TWO_OVER_SQRT_PI * exp(-x * x));
   return x;
 }

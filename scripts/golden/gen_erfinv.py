@@ -16,6 +16,9 @@ records, with no tolerance intended:
                `torch.manual_seed(seed)`, for several seeds, sizes (below, at
                and above the 16-value vector block, odd) and mean/std/a/b.
 
+and the same in float64 (`libm64.f64`: glibc's erf, exp, log; `erfinv64.f64`;
+`trunc_normal64.f64`), where torch's kernel calls the double functions.
+
 Inputs are given in `erfinv.json` as ranges of float32 bit patterns
 `{start, step, count}` (the sign bit included) that the tests expand the same
 way, so the binary files hold outputs only (little-endian float32, in order).
@@ -100,6 +103,50 @@ TRUNC_SIZES = [1, 7, 15, 16, 17, 33, 100, 1001, 4099]
 TRUNC_SEEDS = [0, 1, 42]
 
 
+D_ONE = 0x3FF0000000000000
+D_07 = 0x3FE6666666666666  # 0.7
+D_SIGN = 0x8000000000000000
+D_STEP = 0x3FF0000000000000 // 12000 | 1
+
+#: float64 ranges: the same regions, bit patterns as hex strings (JSON numbers cannot hold 64 bits).
+def rng64(start: int, step: int, count: int) -> Dict[str, Any]:
+    return {"start": hex(start), "step": step, "count": count}
+
+
+def around64(bits: int, half: int, step: int = 1) -> List[Dict[str, Any]]:
+    return [rng64(bits - half * step, step, 2 * half), rng64(D_SIGN | (bits - half * step), step, 2 * half)]
+
+
+ERFINV64_RANGES = [
+    rng64(7, D_STEP, (D_ONE - 8) // D_STEP + 1), rng64(D_SIGN | 13, D_STEP, (D_ONE - 14) // D_STEP + 1),
+    rng64(0, 1, 64), rng64(D_SIGN, 1, 64),
+    *around64(D_07, 1024), *around64(D_07, 256, 2**29 + 1),
+    rng64(D_ONE - 1024, 1, 1024), rng64(D_SIGN | (D_ONE - 1024), 1, 1024),
+    rng64(D_ONE - 2**40, 2**30 + 3, 1024), rng64(D_SIGN | (D_ONE - 2**40), 2**30 + 3, 1024),
+    rng64(D_ONE, 1, 2), rng64(D_SIGN | D_ONE, 1, 2),
+]
+
+LIBM64_STEP = 0x40E0000000000000 // 6000 | 1
+LIBM64_RANGES = {
+    "erf": [rng64(0, LIBM64_STEP, 0x4020000000000000 // LIBM64_STEP), rng64(D_SIGN | 5, LIBM64_STEP, 0x4020000000000000 // LIBM64_STEP),
+            *around64(0x3E30000000000000, 32), *around64(0x3FEB000000000000, 32), *around64(0x3FF4000000000000, 32),
+            *around64(0x4006DB6E00000000, 32), *around64(0x4018000000000000, 32), rng64(0x7FF0000000000000, 1, 2),
+            rng64(0xFFF0000000000000, 1, 1)],
+    "exp": [rng64(0, LIBM64_STEP, 0x4090000000000000 // LIBM64_STEP), rng64(D_SIGN | 3, LIBM64_STEP, 0x4090000000000000 // LIBM64_STEP),
+            *around64(0x4080000000000000, 32, 2**40 + 1), *around64(0x40862E42FEFA39EF, 32, 2**30 + 1), *around64(0x40874910D52D3051, 32, 2**30 + 1),
+            *around64(0x3C90000000000000, 32), rng64(0x7FF0000000000000, 1, 2), rng64(0xFFF0000000000000, 1, 1)],
+    "log": [rng64(0, LIBM64_STEP * 2 + 2, 0x7FF0000000000000 // (LIBM64_STEP * 2 + 2) + 1), rng64(1, 1, 64),
+            rng64(0x3FEE000000000000 - 2**44, 2**40 + 1, 128), rng64(0x3FF1090000000000 - 2**44, 2**40 + 1, 128),
+            rng64(D_ONE - 512, 1, 1024), rng64(0x7FF0000000000000, 1, 2), rng64(D_SIGN, 1, 2), rng64(0xBFF0000000000000, 1, 1)],
+}
+TRUNC64_SIZES = [1, 17, 1001]
+
+
+def expand64(ranges: List[Dict[str, Any]]) -> np.ndarray:
+    parts = [(np.arange(r["count"], dtype=np.uint64) * np.uint64(r["step"]) + np.uint64(int(r["start"], 16))) for r in ranges]
+    return np.concatenate(parts).view(np.float64)
+
+
 def libm_float_fn(name: str):
     libm = ctypes.CDLL(ctypes.util.find_library("m"))
     fn = getattr(libm, name)
@@ -155,11 +202,48 @@ def main(out: str) -> None:
             offset += n
     np.concatenate(values).tofile(os.path.join(folder, "trunc_normal.f32"))
 
+    import math
+    libm64_out: List[np.ndarray] = []
+    libm64_sections: Dict[str, Any] = {}
+    for name, ranges in LIBM64_RANGES.items():
+        fn = getattr(math, name)  # Python's math.erf/exp/log call the C library's erf/exp/log
+        xs = expand64(ranges)
+        out64 = []
+        for x in xs:
+            try:
+                out64.append(fn(float(x)))
+            except (ValueError, OverflowError):  # math raises where the C function returns NaN / ±inf / -inf
+                out64.append(float("nan") if (x < 0 or x != x) and name == "log" else (float("-inf") if name == "log" else float("inf")))
+        libm64_out.append(np.array(out64, dtype=np.float64))
+        libm64_sections[name] = {"ranges": ranges, "count": int(xs.size)}
+    np.concatenate(libm64_out).astype("<f8").tofile(os.path.join(folder, "libm64.f64"))
+
+    ys64 = torch.from_numpy(expand64(ERFINV64_RANGES).copy())
+    ys64.erfinv().numpy().astype("<f8").tofile(os.path.join(folder, "erfinv64.f64"))
+
+    trunc64_cases: List[Dict[str, Any]] = []
+    values64: List[np.ndarray] = []
+    offset = 0
+    for mean, std, a, b in TRUNC_PARAMS:
+        for i, n in enumerate(TRUNC64_SIZES):
+            seed = TRUNC_SEEDS[i % len(TRUNC_SEEDS)]
+            torch.manual_seed(seed)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                t = nn.init.trunc_normal_(torch.empty(n, dtype=torch.float64), mean, std, a, b)
+            values64.append(t.numpy().astype("<f8"))
+            trunc64_cases.append({"mean": mean, "std": std, "a": a, "b": b, "n": n, "seed": seed, "offset": offset})
+            offset += n
+    np.concatenate(values64).tofile(os.path.join(folder, "trunc_normal64.f64"))
+
     write_json(os.path.join(folder, "erfinv.json"), {
         **versions(), "cpu_capability": cpu_capability(), "cpu_fma_avx2": True, "libc": " ".join(os.confstr("CS_GNU_LIBC_VERSION").split()),
         "libm": libm_sections,
         "erfinv": {"ranges": ERFINV_RANGES, "count": int(ys.numel()), "strided_equals_contiguous": True},
         "trunc_normal": trunc_cases,
+        "libm64": libm64_sections,
+        "erfinv64": {"ranges": ERFINV64_RANGES, "count": int(ys64.numel())},
+        "trunc_normal64": trunc64_cases,
     })
 
 
