@@ -102,15 +102,13 @@ const TAIL = Array.from({ length: 128 }, (_, i) => doubleFromBits(TAB[2 * i]!));
 const HEAD = Array.from({ length: 128 }, (_, i) => doubleFromBits(TAB[2 * i + 1]! + (BigInt(i) << 45n)));
 
 const f64 = new Float64Array(1);
-const u64 = new BigUint64Array(f64.buffer);
-function bitsOf(x: number): bigint {
-  f64[0] = x;
-  return u64[0]!;
-}
+const u32 = new Uint32Array(f64.buffer);
+const HIGH = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f ? 1 : 0;
 
 /** glibc 2.36's exp(x) on an FMA machine. */
 export function exp(x: number): number {
-  let abstop = Number((bitsOf(x) >> 52n) & 0x7ffn);
+  f64[0] = x;
+  let abstop = (u32[HIGH]! >>> 20) & 0x7ff;
   if (abstop - 0x3c9 >>> 0 >= 0x3f) {
     if (abstop < 0x3c9) return 1 + x; // |x| < 2^-54
     if (abstop >= 0x409) {

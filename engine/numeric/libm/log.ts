@@ -98,51 +98,49 @@ const INV_C = TAB.map(([invc]) => doubleFromBits(invc));
 const LOG_C = TAB.map(([, logc]) => doubleFromBits(logc));
 
 const f64 = new Float64Array(1);
-const u64 = new BigUint64Array(f64.buffer);
-function bitsOf(x: number): bigint {
-  f64[0] = x;
-  return u64[0]!;
-}
-function fromBits(b: bigint): number {
-  u64[0] = BigInt.asUintN(64, b);
-  return f64[0]!;
-}
+const u32 = new Uint32Array(f64.buffer);
+const HIGH = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f ? 1 : 0;
 
-const ONE = 0x3ff0000000000000n;
-const NEAR_LO = 0x3fee000000000000n; // 1 − 2^-4
-const NEAR_SPAN = 0x3090000000000n; // up to 1 + 0x1.09p-4
-const OFF = 0x3fe6000000000000n;
+// Bounds on the high 32 bits (the low halves of these constants are zero, so comparing high words is exact).
+const NEAR_LO = 0x3fee0000; // 1 − 2^-4
+const NEAR_SPAN = 0x30900; // up to 1 + 0x1.09p-4
+const OFF = 0x3fe60000; // the reduced range starts at 0x3fe6000000000000 (≈ 0.6875)
 
 /** glibc 2.36's log(x) on an FMA machine. */
 export function log(x: number): number {
-  let ix = bitsOf(x);
-  if (BigInt.asUintN(64, ix - NEAR_LO) < NEAR_SPAN) {
-    if (ix === ONE) return 0;
+  f64[0] = x;
+  let hi = u32[HIGH]!;
+  if ((hi - NEAR_LO) >>> 0 < NEAR_SPAN) {
+    if (x === 1) return 0;
     return nearOne(x - 1);
   }
-  const top = Number(ix >> 48n);
+  const top = hi >>> 16;
   if (top - 0x0010 >>> 0 >= 0x7ff0 - 0x0010) {
     if (x === 0) return -Infinity;
     if (x === Infinity) return x;
     if ((top & 0x8000) !== 0 || (top & 0x7ff0) === 0x7ff0) return Number.NaN;
-    ix = bitsOf(x * 2 ** 52) - (52n << 52n); // subnormal: normalize
+    f64[0] = x * 2 ** 52; // subnormal: normalize, then take 52 off the exponent
+    hi = u32[HIGH]! - (52 << 20);
+    u32[HIGH] = hi;
   }
-  const tmp = BigInt.asIntN(64, ix - OFF);
-  const i = Number((tmp >> 45n) & 127n);
-  const k = Number(tmp >> 52n);
-  const z = fromBits(ix - (tmp & -(1n << 52n)));
+  // tmp = bits − OFF, on the high word (the low word is unchanged); i its top 7 mantissa bits, k its exponent.
+  const tmp = (hi - OFF) | 0;
+  const i = (tmp >>> 13) & 127;
+  const k = tmp >> 20;
+  u32[HIGH] = hi - (tmp & 0xfff00000);
+  const z = f64[0]!;
   const w = fma64Exact(k, LN2_HI, LOG_C[i]!);
   const r = fma64Exact(z, INV_C[i]!, -1);
   const a12 = fma64Exact(r, A[2]!, A[1]!);
-  const hi = r + w;
+  const hiSum = r + w;
   const r2 = r * r;
-  let lo = w - hi + r;
+  let lo = w - hiSum + r;
   lo = fma64Exact(k, LN2_LO, lo);
   const r3 = r * r2;
   const a34 = fma64Exact(r, A[4]!, A[3]!);
   lo = fma64Exact(r2, A[0]!, lo);
   const p = fma64Exact(a34, r2, a12);
-  return fma64Exact(r3, p, lo) + hi;
+  return fma64Exact(r3, p, lo) + hiSum;
 }
 
 /** log(1 + r) for |r| < 1/16, as the library computes it. */
