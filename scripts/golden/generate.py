@@ -26,9 +26,9 @@ fixtures record torch's and numpy's versions. The generators are:
                                                   batch_norm over [N, C, D, H, W])
 * gen_attention.main(out) -> attention.json   (nn.MultiheadAttention's
                                                   training path)
-* gen_erfinv.main(out) -> erfinv/               (glibc's erff/expf/logf,
+* gen_erfinv.main(out) -> erfinv/               (glibc's erf/exp/log, float and double,
                                                   torch.erfinv and trunc_normal_
-                                                  in float32, bit for bit)
+                                                  in float32 and float64, bit for bit)
 * gen_optim.main(out) -> optimizer fixtures      (optional; skipped with a
                                                   message if not present)
 """
