@@ -18,7 +18,7 @@ import { uniformFill, type TorchGenerator } from '../random';
 import { erfinvDouble, erfinvFloat } from '../random/erfinv';
 import { truncatedNormalDistribution } from '../stats/distribution';
 import { RuntimeError } from './errors';
-import { erf } from '../stats/special';
+import { erf } from '../numeric/libm/erf';
 import { uniformRangeMessage } from './uniformNormal';
 import { makeTheory, type Theory } from './theory';
 
@@ -51,7 +51,10 @@ export function trunc_normal_(tensor: DenseTensor, gen: TorchGenerator, options:
   return tensor;
 }
 
-/** torch's `norm_cdf`: (1 + erf(x/√2))/2 in double (NaN when std = 0, as in torch). */
+/**
+ * torch's `norm_cdf`: (1 + erf(x/√2))/2 in double (NaN when std = 0, as in torch), with Python's math.erf, which
+ * is the C library's erf: its bits set the uniform_ range, and so every float64 value.
+ */
 function normCdf(x: number): number {
   return (1 + erf(x / Math.SQRT2)) / 2;
 }

@@ -94,3 +94,26 @@ export function fma64(a: number, b: number, c: number): number {
   return s + (sumError(p, c, s) + productError(a, b, p));
 }
 
+
+/**
+ * fl64(a·b + c) with a single rounding, always (the hardware's vfmadd…sd), by
+ * Boldo and Melquiond's emulation ("Emulation of FMA and correctly rounded sums:
+ * proved algorithms using rounding to odd", IEEE TC 2008):
+ *   uh + ul = a·b          (TwoProduct, exact)
+ *   th + tl = c + uh       (TwoSum, exact)
+ *   v = RO(tl + ul)        (tl + ul rounded to odd)
+ *   fma = RN(th + v)
+ * Rounding to odd keeps the sticky information RN(th + v) needs, so the result
+ * is the correctly rounded a·b + c whenever nothing underflows (|a·b| and the
+ * small parts ≥ 2^-969) or overflows: the callers (the C library's float
+ * functions, engine/numeric/libm) use it on moderate numbers only.
+ */
+export function fma64Exact(a: number, b: number, c: number): number {
+  const uh = a * b;
+  const th = c + uh;
+  if (!Number.isFinite(th) || Math.abs(uh) > 2 ** 995) return th;
+  const ul = productError(a, b, uh);
+  const tl = sumError(c, uh, th);
+  const s = tl + ul;
+  return th + roundToOdd(s, sumError(tl, ul, s));
+}

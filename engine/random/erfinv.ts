@@ -7,12 +7,29 @@
  *   x = y · (((a₃z + a₂)z + a₁)z + a₀) / ((((b₃z + b₂)z + b₁)z + b₀)z + 1),
  * and otherwise, with z = √(−ln((1 − |y|)/2)),
  *   x = sign(y) · (((c₃z + c₂)z + c₁)z + c₀) / ((d₁z + d₀)z + 1).
- * In float32 every operation is rounded to float and the polynomials' multiply-
- * adds are fused (as the compiler builds them for AVX2); erf, exp and log are the
- * C library's float functions, taken here as the correctly rounded values.
+ * In float32 this is the kernel torch dispatches to on an AVX2 CPU (its
+ * AVX2 build, which 1.13 also runs on AVX-512 machines unless
+ * ATEN_CPU_CAPABILITY=avx512 is set), read off the machine code of Debian's
+ * libtorch_cpu.so 1.13.1: one value at a time (Vectorized<float>::erfinv maps
+ * the scalar function over its lanes, and the strided loop runs the same
+ * code), every operation rounded to float, the polynomials' multiply-adds
+ * fused (GCC contracts them when it builds for AVX2), (1 − |y|)/2 as
+ * (1 − |y|)·0.5 (the same value), and the 2/√π of the Newton step the float
+ * nearest 2 / float(√π). erf, exp and log are the C library's float functions
+ * (erff, expf, logf of glibc 2.36, the FMA builds of the last two that it
+ * picks on such a CPU), whose bits engine/numeric/libm reproduces.
+ *
+ * In float64 likewise with glibc's double erf, exp and log (the FMA builds of
+ * the last two) and the polynomials' multiply-adds fused in double
+ * (fma64Exact): torch's AVX2 build fuses them too.
  */
-import { erf } from '../stats/special';
-import { fma32, fma64 } from '../numeric/fma';
+import { fma32, fma64Exact } from '../numeric/fma';
+import { erf } from '../numeric/libm/erf';
+import { exp } from '../numeric/libm/exp';
+import { log } from '../numeric/libm/log';
+import { erff } from '../numeric/libm/erff';
+import { expf } from '../numeric/libm/expf';
+import { logf } from '../numeric/libm/logf';
 
 const f = Math.fround;
 const A = [0.886226899, -1.645349621, 0.914624893, -0.140543331];
@@ -40,14 +57,14 @@ export function erfinvFloat(y: number): number {
     const dem = fma32(fma32(fma32(fma32(BF[3]!, z, BF[2]!), z, BF[1]!), z, BF[0]!), z, 1);
     x = f(f(y * num) / dem);
   } else {
-    const z = f(Math.sqrt(f(-f(Math.log(f(f(1 - ay) / 2))))));
+    const z = f(Math.sqrt(-logf(f(f(1 - ay) / 2))));
     const num = fma32(fma32(fma32(CF[3]!, z, CF[2]!), z, CF[1]!), z, CF[0]!);
     const dem = fma32(fma32(DF[1]!, z, DF[0]!), z, 1);
     x = f((y < 0 ? -num : num) / dem);
   }
   for (let step = 0; step < 2; step++) {
-    const slope = f(TWO_OVER_SQRT_PI_F * f(Math.exp(f(-x * x))));
-    x = f(x - f(f(f(erf(x)) - y) / slope));
+    const slope = f(TWO_OVER_SQRT_PI_F * expf(f(-x * x)));
+    x = f(x - f(f(erff(x) - y) / slope));
   }
   return x;
 }
@@ -60,15 +77,15 @@ export function erfinvDouble(y: number): number {
   let x: number;
   if (ay <= CENTRAL_RANGE) {
     const z = y * y;
-    const num = fma64(fma64(fma64(A[3]!, z, A[2]!), z, A[1]!), z, A[0]!);
-    const dem = fma64(fma64(fma64(fma64(B[3]!, z, B[2]!), z, B[1]!), z, B[0]!), z, 1);
+    const num = fma64Exact(fma64Exact(fma64Exact(A[3]!, z, A[2]!), z, A[1]!), z, A[0]!);
+    const dem = fma64Exact(fma64Exact(fma64Exact(fma64Exact(B[3]!, z, B[2]!), z, B[1]!), z, B[0]!), z, 1);
     x = (y * num) / dem;
   } else {
-    const z = Math.sqrt(-Math.log((1 - ay) / 2));
-    const num = fma64(fma64(fma64(C[3]!, z, C[2]!), z, C[1]!), z, C[0]!);
-    const dem = fma64(fma64(D[1]!, z, D[0]!), z, 1);
+    const z = Math.sqrt(-log((1 - ay) / 2));
+    const num = fma64Exact(fma64Exact(fma64Exact(C[3]!, z, C[2]!), z, C[1]!), z, C[0]!);
+    const dem = fma64Exact(fma64Exact(D[1]!, z, D[0]!), z, 1);
     x = (y < 0 ? -num : num) / dem;
   }
-  for (let step = 0; step < 2; step++) x = x - (erf(x) - y) / (TWO_OVER_SQRT_PI * Math.exp(-x * x));
+  for (let step = 0; step < 2; step++) x = x - (erf(x) - y) / (TWO_OVER_SQRT_PI * exp(-x * x));
   return x;
 }

@@ -26,6 +26,9 @@ fixtures record torch's and numpy's versions. The generators are:
                                                   batch_norm over [N, C, D, H, W])
 * gen_attention.main(out) -> attention.json   (nn.MultiheadAttention's
                                                   training path)
+* gen_erfinv.main(out) -> erfinv/               (glibc's erf/exp/log, float and double,
+                                                  torch.erfinv and trunc_normal_
+                                                  in float32 and float64, bit for bit)
 * gen_optim.main(out) -> optimizer fixtures      (optional; skipped with a
                                                   message if not present)
 """
@@ -59,6 +62,7 @@ def main(argv: list) -> int:
     import gen_activations
     import gen_ops_3d
     import gen_attention
+    import gen_erfinv
 
     gen_init.main(out)
     gen_mlp.main(out)
@@ -69,6 +73,7 @@ def main(argv: list) -> int:
     gen_activations.main(out)
     gen_ops_3d.main(out)
     gen_attention.main(out)
+    gen_erfinv.main(out)
     try:
         gen_optim = importlib.import_module("gen_optim")
     except ModuleNotFoundError as exc:

@@ -78,30 +78,3 @@ export function expectTensorClose(data: Float64Array, rec: TensorRecord, relativ
   }
 }
 
-/** Units in the last place between two float32 values (their distance in representable floats). */
-export function float32Ulps(a: number, b: number): number {
-  const view = new Float32Array([a, b]);
-  const bits = new Int32Array(view.buffer);
-  const ordered = (i: number): number => (bits[i]! < 0 ? -0x80000000 - bits[i]! : bits[i]!);
-  return Math.abs(ordered(0) - ordered(1));
-}
-
-/**
- * Asserts float32 `data` within `ulps` units in the last place of the recorded values (all of them, or the head,
- * with the sum to the same relative precision): for trunc_normal_, whose erfinv calls the C library's float erf.
- */
-export function expectTensorUlps(data: Float32Array, rec: TensorRecord, ulps: number, label: string): void {
-  const stored = rec.values ?? rec.head!;
-  let worst = 0;
-  for (let i = 0; i < stored.length; i++) worst = Math.max(worst, float32Ulps(data[i]!, stored[i]!));
-  expect(worst, `${label}: largest difference in float32 ulps`).toBeLessThanOrEqual(ulps);
-  if (rec.sum !== undefined) {
-    let sum = 0;
-    let magnitude = 0;
-    for (const v of data) {
-      sum += v;
-      magnitude += Math.abs(v);
-    }
-    expect(Math.abs(sum - rec.sum), `${label}: sum`).toBeLessThanOrEqual(ulps * 1.2e-7 * magnitude);
-  }
-}
