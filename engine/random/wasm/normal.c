@@ -13,13 +13,21 @@
  *                     the eight pairs at a time: float32 log256_ps and
  *                     sincos256_ps (avxMath.ts has their math) with every
  *                     fused multiply-add the compiler made in torch's build
- *                     done by fma32x4 (its single rounding, exactly);
+ *                     done by madd32x4 (one rounding, as the FMA);
  *   mt_skip           advances the state past n words without tempering them.
  *
  * The state (624 words) and the arrays live in this module's memory; the
  * caller passes byte offsets and the index of the next word, and gets the new
  * index back. Built with -ffp-contract=off: no a·b + c is fused by clang (the
- * fused ones are written out as fma32x4).
+ * fused ones are written out as madd32x4).
+ *
+ * Built twice (scripts/build-wasm.mjs): the portable module emulates each fused
+ * multiply-add exactly in f64x2 lanes (fma32x4, numeric/wasm/fma32.h); the
+ * relaxed one (-DWEIGHTSCOPE_RELAXED_MADD -mrelaxed-simd, normalRelaxedWasm.ts)
+ * uses f32x4.relaxed_madd, which kernelsWasm.ts instantiates only where the
+ * start-up probe found it fused (numeric/relaxedSimd.ts): one rounding of
+ * a·b + c there too, so both give the same bits, and the relaxed one in one
+ * instruction instead of about twenty.
  */
 #include "../../numeric/wasm/fma32.h"
 
@@ -30,6 +38,22 @@
 #define MATRIX_A 0x9908b0dfu
 #define UPPER 0x80000000u
 #define LOWER 0x7fffffffu
+
+#ifdef WEIGHTSCOPE_RELAXED_MADD
+/* fl32(a·b + c), one rounding: relaxed_madd where the runtime fuses it (the only place this module runs). */
+static inline v128_t madd32x4(v128_t a, v128_t b, v128_t c) {
+  return (v128_t)__builtin_wasm_relaxed_madd_f32x4((__f32x4)a, (__f32x4)b, (__f32x4)c);
+}
+/* An a·b + c that is exact in double is rounded once by the fused instruction as well. */
+#define madd32x4_exact_sum madd32x4
+static inline float madd32(float a, float b, float c) {
+  return wasm_f32x4_extract_lane(madd32x4(wasm_f32x4_splat(a), wasm_f32x4_splat(b), wasm_f32x4_splat(c)), 0);
+}
+#else
+#define madd32x4 fma32x4
+#define madd32x4_exact_sum fma32x4_exact_sum
+#define madd32 fma32
+#endif
 
 /* s[k] ← s[k + 397] ⊕ (y ≫ 1) ⊕ (y odd ? MATRIX_A : 0), y = upper bit of s[k] | lower bits of s[k + 1]. */
 static inline v128_t twist4(v128_t k, v128_t k1, v128_t km) {
@@ -106,8 +130,8 @@ __attribute__((export_name("uniform_range_f32"))) int uniform_range_f32(uint32_t
   index = uniform_f32(s, index, out, n);
   v128_t w = wasm_f32x4_splat(width), l = wasm_f32x4_splat(lo);
   int i = 0;
-  for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, fma32x4(wasm_v128_load(out + i), w, l));
-  for (; i < n; i++) out[i] = fma32(out[i], width, lo);
+  for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, madd32x4(wasm_v128_load(out + i), w, l));
+  for (; i < n; i++) out[i] = madd32(out[i], width, lo);
   return index;
 }
 
@@ -144,16 +168,16 @@ static inline v128_t log4(v128_t x) {
   e = wasm_f32x4_sub(e, wasm_v128_and(one, below));
   v128_t t = wasm_f32x4_add(wasm_f32x4_sub(m, one), wasm_v128_and(m, below));
   v128_t z = wasm_f32x4_mul(t, t);
-  v128_t y = fma32x4(splat(F(7.0376836292e-2)), t, splat(F(-1.151461031e-1)));
-  y = fma32x4(y, t, splat(F(1.167699874e-1)));
-  y = fma32x4(y, t, splat(F(-1.2420140846e-1)));
-  y = fma32x4(y, t, splat(F(1.4249322787e-1)));
-  y = fma32x4(y, t, splat(F(-1.6668057665e-1)));
-  y = fma32x4(y, t, splat(F(2.0000714765e-1)));
-  y = fma32x4(y, t, splat(F(-2.4999993993e-1)));
-  y = fma32x4(y, t, splat(F(3.3333331174e-1)));
+  v128_t y = madd32x4(splat(F(7.0376836292e-2)), t, splat(F(-1.151461031e-1)));
+  y = madd32x4(y, t, splat(F(1.167699874e-1)));
+  y = madd32x4(y, t, splat(F(-1.2420140846e-1)));
+  y = madd32x4(y, t, splat(F(1.4249322787e-1)));
+  y = madd32x4(y, t, splat(F(-1.6668057665e-1)));
+  y = madd32x4(y, t, splat(F(2.0000714765e-1)));
+  y = madd32x4(y, t, splat(F(-2.4999993993e-1)));
+  y = madd32x4(y, t, splat(F(3.3333331174e-1)));
   y = wasm_f32x4_mul(y, t);
-  y = fma32x4(y, z, wasm_f32x4_mul(e, splat(F(-2.12194440e-4))));
+  y = madd32x4(y, z, wasm_f32x4_mul(e, splat(F(-2.12194440e-4))));
   /*
    * The last two fused multiply-adds have products that are float32 values (−z·½ with z = t² = 0 or ≥ 2⁻⁴⁸; e·q2 with |e| ≤ 24
    * and q2 = 355·2⁻⁹, 14 bits at most): fl32(a·b + c) is then the float32 sum of fl32(a·b) and c.
@@ -179,19 +203,19 @@ static inline void sincos4(v128_t x, v128_t *sin_out, v128_t *cos_out) {
    * in magnitude, is exact, so every partial r stays on the grid 2⁻⁴⁵ (x ≥ π/4 when j > 0: 2⁻²⁴).
    * Each sum then spans at most 2³ (step 1) or 2¹ (steps 2, 3) down to 2⁻⁴⁷: ≤ 49 places.
    */
-  v128_t r = fma32x4_exact_sum(yj, splat(F(-0.78515625)), x);
-  r = fma32x4_exact_sum(yj, splat(F(-2.4187564849853515625e-4)), r);
-  r = fma32x4_exact_sum(yj, splat(F(-3.77489497744594108e-8)), r);
+  v128_t r = madd32x4_exact_sum(yj, splat(F(-0.78515625)), x);
+  r = madd32x4_exact_sum(yj, splat(F(-2.4187564849853515625e-4)), r);
+  r = madd32x4_exact_sum(yj, splat(F(-3.77489497744594108e-8)), r);
   v128_t z = wasm_f32x4_mul(r, r);
-  v128_t c = fma32x4(splat(F(2.443315711809948e-5)), z, splat(F(-1.388731625493765e-3)));
-  c = fma32x4(c, z, splat(F(4.166664568298827e-2)));
+  v128_t c = madd32x4(splat(F(2.443315711809948e-5)), z, splat(F(-1.388731625493765e-3)));
+  c = madd32x4(c, z, splat(F(4.166664568298827e-2)));
   c = wasm_f32x4_mul(c, z);
-  c = fma32x4(c, z, wasm_f32x4_mul(splat(F(-0.5)), z));
+  c = madd32x4(c, z, wasm_f32x4_mul(splat(F(-0.5)), z));
   c = wasm_f32x4_add(c, splat(F(1.0)));
-  v128_t s = fma32x4(splat(F(-1.9515295891e-4)), z, splat(F(8.3321608736e-3)));
-  s = fma32x4(s, z, splat(F(-1.6666654611e-1)));
+  v128_t s = madd32x4(splat(F(-1.9515295891e-4)), z, splat(F(8.3321608736e-3)));
+  s = madd32x4(s, z, splat(F(-1.6666654611e-1)));
   s = wasm_f32x4_mul(s, z);
-  s = fma32x4(s, r, r);
+  s = madd32x4(s, r, r);
   v128_t sin_value = wasm_v128_bitselect(c, s, poly_cos);
   v128_t cos_value = wasm_v128_bitselect(s, c, poly_cos);
   *sin_out = wasm_v128_xor(sin_value, sin_flip);
@@ -209,8 +233,8 @@ static inline void pairs4(float *d, v128_t mean, v128_t std) {
   v128_t radius = wasm_f32x4_sqrt(wasm_f32x4_mul(splat(F(-2.0)), log4(u1)));
   v128_t sin_theta, cos_theta;
   sincos4(wasm_f32x4_mul(splat((float)(2.0 * 3.14159265358979323846)), u2), &sin_theta, &cos_theta);
-  wasm_v128_store(d, fma32x4(wasm_f32x4_mul(radius, cos_theta), std, mean));
-  wasm_v128_store(d + 8, fma32x4(wasm_f32x4_mul(radius, sin_theta), std, mean));
+  wasm_v128_store(d, madd32x4(wasm_f32x4_mul(radius, cos_theta), std, mean));
+  wasm_v128_store(d + 8, madd32x4(wasm_f32x4_mul(radius, sin_theta), std, mean));
 }
 
 /* normal_fill_16_AVX2 on `blocks` consecutive blocks of 16 uniforms at data. */
