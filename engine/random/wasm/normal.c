@@ -39,6 +39,21 @@
 #define UPPER 0x80000000u
 #define LOWER 0x7fffffffu
 
+/*
+ * A constant vector the compiler may not rebuild: clang puts a v128.const at
+ * every use inside the loop, and V8 builds each from two 64-bit immediates
+ * (about five instructions on x86-64), some forty per four Box–Muller pairs,
+ * more than the arithmetic. Behind an empty asm the value is opaque, so it is
+ * built once before the loop and kept in a register or a stack slot (read as
+ * a memory operand).
+ */
+static inline v128_t opaque(v128_t x) {
+  __asm__("" : "+r"(x));
+  return x;
+}
+static inline v128_t splat(float x) { return opaque(wasm_f32x4_splat(x)); }
+static inline v128_t isplat(int32_t x) { return opaque(wasm_i32x4_splat(x)); }
+
 #ifdef WEIGHTSCOPE_RELAXED_MADD
 /* fl32(a·b + c), one rounding: relaxed_madd where the runtime fuses it (the only place this module runs). */
 static inline v128_t madd32x4(v128_t a, v128_t b, v128_t c) {
@@ -55,11 +70,18 @@ static inline float madd32(float a, float b, float c) {
 #define madd32 fma32
 #endif
 
+#ifdef WEIGHTSCOPE_RELAXED_MADD
+/* Truncation of floats known to be in int32's range: one cvttps2dq, the same integers as trunc_sat there. */
+static inline v128_t trunc_in_range(v128_t x) { return (v128_t)__builtin_wasm_relaxed_trunc_s_i32x4_f32x4((__f32x4)x); }
+#else
+static inline v128_t trunc_in_range(v128_t x) { return wasm_i32x4_trunc_sat_f32x4(x); }
+#endif
+
 /* s[k] ← s[k + 397] ⊕ (y ≫ 1) ⊕ (y odd ? MATRIX_A : 0), y = upper bit of s[k] | lower bits of s[k + 1]. */
 static inline v128_t twist4(v128_t k, v128_t k1, v128_t km) {
-  v128_t y = wasm_v128_or(wasm_v128_and(k, wasm_u32x4_splat(UPPER)), wasm_v128_and(k1, wasm_u32x4_splat(LOWER)));
-  v128_t odd = wasm_i32x4_neg(wasm_v128_and(k1, wasm_u32x4_splat(1)));
-  return wasm_v128_xor(wasm_v128_xor(km, wasm_u32x4_shr(y, 1)), wasm_v128_and(odd, wasm_u32x4_splat(MATRIX_A)));
+  v128_t y = wasm_v128_or(wasm_v128_and(k, isplat(UPPER)), wasm_v128_and(k1, isplat(LOWER)));
+  v128_t odd = wasm_i32x4_neg(wasm_v128_and(k1, isplat(1)));
+  return wasm_v128_xor(wasm_v128_xor(km, wasm_u32x4_shr(y, 1)), wasm_v128_and(odd, isplat(MATRIX_A)));
 }
 
 static inline uint32_t twist1(uint32_t k, uint32_t k1, uint32_t km) {
@@ -90,8 +112,8 @@ __attribute__((export_name("mt_twist"))) void mt_twist(uint32_t *s) {
 
 static inline v128_t temper4(v128_t y) {
   y = wasm_v128_xor(y, wasm_u32x4_shr(y, 11));
-  y = wasm_v128_xor(y, wasm_v128_and(wasm_i32x4_shl(y, 7), wasm_u32x4_splat(0x9d2c5680u)));
-  y = wasm_v128_xor(y, wasm_v128_and(wasm_i32x4_shl(y, 15), wasm_u32x4_splat(0xefc60000u)));
+  y = wasm_v128_xor(y, wasm_v128_and(wasm_i32x4_shl(y, 7), isplat(0x9d2c5680u)));
+  y = wasm_v128_xor(y, wasm_v128_and(wasm_i32x4_shl(y, 15), isplat(0xefc60000u)));
   return wasm_v128_xor(y, wasm_u32x4_shr(y, 18));
 }
 
@@ -104,7 +126,7 @@ static inline uint32_t temper1(uint32_t y) {
 
 /* (w mod 2^24) · 2^-24: exact in float32 (a 24-bit integer, then a power of two). */
 static inline v128_t unit4(v128_t w) {
-  return wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_v128_and(w, wasm_u32x4_splat(0xffffff))), wasm_f32x4_splat(0x1p-24f));
+  return wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_v128_and(w, isplat(0xffffff))), splat(0x1p-24f));
 }
 
 /* out[0..n) ← float uniforms from words index, index + 1, …; returns the index of the next word. */
@@ -156,14 +178,14 @@ __attribute__((export_name("mt_skip"))) int mt_skip(uint32_t *s, int index, int 
  */
 #define F(x) ((float)(x))
 
-static inline v128_t splat(float x) { return wasm_f32x4_splat(x); }
 
 /* log256_ps for x = 1 − u in [2^-24, 1] (avxMath.ts's logf, four lanes). */
 static inline v128_t log4(v128_t x) {
   const v128_t one = splat(F(1.0));
-  x = wasm_f32x4_max(x, splat(0x1p-126f));
-  v128_t e = wasm_f32x4_add(wasm_f32x4_convert_i32x4(wasm_i32x4_sub(wasm_u32x4_shr(x, 23), wasm_i32x4_splat(0x7f))), one);
-  v128_t m = wasm_v128_or(wasm_v128_and(x, wasm_i32x4_splat(~0x7f800000)), wasm_i32x4_splat(0x3f000000));
+  /* _mm256_max_ps; x is never NaN, so the plain comparison (one maxps) gives its result. */
+  x = wasm_f32x4_pmax(x, splat(0x1p-126f));
+  v128_t e = wasm_f32x4_add(wasm_f32x4_convert_i32x4(wasm_i32x4_sub(wasm_u32x4_shr(x, 23), isplat(0x7f))), one);
+  v128_t m = wasm_v128_or(wasm_v128_and(x, isplat(~0x7f800000)), isplat(0x3f000000));
   v128_t below = wasm_f32x4_lt(m, splat(F(0.707106781186547524)));
   e = wasm_f32x4_sub(e, wasm_v128_and(one, below));
   v128_t t = wasm_f32x4_add(wasm_f32x4_sub(m, one), wasm_v128_and(m, below));
@@ -188,13 +210,13 @@ static inline v128_t log4(v128_t x) {
 
 /* sincos256_ps for x = 2π·u ≥ 0 (avxMath.ts's sincosf, four lanes). */
 static inline void sincos4(v128_t x, v128_t *sin_out, v128_t *cos_out) {
-  v128_t j = wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_mul(x, splat(F(1.27323954473516))));
-  j = wasm_v128_and(wasm_i32x4_add(j, wasm_i32x4_splat(1)), wasm_i32x4_splat(~1));
+  v128_t j = trunc_in_range(wasm_f32x4_mul(x, splat(F(1.27323954473516)))); /* in [0, 8] */
+  j = wasm_v128_and(wasm_i32x4_add(j, isplat(1)), isplat(~1));
   v128_t yj = wasm_f32x4_convert_i32x4(j);
-  const v128_t sign = wasm_i32x4_splat((int32_t)0x80000000u);
+  const v128_t sign = isplat((int32_t)0x80000000u);
   v128_t sin_flip = wasm_v128_and(wasm_i32x4_shl(j, 29), sign);                                   /* j & 4 */
-  v128_t poly_cos = wasm_i32x4_ne(wasm_v128_and(j, wasm_i32x4_splat(2)), wasm_i32x4_splat(0));     /* j & 2 */
-  v128_t cos_flip = wasm_v128_andnot(sign, wasm_i32x4_shl(wasm_i32x4_sub(j, wasm_i32x4_splat(2)), 29)); /* !((j − 2) & 4) */
+  v128_t poly_cos = wasm_i32x4_shr(wasm_i32x4_shl(j, 30), 31);                            /* j & 2, all ones */
+  v128_t cos_flip = wasm_v128_andnot(sign, wasm_i32x4_shl(wasm_i32x4_sub(j, isplat(2)), 29)); /* !((j − 2) & 4) */
   /*
    * The reduction r = x − j·π/4 in three parts (Cody–Waite), each step's sum exact in double, so no
    * midpoint check: j is even and ≤ 8 (x < 2π); DP1 = −201·2⁻⁸, DP2 = −2029·2⁻²³ and DP3 (24 bits on
