@@ -264,6 +264,33 @@ class RefilledInOrder(nn.Module):
     def forward(self, x):
         return self.fc2(self.relu(self.fc1(x)))
 """,
+    # One fill per tensor, but not layer by layer, and layers built in another order than forward applies them.
+    "FilledOutOfOrder": """
+import torch
+import torch.nn as nn
+
+class FilledOutOfOrder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc2 = nn.Linear(24, 5)
+        self.fc1 = nn.Linear(7, 24)
+        self.relu = nn.ReLU()
+        nn.init.normal_(self.fc2.weight, std=0.1)
+        nn.init.normal_(self.fc1.bias, std=0.3)
+        nn.init.xavier_normal_(self.fc1.weight)
+
+    def forward(self, x):
+        return self.fc2(self.relu(self.fc1(x)))
+""",
+    # A Sequential filled after construction, not in layer order.
+    "net": """
+import torch
+import torch.nn as nn
+
+net = nn.Sequential(nn.Linear(5, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 2))
+nn.init.normal_(net[4].weight, std=0.05)
+nn.init.normal_(net[0].weight, std=0.2)
+""",
     # nn.TransformerEncoder deep-copies its layer (after the code's fill of it), so every copy starts from the
     # same values; the fills after construction draw for each copy in turn.
     "ClonedEncoder": """
@@ -403,9 +430,12 @@ def model_cases() -> List[Dict[str, Any]]:
     cases = []
     for name, source in MODEL_SOURCES.items():
         scope: Dict[str, Any] = {}
+        torch.manual_seed(0)  # a model built at module level (an nn.Sequential) is built by the source itself
         exec(compile(source, f"<{name}>", "exec"), scope)  # noqa: S102 - our own fixture source
-        torch.manual_seed(0)
-        m = scope[name]()
+        m = scope[name]
+        if not isinstance(m, nn.Module):
+            torch.manual_seed(0)
+            m = m()
         tensors = [{"name": k, "result": tensor_record(v)} for k, v in m.state_dict().items() if v.dtype == torch.float32]
         cases.append({"name": name, "source": source, "seed": 0, "tensors": tensors, "next": next_words()})
     return cases
