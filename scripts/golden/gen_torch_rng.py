@@ -315,9 +315,10 @@ class ClonedEncoder(nn.Module):
 
 
 #: Model files (*.nn.json) and the torch code they mean: the whole model built first (every module's
-#: reset_parameters in construction order), then the file's own fills, bottom-up (a module's submodules' fills, its
-#: own tensors', then its own `init` entries, in order), the model's own tensors, and the top-level patterns last in
-#: state_dict order; a module given as a constructor argument is built and filled before the module that takes it.
+#: reset_parameters in construction order), then the file's own fills. In a module tree: bottom-up (a module's
+#: submodules' fills, its own tensors', then its own `init` entries, in order), the model's own tensors, and the
+#: top-level patterns last in state_dict order; a module given as a constructor argument is built and filled before
+#: the module that takes it. In a chain (`layers` of Linear, activation, Dropout, LayerNorm): layer by layer.
 MODEL_FILES = {
     "OverlappingInits": ("""{
   "version": 1,
@@ -411,6 +412,48 @@ with torch.no_grad():
     nn.init.normal_(model.proj.bias, std=0.5)
     nn.init.normal_(model.encoder.layers[1].linear2.weight, std=0.01)
     nn.init.xavier_normal_(model.head.weight)
+"""),
+    # A chain: once every layer is built, layer by layer (weight, then bias), each tensor's own init, else the first
+    # pattern that matches it.
+    # The torch code is the one "Open as PyTorch script" writes for it (test/unit/run/export.test.ts checks that).
+    "ChainOwnAndPatterns": ("""{
+  "version": 1,
+  "name": "ChainOwnAndPatterns",
+  "input": 6,
+  "seed": 4,
+  "layers": [
+    { "name": "fc1", "type": "Linear", "out_features": 24 },
+    { "type": "ReLU" },
+    { "name": "fc2", "type": "Linear", "out_features": 24, "init": { "weight": { "fn": "normal_", "std": 0.1 } } },
+    { "type": "Tanh" },
+    { "name": "fc3", "type": "Linear", "out_features": 3,
+      "init": { "bias": { "fn": "uniform_", "a": -0.5, "b": 0.5 }, "weight": "linear_default_" } }
+  ],
+  "init": { "fc?.weight": "xavier_normal_", "*.bias": { "fn": "normal_", "std": 0.01 } }
+}
+""", """
+import math
+from collections import OrderedDict
+
+import torch
+from torch import nn
+
+torch.manual_seed(4)
+model = nn.Sequential(OrderedDict([
+    ("fc1", nn.Linear(6, 24)),
+    ("1", nn.ReLU()),
+    ("fc2", nn.Linear(24, 24)),
+    ("3", nn.Tanh()),
+    ("fc3", nn.Linear(24, 3)),
+]))
+
+with torch.no_grad():
+    nn.init.xavier_normal_(model.fc1.weight)
+    nn.init.normal_(model.fc1.bias, std=0.01)
+    nn.init.normal_(model.fc2.weight, std=0.1)
+    nn.init.normal_(model.fc2.bias, std=0.01)
+    nn.init.kaiming_uniform_(model.fc3.weight, a=math.sqrt(5))  # nn.Linear's default
+    nn.init.uniform_(model.fc3.bias, a=-0.5, b=0.5)
 """),
 }
 
