@@ -7,14 +7,15 @@
  *   self.apply(init_fn)  /  for m in self.modules(): …   with  if isinstance(m, nn.Linear): …
  *   for name, p in self.named_parameters(): if 'bias' in name: nn.init.zeros_(p) …
  *
- * Statements run in order and a later one overwrites an earlier one, as the
- * in-place calls do in torch.
+ * Statements run in order and a later one overwrites an earlier one's values,
+ * as the in-place calls do in torch; each fill's place in the code is kept
+ * (LayerRecord.fillsAt), since every one of them draws from the generator.
  */
 import { findInitializer, canonicalInitializerName } from '../engine/init/registry';
 import type { LocatedEntry } from '../engine/model/located';
 import { evaluate, truthy, withBindings, type PyValue, type Scope } from './evaluate';
 import { entry, object, scalar } from './located';
-import { layersOf, type LayerRecord, type ModuleValue } from './modules';
+import { codeOrder, layersOf, type LayerRecord, type ModuleValue } from './modules';
 import type { Notes } from './notes';
 import type { SyntaxNode } from './parser';
 import { callArguments, callee, dottedParts, expressionOf, assignmentOf, parameterName, snippet, statements, unparen } from './syntax';
@@ -426,6 +427,12 @@ function setInit(t: ParamRef, value: ReturnType<typeof object>, statement: Synta
   }
   layer.init[param] = value;
   layer.initCalls[param] = statement;
+  // Every fill draws in torch, also one that a later statement overwrites: the chain keeps the last, so its reader
+  // checks these (resolve.ts, chainKeepsDraws).
+  const fn = value.entries.find((e) => e.key === 'fn')?.value;
+  const draws = findInitializer(fn?.kind === 'scalar' ? String(fn.value) : '')?.draws !== 'none';
+  const fills = (layer.fillsAt ??= {});
+  (fills[param] ??= []).push({ at: codeOrder(), draws });
 }
 
 /** Every layer in a set of submodules. */

@@ -27,8 +27,24 @@ export interface LayerRecord {
   init: { weight?: Located; bias?: Located };
   /** The statements that set them, for hovers. */
   initCalls: { weight?: SyntaxNode; bias?: SyntaxNode };
+  /** When the code built the layer and ran each fill of its parameters (codeOrder), to tell whether a chain keeps torch's order of draws. */
+  builtAt?: number;
+  fillsAt?: { weight?: CodeFill[]; bias?: CodeFill[] };
   /** Numbers the init statements need: weight shape [out, in], bias presence, LayerNorm width. */
   shape: { in?: number; out?: number; bias: boolean; width?: number };
+}
+
+/** A fill of a parameter as the code runs it: when (codeOrder), and whether it draws from the generator. */
+export interface CodeFill {
+  at: number;
+  draws: boolean;
+}
+
+let ticks = 0;
+
+/** A number that grows with every layer built and every fill read, in the order the code runs them. */
+export function codeOrder(): number {
+  return ++ticks;
 }
 
 export type ModuleValue =
@@ -98,7 +114,7 @@ function layer_(call: SyntaxNode, type: LayerType, path: string, ctx: BuildConte
   for (const [key, { name, value }] of args.keywords) given.push({ key, keyNode: name, value });
 
   const entries: LocatedEntry[] = [];
-  const record: LayerRecord = { path, type, call, entries, init: {}, initCalls: {}, shape: { bias: true } };
+  const record: LayerRecord = { path, type, call, entries, init: {}, initCalls: {}, shape: { bias: true }, builtAt: codeOrder() };
   let ok = true;
   for (const g of given) {
     if (HARMLESS.has(g.key)) continue;

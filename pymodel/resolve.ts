@@ -22,7 +22,7 @@ import { sequentialUses, type LayerUse } from './forward';
 import { Imports } from './imports';
 import { runOne, type InitEnv } from './initStatements';
 import { array, entry, object, scalar } from './located';
-import { buildModule, type ModuleValue } from './modules';
+import { buildModule, type LayerRecord, type ModuleValue } from './modules';
 import { NO_FORWARD, Notes } from './notes';
 import { sourceFile, torchPackageName, type FileLoader, type SourceFile } from './interp/files';
 import { readModuleTree, type ReadTree } from './interp/readModel';
@@ -356,6 +356,8 @@ function resolveCandidate(c: Candidate, ctx: ResolveContext): PythonModel {
       };
       runOne(statement, env);
     }
+    const lost = chainLosesDraws(uses.map((u) => u.layer));
+    if (lost) notes.block(lost.site, lost.message);
   }
 
   const items: Located[] = [];
@@ -493,6 +495,35 @@ function markPrimary(candidates: readonly Candidate[], models: PythonModel[]): S
   const index = primary ? candidates.indexOf(primary) : -1;
   if (index >= 0) models[index]!.primary = true;
   return used;
+}
+
+/**
+ * Why a chain of these layers would draw other numbers than the code does, if it would. A chain (a model file's
+ * `layers`) builds its layers in order, then runs one fill per tensor, layer by layer, weight then bias
+ * (engine/model/moduleTree.ts); torch draws in the order the code runs: each layer's defaults as it is built, then
+ * every fill, also one that a later fill overwrites. When the two differ, the model is read as the tree its
+ * constructor builds (interp/), which keeps every fill in the code's order.
+ */
+function chainLosesDraws(used: readonly LayerRecord[]): { site: SyntaxNode; message: string } | undefined {
+  const linears = [...new Set(used)].filter((l) => l.type === 'Linear');
+  let last = 0;
+  for (const l of linears) {
+    const built = l.builtAt ?? 0;
+    if (built < last) return { site: l.call, message: `${l.path} is built before a layer that forward applies ahead of it: torch draws its defaults first` };
+    last = built;
+  }
+  for (const l of linears) {
+    for (const param of ['weight', 'bias'] as const) {
+      const fills = l.fillsAt?.[param] ?? [];
+      const site = l.initCalls[param] ?? l.call;
+      if (fills.slice(0, -1).some((f) => f.draws)) return { site, message: `${l.path}.${param} is filled ${fills.length} times, and torch draws for each fill` };
+      const fill = fills[fills.length - 1];
+      if (!fill?.draws) continue;
+      if (fill.at < last) return { site, message: `the code fills ${l.path}.${param} before a layer is built or a tensor ahead of it is filled, and torch draws in the code's order` };
+      last = fill.at;
+    }
+  }
+  return undefined;
 }
 
 /** A layer's parameters by state_dict name (for the optimizer's param groups). */

@@ -12,6 +12,9 @@
 //   engine/tensor/wasm/relu.c  →  engine/tensor/wasm/reluWasm.ts        (ReLU forward and backward)
 //   engine/random/wasm/normal.c → engine/random/wasm/normalWasm.ts      (torch's float32 normal_ and uniform_,
 //                                                                        MT19937 included; -ffp-contract=off)
+//                              →  engine/random/wasm/normalRelaxedWasm.ts (the same with f32x4.relaxed_madd
+//                                                                        for torch's fused multiply-adds;
+//                                                                        used where the runtime fuses it)
 // Without clang the committed modules are kept (the build says so); the engine also runs
 // without WebAssembly, on its JavaScript kernels. Run by scripts/build.mjs, or alone.
 //
@@ -38,6 +41,7 @@ const KERNELS = [
   { source: 'engine/optim/wasm/adamw.c', output: 'engine/optim/wasm/adamwWasm.ts', name: 'ADAMW_WASM_BASE64', extra: ['-ffp-contract=off', '-fno-slp-vectorize'] },
   { source: 'engine/tensor/wasm/relu.c', output: 'engine/tensor/wasm/reluWasm.ts', name: 'RELU_WASM_BASE64', extra: [] },
   { source: 'engine/random/wasm/normal.c', output: 'engine/random/wasm/normalWasm.ts', name: 'NORMAL_WASM_BASE64', extra: ['-ffp-contract=off'] },
+  { source: 'engine/random/wasm/normal.c', output: 'engine/random/wasm/normalRelaxedWasm.ts', name: 'NORMAL_RELAXED_WASM_BASE64', extra: ['-ffp-contract=off', '-DWEIGHTSCOPE_RELAXED_MADD'], relaxed: true },
 ];
 const FLAGS = ['--target=wasm32', '-O3', '-msimd128', '-mbulk-memory', '-nostdlib', '-Wl,--no-entry', '-Wl,--export=__heap_base', '-Wl,--strip-all'];
 

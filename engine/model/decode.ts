@@ -37,7 +37,7 @@ import {
 } from './spec';
 import { globMatches } from './patterns';
 import { decodeInitializer } from './decodeInitializer';
-import { decodeApproximations, decodeModuleEntry, decodeModuleList, decodeOwnTensors } from './decodeModules';
+import { decodeApproximations, decodeModuleEntry, decodeModuleList, decodeOwnTensors, fileFillsAfterConstruction } from './decodeModules';
 import { modelTree } from './moduleTree';
 import { formatCount, MAX_SYNTHETIC_EXAMPLES, sizeProblem } from './memory';
 import { chainFromTree } from './treeJson';
@@ -103,7 +103,7 @@ export function decodeModel(root: Located | undefined, defaultName: string, opti
   } else if (!layersEntry && entry(obj, 'module')) {
     // "module": { "type": "Linear", … }: a model that is one torch module, its tensors without a prefix.
     const single = d.expectObject(entry(obj, 'module')!.value, 'module');
-    modules = single ? decodeModuleEntry(d, single, '') : undefined;
+    modules = single ? fileFillsAfterConstruction(() => decodeModuleEntry(d, single, '')) : undefined;
     if (!modules && d.errorCount === 0) d.error('type', '"module" must be a module entry ({ "type": … }).', entry(obj, 'module')!.value.range);
   } else if (!layersEntry) {
     d.error('missing-layers', 'A model needs a "layers" list (for example a Linear layer).', root.range.start === root.range.end ? root.range : { start: root.range.start, end: root.range.start + 1 });
@@ -137,11 +137,15 @@ export function decodeModel(root: Located | undefined, defaultName: string, opti
     }
   } else {
     // A module tree: any torch.nn module, containers, the model's own modules (decodeModules.ts).
-    modules = decodeModuleList(d, layersEntry.value, 'Sequential', '');
-    const className = optionalString(d, obj, 'class');
-    if (className) modules = { ...modules, type: 'Module', className };
-    // The root's own parameters and buffers (a ViT's cls_token).
-    if (modules.type === 'Module') decodeOwnTensors(d, obj, modules, '');
+    // The whole model is built before the file's own fills run (decodeModules.ts says in which order they run).
+    modules = fileFillsAfterConstruction(() => {
+      let root = decodeModuleList(d, layersEntry.value, 'Sequential', '');
+      const className = optionalString(d, obj, 'class');
+      if (className) root = { ...root, type: 'Module', className };
+      // The root's own parameters and buffers (a ViT's cls_token).
+      if (root.type === 'Module') decodeOwnTensors(d, obj, root, '');
+      return root;
+    });
     decodeApproximations(d, obj, modules, '');
   }
   const ties = modules ? options.modules?.ties ?? decodeTies(d, entry(obj, 'tie'), modules) : [];

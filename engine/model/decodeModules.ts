@@ -18,13 +18,61 @@
  * `p[i].fill_(v)`), and
  * `approximations: { "<tensor>": "why" }` marks a tensor whose shape or
  * initializer is a guess (the Python reader writes it).
+ *
+ * When the file's fills run, which decides what each draws from torch's
+ * generator: the model is built first, every module constructed in file
+ * order with its `reset_parameters`; then the file's own fills run, as the
+ * code after the constructors in an `__init__` would, in the order of the
+ * tree read bottom-up: a module's submodules (in order) first, then its own
+ * `parameters`/`buffers`, then its `init` entries (in order; a list in
+ * order), up to the model's own tensors; the top-level `init` patterns last
+ * (engine/model/moduleTree.ts). The equivalent torch script:
+ *
+ *     torch.manual_seed(seed)
+ *     model = Model()                 # every module's defaults, in __init__ order
+ *     with torch.no_grad():
+ *         nn.init.normal_(model.block.attn.out_proj.weight, std=0.02)   # the attn entry's init
+ *         nn.init.normal_(model.block.attn.out_proj.weight, std=0.02)   # then Block's init on it:
+ *         model.block.attn.out_proj.weight.mul_(0.5)                    #   a list, in order
+ *         …
+ *
+ * A module given as a constructor argument (`encoder_layer`) is built, and
+ * its own `init` run, before the module that takes it, as
+ * `layer = …; nn.init.…(layer.…); nn.TransformerEncoder(layer, n)` does: its
+ * copies start from those values.
  */
 import { CONTAINER_TYPES, constructModule, moduleDefinition } from '../modules/catalogue';
 import { ModuleArgumentError } from '../modules/signature';
-import { inTorchOrder, joinPath, moduleAt, tensorEntries, type ArgValue, type InitStep, type ModuleNode, type TensorDecl } from '../modules/tree';
+import { joinPath, moduleAt, numberInTorchOrder, tensorEntries, type ArgValue, type InitStep, type ModuleNode, type TensorDecl } from '../modules/tree';
 import { DiagnosticSink, entry, optionalBoolean, optionalString, type LocatedObject } from './decodeSupport';
 import { decodeInitializer } from './decodeInitializer';
 import type { Located, LocatedEntry } from './located';
+
+/** The file's fills decoded so far and not yet numbered (see above); undefined outside a model's decoding. */
+let pendingFills: InitStep[] | undefined;
+
+/**
+ * Decodes a model (or a constructor argument) with its file fills numbered after everything `decode` constructs,
+ * in the order they were decoded. Nested calls number their own fills when they return.
+ */
+export function fileFillsAfterConstruction<T>(decode: () => T): T {
+  const outer = pendingFills;
+  const fills: InitStep[] = [];
+  pendingFills = fills;
+  try {
+    return decode();
+  } finally {
+    pendingFills = outer;
+    for (const step of fills) numberInTorchOrder(step);
+  }
+}
+
+/** A fill the file gives: numbered now, or queued while a model is decoded. */
+function fileFill(step: InitStep): InitStep {
+  if (pendingFills) pendingFills.push(step);
+  else numberInTorchOrder(step);
+  return step;
+}
 
 /** Keys of a module entry that are not constructor arguments. */
 const STRUCTURE_KEYS = new Set(['type', 'name', 'class', 'layers', 'modules', 'parameters', 'buffers', 'init', 'approximations', 'description']);
@@ -145,7 +193,8 @@ function argValue(d: DiagnosticSink, node: Located, path: string): ArgValue | un
     return items.every((i) => i !== undefined) ? (items as ArgValue[]) : undefined;
   }
   if (entry(node, 'type')) {
-    const module = decodeModuleEntry(d, node, path);
+    // Built, and its own fills run, before the module that takes it (see above).
+    const module = fileFillsAfterConstruction(() => decodeModuleEntry(d, node, path));
     return module ? { module } : undefined;
   }
   d.error('type', 'A constructor argument is a number, string, boolean, null, a list of them, or a module ({ "type": … }).', node.range);
@@ -254,7 +303,7 @@ function decodeSteps(d: DiagnosticSink, node: Located, decl: TensorDecl, name: s
       continue;
     }
     const init = decodeInitializer(d, item, decl.shape, name);
-    if (init) steps.push(inTorchOrder({ op: 'init', init, origin: 'model file' }));
+    if (init) steps.push(fileFill({ op: 'init', init, origin: 'model file' }));
   }
   return steps;
 }

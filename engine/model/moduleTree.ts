@@ -7,7 +7,11 @@
  *   flattened from a Python container, becomes nested containers);
  * - a Linear layer's own `init` and the top-level `init` patterns (first
  *   match wins; a layer's own `init` wins over every pattern) re-initialize
- *   what they name, as `nn.init.*_(…)` after construction does.
+ *   what they name, as `nn.init.*_(…)` after construction does: in a chain,
+ *   once every layer is built, layer by layer, weight then bias, each
+ *   tensor's own init or else its pattern (the order of the torch script
+ *   engine/run/torchScript.ts writes); in a tree, after the file's own fills
+ *   (decodeModules.ts), tensor by tensor in `state_dict` order.
  *
  * The result is fresh on every call, so callers may extend it.
  */
@@ -22,17 +26,19 @@ export interface ModelTree {
 }
 
 export function modelTree(spec: Pick<ModelSpec, 'modules' | 'layers' | 'ties' | 'initPatterns'>): ModelTree {
-  const root = spec.modules ? cloneModule(spec.modules) : chainTree(spec.layers ?? []);
+  const patterns = spec.initPatterns ?? [];
+  const root = spec.modules ? cloneModule(spec.modules) : chainTree(spec.layers ?? [], patterns);
   const ties = spec.ties ?? [];
-  applyPatterns(root, ties, spec.initPatterns ?? []);
+  if (spec.modules) applyPatterns(root, ties, patterns);
   return { root, ties };
 }
 
-function chainTree(layers: readonly LayerSpec[]): ModuleNode {
+function chainTree(layers: readonly LayerSpec[], patterns: readonly InitPattern[]): ModuleNode {
   const root: ModuleNode = { type: 'Sequential', args: {}, tensors: [], children: [] };
-  // The file's own initializers run once the whole model is constructed, layer by layer (weight, then bias), as an
+  // The file's initializers run once the whole model is constructed, layer by layer (weight, then bias), as an
   // `__init__` that ends with `for m in self.modules(): …` runs them: so they draw after every default.
   const fileInits: (() => void)[] = [];
+  const compiled = patterns.map((p) => ({ test: globMatcher(p.pattern), init: p.init }));
   layers.forEach((layer, index) => {
     const path = layerPrefix(layer, index).split('.');
     let parent = root;
@@ -46,23 +52,23 @@ function chainTree(layers: readonly LayerSpec[]): ModuleNode {
       }
       parent = next;
     }
-    parent.children.push({ name: path[path.length - 1]!, module: layerModule(layer, fileInits) });
+    const module = layerModule(layer);
+    parent.children.push({ name: path[path.length - 1]!, module });
+    for (const t of module.tensors) {
+      const name = joinPath(layerPrefix(layer, index), t.name);
+      // The layer's own init wins over every pattern; the first matching pattern, else.
+      const init = (layer.type === 'Linear' ? layer.init?.[t.name as 'weight' | 'bias'] : undefined) ?? compiled.find((p) => p.test.test(name))?.init;
+      if (init) fileInits.push(() => t.init.push(inTorchOrder({ op: 'init', init, origin: 'model file' })));
+    }
   });
   for (const run of fileInits) run();
   return root;
 }
 
-function layerModule(layer: LayerSpec, fileInits: (() => void)[]): ModuleNode {
+function layerModule(layer: LayerSpec): ModuleNode {
   switch (layer.type) {
-    case 'Linear': {
-      const m = constructModule('Linear', [], { in_features: layer.inFeatures, out_features: layer.outFeatures, bias: layer.bias });
-      for (const t of m.tensors) {
-        const init = layer.init?.[t.name as 'weight' | 'bias'];
-        // The layer's own init is the file's, so no pattern may replace it: mark it as set by the file.
-        if (init) fileInits.push(() => t.init.push(inTorchOrder({ op: 'init', init, origin: 'model file' })));
-      }
-      return m;
-    }
+    case 'Linear':
+      return constructModule('Linear', [], { in_features: layer.inFeatures, out_features: layer.outFeatures, bias: layer.bias });
     case 'LayerNorm':
       return constructModule('LayerNorm', [], { normalized_shape: layer.normalizedShape, eps: layer.eps, elementwise_affine: layer.elementwiseAffine });
     case 'Dropout':

@@ -45,6 +45,13 @@ export interface LinearLayerSpec {
   init?: { weight?: InitSpec; bias?: InitSpec };
 }
 
+/** The parameters a chain layer has, in `state_dict` order. */
+export function chainTensors(layer: LayerSpec): ('weight' | 'bias')[] {
+  if (layer.type === 'Linear') return layer.bias ? ['weight', 'bias'] : ['weight'];
+  if (layer.type === 'LayerNorm') return layer.elementwiseAffine ? ['weight', 'bias'] : [];
+  return [];
+}
+
 /** Each activation's keyword arguments, as torch spells them. */
 export const ACTIVATION_ARGS: Readonly<Record<ActivationType, readonly string[]>> = {
   ReLU: [], LeakyReLU: ['negative_slope'], ELU: ['alpha'], SELU: [], GELU: ['approximate'], SiLU: [],

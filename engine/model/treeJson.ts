@@ -6,6 +6,7 @@
  * after torch's own, the model's own parameters and buffers, and ties.
  */
 import { constructModule, CONTAINER_TYPES, moduleDefinition } from '../modules/catalogue';
+import { findInitializer } from '../init/registry';
 import { REQUIRED } from '../modules/signature';
 import { isModuleArg, joinPath, namedModules, type ArgValue, type InitStep, type ModuleNode, type TensorDecl, type TensorTie } from '../modules/tree';
 import { ACTIVATION_ARGS, ACTIVATION_TYPES, type ActivationType, type InitSpec, type LayerSpec, type LinearLayerSpec } from './spec';
@@ -166,22 +167,41 @@ function sameArg(a: ArgValue, b: ArgValue): boolean {
 /**
  * A tree that is a plain chain: a Sequential of Linear, activation, Dropout
  * and (1-D) LayerNorm layers, possibly nested in Sequentials, with no
- * initialization beyond one initializer per Linear tensor. Such a model is
- * what the engine trains, so it becomes `layers` (names are the dotted
- * state_dict prefixes); anything else returns undefined.
+ * initialization beyond one initializer per Linear tensor, drawn in the
+ * order a chain draws. Such a model is what the engine trains, so it becomes
+ * `layers` (names are the dotted state_dict prefixes); anything else returns
+ * undefined.
  */
 export function chainFromTree(root: ModuleNode): LayerSpec[] | undefined {
   if (root.type !== 'Sequential' || root.tensors.length > 0) return undefined;
   const layers: LayerSpec[] = [];
+  const linears: ModuleNode[] = [];
   const visit = (m: ModuleNode, path: string): boolean => {
     if (m.type === 'Sequential' && m !== root && m.tensors.length === 0) return m.children.every((c) => visit(c.module, joinPath(path, c.name)));
     if (m.type === 'Sequential') return m.children.every((c) => visit(c.module, joinPath(path, c.name)));
     const layer = layerOf(m, path);
     if (!layer) return false;
     layers.push(layer);
+    if (m.type === 'Linear') linears.push(m);
     return true;
   };
-  return visit(root, '') && layers.length > 0 ? layers : undefined;
+  return visit(root, '') && layers.length > 0 && drawsInChainOrder(linears) ? layers : undefined;
+}
+
+/**
+ * Whether the tree's fills that draw come in the order a chain runs them (engine/model/moduleTree.ts): every
+ * layer's defaults, layer by layer, then the file's fill of each tensor, layer by layer, weight then bias. The
+ * steps' `seq` is the order torch runs them in; code that fills in another order stays a tree.
+ */
+function drawsInChainOrder(linears: readonly ModuleNode[]): boolean {
+  const order = (position: 0 | 1): (number | undefined)[] => linears.flatMap((m) => m.tensors.map((t) => {
+    const step = t.init[position];
+    return step?.op === 'init' && findInitializer(step.init.fn)?.draws !== 'none' ? step.seq ?? Number.NaN : undefined;
+  }));
+  const seqs = [...order(0), ...order(1)].filter((s): s is number => s !== undefined);
+  // Steps that carry no order (none a front end makes) cannot contradict the chain's.
+  if (seqs.some(Number.isNaN)) return true;
+  return seqs.every((s, i) => i === 0 || s > seqs[i - 1]!);
 }
 
 function layerOf(m: ModuleNode, name: string): LayerSpec | undefined {

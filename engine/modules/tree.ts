@@ -70,6 +70,14 @@ export function inTorchOrder(step: InitStep): InitStep {
   return step.op === 'init' ? { ...step, seq: ++lastSeq } : step;
 }
 
+/**
+ * Numbers a fill created earlier as the next one torch runs (in place): a model file's own fills are decoded with
+ * their modules but run once the whole model is built (engine/model/decodeModules.ts, fileFillsAfterConstruction).
+ */
+export function numberInTorchOrder(step: InitStep): void {
+  if (step.op === 'init') step.seq = ++lastSeq;
+}
+
 export interface TensorDecl {
   /** The name within its module: `weight`, `weight_ih_l0_reverse`, `running_mean`. */
   name: string;

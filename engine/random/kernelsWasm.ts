@@ -11,11 +11,18 @@
  * chunk: the module's memory is grown once and never holds a whole tensor.
  * Each function returns false (having drawn nothing) where WebAssembly or its
  * SIMD is unavailable; the caller then runs its JavaScript loop.
+ *
+ * Two builds of the module: where the start-up probe finds `f32x4.relaxed_madd`
+ * fused (numeric/relaxedSimd.ts) torch's fused multiply-adds are that one
+ * instruction (normalRelaxedWasm.ts); elsewhere each is emulated exactly in
+ * f64x2 lanes (normalWasm.ts). The same bits either way.
  */
 import { ensureMemory } from '../tensor/gemmWasm';
 import { instantiateKernel } from '../tensor/wasmOperands';
 import type { TorchGenerator } from './generator';
 import { MT_STATE_WORDS } from './mt19937';
+import { relaxedSimd } from '../numeric/relaxedSimd';
+import { NORMAL_RELAXED_WASM_BASE64 } from './wasm/normalRelaxedWasm';
 import { NORMAL_WASM_BASE64 } from './wasm/normalWasm';
 
 /**
@@ -43,18 +50,33 @@ interface Loaded {
   buffer: Float32Array;
 }
 
-let loaded: Loaded | null | undefined;
+/** Each build once instantiated (null: it would not load here). */
+let portable: Loaded | null | undefined;
+let relaxed: Loaded | null | undefined;
 
+/** The relaxed build where relaxed_madd is fused here (and not turned off), else the portable one. */
 function load(): Loaded | null {
-  if (loaded !== undefined) return loaded;
-  const k = instantiateKernel<NormalExports>(NORMAL_WASM_BASE64);
-  if (!k) return (loaded = null);
+  if (relaxedSimd().fusedMadd32) {
+    relaxed ??= instantiate(NORMAL_RELAXED_WASM_BASE64);
+    if (relaxed) return relaxed;
+  }
+  return (portable ??= instantiate(NORMAL_WASM_BASE64));
+}
+
+function instantiate(base64: string): Loaded | null {
+  const k = instantiateKernel<NormalExports>(base64);
+  if (!k) return null;
   const stateAt = (Number(k.__heap_base.value) + 15) & ~15;
   const bufferAt = stateAt + MT_STATE_WORDS * 4;
   ensureMemory(k.memory, bufferAt + CHUNK * 4);
   const memory = k.memory.buffer;
-  loaded = { k, stateAt, bufferAt, state: new Int32Array(memory, stateAt, MT_STATE_WORDS), buffer: new Float32Array(memory, bufferAt, CHUNK) };
-  return loaded;
+  return { k, stateAt, bufferAt, state: new Int32Array(memory, stateAt, MT_STATE_WORDS), buffer: new Float32Array(memory, bufferAt, CHUNK) };
+}
+
+/** Which build the kernels run now: 'relaxed', 'portable', or null (no WebAssembly SIMD: JavaScript loops). */
+export function randomWasmVariant(): 'relaxed' | 'portable' | null {
+  const m = load();
+  return m === null ? null : m === relaxed ? 'relaxed' : 'portable';
 }
 
 /** Whether the module loaded (WebAssembly with SIMD). */

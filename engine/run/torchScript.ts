@@ -4,13 +4,15 @@
  * torch.nn.init calls, the same optimizer and parameter groups, the same loss,
  * batch size, step count and data source.
  *
- * What cannot match bit for bit: Weightscope's random generator is not
- * torch's, so the initial weights and the synthetic data are drawn from the
- * same distributions with other values. The script says so in its header.
+ * The initial weights match bit for bit: the engine draws them with torch's
+ * generator, and the script builds the layers and runs the init calls in the
+ * engine's order. The synthetic data here is a stand-in of the same shape and
+ * task, so it, and every draw after it (dropout, batch order), differs; the
+ * script says so in its header.
  */
 import type { InitSpec, LayerSpec, ChainModelSpec } from '../model/spec';
 import { globMatches } from '../model/patterns';
-import { layerPrefix } from '../model/spec';
+import { chainTensors, layerPrefix } from '../model/spec';
 import { parameterShapes } from '../model/moduleTree';
 import { decayOnly } from '../optim/masks';
 import { defaultDataset } from '../train/defaults';
@@ -25,9 +27,11 @@ export function torchScript(meta: RunMeta, spec: ChainModelSpec): string {
     `${meta.name}: reproduces a Weightscope run in PyTorch.`,
     '',
     `Model ${spec.name}, ${o.type} lr=${o.lr} ${pyDict(o.args)}, batch ${meta.batchSize}, ${meta.plannedSteps} steps, seed ${spec.seed}.`,
-    'Same architecture, initializers, optimizer, parameter groups, loss and data source as the run; the random',
-    'draws (initial weights, synthetic data, batch order) differ because Weightscope\'s generator is not torch\'s.',
+    'Same architecture, initializers, optimizer, parameter groups, loss and data source as the run. The initial',
+    'weights are the run\'s: Weightscope draws them with torch\'s generator from the same seed, in the order this',
+    'script fills them. The other random draws (the synthetic data below, dropout, batch order) differ.',
     '"""',
+    'import math',
     'from collections import OrderedDict',
     '',
     'import torch',
@@ -83,17 +87,19 @@ function moduleOf(layer: LayerSpec): string {
   }
 }
 
-/** torch.nn.init calls: a layer's own init, else the first matching pattern (fnmatch), as Weightscope resolves them. */
+/**
+ * torch.nn.init calls in the order the engine runs them (engine/model/moduleTree.ts), so that torch's generator
+ * gives the run's initial weights: layer by layer, weight then bias, each tensor's own init, else the first
+ * matching pattern (fnmatch) of its state_dict name.
+ */
 function initCalls(spec: ChainModelSpec): string[] {
   const out: string[] = [];
   spec.layers.forEach((layer, i) => {
-    if (layer.type !== 'Linear') return;
     const prefix = layerPrefix(layer, i);
-    for (const which of ['weight', 'bias'] as const) {
-      if (which === 'bias' && !layer.bias) continue;
+    for (const which of chainTensors(layer)) {
       const name = `${prefix}.${which}`;
-      const init = layer.init?.[which] ?? spec.initPatterns?.find((p) => globMatches(p.pattern, name))?.init;
-      if (init) out.push(initCall(init, `${moduleRef(prefix, i)}.${which}`));
+      const init = (layer.type === 'Linear' ? layer.init?.[which] : undefined) ?? spec.initPatterns?.find((p) => globMatches(p.pattern, name))?.init;
+      if (init) out.push(initCall(init, `${moduleRef(prefix, i)}.${which}`, layer.type === 'Linear' ? layer.inFeatures : 0));
     }
   });
   return out;
@@ -109,12 +115,15 @@ function moduleRef(prefix: string, position: number): string {
   return `getattr(model, ${py(prefix)})`;
 }
 
-function initCall(init: InitSpec, target: string): string {
+function initCall(init: InitSpec, target: string, fanIn: number): string {
   const fn = init.fn.endsWith('_') ? init.fn : `${init.fn}_`;
   const args = Object.entries(init.args).map(([k, v]) => `, ${k}=${py(v)}`).join('');
   if (fn === 'lecun_normal_') return `nn.init.normal_(${target}, 0.0, ${target}.shape[1] ** -0.5)  # LeCun normal`;
   if (fn === 'lecun_uniform_') return `nn.init.uniform_(${target}, -(3 / ${target}.shape[1]) ** 0.5, (3 / ${target}.shape[1]) ** 0.5)  # LeCun uniform`;
-  if (fn === 'linear_default_') return `pass  # ${target}: nn.Linear's default`;
+  // nn.Linear.reset_parameters again: it draws anew, as the engine's linear_default_ does.
+  if (fn === 'linear_default_') {
+    return target.endsWith('.weight') ? `nn.init.kaiming_uniform_(${target}, a=math.sqrt(5))  # nn.Linear's default` : `nn.init.uniform_(${target}, -1 / math.sqrt(${fanIn}), 1 / math.sqrt(${fanIn}))  # nn.Linear's default`;
+  }
   return `nn.init.${fn}(${target}${args})`;
 }
 

@@ -223,16 +223,262 @@ class SmallCNN(nn.Module):
         x = self.pool(torch.relu(self.conv2(x)))
         return self.fc(torch.flatten(x, 1))
 """,
+    # A chain of layers whose code fills one parameter twice and fills out of layer order: every fill draws, in
+    # the order the code runs.
+    "RefilledChain": """
+import torch
+import torch.nn as nn
+
+class RefilledChain(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(8, 32)
+        self.relu = nn.ReLU()
+        self.fc2 = nn.Linear(32, 4)
+        nn.init.normal_(self.fc2.weight, std=0.1)
+        nn.init.normal_(self.fc1.weight, std=0.5)
+        nn.init.xavier_uniform_(self.fc1.weight)
+        nn.init.uniform_(self.fc2.bias)
+        nn.init.uniform_(self.fc2.bias, -0.2, 0.2)
+
+    def forward(self, x):
+        return self.fc2(self.relu(self.fc1(x)))
+""",
+    # A chain whose code fills one parameter twice, in layer order otherwise.
+    "RefilledInOrder": """
+import torch
+import torch.nn as nn
+
+class RefilledInOrder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(6, 20)
+        self.relu = nn.ReLU()
+        self.fc2 = nn.Linear(20, 3)
+        nn.init.normal_(self.fc1.weight, std=0.5)
+        nn.init.kaiming_normal_(self.fc1.weight, nonlinearity='relu')
+        nn.init.uniform_(self.fc1.bias, -0.1, 0.1)
+        nn.init.normal_(self.fc2.weight, std=0.1)
+        nn.init.normal_(self.fc2.weight, std=0.2)
+
+    def forward(self, x):
+        return self.fc2(self.relu(self.fc1(x)))
+""",
+    # One fill per tensor, but not layer by layer, and layers built in another order than forward applies them.
+    "FilledOutOfOrder": """
+import torch
+import torch.nn as nn
+
+class FilledOutOfOrder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc2 = nn.Linear(24, 5)
+        self.fc1 = nn.Linear(7, 24)
+        self.relu = nn.ReLU()
+        nn.init.normal_(self.fc2.weight, std=0.1)
+        nn.init.normal_(self.fc1.bias, std=0.3)
+        nn.init.xavier_normal_(self.fc1.weight)
+
+    def forward(self, x):
+        return self.fc2(self.relu(self.fc1(x)))
+""",
+    # A Sequential filled after construction, not in layer order.
+    "net": """
+import torch
+import torch.nn as nn
+
+net = nn.Sequential(nn.Linear(5, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 2))
+nn.init.normal_(net[4].weight, std=0.05)
+nn.init.normal_(net[0].weight, std=0.2)
+""",
+    # nn.TransformerEncoder deep-copies its layer (after the code's fill of it), so every copy starts from the
+    # same values; the fills after construction draw for each copy in turn.
+    "ClonedEncoder": """
+import torch
+import torch.nn as nn
+
+class ClonedEncoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(50, 32)
+        layer = nn.TransformerEncoderLayer(32, 4, 64, batch_first=True)
+        nn.init.normal_(layer.linear1.weight, std=0.02)
+        self.encoder = nn.TransformerEncoder(layer, 3)
+        self.head = nn.Linear(32, 50)
+        for block in self.encoder.layers:
+            nn.init.normal_(block.linear2.weight, std=0.01)
+
+    def forward(self, x):
+        return self.head(self.encoder(self.emb(x)))
+""",
 }
+
+
+#: Model files (*.nn.json) and the torch code they mean: the whole model built first (every module's
+#: reset_parameters in construction order), then the file's own fills. In a module tree: bottom-up (a module's
+#: submodules' fills, its own tensors', then its own `init` entries, in order), the model's own tensors, and the
+#: top-level patterns last in state_dict order; a module given as a constructor argument is built and filled before
+#: the module that takes it. In a chain (`layers` of Linear, activation, Dropout, LayerNorm): layer by layer.
+MODEL_FILES = {
+    "OverlappingInits": ("""{
+  "version": 1,
+  "name": "OverlappingInits",
+  "class": "OverlappingInits",
+  "seed": 3,
+  "layers": [
+    { "name": "emb", "type": "Embedding", "num_embeddings": 20, "embedding_dim": 16,
+      "init": { "weight": { "fn": "normal_", "std": 0.02 } } },
+    { "name": "block", "type": "Module", "class": "Block",
+      "modules": {
+        "attn": { "type": "MultiheadAttention", "embed_dim": 16, "num_heads": 2, "batch_first": true,
+                  "init": { "out_proj.weight": "xavier_normal_", "in_proj_bias": { "fn": "uniform_", "a": -0.1, "b": 0.1 } } },
+        "fc": { "type": "Linear", "in_features": 16, "out_features": 32, "init": { "weight": "kaiming_uniform_" } }
+      },
+      "parameters": { "gate": { "shape": [32], "init": "normal_" } },
+      "init": {
+        "attn.out_proj.weight": [{ "fn": "normal_", "std": 0.02 }, { "scale": 0.5 }],
+        "fc.weight": { "fn": "normal_", "std": 0.1 },
+        "fc.bias": "uniform_"
+      } },
+    { "name": "head", "type": "Linear", "in_features": 32, "out_features": 20 }
+  ],
+  "parameters": { "pos": { "shape": [1, 8, 16], "init": { "fn": "normal_", "std": 0.02 } } },
+  "init": { "*.weight": "xavier_uniform_", "head.bias": "zeros_" }
+}
+""", """
+import torch
+import torch.nn as nn
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.attn = nn.MultiheadAttention(16, 2, batch_first=True)
+        self.fc = nn.Linear(16, 32)
+        self.gate = nn.Parameter(torch.empty(32))
+
+class OverlappingInits(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(20, 16)
+        self.block = Block()
+        self.head = nn.Linear(32, 20)
+        self.pos = nn.Parameter(torch.empty(1, 8, 16))
+
+torch.manual_seed(3)
+model = OverlappingInits()
+with torch.no_grad():
+    nn.init.normal_(model.emb.weight, std=0.02)
+    nn.init.xavier_normal_(model.block.attn.out_proj.weight)
+    nn.init.uniform_(model.block.attn.in_proj_bias, a=-0.1, b=0.1)
+    nn.init.kaiming_uniform_(model.block.fc.weight)
+    nn.init.normal_(model.block.gate)
+    nn.init.normal_(model.block.attn.out_proj.weight, std=0.02)
+    model.block.attn.out_proj.weight.mul_(0.5)
+    nn.init.normal_(model.block.fc.weight, std=0.1)
+    nn.init.uniform_(model.block.fc.bias)
+    nn.init.normal_(model.pos, std=0.02)
+    nn.init.xavier_uniform_(model.head.weight)
+    nn.init.zeros_(model.head.bias)
+"""),
+    "FilledPrototype": ("""{
+  "version": 1,
+  "name": "FilledPrototype",
+  "seed": 11,
+  "layers": [
+    { "name": "proj", "type": "Linear", "in_features": 12, "out_features": 16, "init": { "bias": { "fn": "normal_", "std": 0.5 } } },
+    { "name": "encoder", "type": "TransformerEncoder", "num_layers": 2,
+      "encoder_layer": { "type": "TransformerEncoderLayer", "d_model": 16, "nhead": 2, "dim_feedforward": 24,
+                         "init": { "linear1.weight": { "fn": "normal_", "std": 0.02 } } },
+      "init": { "layers.1.linear2.weight": { "fn": "normal_", "std": 0.01 } } },
+    { "name": "head", "type": "Linear", "in_features": 16, "out_features": 5, "init": { "weight": "xavier_normal_" } }
+  ]
+}
+""", """
+import torch
+import torch.nn as nn
+
+torch.manual_seed(11)
+proj = nn.Linear(12, 16)
+layer = nn.TransformerEncoderLayer(16, 2, 24)
+with torch.no_grad():
+    nn.init.normal_(layer.linear1.weight, std=0.02)
+encoder = nn.TransformerEncoder(layer, 2)
+head = nn.Linear(16, 5)
+model = nn.Sequential()
+model.add_module("proj", proj)
+model.add_module("encoder", encoder)
+model.add_module("head", head)
+with torch.no_grad():
+    nn.init.normal_(model.proj.bias, std=0.5)
+    nn.init.normal_(model.encoder.layers[1].linear2.weight, std=0.01)
+    nn.init.xavier_normal_(model.head.weight)
+"""),
+    # A chain: once every layer is built, layer by layer (weight, then bias), each tensor's own init, else the first
+    # pattern that matches it.
+    # The torch code is the one "Open as PyTorch script" writes for it (test/unit/run/export.test.ts checks that).
+    "ChainOwnAndPatterns": ("""{
+  "version": 1,
+  "name": "ChainOwnAndPatterns",
+  "input": 6,
+  "seed": 4,
+  "layers": [
+    { "name": "fc1", "type": "Linear", "out_features": 24 },
+    { "type": "ReLU" },
+    { "name": "fc2", "type": "Linear", "out_features": 24, "init": { "weight": { "fn": "normal_", "std": 0.1 } } },
+    { "type": "Tanh" },
+    { "name": "fc3", "type": "Linear", "out_features": 3,
+      "init": { "bias": { "fn": "uniform_", "a": -0.5, "b": 0.5 }, "weight": "linear_default_" } }
+  ],
+  "init": { "fc?.weight": "xavier_normal_", "*.bias": { "fn": "normal_", "std": 0.01 } }
+}
+""", """
+import math
+from collections import OrderedDict
+
+import torch
+from torch import nn
+
+torch.manual_seed(4)
+model = nn.Sequential(OrderedDict([
+    ("fc1", nn.Linear(6, 24)),
+    ("1", nn.ReLU()),
+    ("fc2", nn.Linear(24, 24)),
+    ("3", nn.Tanh()),
+    ("fc3", nn.Linear(24, 3)),
+]))
+
+with torch.no_grad():
+    nn.init.xavier_normal_(model.fc1.weight)
+    nn.init.normal_(model.fc1.bias, std=0.01)
+    nn.init.normal_(model.fc2.weight, std=0.1)
+    nn.init.normal_(model.fc2.bias, std=0.01)
+    nn.init.kaiming_uniform_(model.fc3.weight, a=math.sqrt(5))  # nn.Linear's default
+    nn.init.uniform_(model.fc3.bias, a=-0.5, b=0.5)
+"""),
+}
+
+
+def model_file_cases() -> List[Dict[str, Any]]:
+    cases = []
+    for name, (text, source) in MODEL_FILES.items():
+        scope: Dict[str, Any] = {}
+        exec(compile(source, f"<{name}>", "exec"), scope)  # noqa: S102 - our own fixture source; seeds, builds, fills
+        m = scope["model"]
+        tensors = [{"name": k, "result": tensor_record(v)} for k, v in m.state_dict().items() if v.dtype == torch.float32]
+        cases.append({"name": name, "text": text, "source": source, "tensors": tensors, "next": next_words()})
+    return cases
 
 
 def model_cases() -> List[Dict[str, Any]]:
     cases = []
     for name, source in MODEL_SOURCES.items():
         scope: Dict[str, Any] = {}
+        torch.manual_seed(0)  # a model built at module level (an nn.Sequential) is built by the source itself
         exec(compile(source, f"<{name}>", "exec"), scope)  # noqa: S102 - our own fixture source
-        torch.manual_seed(0)
-        m = scope[name]()
+        m = scope[name]
+        if not isinstance(m, nn.Module):
+            torch.manual_seed(0)
+            m = m()
         tensors = [{"name": k, "result": tensor_record(v)} for k, v in m.state_dict().items() if v.dtype == torch.float32]
         cases.append({"name": name, "source": source, "seed": 0, "tensors": tensors, "next": next_words()})
     return cases
@@ -300,7 +546,7 @@ def main(out: str) -> None:
     torch.set_num_threads(1)
     fixture = {**versions(), "cpu_capability": cpu_capability(), "mkl": bool(torch.backends.mkl.is_available()),
                "primitives": primitive_cases(), "initializers": initializer_cases(), "modules": module_cases(),
-               "models": model_cases(), "training": training_case()}
+               "models": model_cases(), "model_files": model_file_cases(), "training": training_case()}
     write_json(os.path.join(out, "torch_rng.json"), fixture)
 
 

@@ -9,6 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { getInitializer } from '../../engine/init';
+import { parseModelText } from '../../engine/model';
 import { initialTensors } from '../../engine/model/initialize';
 import { constructModule } from '../../engine/modules/catalogue';
 import { materialize, scheduleDraws } from '../../engine/modules/materialize';
@@ -23,11 +24,13 @@ interface CallSpec { type: string; args: JsonArg[]; kwargs: Record<string, JsonA
 interface NamedTensor { name: string; result: TensorRecord }
 interface ModuleCase { id: string; spec: CallSpec; seed: number; tensors: NamedTensor[]; next: number[] }
 interface ModelCase { name: string; source: string; seed: number; tensors: NamedTensor[]; next: number[] }
+interface ModelFileCase { name: string; text: string; source: string; tensors: NamedTensor[]; next: number[] }
 
 const fixture = readTorchRngFixture();
 const initCases = fixture.initializers as InitCase[];
 const moduleCases = fixture.modules as ModuleCase[];
 const modelCases = fixture.models as ModelCase[];
+const modelFileCases = fixture.model_files as ModelFileCase[];
 
 /** The next four random() mod 2³¹, as `torch.randint(0, 2**31, (4,))` draws them. */
 const nextWords = (gen: TorchGenerator): number[] => [0, 1, 2, 3].map(() => gen.int(2 ** 31));
@@ -105,6 +108,28 @@ describe('whole models read from Python after torch.manual_seed(0): torch’s va
       const spec = file.models.find((m) => m.name === c.name)?.result.spec;
       expect(spec, `${c.name} resolves`).toBeDefined();
       const gen = new TorchGenerator(c.seed);
+      const ours = new Map([...initialTensors(spec!, gen, 'float32')].map(([entry, p]) => [entry.name, p]));
+      for (const t of c.tensors) {
+        const p = ours.get(t.name);
+        expect(p, `${t.name} exists`).toBeDefined();
+        expectTensor(p!.data, t.result, `${c.name} ${t.name}`);
+      }
+      expect(nextWords(gen), 'the generator’s next draws').toEqual(c.next);
+    });
+  }
+});
+
+/**
+ * A model file's fills against the torch code it means (scripts/golden/gen_torch_rng.py, MODEL_FILES): the model
+ * built first, then the file's own fills bottom-up, then the top-level patterns; several `init` entries fill the same
+ * tensors, and a constructor argument's fill runs before it is copied.
+ */
+describe('model files after torch.manual_seed(seed): the values of the torch code they mean', () => {
+  for (const c of modelFileCases) {
+    it(c.name, () => {
+      const { spec, diagnostics } = parseModelText(c.text, 'json', c.name);
+      expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      const gen = new TorchGenerator(spec!.seed);
       const ours = new Map([...initialTensors(spec!, gen, 'float32')].map(([entry, p]) => [entry.name, p]));
       for (const t of c.tensors) {
         const p = ours.get(t.name);

@@ -193,13 +193,19 @@ describe('Python corpus: models that resolve', () => {
 
   it('type hints everywhere, keyword-only arguments, keyword constructor arguments, an init function typed nn.Module', async () => {
     const f = await corpus('typed_modern.py');
-    const spec = chainModel(f, 'GatedHead');
-    expect(types(spec)).toEqual(['Linear', 'SiLU', 'Dropout', 'LayerNorm', 'Linear']);
-    expect(spec.layers.map(linear).filter((s) => s.includes('→'))).toEqual(['proj:16→128', 'out:128→1 nobias']);
-    expect(spec.layers[3]).toMatchObject({ normalizedShape: 128, eps: 1e-6 });
-    expect(spec.layers[0]).toMatchObject({ init: { weight: { fn: 'trunc_normal_', args: { std: 0.02, a: -0.04, b: 0.04 } }, bias: { fn: 'zeros_', args: {} } } });
-    // The later nn.init call overrides what apply set, as in torch.
-    expect(spec.layers[4]).toMatchObject({ init: { weight: { fn: 'normal_', args: { std: 1 / Math.sqrt(128) } } } });
+    // out.weight is filled twice (apply, then nn.init.normal_), and torch draws for both: a chain keeps one fill per
+    // tensor, so the model is read as its tree, every fill in the code's order, and trained through its graph.
+    const spec = model(f, 'GatedHead');
+    expect(isGraphModel(spec)).toBe(true);
+    const tensors = new Map(modelTensors(spec).map((e) => [e.name, e.decl]));
+    const fills = (name: string) => tensors.get(name)!.init.flatMap((s) => (s.op === 'init' ? [{ fn: s.init.fn, args: s.init.args }] : []));
+    expect([...tensors.keys()]).toEqual(['proj.weight', 'proj.bias', 'norm.weight', 'norm.bias', 'out.weight']);
+    expect(tensors.get('proj.weight')!.shape).toEqual([128, 16]);
+    expect(tensors.get('out.weight')!.shape).toEqual([1, 128]);
+    expect(fills('proj.weight').slice(1)).toEqual([{ fn: 'trunc_normal_', args: { std: 0.02, a: -0.04, b: 0.04 } }]);
+    expect(fills('proj.bias').slice(1)).toEqual([{ fn: 'zeros_', args: {} }]);
+    // The later nn.init call overrides what apply set, as in torch; the first still drew.
+    expect(fills('out.weight').slice(1)).toEqual([{ fn: 'trunc_normal_', args: { std: 0.02, a: -0.04, b: 0.04 } }, { fn: 'normal_', args: { std: 1 / Math.sqrt(128) } }]);
     expect(spec.optimizer).toMatchObject({ type: 'AdamW', lr: 1e-3, args: { betas: [0.9, 0.98], eps: 1e-6, weight_decay: 0.05 } });
     expect(spec.loss).toEqual({ type: 'MSELoss', args: { reduction: 'sum' } });
     expect(errors(f)).toEqual([]);

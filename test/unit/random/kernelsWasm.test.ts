@@ -5,11 +5,16 @@
  * bits for every value, and the generator left in the same state, over sizes
  * around the 16-element blocks, the 624-word twists and the 65,536-float
  * chunks, several seeds, means and stds, and fills that follow each other.
+ * Both builds of the module: the relaxed one (relaxed_madd, where the runtime
+ * fuses it, as it does on x86-64 with FMA3 and on arm64) and the portable one
+ * (exact f64x2 emulation of the fused multiply-adds), which
+ * disableRelaxedSimd() selects.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { disableRelaxedSimd, relaxedSimd } from '../../../engine/numeric/relaxedSimd';
 import { TorchGenerator } from '../../../engine/random/generator';
 import { normalFillFloatJs, uniformFillFloatJs } from '../../../engine/random/kernels';
-import { normalFillFloatWasm, randomWasmAvailable, skipWordsWasm, uniformFillFloatWasm } from '../../../engine/random/kernelsWasm';
+import { normalFillFloatWasm, randomWasmAvailable, randomWasmVariant, skipWordsWasm, uniformFillFloatWasm } from '../../../engine/random/kernelsWasm';
 
 const f = Math.fround;
 const SIZES = [16, 17, 31, 32, 255, 256, 623, 624, 625, 1000, 1249, 4096 + 7, 65536, 65536 + 16, 65536 + 5, 200_003];
@@ -31,9 +36,19 @@ function expectSameState(a: TorchGenerator, b: TorchGenerator, what: string): vo
   expect([a.random(), a.random(), a.random()], `${what}: next words`).toEqual([b.random(), b.random(), b.random()]);
 }
 
-describe('WebAssembly random kernels = JavaScript kernels, bit for bit', () => {
-  it('loads (Node has WebAssembly SIMD)', () => {
+for (const variant of ['relaxed', 'portable'] as const) describe(`WebAssembly random kernels (${variant} build) = JavaScript kernels, bit for bit`, () => {
+  beforeAll(() => disableRelaxedSimd(variant === 'portable'));
+  afterAll(() => disableRelaxedSimd(false));
+
+  it('loads (Node has WebAssembly SIMD; relaxed SIMD on, as the CLI and the worker turn it on)', () => {
     expect(randomWasmAvailable()).toBe(true);
+    if (variant === 'relaxed') {
+      // x86-64 with FMA3 and arm64 fuse relaxed_madd; elsewhere the portable build is the right one.
+      if (process.arch === 'x64' || process.arch === 'arm64') expect(relaxedSimd().fusedMadd32).toBe(true);
+      expect(randomWasmVariant()).toBe(relaxedSimd().fusedMadd32 ? 'relaxed' : 'portable');
+    } else {
+      expect(randomWasmVariant()).toBe('portable');
+    }
   });
 
   for (const seed of [0, 1, 42, 2 ** 32 - 1]) {

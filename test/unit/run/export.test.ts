@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseModelText, requireChain } from '../../../engine/model';
+import { readTorchRngFixture } from '../../golden/helpers/torchRng';
 import { encodeRunMeta, parseRun, runMetaFor, runToCsv, runToHtml, runToJson, torchScript, TrainingRun, type RunData } from '../../../engine/run';
 
 const MODEL = '{"input": 4, "layers": [{"name": "fc1", "type": "Linear", "out_features": 6, "init": {"weight": {"fn": "kaiming_normal_", "nonlinearity": "relu"}, "bias": "zeros_"}}, {"type": "ReLU"}, {"name": "out", "type": "Linear", "out_features": 1}], "loss": "BCEWithLogitsLoss", "optimizer": {"type": "AdamW", "lr": 0.003, "weight_decay": 0.02, "no_decay": ["*.bias"]}, "seed": 5}';
@@ -117,8 +118,25 @@ describe('PyTorch script', () => {
     expect(script).toMatch(/^scores = torch\.tanh\(inputs @ torch\.randn\(4, 32\) \/ 4 \*\* 0\.5\) @ torch\.randn\(32, 1\) \/ 32 \*\* 0\.5$/m);
   });
 
-  it('says that the random draws differ from the run', () => {
-    expect(script).toMatch(/random\s+draws .* differ/);
+  it('says which random draws differ from the run (not the initial weights)', () => {
+    expect(script).toMatch(/initial\s+weights are the run's/);
+    expect(script).toMatch(/other random draws .* differ/);
+  });
+
+  it('builds and fills the model as the engine draws it: the torch code of the golden fixture, line for line', () => {
+    // test/golden/torchInit.test.ts checks the engine's weights for this model file against this code run by torch.
+    const c = (readTorchRngFixture().model_files as { name: string; text: string; source: string }[]).find((m) => m.name === 'ChainOwnAndPatterns')!;
+    const spec = chain(c.text);
+    const s = torchScript(runMetaFor(spec, { id: 'g', steps: 1, createdAt: '2026-01-01T00:00:00.000Z' }), spec);
+    const block = (text: string, first: string) => {
+      const lines = text.split('\n');
+      const start = lines.findIndex((l) => l.startsWith(first));
+      const end = lines.findIndex((l, i) => i > start && l.trim() === '');
+      return lines.slice(start, end);
+    };
+    expect(block(s, 'model = nn.Sequential(')).toEqual(block(c.source, 'model = nn.Sequential('));
+    expect(block(s, 'with torch.no_grad():')).toEqual(block(c.source, 'with torch.no_grad():'));
+    expect(s).toContain('torch.manual_seed(4)');
   });
 
   it('translates the paper decay to torch semantics (λ/lr)', () => {
