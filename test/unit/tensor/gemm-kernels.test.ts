@@ -53,7 +53,7 @@ describe('GEMM kernels', () => {
       it(`${build} build, ${kind}: every form equals the sequential loop bit for bit, across cache blocks and edge tiles`, () => {
         useBuild(build);
         setGemmKernel(kind);
-        const shapes: [number, number, number][] = [[70, 517, 133], [5, 300, 9], [129, 33, 3], [64, 256, 128], [1, 700, 1], [133, 21, 18], [6, 258, 2061]];
+        const shapes: [number, number, number][] = [[70, 517, 133], [5, 300, 9], [129, 33, 3], [64, 256, 128], [1, 700, 1], [133, 21, 18], [6, 258, 2061], [32, 10, 1], [3, 40, 17], [1, 32, 10]];
         for (const dtype of ['float32', 'float64'] as const) {
           shapes.forEach(([m, k, n], s) => {
             const rng = new TorchGenerator(100 + s);
@@ -112,6 +112,17 @@ describe('GEMM kernels', () => {
       }
     });
   }
+
+  it('mixed dtypes (JavaScript only): float64 sums, one rounding into float32 C, thin or tiled', () => {
+    const rng = new TorchGenerator(12);
+    for (const [m, k, n] of [[32, 10, 1], [2, 50, 9], [9, 50, 9], [40, 300, 40]] as const) {
+      const a = random(rng, m * k, 'float64');
+      const b = random(rng, k * n, 'float64');
+      const c = new Float32Array(m * n);
+      gemmNN(a, b, m, k, n, c);
+      expect(Array.from(c), `${m}×${k}×${n}`).toEqual(gemmReference(a, k, 1, b, n, 1, m, k, n, null, 'separate').map(Math.fround));
+    }
+  });
 
   it('the two builds differ (the fused one rounds once per step), by a few units in the last place', () => {
     const [m, k, n] = [32, 300, 24];
