@@ -8,7 +8,8 @@
  * for long sides), which this thread and the worker claim in turn from a
  * shared counter and compute at the same time, each with its own instance of
  * the kernel and its own packing scratch; every entry is still one sum in the
- * textbook order, so the bits are those of the single-threaded product. The
+ * textbook order with the build this thread runs (fused or portable,
+ * gemmWasm.ts), so the bits are those of the single-threaded product. The
  * operands are copied into the shared memory once and C out once, as for one
  * thread, so the costs of the second thread are waking it (a futex, tens of
  * microseconds) and packing once per block the operand all blocks read: B
