@@ -5,6 +5,8 @@
 //   engine/tensor/wasm/gemm.c  →  engine/tensor/wasm/gemmWasm.ts        (own memory)
 //                              →  engine/tensor/wasm/gemmSharedWasm.ts  (imports a shared memory, for
 //                                                                        the multi-threaded GEMM)
+//                              →  engine/tensor/wasm/gemmFusedWasm.ts, gemmFusedSharedWasm.ts (the same
+//                                                                        two with -DGEMM_FUSED: relaxed_madd)
 //   engine/optim/wasm/adamw.c  →  engine/optim/wasm/adamwWasm.ts       (AdamW's per-element kernels; built
 //                                                                        with -ffp-contract=off: bit-equal to
 //                                                                        JavaScript, which never fuses a·b + c;
@@ -38,6 +40,9 @@ const SHARED = ['-matomics', '-Wl,--import-memory', '-Wl,--shared-memory', '-Wl,
 const KERNELS = [
   { source: 'engine/tensor/wasm/gemm.c', output: 'engine/tensor/wasm/gemmWasm.ts', name: 'GEMM_WASM_BASE64', extra: [] },
   { source: 'engine/tensor/wasm/gemm.c', output: 'engine/tensor/wasm/gemmSharedWasm.ts', name: 'GEMM_SHARED_WASM_BASE64', extra: SHARED },
+  // The fused builds: -ffp-contract=off keeps clang from fusing anything the source does not ask to fuse.
+  { source: 'engine/tensor/wasm/gemm.c', output: 'engine/tensor/wasm/gemmFusedWasm.ts', name: 'GEMM_FUSED_WASM_BASE64', relaxed: true, extra: ['-DGEMM_FUSED', '-ffp-contract=off'] },
+  { source: 'engine/tensor/wasm/gemm.c', output: 'engine/tensor/wasm/gemmFusedSharedWasm.ts', name: 'GEMM_FUSED_SHARED_WASM_BASE64', relaxed: true, extra: ['-DGEMM_FUSED', '-ffp-contract=off', ...SHARED] },
   { source: 'engine/optim/wasm/adamw.c', output: 'engine/optim/wasm/adamwWasm.ts', name: 'ADAMW_WASM_BASE64', extra: ['-ffp-contract=off', '-fno-slp-vectorize'] },
   { source: 'engine/tensor/wasm/relu.c', output: 'engine/tensor/wasm/reluWasm.ts', name: 'RELU_WASM_BASE64', extra: [] },
   { source: 'engine/random/wasm/normal.c', output: 'engine/random/wasm/normalWasm.ts', name: 'NORMAL_WASM_BASE64', extra: ['-ffp-contract=off'] },

@@ -8,7 +8,8 @@
  * for long sides), which this thread and the worker claim in turn from a
  * shared counter and compute at the same time, each with its own instance of
  * the kernel and its own packing scratch; every entry is still one sum in the
- * textbook order, so the bits are those of the single-threaded product. The
+ * textbook order with the build this thread runs (fused or portable,
+ * gemmWasm.ts), so the bits are those of the single-threaded product. The
  * operands are copied into the shared memory once and C out once, as for one
  * thread, so the costs of the second thread are waking it (a futex, tens of
  * microseconds) and packing once per block the operand all blocks read: B
@@ -27,7 +28,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { setGemmParallel, type GemmParallel } from '../engine/tensor/gemm';
 import {
-  ensureMemory, gemmPrecision, gemmSharedModule, instantiateGemm, scratchLayout, SHARED_MAX_PAGES, wasmLayout, type GemmInstance,
+  ensureMemory, gemmBuild, gemmPrecision, gemmSharedModule, instantiateGemm, scratchLayout, SHARED_MAX_PAGES, wasmLayout,
+  type GemmBuild, type GemmInstance,
 } from '../engine/tensor/gemmWasm';
 import type { FloatArray } from '../engine/tensor/dtype';
 
@@ -114,13 +116,16 @@ export class GemmPool {
   private readonly control: Int32Array = new Int32Array(CONTROL_WORDS);
   private readonly kernel: GemmInstance | null = null;
   private readonly maxBytes: number;
+  /** The kernels' build both threads run (gemmWasm.ts): products are declined while this thread's is another. */
+  readonly build: GemmBuild;
   private job = 0;
 
   /** `maxBytes`: the most shared memory a product may use (operands, C and scratch); larger products are declined. */
   constructor(maxBytes = 256 * 2 ** 20) {
     this.maxBytes = Math.min(maxBytes, SHARED_MAX_PAGES * 65536);
+    this.build = gemmBuild();
     try {
-      const module = gemmSharedModule();
+      const module = gemmSharedModule(this.build);
       if (!module) return;
       const control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
       // 1 MiB to start (the module asks for its heap base, 2 pages, at least); grown for each product as needed.
@@ -169,6 +174,8 @@ export class GemmPool {
     const K = this.kernel;
     if (!K || !this.worker || Atomics.load(this.control, READY) !== 1 || Atomics.load(this.control, FAILED) !== 0) return false;
     if (k === 0 || (m < 8 && n < 16)) return false;
+    // Relaxed SIMD turned off (or on) since the pool started: its build would give other bits than this thread's.
+    if (gemmBuild() !== this.build) return false;
     // The worker has not yet looked at the previous product (it was descheduled): this one runs here alone.
     if (Atomics.load(this.control, DONE) !== this.job) return false;
     const precision = gemmPrecision(a, b, c, bias);

@@ -12,15 +12,33 @@
  * fixed order reproduces it bit for bit; the errors of the two orders are of
  * the same size (≈ √k·u·Σ|a·b| typically, γ_k·Σ|a·b| at worst, u = 2^-24).
  *
- * Summation order. Every entry is summed exactly as the textbook loop does,
- *     s = init;  for p = 0, 1, …, k − 1:  s = fl(s + fl(a_ip · b_pj))
- * (init = the bias, or 0; fl rounds to the operands' dtype), so results are
- * bit-identical to that loop for every shape, every transposition form, the
- * JavaScript and WebAssembly kernels, and one or two threads.
- * (JavaScript never contracts a·b + s into a fused multiply-add, and
- * WebAssembly SIMD has none; float32 arithmetic in JavaScript is float64
- * arithmetic rounded by Math.fround after each operation, which gives the
- * float32 result: see gemm32 below.)
+ * Summation order. Every entry is summed in the textbook order, one
+ * multiply-add per step,
+ *     s = init;  for p = 0, 1, …, k − 1:  s = madd(a_ip, b_pj, s)
+ * (init = the bias, or 0; fl below rounds to the operands' dtype), with one
+ * of two multiply-adds:
+ *     separate:  madd(a, b, s) = fl(s + fl(a·b))   (two roundings)
+ *     fused:     madd(a, b, s) = fl(a·b + s)       (one rounding, an FMA)
+ * What is guaranteed: every product equals that loop bit for bit, with the
+ * multiply-add of the kernel that ran it, for every shape, transposition
+ * form and bias, and on one or two threads. The product runs fused when it
+ * takes the WebAssembly kernel (at least WASM_MIN_WORK multiply-adds, one
+ * dtype) in a runtime whose relaxed SIMD madd the start-up probe found fused
+ * (engine/numeric/relaxedSimd.ts: x86-64 with FMA3 and arm64, once the host
+ * has turned relaxed SIMD on, as the CLI, the engine worker and the tests
+ * do), and separate otherwise: smaller products and mixed dtypes (the
+ * JavaScript kernel: JavaScript never contracts a·b + s into an FMA), no
+ * WebAssembly, no relaxed SIMD, or after `disableRelaxedSimd()` (the
+ * portable WebAssembly build, simd128 alone having no FMA). So in one
+ * runtime a product always gives the same bits, and the two arithmetics
+ * differ in the last bits only: to first order a step is within
+ * u·|s + a·b| + u·|a·b| of s + a·b (separate) or u·|s + a·b| (fused), and the
+ * whole sum within γ_k·Σ|a·b| either way; torch's BLAS kernels fuse too. The
+ * tests' reference is the loop above, with engine/numeric/fma.ts's fma32 and
+ * fma64 for the fused form (test/unit/support/gemmReference.ts).
+ * (float32 arithmetic in JavaScript is float64 arithmetic rounded by
+ * Math.fround after each operation, which gives the float32 result: see
+ * gemm32 below.)
  *
  * Speed comes from the loop structure only, as in Goto & van de Geijn,
  * "Anatomy of High-Performance Matrix Multiplication" (2008):
@@ -46,15 +64,15 @@ import { gemmPrecision, gemmWasm } from './gemmWasm';
 /**
  * Which kernel runs a product: 'auto' (WebAssembly SIMD for products of at
  * least WASM_MIN_WORK multiply-adds when the runtime has it, else
- * JavaScript) or 'js' (always JavaScript). Both give the same bits; tests
- * run each, and the JavaScript one is the fallback where WebAssembly is not
- * available.
+ * JavaScript) or 'js' (always JavaScript, the separate multiply-add: the
+ * bits of the portable WebAssembly build). Tests run each, and the
+ * JavaScript one is the fallback where WebAssembly is not available.
  */
 export type GemmKernel = 'auto' | 'js';
 let kernel: GemmKernel = 'auto';
 
 /** Smaller products stay in JavaScript: copying operands in and out would cost more than it saves. */
-const WASM_MIN_WORK = 1 << 12;
+export const WASM_MIN_WORK = 1 << 12;
 
 /**
  * A host-provided runner that splits a large product over more threads
@@ -134,6 +152,10 @@ export function gemm(
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) c[i * n + j] = bias === null ? 0 : bias[j]!;
     return;
   }
+  if ((m < MR || n < NR) && m * n * k <= DIRECT_MAX_WORK) {
+    direct(a, aRow, aCol, b, bRow, bCol, m, k, n, c, bias);
+    return;
+  }
   if (gemmPrecision(a, b, c, bias) === 'single') {
     gemm32(a as Float32Array, aRow, aCol, b as Float32Array, bRow, bCol, m, k, n, c as Float32Array, bias as Float32Array | null);
     return;
@@ -171,6 +193,38 @@ export function gemm(
           }
         }
       }
+    }
+  }
+}
+
+/**
+ * Small products thinner than one tile (fewer than MR rows or NR columns of
+ * C: the article's 10→1 output layer and its gradients) are computed entry by
+ * entry without packing, where padding every sliver to a 4×4 tile would
+ * waste most of the work (32×10×1 + bias: 0.8 against 1.9 µs). Products at
+ * least one tile high and wide keep the register tiles, which win even at
+ * k = 1 (32×1×10: 1.0 against 1.7 µs entry by entry).
+ */
+const DIRECT_MAX_WORK = 4096;
+
+/** The textbook loop itself, in the same order and arithmetic as the packed kernels (float64 sums for mixed dtypes). */
+function direct(a: FloatArray, aRow: number, aCol: number, b: FloatArray, bRow: number, bCol: number, m: number, k: number, n: number, c: FloatArray, bias: FloatArray | null): void {
+  if (gemmPrecision(a, b, c, bias) === 'single') {
+    const f = Math.fround;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = bias === null ? 0 : bias[j]!;
+        for (let p = 0, x = i * aRow, y = j * bCol; p < k; p++, x += aCol, y += bRow) s = f(s + f(a[x]! * b[y]!));
+        c[i * n + j] = s;
+      }
+    }
+    return;
+  }
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = bias === null ? 0 : bias[j]!;
+      for (let p = 0, x = i * aRow, y = j * bCol; p < k; p++, x += aCol, y += bRow) s += a[x]! * b[y]!;
+      c[i * n + j] = s;
     }
   }
 }

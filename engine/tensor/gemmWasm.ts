@@ -1,13 +1,22 @@
 /**
- * The WebAssembly SIMD build of the GEMM kernels (wasm/gemm.c, same
+ * The WebAssembly SIMD builds of the GEMM kernels (wasm/gemm.c, same
  * algorithm and summation order as gemm.ts): `gemm32` for float32 operands
  * (float32 sums, four entries of C per f32x4 instruction) and `gemm64` for
  * float64 operands (two entries per f64x2 instruction).
  *
- * The module is instantiated on first use from its bytes (wasm/gemmWasm.ts).
+ * Two builds of one source: 'portable' (a multiply and an add per step, two
+ * roundings: the bits of gemm.ts's JavaScript kernel) and 'fused' (relaxed
+ * SIMD's relaxed_madd, one rounding per step). A runtime may implement
+ * relaxed_madd either way, so the fused build is used only where the start-up
+ * probe (engine/numeric/relaxedSimd.ts) found both the f32x4 and the f64x2
+ * form fused; elsewhere, or after `disableRelaxedSimd()`, products take the
+ * portable build. `gemmBuild()` says which, per product, so that a thread
+ * pool runs the same build as this thread.
+ *
+ * Each module is compiled on first use from its bytes (wasm/gemm*Wasm.ts).
  * Where WebAssembly or SIMD is unavailable (an old runtime, a policy that
  * forbids compiling code), `available()` is false and gemm.ts keeps using
- * its JavaScript kernel: the engine runs everywhere, with the same bits.
+ * its JavaScript kernel: the engine runs everywhere.
  *
  * Operands are copied into the module's memory for each product (O(mk + kn)
  * beside the O(mnk) work) and C copied back. The memory layout, from the
@@ -16,7 +25,10 @@
  * all in the operands' dtype; the memory grows when a product needs more and
  * is kept for the next.
  */
+import { relaxedSimd } from '../numeric/relaxedSimd';
 import type { FloatArray } from './dtype';
+import { GEMM_FUSED_SHARED_WASM_BASE64 } from './wasm/gemmFusedSharedWasm';
+import { GEMM_FUSED_WASM_BASE64 } from './wasm/gemmFusedWasm';
 import { GEMM_SHARED_WASM_BASE64 } from './wasm/gemmSharedWasm';
 import { GEMM_WASM_BASE64 } from './wasm/gemmWasm';
 
@@ -46,7 +58,17 @@ interface Kernel extends GemmInstance {
   module: WebAssembly.Module;
 }
 
-let kernel: Kernel | null | undefined;
+/** Which build of wasm/gemm.c: a multiply and an add per step, or relaxed_madd where it is fused. */
+export type GemmBuild = 'portable' | 'fused';
+
+const BYTES: Record<GemmBuild, { own: string; shared: string }> = {
+  portable: { own: GEMM_WASM_BASE64, shared: GEMM_SHARED_WASM_BASE64 },
+  fused: { own: GEMM_FUSED_WASM_BASE64, shared: GEMM_FUSED_SHARED_WASM_BASE64 },
+};
+
+/** The instantiated builds (null: could not be compiled here), and the shared-memory modules. */
+const kernels: Partial<Record<GemmBuild, Kernel | null>> = {};
+const sharedModules: Partial<Record<GemmBuild, WebAssembly.Module | null>> = {};
 
 /** The bytes of a module committed as base64 (atob: in every browser and in Node ≥ 16). */
 export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
@@ -69,50 +91,61 @@ export function instantiateGemm(module: WebAssembly.Module, memory?: WebAssembly
   return { memory: memory ?? exports.memory!, gemm32: exports.gemm32, gemm64: exports.gemm64, heapBase: Number(exports.__heap_base.value) };
 }
 
-let sharedModule: WebAssembly.Module | null | undefined;
-
 /**
  * The same kernels built to import a shared memory (`env.memory`, maximum
  * SHARED_MAX_PAGES pages), for hosts that split a product over threads
  * (worker/gemmPool.ts); null where WebAssembly threads or SIMD are unavailable.
  */
-export function gemmSharedModule(): WebAssembly.Module | null {
-  if (sharedModule !== undefined) return sharedModule;
+export function gemmSharedModule(build: GemmBuild = gemmBuild()): WebAssembly.Module | null {
+  if (sharedModules[build] !== undefined) return sharedModules[build];
+  let module: WebAssembly.Module | null;
   try {
-    sharedModule = new WebAssembly.Module(decodeBase64(GEMM_SHARED_WASM_BASE64));
+    module = new WebAssembly.Module(decodeBase64(BYTES[build].shared));
   } catch {
-    sharedModule = null;
+    module = null;
   }
-  return sharedModule;
+  return (sharedModules[build] = module);
 }
 
 /** The shared module's declared maximum memory (2 GiB; scripts/build-wasm.mjs), in 64 KiB pages. */
 export const SHARED_MAX_PAGES = 32768;
 
-function load(): Kernel | null {
-  if (kernel !== undefined) return kernel;
+function load(build: GemmBuild): Kernel | null {
+  const known = kernels[build];
+  if (known !== undefined) return known;
+  let kernel: Kernel | null;
   try {
-    const module = new WebAssembly.Module(decodeBase64(GEMM_WASM_BASE64));
+    const module = new WebAssembly.Module(decodeBase64(BYTES[build].own));
     kernel = { module, ...instantiateGemm(module) };
   } catch {
-    kernel = null; // no WebAssembly, or no SIMD: the JavaScript kernel it is
+    kernel = null; // no WebAssembly, no SIMD, or (fused) no relaxed SIMD: a build below it is
   }
-  return kernel;
+  return (kernels[build] = kernel);
+}
+
+/**
+ * The build products take now: 'fused' where this runtime's relaxed_madd
+ * rounds once for both float32 and float64 (and relaxed SIMD is not turned
+ * off) and the fused module compiles, else 'portable'.
+ */
+export function gemmBuild(): GemmBuild {
+  const simd = relaxedSimd();
+  return simd.fusedMadd32 && simd.fusedMadd64 && load('fused') !== null ? 'fused' : 'portable';
 }
 
 /** The compiled module, for hosts that run it on more threads (worker/gemmPool.ts); null without WebAssembly. */
-export function gemmWasmModule(): WebAssembly.Module | null {
-  return load()?.module ?? null;
+export function gemmWasmModule(build: GemmBuild = gemmBuild()): WebAssembly.Module | null {
+  return load(build)?.module ?? null;
 }
 
 /** Where the module's heap starts (the same in every instance): for hosts that lay out another instance's memory. */
-export function gemmWasmHeapBase(): number | null {
-  return load()?.heapBase ?? null;
+export function gemmWasmHeapBase(build: GemmBuild = gemmBuild()): number | null {
+  return load(build)?.heapBase ?? null;
 }
 
 /** Whether the WebAssembly kernel can run here. */
 export function wasmGemmAvailable(): boolean {
-  return load() !== null;
+  return load('portable') !== null;
 }
 
 /**
@@ -166,7 +199,7 @@ export function gemmWasm(
   m: number, k: number, n: number,
   c: FloatArray, bias: FloatArray | null,
 ): boolean {
-  const K = load();
+  const K = load(gemmBuild());
   if (K === null) return false;
   const precision = gemmPrecision(a, b, c, bias);
   if (precision === null) return false;

@@ -4,6 +4,11 @@ import { TorchGenerator } from '../../../engine/random';
 import { linear, matmul } from '../../../engine/tensor/matmul';
 import { Tensor } from '../../../engine/tensor/tensor';
 import { expectClose, expectGradientsCorrect, randn } from './helpers';
+import { gemmBuild } from '../../../engine/tensor/gemmWasm';
+import { gemmReference } from '../support/gemmReference';
+
+/** The multiply-add of products large enough for the WebAssembly kernel (engine/tensor/gemm.ts's header). */
+const largeMadd = () => (gemmBuild() === 'fused' ? 'fused' : 'separate');
 
 const f64 = { dtype: 'float64' } as const;
 
@@ -85,12 +90,13 @@ describe('matmul', () => {
       const a = randn(rng, [m, k], { dtype, requiresGrad: true });
       const b = randn(rng, [k, n], { dtype, requiresGrad: true });
       const c = matmul(a, b);
-      const fl = dtype === 'float32' ? Math.fround : identity;
-      expect(Array.from(c.data)).toEqual(referenceMatmul(a.data, b.data, m, k, n, fl));
+      const ref = (x: Float32Array | Float64Array, y: ArrayLike<number>, m: number, k: number, n: number) => gemmReference(x, k, 1, y, n, 1, m, k, n, null, largeMadd());
+      const typed = (x: number[]) => (dtype === 'float32' ? Float32Array.from(x) : Float64Array.from(x));
+      expect(Array.from(c.data)).toEqual(ref(a.data as Float32Array, b.data, m, k, n));
       const g = randn(rng, [m, n], { dtype });
       c.backward(g);
-      expect(Array.from(a.grad!)).toEqual(referenceMatmul(g.data, referenceTranspose(b.data, k, n), m, n, k, fl));
-      expect(Array.from(b.grad!)).toEqual(referenceMatmul(referenceTranspose(a.data, m, k), g.data, k, m, n, fl));
+      expect(Array.from(a.grad!)).toEqual(ref(g.data as Float32Array, referenceTranspose(b.data, k, n), m, n, k));
+      expect(Array.from(b.grad!)).toEqual(ref(typed(referenceTranspose(a.data, m, k)), g.data, k, m, n));
     }
   });
 
@@ -127,15 +133,8 @@ describe('linear', () => {
     const w = randn(rng, [outputs, inputs], { dtype: 'float32' });
     const b = randn(rng, [outputs], { dtype: 'float32' });
     const y = linear(x, w, b);
-    const expected: number[] = [];
-    for (let i = 0; i < rows; i++) {
-      for (let o = 0; o < outputs; o++) {
-        let s = b.data[o]!;
-        for (let p = 0; p < inputs; p++) s = Math.fround(s + Math.fround(x.data[i * inputs + p]! * w.data[o * inputs + p]!));
-        expected.push(s);
-      }
-    }
-    expect(Array.from(y.data)).toEqual(expected);
+    // x·Wᵀ: A(i, p) = x[i·inputs + p], B(p, o) = w[o·inputs + p].
+    expect(Array.from(y.data)).toEqual(gemmReference(x.data as Float32Array, inputs, 1, w.data, 1, inputs, rows, inputs, outputs, b.data, largeMadd()));
   });
 
   it('rejects a weight or bias of the wrong shape', () => {

@@ -1,10 +1,14 @@
 /**
  * The two-thread GEMM: a product split over this thread and a worker gives
- * the bits of the single-threaded kernel, in every form and both dtypes.
+ * the bits of the single-threaded kernel of the same build (fused or
+ * portable, gemmWasm.ts), in every form and both dtypes.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { gemm, PARALLEL_MIN_WORK, setGemmKernel, setGemmParallel, type GemmParallel } from '../../../engine/tensor/gemm';
 import { TorchGenerator } from '../../../engine/random';
+import { disableRelaxedSimd } from '../../../engine/numeric/relaxedSimd';
+import { gemmBuild } from '../../../engine/tensor/gemmWasm';
+import { gemmReference } from '../support/gemmReference';
 import { GemmPool, installedGemmPool, installGemmPool } from '../../../worker/gemmPool';
 
 const pool = new GemmPool(32 * 2 ** 20);
@@ -47,10 +51,8 @@ describe('GemmPool', () => {
       for (const [label, aRow, aCol, bRow, bCol, withBias] of forms) {
         const make = () => (single ? new Float32Array(m * n) : new Float64Array(m * n));
         setGemmParallel(null);
-        setGemmKernel('js');
-        const expected = make();
+        const expected = make(); // one thread, the same build
         gemm(a, aRow, aCol, b, bRow, bCol, m, k, n, expected, withBias);
-        setGemmKernel('auto');
         setGemmParallel(counting);
         const actual = make();
         gemm(a, aRow, aCol, b, bRow, bCol, m, k, n, actual, withBias);
@@ -66,15 +68,37 @@ describe('GemmPool', () => {
       const a = random(rng, m * k, true);
       const b = random(rng, k * n, true);
       const bias = random(rng, n, true);
-      setGemmParallel(null);
-      setGemmKernel('js');
-      const expected = new Float32Array(m * n);
-      gemm(a, k, 1, b, 1, k, m, k, n, expected, bias);
-      setGemmKernel('auto');
+      const expected = gemmReference(a, k, 1, b, 1, k, m, k, n, bias, pool.build === 'fused' ? 'fused' : 'separate');
       const actual = new Float32Array(m * n);
       expect(pool.waitUntilIdle()).toBe(true);
       expect(pool.run(a, k, 1, b, 1, k, m, k, n, actual, bias), `${m}×${k}×${n} taken`).toBe(true);
-      expect(Array.from(actual), `${m}×${k}×${n}`).toEqual(Array.from(expected));
+      expect(Array.from(actual), `${m}×${k}×${n}`).toEqual(expected);
+    }
+  });
+
+  it('runs the build this thread runs: fused here, and a portable pool when relaxed SIMD is off, each declining the other', () => {
+    if (process.arch === 'x64' || process.arch === 'arm64') expect(pool.build).toBe('fused');
+    const [m, k, n] = [64, 40, 50];
+    const rng = new TorchGenerator(5);
+    const a = random(rng, m * k, true);
+    const b = random(rng, k * n, true);
+    disableRelaxedSimd();
+    try {
+      expect(gemmBuild()).toBe('portable');
+      expect(pool.waitUntilIdle()).toBe(true);
+      expect(pool.run(a, k, 1, b, n, 1, m, k, n, new Float32Array(m * n), null)).toBe(false);
+      const portable = new GemmPool(32 * 2 ** 20);
+      expect(portable.build).toBe('portable');
+      expect(portable.waitUntilReady()).toBe(true);
+      const actual = new Float32Array(m * n);
+      expect(portable.run(a, k, 1, b, n, 1, m, k, n, actual, null)).toBe(true);
+      expect(Array.from(actual)).toEqual(gemmReference(a, k, 1, b, n, 1, m, k, n, null, 'separate'));
+      disableRelaxedSimd(false);
+      expect(portable.waitUntilIdle()).toBe(true);
+      expect(portable.run(a, k, 1, b, n, 1, m, k, n, actual, null)).toBe(pool.build === 'portable');
+      portable.close();
+    } finally {
+      disableRelaxedSimd(false);
     }
   });
 
@@ -95,11 +119,8 @@ describe('GemmPool', () => {
       const b = random(rng, k * n, true);
       const actual = new Float32Array(m * n);
       gemm(a, k, 1, b, n, 1, m, k, n, actual, null);
-      setGemmKernel('js'); // the JavaScript kernel, which never hands products to a runner
-      const expected = new Float32Array(m * n);
-      gemm(a, k, 1, b, n, 1, m, k, n, expected, null);
-      setGemmKernel('auto');
-      expect(Array.from(actual), `${m}×${k}×${n}`).toEqual(Array.from(expected));
+      const expected = gemmReference(a, k, 1, b, n, 1, m, k, n, null, gemmBuild() === 'fused' ? 'fused' : 'separate');
+      expect(Array.from(actual), `${m}×${k}×${n}`).toEqual(expected);
     };
     product(8, 300, 120); // below PARALLEL_MIN_WORK: no thread is started
     expect(installedGemmPool()).toBeNull();
