@@ -11,6 +11,7 @@
 //                                                                        and -fno-slp-vectorize, see below)
 //   engine/tensor/wasm/relu.c  →  engine/tensor/wasm/reluWasm.ts        (ReLU forward and backward)
 //   engine/tensor/wasm/im2col.c → engine/tensor/wasm/im2colWasm.ts    (a convolution's im2col and col2im)
+//   engine/tensor/wasm/maxPool.c → engine/tensor/wasm/maxPoolWasm.ts  (max_pool2d(x, 2) with its indices)
 //   engine/random/wasm/normal.c → engine/random/wasm/normalWasm.ts      (torch's float32 normal_ and uniform_,
 //                                                                        MT19937 included; -ffp-contract=off)
 // Without clang the committed modules are kept (the build says so); the engine also runs
@@ -35,6 +36,7 @@ const KERNELS = [
   { source: 'engine/optim/wasm/adamw.c', output: 'engine/optim/wasm/adamwWasm.ts', name: 'ADAMW_WASM_BASE64', extra: ['-ffp-contract=off', '-fno-slp-vectorize'] },
   { source: 'engine/tensor/wasm/relu.c', output: 'engine/tensor/wasm/reluWasm.ts', name: 'RELU_WASM_BASE64', extra: [] },
   { source: 'engine/tensor/wasm/im2col.c', output: 'engine/tensor/wasm/im2colWasm.ts', name: 'IM2COL_WASM_BASE64', extra: [] },
+  { source: 'engine/tensor/wasm/maxPool.c', output: 'engine/tensor/wasm/maxPoolWasm.ts', name: 'MAX_POOL_WASM_BASE64', extra: [] },
   { source: 'engine/random/wasm/normal.c', output: 'engine/random/wasm/normalWasm.ts', name: 'NORMAL_WASM_BASE64', extra: ['-ffp-contract=off'] },
 ];
 const FLAGS = ['--target=wasm32', '-O3', '-msimd128', '-mbulk-memory', '-nostdlib', '-Wl,--no-entry', '-Wl,--export=__heap_base', '-Wl,--strip-all'];
