@@ -139,7 +139,8 @@ export function bernoulliScaledWasm(gen: TorchGenerator, out: Float32Array | Flo
   const { k, stateAt, bufferAt } = m;
   const single = out instanceof Float32Array;
   const outAt = bufferAt + 2 * BERNOULLI_CHUNK * 4;
-  const memory = k.memory.buffer;
+  // The module's memory is grown once, at load, so its buffer stays the one the views were made on.
+  const memory = m.buffer.buffer;
   withState(m, gen, (start) => {
     let index = start;
     for (let at = 0, n = out.length; at < n; at += BERNOULLI_CHUNK) {
