@@ -12,6 +12,8 @@
 //                                                                        JavaScript, which never fuses a·b + c;
 //                                                                        and -fno-slp-vectorize, see below)
 //   engine/tensor/wasm/relu.c  →  engine/tensor/wasm/reluWasm.ts        (ReLU forward and backward)
+//   engine/tensor/wasm/im2col.c → engine/tensor/wasm/im2colWasm.ts    (a convolution's im2col and col2im)
+//   engine/tensor/wasm/maxPool.c → engine/tensor/wasm/maxPoolWasm.ts  (max_pool2d(x, 2) with its indices)
 //   engine/random/wasm/normal.c → engine/random/wasm/normalWasm.ts      (torch's float32 normal_ and uniform_,
 //                                                                        MT19937 included; -ffp-contract=off)
 //                              →  engine/random/wasm/normalRelaxedWasm.ts (the same with f32x4.relaxed_madd
@@ -45,6 +47,8 @@ const KERNELS = [
   { source: 'engine/tensor/wasm/gemm.c', output: 'engine/tensor/wasm/gemmFusedSharedWasm.ts', name: 'GEMM_FUSED_SHARED_WASM_BASE64', relaxed: true, extra: ['-DGEMM_FUSED', '-ffp-contract=off', ...SHARED] },
   { source: 'engine/optim/wasm/adamw.c', output: 'engine/optim/wasm/adamwWasm.ts', name: 'ADAMW_WASM_BASE64', extra: ['-ffp-contract=off', '-fno-slp-vectorize'] },
   { source: 'engine/tensor/wasm/relu.c', output: 'engine/tensor/wasm/reluWasm.ts', name: 'RELU_WASM_BASE64', extra: [] },
+  { source: 'engine/tensor/wasm/im2col.c', output: 'engine/tensor/wasm/im2colWasm.ts', name: 'IM2COL_WASM_BASE64', extra: [] },
+  { source: 'engine/tensor/wasm/maxPool.c', output: 'engine/tensor/wasm/maxPoolWasm.ts', name: 'MAX_POOL_WASM_BASE64', extra: [] },
   { source: 'engine/random/wasm/normal.c', output: 'engine/random/wasm/normalWasm.ts', name: 'NORMAL_WASM_BASE64', extra: ['-ffp-contract=off'] },
   { source: 'engine/random/wasm/normal.c', output: 'engine/random/wasm/normalRelaxedWasm.ts', name: 'NORMAL_RELAXED_WASM_BASE64', extra: ['-ffp-contract=off', '-DWEIGHTSCOPE_RELAXED_MADD'], relaxed: true },
 ];

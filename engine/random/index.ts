@@ -4,4 +4,4 @@
  * seed gives the user's numbers, not merely numbers with the same law.
  */
 export { generatorInfo, TorchGenerator, type GeneratorInfo, type GeneratorSnapshot } from './generator';
-export { bernoulliFill, normalFill, randint, randperm, skipNormal, skipRandperm, skipUniform, uniformFill, type FloatArray } from './kernels';
+export { bernoulliFill, bernoulliScaled, normalFill, randint, randperm, skipNormal, skipRandperm, skipUniform, uniformFill, type FloatArray } from './kernels';

@@ -7,7 +7,7 @@
 import { logf, sincosf, sincosOut } from './avxMath';
 import { fma32, fma64 } from '../numeric/fma';
 import type { TorchGenerator } from './generator';
-import { normalFillFloatWasm, RANDOM_WASM_MIN_LENGTH, skipWordsWasm, uniformFillFloatWasm } from './kernelsWasm';
+import { bernoulliScaledWasm, normalFillFloatWasm, RANDOM_WASM_MIN_LENGTH, skipWordsWasm, uniformFillFloatWasm } from './kernelsWasm';
 import { MT_STATE_WORDS } from './mt19937';
 
 const f = Math.fround;
@@ -178,6 +178,20 @@ export function skipRandperm(gen: TorchGenerator, n: number): void {
 /** `tensor.bernoulli_(p)` with a scalar p (no MKL): element i is 1 when a double uniform is < p, else 0. */
 export function bernoulliFill(gen: TorchGenerator, out: FloatArray | Uint8Array, p: number): void {
   for (let i = 0; i < out.length; i++) out[i] = gen.uniformDouble() < p ? 1 : 0;
+}
+
+/**
+ * Dropout's noise: `bernoulli_(p)` times `scale` (a value of out's dtype), i.e. out[i] = scale when the
+ * i-th double uniform is below p, else 0; the same draws, in the same order, as bernoulliFill.
+ */
+export function bernoulliScaled(gen: TorchGenerator, out: FloatArray, p: number, scale: number): void {
+  if (out.length >= RANDOM_WASM_MIN_LENGTH && bernoulliScaledWasm(gen, out, p, scale)) return;
+  bernoulliScaledJs(gen, out, p, scale);
+}
+
+/** bernoulliScaled in JavaScript (the reference of kernelsWasm.ts, and the path for small tensors). */
+export function bernoulliScaledJs(gen: TorchGenerator, out: FloatArray, p: number, scale: number): void {
+  for (let i = 0; i < out.length; i++) out[i] = gen.uniformDouble() < p ? scale : 0;
 }
 
 /**

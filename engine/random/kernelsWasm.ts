@@ -40,6 +40,8 @@ interface NormalExports {
   uniform_range_f32(state: number, index: number, out: number, n: number, lo: number, width: number): number;
   box_muller_f32(data: number, blocks: number, mean: number, std: number): void;
   mt_skip(state: number, index: number, n: number): number;
+  bernoulli_f32(state: number, index: number, words: number, out: number, n: number, p: number, scale: number): number;
+  bernoulli_f64(state: number, index: number, words: number, out: number, n: number, p: number, scale: number): number;
 }
 
 interface Loaded {
@@ -141,6 +143,36 @@ function fillByChunks(m: Loaded, data: Float32Array, start: number, fill: (index
     data.set(length === CHUNK ? buffer : buffer.subarray(0, length), at);
   }
   return index;
+}
+
+/**
+ * Values per chunk of `bernoulliScaledWasm`: its 2·BERNOULLI_CHUNK words and as many float64 results fill the
+ * module's buffer (CHUNK floats) exactly.
+ */
+const BERNOULLI_CHUNK = CHUNK / 4;
+
+/**
+ * kernels.ts's `bernoulliScaled`: out[i] = scale where a double uniform is below p, else 0, the uniforms
+ * drawn in order (two words each). `scale` is a value of out's dtype.
+ */
+export function bernoulliScaledWasm(gen: TorchGenerator, out: Float32Array | Float64Array, p: number, scale: number): boolean {
+  const m = load();
+  if (!m) return false;
+  const { k, stateAt, bufferAt } = m;
+  const single = out instanceof Float32Array;
+  const outAt = bufferAt + 2 * BERNOULLI_CHUNK * 4;
+  // The module's memory is grown once, at load, so its buffer stays the one the views were made on.
+  const memory = m.buffer.buffer;
+  withState(m, gen, (start) => {
+    let index = start;
+    for (let at = 0, n = out.length; at < n; at += BERNOULLI_CHUNK) {
+      const length = Math.min(BERNOULLI_CHUNK, n - at);
+      index = single ? k.bernoulli_f32(stateAt, index, bufferAt, outAt, length, p, scale) : k.bernoulli_f64(stateAt, index, bufferAt, outAt, length, p, scale);
+      out.set(single ? new Float32Array(memory, outAt, length) : new Float64Array(memory, outAt, length), at);
+    }
+    return index;
+  });
+  return true;
 }
 
 /** Mt19937.skip(count) in the module (its twists vectorized). */

@@ -154,9 +154,9 @@ function checkOperands(op: string, x: Tensor, weight: Tensor, bias: Tensor | nul
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== OC)) throw new RangeError(`${op}: bias ${formatShape(bias.shape)} must be [${OC}]`);
 }
 
-/** Adds b[o] to every element of each output channel plane. */
-function addChannelBias(y: FloatArray, bias: FloatArray, N: number, channels: number, plane: number): void {
-  for (let n = 0; n < N; n++) {
+/** Adds b[o] to every element of each output channel plane of samples [from, from + N). */
+function addChannelBias(y: FloatArray, bias: FloatArray, N: number, channels: number, plane: number, from = 0): void {
+  for (let n = from; n < from + N; n++) {
     for (let o = 0; o < channels; o++) {
       const b = bias[o]!;
       const start = (n * channels + o) * plane;
@@ -165,10 +165,32 @@ function addChannelBias(y: FloatArray, bias: FloatArray, N: number, channels: nu
   }
 }
 
-/** Σ_{n, i} g[n, o, i] per channel o, in float64, rounded once. */
+/**
+ * Σ_{n, i} g[n, o, i] per channel o, in float64, rounded once. Each channel's sum runs in the order
+ * (n, i); four channels are summed side by side, so that four independent additions are in flight
+ * instead of one chain (the same bits as one channel at a time).
+ */
 function channelSums(g: FloatArray, N: number, channels: number, plane: number, dtype: DType): FloatArray {
   const out = allocate(dtype, channels);
-  for (let o = 0; o < channels; o++) {
+  let o = 0;
+  for (; o + 4 <= channels; o += 4) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let n = 0; n < N; n++) {
+      const a = (n * channels + o) * plane;
+      const b = a + plane, c = b + plane, d = c + plane;
+      for (let i = 0; i < plane; i++) {
+        s0 += g[a + i]!;
+        s1 += g[b + i]!;
+        s2 += g[c + i]!;
+        s3 += g[d + i]!;
+      }
+    }
+    out[o] = s0;
+    out[o + 1] = s1;
+    out[o + 2] = s2;
+    out[o + 3] = s3;
+  }
+  for (; o < channels; o++) {
     let s = 0;
     for (let n = 0; n < N; n++) {
       const start = (n * channels + o) * plane;
@@ -183,7 +205,7 @@ function channelSums(g: FloatArray, N: number, channels: number, plane: number, 
  * Y_g = W_g · cols_g per sample and group, into y ([N, OC, OH·OW]); x is the im2col side.
  * Shared by conv2d's forward and conv_transpose2d's input gradient.
  */
-function convolveInto(x: FloatArray, w: FloatArray, p: ConvProblem, y: FloatArray, keepColumns = false): FloatArray | null {
+function convolveInto(x: FloatArray, w: FloatArray, p: ConvProblem, y: FloatArray, keepColumns = false, bias: FloatArray | null = null): FloatArray | null {
   const { g, groups, N } = p;
   const C = p.colsChannels;
   const OC = p.otherChannels;
@@ -202,6 +224,8 @@ function convolveInto(x: FloatArray, w: FloatArray, p: ConvProblem, y: FloatArra
       const yStart = (n * OC + gi * OCg) * outPlane;
       gemm(wg, kernelRows, 1, colsG, outPlane, 1, OCg, kernelRows, outPlane, y.subarray(yStart, yStart + OCg * outPlane), null);
     }
+    // The bias after the sample's products (y = fl(Σ) + b, as before), while its outputs are still in cache.
+    if (bias) addChannelBias(y, bias, 1, OC, outPlane, n);
   }
   return kept;
 }
@@ -279,8 +303,7 @@ function convolution(name: string, x: Tensor, weight: Tensor, bias: Tensor | nul
   const y = allocate(p.dtype, p.N * p.otherChannels * outPlane);
   const columns = p.N * p.colsChannels * p.g.KH * p.g.KW * outPlane;
   const keep = isGradEnabled() && weight.requiresGrad && columns <= KEPT_COLUMNS_LIMIT;
-  const kept = convolveInto(x.data, weight.data, p, y, keep);
-  if (bias) addChannelBias(y, bias.data, p.N, p.otherChannels, outPlane);
+  const kept = convolveInto(x.data, weight.data, p, y, keep, bias?.data ?? null);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return opResult(name, y, outShape, inputs, (gy) => {
     let gx: FloatArray | null = null;

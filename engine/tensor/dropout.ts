@@ -13,7 +13,7 @@
  * in torch's state the masks are torch's (tested through whole training runs).
  *   ∂L/∂x = g·noise
  */
-import type { TorchGenerator } from '../random';
+import { bernoulliScaled, type TorchGenerator } from '../random';
 import { opResult, roundTo, zerosLike } from './op';
 import type { Tensor } from './tensor';
 
@@ -25,7 +25,7 @@ export function dropout(x: Tensor, p: number, training: boolean, rng: TorchGener
   if (p < 1) {
     const keepProbability = 1 - p;
     const scale = roundTo(x.dtype, 1 / roundTo(x.dtype, keepProbability));
-    for (let i = 0; i < noise.length; i++) noise[i] = rng.uniform() < keepProbability ? scale : 0;
+    bernoulliScaled(rng, noise, keepProbability, scale);
   }
   const xs = x.data;
   const y = zerosLike(xs);

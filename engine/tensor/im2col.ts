@@ -13,8 +13,13 @@
  * The loops run over one kernel offset (c, kh, kw) at a time and work out
  * the range of output columns whose input column is inside the image, so
  * the inner loop has no bounds test and no closure.
+ *
+ * `im2col` and `col2im` run these loops in WebAssembly SIMD (im2colWasm.ts,
+ * the same bits) when the runtime has it and the columns are large enough;
+ * `im2colJs` and `col2imJs` are the JavaScript loops, the reference.
  */
 import type { FloatArray } from './dtype';
+import { col2imWasm, IM2COL_WASM_MIN_LENGTH, im2colWasm } from './im2colWasm';
 
 export interface WindowGeometry {
   /** Input channels and spatial size (of one sample). */
@@ -46,8 +51,29 @@ function validRange(out: number, stride: number, pad: number, offset: number, si
   return [lo, Math.max(lo, hi)];
 }
 
+/** The number of column entries of one sample, C·KH·KW·OH·OW. */
+function columnsLength(g: WindowGeometry): number {
+  return g.C * g.KH * g.KW * g.OH * g.OW;
+}
+
 /** Fills `cols` ([C·KH·KW, OH·OW]) from the sample of `x` starting at `xOffset` ([C, H, W]). */
 export function im2col(x: FloatArray, xOffset: number, g: WindowGeometry, cols: FloatArray): void {
+  if (columnsLength(g) >= IM2COL_WASM_MIN_LENGTH && im2colWasm(x, xOffset, g, cols)) return;
+  im2colJs(x, xOffset, g, cols);
+}
+
+/**
+ * Adds the columns back into the sample of `x` at `xOffset` (the adjoint of
+ * im2col): every input element receives the sum of the column entries that
+ * read it, accumulated in x's dtype in the order (c, kh, kw, oh, ow).
+ */
+export function col2im(cols: FloatArray, g: WindowGeometry, x: FloatArray, xOffset: number): void {
+  if (columnsLength(g) >= IM2COL_WASM_MIN_LENGTH && col2imWasm(cols, g, x, xOffset)) return;
+  col2imJs(cols, g, x, xOffset);
+}
+
+/** im2col in JavaScript. */
+export function im2colJs(x: FloatArray, xOffset: number, g: WindowGeometry, cols: FloatArray): void {
   const { C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilationH, dilationW, OH, OW } = g;
   const plane = H * W;
   let row = 0;
@@ -79,12 +105,8 @@ export function im2col(x: FloatArray, xOffset: number, g: WindowGeometry, cols: 
   }
 }
 
-/**
- * Adds the columns back into the sample of `x` at `xOffset` (the adjoint of
- * im2col): every input element receives the sum of the column entries that
- * read it, accumulated in x's dtype in the order (c, kh, kw, oh, ow).
- */
-export function col2im(cols: FloatArray, g: WindowGeometry, x: FloatArray, xOffset: number): void {
+/** col2im in JavaScript. */
+export function col2imJs(cols: FloatArray, g: WindowGeometry, x: FloatArray, xOffset: number): void {
   const { C, H, W, KH, KW, strideH, strideW, padTop, padLeft, dilationH, dilationW, OH, OW } = g;
   const plane = H * W;
   let row = 0;

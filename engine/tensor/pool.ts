@@ -20,6 +20,7 @@
  */
 import { allocate, scratch64, type DType, type FloatArray } from './dtype';
 import { expandInts, type IntOrTuple } from './conv';
+import { maxPool2x2Wasm } from './maxPoolWasm';
 import { opResult } from './op';
 import { formatShape } from './shape';
 import type { Tensor } from './tensor';
@@ -107,7 +108,9 @@ function maxPool(op: string, x: Tensor, dims: 1 | 2, options: MaxPoolOptions): T
   // Flat input index of each output's maximum, for backward.
   const argmax = new Int32Array(y.length);
   const pair = dims === 2 && k[0] === 2 && k[1] === 2 && s[0] === 2 && s[1] === 2 && p[0] === 0 && p[1] === 0 && d[0] === 1 && d[1] === 1;
-  if (pair && !ceil) maxPool2x2Planes(x.data, planes, H, W, OH, OW, y, argmax);
+  if (pair && !ceil) {
+    if (y.length < MAX_POOL_WASM_MIN_OUTPUTS || !maxPool2x2Wasm(x.data, planes, H, W, OH, OW, y, argmax)) maxPool2x2Planes(x.data, planes, H, W, OH, OW, y, argmax);
+  }
   else maxPoolPlanes(x.data, planes, H, W, OH, OW, k[0]!, k[1]!, s[0]!, s[1]!, p[0]!, p[1]!, d[0]!, d[1]!, y, argmax);
   const xs = x.data;
   return opResult('MaxPool2DWithIndicesBackward', y, outShape(OH, OW), [x], (g) => {
@@ -117,12 +120,16 @@ function maxPool(op: string, x: Tensor, dims: 1 | 2, options: MaxPoolOptions): T
   });
 }
 
+/** Outputs below this are pooled in JavaScript: the WebAssembly call and copies cost about a microsecond. */
+const MAX_POOL_WASM_MIN_OUTPUTS = 256;
+
 /**
- * max_pool2d(x, 2) (kernel 2, stride 2, no padding, floor mode), the CNNs' usual pooling: the general loops
+ * max_pool2d(x, 2) (kernel 2, stride 2, no padding, floor mode), the CNNs' usual pooling (in WebAssembly,
+ * maxPoolWasm.ts, from MAX_POOL_WASM_MIN_OUTPUTS outputs; this loop is its reference): the general loops
  * with the window unrolled, visiting (h0, w0), (h0, w0 + 1), (h0 + 1, w0), (h0 + 1, w0 + 1) in the same order
  * and with the same test (greater, or NaN), so the maximum and its index are the general loop's.
  */
-function maxPool2x2Planes(xs: FloatArray, planes: number, H: number, W: number, OH: number, OW: number, y: FloatArray, argmax: Int32Array): void {
+export function maxPool2x2Planes(xs: FloatArray, planes: number, H: number, W: number, OH: number, OW: number, y: FloatArray, argmax: Int32Array): void {
   let o = 0;
   for (let plane = 0; plane < planes; plane++) {
     const base = plane * H * W;

@@ -14,7 +14,9 @@
  *                     sincos256_ps (avxMath.ts has their math) with every
  *                     fused multiply-add the compiler made in torch's build
  *                     done by madd32x4 (one rounding, as the FMA);
- *   mt_skip           advances the state past n words without tempering them.
+ *   mt_skip           advances the state past n words without tempering them;
+ *   bernoulli_f32/f64 bernoulli_(p) scaled (dropout's noise): scale where the
+ *                     double U[0, 1) of two words is below p, else 0.
  *
  * The state (624 words) and the arrays live in this module's memory; the
  * caller passes byte offsets and the index of the next word, and gets the new
@@ -154,6 +156,52 @@ __attribute__((export_name("uniform_range_f32"))) int uniform_range_f32(uint32_t
   int i = 0;
   for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, madd32x4(wasm_v128_load(out + i), w, l));
   for (; i < n; i++) out[i] = madd32(out[i], width, lo);
+  return index;
+}
+
+/* out[0..n) ← tempered words index, index + 1, …; returns the index of the next word. */
+static int words_u32(uint32_t *s, int index, uint32_t *out, int n) {
+  int i = 0;
+  while (i < n) {
+    if (index >= MT_N) {
+      mt_twist(s);
+      index = 0;
+    }
+    int run = MT_N - index < n - i ? MT_N - index : n - i;
+    int j = 0;
+    for (; j + 4 <= run; j += 4) wasm_v128_store(out + i + j, temper4(wasm_v128_load(s + index + j)));
+    for (; j < run; j++) out[i + j] = temper1(s[index + j]);
+    i += run;
+    index += run;
+  }
+  return index;
+}
+
+/*
+ * torch 1.13's CPU bernoulli_(p) with a scalar p (no MKL), as dropout draws its mask, times
+ * dropout's scale: element i takes two words w₁, w₂ (random64(), high word first), the double
+ * u = ((w₁ mod 2^21)·2^32 + w₂)·2^-53, and is `scale` when u < p, else 0. The test is made on
+ * the 53-bit integer x = u·2^53 against p·2^53, both exact doubles (scaling by 2^53 is exact),
+ * so it decides as u < p does. `words` is scratch for 2n words.
+ */
+__attribute__((export_name("bernoulli_f32"))) int bernoulli_f32(uint32_t *s, int index, uint32_t *words, float *out, int n, double p, float scale) {
+  index = words_u32(s, index, words, 2 * n);
+  double threshold = p * 0x1p53;
+  for (int i = 0; i < n; i++) {
+    double x = (double)(words[2 * i] & 0x1fffffu) * 0x1p32 + (double)words[2 * i + 1];
+    out[i] = x < threshold ? scale : 0.0f;
+  }
+  return index;
+}
+
+/* bernoulli_f32 with a float64 scale and output. */
+__attribute__((export_name("bernoulli_f64"))) int bernoulli_f64(uint32_t *s, int index, uint32_t *words, double *out, int n, double p, double scale) {
+  index = words_u32(s, index, words, 2 * n);
+  double threshold = p * 0x1p53;
+  for (int i = 0; i < n; i++) {
+    double x = (double)(words[2 * i] & 0x1fffffu) * 0x1p32 + (double)words[2 * i + 1];
+    out[i] = x < threshold ? scale : 0.0;
+  }
   return index;
 }
 

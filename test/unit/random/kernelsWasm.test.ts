@@ -13,8 +13,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disableRelaxedSimd, relaxedSimd } from '../../../engine/numeric/relaxedSimd';
 import { TorchGenerator } from '../../../engine/random/generator';
-import { normalFillFloatJs, uniformFillFloatJs } from '../../../engine/random/kernels';
-import { normalFillFloatWasm, randomWasmAvailable, randomWasmVariant, skipWordsWasm, uniformFillFloatWasm } from '../../../engine/random/kernelsWasm';
+import { bernoulliFill, bernoulliScaledJs, normalFillFloatJs, uniformFillFloatJs } from '../../../engine/random/kernels';
+import { bernoulliScaledWasm, normalFillFloatWasm, randomWasmAvailable, randomWasmVariant, skipWordsWasm, uniformFillFloatWasm } from '../../../engine/random/kernelsWasm';
 
 const f = Math.fround;
 const SIZES = [16, 17, 31, 32, 255, 256, 623, 624, 625, 1000, 1249, 4096 + 7, 65536, 65536 + 16, 65536 + 5, 200_003];
@@ -118,5 +118,38 @@ for (const variant of ['relaxed', 'portable'] as const) describe(`WebAssembly ra
       js.engine.skip(count);
       expectSameState(wasm, js, `skip ${count}`);
     }
+  });
+});
+
+describe('dropout noise (bernoulli_(p) times a scale) in WebAssembly = the JavaScript loop', () => {
+  const sizes = [1, 3, 311, 312, 313, 624, 16383, 16384, 16385, 40_001];
+  for (const [p, dtype] of [[0.75, 'float32'], [0.5, 'float64'], [0.9, 'float32'], [1e-9, 'float64'], [1 - 2 ** -53, 'float32']] as const) {
+    it(`p = ${p}, ${dtype}: the same values, in the same order, and the same generator state`, () => {
+      const wasm = new TorchGenerator(11);
+      const js = new TorchGenerator(11);
+      // Start mid-pass (an odd index: a value's two words straddle a twist for some sizes).
+      for (const g of [wasm, js]) for (let i = 0; i < 5; i++) g.random();
+      const make = (n: number) => (dtype === 'float32' ? new Float32Array(n) : new Float64Array(n));
+      const scale = dtype === 'float32' ? f(1 / f(p)) : 1 / p;
+      for (const n of sizes) {
+        const a = make(n);
+        const b = make(n);
+        expect(bernoulliScaledWasm(wasm, a, p, scale)).toBe(true);
+        bernoulliScaledJs(js, b, p, scale);
+        expect(Array.from(a), `n ${n}`).toEqual(Array.from(b));
+      }
+      expectSameState(wasm, js, `p ${p}`);
+    });
+  }
+
+  it('is bernoulliFill times the scale: the uniforms bernoulli_ draws', () => {
+    const n = 5000;
+    const mask = new Float64Array(n);
+    bernoulliFill(new TorchGenerator(3), mask, 0.3);
+    const noise = new Float64Array(n);
+    expect(bernoulliScaledWasm(new TorchGenerator(3), noise, 0.3, 2.5)).toBe(true);
+    expect(Array.from(noise)).toEqual(Array.from(mask, (m) => m * 2.5));
+    const kept = mask.reduce((s, m) => s + m, 0);
+    expect(Math.abs(kept - 0.3 * n)).toBeLessThan(5 * Math.sqrt(n * 0.3 * 0.7));
   });
 });

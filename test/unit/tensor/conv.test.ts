@@ -95,3 +95,26 @@ describe('conv1d and the transposed convolutions', () => {
     ], LINEAR);
   });
 });
+
+describe('conv2d bias: forward and gradient as plain loops, bit for bit', () => {
+  for (const dtype of ['float32', 'float64'] as const) {
+    it(`${dtype}: y = (conv without bias) + b per channel; ∂L/∂b = Σ_{n, i, j} g in float64, rounded once (7 channels: four side by side, then the rest)`, () => {
+      const rng = new TorchGenerator(21);
+      const x = randn(rng, [3, 2, 9, 8], { dtype });
+      const w = randn(rng, [7, 2, 3, 3], { dtype, requiresGrad: true });
+      const b = randn(rng, [7], { dtype, requiresGrad: true });
+      const y = conv2d(x, w, b, { padding: 1, stride: [2, 1] });
+      const plain = conv2d(x, w, null, { padding: 1, stride: [2, 1] });
+      const [N, OC, OH, OW] = y.shape as [number, number, number, number];
+      const round = dtype === 'float32' ? Math.fround : (v: number) => v;
+      for (let i = 0; i < y.numel; i++) expect(y.data[i]).toBe(round(plain.data[i]! + b.data[Math.floor(i / (OH * OW)) % OC]!));
+      const g = randn(rng, y.shape, { dtype }).data;
+      y.backward(g);
+      for (let o = 0; o < OC; o++) {
+        let s = 0;
+        for (let n = 0; n < N; n++) for (let i = 0; i < OH * OW; i++) s += g[(n * OC + o) * OH * OW + i]!;
+        expect(b.grad![o]).toBe(round(s));
+      }
+    });
+  }
+});
