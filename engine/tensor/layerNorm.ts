@@ -12,7 +12,7 @@
  * rounded once. torch's float32 kernel computes μ and σ² in float32, so
  * float32 outputs can differ from torch by a few ulp.
  */
-import { allocate, numel, scratch64, type FloatArray } from './dtype';
+import { allocateUnset, numel, scratch64, type FloatArray } from './dtype';
 import { commonDtype, fromFloat64, opResult } from './op';
 import { formatShape, shapesEqual } from './shape';
 import type { Tensor } from './tensor';
@@ -38,7 +38,11 @@ export function layerNorm(
   const rows = D === 0 ? 0 : xs.length / D;
   const xhats = scratch64(xs.length); // x̂, kept for backward
   const rstd = scratch64(rows);
-  const y = allocate(dtype, xs.length);
+  const y = allocateUnset(dtype, xs.length); // every element written below
+  // γ and β read once (the property loads inside the element loop were most of its cost); an absent
+  // one is γ = 1 or β = 0, as before: x̂·1 + 0 is the same number (−0 + 0 = +0 included).
+  const w = weight ? weight.data : null;
+  const b = bias ? bias.data : null;
   for (let r = 0; r < rows; r++) {
     const offset = r * D;
     let mean = 0;
@@ -55,7 +59,7 @@ export function layerNorm(
     for (let i = 0; i < D; i++) {
       const xhat = (xs[offset + i]! - mean) * rs;
       xhats[offset + i] = xhat;
-      y[offset + i] = xhat * (weight ? weight.data[i]! : 1) + (bias ? bias.data[i]! : 0);
+      y[offset + i] = xhat * (w ? w[i]! : 1) + (b ? b[i]! : 0);
     }
   }
   const inputs = [x, ...affine];
@@ -76,21 +80,23 @@ function inputGradient(
   D: number,
   dtype: Tensor['dtype'],
 ): FloatArray {
-  const gx = allocate(dtype, g.length);
+  const gx = allocateUnset(dtype, g.length);
   const scaled = scratch64(D);
+  const w = weight ? weight.data : null;
   for (let r = 0; r < rstd.length; r++) {
     const offset = r * D;
+    const rs = rstd[r]!;
     let meanG = 0;
     let meanGX = 0;
     for (let i = 0; i < D; i++) {
-      const gi = g[offset + i]! * (weight ? weight.data[i]! : 1);
+      const gi = g[offset + i]! * (w ? w[i]! : 1);
       scaled[i] = gi;
       meanG += gi;
       meanGX += gi * normalized[offset + i]!;
     }
     meanG /= D;
     meanGX /= D;
-    for (let i = 0; i < D; i++) gx[offset + i] = rstd[r]! * (scaled[i]! - meanG - normalized[offset + i]! * meanGX);
+    for (let i = 0; i < D; i++) gx[offset + i] = rs * (scaled[i]! - meanG - normalized[offset + i]! * meanGX);
   }
   return gx;
 }
@@ -98,8 +104,15 @@ function inputGradient(
 /** Σ_rows g (bias) or Σ_rows g ⊙ x̂ (weight), in float64, rounded once. */
 function columnSum(g: FloatArray, normalized: Float64Array | null, D: number, dtype: Tensor['dtype']): FloatArray {
   const acc = scratch64(D);
-  for (let offset = 0; offset < g.length; offset += D) {
-    for (let i = 0; i < D; i++) acc[i] += g[offset + i]! * (normalized ? normalized[offset + i]! : 1);
+  // The two sums in separate loops (no per-element test of which); g·1 is g, so the bias sum is the same.
+  if (normalized) {
+    for (let offset = 0; offset < g.length; offset += D) {
+      for (let i = 0; i < D; i++) acc[i] += g[offset + i]! * normalized[offset + i]!;
+    }
+  } else {
+    for (let offset = 0; offset < g.length; offset += D) {
+      for (let i = 0; i < D; i++) acc[i] += g[offset + i]!;
+    }
   }
   return fromFloat64(acc, dtype);
 }

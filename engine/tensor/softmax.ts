@@ -12,7 +12,7 @@
  *   logSoftmax:  ∂L/∂xᵢ = gᵢ − e^(yᵢ)·Σⱼ gⱼ
  * Row sums are accumulated in float64; each output is rounded once.
  */
-import { scratch64, type FloatArray } from './dtype';
+import { allocateUnset, dtypeOf, scratch64, type FloatArray } from './dtype';
 import { opResult, zerosLike } from './op';
 import { normalizeDim, splitAt } from './shape';
 import type { Tensor } from './tensor';
@@ -42,7 +42,8 @@ function slices(x: Tensor, dim: number): { outer: number; size: number; inner: n
 export function softmax(x: Tensor, dim = -1): Tensor {
   const xs = x.data;
   const { outer, size: C, inner } = slices(x, dim);
-  const y = zerosLike(xs);
+  // Every element of y and of ∂L/∂x is written below.
+  const y = allocateUnset(dtypeOf(xs), xs.length);
   const row = scratch64(C);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
@@ -50,14 +51,19 @@ export function softmax(x: Tensor, dim = -1): Tensor {
       const m = stridedMax(xs, offset, C, inner);
       let s = 0;
       for (let j = 0, p = offset; j < C; j++, p += inner) {
-        row[j] = Math.exp(xs[p]! - m);
-        s += row[j]!;
+        const v = xs[p]!;
+        // A masked entry (−∞, as masked_fill leaves a causal mask's) has e^(−∞ − m) = 0 exactly for
+        // any finite m: skipping the exponential gives the same bits. m = −∞ (a fully masked row)
+        // takes the exponential, whose NaN torch gives too.
+        const e = v === -Infinity && m !== -Infinity ? 0 : Math.exp(v - m);
+        row[j] = e;
+        s += e;
       }
       for (let j = 0, p = offset; j < C; j++, p += inner) y[p] = row[j]! / s;
     }
   }
   return opResult('SoftmaxBackward', y, x.shape, [x], (g) => {
-    const gx = zerosLike(g);
+    const gx = allocateUnset(dtypeOf(g), g.length);
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) {
         const offset = o * C * inner + i;
