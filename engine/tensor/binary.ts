@@ -273,8 +273,21 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
   const plan = planBroadcast(outShape, x.shape, mask.shape);
   const xd = x.data;
   const md = mask.data;
+  const out = allocateUnset(x.dtype, plan.offsetsA.length * plan.inner);
+  fillMasked(xd, md, out, value, plan);
+  return opResult('MaskedFillBackward', out, outShape, [x], (g) => {
+    const reduced = !shapesEqual(x.shape, outShape);
+    const gx = reduced ? scratch64(g.length) : allocateUnset(x.dtype, g.length);
+    zeroMasked(g, md, gx, plan);
+    return [reduced ? reduceToShape(gx, outShape, x.shape, x.dtype) : gx];
+  });
+}
+
+// masked_fill's loops as functions of their own, on arrays only (no closure): V8 compiles them to tighter code.
+
+/** out = value where the mask is nonzero, else x, over the broadcast plan of x (a) and the mask (b). */
+function fillMasked(xd: FloatArray, md: FloatArray, out: FloatArray, value: number, plan: BroadcastPlan): void {
   const { inner: L, innerA: ia, innerB: ib, offsetsA, offsetsB } = plan;
-  const out = allocateUnset(x.dtype, offsetsA.length * L);
   for (let r = 0, o = 0; r < offsetsA.length; r++, o += L) {
     const oa = offsetsA[r]!;
     const ob = offsetsB[r]!;
@@ -282,16 +295,16 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
     if (ia === 1 && ib === 1) for (let j = 0; j < L; j++) out[o + j] = md[ob + j]! !== 0 ? value : xd[oa + j]!;
     else for (let j = 0; j < L; j++) out[o + j] = md[ob + j * ib]! !== 0 ? value : xd[oa + j * ia]!;
   }
-  return opResult('MaskedFillBackward', out, outShape, [x], (g) => {
-    const reduced = !shapesEqual(x.shape, outShape);
-    const gx = reduced ? scratch64(g.length) : allocateUnset(x.dtype, g.length);
-    for (let r = 0, o = 0; r < offsetsB.length; r++, o += L) {
-      const ob = offsetsB[r]!;
-      if (ib === 1) for (let j = 0; j < L; j++) gx[o + j] = md[ob + j]! !== 0 ? 0 : g[o + j]!;
-      else for (let j = 0; j < L; j++) gx[o + j] = md[ob + j * ib]! !== 0 ? 0 : g[o + j]!;
-    }
-    return [reduced ? reduceToShape(gx, outShape, x.shape, x.dtype) : gx];
-  });
+}
+
+/** gx = 0 where the mask is nonzero, else g (of the output's shape). */
+function zeroMasked(g: FloatArray, md: FloatArray, gx: FloatArray, plan: BroadcastPlan): void {
+  const { inner: L, innerB: ib, offsetsB } = plan;
+  for (let r = 0, o = 0; r < offsetsB.length; r++, o += L) {
+    const ob = offsetsB[r]!;
+    if (ib === 1) for (let j = 0; j < L; j++) gx[o + j] = md[ob + j]! !== 0 ? 0 : g[o + j]!;
+    else for (let j = 0; j < L; j++) gx[o + j] = md[ob + j * ib]! !== 0 ? 0 : g[o + j]!;
+  }
 }
 
 /**
