@@ -9,7 +9,7 @@
  * with vectorized transcendental functions, so float32 results can differ
  * from torch by an ulp or two; float64 results agree to ~1e-15 relative.
  */
-import { scratch64 } from './dtype';
+import { scratch64, type FloatArray } from './dtype';
 import { erf } from './erf';
 import { roundTo } from './op';
 import type { Tensor } from './tensor';
@@ -172,25 +172,28 @@ export function gelu(x: Tensor, approximate: GeluApproximate = 'none'): Tensor {
       },
     );
   }
-  return unaryOp(
-    'GeluBackward',
-    x,
-    (xs, ys) => {
-      for (let i = 0; i < xs.length; i++) {
-        const v = xs[i]!;
-        const onePlusErf = 1 + erf(v * SQRT1_2);
-        kept[i] = 0.5 * onePlusErf; // Φ(x)
-        ys[i] = 0.5 * v * onePlusErf;
-      }
-    },
-    (xs, _ys, g, gx) => {
-      for (let i = 0; i < g.length; i++) {
-        const v = xs[i]!;
-        const pdf = INV_SQRT_2PI * Math.exp(-0.5 * v * v);
-        gx[i] = g[i]! * (kept[i]! + v * pdf);
-      }
-    },
-  );
+  return unaryOp('GeluBackward', x, (xs, ys) => geluErfForward(xs, ys, kept), (xs, _ys, g, gx) => geluErfBackward(xs, g, gx, kept));
+}
+
+// The exact GELU's loops as functions of their own, on arrays only (no closure): V8 compiles them to tighter code.
+
+/** y = ½x(1 + erf(x/√2)), keeping Φ(x) = ½(1 + erf(x/√2)). */
+function geluErfForward(xs: FloatArray, ys: FloatArray, kept: Float64Array): void {
+  for (let i = 0; i < xs.length; i++) {
+    const v = xs[i]!;
+    const onePlusErf = 1 + erf(v * SQRT1_2);
+    kept[i] = 0.5 * onePlusErf; // Φ(x)
+    ys[i] = 0.5 * v * onePlusErf;
+  }
+}
+
+/** ∂L/∂x = g·(Φ(x) + x·φ(x)). */
+function geluErfBackward(xs: FloatArray, g: FloatArray, gx: FloatArray, kept: Float64Array): void {
+  for (let i = 0; i < g.length; i++) {
+    const v = xs[i]!;
+    const pdf = INV_SQRT_2PI * Math.exp(-0.5 * v * v);
+    gx[i] = g[i]! * (kept[i]! + v * pdf);
+  }
 }
 
 /** σ(x) = 1/(1 + e^(−x)), evaluated without overflow for either sign of x. */

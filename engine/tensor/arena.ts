@@ -52,15 +52,18 @@ export class BufferArena {
     }
   }
 
-  /** A zeroed buffer (a reused one when the previous steps had one of this dtype and length to spare). */
-  take(dtype: DType, length: number): FloatArray {
+  /**
+   * A zeroed buffer (a reused one when the previous steps had one of this dtype and length to spare);
+   * with `zeroed` false a reused buffer keeps the previous step's values (see `allocateUnset`).
+   */
+  take(dtype: DType, length: number, zeroed = true): FloatArray {
     // One number per (length, dtype): a Map with number keys, no string built per allocation.
     const key = dtype === 'float32' ? 2 * length : 2 * length + 1;
     let pool = this.pools.get(key);
     if (pool === undefined) this.pools.set(key, (pool = { buffers: [], taken: 0 }));
     if (pool.taken < pool.buffers.length) {
       const reused = pool.buffers[pool.taken++]!;
-      reused.fill(0);
+      if (zeroed) reused.fill(0);
       return reused;
     }
     const fresh = newArray(dtype, length);
@@ -83,6 +86,16 @@ let active: BufferArena | null = null;
 /** A zeroed array of `length` elements: from the running step's arena, else newly allocated. */
 export function allocate(dtype: DType, length: number): FloatArray {
   return active === null ? newArray(dtype, length) : active.take(dtype, length);
+}
+
+/**
+ * An array of `length` elements whose values are unspecified: for an output
+ * the caller writes in full before anything reads it (a matrix product's C,
+ * an elementwise result). Inside a step it is the previous step's buffer as
+ * it was left, which saves the zeroing pass `allocate` makes over it.
+ */
+export function allocateUnset(dtype: DType, length: number): FloatArray {
+  return active === null ? newArray(dtype, length) : active.take(dtype, length, false);
 }
 
 /** A zeroed float64 scratch array, reused across steps like `allocate`'s (ops accumulate in double). */

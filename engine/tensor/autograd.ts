@@ -64,6 +64,18 @@ function addInto(target: FloatArray, source: FloatArray): void {
 }
 
 /**
+ * Makes a pending gradient ours to add into: a copy unless it already is. A copy from the step's
+ * arena, not `slice()`: fresh arrays per step were once the top cost of a transformer's backward.
+ */
+function own(pending: PendingGrad): void {
+  if (pending.owned) return;
+  const copy = allocate(dtypeOf(pending.data), pending.data.length);
+  copy.set(pending.data);
+  pending.data = copy;
+  pending.owned = true;
+}
+
+/**
  * Propagates `seed` = ∂L/∂root through the graph. The gradient of a tensor
  * used several times is the sum over its uses (multivariate chain rule); the
  * ordering guarantees the sum is complete before the tensor's own `GradFn`
@@ -79,6 +91,16 @@ export function runBackward(root: Tensor, seed: FloatArray): void {
     const gradFn = tensor.gradFn;
     if (gradFn === null || tensor.retainsGrad) accumulateGrad(tensor, gradient.data);
     if (gradFn === null) continue;
+    if (gradFn.addInputGradient !== undefined) {
+      // A part of its input that already has a gradient: add into that (made ours first) in place.
+      const input = gradFn.inputs[0]!;
+      const previous = input.requiresGrad ? pending.get(input) : undefined;
+      if (previous !== undefined) {
+        own(previous);
+        gradFn.addInputGradient(gradient.data, previous.data);
+        continue;
+      }
+    }
     const inputGrads = gradFn.backward(gradient.data);
     gradFn.inputs.forEach((input, i) => {
       const g = inputGrads[i];
@@ -87,14 +109,7 @@ export function runBackward(root: Tensor, seed: FloatArray): void {
       if (previous === undefined) {
         pending.set(input, { data: g, owned: false });
       } else {
-        if (!previous.owned) {
-          // A copy from the step's arena, not `slice()`: a split's pieces each send a full-size
-          // gradient here, and fresh arrays per step were the top cost of a transformer's backward.
-          const copy = allocate(dtypeOf(previous.data), previous.data.length);
-          copy.set(previous.data);
-          previous.data = copy;
-          previous.owned = true;
-        }
+        own(previous);
         addInto(previous.data, g);
       }
     });

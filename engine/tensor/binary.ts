@@ -19,7 +19,7 @@
  * the operands' dtype holding 1 (true) and 0 (false), with no gradient — the
  * engine has no boolean dtype; `maskedFill` and `where` read any nonzero as true.
  */
-import { allocate, scratch64, type DType, type FloatArray } from './dtype';
+import { allocateUnset, scratch64, type DType, type FloatArray } from './dtype';
 import { broadcastShapes, planBroadcast, reduceToShape, type BroadcastPlan } from './broadcast';
 import { commonDtype, opResult } from './op';
 import { shapesEqual } from './shape';
@@ -51,6 +51,10 @@ function operands(op: string, a: Operand, b: Operand): { a: Tensor; b: Tensor; d
 /** out = a ∘ b over a broadcast plan, one row at a time. */
 function combine(kind: number, ad: FloatArray, bd: FloatArray, out: FloatArray, plan: BroadcastPlan): void {
   const { inner: L, innerA: ia, innerB: ib, offsetsA, offsetsB } = plan;
+  if (kind <= DIV && ia === 1 && (ib === 0 || ib === 1)) {
+    combineContiguous(kind, ad, bd, out, plan);
+    return;
+  }
   for (let r = 0, o = 0; r < offsetsA.length; r++, o += L) {
     const oa = offsetsA[r]!;
     const ob = offsetsB[r]!;
@@ -92,6 +96,30 @@ function combine(kind: number, ad: FloatArray, bd: FloatArray, out: FloatArray, 
   }
 }
 
+/**
+ * The common forms of +, −, ×, ÷ without stride products: a and b both
+ * contiguous along the row (a residual sum), or b one number per row (a
+ * tensor divided by a scalar, as attention scores by √d). The same operation
+ * per element as `combine`'s loops, so the same bits.
+ */
+function combineContiguous(kind: number, ad: FloatArray, bd: FloatArray, out: FloatArray, plan: BroadcastPlan): void {
+  const { inner: L, innerB: ib, offsetsA, offsetsB } = plan;
+  for (let r = 0, o = 0; r < offsetsA.length; r++, o += L) {
+    const oa = offsetsA[r]!;
+    const ob = offsetsB[r]!;
+    if (ib === 0) {
+      const v = bd[ob]!;
+      if (kind === ADD) for (let j = 0; j < L; j++) out[o + j] = ad[oa + j]! + v;
+      else if (kind === SUB) for (let j = 0; j < L; j++) out[o + j] = ad[oa + j]! - v;
+      else if (kind === MUL) for (let j = 0; j < L; j++) out[o + j] = ad[oa + j]! * v;
+      else for (let j = 0; j < L; j++) out[o + j] = ad[oa + j]! / v;
+    } else if (kind === ADD) for (let j = 0; j < L; j++) out[o + j] = ad[oa + j]! + bd[ob + j]!;
+    else if (kind === SUB) for (let j = 0; j < L; j++) out[o + j] = ad[oa + j]! - bd[ob + j]!;
+    else if (kind === MUL) for (let j = 0; j < L; j++) out[o + j] = ad[oa + j]! * bd[ob + j]!;
+    else for (let j = 0; j < L; j++) out[o + j] = ad[oa + j]! / bd[ob + j]!;
+  }
+}
+
 /** What each operand's gradient needs: `a` and `b` read over the output's plan. */
 interface Backward {
   kind: number;
@@ -113,7 +141,7 @@ function operandGradient(which: 0 | 1, g: FloatArray, s: Backward): FloatArray {
   const dtype = a.dtype;
   if (kind === ADD || (kind === SUB && which === 0)) return reduceToShape(g, outShape, shape, dtype);
   const reduced = !shapesEqual(shape, outShape);
-  const full = reduced ? scratch64(g.length) : allocate(dtype, g.length);
+  const full = reduced ? scratch64(g.length) : allocateUnset(dtype, g.length); // every element written below
   const ad = a.data;
   const bd = b.data;
   const { inner: L, innerA: ia, innerB: ib, offsetsA, offsetsB } = plan;
@@ -131,7 +159,10 @@ function operandGradient(which: 0 | 1, g: FloatArray, s: Backward): FloatArray {
         for (let j = 0; j < L; j++) full[o + j] = g[o + j]! * ad[oa + j * ia]!;
         break;
       case DIV * 2:
-        for (let j = 0; j < L; j++) full[o + j] = g[o + j]! / bd[ob + j * ib]!;
+        if (ib === 0) {
+          const v = bd[ob]!;
+          for (let j = 0; j < L; j++) full[o + j] = g[o + j]! / v;
+        } else for (let j = 0; j < L; j++) full[o + j] = g[o + j]! / bd[ob + j * ib]!;
         break;
       case DIV * 2 + 1:
         for (let j = 0; j < L; j++) {
@@ -160,7 +191,7 @@ function arithmetic(kind: number, name: string, op: string, x: Operand, y: Opera
   const { a, b, dtype } = operands(op, x, y);
   const outShape = shapesEqual(a.shape, b.shape) ? a.shape : broadcastShapes(op, a.shape, b.shape);
   const plan = planBroadcast(outShape, a.shape, b.shape);
-  const out = allocate(dtype, plan.offsetsA.length * plan.inner);
+  const out = allocateUnset(dtype, plan.offsetsA.length * plan.inner); // combine writes every element
   combine(kind, a.data, b.data, out, plan);
   const state: Backward = { kind, a, b, out, outShape, plan };
   return opResult(name, out, outShape, [a, b], (g) => [
@@ -202,7 +233,7 @@ function comparison(kind: number, op: string, x: Operand, y: Operand): Tensor {
   const { a, b, dtype } = operands(op, x, y);
   const outShape = broadcastShapes(op, a.shape, b.shape);
   const plan = planBroadcast(outShape, a.shape, b.shape);
-  const out = allocate(dtype, plan.offsetsA.length * plan.inner);
+  const out = allocateUnset(dtype, plan.offsetsA.length * plan.inner); // combine writes every element
   combine(kind, a.data, b.data, out, plan);
   return new Tensor(out, outShape);
 }
@@ -242,22 +273,38 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
   const plan = planBroadcast(outShape, x.shape, mask.shape);
   const xd = x.data;
   const md = mask.data;
+  const out = allocateUnset(x.dtype, plan.offsetsA.length * plan.inner);
+  fillMasked(xd, md, out, value, plan);
+  return opResult('MaskedFillBackward', out, outShape, [x], (g) => {
+    const reduced = !shapesEqual(x.shape, outShape);
+    const gx = reduced ? scratch64(g.length) : allocateUnset(x.dtype, g.length);
+    zeroMasked(g, md, gx, plan);
+    return [reduced ? reduceToShape(gx, outShape, x.shape, x.dtype) : gx];
+  });
+}
+
+// masked_fill's loops as functions of their own, on arrays only (no closure): V8 compiles them to tighter code.
+
+/** out = value where the mask is nonzero, else x, over the broadcast plan of x (a) and the mask (b). */
+function fillMasked(xd: FloatArray, md: FloatArray, out: FloatArray, value: number, plan: BroadcastPlan): void {
   const { inner: L, innerA: ia, innerB: ib, offsetsA, offsetsB } = plan;
-  const out = allocate(x.dtype, offsetsA.length * L);
   for (let r = 0, o = 0; r < offsetsA.length; r++, o += L) {
     const oa = offsetsA[r]!;
     const ob = offsetsB[r]!;
-    for (let j = 0; j < L; j++) out[o + j] = md[ob + j * ib]! !== 0 ? value : xd[oa + j * ia]!;
+    // Both runs contiguous (a [1, 1, T, T] causal mask over [B, H, T, T] scores): no stride products.
+    if (ia === 1 && ib === 1) for (let j = 0; j < L; j++) out[o + j] = md[ob + j]! !== 0 ? value : xd[oa + j]!;
+    else for (let j = 0; j < L; j++) out[o + j] = md[ob + j * ib]! !== 0 ? value : xd[oa + j * ia]!;
   }
-  return opResult('MaskedFillBackward', out, outShape, [x], (g) => {
-    const reduced = !shapesEqual(x.shape, outShape);
-    const gx = reduced ? scratch64(g.length) : allocate(x.dtype, g.length);
-    for (let r = 0, o = 0; r < offsetsB.length; r++, o += L) {
-      const ob = offsetsB[r]!;
-      for (let j = 0; j < L; j++) gx[o + j] = md[ob + j * ib]! !== 0 ? 0 : g[o + j]!;
-    }
-    return [reduced ? reduceToShape(gx, outShape, x.shape, x.dtype) : gx];
-  });
+}
+
+/** gx = 0 where the mask is nonzero, else g (of the output's shape). */
+function zeroMasked(g: FloatArray, md: FloatArray, gx: FloatArray, plan: BroadcastPlan): void {
+  const { inner: L, innerB: ib, offsetsB } = plan;
+  for (let r = 0, o = 0; r < offsetsB.length; r++, o += L) {
+    const ob = offsetsB[r]!;
+    if (ib === 1) for (let j = 0; j < L; j++) gx[o + j] = md[ob + j]! !== 0 ? 0 : g[o + j]!;
+    else for (let j = 0; j < L; j++) gx[o + j] = md[ob + j * ib]! !== 0 ? 0 : g[o + j]!;
+  }
 }
 
 /**

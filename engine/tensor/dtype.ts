@@ -8,7 +8,7 @@ export type DType = 'float32' | 'float64';
 export type FloatArray = Float32Array | Float64Array;
 
 /** A zeroed array (reused from the previous training step inside a BufferArena's run: arena.ts). */
-export { allocate, scratch64 } from './arena';
+export { allocate, allocateUnset, scratch64 } from './arena';
 
 export function dtypeOf(array: FloatArray): DType {
   return array instanceof Float32Array ? 'float32' : 'float64';

@@ -9,7 +9,7 @@
  * values are bit-exact with torch. ∂L/∂x is g written back at the chosen
  * positions and 0 elsewhere (each position is chosen at most once).
  */
-import { allocate, numel, type FloatArray } from './dtype';
+import { allocate, allocateUnset, numel, type FloatArray } from './dtype';
 import { opResult } from './op';
 import { formatShape, normalizeDim } from './shape';
 import type { Tensor } from './tensor';
@@ -50,13 +50,41 @@ function resolveInteger(i: number, size: number, dim: number): number {
 
 /** The elements of x at base + Σ index_d·strides[d] for the result's shape, with the gradient scattered back. */
 function gather(name: string, x: Tensor, base: number, shape: readonly number[], strides: readonly number[]): Tensor {
-  const out = allocate(x.dtype, numel(shape));
+  const out = allocateUnset(x.dtype, numel(shape)); // every element copied
   stridedCopy(x.data, base, shape, strides, out);
   return opResult(name, out, shape, [x], (g) => {
     const gx = allocate(x.dtype, x.numel);
     stridedScatter(g, gx, base, shape, strides);
     return [gx];
-  });
+  }, (g, target) => stridedScatterAdd(g, target, base, shape, strides));
+}
+
+/**
+ * target[base + Σ index_d·strides[d]] += values: the gradient of a gather added into a full one. Slices
+ * with positive steps and integers never reach one position twice, so each element is one addition,
+ * the one the full-size gradient's addition made there.
+ */
+function stridedScatterAdd(values: FloatArray, target: FloatArray, base: number, shape: readonly number[], strides: readonly number[]): void {
+  const ndim = shape.length;
+  if (ndim === 0) {
+    if (values.length > 0) target[base] += values[0]!;
+    return;
+  }
+  const total = values.length;
+  if (total === 0) return;
+  const L = shape[ndim - 1]!;
+  const s = strides[ndim - 1]!;
+  const counter = new Array<number>(ndim - 1).fill(0);
+  let dst = base;
+  for (let o = 0; o < total; o += L) {
+    for (let j = 0, p = dst; j < L; j++, p += s) target[p] += values[o + j]!;
+    for (let d = ndim - 2; d >= 0; d--) {
+      dst += strides[d]!;
+      if (++counter[d]! < shape[d]!) break;
+      counter[d] = 0;
+      dst -= strides[d]! * shape[d]!;
+    }
+  }
 }
 
 /** target[base + Σ index_d·strides[d]] = values (contiguous, of `shape`): stridedCopy's inverse. */

@@ -12,7 +12,7 @@
  * rounded once. torch's float32 kernel computes μ and σ² in float32, so
  * float32 outputs can differ from torch by a few ulp.
  */
-import { allocate, numel, scratch64, type FloatArray } from './dtype';
+import { allocateUnset, numel, scratch64, type FloatArray } from './dtype';
 import { commonDtype, fromFloat64, opResult } from './op';
 import { formatShape, shapesEqual } from './shape';
 import type { Tensor } from './tensor';
@@ -38,7 +38,27 @@ export function layerNorm(
   const rows = D === 0 ? 0 : xs.length / D;
   const xhats = scratch64(xs.length); // x̂, kept for backward
   const rstd = scratch64(rows);
-  const y = allocate(dtype, xs.length);
+  const y = allocateUnset(dtype, xs.length); // every element written below
+  normalizeRows(xs, y, xhats, rstd, weight ? weight.data : null, bias ? bias.data : null, rows, D, eps);
+  const inputs = [x, ...affine];
+  return opResult('NativeLayerNormBackward', y, x.shape, inputs, (g) => {
+    const grads: (FloatArray | null)[] = [x.requiresGrad ? inputGradient(g, xhats, rstd, weight, D, dtype) : null];
+    const { gw, gb } = affineGradients(g, xhats, D, weight?.requiresGrad === true, bias?.requiresGrad === true);
+    if (weight) grads.push(gw && fromFloat64(gw, dtype));
+    if (bias) grads.push(gb && fromFloat64(gb, dtype));
+    return grads;
+  });
+}
+
+/**
+ * y = x̂·γ + β row by row, keeping x̂ and r = 1/√(σ² + ε). A function of its own, on arrays only (no
+ * tensors, no closure), which V8 compiles to tighter loops. An absent γ or β is γ = 1 or β = 0, with
+ * the same operations (x̂·1 + 0, −0 + 0 = +0 included).
+ */
+function normalizeRows(
+  xs: FloatArray, y: FloatArray, xhats: Float64Array, rstd: Float64Array,
+  w: FloatArray | null, b: FloatArray | null, rows: number, D: number, eps: number,
+): void {
   for (let r = 0; r < rows; r++) {
     const offset = r * D;
     let mean = 0;
@@ -52,19 +72,20 @@ export function layerNorm(
     variance /= D;
     const rs = 1 / Math.sqrt(variance + eps);
     rstd[r] = rs;
-    for (let i = 0; i < D; i++) {
-      const xhat = (xs[offset + i]! - mean) * rs;
-      xhats[offset + i] = xhat;
-      y[offset + i] = xhat * (weight ? weight.data[i]! : 1) + (bias ? bias.data[i]! : 0);
+    if (w !== null && b !== null) {
+      for (let i = 0; i < D; i++) {
+        const xhat = (xs[offset + i]! - mean) * rs;
+        xhats[offset + i] = xhat;
+        y[offset + i] = xhat * w[i]! + b[i]!;
+      }
+    } else {
+      for (let i = 0; i < D; i++) {
+        const xhat = (xs[offset + i]! - mean) * rs;
+        xhats[offset + i] = xhat;
+        y[offset + i] = xhat * (w !== null ? w[i]! : 1) + (b !== null ? b[i]! : 0);
+      }
     }
   }
-  const inputs = [x, ...affine];
-  return opResult('NativeLayerNormBackward', y, x.shape, inputs, (g) => {
-    const grads: (FloatArray | null)[] = [x.requiresGrad ? inputGradient(g, xhats, rstd, weight, D, dtype) : null];
-    if (weight) grads.push(weight.requiresGrad ? columnSum(g, xhats, D, dtype) : null);
-    if (bias) grads.push(bias.requiresGrad ? columnSum(g, null, D, dtype) : null);
-    return grads;
-  });
 }
 
 /** ∂L/∂x = r·(ĝ − mean(ĝ) − x̂·mean(ĝ ⊙ x̂)) per row, with ĝ = g·γ. */
@@ -76,30 +97,59 @@ function inputGradient(
   D: number,
   dtype: Tensor['dtype'],
 ): FloatArray {
-  const gx = allocate(dtype, g.length);
+  const gx = allocateUnset(dtype, g.length);
   const scaled = scratch64(D);
+  const w = weight ? weight.data : null;
   for (let r = 0; r < rstd.length; r++) {
     const offset = r * D;
+    const rs = rstd[r]!;
     let meanG = 0;
     let meanGX = 0;
-    for (let i = 0; i < D; i++) {
-      const gi = g[offset + i]! * (weight ? weight.data[i]! : 1);
-      scaled[i] = gi;
-      meanG += gi;
-      meanGX += gi * normalized[offset + i]!;
+    if (w !== null) {
+      for (let i = 0; i < D; i++) {
+        const gi = g[offset + i]! * w[i]!;
+        scaled[i] = gi;
+        meanG += gi;
+        meanGX += gi * normalized[offset + i]!;
+      }
+    } else {
+      for (let i = 0; i < D; i++) {
+        const gi = g[offset + i]! * 1; // as with γ = 1 (g·1 is g)
+        scaled[i] = gi;
+        meanG += gi;
+        meanGX += gi * normalized[offset + i]!;
+      }
     }
     meanG /= D;
     meanGX /= D;
-    for (let i = 0; i < D; i++) gx[offset + i] = rstd[r]! * (scaled[i]! - meanG - normalized[offset + i]! * meanGX);
+    for (let i = 0; i < D; i++) gx[offset + i] = rs * (scaled[i]! - meanG - normalized[offset + i]! * meanGX);
   }
   return gx;
 }
 
-/** Σ_rows g (bias) or Σ_rows g ⊙ x̂ (weight), in float64, rounded once. */
-function columnSum(g: FloatArray, normalized: Float64Array | null, D: number, dtype: Tensor['dtype']): FloatArray {
-  const acc = scratch64(D);
-  for (let offset = 0; offset < g.length; offset += D) {
-    for (let i = 0; i < D; i++) acc[i] += g[offset + i]! * (normalized ? normalized[offset + i]! : 1);
+/**
+ * ∂L/∂γ = Σ_rows g ⊙ x̂ and ∂L/∂β = Σ_rows g (those wanted), in float64, adding the rows in order: both
+ * in one pass over g when both are wanted (each sum's own order is unchanged, so the same bits).
+ */
+function affineGradients(g: FloatArray, normalized: Float64Array, D: number, wantWeight: boolean, wantBias: boolean): { gw: Float64Array | null; gb: Float64Array | null } {
+  const gw = wantWeight ? scratch64(D) : null;
+  const gb = wantBias ? scratch64(D) : null;
+  if (gw !== null && gb !== null) {
+    for (let offset = 0; offset < g.length; offset += D) {
+      for (let i = 0; i < D; i++) {
+        const gi = g[offset + i]!;
+        gw[i] += gi * normalized[offset + i]!;
+        gb[i] += gi;
+      }
+    }
+  } else if (gw !== null) {
+    for (let offset = 0; offset < g.length; offset += D) {
+      for (let i = 0; i < D; i++) gw[i] += g[offset + i]! * normalized[offset + i]!;
+    }
+  } else if (gb !== null) {
+    for (let offset = 0; offset < g.length; offset += D) {
+      for (let i = 0; i < D; i++) gb[i] += g[offset + i]!;
+    }
   }
-  return fromFloat64(acc, dtype);
+  return { gw, gb };
 }

@@ -6,7 +6,7 @@
  * gradient summed in float64 and rounded once (broadcast.ts).
  */
 import { broadcastShapes, planBroadcast, reduceToShape } from './broadcast';
-import { allocate, numel, scratch64, type FloatArray } from './dtype';
+import { allocateUnset, numel, scratch64, type FloatArray } from './dtype';
 import { gemmNN, gemmNT, gemmTN } from './gemm';
 import { commonDtype, opResult } from './op';
 import { reshape } from './reshape';
@@ -56,17 +56,17 @@ function matmul2d(a: Tensor, b: Tensor): Tensor {
   }
   const [m, k] = a.shape as [number, number];
   const n = b.shape[1]!;
-  const c = allocate(dtype, m * n);
+  const c = allocateUnset(dtype, m * n);
   gemmNN(a.data, b.data, m, k, n, c);
   return opResult('MmBackward', c, [m, n], [a, b], (g) => {
     let ga: FloatArray | null = null;
     let gb: FloatArray | null = null;
     if (a.requiresGrad) {
-      ga = allocate(dtype, m * k);
+      ga = allocateUnset(dtype, m * k);
       gemmNT(g, b.data, m, n, k, ga); // G[m×n] · B[k×n]ᵀ
     }
     if (b.requiresGrad) {
-      gb = allocate(dtype, k * n);
+      gb = allocateUnset(dtype, k * n);
       gemmTN(a.data, g, k, m, n, gb); // A[m×k]ᵀ · G[m×n]
     }
     return [ga, gb];
@@ -100,7 +100,7 @@ function batchedMatmul(a: Tensor, b: Tensor, dtype: Tensor['dtype']): Tensor {
   const sizeA = m * k;
   const sizeB = k * n;
   const sizeC = m * n;
-  const c = allocate(dtype, count * sizeC);
+  const c = allocateUnset(dtype, count * sizeC);
   const ad = a.data;
   const bd = b.data;
   for (let i = 0; i < count; i++) {
@@ -113,7 +113,7 @@ function batchedMatmul(a: Tensor, b: Tensor, dtype: Tensor['dtype']): Tensor {
     let ga: FloatArray | null = null;
     let gb: FloatArray | null = null;
     if (a.requiresGrad) {
-      const full = allocate(dtype, count * sizeA);
+      const full = allocateUnset(dtype, count * sizeA);
       for (let i = 0; i < count; i++) {
         const ob = matB[i]! * sizeB;
         gemmNT(g.subarray(i * sizeC, (i + 1) * sizeC), bd.subarray(ob, ob + sizeB), m, n, k, full.subarray(i * sizeA, (i + 1) * sizeA));
@@ -121,7 +121,7 @@ function batchedMatmul(a: Tensor, b: Tensor, dtype: Tensor['dtype']): Tensor {
       ga = reduceToShape(full, [...batch, m, k], a.shape, dtype);
     }
     if (b.requiresGrad) {
-      const full = allocate(dtype, count * sizeB);
+      const full = allocateUnset(dtype, count * sizeB);
       for (let i = 0; i < count; i++) {
         const oa = matA[i]! * sizeA;
         gemmTN(ad.subarray(oa, oa + sizeA), g.subarray(i * sizeC, (i + 1) * sizeC), k, m, n, full.subarray(i * sizeB, (i + 1) * sizeB));
@@ -148,7 +148,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
     throw new RangeError(`linear: bias ${formatShape(bias.shape)} does not match ${outFeatures} output features`);
   }
   const rows = x.numel / inFeatures;
-  const y = allocate(dtype, rows * outFeatures);
+  const y = allocateUnset(dtype, rows * outFeatures);
   gemmNT(x.data, weight.data, rows, inFeatures, outFeatures, y, bias?.data ?? null);
   const outShape = [...x.shape.slice(0, -1), outFeatures];
   const inputs = bias ? [x, weight, bias] : [x, weight];
@@ -157,15 +157,15 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
     let gw: FloatArray | null = null;
     let gbias: FloatArray | null = null;
     if (x.requiresGrad) {
-      gx = allocate(dtype, rows * inFeatures);
+      gx = allocateUnset(dtype, rows * inFeatures);
       gemmNN(g, weight.data, rows, outFeatures, inFeatures, gx);
     }
     if (weight.requiresGrad) {
-      gw = allocate(dtype, outFeatures * inFeatures);
+      gw = allocateUnset(dtype, outFeatures * inFeatures);
       gemmTN(g, x.data, outFeatures, rows, inFeatures, gw);
     }
     if (bias?.requiresGrad) {
-      gbias = allocate(dtype, outFeatures);
+      gbias = allocateUnset(dtype, outFeatures);
       gbias.set(columnSums(g, rows, outFeatures));
     }
     return [gx, gw, gbias];

@@ -8,6 +8,8 @@ import { allocate, dtypeOf, type DType, type FloatArray } from './dtype';
 import { Tensor } from './tensor';
 
 export type BackwardFn = (gradOutput: FloatArray) => readonly (FloatArray | null)[];
+/** GradFn.addInputGradient (tensor.ts): a one-input op's gradient added into a full-size target. */
+export type AddInputGradientFn = (gradOutput: FloatArray, target: FloatArray) => void;
 
 /**
  * Wraps `data` as the result of op `name` applied to `inputs`. The result
@@ -20,10 +22,12 @@ export function opResult(
   shape: readonly number[],
   inputs: readonly Tensor[],
   backward: BackwardFn,
+  addInputGradient?: AddInputGradientFn,
 ): Tensor {
   const tracked = isGradEnabled() && inputs.some((t) => t.requiresGrad);
   if (!tracked) return new Tensor(data, shape);
-  return new Tensor(data, shape, true, { name, inputs, backward });
+  if (addInputGradient !== undefined && inputs.length !== 1) throw new Error(`${name}: addInputGradient is for one-input ops`);
+  return new Tensor(data, shape, true, addInputGradient ? { name, inputs, backward, addInputGradient } : { name, inputs, backward });
 }
 
 /** Throws unless all tensors share one dtype (we do not promote types, unlike torch). */

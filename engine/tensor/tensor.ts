@@ -35,6 +35,15 @@ export interface GradFn {
    * alias `g` or another returned array; the engine never mutates them in place.
    */
   backward(gradOutput: FloatArray): readonly (FloatArray | null)[];
+  /**
+   * Optional, for a one-input op that reads a part of its input (an index, a
+   * split's piece), whose gradient is zero elsewhere: adds ∂L/∂input into
+   * `target`, a gradient of the input's size that the engine owns. The engine
+   * calls it instead of `backward` when the input already has a gradient from
+   * another use (the other pieces of a split), which spares a zero-filled
+   * full-size array and an addition over all of it per piece.
+   */
+  addInputGradient?(gradOutput: FloatArray, target: FloatArray): void;
 }
 
 export interface TensorOptions {

@@ -12,7 +12,7 @@
  * back by the inverse permutation; expand's is g summed over the expanded
  * dimensions (broadcast.ts).
  */
-import { allocate, numel, type FloatArray } from './dtype';
+import { allocate, allocateUnset, numel, type FloatArray } from './dtype';
 import { reduceToShape } from './broadcast';
 import { opResult } from './op';
 import { reshape } from './reshape';
@@ -145,12 +145,12 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   if (new Set(perm).size !== perm.length) throw new RangeError(`permute: repeated dimension in [${dims.join(', ')}]`);
   const outShape = perm.map((p) => x.shape[p]!);
   if (perm.every((p, i) => p === i)) return reshape(x, outShape);
-  const out = allocate(x.dtype, x.numel);
+  const out = allocateUnset(x.dtype, x.numel); // every element copied
   permuteData(x.data, x.shape, perm, out);
   const inverse = new Array<number>(perm.length);
   perm.forEach((p, i) => (inverse[p] = i));
   return opResult('PermuteBackward', out, outShape, [x], (g) => {
-    const gx = allocate(x.dtype, g.length);
+    const gx = allocateUnset(x.dtype, g.length);
     permuteData(g, outShape, inverse, gx);
     return [gx];
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allocate, BufferArena, scratch64 } from '../../../engine/tensor/arena';
+import { allocate, allocateUnset, BufferArena, scratch64 } from '../../../engine/tensor/arena';
 
 describe('BufferArena', () => {
   it('outside a run, allocate gives a new zeroed array every time', () => {
@@ -26,6 +26,20 @@ describe('BufferArena', () => {
     expect(third).toEqual([second[0], second[1], second[4]].map((b) => new Float32Array(b.length)));
     expect(third[2]).toBe(second[4]);
     expect(arena.retainedBytes).toBe(3 * 16 + 32 + 24);
+  });
+
+  it("allocateUnset hands the previous run's buffer out as it was left; allocate zeroes it", () => {
+    const arena = new BufferArena();
+    const [a, b] = arena.run(() => [allocateUnset('float32', 3), allocate('float64', 2)]);
+    expect(Array.from(a!)).toEqual([0, 0, 0]); // a new array is zeroed anyway
+    a!.set([1, 2, 3]);
+    b!.set([4, 5]);
+    const [a2, b2] = arena.run(() => [allocateUnset('float32', 3), allocate('float64', 2)]);
+    expect(a2).toBe(a);
+    expect(Array.from(a2!)).toEqual([1, 2, 3]);
+    expect(b2).toBe(b);
+    expect(Array.from(b2!)).toEqual([0, 0]);
+    expect(allocateUnset('float32', 3)).not.toBe(a); // outside a run: a new array
   });
 
   it('is active only inside run, also when run throws, and refuses to be re-entered', () => {
