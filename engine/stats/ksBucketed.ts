@@ -163,7 +163,7 @@ export function ksOfOneValue(n: number, v: number, F: (x: number) => number): nu
  * hold the maximum. `n` is the count of non-NaN values.
  */
 export function ksFromBuckets(samples: SampleArray, F: (x: number) => number, layout: BucketLayout, counts: Int32Array, n: number): number {
-  const { min, max, scale, segmentStart, segmentCount, total } = layout;
+  const { min, scale, segmentStart, segmentCount, total } = layout;
   // Each bucket's bound U on its terms; the largest bound L from below on some term.
   let lower = 0;
   const upper = new Float64Array(total);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { binsFor, inspectInitialization } from '../../../engine/inspect/inspectInit';
+import { binsFor, inspectInitialization, inspectParameter } from '../../../engine/inspect/inspectInit';
+import type { Theory } from '../../../engine/init/theory';
+import { normalTheory, uniformTheory } from '../../../engine/init/uniformNormal';
+import { TorchGenerator } from '../../../engine/random';
+import { ksStatisticSorted } from '../../../engine/stats/ks';
+import { summarize } from '../../../engine/stats/summary';
 import { parseModelText } from '../../../engine/model';
 
 const spec = (text: string) => {
@@ -69,4 +74,23 @@ describe('initialization inspection', () => {
     expect(binsFor(1_000_000, 40)).toBe(40);
     expect(binsFor(1000, 3)).toBe(3);
   });
+});
+
+describe('inspectParameter on a large tensor: the one pass for histogram and KS gives the separate passes\' numbers', () => {
+  const rng = new TorchGenerator(5);
+  const cases: [string, Float32Array, Theory][] = [
+    ['normal_(std=0.02)', Float32Array.from({ length: 1 << 17 }, () => 0.02 * rng.normal()), normalTheory({ std: 0.02 })],
+    ['uniform_(−0.05, 0.05), bins over the support', Float32Array.from({ length: 100_000 }, () => rng.uniformRange(-0.05, 0.05)), uniformTheory({ a: -0.05, b: 0.05 })],
+  ];
+  for (const [name, data, theory] of cases) {
+    it(name, () => {
+      const p = inspectParameter({ name: 'w', shape: [data.length], data, initializer: name, origin: 'model file', theory }, 40);
+      const range = theory.support[1] < Infinity ? { range: theory.support } : {};
+      const stats = summarize(data, { histogram: { bins: binsFor(data.length, 40), ...range } });
+      expect(p.histogram.counts).toEqual(Array.from(stats.histogram!.counts));
+      expect(p.histogram.edges).toEqual(Array.from(stats.histogram!.edges));
+      expect(p.sample).toEqual({ count: stats.count, mean: stats.mean, std: stats.std, min: stats.min, max: stats.max });
+      expect(p.ks).toBe(ksStatisticSorted(data, theory.cdf));
+    });
+  }
 });
