@@ -214,19 +214,7 @@ export function ksFromBuckets(samples: SampleArray, F: (x: number) => number, la
   offsets.push(gathered);
   const values = new Float64Array(gathered);
   const fill = offsets.slice(0, -1);
-  for (let i = 0, length = samples.length; i < length; i++) {
-    const x = samples[i]!;
-    if (!(x >= from && x <= to)) continue; // NaN too
-    const t = (x - min) * scale;
-    let seg = t | 0;
-    if (seg >= TABLE) seg = TABLE - 1;
-    if (flagged[seg] === 0) continue;
-    const count = segmentCount[seg]!;
-    let within = ((t - seg) * count) | 0;
-    if (within >= count) within = count - 1;
-    const s = slot[segmentStart[seg]! + within]!;
-    if (s >= 0) values[fill[s]!++] = x;
-  }
+  gather(samples, layout, from, to, flagged, slot, fill, values);
   let d = 0;
   for (let b = 0; b < total; b++) {
     const s = slot[b]!;
@@ -244,6 +232,28 @@ export function ksFromBuckets(samples: SampleArray, F: (x: number) => number, la
     }
   }
   return d;
+}
+
+/**
+ * Copies the values of the gathered buckets (slot ≥ 0) to `values`, each
+ * bucket's from its offset `fill[slot]` on. A function of its own, so that
+ * the engine compiles this loop alone, as it does the counting pass.
+ */
+function gather(samples: SampleArray, layout: BucketLayout, from: number, to: number, flagged: Uint8Array, slot: Int32Array, fill: number[], values: Float64Array): void {
+  const { min, scale, segmentStart, segmentCount } = layout;
+  for (let i = 0, length = samples.length; i < length; i++) {
+    const x = samples[i]!;
+    if (!(x >= from && x <= to)) continue; // NaN too
+    const t = (x - min) * scale;
+    let seg = t | 0;
+    if (seg >= TABLE) seg = TABLE - 1;
+    if (flagged[seg] === 0) continue;
+    const count = segmentCount[seg]!;
+    let within = ((t - seg) * count) | 0;
+    if (within >= count) within = count - 1;
+    const s = slot[segmentStart[seg]! + within]!;
+    if (s >= 0) values[fill[s]!++] = x;
+  }
 }
 
 /**
