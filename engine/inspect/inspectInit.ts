@@ -35,8 +35,8 @@ export function binsFor(n: number, maxBins: number): number {
 
 /**
  * Draws and summarizes every tensor of the model, parameters and buffers, one
- * at a time (each tensor's values are dropped once summarized, so memory stays
- * at the largest tensor), in state_dict order; a tied tensor once, with its
+ * at a time (each drawn into one reused buffer and summarized before the next,
+ * so memory stays at the largest tensor), in state_dict order; a tied tensor once, with its
  * other names as aliases.
  */
 export function inspectInitialization(spec: ModelSpec, options: InspectOptions, checkpoint?: InitialValues): InitInspection {
@@ -67,7 +67,7 @@ export function* inspectionSteps(spec: ModelSpec, options: InspectOptions, check
   for (const e of entries) if (e.sameAs !== undefined) aliases.set(e.sameAs, [...(aliases.get(e.sameAs) ?? []), e.name]);
   const total = entries.filter((e) => e.sameAs === undefined).length;
   const parameters: ParameterInspection[] = [];
-  for (const [entry, p] of initialTensors(spec, new TorchGenerator(spec.seed), 'float32', { checkpoint })) {
+  for (const [entry, p] of initialTensors(spec, new TorchGenerator(spec.seed), 'float32', { checkpoint, reuseBuffer: true })) {
     parameters.push(describeEntry(entry, inspectParameter(p, options.bins), aliases.get(entry.name)));
     yield { done: parameters.length, total, name: entry.name };
   }

@@ -3,6 +3,7 @@ import { binsFor, inspectInitialization, inspectParameter } from '../../../engin
 import type { Theory } from '../../../engine/init/theory';
 import { normalTheory, uniformTheory } from '../../../engine/init/uniformNormal';
 import { TorchGenerator } from '../../../engine/random';
+import { initialTensors } from '../../../engine/model/initialize';
 import { ksStatisticSorted } from '../../../engine/stats/ks';
 import { summarize } from '../../../engine/stats/summary';
 import { parseModelText } from '../../../engine/model';
@@ -93,4 +94,32 @@ describe('inspectParameter on a large tensor: the one pass for histogram and KS 
       expect(p.ks).toBe(ksStatisticSorted(data, theory.cdf));
     });
   }
+});
+
+describe('initialTensors with one reused buffer', () => {
+  it('gives every tensor the values of a fresh array, also an uninitialized one after a drawn one', () => {
+    const model = spec(JSON.stringify({
+      name: 'M', class: 'M',
+      layers: [
+        { name: 'big', type: 'Linear', in_features: 64, out_features: 64 },
+        { name: 'small', type: 'Linear', in_features: 8, out_features: 4 },
+        { name: 'blk', type: 'Module', class: 'B', parameters: { empty: { shape: [32] } } },
+      ],
+      parameters: { scaled: { shape: [300], init: [{ fn: 'normal_', std: 0.5 }, { scale: 0.5 }] } },
+    }));
+    // Each tensor read before the next is drawn (the buffer's contract).
+    const read = (options: { reuseBuffer?: boolean }) => {
+      const out: { name: string; data: number[] }[] = [];
+      for (const [, p] of initialTensors(model, new TorchGenerator(model.seed), 'float32', options)) out.push({ name: p.name, data: Array.from(p.data) });
+      return out;
+    };
+    const fresh = read({});
+    const reused = read({ reuseBuffer: true });
+    expect(reused).toEqual(fresh);
+    expect(fresh.find((t) => t.name === 'blk.empty')!.data).toEqual(new Array(32).fill(0));
+    // The buffer grows to the largest tensor so far; the smaller tensors after it are views of its memory.
+    const memory = new Map([...initialTensors(model, new TorchGenerator(model.seed), 'float32', { reuseBuffer: true })].map(([, p]) => [p.name, p.data.buffer]));
+    expect(new Set(memory.values()).size).toBe(2); // scaled (300), then big.weight (4096)
+    for (const name of ['big.bias', 'small.weight', 'small.bias', 'blk.empty']) expect(memory.get(name)).toBe(memory.get('big.weight'));
+  });
 });
