@@ -11,8 +11,12 @@ import { type ModelSpec } from '../model/spec';
 import { countParameters, subtreeParameterCount, tensorEntries, type ModuleNode, type TensorEntry, type TensorTie } from '../modules/tree';
 import { generatorInfo, TorchGenerator } from '../random';
 import { histogramTheory } from '../stats/histogramTheory';
-import { ksStatistic } from '../stats/ks';
-import { definedStd, summarize } from '../stats/summary';
+import { binsAndBuckets } from '../stats/binsAndBuckets';
+import { histogramEdges, histogramRange } from '../stats/histogram';
+import { BUCKETED_FROM, ksStatistic } from '../stats/ks';
+import { bucketLayout, ksFromBuckets } from '../stats/ksBucketed';
+import { definedStd, summarize, type Summary } from '../stats/summary';
+import type { FloatArray } from '../tensor/dtype';
 import type { InitInspection, ModuleSummary, ParameterInspection, TheorySummary } from './types';
 
 export interface InspectOptions {
@@ -31,8 +35,8 @@ export function binsFor(n: number, maxBins: number): number {
 
 /**
  * Draws and summarizes every tensor of the model, parameters and buffers, one
- * at a time (each tensor's values are dropped once summarized, so memory stays
- * at the largest tensor), in state_dict order; a tied tensor once, with its
+ * at a time (each drawn into one reused buffer and summarized before the next,
+ * so memory stays at the largest tensor), in state_dict order; a tied tensor once, with its
  * other names as aliases.
  */
 export function inspectInitialization(spec: ModelSpec, options: InspectOptions, checkpoint?: InitialValues): InitInspection {
@@ -63,7 +67,7 @@ export function* inspectionSteps(spec: ModelSpec, options: InspectOptions, check
   for (const e of entries) if (e.sameAs !== undefined) aliases.set(e.sameAs, [...(aliases.get(e.sameAs) ?? []), e.name]);
   const total = entries.filter((e) => e.sameAs === undefined).length;
   const parameters: ParameterInspection[] = [];
-  for (const [entry, p] of initialTensors(spec, new TorchGenerator(spec.seed), 'float32', { checkpoint })) {
+  for (const [entry, p] of initialTensors(spec, new TorchGenerator(spec.seed), 'float32', { checkpoint, reuseBuffer: true })) {
     parameters.push(describeEntry(entry, inspectParameter(p, options.bins), aliases.get(entry.name)));
     yield { done: parameters.length, total, name: entry.name };
   }
@@ -102,12 +106,14 @@ export function inspectParameter(p: InitializedParameter, bins: number): Paramet
   const { theory } = p;
   // Bounded theories get bins over their support, so that bars line up with the
   // flat (or truncated) density; unbounded ones get bins over the sample's
-  // [min, max]. One pass for the moments, one for the histogram.
+  // [min, max]. One pass for the moments, then one that counts the histogram
+  // and, for a large tensor, the KS buckets together.
   const [lo, hi] = theory?.support ?? [NaN, NaN];
-  const support = Number.isFinite(lo) && Number.isFinite(hi) && hi > lo ? { range: [lo, hi] as const } : {};
-  let stats = summarize(p.data, { histogram: { bins: binsFor(p.data.length, bins), ...support } });
+  const range = Number.isFinite(lo) && Number.isFinite(hi) && hi > lo ? ([lo, hi] as const) : undefined;
+  const fused = theory && theory.atoms.length === 0 ? fusedSummary(p.data, theory.cdf, bins, range) : undefined;
+  let stats = fused?.stats ?? summarize(p.data, { histogram: { bins: binsFor(p.data.length, bins), ...(range ? { range } : {}) } });
   // The bin count follows the finite values: with NaN or ±∞ in the tensor, bin again.
-  if (stats.count !== p.data.length) stats = summarize(p.data, { histogram: { bins: binsFor(stats.count, bins), ...support } });
+  if (stats.count !== p.data.length) stats = summarize(p.data, { histogram: { bins: binsFor(stats.count, bins), ...(range ? { range } : {}) } });
   const histogram = stats.histogram!;
   const edges = Array.from(histogram.edges);
   return {
@@ -124,8 +130,32 @@ export function inspectParameter(p: InitializedParameter, bins: number): Paramet
     },
     // KS compares continuous distributions; with atoms (constant, sparse zeros) D says little.
     // Without NaN or ±∞ the summary's count and range are the statistic's (it then skips a pass).
-    ks: theory && theory.atoms.length === 0 ? ksStatistic(p.data, theory.cdf, stats.nonFinite === 0 ? { n: stats.count, min: stats.min, max: stats.max } : undefined) : null,
+    ks: fused ? fused.ks : theory && theory.atoms.length === 0 ? ksStatistic(p.data, theory.cdf, stats.nonFinite === 0 ? { n: stats.count, min: stats.min, max: stats.max } : undefined) : null,
   };
+}
+
+/**
+ * The summary with its histogram and the KS statistic of a large tensor of
+ * finite values, in two passes over it: summarize's for the moments and the
+ * range, then one that counts the histogram's bins and the KS buckets
+ * (binsAndBuckets). The same numbers as summarize with the histogram and
+ * ksStatistic; undefined where that path applies instead (a small tensor,
+ * NaN or ±∞, one distinct value, a range too wide or narrow for the bins).
+ */
+function fusedSummary(data: FloatArray, F: (x: number) => number, maxBins: number, range: readonly [number, number] | undefined): { stats: Summary; ks: number } | undefined {
+  if (data.length < BUCKETED_FROM || data.length >= 2 ** 31) return undefined;
+  const stats = summarize(data);
+  if (stats.nonFinite !== 0 || !(stats.max > stats.min)) return undefined;
+  const [lo, hi] = range ? histogramRange(range[0], range[1]) : histogramRange(stats.min, stats.max);
+  const bins = binsFor(stats.count, maxBins);
+  if (!Number.isFinite(hi - lo) || !Number.isFinite(bins / (hi - lo))) return undefined;
+  const edges = histogramEdges(lo, hi, bins);
+  const counts = new Float64Array(bins);
+  const layout = bucketLayout(F, stats.min, stats.max, stats.count);
+  const bucketCounts = new Int32Array(layout.total);
+  const counted = binsAndBuckets(data, { lo, hi, edges, counts }, layout, bucketCounts);
+  stats.histogram = { edges, counts, outOfRange: range ? stats.count - counted : 0 };
+  return { stats, ks: ksFromBuckets(data, F, layout, bucketCounts, stats.count) };
 }
 
 function theorySummary(t: Theory): TheorySummary {

@@ -14,7 +14,7 @@ import type { TorchGenerator } from '../random';
 import type { DType, FloatArray } from '../tensor/dtype';
 import { modelTensors } from './moduleTree';
 import type { ModelSpec } from './spec';
-import type { TensorEntry } from '../modules/tree';
+import { numelOf, type TensorEntry } from '../modules/tree';
 
 export { describeCall } from '../modules/materialize';
 
@@ -55,6 +55,14 @@ export interface EachTensorOptions {
   parametersOnly?: boolean;
   checkpoint?: InitialValues;
   checkpointLabel?: string;
+  /**
+   * Draw every tensor into one buffer, reused (a view of its first numel
+   * entries, zeroed as a fresh array is): the caller must be done with a
+   * tensor's `data` before asking for the next one. A large model then
+   * allocates its largest tensor once instead of a fresh array per tensor,
+   * whose pages the kernel would fault in and zero again each time.
+   */
+  reuseBuffer?: boolean;
 }
 
 /**
@@ -72,9 +80,14 @@ export function* initialTensors(spec: ModelSpec, rng: TorchGenerator, dtype: DTy
   const entries = modelTensors(spec);
   // Every fill's generator state, in torch's order; `rng` ends where torch's generator is once the model is built.
   const schedule = scheduleDraws(entries, rng, dtype);
+  let buffer: FloatArray | undefined;
   for (const entry of entries) {
     if (entry.sameAs !== undefined || (options.parametersOnly && entry.decl.kind !== 'parameter')) continue;
-    const drawn = materialize(entry.decl, schedule, dtype);
+    if (options.reuseBuffer) {
+      const n = numelOf(entry.decl.shape);
+      if (!buffer || buffer.length < n) buffer = dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+    }
+    const drawn = materialize(entry.decl, schedule, dtype, buffer);
     let p: InitializedParameter = { name: entry.name, shape: entry.decl.shape, data: drawn.data, initializer: drawn.initializer, origin: drawn.origin, theory: drawn.theory };
     const values = options.checkpoint?.get(entry.name);
     // torch: construct (and initialize) the model, then load_state_dict overwrites every tensor.

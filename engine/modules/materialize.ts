@@ -60,16 +60,18 @@ export function scheduleDraws(entries: readonly TensorEntry[], gen: TorchGenerat
 }
 
 /**
- * Draws `decl`'s initial value by running its steps on a fresh array, from
+ * Draws `decl`'s initial value by running its steps on a fresh array (or
+ * the caller's `buffer`), from
  * its last fill on: every `torch.nn.init` fill overwrites the whole tensor, so
  * what came before it (a Linear's `kaiming_uniform_` default that the model's
  * `normal_(0, 0.02)` replaces) cannot show in the result; the generator still
  * moved past those draws (scheduleDraws), so the fill that counts draws what it
  * draws in torch.
  */
-export function materialize(decl: TensorDecl, schedule: DrawSchedule, dtype: DType = 'float32'): TensorValue {
+export function materialize(decl: TensorDecl, schedule: DrawSchedule, dtype: DType = 'float32', buffer?: FloatArray): TensorValue {
   const n = numelOf(decl.shape);
-  const data: FloatArray = dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  // In a caller's buffer (of the dtype, ≥ n entries), zeroed first: a fill may leave entries as a fresh array has them.
+  const data: FloatArray = buffer ? buffer.subarray(0, n).fill(0) : dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
   const tensor = { shape: decl.shape, data };
   const lastFill = findLastIndex(decl.init, (s) => s.op === 'init');
   for (const step of decl.init.slice(Math.max(0, lastFill))) {

@@ -16,7 +16,7 @@ import { ksStatisticBucketed, type SampleExtent } from './ksBucketed';
 import { sortedWithoutNaN } from './radixSort';
 
 /** From this many values on, a tensor's D is computed by buckets rather than by sorting it (same result, see ksBucketed). */
-const BUCKETED_FROM = 1 << 16;
+export const BUCKETED_FROM = 1 << 16;
 
 /**
  * D_n of the sample against a CDF, or against a distribution (which lets

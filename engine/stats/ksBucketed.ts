@@ -7,29 +7,43 @@
  *   D_n = max_v max(|C(v)/n − F(v)|, |C(v⁻)/n − F(v)|)     (F continuous).
  *
  * Put the values into buckets by a non-decreasing function of the value, so
- * that every bucket holds a contiguous range [a, b] of the sorted sample, with
- * c₀ values before it and c₁ = c₀ + count up to its end. Two terms of every
- * bucket are known without sorting: |c₀/n − F(a)| (nothing below a in the
- * bucket, so C(a⁻) = c₀) and |c₁/n − F(b)|. Every other term of the bucket has
- * C between c₀ and c₁ and F between F(a) and F(b), so it is at most
+ * that every bucket holds a contiguous range of the sorted sample, with c₀
+ * values before it and c₁ = c₀ + count up to its end. Each bucket's values lie
+ * in an interval [P, Q] known from the bucket function alone (P below, Q above
+ * every value the function puts in the bucket), so F(P) ≤ F(v) ≤ F(Q) for
+ * them, and every term of the bucket has C between c₀ and c₁. Hence each
+ * term of the bucket is at most
  *
- *   max(c₁/n − F(a), F(b) − c₀/n).
+ *   U = max(c₁/n − F(P), F(Q) − c₀/n),
  *
- * Only buckets whose bound exceeds the largest known term can hold the
- * maximum; they are gathered and sorted, and their terms computed exactly as
- * the sorting algorithm computes them (same operands, same operations), so
- * the result is the same double.
+ * and the bucket's first and last terms, |c₀/n − F(a)| and |c₁/n − F(b)| for
+ * its smallest value a and largest b, are at least
+ *
+ *   L = max(F(P) − c₀/n, c₁/n − F(Q)).
+ *
+ * The largest L over the buckets bounds D from below, so only buckets whose U
+ * reaches it can hold the maximum (the bucket that gave it among them); they
+ * are gathered and sorted, and their terms computed exactly as the sorting
+ * algorithm computes them (same operands, same operations), so the result is
+ * the same double. The counting pass does one increment per value, with no
+ * per-bucket minimum or maximum (U − L is F(Q) − F(P) + count/n, about two
+ * buckets' share of the probability, a small part of D).
  *
  * The bucket function follows F, so that each bucket holds about 1/BUCKETS of
  * the probability (≪ D ≈ 1/√n): F is tabulated at TABLE points over the
  * sample's range, each table segment gets a number of buckets proportional to
  * its mass, and a value's bucket is its segment's first plus its position in
  * the segment. That is non-decreasing in the value by construction (integer
- * arithmetic over a monotone position), whatever the rounding of F.
+ * arithmetic over a monotone position), whatever the rounding of F; a
+ * bucket's P and Q are found by evaluating the same function (bucketOf(P) <
+ * b < bucketOf(Q) then brackets every value of bucket b), so no rounding
+ * argument is needed.
  *
- * Cost: 2 CDF evaluations per bucket instead of 2 per value, three passes
- * over the values, bucket arrays of 12 bytes per bucket for float32 samples
- * (≤ 3 MB), and no copy of the tensor.
+ * Cost: one counting pass over the values (which can share its loop with the
+ * histogram's, see binsAndBuckets.ts), 2 CDF evaluations per non-empty bucket,
+ * a gathering pass that looks at a value's bucket only in table segments that
+ * hold a candidate, a 4-byte count per bucket (≤ 1 MB), and no copy of the
+ * tensor.
  */
 
 /**
@@ -48,6 +62,8 @@ export function bucketCount(n: number): number {
 const TABLE = 4096;
 /** Slack for a CDF implementation that is monotone only to rounding (its values are accurate to ~1e-15). */
 const BOUND_SLACK = 1e-12;
+/** First step, as a share of the range, by which a bucket's edge guess moves out until it brackets the bucket (doubling). */
+const EDGE_STEP = 2 ** -44;
 
 export type SampleArray = Float32Array | Float64Array;
 
@@ -60,6 +76,57 @@ export interface SampleExtent {
   n: number;
   min: number;
   max: number;
+}
+
+/**
+ * Where a sample's values go: the table segments over [min, max] and each
+ * segment's buckets (see the top of this file). `scale` maps a value to its
+ * position t = (x − min)·scale in table segments.
+ */
+export interface BucketLayout {
+  min: number;
+  max: number;
+  scale: number;
+  segmentStart: Int32Array;
+  segmentCount: Int32Array;
+  /** Buckets in all. */
+  total: number;
+}
+
+/** The layout for n values in [min, max] (finite, min < max) against F. */
+export function bucketLayout(F: (x: number) => number, min: number, max: number, n: number): BucketLayout {
+  return { min, max, scale: TABLE / (max - min), ...placeBuckets(F, min, max, bucketCount(n)) };
+}
+
+/**
+ * The bucket of x ∈ [min, max]: the counting pass's arithmetic (which writes
+ * it out inline). t and (t − seg)·count are ≥ 0 and < 2³¹, so truncation by
+ * `| 0` is the floor; the function is non-decreasing in x.
+ */
+export function bucketOf(layout: BucketLayout, x: number): number {
+  const t = (x - layout.min) * layout.scale;
+  let seg = t | 0;
+  if (seg >= TABLE) seg = TABLE - 1;
+  const count = layout.segmentCount[seg]!;
+  let within = ((t - seg) * count) | 0;
+  if (within >= count) within = count - 1;
+  return layout.segmentStart[seg]! + within;
+}
+
+/** Adds each non-NaN value of the sample (all within the layout's [min, max]) to its bucket's count. */
+export function countBuckets(samples: SampleArray, layout: BucketLayout, counts: Int32Array): void {
+  const { min, scale, segmentStart, segmentCount } = layout;
+  for (let i = 0, length = samples.length; i < length; i++) {
+    const x = samples[i]!;
+    if (x !== x) continue;
+    const t = (x - min) * scale;
+    let seg = t | 0;
+    if (seg >= TABLE) seg = TABLE - 1;
+    const count = segmentCount[seg]!;
+    let within = ((t - seg) * count) | 0;
+    if (within >= count) within = count - 1;
+    counts[segmentStart[seg]! + within]!++;
+  }
 }
 
 /**
@@ -78,87 +145,77 @@ export function ksStatisticBucketed(samples: SampleArray, F: (x: number) => numb
   }
   if (n === 0) return NaN;
   if (!Number.isFinite(min) || !Number.isFinite(max)) return undefined;
-  if (!(max > min)) return Math.max(Math.abs(n / n - F(min)), Math.abs(0 / n - F(min)));
+  if (!(max > min)) return ksOfOneValue(n, min, F);
+  const layout = bucketLayout(F, min, max, n);
+  const counts = new Int32Array(layout.total);
+  countBuckets(samples, layout, counts);
+  return ksFromBuckets(samples, F, layout, counts, n);
+}
 
-  const buckets = placeBuckets(F, min, max, bucketCount(n));
-  const { segmentStart, segmentCount, total } = buckets;
-  const scale = TABLE / (max - min);
-  const bucketOf = (x: number): number => {
-    // t and (t − seg)·count are ≥ 0 and < 2³¹: truncation by `| 0` is the floor.
-    const t = (x - min) * scale;
-    let seg = t | 0;
-    if (seg >= TABLE) seg = TABLE - 1;
-    const count = segmentCount[seg]!;
-    let within = ((t - seg) * count) | 0;
-    if (within >= count) within = count - 1;
-    return segmentStart[seg]! + within;
-  };
+/** D_n of n equal values v (the sorting algorithm's two terms of its one run). */
+export function ksOfOneValue(n: number, v: number, F: (x: number) => number): number {
+  return Math.max(Math.abs(n / n - F(v)), Math.abs(0 / n - F(v)));
+}
 
-  // A float32 sample's extremes are float32 values: half the bytes for the cache.
-  const counts = new Int32Array(total);
-  const lows = (samples instanceof Float32Array ? new Float32Array(total) : new Float64Array(total)).fill(Infinity);
-  const highs = (samples instanceof Float32Array ? new Float32Array(total) : new Float64Array(total)).fill(-Infinity);
-  // The pass most of the time goes to: bucketOf written out, the arrays in locals.
-  for (let i = 0, length = samples.length; i < length; i++) {
-    const x = samples[i]!;
-    if (x !== x) continue;
-    const t = (x - min) * scale;
-    let seg = t | 0;
-    if (seg >= TABLE) seg = TABLE - 1;
-    const count = segmentCount[seg]!;
-    let within = ((t - seg) * count) | 0;
-    if (within >= count) within = count - 1;
-    const b = segmentStart[seg]! + within;
-    counts[b]!++;
-    if (x < lows[b]!) lows[b] = x;
-    if (x > highs[b]!) highs[b] = x;
-  }
-
-  // The terms known exactly, and each bucket's bound on the others.
-  let d = 0;
-  const bounds = new Float64Array(total);
+/**
+ * D_n from the buckets' counts (countBuckets' or binsAndBuckets'): the bounds
+ * of every non-empty bucket, then the exact terms of the buckets that could
+ * hold the maximum. `n` is the count of non-NaN values.
+ */
+export function ksFromBuckets(samples: SampleArray, F: (x: number) => number, layout: BucketLayout, counts: Int32Array, n: number): number {
+  const { min, scale, segmentStart, segmentCount, total } = layout;
+  // Each bucket's bound U on its terms; the largest bound L from below on some term.
+  let lower = 0;
+  const upper = new Float64Array(total);
   const before = new Int32Array(total);
+  const P = new Float64Array(total);
+  const Q = new Float64Array(total);
+  const segmentOf = new Int32Array(total);
   let c0 = 0;
-  for (let b = 0; b < total; b++) {
-    const count = counts[b]!;
-    before[b] = c0;
-    if (count === 0) continue;
-    const c1 = c0 + count;
-    const Fa = F(lows[b]!);
-    d = Math.max(d, Math.abs(c0 / n - Fa));
-    const Fb = F(highs[b]!);
-    d = Math.max(d, Math.abs(c1 / n - Fb));
-    // One distinct value: its two terms are the ones above (|c₀/n − F(a)| and |c₁/n − F(a)|).
-    if (lows[b]! < highs[b]!) bounds[b] = Math.max(c1 / n - Fa, Fb - c0 / n) + BOUND_SLACK;
-    c0 = c1;
+  for (let seg = 0; seg < TABLE; seg++) {
+    const perSegment = segmentCount[seg]!;
+    for (let w = 0; w < perSegment; w++) {
+      const b = segmentStart[seg]! + w;
+      segmentOf[b] = seg;
+      before[b] = c0;
+      const count = counts[b]!;
+      if (count === 0) continue;
+      const c1 = c0 + count;
+      const p = below(layout, b, min + (seg + w / perSegment) / scale);
+      const q = above(layout, b, min + (seg + (w + 1) / perSegment) / scale);
+      const Fp = F(p);
+      const Fq = F(q);
+      lower = Math.max(lower, Fp - c0 / n, c1 / n - Fq);
+      upper[b] = Math.max(c1 / n - Fp, Fq - c0 / n) + BOUND_SLACK;
+      P[b] = p;
+      Q[b] = q;
+      c0 = c1;
+    }
   }
 
-  // Gather the values of the buckets that could hold a larger term, sort each, and compute its terms exactly.
-  // Their values lie in [from, to] (buckets hold contiguous ranges): only values there need their bucket.
+  // Gather the values of the buckets that could hold the maximum, sort each, and compute its terms exactly.
+  // Their values lie in [from, to], and in table segments flagged here: only such values need their bucket.
   const slot = new Int32Array(total).fill(-1);
+  const flagged = new Uint8Array(TABLE);
   const offsets: number[] = [];
   let gathered = 0;
   let from = Infinity;
   let to = -Infinity;
   for (let b = 0; b < total; b++) {
-    if (bounds[b]! > d) {
+    if (counts[b]! > 0 && upper[b]! > lower) {
       slot[b] = offsets.length;
       offsets.push(gathered);
       gathered += counts[b]!;
-      from = Math.min(from, lows[b]!);
-      to = Math.max(to, highs[b]!);
+      flagged[segmentOf[b]!] = 1;
+      from = Math.min(from, P[b]!);
+      to = Math.max(to, Q[b]!);
     }
   }
-  if (offsets.length === 0) return d;
   offsets.push(gathered);
   const values = new Float64Array(gathered);
   const fill = offsets.slice(0, -1);
-  for (let i = 0; i < samples.length; i++) {
-    const x = samples[i]!;
-    if (!(x >= from && x <= to)) continue; // NaN too
-    const s = slot[bucketOf(x)]!;
-    if (s >= 0) values[fill[s]!++] = x;
-  }
+  gather(samples, layout, from, to, flagged, slot, fill, values);
+  let d = 0;
   for (let b = 0; b < total; b++) {
     const s = slot[b]!;
     if (s < 0) continue;
@@ -175,6 +232,55 @@ export function ksStatisticBucketed(samples: SampleArray, F: (x: number) => numb
     }
   }
   return d;
+}
+
+/**
+ * Copies the values of the gathered buckets (slot ≥ 0) to `values`, each
+ * bucket's from its offset `fill[slot]` on. A function of its own, so that
+ * the engine compiles this loop alone, as it does the counting pass.
+ */
+function gather(samples: SampleArray, layout: BucketLayout, from: number, to: number, flagged: Uint8Array, slot: Int32Array, fill: number[], values: Float64Array): void {
+  const { min, scale, segmentStart, segmentCount } = layout;
+  for (let i = 0, length = samples.length; i < length; i++) {
+    const x = samples[i]!;
+    if (!(x >= from && x <= to)) continue; // NaN too
+    const t = (x - min) * scale;
+    let seg = t | 0;
+    if (seg >= TABLE) seg = TABLE - 1;
+    if (flagged[seg] === 0) continue;
+    const count = segmentCount[seg]!;
+    let within = ((t - seg) * count) | 0;
+    if (within >= count) within = count - 1;
+    const s = slot[segmentStart[seg]! + within]!;
+    if (s >= 0) values[fill[s]!++] = x;
+  }
+}
+
+/**
+ * A point at or below every value of bucket b, starting from the guess x (its
+ * lower edge) and stepping down until the bucket function puts it in an
+ * earlier bucket (then every value of b, being in a later bucket, lies
+ * above it), or it reaches the sample's min.
+ */
+function below(layout: BucketLayout, b: number, x: number): number {
+  let step = (layout.max - layout.min) * EDGE_STEP;
+  for (;;) {
+    if (!(x > layout.min)) return layout.min;
+    if (bucketOf(layout, x) < b) return x;
+    x -= step;
+    step *= 2;
+  }
+}
+
+/** A point at or above every value of bucket b: `below` mirrored, up to the sample's max. */
+function above(layout: BucketLayout, b: number, x: number): number {
+  let step = (layout.max - layout.min) * EDGE_STEP;
+  for (;;) {
+    if (!(x < layout.max)) return layout.max;
+    if (bucketOf(layout, x) > b) return x;
+    x += step;
+    step *= 2;
+  }
 }
 
 /** Each table segment's first bucket and bucket count, in proportion to F's mass over it (at least one each). */

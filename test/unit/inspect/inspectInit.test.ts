@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { binsFor, inspectInitialization } from '../../../engine/inspect/inspectInit';
+import { binsFor, inspectInitialization, inspectParameter } from '../../../engine/inspect/inspectInit';
+import type { Theory } from '../../../engine/init/theory';
+import { normalTheory, uniformTheory } from '../../../engine/init/uniformNormal';
+import { TorchGenerator } from '../../../engine/random';
+import { initialTensors } from '../../../engine/model/initialize';
+import { ksStatisticSorted } from '../../../engine/stats/ks';
+import { summarize } from '../../../engine/stats/summary';
 import { parseModelText } from '../../../engine/model';
 
 const spec = (text: string) => {
@@ -68,5 +74,52 @@ describe('initialization inspection', () => {
     expect(binsFor(1, 40)).toBe(5);
     expect(binsFor(1_000_000, 40)).toBe(40);
     expect(binsFor(1000, 3)).toBe(3);
+  });
+});
+
+describe('inspectParameter on a large tensor: the one pass for histogram and KS gives the separate passes\' numbers', () => {
+  const rng = new TorchGenerator(5);
+  const cases: [string, Float32Array, Theory][] = [
+    ['normal_(std=0.02)', Float32Array.from({ length: 1 << 17 }, () => 0.02 * rng.normal()), normalTheory({ std: 0.02 })],
+    ['uniform_(−0.05, 0.05), bins over the support', Float32Array.from({ length: 100_000 }, () => rng.uniformRange(-0.05, 0.05)), uniformTheory({ a: -0.05, b: 0.05 })],
+  ];
+  for (const [name, data, theory] of cases) {
+    it(name, () => {
+      const p = inspectParameter({ name: 'w', shape: [data.length], data, initializer: name, origin: 'model file', theory }, 40);
+      const range = theory.support[1] < Infinity ? { range: theory.support } : {};
+      const stats = summarize(data, { histogram: { bins: binsFor(data.length, 40), ...range } });
+      expect(p.histogram.counts).toEqual(Array.from(stats.histogram!.counts));
+      expect(p.histogram.edges).toEqual(Array.from(stats.histogram!.edges));
+      expect(p.sample).toEqual({ count: stats.count, mean: stats.mean, std: stats.std, min: stats.min, max: stats.max });
+      expect(p.ks).toBe(ksStatisticSorted(data, theory.cdf));
+    });
+  }
+});
+
+describe('initialTensors with one reused buffer', () => {
+  it('gives every tensor the values of a fresh array, also an uninitialized one after a drawn one', () => {
+    const model = spec(JSON.stringify({
+      name: 'M', class: 'M',
+      layers: [
+        { name: 'big', type: 'Linear', in_features: 64, out_features: 64 },
+        { name: 'small', type: 'Linear', in_features: 8, out_features: 4 },
+        { name: 'blk', type: 'Module', class: 'B', parameters: { empty: { shape: [32] } } },
+      ],
+      parameters: { scaled: { shape: [300], init: [{ fn: 'normal_', std: 0.5 }, { scale: 0.5 }] } },
+    }));
+    // Each tensor read before the next is drawn (the buffer's contract).
+    const read = (options: { reuseBuffer?: boolean }) => {
+      const out: { name: string; data: number[] }[] = [];
+      for (const [, p] of initialTensors(model, new TorchGenerator(model.seed), 'float32', options)) out.push({ name: p.name, data: Array.from(p.data) });
+      return out;
+    };
+    const fresh = read({});
+    const reused = read({ reuseBuffer: true });
+    expect(reused).toEqual(fresh);
+    expect(fresh.find((t) => t.name === 'blk.empty')!.data).toEqual(new Array(32).fill(0));
+    // The buffer grows to the largest tensor so far; the smaller tensors after it are views of its memory.
+    const memory = new Map([...initialTensors(model, new TorchGenerator(model.seed), 'float32', { reuseBuffer: true })].map(([, p]) => [p.name, p.data.buffer]));
+    expect(new Set(memory.values()).size).toBe(2); // scaled (300), then big.weight (4096)
+    for (const name of ['big.bias', 'small.weight', 'small.bias', 'blk.empty']) expect(memory.get(name)).toBe(memory.get('big.weight'));
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalDistribution, truncatedNormalDistribution, uniformDistribution } from '../../../engine/stats/distribution';
 import { ksStatistic, ksStatisticSorted } from '../../../engine/stats/ks';
-import { ksStatisticBucketed } from '../../../engine/stats/ksBucketed';
+import { bucketLayout, bucketOf, countBuckets, ksFromBuckets, ksStatisticBucketed } from '../../../engine/stats/ksBucketed';
 import { summarize } from '../../../engine/stats/summary';
 import { TorchGenerator } from '../../../engine/random';
 
@@ -25,6 +25,10 @@ describe('ksStatisticBucketed: the same D as sorting, bit for bit', () => {
     ['trunc_normal(0, 1, −2, 2)', sample(200_000, () => { let z: number; do z = rng.normal(); while (Math.abs(z) > 2); return z; }), truncatedNormalDistribution(0, 1, -2, 2).cdf],
     // Ties: values on a grid of 1/64, many equal values in a bucket.
     ['ties (a grid of 1/64)', sample(300_000, () => Math.round(64 * rng.normal()) / 64), normalDistribution(0, 1).cdf],
+    // float64 values far from 0 on a narrow range: the buckets' edges are found by stepping past rounding.
+    ['float64 offset: 1000 + normal(0, 1e-9)', sample(100_000, () => 1000 + 1e-9 * rng.normal(), true), normalDistribution(1000, 1e-9).cdf],
+    // The largest distance in a tail (a heavier tail than the theory's).
+    ['a heavy right tail against normal(0, 1)', sample(200_000, () => { const z = rng.normal(); return z > 1.5 ? 1.5 + 2 * (z - 1.5) : z; }), normalDistribution(0, 1).cdf],
     ['±0 and a few distinct values', sample(100_000, () => [0, -0, 1, -1, 0.5][rng.int(5)]!), normalDistribution(0, 1).cdf],
   ];
   for (const [name, values, cdf] of cases) {
@@ -43,6 +47,19 @@ describe('ksStatisticBucketed: the same D as sorting, bit for bit', () => {
     const cdf = normalDistribution(0, 1).cdf;
     expect(ksStatisticBucketed(values, cdf)).toBe(ksStatisticSorted(values, cdf));
     expect(ksStatisticBucketed(new Float32Array(70_000).fill(NaN), cdf)).toBeNaN();
+  });
+
+  it('every bucket\'s bounds hold its terms, and the bucket of the largest lower bound is gathered', () => {
+    // Many buckets, few values: most buckets hold one value, so the bounds decide which are gathered.
+    const values = sample(1 << 16, () => 0.02 * rng.normal());
+    const cdf = normalDistribution(0, 0.02).cdf;
+    const stats = summarize(values);
+    const layout = bucketLayout(cdf, stats.min, stats.max, stats.count);
+    const counts = new Int32Array(layout.total);
+    countBuckets(values, layout, counts);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(values.length);
+    for (const x of values) expect(counts[bucketOf(layout, x)]).toBeGreaterThan(0);
+    expect(ksFromBuckets(values, cdf, layout, counts, stats.count)).toBe(ksStatisticSorted(values, cdf));
   });
 
   it('one distinct value', () => {
