@@ -26,7 +26,7 @@ import { benchExtensionPath } from './extensionPath';
 import { benchTraining, type TrainingBenchOptions } from './training';
 import { benchCheckpointSummary, CHECKPOINT_WORKLOAD } from './checkpointSummary';
 import { machineFacts } from './machine';
-import { BENCHMARKS_HEADER, goalsText, markdownSection, tableCells, textTable } from './report';
+import { BENCHMARKS_HEADER, ceilingSection, goalsText, markdownSection, tableCells, textTable } from './report';
 import { IMPLS, pytorchInfo, runImplementation, runSuite, type Impl } from './suite';
 import { FULL_BUDGET, QUICK_BUDGET } from './timing';
 import { benchModelInspection, isModelInspection, profileModelInspection, type ModelInspectionId } from './workerInspect';
@@ -177,6 +177,7 @@ async function main(): Promise<void> {
   console.log('ratio = our speed ÷ peer speed (> 1: ours is faster)');
   console.log('');
   console.log(goalsText(rows));
+  for (const line of ceilingSection(rows, textTable)) console.log(line);
   for (const note of notes) console.log(`note: ${note}`);
 
   // The rows with what they were measured on: the machine, and the peers' versions (PyTorch's BLAS among them).

@@ -7,6 +7,7 @@
  * divided as they are (steps/s, GFLOP/s), times inverted (peer ms ÷ our ms),
  * so a ratio above 1 always means our engine is faster.
  */
+import { ceilingCaption, ceilingCells } from './ceiling';
 import type { MachineFacts } from './machine';
 import { MODEL_INSPECTION_GOALS, MODEL_INSPECTION_METRICS } from './workerInspect';
 import { CHECKPOINT_GOALS, CHECKPOINT_METRICS, CHECKPOINT_WORKLOAD } from './checkpointSummary';
@@ -144,6 +145,12 @@ export function markdownTable(cells: readonly string[][]): string {
   return [line(cells[0]!), rule, ...cells.slice(1).map(line)].join('\n');
 }
 
+/** The ceiling table and its caption, rendered by `table`; nothing without training workloads. */
+export function ceilingSection(rows: readonly ResultRow[], table: (cells: readonly string[][]) => string): string[] {
+  const cells = ceilingCells(rows);
+  return cells ? [ceilingCaption(rows), '', table(cells), ''] : [];
+}
+
 /** The goals table; in a run of the worker's workloads alone (`--only init-gpt2-small`), only their goals. */
 export function goalsText(rows: readonly ResultRow[]): string {
   return textTable([['goal', 'target', 'measured', ''], ...shownGoals(rows).map(formatGoal)]);
@@ -183,6 +190,7 @@ export function markdownSection(rows: readonly ResultRow[], info: RunInfo): stri
     '',
     markdownTable([['goal', 'target', 'measured', ''], ...shownGoals(rows).map(formatGoal)]),
     '',
+    ...ceilingSection(rows, markdownTable),
   ].join('\n');
 }
 

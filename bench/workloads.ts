@@ -127,6 +127,10 @@ export const WORKLOADS: readonly Workload[] = [
   ),
   { id: 'gemm1024-nn-1t-wall', title: 'GEMM 1024³ A·B, 1 thread (wall clock)', unit: 'GFLOP/s' },
   { id: 'gemm1024-nn-2t', title: 'GEMM 1024³ A·B, 2 threads (wall clock)', unit: 'GFLOP/s' },
+  // The training workloads as the extension's engine worker runs them: its products of ≥ 4M multiply-adds split over two threads.
+  { id: 'mlp784-2t', title: 'MLP 784-256-256-10 training, 2-thread GEMM pool (wall clock)', unit: 'steps/s' },
+  { id: 'mnist-cnn-2t', title: 'MNIST CNN training, 2-thread GEMM pool (wall clock)', unit: 'steps/s' },
+  { id: 'char-gpt-2t', title: 'char nanoGPT training, 2-thread GEMM pool (wall clock)', unit: 'steps/s' },
   { id: 'init10m', title: 'init + statistics, 10M-parameter MLP', unit: 'ms' },
   { id: 'hist10m', title: '256-bin histogram of 10M floats', unit: 'ms' },
   { id: 'randn10m', title: "10M normals, torch's generator (float32 normal_ after manual_seed)", unit: 'ms' },

@@ -24,7 +24,7 @@ import { describeSteps } from '../../../engine/modules/materialize';
 
 const root = path.resolve(__dirname, '../../..');
 /** Workloads only our engine runs (tracing, heap), and those needing `node --expose-gc`. */
-const OURS_ONLY = ['article-traced', 'article-traced-ratio', 'article-alloc', 'article-heap', 'gemm1024-nn-1t-wall', 'gemm1024-nn-2t'];
+const OURS_ONLY = ['article-traced', 'article-traced-ratio', 'article-alloc', 'article-heap', 'gemm1024-nn-1t-wall', 'gemm1024-nn-2t', 'mlp784-2t', 'mnist-cnn-2t', 'char-gpt-2t'];
 const NEEDS_GC = ['article-alloc', 'article-heap'];
 
 async function smoke(impls: Impl[]) {
