@@ -62,7 +62,7 @@ export async function runOurs(ctx: RunContext, root: string): Promise<void> {
   }
   const pooled = POOLED_TRAINING.filter(({ id }) => wanted(ctx, id));
   if (wanted(ctx, 'gemm1024-nn-2t') || pooled.length > 0) {
-    const pool = new GemmPool();
+    const pool = new GemmPool(undefined, 2);
     if (!pool.waitUntilReady()) ctx.log('ours: the GEMM worker did not start; the 2-thread rows are skipped');
     else {
       setGemmParallel(pool.run);

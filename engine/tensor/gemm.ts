@@ -21,7 +21,7 @@
  *     fused:     madd(a, b, s) = fl(a·b + s)       (one rounding, an FMA)
  * What is guaranteed: every product equals that loop bit for bit, with the
  * multiply-add of the kernel that ran it, for every shape, transposition
- * form and bias, and on one or two threads. The product runs fused when it
+ * form and bias, and on any number of threads. The product runs fused when it
  * takes the WebAssembly kernel (at least WASM_MIN_WORK multiply-adds, one
  * dtype) in a runtime whose relaxed SIMD madd the start-up probe found fused
  * (engine/numeric/relaxedSimd.ts: x86-64 with FMA3 and arm64, once the host

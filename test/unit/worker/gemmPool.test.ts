@@ -1,7 +1,8 @@
 /**
- * The two-thread GEMM: a product split over this thread and a worker gives
- * the bits of the single-threaded kernel of the same build (fused or
- * portable, gemmWasm.ts), in every form and both dtypes.
+ * The multi-threaded GEMM: a product split over this thread and workers
+ * gives the bits of the single-threaded kernel of the same build (fused or
+ * portable, gemmWasm.ts), in every form and both dtypes, for any number of
+ * threads.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { gemm, PARALLEL_MIN_WORK, setGemmKernel, setGemmParallel, type GemmParallel } from '../../../engine/tensor/gemm';
@@ -9,7 +10,7 @@ import { TorchGenerator } from '../../../engine/random';
 import { disableRelaxedSimd } from '../../../engine/numeric/relaxedSimd';
 import { gemmBuild } from '../../../engine/tensor/gemmWasm';
 import { gemmReference } from '../support/gemmReference';
-import { GemmPool, installedGemmPool, installGemmPool } from '../../../worker/gemmPool';
+import { defaultGemmThreads, GemmPool, installedGemmPool, installGemmPool, MAX_GEMM_THREADS } from '../../../worker/gemmPool';
 
 const pool = new GemmPool(32 * 2 ** 20);
 afterAll(() => {
@@ -100,6 +101,40 @@ describe('GemmPool', () => {
     } finally {
       disableRelaxedSimd(false);
     }
+  });
+
+  it('splits over 3 and 4 threads (more than this machine may have cores) with the same bits', () => {
+    const rng = new TorchGenerator(6);
+    for (const threads of [3, 4]) {
+      const wide = new GemmPool(64 * 2 ** 20, threads);
+      try {
+        expect(wide.threads).toBe(threads);
+        expect(wide.waitUntilReady()).toBe(true);
+        // Row splits and column splits, sides that do not divide evenly, float32 with bias and float64.
+        for (const [m, k, n, single] of [[203, 150, 61, true], [61, 150, 203, true], [530, 40, 70, false], [9, 33, 1030, true]] as const) {
+          const a = random(rng, m * k, single);
+          const b = random(rng, k * n, single);
+          const bias = single ? random(rng, n, true) : null;
+          const actual = single ? new Float32Array(m * n) : new Float64Array(m * n);
+          expect(wide.waitUntilIdle()).toBe(true);
+          expect(wide.run(a, k, 1, b, n, 1, m, k, n, actual, bias), `${threads} threads, ${m}×${k}×${n} taken`).toBe(true);
+          const expected = gemmReference(a, k, 1, b, n, 1, m, k, n, bias, wide.build === 'fused' ? 'fused' : 'separate');
+          expect(Array.from(actual), `${threads} threads, ${m}×${k}×${n}`).toEqual(expected);
+        }
+        expect(wide.products).toBe(4);
+        expect(wide.waitUntilIdle()).toBe(true); // every worker has looked at every product
+      } finally {
+        wide.close();
+      }
+    }
+  });
+
+  it('takes 2 to MAX_GEMM_THREADS threads, and by default one per core up to 4', () => {
+    expect(() => new GemmPool(1024, 1)).toThrow(RangeError);
+    expect(() => new GemmPool(1024, MAX_GEMM_THREADS + 1)).toThrow(/threads must be an integer from 2/);
+    expect(() => new GemmPool(1024, 2.5)).toThrow(RangeError);
+    expect(defaultGemmThreads()).toBeGreaterThanOrEqual(1);
+    expect(defaultGemmThreads()).toBeLessThanOrEqual(4);
   });
 
   it('declines products that do not fit its shared region (they run on one thread)', () => {
