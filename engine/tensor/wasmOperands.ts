@@ -26,11 +26,12 @@ interface ModuleBasics {
 
 /**
  * The module's exports, or null where WebAssembly (or its SIMD) is
- * unavailable: the caller then keeps its JavaScript loops.
+ * unavailable: the caller then keeps its JavaScript loops. `imports` are
+ * what the module imports (softmax's Math.exp).
  */
-export function instantiateKernel<E>(base64: string): (E & ModuleBasics) | null {
+export function instantiateKernel<E>(base64: string, imports: WebAssembly.Imports = {}): (E & ModuleBasics) | null {
   try {
-    return new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(base64)), {}).exports as E & ModuleBasics;
+    return new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(base64)), imports).exports as E & ModuleBasics;
   } catch {
     return null;
   }
