@@ -3,6 +3,7 @@
  * `GradFn` nodes that ops attach to their results.
  */
 import { allocate, dtypeOf, type FloatArray } from './dtype';
+import { addIntoWasm, ELEMENTWISE_WASM_MIN_LENGTH } from './elementwiseWasm';
 import type { Tensor } from './tensor';
 
 let gradEnabled = true;
@@ -59,7 +60,9 @@ interface PendingGrad {
   owned: boolean;
 }
 
+/** target += source; large ones in WebAssembly SIMD (elementwiseWasm.ts), with the same bits. */
 function addInto(target: FloatArray, source: FloatArray): void {
+  if (target.length >= ELEMENTWISE_WASM_MIN_LENGTH && addIntoWasm(target, source)) return;
   for (let i = 0; i < target.length; i++) target[i] += source[i]!;
 }
 
