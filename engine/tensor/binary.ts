@@ -147,6 +147,9 @@ function operandGradient(which: 0 | 1, g: FloatArray, s: Backward): FloatArray {
   const full = reduced ? scratch64(g.length) : allocateUnset(dtype, g.length); // every element written below
   const ad = a.data;
   const bd = b.data;
+  // ∂L/∂a of a × b or a ÷ b where a has the output's shape (scores ÷ √d): g ∘ b over the forward's own
+  // plan, whose rows of a are g's rows. Large ones in WebAssembly SIMD, the same operation per element.
+  if (which === 0 && !reduced && (kind === MUL || kind === DIV) && g.length >= ELEMENTWISE_WASM_MIN_LENGTH && arithmeticWasm(kind, g, bd, full, plan)) return full;
   const { inner: L, innerA: ia, innerB: ib, offsetsA, offsetsB } = plan;
   for (let r = 0, o = 0; r < offsetsA.length; r++, o += L) {
     const oa = offsetsA[r]!;

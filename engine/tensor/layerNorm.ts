@@ -38,8 +38,9 @@ export function layerNorm(
   const dtype = commonDtype('layerNorm', x, ...affine);
   const xs = x.data;
   const rows = D === 0 ? 0 : xs.length / D;
-  const xhats = scratch64(xs.length); // x̂, kept for backward
-  const rstd = scratch64(rows);
+  // x̂, kept for backward, and r per row: every element written below, so not zeroed first.
+  const xhats = allocateUnset('float64', xs.length) as Float64Array;
+  const rstd = allocateUnset('float64', rows) as Float64Array;
   const y = allocateUnset(dtype, xs.length); // every element written below
   // With γ and β (every LayerNorm module) a large input goes to the WebAssembly kernels: the same bits.
   const useWasm = weight !== null && bias !== null && xs.length >= LAYER_NORM_WASM_MIN_LENGTH;

@@ -13,7 +13,6 @@
 import { describe, expect, it } from 'vitest';
 import { add, div, maskedFill, mul, sub } from '../../../engine/tensor/binary';
 import { planBroadcast } from '../../../engine/tensor/broadcast';
-import type { FloatArray } from '../../../engine/tensor/dtype';
 import { addIntoWasm, arithmeticWasm, ELEMENTWISE_WASM_MIN_LENGTH, maskedWasm } from '../../../engine/tensor/elementwiseWasm';
 import { Tensor } from '../../../engine/tensor/tensor';
 
@@ -104,7 +103,7 @@ describe('elementwise kernels in WebAssembly', () => {
       ] as [number[], number[], number[]][]) {
         const n = outShape.reduce((p, d) => p * d, 1);
         const x = Array_.from(values(xShape.reduce((p, d) => p * d, 1), 5));
-        const mask = Array_.from({ length: mShape.reduce((p, d) => p * d, 1) }, (_, i) => maskValues[(i * 7) % maskValues.length]!);
+        const mask = Array_.from(Array.from({ length: mShape.reduce((p, d) => p * d, 1) }, (_, i) => maskValues[(i * 7) % maskValues.length]!));
         const plan = planBroadcast(outShape, xShape, mShape);
         for (const value of [-Infinity, 0.1, NaN]) {
           const out = new Array_(n).fill(7);
