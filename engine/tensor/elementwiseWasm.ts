@@ -9,15 +9,15 @@
  *
  * The module is instantiated on first use from its bytes (wasm/elementwiseWasm.ts).
  * A call copies the operands and the plan's row offsets into the module's
- * memory (grown when a call needs more, and kept), runs there and copies the
+ * memory (grown when a call needs more, and kept; a call needing more than
+ * 2 GiB is declined), runs there and copies the
  * result out. Where WebAssembly is unavailable, or for mixed dtypes, the
  * functions return false and the callers run their loops.
  */
 import type { BroadcastPlan } from './broadcast';
 import type { FloatArray } from './dtype';
-import { ensureMemory } from './gemmWasm';
 import { ELEMENTWISE_WASM_BASE64 } from './wasm/elementwiseWasm';
-import { instantiateKernel, sameDtype } from './wasmOperands';
+import { growMemory, instantiateKernel, sameDtype } from './wasmOperands';
 
 /** Output elements below which the call and copies (~1 µs) cost more than the loop they save. */
 export const ELEMENTWISE_WASM_MIN_LENGTH = 2048;
@@ -44,22 +44,25 @@ function load() {
   return kernel;
 }
 
-const align = (x: number) => (x + 15) & ~15;
+/** x rounded up to a multiple of 16 (arithmetic, not bitwise: offsets may pass 2³¹ before growMemory declines them). */
+const align = (x: number) => Math.ceil(x / 16) * 16;
 
 function view(buffer: ArrayBuffer, single: boolean, byteOffset: number, length: number): FloatArray {
   return single ? new Float32Array(buffer, byteOffset, length) : new Float64Array(buffer, byteOffset, length);
 }
 
-/** Consecutive 16-byte-aligned regions of the given byte sizes from the module's base; the memory grown to hold them. */
-function regions(K: NonNullable<ReturnType<typeof load>>, sizes: readonly number[]): number[] {
+/**
+ * Consecutive 16-byte-aligned regions of the given byte sizes from the module's base, the memory grown
+ * to hold them; null when it cannot grow that far.
+ */
+function regions(K: NonNullable<ReturnType<typeof load>>, sizes: readonly number[]): number[] | null {
   const at: number[] = [];
   let next = K.base;
   for (const size of sizes) {
     at.push(next);
     next = align(next + size);
   }
-  ensureMemory(K.memory, next);
-  return at;
+  return growMemory(K.memory, next) ? at : null;
 }
 
 /** A single row from offset 0, for operands without a plan (accumulation: equal lengths). */
@@ -75,7 +78,9 @@ export function arithmeticWasm(kind: number, a: FloatArray, b: FloatArray, out: 
   const single = a instanceof Float32Array;
   const width = single ? 4 : 8;
   const rows = plan.offsetsA.length;
-  const [aAt, bAt, outAt, oaAt, obAt] = regions(K, [a.length * width, b.length * width, out.length * width, rows * 4, rows * 4]) as [number, number, number, number, number];
+  const at = regions(K, [a.length * width, b.length * width, out.length * width, rows * 4, rows * 4]);
+  if (at === null) return false;
+  const [aAt, bAt, outAt, oaAt, obAt] = at as [number, number, number, number, number];
   const buffer = K.memory.buffer;
   view(buffer, single, aAt, a.length).set(a);
   view(buffer, single, bAt, b.length).set(b);
@@ -93,7 +98,9 @@ export function addIntoWasm(target: FloatArray, source: FloatArray): boolean {
   const single = target instanceof Float32Array;
   const n = target.length;
   const bytes = n * (single ? 4 : 8);
-  const [tAt, sAt, offAt] = regions(K, [bytes, bytes, 4]) as [number, number, number];
+  const at = regions(K, [bytes, bytes, 4]);
+  if (at === null) return false;
+  const [tAt, sAt, offAt] = at as [number, number, number];
   const buffer = K.memory.buffer;
   const T = view(buffer, single, tAt, n);
   T.set(target);
@@ -115,7 +122,9 @@ export function maskedWasm(x: FloatArray, mask: FloatArray, out: FloatArray, pla
   const single = x instanceof Float32Array;
   const width = single ? 4 : 8;
   const rows = plan.offsetsB.length;
-  const [xAt, mAt, outAt, oaAt, obAt] = regions(K, [x.length * width, mask.length * width, out.length * width, rows * 4, rows * 4]) as [number, number, number, number, number];
+  const at = regions(K, [x.length * width, mask.length * width, out.length * width, rows * 4, rows * 4]);
+  if (at === null) return false;
+  const [xAt, mAt, outAt, oaAt, obAt] = at as [number, number, number, number, number];
   const buffer = K.memory.buffer;
   view(buffer, single, xAt, x.length).set(x);
   view(buffer, single, mAt, mask.length).set(mask);

@@ -7,14 +7,13 @@
  *
  * The module is instantiated on first use from its bytes (wasm/layerNormWasm.ts).
  * A call copies the operands into the module's memory (grown when a call needs
- * more, and kept), runs there and copies the results out. Where WebAssembly is
+ * more, and kept; a call needing more than 2 GiB is declined), runs there and copies the results out. Where WebAssembly is
  * unavailable, or for mixed dtypes, the functions return false and
  * layerNorm.ts runs its loops.
  */
 import type { FloatArray } from './dtype';
-import { ensureMemory } from './gemmWasm';
 import { LAYER_NORM_WASM_BASE64 } from './wasm/layerNormWasm';
-import { instantiateKernel, sameDtype } from './wasmOperands';
+import { growMemory, instantiateKernel, sameDtype } from './wasmOperands';
 
 /** Elements (rows·D) below which the call and copies (~1 µs) cost more than the loops they save. */
 export const LAYER_NORM_WASM_MIN_LENGTH = 512;
@@ -38,22 +37,25 @@ function load() {
   return kernel;
 }
 
-const align = (x: number) => (x + 15) & ~15;
+/** x rounded up to a multiple of 16 (arithmetic, not bitwise: offsets may pass 2³¹ before growMemory declines them). */
+const align = (x: number) => Math.ceil(x / 16) * 16;
 
 function view(buffer: ArrayBuffer, single: boolean, byteOffset: number, length: number): FloatArray {
   return single ? new Float32Array(buffer, byteOffset, length) : new Float64Array(buffer, byteOffset, length);
 }
 
-/** Consecutive 16-byte-aligned regions of the given byte sizes from the module's base; the memory grown to hold them. */
-function regions(K: NonNullable<ReturnType<typeof load>>, sizes: readonly number[]): number[] {
+/**
+ * Consecutive 16-byte-aligned regions of the given byte sizes from the module's base, the memory grown
+ * to hold them; null when it cannot grow that far.
+ */
+function regions(K: NonNullable<ReturnType<typeof load>>, sizes: readonly number[]): number[] | null {
   const at: number[] = [];
   let next = K.base;
   for (const size of sizes) {
     at.push(next);
     next = align(next + size);
   }
-  ensureMemory(K.memory, next);
-  return at;
+  return growMemory(K.memory, next) ? at : null;
 }
 
 /**
@@ -69,7 +71,9 @@ export function normalizeRowsWasm(
   const single = xs instanceof Float32Array;
   const width = single ? 4 : 8;
   const n = rows * D;
-  const [xAt, wAt, bAt, yAt, xhAt, rAt] = regions(K, [n * width, D * width, D * width, n * width, n * 8, rows * 8]) as [number, number, number, number, number, number];
+  const at = regions(K, [n * width, D * width, D * width, n * width, n * 8, rows * 8]);
+  if (at === null) return false;
+  const [xAt, wAt, bAt, yAt, xhAt, rAt] = at as [number, number, number, number, number, number];
   const buffer = K.memory.buffer;
   view(buffer, single, xAt, n).set(xs);
   view(buffer, single, wAt, D).set(w);
@@ -96,8 +100,9 @@ export function layerNormBackwardWasm(
   const width = single ? 4 : 8;
   const rows = rstd.length;
   const n = rows * D;
-  const [gAt, wAt, xhAt, rAt, gxAt, scaledAt, gwAt, gbAt] = regions(K, [n * width, D * width, n * 8, rows * 8, n * width, D * 8, D * 8, D * 8]) as
-    [number, number, number, number, number, number, number, number];
+  const at = regions(K, [n * width, D * width, n * 8, rows * 8, n * width, D * 8, D * 8, D * 8]);
+  if (at === null) return false;
+  const [gAt, wAt, xhAt, rAt, gxAt, scaledAt, gwAt, gbAt] = at as [number, number, number, number, number, number, number, number];
   const buffer = K.memory.buffer;
   view(buffer, single, gAt, n).set(g);
   view(buffer, single, wAt, D).set(w);

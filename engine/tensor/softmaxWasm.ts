@@ -8,14 +8,13 @@
  *
  * The module is instantiated on first use from its bytes (wasm/softmaxWasm.ts).
  * A call copies the operands into the module's memory (grown when a call needs
- * more, and kept), runs there and copies the result out. Where WebAssembly is
+ * more, and kept; a call needing more than 2 GiB is declined), runs there and copies the result out. Where WebAssembly is
  * unavailable, or for mixed dtypes, the functions return false and
  * softmax.ts runs its loops.
  */
 import type { FloatArray } from './dtype';
-import { ensureMemory } from './gemmWasm';
 import { SOFTMAX_WASM_BASE64 } from './wasm/softmaxWasm';
-import { instantiateKernel, sameDtype } from './wasmOperands';
+import { growMemory, instantiateKernel, sameDtype } from './wasmOperands';
 
 /** Elements below which the call and copies (~1 µs) cost more than the loops they save. */
 export const SOFTMAX_WASM_MIN_LENGTH = 512;
@@ -39,7 +38,8 @@ function load() {
   return kernel;
 }
 
-const align = (x: number) => (x + 15) & ~15;
+/** x rounded up to a multiple of 16 (arithmetic, not bitwise: offsets may pass 2³¹ before growMemory declines them). */
+const align = (x: number) => Math.ceil(x / 16) * 16;
 
 function view(buffer: ArrayBuffer, single: boolean, byteOffset: number, length: number): FloatArray {
   return single ? new Float32Array(buffer, byteOffset, length) : new Float64Array(buffer, byteOffset, length);
@@ -55,7 +55,7 @@ export function softmaxForwardWasm(xs: FloatArray, y: FloatArray, C: number): bo
   const xAt = K.base;
   const yAt = align(xAt + bytes);
   const rowAt = align(yAt + bytes);
-  ensureMemory(K.memory, rowAt + C * 8);
+  if (!growMemory(K.memory, rowAt + C * 8)) return false;
   const buffer = K.memory.buffer;
   view(buffer, single, xAt, n).set(xs);
   (single ? K.softmaxForward32 : K.softmaxForward64)(xAt, yAt, rowAt, n / C, C);
@@ -73,7 +73,7 @@ export function softmaxBackwardWasm(g: FloatArray, y: FloatArray, gx: FloatArray
   const gAt = K.base;
   const yAt = align(gAt + bytes);
   const gxAt = align(yAt + bytes);
-  ensureMemory(K.memory, gxAt + bytes);
+  if (!growMemory(K.memory, gxAt + bytes)) return false;
   const buffer = K.memory.buffer;
   view(buffer, single, gAt, n).set(g);
   view(buffer, single, yAt, n).set(y);

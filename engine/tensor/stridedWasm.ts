@@ -14,14 +14,13 @@
  *
  * The module is instantiated on first use from its bytes (wasm/stridedWasm.ts).
  * A call copies the operands into the module's memory (grown when a call needs
- * more, and kept), runs there and copies the result out. Where WebAssembly or
+ * more, and kept; a call needing more than 2 GiB is declined), runs there and copies the result out. Where WebAssembly or
  * SIMD is unavailable, or for mixed dtypes or more than MAX_DIMS dimensions
  * after merging, the functions return false and the callers run their loops.
  */
 import type { FloatArray } from './dtype';
-import { ensureMemory } from './gemmWasm';
 import { STRIDED_WASM_BASE64 } from './wasm/stridedWasm';
-import { instantiateKernel, sameDtype } from './wasmOperands';
+import { growMemory, instantiateKernel, sameDtype } from './wasmOperands';
 
 /** Elements below which the call and copies (~1 µs) cost more than the loop they save. */
 export const STRIDED_WASM_MIN_LENGTH = 1024;
@@ -54,7 +53,8 @@ function load() {
   return kernel;
 }
 
-const align = (x: number) => (x + 15) & ~15;
+/** x rounded up to a multiple of 16 (arithmetic, not bitwise: offsets may pass 2³¹ before growMemory declines them). */
+const align = (x: number) => Math.ceil(x / 16) * 16;
 
 /**
  * The geometry with size-1 dimensions dropped and adjacent dimensions merged
@@ -114,7 +114,7 @@ export function stridedCopyWasm(data: FloatArray, base: number, shape: readonly 
   const geometryAt = K.base;
   const sourceAt = geometryAt + GEOMETRY_BYTES;
   const outAt = align(sourceAt + sourceLength * width);
-  ensureMemory(K.memory, outAt + out.length * width);
+  if (!growMemory(K.memory, outAt + out.length * width)) return false;
   const buffer = K.memory.buffer;
   if (!writeGeometry(shape, strides, new Int32Array(buffer, geometryAt, 1 + 2 * MAX_DIMS))) return false;
   view(buffer, single, sourceAt, sourceLength).set(data.subarray(base, base + sourceLength));
@@ -137,7 +137,7 @@ export function stridedScatterWasm(values: FloatArray, target: FloatArray, base:
   const geometryAt = K.base;
   const valuesAt = geometryAt + GEOMETRY_BYTES;
   const targetAt = align(valuesAt + values.length * width);
-  ensureMemory(K.memory, targetAt + targetLength * width);
+  if (!growMemory(K.memory, targetAt + targetLength * width)) return false;
   const buffer = K.memory.buffer;
   if (!writeGeometry(shape, strides, new Int32Array(buffer, geometryAt, 1 + 2 * MAX_DIMS))) return false;
   const targetPart = target.subarray(base, base + targetLength);
@@ -160,7 +160,7 @@ export function columnSumsWasm(g: FloatArray, rows: number, cols: number, acc: F
   const single = g instanceof Float32Array;
   const gAt = K.base;
   const accAt = align(gAt + g.length * (single ? 4 : 8));
-  ensureMemory(K.memory, accAt + cols * 8);
+  if (!growMemory(K.memory, accAt + cols * 8)) return false;
   const buffer = K.memory.buffer;
   view(buffer, single, gAt, g.length).set(g);
   (single ? K.columnSums32 : K.columnSums64)(gAt, rows, cols, accAt);

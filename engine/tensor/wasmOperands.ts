@@ -72,6 +72,24 @@ export class OperandSlots {
   }
 }
 
+/** Bytes a kernel's memory may grow to: its C code indexes with 32-bit signed integers. */
+const MAX_KERNEL_MEMORY = 2 ** 31;
+
+/**
+ * Grows a kernel's memory to at least `bytes`; false, with the memory as it
+ * was, when it cannot (past MAX_KERNEL_MEMORY, or the runtime refuses): the
+ * caller then runs its JavaScript loops on operands that large.
+ */
+export function growMemory(memory: WebAssembly.Memory, bytes: number): boolean {
+  if (bytes > MAX_KERNEL_MEMORY) return false;
+  try {
+    ensureMemory(memory, bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** array[start, start + length): the array itself when that is all of it, so a one-chunk call makes no view. */
 export function part<T extends FloatArray>(array: T, start: number, length: number): T {
   return start === 0 && length === array.length ? array : (array.subarray(start, start + length) as T);

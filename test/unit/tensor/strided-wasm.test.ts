@@ -204,3 +204,17 @@ describe('the ops on the kernels, above and below STRIDED_WASM_MIN_LENGTH', () =
   }
 });
 
+
+describe('kernel memory', () => {
+  it('declines a call needing more than 2 GiB of module memory, leaving the caller its loops', async () => {
+    const { growMemory } = await import('../../../engine/tensor/wasmOperands');
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    expect(growMemory(memory, 2 ** 31 + 1)).toBe(false);
+    expect(memory.buffer.byteLength).toBe(65536);
+    expect(growMemory(memory, 3 * 65536)).toBe(true);
+    expect(memory.buffer.byteLength).toBe(3 * 65536);
+    // A span past 2 GiB (a gather of one element from each end of a huge virtual source) is declined.
+    const out = new Float32Array(2048);
+    expect(stridedCopyWasm(new Float32Array(4096), 0, [2, 1024], [2 ** 29, 1], out)).toBe(false);
+  });
+});
