@@ -3,7 +3,9 @@
  * case of a layer with γ and β: the same float64 operations in the same
  * order as layerNorm.ts's loops, so the same bits; clang vectorizes the
  * per-element loops (x̂, y, ∂x, ∂γ, ∂β), which V8 runs one element at a time.
- * A GPT's LayerNorm over [B·T, 128] takes ~3× less time, copies included.
+ * A GPT's LayerNorm over [B·T, 128] takes ~3× less time, copies included
+ * (forward ~0.7 → ~0.23 ms for [1024, 128] float32): several rows' sums, each
+ * one chain in its own order, run side by side.
  *
  * The module is instantiated on first use from its bytes (wasm/layerNormWasm.ts).
  * A call copies the operands into the module's memory (grown when a call needs
@@ -100,7 +102,7 @@ export function layerNormBackwardWasm(
   const width = single ? 4 : 8;
   const rows = rstd.length;
   const n = rows * D;
-  const at = regions(K, [n * width, D * width, n * 8, rows * 8, n * width, D * 8, D * 8, D * 8]);
+  const at = regions(K, [n * width, D * width, n * 8, rows * 8, n * width, 2 * D * 8, D * 8, D * 8]); // `scaled`: two rows
   if (at === null) return false;
   const [gAt, wAt, xhAt, rAt, gxAt, scaledAt, gwAt, gbAt] = at as [number, number, number, number, number, number, number, number];
   const buffer = K.memory.buffer;
