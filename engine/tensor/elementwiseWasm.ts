@@ -7,12 +7,12 @@
  * division by √d, the causal mask's fill and every gradient that meets
  * another.
  *
- * The module is instantiated on first use from its bytes (wasm/elementwiseWasm.ts).
- * A call copies the operands and the plan's row offsets into the module's
- * memory (grown when a call needs more, and kept; a call needing more than
- * 2 GiB is declined), runs there and copies the
- * result out. Where WebAssembly is unavailable, or for mixed dtypes, the
- * functions return false and the callers run their loops.
+ * The module is instantiated on first use from its bytes
+ * (wasm/elementwiseWasm.ts). A call copies the operands and the plan's row
+ * offsets into the module's memory (grown when a call needs more, and kept; a
+ * call needing more than 2 GiB is declined), runs there and copies the result
+ * out. Where WebAssembly is unavailable, or for mixed dtypes, the functions
+ * return false and the callers run their loops.
  */
 import type { BroadcastPlan } from './broadcast';
 import type { FloatArray } from './dtype';

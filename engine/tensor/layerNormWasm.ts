@@ -7,9 +7,10 @@
  * (forward ~0.7 → ~0.23 ms for [1024, 128] float32): several rows' sums, each
  * one chain in its own order, run side by side.
  *
- * The module is instantiated on first use from its bytes (wasm/layerNormWasm.ts).
- * A call copies the operands into the module's memory (grown when a call needs
- * more, and kept; a call needing more than 2 GiB is declined), runs there and copies the results out. Where WebAssembly is
+ * The module is instantiated on first use from its bytes
+ * (wasm/layerNormWasm.ts). A call copies the operands into the module's memory
+ * (grown when a call needs more, and kept; a call needing more than 2 GiB is
+ * declined), runs there and copies the results out. Where WebAssembly is
  * unavailable, or for mixed dtypes, the functions return false and
  * layerNorm.ts runs its loops.
  */

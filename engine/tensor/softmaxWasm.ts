@@ -6,11 +6,12 @@
  * divisions and the backward's products run in the module, the per-element
  * ones vectorized, where V8 runs them one element at a time.
  *
- * The module is instantiated on first use from its bytes (wasm/softmaxWasm.ts).
- * A call copies the operands into the module's memory (grown when a call needs
- * more, and kept; a call needing more than 2 GiB is declined), runs there and copies the result out. Where WebAssembly is
- * unavailable, or for mixed dtypes, the functions return false and
- * softmax.ts runs its loops.
+ * The module is instantiated on first use from its bytes
+ * (wasm/softmaxWasm.ts). A call copies the operands into the module's memory
+ * (grown when a call needs more, and kept; a call needing more than 2 GiB is
+ * declined), runs there and copies the result out. Where WebAssembly is
+ * unavailable, or for mixed dtypes, the functions return false and softmax.ts
+ * runs its loops.
  */
 import type { FloatArray } from './dtype';
 import { SOFTMAX_WASM_BASE64 } from './wasm/softmaxWasm';

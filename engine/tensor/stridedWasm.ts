@@ -12,11 +12,12 @@
  * instruction, and the copies in and out of its memory are block copies
  * (~0.1 ns per element).
  *
- * The module is instantiated on first use from its bytes (wasm/stridedWasm.ts).
- * A call copies the operands into the module's memory (grown when a call needs
- * more, and kept; a call needing more than 2 GiB is declined), runs there and copies the result out. Where WebAssembly or
- * SIMD is unavailable, or for mixed dtypes or more than MAX_DIMS dimensions
- * after merging, the functions return false and the callers run their loops.
+ * The module is instantiated on first use from its bytes
+ * (wasm/stridedWasm.ts). A call copies the operands into the module's memory
+ * (grown when a call needs more, and kept; a call needing more than 2 GiB is
+ * declined), runs there and copies the result out. Where WebAssembly or SIMD
+ * is unavailable, or for mixed dtypes or more than MAX_DIMS dimensions after
+ * merging, the functions return false and the callers run their loops.
  */
 import type { FloatArray } from './dtype';
 import { STRIDED_WASM_BASE64 } from './wasm/stridedWasm';

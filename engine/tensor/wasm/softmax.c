@@ -45,15 +45,34 @@ __attribute__((import_module("env"), import_name("exp"))) double mathExp(double)
 FORWARD(softmaxForward32, float)
 FORWARD(softmaxForward64, double)
 
+/* Four rows' dot products run side by side, each one chain in its own row's order. */
 #define BACKWARD(NAME, T)                                                                          \
+  static inline void NAME##Row(const T* g, const T* y, T* gx, double dot, int C) {                 \
+    for (int j = 0; j < C; j++) gx[j] = (T)((double)y[j] * ((double)g[j] - dot));                  \
+  }                                                                                                \
   __attribute__((export_name(#NAME))) void NAME(const T* gs, const T* ys, T* gxs, int rows, int C) { \
-    for (int r = 0; r < rows; r++) {                                                               \
-      const T* g = gs + (long)r * C;                                                               \
-      const T* y = ys + (long)r * C;                                                               \
-      T* gx = gxs + (long)r * C;                                                                   \
+    int r = 0;                                                                                     \
+    for (; r + 4 <= rows; r += 4) {                                                                \
+      long o = (long)r * C;                                                                        \
+      const T *g0 = gs + o, *g1 = g0 + C, *g2 = g1 + C, *g3 = g2 + C;                              \
+      const T *y0 = ys + o, *y1 = y0 + C, *y2 = y1 + C, *y3 = y2 + C;                              \
+      double d0 = 0, d1 = 0, d2 = 0, d3 = 0;                                                       \
+      for (int j = 0; j < C; j++) {                                                                \
+        d0 += (double)g0[j] * (double)y0[j];                                                       \
+        d1 += (double)g1[j] * (double)y1[j];                                                       \
+        d2 += (double)g2[j] * (double)y2[j];                                                       \
+        d3 += (double)g3[j] * (double)y3[j];                                                       \
+      }                                                                                            \
+      NAME##Row(g0, y0, gxs + o, d0, C);                                                           \
+      NAME##Row(g1, y1, gxs + o + C, d1, C);                                                       \
+      NAME##Row(g2, y2, gxs + o + 2 * C, d2, C);                                                   \
+      NAME##Row(g3, y3, gxs + o + 3 * C, d3, C);                                                   \
+    }                                                                                              \
+    for (; r < rows; r++) {                                                                        \
+      long o = (long)r * C;                                                                        \
       double dot = 0;                                                                              \
-      for (int j = 0; j < C; j++) dot += (double)g[j] * (double)y[j];                              \
-      for (int j = 0; j < C; j++) gx[j] = (T)((double)y[j] * ((double)g[j] - dot));                \
+      for (int j = 0; j < C; j++) dot += (double)gs[o + j] * (double)ys[o + j];                    \
+      NAME##Row(gs + o, ys + o, gxs + o, dot, C);                                                  \
     }                                                                                              \
   }
 
