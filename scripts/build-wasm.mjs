@@ -14,6 +14,14 @@
 //   engine/tensor/wasm/relu.c  →  engine/tensor/wasm/reluWasm.ts        (ReLU forward and backward)
 //   engine/tensor/wasm/im2col.c → engine/tensor/wasm/im2colWasm.ts    (a convolution's im2col and col2im)
 //   engine/tensor/wasm/maxPool.c → engine/tensor/wasm/maxPoolWasm.ts  (max_pool2d(x, 2) with its indices)
+//   engine/tensor/wasm/strided.c → engine/tensor/wasm/stridedWasm.ts  (strided copies and scatters, column sums;
+//                                                                        -ffp-contract=off)
+//   engine/tensor/wasm/layerNorm.c → engine/tensor/wasm/layerNormWasm.ts (LayerNorm's rows, forward and backward;
+//                                                                        -ffp-contract=off)
+//   engine/tensor/wasm/softmax.c → engine/tensor/wasm/softmaxWasm.ts  (softmax's rows, forward and backward, with
+//                                                                        Math.exp imported; -ffp-contract=off)
+//   engine/tensor/wasm/elementwise.c → engine/tensor/wasm/elementwiseWasm.ts (+ − × ÷ over a broadcast plan,
+//                                                                        masked_fill; -ffp-contract=off)
 //   engine/random/wasm/normal.c → engine/random/wasm/normalWasm.ts      (torch's float32 normal_ and uniform_,
 //                                                                        MT19937 included; -ffp-contract=off)
 //                              →  engine/random/wasm/normalRelaxedWasm.ts (the same with f32x4.relaxed_madd
@@ -49,6 +57,10 @@ const KERNELS = [
   { source: 'engine/tensor/wasm/relu.c', output: 'engine/tensor/wasm/reluWasm.ts', name: 'RELU_WASM_BASE64', extra: [] },
   { source: 'engine/tensor/wasm/im2col.c', output: 'engine/tensor/wasm/im2colWasm.ts', name: 'IM2COL_WASM_BASE64', extra: [] },
   { source: 'engine/tensor/wasm/maxPool.c', output: 'engine/tensor/wasm/maxPoolWasm.ts', name: 'MAX_POOL_WASM_BASE64', extra: [] },
+  { source: 'engine/tensor/wasm/strided.c', output: 'engine/tensor/wasm/stridedWasm.ts', name: 'STRIDED_WASM_BASE64', extra: ['-ffp-contract=off'] },
+  { source: 'engine/tensor/wasm/layerNorm.c', output: 'engine/tensor/wasm/layerNormWasm.ts', name: 'LAYER_NORM_WASM_BASE64', extra: ['-ffp-contract=off'] },
+  { source: 'engine/tensor/wasm/softmax.c', output: 'engine/tensor/wasm/softmaxWasm.ts', name: 'SOFTMAX_WASM_BASE64', extra: ['-ffp-contract=off'] },
+  { source: 'engine/tensor/wasm/elementwise.c', output: 'engine/tensor/wasm/elementwiseWasm.ts', name: 'ELEMENTWISE_WASM_BASE64', extra: ['-ffp-contract=off'] },
   { source: 'engine/random/wasm/normal.c', output: 'engine/random/wasm/normalWasm.ts', name: 'NORMAL_WASM_BASE64', extra: ['-ffp-contract=off'] },
   { source: 'engine/random/wasm/normal.c', output: 'engine/random/wasm/normalRelaxedWasm.ts', name: 'NORMAL_RELAXED_WASM_BASE64', extra: ['-ffp-contract=off', '-DWEIGHTSCOPE_RELAXED_MADD'], relaxed: true },
 ];

@@ -2,7 +2,8 @@
  * The reverse-mode engine: grad mode and the backward pass over the graph of
  * `GradFn` nodes that ops attach to their results.
  */
-import { allocate, dtypeOf, type FloatArray } from './dtype';
+import { allocateUnset, dtypeOf, type FloatArray } from './dtype';
+import { addIntoWasm, ELEMENTWISE_WASM_MIN_LENGTH } from './elementwiseWasm';
 import type { Tensor } from './tensor';
 
 let gradEnabled = true;
@@ -59,7 +60,9 @@ interface PendingGrad {
   owned: boolean;
 }
 
+/** target += source; large ones in WebAssembly SIMD (elementwiseWasm.ts), with the same bits. */
 function addInto(target: FloatArray, source: FloatArray): void {
+  if (target.length >= ELEMENTWISE_WASM_MIN_LENGTH && addIntoWasm(target, source)) return;
   for (let i = 0; i < target.length; i++) target[i] += source[i]!;
 }
 
@@ -69,7 +72,7 @@ function addInto(target: FloatArray, source: FloatArray): void {
  */
 function own(pending: PendingGrad): void {
   if (pending.owned) return;
-  const copy = allocate(dtypeOf(pending.data), pending.data.length);
+  const copy = allocateUnset(dtypeOf(pending.data), pending.data.length); // written in full by set
   copy.set(pending.data);
   pending.data = copy;
   pending.owned = true;
@@ -119,7 +122,7 @@ export function runBackward(root: Tensor, seed: FloatArray): void {
 /** Adds `gradient` into `tensor.grad` (a fresh copy the first time: it may alias engine buffers). */
 function accumulateGrad(tensor: Tensor, gradient: FloatArray): void {
   if (tensor.grad === null) {
-    const grad = allocate(tensor.dtype, gradient.length);
+    const grad = allocateUnset(tensor.dtype, gradient.length); // written in full by set
     grad.set(gradient);
     tensor.grad = grad;
   } else {

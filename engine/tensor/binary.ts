@@ -21,6 +21,7 @@
  */
 import { allocateUnset, scratch64, type DType, type FloatArray } from './dtype';
 import { broadcastShapes, planBroadcast, reduceToShape, type BroadcastPlan } from './broadcast';
+import { arithmeticWasm, ELEMENTWISE_WASM_MIN_LENGTH, maskedWasm } from './elementwiseWasm';
 import { commonDtype, opResult } from './op';
 import { shapesEqual } from './shape';
 import { Tensor } from './tensor';
@@ -52,6 +53,8 @@ function operands(op: string, a: Operand, b: Operand): { a: Tensor; b: Tensor; d
 function combine(kind: number, ad: FloatArray, bd: FloatArray, out: FloatArray, plan: BroadcastPlan): void {
   const { inner: L, innerA: ia, innerB: ib, offsetsA, offsetsB } = plan;
   if (kind <= DIV && ia === 1 && (ib === 0 || ib === 1)) {
+    // Large ones in WebAssembly SIMD (elementwiseWasm.ts): the same operation per element, the same bits.
+    if (out.length >= ELEMENTWISE_WASM_MIN_LENGTH && arithmeticWasm(kind, ad, bd, out, plan)) return;
     combineContiguous(kind, ad, bd, out, plan);
     return;
   }
@@ -144,6 +147,9 @@ function operandGradient(which: 0 | 1, g: FloatArray, s: Backward): FloatArray {
   const full = reduced ? scratch64(g.length) : allocateUnset(dtype, g.length); // every element written below
   const ad = a.data;
   const bd = b.data;
+  // ∂L/∂a of a × b or a ÷ b where a has the output's shape (scores ÷ √d): g ∘ b over the forward's own
+  // plan, whose rows of a are g's rows. Large ones in WebAssembly SIMD, the same operation per element.
+  if (which === 0 && !reduced && (kind === MUL || kind === DIV) && g.length >= ELEMENTWISE_WASM_MIN_LENGTH && arithmeticWasm(kind, g, bd, full, plan)) return full;
   const { inner: L, innerA: ia, innerB: ib, offsetsA, offsetsB } = plan;
   for (let r = 0, o = 0; r < offsetsA.length; r++, o += L) {
     const oa = offsetsA[r]!;
@@ -274,10 +280,13 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
   const xd = x.data;
   const md = mask.data;
   const out = allocateUnset(x.dtype, plan.offsetsA.length * plan.inner);
-  fillMasked(xd, md, out, value, plan);
+  // Large ones in WebAssembly SIMD (elementwiseWasm.ts): the same selects, the same bits.
+  const useWasm = out.length >= ELEMENTWISE_WASM_MIN_LENGTH;
+  if (!(useWasm && maskedWasm(xd, md, out, plan, value, false))) fillMasked(xd, md, out, value, plan);
   return opResult('MaskedFillBackward', out, outShape, [x], (g) => {
     const reduced = !shapesEqual(x.shape, outShape);
     const gx = reduced ? scratch64(g.length) : allocateUnset(x.dtype, g.length);
+    if (useWasm && maskedWasm(g, md, gx, plan, 0, true)) return [reduced ? reduceToShape(gx, outShape, x.shape, x.dtype) : gx];
     zeroMasked(g, md, gx, plan);
     return [reduced ? reduceToShape(gx, outShape, x.shape, x.dtype) : gx];
   });

@@ -13,6 +13,7 @@ import { allocate, allocateUnset, numel, type FloatArray } from './dtype';
 import { opResult } from './op';
 import { formatShape, normalizeDim } from './shape';
 import type { Tensor } from './tensor';
+import { STRIDED_WASM_MIN_LENGTH, stridedScatterWasm } from './stridedWasm';
 import { contiguousStrides, stridedCopy } from './views';
 
 /** A Python slice `start:stop:step`; an absent or null bound is the slice's default. */
@@ -72,6 +73,7 @@ function stridedScatterAdd(values: FloatArray, target: FloatArray, base: number,
   }
   const total = values.length;
   if (total === 0) return;
+  if (total >= STRIDED_WASM_MIN_LENGTH && stridedScatterWasm(values, target, base, shape, strides, true)) return;
   const L = shape[ndim - 1]!;
   const s = strides[ndim - 1]!;
   const counter = new Array<number>(ndim - 1).fill(0);
@@ -96,6 +98,7 @@ function stridedScatter(values: FloatArray, target: FloatArray, base: number, sh
   }
   const total = values.length;
   if (total === 0) return;
+  if (total >= STRIDED_WASM_MIN_LENGTH && stridedScatterWasm(values, target, base, shape, strides, false)) return;
   const L = shape[ndim - 1]!;
   const s = strides[ndim - 1]!;
   const counter = new Array<number>(ndim - 1).fill(0);

@@ -9,11 +9,13 @@
  *   ∂L/∂γᵢ = Σ_rows gᵢ·x̂ᵢ,   ∂L/∂βᵢ = Σ_rows gᵢ.
  *
  * Row statistics are computed in float64 (two passes) and each output is
- * rounded once. torch's float32 kernel computes μ and σ² in float32, so
+ * rounded once. With γ and β, large inputs run in WebAssembly
+ * (layerNormWasm.ts): the same operations in the same order, the same bits. torch's float32 kernel computes μ and σ² in float32, so
  * float32 outputs can differ from torch by a few ulp.
  */
 import { allocateUnset, numel, scratch64, type FloatArray } from './dtype';
 import { commonDtype, fromFloat64, opResult } from './op';
+import { LAYER_NORM_WASM_MIN_LENGTH, layerNormBackwardWasm, normalizeRowsWasm } from './layerNormWasm';
 import { formatShape, shapesEqual } from './shape';
 import type { Tensor } from './tensor';
 
@@ -36,12 +38,25 @@ export function layerNorm(
   const dtype = commonDtype('layerNorm', x, ...affine);
   const xs = x.data;
   const rows = D === 0 ? 0 : xs.length / D;
-  const xhats = scratch64(xs.length); // x̂, kept for backward
-  const rstd = scratch64(rows);
+  // x̂, kept for backward, and r per row: every element written below, so not zeroed first.
+  const xhats = allocateUnset('float64', xs.length) as Float64Array;
+  const rstd = allocateUnset('float64', rows) as Float64Array;
   const y = allocateUnset(dtype, xs.length); // every element written below
-  normalizeRows(xs, y, xhats, rstd, weight ? weight.data : null, bias ? bias.data : null, rows, D, eps);
+  // With γ and β (every LayerNorm module) a large input goes to the WebAssembly kernels: the same bits.
+  const useWasm = weight !== null && bias !== null && xs.length >= LAYER_NORM_WASM_MIN_LENGTH;
+  if (!(useWasm && normalizeRowsWasm(xs, y, xhats, rstd, weight.data, bias.data, rows, D, eps))) {
+    normalizeRows(xs, y, xhats, rstd, weight ? weight.data : null, bias ? bias.data : null, rows, D, eps);
+  }
   const inputs = [x, ...affine];
   return opResult('NativeLayerNormBackward', y, x.shape, inputs, (g) => {
+    if (useWasm) {
+      const gx = x.requiresGrad ? allocateUnset(dtype, g.length) : null; // every element written
+      const gw = weight.requiresGrad ? scratch64(D) : null;
+      const gb = bias.requiresGrad ? scratch64(D) : null;
+      if (layerNormBackwardWasm(g, weight.data, xhats, rstd, D, gx, gw, gb)) {
+        return [gx, gw && fromFloat64(gw, dtype), gb && fromFloat64(gb, dtype)];
+      }
+    }
     const grads: (FloatArray | null)[] = [x.requiresGrad ? inputGradient(g, xhats, rstd, weight, D, dtype) : null];
     const { gw, gb } = affineGradients(g, xhats, D, weight?.requiresGrad === true, bias?.requiresGrad === true);
     if (weight) grads.push(gw && fromFloat64(gw, dtype));

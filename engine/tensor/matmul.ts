@@ -10,6 +10,7 @@ import { allocateUnset, numel, scratch64, type FloatArray } from './dtype';
 import { gemmNN, gemmNT, gemmTN } from './gemm';
 import { commonDtype, opResult } from './op';
 import { reshape } from './reshape';
+import { columnSumsWasm, STRIDED_WASM_MIN_LENGTH } from './stridedWasm';
 import { formatShape, lastDim } from './shape';
 import { Tensor } from './tensor';
 
@@ -177,9 +178,11 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
  * adding the rows in order r = 0, 1, … . Four rows per pass over the
  * accumulator (JavaScript evaluates s + g0 + g1 + g2 + g3 left to right, so
  * the order is that of the one-row loop) cut its loads and stores by four.
+ * Large gradients are summed in WebAssembly (stridedWasm.ts), in the same order.
  */
 function columnSums(g: FloatArray, rows: number, cols: number): Float64Array {
   const acc = scratch64(cols);
+  if (rows * cols >= STRIDED_WASM_MIN_LENGTH && columnSumsWasm(g, rows, cols, acc)) return acc;
   let r = 0;
   for (; r + 4 <= rows; r += 4) {
     const r0 = r * cols;

@@ -10,11 +10,14 @@
  * Backward (per row, g = ∂L/∂y):
  *   softmax:     ∂L/∂xᵢ = yᵢ·(gᵢ − Σⱼ gⱼyⱼ)
  *   logSoftmax:  ∂L/∂xᵢ = gᵢ − e^(yᵢ)·Σⱼ gⱼ
- * Row sums are accumulated in float64; each output is rounded once.
+ * Row sums are accumulated in float64; each output is rounded once. Softmax
+ * along contiguous rows of a large input runs in WebAssembly (softmaxWasm.ts,
+ * with Math.exp imported): the same operations, the same bits.
  */
 import { allocateUnset, dtypeOf, scratch64, type FloatArray } from './dtype';
 import { opResult, zerosLike } from './op';
 import { normalizeDim, splitAt } from './shape';
+import { SOFTMAX_WASM_MIN_LENGTH, softmaxBackwardWasm, softmaxForwardWasm } from './softmaxWasm';
 import type { Tensor } from './tensor';
 
 export function rowMax(xs: FloatArray, offset: number, length: number): number {
@@ -44,10 +47,12 @@ export function softmax(x: Tensor, dim = -1): Tensor {
   const { outer, size: C, inner } = slices(x, dim);
   // Every element of y and of ∂L/∂x is written below.
   const y = allocateUnset(dtypeOf(xs), xs.length);
-  softmaxForward(xs, y, scratch64(C), outer, C, inner);
+  // Contiguous rows (the last dimension) of a large input go to the WebAssembly kernels: the same bits.
+  const useWasm = inner === 1 && xs.length >= SOFTMAX_WASM_MIN_LENGTH;
+  if (!(useWasm && softmaxForwardWasm(xs, y, C))) softmaxForward(xs, y, scratch64(C), outer, C, inner);
   return opResult('SoftmaxBackward', y, x.shape, [x], (g) => {
     const gx = allocateUnset(dtypeOf(g), g.length);
-    softmaxBackward(g, y, gx, outer, C, inner);
+    if (!(useWasm && softmaxBackwardWasm(g, y, gx, C))) softmaxBackward(g, y, gx, outer, C, inner);
     return [gx];
   });
 }

@@ -17,6 +17,7 @@ import { reduceToShape } from './broadcast';
 import { opResult } from './op';
 import { reshape } from './reshape';
 import { formatShape, normalizeDim } from './shape';
+import { STRIDED_WASM_MIN_LENGTH, stridedCopyWasm } from './stridedWasm';
 import type { Tensor } from './tensor';
 
 /** `x.view(*shape)`: as reshape (one −1 inferred); every tensor here is contiguous, so a view always exists. */
@@ -95,7 +96,8 @@ function broadcastCopy(data: FloatArray, shape: readonly number[], out: FloatArr
 
 /**
  * out (contiguous, of `shape`) ← data read at base + Σ index_d·strides[d].
- * The innermost dimension is a plain loop; the outer ones an odometer.
+ * The innermost dimension is a plain loop; the outer ones an odometer. Large
+ * copies run in WebAssembly (stridedWasm.ts), with the same result.
  */
 export function stridedCopy(data: FloatArray, base: number, shape: readonly number[], strides: readonly number[], out: FloatArray): void {
   const ndim = shape.length;
@@ -105,6 +107,7 @@ export function stridedCopy(data: FloatArray, base: number, shape: readonly numb
   }
   const total = out.length;
   if (total === 0) return;
+  if (total >= STRIDED_WASM_MIN_LENGTH && stridedCopyWasm(data, base, shape, strides, out)) return;
   const L = shape[ndim - 1]!;
   const s = strides[ndim - 1]!;
   const counter = new Array<number>(ndim - 1).fill(0);

@@ -26,11 +26,12 @@ interface ModuleBasics {
 
 /**
  * The module's exports, or null where WebAssembly (or its SIMD) is
- * unavailable: the caller then keeps its JavaScript loops.
+ * unavailable: the caller then keeps its JavaScript loops. `imports` are
+ * what the module imports (softmax's Math.exp).
  */
-export function instantiateKernel<E>(base64: string): (E & ModuleBasics) | null {
+export function instantiateKernel<E>(base64: string, imports: WebAssembly.Imports = {}): (E & ModuleBasics) | null {
   try {
-    return new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(base64)), {}).exports as E & ModuleBasics;
+    return new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(base64)), imports).exports as E & ModuleBasics;
   } catch {
     return null;
   }
@@ -68,6 +69,24 @@ export class OperandSlots {
   /** `count` doubles of the scratch after the slots. */
   scratch(count: number): Float64Array {
     return new Float64Array(this.buffer, this.end, count);
+  }
+}
+
+/** Bytes a kernel's memory may grow to: its C code indexes with 32-bit signed integers. */
+const MAX_KERNEL_MEMORY = 2 ** 31;
+
+/**
+ * Grows a kernel's memory to at least `bytes`; false, with the memory as it
+ * was, when it cannot (past MAX_KERNEL_MEMORY, or the runtime refuses): the
+ * caller then runs its JavaScript loops on operands that large.
+ */
+export function growMemory(memory: WebAssembly.Memory, bytes: number): boolean {
+  if (bytes > MAX_KERNEL_MEMORY) return false;
+  try {
+    ensureMemory(memory, bytes);
+    return true;
+  } catch {
+    return false;
   }
 }
 
