@@ -32,6 +32,17 @@ export interface DepthChartOptions {
   reference?: { value: number; label: string };
 }
 
+/** The category labels' font (10px, inspector.css) measured generously: a wide character's advance. */
+const CHAR_WIDTH = 6.2;
+const SIN_SLANT = Math.sin(Math.PI / 6);
+const COS_SLANT = Math.cos(Math.PI / 6);
+/** Longer category labels keep their end (the layer's own name and type), as the heat map's row labels do. */
+const MAX_CATEGORY_CHARS = 28;
+
+function shortCategory(label: string): string {
+  return label.length <= MAX_CATEGORY_CHARS ? label : `…${label.slice(label.length - MAX_CATEGORY_CHARS + 1)}`;
+}
+
 /**
  * A line chart over the layers of a network, in SVG: one line per series,
  * an optional band (min–max across seeds) and a log or linear y axis. Every
@@ -40,10 +51,23 @@ export interface DepthChartOptions {
  * numbers are also given as a table next to each chart.
  */
 export function depthChart(o: DepthChartOptions): SVGElement {
-  const margin = { top: 10, right: 12, bottom: 46, left: 52 };
-  const plotW = o.width - margin.left - margin.right;
-  const plotH = o.height - margin.top - margin.bottom;
   const n = o.categories.length;
+  const plotW0 = o.width - 52 - 12;
+  const every = Math.max(1, Math.ceil(n / Math.max(1, Math.floor(plotW0 / 44))));
+  const shown = o.categories.map((c, i) => (i % every === 0 || i === n - 1 ? shortCategory(c) : null));
+  // The slanted labels hang below the axis and, the first one, left of it: room for the longest one shown,
+  // taken from the chart's height (a category label is never cut off at the SVG's edge).
+  const longest = Math.max(0, ...shown.map((c) => (c === null ? 0 : c.length)));
+  const slantedWidth = longest * CHAR_WIDTH;
+  const margin = {
+    top: 10,
+    right: 12,
+    bottom: Math.max(46, Math.ceil(14 + slantedWidth * SIN_SLANT + 10)),
+    left: Math.max(52, Math.ceil((shown[0]?.length ?? 0) * CHAR_WIDTH * COS_SLANT + 6)),
+  };
+  const height = o.height + Math.max(0, margin.bottom - 46);
+  const plotW = o.width - margin.left - margin.right;
+  const plotH = height - margin.top - margin.bottom;
   const x = (i: number): number => margin.left + (n > 1 ? (i / (n - 1)) * plotW : plotW / 2);
   const all = o.series.flatMap((sr) => sr.points.flatMap((p) => [p.value, p.lo, p.hi])).filter((v): v is number => v !== null && v !== undefined);
   if (o.reference) all.push(o.reference.value);
@@ -52,7 +76,7 @@ export function depthChart(o: DepthChartOptions): SVGElement {
     ? logScale(...(positiveRange(all) ?? [0.1, 10]), bottom, margin.top)
     : linearScale(Math.min(0, ...all), Math.max(1e-12, ...all), bottom, margin.top);
 
-  const svg = s('svg', { class: 'depth-chart', viewBox: `0 0 ${o.width} ${o.height}`, width: o.width, height: o.height, role: 'img', 'aria-label': o.label });
+  const svg = s('svg', { class: 'depth-chart', viewBox: `0 0 ${o.width} ${height}`, width: o.width, height, role: 'img', 'aria-label': o.label });
   const grid = s('g', { class: 'grid' });
   for (const t of y.ticks) {
     grid.append(
@@ -60,10 +84,11 @@ export function depthChart(o: DepthChartOptions): SVGElement {
       s('text', { x: margin.left - 4, y: (y(t) + 3).toFixed(1), 'text-anchor': 'end' }, tickLabel(t)),
     );
   }
-  const every = Math.max(1, Math.ceil(n / Math.max(1, Math.floor(plotW / 44))));
-  o.categories.forEach((c, i) => {
-    if (i % every !== 0 && i !== n - 1) return;
-    grid.append(s('text', { class: 'category', x: x(i).toFixed(1), y: bottom + 14, 'text-anchor': 'end', transform: `rotate(-30 ${x(i).toFixed(1)} ${bottom + 14})` }, c));
+  shown.forEach((label, i) => {
+    if (label === null) return;
+    const text = s('text', { class: 'category', x: x(i).toFixed(1), y: bottom + 14, 'text-anchor': 'end', transform: `rotate(-30 ${x(i).toFixed(1)} ${bottom + 14})` }, label);
+    if (label !== o.categories[i]) text.append(s('title', {}, o.categories[i]!)); // the whole name on hover
+    grid.append(text);
   });
   grid.append(s('text', { class: 'y-label', x: 12, y: margin.top + plotH / 2, 'text-anchor': 'middle', transform: `rotate(-90 12 ${margin.top + plotH / 2})` }, o.yLabel));
   svg.append(grid);
