@@ -17,7 +17,7 @@
 import type { BroadcastPlan } from './broadcast';
 import type { FloatArray } from './dtype';
 import { ELEMENTWISE_WASM_BASE64 } from './wasm/elementwiseWasm';
-import { growMemory, instantiateKernel, sameDtype } from './wasmOperands';
+import { floatView, kernelRegions, lazyKernel, sameDtype } from './wasmOperands';
 
 /** Output elements below which the call and copies (~1 µs) cost more than the loop they save. */
 export const ELEMENTWISE_WASM_MIN_LENGTH = 2048;
@@ -35,35 +35,7 @@ interface Exports {
   masked64: Masked;
 }
 
-let kernel: (Exports & { memory: WebAssembly.Memory; base: number }) | null | undefined;
-
-function load() {
-  if (kernel !== undefined) return kernel;
-  const exports = instantiateKernel<Exports>(ELEMENTWISE_WASM_BASE64);
-  kernel = exports && { ...exports, memory: exports.memory, base: (Number(exports.__heap_base.value) + 15) & ~15 };
-  return kernel;
-}
-
-/** x rounded up to a multiple of 16 (arithmetic, not bitwise: offsets may pass 2³¹ before growMemory declines them). */
-const align = (x: number) => Math.ceil(x / 16) * 16;
-
-function view(buffer: ArrayBuffer, single: boolean, byteOffset: number, length: number): FloatArray {
-  return single ? new Float32Array(buffer, byteOffset, length) : new Float64Array(buffer, byteOffset, length);
-}
-
-/**
- * Consecutive 16-byte-aligned regions of the given byte sizes from the module's base, the memory grown
- * to hold them; null when it cannot grow that far.
- */
-function regions(K: NonNullable<ReturnType<typeof load>>, sizes: readonly number[]): number[] | null {
-  const at: number[] = [];
-  let next = K.base;
-  for (const size of sizes) {
-    at.push(next);
-    next = align(next + size);
-  }
-  return growMemory(K.memory, next) ? at : null;
-}
+const load = lazyKernel<Exports>(ELEMENTWISE_WASM_BASE64);
 
 /** A single row from offset 0, for operands without a plan (accumulation: equal lengths). */
 const WHOLE = new Int32Array(1);
@@ -78,16 +50,16 @@ export function arithmeticWasm(kind: number, a: FloatArray, b: FloatArray, out: 
   const single = a instanceof Float32Array;
   const width = single ? 4 : 8;
   const rows = plan.offsetsA.length;
-  const at = regions(K, [a.length * width, b.length * width, out.length * width, rows * 4, rows * 4]);
+  const at = kernelRegions(K, [a.length * width, b.length * width, out.length * width, rows * 4, rows * 4]);
   if (at === null) return false;
   const [aAt, bAt, outAt, oaAt, obAt] = at as [number, number, number, number, number];
   const buffer = K.memory.buffer;
-  view(buffer, single, aAt, a.length).set(a);
-  view(buffer, single, bAt, b.length).set(b);
+  floatView(buffer, single, aAt, a.length).set(a);
+  floatView(buffer, single, bAt, b.length).set(b);
   new Int32Array(buffer, oaAt, rows).set(plan.offsetsA);
   new Int32Array(buffer, obAt, rows).set(plan.offsetsB);
   (single ? K.arithmetic32 : K.arithmetic64)(kind, aAt, bAt, outAt, oaAt, obAt, rows, plan.inner, plan.innerB);
-  out.set(view(buffer, single, outAt, out.length));
+  out.set(floatView(buffer, single, outAt, out.length));
   return true;
 }
 
@@ -98,13 +70,13 @@ export function addIntoWasm(target: FloatArray, source: FloatArray): boolean {
   const single = target instanceof Float32Array;
   const n = target.length;
   const bytes = n * (single ? 4 : 8);
-  const at = regions(K, [bytes, bytes, 4]);
+  const at = kernelRegions(K, [bytes, bytes, 4]);
   if (at === null) return false;
   const [tAt, sAt, offAt] = at as [number, number, number];
   const buffer = K.memory.buffer;
-  const T = view(buffer, single, tAt, n);
+  const T = floatView(buffer, single, tAt, n);
   T.set(target);
-  view(buffer, single, sAt, n).set(source);
+  floatView(buffer, single, sAt, n).set(source);
   new Int32Array(buffer, offAt, 1).set(WHOLE);
   (single ? K.arithmetic32 : K.arithmetic64)(WASM_ADD, tAt, sAt, tAt, offAt, offAt, 1, n, 1);
   target.set(T);
@@ -122,15 +94,15 @@ export function maskedWasm(x: FloatArray, mask: FloatArray, out: FloatArray, pla
   const single = x instanceof Float32Array;
   const width = single ? 4 : 8;
   const rows = plan.offsetsB.length;
-  const at = regions(K, [x.length * width, mask.length * width, out.length * width, rows * 4, rows * 4]);
+  const at = kernelRegions(K, [x.length * width, mask.length * width, out.length * width, rows * 4, rows * 4]);
   if (at === null) return false;
   const [xAt, mAt, outAt, oaAt, obAt] = at as [number, number, number, number, number];
   const buffer = K.memory.buffer;
-  view(buffer, single, xAt, x.length).set(x);
-  view(buffer, single, mAt, mask.length).set(mask);
+  floatView(buffer, single, xAt, x.length).set(x);
+  floatView(buffer, single, mAt, mask.length).set(mask);
   new Int32Array(buffer, oaAt, rows).set(plan.offsetsA);
   new Int32Array(buffer, obAt, rows).set(plan.offsetsB);
   (single ? K.masked32 : K.masked64)(xAt, mAt, outAt, oaAt, obAt, rows, plan.inner, plan.innerA, plan.innerB, value, zero ? 1 : 0);
-  out.set(view(buffer, single, outAt, out.length));
+  out.set(floatView(buffer, single, outAt, out.length));
   return true;
 }

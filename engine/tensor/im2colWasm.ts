@@ -15,7 +15,7 @@ import type { FloatArray } from './dtype';
 import { ensureMemory } from './gemmWasm';
 import type { WindowGeometry } from './im2col';
 import { IM2COL_WASM_BASE64 } from './wasm/im2colWasm';
-import { instantiateKernel } from './wasmOperands';
+import { align16, lazyKernel } from './wasmOperands';
 
 /** Columns (C·KH·KW·OH·OW values) below this are left to JavaScript: the call and copies cost ~1 µs. */
 export const IM2COL_WASM_MIN_LENGTH = 2048;
@@ -29,14 +29,7 @@ interface Exports {
   col2im64: Run;
 }
 
-let kernel: (Exports & { memory: WebAssembly.Memory; base: number }) | null | undefined;
-
-function load() {
-  if (kernel !== undefined) return kernel;
-  const exports = instantiateKernel<Exports>(IM2COL_WASM_BASE64);
-  kernel = exports && { ...exports, memory: exports.memory, base: (Number(exports.__heap_base.value) + 15) & ~15 };
-  return kernel;
-}
+const load = lazyKernel<Exports>(IM2COL_WASM_BASE64);
 
 /** Whether the module loaded (WebAssembly with SIMD). */
 export function im2colWasmAvailable(): boolean {
@@ -44,7 +37,6 @@ export function im2colWasmAvailable(): boolean {
 }
 
 const GEOMETRY_INTS = 13;
-const align = (x: number) => (x + 15) & ~15;
 
 /**
  * Writes g into the module's memory and lays out one sample's x and columns
@@ -55,8 +47,8 @@ function layout(K: NonNullable<ReturnType<typeof load>>, g: WindowGeometry, sing
   const xLength = g.C * g.H * g.W;
   const colsLength = g.C * g.KH * g.KW * g.OH * g.OW;
   const gAt = K.base;
-  const xAt = align(gAt + GEOMETRY_INTS * 4);
-  const colsAt = align(xAt + xLength * width);
+  const xAt = align16(gAt + GEOMETRY_INTS * 4);
+  const colsAt = align16(xAt + xLength * width);
   ensureMemory(K.memory, colsAt + colsLength * width);
   const buffer = K.memory.buffer;
   new Int32Array(buffer, gAt, GEOMETRY_INTS).set([g.C, g.H, g.W, g.KH, g.KW, g.strideH, g.strideW, g.padTop, g.padLeft, g.dilationH, g.dilationW, g.OH, g.OW]);

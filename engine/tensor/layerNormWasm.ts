@@ -16,7 +16,7 @@
  */
 import type { FloatArray } from './dtype';
 import { LAYER_NORM_WASM_BASE64 } from './wasm/layerNormWasm';
-import { growMemory, instantiateKernel, sameDtype } from './wasmOperands';
+import { floatView, kernelRegions, lazyKernel, sameDtype } from './wasmOperands';
 
 /** Elements (rows·D) below which the call and copies (~1 µs) cost more than the loops they save. */
 export const LAYER_NORM_WASM_MIN_LENGTH = 512;
@@ -31,35 +31,7 @@ interface Exports {
   layerNormBackward64: Backward;
 }
 
-let kernel: (Exports & { memory: WebAssembly.Memory; base: number }) | null | undefined;
-
-function load() {
-  if (kernel !== undefined) return kernel;
-  const exports = instantiateKernel<Exports>(LAYER_NORM_WASM_BASE64);
-  kernel = exports && { ...exports, memory: exports.memory, base: (Number(exports.__heap_base.value) + 15) & ~15 };
-  return kernel;
-}
-
-/** x rounded up to a multiple of 16 (arithmetic, not bitwise: offsets may pass 2³¹ before growMemory declines them). */
-const align = (x: number) => Math.ceil(x / 16) * 16;
-
-function view(buffer: ArrayBuffer, single: boolean, byteOffset: number, length: number): FloatArray {
-  return single ? new Float32Array(buffer, byteOffset, length) : new Float64Array(buffer, byteOffset, length);
-}
-
-/**
- * Consecutive 16-byte-aligned regions of the given byte sizes from the module's base, the memory grown
- * to hold them; null when it cannot grow that far.
- */
-function regions(K: NonNullable<ReturnType<typeof load>>, sizes: readonly number[]): number[] | null {
-  const at: number[] = [];
-  let next = K.base;
-  for (const size of sizes) {
-    at.push(next);
-    next = align(next + size);
-  }
-  return growMemory(K.memory, next) ? at : null;
-}
+const load = lazyKernel<Exports>(LAYER_NORM_WASM_BASE64);
 
 /**
  * y = x̂·γ + β row by row, with x̂ and r = 1/√(σ² + ε) kept (as layerNorm.ts's normalizeRows with
@@ -74,15 +46,15 @@ export function normalizeRowsWasm(
   const single = xs instanceof Float32Array;
   const width = single ? 4 : 8;
   const n = rows * D;
-  const at = regions(K, [n * width, D * width, D * width, n * width, n * 8, rows * 8]);
+  const at = kernelRegions(K, [n * width, D * width, D * width, n * width, n * 8, rows * 8]);
   if (at === null) return false;
   const [xAt, wAt, bAt, yAt, xhAt, rAt] = at as [number, number, number, number, number, number];
   const buffer = K.memory.buffer;
-  view(buffer, single, xAt, n).set(xs);
-  view(buffer, single, wAt, D).set(w);
-  view(buffer, single, bAt, D).set(b);
+  floatView(buffer, single, xAt, n).set(xs);
+  floatView(buffer, single, wAt, D).set(w);
+  floatView(buffer, single, bAt, D).set(b);
   (single ? K.layerNormForward32 : K.layerNormForward64)(xAt, wAt, bAt, yAt, xhAt, rAt, rows, D, eps);
-  y.set(view(buffer, single, yAt, n));
+  y.set(floatView(buffer, single, yAt, n));
   xhats.set(new Float64Array(buffer, xhAt, n));
   rstd.set(new Float64Array(buffer, rAt, rows));
   return true;
@@ -103,12 +75,12 @@ export function layerNormBackwardWasm(
   const width = single ? 4 : 8;
   const rows = rstd.length;
   const n = rows * D;
-  const at = regions(K, [n * width, D * width, n * 8, rows * 8, n * width, 2 * D * 8, D * 8, D * 8]); // `scaled`: two rows
+  const at = kernelRegions(K, [n * width, D * width, n * 8, rows * 8, n * width, 2 * D * 8, D * 8, D * 8]); // `scaled`: two rows
   if (at === null) return false;
   const [gAt, wAt, xhAt, rAt, gxAt, scaledAt, gwAt, gbAt] = at as [number, number, number, number, number, number, number, number];
   const buffer = K.memory.buffer;
-  view(buffer, single, gAt, n).set(g);
-  view(buffer, single, wAt, D).set(w);
+  floatView(buffer, single, gAt, n).set(g);
+  floatView(buffer, single, wAt, D).set(w);
   new Float64Array(buffer, xhAt, n).set(xhats);
   new Float64Array(buffer, rAt, rows).set(rstd);
   const GW = new Float64Array(buffer, gwAt, D);
@@ -116,7 +88,7 @@ export function layerNormBackwardWasm(
   GW.fill(0);
   GB.fill(0);
   (single ? K.layerNormBackward32 : K.layerNormBackward64)(gAt, wAt, xhAt, rAt, rows, D, gx ? gxAt : 0, scaledAt, gw ? gwAt : 0, gb ? gbAt : 0);
-  if (gx) gx.set(view(buffer, single, gxAt, n));
+  if (gx) gx.set(floatView(buffer, single, gxAt, n));
   if (gw) gw.set(GW);
   if (gb) gb.set(GB);
   return true;

@@ -13,23 +13,14 @@
 import type { FloatArray } from './dtype';
 import { ensureMemory } from './gemmWasm';
 import { MAX_POOL_WASM_BASE64 } from './wasm/maxPoolWasm';
-import { instantiateKernel } from './wasmOperands';
+import { align16, lazyKernel } from './wasmOperands';
 
 /** Input values per chunk: 64K float64 values are 512 KiB of module memory. */
 const CHUNK = 65536;
 
 type Run = (x: number, planes: number, H: number, W: number, OH: number, OW: number, y: number, argmax: number, base: number) => void;
 
-let kernel: { max_pool2x2_32: Run; max_pool2x2_64: Run; memory: WebAssembly.Memory; base: number } | null | undefined;
-
-function load() {
-  if (kernel !== undefined) return kernel;
-  const exports = instantiateKernel<{ max_pool2x2_32: Run; max_pool2x2_64: Run }>(MAX_POOL_WASM_BASE64);
-  kernel = exports && { ...exports, memory: exports.memory, base: (Number(exports.__heap_base.value) + 15) & ~15 };
-  return kernel;
-}
-
-const align = (x: number) => (x + 15) & ~15;
+const load = lazyKernel<{ max_pool2x2_32: Run; max_pool2x2_64: Run }>(MAX_POOL_WASM_BASE64);
 
 /**
  * y[plane, i, j] = the maximum of x[plane, 2i..2i+1, 2j..2j+1] and argmax the flat index of x
@@ -44,8 +35,8 @@ export function maxPool2x2Wasm(xs: FloatArray, planes: number, H: number, W: num
   const outPlane = OH * OW;
   const chunk = Math.max(1, Math.floor(CHUNK / plane));
   const xAt = K.base;
-  const yAt = align(xAt + chunk * plane * width);
-  const argAt = align(yAt + chunk * outPlane * width);
+  const yAt = align16(xAt + chunk * plane * width);
+  const argAt = align16(yAt + chunk * outPlane * width);
   ensureMemory(K.memory, argAt + chunk * outPlane * 4);
   const buffer = K.memory.buffer;
   const run = single ? K.max_pool2x2_32 : K.max_pool2x2_64;

@@ -15,7 +15,7 @@
  */
 import type { FloatArray } from './dtype';
 import { SOFTMAX_WASM_BASE64 } from './wasm/softmaxWasm';
-import { growMemory, instantiateKernel, sameDtype } from './wasmOperands';
+import { align16, floatView, growMemory, lazyKernel, sameDtype } from './wasmOperands';
 
 /** Elements below which the call and copies (~1 µs) cost more than the loops they save. */
 export const SOFTMAX_WASM_MIN_LENGTH = 512;
@@ -30,21 +30,7 @@ interface Exports {
   softmaxBackward64: Backward;
 }
 
-let kernel: (Exports & { memory: WebAssembly.Memory; base: number }) | null | undefined;
-
-function load() {
-  if (kernel !== undefined) return kernel;
-  const exports = instantiateKernel<Exports>(SOFTMAX_WASM_BASE64, { env: { exp: Math.exp } });
-  kernel = exports && { ...exports, memory: exports.memory, base: (Number(exports.__heap_base.value) + 15) & ~15 };
-  return kernel;
-}
-
-/** x rounded up to a multiple of 16 (arithmetic, not bitwise: offsets may pass 2³¹ before growMemory declines them). */
-const align = (x: number) => Math.ceil(x / 16) * 16;
-
-function view(buffer: ArrayBuffer, single: boolean, byteOffset: number, length: number): FloatArray {
-  return single ? new Float32Array(buffer, byteOffset, length) : new Float64Array(buffer, byteOffset, length);
-}
+const load = lazyKernel<Exports>(SOFTMAX_WASM_BASE64, { env: { exp: Math.exp } });
 
 /** y = softmax of each row of C elements of xs. False, with nothing written, without the module or for mixed dtypes. */
 export function softmaxForwardWasm(xs: FloatArray, y: FloatArray, C: number): boolean {
@@ -54,13 +40,13 @@ export function softmaxForwardWasm(xs: FloatArray, y: FloatArray, C: number): bo
   const n = xs.length;
   const bytes = n * (single ? 4 : 8);
   const xAt = K.base;
-  const yAt = align(xAt + bytes);
-  const rowAt = align(yAt + bytes);
+  const yAt = align16(xAt + bytes);
+  const rowAt = align16(yAt + bytes);
   if (!growMemory(K.memory, rowAt + C * 8)) return false;
   const buffer = K.memory.buffer;
-  view(buffer, single, xAt, n).set(xs);
+  floatView(buffer, single, xAt, n).set(xs);
   (single ? K.softmaxForward32 : K.softmaxForward64)(xAt, yAt, rowAt, n / C, C);
-  y.set(view(buffer, single, yAt, n));
+  y.set(floatView(buffer, single, yAt, n));
   return true;
 }
 
@@ -72,13 +58,13 @@ export function softmaxBackwardWasm(g: FloatArray, y: FloatArray, gx: FloatArray
   const n = g.length;
   const bytes = n * (single ? 4 : 8);
   const gAt = K.base;
-  const yAt = align(gAt + bytes);
-  const gxAt = align(yAt + bytes);
+  const yAt = align16(gAt + bytes);
+  const gxAt = align16(yAt + bytes);
   if (!growMemory(K.memory, gxAt + bytes)) return false;
   const buffer = K.memory.buffer;
-  view(buffer, single, gAt, n).set(g);
-  view(buffer, single, yAt, n).set(y);
+  floatView(buffer, single, gAt, n).set(g);
+  floatView(buffer, single, yAt, n).set(y);
   (single ? K.softmaxBackward32 : K.softmaxBackward64)(gAt, yAt, gxAt, n / C, C);
-  gx.set(view(buffer, single, gxAt, n));
+  gx.set(floatView(buffer, single, gxAt, n));
   return true;
 }

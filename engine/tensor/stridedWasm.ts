@@ -21,7 +21,7 @@
  */
 import type { FloatArray } from './dtype';
 import { STRIDED_WASM_BASE64 } from './wasm/stridedWasm';
-import { growMemory, instantiateKernel, sameDtype } from './wasmOperands';
+import { align16, floatView, growMemory, lazyKernel, sameDtype } from './wasmOperands';
 
 /** Elements below which the call and copies (~1 µs) cost more than the loop they save. */
 export const STRIDED_WASM_MIN_LENGTH = 1024;
@@ -45,17 +45,7 @@ interface Exports {
   columnSums64: ColumnSums;
 }
 
-let kernel: (Exports & { memory: WebAssembly.Memory; base: number }) | null | undefined;
-
-function load() {
-  if (kernel !== undefined) return kernel;
-  const exports = instantiateKernel<Exports>(STRIDED_WASM_BASE64);
-  kernel = exports && { ...exports, memory: exports.memory, base: (Number(exports.__heap_base.value) + 15) & ~15 };
-  return kernel;
-}
-
-/** x rounded up to a multiple of 16 (arithmetic, not bitwise: offsets may pass 2³¹ before growMemory declines them). */
-const align = (x: number) => Math.ceil(x / 16) * 16;
+const load = lazyKernel<Exports>(STRIDED_WASM_BASE64);
 
 /**
  * The geometry with size-1 dimensions dropped and adjacent dimensions merged
@@ -98,10 +88,6 @@ function span(shape: readonly number[], strides: readonly number[]): number {
   return last + 1;
 }
 
-function view(buffer: ArrayBuffer, single: boolean, byteOffset: number, length: number): FloatArray {
-  return single ? new Float32Array(buffer, byteOffset, length) : new Float64Array(buffer, byteOffset, length);
-}
-
 /**
  * out (contiguous, of `shape`) ← data at base + Σ index_d·strides[d], as views.ts's stridedCopy.
  * False, with nothing written, when the module is unavailable or the call is not one it takes.
@@ -114,13 +100,13 @@ export function stridedCopyWasm(data: FloatArray, base: number, shape: readonly 
   const sourceLength = span(shape, strides);
   const geometryAt = K.base;
   const sourceAt = geometryAt + GEOMETRY_BYTES;
-  const outAt = align(sourceAt + sourceLength * width);
+  const outAt = align16(sourceAt + sourceLength * width);
   if (!growMemory(K.memory, outAt + out.length * width)) return false;
   const buffer = K.memory.buffer;
   if (!writeGeometry(shape, strides, new Int32Array(buffer, geometryAt, 1 + 2 * MAX_DIMS))) return false;
-  view(buffer, single, sourceAt, sourceLength).set(data.subarray(base, base + sourceLength));
+  floatView(buffer, single, sourceAt, sourceLength).set(data.subarray(base, base + sourceLength));
   (single ? K.gather32 : K.gather64)(sourceAt, geometryAt, outAt);
-  out.set(view(buffer, single, outAt, out.length));
+  out.set(floatView(buffer, single, outAt, out.length));
   return true;
 }
 
@@ -137,14 +123,14 @@ export function stridedScatterWasm(values: FloatArray, target: FloatArray, base:
   const targetLength = span(shape, strides);
   const geometryAt = K.base;
   const valuesAt = geometryAt + GEOMETRY_BYTES;
-  const targetAt = align(valuesAt + values.length * width);
+  const targetAt = align16(valuesAt + values.length * width);
   if (!growMemory(K.memory, targetAt + targetLength * width)) return false;
   const buffer = K.memory.buffer;
   if (!writeGeometry(shape, strides, new Int32Array(buffer, geometryAt, 1 + 2 * MAX_DIMS))) return false;
   const targetPart = target.subarray(base, base + targetLength);
-  const T = view(buffer, single, targetAt, targetLength);
+  const T = floatView(buffer, single, targetAt, targetLength);
   T.set(targetPart);
-  view(buffer, single, valuesAt, values.length).set(values);
+  floatView(buffer, single, valuesAt, values.length).set(values);
   const run = add ? (single ? K.scatterAdd32 : K.scatterAdd64) : single ? K.scatter32 : K.scatter64;
   run(valuesAt, geometryAt, targetAt);
   targetPart.set(T);
@@ -160,10 +146,10 @@ export function columnSumsWasm(g: FloatArray, rows: number, cols: number, acc: F
   if (!K || g.length !== rows * cols || acc.length !== cols) return false;
   const single = g instanceof Float32Array;
   const gAt = K.base;
-  const accAt = align(gAt + g.length * (single ? 4 : 8));
+  const accAt = align16(gAt + g.length * (single ? 4 : 8));
   if (!growMemory(K.memory, accAt + cols * 8)) return false;
   const buffer = K.memory.buffer;
-  view(buffer, single, gAt, g.length).set(g);
+  floatView(buffer, single, gAt, g.length).set(g);
   (single ? K.columnSums32 : K.columnSums64)(gAt, rows, cols, accAt);
   acc.set(new Float64Array(buffer, accAt, cols));
   return true;

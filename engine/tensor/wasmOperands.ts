@@ -99,3 +99,46 @@ export function part<T extends FloatArray>(array: T, start: number, length: numb
 export function sameDtype(x: FloatArray, y: FloatArray): boolean {
   return (x instanceof Float32Array) === (y instanceof Float32Array);
 }
+
+/** A kernel module's exports with its memory and the first 16-byte-aligned byte after its own data. */
+export type LoadedKernel<E> = E & { memory: WebAssembly.Memory; base: number };
+
+/**
+ * The module of `base64`, instantiated on the first call and kept (null,
+ * also kept, where WebAssembly or its SIMD is unavailable): for kernels that
+ * lay out their operands per call from `base` on (`kernelRegions`).
+ */
+export function lazyKernel<E>(base64: string, imports: WebAssembly.Imports = {}): () => LoadedKernel<E> | null {
+  let kernel: LoadedKernel<E> | null | undefined;
+  return () => {
+    if (kernel !== undefined) return kernel;
+    const exports = instantiateKernel<E>(base64, imports);
+    kernel = exports && { ...exports, memory: exports.memory, base: align16(Number(exports.__heap_base.value)) };
+    return kernel;
+  };
+}
+
+/** x rounded up to a multiple of 16 (arithmetic, not bitwise: offsets may pass 2³¹ before growMemory declines them). */
+export function align16(x: number): number {
+  return Math.ceil(x / 16) * 16;
+}
+
+/**
+ * Consecutive 16-byte-aligned regions of the given byte sizes from the
+ * kernel's base, its memory grown to hold them; null when it cannot grow
+ * that far (the caller then runs its JavaScript loops).
+ */
+export function kernelRegions(kernel: { memory: WebAssembly.Memory; base: number }, sizes: readonly number[]): number[] | null {
+  const at: number[] = [];
+  let next = kernel.base;
+  for (const size of sizes) {
+    at.push(next);
+    next = align16(next + size);
+  }
+  return growMemory(kernel.memory, next) ? at : null;
+}
+
+/** `length` float32 (`single`) or float64 values of a module's memory from `byteOffset`. */
+export function floatView(buffer: ArrayBuffer, single: boolean, byteOffset: number, length: number): FloatArray {
+  return single ? new Float32Array(buffer, byteOffset, length) : new Float64Array(buffer, byteOffset, length);
+}
