@@ -221,9 +221,13 @@ export class GemmPool {
     const precision = gemmPrecision(a, b, c, bias);
     if (precision === null) return false;
     const at = wasmLayout(K.heapBase, precision, a.length, b.length, m * n, bias ? n : 0);
-    const scratch = [];
-    for (let w = 0, end = at.end; w < this.workers.length; w++, end = scratch[scratch.length - 1]!.end) scratch.push(scratchLayout(end, precision));
-    const end = scratch[scratch.length - 1]!.end;
+    // Each worker's packing scratch after the caller's, one after another.
+    let end = at.end;
+    const scratch = this.workers.map(() => {
+      const layout = scratchLayout(end, precision);
+      end = layout.end;
+      return layout;
+    });
     if (end > this.maxBytes) return false;
     try {
       ensureMemory(K.memory, end);

@@ -47,20 +47,32 @@ const WHOLE = new Int32Array(1);
 export function arithmeticWasm(kind: number, a: FloatArray, b: FloatArray, out: FloatArray, plan: BroadcastPlan): boolean {
   const K = load();
   if (!K || !sameDtype(a, b) || !sameDtype(a, out) || plan.innerA !== 1) return false;
+  const at = stageBroadcast(K, a, b, out, plan);
+  if (at === null) return false;
+  const [aAt, bAt, outAt, oaAt, obAt] = at;
+  const single = a instanceof Float32Array;
+  (single ? K.arithmetic32 : K.arithmetic64)(kind, aAt, bAt, outAt, oaAt, obAt, plan.offsetsA.length, plan.inner, plan.innerB);
+  out.set(floatView(K.memory.buffer, single, outAt, out.length));
+  return true;
+}
+
+/**
+ * Lays out a, b, out and the plan's row offsets in the module's memory and copies in all but out:
+ * their byte offsets [a, b, out, offsetsA, offsetsB], or null when the memory cannot hold them.
+ */
+function stageBroadcast(K: NonNullable<ReturnType<typeof load>>, a: FloatArray, b: FloatArray, out: FloatArray, plan: BroadcastPlan) {
   const single = a instanceof Float32Array;
   const width = single ? 4 : 8;
-  const rows = plan.offsetsA.length;
+  const rows = plan.offsetsA.length; // offsetsB has one per row too
   const at = kernelRegions(K, [a.length * width, b.length * width, out.length * width, rows * 4, rows * 4]);
-  if (at === null) return false;
-  const [aAt, bAt, outAt, oaAt, obAt] = at as [number, number, number, number, number];
+  if (at === null) return null;
+  const [aAt, bAt, , oaAt, obAt] = at as [number, number, number, number, number];
   const buffer = K.memory.buffer;
   floatView(buffer, single, aAt, a.length).set(a);
   floatView(buffer, single, bAt, b.length).set(b);
   new Int32Array(buffer, oaAt, rows).set(plan.offsetsA);
   new Int32Array(buffer, obAt, rows).set(plan.offsetsB);
-  (single ? K.arithmetic32 : K.arithmetic64)(kind, aAt, bAt, outAt, oaAt, obAt, rows, plan.inner, plan.innerB);
-  out.set(floatView(buffer, single, outAt, out.length));
-  return true;
+  return at as [number, number, number, number, number];
 }
 
 /** target += source elementwise (equal lengths). False, with nothing written, without the module or for mixed dtypes. */
@@ -91,18 +103,11 @@ export function addIntoWasm(target: FloatArray, source: FloatArray): boolean {
 export function maskedWasm(x: FloatArray, mask: FloatArray, out: FloatArray, plan: BroadcastPlan, value: number, zero: boolean): boolean {
   const K = load();
   if (!K || !sameDtype(x, mask) || !sameDtype(x, out)) return false;
-  const single = x instanceof Float32Array;
-  const width = single ? 4 : 8;
-  const rows = plan.offsetsB.length;
-  const at = kernelRegions(K, [x.length * width, mask.length * width, out.length * width, rows * 4, rows * 4]);
+  const at = stageBroadcast(K, x, mask, out, plan);
   if (at === null) return false;
-  const [xAt, mAt, outAt, oaAt, obAt] = at as [number, number, number, number, number];
-  const buffer = K.memory.buffer;
-  floatView(buffer, single, xAt, x.length).set(x);
-  floatView(buffer, single, mAt, mask.length).set(mask);
-  new Int32Array(buffer, oaAt, rows).set(plan.offsetsA);
-  new Int32Array(buffer, obAt, rows).set(plan.offsetsB);
-  (single ? K.masked32 : K.masked64)(xAt, mAt, outAt, oaAt, obAt, rows, plan.inner, plan.innerA, plan.innerB, value, zero ? 1 : 0);
-  out.set(floatView(buffer, single, outAt, out.length));
+  const [xAt, mAt, outAt, oaAt, obAt] = at;
+  const single = x instanceof Float32Array;
+  (single ? K.masked32 : K.masked64)(xAt, mAt, outAt, oaAt, obAt, plan.offsetsB.length, plan.inner, plan.innerA, plan.innerB, value, zero ? 1 : 0);
+  out.set(floatView(K.memory.buffer, single, outAt, out.length));
   return true;
 }

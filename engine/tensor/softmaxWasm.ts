@@ -15,7 +15,7 @@
  */
 import type { FloatArray } from './dtype';
 import { SOFTMAX_WASM_BASE64 } from './wasm/softmaxWasm';
-import { align16, floatView, growMemory, lazyKernel, sameDtype } from './wasmOperands';
+import { floatView, kernelRegions, lazyKernel, sameDtype } from './wasmOperands';
 
 /** Elements below which the call and copies (~1 µs) cost more than the loops they save. */
 export const SOFTMAX_WASM_MIN_LENGTH = 512;
@@ -39,10 +39,9 @@ export function softmaxForwardWasm(xs: FloatArray, y: FloatArray, C: number): bo
   const single = xs instanceof Float32Array;
   const n = xs.length;
   const bytes = n * (single ? 4 : 8);
-  const xAt = K.base;
-  const yAt = align16(xAt + bytes);
-  const rowAt = align16(yAt + bytes);
-  if (!growMemory(K.memory, rowAt + C * 8)) return false;
+  const at = kernelRegions(K, [bytes, bytes, C * 8]);
+  if (at === null) return false;
+  const [xAt, yAt, rowAt] = at as [number, number, number];
   const buffer = K.memory.buffer;
   floatView(buffer, single, xAt, n).set(xs);
   (single ? K.softmaxForward32 : K.softmaxForward64)(xAt, yAt, rowAt, n / C, C);
@@ -57,10 +56,9 @@ export function softmaxBackwardWasm(g: FloatArray, y: FloatArray, gx: FloatArray
   const single = g instanceof Float32Array;
   const n = g.length;
   const bytes = n * (single ? 4 : 8);
-  const gAt = K.base;
-  const yAt = align16(gAt + bytes);
-  const gxAt = align16(yAt + bytes);
-  if (!growMemory(K.memory, gxAt + bytes)) return false;
+  const at = kernelRegions(K, [bytes, bytes, bytes]);
+  if (at === null) return false;
+  const [gAt, yAt, gxAt] = at as [number, number, number];
   const buffer = K.memory.buffer;
   floatView(buffer, single, gAt, n).set(g);
   floatView(buffer, single, yAt, n).set(y);

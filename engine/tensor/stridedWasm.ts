@@ -21,7 +21,7 @@
  */
 import type { FloatArray } from './dtype';
 import { STRIDED_WASM_BASE64 } from './wasm/stridedWasm';
-import { align16, floatView, growMemory, lazyKernel, sameDtype } from './wasmOperands';
+import { floatView, kernelRegions, lazyKernel, sameDtype } from './wasmOperands';
 
 /** Elements below which the call and copies (~1 µs) cost more than the loop they save. */
 export const STRIDED_WASM_MIN_LENGTH = 1024;
@@ -98,10 +98,9 @@ export function stridedCopyWasm(data: FloatArray, base: number, shape: readonly 
   const single = data instanceof Float32Array;
   const width = single ? 4 : 8;
   const sourceLength = span(shape, strides);
-  const geometryAt = K.base;
-  const sourceAt = geometryAt + GEOMETRY_BYTES;
-  const outAt = align16(sourceAt + sourceLength * width);
-  if (!growMemory(K.memory, outAt + out.length * width)) return false;
+  const at = kernelRegions(K, [GEOMETRY_BYTES, sourceLength * width, out.length * width]);
+  if (at === null) return false;
+  const [geometryAt, sourceAt, outAt] = at as [number, number, number];
   const buffer = K.memory.buffer;
   if (!writeGeometry(shape, strides, new Int32Array(buffer, geometryAt, 1 + 2 * MAX_DIMS))) return false;
   floatView(buffer, single, sourceAt, sourceLength).set(data.subarray(base, base + sourceLength));
@@ -121,10 +120,9 @@ export function stridedScatterWasm(values: FloatArray, target: FloatArray, base:
   const single = values instanceof Float32Array;
   const width = single ? 4 : 8;
   const targetLength = span(shape, strides);
-  const geometryAt = K.base;
-  const valuesAt = geometryAt + GEOMETRY_BYTES;
-  const targetAt = align16(valuesAt + values.length * width);
-  if (!growMemory(K.memory, targetAt + targetLength * width)) return false;
+  const at = kernelRegions(K, [GEOMETRY_BYTES, values.length * width, targetLength * width]);
+  if (at === null) return false;
+  const [geometryAt, valuesAt, targetAt] = at as [number, number, number];
   const buffer = K.memory.buffer;
   if (!writeGeometry(shape, strides, new Int32Array(buffer, geometryAt, 1 + 2 * MAX_DIMS))) return false;
   const targetPart = target.subarray(base, base + targetLength);
@@ -145,9 +143,9 @@ export function columnSumsWasm(g: FloatArray, rows: number, cols: number, acc: F
   const K = load();
   if (!K || g.length !== rows * cols || acc.length !== cols) return false;
   const single = g instanceof Float32Array;
-  const gAt = K.base;
-  const accAt = align16(gAt + g.length * (single ? 4 : 8));
-  if (!growMemory(K.memory, accAt + cols * 8)) return false;
+  const at = kernelRegions(K, [g.length * (single ? 4 : 8), cols * 8]);
+  if (at === null) return false;
+  const [gAt, accAt] = at as [number, number];
   const buffer = K.memory.buffer;
   floatView(buffer, single, gAt, g.length).set(g);
   (single ? K.columnSums32 : K.columnSums64)(gAt, rows, cols, accAt);
