@@ -15,6 +15,7 @@ import { add, div, maskedFill, mul, sub } from '../../../engine/tensor/binary';
 import { planBroadcast } from '../../../engine/tensor/broadcast';
 import { addIntoWasm, arithmeticWasm, ELEMENTWISE_WASM_MIN_LENGTH, maskedWasm } from '../../../engine/tensor/elementwiseWasm';
 import { Tensor } from '../../../engine/tensor/tensor';
+import { bitMismatches } from '../support/bitMismatches';
 
 const SPECIAL = [0, -0, Infinity, -Infinity, NaN, 1e-45, -1e-45, 5e-324, -5e-324, 3.4e38, -3.4e38, 1.7e308, -1.7e308, 1, -1, 0.5, -0.5, 1e-310, 3];
 
@@ -22,16 +23,6 @@ function values(n: number, seed: number): number[] {
   return Array.from({ length: n }, (_, i) => (i % 3 === 0 ? SPECIAL[(i / 3 + seed) % SPECIAL.length]! : Math.sin(i * 12.9898 + seed) * 10 ** ((i % 11) - 5)));
 }
 
-/** Element-by-element comparison: bits (so −0 ≠ +0), with every NaN as one value. */
-function mismatches(actual: ArrayLike<number>, expected: ArrayLike<number>): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < actual.length; i++) {
-    const a = actual[i]!;
-    const e = expected[i]!;
-    if (!(Object.is(a, e) || (Number.isNaN(a) && Number.isNaN(e)))) out.push(`${i}: ${a} ≠ ${e}`);
-  }
-  return out;
-}
 
 /** Row-major index of `shape`'s element for output index p of `outShape` (broadcast: size-1 dimensions read index 0). */
 function broadcastIndex(p: number, outShape: readonly number[], shape: readonly number[]): number {
@@ -77,7 +68,7 @@ describe('elementwise kernels in WebAssembly', () => {
           expect(arithmeticWasm(kind, a, b, out, plan)).toBe(true);
           const want = new Array_(n);
           for (let p = 0; p < n; p++) want[p] = OPS[kind]!(a[broadcastIndex(p, outShape, aShape)]!, b[broadcastIndex(p, outShape, bShape)]!);
-          expect(mismatches(out, want), `${NAMES[kind]} [${outShape}] ← [${aShape}], [${bShape}]`).toEqual([]);
+          expect(bitMismatches(out, want), `${NAMES[kind]} [${outShape}] ← [${aShape}], [${bShape}]`).toEqual([]);
         }
       }
     });
@@ -89,7 +80,7 @@ describe('elementwise kernels in WebAssembly', () => {
         const want = target.slice();
         for (let i = 0; i < n; i++) want[i] += source[i]!;
         expect(addIntoWasm(target, source)).toBe(true);
-        expect(mismatches(target, want), `n = ${n}`).toEqual([]);
+        expect(bitMismatches(target, want), `n = ${n}`).toEqual([]);
       }
     });
 
@@ -110,14 +101,14 @@ describe('elementwise kernels in WebAssembly', () => {
           expect(maskedWasm(x, mask, out, plan, value, false)).toBe(true);
           const want = new Array_(n);
           for (let p = 0; p < n; p++) want[p] = mask[broadcastIndex(p, outShape, mShape)] !== 0 ? value : x[broadcastIndex(p, outShape, xShape)]!;
-          expect(mismatches(out, want), `[${outShape}] ← x [${xShape}], mask [${mShape}], value ${value}`).toEqual([]);
+          expect(bitMismatches(out, want), `[${outShape}] ← x [${xShape}], mask [${mShape}], value ${value}`).toEqual([]);
         }
         const g = Array_.from(values(n, 6));
         const gx = new Array_(n).fill(7);
         expect(maskedWasm(g, mask, gx, plan, 0, true)).toBe(true);
         const want = new Array_(n);
         for (let p = 0; p < n; p++) want[p] = mask[broadcastIndex(p, outShape, mShape)] !== 0 ? 0 : g[p]!;
-        expect(mismatches(gx, want), `gradient, [${outShape}]`).toEqual([]);
+        expect(bitMismatches(gx, want), `gradient, [${outShape}]`).toEqual([]);
       }
     });
 
@@ -135,7 +126,7 @@ describe('elementwise kernels in WebAssembly', () => {
         // x used three times: its gradients meet (autograd's addInto).
         const y = add(sub(mul(x, r), div(x, 5.65)), x);
         const forward = Array.from({ length: n }, (_, i) => round(round(round(xd[i]! * rv[i]!) - round(xd[i]! / round(5.65))) + xd[i]!));
-        expect(mismatches(y.data, forward), `${where}`).toEqual([]);
+        expect(bitMismatches(y.data, forward), `${where}`).toEqual([]);
         const g = Tensor.from(values(n, 10), shape, { dtype });
         y.backward(g.data);
         // ∂y/∂x = g·r − g/5.65 + g, the three terms added as they meet, in an order autograd picks.

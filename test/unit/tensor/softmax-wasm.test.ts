@@ -12,6 +12,7 @@ import type { FloatArray } from '../../../engine/tensor/dtype';
 import { softmax } from '../../../engine/tensor/softmax';
 import { SOFTMAX_WASM_MIN_LENGTH, softmaxBackwardWasm, softmaxForwardWasm } from '../../../engine/tensor/softmaxWasm';
 import { Tensor } from '../../../engine/tensor/tensor';
+import { bitMismatches } from '../support/bitMismatches';
 
 const EDGE = [0, -0, 1e-45, -1e-45, 5e-324, 1e-310, 3e38, -3e38, 1e300, -1e300, Infinity, -Infinity, NaN, 88.5, -104, 709, -745];
 
@@ -67,16 +68,6 @@ function referenceBackward(g: FloatArray, y: FloatArray, gx: FloatArray, C: numb
   }
 }
 
-/** Element-by-element comparison: bits, with every NaN as one value. */
-function mismatches(actual: FloatArray, expected: FloatArray): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < actual.length; i++) {
-    const a = actual[i]!;
-    const e = expected[i]!;
-    if (!(Object.is(a, e) || (Number.isNaN(a) && Number.isNaN(e)))) out.push(`${i}: ${a} ≠ ${e}`);
-  }
-  return out;
-}
 
 describe('softmax in WebAssembly', () => {
   for (const Array_ of [Float32Array, Float64Array]) {
@@ -89,13 +80,13 @@ describe('softmax in WebAssembly', () => {
         referenceForward(x, want, C);
         const y = new Array_(R * C).fill(7);
         expect(softmaxForwardWasm(x, y, C)).toBe(true);
-        expect(mismatches(y, want), `C = ${C}`).toEqual([]);
+        expect(bitMismatches(y, want), `C = ${C}`).toEqual([]);
         const g = Array_.from(values(R * C, 100 + C, 3).map((v, i) => (i % 11 === 0 ? EDGE[i % EDGE.length]! : v)));
         const gxWant = new Array_(R * C);
         referenceBackward(g, want, gxWant, C);
         const gx = new Array_(R * C).fill(7);
         expect(softmaxBackwardWasm(g, want, gx, C)).toBe(true);
-        expect(mismatches(gx, gxWant), `C = ${C}`).toEqual([]);
+        expect(bitMismatches(gx, gxWant), `C = ${C}`).toEqual([]);
       }
     });
 
@@ -109,12 +100,12 @@ describe('softmax in WebAssembly', () => {
         const y = softmax(x, -1);
         const want = new Array_(n);
         referenceForward(x.data, want, T);
-        expect(mismatches(y.data, want), `T = ${T}, ${n >= SOFTMAX_WASM_MIN_LENGTH ? 'from' : 'below'} the WebAssembly length`).toEqual([]);
+        expect(bitMismatches(y.data, want), `T = ${T}, ${n >= SOFTMAX_WASM_MIN_LENGTH ? 'from' : 'below'} the WebAssembly length`).toEqual([]);
         const g = Array_.from(values(n, 7 * T));
         y.backward(g);
         const gxWant = new Array_(n);
         referenceBackward(g, want, gxWant, T);
-        expect(mismatches(x.grad!, gxWant)).toEqual([]);
+        expect(bitMismatches(x.grad!, gxWant)).toEqual([]);
       }
     });
   }
